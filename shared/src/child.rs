@@ -1,0 +1,199 @@
+//! The child: one record per child, with siblings linked, never merged.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CarerId, ChildId, PlanActionId, TeamId, WorkerId};
+
+/// One child known to the service.
+///
+/// The audit found records kept per family, so that nobody could tell when a given child had
+/// been seen. Here every child has their own record; brothers and sisters are linked by id.
+///
+/// **Wire format:** pulled by devices and snapshot-tested; change only with a protocol version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Child {
+    /// Our identifier for the child.
+    pub id: ChildId,
+    /// The authority's own identifier in its case management system ("Child Unique ID").
+    pub central_id: String,
+    /// The name the child is known by.
+    pub given_name: String,
+    /// The child's family name.
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: NaiveDate,
+    /// Gender, as recorded centrally, if recorded.
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    /// Other children of the same family, each with their own record. Linked, never merged.
+    #[serde(default)]
+    pub sibling_ids: Vec<ChildId>,
+    /// The parents and carers named on the child's record.
+    #[serde(default)]
+    pub carers: Vec<Carer>,
+    /// The child protection plan, if the child has ever been on one.
+    #[serde(default)]
+    pub plan: Option<ProtectionPlan>,
+    /// How to communicate with the child and their family.
+    #[serde(default)]
+    pub communication: CommunicationNeeds,
+}
+
+impl Child {
+    /// The name to show to staff who may see this record.
+    pub fn display_name(&self) -> String {
+        format!("{} {}", self.given_name, self.family_name)
+    }
+
+    /// The child's age in whole years on `today`.
+    pub fn age_on(&self, today: NaiveDate) -> u32 {
+        today.years_since(self.date_of_birth).unwrap_or(0)
+    }
+
+    /// Whether the child is on an active protection plan on `date`.
+    pub fn on_plan(&self, date: NaiveDate) -> bool {
+        self.plan.as_ref().is_some_and(|p| p.is_active_on(date))
+    }
+
+    /// The carer with this id, if named on the record.
+    pub fn carer(&self, id: CarerId) -> Option<&Carer> {
+        self.carers.iter().find(|c| c.id == id)
+    }
+}
+
+/// Gender as Ofsted's Annex A records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Gender {
+    /// Male.
+    Male,
+    /// Female.
+    Female,
+    /// Not stated or not recorded.
+    NotStated,
+    /// Neither.
+    Neither,
+}
+
+/// A parent or carer named on a child's record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Carer {
+    /// Identifier, stable across imports.
+    pub id: CarerId,
+    /// The carer's name.
+    pub name: String,
+    /// Their relationship to the child, for example "mother" or "stepfather".
+    pub relationship: String,
+}
+
+/// A category of harm on a child protection plan.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum HarmCategory {
+    /// Neglect.
+    Neglect,
+    /// Emotional abuse.
+    Emotional,
+    /// Physical abuse.
+    Physical,
+    /// Sexual abuse.
+    Sexual,
+}
+
+impl HarmCategory {
+    /// Every category, in a fixed order.
+    pub const ALL: [HarmCategory; 4] =
+        [HarmCategory::Neglect, HarmCategory::Emotional, HarmCategory::Physical, HarmCategory::Sexual];
+
+    /// Plain words for the category.
+    pub fn label(self) -> &'static str {
+        match self {
+            HarmCategory::Neglect => "Neglect",
+            HarmCategory::Emotional => "Emotional abuse",
+            HarmCategory::Physical => "Physical abuse",
+            HarmCategory::Sexual => "Sexual abuse",
+        }
+    }
+}
+
+/// A child protection plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProtectionPlan {
+    /// The date the child was registered (the plan started).
+    pub registered_on: NaiveDate,
+    /// The date the child was de-registered (the plan ended), if it has.
+    #[serde(default)]
+    pub deregistered_on: Option<NaiveDate>,
+    /// The categories of harm the plan addresses. The first is the initial category.
+    pub harms: Vec<HarmCategory>,
+    /// The agreed statutory visit frequency, in working days (commonly 10).
+    pub visit_frequency_working_days: u32,
+    /// The child's key worker.
+    pub key_worker: WorkerId,
+    /// The team that holds the case.
+    pub team: TeamId,
+    /// What the plan says must happen; a visit can say which it worked on.
+    #[serde(default)]
+    pub actions: Vec<PlanAction>,
+    /// The date of the latest review conference, if held.
+    #[serde(default)]
+    pub latest_review_conference: Option<NaiveDate>,
+}
+
+impl ProtectionPlan {
+    /// The default statutory visit frequency used when an import gives none.
+    pub const DEFAULT_FREQUENCY_WORKING_DAYS: u32 = 10;
+
+    /// Whether the plan is in force on `date`.
+    pub fn is_active_on(&self, date: NaiveDate) -> bool {
+        self.registered_on <= date && self.deregistered_on.is_none_or(|end| date < end)
+    }
+}
+
+/// One action on a child protection plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanAction {
+    /// Identifier, which visits use to say they worked on it.
+    pub id: PlanActionId,
+    /// What must be done, as written in the plan.
+    pub description: String,
+}
+
+/// How to communicate with the child and their parents or carers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CommunicationNeeds {
+    /// The child's own language needs.
+    pub child: LanguageNeed,
+    /// Each named parent or carer's language needs.
+    #[serde(default)]
+    pub carers: Vec<CarerLanguageNeed>,
+    /// Disability and communication needs (for example, uses Makaton; hearing impaired).
+    #[serde(default)]
+    pub disability_and_communication: Option<String>,
+}
+
+/// One person's language and whether they need an interpreter.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LanguageNeed {
+    /// Their first language, if known.
+    #[serde(default)]
+    pub first_language: Option<String>,
+    /// Whether an interpreter is needed to speak with them.
+    #[serde(default)]
+    pub interpreter_needed: bool,
+    /// The language an interpreter must speak, when one is needed.
+    #[serde(default)]
+    pub interpreter_language: Option<String>,
+}
+
+/// A named parent or carer's language needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CarerLanguageNeed {
+    /// The carer, as named on the child's record.
+    pub carer_id: CarerId,
+    /// Their language needs.
+    pub need: LanguageNeed,
+}

@@ -1,0 +1,131 @@
+//! Typed identifiers.
+//!
+//! Every identifier is a UUID wrapped in its own type, so that a `ChildId` can never be passed
+//! where a `VisitId` is expected. New identifiers are UUID v7: they sort by creation time, which
+//! keeps sled's keys in the order records were made.
+//!
+//! **Wire format:** each serializes as the bare UUID string. This must never change.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+            utoipa::ToSchema,
+        )]
+        #[serde(transparent)]
+        #[schema(value_type = String, format = Uuid)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A new identifier, made now (UUID v7).
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            /// The identifier as raw bytes, for use as a store key.
+            pub fn as_bytes(&self) -> &[u8; 16] {
+                self.0.as_bytes()
+            }
+
+            /// Rebuilds an identifier from the 16 bytes of a store key.
+            pub fn from_bytes(bytes: [u8; 16]) -> Self {
+                Self(Uuid::from_bytes(bytes))
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// One child. There is exactly one record per child; siblings are linked, never merged.
+    ChildId
+);
+id_type!(
+    /// One visit, made on the device when capture starts. It keeps this identity through every
+    /// revision, from the first keystroke to the central record.
+    VisitId
+);
+id_type!(
+    /// A member of staff: a social worker, duty worker, manager or administrator.
+    WorkerId
+);
+id_type!(
+    /// A team of social workers under one team manager.
+    TeamId
+);
+id_type!(
+    /// A parent or carer named on a child's record.
+    CarerId
+);
+id_type!(
+    /// One action on a child protection plan, which a visit can say it worked on.
+    PlanActionId
+);
+id_type!(
+    /// A registered device (a phone or tablet) that syncs with the server.
+    DeviceId
+);
+id_type!(
+    /// An escalation raised to a manager.
+    EscalationId
+);
+id_type!(
+    /// A recorded absence of a worker (sickness or leave).
+    AbsenceId
+);
+id_type!(
+    /// A duty worker's assignment to cover one child for a period.
+    CoverId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_are_version_7_and_sort_by_creation() {
+        let first = VisitId::new();
+        let second = VisitId::new();
+        assert_eq!(first.0.get_version_num(), 7);
+        assert!(first < second, "v7 ids must sort in creation order");
+    }
+
+    #[test]
+    fn ids_round_trip_through_text_and_bytes() {
+        let id = ChildId::new();
+        assert_eq!(id.to_string().parse::<ChildId>().unwrap(), id);
+        assert_eq!(ChildId::from_bytes(*id.as_bytes()), id);
+    }
+}

@@ -1,0 +1,34 @@
+//! # Seen & Heard: the shared model
+//!
+//! The domain model, validation, statutory-visit schedule rules and sync protocol types shared
+//! by the field app (`mobile`) and the sync server (`sync-server`).
+//!
+//! **What belongs here:** serde types, the rules that decide whether a record is valid and when
+//! a child must next be seen, and the wire types of the sync protocol.
+//!
+//! **What does not:** any I/O. No files, no network, no database, no async runtime. Both the
+//! server and the app call the same [`visit::Visit::validate`] and the same
+//! [`schedule::child_due_state`], so a record the app accepts is one the server accepts, and a
+//! child overdue on the manager's screen is overdue on the worker's phone, even offline.
+
+pub mod calendar;
+pub mod child;
+pub mod escalation;
+pub mod ids;
+pub mod people;
+pub mod schedule;
+pub mod sync;
+pub mod validation;
+pub mod visit;
+
+pub use calendar::{Calendar, CalendarName};
+pub use child::{Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan};
+pub use escalation::{Escalation, EscalationAction, EscalationReason, EscalationStatus};
+pub use ids::*;
+pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, Worker};
+pub use schedule::{DueState, EscalationLevel, ScheduleRules};
+pub use validation::{FieldError, ValidationErrors};
+pub use visit::{
+    Announcement, AttachmentRef, InterpretedPerson, InterpreterRecord, InterpreterUsed, Observations, Quote,
+    Seen, SeenAlone, Visit, VisitKind, VisitStatus, WorkerCapacity,
+};
