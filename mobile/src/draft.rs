@@ -1,1 +1,361 @@
-//! Placeholder: being written.
+//! The visit form's state: a [`VisitDraft`], saved to the local store on every keystroke.
+//!
+//! A draft holds every field of a [`shared::Visit`], but a question the worker has not
+//! answered yet is `None` rather than a guess: "was the child seen?" starts unanswered, not
+//! "yes". The reasons behind each "No" are kept in their own fields, so flipping an answer back
+//! and forth never loses what the worker typed.
+//!
+//! Validation is shared's: [`VisitDraft::problems`] turns the draft into a candidate visit and
+//! runs [`shared::Visit::validate`] on it, adding only "not answered yet" problems for the
+//! questions a draft may leave open. So the form shows, while the worker types, exactly what the
+//! server would refuse.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shared::calendar::Calendar;
+use shared::child::Child;
+use shared::schedule::{self, DueState};
+use shared::validation::ValidationErrors;
+use shared::visit::{
+    Announcement, AttachmentRef, InterpretedPerson, InterpreterRecord, Observations, Quote, Seen, SeenAlone,
+    Visit, VisitKind, VisitStatus, WorkerCapacity,
+};
+use shared::{ChildId, HarmCategory, PlanActionId, VisitId, WorkerId};
+
+/// A visit being captured (or amended) on the device.
+///
+/// Stored encrypted by [`crate::store::UnlockedStore::save_draft`]; its serialized form is the
+/// device's own, not a wire format, but `#[serde(default)]` on later fields keeps old drafts
+/// readable after an app update.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VisitDraft {
+    /// The visit's identity, made when capture starts; it is kept through every revision.
+    pub id: VisitId,
+    /// 1 for a new visit; the amended revision plus one for an amendment.
+    pub revision: u32,
+    /// For an amendment, the revision it amends.
+    #[serde(default)]
+    pub amends: Option<u32>,
+    /// Why an amendment is being made (required for amendments).
+    #[serde(default)]
+    pub amendment_reason: Option<String>,
+    /// Whether this amendment voids the visit as entered in error.
+    #[serde(default)]
+    pub entered_in_error: bool,
+    /// The child visited.
+    pub child_id: ChildId,
+    /// The worker making the visit.
+    pub worker_id: WorkerId,
+    /// The capacity they visit in.
+    pub capacity: WorkerCapacity,
+    /// When the visit started (pre-filled with the moment capture started).
+    pub started_at: DateTime<FixedOffset>,
+    /// When the visit ended: unanswered until the worker says so (see [`VisitDraft::end_now`]).
+    #[serde(default)]
+    pub ended_at: Option<DateTime<FixedOffset>>,
+    /// Where the visit took place.
+    #[serde(default)]
+    pub location: String,
+    /// Statutory (pre-filled) or other.
+    pub kind: VisitKind,
+    /// Whether the family knew the visit was coming: unanswered at first.
+    #[serde(default)]
+    pub announced: Option<Announcement>,
+    /// The child's due state when capture started.
+    #[serde(default)]
+    pub due_state_at_start: Option<DueState>,
+    /// Was the child seen? `None` until answered.
+    #[serde(default)]
+    pub seen: Option<bool>,
+    /// Why the child was not seen (kept even if the answer flips back to "yes").
+    #[serde(default)]
+    pub not_seen_reason: String,
+    /// Was the child seen alone? `None` until answered. Only asked when the child was seen.
+    #[serde(default)]
+    pub seen_alone: Option<bool>,
+    /// Why the child was not seen alone.
+    #[serde(default)]
+    pub not_alone_reason: String,
+    /// Who was present when the child was not seen alone.
+    #[serde(default)]
+    pub present: Vec<String>,
+    /// Whether a manager agreed that the child need not be seen alone.
+    #[serde(default)]
+    pub manager_agreed: bool,
+    /// The child's words, one verbatim quote each.
+    #[serde(default)]
+    pub child_words: Vec<String>,
+    /// The child's views, wishes and feelings as the worker understood them.
+    #[serde(default)]
+    pub child_views: String,
+    /// What was seen or heard, as fact.
+    #[serde(default)]
+    pub facts: String,
+    /// What the worker worries about, and why.
+    #[serde(default)]
+    pub concerns: String,
+    /// Interpreting, per person (pre-filled from the child's recorded needs).
+    #[serde(default)]
+    pub interpreters: Vec<InterpreterRecord>,
+    /// The plan actions this visit worked on.
+    #[serde(default)]
+    pub plan_actions: Vec<PlanActionId>,
+    /// The categories of harm this visit addressed.
+    #[serde(default)]
+    pub harms_addressed: Vec<HarmCategory>,
+    /// Photos, by content hash (see [`crate::photo`]).
+    #[serde(default)]
+    pub attachments: Vec<AttachmentRef>,
+    /// The date of the next planned visit (pre-filled with the schedule's suggestion).
+    #[serde(default)]
+    pub next_visit_planned: Option<NaiveDate>,
+    /// When the draft was last changed on the device.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl VisitDraft {
+    /// A new visit to `child`, started at `now` (the device's local time with its offset).
+    ///
+    /// Pre-fills what the device already knows: the interpreter section from the child's
+    /// recorded communication needs (the child and each carer who needs an interpreter), the
+    /// child's due state, a statutory kind, and the next visit date the schedule suggests if
+    /// the child is seen today (Jersey's calendar).
+    pub fn new_for(
+        child: &Child,
+        worker: WorkerId,
+        capacity: WorkerCapacity,
+        now: DateTime<FixedOffset>,
+        due_state: Option<DueState>,
+    ) -> Self {
+        let mut draft = Self {
+            id: VisitId::new(),
+            revision: 1,
+            amends: None,
+            amendment_reason: None,
+            entered_in_error: false,
+            child_id: child.id,
+            worker_id: worker,
+            capacity,
+            started_at: now,
+            ended_at: None,
+            location: String::new(),
+            kind: VisitKind::Statutory,
+            announced: None,
+            due_state_at_start: due_state,
+            seen: None,
+            not_seen_reason: String::new(),
+            seen_alone: None,
+            not_alone_reason: String::new(),
+            present: Vec::new(),
+            manager_agreed: false,
+            child_words: Vec::new(),
+            child_views: String::new(),
+            facts: String::new(),
+            concerns: String::new(),
+            interpreters: prefilled_interpreters(child),
+            plan_actions: Vec::new(),
+            harms_addressed: Vec::new(),
+            attachments: Vec::new(),
+            next_visit_planned: None,
+            updated_at: now.with_timezone(&Utc),
+        };
+        draft.next_visit_planned = schedule_suggestion(child, draft.started_at.date_naive(), true, due_state);
+        draft
+    }
+
+    /// A draft of the next revision of a submitted `visit`: an amendment naming the revision it
+    /// amends, with every field as the visit now stands and `reason` as the amendment reason.
+    pub fn amend(visit: &Visit, reason: impl Into<String>, now: DateTime<Utc>) -> Self {
+        let (seen, not_seen_reason) = match &visit.seen {
+            Seen::Yes => (Some(true), String::new()),
+            Seen::No { reason } => (Some(false), reason.clone()),
+        };
+        let (seen_alone, not_alone_reason, present, manager_agreed) = match &visit.seen_alone {
+            None => (None, String::new(), Vec::new(), false),
+            Some(SeenAlone::Yes) => (Some(true), String::new(), Vec::new(), false),
+            Some(SeenAlone::No { reason, present, manager_agreed }) => {
+                (Some(false), reason.clone(), present.clone(), *manager_agreed)
+            }
+        };
+        Self {
+            id: visit.id,
+            revision: visit.revision + 1,
+            amends: Some(visit.revision),
+            amendment_reason: Some(reason.into()),
+            entered_in_error: false,
+            child_id: visit.child_id,
+            worker_id: visit.worker_id,
+            capacity: visit.capacity,
+            started_at: visit.started_at,
+            ended_at: Some(visit.ended_at),
+            location: visit.location.clone(),
+            kind: visit.kind,
+            announced: Some(visit.announced),
+            due_state_at_start: visit.due_state_at_start,
+            seen,
+            not_seen_reason,
+            seen_alone,
+            not_alone_reason,
+            present,
+            manager_agreed,
+            child_words: visit.child_words.iter().map(|q| q.text.clone()).collect(),
+            child_views: visit.child_views.clone(),
+            facts: visit.observations.facts.clone(),
+            concerns: visit.observations.concerns.clone(),
+            interpreters: visit.interpreters.clone(),
+            plan_actions: visit.plan_actions.clone(),
+            harms_addressed: visit.harms_addressed.clone(),
+            attachments: visit.attachments.clone(),
+            next_visit_planned: visit.next_visit_planned,
+            updated_at: now,
+        }
+    }
+
+    /// Whether this draft amends a submitted visit (rather than being a first submission).
+    pub fn is_amendment(&self) -> bool {
+        self.amends.is_some()
+    }
+
+    /// Sets the end of the visit to `now`, for the "visit ended now" button.
+    pub fn end_now(&mut self, now: DateTime<FixedOffset>) {
+        self.ended_at = Some(now);
+    }
+
+    /// The next visit date the schedule suggests, given the answers so far: the plan's
+    /// frequency in working days after this visit if it is a statutory visit where the child
+    /// was seen (or is not yet known not to have been); otherwise the date the child is already
+    /// due by, since a missed visit moves nothing. `None` when the child has no plan in force.
+    pub fn suggested_next_visit(&self, child: &Child) -> Option<NaiveDate> {
+        let resets = self.kind == VisitKind::Statutory && self.seen != Some(false);
+        schedule_suggestion(child, self.started_at.date_naive(), resets, self.due_state_at_start)
+    }
+
+    /// Every problem with the draft as it stands, for showing inline while the worker types:
+    /// shared's rules ([`shared::Visit::validate`]) plus one "not answered yet" problem for each
+    /// required question still open. Empty when the draft can be submitted.
+    pub fn problems(&self, now: DateTime<Utc>, child: Option<&Child>) -> ValidationErrors {
+        let mut errors = ValidationErrors::default();
+        if self.seen.is_none() {
+            errors.push("seen", "Say whether the child was seen.");
+        }
+        if self.ended_at.is_none() {
+            errors.push("ended_at", "Say when the visit ended.");
+        }
+        if self.announced.is_none() {
+            errors.push("announced", "Say whether the visit was announced.");
+        }
+        if let Err(shared_errors) = self.candidate(now).validate(now, child) {
+            errors.0.extend(shared_errors.0);
+        }
+        errors
+    }
+
+    /// The visit revision to submit, or every problem standing in the way.
+    ///
+    /// `child` adds the checks that need the child's record (plan actions and carers must be
+    /// the child's own); pass it whenever the device holds the child.
+    pub fn to_visit(&self, now: DateTime<Utc>, child: Option<&Child>) -> Result<Visit, ValidationErrors> {
+        let problems = self.problems(now, child);
+        if problems.0.is_empty() { Ok(self.candidate(now)) } else { Err(problems) }
+    }
+
+    /// The draft as a visit revision, with neutral stand-ins for unanswered questions (which
+    /// [`VisitDraft::problems`] reports itself), so that shared's rules judge everything else.
+    fn candidate(&self, now: DateTime<Utc>) -> Visit {
+        let status = match (self.amends, self.entered_in_error) {
+            (None, _) => VisitStatus::Submitted,
+            (Some(_), false) => VisitStatus::Amended,
+            (Some(_), true) => VisitStatus::EnteredInError,
+        };
+        let seen = match self.seen {
+            Some(false) => Seen::No { reason: self.not_seen_reason.clone() },
+            // Unanswered stands in as "seen", which asks the seen-alone question next.
+            Some(true) | None => Seen::Yes,
+        };
+        let seen_alone = match (self.seen, self.seen_alone) {
+            (Some(false), _) => None,
+            // While "seen?" is open, do not also nag about "seen alone?".
+            (None, None) => Some(SeenAlone::Yes),
+            (_, None) => None,
+            (_, Some(true)) => Some(SeenAlone::Yes),
+            (_, Some(false)) => Some(SeenAlone::No {
+                reason: self.not_alone_reason.clone(),
+                present: self.present.iter().filter(|p| !p.trim().is_empty()).cloned().collect(),
+                manager_agreed: self.manager_agreed,
+            }),
+        };
+        Visit {
+            id: self.id,
+            revision: self.revision,
+            amends: self.amends,
+            status,
+            amendment_reason: self.amendment_reason.clone(),
+            child_id: self.child_id,
+            worker_id: self.worker_id,
+            capacity: self.capacity,
+            started_at: self.started_at,
+            ended_at: self.ended_at.unwrap_or(self.started_at),
+            location: self.location.clone(),
+            kind: self.kind,
+            announced: self.announced.unwrap_or(Announcement::Announced),
+            due_state_at_start: self.due_state_at_start,
+            seen,
+            seen_alone,
+            child_words: self.child_words.iter().map(|text| Quote { text: text.clone() }).collect(),
+            child_views: self.child_views.clone(),
+            observations: Observations { facts: self.facts.clone(), concerns: self.concerns.clone() },
+            interpreters: self.interpreters.clone(),
+            plan_actions: self.plan_actions.clone(),
+            harms_addressed: self.harms_addressed.clone(),
+            attachments: self.attachments.clone(),
+            next_visit_planned: self.next_visit_planned,
+            recorded_at: now,
+        }
+    }
+}
+
+/// The calendar the service runs on.
+fn calendar() -> &'static Calendar {
+    Calendar::jersey()
+}
+
+fn schedule_suggestion(
+    child: &Child,
+    visit_date: NaiveDate,
+    resets_schedule: bool,
+    due_state: Option<DueState>,
+) -> Option<NaiveDate> {
+    let plan = child.plan.as_ref().filter(|p| p.is_active_on(visit_date))?;
+    if resets_schedule {
+        Some(schedule::next_visit_due(calendar(), plan, Some(visit_date)))
+    } else {
+        // A missed visit moves nothing: the child is still due by the same date, or as soon as
+        // possible if that has passed.
+        let due = due_state.map(|s| s.due()).unwrap_or(visit_date);
+        let earliest = calendar().add_working_days(visit_date, 1);
+        Some(due.max(earliest))
+    }
+}
+
+/// One interpreter record for the child and one for each carer whose recorded needs say an
+/// interpreter is needed, ready for the worker to confirm or change.
+fn prefilled_interpreters(child: &Child) -> Vec<InterpreterRecord> {
+    let needs = &child.communication;
+    let mut records = Vec::new();
+    let mut push = |person: InterpretedPerson, need: &shared::LanguageNeed| {
+        if need.interpreter_needed {
+            records.push(InterpreterRecord {
+                person,
+                needed: true,
+                language: need.interpreter_language.clone().or_else(|| need.first_language.clone()),
+                used: None,
+                not_used_reason: None,
+            });
+        }
+    };
+    push(InterpretedPerson::Child, &needs.child);
+    for carer in &needs.carers {
+        push(InterpretedPerson::Carer { carer_id: carer.carer_id }, &carer.need);
+    }
+    records
+}

@@ -1,1 +1,1204 @@
-//! Placeholder: being written.
+//! The local store: everything the field app keeps on the device, in sled, encrypted at rest.
+//!
+//! # Opening and unlocking
+//! [`LocalStore::open`] opens the directory; nothing can be read until the worker's PIN
+//! unlocks it. The first [`LocalStore::set_pin`] makes a random data key and wraps it with a key
+//! derived from the PIN (see [`crate::crypto`]); [`LocalStore::unlock`] unwraps it and hands
+//! back an [`UnlockedStore`], a cheap `Clone` handle the UI and the sync engine share.
+//! Every wrong PIN is counted durably *before* the PIN is checked, so killing the app between
+//! guesses gains nothing; the [`MAX_PIN_ATTEMPTS`]th wrong PIN in a row wipes everything.
+//!
+//! # What is on disk
+//! - Every value is sealed with the data key; its tree and key are bound in as associated data.
+//! - Keys are identifiers only (UUIDs, revision numbers, SHA-256 hashes), never names or words.
+//! - In the clear are only: tree names, the argon2 salt and settings, the wrapped data key, and
+//!   the count of wrong PINs.
+//!
+//! # Durability
+//! Writes that the UI reports to the worker ("Saved on this phone") return only after sled has
+//! flushed them to disk: [`UnlockedStore::save_draft`], [`UnlockedStore::submit`] and the sync
+//! bookkeeping all flush before returning.
+//!
+//! # Nothing lost, nothing leaked
+//! A submitted visit stays in the outbox until the server acknowledges it; a rejected or
+//! conflicting one is set aside with the server's reason until the worker deals with it. When
+//! the server says a child has left the worker's scope, everything pulled about that child is
+//! deleted, but the worker's own unsent drafts and outbox entries are kept until the server has
+//! them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared::calendar::Calendar;
+use shared::child::Child;
+use shared::escalation::Escalation;
+use shared::people::{CoverAssignment, Worker};
+use shared::schedule::{self, DueState, ScheduleRules};
+use shared::sync::{ChangeEvent, Cursor, Handover, PullResponse, PushOutcome, PushResult};
+use shared::validation::FieldError;
+use shared::visit::{Visit, VisitStatus};
+use shared::{ChildId, DeviceId, VisitId};
+use sled::Transactional;
+use tracing::{info, warn};
+
+use crate::crypto::{CryptoError, KdfParams, SALT_LEN, SecretKey, random_salt};
+use crate::draft::VisitDraft;
+
+/// Wrong PINs in a row that wipe the device's data.
+pub const MAX_PIN_ATTEMPTS: u32 = 5;
+/// The shortest PIN accepted.
+pub const MIN_PIN_LEN: usize = 4;
+/// The longest PIN accepted.
+pub const MAX_PIN_LEN: usize = 12;
+
+/// Something went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled could not read or write (disk full, permissions, corruption).
+    #[error("the local store could not be read or written: {0}")]
+    Sled(#[from] sled::Error),
+    /// A file-system error while wiping or creating the store directory.
+    #[error("the local store's folder could not be changed: {0}")]
+    Io(#[from] std::io::Error),
+    /// A stored value did not decrypt or decode: the data is damaged.
+    #[error("a stored record is damaged and cannot be read ({0})")]
+    Corrupt(String),
+    /// The store was wiped since this handle was unlocked. Sign in again.
+    #[error("the data on this device was wiped")]
+    Wiped,
+    /// [`LocalStore::set_pin`] on a store that already has a PIN; use
+    /// [`UnlockedStore::change_pin`].
+    #[error("a PIN is already set on this device")]
+    PinAlreadySet,
+    /// The PIN does not meet the rules.
+    #[error("{0}")]
+    BadPin(&'static str),
+    /// The record asked for is not in the store.
+    #[error("the record is not on this device")]
+    NotFound,
+    /// The operation does not apply to the record in its current state.
+    #[error("{0}")]
+    InvalidState(&'static str),
+}
+
+impl From<CryptoError> for StoreError {
+    fn from(e: CryptoError) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(format!("decode: {e}"))
+    }
+}
+
+/// Why unlocking failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UnlockError {
+    /// The PIN was wrong; the data is wiped after `attempts_left` more wrong PINs.
+    #[error("wrong PIN: {attempts_left} attempt(s) left before this device's data is wiped")]
+    WrongPin {
+        /// Wrong PINs still allowed before the wipe.
+        attempts_left: u32,
+    },
+    /// Too many wrong PINs: everything on the device has been wiped. Sign in again.
+    #[error("too many wrong PINs: the data on this device has been wiped")]
+    Wiped,
+    /// No PIN has been set: the worker must sign in first.
+    #[error("no PIN is set on this device: sign in first")]
+    NoPin,
+    /// The store itself failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a PIN against the rules: 4 to 12 digits.
+pub fn check_pin(pin: &str) -> Result<(), StoreError> {
+    if pin.len() < MIN_PIN_LEN {
+        return Err(StoreError::BadPin("The PIN must have at least 4 digits."));
+    }
+    if pin.len() > MAX_PIN_LEN {
+        return Err(StoreError::BadPin("The PIN can have at most 12 digits."));
+    }
+    if !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(StoreError::BadPin("The PIN can only contain digits."));
+    }
+    Ok(())
+}
+
+// Tree names. They are visible on disk, so they say what kind of record, never whose.
+const META: &str = "meta";
+const SECURE: &str = "secure";
+const DRAFTS: &str = "drafts";
+const OUTBOX: &str = "outbox";
+const CHILDREN: &str = "children";
+const VISITS: &str = "visits";
+const COVERS: &str = "covers";
+const ESCALATIONS: &str = "escalations";
+const HANDOVERS: &str = "handovers";
+const PHOTOS: &str = "photos";
+const UPLOADS: &str = "uploads";
+
+// Plaintext keys in the `meta` tree.
+const META_SALT: &[u8] = b"kdf_salt";
+const META_KDF: &[u8] = b"kdf_params";
+const META_WRAPPED_KEY: &[u8] = b"wrapped_data_key";
+const META_FAILED: &[u8] = b"failed_pin_attempts";
+
+// Keys in the sealed `secure` tree.
+const SECURE_SESSION: &[u8] = b"session";
+const SECURE_CURSOR: &[u8] = b"pull_cursor";
+const SECURE_LAST_SYNC: &[u8] = b"last_sync";
+
+/// The open sled database and its trees. Replaced wholesale by a wipe.
+struct Handles {
+    db: sled::Db,
+    generation: u64,
+    meta: sled::Tree,
+    secure: sled::Tree,
+    drafts: sled::Tree,
+    outbox: sled::Tree,
+    children: sled::Tree,
+    visits: sled::Tree,
+    covers: sled::Tree,
+    escalations: sled::Tree,
+    handovers: sled::Tree,
+    photos: sled::Tree,
+    uploads: sled::Tree,
+}
+
+impl Handles {
+    fn open(dir: &Path, generation: u64) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new().path(dir).mode(sled::Mode::LowSpace).open()?;
+        Ok(Self {
+            meta: db.open_tree(META)?,
+            secure: db.open_tree(SECURE)?,
+            drafts: db.open_tree(DRAFTS)?,
+            outbox: db.open_tree(OUTBOX)?,
+            children: db.open_tree(CHILDREN)?,
+            visits: db.open_tree(VISITS)?,
+            covers: db.open_tree(COVERS)?,
+            escalations: db.open_tree(ESCALATIONS)?,
+            handovers: db.open_tree(HANDOVERS)?,
+            photos: db.open_tree(PHOTOS)?,
+            uploads: db.open_tree(UPLOADS)?,
+            db,
+            generation,
+        })
+    }
+
+    fn all_trees(&self) -> [&sled::Tree; 11] {
+        [
+            &self.meta,
+            &self.secure,
+            &self.drafts,
+            &self.outbox,
+            &self.children,
+            &self.visits,
+            &self.covers,
+            &self.escalations,
+            &self.handovers,
+            &self.photos,
+            &self.uploads,
+        ]
+    }
+}
+
+struct Inner {
+    dir: PathBuf,
+    handles: RwLock<Option<Handles>>,
+}
+
+impl Inner {
+    fn read(&self) -> Result<HandlesGuard<'_>, StoreError> {
+        let guard = self.handles.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            return Err(StoreError::Wiped);
+        }
+        Ok(HandlesGuard(guard))
+    }
+}
+
+struct HandlesGuard<'a>(RwLockReadGuard<'a, Option<Handles>>);
+
+impl std::ops::Deref for HandlesGuard<'_> {
+    type Target = Handles;
+    fn deref(&self) -> &Handles {
+        // `Inner::read` checked that the store is open.
+        self.0.as_ref().expect("checked open")
+    }
+}
+
+/// The store on this device, locked. Cheap to clone.
+#[derive(Clone)]
+pub struct LocalStore {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for LocalStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalStore").field("dir", &self.inner.dir).finish()
+    }
+}
+
+impl LocalStore {
+    /// Opens (creating if needed) the store in `dir`.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let dir = dir.as_ref().to_path_buf();
+        let handles = Handles::open(&dir, 0)?;
+        Ok(Self { inner: Arc::new(Inner { dir, handles: RwLock::new(Some(handles)) }) })
+    }
+
+    /// The directory the store lives in.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// Whether a PIN has been set (if not, the worker must sign in and choose one).
+    pub fn has_pin(&self) -> Result<bool, StoreError> {
+        Ok(self.inner.read()?.meta.contains_key(META_WRAPPED_KEY)?)
+    }
+
+    /// Wrong PINs entered in a row so far.
+    pub fn failed_attempts(&self) -> Result<u32, StoreError> {
+        let handles = self.inner.read()?;
+        Ok(read_u32(&handles.meta, META_FAILED)?)
+    }
+
+    /// Sets the first PIN on a fresh (or wiped) store: makes the random data key, wraps it with
+    /// the PIN, and returns the store unlocked. Fails if a PIN is already set.
+    pub fn set_pin(&self, pin: &str) -> Result<UnlockedStore, StoreError> {
+        self.set_pin_with(pin, KdfParams::default())
+    }
+
+    /// [`LocalStore::set_pin`] with explicit argon2 costs (tests use cheap ones).
+    pub fn set_pin_with(&self, pin: &str, params: KdfParams) -> Result<UnlockedStore, StoreError> {
+        check_pin(pin)?;
+        if self.has_pin()? {
+            return Err(StoreError::PinAlreadySet);
+        }
+        let data_key = SecretKey::random();
+        let salt = random_salt();
+        let wrapped = SecretKey::from_pin(pin, &salt, params)?.wrap(&data_key);
+        let handles = self.inner.read()?;
+        let params_json = serde_json::to_vec(&params)?;
+        let mut batch = sled::Batch::default();
+        batch.insert(META_SALT, &salt[..]);
+        batch.insert(META_KDF, params_json);
+        batch.insert(META_WRAPPED_KEY, wrapped);
+        batch.insert(META_FAILED, &0u32.to_be_bytes()[..]);
+        handles.meta.apply_batch(batch)?;
+        handles.db.flush()?;
+        info!("PIN set; local store ready");
+        Ok(UnlockedStore {
+            inner: self.inner.clone(),
+            key: Arc::new(data_key),
+            generation: handles.generation,
+        })
+    }
+
+    /// Unlocks the store with the worker's PIN.
+    ///
+    /// The attempt is counted durably before the PIN is checked. A right PIN resets the count;
+    /// the [`MAX_PIN_ATTEMPTS`]th wrong PIN in a row wipes all local data and answers
+    /// [`UnlockError::Wiped`].
+    pub fn unlock(&self, pin: &str) -> Result<UnlockedStore, UnlockError> {
+        let (salt, params, wrapped, failed) = {
+            let handles = self.inner.read()?;
+            let Some(wrapped) = handles.meta.get(META_WRAPPED_KEY).map_err(StoreError::from)? else {
+                return Err(UnlockError::NoPin);
+            };
+            let salt = handles.meta.get(META_SALT).map_err(StoreError::from)?;
+            let salt: [u8; SALT_LEN] = salt
+                .as_deref()
+                .and_then(|s| s.try_into().ok())
+                .ok_or_else(|| StoreError::Corrupt("missing salt".into()))?;
+            let params: KdfParams = match handles.meta.get(META_KDF).map_err(StoreError::from)? {
+                Some(bytes) => serde_json::from_slice(&bytes).map_err(StoreError::from)?,
+                None => KdfParams::default(),
+            };
+            let failed = read_u32(&handles.meta, META_FAILED)?;
+            if failed >= MAX_PIN_ATTEMPTS {
+                drop(handles);
+                self.wipe()?;
+                return Err(UnlockError::Wiped);
+            }
+            handles.meta.insert(META_FAILED, &(failed + 1).to_be_bytes()[..]).map_err(StoreError::from)?;
+            handles.db.flush().map_err(StoreError::from)?;
+            (salt, params, wrapped, failed + 1)
+        };
+        let pin_key = SecretKey::from_pin(pin, &salt, params).map_err(StoreError::from)?;
+        match pin_key.unwrap_key(&wrapped) {
+            Ok(data_key) => {
+                let handles = self.inner.read()?;
+                handles.meta.insert(META_FAILED, &0u32.to_be_bytes()[..]).map_err(StoreError::from)?;
+                handles.db.flush().map_err(StoreError::from)?;
+                Ok(UnlockedStore {
+                    inner: self.inner.clone(),
+                    key: Arc::new(data_key),
+                    generation: handles.generation,
+                })
+            }
+            Err(_) if failed >= MAX_PIN_ATTEMPTS => {
+                warn!(failed, "too many wrong PINs: wiping local data");
+                self.wipe()?;
+                Err(UnlockError::Wiped)
+            }
+            Err(_) => {
+                info!(failed, "wrong PIN");
+                Err(UnlockError::WrongPin { attempts_left: MAX_PIN_ATTEMPTS - failed })
+            }
+        }
+    }
+
+    /// Deletes everything on the device: every record, the wrapped key and the PIN. Handles
+    /// unlocked before the wipe answer [`StoreError::Wiped`] from then on; the store itself is
+    /// left open and empty, ready for a new sign-in.
+    ///
+    /// The trees are cleared and flushed, then sled's files are deleted and a fresh, empty
+    /// database is created in their place.
+    pub fn wipe(&self) -> Result<(), StoreError> {
+        let mut guard = self.inner.handles.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let generation = match guard.take() {
+            Some(handles) => {
+                for tree in handles.all_trees() {
+                    tree.clear()?;
+                }
+                handles.db.flush()?;
+                let generation = handles.generation + 1;
+                drop(handles);
+                generation
+            }
+            None => 1,
+        };
+        remove_dir_contents(&self.inner.dir)?;
+        *guard = Some(Handles::open(&self.inner.dir, generation)?);
+        warn!("local data wiped");
+        Ok(())
+    }
+}
+
+fn remove_dir_contents(dir: &Path) -> Result<(), std::io::Error> {
+    match std::fs::read_dir(dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let path = entry?.path();
+                if path.is_dir() { std::fs::remove_dir_all(&path)? } else { std::fs::remove_file(&path)? }
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn read_u32(tree: &sled::Tree, key: &[u8]) -> Result<u32, StoreError> {
+    Ok(tree.get(key)?.and_then(|v| <[u8; 4]>::try_from(v.as_ref()).ok()).map(u32::from_be_bytes).unwrap_or(0))
+}
+
+/// The signed-in worker's session, kept sealed like everything else.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The sync server's base address, for example `https://sync.example.org`.
+    pub server_url: String,
+    /// This device's identity, registered with the server at sign-in.
+    pub device_id: DeviceId,
+    /// Who is signed in.
+    pub worker: Worker,
+    /// The short-lived access token.
+    pub access_token: String,
+    /// When the access token expires.
+    pub access_expires_at: DateTime<Utc>,
+    /// The rotating refresh token.
+    pub refresh_token: String,
+}
+
+impl SessionRecord {
+    /// A session from a sign-in (or refresh) answer.
+    pub fn new(
+        server_url: impl Into<String>,
+        device_id: DeviceId,
+        tokens: shared::sync::TokenResponse,
+    ) -> Self {
+        Self {
+            server_url: server_url.into(),
+            device_id,
+            worker: tokens.worker,
+            access_token: tokens.access_token,
+            access_expires_at: tokens.access_expires_at,
+            refresh_token: tokens.refresh_token,
+        }
+    }
+
+    /// Takes new tokens from a refresh answer.
+    pub fn update_tokens(&mut self, tokens: shared::sync::TokenResponse) {
+        self.worker = tokens.worker;
+        self.access_token = tokens.access_token;
+        self.access_expires_at = tokens.access_expires_at;
+        self.refresh_token = tokens.refresh_token;
+    }
+}
+
+impl std::fmt::Debug for SessionRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRecord")
+            .field("server_url", &self.server_url)
+            .field("device_id", &self.device_id)
+            .field("worker", &self.worker.id)
+            .field("access_token", &"<redacted>")
+            .field("access_expires_at", &self.access_expires_at)
+            .field("refresh_token", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where a submitted visit revision stands with the server.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum OutboxState {
+    /// Saved on this phone, not yet acknowledged by the server.
+    Waiting,
+    /// The server holds it durably.
+    Sent {
+        /// When the server acknowledged it.
+        at: DateTime<Utc>,
+        /// Set when the server holds it for a manager's review.
+        #[serde(default)]
+        needs_review: Option<String>,
+    },
+    /// The server refused it; it is set aside until the worker fixes it.
+    Rejected {
+        /// Every problem the server named.
+        errors: Vec<FieldError>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The server holds a different version; both are kept until a person resolves it.
+    Conflict {
+        /// The version the server holds.
+        server: Box<Visit>,
+        /// The version this device sent.
+        yours: Box<Visit>,
+        /// Plain words: what differs.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl OutboxState {
+    /// Whether the worker must do something about this entry.
+    pub fn is_problem(&self) -> bool {
+        matches!(self, OutboxState::Rejected { .. } | OutboxState::Conflict { .. })
+    }
+}
+
+/// One submitted visit revision in the outbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// The revision as submitted.
+    pub visit: Visit,
+    /// Where it stands with the server.
+    pub state: OutboxState,
+    /// When the worker submitted it.
+    pub queued_at: DateTime<Utc>,
+    /// How many times it has been pushed without an answer for it.
+    #[serde(default)]
+    pub attempts: u32,
+}
+
+/// How many records are where, for the sync status screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Saved on this phone, not yet acknowledged by the server.
+    pub waiting: usize,
+    /// Acknowledged by the server.
+    pub sent: usize,
+    /// Rejected or in conflict: the worker must act.
+    pub problems: usize,
+    /// Photos saved on this phone and not yet uploaded.
+    pub photos_waiting: usize,
+}
+
+impl OutboxCounts {
+    /// Whether everything submitted has reached the server (nothing waiting, nothing set aside).
+    pub fn all_sent(&self) -> bool {
+        self.waiting == 0 && self.problems == 0 && self.photos_waiting == 0
+    }
+}
+
+/// What applying a pull changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PullSummary {
+    /// Children added or updated.
+    pub children: usize,
+    /// Visit revisions added or updated.
+    pub visits: usize,
+    /// Cover assignments added or updated.
+    pub covers: usize,
+    /// Escalations added or updated.
+    pub escalations: usize,
+    /// Children removed from scope (and their data deleted).
+    pub removed: usize,
+    /// Waiting outbox entries the server turned out to hold already.
+    pub confirmed_sent: usize,
+}
+
+/// A photo queued for upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingUpload {
+    /// SHA-256 of the processed bytes, lower-case hex.
+    pub sha256: String,
+    /// Its media type.
+    pub media_type: String,
+}
+
+/// A processed photo held on the device.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPhoto {
+    /// Its media type.
+    pub media_type: String,
+    /// The processed bytes (resized, metadata stripped).
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredPhoto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredPhoto")
+            .field("media_type", &self.media_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
+/// One child on the worker's caseload, with everything the caseload screen shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseloadEntry {
+    /// The child.
+    pub child: Child,
+    /// Their due state today, from the shared rules (`None` when no plan is in force).
+    pub due_state: Option<DueState>,
+    /// When they were last seen on a statutory visit.
+    pub last_seen: Option<NaiveDate>,
+    /// Working days since then.
+    pub working_days_since_seen: Option<i64>,
+    /// When they were last seen alone (any visit).
+    pub last_seen_alone: Option<NaiveDate>,
+    /// The cover assignment, when the worker holds this child as duty cover.
+    pub cover: Option<CoverAssignment>,
+}
+
+/// The store, unlocked. Cheap to clone; every clone shares the same data key (wiped from
+/// memory when the last clone is dropped).
+#[derive(Clone)]
+pub struct UnlockedStore {
+    inner: Arc<Inner>,
+    key: Arc<SecretKey>,
+    generation: u64,
+}
+
+impl std::fmt::Debug for UnlockedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnlockedStore").field("dir", &self.inner.dir).finish_non_exhaustive()
+    }
+}
+
+fn context(tree: &str, key: &[u8]) -> Vec<u8> {
+    let mut context = Vec::with_capacity(tree.len() + 1 + key.len());
+    context.extend_from_slice(tree.as_bytes());
+    context.push(b'/');
+    context.extend_from_slice(key);
+    context
+}
+
+fn outbox_key(id: VisitId, revision: u32) -> [u8; 20] {
+    let mut key = [0u8; 20];
+    key[..16].copy_from_slice(id.as_bytes());
+    key[16..].copy_from_slice(&revision.to_be_bytes());
+    key
+}
+
+fn visit_key(visit: &Visit) -> [u8; 36] {
+    let mut key = [0u8; 36];
+    key[..16].copy_from_slice(visit.child_id.as_bytes());
+    key[16..32].copy_from_slice(visit.id.as_bytes());
+    key[32..].copy_from_slice(&visit.revision.to_be_bytes());
+    key
+}
+
+fn child_scoped_key(child: ChildId, id: &[u8; 16]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(child.as_bytes());
+    key[16..].copy_from_slice(id);
+    key
+}
+
+fn photo_key(sha256: &str) -> Result<[u8; 32], StoreError> {
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(sha256, &mut key)
+        .map_err(|_| StoreError::InvalidState("not a SHA-256 hash (64 hex digits)"))?;
+    Ok(key)
+}
+
+impl UnlockedStore {
+    fn handles(&self) -> Result<HandlesGuard<'_>, StoreError> {
+        let handles = self.inner.read()?;
+        if handles.generation != self.generation {
+            return Err(StoreError::Wiped);
+        }
+        Ok(handles)
+    }
+
+    fn seal<T: Serialize>(&self, tree: &str, key: &[u8], value: &T) -> Result<Vec<u8>, StoreError> {
+        let plain = zeroize::Zeroizing::new(serde_json::to_vec(value)?);
+        Ok(self.key.seal(&plain, &context(tree, key)))
+    }
+
+    fn unseal<T: DeserializeOwned>(&self, tree: &str, key: &[u8], sealed: &[u8]) -> Result<T, StoreError> {
+        let plain = self.key.open(sealed, &context(tree, key))?;
+        Ok(serde_json::from_slice(&plain)?)
+    }
+
+    fn put<T: Serialize>(
+        &self,
+        tree: &sled::Tree,
+        name: &str,
+        key: &[u8],
+        value: &T,
+    ) -> Result<(), StoreError> {
+        tree.insert(key, self.seal(name, key, value)?)?;
+        Ok(())
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        name: &str,
+        key: &[u8],
+    ) -> Result<Option<T>, StoreError> {
+        tree.get(key)?.map(|sealed| self.unseal(name, key, &sealed)).transpose()
+    }
+
+    fn all<T: DeserializeOwned>(&self, tree: &sled::Tree, name: &str) -> Result<Vec<T>, StoreError> {
+        tree.iter()
+            .map(|item| {
+                let (key, sealed) = item?;
+                self.unseal(name, &key, &sealed)
+            })
+            .collect()
+    }
+
+    fn scan<T: DeserializeOwned>(
+        &self,
+        tree: &sled::Tree,
+        name: &str,
+        prefix: &[u8],
+    ) -> Result<Vec<T>, StoreError> {
+        tree.scan_prefix(prefix)
+            .map(|item| {
+                let (key, sealed) = item?;
+                self.unseal(name, &key, &sealed)
+            })
+            .collect()
+    }
+
+    /// The locked store underneath, for wiping (the server's wipe answer, or signing out for
+    /// good).
+    pub fn local(&self) -> LocalStore {
+        LocalStore { inner: self.inner.clone() }
+    }
+
+    /// Flushes everything written so far to disk; returns once it is durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.handles()?.db.flush()?;
+        Ok(())
+    }
+
+    /// Changes the PIN: the same data key is re-wrapped with the new PIN, so nothing else is
+    /// rewritten and the old PIN stops working at once.
+    pub fn change_pin(&self, new_pin: &str) -> Result<(), StoreError> {
+        check_pin(new_pin)?;
+        let params = KdfParams::default();
+        let salt = random_salt();
+        let wrapped = SecretKey::from_pin(new_pin, &salt, params)?.wrap(&self.key);
+        let handles = self.handles()?;
+        let mut batch = sled::Batch::default();
+        batch.insert(META_SALT, &salt[..]);
+        batch.insert(META_KDF, serde_json::to_vec(&params)?);
+        batch.insert(META_WRAPPED_KEY, wrapped);
+        batch.insert(META_FAILED, &0u32.to_be_bytes()[..]);
+        handles.meta.apply_batch(batch)?;
+        handles.db.flush()?;
+        info!("PIN changed");
+        Ok(())
+    }
+
+    // ----- Session -----
+
+    /// The signed-in session, if any.
+    pub fn session(&self) -> Result<Option<SessionRecord>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.secure, SECURE, SECURE_SESSION)
+    }
+
+    /// Saves the session (after sign-in or a token refresh), durably.
+    pub fn save_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.secure, SECURE, SECURE_SESSION, session)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// Forgets the session's tokens (signing out), keeping drafts, the outbox and the caseload.
+    pub fn clear_session(&self) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        handles.secure.remove(SECURE_SESSION)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    // ----- Drafts -----
+
+    /// Saves a draft durably: returns once it is on disk, so it survives the app being killed.
+    /// Call on every change.
+    pub fn save_draft(&self, draft: &VisitDraft) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.drafts, DRAFTS, draft.id.as_bytes(), draft)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// [`UnlockedStore::save_draft`] for async callers: the flush does not block the executor.
+    pub async fn save_draft_async(&self, draft: &VisitDraft) -> Result<(), StoreError> {
+        let db = {
+            let handles = self.handles()?;
+            self.put(&handles.drafts, DRAFTS, draft.id.as_bytes(), draft)?;
+            handles.db.clone()
+        };
+        db.flush_async().await?;
+        Ok(())
+    }
+
+    /// One draft, by visit id.
+    pub fn draft(&self, id: VisitId) -> Result<Option<VisitDraft>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.drafts, DRAFTS, id.as_bytes())
+    }
+
+    /// Every draft on the device, oldest visit first.
+    pub fn drafts(&self) -> Result<Vec<VisitDraft>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.drafts, DRAFTS)
+    }
+
+    /// Deletes a draft (the worker discarded it).
+    pub fn delete_draft(&self, id: VisitId) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        handles.drafts.remove(id.as_bytes())?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    // ----- Outbox -----
+
+    /// Submits a visit revision: in one atomic step, puts it in the outbox (waiting), adds it
+    /// to the child's local history (so due states update offline) and removes its draft.
+    /// Durable before returning.
+    pub fn submit(&self, visit: &Visit, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if visit.status == VisitStatus::Draft {
+            return Err(StoreError::InvalidState("a draft cannot be submitted as it is"));
+        }
+        let handles = self.handles()?;
+        let out_key = outbox_key(visit.id, visit.revision);
+        if let Some(existing) = self.get::<OutboxEntry>(&handles.outbox, OUTBOX, &out_key)?
+            && !matches!(existing.state, OutboxState::Rejected { .. })
+        {
+            return Err(StoreError::InvalidState("this revision was already submitted"));
+        }
+        let entry =
+            OutboxEntry { visit: visit.clone(), state: OutboxState::Waiting, queued_at: now, attempts: 0 };
+        let sealed_entry = self.seal(OUTBOX, &out_key, &entry)?;
+        let v_key = visit_key(visit);
+        let sealed_visit = self.seal(VISITS, &v_key, visit)?;
+        let draft_key = *visit.id.as_bytes();
+        (&handles.outbox, &handles.visits, &handles.drafts)
+            .transaction(|(outbox, visits, drafts)| {
+                outbox.insert(&out_key[..], sealed_entry.clone())?;
+                visits.insert(&v_key[..], sealed_visit.clone())?;
+                drafts.remove(&draft_key[..])?;
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => StoreError::InvalidState("submit aborted"),
+            })?;
+        handles.db.flush()?;
+        info!(visit.id = %visit.id, visit.revision = visit.revision, "visit submitted to the outbox");
+        Ok(())
+    }
+
+    /// Every outbox entry, in the order the visits were made.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.outbox, OUTBOX)
+    }
+
+    /// The entries still waiting to be sent, in order.
+    pub fn outbox_waiting(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        Ok(self.outbox()?.into_iter().filter(|e| e.state == OutboxState::Waiting).collect())
+    }
+
+    /// The entries the worker must deal with (rejected or in conflict).
+    pub fn outbox_problems(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        Ok(self.outbox()?.into_iter().filter(|e| e.state.is_problem()).collect())
+    }
+
+    /// Counts for the sync status screen.
+    pub fn counts(&self) -> Result<OutboxCounts, StoreError> {
+        let mut counts = OutboxCounts::default();
+        for entry in self.outbox()? {
+            match entry.state {
+                OutboxState::Waiting => counts.waiting += 1,
+                OutboxState::Sent { .. } => counts.sent += 1,
+                OutboxState::Rejected { .. } | OutboxState::Conflict { .. } => counts.problems += 1,
+            }
+        }
+        counts.photos_waiting = self.handles()?.uploads.len();
+        Ok(counts)
+    }
+
+    /// Records the server's answer for one pushed revision: accepted and duplicate mark it sent;
+    /// rejected and conflict set it aside with the reason. Not flushed: call
+    /// [`UnlockedStore::flush`] after a batch (the engine does).
+    pub fn record_push_result(&self, result: &PushResult, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        let key = outbox_key(result.visit_id, result.revision);
+        let Some(mut entry) = self.get::<OutboxEntry>(&handles.outbox, OUTBOX, &key)? else {
+            warn!(visit.id = %result.visit_id, "push result for a revision not in the outbox");
+            return Ok(());
+        };
+        entry.state = match &result.outcome {
+            PushOutcome::Accepted { needs_review } => {
+                OutboxState::Sent { at: now, needs_review: needs_review.clone() }
+            }
+            PushOutcome::Duplicate => OutboxState::Sent { at: now, needs_review: None },
+            PushOutcome::Rejected { errors } => OutboxState::Rejected { errors: errors.clone(), at: now },
+            PushOutcome::Conflict { reason, server, yours } => OutboxState::Conflict {
+                server: server.clone(),
+                yours: yours.clone(),
+                reason: reason.clone(),
+                at: now,
+            },
+        };
+        self.put(&handles.outbox, OUTBOX, &key, &entry)?;
+        Ok(())
+    }
+
+    /// Counts one more push attempt that got no answer for these entries.
+    pub fn note_push_attempt(&self, ids: &[(VisitId, u32)]) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        for &(id, revision) in ids {
+            let key = outbox_key(id, revision);
+            if let Some(mut entry) = self.get::<OutboxEntry>(&handles.outbox, OUTBOX, &key)? {
+                entry.attempts += 1;
+                self.put(&handles.outbox, OUTBOX, &key, &entry)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a rejected revision back as a draft for the worker to fix, and removes it from
+    /// the outbox (the server never stored it, so the fixed version keeps its revision number).
+    pub fn reopen_rejected(
+        &self,
+        id: VisitId,
+        revision: u32,
+        now: DateTime<Utc>,
+    ) -> Result<VisitDraft, StoreError> {
+        let handles = self.handles()?;
+        let key = outbox_key(id, revision);
+        let entry: OutboxEntry = self.get(&handles.outbox, OUTBOX, &key)?.ok_or(StoreError::NotFound)?;
+        if !matches!(entry.state, OutboxState::Rejected { .. }) {
+            return Err(StoreError::InvalidState("only a rejected visit can be reopened"));
+        }
+        let mut draft =
+            VisitDraft::amend(&entry.visit, entry.visit.amendment_reason.clone().unwrap_or_default(), now);
+        draft.revision = entry.visit.revision;
+        draft.amends = entry.visit.amends;
+        draft.amendment_reason = entry.visit.amendment_reason.clone();
+        draft.entered_in_error = entry.visit.status == VisitStatus::EnteredInError;
+        let sealed_draft = self.seal(DRAFTS, id.as_bytes(), &draft)?;
+        let v_key = visit_key(&entry.visit);
+        let draft_key = *id.as_bytes();
+        (&handles.outbox, &handles.drafts, &handles.visits)
+            .transaction(|(outbox, drafts, visits)| {
+                drafts.insert(&draft_key[..], sealed_draft.clone())?;
+                outbox.remove(&key[..])?;
+                visits.remove(&v_key[..])?;
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => StoreError::InvalidState("reopen aborted"),
+            })?;
+        handles.db.flush()?;
+        Ok(draft)
+    }
+
+    /// Clears a conflict from the outbox once the worker has dealt with it (typically by
+    /// submitting an amendment of the server's version: see [`VisitDraft::amend`]). The server
+    /// keeps both versions, so nothing is lost. Also clears sent entries the worker no longer
+    /// wants listed. Waiting and rejected entries cannot be dismissed.
+    pub fn dismiss(&self, id: VisitId, revision: u32) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        let key = outbox_key(id, revision);
+        let entry: OutboxEntry = self.get(&handles.outbox, OUTBOX, &key)?.ok_or(StoreError::NotFound)?;
+        match entry.state {
+            OutboxState::Conflict { .. } | OutboxState::Sent { .. } => {
+                handles.outbox.remove(key)?;
+                handles.db.flush()?;
+                Ok(())
+            }
+            OutboxState::Waiting => {
+                Err(StoreError::InvalidState("this visit has not reached the server yet"))
+            }
+            OutboxState::Rejected { .. } => {
+                Err(StoreError::InvalidState("the server refused this visit: reopen it and fix it"))
+            }
+        }
+    }
+
+    // ----- Caseload and pulled data -----
+
+    /// Every child on the device.
+    pub fn children(&self) -> Result<Vec<Child>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.children, CHILDREN)
+    }
+
+    /// One child.
+    pub fn child(&self, id: ChildId) -> Result<Option<Child>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.children, CHILDREN, id.as_bytes())
+    }
+
+    /// Adds or replaces a child.
+    pub fn put_child(&self, child: &Child) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.children, CHILDREN, child.id.as_bytes(), child)
+    }
+
+    /// Every visit revision held for a child (pulled and submitted here), oldest visit first.
+    pub fn visits_for(&self, child: ChildId) -> Result<Vec<Visit>, StoreError> {
+        let handles = self.handles()?;
+        self.scan(&handles.visits, VISITS, child.as_bytes())
+    }
+
+    /// Adds or replaces a visit revision in the child's history.
+    pub fn put_visit(&self, visit: &Visit) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.visits, VISITS, &visit_key(visit), visit)
+    }
+
+    /// Every cover assignment held.
+    pub fn covers(&self) -> Result<Vec<CoverAssignment>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.covers, COVERS)
+    }
+
+    /// Every escalation held.
+    pub fn escalations(&self) -> Result<Vec<Escalation>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.escalations, ESCALATIONS)
+    }
+
+    /// The escalations held for one child.
+    pub fn escalations_for(&self, child: ChildId) -> Result<Vec<Escalation>, StoreError> {
+        let handles = self.handles()?;
+        self.scan(&handles.escalations, ESCALATIONS, child.as_bytes())
+    }
+
+    /// Adds or replaces an escalation (for example, after a manager acknowledged it).
+    pub fn put_escalation(&self, escalation: &Escalation) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        let key = child_scoped_key(escalation.child_id, escalation.id.as_bytes());
+        self.put(&handles.escalations, ESCALATIONS, &key, escalation)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// The duty handover held for a child, if fetched.
+    pub fn handover(&self, child: ChildId) -> Result<Option<Handover>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.handovers, HANDOVERS, child.as_bytes())
+    }
+
+    /// Keeps a duty handover on the device, so it can be read offline at the door.
+    pub fn save_handover(&self, handover: &Handover) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.handovers, HANDOVERS, handover.child.id.as_bytes(), handover)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// Where the last pull ended.
+    pub fn pull_cursor(&self) -> Result<Option<Cursor>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.secure, SECURE, SECURE_CURSOR)
+    }
+
+    /// When the last complete sync finished.
+    pub fn last_sync(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.secure, SECURE, SECURE_LAST_SYNC)
+    }
+
+    /// Records a complete sync, durably.
+    pub fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.secure, SECURE, SECURE_LAST_SYNC, &at)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// Applies one page of pulled changes, then stores its cursor, then flushes.
+    ///
+    /// Applying is idempotent (upserts and deletes), and the cursor is written last, so a page
+    /// interrupted half-way is simply applied again by the next pull.
+    pub fn apply_pull(&self, page: &PullResponse, now: DateTime<Utc>) -> Result<PullSummary, StoreError> {
+        let handles = self.handles()?;
+        let mut summary = PullSummary::default();
+        for event in &page.events {
+            match event {
+                ChangeEvent::Child { child } => {
+                    self.put(&handles.children, CHILDREN, child.id.as_bytes(), child)?;
+                    summary.children += 1;
+                }
+                ChangeEvent::Visit { visit } => {
+                    self.put(&handles.visits, VISITS, &visit_key(visit), visit)?;
+                    summary.visits += 1;
+                    // A pushed revision whose answer was lost shows up here: the server holds it.
+                    let key = outbox_key(visit.id, visit.revision);
+                    if let Some(mut entry) = self.get::<OutboxEntry>(&handles.outbox, OUTBOX, &key)?
+                        && entry.state == OutboxState::Waiting
+                        && entry.visit == **visit
+                    {
+                        entry.state = OutboxState::Sent { at: now, needs_review: None };
+                        self.put(&handles.outbox, OUTBOX, &key, &entry)?;
+                        summary.confirmed_sent += 1;
+                    }
+                }
+                ChangeEvent::Cover { cover } => {
+                    let key = child_scoped_key(cover.child_id, cover.id.as_bytes());
+                    self.put(&handles.covers, COVERS, &key, cover)?;
+                    summary.covers += 1;
+                }
+                ChangeEvent::Escalation { escalation } => {
+                    let key = child_scoped_key(escalation.child_id, escalation.id.as_bytes());
+                    self.put(&handles.escalations, ESCALATIONS, &key, escalation)?;
+                    summary.escalations += 1;
+                }
+                ChangeEvent::RemovedFromScope { child_id, reason } => {
+                    remove_child_data(&handles, *child_id)?;
+                    info!(child.id = %child_id, ?reason, "child left this worker's scope: local copy deleted");
+                    summary.removed += 1;
+                }
+            }
+        }
+        self.put(&handles.secure, SECURE, SECURE_CURSOR, &page.cursor)?;
+        handles.db.flush()?;
+        Ok(summary)
+    }
+
+    /// The worker's caseload as of `today`, most urgent first: overdue (most overdue first),
+    /// due today, due soon, on track, then children with no plan in force. Due states come
+    /// from the shared rules and the visits held on the device (Jersey's calendar), so they are
+    /// right offline too.
+    pub fn caseload(&self, today: NaiveDate) -> Result<Vec<CaseloadEntry>, StoreError> {
+        let calendar = Calendar::jersey();
+        let rules = ScheduleRules::default();
+        let covers: HashMap<ChildId, CoverAssignment> =
+            self.covers()?.into_iter().filter(|c| c.ends_on >= today).map(|c| (c.child_id, c)).collect();
+        let mut entries = Vec::new();
+        for child in self.children()? {
+            let visits = self.visits_for(child.id)?;
+            let due_state = child
+                .plan
+                .as_ref()
+                .and_then(|plan| schedule::child_due_state(calendar, &rules, plan, &visits, today));
+            let last_seen = schedule::last_seen(&visits);
+            let last_seen_alone = shared::visit::current_revisions(&visits)
+                .into_iter()
+                .filter(|v| v.seen_alone_answer() == Some(true))
+                .map(Visit::date)
+                .max();
+            entries.push(CaseloadEntry {
+                working_days_since_seen: schedule::working_days_since_seen(calendar, last_seen, today),
+                cover: covers.get(&child.id).cloned(),
+                child,
+                due_state,
+                last_seen,
+                last_seen_alone,
+            });
+        }
+        entries.sort_by_key(|e| (e.due_state.map(|s| s.urgency_key()).unwrap_or((4, 0)), e.child.id));
+        Ok(entries)
+    }
+
+    // ----- Photos -----
+
+    /// Keeps a processed photo, sealed, keyed by its SHA-256, and queues it for upload.
+    /// Durable before returning.
+    pub fn put_photo(&self, sha256: &str, media_type: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let key = photo_key(sha256)?;
+        let handles = self.handles()?;
+        let photo = StoredPhoto { media_type: media_type.to_owned(), bytes: bytes.to_vec() };
+        self.put(&handles.photos, PHOTOS, &key, &photo)?;
+        let pending = PendingUpload { sha256: sha256.to_owned(), media_type: media_type.to_owned() };
+        self.put(&handles.uploads, UPLOADS, &key, &pending)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
+    /// A photo held on the device.
+    pub fn photo(&self, sha256: &str) -> Result<Option<StoredPhoto>, StoreError> {
+        let key = photo_key(sha256)?;
+        let handles = self.handles()?;
+        self.get(&handles.photos, PHOTOS, &key)
+    }
+
+    /// Photos waiting to be uploaded.
+    pub fn pending_uploads(&self) -> Result<Vec<PendingUpload>, StoreError> {
+        let handles = self.handles()?;
+        self.all(&handles.uploads, UPLOADS)
+    }
+
+    /// Marks a photo uploaded (the server acknowledged it); the photo itself stays on the device.
+    pub fn mark_uploaded(&self, sha256: &str) -> Result<(), StoreError> {
+        let key = photo_key(sha256)?;
+        let handles = self.handles()?;
+        handles.uploads.remove(key)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+}
+
+/// Deletes everything pulled about one child: the record, its visits, covers, escalations and
+/// handover. The worker's own drafts and outbox entries stay until the server has them.
+fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
+    handles.children.remove(child.as_bytes())?;
+    handles.handovers.remove(child.as_bytes())?;
+    for tree in [&handles.visits, &handles.covers, &handles.escalations] {
+        let keys: Vec<sled::IVec> = tree.scan_prefix(child.as_bytes()).keys().collect::<Result<_, _>>()?;
+        for key in keys {
+            tree.remove(key)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,382 @@
+//! The HTTP client for the sync server (see `helpers/api.md` and the server's OpenAPI).
+//!
+//! Stateless apart from the server address: each call takes the access token it should use,
+//! so the [`engine`](super::engine) decides when to refresh. Push bodies go up gzip-compressed;
+//! responses come back gzip-compressed when the server chooses (reqwest's `gzip` feature sends
+//! `Accept-Encoding` and decompresses). Tokens are never logged.
+
+use std::io::Write;
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::sync::{
+    Cursor, ErrorBody, Handover, LoginRequest, PullResponse, PushRequest, PushResponse, RefreshRequest,
+    TokenResponse,
+};
+use shared::{ChildId, Escalation, EscalationAction, EscalationId, VisitId};
+use tracing::debug;
+
+/// How long one request may take before it counts as a network failure.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long to wait for a connection before counting the server unreachable.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What went wrong talking to the server.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached (no signal, server down, timeout). Try again later.
+    #[error("the server could not be reached: {0}")]
+    Offline(String),
+    /// The server failed (5xx). Try again later.
+    #[error("the server had a problem (HTTP {status})")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// Too many requests; the server says when to come back.
+    #[error("the server asked us to slow down")]
+    RateLimited {
+        /// How long the server asked us to wait, if it said.
+        retry_after: Option<Duration>,
+    },
+    /// The token was refused (401): refresh it, or sign in again.
+    #[error("not signed in, or the session has expired: {}", .0.message)]
+    Unauthorized(ErrorBody),
+    /// The signed-in worker may not do this (403).
+    #[error("not allowed: {}", .0.message)]
+    Forbidden(ErrorBody),
+    /// Not found, or not in the worker's scope (404).
+    #[error("not found")]
+    NotFound,
+    /// The server refused the request (another 4xx), naming the fields at fault.
+    #[error("the server refused the request (HTTP {status}): {}", .body.message)]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The server's explanation.
+        body: ErrorBody,
+    },
+    /// The server says this device has been revoked (HTTP 410 `wipe`): wipe all local data.
+    #[error("this device has been revoked: its data must be wiped")]
+    Wipe,
+    /// The answer was not what the protocol says (bad JSON, wrong protocol version).
+    #[error("the server's answer could not be understood: {0}")]
+    Protocol(String),
+    /// The local store failed during a sync.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Nobody is signed in on this device.
+    #[error("nobody is signed in")]
+    SignedOut,
+    /// The server address is not a usable URL.
+    #[error("the server address is not valid: {0}")]
+    BadAddress(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed without anyone doing anything (network trouble,
+    /// server errors, rate limits). Other errors need a person: sign in again, fix a record,
+    /// update the app.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Offline(_) | SyncError::Server { .. } | SyncError::RateLimited { .. })
+    }
+
+    /// Plain words for the sync status screen (no HTTP codes).
+    pub fn plain_words(&self) -> String {
+        match self {
+            SyncError::Offline(_) => "No connection to the server.".to_owned(),
+            SyncError::Server { .. } => "The server has a problem. Trying again later.".to_owned(),
+            SyncError::RateLimited { .. } => "The server is busy. Trying again later.".to_owned(),
+            SyncError::Unauthorized(_) => "Your session has ended. Sign in again.".to_owned(),
+            SyncError::Forbidden(body) | SyncError::Rejected { body, .. } => body.message.clone(),
+            SyncError::NotFound => "The server does not know this record.".to_owned(),
+            SyncError::Wipe => "This device was withdrawn from use. Its data has been wiped.".to_owned(),
+            SyncError::Protocol(_) => {
+                "The app and the server do not understand each other. Update the app.".to_owned()
+            }
+            SyncError::Store(_) => "This phone's storage has a problem.".to_owned(),
+            SyncError::SignedOut => "Signed out. Sign in to send your visits.".to_owned(),
+            SyncError::BadAddress(_) => "The server address is not valid.".to_owned(),
+        }
+    }
+
+    fn from_reqwest(e: reqwest::Error) -> Self {
+        if e.is_decode() {
+            SyncError::Protocol(e.to_string())
+        } else if e.is_builder() {
+            SyncError::BadAddress(e.to_string())
+        } else {
+            // Connect, timeout, request and body errors: the network let us down.
+            SyncError::Offline(e.without_url().to_string())
+        }
+    }
+}
+
+/// The sync server's client. Cheap to clone (the connection pool is shared).
+#[derive(Clone, Debug)]
+pub struct SyncClient {
+    http: reqwest::Client,
+    base: reqwest::Url,
+}
+
+impl SyncClient {
+    /// A client for the server at `base_url`, for example `http://127.0.0.1:8080`.
+    pub fn new(base_url: &str) -> Result<Self, SyncError> {
+        let trimmed = base_url.trim().trim_end_matches('/');
+        let base =
+            reqwest::Url::parse(&format!("{trimmed}/")).map_err(|e| SyncError::BadAddress(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(SyncError::BadAddress("use an http:// or https:// address".into()));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(CONNECT_TIMEOUT)
+            .user_agent(concat!("seen-and-heard-mobile/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::BadAddress(e.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    /// The server's base address.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn url(&self, path: &str) -> Result<reqwest::Url, SyncError> {
+        self.base.join(path.trim_start_matches('/')).map_err(|e| SyncError::BadAddress(e.to_string()))
+    }
+
+    fn request(&self, method: Method, path: &str, token: Option<&str>) -> Result<RequestBuilder, SyncError> {
+        let mut builder = self.http.request(method, self.url(path)?);
+        if let Some(token) = token {
+            builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        Ok(builder)
+    }
+
+    async fn send(&self, builder: RequestBuilder) -> Result<Response, SyncError> {
+        let response = builder.send().await.map_err(SyncError::from_reqwest)?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        debug!(status = status.as_u16(), "server refused a request");
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = response.bytes().await.unwrap_or_default();
+        let error_body = serde_json::from_slice::<ErrorBody>(&body).unwrap_or_else(|_| ErrorBody {
+            error: "unknown".into(),
+            message: status.canonical_reason().unwrap_or("error").to_owned(),
+            fields: Vec::new(),
+        });
+        Err(match status {
+            StatusCode::GONE if error_body.error == "wipe" => SyncError::Wipe,
+            StatusCode::UNAUTHORIZED => SyncError::Unauthorized(error_body),
+            StatusCode::FORBIDDEN => SyncError::Forbidden(error_body),
+            StatusCode::NOT_FOUND => SyncError::NotFound,
+            StatusCode::TOO_MANY_REQUESTS => SyncError::RateLimited { retry_after },
+            s if s.is_server_error() => SyncError::Server { status: s.as_u16() },
+            s => SyncError::Rejected { status: s.as_u16(), body: error_body },
+        })
+    }
+
+    async fn json<T: DeserializeOwned>(&self, builder: RequestBuilder) -> Result<T, SyncError> {
+        let response = self.send(builder).await?;
+        let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
+        serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// GETs `path` as JSON (for endpoints without a typed method here).
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str, token: &str) -> Result<T, SyncError> {
+        self.json(self.request(Method::GET, path, Some(token))?).await
+    }
+
+    /// POSTs `body` as JSON to `path` and reads a JSON answer.
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.json(self.request(Method::POST, path, token)?.json(body)).await
+    }
+
+    /// Whether the server is up (`GET /api/health`).
+    pub async fn health(&self) -> Result<(), SyncError> {
+        self.send(self.request(Method::GET, "api/health", None)?).await.map(|_| ())
+    }
+
+    /// Signs in and registers this device (`POST /api/auth/login`).
+    pub async fn login(&self, request: &LoginRequest) -> Result<TokenResponse, SyncError> {
+        self.post_json("api/auth/login", None, request).await
+    }
+
+    /// Rotates the refresh token and gets a new access token (`POST /api/auth/refresh`).
+    pub async fn refresh(&self, request: &RefreshRequest) -> Result<TokenResponse, SyncError> {
+        self.post_json("api/auth/refresh", None, request).await
+    }
+
+    /// Revokes this device's refresh token (`POST /api/auth/logout`).
+    pub async fn logout(&self, token: &str) -> Result<(), SyncError> {
+        self.send(self.request(Method::POST, "api/auth/logout", Some(token))?).await.map(|_| ())
+    }
+
+    /// Pushes a batch of visit revisions, gzip-compressed (`POST /api/sync/push`).
+    pub async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, SyncError> {
+        let json = serde_json::to_vec(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+        encoder.write_all(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let gzipped = encoder.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let builder = self
+            .request(Method::POST, "api/sync/push", Some(token))?
+            .header(CONTENT_TYPE, "application/json")
+            .header(CONTENT_ENCODING, "gzip")
+            .body(gzipped);
+        let response: PushResponse = self.json(builder).await?;
+        if response.protocol != shared::sync::PROTOCOL_VERSION {
+            return Err(SyncError::Protocol(format!("server speaks protocol {}", response.protocol)));
+        }
+        Ok(response)
+    }
+
+    /// Pulls one page of changes after `cursor` (`GET /api/sync/pull`).
+    pub async fn pull(
+        &self,
+        token: &str,
+        cursor: Option<&Cursor>,
+        limit: u32,
+    ) -> Result<PullResponse, SyncError> {
+        let mut builder = self.request(Method::GET, "api/sync/pull", Some(token))?.query(&[("limit", limit)]);
+        if let Some(cursor) = cursor {
+            builder = builder.query(&[("cursor", cursor.0.as_str())]);
+        }
+        let response: PullResponse = self.json(builder).await?;
+        if response.protocol != shared::sync::PROTOCOL_VERSION {
+            return Err(SyncError::Protocol(format!("server speaks protocol {}", response.protocol)));
+        }
+        Ok(response)
+    }
+
+    /// Pulls every page after `cursor`, handing each to `apply` in order until the server says
+    /// there is no more. Returns the number of pages. `apply` should store the page and its
+    /// cursor durably (see [`crate::store::UnlockedStore::apply_pull`]).
+    pub async fn pull_all<E>(
+        &self,
+        token: &str,
+        mut cursor: Option<Cursor>,
+        limit: u32,
+        mut apply: impl FnMut(&PullResponse) -> Result<(), E>,
+    ) -> Result<usize, SyncError>
+    where
+        SyncError: From<E>,
+    {
+        let mut pages = 0;
+        loop {
+            let page = self.pull(token, cursor.as_ref(), limit).await?;
+            apply(&page)?;
+            pages += 1;
+            if !page.more {
+                return Ok(pages);
+            }
+            if cursor.as_ref() == Some(&page.cursor) {
+                return Err(SyncError::Protocol("the server said 'more' without moving the cursor".into()));
+            }
+            cursor = Some(page.cursor);
+        }
+    }
+
+    /// The duty handover for a covered child (`GET /api/children/{id}/handover`).
+    pub async fn handover(&self, token: &str, child: ChildId) -> Result<Handover, SyncError> {
+        self.get_json(&format!("api/children/{child}/handover"), token).await
+    }
+
+    /// Open escalations for the signed-in worker (`GET /api/escalations`).
+    pub async fn escalations(&self, token: &str) -> Result<Vec<Escalation>, SyncError> {
+        self.get_json("api/escalations", token).await
+    }
+
+    /// Records a manager's action on an escalation (`POST /api/escalations/{id}/acknowledge`).
+    pub async fn acknowledge(
+        &self,
+        token: &str,
+        id: EscalationId,
+        action: &EscalationAction,
+    ) -> Result<Escalation, SyncError> {
+        self.post_json(&format!("api/escalations/{id}/acknowledge"), Some(token), action).await
+    }
+
+    /// Records an absence (`POST /api/absences`). The body and answer are the server's types
+    /// (see its OpenAPI), passed through as JSON.
+    pub async fn record_absence<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.post_json("api/absences", Some(token), body).await
+    }
+
+    /// Assigns duty cover (`POST /api/covers`), for managers.
+    pub async fn assign_cover<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.post_json("api/covers", Some(token), body).await
+    }
+
+    /// Uploads a processed photo (`PUT /api/blobs/{sha256}`). Uploading the same bytes twice is
+    /// harmless: the key is their hash.
+    pub async fn upload_blob(
+        &self,
+        token: &str,
+        sha256: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<serde_json::Value, SyncError> {
+        let builder = self
+            .request(Method::PUT, &format!("api/blobs/{sha256}"), Some(token))?
+            .header(CONTENT_TYPE, media_type)
+            .body(bytes);
+        self.json(builder).await
+    }
+
+    /// The photos a visit refers to that the server does not hold yet
+    /// (`GET /api/visits/{id}/missing-blobs`).
+    pub async fn missing_blobs(&self, token: &str, visit: VisitId) -> Result<Vec<String>, SyncError> {
+        self.get_json(&format!("api/visits/{visit}/missing-blobs"), token).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_checked_and_joined_without_double_slashes() {
+        let client = SyncClient::new("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(client.url("/api/health").unwrap().as_str(), "http://127.0.0.1:8080/api/health");
+        let prefixed = SyncClient::new("https://example.org/seen").unwrap();
+        assert_eq!(prefixed.url("api/sync/pull").unwrap().as_str(), "https://example.org/seen/api/sync/pull");
+        assert!(matches!(SyncClient::new("ftp://x"), Err(SyncError::BadAddress(_))));
+        assert!(matches!(SyncClient::new("not a url"), Err(SyncError::BadAddress(_))));
+    }
+
+    #[test]
+    fn only_network_and_server_trouble_is_worth_retrying() {
+        assert!(SyncError::Offline("refused".into()).is_transient());
+        assert!(SyncError::Server { status: 503 }.is_transient());
+        assert!(SyncError::RateLimited { retry_after: None }.is_transient());
+        assert!(!SyncError::Wipe.is_transient());
+        let body = ErrorBody { error: "unauthorized".into(), message: "expired".into(), fields: vec![] };
+        assert!(!SyncError::Unauthorized(body).is_transient());
+    }
+}

@@ -1,0 +1,397 @@
+//! One sync cycle, and the background loop that runs it with retries and back-off.
+//!
+//! A cycle:
+//! 1. refreshes the access token if it expires within [`EngineConfig::refresh_margin`];
+//! 2. uploads queued photos;
+//! 3. pushes the outbox in batches, recording each record's own result (accepted and
+//!    duplicate mark it sent; rejected and conflict set it aside with the server's reason, and
+//!    the rest carry on);
+//! 4. pulls until the server says there is no more, applying each page durably;
+//! 5. only then records the time as the last successful sync.
+//!
+//! A 401 refreshes once and retries; a failed refresh signs the worker out (drafts and the
+//! outbox stay). A 410 `wipe` wipes the device. The state the UI reads is published on a
+//! `tokio::sync::watch` channel ([`SyncEngine::status`]).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use shared::sync::{LoginRequest, MAX_PUSH_BATCH, PROTOCOL_VERSION, PushRequest, RefreshRequest};
+use shared::{DeviceId, VisitId};
+use tokio::sync::{Notify, watch};
+use tracing::{info, warn};
+
+use super::client::{SyncClient, SyncError};
+use super::state::{FailureKind, SyncEvent, SyncState, SyncStatus};
+use crate::store::{PullSummary, SessionRecord, UnlockedStore};
+
+/// Tuning for the engine.
+#[derive(Clone, Copy, Debug)]
+pub struct EngineConfig {
+    /// Most visit revisions per push.
+    pub push_batch: usize,
+    /// Most changes per pulled page.
+    pub pull_limit: u32,
+    /// Refresh the access token when it expires within this long.
+    pub refresh_margin: Duration,
+    /// How often to sync when all is well.
+    pub interval: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            push_batch: MAX_PUSH_BATCH,
+            pull_limit: 500,
+            refresh_margin: Duration::from_secs(60),
+            interval: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What one cycle did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CycleReport {
+    /// Photos uploaded.
+    pub photos_uploaded: usize,
+    /// Visit revisions pushed.
+    pub pushed: usize,
+    /// Of those, now held by the server (accepted or duplicate).
+    pub stored: usize,
+    /// Of those, rejected by the server.
+    pub rejected: usize,
+    /// Of those, in conflict with the server's version.
+    pub conflicts: usize,
+    /// Pages pulled.
+    pub pages: usize,
+    /// What the pulled pages changed.
+    pub pulled: PullSummary,
+}
+
+/// Signs in: registers this device with the server and returns the session to keep.
+///
+/// The flow for the sign-in screen: `let session = sign_in(..).await?;` then
+/// `let store = local.set_pin(pin)?; store.save_session(&session)?;` (or, when a PIN is already
+/// set and the store is unlocked, just `save_session`).
+pub async fn sign_in(
+    server_url: &str,
+    username: &str,
+    password: &str,
+    device_id: DeviceId,
+    device_name: Option<String>,
+) -> Result<SessionRecord, SyncError> {
+    let client = SyncClient::new(server_url)?;
+    let request =
+        LoginRequest { username: username.to_owned(), password: password.to_owned(), device_id, device_name };
+    let tokens = client.login(&request).await?;
+    info!(worker.id = %tokens.worker.id, "signed in");
+    Ok(SessionRecord::new(client.base_url().trim_end_matches('/'), device_id, tokens))
+}
+
+/// Runs sync cycles against the server named in the store's session.
+#[derive(Debug)]
+pub struct SyncEngine {
+    store: UnlockedStore,
+    config: EngineConfig,
+    status: watch::Sender<SyncStatus>,
+    client: std::sync::Mutex<Option<SyncClient>>,
+}
+
+impl SyncEngine {
+    /// An engine over an unlocked store, with default tuning.
+    pub fn new(store: UnlockedStore) -> Self {
+        Self::with_config(store, EngineConfig::default())
+    }
+
+    /// An engine with chosen tuning.
+    pub fn with_config(store: UnlockedStore, config: EngineConfig) -> Self {
+        let signed_in = store.session().ok().flatten().is_some();
+        let last_success = store.last_sync().ok().flatten();
+        let state = if signed_in { SyncState::Idle { last_success } } else { SyncState::SignedOut };
+        let counts = store.counts().unwrap_or_default();
+        let (status, _) = watch::channel(SyncStatus { state, counts, last_success });
+        Self { store, config, status, client: std::sync::Mutex::new(None) }
+    }
+
+    /// The status for the UI to read (and be woken by when it changes).
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.subscribe()
+    }
+
+    /// The status now.
+    pub fn current(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    /// Re-reads the outbox counts (call after submitting a visit, so "waiting" goes up at once).
+    pub fn refresh_counts(&self) {
+        if let Ok(counts) = self.store.counts() {
+            self.status.send_modify(|s| s.counts = counts);
+        }
+    }
+
+    /// Tells the engine a worker signed in (after the session was saved).
+    pub fn signed_in(&self) {
+        self.publish(SyncEvent::SignedIn);
+    }
+
+    fn publish(&self, event: SyncEvent) {
+        let counts = self.store.counts().ok();
+        self.status.send_modify(|status| {
+            status.state = status.state.on(&event);
+            if let SyncEvent::Succeeded { at } = event {
+                status.last_success = Some(at);
+            }
+            if matches!(event, SyncEvent::Wiped) {
+                status.last_success = None;
+                status.counts = Default::default();
+            } else if let Some(counts) = counts {
+                status.counts = counts;
+            }
+        });
+    }
+
+    fn client_for(&self, server_url: &str) -> Result<SyncClient, SyncError> {
+        let mut cached = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        match cached.as_ref() {
+            Some(client) if client.base_url().trim_end_matches('/') == server_url.trim_end_matches('/') => {
+                Ok(client.clone())
+            }
+            _ => {
+                let client = SyncClient::new(server_url)?;
+                *cached = Some(client.clone());
+                Ok(client)
+            }
+        }
+    }
+
+    /// Runs one cycle now and publishes the resulting state. On the server's wipe answer,
+    /// wipes the device before returning [`SyncError::Wipe`].
+    pub async fn sync_once(&self) -> Result<CycleReport, SyncError> {
+        self.publish(SyncEvent::Started { at: Utc::now() });
+        let result = self.cycle().await;
+        match &result {
+            Ok(report) => {
+                info!(
+                    pushed = report.pushed,
+                    stored = report.stored,
+                    rejected = report.rejected,
+                    conflicts = report.conflicts,
+                    pages = report.pages,
+                    "sync complete"
+                );
+                self.publish(SyncEvent::Succeeded { at: Utc::now() });
+            }
+            Err(SyncError::Wipe) => {
+                warn!("the server revoked this device: wiping local data");
+                if let Err(e) = self.store.local().wipe() {
+                    warn!(error = %e, "wipe failed");
+                }
+                self.publish(SyncEvent::Wiped);
+            }
+            Err(error) => {
+                info!(error = %error, transient = error.is_transient(), "sync failed");
+                if matches!(FailureKind::from(error), FailureKind::Unauthorized) {
+                    // The session cannot be renewed: forget the tokens, keep the work.
+                    let _ = self.store.clear_session();
+                }
+                self.publish(SyncEvent::Failed { kind: FailureKind::from(error), at: Utc::now() });
+            }
+        }
+        result
+    }
+
+    async fn cycle(&self) -> Result<CycleReport, SyncError> {
+        let mut session = self.store.session()?.ok_or(SyncError::SignedOut)?;
+        let client = self.client_for(&session.server_url)?;
+        let margin = chrono::Duration::from_std(self.config.refresh_margin).unwrap_or_default();
+        if session.access_expires_at - margin <= Utc::now() {
+            self.refresh(&client, &mut session).await?;
+        }
+        let mut report = CycleReport::default();
+
+        for upload in self.store.pending_uploads()? {
+            let Some(photo) = self.store.photo(&upload.sha256)? else {
+                self.store.mark_uploaded(&upload.sha256)?;
+                continue;
+            };
+            let (sha, media_type) = (upload.sha256.clone(), upload.media_type.clone());
+            self.authed(&client, &mut session, |token| {
+                let (client, sha, media_type, bytes) =
+                    (client.clone(), sha.clone(), media_type.clone(), photo.bytes.clone());
+                async move { client.upload_blob(&token, &sha, &media_type, bytes).await }
+            })
+            .await?;
+            self.store.mark_uploaded(&upload.sha256)?;
+            report.photos_uploaded += 1;
+        }
+
+        let waiting = self.store.outbox_waiting()?;
+        for batch in waiting.chunks(self.config.push_batch.max(1)) {
+            let request = PushRequest {
+                protocol: PROTOCOL_VERSION,
+                device_id: session.device_id,
+                visits: batch.iter().map(|e| e.visit.clone()).collect(),
+            };
+            let ids: Vec<(VisitId, u32)> = batch.iter().map(|e| (e.visit.id, e.visit.revision)).collect();
+            self.store.note_push_attempt(&ids)?;
+            let response = self
+                .authed(&client, &mut session, |token| {
+                    let (client, request) = (client.clone(), request.clone());
+                    async move { client.push(&token, &request).await }
+                })
+                .await?;
+            let now = Utc::now();
+            for result in &response.results {
+                self.store.record_push_result(result, now)?;
+                match &result.outcome {
+                    o if o.is_stored() => report.stored += 1,
+                    shared::sync::PushOutcome::Rejected { .. } => {
+                        warn!(visit.id = %result.visit_id, visit.revision = result.revision, "server rejected a visit");
+                        report.rejected += 1
+                    }
+                    _ => {
+                        warn!(visit.id = %result.visit_id, visit.revision = result.revision, "visit in conflict");
+                        report.conflicts += 1
+                    }
+                }
+            }
+            self.store.flush()?;
+            report.pushed += batch.len();
+            self.refresh_counts();
+        }
+
+        let mut cursor = self.store.pull_cursor()?;
+        loop {
+            let page = self
+                .authed(&client, &mut session, |token| {
+                    let (client, cursor, limit) = (client.clone(), cursor.clone(), self.config.pull_limit);
+                    async move { client.pull(&token, cursor.as_ref(), limit).await }
+                })
+                .await?;
+            let summary = self.store.apply_pull(&page, Utc::now())?;
+            add(&mut report.pulled, summary);
+            report.pages += 1;
+            if !page.more {
+                break;
+            }
+            if cursor.as_ref() == Some(&page.cursor) {
+                return Err(SyncError::Protocol("the server said 'more' without moving the cursor".into()));
+            }
+            cursor = Some(page.cursor);
+        }
+
+        self.store.set_last_sync(Utc::now())?;
+        Ok(report)
+    }
+
+    /// Runs `call` with the access token; on a 401, refreshes once and tries again.
+    async fn authed<T, F, Fut>(
+        &self,
+        client: &SyncClient,
+        session: &mut SessionRecord,
+        call: F,
+    ) -> Result<T, SyncError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, SyncError>>,
+    {
+        match call(session.access_token.clone()).await {
+            Err(SyncError::Unauthorized(_)) => {
+                self.refresh(client, session).await?;
+                call(session.access_token.clone()).await
+            }
+            other => other,
+        }
+    }
+
+    async fn refresh(&self, client: &SyncClient, session: &mut SessionRecord) -> Result<(), SyncError> {
+        let request =
+            RefreshRequest { refresh_token: session.refresh_token.clone(), device_id: session.device_id };
+        let tokens = client.refresh(&request).await?;
+        session.update_tokens(tokens);
+        // The old refresh token is now spent: keep the new one before anything else.
+        self.store.save_session(session)?;
+        Ok(())
+    }
+
+    /// Starts the background loop: syncs now, then every [`EngineConfig::interval`] while all
+    /// is well, or at the back-off time after a failure; [`SyncHandle::sync_now`] wakes it
+    /// early. It stops on a wipe, and waits for a nudge while signed out.
+    pub fn spawn(self: Arc<Self>) -> SyncHandle {
+        let nudge = Arc::new(Notify::new());
+        let status = self.status();
+        let task = tokio::spawn(run(self, nudge.clone()));
+        SyncHandle { nudge, status, task }
+    }
+}
+
+async fn run(engine: Arc<SyncEngine>, nudge: Arc<Notify>) {
+    loop {
+        let _ = engine.sync_once().await;
+        let state = engine.current().state;
+        let wait = match &state {
+            SyncState::Wiped => return,
+            SyncState::SignedOut => None,
+            SyncState::Offline { retry_at, .. } | SyncState::Failed { retry_at, .. } => {
+                Some(until(*retry_at))
+            }
+            SyncState::Idle { .. } | SyncState::Syncing { .. } => Some(engine.config.interval),
+        };
+        match wait {
+            Some(wait) => {
+                tokio::select! {
+                    _ = nudge.notified() => {}
+                    _ = tokio::time::sleep(wait) => {}
+                }
+            }
+            None => nudge.notified().await,
+        }
+    }
+}
+
+fn until(at: DateTime<Utc>) -> Duration {
+    (at - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+}
+
+fn add(total: &mut PullSummary, page: PullSummary) {
+    total.children += page.children;
+    total.visits += page.visits;
+    total.covers += page.covers;
+    total.escalations += page.escalations;
+    total.removed += page.removed;
+    total.confirmed_sent += page.confirmed_sent;
+}
+
+/// The running background loop.
+#[derive(Debug)]
+pub struct SyncHandle {
+    nudge: Arc<Notify>,
+    status: watch::Receiver<SyncStatus>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// "Sync now": wakes the loop at once (or right after the cycle in progress).
+    pub fn sync_now(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// The status for the UI.
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// Whether the loop has stopped (after a wipe).
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+
+    /// Stops the loop. Safe at any point: every store write is atomic, and a batch pushed but
+    /// not yet recorded is pushed again and answered "duplicate".
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
