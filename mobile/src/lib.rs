@@ -5,11 +5,14 @@
 //! UI: the encrypted local [`store`], the [`sync`] client and its state machine, on-device
 //! [`photo`] processing, and the [`platform`] data directory.
 
+pub mod app;
 pub mod components;
 pub mod crypto;
 pub mod draft;
 pub mod photo;
+pub mod liveview;
 pub mod platform;
+pub mod routes;
 pub mod session;
 pub mod store;
 pub mod sync;

@@ -1,1 +1,54 @@
-//! Placeholder: being written.
+//! The screens and their parts, one component per file. They read state through context
+//! signals ([`crate::app::UiState`]) and call [`crate::app::Services`] only from spawned tasks.
+
+mod case_card;
+mod case_list;
+mod caseload;
+mod child_page;
+mod due_badge;
+mod escalation_list;
+mod field_problems;
+mod handover;
+pub mod interpreter_section;
+mod lock_screen;
+mod manager_inbox;
+mod needs_card;
+mod photos;
+mod plan_card;
+mod quote_entry;
+mod save_indicator;
+mod shell;
+mod sign_in;
+mod sync_badge;
+mod sync_status;
+pub mod visit_capture;
+mod visit_form;
+mod visit_review;
+mod words_card;
+mod yes_no;
+
+pub use case_card::CaseCard;
+pub use case_list::CaseList;
+pub use caseload::Caseload;
+pub use child_page::ChildPage;
+pub use due_badge::DueBadge;
+pub use escalation_list::EscalationList;
+pub use field_problems::FieldProblems;
+pub use handover::Handover;
+pub use interpreter_section::InterpreterSection;
+pub use lock_screen::LockScreen;
+pub use manager_inbox::{InboxCard, ManagerInbox};
+pub use needs_card::NeedsCard;
+pub use photos::Photos;
+pub use plan_card::PlanCard;
+pub use quote_entry::QuoteEntry;
+pub use save_indicator::SaveIndicator;
+pub use shell::Shell;
+pub use sign_in::SignIn;
+pub use sync_badge::SyncBadge;
+pub use sync_status::{ProblemItem, SyncHeadline, SyncStatus};
+pub use visit_capture::{SaveState, VisitCapture, VisitEditor};
+pub use visit_form::VisitForm;
+pub use visit_review::VisitReview;
+pub use words_card::WordsCard;
+pub use yes_no::YesNo;

@@ -1,0 +1,181 @@
+//! The app's root: what the screens read (a few context signals), the root component, and how
+//! the app is started (a desktop window, or liveview in a browser when there is no display).
+//!
+//! The screens never do I/O inline. They read [`UiState`], whose signals a root task keeps in
+//! step with [`Services`]' watch channel, and they call [`Services`] from spawned tasks.
+
+pub mod editor;
+pub mod launch;
+pub mod model;
+pub mod services;
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use dioxus::prelude::*;
+use shared::Worker;
+
+pub use launch::{AppConfig, launch};
+pub use services::Services;
+
+use crate::routes::Route;
+
+/// The stylesheet, brought in through the asset system so `dx bundle` ships it.
+pub const STYLE: Asset = asset!("/assets/app.css");
+
+/// Where the worker is with signing in and unlocking.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionView {
+    /// Still opening the store.
+    Starting,
+    /// No account on this phone yet: sign in.
+    SignedOut,
+    /// Signed in before, but locked: the PIN opens it.
+    Locked {
+        /// Wrong PINs left before the phone's data is wiped.
+        attempts_left: u32,
+    },
+    /// Unlocked and usable.
+    Open {
+        /// Who is signed in.
+        worker: Worker,
+    },
+}
+
+/// What sync is doing, in the terms the UI shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SyncView {
+    /// Visits submitted on this phone that the server has not yet acknowledged.
+    pub waiting: usize,
+    /// Records the server refused or found in conflict, waiting for the worker.
+    pub problems: usize,
+    /// When sync last finished with nothing left to send.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Whether a sync is running now.
+    pub syncing: bool,
+    /// Set when the server cannot be reached, in plain words.
+    pub offline: Option<String>,
+    /// One line of plain words for the sync screen, from the sync engine.
+    pub headline: String,
+}
+
+impl SyncView {
+    /// The CSS class and the words for the top bar. Never claims "sent" while anything waits.
+    pub fn badge(&self) -> (&'static str, String) {
+        if self.problems > 0 {
+            ("flag", format!("{} sync problem{}", self.problems, plural(self.problems)))
+        } else if self.waiting > 0 {
+            let how = if self.syncing {
+                "sending…"
+            } else if self.offline.is_some() {
+                "offline"
+            } else {
+                "waiting"
+            };
+            ("waiting", format!("⏳ {} waiting to send ({how})", self.waiting))
+        } else if self.syncing {
+            ("muted", "Checking for changes…".to_owned())
+        } else if self.offline.is_some() {
+            ("muted", "Offline. Nothing waiting".to_owned())
+        } else {
+            ("saved", "All sent".to_owned())
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// The signals every screen reads, provided once at the root.
+#[derive(Clone, Copy, PartialEq)]
+pub struct UiState {
+    /// Signing in and locking.
+    pub session: Signal<SessionView>,
+    /// Sync, as the UI shows it.
+    pub sync: Signal<SyncView>,
+    /// Bumped when the data on the phone changed (after a sync or a submit), so screens reload.
+    pub data_version: Signal<u64>,
+}
+
+impl std::fmt::Debug for UiState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UiState").finish_non_exhaustive()
+    }
+}
+
+impl UiState {
+    /// Fresh state for one window or browser tab.
+    pub fn new(session: SessionView) -> Self {
+        Self {
+            session: Signal::new(session),
+            sync: Signal::new(SyncView::default()),
+            data_version: Signal::new(0),
+        }
+    }
+
+    /// Records a touch or key press, which keeps the app unlocked.
+    pub fn touch(self) {
+        if let Some(services) = try_consume_context::<Services>() {
+            services.touch();
+        }
+    }
+
+    /// Locks the app now: the store's key is dropped and the lock screen hides every name.
+    pub fn lock(self) {
+        if let Some(services) = try_consume_context::<Services>() {
+            services.lock();
+        }
+    }
+}
+
+/// The root component: provides [`UiState`], follows the services' state, locks when idle.
+#[component]
+pub fn App() -> Element {
+    let services = use_context::<Services>();
+    let ui = use_context_provider(|| UiState::new(services.snapshot().session));
+
+    // Follow the services' state: the UI only ever reads it.
+    let follow = services.clone();
+    use_future(move || {
+        let services = follow.clone();
+        async move {
+            let mut changes = services.subscribe();
+            let mut ui = ui;
+            loop {
+                let snapshot = changes.borrow_and_update().clone();
+                if *ui.session.peek() != snapshot.session {
+                    ui.session.set(snapshot.session);
+                }
+                if *ui.sync.peek() != snapshot.sync {
+                    ui.sync.set(snapshot.sync);
+                }
+                if *ui.data_version.peek() != snapshot.data_version {
+                    ui.data_version.set(snapshot.data_version);
+                }
+                if changes.changed().await.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+
+    // Lock after five minutes without a touch (the PIN session keeps the timer).
+    let idle = services.clone();
+    use_future(move || {
+        let services = idle.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                services.check_idle();
+            }
+        }
+    });
+
+    rsx! {
+        document::Stylesheet { href: STYLE }
+        document::Meta { name: "viewport", content: "width=device-width, initial-scale=1" }
+        document::Title { "Seen & Heard" }
+        Router::<Route> {}
+    }
+}

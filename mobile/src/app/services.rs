@@ -1,0 +1,730 @@
+//! The one door from the screens to the phone's data and the server.
+//!
+//! [`Services`] wraps the non-UI core (the PIN session and encrypted store, the sync engine,
+//! photo processing) in the calls the screens need, and publishes a [`Snapshot`] of what the
+//! UI shows (signed in or locked, what is waiting to be sent) on a watch channel. Screens call
+//! it only from spawned tasks and read the snapshot through [`crate::app::UiState`]'s signals.
+//!
+//! One `Services` serves the whole process: the desktop window, or every browser tab of the
+//! liveview host, sees the same phone.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{Local, Utc};
+use shared::sync::{DatedQuote, Handover as ServerHandover};
+use shared::{
+    AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role, VisitId,
+    WorkerCapacity,
+};
+use tokio::sync::watch;
+
+use super::model::{CaseSummary, recent_words};
+use super::{SessionView, SyncView};
+use crate::draft::VisitDraft;
+use crate::session::PinSession;
+use crate::store::{
+    CaseloadEntry, LocalStore, MAX_PIN_ATTEMPTS, OutboxState, StoreError, UnlockError, UnlockedStore,
+};
+use crate::sync::{SyncClient, SyncEngine, SyncHandle, SyncState, SyncStatus};
+
+/// A problem to show a worker, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UiError(pub String);
+
+impl UiError {
+    fn new(words: impl Into<String>) -> Self {
+        Self(words.into())
+    }
+}
+
+impl From<StoreError> for UiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Wiped => UiError::new("The data on this phone was wiped. Sign in again."),
+            StoreError::NotFound => UiError::new("That record is not on this phone."),
+            other => UiError::new(other.to_string()),
+        }
+    }
+}
+
+impl From<UnlockError> for UiError {
+    fn from(e: UnlockError) -> Self {
+        match e {
+            UnlockError::WrongPin { attempts_left } => UiError::new(format!(
+                "That PIN is wrong. {attempts_left} more wrong PIN{} will wipe this phone's records.",
+                if attempts_left == 1 { "" } else { "s" }
+            )),
+            UnlockError::Wiped => UiError::new("Too many wrong PINs: this phone's records were wiped. Sign in again."),
+            UnlockError::NoPin => UiError::new("Sign in first."),
+            UnlockError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// How the app was started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppSettings {
+    /// The sync server's address, offered on the sign-in screen.
+    pub server: String,
+    /// Where the phone's encrypted store lives.
+    pub data_dir: PathBuf,
+}
+
+/// What the UI shows, published on every change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Signed in, locked, or neither.
+    pub session: SessionView,
+    /// What is waiting to be sent, and whether sync is running.
+    pub sync: SyncView,
+    /// Bumped when data on the phone changed, so screens reload.
+    pub data_version: u64,
+}
+
+/// Everything the child screen shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChildView {
+    /// The child's record.
+    pub child: Child,
+    /// Due state, last seen, cover.
+    pub summary: CaseSummary,
+    /// Brothers and sisters held on this phone, each with their own record.
+    pub siblings: Vec<(ChildId, String)>,
+    /// Recent words, newest first.
+    pub recent_words: Vec<DatedQuote>,
+    /// Escalations still open.
+    pub escalations: Vec<Escalation>,
+    /// Whether a visit to this child is being captured (a draft is saved).
+    pub has_draft: bool,
+}
+
+/// The duty handover as the screen shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandoverView {
+    /// The child, with plan and needs.
+    pub child: Child,
+    /// The cover, when known.
+    pub cover: Option<CoverAssignment>,
+    /// Recent words, newest first.
+    pub recent_words: Vec<DatedQuote>,
+    /// Open escalations.
+    pub open_escalations: Vec<Escalation>,
+    /// When the next statutory visit is due.
+    pub next_visit_due: Option<chrono::NaiveDate>,
+    /// The dates of the latest visits, in words.
+    pub recent_visit_dates: String,
+    /// Whether this came from the server just now (rather than the copy on the phone).
+    pub from_server: bool,
+}
+
+/// A submitted visit the server refused or found in conflict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncProblem {
+    /// The visit.
+    pub visit_id: VisitId,
+    /// The revision.
+    pub revision: u32,
+    /// The child's name, if the child is on this phone.
+    pub child_name: String,
+    /// The date of the visit.
+    pub date: chrono::NaiveDate,
+    /// Plain words: what is wrong.
+    pub reason: String,
+    /// Whether it is a conflict (the server holds another version) rather than a refusal.
+    pub conflict: bool,
+}
+
+/// The sync screen's details.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncOverview {
+    /// Visits waiting to be sent, with the child's name and date.
+    pub waiting: Vec<(String, chrono::NaiveDate)>,
+    /// Visits the server holds.
+    pub sent: usize,
+    /// Photos waiting to be uploaded.
+    pub photos_waiting: usize,
+    /// Records the worker must deal with.
+    pub problems: Vec<SyncProblem>,
+}
+
+/// One item in a manager's inbox.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InboxItem {
+    /// The escalation.
+    pub escalation: Escalation,
+    /// The child's name, if held on this device.
+    pub child_name: String,
+}
+
+/// The app's services, shared by every window or tab. Cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").field("settings", &self.inner.settings).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Services {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+/// The background sync, while someone is signed in.
+struct Running {
+    engine: Arc<SyncEngine>,
+    handle: SyncHandle,
+}
+
+struct Inner {
+    settings: AppSettings,
+    session: Mutex<PinSession>,
+    engine: Mutex<Option<Running>>,
+    state: watch::Sender<Snapshot>,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Services {
+    /// Opens the phone's store (locked) and works out where the worker stands. Must be called
+    /// inside a tokio runtime, which runs the background sync.
+    pub fn open(settings: AppSettings) -> Result<Self, UiError> {
+        let store = LocalStore::open(&settings.data_dir)?;
+        let session = if store.has_pin()? {
+            SessionView::Locked { attempts_left: MAX_PIN_ATTEMPTS.saturating_sub(store.failed_attempts()?) }
+        } else {
+            SessionView::SignedOut
+        };
+        let (state, _) =
+            watch::channel(Snapshot { session, sync: SyncView::default(), data_version: 0 });
+        Ok(Self {
+            inner: Arc::new(Inner {
+                settings,
+                session: Mutex::new(PinSession::new(store)),
+                engine: Mutex::new(None),
+                state,
+                runtime: tokio::runtime::Handle::current(),
+            }),
+        })
+    }
+
+    /// How the app was started.
+    pub fn config(&self) -> &AppSettings {
+        &self.inner.settings
+    }
+
+    /// What the UI shows now.
+    pub fn snapshot(&self) -> Snapshot {
+        self.inner.state.borrow().clone()
+    }
+
+    /// Changes to what the UI shows.
+    pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
+        self.inner.state.subscribe()
+    }
+
+    fn pin_session(&self) -> MutexGuard<'_, PinSession> {
+        self.inner.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn publish(&self, change: impl FnOnce(&mut Snapshot)) {
+        self.inner.state.send_modify(change);
+    }
+
+    fn data_changed(&self) {
+        self.refresh_counts();
+        self.publish(|s| s.data_version += 1);
+    }
+
+    /// The unlocked store, or a plain error when locked (including by the idle timer now).
+    fn store(&self) -> Result<UnlockedStore, UiError> {
+        let store = self.pin_session().store();
+        match store {
+            Some(store) => Ok(store),
+            None => {
+                self.publish_locked();
+                Err(UiError::new("The app is locked. Enter your PIN."))
+            }
+        }
+    }
+
+    fn publish_locked(&self) {
+        let attempts_left = {
+            let session = self.pin_session();
+            MAX_PIN_ATTEMPTS.saturating_sub(session.failed_attempts().unwrap_or(0))
+        };
+        let has_pin = self.pin_session().local_store().has_pin().unwrap_or(false);
+        self.publish(|s| {
+            s.session = if has_pin { SessionView::Locked { attempts_left } } else { SessionView::SignedOut };
+        });
+    }
+
+    /// Signs in (registering this phone with the server), sets the PIN and starts syncing.
+    pub async fn sign_in(&self, server: String, username: String, password: String, pin: String) -> Result<(), UiError> {
+        crate::store::check_pin(&pin)?;
+        let server = server.trim().trim_end_matches('/').to_owned();
+        let device_id = shared::DeviceId::new();
+        let record = crate::sync::sign_in(&server, &username, &password, device_id, Some("Field app".to_owned()))
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        let store = {
+            let mut session = self.pin_session();
+            if session.local_store().has_pin()? {
+                // Signed in before (for example after the session expired): the PIN must open
+                // the existing records rather than replace them.
+                session.unlock(&pin)?
+            } else {
+                session.set_pin(&pin)?
+            }
+        };
+        store.save_session(&record)?;
+        tracing::info!(worker.id = %record.worker.id, "signed in");
+        self.opened(store, record.worker.clone());
+        Ok(())
+    }
+
+    /// Unlocks with the PIN. Five wrong PINs in a row wipe the phone's records.
+    pub async fn unlock(&self, pin: String) -> Result<(), UiError> {
+        let result = self.pin_session().unlock(&pin);
+        match result {
+            Ok(store) => {
+                let Some(record) = store.session()? else {
+                    self.publish(|s| s.session = SessionView::SignedOut);
+                    return Err(UiError::new("Sign in again."));
+                };
+                self.opened(store, record.worker);
+                Ok(())
+            }
+            Err(e) => {
+                match &e {
+                    UnlockError::WrongPin { attempts_left } => {
+                        let attempts_left = *attempts_left;
+                        self.publish(|s| s.session = SessionView::Locked { attempts_left });
+                    }
+                    UnlockError::Wiped | UnlockError::NoPin => {
+                        self.stop_engine();
+                        self.publish(|s| s.session = SessionView::SignedOut);
+                    }
+                    UnlockError::Store(_) => {}
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    fn opened(&self, store: UnlockedStore, worker: shared::Worker) {
+        self.ensure_engine(store);
+        self.publish(|s| s.session = SessionView::Open { worker });
+        self.data_changed();
+    }
+
+    /// Locks now: the UI loses its store handle and shows no names.
+    pub fn lock(&self) {
+        self.pin_session().lock();
+        self.publish_locked();
+    }
+
+    /// The worker touched the screen: restarts the idle timer.
+    pub fn touch(&self) {
+        let locked = {
+            let mut session = self.pin_session();
+            session.touch();
+            session.is_locked()
+        };
+        if locked && matches!(self.snapshot().session, SessionView::Open { .. }) {
+            self.publish_locked();
+        }
+    }
+
+    /// Locks if the app has been idle for five minutes.
+    pub fn check_idle(&self) {
+        let locked = self.pin_session().check_idle();
+        if locked && matches!(self.snapshot().session, SessionView::Open { .. }) {
+            self.publish_locked();
+        }
+    }
+
+    fn worker(&self) -> Result<shared::Worker, UiError> {
+        match self.snapshot().session {
+            SessionView::Open { worker } => Ok(worker),
+            _ => Err(UiError::new("The app is locked. Enter your PIN.")),
+        }
+    }
+
+    // ----- Reading -----
+
+    /// The caseload, most urgent first (due states worked out on the phone).
+    pub async fn caseload(&self) -> Result<Vec<CaseSummary>, UiError> {
+        let store = self.store()?;
+        let today = Local::now().date_naive();
+        Ok(store.caseload(today)?.iter().map(CaseSummary::from).collect())
+    }
+
+    /// Everything the child screen shows.
+    pub async fn child_view(&self, id: ChildId) -> Result<ChildView, UiError> {
+        let store = self.store()?;
+        let today = Local::now().date_naive();
+        let entry = store
+            .caseload(today)?
+            .into_iter()
+            .find(|e| e.child.id == id)
+            .ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        let visits = store.visits_for(id)?;
+        let mut siblings = Vec::new();
+        for sibling in &entry.child.sibling_ids {
+            if let Some(child) = store.child(*sibling)? {
+                siblings.push((child.id, child.display_name()));
+            }
+        }
+        let has_draft = store.drafts()?.iter().any(|d| d.child_id == id);
+        Ok(ChildView {
+            summary: CaseSummary::from(&entry),
+            recent_words: recent_words(&visits, 6),
+            escalations: store.escalations_for(id)?.into_iter().filter(|e| e.is_open()).collect(),
+            child: entry.child,
+            siblings,
+            has_draft,
+        })
+    }
+
+    /// The duty handover: fresh from the server when there is signal (and kept on the phone),
+    /// otherwise the copy on the phone, otherwise what the phone holds about the child.
+    pub async fn handover(&self, id: ChildId) -> Result<HandoverView, UiError> {
+        let store = self.store()?;
+        let fetched = match self.client().await {
+            Ok((client, token)) => client.handover(&token, id).await.ok(),
+            Err(_) => None,
+        };
+        if let Some(handover) = &fetched {
+            store.save_handover(handover)?;
+        }
+        let from_server = fetched.is_some();
+        if let Some(handover) = fetched.or(store.handover(id)?) {
+            return Ok(handover_view(handover, from_server));
+        }
+        let view = self.child_view(id).await?;
+        let entry = store.caseload(Local::now().date_naive())?.into_iter().find(|e| e.child.id == id);
+        Ok(HandoverView {
+            next_visit_due: view.summary.due.map(|d| d.due()),
+            cover: entry.and_then(|e| e.cover),
+            recent_visit_dates: super::model::format_date(view.summary.last_seen),
+            child: view.child,
+            recent_words: view.recent_words,
+            open_escalations: view.escalations,
+            from_server: false,
+        })
+    }
+
+    // ----- The visit -----
+
+    /// The draft for a visit to this child: the one being captured, or a new one (saved at
+    /// once, pre-filled from the child's record and schedule).
+    pub async fn open_draft(&self, id: ChildId) -> Result<(VisitDraft, Child), UiError> {
+        let store = self.store()?;
+        let worker = self.worker()?;
+        let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        if let Some(draft) = store.drafts()?.into_iter().filter(|d| d.child_id == id).max_by_key(|d| d.updated_at) {
+            return Ok((draft, child));
+        }
+        let today = Local::now().date_naive();
+        let entry = store.caseload(today)?.into_iter().find(|e| e.child.id == id);
+        let capacity = match (&entry, worker.role) {
+            (Some(CaseloadEntry { cover: Some(_), .. }), _) => WorkerCapacity::DutyCover,
+            (_, Role::SocialWorker) => WorkerCapacity::KeyWorker,
+            _ => WorkerCapacity::Other,
+        };
+        let draft = VisitDraft::new_for(
+            &child,
+            worker.id,
+            capacity,
+            Local::now().fixed_offset(),
+            entry.and_then(|e| e.due_state),
+        );
+        store.save_draft_async(&draft).await?;
+        Ok((draft, child))
+    }
+
+    /// Saves the draft durably: returns once it is on disk.
+    pub async fn save_draft(&self, draft: VisitDraft) -> Result<(), UiError> {
+        let store = self.store()?;
+        store.save_draft_async(&draft).await?;
+        Ok(())
+    }
+
+    /// Submits the visit: into the outbox, durably, then sync is nudged.
+    pub async fn submit(&self, draft: VisitDraft) -> Result<(), UiError> {
+        let store = self.store()?;
+        let child = store.child(draft.child_id)?;
+        let now = Utc::now();
+        let visit = draft.to_visit(now, child.as_ref()).map_err(|problems| {
+            UiError::new(problems.0.first().map(|p| p.message.clone()).unwrap_or_default())
+        })?;
+        store.submit(&visit, now)?;
+        self.data_changed();
+        self.sync_now();
+        Ok(())
+    }
+
+    /// Processes a picked photo on the phone (resized, EXIF and GPS stripped), keeps it sealed
+    /// and adds it to the child's open draft.
+    pub async fn add_photo(&self, child: ChildId, bytes: Vec<u8>) -> Result<AttachmentRef, UiError> {
+        let store = self.store()?;
+        let processed = process_photo(bytes).await?;
+        store.put_photo(&processed.sha256, &processed.media_type, &processed.bytes)?;
+        let (mut draft, _) = self.open_draft(child).await?;
+        let attachment =
+            AttachmentRef { sha256: processed.sha256, media_type: processed.media_type, caption: String::new() };
+        if !draft.attachments.iter().any(|a| a.sha256 == attachment.sha256) {
+            draft.attachments.push(attachment.clone());
+        }
+        store.save_draft_async(&draft).await?;
+        self.refresh_counts();
+        Ok(attachment)
+    }
+
+    // ----- Sync -----
+
+    fn engine(&self) -> Option<Arc<SyncEngine>> {
+        self.inner.engine.lock().unwrap_or_else(|p| p.into_inner()).as_ref().map(|r| r.engine.clone())
+    }
+
+    fn stop_engine(&self) {
+        if let Some(running) = self.inner.engine.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            running.handle.stop();
+        }
+    }
+
+    fn ensure_engine(&self, store: UnlockedStore) {
+        let mut slot = self.inner.engine.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return;
+        }
+        let _enter = self.inner.runtime.enter();
+        let engine = Arc::new(SyncEngine::new(store));
+        engine.signed_in();
+        let mut statuses = engine.status();
+        let handle = engine.clone().spawn();
+        let services = self.clone();
+        self.inner.runtime.spawn(async move {
+            loop {
+                let status = statuses.borrow_and_update().clone();
+                services.follow_engine(&status);
+                if statuses.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        *slot = Some(Running { engine, handle });
+    }
+
+    fn follow_engine(&self, status: &SyncStatus) {
+        if matches!(status.state, SyncState::Wiped) {
+            self.stop_engine();
+            self.pin_session().lock();
+            self.publish(|s| s.session = SessionView::SignedOut);
+            return;
+        }
+        let syncing = matches!(status.state, SyncState::Syncing { .. });
+        let offline = match status.state {
+            SyncState::Offline { .. } | SyncState::Failed { .. } | SyncState::SignedOut => Some(status.headline()),
+            _ => None,
+        };
+        let view = SyncView {
+            waiting: status.counts.waiting + status.counts.photos_waiting,
+            problems: status.counts.problems,
+            last_success: status.last_success,
+            syncing,
+            offline,
+            headline: status.headline(),
+        };
+        let finished = !syncing && self.snapshot().sync.syncing;
+        self.publish(|s| s.sync = view);
+        if finished {
+            self.publish(|s| s.data_version += 1);
+        }
+    }
+
+    /// A client and a current access token, for calls the screens make directly (handover,
+    /// manager actions). Runs a sync cycle first when the token is about to expire, which
+    /// refreshes it.
+    async fn client(&self) -> Result<(SyncClient, String), UiError> {
+        let engine = self.engine().ok_or_else(|| UiError::new("Not signed in."))?;
+        let mut record = self.store()?.session()?.ok_or_else(|| UiError::new("Sign in again."))?;
+        if record.access_expires_at < Utc::now() + chrono::Duration::seconds(60) {
+            let _ = engine.sync_once().await;
+            record = self.store()?.session()?.ok_or_else(|| UiError::new("Sign in again."))?;
+        }
+        let client = SyncClient::new(&record.server_url).map_err(|e| UiError::new(e.plain_words()))?;
+        Ok((client, record.access_token))
+    }
+
+    /// Re-reads the outbox counts (the engine publishes them, and the UI follows).
+    fn refresh_counts(&self) {
+        if let Some(engine) = self.engine() {
+            engine.refresh_counts();
+        }
+    }
+
+    /// Asks the engine to sync now (it retries with back-off on its own).
+    pub fn sync_now(&self) {
+        if let Some(running) = self.inner.engine.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            running.handle.sync_now();
+        }
+    }
+
+    /// The sync screen's details.
+    pub async fn sync_overview(&self) -> Result<SyncOverview, UiError> {
+        let store = self.store()?;
+        let name = |id: ChildId| -> String {
+            store.child(id).ok().flatten().map(|c| c.display_name()).unwrap_or_else(|| "A child".to_owned())
+        };
+        let mut overview =
+            SyncOverview { waiting: Vec::new(), sent: 0, photos_waiting: store.counts()?.photos_waiting, problems: Vec::new() };
+        for entry in store.outbox()? {
+            let visit = &entry.visit;
+            match entry.state {
+                OutboxState::Waiting => overview.waiting.push((name(visit.child_id), visit.date())),
+                OutboxState::Sent { .. } => overview.sent += 1,
+                OutboxState::Rejected { errors, .. } => overview.problems.push(SyncProblem {
+                    visit_id: visit.id,
+                    revision: visit.revision,
+                    child_name: name(visit.child_id),
+                    date: visit.date(),
+                    reason: format!(
+                        "Sync problem: the server refused this visit. {}",
+                        errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ")
+                    ),
+                    conflict: false,
+                }),
+                OutboxState::Conflict { reason, .. } => overview.problems.push(SyncProblem {
+                    visit_id: visit.id,
+                    revision: visit.revision,
+                    child_name: name(visit.child_id),
+                    date: visit.date(),
+                    reason: format!("Sync problem: the server has a different version of this visit. {reason}"),
+                    conflict: true,
+                }),
+            }
+        }
+        Ok(overview)
+    }
+
+    /// Takes a refused visit back as a draft to fix; returns the child to open.
+    pub async fn reopen_rejected(&self, visit: VisitId, revision: u32) -> Result<ChildId, UiError> {
+        let store = self.store()?;
+        let draft = store.reopen_rejected(visit, revision, Utc::now())?;
+        self.data_changed();
+        Ok(draft.child_id)
+    }
+
+    /// Starts an amendment of the server's version of a visit in conflict, keeping both
+    /// versions on the server; returns the child to open.
+    pub async fn amend_conflict(&self, visit: VisitId, revision: u32) -> Result<ChildId, UiError> {
+        let store = self.store()?;
+        let entry = store
+            .outbox()?
+            .into_iter()
+            .find(|e| e.visit.id == visit && e.visit.revision == revision)
+            .ok_or_else(|| UiError::new("That visit is no longer in the outbox."))?;
+        let OutboxState::Conflict { server, .. } = entry.state else {
+            return Err(UiError::new("That visit is not in conflict."));
+        };
+        let draft = VisitDraft::amend(&server, "Merging my version with the version on the server.", Utc::now());
+        store.save_draft_async(&draft).await?;
+        store.dismiss(visit, revision)?;
+        self.data_changed();
+        Ok(draft.child_id)
+    }
+
+    // ----- Manager -----
+
+    /// Open escalations for a manager (fetched from the server; the phone's copy offline).
+    pub async fn inbox(&self) -> Result<Vec<InboxItem>, UiError> {
+        let store = self.store()?;
+        let fresh = match self.client().await {
+            Ok((client, token)) => client.escalations(&token).await.ok(),
+            Err(_) => None,
+        };
+        let escalations = match fresh {
+            Some(fresh) => fresh,
+            None => store.escalations()?,
+        };
+        Ok(escalations
+            .into_iter()
+            .filter(|e| e.is_open())
+            .map(|escalation| InboxItem {
+                child_name: store
+                    .child(escalation.child_id)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.display_name())
+                    .unwrap_or_else(|| "A child in your team".to_owned()),
+                escalation,
+            })
+            .collect())
+    }
+
+    /// Records what the manager did about an escalation (needs signal).
+    pub async fn acknowledge(&self, id: EscalationId, action: EscalationAction) -> Result<(), UiError> {
+        let (client, token) = self.client().await?;
+        let updated = client.acknowledge(&token, id, &action).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.store()?.put_escalation(&updated)?;
+        self.data_changed();
+        Ok(())
+    }
+
+    /// Assigns a duty worker to cover a child (needs signal).
+    pub async fn assign_cover(&self, cover: CoverAssignment) -> Result<(), UiError> {
+        let (client, token) = self.client().await?;
+        let _: serde_json::Value =
+            client.assign_cover(&token, &cover).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.data_changed();
+        Ok(())
+    }
+}
+
+impl From<&CaseloadEntry> for CaseSummary {
+    fn from(entry: &CaseloadEntry) -> Self {
+        let needs = &entry.child.communication;
+        CaseSummary {
+            child_id: entry.child.id,
+            name: entry.child.display_name(),
+            due: entry.due_state,
+            last_seen: entry.last_seen,
+            working_days_since_seen: entry.working_days_since_seen,
+            last_seen_alone: entry.last_seen_alone,
+            cover_ends: entry.cover.as_ref().map(|c| c.ends_on),
+            interpreter_needed: needs.child.interpreter_needed || needs.carers.iter().any(|c| c.need.interpreter_needed),
+        }
+    }
+}
+
+fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
+    let dates: Vec<String> =
+        handover.recent_visits.iter().take(3).map(|v| super::model::format_date(Some(v.date()))).collect();
+    HandoverView {
+        child: handover.child,
+        cover: Some(handover.cover),
+        recent_words: handover.recent_words,
+        open_escalations: handover.open_escalations,
+        next_visit_due: handover.next_visit_due,
+        recent_visit_dates: if dates.is_empty() { "None recorded".to_owned() } else { dates.join(", ") },
+        from_server,
+    }
+}
+
+/// Photo processing, pending the core's photo module.
+struct Processed {
+    sha256: String,
+    media_type: String,
+    bytes: Vec<u8>,
+}
+
+async fn process_photo(_bytes: Vec<u8>) -> Result<Processed, UiError> {
+    Err(UiError::new("Photos cannot be added in this build yet."))
+}

@@ -1,0 +1,58 @@
+//! One child: everything a worker needs before they knock.
+
+use dioxus::prelude::*;
+use shared::ChildId;
+
+use super::{DueBadge, EscalationList, NeedsCard, PlanCard, WordsCard};
+use crate::app::model::{describe_since, format_date};
+use crate::app::{Services, UiState};
+use crate::routes::Route;
+
+/// The child screen.
+#[component]
+pub fn ChildPage(id: ChildId) -> Element {
+    let services = use_context::<Services>();
+    let ui = use_context::<UiState>();
+    let view = use_resource(use_reactive!(|id| {
+        let services = services.clone();
+        let _reload = ui.data_version.read();
+        async move { services.child_view(id).await }
+    }))
+    .suspend()?;
+    let view = view.read().clone()?;
+    let child = &view.child;
+    let start = if view.summary.cover_ends.is_some() { Route::Handover { id } } else { Route::VisitCapture { id } };
+    let start_words = if view.has_draft { "Continue the visit (saved on this phone)" } else { "Start a visit" };
+    rsx! {
+        h2 { id: "screen-title", "{child.display_name()}" }
+        p { class: "muted", "Age {child.age_on(chrono::Local::now().date_naive())}. Record {child.central_id}." }
+        if let Some(ends) = view.summary.cover_ends {
+            p { class: "banner warn", "You are covering this child until {format_date(Some(ends))}. Read the handover first." }
+        }
+        div { class: "card",
+            DueBadge { due: view.summary.due }
+            dl { class: "facts", style: "margin-top:10px",
+                dt { "Last seen" }
+                dd { "{format_date(view.summary.last_seen)} ({describe_since(view.summary.working_days_since_seen)})" }
+                dt { "Last seen alone" }
+                dd { "{format_date(view.summary.last_seen_alone)}" }
+            }
+        }
+        Link { class: "button primary wide", id: "start-visit", to: start, "{start_words}" }
+        NeedsCard { child: child.clone() }
+        WordsCard { words: view.recent_words.clone() }
+        PlanCard { child: child.clone() }
+        if !view.siblings.is_empty() {
+            div { class: "card",
+                h3 { "Brothers and sisters" }
+                p { class: "hint", "Each has their own record and their own visits." }
+                ul { class: "plain",
+                    for (sibling, name) in view.siblings.clone() {
+                        li { key: "{sibling}", Link { to: Route::ChildPage { id: sibling }, "{name}" } }
+                    }
+                }
+            }
+        }
+        EscalationList { escalations: view.escalations.clone() }
+    }
+}

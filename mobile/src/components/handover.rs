@@ -1,0 +1,45 @@
+//! The duty handover: for a child covered for a colleague, what the duty worker must know
+//! before they knock, so that nobody starts again.
+
+use dioxus::prelude::*;
+use shared::ChildId;
+
+use super::{EscalationList, NeedsCard, PlanCard, WordsCard};
+use crate::app::Services;
+use crate::app::model::format_date;
+use crate::routes::Route;
+
+/// The handover screen, shown before the visit form for a covered child.
+#[component]
+pub fn Handover(id: ChildId) -> Element {
+    let services = use_context::<Services>();
+    let handover = use_resource(use_reactive!(|id| {
+        let services = services.clone();
+        async move { services.handover(id).await }
+    }))
+    .suspend()?;
+    let handover = handover.read().clone()?;
+    rsx! {
+        h2 { id: "screen-title", "Handover: {handover.child.display_name()}" }
+        if handover.from_server {
+            p { class: "muted", "From the server, just now." }
+        } else {
+            p { class: "banner warn", "No signal: this is what the phone last received." }
+        }
+        div { class: "card",
+            dl { class: "facts",
+                if let Some(cover) = handover.cover.clone() {
+                    dt { "Cover" } dd { "{format_date(Some(cover.starts_on))} to {format_date(Some(cover.ends_on))}" }
+                }
+                dt { "Next visit due" } dd { "{format_date(handover.next_visit_due)}" }
+                dt { "Last visits" } dd { "{handover.recent_visit_dates}" }
+            }
+        }
+        NeedsCard { child: handover.child.clone() }
+        WordsCard { words: handover.recent_words.clone() }
+        PlanCard { child: handover.child.clone() }
+        EscalationList { escalations: handover.open_escalations.clone() }
+        Link { class: "button primary wide", id: "handover-start-visit", to: Route::VisitCapture { id },
+            "I have read this: start the visit" }
+    }
+}

@@ -1,0 +1,94 @@
+//! Interpreting at the visit, one record per person, pre-filled from recorded needs. A family
+//! member interpreting is always flagged: they may not pass on what the child says.
+
+use dioxus::prelude::*;
+use shared::{Child, InterpretedPerson, InterpreterRecord, InterpreterUsed, ValidationErrors};
+
+use super::FieldProblems;
+use crate::app::editor::DraftEditor;
+
+/// Who a record is about, in words.
+pub fn person_label(child: &Child, person: &InterpretedPerson) -> String {
+    match person {
+        InterpretedPerson::Child => format!("{} (the child)", child.given_name),
+        InterpretedPerson::Carer { carer_id } => child
+            .carer(*carer_id)
+            .map(|c| format!("{} ({})", c.name, c.relationship))
+            .unwrap_or_else(|| "A parent or carer".to_owned()),
+    }
+}
+
+fn used_value(used: &Option<InterpreterUsed>) -> &'static str {
+    match used {
+        None => "none",
+        Some(InterpreterUsed::Professional) => "professional",
+        Some(InterpreterUsed::Remote) => "remote",
+        Some(InterpreterUsed::FamilyMember { .. }) => "family",
+    }
+}
+
+/// The interpreter section of the visit form.
+#[component]
+pub fn InterpreterSection(child: Child, records: Vec<InterpreterRecord>, problems: ValidationErrors) -> Element {
+    let editor = use_context::<DraftEditor>();
+    let child_listed = records.iter().any(|r| r.person == InterpretedPerson::Child);
+    rsx! {
+        div { class: "card", id: "interpreters",
+            h2 { "Interpreter" }
+            if records.is_empty() {
+                p { class: "muted", "No interpreter needs are recorded for this child or their family." }
+            }
+            for (i, record) in records.iter().cloned().enumerate() {
+                fieldset { key: "{i}", style: "border:1px solid var(--line);border-radius:10px;margin:8px 0",
+                    legend { strong { "{person_label(&child, &record.person)}" } }
+                    label { class: "check",
+                        input { r#type: "checkbox", checked: record.needed,
+                            onchange: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.needed = e.checked(); }) }
+                        "Needs an interpreter"
+                    }
+                    label { r#for: "interp-lang-{i}", "Language" }
+                    input { id: "interp-lang-{i}", r#type: "text", value: "{record.language.clone().unwrap_or_default()}",
+                        oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.language = Some(e.value()); }) }
+                    FieldProblems { problems: problems.clone(), field: "interpreters[{i}].language" }
+                    label { r#for: "interp-used-{i}", "Who interpreted?" }
+                    select { id: "interp-used-{i}",
+                        onchange: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
+                            r.used = match e.value().as_str() {
+                                "professional" => Some(InterpreterUsed::Professional),
+                                "remote" => Some(InterpreterUsed::Remote),
+                                "family" => Some(InterpreterUsed::FamilyMember { who: String::new() }),
+                                _ => None,
+                            };
+                        }),
+                        option { value: "none", selected: used_value(&record.used) == "none", "Nobody" }
+                        option { value: "professional", selected: used_value(&record.used) == "professional", "A professional interpreter, in person" }
+                        option { value: "remote", selected: used_value(&record.used) == "remote", "A professional interpreter, by phone or video" }
+                        option { value: "family", selected: used_value(&record.used) == "family", "A family member" }
+                    }
+                    if let Some(InterpreterUsed::FamilyMember { who }) = &record.used {
+                        p { class: "flag", "A family member interpreted. Your manager will see this flagged." }
+                        label { r#for: "interp-who-{i}", "Which family member?" }
+                        input { id: "interp-who-{i}", r#type: "text", value: "{who}",
+                            oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
+                                r.used = Some(InterpreterUsed::FamilyMember { who: e.value() });
+                            }) }
+                        FieldProblems { problems: problems.clone(), field: "interpreters[{i}].used.who" }
+                    }
+                    if record.needed && record.used.is_none() {
+                        label { r#for: "interp-why-{i}", "Why was no interpreter used?" }
+                        input { id: "interp-why-{i}", r#type: "text", value: "{record.not_used_reason.clone().unwrap_or_default()}",
+                            oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.not_used_reason = Some(e.value()); }) }
+                        FieldProblems { problems: problems.clone(), field: "interpreters[{i}].not_used_reason" }
+                    }
+                }
+            }
+            if !child_listed {
+                button { r#type: "button", id: "add-child-interpreter",
+                    onclick: move |_| editor.edit("interpreters", |d| d.interpreters.push(InterpreterRecord {
+                        person: InterpretedPerson::Child, needed: true, language: None, used: None, not_used_reason: None,
+                    })),
+                    "Add an interpreter for the child" }
+            }
+        }
+    }
+}

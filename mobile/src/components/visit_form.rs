@@ -1,0 +1,197 @@
+//! The visit form, in the order a visit happens. Every change is saved on the phone at once,
+//! and each field's problems show right under it as soon as the worker has touched it.
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use dioxus::prelude::*;
+use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind};
+
+use super::{FieldProblems, InterpreterSection, QuoteEntry, YesNo};
+use crate::app::editor::DraftEditor;
+use crate::app::model::format_date;
+
+/// The visit form for `child`. Reads the draft and the editor from context (see
+/// [`DraftEditor`]).
+#[component]
+pub fn VisitForm(child: Child) -> Element {
+    let editor = use_context::<DraftEditor>();
+    let Some(draft) = editor.draft.read().clone() else {
+        return rsx! { p { "Opening the visit…" } };
+    };
+    let all = draft.problems(Utc::now(), Some(&child));
+    let shown = ValidationErrors(all.0.iter().filter(|p| editor.shows(&p.field)).cloned().collect());
+    let started = draft.started_at.format("%Y-%m-%dT%H:%M").to_string();
+    let ended = draft.ended_at.map(|e| e.format("%H:%M").to_string());
+    let present = draft.present.join(", ");
+    let suggested = draft.suggested_next_visit(&child);
+    let next = draft.next_visit_planned.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let actions = child.plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
+    let harms = child.plan.as_ref().map(|p| p.harms.clone()).unwrap_or_default();
+
+    rsx! {
+        form { id: "visit-form", onsubmit: move |e| e.prevent_default(),
+            // 1. Seen? The answers that matter most come first and are the quickest to give.
+            YesNo { id: "seen", question: "Was {child.given_name} seen?", answer: draft.seen,
+                onanswer: move |yes| editor.edit("seen", |d| d.seen = Some(yes)) }
+            FieldProblems { problems: shown.clone(), field: "seen" }
+            if draft.seen == Some(false) {
+                div { class: "card",
+                    label { r#for: "not-seen-reason", "Why was the child not seen?"
+                        span { class: "hint", "For example: no answer at the door; child at grandparents." } }
+                    textarea { id: "not-seen-reason", "aria-invalid": shown.has("seen.reason"),
+                        value: "{draft.not_seen_reason}",
+                        oninput: move |e| editor.edit("seen.reason", |d| d.not_seen_reason = e.value()) }
+                    FieldProblems { problems: shown.clone(), field: "seen.reason" }
+                    p { class: "muted", "A statutory visit where the child is not seen counts as a missed visit. Your manager will be told." }
+                }
+            }
+
+            // 2. Seen alone? Only asked when the child was seen.
+            if draft.seen == Some(true) {
+                YesNo { id: "seen-alone", question: "Was {child.given_name} seen alone?", answer: draft.seen_alone,
+                    onanswer: move |yes| editor.edit("seen_alone", |d| d.seen_alone = Some(yes)) }
+                FieldProblems { problems: shown.clone(), field: "seen_alone" }
+                if draft.seen_alone == Some(false) {
+                    div { class: "card", id: "not-alone",
+                        label { r#for: "not-alone-reason", "Why was the child not seen alone?" }
+                        textarea { id: "not-alone-reason", "aria-invalid": shown.has("seen_alone.reason"),
+                            value: "{draft.not_alone_reason}",
+                            oninput: move |e| editor.edit("seen_alone.reason", |d| d.not_alone_reason = e.value()) }
+                        FieldProblems { problems: shown.clone(), field: "seen_alone.reason" }
+                        label { r#for: "present", "Who was present?"
+                            span { class: "hint", "Separate people with commas, for example: mother, stepfather." } }
+                        input { id: "present", r#type: "text", "aria-invalid": shown.has("seen_alone.present"),
+                            value: "{present}",
+                            oninput: move |e| editor.edit("seen_alone.present", |d| {
+                                d.present = e.value().split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+                            }) }
+                        FieldProblems { problems: shown.clone(), field: "seen_alone.present" }
+                        label { class: "check", r#for: "manager-agreed",
+                            input { id: "manager-agreed", r#type: "checkbox", checked: draft.manager_agreed,
+                                onchange: move |e| editor.edit("seen_alone", |d| d.manager_agreed = e.checked()) }
+                            "A manager agreed the child need not be seen alone"
+                        }
+                        if !draft.manager_agreed {
+                            p { class: "muted", "Your manager will be asked to agree or disagree." }
+                        }
+                    }
+                }
+            }
+
+            // 3. The child's words and views.
+            if draft.seen != Some(false) {
+                QuoteEntry { quotes: draft.child_words.clone(), problems: shown.clone() }
+                div { class: "card",
+                    label { r#for: "child-views", "The child's views, wishes and feelings"
+                        span { class: "hint", "As you understood them, in your words." } }
+                    textarea { id: "child-views", value: "{draft.child_views}",
+                        oninput: move |e| editor.edit("child_views", |d| d.child_views = e.value()) }
+                }
+            }
+
+            // 4. Interpreter, pre-filled from the child's recorded needs.
+            InterpreterSection { child: child.clone(), records: draft.interpreters.clone(), problems: shown.clone() }
+
+            // 5. What was observed: facts apart from concerns.
+            div { class: "card",
+                h2 { "What you observed" }
+                label { r#for: "facts", "Facts"
+                    span { class: "hint", "What you saw or heard. Only what happened." } }
+                textarea { id: "facts", value: "{draft.facts}",
+                    oninput: move |e| editor.edit("facts", |d| d.facts = e.value()) }
+                label { r#for: "concerns", "Concerns"
+                    span { class: "hint", "What you worry about, and why." } }
+                textarea { id: "concerns", value: "{draft.concerns}",
+                    oninput: move |e| editor.edit("concerns", |d| d.concerns = e.value()) }
+            }
+
+            // 6. Plan actions and harms worked on.
+            div { class: "card",
+                h2 { "Plan actions worked on" }
+                if actions.is_empty() { p { class: "muted", "The plan has no actions recorded." } }
+                for action in actions {
+                    label { key: "{action.id}", class: "check",
+                        input { r#type: "checkbox", checked: draft.plan_actions.contains(&action.id),
+                            onchange: move |e| editor.edit("plan_actions", |d| {
+                                d.plan_actions.retain(|a| *a != action.id);
+                                if e.checked() { d.plan_actions.push(action.id); }
+                            }) }
+                        "{action.description}"
+                    }
+                }
+                FieldProblems { problems: shown.clone(), field: "plan_actions" }
+                h3 { "Harms addressed" }
+                for harm in harms {
+                    label { key: "{harm.label()}", class: "check",
+                        input { r#type: "checkbox", checked: draft.harms_addressed.contains(&harm),
+                            onchange: move |e| editor.edit("harms_addressed", |d| toggle_harm(&mut d.harms_addressed, harm, e.checked())) }
+                        "{harm.label()}"
+                    }
+                }
+            }
+
+            // 7. The visit's details: where, what kind, announced, when.
+            div { class: "card",
+                h2 { "About the visit" }
+                label { r#for: "location", "Where did the visit take place?"
+                    span { class: "hint", "For example: family home, school." } }
+                input { id: "location", r#type: "text", "aria-invalid": shown.has("location"), value: "{draft.location}",
+                    oninput: move |e| editor.edit("location", |d| d.location = e.value()) }
+                FieldProblems { problems: shown.clone(), field: "location" }
+                label { r#for: "kind", "Kind of visit" }
+                select { id: "kind",
+                    onchange: move |e| editor.edit("kind", |d| d.kind = if e.value() == "other" { VisitKind::Other } else { VisitKind::Statutory }),
+                    option { value: "statutory", selected: draft.kind == VisitKind::Statutory, "Statutory visit" }
+                    option { value: "other", selected: draft.kind == VisitKind::Other, "Other visit" }
+                }
+                label { r#for: "announced", "Did the family know you were coming?" }
+                select { id: "announced",
+                    onchange: move |e| editor.edit("announced", |d| d.announced = match e.value().as_str() {
+                        "announced" => Some(Announcement::Announced),
+                        "unannounced" => Some(Announcement::Unannounced),
+                        _ => None,
+                    }),
+                    option { value: "", selected: draft.announced.is_none(), "Choose…" }
+                    option { value: "announced", selected: draft.announced == Some(Announcement::Announced), "Yes, announced" }
+                    option { value: "unannounced", selected: draft.announced == Some(Announcement::Unannounced), "No, unannounced" }
+                }
+                FieldProblems { problems: shown.clone(), field: "announced" }
+                label { r#for: "started-at", "Visit started" }
+                input { id: "started-at", r#type: "datetime-local", value: "{started}",
+                    oninput: move |e| editor.edit("started_at", |d| {
+                        if let Ok(local) = NaiveDateTime::parse_from_str(&e.value(), "%Y-%m-%dT%H:%M")
+                            && let Some(at) = d.started_at.offset().from_local_datetime(&local).single()
+                        {
+                            d.started_at = at;
+                        }
+                    }) }
+                FieldProblems { problems: shown.clone(), field: "started_at" }
+                label { r#for: "ended-now", "Visit ended" }
+                div { class: "row",
+                    span { class: "muted", id: "ended-at", "{ended.clone().unwrap_or_else(|| \"Not yet\".to_owned())}" }
+                    button { r#type: "button", id: "ended-now",
+                        onclick: move |_| editor.edit("ended_at", |d| d.end_now(chrono::Local::now().fixed_offset())),
+                        "The visit ended now" }
+                }
+                FieldProblems { problems: shown.clone(), field: "ended_at" }
+            }
+
+            // 8. The next visit, suggested from the schedule.
+            div { class: "card",
+                label { r#for: "next-visit", "Next visit planned for"
+                    span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." } }
+                input { id: "next-visit", r#type: "date", value: "{next}",
+                    oninput: move |e| editor.edit("next_visit_planned", |d| {
+                        d.next_visit_planned = chrono::NaiveDate::parse_from_str(&e.value(), "%Y-%m-%d").ok();
+                    }) }
+                FieldProblems { problems: shown.clone(), field: "next_visit_planned" }
+            }
+        }
+    }
+}
+
+fn toggle_harm(harms: &mut Vec<HarmCategory>, harm: HarmCategory, on: bool) {
+    harms.retain(|h| *h != harm);
+    if on {
+        harms.push(harm);
+    }
+}

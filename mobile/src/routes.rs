@@ -1,0 +1,43 @@
+//! The app's routes. Every screen but sign-in and the lock screen sits inside [`Shell`], which
+//! shows those two instead of the page until the worker is signed in and unlocked.
+//!
+//! The `Route` enum lives in the library rather than `main.rs` so that the render tests and
+//! the liveview host use exactly the routes the app does.
+
+use dioxus::prelude::*;
+use shared::ChildId;
+
+use crate::components::{
+    Caseload, ChildPage, Handover, ManagerInbox, Photos, Shell, SyncStatus, VisitCapture, VisitReview,
+};
+
+/// Every screen, by address.
+#[derive(Clone, Debug, PartialEq, Routable)]
+#[rustfmt::skip]
+pub enum Route {
+    #[layout(Shell)]
+        /// My children, most urgent first.
+        #[route("/")]
+        Caseload {},
+        /// One child: plan, when last seen, words, needs, siblings, escalations.
+        #[route("/child/:id")]
+        ChildPage { id: ChildId },
+        /// The handover for a covered child, shown before the visit form.
+        #[route("/child/:id/handover")]
+        Handover { id: ChildId },
+        /// Capturing a visit.
+        #[route("/child/:id/visit")]
+        VisitCapture { id: ChildId },
+        /// Photos for the visit being captured.
+        #[route("/child/:id/visit/photos")]
+        Photos { id: ChildId },
+        /// Review, then submit.
+        #[route("/child/:id/visit/review")]
+        VisitReview { id: ChildId },
+        /// What is waiting, what was refused, and "sync now".
+        #[route("/sync")]
+        SyncStatus {},
+        /// A manager's escalations, agreements and cover.
+        #[route("/inbox")]
+        ManagerInbox {},
+}
