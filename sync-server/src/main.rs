@@ -1,1 +1,89 @@
-fn main() {}
+//! The sync server binary: `sync-server --listen 127.0.0.1:8080 --data ./data [--demo]`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Parser;
+use shared::CalendarName;
+use sync_server::{AppState, Config, Store, demo};
+use tracing_subscriber::EnvFilter;
+
+/// Seen & Heard's sync server.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// The address to listen on.
+    #[arg(long, env = "SEEN_AND_HEARD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The directory of the sled store (created if missing).
+    #[arg(long, env = "SEEN_AND_HEARD_DATA", default_value = "./data")]
+    data: PathBuf,
+    /// Seed synthetic demo accounts, teams and children (idempotent).
+    #[arg(long, env = "SEEN_AND_HEARD_DEMO")]
+    demo: bool,
+    /// The working-day calendar: jersey or england_and_wales.
+    #[arg(long, env = "SEEN_AND_HEARD_CALENDAR", default_value = "jersey")]
+    calendar: CalendarName,
+    /// Overdue by more than this many working days escalates to a senior manager.
+    #[arg(long, env = "SEEN_AND_HEARD_SENIOR_AFTER_DAYS", default_value_t = 5)]
+    senior_after_working_days: u32,
+    /// Access token lifetime in seconds (at most 900).
+    #[arg(long, env = "SEEN_AND_HEARD_ACCESS_TTL_SECS", default_value_t = 900)]
+    access_ttl_secs: u64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let args = Args::parse();
+    // The signing secret may come from the environment (shared by several instances); otherwise
+    // it is made on first start and kept in the store.
+    let secret = std::env::var("SEEN_AND_HEARD_JWT_SECRET").ok().map(String::into_bytes);
+    if secret.as_ref().is_some_and(|s| s.len() < 32) {
+        anyhow::bail!("SEEN_AND_HEARD_JWT_SECRET must be at least 32 bytes");
+    }
+    let mut config = Config { calendar: args.calendar, ..Config::default() };
+    config.rules.senior_after_working_days = args.senior_after_working_days;
+    config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs.clamp(30, 900));
+
+    let store =
+        Store::open(&args.data).with_context(|| format!("opening the store in {}", args.data.display()))?;
+    let state = AppState::open(store, secret, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.demo {
+        let seeded = demo::seed(state.store(), state.calendar(), state.today())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        tracing::info!(seeded, "demo data ready (password: {})", demo::DEMO_PASSWORD);
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    tracing::info!(address = %listener.local_addr()?, "listening");
+    sync_server::serve(listener, state, shutdown_signal()).await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: draining requests");
+}

@@ -1,0 +1,343 @@
+//! Authentication: passwords, access tokens, refresh tokens, and the signed-in caller.
+//!
+//! - **Passwords** are argon2id PHC strings. Sign-in failures are rate-limited per account and
+//!   per address ([`LoginLimiter`]).
+//! - **Access tokens** are HS256 JWTs living at most 15 minutes. [`Keys::validation`] is built
+//!   explicitly: the algorithm is pinned, `exp`, `iss`, `aud` and `sub` are required and checked,
+//!   and the `typ` claim must be `access`.
+//! - **Refresh tokens** are opaque random strings, stored only as SHA-256 hashes on the device
+//!   record, and rotated on every use. Presenting a token already rotated away means it leaked:
+//!   the device's chain is revoked. An access token is not a refresh token (it never matches a
+//!   stored hash) and a refresh token is not an access token (it is not a JWT).
+//! - **Remote wipe:** a revoked device gets [`ApiError::Wipe`] (410) on every request.
+//!
+//! [`Caller`] is the extractor every protected handler takes.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::SaltString;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header;
+use axum::http::request::Parts;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::{DeviceId, Role, Worker, WorkerId};
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The `iss` claim of every token this server issues.
+pub const ISSUER: &str = "seen-and-heard";
+/// The `aud` claim of every access token.
+pub const AUDIENCE: &str = "seen-and-heard-api";
+/// The `typ` claim of an access token.
+pub const ACCESS_TYPE: &str = "access";
+/// The longest an access token may live.
+pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// The claims of an access token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The worker (`WorkerId` as a string).
+    pub sub: String,
+    /// Their role when the token was issued (the account's current role is what counts).
+    pub role: Role,
+    /// The device the token was issued to.
+    pub did: DeviceId,
+    /// Always [`ISSUER`].
+    pub iss: String,
+    /// Always [`AUDIENCE`].
+    pub aud: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: u64,
+    /// Issued at, seconds since the epoch.
+    pub iat: u64,
+    /// Always [`ACCESS_TYPE`] for access tokens.
+    pub typ: String,
+}
+
+/// The signing keys and the validation rules, held in the app state (never in globals).
+#[derive(Clone)]
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    access_ttl: Duration,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys").field("secret", &"<redacted>").field("access_ttl", &self.access_ttl).finish()
+    }
+}
+
+impl Keys {
+    /// Keys from a secret of at least 32 bytes. `access_ttl` is capped at 15 minutes.
+    pub fn new(secret: &[u8], access_ttl: Duration) -> Keys {
+        Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation: Keys::validation(),
+            access_ttl: access_ttl.min(MAX_ACCESS_TTL),
+        }
+    }
+
+    /// The validation rules, built explicitly rather than from `Validation::default()`.
+    pub fn validation() -> Validation {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.algorithms = vec![Algorithm::HS256];
+        validation.validate_exp = true;
+        validation.validate_nbf = false;
+        validation.leeway = 5;
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation
+    }
+
+    /// How long access tokens live.
+    pub fn access_ttl(&self) -> Duration {
+        self.access_ttl
+    }
+
+    /// Issues an access token for a worker on a device.
+    pub fn issue_access(
+        &self,
+        worker: &Worker,
+        device: DeviceId,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), ApiError> {
+        let ttl = chrono::Duration::from_std(self.access_ttl).map_err(ApiError::internal)?;
+        let expires = now + ttl;
+        let claims = Claims {
+            sub: worker.id.to_string(),
+            role: worker.role,
+            did: device,
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            exp: u64::try_from(expires.timestamp()).unwrap_or(0),
+            iat: u64::try_from(now.timestamp()).unwrap_or(0),
+            typ: ACCESS_TYPE.to_owned(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(ApiError::internal)?;
+        Ok((token, expires))
+    }
+
+    /// Signs arbitrary claims with this server's key. Only for tests that need a token the
+    /// server would never issue (expired, wrong audience…).
+    pub fn sign_for_tests<T: Serialize>(&self, claims: &T) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
+    }
+
+    /// Checks an access token and returns its claims.
+    pub fn verify_access(&self, token: &str) -> Result<Claims, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|_| ApiError::Unauthorized("The access token is not valid. Sign in again."))?;
+        if data.claims.typ != ACCESS_TYPE {
+            return Err(ApiError::Unauthorized("This is not an access token."));
+        }
+        Ok(data.claims)
+    }
+}
+
+/// A new refresh token and the hash to store.
+pub fn new_refresh_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hash_refresh_token(&token);
+    (token, hash)
+}
+
+/// The stored form of a refresh token.
+pub fn hash_refresh_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A random secret for signing tokens.
+pub fn new_secret() -> Vec<u8> {
+    let mut bytes = vec![0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+/// Hashes a password with argon2id. CPU-heavy: call from `spawn_blocking`.
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// Checks a password against a stored hash. When there is no hash (an unknown user, or a worker
+/// who cannot sign in) a dummy hash is checked anyway, so the answer takes as long either way.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a real password at all").unwrap_or_default());
+    let (candidate, real) = match hash {
+        Some(hash) => (hash, true),
+        None => (dummy.as_str(), false),
+    };
+    let Ok(parsed) = PasswordHash::new(candidate) else { return false };
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && real
+}
+
+/// The rule a new password must meet.
+pub fn check_new_password(field: &str, password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < 12 {
+        return Err(ApiError::bad_field(field, "A password needs at least 12 characters."));
+    }
+    if password.len() > 1024 {
+        return Err(ApiError::bad_field(field, "A password can be at most 1024 bytes."));
+    }
+    Ok(())
+}
+
+/// Counts failed sign-ins per key (an account or an address) within a sliding window.
+#[derive(Debug)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    max_failures: usize,
+    window: Duration,
+}
+
+impl LoginLimiter {
+    /// A limiter allowing `max_failures` failures per key per `window`.
+    pub fn new(max_failures: usize, window: Duration) -> LoginLimiter {
+        LoginLimiter { failures: Mutex::new(HashMap::new()), max_failures, window }
+    }
+
+    /// Refuses when any key has reached its limit, saying how long to wait.
+    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wait = Duration::ZERO;
+        for key in keys {
+            if let Some(times) = failures.get_mut(key) {
+                while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
+                    times.pop_front();
+                }
+                if times.len() >= self.max_failures
+                    && let Some(oldest) = times.front()
+                {
+                    wait = wait.max(self.window.saturating_sub(now.duration_since(*oldest)));
+                }
+            }
+        }
+        if wait > Duration::ZERO {
+            Err(ApiError::TooManyAttempts { retry_after_secs: wait.as_secs().max(1) })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records one failure against every key.
+    pub fn record_failure(&self, keys: &[String]) {
+        let now = Instant::now();
+        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() > 100_000 {
+            // Bound memory under a spray of addresses: forget windows that have passed.
+            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < self.window));
+        }
+        for key in keys {
+            failures.entry(key.clone()).or_default().push_back(now);
+        }
+    }
+
+    /// Forgets an account's failures after a successful sign-in.
+    pub fn clear(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+}
+
+/// The keys a sign-in attempt is limited by.
+pub fn limiter_keys(username: &str, address: Option<SocketAddr>) -> Vec<String> {
+    let mut keys = vec![format!("account:{}", username.trim().to_lowercase())];
+    if let Some(address) = address {
+        keys.push(format!("address:{}", address.ip()));
+    }
+    keys
+}
+
+/// The client's address, when the server was started with connection info.
+pub fn client_address(parts: &Parts) -> Option<SocketAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)
+}
+
+/// The signed-in worker making a request, on a device that is registered and not revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The worker, with their current role and team.
+    pub worker: Worker,
+    /// The device the token was issued to.
+    pub device_id: DeviceId,
+}
+
+impl Caller {
+    /// The worker's id.
+    pub fn id(&self) -> WorkerId {
+        self.worker.id
+    }
+
+    /// The worker's role.
+    pub fn role(&self) -> Role {
+        self.worker.role
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthorized("Sign in: this needs an access token."))?;
+        let claims = state.keys().verify_access(token.trim())?;
+        let worker_id: WorkerId =
+            claims.sub.parse().map_err(|_| ApiError::Unauthorized("The access token is not valid."))?;
+        let store = state.store();
+        let account = store
+            .account(worker_id)?
+            .filter(|a| !a.disabled)
+            .ok_or(ApiError::Unauthorized("The account is not active."))?;
+        if i64::try_from(claims.iat).unwrap_or(i64::MAX) < account.password_changed_at.timestamp() {
+            return Err(ApiError::Unauthorized("The password changed. Sign in again."));
+        }
+        let device = store
+            .device(claims.did)?
+            .filter(|d| d.worker_id == worker_id)
+            .ok_or(ApiError::Unauthorized("The device is not registered."))?;
+        if device.revoked_at.is_some() {
+            return Err(ApiError::Wipe);
+        }
+        tracing::Span::current().record("worker.id", tracing::field::display(worker_id));
+        Ok(Caller { worker: account.worker, device_id: device.id })
+    }
+}
+
+/// The client's address, when known (the server runs with connection info; in-process tests
+/// do not).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(client_address(parts)))
+    }
+}

@@ -1,0 +1,485 @@
+//! `--demo`: synthetic workers, teams, accounts and children, for trying the service.
+//!
+//! Every name and word here is invented. Due states are computed from today's date with the
+//! shared schedule rules, so the caseload always shows one child overdue, one due today (on a
+//! working day), some due soon and the rest on track. Seeding is idempotent: a second start
+//! finds the seed marker and changes nothing.
+
+use chrono::{Datelike, Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use shared::child::{CarerLanguageNeed, Gender};
+use shared::schedule;
+use shared::{
+    Announcement, Calendar, Carer, CarerId, Child, ChildId, CommunicationNeeds, DeviceId, HarmCategory,
+    InterpretedPerson, InterpreterRecord, InterpreterUsed, LanguageNeed, Observations, PlanAction,
+    PlanActionId, ProtectionPlan, Quote, Role, Seen, SeenAlone, Team, TeamId, Visit, VisitId, VisitKind,
+    VisitStatus, Worker, WorkerCapacity, WorkerId,
+};
+
+use crate::error::ApiError;
+use crate::import::derived_id;
+use crate::store::{Account, Store, StoredVisit, Writes};
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "seen-and-heard-demo";
+
+/// The demo accounts: username, name, role, team (1 or 2, 0 for none).
+pub const DEMO_ACCOUNTS: [(&str, &str, Role, u8); 8] = [
+    ("sam.social", "Sam Social", Role::SocialWorker, 1),
+    ("dana.duty", "Dana Duty", Role::DutyWorker, 1),
+    ("tara.manager", "Tara Manager", Role::TeamManager, 1),
+    ("sian.senior", "Sian Senior", Role::SeniorManager, 0),
+    ("adam.admin", "Adam Admin", Role::Admin, 0),
+    ("priya.field", "Priya Field", Role::SocialWorker, 1),
+    ("tom.north", "Tom North", Role::SocialWorker, 2),
+    ("mo.manager", "Mo Manager", Role::TeamManager, 2),
+];
+
+const SEED_MARKER: &str = "demo-seeded";
+
+/// The demo worker id for a username.
+pub fn demo_worker_id(username: &str) -> WorkerId {
+    WorkerId(derived_id("demo-worker", username))
+}
+
+/// The demo team id (1 or 2).
+pub fn demo_team_id(n: u8) -> TeamId {
+    TeamId(derived_id("demo-team", &n.to_string()))
+}
+
+/// One invented child: central id, given name, family name, age, where they stand
+/// (working days until due; negative is overdue), key worker.
+struct Seed {
+    central_id: &'static str,
+    given: &'static str,
+    family: &'static str,
+    age: i32,
+    gender: Gender,
+    days_left: i64,
+    key_worker: &'static str,
+    harms: &'static [HarmCategory],
+}
+
+const SEEDS: [Seed; 16] = [
+    Seed {
+        central_id: "DEMO-0001",
+        given: "Ellie",
+        family: "Marsh",
+        age: 7,
+        gender: Gender::Female,
+        days_left: -3,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0002",
+        given: "Jack",
+        family: "Marsh",
+        age: 10,
+        gender: Gender::Male,
+        days_left: 0,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0003",
+        given: "Zofia",
+        family: "Nowicka",
+        age: 5,
+        gender: Gender::Female,
+        days_left: 1,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0004",
+        given: "Tiago",
+        family: "Ferreira",
+        age: 9,
+        gender: Gender::Male,
+        days_left: 2,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Physical, HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0005",
+        given: "Amelia",
+        family: "Quinn",
+        age: 3,
+        gender: Gender::Female,
+        days_left: 4,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0006",
+        given: "Noah",
+        family: "Le Brun",
+        age: 12,
+        gender: Gender::Male,
+        days_left: 5,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0007",
+        given: "Maisie",
+        family: "Hart",
+        age: 8,
+        gender: Gender::Female,
+        days_left: 6,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Physical],
+    },
+    Seed {
+        central_id: "DEMO-0008",
+        given: "Ollie",
+        family: "Pryce",
+        age: 6,
+        gender: Gender::Male,
+        days_left: 7,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect, HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0009",
+        given: "Ruby",
+        family: "Vautier",
+        age: 14,
+        gender: Gender::Female,
+        days_left: 8,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Sexual],
+    },
+    Seed {
+        central_id: "DEMO-0010",
+        given: "Leo",
+        family: "Gallichan",
+        age: 4,
+        gender: Gender::Male,
+        days_left: 9,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0011",
+        given: "Isla",
+        family: "Renouf",
+        age: 11,
+        gender: Gender::Female,
+        days_left: 3,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0012",
+        given: "Freddie",
+        family: "Amy",
+        age: 2,
+        gender: Gender::Male,
+        days_left: 6,
+        key_worker: "sam.social",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0101",
+        given: "Poppy",
+        family: "Tostevin",
+        age: 9,
+        gender: Gender::Female,
+        days_left: 4,
+        key_worker: "priya.field",
+        harms: &[HarmCategory::Neglect],
+    },
+    Seed {
+        central_id: "DEMO-0102",
+        given: "Alfie",
+        family: "Mourant",
+        age: 13,
+        gender: Gender::Male,
+        days_left: -1,
+        key_worker: "priya.field",
+        harms: &[HarmCategory::Physical],
+    },
+    Seed {
+        central_id: "DEMO-0201",
+        given: "Evie",
+        family: "Le Cornu",
+        age: 6,
+        gender: Gender::Female,
+        days_left: 5,
+        key_worker: "tom.north",
+        harms: &[HarmCategory::Emotional],
+    },
+    Seed {
+        central_id: "DEMO-0202",
+        given: "Harry",
+        family: "Pallot",
+        age: 15,
+        gender: Gender::Male,
+        days_left: 2,
+        key_worker: "tom.north",
+        harms: &[HarmCategory::Neglect],
+    },
+];
+
+const ACTIONS: [&str; 6] = [
+    "Mother to attend the parenting course each week",
+    "School to report attendance to the key worker every Friday",
+    "Health visitor to check weight and development monthly",
+    "Family to keep the home safe and warm; key worker to check at each visit",
+    "Child to have time alone with the key worker at every visit",
+    "Father to have no unsupervised contact",
+];
+
+const WORDS: [&str; 8] = [
+    "I like my new teacher, she lets me feed the fish.",
+    "Mum was sad yesterday but we had pasta.",
+    "I don't like it when they shout at night.",
+    "My bedroom is cold but I have the blue blanket now.",
+    "Can you come back on Tuesday?",
+    "I want to go to football club with Sami.",
+    "I was scared when the door banged.",
+    "Nan took me to the beach and we found crabs.",
+];
+
+/// The date `n` working days before `date` (so that `add_working_days(result, n) == date` when
+/// `date` is a working day).
+fn working_days_before(calendar: &Calendar, date: NaiveDate, n: u32) -> NaiveDate {
+    let mut candidate = date;
+    for _ in 0..(n * 3 + 30) {
+        candidate = candidate.pred_opt().unwrap_or(candidate);
+        if calendar.is_working_day(candidate) && calendar.add_working_days(candidate, n) <= date {
+            return candidate;
+        }
+    }
+    candidate
+}
+
+/// The date a due state `days_left` working days from `today` falls on.
+fn due_date(calendar: &Calendar, today: NaiveDate, days_left: i64) -> NaiveDate {
+    if days_left >= 0 {
+        let mut start = today;
+        while days_left == 0 && !calendar.is_working_day(start) {
+            start = start.succ_opt().unwrap_or(start);
+        }
+        calendar.add_working_days(start, u32::try_from(days_left).unwrap_or(0))
+    } else {
+        working_days_before(calendar, today, u32::try_from(-days_left).unwrap_or(0))
+    }
+}
+
+/// Seeds the demo data unless already seeded. Returns whether anything was written.
+pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Result<bool, ApiError> {
+    if store.meta(SEED_MARKER)?.is_some() {
+        return Ok(false);
+    }
+    let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
+        .await
+        .map_err(ApiError::internal)??;
+    let now = Utc::now();
+    let mut writes = Writes::default();
+    for n in [1u8, 2] {
+        let manager = if n == 1 { "tara.manager" } else { "mo.manager" };
+        store.team_writes(
+            &mut writes,
+            &Team {
+                id: demo_team_id(n),
+                name: format!("Child Protection Team {n}"),
+                manager: Some(demo_worker_id(manager)),
+            },
+        )?;
+    }
+    for (username, name, role, team) in DEMO_ACCOUNTS {
+        if store.account_by_username(username)?.is_some() {
+            continue;
+        }
+        let worker = Worker {
+            id: demo_worker_id(username),
+            name: name.to_owned(),
+            role,
+            team: (team > 0).then(|| demo_team_id(team)),
+        };
+        store.account_writes(
+            &mut writes,
+            &Account {
+                worker,
+                username: username.to_owned(),
+                password_hash: Some(hash.clone()),
+                password_changed_at: now,
+                disabled: false,
+            },
+        )?;
+    }
+
+    let device = DeviceId(derived_id("demo-device", "seed"));
+    let offset = FixedOffset::east_opt(0).ok_or_else(|| ApiError::internal("offset"))?;
+    let mut children = Vec::new();
+    let mut visits = Vec::new();
+    for (index, seed) in SEEDS.iter().enumerate() {
+        let id = ChildId(derived_id("child", seed.central_id));
+        let team = if seed.key_worker == "tom.north" { 2 } else { 1 };
+        let key_worker = demo_worker_id(seed.key_worker);
+        let actions: Vec<PlanAction> = (0..2 + index % 3)
+            .map(|a| PlanAction {
+                id: PlanActionId(derived_id("action", &format!("{}/{a}", seed.central_id))),
+                description: ACTIONS[(index + a) % ACTIONS.len()].to_owned(),
+            })
+            .collect();
+        let due = due_date(calendar, today, seed.days_left);
+        let last_seen = working_days_before(calendar, due, ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);
+        let registered_on = last_seen.checked_sub_days(Days::new(240)).unwrap_or(last_seen);
+        let mother = Carer {
+            id: CarerId(derived_id("carer", &format!("{}/mother", seed.central_id))),
+            name: format!("Mother {}", seed.family),
+            relationship: "mother".into(),
+        };
+        let mut communication = CommunicationNeeds::default();
+        if seed.family == "Nowicka" {
+            communication.carers.push(CarerLanguageNeed {
+                carer_id: mother.id,
+                need: LanguageNeed {
+                    first_language: Some("Polish".into()),
+                    interpreter_needed: true,
+                    interpreter_language: Some("Polish".into()),
+                },
+            });
+            communication.child.first_language = Some("English".into());
+        }
+        if seed.family == "Ferreira" {
+            communication.child = LanguageNeed {
+                first_language: Some("Portuguese".into()),
+                interpreter_needed: true,
+                interpreter_language: Some("Portuguese".into()),
+            };
+        }
+        let sibling_ids = match seed.central_id {
+            "DEMO-0001" => vec![ChildId(derived_id("child", "DEMO-0002"))],
+            "DEMO-0002" => vec![ChildId(derived_id("child", "DEMO-0001"))],
+            _ => Vec::new(),
+        };
+        let birth_year = today.year() - seed.age;
+        let child = Child {
+            id,
+            central_id: seed.central_id.to_owned(),
+            given_name: seed.given.to_owned(),
+            family_name: seed.family.to_owned(),
+            date_of_birth: NaiveDate::from_ymd_opt(
+                birth_year,
+                1 + (index as u32 % 12),
+                1 + (index as u32 * 2 % 27),
+            )
+            .unwrap_or(today),
+            gender: Some(seed.gender),
+            sibling_ids,
+            carers: vec![mother.clone()],
+            plan: Some(ProtectionPlan {
+                registered_on,
+                deregistered_on: None,
+                harms: seed.harms.to_vec(),
+                visit_frequency_working_days: ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS,
+                key_worker,
+                team: demo_team_id(team),
+                actions: actions.clone(),
+                latest_review_conference: registered_on.checked_add_days(Days::new(90)),
+            }),
+            communication,
+        };
+
+        // A visit every ten working days from registration to the last one seen.
+        let mut date =
+            calendar.add_working_days(registered_on, ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);
+        let mut n = 0usize;
+        while date <= last_seen {
+            let visit_date = if calendar
+                .add_working_days(date, ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS)
+                > last_seen
+            {
+                last_seen
+            } else {
+                date
+            };
+            let started = offset
+                .from_local_datetime(&visit_date.and_hms_opt(10, (n % 4) as u32 * 15, 0).unwrap_or_default())
+                .single()
+                .ok_or_else(|| ApiError::internal("time"))?;
+            let alone = if n % 5 == 3 {
+                SeenAlone::No {
+                    reason: "Child asleep when we arrived; woke and stayed with mother".into(),
+                    present: vec!["mother".into()],
+                    manager_agreed: true,
+                }
+            } else {
+                SeenAlone::Yes
+            };
+            let interpreters = if seed.family == "Nowicka" {
+                vec![InterpreterRecord {
+                    person: InterpretedPerson::Carer { carer_id: mother.id },
+                    needed: true,
+                    language: Some("Polish".into()),
+                    used: Some(InterpreterUsed::Professional),
+                    not_used_reason: None,
+                }]
+            } else {
+                Vec::new()
+            };
+            visits.push(Visit {
+                id: VisitId(derived_id("visit", &format!("{}/{n}", seed.central_id))),
+                revision: 1,
+                amends: None,
+                status: VisitStatus::Submitted,
+                amendment_reason: None,
+                child_id: id,
+                worker_id: key_worker,
+                capacity: WorkerCapacity::KeyWorker,
+                started_at: started,
+                ended_at: started + chrono::Duration::minutes(50),
+                location: if n % 3 == 1 { "school".into() } else { "family home".into() },
+                kind: VisitKind::Statutory,
+                announced: if n.is_multiple_of(4) {
+                    Announcement::Unannounced
+                } else {
+                    Announcement::Announced
+                },
+                due_state_at_start: None,
+                seen: Seen::Yes,
+                seen_alone: Some(alone),
+                child_words: vec![Quote { text: WORDS[(index + n) % WORDS.len()].to_owned() }],
+                child_views: "Seemed settled; talked about school and friends.".into(),
+                observations: Observations {
+                    facts: "Home warm; food in the fridge.".into(),
+                    concerns: String::new(),
+                },
+                interpreters,
+                plan_actions: actions.iter().take(1 + n % 2).map(|a| a.id).collect(),
+                harms_addressed: seed.harms.to_vec(),
+                attachments: Vec::new(),
+                next_visit_planned: None,
+                recorded_at: started.with_timezone(&Utc) + chrono::Duration::hours(2),
+            });
+            n += 1;
+            if visit_date == last_seen {
+                break;
+            }
+            date = calendar.add_working_days(date, ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);
+        }
+        children.push(child);
+    }
+    for child in &children {
+        store.child_writes(&mut writes, child)?;
+    }
+    for visit in visits {
+        debug_assert!(schedule::last_seen([&visit]).is_some());
+        let stored =
+            StoredVisit { visit, received_at: now, device_id: device, needs_review: None, on_cover: false };
+        let team = children
+            .iter()
+            .find(|c| c.id == stored.visit.child_id)
+            .and_then(|c| c.plan.as_ref())
+            .map(|p| p.team);
+        store.visit_writes(&mut writes, &stored, team)?;
+    }
+    writes.put_raw(crate::store::key("meta/", &[SEED_MARKER.as_bytes()]), today.to_string().as_bytes());
+    store.commit(writes).await?;
+    tracing::info!(children = children.len(), "demo data seeded");
+    Ok(true)
+}

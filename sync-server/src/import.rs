@@ -1,0 +1,777 @@
+//! The central case import: the case management system's export, as CSV or JSON.
+//!
+//! One record per child. The import is **idempotent** (sending the same file twice changes
+//! nothing) and **incremental** (children not in the file are left as they are; a child in the
+//! file replaces its earlier central record). Identifiers are derived from the central ids, so
+//! carers, plan actions, teams and not-yet-imported siblings keep the same ids across imports.
+//!
+//! A malformed record is reported with its line and field and skipped; the rest are imported
+//! in one atomic, durable batch. Nothing already stored is touched by a rejected record.
+//!
+//! ## Columns (CSV header names; JSON uses the same names)
+//!
+//! | column | required | format |
+//! |---|---|---|
+//! | `central_id` | yes | the CMS's "Child Unique ID" |
+//! | `given_name`, `family_name` | yes | text |
+//! | `date_of_birth` | yes | `YYYY-MM-DD` |
+//! | `gender` | no | `male`, `female`, `not_stated`, `neither` |
+//! | `sibling_central_ids` | no | central ids separated by `;` (JSON: a list) |
+//! | `carers` | no | `ref\|name\|relationship` entries separated by `;` (JSON: objects) |
+//! | `carer_languages` | no | `ref\|first language\|interpreter language` entries separated by `;`; an interpreter language means one is needed (JSON: `first_language`, `interpreter_language` on each carer) |
+//! | `child_first_language` | no | text |
+//! | `child_interpreter_language` | no | text; present means an interpreter is needed |
+//! | `disability_and_communication` | no | text |
+//! | `registered_on` | for a plan | `YYYY-MM-DD`: the child protection plan started (registration) |
+//! | `deregistered_on` | no | `YYYY-MM-DD`: the plan ended (de-registration) |
+//! | `harms` | for a plan | `neglect`, `emotional`, `physical`, `sexual`, separated by `;`; the first is the initial category |
+//! | `visit_frequency_working_days` | no | 1 to 60, default 10 |
+//! | `actions` | no | `ref\|description` entries separated by `;` (JSON: objects) |
+//! | `latest_review_conference` | no | `YYYY-MM-DD` |
+//! | `key_worker_username` | for a plan | the key worker's username; an unknown one is created as a worker who cannot sign in until an administrator sets a password |
+//! | `key_worker_name` | no | the key worker's name, for a new worker |
+//! | `team_code` | for a plan | the team's code in the CMS |
+//! | `team_name` | no | the team's name |
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::child::{CarerLanguageNeed, Gender};
+use shared::{
+    Carer, CarerId, Child, ChildId, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, PlanActionId,
+    ProtectionPlan, Role, Team, TeamId, Worker, WorkerId,
+};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::store::{Account, Store, Writes};
+
+/// The CSV columns, in the order the export writes them.
+pub const COLUMNS: [&str; 21] = [
+    "central_id",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "gender",
+    "sibling_central_ids",
+    "carers",
+    "carer_languages",
+    "child_first_language",
+    "child_interpreter_language",
+    "disability_and_communication",
+    "registered_on",
+    "deregistered_on",
+    "harms",
+    "visit_frequency_working_days",
+    "actions",
+    "latest_review_conference",
+    "key_worker_username",
+    "key_worker_name",
+    "team_code",
+    "team_name",
+];
+
+const REQUIRED: [&str; 4] = ["central_id", "given_name", "family_name", "date_of_birth"];
+
+/// One problem with one record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportProblem {
+    /// The CSV line (the header is line 1), or the JSON record's position from 1.
+    pub line: u64,
+    /// The record's central id, when it could be read.
+    #[serde(default)]
+    pub central_id: Option<String>,
+    /// The column at fault.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Records read.
+    pub records: usize,
+    /// Children created.
+    pub created: usize,
+    /// Children whose central record changed.
+    pub updated: usize,
+    /// Children sent again unchanged.
+    pub unchanged: usize,
+    /// Records skipped because of problems.
+    pub rejected: usize,
+    /// Why each rejected record was skipped, by line and field.
+    pub problems: Vec<ImportProblem>,
+    /// Things imported but worth a look (for example a sibling not yet in the case list).
+    pub warnings: Vec<ImportProblem>,
+}
+
+/// A carer in a JSON record.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CarerRecord {
+    /// The CMS's reference for this carer, unique within the child.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Name.
+    pub name: String,
+    /// Relationship to the child.
+    #[serde(default)]
+    pub relationship: String,
+    /// First language.
+    #[serde(default)]
+    pub first_language: Option<String>,
+    /// Interpreter language, when one is needed.
+    #[serde(default)]
+    pub interpreter_language: Option<String>,
+}
+
+/// A plan action in a JSON record.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRecord {
+    /// The CMS's reference for this action, unique within the child.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// What must be done.
+    pub description: String,
+}
+
+/// One child in a JSON import. The fields are the CSV columns; lists are JSON lists.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRecord {
+    /// Child Unique ID.
+    pub central_id: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// Gender.
+    #[serde(default)]
+    pub gender: Option<String>,
+    /// Siblings' central ids.
+    #[serde(default)]
+    pub sibling_central_ids: Vec<String>,
+    /// Carers.
+    #[serde(default)]
+    pub carers: Vec<CarerRecord>,
+    /// The child's first language.
+    #[serde(default)]
+    pub child_first_language: Option<String>,
+    /// The child's interpreter language, when one is needed.
+    #[serde(default)]
+    pub child_interpreter_language: Option<String>,
+    /// Disability and communication needs.
+    #[serde(default)]
+    pub disability_and_communication: Option<String>,
+    /// Plan start.
+    #[serde(default)]
+    pub registered_on: Option<String>,
+    /// Plan end.
+    #[serde(default)]
+    pub deregistered_on: Option<String>,
+    /// Harm categories.
+    #[serde(default)]
+    pub harms: Vec<String>,
+    /// Statutory visit frequency.
+    #[serde(default)]
+    pub visit_frequency_working_days: Option<u32>,
+    /// Plan actions.
+    #[serde(default)]
+    pub actions: Vec<ActionRecord>,
+    /// Latest review conference.
+    #[serde(default)]
+    pub latest_review_conference: Option<String>,
+    /// Key worker's username.
+    #[serde(default)]
+    pub key_worker_username: Option<String>,
+    /// Key worker's name.
+    #[serde(default)]
+    pub key_worker_name: Option<String>,
+    /// Team code.
+    #[serde(default)]
+    pub team_code: Option<String>,
+    /// Team name.
+    #[serde(default)]
+    pub team_name: Option<String>,
+}
+
+/// A deterministic identifier from a kind and a key: the same central data always gives the
+/// same id, which is what makes the import idempotent.
+pub fn derived_id(kind: &str, key: &str) -> Uuid {
+    let digest = Sha256::digest(format!("seen-and-heard/{kind}/{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The id a central child id maps to.
+pub fn child_id_for(central_id: &str) -> ChildId {
+    ChildId(derived_id("child", central_id))
+}
+
+/// The id of a team code.
+pub fn team_id_for(code: &str) -> TeamId {
+    TeamId(derived_id("team", code))
+}
+
+/// The id of a worker known only by username from the import.
+pub fn worker_id_for(username: &str) -> WorkerId {
+    WorkerId(derived_id("worker", &username.to_lowercase()))
+}
+
+/// Parses a CSV body into records, reporting rows it cannot read.
+pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ApiError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(body);
+    let headers = reader
+        .headers()
+        .map_err(|e| ApiError::bad_field("header", format!("The header row cannot be read: {e}")))?
+        .clone();
+    let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::BadRequest {
+            message: "The header row lacks required columns.".into(),
+            fields: missing.iter().map(|c| shared::FieldError::new(*c, "This column is required.")).collect(),
+        });
+    }
+    for header in headers.iter().filter(|h| !COLUMNS.contains(h)) {
+        report.warnings.push(ImportProblem {
+            line: 1,
+            central_id: None,
+            field: header.to_owned(),
+            message: "Unknown column, ignored.".into(),
+        });
+    }
+    let mut records = Vec::new();
+    let mut row = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = row.position().map_or(line, |p| p.line());
+                let cell = |name: &str| -> Option<String> {
+                    index.get(name).and_then(|i| row.get(*i)).filter(|v| !v.is_empty()).map(str::to_owned)
+                };
+                match record_from_cells(&cell) {
+                    Ok(record) => records.push((line, record)),
+                    Err((field, message)) => {
+                        report.records += 1;
+                        report.rejected += 1;
+                        report.problems.push(ImportProblem {
+                            line,
+                            central_id: cell("central_id"),
+                            field,
+                            message,
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                report.records += 1;
+                report.rejected += 1;
+                let line = e.position().map_or(line, |p| p.line());
+                report.problems.push(ImportProblem {
+                    line,
+                    central_id: None,
+                    field: "row".into(),
+                    message: format!("The row cannot be read: {e}"),
+                });
+                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(records)
+}
+
+fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord, (String, String)> {
+    let list = |name: &str| -> Vec<String> {
+        cell(name)
+            .map(|v| v.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
+    };
+    let parts = |name: &str, entry: &str, n: usize, shape: &str| -> Result<Vec<String>, (String, String)> {
+        let parts: Vec<String> = entry.split('|').map(|s| s.trim().to_owned()).collect();
+        if parts.len() != n || parts[0].is_empty() {
+            return Err((name.to_owned(), format!("Each entry must be {shape}; found {entry:?}.")));
+        }
+        Ok(parts)
+    };
+    let mut carers = Vec::new();
+    for entry in list("carers") {
+        let p = parts("carers", &entry, 3, "ref|name|relationship")?;
+        carers.push(CarerRecord {
+            reference: p[0].clone(),
+            name: p[1].clone(),
+            relationship: p[2].clone(),
+            ..CarerRecord::default()
+        });
+    }
+    for entry in list("carer_languages") {
+        let p = parts("carer_languages", &entry, 3, "ref|first language|interpreter language")?;
+        let Some(carer) = carers.iter_mut().find(|c| c.reference == p[0]) else {
+            return Err((
+                "carer_languages".into(),
+                format!("No carer with ref {:?} in the carers column.", p[0]),
+            ));
+        };
+        carer.first_language = Some(p[1].clone()).filter(|s| !s.is_empty());
+        carer.interpreter_language = Some(p[2].clone()).filter(|s| !s.is_empty());
+    }
+    let mut actions = Vec::new();
+    for entry in list("actions") {
+        let p: Vec<String> = entry.splitn(2, '|').map(|s| s.trim().to_owned()).collect();
+        if p.len() != 2 || p[0].is_empty() || p[1].is_empty() {
+            return Err(("actions".into(), format!("Each entry must be ref|description; found {entry:?}.")));
+        }
+        actions.push(ActionRecord { reference: p[0].clone(), description: p[1].clone() });
+    }
+    let frequency = match cell("visit_frequency_working_days") {
+        Some(v) => Some(v.parse::<u32>().map_err(|_| {
+            (
+                "visit_frequency_working_days".to_owned(),
+                format!("Expected a whole number of working days; found {v:?}."),
+            )
+        })?),
+        None => None,
+    };
+    Ok(CaseRecord {
+        central_id: cell("central_id").unwrap_or_default(),
+        given_name: cell("given_name").unwrap_or_default(),
+        family_name: cell("family_name").unwrap_or_default(),
+        date_of_birth: cell("date_of_birth").unwrap_or_default(),
+        gender: cell("gender"),
+        sibling_central_ids: list("sibling_central_ids"),
+        carers,
+        child_first_language: cell("child_first_language"),
+        child_interpreter_language: cell("child_interpreter_language"),
+        disability_and_communication: cell("disability_and_communication"),
+        registered_on: cell("registered_on"),
+        deregistered_on: cell("deregistered_on"),
+        harms: list("harms"),
+        visit_frequency_working_days: frequency,
+        actions,
+        latest_review_conference: cell("latest_review_conference"),
+        key_worker_username: cell("key_worker_username"),
+        key_worker_name: cell("key_worker_name"),
+        team_code: cell("team_code"),
+        team_name: cell("team_name"),
+    })
+}
+
+/// Parses a JSON body (a list of records, or `{"children": [...]}`), reporting each record that
+/// does not fit with its position and field.
+pub fn parse_json(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ApiError> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Body {
+        List(Vec<serde_json::Value>),
+        Wrapped { children: Vec<serde_json::Value> },
+    }
+    let body: Body = crate::extract::parse_json(body)?;
+    let values = match body {
+        Body::List(values) | Body::Wrapped { children: values } => values,
+    };
+    let mut records = Vec::with_capacity(values.len());
+    for (i, value) in values.into_iter().enumerate() {
+        let line = i as u64 + 1;
+        let central_id = value.get("central_id").and_then(|v| v.as_str()).map(str::to_owned);
+        match serde_path_to_error::deserialize::<_, CaseRecord>(value) {
+            Ok(record) => records.push((line, record)),
+            Err(e) => {
+                report.records += 1;
+                report.rejected += 1;
+                let path = e.path().to_string();
+                report.problems.push(ImportProblem {
+                    line,
+                    central_id,
+                    field: if path == "." { "record".into() } else { path },
+                    message: e.inner().to_string(),
+                });
+            }
+        }
+    }
+    Ok(records)
+}
+
+/// A record checked and turned into the child it describes.
+struct Checked {
+    child: Child,
+    key_worker: Option<(String, Option<String>)>,
+    team: Option<(String, Option<String>)>,
+}
+
+fn date(field: &str, value: &str) -> Result<NaiveDate, ImportProblemBuilder> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        ImportProblemBuilder::new(field, format!("Expected a date as YYYY-MM-DD; found {value:?}."))
+    })
+}
+
+struct ImportProblemBuilder {
+    field: String,
+    message: String,
+}
+
+impl ImportProblemBuilder {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        ImportProblemBuilder { field: field.to_owned(), message: message.into() }
+    }
+}
+
+fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, Vec<ImportProblemBuilder>> {
+    let mut problems = Vec::new();
+    let text = |field: &str, value: &str, problems: &mut Vec<ImportProblemBuilder>| {
+        if value.trim().is_empty() {
+            problems.push(ImportProblemBuilder::new(field, "Required."));
+        } else if value.len() > 200 || value.chars().any(char::is_control) {
+            problems.push(ImportProblemBuilder::new(field, "Too long, or holds control characters."));
+        }
+    };
+    text("central_id", &record.central_id, &mut problems);
+    text("given_name", &record.given_name, &mut problems);
+    text("family_name", &record.family_name, &mut problems);
+    let date_of_birth = match date("date_of_birth", &record.date_of_birth) {
+        Ok(d) if d > today => {
+            problems.push(ImportProblemBuilder::new("date_of_birth", "The date of birth is in the future."));
+            None
+        }
+        Ok(d) if d.year_ce().1 < 1990 => {
+            problems.push(ImportProblemBuilder::new("date_of_birth", "The date of birth is before 1990."));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+    };
+    let gender = match record.gender.as_deref().map(str::to_lowercase).as_deref() {
+        None | Some("") => None,
+        Some("male" | "m") => Some(Gender::Male),
+        Some("female" | "f") => Some(Gender::Female),
+        Some("not_stated" | "not stated" | "u") => Some(Gender::NotStated),
+        Some("neither") => Some(Gender::Neither),
+        Some(other) => {
+            problems.push(ImportProblemBuilder::new(
+                "gender",
+                format!("Unknown gender {other:?}: use male, female, not_stated or neither."),
+            ));
+            None
+        }
+    };
+    let mut carers = Vec::new();
+    let mut carer_needs = Vec::new();
+    let mut refs = HashSet::new();
+    for (i, carer) in record.carers.iter().enumerate() {
+        if carer.reference.trim().is_empty() || carer.name.trim().is_empty() {
+            problems.push(ImportProblemBuilder::new(
+                &format!("carers[{i}]"),
+                "Each carer needs a ref and a name.",
+            ));
+            continue;
+        }
+        if !refs.insert(carer.reference.clone()) {
+            problems.push(ImportProblemBuilder::new(
+                &format!("carers[{i}]"),
+                format!("Carer ref {:?} appears twice.", carer.reference),
+            ));
+            continue;
+        }
+        let carer_id = CarerId(derived_id("carer", &format!("{}/{}", record.central_id, carer.reference)));
+        carers.push(Carer {
+            id: carer_id,
+            name: carer.name.clone(),
+            relationship: carer.relationship.clone(),
+        });
+        if carer.first_language.is_some() || carer.interpreter_language.is_some() {
+            carer_needs.push(CarerLanguageNeed {
+                carer_id,
+                need: language(carer.first_language.clone(), carer.interpreter_language.clone()),
+            });
+        }
+    }
+    let communication = CommunicationNeeds {
+        child: language(record.child_first_language.clone(), record.child_interpreter_language.clone()),
+        carers: carer_needs,
+        disability_and_communication: record
+            .disability_and_communication
+            .clone()
+            .filter(|s| !s.trim().is_empty()),
+    };
+
+    let mut plan = None;
+    let mut key_worker = None;
+    let mut team = None;
+    if let Some(registered) = record.registered_on.as_deref() {
+        let registered_on = date("registered_on", registered).map_err(|p| problems.push(p)).ok();
+        let deregistered_on = match record.deregistered_on.as_deref() {
+            Some(d) => date("deregistered_on", d).map_err(|p| problems.push(p)).ok(),
+            None => None,
+        };
+        if let (Some(start), Some(end)) = (registered_on, deregistered_on)
+            && end < start
+        {
+            problems.push(ImportProblemBuilder::new(
+                "deregistered_on",
+                "De-registration is before registration.",
+            ));
+        }
+        let latest_review_conference = match record.latest_review_conference.as_deref() {
+            Some(d) => date("latest_review_conference", d).map_err(|p| problems.push(p)).ok(),
+            None => None,
+        };
+        let mut harms = Vec::new();
+        for (i, harm) in record.harms.iter().enumerate() {
+            match harm.trim().to_lowercase().as_str() {
+                "neglect" => harms.push(HarmCategory::Neglect),
+                "emotional" | "emotional abuse" => harms.push(HarmCategory::Emotional),
+                "physical" | "physical abuse" => harms.push(HarmCategory::Physical),
+                "sexual" | "sexual abuse" => harms.push(HarmCategory::Sexual),
+                other => problems.push(ImportProblemBuilder::new(
+                    &format!("harms[{i}]"),
+                    format!("Unknown category {other:?}: use neglect, emotional, physical or sexual."),
+                )),
+            }
+        }
+        if record.harms.is_empty() {
+            problems.push(ImportProblemBuilder::new("harms", "A plan needs at least one category of harm."));
+        }
+        let frequency =
+            record.visit_frequency_working_days.unwrap_or(ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);
+        if !(1..=60).contains(&frequency) {
+            problems.push(ImportProblemBuilder::new(
+                "visit_frequency_working_days",
+                "Must be between 1 and 60 working days.",
+            ));
+        }
+        let mut action_refs = HashSet::new();
+        let mut actions = Vec::new();
+        for (i, action) in record.actions.iter().enumerate() {
+            if action.reference.trim().is_empty() || action.description.trim().is_empty() {
+                problems.push(ImportProblemBuilder::new(
+                    &format!("actions[{i}]"),
+                    "Each action needs a ref and a description.",
+                ));
+            } else if !action_refs.insert(action.reference.clone()) {
+                problems.push(ImportProblemBuilder::new(
+                    &format!("actions[{i}]"),
+                    format!("Action ref {:?} appears twice.", action.reference),
+                ));
+            } else {
+                actions.push(PlanAction {
+                    id: PlanActionId(derived_id(
+                        "action",
+                        &format!("{}/{}", record.central_id, action.reference),
+                    )),
+                    description: action.description.clone(),
+                });
+            }
+        }
+        let username = record.key_worker_username.clone().filter(|s| !s.trim().is_empty());
+        if username.is_none() {
+            problems.push(ImportProblemBuilder::new("key_worker_username", "A plan needs a key worker."));
+        }
+        let team_code = record.team_code.clone().filter(|s| !s.trim().is_empty());
+        if team_code.is_none() {
+            problems.push(ImportProblemBuilder::new("team_code", "A plan needs a team."));
+        }
+        if let (Some(registered_on), Some(username), Some(code)) = (registered_on, username, team_code) {
+            plan = Some(ProtectionPlan {
+                registered_on,
+                deregistered_on,
+                harms,
+                visit_frequency_working_days: frequency,
+                key_worker: WorkerId(Uuid::nil()),
+                team: team_id_for(&code),
+                actions,
+                latest_review_conference,
+            });
+            key_worker = Some((username, record.key_worker_name.clone()));
+            team = Some((code, record.team_name.clone()));
+        }
+    } else if record.deregistered_on.is_some() || !record.harms.is_empty() || !record.actions.is_empty() {
+        problems.push(ImportProblemBuilder::new(
+            "registered_on",
+            "A plan's details were given without its registration date.",
+        ));
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let Some(date_of_birth) = date_of_birth else { return Err(problems) };
+    Ok(Checked {
+        child: Child {
+            id,
+            central_id: record.central_id.trim().to_owned(),
+            given_name: record.given_name.trim().to_owned(),
+            family_name: record.family_name.trim().to_owned(),
+            date_of_birth,
+            gender,
+            sibling_ids: Vec::new(),
+            carers,
+            plan,
+            communication,
+        },
+        key_worker,
+        team,
+    })
+}
+
+fn language(first: Option<String>, interpreter: Option<String>) -> LanguageNeed {
+    let interpreter = interpreter.filter(|s| !s.trim().is_empty());
+    LanguageNeed {
+        first_language: first.filter(|s| !s.trim().is_empty()),
+        interpreter_needed: interpreter.is_some(),
+        interpreter_language: interpreter,
+    }
+}
+
+use chrono::Datelike;
+
+/// Imports parsed records: checks each, then writes every good one in one atomic, durable
+/// batch with the teams and placeholder workers they need.
+pub async fn import(
+    store: &Store,
+    records: Vec<(u64, CaseRecord)>,
+    mut report: ImportReport,
+    today: NaiveDate,
+) -> Result<ImportReport, ApiError> {
+    report.records += records.len();
+    let mut seen_lines: HashMap<String, u64> = HashMap::new();
+    let mut checked: Vec<(u64, CaseRecord, Checked)> = Vec::with_capacity(records.len());
+    for (line, record) in records {
+        let central_id = record.central_id.trim().to_owned();
+        if let Some(first) = seen_lines.get(&central_id) {
+            report.rejected += 1;
+            report.problems.push(ImportProblem {
+                line,
+                central_id: Some(central_id),
+                field: "central_id".into(),
+                message: format!("This child appears again; the record on line {first} was used."),
+            });
+            continue;
+        }
+        let id = match store.child_by_central_id(&central_id)? {
+            Some(existing) => existing.id,
+            None => child_id_for(&central_id),
+        };
+        match check(&record, today, id) {
+            Ok(ok) => {
+                seen_lines.insert(central_id, line);
+                checked.push((line, record, ok));
+            }
+            Err(problems) => {
+                report.rejected += 1;
+                for p in problems {
+                    report.problems.push(ImportProblem {
+                        line,
+                        central_id: Some(central_id.clone()),
+                        field: p.field,
+                        message: p.message,
+                    });
+                }
+            }
+        }
+    }
+    let in_file: HashMap<String, ChildId> =
+        checked.iter().map(|(_, r, c)| (r.central_id.trim().to_owned(), c.child.id)).collect();
+
+    let guard = store.lock_writes().await;
+    let mut writes = Writes::default();
+    let mut teams: HashSet<TeamId> = HashSet::new();
+    let mut workers: HashMap<String, WorkerId> = HashMap::new();
+    let now = Utc::now();
+    for (line, record, mut ok) in checked {
+        for sibling in &record.sibling_central_ids {
+            if sibling == record.central_id.trim() {
+                continue;
+            }
+            let id = match in_file.get(sibling) {
+                Some(id) => *id,
+                None => match store.child_by_central_id(sibling)? {
+                    Some(existing) => existing.id,
+                    None => {
+                        report.warnings.push(ImportProblem {
+                            line,
+                            central_id: Some(record.central_id.clone()),
+                            field: "sibling_central_ids".into(),
+                            message: format!("Sibling {sibling:?} is not in the case list yet; linked for when they arrive."),
+                        });
+                        child_id_for(sibling)
+                    }
+                },
+            };
+            if !ok.child.sibling_ids.contains(&id) {
+                ok.child.sibling_ids.push(id);
+            }
+        }
+        if let (Some(plan), Some((username, name)), Some((code, team_name))) =
+            (ok.child.plan.as_mut(), ok.key_worker, ok.team)
+        {
+            let team_id = plan.team;
+            if teams.insert(team_id) {
+                let existing = store.team(team_id)?;
+                let name = team_name
+                    .or_else(|| existing.as_ref().map(|t| t.name.clone()))
+                    .unwrap_or_else(|| code.clone());
+                let team = Team { id: team_id, name, manager: existing.as_ref().and_then(|t| t.manager) };
+                if existing.as_ref() != Some(&team) {
+                    store.team_writes(&mut writes, &team)?;
+                }
+            }
+            let key = username.to_lowercase();
+            let worker_id = match workers.get(&key) {
+                Some(id) => *id,
+                None => {
+                    let id = match store.account_by_username(&username)? {
+                        Some(account) => account.worker.id,
+                        None => {
+                            let worker = Worker {
+                                id: worker_id_for(&username),
+                                name: name.unwrap_or_else(|| username.clone()),
+                                role: Role::SocialWorker,
+                                team: Some(team_id),
+                            };
+                            report.warnings.push(ImportProblem {
+                                line,
+                                central_id: Some(record.central_id.clone()),
+                                field: "key_worker_username".into(),
+                                message: format!("New worker {username:?} added; they cannot sign in until an administrator sets a password."),
+                            });
+                            let account = Account {
+                                worker,
+                                username: username.clone(),
+                                password_hash: None,
+                                password_changed_at: now,
+                                disabled: false,
+                            };
+                            store.account_writes(&mut writes, &account)?;
+                            account.worker.id
+                        }
+                    };
+                    workers.insert(key, id);
+                    id
+                }
+            };
+            plan.key_worker = worker_id;
+        }
+        match store.child_writes(&mut writes, &ok.child)? {
+            None => report.unchanged += 1,
+            Some(true) => report.created += 1,
+            Some(false) => report.updated += 1,
+        }
+    }
+    store.apply(&guard, writes)?;
+    drop(guard);
+    store.flush().await?;
+    Ok(report)
+}

@@ -1,0 +1,353 @@
+//! Administration: accounts, devices, the central import and the write-back export.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::sync::ErrorBody;
+use shared::{DeviceId, Role, TeamId, Worker, WorkerId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{self, Caller};
+use crate::error::ApiError;
+use crate::export::{self, AckReport, ExportAck, ExportedVisit};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, body_rejection};
+use crate::import::{self, ImportReport};
+use crate::scope::require_role;
+use crate::store::{Account, DeviceRecord};
+
+/// The routes of this module. The import takes a larger body than the rest.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    let import = OpenApiRouter::new()
+        .routes(routes!(import_cases))
+        .layer(DefaultBodyLimit::max(state.config().max_import_bytes));
+    OpenApiRouter::new()
+        .merge(import)
+        .routes(routes!(export_visits))
+        .routes(routes!(export_ack))
+        .routes(routes!(revoke_device))
+        .routes(routes!(create_account))
+        .routes(routes!(set_password))
+}
+
+/// Which format a body or answer is in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// JSON.
+    #[default]
+    Json,
+    /// CSV with a header row.
+    Csv,
+}
+
+/// The format query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FormatQuery {
+    /// `csv` or `json`. For the import, when absent, taken from the Content-Type.
+    pub format: Option<Format>,
+    /// For the export: at most this many revisions (default 10,000).
+    pub limit: Option<usize>,
+}
+
+/// Imports the central case management system's export. Malformed records are reported by line
+/// and field and skipped; the rest are imported. Idempotent and incremental.
+#[utoipa::path(post, path = "/api/admin/import", tag = "admin", security(("bearer" = [])), params(FormatQuery),
+    request_body(content = String, description = "CSV (text/csv) or JSON (application/json): see the column table in the README", content_type = "text/csv"),
+    responses(
+        (status = 200, body = ImportReport, description = "What was imported, and each problem by line and field"),
+        (status = 400, body = ErrorBody, description = "Unreadable body or missing required columns: nothing imported"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only"),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn import_cases(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+    request: Request,
+) -> Result<ApiJson<ImportReport>, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let content_type =
+        request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let format = match query.format {
+        Some(format) => format,
+        None if content_type.starts_with("text/csv") => Format::Csv,
+        None if content_type.starts_with("application/json") => Format::Json,
+        None => {
+            return Err(ApiError::UnsupportedMediaType(
+                "Send text/csv or application/json, or say ?format=csv|json.".into(),
+            ));
+        }
+    };
+    let body = Bytes::from_request(request, &state).await.map_err(body_rejection)?;
+    let mut report = ImportReport::default();
+    let records = tokio::task::block_in_place(|| match format {
+        Format::Csv => import::parse_csv(&body, &mut report),
+        Format::Json => import::parse_json(&body, &mut report),
+    })?;
+    let report = import::import(state.store(), records, report, state.today()).await?;
+    tracing::info!(
+        created = report.created,
+        updated = report.updated,
+        rejected = report.rejected,
+        "import done"
+    );
+    Ok(ApiJson(report))
+}
+
+/// The visit revisions not yet written back centrally, as JSON or CSV.
+#[utoipa::path(get, path = "/api/admin/export/visits", tag = "admin", security(("bearer" = [])), params(FormatQuery),
+    responses(
+        (status = 200, body = Vec<ExportedVisit>, description = "JSON, or CSV with ?format=csv"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn export_visits(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<FormatQuery>,
+) -> Result<Response, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let rows = export::pending(state.store(), query.limit.unwrap_or(10_000).max(1))?;
+    Ok(match query.format.unwrap_or_default() {
+        Format::Json => axum::Json(rows).into_response(),
+        Format::Csv => {
+            let body = export::to_csv(&rows).map_err(ApiError::internal)?;
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response()
+        }
+    })
+}
+
+/// Acknowledges revisions written back centrally; they are not exported again.
+#[utoipa::path(post, path = "/api/admin/export/ack", tag = "admin", security(("bearer" = [])), request_body = ExportAck,
+    responses(
+        (status = 200, body = AckReport), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn export_ack(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(ack): ApiJson<ExportAck>,
+) -> Result<ApiJson<AckReport>, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let store = state.store();
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for r in ack.revisions {
+        if store.visit(r.visit_id, r.revision)?.is_some() {
+            known.push((r.visit_id, r.revision));
+        } else {
+            unknown.push(r);
+        }
+    }
+    known.sort();
+    known.dedup();
+    let acknowledged = store.ack_exported(&known, Utc::now()).await?;
+    Ok(ApiJson(AckReport { acknowledged, already: known.len() - acknowledged, unknown }))
+}
+
+/// A device as administrators see it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceInfo {
+    /// The device.
+    pub id: DeviceId,
+    /// Whose it is.
+    pub worker_id: WorkerId,
+    /// Its name.
+    pub name: Option<String>,
+    /// First sign-in.
+    pub registered_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<&DeviceRecord> for DeviceInfo {
+    fn from(d: &DeviceRecord) -> Self {
+        DeviceInfo {
+            id: d.id,
+            worker_id: d.worker_id,
+            name: d.name.clone(),
+            registered_at: d.registered_at,
+            revoked_at: d.revoked_at,
+        }
+    }
+}
+
+/// Revokes a device (remote wipe): its next request answers 410 "wipe". Administrators and
+/// senior managers may revoke any device; team managers their team's workers' devices.
+#[utoipa::path(post, path = "/api/admin/devices/{id}/revoke", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Device id")),
+    responses(
+        (status = 200, body = DeviceInfo), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Administrators and managers only"),
+        (status = 404, body = ErrorBody, description = "No such device, or not one you manage")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<DeviceId>,
+) -> Result<ApiJson<DeviceInfo>, ApiError> {
+    require_role(&caller.worker, &[Role::Admin, Role::SeniorManager, Role::TeamManager])?;
+    let store = state.store();
+    let mut device = store.device(id)?.ok_or(ApiError::NotFound)?;
+    if caller.role() == Role::TeamManager {
+        let owner = store.worker(device.worker_id)?;
+        if caller.worker.team.is_none() || owner.and_then(|w| w.team) != caller.worker.team {
+            return Err(ApiError::NotFound);
+        }
+    }
+    if device.revoked_at.is_none() {
+        device.revoked_at = Some(Utc::now());
+        crate::routes::auth::retire(&mut device);
+        store.put_device(&device).await?;
+        tracing::info!(device.id = %device.id, "device revoked");
+    }
+    Ok(ApiJson(DeviceInfo::from(&device)))
+}
+
+/// A new account.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAccount {
+    /// Unique username.
+    pub username: String,
+    /// The worker's name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// Their team, if any.
+    #[serde(default)]
+    pub team: Option<TeamId>,
+    /// An initial password (at least 12 characters).
+    pub password: String,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount").field("role", &self.role).field("password", &"<redacted>").finish()
+    }
+}
+
+/// Creates an account. Administrators only.
+#[utoipa::path(post, path = "/api/admin/accounts", tag = "admin", security(("bearer" = [])), request_body = NewAccount,
+    responses(
+        (status = 201, body = Worker), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only"),
+        (status = 409, body = ErrorBody, description = "The username is taken")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn create_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(new): ApiJson<NewAccount>,
+) -> Result<(StatusCode, ApiJson<Worker>), ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let username = new.username.trim().to_owned();
+    if username.is_empty()
+        || username.len() > 100
+        || username.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ApiError::bad_field("username", "A username is 1 to 100 characters with no spaces."));
+    }
+    if new.name.trim().is_empty() || new.name.len() > 200 {
+        return Err(ApiError::bad_field("name", "Enter the worker's name."));
+    }
+    auth::check_new_password("password", &new.password)?;
+    if let Some(team) = new.team
+        && state.store().team(team)?.is_none()
+    {
+        return Err(ApiError::bad_field("team", "No such team."));
+    }
+    if state.store().account_by_username(&username)?.is_some() {
+        return Err(ApiError::Conflict("That username is taken.".into()));
+    }
+    let password = new.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    let worker =
+        Worker { id: WorkerId::new(), name: new.name.trim().to_owned(), role: new.role, team: new.team };
+    let account = Account {
+        worker: worker.clone(),
+        username,
+        password_hash: Some(hash),
+        password_changed_at: Utc::now(),
+        disabled: false,
+    };
+    state.store().put_account(&account).await?;
+    Ok((StatusCode::CREATED, ApiJson(worker)))
+}
+
+/// A password change.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The new password (at least 12 characters).
+    pub new_password: String,
+    /// The current password: required when changing your own, not when an administrator resets
+    /// someone else's.
+    #[serde(default)]
+    pub current_password: Option<String>,
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange(<redacted>)")
+    }
+}
+
+/// Sets a password: an administrator for anyone, or a worker for themselves (with the current
+/// password). Every refresh token of the worker's devices stops working, and access tokens
+/// issued before the change are refused.
+#[utoipa::path(put, path = "/api/admin/accounts/{id}/password", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Worker id")), request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; the worker's devices must sign in again"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such account, or not yours")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn set_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<WorkerId>,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    let own = caller.id() == id;
+    if !own && caller.role() != Role::Admin {
+        return Err(ApiError::NotFound);
+    }
+    let store = state.store();
+    let mut account = store.account(id)?.ok_or(ApiError::NotFound)?;
+    auth::check_new_password("new_password", &change.new_password)?;
+    if own && caller.role() != Role::Admin {
+        let current = change
+            .current_password
+            .clone()
+            .ok_or_else(|| ApiError::bad_field("current_password", "Enter your current password."))?;
+        let hash = account.password_hash.clone();
+        let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, hash.as_deref()))
+            .await
+            .map_err(ApiError::internal)?;
+        if !ok {
+            return Err(ApiError::bad_field("current_password", "The current password is wrong."));
+        }
+    }
+    let password = change.new_password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)??;
+    account.password_hash = Some(hash);
+    account.password_changed_at = Utc::now();
+    store.put_account(&account).await?;
+    for mut device in store.devices_of(id)? {
+        if device.refresh_hash.is_some() {
+            crate::routes::auth::retire(&mut device);
+            store.put_device(&device).await?;
+        }
+    }
+    tracing::info!(target.worker = %id, "password changed; refresh tokens revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,170 @@
+//! Sign-in, token refresh and sign-out.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use shared::sync::{ErrorBody, LoginRequest, RefreshRequest, TokenResponse};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::{self, Caller, ClientAddr};
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::store::{Account, DeviceRecord};
+
+/// How many rotated-away refresh hashes a device remembers, to detect reuse.
+const RETIRED_KEPT: usize = 20;
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
+}
+
+/// Signs in and registers the device. Failures are rate-limited per account and per address.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 400, body = ErrorBody, description = "Malformed body"),
+    (status = 401, body = ErrorBody, description = "Wrong username or password"),
+    (status = 410, body = ErrorBody, description = "This device was revoked: wipe"),
+    (status = 429, body = ErrorBody, description = "Too many failed attempts; see Retry-After")))]
+#[tracing::instrument(skip_all, fields(device.id = %request.device_id))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    if request.username.trim().is_empty() || request.username.len() > 200 {
+        return Err(ApiError::bad_field("username", "Enter your username."));
+    }
+    if request.password.is_empty() || request.password.len() > 1024 {
+        return Err(ApiError::bad_field("password", "Enter your password."));
+    }
+    if request.device_name.as_ref().is_some_and(|n| n.len() > 200) {
+        return Err(ApiError::bad_field("device_name", "The device name is too long."));
+    }
+    let keys = auth::limiter_keys(&request.username, address);
+    state.limiter().check(&keys)?;
+    let account = state.store().account_by_username(&request.username)?.filter(|a| !a.disabled);
+    let hash = account.as_ref().and_then(|a| a.password_hash.clone());
+    let password = request.password.clone();
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
+        .await
+        .map_err(ApiError::internal)?;
+    let Some(account) = account.filter(|_| verified) else {
+        state.limiter().record_failure(&keys);
+        tracing::info!("sign-in refused");
+        return Err(ApiError::Unauthorized("The username or password is wrong."));
+    };
+    state.limiter().clear(&keys[0]);
+
+    let now = Utc::now();
+    let (refresh_token, refresh_hash) = auth::new_refresh_token();
+    let device = match state.store().device(request.device_id)? {
+        Some(device) if device.revoked_at.is_some() => return Err(ApiError::Wipe),
+        Some(mut device) => {
+            if device.worker_id != account.worker.id {
+                // Another worker signs in on this device: the old chain ends with the old worker.
+                device.retired_hashes.clear();
+                device.worker_id = account.worker.id;
+            }
+            retire(&mut device);
+            device.refresh_hash = Some(refresh_hash);
+            device.name = request.device_name.clone().or(device.name);
+            device
+        }
+        None => DeviceRecord {
+            id: request.device_id,
+            worker_id: account.worker.id,
+            name: request.device_name.clone(),
+            registered_at: now,
+            revoked_at: None,
+            refresh_hash: Some(refresh_hash),
+            retired_hashes: Vec::new(),
+        },
+    };
+    state.store().put_device(&device).await?;
+    tracing::info!(worker.id = %account.worker.id, "signed in");
+    tokens(&state, &account, device.id, refresh_token)
+}
+
+/// Exchanges a refresh token for new tokens. Each refresh token works once; presenting one
+/// already used revokes the device's chain (the device must sign in again).
+#[utoipa::path(post, path = "/api/auth/refresh", tag = "auth", request_body = RefreshRequest, responses(
+    (status = 200, body = TokenResponse),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody, description = "Unknown, used or revoked refresh token"),
+    (status = 410, body = ErrorBody, description = "This device was revoked: wipe")))]
+#[tracing::instrument(skip_all, fields(device.id = %request.device_id))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<RefreshRequest>,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    let store = state.store();
+    let refused = ApiError::Unauthorized("This sign-in has ended. Sign in again.");
+    let Some(device) = store.device(request.device_id)? else { return Err(refused) };
+    if device.revoked_at.is_some() {
+        return Err(ApiError::Wipe);
+    }
+    let presented = auth::hash_refresh_token(&request.refresh_token);
+    if device.refresh_hash.as_deref() != Some(presented.as_str()) {
+        if device.retired_hashes.contains(&presented) {
+            // A token already rotated away came back: someone holds a copy. End the chain.
+            let mut revoked = device.clone();
+            retire(&mut revoked);
+            store.swap_device(&device, &revoked).await?;
+            tracing::warn!(worker.id = %device.worker_id, "refresh token reused; chain revoked");
+        }
+        return Err(refused);
+    }
+    let account = store
+        .account(device.worker_id)?
+        .filter(|a| !a.disabled && a.password_hash.is_some())
+        .ok_or(refused)?;
+    let (refresh_token, refresh_hash) = auth::new_refresh_token();
+    let mut rotated = device.clone();
+    retire(&mut rotated);
+    rotated.refresh_hash = Some(refresh_hash);
+    if !store.swap_device(&device, &rotated).await? {
+        return Err(ApiError::Unauthorized("This sign-in has ended. Sign in again."));
+    }
+    tokens(&state, &account, device.id, refresh_token)
+}
+
+/// Signs out this device: its refresh token stops working.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])), responses(
+    (status = 204, description = "Signed out"),
+    (status = 401, body = ErrorBody),
+    (status = 410, body = ErrorBody, description = "This device was revoked: wipe")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    if let Some(mut device) = state.store().device(caller.device_id)? {
+        retire(&mut device);
+        state.store().put_device(&device).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Moves the current refresh hash to the retired list.
+pub(crate) fn retire(device: &mut DeviceRecord) {
+    if let Some(hash) = device.refresh_hash.take() {
+        device.retired_hashes.push(hash);
+        let excess = device.retired_hashes.len().saturating_sub(RETIRED_KEPT);
+        device.retired_hashes.drain(..excess);
+    }
+}
+
+fn tokens(
+    state: &AppState,
+    account: &Account,
+    device: shared::DeviceId,
+    refresh_token: String,
+) -> Result<axum::Json<TokenResponse>, ApiError> {
+    let (access_token, access_expires_at) = state.keys().issue_access(&account.worker, device, Utc::now())?;
+    Ok(axum::Json(TokenResponse {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        worker: account.worker.clone(),
+    }))
+}

@@ -1,0 +1,64 @@
+//! Push and pull.
+
+use axum::extract::State;
+use serde::Deserialize;
+use shared::sync::{ErrorBody, PullResponse, PushRequest, PushResponse};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(push)).routes(routes!(pull))
+}
+
+/// Sends visit revisions. Each gets its own result; the answer comes only once every accepted
+/// revision is durable.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
+    responses(
+        (status = 200, body = PushResponse, description = "One result per revision, in the order sent"),
+        (status = 400, body = ErrorBody, description = "Malformed body, wrong protocol, wrong device, too many visits"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators do not push visits"),
+        (status = 410, body = ErrorBody, description = "This device was revoked: wipe"),
+        (status = 413, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id(), visits = request.visits.len()))]
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<PushRequest>,
+) -> Result<ApiJson<PushResponse>, ApiError> {
+    let response = crate::sync::push(&state, &caller, request).await?;
+    Ok(ApiJson(response))
+}
+
+/// The pull query.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The cursor from the last pull; none for the first pull on a device.
+    pub cursor: Option<String>,
+    /// At most this many events (default 1000, at most 5000).
+    pub limit: Option<usize>,
+}
+
+/// Changes since the cursor, limited to what the caller may see.
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", security(("bearer" = [])), params(PullQuery),
+    responses(
+        (status = 200, body = PullResponse),
+        (status = 400, body = ErrorBody, description = "Unknown cursor or bad limit"),
+        (status = 401, body = ErrorBody), (status = 410, body = ErrorBody, description = "This device was revoked: wipe")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PullQuery>,
+) -> Result<ApiJson<PullResponse>, ApiError> {
+    let response = tokio::task::block_in_place(|| {
+        crate::sync::pull(&state, &caller, query.cursor.as_deref(), query.limit)
+    })?;
+    Ok(ApiJson(response))
+}

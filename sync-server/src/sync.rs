@@ -1,0 +1,412 @@
+//! The sync protocol: push and pull.
+//!
+//! **Push** ([`push`]) decides each visit revision on its own, so one bad record never blocks
+//! the rest:
+//! - a revision that breaks a rule is `Rejected` with every field at fault;
+//! - an identical replay is a `Duplicate` (the original result stands);
+//! - the same id and revision with different content is a `Conflict`, and so is an amendment
+//!   of a revision that is no longer the latest; both versions are kept and listed;
+//! - everything else is `Accepted`, held as "needs review" when the child is unknown,
+//!   de-registered, or not the worker's to visit.
+//!
+//! The whole push is one atomic sled batch, flushed before the answer is sent.
+//!
+//! **Pull** ([`pull`]) answers, since an opaque cursor, with what the caller may see now: the
+//! children who entered their scope (with their visits, covers and escalations), the changes
+//! since, and a `RemovedFromScope` for every child who left it (cover ended, case reallocated
+//! or closed). The cursor names a pull state kept server-side: the feed position and the set of
+//! children the device holds. A lost answer can be pulled again from the same cursor.
+
+use std::collections::{BTreeSet, HashMap};
+
+use base64::Engine;
+use chrono::{NaiveDate, Utc};
+use sha2::{Digest, Sha256};
+use shared::sync::{
+    ChangeEvent, Cursor, MAX_PUSH_BATCH, PROTOCOL_VERSION, PullResponse, PushOutcome, PushRequest,
+    PushResponse, PushResult, RemovalReason,
+};
+use shared::validation::FieldError;
+use shared::{Child, ChildId, Role, Visit, VisitId, VisitStatus, Worker};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::scope::{self, VISITING_ROLES};
+use crate::store::{
+    AuditAction, AuditEntry, Conflict, FeedEntry, PullState, Store, StoreResult, StoredVisit, Writes,
+};
+
+/// What a worker is told when their visit is held because the child is not theirs to visit or
+/// is unknown. The same words either way, so it reveals nothing about a child outside scope.
+pub const HELD_NOT_ON_CASELOAD: &str =
+    "Held for a manager's review: this child is not on your caseload for the date of the visit.";
+/// What a worker is told when the child on their caseload had been de-registered.
+pub const HELD_DEREGISTERED: &str =
+    "Held for a manager's review: the child's protection plan had ended by the date of the visit.";
+
+/// The default and largest number of events in one pull.
+pub const DEFAULT_PULL_LIMIT: usize = 1000;
+/// The largest number of events one pull may ask for.
+pub const MAX_PULL_LIMIT: usize = 5000;
+/// How many feed entries one pull examines at most before answering `more`.
+const FEED_SCAN_MAX: usize = 20_000;
+
+/// Handles one push from a device.
+pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Result<PushResponse, ApiError> {
+    scope::require_role(&caller.worker, &VISITING_ROLES)?;
+    if request.protocol != PROTOCOL_VERSION {
+        return Err(ApiError::bad_field(
+            "protocol",
+            format!("This server speaks protocol {PROTOCOL_VERSION}; update the app."),
+        ));
+    }
+    if request.device_id != caller.device_id {
+        return Err(ApiError::bad_field("device_id", "This is not the device you signed in on."));
+    }
+    if request.visits.len() > MAX_PUSH_BATCH {
+        return Err(ApiError::bad_field(
+            "visits",
+            format!("Send at most {MAX_PUSH_BATCH} visits at a time."),
+        ));
+    }
+    let store = state.store();
+    let now = Utc::now();
+    let mut results = Vec::with_capacity(request.visits.len());
+    {
+        let guard = store.lock_writes().await;
+        let mut batch = PushBatch { store, caller, now, writes: Writes::default(), accepted: HashMap::new() };
+        for visit in request.visits {
+            let (visit_id, revision) = (visit.id, visit.revision);
+            let outcome = batch.decide(visit)?;
+            results.push(PushResult { visit_id, revision, outcome });
+        }
+        store.apply(&guard, batch.writes)?;
+    }
+    store.flush().await?;
+    Ok(PushResponse { protocol: PROTOCOL_VERSION, results })
+}
+
+/// One push being decided: the writes so far, and the revisions accepted earlier in the same
+/// push (so an amendment may follow its base in one batch).
+struct PushBatch<'a> {
+    store: &'a Store,
+    caller: &'a Caller,
+    now: chrono::DateTime<Utc>,
+    writes: Writes,
+    accepted: HashMap<VisitId, Vec<StoredVisit>>,
+}
+
+impl PushBatch<'_> {
+    fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
+        if let Some(found) =
+            self.accepted.get(&id).and_then(|revs| revs.iter().find(|s| s.visit.revision == revision))
+        {
+            return Ok(Some(found.clone()));
+        }
+        self.store.visit(id, revision)
+    }
+
+    fn latest(&self, id: VisitId) -> StoreResult<Option<StoredVisit>> {
+        if let Some(latest) = self.accepted.get(&id).and_then(|revs| revs.last()) {
+            return Ok(Some(latest.clone()));
+        }
+        self.store.latest_revision(id)
+    }
+
+    fn decide(&mut self, visit: Visit) -> Result<PushOutcome, ApiError> {
+        let worker = &self.caller.worker;
+        let date = visit.date();
+        let child = self.store.child(visit.child_id)?;
+        let assigned = match &child {
+            Some(child) => is_assigned(self.store, worker, child, date)?,
+            None => false,
+        };
+        // Check against the child's record only when the worker may see it: otherwise the errors
+        // would say something about a child outside their scope.
+        let checked_against = child.as_ref().filter(|_| assigned);
+        let mut errors = match visit.validate(self.now, checked_against) {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.0,
+        };
+        if visit.status == VisitStatus::Draft {
+            errors.push(FieldError::new("status", "Drafts stay on the device. Submit the visit to send it."));
+        }
+        if visit.worker_id != worker.id && !worker.role.is_manager() {
+            errors.push(FieldError::new("worker_id", "You can only send visits you made."));
+        }
+        if !errors.is_empty() {
+            return Ok(PushOutcome::Rejected { errors });
+        }
+
+        if let Some(existing) = self.held(visit.id, visit.revision)? {
+            if existing.visit == visit {
+                return Ok(PushOutcome::Duplicate);
+            }
+            if existing.visit.worker_id != worker.id && !self.may_see_child(existing.visit.child_id, date)? {
+                return Ok(rejected("id", "This visit id is already in use. Start a new visit."));
+            }
+            return self.conflict(
+                existing.visit,
+                visit,
+                "A different version of this revision is already held.",
+            );
+        }
+
+        if visit.revision > 1 {
+            let Some(latest) = self.latest(visit.id)? else {
+                return Ok(rejected(
+                    "amends",
+                    "The revision this amends has not reached the server. Send it first.",
+                ));
+            };
+            if latest.visit.worker_id != worker.id && !self.may_see_child(latest.visit.child_id, date)? {
+                return Ok(rejected("id", "This visit id is already in use. Start a new visit."));
+            }
+            if latest.visit.child_id != visit.child_id {
+                return Ok(rejected("child_id", "An amendment cannot move a visit to another child."));
+            }
+            if visit.amends != Some(latest.visit.revision) {
+                let reason = format!(
+                    "This amends revision {}, but revision {} is the latest. Amend the latest.",
+                    visit.amends.unwrap_or(0),
+                    latest.visit.revision
+                );
+                return self.conflict(latest.visit, visit, &reason);
+            }
+        }
+
+        let (needs_review, told) = match &child {
+            None => {
+                (Some("unknown child: not in the central case list".to_owned()), Some(HELD_NOT_ON_CASELOAD))
+            }
+            Some(_) if !assigned => (
+                Some("not assigned: the worker was not allocated this child".to_owned()),
+                Some(HELD_NOT_ON_CASELOAD),
+            ),
+            Some(child) if !child.plan.as_ref().is_some_and(|p| p.is_active_on(date)) => {
+                (Some("de-registered: the child's plan was not in force".to_owned()), Some(HELD_DEREGISTERED))
+            }
+            Some(_) => (None, None),
+        };
+        let on_cover = self.store.is_covering(worker.id, visit.child_id, date)?
+            && !child.as_ref().is_some_and(|c| scope::on_own_caseload(worker, c, date));
+        let stored = StoredVisit {
+            visit,
+            received_at: self.now,
+            device_id: self.caller.device_id,
+            needs_review,
+            on_cover,
+        };
+        let team = worker.team.or_else(|| child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team));
+        self.store.visit_writes(&mut self.writes, &stored, team)?;
+        self.store.audit_writes(
+            &mut self.writes,
+            &AuditEntry {
+                at: self.now,
+                worker_id: worker.id,
+                role: worker.role,
+                device_id: Some(self.caller.device_id),
+                action: AuditAction::Changed,
+                child_id: Some(stored.visit.child_id),
+                what: format!("visit {} revision {}", stored.visit.id, stored.visit.revision),
+                on_cover,
+            },
+        )?;
+        self.accepted.entry(stored.visit.id).or_default().push(stored);
+        Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
+    }
+
+    fn may_see_child(&self, child: ChildId, date: NaiveDate) -> StoreResult<bool> {
+        match self.store.child(child)? {
+            Some(child) => is_assigned(self.store, &self.caller.worker, &child, date),
+            None => Ok(false),
+        }
+    }
+
+    /// Records a conflict (once per distinct losing content) and answers with both versions.
+    fn conflict(&mut self, server: Visit, yours: Visit, reason: &str) -> Result<PushOutcome, ApiError> {
+        let content = serde_json::to_vec(&yours).map_err(ApiError::internal)?;
+        let hash = hex::encode(Sha256::digest(&content));
+        let reason = match self.store.conflict_by_content(yours.id, yours.revision, &hash)? {
+            Some(existing) => existing.reason,
+            None => {
+                let conflict = Conflict {
+                    id: Uuid::now_v7(),
+                    visit_id: yours.id,
+                    revision: yours.revision,
+                    child_id: server.child_id,
+                    worker_id: self.caller.worker.id,
+                    device_id: self.caller.device_id,
+                    reason: reason.to_owned(),
+                    server: server.clone(),
+                    yours: yours.clone(),
+                    detected_at: self.now,
+                };
+                self.store.conflict_writes(&mut self.writes, &conflict, &hash)?;
+                reason.to_owned()
+            }
+        };
+        Ok(PushOutcome::Conflict { reason, server: Box::new(server), yours: Box::new(yours) })
+    }
+}
+
+fn rejected(field: &str, message: &str) -> PushOutcome {
+    PushOutcome::Rejected { errors: vec![FieldError::new(field, message)] }
+}
+
+/// Whether a worker was allocated a child on a date, whatever the plan's state: key worker,
+/// covering, or a manager whose scope holds the child. (A de-registered child is assigned but
+/// still held for review.)
+pub fn is_assigned(store: &Store, worker: &Worker, child: &Child, date: NaiveDate) -> StoreResult<bool> {
+    let key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == worker.id);
+    Ok(match worker.role {
+        Role::SocialWorker => key_worker,
+        Role::DutyWorker => key_worker || store.is_covering(worker.id, child.id, date)?,
+        Role::TeamManager | Role::SeniorManager => scope::can_see_child(store, worker, child, date)?,
+        Role::Admin => false,
+    })
+}
+
+/// Encodes a pull-state id as an opaque cursor.
+fn encode_cursor(state_id: u64) -> Cursor {
+    Cursor(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("s1:{state_id}")))
+}
+
+fn decode_cursor(cursor: &str) -> Option<u64> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    std::str::from_utf8(&bytes).ok()?.strip_prefix("s1:")?.parse().ok()
+}
+
+/// Handles one pull.
+pub fn pull(
+    state: &AppState,
+    caller: &Caller,
+    cursor: Option<&str>,
+    limit: Option<usize>,
+) -> Result<PullResponse, ApiError> {
+    let store = state.store();
+    let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
+    let today = state.today();
+    let head = store.feed_head();
+    let (previous_id, previous) = match cursor.filter(|c| !c.is_empty()) {
+        None => (0, PullState { feed_seq: head, delivered: BTreeSet::new() }),
+        Some(cursor) => {
+            let id = decode_cursor(cursor)
+                .ok_or_else(|| ApiError::bad_field("cursor", "Unknown cursor. Pull again without one."))?;
+            let found = store
+                .pull_state(caller.device_id, id)?
+                .ok_or_else(|| ApiError::bad_field("cursor", "Unknown cursor. Pull again without one."))?;
+            (id, found)
+        }
+    };
+    let worker = &caller.worker;
+    let in_scope = scope::children_in_scope(store, worker, today)?;
+    let mut events = Vec::new();
+    let mut delivered = previous.delivered.clone();
+    let mut more = false;
+
+    for child_id in previous.delivered.difference(&in_scope) {
+        let reason = removal_reason(store, worker, *child_id, today)?;
+        events.push(ChangeEvent::RemovedFromScope { child_id: *child_id, reason });
+        delivered.remove(child_id);
+    }
+
+    let mut added_now = BTreeSet::new();
+    for child_id in in_scope.difference(&previous.delivered) {
+        if events.len() >= limit {
+            more = true;
+            break;
+        }
+        snapshot(store, worker, *child_id, &mut events)?;
+        delivered.insert(*child_id);
+        added_now.insert(*child_id);
+    }
+
+    let mut feed_seq = previous.feed_seq;
+    if !more {
+        let entries = store.feed_since(feed_seq, FEED_SCAN_MAX)?;
+        if entries.len() == FEED_SCAN_MAX {
+            more = true;
+        }
+        for (seq, entry) in entries {
+            if events.len() >= limit {
+                more = true;
+                break;
+            }
+            feed_seq = seq;
+            let child_id = entry.child_id();
+            let covers_me =
+                matches!(&entry, FeedEntry::Cover { duty_worker, .. } if *duty_worker == worker.id);
+            if !(delivered.contains(&child_id) || covers_me) || (added_now.contains(&child_id) && seq <= head)
+            {
+                continue;
+            }
+            if let Some(event) = feed_event(store, &entry)? {
+                events.push(event);
+            }
+        }
+    }
+
+    let state_id =
+        store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id)?;
+    Ok(PullResponse { protocol: PROTOCOL_VERSION, events, cursor: encode_cursor(state_id), more })
+}
+
+/// Everything a device needs about a child entering its scope.
+fn snapshot(
+    store: &Store,
+    worker: &Worker,
+    child_id: ChildId,
+    events: &mut Vec<ChangeEvent>,
+) -> StoreResult<()> {
+    let Some(child) = store.child(child_id)? else { return Ok(()) };
+    events.push(ChangeEvent::Child { child: Box::new(child) });
+    for cover in store.covers_for_child(child_id)? {
+        if cover.duty_worker == worker.id || worker.role.is_manager() {
+            events.push(ChangeEvent::Cover { cover });
+        }
+    }
+    for stored in store.visits_of_child(child_id)? {
+        events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
+    }
+    for escalation in store.escalations_for_child(child_id)? {
+        events.push(ChangeEvent::Escalation { escalation: Box::new(escalation) });
+    }
+    Ok(())
+}
+
+fn feed_event(store: &Store, entry: &FeedEntry) -> StoreResult<Option<ChangeEvent>> {
+    Ok(match entry {
+        FeedEntry::Child { child_id } => {
+            store.child(*child_id)?.map(|child| ChangeEvent::Child { child: Box::new(child) })
+        }
+        FeedEntry::Visit { visit_id, revision, .. } => {
+            store.visit(*visit_id, *revision)?.map(|s| ChangeEvent::Visit { visit: Box::new(s.visit) })
+        }
+        FeedEntry::Cover { cover_id, .. } => {
+            store.cover(*cover_id)?.map(|cover| ChangeEvent::Cover { cover })
+        }
+        FeedEntry::Escalation { escalation_id, .. } => {
+            store.escalation(*escalation_id)?.map(|e| ChangeEvent::Escalation { escalation: Box::new(e) })
+        }
+    })
+}
+
+fn removal_reason(
+    store: &Store,
+    worker: &Worker,
+    child_id: ChildId,
+    today: NaiveDate,
+) -> StoreResult<RemovalReason> {
+    let Some(child) = store.child(child_id)? else { return Ok(RemovalReason::CaseClosed) };
+    if child.plan.as_ref().is_some_and(|p| p.deregistered_on.is_some_and(|end| end <= today)) {
+        return Ok(RemovalReason::CaseClosed);
+    }
+    let cover_ended = store
+        .covers_for_child(child_id)?
+        .iter()
+        .any(|c| c.duty_worker == worker.id && !c.is_active_on(today));
+    Ok(if cover_ended { RemovalReason::CoverEnded } else { RemovalReason::Reallocated })
+}
