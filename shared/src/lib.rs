@@ -16,6 +16,8 @@ pub mod child;
 pub mod escalation;
 pub mod ids;
 pub mod people;
+#[cfg(feature = "photo")]
+pub mod photo;
 pub mod schedule;
 pub mod sync;
 pub mod validation;
