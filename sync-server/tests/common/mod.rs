@@ -1,0 +1,227 @@
+//! A world for the server's tests: a temporary store seeded with the demo data (invented
+//! people), the router, and helpers to sign in and call it in-process.
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use shared::sync::TokenResponse;
+use shared::{
+    Announcement, Child, ChildId, CoverAssignment, CoverId, DeviceId, Seen, SeenAlone, Visit, VisitId, VisitKind,
+    VisitStatus, WorkerCapacity, WorkerId,
+};
+use sync_server::demo::{self, DEMO_PASSWORD};
+use sync_server::{AppState, Config, Store};
+use tower::ServiceExt;
+
+/// A seeded server, in-process.
+pub struct World {
+    pub state: AppState,
+    pub app: Router,
+}
+
+/// A signed-in device.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub device_id: DeviceId,
+    pub tokens: TokenResponse,
+}
+
+impl Session {
+    pub fn access(&self) -> &str {
+        &self.tokens.access_token
+    }
+    pub fn worker_id(&self) -> WorkerId {
+        self.tokens.worker.id
+    }
+}
+
+pub const SECRET: &[u8] = b"a test secret that is long enough for hs256!";
+
+impl World {
+    pub async fn new() -> World {
+        World::with_config(Config::default()).await
+    }
+
+    pub async fn with_config(config: Config) -> World {
+        let store = Store::temporary().expect("temporary store");
+        let state = AppState::new(store, SECRET, config);
+        demo::seed(state.store(), state.calendar(), state.today()).await.expect("seed");
+        let app = sync_server::router(state.clone());
+        World { state, app }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.state.today()
+    }
+
+    /// Sends a request; answers the status, headers and the body as JSON (or a string).
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
+        let response = self.app.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        (status, value)
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn try_login(&self, username: &str, password: &str, device_id: DeviceId) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({"username": username, "password": password, "device_id": device_id})),
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str) -> Session {
+        let device_id = DeviceId::new();
+        let (status, body) = self.try_login(username, DEMO_PASSWORD, device_id).await;
+        assert_eq!(status, StatusCode::OK, "login {username}: {body}");
+        Session { device_id, tokens: serde_json::from_value(body).expect("token response") }
+    }
+
+    pub async fn push(&self, session: &Session, visits: &[Visit]) -> (StatusCode, Value) {
+        self.post(
+            "/api/sync/push",
+            session.access(),
+            json!({"protocol": 1, "device_id": session.device_id, "visits": visits}),
+        )
+        .await
+    }
+
+    /// The outcomes of a push, one per visit.
+    pub async fn push_outcomes(&self, session: &Session, visits: &[Visit]) -> Vec<Value> {
+        let (status, body) = self.push(session, visits).await;
+        assert_eq!(status, StatusCode::OK, "push: {body}");
+        body["results"].as_array().expect("results").clone()
+    }
+
+    /// Pulls until `more` is false, answering every event and the last cursor.
+    pub async fn pull_all(&self, session: &Session, cursor: Option<&str>) -> (Vec<Value>, String) {
+        let mut cursor = cursor.map(str::to_owned);
+        let mut events = Vec::new();
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/sync/pull?cursor={c}"),
+                None => "/api/sync/pull".to_owned(),
+            };
+            let (status, body) = self.get(&path, session.access()).await;
+            assert_eq!(status, StatusCode::OK, "pull: {body}");
+            events.extend(body["events"].as_array().expect("events").iter().cloned());
+            cursor = Some(body["cursor"].as_str().expect("cursor").to_owned());
+            if !body["more"].as_bool().expect("more") {
+                return (events, cursor.unwrap_or_default());
+            }
+        }
+    }
+
+    /// A child of the demo caseload by central id.
+    pub fn child(&self, central_id: &str) -> Child {
+        self.state.store().child_by_central_id(central_id).expect("store").expect("demo child")
+    }
+
+    pub fn worker_id(&self, username: &str) -> WorkerId {
+        self.state.store().account_by_username(username).expect("store").expect("demo account").worker.id
+    }
+
+    /// Assigns `duty` to cover `child` from `from` to `to` days relative to today.
+    pub async fn cover(&self, child: ChildId, duty: &str, from: i64, to: i64) -> CoverAssignment {
+        let today = self.today();
+        let day = |offset: i64| {
+            if offset >= 0 {
+                today.checked_add_days(Days::new(offset as u64)).expect("date")
+            } else {
+                today.checked_sub_days(Days::new((-offset) as u64)).expect("date")
+            }
+        };
+        let cover = CoverAssignment {
+            id: CoverId::new(),
+            child_id: child,
+            duty_worker: self.worker_id(duty),
+            covering_for: self.worker_id("sam.social"),
+            starts_on: day(from),
+            ends_on: day(to),
+            assigned_by: self.worker_id("tara.manager"),
+        };
+        self.state.store().put_cover(&cover).await.expect("cover");
+        cover
+    }
+}
+
+/// A valid first submission of a statutory visit, yesterday at 10:00 UTC.
+pub fn visit(child: ChildId, worker: WorkerId) -> Visit {
+    let yesterday = Utc::now().date_naive().pred_opt().expect("date");
+    visit_on(child, worker, yesterday)
+}
+
+pub fn visit_on(child: ChildId, worker: WorkerId, date: NaiveDate) -> Visit {
+    let offset = FixedOffset::east_opt(0).expect("offset");
+    let started: DateTime<FixedOffset> =
+        offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
+    Visit {
+        id: VisitId::new(),
+        revision: 1,
+        amends: None,
+        status: VisitStatus::Submitted,
+        amendment_reason: None,
+        child_id: child,
+        worker_id: worker,
+        capacity: WorkerCapacity::KeyWorker,
+        started_at: started,
+        ended_at: started + chrono::Duration::minutes(45),
+        location: "family home".into(),
+        kind: VisitKind::Statutory,
+        announced: Announcement::Announced,
+        due_state_at_start: None,
+        seen: Seen::Yes,
+        seen_alone: Some(SeenAlone::Yes),
+        child_words: vec![shared::Quote { text: "I drew a picture of the dog.".into() }],
+        child_views: "Happy to talk.".into(),
+        observations: Default::default(),
+        interpreters: Vec::new(),
+        plan_actions: Vec::new(),
+        harms_addressed: Vec::new(),
+        attachments: Vec::new(),
+        next_visit_planned: None,
+        recorded_at: Utc::now(),
+    }
+}
+
+/// An amendment of `base`.
+pub fn amend(base: &Visit, location: &str) -> Visit {
+    let mut next = base.clone();
+    next.revision = base.revision + 1;
+    next.amends = Some(base.revision);
+    next.status = VisitStatus::Amended;
+    next.amendment_reason = Some("Wrong place recorded".into());
+    next.location = location.into();
+    next
+}
+
+pub fn outcome(result: &Value) -> &str {
+    result["outcome"].as_str().expect("outcome")
+}
