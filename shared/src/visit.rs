@@ -320,6 +320,7 @@ impl Visit {
     fn check_identity(&self, errors: &mut ValidationErrors) {
         if self.revision == 0 {
             errors.push("revision", "The revision number starts at 1.");
+            return;
         }
         match (self.revision, self.amends, self.status) {
             (_, _, VisitStatus::Draft) => {}
@@ -350,7 +351,9 @@ impl Visit {
                 format!("The visit date is before {EARLIEST_VISIT_YEAR}. Check the date."),
             );
         } else if self.started_at > latest {
+            // The end is then in the future too; one message about the date is enough.
             errors.push("started_at", "The visit cannot start in the future.");
+            return;
         }
         if self.ended_at < self.started_at {
             errors.push("ended_at", "The visit cannot end before it started.");

@@ -1,0 +1,203 @@
+//! Snapshots of every wire type's JSON. A change here changes what devices and the server send
+//! each other: review it, and bump `PROTOCOL_VERSION` when it is not backwards compatible.
+
+mod support;
+
+use chrono::{TimeZone, Utc};
+use shared::sync::*;
+use shared::*;
+use support::*;
+
+fn escalation() -> Escalation {
+    Escalation {
+        id: fixed(600),
+        child_id: fixed(1),
+        reason: EscalationReason::Overdue {
+            due: date("2026-11-20"),
+            working_days_overdue: 4,
+            key_worker_absent: true,
+        },
+        level: EscalationLevel::SeniorManager,
+        to: Some(fixed(101)),
+        raised_at: Utc.with_ymd_and_hms(2026, 11, 26, 7, 0, 0).unwrap(),
+        re_raised_at: None,
+        status: EscalationStatus::Acknowledged {
+            action: EscalationAction::VisitArranged { date: date("2026-11-27") },
+            by: fixed(101),
+            at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap(),
+        },
+    }
+}
+
+fn cover() -> CoverAssignment {
+    CoverAssignment {
+        id: fixed(700),
+        child_id: fixed(1),
+        duty_worker: fixed(102),
+        covering_for: fixed(100),
+        starts_on: date("2026-11-23"),
+        ends_on: date("2026-12-04"),
+        assigned_by: fixed(101),
+    }
+}
+
+#[test]
+fn child() {
+    insta::assert_json_snapshot!(support::child());
+}
+
+#[test]
+fn visit() {
+    insta::assert_json_snapshot!(Visit {
+        due_state_at_start: Some(DueState::DueSoon { due: date("2026-11-23"), working_days_left: 1 }),
+        attachments: vec![AttachmentRef {
+            sha256: "0".repeat(64),
+            media_type: "image/jpeg".into(),
+            caption: "Drawing of home".into(),
+        }],
+        ..support::visit()
+    });
+}
+
+#[test]
+fn visit_not_seen_alone() {
+    insta::assert_json_snapshot!(Visit {
+        seen_alone: Some(SeenAlone::No {
+            reason: "Child did not want to leave her mother".into(),
+            present: vec!["mother".into()],
+            manager_agreed: false,
+        }),
+        interpreters: vec![InterpreterRecord {
+            person: InterpretedPerson::Child,
+            needed: true,
+            language: Some("Portuguese".into()),
+            used: Some(InterpreterUsed::FamilyMember { who: "older brother".into() }),
+            not_used_reason: None,
+        }],
+        ..support::visit()
+    });
+}
+
+#[test]
+fn missed_visit() {
+    insta::assert_json_snapshot!(missed_visit_on("2026-11-20", 501));
+}
+
+#[test]
+fn push_request_and_every_outcome() {
+    let request =
+        PushRequest { protocol: PROTOCOL_VERSION, device_id: fixed(800), visits: vec![support::visit()] };
+    let response = PushResponse {
+        protocol: PROTOCOL_VERSION,
+        results: vec![
+            PushResult {
+                visit_id: fixed(500),
+                revision: 1,
+                outcome: PushOutcome::Accepted { needs_review: None },
+            },
+            PushResult {
+                visit_id: fixed(501),
+                revision: 1,
+                outcome: PushOutcome::Accepted { needs_review: Some("Child is not on your caseload".into()) },
+            },
+            PushResult { visit_id: fixed(502), revision: 1, outcome: PushOutcome::Duplicate },
+            PushResult {
+                visit_id: fixed(500),
+                revision: 2,
+                outcome: PushOutcome::Conflict {
+                    reason: "The server has a newer version of this visit".into(),
+                    server: Box::new(support::visit()),
+                    yours: Box::new(Visit { location: "School".into(), ..support::visit() }),
+                },
+            },
+            PushResult {
+                visit_id: fixed(503),
+                revision: 1,
+                outcome: PushOutcome::Rejected {
+                    errors: vec![FieldError::new(
+                        "seen_alone.reason",
+                        "Say why the child was not seen alone.",
+                    )],
+                },
+            },
+        ],
+    };
+    insta::assert_json_snapshot!("push_request", request);
+    insta::assert_json_snapshot!("push_response", response);
+}
+
+#[test]
+fn pull_response_with_every_event() {
+    let response = PullResponse {
+        protocol: PROTOCOL_VERSION,
+        events: vec![
+            ChangeEvent::Child { child: Box::new(support::child()) },
+            ChangeEvent::Visit { visit: Box::new(support::visit()) },
+            ChangeEvent::Cover { cover: cover() },
+            ChangeEvent::Escalation { escalation: Box::new(escalation()) },
+            ChangeEvent::RemovedFromScope { child_id: fixed(1), reason: RemovalReason::CoverEnded },
+        ],
+        cursor: Cursor("opaque-42".into()),
+        more: false,
+    };
+    insta::assert_json_snapshot!(response);
+}
+
+#[test]
+fn error_body() {
+    insta::assert_json_snapshot!(ErrorBody {
+        error: "validation".into(),
+        message: "The visit has 1 problem.".into(),
+        fields: vec![FieldError::new("location", "Say where the visit took place.")],
+    });
+}
+
+#[test]
+fn auth_messages_never_show_secrets_in_debug() {
+    let login = LoginRequest {
+        username: "sam.social".into(),
+        password: "hunter2-synthetic".into(),
+        device_id: fixed(800),
+        device_name: Some("Test phone".into()),
+    };
+    insta::assert_json_snapshot!("login_request", login);
+    assert!(!format!("{login:?}").contains("hunter2"));
+    let tokens = TokenResponse {
+        access_token: "eyJ.synthetic.token".into(),
+        access_expires_at: Utc.with_ymd_and_hms(2026, 11, 26, 12, 15, 0).unwrap(),
+        refresh_token: "refresh-synthetic".into(),
+        worker: Worker {
+            id: fixed(100),
+            name: "Sam Social".into(),
+            role: Role::SocialWorker,
+            team: Some(fixed(200)),
+        },
+    };
+    insta::assert_json_snapshot!("token_response", tokens);
+    let debug = format!("{tokens:?}");
+    assert!(!debug.contains("eyJ") && !debug.contains("refresh-synthetic"));
+}
+
+#[test]
+fn handover() {
+    insta::assert_json_snapshot!(Handover {
+        child: support::child(),
+        cover: cover(),
+        recent_visits: vec![support::visit()],
+        recent_words: vec![DatedQuote { date: date("2026-11-20"), text: "I like my new school.".into() }],
+        open_escalations: vec![escalation()],
+        next_visit_due: Some(date("2026-12-04")),
+    });
+}
+
+#[test]
+fn absence() {
+    insta::assert_json_snapshot!(Absence {
+        id: fixed(900),
+        worker_id: fixed(100),
+        kind: AbsenceKind::Sickness,
+        starts_on: date("2026-11-23"),
+        expected_end: Some(date("2026-12-04")),
+        recorded_by: fixed(101),
+    });
+}
