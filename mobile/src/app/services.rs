@@ -474,11 +474,12 @@ impl Services {
     /// and adds it to the child's open draft.
     pub async fn add_photo(&self, child: ChildId, bytes: Vec<u8>) -> Result<AttachmentRef, UiError> {
         let store = self.store()?;
-        let processed = process_photo(bytes).await?;
-        store.put_photo(&processed.sha256, &processed.media_type, &processed.bytes)?;
+        let keeper = store.clone();
+        let attachment = tokio::task::spawn_blocking(move || crate::photo::add_photo(&keeper, &bytes, ""))
+            .await
+            .map_err(|_| UiError::new("The photo could not be processed."))?
+            .map_err(|e| UiError::new(e.to_string()))?;
         let (mut draft, _) = self.open_draft(child).await?;
-        let attachment =
-            AttachmentRef { sha256: processed.sha256, media_type: processed.media_type, caption: String::new() };
         if !draft.attachments.iter().any(|a| a.sha256 == attachment.sha256) {
             draft.attachments.push(attachment.clone());
         }
@@ -718,13 +719,3 @@ fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
     }
 }
 
-/// Photo processing, pending the core's photo module.
-struct Processed {
-    sha256: String,
-    media_type: String,
-    bytes: Vec<u8>,
-}
-
-async fn process_photo(_bytes: Vec<u8>) -> Result<Processed, UiError> {
-    Err(UiError::new("Photos cannot be added in this build yet."))
-}
