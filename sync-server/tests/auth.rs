@@ -134,7 +134,12 @@ async fn refresh_rotates_and_a_reused_refresh_token_ends_the_chain() {
         let device = sam.device_id;
         async move {
             world
-                .call(Method::POST, "/api/auth/refresh", None, Some(json!({"refresh_token": token, "device_id": device})))
+                .call(
+                    Method::POST,
+                    "/api/auth/refresh",
+                    None,
+                    Some(json!({"refresh_token": token, "device_id": device})),
+                )
                 .await
         }
     };
@@ -154,7 +159,8 @@ async fn a_revoked_device_is_told_to_wipe_on_every_request() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let admin = world.login("adam.admin").await;
-    let (status, _) = world.post(&format!("/api/admin/devices/{}/revoke", sam.device_id), admin.access(), json!({})).await;
+    let (status, _) =
+        world.post(&format!("/api/admin/devices/{}/revoke", sam.device_id), admin.access(), json!({})).await;
     assert_eq!(status, StatusCode::OK);
 
     assert_eq!(children_status(&world, sam.access()).await, (StatusCode::GONE, "wipe".into()));
@@ -182,7 +188,8 @@ async fn a_team_manager_cannot_revoke_another_teams_device() {
     let world = World::new().await;
     let tom = world.login("tom.north").await;
     let tara = world.login("tara.manager").await;
-    let (status, body) = world.post(&format!("/api/admin/devices/{}/revoke", tom.device_id), tara.access(), json!({})).await;
+    let (status, body) =
+        world.post(&format!("/api/admin/devices/{}/revoke", tom.device_id), tara.access(), json!({})).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
     assert_eq!(children_status(&world, tom.access()).await.0, StatusCode::OK);
 }
@@ -210,8 +217,14 @@ async fn changing_the_password_revokes_refresh_tokens() {
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(world.try_login("sam.social", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(world.try_login("sam.social", "a brand new passphrase", DeviceId::new()).await.0, StatusCode::OK);
+    assert_eq!(
+        world.try_login("sam.social", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        world.try_login("sam.social", "a brand new passphrase", DeviceId::new()).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -238,10 +251,14 @@ async fn five_failed_sign_ins_lock_the_account_for_a_while() {
         assert_eq!((status, body["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
     }
     // Even the right password is refused now, with a 429.
-    let (status, body) = world.try_login("sam.social", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await;
+    let (status, body) =
+        world.try_login("sam.social", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
     // Another account is not locked by sam's failures.
-    assert_eq!(world.try_login("dana.duty", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await.0, StatusCode::OK);
+    assert_eq!(
+        world.try_login("dana.duty", sync_server::demo::DEMO_PASSWORD, DeviceId::new()).await.0,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -85,11 +85,16 @@ pub async fn import_cases(
         }
     };
     let body = Bytes::from_request(request, &state).await.map_err(body_rejection)?;
-    let mut report = ImportReport::default();
-    let records = tokio::task::block_in_place(|| match format {
-        Format::Csv => import::parse_csv(&body, &mut report),
-        Format::Json => import::parse_json(&body, &mut report),
-    })?;
+    let (records, report) = tokio::task::spawn_blocking(move || {
+        let mut report = ImportReport::default();
+        let records = match format {
+            Format::Csv => import::parse_csv(&body, &mut report),
+            Format::Json => import::parse_json(&body, &mut report),
+        };
+        records.map(|r| (r, report))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let report = import::import(state.store(), records, report, state.today()).await?;
     tracing::info!(
         created = report.created,

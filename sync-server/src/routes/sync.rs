@@ -57,8 +57,11 @@ pub async fn pull(
     caller: Caller,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<ApiJson<PullResponse>, ApiError> {
-    let response = tokio::task::block_in_place(|| {
+    // Pull reads many records: off the async workers.
+    let response = tokio::task::spawn_blocking(move || {
         crate::sync::pull(&state, &caller, query.cursor.as_deref(), query.limit)
-    })?;
+    })
+    .await
+    .map_err(ApiError::internal)??;
     Ok(ApiJson(response))
 }

@@ -10,8 +10,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::sync::TokenResponse;
 use shared::{
-    Announcement, Child, ChildId, CoverAssignment, CoverId, DeviceId, Seen, SeenAlone, Visit, VisitId, VisitKind,
-    VisitStatus, WorkerCapacity, WorkerId,
+    Announcement, Child, ChildId, CoverAssignment, CoverId, DeviceId, Seen, SeenAlone, Visit, VisitId,
+    VisitKind, VisitStatus, WorkerCapacity, WorkerId,
 };
 use sync_server::demo::{self, DEMO_PASSWORD};
 use sync_server::{AppState, Config, Store};
@@ -63,17 +63,26 @@ impl World {
         let response = self.app.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        let value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         (status, value)
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
         }
         let request = match body {
-            Some(body) => builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string())),
+            Some(body) => {
+                builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(body.to_string()))
+            }
             None => builder.body(Body::empty()),
         };
         self.send(request.expect("request")).await
@@ -87,7 +96,12 @@ impl World {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
 
-    pub async fn try_login(&self, username: &str, password: &str, device_id: DeviceId) -> (StatusCode, Value) {
+    pub async fn try_login(
+        &self,
+        username: &str,
+        password: &str,
+        device_id: DeviceId,
+    ) -> (StatusCode, Value) {
         self.call(
             Method::POST,
             "/api/auth/login",
