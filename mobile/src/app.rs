@@ -23,6 +23,15 @@ use crate::routes::Route;
 /// The stylesheet, brought in through the asset system so `dx bundle` ships it.
 pub const STYLE: Asset = asset!("/assets/app.css");
 
+/// The same stylesheet compiled in, for a binary built by plain cargo: the asset system only
+/// knows where `STYLE` lives once `dx` has processed the binary.
+pub const STYLESHEET: &str = include_str!("../assets/app.css");
+
+/// Whether `dx` processed this binary, so that [`STYLE`] names a real file.
+fn assets_bundled() -> bool {
+    !STYLE.to_string().contains("replaced by dx")
+}
+
 /// Where the worker is with signing in and unlocking.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SessionView {
@@ -72,7 +81,7 @@ impl SyncView {
             } else {
                 "waiting"
             };
-            ("waiting", format!("⏳ {} waiting to send ({how})", self.waiting))
+            ("waiting", format!("◷ {} waiting to send ({how})", self.waiting))
         } else if self.syncing {
             ("muted", "Checking for changes…".to_owned())
         } else if self.offline.is_some() {
@@ -173,7 +182,11 @@ pub fn App() -> Element {
     });
 
     rsx! {
-        document::Stylesheet { href: STYLE }
+        if assets_bundled() {
+            document::Stylesheet { href: STYLE }
+        } else {
+            document::Style { {STYLESHEET} }
+        }
         document::Meta { name: "viewport", content: "width=device-width, initial-scale=1" }
         document::Title { "Seen & Heard" }
         Router::<Route> {}

@@ -16,10 +16,7 @@ use dioxus::prelude::*;
 use dioxus_liveview::{LiveViewPool, axum_socket, interpreter_glue};
 
 use crate::app::services::UiError;
-use crate::app::{App, STYLE, Services};
-
-/// The stylesheet, also compiled in so the host serves it without the asset bundler.
-const STYLESHEET: &str = include_str!("../assets/app.css");
+use crate::app::{App, STYLE, STYLESHEET, Services};
 
 /// The websocket path.
 const WS_PATH: &str = "/ws";

@@ -24,7 +24,7 @@ pub fn CaseCard(case: CaseSummary) -> Element {
             }
             div { class: "facts", "Last seen alone: {format_date(case.last_seen_alone)}" }
             if case.interpreter_needed {
-                div { class: "facts", "🗣 Interpreter needed" }
+                div { class: "facts", "⚑ Interpreter needed" }
             }
         }
     }

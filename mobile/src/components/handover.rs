@@ -24,7 +24,8 @@ pub fn Handover(id: ChildId) -> Element {
         if handover.from_server {
             p { class: "muted", "From the server, just now." }
         } else {
-            p { class: "banner warn", "No signal: this is what the phone last received." }
+            p { class: "banner warn", id: "handover-source",
+                "Not fetched from the server just now (no signal, or no handover is held for you). This is what the phone holds." }
         }
         div { class: "card",
             dl { class: "facts",

@@ -27,7 +27,7 @@ pub fn LockScreen(attempts_left: u32) -> Element {
     };
     rsx! {
         div { class: "lock",
-            h1 { "🔒 Seen & Heard is locked" }
+            h1 { "Seen & Heard is locked" }
             form { class: "card", id: "unlock", onsubmit: submit,
                 label { r#for: "unlock-pin", "Your PIN" }
                 input { id: "unlock-pin", class: "pin", r#type: "password", inputmode: "numeric", value: "{pin}",

@@ -51,8 +51,8 @@ pub fn InboxCard(item: InboxItem) -> Element {
     let (heading, icon) = match item.escalation.reason {
         EscalationReason::Overdue { .. } => ("Visit overdue", "⚠"),
         EscalationReason::ChildNotSeen { .. } => ("Child not seen", "⚠"),
-        EscalationReason::NotSeenAlone { .. } => ("Not seen alone", "👁"),
-        EscalationReason::InterpreterNotUsed { .. } => ("Interpreter not used", "🗣"),
+        EscalationReason::NotSeenAlone { .. } => ("Not seen alone", "◐"),
+        EscalationReason::InterpreterNotUsed { .. } => ("Interpreter not used", "⚑"),
     };
     rsx! {
         div { class: "card",

@@ -26,7 +26,7 @@ pub fn Shell() -> Element {
                     header { class: "topbar",
                         h1 { "Seen & Heard" }
                         SyncBadge {}
-                        button { id: "lock-now", "aria-label": "Lock the app now", onclick: move |_| ui.lock(), "🔒 Lock" }
+                        button { id: "lock-now", "aria-label": "Lock the app now", onclick: move |_| ui.lock(), "Lock" }
                     }
                     main { class: "content",
                         ErrorBoundary {
@@ -44,7 +44,7 @@ pub fn Shell() -> Element {
                     div { class: "bottomnav",
                         nav { "aria-label": "Main",
                             Link { to: Route::Caseload {}, active_class: "active", id: "nav-caseload",
-                                span { class: "icon", "aria-hidden": "true", "👥" } "My children" }
+                                span { class: "icon", "aria-hidden": "true", "☰" } "My children" }
                             Link { to: Route::SyncStatus {}, active_class: "active", id: "nav-sync",
                                 span { class: "icon", "aria-hidden": "true", "⇅" } "Sync" }
                             if is_manager {

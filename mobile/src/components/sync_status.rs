@@ -47,7 +47,7 @@ pub fn SyncStatus() -> Element {
                 h3 { "Saved on this phone, waiting to send" }
                 ul { class: "plain",
                     for (i, (name, date)) in overview.waiting.iter().enumerate() {
-                        li { key: "{i}", span { class: "waiting", "⏳ Waiting" } " · {name}, visit on {format_date(Some(*date))}" }
+                        li { key: "{i}", span { class: "waiting", "◷ Waiting" } " · {name}, visit on {format_date(Some(*date))}" }
                     }
                 }
             }

@@ -72,7 +72,7 @@ pub fn VisitEditor(draft: VisitDraft, child: Child) -> Element {
         SaveIndicator { state: save_state.read().clone() }
         VisitForm { child: child.clone() }
         div { class: "sticky-actions",
-            Link { class: "button", to: Route::Photos { id }, id: "photos-link", "📷 Photos ({photos})" }
+            Link { class: "button", to: Route::Photos { id }, id: "photos-link", "Photos ({photos})" }
             Link { class: "button primary", to: Route::VisitReview { id }, id: "review", "Review and submit" }
         }
     }

@@ -1,0 +1,151 @@
+// Starts the real programs the browser tests drive: a sync server with demo data and the field
+// app's liveview host, each on a free loopback port, and Debian's Chromium through
+// playwright-core. Every process started here is stopped by the caller (see `stopAll`).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const workspace = resolve(here, '..', '..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(workspace, 'target');
+export const screenshotDir = join(targetDir, 'screenshots');
+const bin = (name) => join(targetDir, 'debug', name);
+
+export const DEMO_PASSWORD = 'seen-and-heard-demo';
+export const PIN = '1234';
+
+const started = new Set();
+const tempDirs = [];
+
+export function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), `seen-heard-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+function startProcess(name, args, env = {}) {
+  const child = spawn(bin(name), args, {
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  child.stderr.on('data', (d) => { child.output += d; });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
+async function waitFor(what, check, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
+}
+
+/** Starts the sync server with demo data on 127.0.0.1:`port`, and waits until it answers. */
+export async function startServer(dataDir, port) {
+  const server = startProcess('sync-server', ['--listen', `127.0.0.1:${port}`, '--data', dataDir, '--demo']);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('the sync server', async () => {
+    if (server.exitCode !== null) throw new Error(`sync-server exited: ${server.output}`);
+    const res = await fetch(`${url}/api/health`);
+    return res.ok;
+  });
+  server.url = url;
+  return server;
+}
+
+/** Starts the field app's liveview host (no display) and waits for the address it prints. */
+export async function startApp(dataDir, serverUrl, extraArgs = []) {
+  const app = startProcess(
+    'mobile',
+    ['--serve', '127.0.0.1:0', '--server', serverUrl, '--data', dataDir, ...extraArgs],
+    { DISPLAY: '', WAYLAND_DISPLAY: '' },
+  );
+  app.url = await waitFor('the app host', () => {
+    if (app.exitCode !== null) throw new Error(`the app exited: ${app.output}`);
+    const found = app.output.match(/serving the app at (http:\/\/[0-9.:]+)\//);
+    return found && found[1];
+  }, 30000);
+  return app;
+}
+
+/** Stops a process and waits for it to be gone. `SIGKILL` simulates the phone killing the app. */
+export async function stop(child, signal = 'SIGTERM') {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await gone;
+}
+
+export async function launchBrowser() {
+  // playwright-core gives every launch a fresh temporary profile (its own --user-data-dir).
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return browser;
+}
+
+/** A phone-sized page (390x844) open at `url`, with the app's first screen rendered. */
+export async function phonePage(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
+}
+
+/** Signs in to the server's API directly, as a second device, to check what it holds. */
+export async function apiLogin(serverUrl, username) {
+  const res = await fetch(`${serverUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: crypto.randomUUID(), device_name: 'browser test' }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
+}
+
+export async function apiGet(serverUrl, token, path) {
+  const res = await fetch(`${serverUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+export async function stopAll() {
+  await Promise.all([...started].map((c) => stop(c, 'SIGKILL')));
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}

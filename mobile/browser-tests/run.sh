@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the field app's browser tests: builds the sync server and the app with cargo, installs
+# playwright-core if missing, then drives Debian's Chromium against both. Screenshots land in
+# the workspace's target/screenshots/. Exits non-zero if anything fails.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+workspace="$(cd "$here/../.." && pwd)"
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Debian's chromium is needed: apt-get install -y chromium" >&2
+  exit 1
+fi
+
+(cd "$workspace" && cargo build -p sync-server -p mobile --bins)
+
+cd "$here"
+if [ ! -d node_modules/playwright-core ]; then
+  npm ci --no-audit --no-fund
+fi
+node --test --test-concurrency=1 tests/

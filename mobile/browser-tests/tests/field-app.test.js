@@ -1,0 +1,185 @@
+// The field app in a real browser, against a real sync server with demo data: the journey of
+// a statutory visit from sign-in to the server holding it, with the server stopped part way
+// and the app killed and restarted in the middle of capturing another visit.
+//
+// The steps share one server, one app data directory and one browser, so they run in order;
+// each step asserts what a worker would see.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  PIN, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, startApp, startServer, stop,
+  stopAll, tempDir,
+} from '../harness.js';
+
+const QUOTE = 'I like it when Nan picks me up from school';
+const NOT_ALONE_REASON = 'Ellie asked for her mum to stay in the room';
+const FACTS_TYPED_BEFORE_KILL = 'Kitchen clean, fridge stocked, Jack dressed for school.';
+
+describe('a statutory visit, offline and back', () => {
+  let serverDir, appDir, serverPort, server, app, browser, page, ellieId;
+
+  before(async () => {
+    serverDir = tempDir('server');
+    appDir = tempDir('app');
+    serverPort = await freePort();
+    server = await startServer(serverDir, serverPort);
+    app = await startApp(appDir, server.url);
+    browser = await launchBrowser();
+    page = await phonePage(browser, app.url);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  it('signs in, registering the phone and setting a PIN', async () => {
+    await page.locator('#sign-in').waitFor();
+    assert.equal(await page.inputValue('#server'), server.url, 'the server address is offered');
+    await page.fill('#username', 'sam.social');
+    await page.fill('#password', 'seen-and-heard-demo');
+    await page.fill('#pin', PIN);
+    await page.fill('#pin-again', PIN);
+    await screenshot(page, '01-sign-in');
+    await page.click('#sign-in-button');
+    await page.locator('#screen-title', { hasText: 'My children' }).waitFor();
+  });
+
+  it('lists the overdue child first, in words as well as colour', async () => {
+    await page.locator('.case').first().waitFor();
+    const badges = await page.locator('.case [data-due]').evaluateAll((els) =>
+      els.map((e) => ({ due: e.getAttribute('data-due'), words: e.textContent })));
+    assert.ok(badges.length >= 4, `the demo caseload is shown (${badges.length} children)`);
+    assert.equal(badges[0].due, 'overdue');
+    assert.match(badges[0].words, /Overdue by \d+ working days?/);
+    const rank = { overdue: 0, today: 1, soon: 2, ok: 3, none: 4 };
+    const ranks = badges.map((b) => rank[b.due]);
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), 'overdue, due today, due soon, then on track');
+    assert.match(await page.locator('.case').first().innerText(), /Last seen alone:/);
+    await screenshot(page, '02-caseload');
+    const href = await page.locator('.case').first().getAttribute('href');
+    ellieId = href.split('/').pop();
+  });
+
+  it('shows the child before the visit: plan, words, needs', async () => {
+    await page.locator('.case').first().click();
+    await page.locator('#plan').waitFor();
+    assert.match(await page.locator('#plan').innerText(), /Visit every\s+\d+ working days/);
+    assert.match(await page.locator('#needs').innerText(), /First language/);
+    await screenshot(page, '03-child');
+  });
+
+  it('refuses a "not seen alone" visit until a reason is given, and says so as the worker goes', async () => {
+    await page.click('#start-visit');
+    await page.locator('#visit-form').waitFor();
+    await page.click('#seen-yes');
+    await page.click('#seen-alone-no');
+    // The reason is asked for right there, with the problem shown before any submit.
+    await page.locator('#not-alone-reason').waitFor();
+    assert.match(
+      await page.locator('.problem[data-field="seen_alone.reason"]').innerText(),
+      /Say why the child was not seen alone/,
+    );
+    await screenshot(page, '04-visit-not-seen-alone');
+    await page.click('#review');
+    await page.locator('#review-problems').waitFor();
+    assert.match(await page.locator('#review-problems').innerText(), /Say why the child was not seen alone/);
+    assert.ok(await page.locator('#submit-visit').isDisabled(), 'submit is refused while a reason is missing');
+    await screenshot(page, '05-review-refused');
+
+    await page.click('#back-to-form');
+    await page.locator('#not-alone-reason').waitFor();
+    await page.fill('#not-alone-reason', NOT_ALONE_REASON);
+    await page.fill('#present', 'mother');
+    await page.fill('#new-quote', QUOTE);
+    await page.click('#add-quote');
+    await page.locator('.quote', { hasText: QUOTE }).waitFor();
+    await page.fill('#location', 'Family home');
+    await page.selectOption('#announced', 'announced');
+    await page.click('#ended-now');
+    await page.locator('.problem[data-field="seen_alone.reason"]').waitFor({ state: 'detached' });
+  });
+
+  it('saves the visit on the phone while the server is stopped, and never calls it sent', async () => {
+    await stop(server);
+    await page.click('#review');
+    await page.locator('#review-summary').waitFor();
+    assert.equal(await page.locator('#review-problems').count(), 0, 'no problems left');
+    await page.click('#submit-visit');
+    await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
+    await page.locator('#waiting-count', { hasText: /^1 visit/ }).waitFor();
+    const headline = await page.locator('#sync-headline').innerText();
+    assert.doesNotMatch(headline, /sent\.|All sent|Everything/i, `headline was: ${headline}`);
+    assert.match(await page.locator('#sync-badge').innerText(), /1 waiting to send/);
+    await screenshot(page, '06-sync-waiting');
+  });
+
+  it('keeps a draft through the app being killed and restarted', async () => {
+    await page.click('#nav-caseload');
+    const jack = page.locator('.case', { hasText: 'Jack' }).first();
+    await jack.click();
+    await page.click('#start-visit');
+    await page.locator('#facts').waitFor();
+    await page.fill('#facts', FACTS_TYPED_BEFORE_KILL);
+    await page.locator('#save-state', { hasText: 'Saved on this phone' }).waitFor();
+    await page.waitForTimeout(500);
+    const draftUrl = page.url();
+
+    await stop(app, 'SIGKILL');
+    app = await startApp(appDir, server.url);
+    await page.goto(app.url);
+    // The phone comes back locked: no child's name on screen.
+    await page.locator('#unlock-pin').waitFor();
+    assert.doesNotMatch(await page.locator('body').innerText(), /Jack|Ellie/);
+    await screenshot(page, '07-lock');
+    await page.fill('#unlock-pin', PIN);
+    await page.click('#unlock-button');
+    await page.locator('#screen-title', { hasText: 'My children' }).waitFor();
+    await page.goto(draftUrl.replace(/^http:\/\/[^/]+/, app.url));
+    await page.locator('#facts').waitFor();
+    assert.equal(await page.inputValue('#facts'), FACTS_TYPED_BEFORE_KILL);
+    await screenshot(page, '08-visit-draft-restored');
+    await page.click('#photos-link');
+    await page.locator('#photo-file').waitFor();
+    await screenshot(page, '09-photos');
+  });
+
+  it('sends the waiting visit once the server is back, and the server holds it', async () => {
+    server = await startServer(serverDir, serverPort);
+    await page.click('#nav-sync');
+    await page.locator('#sync-now').waitFor();
+    await page.click('#sync-now');
+    await page.locator('#waiting-count', { hasText: /^0 visit/ }).waitFor({ timeout: 20000 });
+    await page.locator('#sync-headline', { hasText: 'Everything on this phone has been sent' }).waitFor();
+    await screenshot(page, '10-sync-sent');
+
+    const token = await apiLogin(server.url, 'sam.social');
+    const visits = await apiGet(server.url, token, `/api/children/${ellieId}/visits`);
+    const ours = visits.find((v) => v.child_words?.some((q) => q.text === QUOTE));
+    assert.ok(ours, 'the server holds the visit with the child\'s words');
+    assert.equal(ours.seen_alone.answer, 'no');
+    assert.equal(ours.seen_alone.reason, NOT_ALONE_REASON);
+    assert.deepEqual(ours.seen_alone.present, ['mother']);
+    assert.equal(ours.location, 'Family home');
+  });
+
+  it('shows a handover before a visit and a manager\'s inbox', async () => {
+    await page.goto(`${app.url}/child/${ellieId}/handover`);
+    await page.locator('#handover-start-visit').waitFor();
+    await screenshot(page, '11-handover');
+
+    const managerApp = await startApp(tempDir('manager'), server.url);
+    const managerPage = await phonePage(browser, managerApp.url);
+    await managerPage.locator('#sign-in').waitFor();
+    await managerPage.fill('#username', 'tara.manager');
+    await managerPage.fill('#password', 'seen-and-heard-demo');
+    await managerPage.fill('#pin', PIN);
+    await managerPage.fill('#pin-again', PIN);
+    await managerPage.click('#sign-in-button');
+    await managerPage.locator('#nav-inbox').click();
+    await managerPage.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
+    await screenshot(managerPage, '12-manager-inbox');
+    await managerPage.context().close();
+  });
+});
