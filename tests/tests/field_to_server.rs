@@ -1,0 +1,224 @@
+//! The field app's own store and sync engine against a real sync server on a loopback port.
+
+use chrono::Utc;
+use integration_tests::{FieldApp, TestServer};
+use mobile::store::OutboxState;
+use mobile::sync::client::SyncError;
+use shared::{Child, Visit, VisitStatus};
+
+async fn demo_server() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    (dir, server)
+}
+
+/// The most urgent child on the phone's caseload, as the caseload screen lists first.
+fn first_child(app: &FieldApp) -> Child {
+    let caseload = app.store.caseload(Utc::now().date_naive()).unwrap();
+    assert!(!caseload.is_empty(), "the demo social worker has children on the phone after sign-in");
+    caseload[0].child.clone()
+}
+
+#[tokio::test]
+async fn a_visit_captured_on_the_phone_reaches_the_server_and_the_manager_sees_it() {
+    let (_dir, server) = demo_server().await;
+    let app = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&app);
+    let caseload = app.store.caseload(Utc::now().date_naive()).unwrap();
+    assert!(
+        caseload[0].due_state.is_some_and(|s| s.is_overdue()),
+        "the demo caseload lists an overdue child first: {:?}",
+        caseload[0].due_state
+    );
+
+    let visit = app.visit_to(&child, "I want my dog to come to Grandma's.").unwrap();
+    app.submit(&visit).unwrap();
+    assert_eq!(app.store.counts().unwrap().waiting, 1, "saved on this phone, not yet sent");
+
+    let report = app.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored), (1, 1));
+    assert!(app.store.counts().unwrap().all_sent());
+
+    // The child's team manager sees the visit, with the child's own words, on the server.
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    let held = held.iter().find(|v| v.id == visit.id).expect("the server holds the visit");
+    assert_eq!(held.child_words[0].text, "I want my dog to come to Grandma's.");
+    assert_eq!(held, &visit, "the server holds exactly what the phone sent");
+
+    // And on the phone the child is no longer overdue.
+    let now_state = app
+        .store
+        .caseload(Utc::now().date_naive())
+        .unwrap()
+        .into_iter()
+        .find(|e| e.child.id == child.id)
+        .unwrap()
+        .due_state
+        .unwrap();
+    assert!(!now_state.is_overdue(), "seen today, so not overdue: {now_state:?}");
+}
+
+#[tokio::test]
+async fn a_visit_saved_while_the_server_is_down_is_sent_when_it_returns() {
+    let (dir, server) = demo_server().await;
+    let addr = server.addr();
+    let app = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&app);
+    server.stop().await.unwrap();
+
+    let visit = app.visit_to(&child, "Nobody shouts any more.").unwrap();
+    app.submit(&visit).unwrap();
+    let offline = app.engine.sync_once().await.unwrap_err();
+    assert!(matches!(offline, SyncError::Offline(_)), "{offline:?}");
+    assert!(offline.is_transient());
+    let counts = app.store.counts().unwrap();
+    assert_eq!(counts.waiting, 1);
+    assert!(!counts.all_sent(), "never 'sent' while the server has not acknowledged it");
+
+    // The app is killed and started again while still offline: the visit is still waiting.
+    let app = app.restart().unwrap();
+    assert_eq!(app.store.counts().unwrap().waiting, 1);
+
+    let server = TestServer::start(dir.path(), addr).await.unwrap();
+    let report = app.engine.sync_once().await.unwrap();
+    assert_eq!(report.stored, 1);
+    assert!(app.store.counts().unwrap().all_sent());
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    assert!(held.iter().any(|v| v.id == visit.id));
+}
+
+#[tokio::test]
+async fn re_sending_after_a_lost_answer_is_a_duplicate_not_a_second_visit() {
+    let (_dir, server) = demo_server().await;
+    let phone = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&phone);
+    let visit = phone.visit_to(&child, "Can I stay up late?").unwrap();
+    phone.submit(&visit).unwrap();
+    phone.engine.sync_once().await.unwrap();
+
+    // A second phone of the same worker holds the same revision (as if the first answer had
+    // been lost and the record re-sent): the server recognises it by its id.
+    let tablet = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    tablet.submit(&visit).unwrap();
+    let report = tablet.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored, report.conflicts), (1, 1, 0));
+
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    assert_eq!(held.iter().filter(|v| v.id == visit.id).count(), 1, "one visit, not two");
+}
+
+#[tokio::test]
+async fn conflicting_amendments_from_two_phones_are_both_kept_and_shown() {
+    let (_dir, server) = demo_server().await;
+    let phone = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&phone);
+    let original = phone.visit_to(&child, "I like the new flat.").unwrap();
+    phone.submit(&original).unwrap();
+    phone.engine.sync_once().await.unwrap();
+    let tablet = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+
+    let amend = |location: &str, reason: &str| Visit {
+        revision: 2,
+        amends: Some(1),
+        status: VisitStatus::Amended,
+        amendment_reason: Some(reason.into()),
+        location: location.into(),
+        recorded_at: Utc::now(),
+        ..original.clone()
+    };
+    phone.submit(&amend("Grandmother's home", "Wrong place recorded")).unwrap();
+    tablet.submit(&amend("School", "Visit was at school")).unwrap();
+
+    let first = phone.engine.sync_once().await.unwrap();
+    assert_eq!(first.stored, 1);
+    let second = tablet.engine.sync_once().await.unwrap();
+    assert_eq!(second.conflicts, 1, "the second amendment of revision 1 is a conflict, not an overwrite");
+
+    // The tablet shows the conflict with both versions.
+    let problems = tablet.store.outbox_problems().unwrap();
+    assert_eq!(problems.len(), 1);
+    match &problems[0].state {
+        OutboxState::Conflict { server: held, yours, .. } => {
+            assert_eq!(held.location, "Grandmother's home");
+            assert_eq!(yours.location, "School");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(!tablet.store.counts().unwrap().all_sent());
+
+    // The server kept the first amendment, and its manager can see the conflict.
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    let latest = held.iter().filter(|v| v.id == original.id).max_by_key(|v| v.revision).unwrap();
+    assert_eq!((latest.revision, latest.location.as_str()), (2, "Grandmother's home"));
+    let (status, conflicts) = server.get_json(&manager.access_token, "/api/conflicts").await.unwrap();
+    assert_eq!(status, 200);
+    assert!(conflicts.to_string().contains("School"), "the losing version is kept: {conflicts}");
+}
+
+#[tokio::test]
+async fn a_visit_the_server_rejects_is_set_aside_and_the_rest_still_go() {
+    let (_dir, server) = demo_server().await;
+    let app = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&app);
+    let good = app.visit_to(&child, "My brother helps me read.").unwrap();
+    // A record the server must refuse: it claims to amend a revision the server never saw.
+    let bad = Visit {
+        id: shared::VisitId::new(),
+        revision: 2,
+        amends: Some(1),
+        status: VisitStatus::Amended,
+        amendment_reason: Some("Fix".into()),
+        ..good.clone()
+    };
+    app.submit(&bad).unwrap();
+    app.submit(&good).unwrap();
+
+    let report = app.engine.sync_once().await.unwrap();
+    assert_eq!(report.pushed, 2);
+    assert_eq!(report.stored, 1, "the good visit is stored despite the bad one");
+    let problems = app.store.outbox_problems().unwrap();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].visit.id, bad.id);
+    assert!(!matches!(problems[0].state, OutboxState::Waiting | OutboxState::Sent { .. }));
+}
+
+#[tokio::test]
+async fn a_revoked_phone_is_wiped_at_its_next_sync() {
+    let (_dir, server) = demo_server().await;
+    let app = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    assert!(!app.store.children().unwrap().is_empty());
+
+    let admin = server.sign_in_as("adam.admin").await.unwrap();
+    let (status, body) = server
+        .post_json(
+            &admin.access_token,
+            &format!("/api/admin/devices/{}/revoke", app.device_id),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    assert!((200..300).contains(&status), "revoke answered {status}: {body}");
+
+    let error = app.engine.sync_once().await.unwrap_err();
+    assert!(matches!(error, SyncError::Wipe), "{error:?}");
+    let local = mobile::store::LocalStore::open(app.dir.path());
+    // Either the directory was removed or it holds nothing that can be unlocked.
+    if let Ok(local) = local {
+        assert!(!local.has_pin().unwrap(), "no PIN and no data remain after a wipe");
+    }
+}
+
+#[tokio::test]
+async fn a_duty_worker_does_not_receive_children_they_do_not_cover() {
+    let (_dir, server) = demo_server().await;
+    let sam = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let dana = FieldApp::sign_in(&server, "dana.duty").await.unwrap();
+    let sams: Vec<_> = sam.store.children().unwrap().into_iter().map(|c| c.id).collect();
+    let danas: Vec<_> = dana.store.children().unwrap().into_iter().map(|c| c.id).collect();
+    assert!(!sams.is_empty());
+    assert!(sams.iter().all(|id| !danas.contains(id)), "no cover assigned, so none of Sam's children");
+}
