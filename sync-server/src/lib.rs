@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 pub mod auth;
 pub mod demo;
 pub mod error;
+pub mod escalations;
 pub mod export;
 pub mod extract;
 pub mod import;
