@@ -934,7 +934,7 @@ impl Store {
     /// Saves a new pull state for a device, dropping the states older than `keep_from` (the one
     /// the device just presented is kept, in case this answer is lost). Returns the new id.
     pub fn save_pull_state(&self, device: DeviceId, state: &PullState, keep_from: u64) -> StoreResult<u64> {
-        let id = self.db.generate_id()?.max(1);
+        let id = self.db.generate_id()? + 1;
         let prefix = key("pull/", &[device.as_bytes()]);
         let mut batch = sled::Batch::default();
         for entry in self.tree.scan_prefix(&prefix) {

@@ -196,7 +196,14 @@ fn a_visit_escalation_closes_when_the_visit_is_corrected(#[case] correction: Vis
     let mut held = Vec::new();
     apply(
         &mut held,
-        &sweep_one(&child(1), std::slice::from_ref(&original), &[], &directory(&[]), &config(), utc("2026-03-10", 15)),
+        &sweep_one(
+            &child(1),
+            std::slice::from_ref(&original),
+            &[],
+            &directory(&[]),
+            &config(),
+            utc("2026-03-10", 15),
+        ),
     );
     assert_eq!(held.len(), 1);
     let changes = sweep_one(

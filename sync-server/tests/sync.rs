@@ -1,0 +1,428 @@
+//! The sync protocol: idempotent push, conflicts kept, one bad record never blocking the rest,
+//! reconciliation holds, pull by cursor with covers and removals, gzip both ways, and
+//! concurrent devices.
+
+mod common;
+
+use std::io::{Read, Write};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{World, amend, outcome, visit, visit_on};
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use shared::sync::MAX_PUSH_BATCH;
+use shared::{ChildId, Seen};
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn an_identical_replay_is_a_duplicate_and_stored_once() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let v = visit(ellie.id, sam.worker_id());
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[v.clone()]).await[0]), "accepted");
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[v.clone()]).await[0]), "duplicate");
+    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_revision_with_other_content_is_a_conflict_and_both_are_kept() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let ellie = world.child("DEMO-0001");
+    let v = visit(ellie.id, sam.worker_id());
+    world.push_outcomes(&sam, &[v.clone()]).await;
+    let mut other = v.clone();
+    other.child_views = "Quiet today.".into();
+    let results = world.push_outcomes(&sam, &[other.clone()]).await;
+    assert_eq!(outcome(&results[0]), "conflict");
+    assert_eq!(results[0]["server"]["child_views"], "Happy to talk.");
+    assert_eq!(results[0]["yours"]["child_views"], "Quiet today.");
+    // Replaying the losing version gives the same conflict, recorded once.
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[other]).await[0]), "conflict");
+    // Surfaced to the worker and their manager, with both versions.
+    for session in [&sam, &tara] {
+        let (status, conflicts) = world.get("/api/conflicts", session.access()).await;
+        assert_eq!(status, StatusCode::OK);
+        let conflicts = conflicts.as_array().unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0]["server"]["child_views"], "Happy to talk.");
+        assert_eq!(conflicts[0]["yours"]["child_views"], "Quiet today.");
+    }
+    // The server's version stands, not the last writer's.
+    assert_eq!(world.state.store().visit(v.id, 1).unwrap().unwrap().visit.child_views, "Happy to talk.");
+}
+
+#[tokio::test]
+async fn an_amendment_of_a_stale_revision_is_a_conflict() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let first = visit(ellie.id, sam.worker_id());
+    let second = amend(&first, "school");
+    let results = world.push_outcomes(&sam, &[first.clone(), second.clone()]).await;
+    assert_eq!(
+        (outcome(&results[0]), outcome(&results[1])),
+        ("accepted", "accepted"),
+        "base and amendment in one push"
+    );
+    let mut stale = amend(&first, "park");
+    stale.revision = 3;
+    let results = world.push_outcomes(&sam, &[stale]).await;
+    assert_eq!(outcome(&results[0]), "rejected", "an amendment must amend the revision before it");
+    let stale = amend(&first, "park");
+    let results = world.push_outcomes(&sam, &[stale]).await;
+    assert_eq!(outcome(&results[0]), "conflict");
+    let third = amend(&second, "park");
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[third]).await[0]), "accepted");
+    let revisions = world.state.store().visit_revisions(first.id).unwrap();
+    let locations: Vec<&str> = revisions.iter().map(|r| r.visit.location.as_str()).collect();
+    assert_eq!(locations, ["family home", "school", "park"], "every revision kept, none edited in place");
+}
+
+#[tokio::test]
+async fn one_bad_record_never_blocks_the_rest() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let good = visit(ellie.id, sam.worker_id());
+    let mut future = visit(ellie.id, sam.worker_id());
+    future.started_at = future.started_at + chrono::Duration::days(30);
+    future.ended_at = future.ended_at + chrono::Duration::days(30);
+    let mut ancient =
+        visit_on(ellie.id, sam.worker_id(), chrono::NaiveDate::from_ymd_opt(1999, 6, 1).unwrap());
+    ancient.recorded_at = chrono::Utc::now();
+    let mut no_reason = visit(ellie.id, sam.worker_id());
+    no_reason.seen = Seen::No { reason: " ".into() };
+    no_reason.seen_alone = None;
+    no_reason.child_words.clear();
+    let also_good = visit(ellie.id, sam.worker_id());
+    let results = world.push_outcomes(&sam, &[good, future, ancient, no_reason, also_good]).await;
+    let outcomes: Vec<&str> = results.iter().map(outcome).collect();
+    assert_eq!(outcomes, ["accepted", "rejected", "rejected", "rejected", "accepted"]);
+    let fields = |i: usize| -> Vec<String> {
+        results[i]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(fields(1).contains(&"started_at".to_owned()));
+    assert!(fields(2).contains(&"started_at".to_owned()));
+    assert!(fields(3).contains(&"seen.reason".to_owned()));
+}
+
+#[tokio::test]
+async fn a_visit_naming_a_plan_action_of_another_child_is_rejected() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let jack = world.child("DEMO-0002");
+    let mut v = visit(ellie.id, sam.worker_id());
+    v.plan_actions = vec![jack.plan.unwrap().actions[0].id];
+    let results = world.push_outcomes(&sam, &[v]).await;
+    assert_eq!(outcome(&results[0]), "rejected");
+    assert_eq!(results[0]["errors"][0]["field"], "plan_actions[0]");
+}
+
+#[tokio::test]
+async fn unknown_and_unassigned_children_are_held_for_review_never_dropped() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let unknown = visit(ChildId::new(), sam.worker_id());
+    let not_mine = visit(world.child("DEMO-0101").id, sam.worker_id());
+    let results = world.push_outcomes(&sam, &[unknown.clone(), not_mine.clone()]).await;
+    for result in &results {
+        assert_eq!(outcome(result), "accepted");
+        assert_eq!(result["needs_review"], sync_server::sync::HELD_NOT_ON_CASELOAD);
+    }
+    let (status, held) = world.get("/api/review", tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let held = held.as_array().unwrap();
+    let ids: Vec<&str> = held.iter().map(|h| h["visit_id"].as_str().unwrap()).collect();
+    assert!(
+        ids.contains(&unknown.id.to_string().as_str()) && ids.contains(&not_mine.id.to_string().as_str())
+    );
+    let reasons: Vec<&str> = held.iter().map(|h| h["reason"].as_str().unwrap()).collect();
+    assert!(
+        reasons.iter().any(|r| r.starts_with("unknown child"))
+            && reasons.iter().any(|r| r.starts_with("not assigned"))
+    );
+}
+
+#[tokio::test]
+async fn push_refuses_wrong_protocol_other_devices_and_oversized_batches() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let v = visit(ellie.id, sam.worker_id());
+    let (status, body) = world
+        .post(
+            "/api/sync/push",
+            sam.access(),
+            json!({"protocol": 99, "device_id": sam.device_id, "visits": []}),
+        )
+        .await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("protocol")));
+    let (status, body) = world
+        .post(
+            "/api/sync/push",
+            sam.access(),
+            json!({"protocol": 1, "device_id": shared::DeviceId::new(), "visits": [v]}),
+        )
+        .await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("device_id")));
+    let many: Vec<_> = (0..=MAX_PUSH_BATCH).map(|_| visit(ellie.id, sam.worker_id())).collect();
+    let (status, body) = world.push(&sam, &many).await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("visits")));
+    assert!(
+        world.state.store().visits_of_child(ellie.id).unwrap().iter().all(|s| s.visit.id != many[0].id),
+        "nothing stored"
+    );
+}
+
+#[tokio::test]
+async fn malformed_bodies_name_the_field() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let mut v = serde_json::to_value(visit(ellie.id, sam.worker_id())).unwrap();
+    v["revision"] = json!("one");
+    let (status, body) = world
+        .post(
+            "/api/sync/push",
+            sam.access(),
+            json!({"protocol": 1, "device_id": sam.device_id, "visits": [v]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("visits[0].revision"))
+    );
+
+    let mut v = serde_json::to_value(visit(ellie.id, sam.worker_id())).unwrap();
+    v["favourite_colour"] = json!("blue");
+    let (status, body) = world
+        .post(
+            "/api/sync/push",
+            sam.access(),
+            json!({"protocol": 1, "device_id": sam.device_id, "visits": [v]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("favourite_colour"), "{body}");
+
+    let request = Request::post("/api/sync/push")
+        .header(header::AUTHORIZATION, format!("Bearer {}", sam.access()))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"protocol\": 1, \"visits\": [}"))
+        .unwrap();
+    let (status, body) = world.send(request).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let (status, body) =
+        world.post("/api/sync/push", sam.access(), json!({"protocol": 1, "padding": huge})).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+}
+
+fn events_of<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == kind).collect()
+}
+
+#[tokio::test]
+async fn pull_sends_the_caseload_then_only_changes() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let (events, cursor) = world.pull_all(&sam, None).await;
+    assert_eq!(events_of(&events, "child").len(), 12);
+    assert!(events_of(&events, "visit").len() > 100, "the caseload's history");
+
+    let (nothing, cursor) = world.pull_all(&sam, Some(&cursor)).await;
+    assert!(nothing.is_empty(), "nothing changed: {nothing:?}");
+
+    let tara = world.login("tara.manager").await;
+    let ellie = world.child("DEMO-0001");
+    let manager_visit = visit(ellie.id, tara.worker_id());
+    world.push_outcomes(&tara, &[manager_visit.clone()]).await;
+    let (changes, again) = world.pull_all(&sam, Some(&cursor)).await;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["visit"]["id"], manager_visit.id.to_string());
+
+    // The same cursor again (an answer lost on the way) gives the same changes.
+    let (replayed, _) = world.pull_all(&sam, Some(&cursor)).await;
+    assert_eq!(replayed, changes);
+    let (after, _) = world.pull_all(&sam, Some(&again)).await;
+    assert!(after.is_empty());
+}
+
+#[tokio::test]
+async fn pull_pages_with_a_limit() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let (first_page_status, first) = world.get("/api/sync/pull?limit=20", sam.access()).await;
+    assert_eq!(first_page_status, StatusCode::OK);
+    assert_eq!(first["more"], true);
+    let (all, _) = world.pull_all(&sam, None).await;
+    let (paged, _) = {
+        let mut cursor = first["cursor"].as_str().unwrap().to_owned();
+        let mut events: Vec<Value> = first["events"].as_array().unwrap().clone();
+        loop {
+            let (_, page) =
+                world.get(&format!("/api/sync/pull?limit=20&cursor={cursor}"), sam.access()).await;
+            events.extend(page["events"].as_array().unwrap().iter().cloned());
+            cursor = page["cursor"].as_str().unwrap().to_owned();
+            if page["more"] == false {
+                break (events, cursor);
+            }
+        }
+    };
+    let ids = |events: &[Value]| {
+        let mut ids: Vec<String> = events.iter().map(|e| e.to_string()).collect();
+        ids.sort();
+        ids
+    };
+    let (paged, all) = (ids(&paged), ids(&all));
+    assert_eq!(paged.len(), all.len(), "paging delivers everything, once");
+    assert!(paged == all, "paging delivers the same events");
+    let (status, body) = world.get("/api/sync/pull?cursor=not-a-cursor", sam.access()).await;
+    assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("cursor")));
+}
+
+#[tokio::test]
+async fn a_duty_worker_gets_covered_children_and_loses_them_when_cover_ends() {
+    let world = World::new().await;
+    let dana = world.login("dana.duty").await;
+    let (events, cursor) = world.pull_all(&dana, None).await;
+    assert!(events.is_empty(), "no caseload, no cover yet");
+
+    let zofia = world.child("DEMO-0003");
+    let mut cover = world.cover(zofia.id, "dana.duty", 0, 3).await;
+    let (events, cursor) = world.pull_all(&dana, Some(&cursor)).await;
+    assert_eq!(events_of(&events, "child").len(), 1);
+    assert_eq!(events_of(&events, "child")[0]["child"]["id"], zofia.id.to_string());
+    assert_eq!(events_of(&events, "cover").len(), 1);
+    assert!(!events_of(&events, "visit").is_empty(), "the child's history comes with her");
+
+    // Cover ends early: the next pull removes her.
+    cover.ends_on = world.today().pred_opt().unwrap();
+    cover.starts_on = cover.ends_on.pred_opt().unwrap();
+    world.state.store().put_cover(&cover).await.unwrap();
+    let (events, _) = world.pull_all(&dana, Some(&cursor)).await;
+    let removed = events_of(&events, "removed_from_scope");
+    assert_eq!(removed.len(), 1, "{events:?}");
+    assert_eq!(removed[0]["child_id"], zofia.id.to_string());
+    assert_eq!(removed[0]["reason"], "cover_ended");
+}
+
+#[tokio::test]
+async fn a_reallocated_child_is_removed_from_the_old_workers_devices() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let (_, cursor) = world.pull_all(&sam, None).await;
+    let mut leo = world.child("DEMO-0010");
+    leo.plan.as_mut().unwrap().key_worker = world.worker_id("priya.field");
+    world.state.store().upsert_children(&[leo.clone()]).await.unwrap();
+    let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0]["type"], "removed_from_scope");
+    assert_eq!(events[0]["reason"], "reallocated");
+}
+
+#[tokio::test]
+async fn bodies_travel_gzipped_both_ways() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let body =
+        json!({"protocol": 1, "device_id": sam.device_id, "visits": [visit(ellie.id, sam.worker_id())]})
+            .to_string();
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(body.as_bytes()).unwrap();
+    let request = Request::post("/api/sync/push")
+        .header(header::AUTHORIZATION, format!("Bearer {}", sam.access()))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(Body::from(encoder.finish().unwrap()))
+        .unwrap();
+    let (status, answer) = world.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["outcome"], "accepted");
+
+    let request = Request::get("/api/sync/pull")
+        .header(header::AUTHORIZATION, format!("Bearer {}", sam.access()))
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    let compressed = response.into_body().collect().await.unwrap().to_bytes();
+    let mut plain = String::new();
+    GzDecoder::new(&compressed[..]).read_to_string(&mut plain).unwrap();
+    assert!(compressed.len() * 3 < plain.len(), "{} bytes gzipped from {}", compressed.len(), plain.len());
+    let pulled: Value = serde_json::from_str(&plain).unwrap();
+    assert!(!pulled["events"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_devices_pushing_the_same_visit_store_it_once() {
+    let world = std::sync::Arc::new(World::new().await);
+    let phone = world.login("sam.social").await;
+    let tablet = world.login("sam.social").await;
+    let v = visit(world.child("DEMO-0001").id, phone.worker_id());
+    let (a, b) = push_together(&world, (&phone, v.clone()), (&tablet, v.clone())).await;
+    let mut outcomes = vec![outcome(&a[0]).to_owned(), outcome(&b[0]).to_owned()];
+    outcomes.sort();
+    assert_eq!(outcomes, ["accepted", "duplicate"]);
+    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_devices_pushing_conflicting_amendments_get_one_accepted_and_one_conflict() {
+    let world = std::sync::Arc::new(World::new().await);
+    let phone = world.login("sam.social").await;
+    let tablet = world.login("sam.social").await;
+    let base = visit(world.child("DEMO-0001").id, phone.worker_id());
+    world.push_outcomes(&phone, &[base.clone()]).await;
+    for round in 0..10 {
+        let base = if round == 0 {
+            base.clone()
+        } else {
+            world.state.store().latest_revision(base.id).unwrap().unwrap().visit
+        };
+        let from_phone = amend(&base, &format!("school {round}"));
+        let from_tablet = amend(&base, &format!("park {round}"));
+        let (a, b) =
+            push_together(&world, (&phone, from_phone.clone()), (&tablet, from_tablet.clone())).await;
+        let mut outcomes = vec![outcome(&a[0]).to_owned(), outcome(&b[0]).to_owned()];
+        outcomes.sort();
+        assert_eq!(outcomes, ["accepted", "conflict"], "round {round}");
+        let held = world.state.store().visit(base.id, base.revision + 1).unwrap().unwrap().visit;
+        let loser = if held == from_phone { &from_tablet } else { &from_phone };
+        assert!(held == from_phone || held == from_tablet);
+        let conflicts = world.state.store().conflicts().unwrap();
+        assert!(conflicts.iter().any(|c| &c.yours == loser && c.server == held), "both versions kept");
+    }
+}
+
+/// Pushes from two devices at once, on separate tasks.
+async fn push_together(
+    world: &std::sync::Arc<World>,
+    (first, first_visit): (&common::Session, shared::Visit),
+    (second, second_visit): (&common::Session, shared::Visit),
+) -> (Vec<Value>, Vec<Value>) {
+    let spawn = |session: common::Session, v: shared::Visit| {
+        let world = world.clone();
+        tokio::spawn(async move { world.push_outcomes(&session, &[v]).await })
+    };
+    let a = spawn(first.clone(), first_visit);
+    let b = spawn(second.clone(), second_visit);
+    (a.await.unwrap(), b.await.unwrap())
+}
