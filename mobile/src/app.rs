@@ -66,12 +66,17 @@ pub struct SyncView {
     pub offline: Option<String>,
     /// One line of plain words for the sync screen, from the sync engine.
     pub headline: String,
+    /// Whether the counts above have been read from the phone's outbox yet. Until they have,
+    /// nothing is claimed either way.
+    pub known: bool,
 }
 
 impl SyncView {
     /// The CSS class and the words for the top bar. Never claims "sent" while anything waits.
     pub fn badge(&self) -> (&'static str, String) {
-        if self.problems > 0 {
+        if !self.known {
+            ("muted", "Checking what is waiting…".to_owned())
+        } else if self.problems > 0 {
             ("flag", format!("{} sync problem{}", self.problems, plural(self.problems)))
         } else if self.waiting > 0 {
             let how = if self.syncing {

@@ -51,7 +51,9 @@ pub fn router(services: Services) -> Router {
         async move {
             ws.on_upgrade(move |socket| async move {
                 let launched = pool
-                    .launch_virtualdom(axum_socket(socket), move || VirtualDom::new(App).with_root_context(services))
+                    .launch_virtualdom(axum_socket(socket), move || {
+                        VirtualDom::new(App).with_root_context(services)
+                    })
                     .await;
                 if let Err(e) = launched {
                     tracing::debug!(error = ?e, "liveview session ended");
@@ -71,8 +73,9 @@ pub fn router(services: Services) -> Router {
 
 /// Serves the app on `addr` until the process ends, printing the address it listens on.
 pub async fn serve(addr: SocketAddr, services: Services) -> Result<(), UiError> {
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|e| UiError(format!("cannot listen on {addr}: {e}")))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| UiError(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().map_err(|e| UiError(e.to_string()))?;
     println!("Seen & Heard is serving the app at http://{bound}/");
     axum::serve(listener, router(services)).await.map_err(|e| UiError(e.to_string()))

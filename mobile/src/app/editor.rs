@@ -52,7 +52,10 @@ impl DraftEditor {
     /// belongs to (`seen_alone` covers `seen_alone.reason`), or has asked to review.
     pub fn shows(&self, field: &str) -> bool {
         self.touched.read().iter().any(|t| {
-            t == "*" || field == t || field.starts_with(&format!("{t}.")) || field.starts_with(&format!("{t}["))
+            t == "*"
+                || field == t
+                || field.starts_with(&format!("{t}."))
+                || field.starts_with(&format!("{t}["))
         })
     }
 }

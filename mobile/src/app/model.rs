@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use shared::schedule::DueState;
 use shared::sync::DatedQuote;
 use shared::visit::{Seen, current_revisions};
-use shared::{ChildId, Escalation, Visit};
+use shared::{ChildId, Visit};
 
 /// One line of the caseload: everything a worker needs to decide who to see first.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,30 +30,16 @@ pub struct CaseSummary {
     pub interpreter_needed: bool,
 }
 
-/// The date the child was last seen alone, from the visits' current revisions.
-pub fn last_seen_alone<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Option<NaiveDate> {
-    current_revisions(visits)
-        .into_iter()
-        .filter(|v| v.seen_alone_answer() == Some(true))
-        .map(Visit::date)
-        .max()
-}
-
 /// The child's words from earlier visits, newest first, each with the date it was said.
 pub fn recent_words<'a>(visits: impl IntoIterator<Item = &'a Visit>, limit: usize) -> Vec<DatedQuote> {
     let mut current = current_revisions(visits);
     current.retain(|v| matches!(v.seen, Seen::Yes));
-    current.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    current.sort_by_key(|v| std::cmp::Reverse(v.started_at));
     current
         .into_iter()
         .flat_map(|v| v.child_words.iter().map(move |q| DatedQuote { date: v.date(), text: q.text.clone() }))
         .take(limit)
         .collect()
-}
-
-/// The escalations still open for one child.
-pub fn open_escalations_for(escalations: &[Escalation], child: ChildId) -> Vec<Escalation> {
-    escalations.iter().filter(|e| e.child_id == child && e.is_open()).cloned().collect()
 }
 
 /// "12 Mar 2026", or a plain "Never" when there is no date.

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{Local, Utc};
 use shared::sync::{DatedQuote, Handover as ServerHandover};
 use shared::{
-    AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role, VisitId,
-    WorkerCapacity,
+    AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role,
+    VisitId, WorkerCapacity,
 };
 use tokio::sync::watch;
 
@@ -56,7 +56,9 @@ impl From<UnlockError> for UiError {
                 "That PIN is wrong. {attempts_left} more wrong PIN{} will wipe this phone's records.",
                 if attempts_left == 1 { "" } else { "s" }
             )),
-            UnlockError::Wiped => UiError::new("Too many wrong PINs: this phone's records were wiped. Sign in again."),
+            UnlockError::Wiped => {
+                UiError::new("Too many wrong PINs: this phone's records were wiped. Sign in again.")
+            }
             UnlockError::NoPin => UiError::new("Sign in first."),
             UnlockError::Store(e) => e.into(),
         }
@@ -200,8 +202,7 @@ impl Services {
         } else {
             SessionView::SignedOut
         };
-        let (state, _) =
-            watch::channel(Snapshot { session, sync: SyncView::default(), data_version: 0 });
+        let (state, _) = watch::channel(Snapshot { session, sync: SyncView::default(), data_version: 0 });
         Ok(Self {
             inner: Arc::new(Inner {
                 settings,
@@ -265,13 +266,20 @@ impl Services {
     }
 
     /// Signs in (registering this phone with the server), sets the PIN and starts syncing.
-    pub async fn sign_in(&self, server: String, username: String, password: String, pin: String) -> Result<(), UiError> {
+    pub async fn sign_in(
+        &self,
+        server: String,
+        username: String,
+        password: String,
+        pin: String,
+    ) -> Result<(), UiError> {
         crate::store::check_pin(&pin)?;
         let server = server.trim().trim_end_matches('/').to_owned();
         let device_id = shared::DeviceId::new();
-        let record = crate::sync::sign_in(&server, &username, &password, device_id, Some("Field app".to_owned()))
-            .await
-            .map_err(|e| UiError::new(e.plain_words()))?;
+        let record =
+            crate::sync::sign_in(&server, &username, &password, device_id, Some("Field app".to_owned()))
+                .await
+                .map_err(|e| UiError::new(e.plain_words()))?;
         let store = {
             let mut session = self.pin_session();
             if session.local_store().has_pin()? {
@@ -428,7 +436,9 @@ impl Services {
         let store = self.store()?;
         let worker = self.worker()?;
         let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
-        if let Some(draft) = store.drafts()?.into_iter().filter(|d| d.child_id == id).max_by_key(|d| d.updated_at) {
+        if let Some(draft) =
+            store.drafts()?.into_iter().filter(|d| d.child_id == id).max_by_key(|d| d.updated_at)
+        {
             return Ok((draft, child));
         }
         let today = Local::now().date_naive();
@@ -532,7 +542,9 @@ impl Services {
         }
         let syncing = matches!(status.state, SyncState::Syncing { .. });
         let offline = match status.state {
-            SyncState::Offline { .. } | SyncState::Failed { .. } | SyncState::SignedOut => Some(status.headline()),
+            SyncState::Offline { .. } | SyncState::Failed { .. } | SyncState::SignedOut => {
+                Some(status.headline())
+            }
             _ => None,
         };
         let view = SyncView {
@@ -542,6 +554,7 @@ impl Services {
             syncing,
             offline,
             headline: status.headline(),
+            known: true,
         };
         let finished = !syncing && self.snapshot().sync.syncing;
         self.publish(|s| s.sync = view);
@@ -584,8 +597,12 @@ impl Services {
         let name = |id: ChildId| -> String {
             store.child(id).ok().flatten().map(|c| c.display_name()).unwrap_or_else(|| "A child".to_owned())
         };
-        let mut overview =
-            SyncOverview { waiting: Vec::new(), sent: 0, photos_waiting: store.counts()?.photos_waiting, problems: Vec::new() };
+        let mut overview = SyncOverview {
+            waiting: Vec::new(),
+            sent: 0,
+            photos_waiting: store.counts()?.photos_waiting,
+            problems: Vec::new(),
+        };
         for entry in store.outbox()? {
             let visit = &entry.visit;
             match entry.state {
@@ -607,7 +624,9 @@ impl Services {
                     revision: visit.revision,
                     child_name: name(visit.child_id),
                     date: visit.date(),
-                    reason: format!("Sync problem: the server has a different version of this visit. {reason}"),
+                    reason: format!(
+                        "Sync problem: the server has a different version of this visit. {reason}"
+                    ),
                     conflict: true,
                 }),
             }
@@ -635,7 +654,8 @@ impl Services {
         let OutboxState::Conflict { server, .. } = entry.state else {
             return Err(UiError::new("That visit is not in conflict."));
         };
-        let draft = VisitDraft::amend(&server, "Merging my version with the version on the server.", Utc::now());
+        let draft =
+            VisitDraft::amend(&server, "Merging my version with the version on the server.", Utc::now());
         store.save_draft_async(&draft).await?;
         store.dismiss(visit, revision)?;
         self.data_changed();
@@ -673,7 +693,8 @@ impl Services {
     /// Records what the manager did about an escalation (needs signal).
     pub async fn acknowledge(&self, id: EscalationId, action: EscalationAction) -> Result<(), UiError> {
         let (client, token) = self.client().await?;
-        let updated = client.acknowledge(&token, id, &action).await.map_err(|e| UiError::new(e.plain_words()))?;
+        let updated =
+            client.acknowledge(&token, id, &action).await.map_err(|e| UiError::new(e.plain_words()))?;
         self.store()?.put_escalation(&updated)?;
         self.data_changed();
         Ok(())
@@ -700,7 +721,8 @@ impl From<&CaseloadEntry> for CaseSummary {
             working_days_since_seen: entry.working_days_since_seen,
             last_seen_alone: entry.last_seen_alone,
             cover_ends: entry.cover.as_ref().map(|c| c.ends_on),
-            interpreter_needed: needs.child.interpreter_needed || needs.carers.iter().any(|c| c.need.interpreter_needed),
+            interpreter_needed: needs.child.interpreter_needed
+                || needs.carers.iter().any(|c| c.need.interpreter_needed),
         }
     }
 }
@@ -718,4 +740,3 @@ fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
         from_server,
     }
 }
-

@@ -21,8 +21,10 @@ pub fn ChildPage(id: ChildId) -> Element {
     .suspend()?;
     let view = view.read().clone()?;
     let child = &view.child;
-    let start = if view.summary.cover_ends.is_some() { Route::Handover { id } } else { Route::VisitCapture { id } };
-    let start_words = if view.has_draft { "Continue the visit (saved on this phone)" } else { "Start a visit" };
+    let start =
+        if view.summary.cover_ends.is_some() { Route::Handover { id } } else { Route::VisitCapture { id } };
+    let start_words =
+        if view.has_draft { "Continue the visit (saved on this phone)" } else { "Start a visit" };
     rsx! {
         h2 { id: "screen-title", "{child.display_name()}" }
         p { class: "muted", "Age {child.age_on(chrono::Local::now().date_naive())}. Record {child.central_id}." }

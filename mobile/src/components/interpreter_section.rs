@@ -29,7 +29,11 @@ fn used_value(used: &Option<InterpreterUsed>) -> &'static str {
 
 /// The interpreter section of the visit form.
 #[component]
-pub fn InterpreterSection(child: Child, records: Vec<InterpreterRecord>, problems: ValidationErrors) -> Element {
+pub fn InterpreterSection(
+    child: Child,
+    records: Vec<InterpreterRecord>,
+    problems: ValidationErrors,
+) -> Element {
     let editor = use_context::<DraftEditor>();
     let child_listed = records.iter().any(|r| r.person == InterpretedPerson::Child);
     rsx! {

@@ -28,7 +28,8 @@ pub fn NeedsCard(child: Child) -> Element {
             (c.carer_id, who, describe(&c.need))
         })
         .collect();
-    let any_interpreter = needs.child.interpreter_needed || needs.carers.iter().any(|c| c.need.interpreter_needed);
+    let any_interpreter =
+        needs.child.interpreter_needed || needs.carers.iter().any(|c| c.need.interpreter_needed);
     rsx! {
         div { class: "card", id: "needs",
             h3 { "Communication" }

@@ -34,7 +34,9 @@ pub fn Photos(id: ChildId) -> Element {
                     }
                 };
                 match services.add_photo(id, bytes).await {
-                    Ok(_) => status.set(Some(Ok("Photo saved on this phone, without location data.".to_owned()))),
+                    Ok(_) => {
+                        status.set(Some(Ok("Photo saved on this phone, without location data.".to_owned())))
+                    }
                     Err(e) => status.set(Some(Err(e.to_string()))),
                 }
             }

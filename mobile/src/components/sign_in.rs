@@ -45,7 +45,12 @@ pub fn SignIn() -> Element {
         problem.set(None);
         spawn(async move {
             let result = services
-                .sign_in(server.read().clone(), username.read().trim().to_owned(), password.read().clone(), pin.read().clone())
+                .sign_in(
+                    server.read().clone(),
+                    username.read().trim().to_owned(),
+                    password.read().clone(),
+                    pin.read().clone(),
+                )
                 .await;
             busy.set(false);
             if let Err(e) = result {

@@ -30,7 +30,7 @@ pub fn SyncStatus() -> Element {
         .unwrap_or_else(|| "Never".to_owned());
     rsx! {
         h2 { id: "screen-title", "Sync" }
-        SyncHeadline { sync: sync.clone() }
+        SyncHeadline { sync: sync.clone(), unsent: overview.waiting.len() + overview.photos_waiting + overview.problems.len() }
         div { class: "card",
             dl { class: "facts",
                 dt { "Waiting to send" } dd { id: "waiting-count", "{overview.waiting.len()} visit(s), {overview.photos_waiting} photo(s)" }
@@ -63,11 +63,21 @@ pub fn SyncStatus() -> Element {
     }
 }
 
-/// One line of plain words about where sync stands.
+/// One line of plain words about where sync stands. `unsent` is what the outbox holds now.
 #[component]
-pub fn SyncHeadline(sync: SyncView) -> Element {
-    let (class, words) = if sync.waiting > 0 || sync.problems > 0 || sync.offline.is_some() {
-        ("banner warn", if sync.headline.is_empty() { sync.badge().1 } else { sync.headline.clone() })
+pub fn SyncHeadline(sync: SyncView, unsent: usize) -> Element {
+    // "Everything sent" needs both the engine's counts and the outbox just read to agree that
+    // nothing is waiting; anything else shows what is waiting, in the engine's words if it has
+    // them.
+    let (class, words) = if unsent > 0 || sync.waiting > 0 || sync.problems > 0 || sync.offline.is_some() {
+        let words = if sync.known && !sync.headline.is_empty() && (sync.waiting > 0 || unsent == 0) {
+            sync.headline.clone()
+        } else {
+            format!("{unsent} record(s) saved on this phone, waiting to send.")
+        };
+        ("banner warn", words)
+    } else if !sync.known {
+        ("banner warn", "Checking what is waiting…".to_owned())
     } else if sync.syncing {
         ("banner warn", "Checking for updates…".to_owned())
     } else {

@@ -6,8 +6,8 @@ use futures::StreamExt;
 use shared::{Child, ChildId};
 
 use super::{SaveIndicator, VisitForm};
-use crate::app::editor::DraftEditor;
 use crate::app::Services;
+use crate::app::editor::DraftEditor;
 use crate::draft::VisitDraft;
 use crate::routes::Route;
 

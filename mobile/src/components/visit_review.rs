@@ -6,8 +6,8 @@ use dioxus::prelude::*;
 use shared::{ChildId, InterpreterUsed, Seen, SeenAlone};
 
 use super::interpreter_section::person_label;
-use crate::app::model::format_date;
 use crate::app::Services;
+use crate::app::model::format_date;
 use crate::routes::Route;
 
 /// The review screen.

@@ -1,0 +1,106 @@
+//! Render tests of the caseload, child and lock screens, through the real app over a real
+//! encrypted store of invented children.
+
+mod ui_support;
+
+use ui_support::*;
+
+fn caseload_app() -> (AppUnderTest, shared::Child, shared::Child) {
+    let on_track = child("Olly", "Ontrack", false);
+    let soon = child("Sasha", "Soon", false);
+    let today_child = child("Toby", "Today", true);
+    let overdue = child("Ellie", "Overdue", false);
+    let covered = child("Cara", "Cover", false);
+    let cover_ends = today() + chrono::Duration::days(9);
+    let app = AppUnderTest::new(
+        &[
+            (on_track.clone(), vec![seen_visit(&on_track, last_seen_for("ok"), "I like football")]),
+            (soon.clone(), vec![seen_visit(&soon, last_seen_for("soon"), "My bike is red")]),
+            (
+                today_child.clone(),
+                vec![seen_visit(&today_child, last_seen_for("today"), "Mum cooks pierogi")],
+            ),
+            (
+                overdue.clone(),
+                vec![seen_visit(&overdue, last_seen_for("overdue"), "Nan took me to the beach")],
+            ),
+            (covered.clone(), vec![seen_visit(&covered, last_seen_for("ok"), "I have a cat")]),
+        ],
+        &[cover(&covered, cover_ends)],
+        &[],
+    );
+    app.unlock();
+    (app, overdue, covered)
+}
+
+#[test]
+fn the_caseload_lists_the_overdue_child_first_then_due_today_due_soon_and_on_track() {
+    let (app, _, _) = caseload_app();
+    let html = app.render("/", "Olly Ontrack");
+    let ellie = position(&html, "Ellie Overdue");
+    let toby = position(&html, "Toby Today");
+    let sasha = position(&html, "Sasha Soon");
+    let olly = position(&html, "Olly Ontrack");
+    assert!(ellie < toby && toby < sasha && sasha < olly, "order was wrong:\n{html}");
+    // Words and an icon, never colour alone.
+    assert!(position(&html, "Overdue by") < toby);
+    assert!(html.contains("⚠") && html.contains("Due today") && html.contains("Due in"));
+    assert!(html.contains("1 overdue."));
+}
+
+#[test]
+fn each_child_shows_when_last_seen_in_working_days_and_when_last_seen_alone() {
+    let (app, _, _) = caseload_app();
+    let html = app.render("/", "Olly Ontrack");
+    let seen = last_seen_for("overdue").format("%-d %b %Y").to_string();
+    assert!(html.contains(&format!("Last seen: {seen} (")), "{html}");
+    assert!(html.contains("working days ago)"));
+    assert!(html.contains(&format!("Last seen alone: {seen}")));
+}
+
+#[test]
+fn a_cover_case_is_marked_with_the_end_of_cover() {
+    let (app, _, _) = caseload_app();
+    let html = app.render("/", "Cara Cover");
+    let ends = (today() + chrono::Duration::days(9)).format("%-d %b %Y").to_string();
+    assert!(html.contains(&format!("Cover until {ends}")), "{html}");
+}
+
+#[test]
+fn the_child_screen_shows_plan_last_seen_words_and_interpreter_needs() {
+    let (app, _, _) = caseload_app();
+    let html = app.render("/", "Toby Today");
+    let toby_id = html
+        .split("href=\"/child/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or_default().to_owned())
+        .find(|id| app.render(&format!("/child/{id}"), "Communication").contains("Toby Today"))
+        .expect("Toby's link");
+    let page = app.render(&format!("/child/{toby_id}"), "Child protection plan");
+    assert!(page.contains("Neglect, Emotional abuse"), "harms: {page}");
+    assert!(page.contains("Attend school every day"), "actions");
+    assert!(page.contains("10 working days"), "frequency");
+    assert!(page.contains("Mum cooks pierogi"), "recent words");
+    assert!(page.contains("Needs an interpreter (Polish)"), "the mother's interpreter need");
+    assert!(page.contains("Last seen alone"));
+}
+
+#[test]
+fn the_lock_screen_shows_no_child_names() {
+    let (app, _, _) = caseload_app();
+    app.services.lock();
+    let html = app.render("/", "Your PIN");
+    for name in ["Ellie", "Toby", "Sasha", "Olly", "Cara"] {
+        assert!(!html.contains(name), "{name} shown while locked:\n{html}");
+    }
+}
+
+#[test]
+fn a_wrong_pin_says_how_many_tries_are_left() {
+    let (app, _, _) = caseload_app();
+    app.services.lock();
+    let refused = app.runtime.block_on(app.services.unlock("9999".into()));
+    assert!(refused.expect_err("wrong PIN").to_string().contains("4 more wrong PINs"));
+    let html = app.render("/", "tries left");
+    assert!(html.contains("4 tries left before this phone"), "{html}");
+}

@@ -1,0 +1,275 @@
+//! Helpers for the render tests: invented children in a real encrypted store, the real app
+//! rendered to HTML with dioxus-ssr, and the visit form rendered on its own.
+#![allow(dead_code)]
+
+use std::rc::Rc;
+use std::time::Duration;
+
+use chrono::{Datelike, FixedOffset, Local, NaiveDate, TimeZone, Utc};
+use dioxus::history::{History, MemoryHistory};
+use dioxus::prelude::*;
+use mobile::app::editor::DraftEditor;
+use mobile::app::services::AppSettings;
+use mobile::app::{App, Services};
+use mobile::components::VisitForm;
+use mobile::crypto::KdfParams;
+use mobile::draft::VisitDraft;
+use mobile::store::{LocalStore, SessionRecord};
+use shared::child::{CarerLanguageNeed, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
+use shared::schedule::{DueState, ScheduleRules, due_state, next_visit_due};
+use shared::sync::{ChangeEvent, Cursor, PullResponse, TokenResponse};
+use shared::{
+    Announcement, Calendar, Carer, CarerId, Child, ChildId, CoverAssignment, CoverId, HarmCategory,
+    PlanActionId, Role, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker,
+    WorkerCapacity, WorkerId,
+};
+
+pub const PIN: &str = "1234";
+pub const WORKER: WorkerId = WorkerId(uuid::Uuid::from_u128(0x31));
+pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
+
+/// Today, as the app sees it.
+pub fn today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+/// An invented child on a plan (visits every 10 working days) since two years ago, with two
+/// plan actions; `polish_mother` adds a mother who needs a Polish interpreter.
+pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
+    let today = today();
+    Child {
+        id: ChildId::new(),
+        central_id: format!("TEST-{given}"),
+        given_name: given.into(),
+        family_name: family.into(),
+        date_of_birth: NaiveDate::from_ymd_opt(today.year() - 8, 3, 1).expect("a date"),
+        gender: None,
+        sibling_ids: vec![],
+        carers: vec![Carer { id: MOTHER, name: format!("Ann {family}"), relationship: "mother".into() }],
+        plan: Some(ProtectionPlan {
+            registered_on: today - chrono::Duration::days(730),
+            deregistered_on: None,
+            harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
+            visit_frequency_working_days: 10,
+            key_worker: WORKER,
+            team: TeamId(uuid::Uuid::from_u128(0x41)),
+            actions: vec![
+                PlanAction { id: PlanActionId::new(), description: "Attend school every day".into() },
+                PlanAction { id: PlanActionId::new(), description: "Mother attends parenting group".into() },
+            ],
+            latest_review_conference: None,
+        }),
+        communication: CommunicationNeeds {
+            child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },
+            carers: if polish_mother {
+                vec![CarerLanguageNeed {
+                    carer_id: MOTHER,
+                    need: LanguageNeed {
+                        first_language: Some("Polish".into()),
+                        interpreter_needed: true,
+                        interpreter_language: Some("Polish".into()),
+                    },
+                }]
+            } else {
+                vec![]
+            },
+            disability_and_communication: None,
+        },
+    }
+}
+
+/// The latest date a child could have been seen and now be in the due state `wanted`
+/// ("overdue", "today", "soon" or "ok") with a 10-working-day plan.
+pub fn last_seen_for(wanted: &str) -> NaiveDate {
+    let calendar = Calendar::jersey();
+    let rules = ScheduleRules::default();
+    let today = today();
+    let plan = child("X", "Y", false).plan.expect("a plan");
+    (1..60)
+        .map(|back| today - chrono::Duration::days(back))
+        .find(|seen| {
+            let due = next_visit_due(calendar, &plan, Some(*seen));
+            let state = due_state(calendar, &rules, due, today);
+            matches!(
+                (wanted, state),
+                ("overdue", DueState::Overdue { .. })
+                    | ("today", DueState::DueToday { .. })
+                    | ("soon", DueState::DueSoon { .. })
+                    | ("ok", DueState::OnTrack { .. })
+            )
+        })
+        .expect("some date gives that state")
+}
+
+/// A submitted statutory visit on `date` in which the child was seen alone and said `words`.
+pub fn seen_visit(child: &Child, date: NaiveDate, words: &str) -> Visit {
+    let start = FixedOffset::east_opt(0)
+        .expect("offset")
+        .from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("a time"))
+        .single()
+        .expect("a time");
+    Visit {
+        id: VisitId::new(),
+        revision: 1,
+        amends: None,
+        status: VisitStatus::Submitted,
+        amendment_reason: None,
+        child_id: child.id,
+        worker_id: WORKER,
+        capacity: WorkerCapacity::KeyWorker,
+        started_at: start,
+        ended_at: start + chrono::Duration::minutes(40),
+        location: "Family home".into(),
+        kind: VisitKind::Statutory,
+        announced: Announcement::Announced,
+        due_state_at_start: None,
+        seen: Seen::Yes,
+        seen_alone: Some(SeenAlone::Yes),
+        child_words: vec![shared::Quote { text: words.into() }],
+        child_views: String::new(),
+        observations: Default::default(),
+        interpreters: vec![],
+        plan_actions: vec![],
+        harms_addressed: vec![],
+        attachments: vec![],
+        next_visit_planned: None,
+        recorded_at: Utc::now(),
+    }
+}
+
+/// A cover of `child` for the signed-in worker, ending `ends_on`.
+pub fn cover(child: &Child, ends_on: NaiveDate) -> CoverAssignment {
+    CoverAssignment {
+        id: CoverId::new(),
+        child_id: child.id,
+        duty_worker: WORKER,
+        covering_for: WorkerId::new(),
+        starts_on: today() - chrono::Duration::days(2),
+        ends_on,
+        assigned_by: WorkerId::new(),
+    }
+}
+
+/// The real app over a real encrypted store holding invented children, signed in (the server
+/// address is a closed local port, so the phone is offline) and unlocked.
+pub struct AppUnderTest {
+    pub dir: tempfile::TempDir,
+    pub services: Services,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+impl AppUnderTest {
+    pub fn new(children: &[(Child, Vec<Visit>)], covers: &[CoverAssignment], drafts: &[VisitDraft]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let local = LocalStore::open(dir.path()).expect("open store");
+            let store = local
+                .set_pin_with(PIN, KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 })
+                .expect("set PIN");
+            let worker =
+                Worker { id: WORKER, name: "Sam Social".into(), role: Role::SocialWorker, team: None };
+            let tokens = TokenResponse {
+                access_token: "not-a-real-token".into(),
+                access_expires_at: Utc::now() + chrono::Duration::hours(1),
+                refresh_token: "not-a-real-refresh-token".into(),
+                worker,
+            };
+            // Port 9 (discard) is closed here: every sync attempt fails at once, as offline.
+            store
+                .save_session(&SessionRecord::new("http://127.0.0.1:9", shared::DeviceId::new(), tokens))
+                .expect("save session");
+            let mut events: Vec<ChangeEvent> = Vec::new();
+            for (child, visits) in children {
+                events.push(ChangeEvent::Child { child: Box::new(child.clone()) });
+                for visit in visits {
+                    events.push(ChangeEvent::Visit { visit: Box::new(visit.clone()) });
+                }
+            }
+            for cover in covers {
+                events.push(ChangeEvent::Cover { cover: cover.clone() });
+            }
+            let page = PullResponse { protocol: 1, events, cursor: Cursor("test".into()), more: false };
+            store.apply_pull(&page, Utc::now()).expect("apply pull");
+            for draft in drafts {
+                store.save_draft(draft).expect("save draft");
+            }
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let services = {
+            let _inside = runtime.enter();
+            Services::open(AppSettings {
+                server: "http://127.0.0.1:9".into(),
+                data_dir: dir.path().to_path_buf(),
+            })
+            .expect("open services")
+        };
+        Self { dir, services, runtime }
+    }
+
+    pub fn unlock(&self) {
+        self.runtime.block_on(self.services.unlock(PIN.into())).expect("unlock");
+    }
+
+    /// Renders the whole app at `path` and waits (up to 5 s) until the HTML contains `until`.
+    pub fn render(&self, path: &str, until: &str) -> String {
+        self.runtime.block_on(async {
+            let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
+            let mut dom =
+                VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
+            dom.rebuild_in_place();
+            let mut html = dioxus_ssr::render(&dom);
+            for _ in 0..100 {
+                if html.contains(until) {
+                    return html;
+                }
+                let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
+                dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+                html = dioxus_ssr::render(&dom);
+            }
+            panic!("{until:?} never appeared at {path}; last render:\n{html}");
+        })
+    }
+}
+
+#[derive(Props, Clone, PartialEq)]
+struct FormProps {
+    draft: VisitDraft,
+    child: Child,
+    touched: Vec<String>,
+}
+
+#[allow(non_snake_case)]
+fn FormUnderTest(props: FormProps) -> Element {
+    let draft = use_signal(|| Some(props.draft.clone()));
+    let touched = use_signal(|| props.touched.clone());
+    use_context_provider(|| DraftEditor { draft, touched, on_change: Callback::new(|_: VisitDraft| {}) });
+    rsx! { VisitForm { child: props.child.clone() } }
+}
+
+/// The visit form alone, for `draft`, with the fields in `touched` already touched.
+pub fn render_form(draft: &VisitDraft, child: &Child, touched: &[&str]) -> String {
+    let mut dom = VirtualDom::new_with_props(
+        FormUnderTest,
+        FormProps {
+            draft: draft.clone(),
+            child: child.clone(),
+            touched: touched.iter().map(|t| (*t).to_owned()).collect(),
+        },
+    );
+    dom.rebuild_in_place();
+    dioxus_ssr::render(&dom)
+}
+
+/// A new draft for `child`, started now.
+pub fn new_draft(child: &Child) -> VisitDraft {
+    VisitDraft::new_for(child, WORKER, WorkerCapacity::KeyWorker, Local::now().fixed_offset(), None)
+}
+
+/// Where `needle` first appears in `html` (panics if it does not).
+pub fn position(html: &str, needle: &str) -> usize {
+    html.find(needle).unwrap_or_else(|| panic!("{needle:?} not found in:\n{html}"))
+}

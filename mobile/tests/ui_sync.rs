@@ -1,0 +1,49 @@
+//! Render tests of the sync status: it never says "sent" while anything is unsent.
+
+mod ui_support;
+
+use chrono::Utc;
+use mobile::app::SyncView;
+use ui_support::*;
+
+#[test]
+fn the_top_bar_never_says_sent_while_records_wait() {
+    let unknown = SyncView::default();
+    assert!(!unknown.badge().1.contains("sent"), "nothing is claimed before the outbox is read");
+    let waiting = SyncView { waiting: 2, last_success: Some(Utc::now()), known: true, ..Default::default() };
+    let (_, words) = waiting.badge();
+    assert!(words.contains("2 waiting to send"), "{words}");
+    assert!(!words.contains("sent"), "{words}");
+    let problems = SyncView { problems: 1, known: true, ..Default::default() };
+    assert_eq!(problems.badge().1, "1 sync problem");
+    assert_eq!(SyncView { known: true, ..Default::default() }.badge().1, "All sent");
+}
+
+#[test]
+fn a_visit_submitted_offline_shows_as_waiting_and_the_screen_does_not_say_sent() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.location = "Family home".into();
+    draft.announced = Some(shared::Announcement::Announced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.end_now(chrono::Local::now().fixed_offset());
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[]);
+    app.unlock();
+    app.runtime.block_on(app.services.submit(draft)).expect("submitted to the outbox");
+    let html = app.render("/sync", "Saved on this phone, waiting to send");
+    assert!(html.contains("1 visit(s), 0 photo(s)"), "{html}");
+    assert!(html.contains("Maja Test, visit on"));
+    assert!(!html.contains("Everything on this phone has been sent"), "{html}");
+    assert!(!html.contains(">All sent<"), "{html}");
+}
+
+#[test]
+fn with_nothing_waiting_the_sync_screen_says_everything_was_sent() {
+    let child = child("Maja", "Test", false);
+    let app = AppUnderTest::new(&[(child, vec![])], &[], &[]);
+    app.unlock();
+    let html = app.render("/sync", "0 visit(s), 0 photo(s)");
+    assert!(html.contains("Sync now"));
+    assert!(!html.contains("waiting to send ("), "{html}");
+}

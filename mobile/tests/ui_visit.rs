@@ -1,0 +1,124 @@
+//! Render tests of the visit form's key states: the big yes/no questions, the reasons that open
+//! right under a "No", inline problems, separate quotes and the pre-filled interpreter section.
+
+mod ui_support;
+
+use shared::InterpreterUsed;
+use ui_support::*;
+
+#[test]
+fn seen_and_seen_alone_are_big_yes_no_buttons_at_the_top() {
+    let child = child("Maja", "Test", false);
+    let html = render_form(&new_draft(&child), &child, &[]);
+    let seen = position(&html, "Was Maja seen?");
+    assert!(seen < position(&html, "What the child said, in their words"));
+    assert!(html.contains("id=\"seen-yes\"") && html.contains("id=\"seen-no\""));
+    // Not asked until the child is known to have been seen.
+    assert!(!html.contains("Was Maja seen alone?"));
+}
+
+#[test]
+fn choosing_not_seen_alone_opens_the_reason_who_was_present_and_manager_agreement_there() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    let alone = render_form(&draft, &child, &["seen_alone"]);
+    assert!(!alone.contains("Why was the child not seen alone?"));
+
+    draft.seen_alone = Some(false);
+    let html = render_form(&draft, &child, &["seen_alone"]);
+    let question = position(&html, "Was Maja seen alone?");
+    let reason = position(&html, "Why was the child not seen alone?");
+    assert!(question < reason && reason < position(&html, "What the child said, in their words"));
+    assert!(html.contains("Who was present?"));
+    assert!(html.contains("A manager agreed the child need not be seen alone"));
+    // The problem shows inline as soon as the answer is given, not at submit.
+    assert!(html.contains("Say why the child was not seen alone."), "{html}");
+    assert!(html.contains("Say who was present."));
+}
+
+#[test]
+fn problems_stay_quiet_for_fields_not_yet_touched() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    let html = render_form(&draft, &child, &[]);
+    assert!(html.contains("Why was the child not seen alone?"));
+    assert!(!html.contains("Say why the child was not seen alone."));
+}
+
+#[test]
+fn choosing_not_seen_asks_why_and_drops_the_seen_alone_question_and_words() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(false);
+    let html = render_form(&draft, &child, &["seen"]);
+    assert!(html.contains("Why was the child not seen?"));
+    assert!(html.contains("Say why the child was not seen."));
+    assert!(html.contains("counts as a missed visit"));
+    assert!(!html.contains("Was Maja seen alone?"));
+    assert!(!html.contains("What the child said, in their words"));
+}
+
+#[test]
+fn the_childs_words_are_listed_as_separate_quotes() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.child_words = vec!["I like my school".into(), "My brother shouts".into()];
+    let html = render_form(&draft, &child, &[]);
+    assert_eq!(html.matches("<blockquote class=\"quote\"").count(), 2, "{html}");
+    assert!(position(&html, "I like my school") < position(&html, "My brother shouts"));
+    assert!(html.contains("Remove quote 2"));
+}
+
+#[test]
+fn the_interpreter_section_is_prefilled_and_a_family_member_interpreting_is_flagged() {
+    let child = child("Maja", "Test", true);
+    let mut draft = new_draft(&child);
+    let html = render_form(&draft, &child, &[]);
+    assert!(html.contains("Ann Test (mother)"), "{html}");
+    assert!(html.contains("value=\"Polish\""), "the language is pre-filled");
+    assert!(!html.contains("A family member interpreted"));
+
+    draft.interpreters[0].used = Some(InterpreterUsed::FamilyMember { who: "older sister".into() });
+    let flagged = render_form(&draft, &child, &[]);
+    assert!(flagged.contains("A family member interpreted. Your manager will see this flagged."));
+}
+
+#[test]
+fn facts_and_concerns_are_two_boxes_with_hints_and_plan_actions_can_be_picked() {
+    let child = child("Maja", "Test", false);
+    let html = render_form(&new_draft(&child), &child, &[]);
+    assert!(html.contains("What you saw or heard. Only what happened."));
+    assert!(html.contains("What you worry about, and why."));
+    assert!(position(&html, "id=\"facts\"") < position(&html, "id=\"concerns\""));
+    assert!(html.contains("Attend school every day") && html.contains("Mother attends parenting group"));
+}
+
+#[test]
+fn the_next_visit_is_suggested_from_the_schedule() {
+    let child = child("Maja", "Test", false);
+    let draft = new_draft(&child);
+    let suggested = draft.suggested_next_visit(&child).expect("a plan in force");
+    let html = render_form(&draft, &child, &[]);
+    assert!(
+        html.contains(&format!("Suggested from the schedule: {}.", suggested.format("%-d %b %Y"))),
+        "{html}"
+    );
+    assert!(html.contains(&format!("value=\"{}\"", suggested.format("%Y-%m-%d"))));
+}
+
+#[test]
+fn the_visit_screen_opens_a_saved_draft_and_says_it_is_saved_on_this_phone() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.facts = "Kitchen clean".into();
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[draft]);
+    app.unlock();
+    let html = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
+    assert!(html.contains("Kitchen clean"), "{html}");
+    assert!(html.contains("not sent yet"));
+}
