@@ -1,0 +1,196 @@
+//! The central case import (CSV and JSON) and the write-back export with acknowledgement.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{World, outcome, visit};
+use serde_json::{Value, json};
+
+const HEADER: &str = "central_id,given_name,family_name,date_of_birth,gender,sibling_central_ids,carers,carer_languages,child_first_language,child_interpreter_language,disability_and_communication,registered_on,deregistered_on,harms,visit_frequency_working_days,actions,latest_review_conference,key_worker_username,key_worker_name,team_code,team_name";
+
+fn csv_file(rows: &[&str]) -> String {
+    let mut file = HEADER.to_owned();
+    for row in rows {
+        file.push('\n');
+        file.push_str(row);
+    }
+    file.push('\n');
+    file
+}
+
+const GOOD_A: &str = "CMS-1,Lily,Ashby,2016-04-02,female,CMS-2,M1|Olga Ashby|mother,M1|Polish|Polish,English,,,2025-01-06,,neglect;emotional,10,A1|Mother to attend parenting course;A2|School to report attendance,2025-03-01,sam.social,,CPT1,Child Protection Team 1";
+const GOOD_B: &str = "CMS-2,Max,Ashby,2013-09-30,male,CMS-1,M1|Olga Ashby|mother,,,,,2025-01-06,,neglect,10,A1|Mother to attend parenting course,,sam.social,,CPT1,";
+
+async fn import(world: &World, token: &str, format: &str, body: String) -> (StatusCode, Value) {
+    let content_type = if format == "csv" { "text/csv" } else { "application/json" };
+    let request = Request::post(format!("/api/admin/import?format={format}"))
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    world.send(request).await
+}
+
+#[tokio::test]
+async fn a_csv_import_creates_children_with_siblings_plans_and_language_needs_and_is_idempotent() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let (status, report) = import(&world, admin.access(), "csv", csv_file(&[GOOD_A, GOOD_B])).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!((report["created"].as_u64(), report["rejected"].as_u64()), (Some(2), Some(0)), "{report}");
+
+    let lily = world.child("CMS-1");
+    let max = world.child("CMS-2");
+    assert_eq!(lily.sibling_ids, vec![max.id]);
+    assert_eq!(max.sibling_ids, vec![lily.id]);
+    let plan = lily.plan.as_ref().unwrap();
+    assert_eq!(plan.harms, [shared::HarmCategory::Neglect, shared::HarmCategory::Emotional]);
+    assert_eq!(plan.actions.len(), 2);
+    assert_eq!(plan.key_worker, world.worker_id("sam.social"));
+    let mother = &lily.communication.carers[0];
+    assert_eq!(mother.carer_id, lily.carers[0].id);
+    assert!(mother.need.interpreter_needed);
+    assert_eq!(mother.need.interpreter_language.as_deref(), Some("Polish"));
+
+    // The same file again changes nothing; ids are stable.
+    let (_, again) = import(&world, admin.access(), "csv", csv_file(&[GOOD_A, GOOD_B])).await;
+    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)), "{again}");
+    assert_eq!(world.child("CMS-1"), lily);
+
+    // Sam now sees them.
+    let sam = world.login("sam.social").await;
+    let (_, children) = world.get("/api/children", sam.access()).await;
+    assert_eq!(children.as_array().unwrap().len(), 14);
+}
+
+#[tokio::test]
+async fn malformed_rows_are_reported_by_line_and_field_and_the_rest_imported() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    import(&world, admin.access(), "csv", csv_file(&[GOOD_A])).await;
+    let before = world.child("CMS-1");
+    let broken_lily = GOOD_A.replace("2016-04-02", "02/04/2016").replace("Lily", "Changed");
+    let bad_harm = GOOD_B.replace("neglect,10", "sadness,10");
+    let no_key_worker = "CMS-3,Ava,Stone,2019-01-01,,,,,,,,2025-02-01,,neglect,,,,,,CPT1,";
+    let fine = "CMS-4,Ivy,Stone,2019-01-01,,,,,,,,,,,,,,,,,";
+    let (status, report) =
+        import(&world, admin.access(), "csv", csv_file(&[&broken_lily, &bad_harm, no_key_worker, fine])).await;
+    assert_eq!(status, StatusCode::OK);
+    let problems: Vec<(u64, String)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["field"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(problems.contains(&(2, "date_of_birth".into())), "{problems:?}");
+    assert!(problems.contains(&(3, "harms[0]".into())), "{problems:?}");
+    assert!(problems.contains(&(4, "key_worker_username".into())), "{problems:?}");
+    assert_eq!((report["rejected"].as_u64(), report["created"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(world.child("CMS-1"), before, "a rejected row leaves the existing record alone");
+    assert!(world.state.store().child_by_central_id("CMS-2").unwrap().is_none());
+    assert!(world.state.store().child_by_central_id("CMS-4").unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_json_import_reports_bad_records_by_position_and_field() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let body = json!([
+        {"central_id": "J-1", "given_name": "Nia", "family_name": "Roe", "date_of_birth": "2017-05-05",
+         "carers": [{"ref": "F", "name": "Dan Roe", "relationship": "father", "interpreter_language": "Portuguese"}],
+         "registered_on": "2025-05-01", "harms": ["physical"], "actions": [{"ref": "1", "description": "Weekly check"}],
+         "key_worker_username": "new.worker", "key_worker_name": "New Worker", "team_code": "CPT9"},
+        {"central_id": "J-2", "given_name": "Kit", "family_name": "Roe", "date_of_birth": 20170505},
+        {"central_id": "J-3", "given_name": "Sol", "family_name": "Roe", "date_of_birth": "2017-05-05", "shoe_size": 3}
+    ]);
+    let (status, report) = import(&world, admin.access(), "json", body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["created"], 1);
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!((problems[0]["line"].as_u64(), problems[0]["field"].as_str()), (Some(2), Some("date_of_birth")));
+    assert_eq!(problems[1]["line"], 3);
+    assert!(problems[1]["message"].as_str().unwrap().contains("shoe_size"));
+    // An unknown key worker is created, unable to sign in until given a password.
+    let account = world.state.store().account_by_username("new.worker").unwrap().unwrap();
+    assert!(account.password_hash.is_none());
+    assert_eq!(world.child("J-1").plan.unwrap().key_worker, account.worker.id);
+
+    let (status, body) = import(&world, admin.access(), "json", "{not json".into()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) = import(&world, admin.access(), "csv", "name,dob\nx,y\n".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["fields"].as_array().unwrap().iter().any(|f| f["field"] == "central_id"));
+}
+
+#[tokio::test]
+async fn de_registration_closes_the_case_and_later_visits_are_held() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let sam = world.login("sam.social").await;
+    import(&world, admin.access(), "csv", csv_file(&[GOOD_A])).await;
+    let (_, cursor) = world.pull_all(&sam, None).await;
+    let yesterday = world.today().pred_opt().unwrap().pred_opt().unwrap();
+    let closed = GOOD_A.replace("2025-01-06,,", &format!("2025-01-06,{yesterday},"));
+    let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&closed])).await;
+    assert_eq!(report["updated"], 1);
+    let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
+    assert!(events.iter().any(|e| e["type"] == "removed_from_scope" && e["reason"] == "case_closed"), "{events:?}");
+    let lily = world.child("CMS-1");
+    let results = world.push_outcomes(&sam, &[visit(lily.id, sam.worker_id())]).await;
+    assert_eq!(outcome(&results[0]), "accepted");
+    assert_eq!(results[0]["needs_review"], sync_server::sync::HELD_DEREGISTERED);
+}
+
+#[tokio::test]
+async fn each_revision_is_written_back_exactly_once() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let sam = world.login("sam.social").await;
+    // The demo history first: acknowledge it all.
+    let (status, pending) = world.get("/api/admin/export/visits?limit=100000", admin.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let refs: Vec<Value> = pending
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| json!({"visit_id": r["visit_id"], "revision": r["revision"]}))
+        .collect();
+    let (_, ack) = world.post("/api/admin/export/ack", admin.access(), json!({"revisions": refs})).await;
+    assert_eq!(ack["acknowledged"].as_u64().unwrap() as usize, refs.len());
+    let (_, empty) = world.get("/api/admin/export/visits", admin.access()).await;
+    assert_eq!(empty.as_array().unwrap().len(), 0);
+
+    let ellie = world.child("DEMO-0001");
+    let first = visit(ellie.id, sam.worker_id());
+    world.push_outcomes(&sam, &[first.clone()]).await;
+    let (_, pending) = world.get("/api/admin/export/visits", admin.access()).await;
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["child_central_id"], "DEMO-0001");
+    let request = Request::get("/api/admin/export/visits?format=csv")
+        .header(header::AUTHORIZATION, format!("Bearer {}", admin.access()))
+        .body(Body::empty())
+        .unwrap();
+    let (status, csv) = world.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = csv.as_str().unwrap();
+    assert!(csv.starts_with("visit_id,revision,amends,status"));
+    assert!(csv.contains(&first.id.to_string()) && csv.contains("I drew a picture of the dog."));
+
+    let one = json!({"revisions": [{"visit_id": first.id, "revision": 1}]});
+    let (_, ack) = world.post("/api/admin/export/ack", admin.access(), one.clone()).await;
+    assert_eq!((ack["acknowledged"].as_u64(), ack["already"].as_u64()), (Some(1), Some(0)));
+    let (_, ack) = world.post("/api/admin/export/ack", admin.access(), one).await;
+    assert_eq!((ack["acknowledged"].as_u64(), ack["already"].as_u64()), (Some(0), Some(1)), "a repeat changes nothing");
+
+    // The amendment is written back on its own.
+    world.push_outcomes(&sam, &[common::amend(&first, "school")]).await;
+    let (_, pending) = world.get("/api/admin/export/visits", admin.access()).await;
+    let pending = pending.as_array().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!((pending[0]["revision"].as_u64(), pending[0]["visit"]["location"].as_str()), (Some(2), Some("school")));
+    let (_, ack) = world
+        .post("/api/admin/export/ack", admin.access(), json!({"revisions": [{"visit_id": shared::VisitId::new(), "revision": 1}]}))
+        .await;
+    assert_eq!(ack["unknown"].as_array().unwrap().len(), 1);
+}
