@@ -1,11 +1,9 @@
 //! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, and
 //! duty cover to assign. Each answer is recorded on the server with the manager's name.
 
-use chrono::NaiveDate;
 use dioxus::prelude::*;
-use shared::{EscalationAction, EscalationReason, WorkerId};
 
-use crate::app::services::InboxItem;
+use super::InboxCard;
 use crate::app::{Services, UiState};
 
 /// The manager's inbox screen.
@@ -25,82 +23,6 @@ pub fn ManagerInbox() -> Element {
         p { class: "muted", "{items.len()} waiting for a decision." }
         for item in items {
             InboxCard { key: "{item.escalation.id}", item: item.clone() }
-        }
-    }
-}
-
-/// One escalation with the actions that fit it.
-#[component]
-pub fn InboxCard(item: InboxItem) -> Element {
-    let services = use_context::<Services>();
-    let mut reason = use_signal(String::new);
-    let mut date = use_signal(String::new);
-    let mut duty_worker = use_signal(String::new);
-    let mut outcome = use_signal(|| None::<Result<String, String>>);
-    let id = item.escalation.id;
-    let act = use_callback(move |action: EscalationAction| {
-        let services = services.clone();
-        spawn(async move {
-            match services.acknowledge(id, action).await {
-                Ok(()) => outcome.set(Some(Ok("Recorded.".to_owned()))),
-                Err(e) => outcome.set(Some(Err(e.to_string()))),
-            }
-        });
-    });
-    let reason_missing = reason.read().trim().is_empty();
-    let (heading, icon) = match item.escalation.reason {
-        EscalationReason::Overdue { .. } => ("Visit overdue", "⚠"),
-        EscalationReason::ChildNotSeen { .. } => ("Child not seen", "⚠"),
-        EscalationReason::NotSeenAlone { .. } => ("Not seen alone", "◐"),
-        EscalationReason::InterpreterNotUsed { .. } => ("Interpreter not used", "⚑"),
-    };
-    rsx! {
-        div { class: "card",
-            h3 { span { "aria-hidden": "true", "{icon} " } "{heading}: {item.child_name}" }
-            p { "{item.escalation.reason.describe()}" }
-            label { r#for: "reason-{id}", "Your reason or instruction" }
-            textarea { id: "reason-{id}", value: "{reason}", oninput: move |e| reason.set(e.value()) }
-            match item.escalation.reason {
-                EscalationReason::NotSeenAlone { .. } => rsx! {
-                    div { class: "yesno", style: "margin-top:10px",
-                        button { disabled: reason_missing,
-                            onclick: move |_| act.call(EscalationAction::SeenAloneAgreed { reason: reason.read().clone() }), "Agree" }
-                        button { disabled: reason_missing,
-                            onclick: move |_| act.call(EscalationAction::SeenAloneDisagreed { reason: reason.read().clone() }), "Disagree" }
-                    }
-                },
-                EscalationReason::Overdue { .. } | EscalationReason::ChildNotSeen { .. } => rsx! {
-                    label { r#for: "date-{id}", "Visit arranged for" }
-                    input { id: "date-{id}", r#type: "date", value: "{date}", oninput: move |e| date.set(e.value()) }
-                    button { class: "wide", style: "margin-top:8px",
-                        disabled: NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d").is_err(),
-                        onclick: move |_| if let Ok(when) = NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d") {
-                            act.call(EscalationAction::VisitArranged { date: when })
-                        },
-                        "Record the arranged visit" }
-                    label { r#for: "duty-{id}", "Or assign a duty worker (their staff id)" }
-                    input { id: "duty-{id}", r#type: "text", value: "{duty_worker}", oninput: move |e| duty_worker.set(e.value()) }
-                    button { class: "wide", style: "margin-top:8px",
-                        disabled: duty_worker.read().parse::<WorkerId>().is_err(),
-                        onclick: move |_| if let Ok(worker) = duty_worker.read().parse::<WorkerId>() {
-                            act.call(EscalationAction::DutyCoverAssigned { duty_worker: worker })
-                        },
-                        "Assign duty cover" }
-                    button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
-                        onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
-                        "Agree an exception" }
-                },
-                EscalationReason::InterpreterNotUsed { .. } => rsx! {
-                    button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
-                        onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
-                        "Acknowledge" }
-                },
-            }
-            match outcome.read().clone() {
-                Some(Ok(words)) => rsx! { p { class: "saved", role: "status", "{words}" } },
-                Some(Err(words)) => rsx! { p { class: "problem", role: "alert", "{words}" } },
-                None => rsx! {},
-            }
         }
     }
 }

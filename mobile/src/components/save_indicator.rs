@@ -2,7 +2,7 @@
 
 use dioxus::prelude::*;
 
-use super::visit_capture::SaveState;
+use super::visit_editor::SaveState;
 
 /// The save state of the draft on screen.
 #[component]

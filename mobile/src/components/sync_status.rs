@@ -2,12 +2,10 @@
 //! is unsent: the words come from the outbox counts, not from the last sync's success.
 
 use dioxus::prelude::*;
-use shared::{ChildId, VisitId};
 
+use super::{ProblemItem, SyncHeadline};
 use crate::app::model::format_date;
-use crate::app::services::SyncProblem;
-use crate::app::{Services, SyncView, UiState};
-use crate::routes::Route;
+use crate::app::{Services, UiState};
 
 /// The sync status screen.
 #[component]
@@ -59,63 +57,6 @@ pub fn SyncStatus() -> Element {
                     ProblemItem { key: "{problem.visit_id}-{problem.revision}", problem: problem.clone() }
                 }
             }
-        }
-    }
-}
-
-/// One line of plain words about where sync stands. `unsent` is what the outbox holds now.
-#[component]
-pub fn SyncHeadline(sync: SyncView, unsent: usize) -> Element {
-    // "Everything sent" needs both the engine's counts and the outbox just read to agree that
-    // nothing is waiting; anything else shows what is waiting, in the engine's words if it has
-    // them.
-    let (class, words) = if unsent > 0 || sync.waiting > 0 || sync.problems > 0 || sync.offline.is_some() {
-        let words = if sync.known && !sync.headline.is_empty() && (sync.waiting > 0 || unsent == 0) {
-            sync.headline.clone()
-        } else {
-            format!("{unsent} record(s) saved on this phone, waiting to send.")
-        };
-        ("banner warn", words)
-    } else if !sync.known {
-        ("banner warn", "Checking what is waiting…".to_owned())
-    } else if sync.syncing {
-        ("banner warn", "Checking for updates…".to_owned())
-    } else {
-        ("banner good", "✓ Everything on this phone has been sent.".to_owned())
-    };
-    rsx! { p { class: "{class}", id: "sync-headline", role: "status", "{words}" } }
-}
-
-/// A record the server refused or found in conflict, with what to do about it.
-#[component]
-pub fn ProblemItem(problem: SyncProblem) -> Element {
-    let services = use_context::<Services>();
-    let mut failed = use_signal(|| None::<String>);
-    let (visit, revision): (VisitId, u32) = (problem.visit_id, problem.revision);
-    let conflict = problem.conflict;
-    let resolve = move |_| {
-        let services = services.clone();
-        spawn(async move {
-            let reopened: Result<ChildId, _> = if conflict {
-                services.amend_conflict(visit, revision).await
-            } else {
-                services.reopen_rejected(visit, revision).await
-            };
-            match reopened {
-                Ok(child) => {
-                    navigator().push(Route::VisitCapture { id: child });
-                }
-                Err(e) => failed.set(Some(e.to_string())),
-            }
-        });
-    };
-    rsx! {
-        div { class: "banner bad",
-            p { style: "margin:0", strong { "{problem.child_name}, visit on {format_date(Some(problem.date))}" } }
-            p { "{problem.reason}" }
-            button { class: "wide", onclick: resolve,
-                if conflict { "Look at both versions and amend" } else { "Open the visit and fix it" } }
-            if let Some(why) = failed.read().clone() { p { class: "problem", "{why}" } }
         }
     }
 }
