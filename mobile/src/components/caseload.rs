@@ -18,6 +18,8 @@ pub fn Caseload() -> Element {
     })
     .suspend()?;
     let cases = cases.read().clone()?;
+    // For the launch-time measurement (README, "Performance"): a count only, never a name.
+    tracing::info!(children = cases.len(), "caseload on screen");
     rsx! {
         h2 { id: "screen-title", "My children" }
         CaseList { cases }
