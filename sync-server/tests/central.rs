@@ -75,7 +75,8 @@ async fn malformed_rows_are_reported_by_line_and_field_and_the_rest_imported() {
     let no_key_worker = "CMS-3,Ava,Stone,2019-01-01,,,,,,,,2025-02-01,,neglect,,,,,,CPT1,";
     let fine = "CMS-4,Ivy,Stone,2019-01-01,,,,,,,,,,,,,,,,,";
     let (status, report) =
-        import(&world, admin.access(), "csv", csv_file(&[&broken_lily, &bad_harm, no_key_worker, fine])).await;
+        import(&world, admin.access(), "csv", csv_file(&[&broken_lily, &bad_harm, no_key_worker, fine]))
+            .await;
     assert_eq!(status, StatusCode::OK);
     let problems: Vec<(u64, String)> = report["problems"]
         .as_array()
@@ -108,7 +109,10 @@ async fn a_json_import_reports_bad_records_by_position_and_field() {
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["created"], 1);
     let problems = report["problems"].as_array().unwrap();
-    assert_eq!((problems[0]["line"].as_u64(), problems[0]["field"].as_str()), (Some(2), Some("date_of_birth")));
+    assert_eq!(
+        (problems[0]["line"].as_u64(), problems[0]["field"].as_str()),
+        (Some(2), Some("date_of_birth"))
+    );
     assert_eq!(problems[1]["line"], 3);
     assert!(problems[1]["message"].as_str().unwrap().contains("shoe_size"));
     // An unknown key worker is created, unable to sign in until given a password.
@@ -135,7 +139,10 @@ async fn de_registration_closes_the_case_and_later_visits_are_held() {
     let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&closed])).await;
     assert_eq!(report["updated"], 1);
     let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
-    assert!(events.iter().any(|e| e["type"] == "removed_from_scope" && e["reason"] == "case_closed"), "{events:?}");
+    assert!(
+        events.iter().any(|e| e["type"] == "removed_from_scope" && e["reason"] == "case_closed"),
+        "{events:?}"
+    );
     let lily = world.child("CMS-1");
     let results = world.push_outcomes(&sam, &[visit(lily.id, sam.worker_id())]).await;
     assert_eq!(outcome(&results[0]), "accepted");
@@ -181,16 +188,27 @@ async fn each_revision_is_written_back_exactly_once() {
     let (_, ack) = world.post("/api/admin/export/ack", admin.access(), one.clone()).await;
     assert_eq!((ack["acknowledged"].as_u64(), ack["already"].as_u64()), (Some(1), Some(0)));
     let (_, ack) = world.post("/api/admin/export/ack", admin.access(), one).await;
-    assert_eq!((ack["acknowledged"].as_u64(), ack["already"].as_u64()), (Some(0), Some(1)), "a repeat changes nothing");
+    assert_eq!(
+        (ack["acknowledged"].as_u64(), ack["already"].as_u64()),
+        (Some(0), Some(1)),
+        "a repeat changes nothing"
+    );
 
     // The amendment is written back on its own.
     world.push_outcomes(&sam, &[common::amend(&first, "school")]).await;
     let (_, pending) = world.get("/api/admin/export/visits", admin.access()).await;
     let pending = pending.as_array().unwrap();
     assert_eq!(pending.len(), 1);
-    assert_eq!((pending[0]["revision"].as_u64(), pending[0]["visit"]["location"].as_str()), (Some(2), Some("school")));
+    assert_eq!(
+        (pending[0]["revision"].as_u64(), pending[0]["visit"]["location"].as_str()),
+        (Some(2), Some("school"))
+    );
     let (_, ack) = world
-        .post("/api/admin/export/ack", admin.access(), json!({"revisions": [{"visit_id": shared::VisitId::new(), "revision": 1}]}))
+        .post(
+            "/api/admin/export/ack",
+            admin.access(),
+            json!({"revisions": [{"visit_id": shared::VisitId::new(), "revision": 1}]}),
+        )
         .await;
     assert_eq!(ack["unknown"].as_array().unwrap().len(), 1);
 }

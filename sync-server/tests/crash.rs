@@ -1,0 +1,137 @@
+//! The crash test: the real server binary is killed with SIGKILL in the middle of pushes, 20
+//! times over. After every restart, every visit the server acknowledged is there.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use shared::DeviceId;
+
+mod common;
+
+const CYCLES: usize = 20;
+
+/// Starts the server on a free port and waits until it listens.
+fn start(data: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
+        .arg(data)
+        .env("RUST_LOG", "info")
+        .env("SEEN_AND_HEARD_JWT_SECRET", "a crash test secret that is long enough")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if !sent && let Some(at) = line.find("address=") {
+                let address: String = line[at + 8..].chars().take_while(|c| !c.is_whitespace()).collect();
+                let _ = tx.send(address);
+                sent = true;
+            }
+        }
+    });
+    let address = rx.recv_timeout(Duration::from_secs(60)).expect("server listens within a minute");
+    (child, format!("http://{address}"))
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, device_id: DeviceId) -> (String, String) {
+    let tokens: Value = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": "sam.social", "password": "seen-and-heard-demo", "device_id": device_id}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("tokens");
+    (
+        tokens["access_token"].as_str().expect("token").to_owned(),
+        tokens["worker"]["id"].as_str().expect("id").to_owned(),
+    )
+}
+
+async fn present(client: &reqwest::Client, base: &str, access: &str, child: &str) -> BTreeSet<String> {
+    let visits: Value = client
+        .get(format!("{base}/api/children/{child}/visits"))
+        .bearer_auth(access)
+        .send()
+        .await
+        .expect("visits")
+        .json()
+        .await
+        .expect("json");
+    visits.as_array().expect("list").iter().map(|v| v["id"].as_str().expect("id").to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_visit_survives_sigkill() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    let device_id = DeviceId::new();
+    let child_id = sync_server::import::child_id_for("DEMO-0001").to_string();
+    let mut acknowledged: BTreeSet<String> = BTreeSet::new();
+
+    for cycle in 0..CYCLES {
+        let (mut server, base) = start(dir.path());
+        let (access, worker) = sign_in(&client, &base, device_id).await;
+        let held = present(&client, &base, &access, &child_id).await;
+        let missing: Vec<&String> = acknowledged.difference(&held).collect();
+        assert!(missing.is_empty(), "cycle {cycle}: acknowledged visits lost: {missing:?}");
+
+        // Push batches continuously; kill the server after a while, mid-push.
+        let pusher = {
+            let client = client.clone();
+            let base = base.clone();
+            let access = access.clone();
+            let worker = worker.clone();
+            let child = child_id.clone();
+            tokio::spawn(async move {
+                let mut acked = Vec::new();
+                loop {
+                    let visits: Vec<shared::Visit> = (0..25)
+                        .map(|_| {
+                            common::visit(
+                                child.parse().expect("child id"),
+                                worker.parse().expect("worker id"),
+                            )
+                        })
+                        .collect();
+                    let response = client
+                        .post(format!("{base}/api/sync/push"))
+                        .bearer_auth(&access)
+                        .json(&json!({"protocol": 1, "device_id": device_id, "visits": visits}))
+                        .send()
+                        .await;
+                    let Ok(response) = response else { break };
+                    let Ok(body) = response.json::<Value>().await else { break };
+                    for result in body["results"].as_array().into_iter().flatten() {
+                        if result["outcome"] == "accepted" || result["outcome"] == "duplicate" {
+                            acked.push(result["visit_id"].as_str().expect("id").to_owned());
+                        }
+                    }
+                }
+                acked
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(150 + (cycle as u64 * 37) % 300)).await;
+        server.kill().expect("SIGKILL");
+        server.wait().expect("reaped");
+        let acked = pusher.await.expect("pusher");
+        acknowledged.extend(acked);
+    }
+
+    let (mut server, base) = start(dir.path());
+    let (access, _) = sign_in(&client, &base, device_id).await;
+    let held = present(&client, &base, &access, &child_id).await;
+    server.kill().expect("kill");
+    let _ = server.wait();
+    assert!(acknowledged.len() > CYCLES, "pushes were acknowledged between kills ({})", acknowledged.len());
+    let missing: Vec<&String> = acknowledged.difference(&held).collect();
+    assert!(missing.is_empty(), "acknowledged visits lost: {missing:?}");
+}

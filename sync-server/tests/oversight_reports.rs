@@ -1,0 +1,340 @@
+//! Chronology, compliance report and Annex A List 7: named cases, each asserting what a manager
+//! or an inspector would see.
+
+mod oversight_support;
+
+use std::collections::HashMap;
+
+use oversight_support::*;
+use rstest::rstest;
+use shared::*;
+use sync_server::reports::{
+    ANNEX_A_LIST_7_COLUMNS, ChronologyInput, ChronologyKind, ComplianceInput, annex_a_list_7_csv, chronology,
+    chronology_csv, chronology_html, compliance_report, replay_schedule,
+};
+
+const TODAY: &str = "2026-04-20";
+
+/// Child 1 (key worker 100, team 200): seen alone with words on 12 March (in time for the 16th);
+/// seen late on 30 March, not alone and without a manager's agreement, no words; a missed
+/// statutory visit on 14 April; overdue since the 15th (Easter falls between).
+fn child_one_visits() -> Vec<Visit> {
+    vec![
+        visit(10, "2026-03-12"),
+        Visit { child_words: vec![], ..not_alone(11, "2026-03-30", false) },
+        not_seen(12, "2026-04-14"),
+    ]
+}
+
+/// Child 2 (key worker 101, team 201): first seen on 10 April, late; the mother's Polish
+/// interpreter did not come.
+fn child_two() -> (Child, Vec<Visit>) {
+    let mut c = child(2);
+    let plan = c.plan.as_mut().unwrap();
+    plan.key_worker = fixed(101);
+    plan.team = fixed(201);
+    let v = Visit { child_id: fixed(2), worker_id: fixed(101), ..interpreter_not_used(20, "2026-04-10") };
+    (c, vec![v])
+}
+
+fn names() -> (HashMap<TeamId, String>, HashMap<WorkerId, String>) {
+    let teams = HashMap::from([(fixed(200), "Team One".to_owned()), (fixed(201), "Team Two".to_owned())]);
+    let workers = HashMap::from([
+        (fixed(100), "Jo Testworker".to_owned()),
+        (fixed(101), "Sam Testworker".to_owned()),
+        (fixed(TEAM_MANAGER), "Tara Testmanager".to_owned()),
+        (fixed(DUTY_WORKER), "Dana Testduty".to_owned()),
+    ]);
+    (teams, workers)
+}
+
+// ---- The schedule replayed. ----
+
+#[rstest]
+#[case::never_seen_one_miss(&[], "2026-03-20", &[("2026-03-16", None)])]
+#[case::not_yet_due(&[], "2026-03-16", &[])]
+#[case::seen_in_time_then_due_later(&["2026-03-12"], "2026-03-20", &[("2026-03-16", Some("2026-03-12"))])]
+#[case::seen_late_then_missed(
+    &["2026-03-18"], "2026-04-20",
+    &[("2026-03-16", Some("2026-03-18")), ("2026-04-01", None)]
+)]
+fn replaying_the_schedule_finds_each_due_date_and_whether_it_was_met(
+    #[case] seen: &[&str],
+    #[case] until: &str,
+    #[case] expected: &[(&str, Option<&str>)],
+) {
+    let seen: Vec<_> = seen.iter().map(|d| date(d)).collect();
+    let found = replay_schedule(Calendar::jersey(), &plan(), &seen, date(until));
+    let found: Vec<_> = found.iter().map(|o| (o.due, o.met_on)).collect();
+    let expected: Vec<_> = expected.iter().map(|(d, m)| (date(d), m.map(date))).collect();
+    assert_eq!(found, expected);
+}
+
+// ---- Chronology. ----
+
+fn child_one_chronology() -> sync_server::reports::Chronology {
+    let c = child(1);
+    let visits = child_one_visits();
+    let raised = Escalation {
+        id: fixed(900),
+        child_id: fixed(1),
+        reason: EscalationReason::NotSeenAlone { visit_id: fixed(11) },
+        level: EscalationLevel::TeamManager,
+        to: Some(fixed(TEAM_MANAGER)),
+        raised_at: utc("2026-03-30", 15),
+        re_raised_at: None,
+        status: EscalationStatus::Acknowledged {
+            action: EscalationAction::SeenAloneDisagreed { reason: "See him at school".into() },
+            by: fixed(TEAM_MANAGER),
+            at: utc("2026-03-31", 9),
+        },
+    };
+    let cover = CoverAssignment {
+        id: fixed(800),
+        child_id: fixed(1),
+        duty_worker: fixed(DUTY_WORKER),
+        covering_for: fixed(100),
+        starts_on: date("2026-04-08"),
+        ends_on: date("2026-04-10"),
+        assigned_by: fixed(TEAM_MANAGER),
+    };
+    let (_, workers) = names();
+    chronology(&ChronologyInput {
+        child: &c,
+        earlier_records: &[],
+        visits: &visits,
+        escalations: &[raised],
+        covers: &[cover],
+        worker_names: &workers,
+        calendar: Calendar::jersey(),
+        today: date(TODAY),
+        now: utc(TODAY, 12),
+    })
+}
+
+#[test]
+fn the_chronology_lists_every_event_in_date_order() {
+    let chronology = child_one_chronology();
+    let kinds: Vec<(String, ChronologyKind)> =
+        chronology.entries.iter().map(|e| (e.date.to_string(), e.kind)).collect();
+    use ChronologyKind::*;
+    let expected = vec![
+        ("2026-03-02", Registered),
+        ("2026-03-12", Visit),
+        ("2026-03-26", VisitOverdue),
+        ("2026-03-30", Visit),
+        ("2026-03-30", EscalationRaised),
+        ("2026-03-31", EscalationAcknowledged),
+        ("2026-04-08", CoverStarted),
+        ("2026-04-10", CoverEnded),
+        ("2026-04-14", MissedVisit),
+        ("2026-04-15", VisitOverdue),
+    ];
+    let expected: Vec<(String, ChronologyKind)> =
+        expected.into_iter().map(|(d, k)| (d.to_owned(), k)).collect();
+    assert_eq!(kinds, expected);
+    let dates: Vec<_> = chronology.entries.iter().map(|e| e.date).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn each_visit_shows_seen_seen_alone_and_the_childs_own_words() {
+    let chronology = child_one_chronology();
+    let first = chronology.entries.iter().find(|e| e.date == date("2026-03-12")).unwrap();
+    assert_eq!((first.seen, first.seen_alone), (Some(true), Some(true)));
+    assert_eq!(first.child_words, vec!["words from 2026-03-12"]);
+    assert_eq!(first.worker.as_deref(), Some("Jo Testworker"));
+    let not_alone = chronology
+        .entries
+        .iter()
+        .find(|e| e.date == date("2026-03-30") && e.kind == ChronologyKind::Visit)
+        .unwrap();
+    assert_eq!(not_alone.seen_alone, Some(false));
+    assert!(not_alone.summary.contains("No manager's agreement"), "{}", not_alone.summary);
+    let late = chronology.entries.iter().find(|e| e.kind == ChronologyKind::VisitOverdue).unwrap();
+    assert!(late.summary.contains("26/03/2026") && late.summary.contains("30/03/2026"), "{}", late.summary);
+    let acted = chronology.entries.iter().find(|e| e.kind == ChronologyKind::EscalationAcknowledged).unwrap();
+    assert!(acted.summary.contains("must be seen alone") && acted.summary.contains("Tara Testmanager"));
+}
+
+#[test]
+fn a_plan_change_between_records_appears_in_the_chronology() {
+    let before = child(1);
+    let mut after = child(1);
+    after.plan.as_mut().unwrap().harms = vec![HarmCategory::Neglect, HarmCategory::Emotional];
+    after.plan.as_mut().unwrap().latest_review_conference = Some(date("2026-04-01"));
+    let (_, workers) = names();
+    let chronology = chronology(&ChronologyInput {
+        child: &after,
+        earlier_records: &[before],
+        visits: &[],
+        escalations: &[],
+        covers: &[],
+        worker_names: &workers,
+        calendar: Calendar::jersey(),
+        today: date("2026-03-10"),
+        now: utc("2026-03-10", 12),
+    });
+    let change =
+        chronology.entries.iter().find(|e| e.kind == ChronologyKind::PlanChanged).expect("plan change");
+    assert!(change.summary.contains("emotional abuse"), "{}", change.summary);
+    assert!(chronology.entries.iter().any(|e| e.kind == ChronologyKind::ReviewConference));
+}
+
+#[test]
+fn the_csv_chronology_has_a_header_and_one_row_per_event() {
+    let chronology = child_one_chronology();
+    let csv = chronology_csv(&chronology).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header[0], "Date");
+    assert_eq!(header[6], "Child's own words");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), chronology.entries.len());
+    assert_eq!(&rows[1][0], "12/03/2026");
+    assert_eq!(&rows[1][5], "Yes");
+    assert!(rows[1][6].contains("words from 2026-03-12"));
+}
+
+#[test]
+fn the_html_chronology_escapes_everything_and_prints_well() {
+    let mut c = child(1);
+    c.given_name = "<script>alert(1)</script>".into();
+    let v = Visit {
+        child_words: vec![Quote { text: "Mum & \"Dad\" <shout>".into() }],
+        ..visit(10, "2026-03-12")
+    };
+    let (_, workers) = names();
+    let html = chronology_html(&chronology(&ChronologyInput {
+        child: &c,
+        earlier_records: &[],
+        visits: &[v],
+        escalations: &[],
+        covers: &[],
+        worker_names: &workers,
+        calendar: Calendar::jersey(),
+        today: date("2026-03-13"),
+        now: utc("2026-03-13", 12),
+    }));
+    assert!(!html.contains("<script>"), "a name must never become markup");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(html.contains("Mum &amp; &quot;Dad&quot; &lt;shout&gt;"));
+    assert!(html.contains("@page") && html.contains("thead { display: table-header-group; }"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+}
+
+// ---- Compliance. ----
+
+#[test]
+fn the_compliance_report_measures_what_the_audit_measured() {
+    let one = child(1);
+    let one_visits = child_one_visits();
+    let (two, two_visits) = child_two();
+    let (teams, workers) = names();
+    let report = compliance_report(
+        &ComplianceInput {
+            from: date("2026-03-01"),
+            to: date(TODAY),
+            today: date(TODAY),
+            calendar: Calendar::jersey(),
+            rules: &ScheduleRules::default(),
+            team_names: &teams,
+            worker_names: &workers,
+        },
+        vec![(&one, one_visits.as_slice()), (&two, two_visits.as_slice())],
+    );
+
+    let service = &report.service;
+    assert_eq!(service.children, 2);
+    // Child 1: due 16 Mar met in time, due 26 Mar met late, due 15 Apr missed. Child 2: late.
+    assert_eq!((service.statutory_visits_due, service.statutory_visits_on_time), (4, 1));
+    assert_eq!(service.statutory_on_time_percent, Some(25.0));
+    assert_eq!((service.visits_child_seen, service.visits_seen_alone), (3, 2));
+    assert_eq!(service.seen_alone_percent, Some(66.7));
+    assert_eq!(service.visits_with_child_words, 2);
+    assert_eq!((service.visits_needing_interpreter, service.visits_interpreter_needs_met), (1, 0));
+    assert_eq!(service.interpreter_met_percent, Some(0.0));
+    assert_eq!(service.children_overdue_now, 1);
+
+    assert_eq!(report.teams.len(), 2);
+    let team_one = report.teams.iter().find(|t| t.team_name == "Team One").unwrap();
+    assert_eq!(team_one.figures.statutory_on_time_percent, Some(33.3));
+    assert_eq!(team_one.figures.interpreter_met_percent, None, "no need, no percentage");
+    let sam = report.workers.iter().find(|w| w.worker_name == "Sam Testworker").unwrap();
+    assert_eq!(sam.figures.seen_alone_percent, Some(100.0));
+
+    // Working days since each child was last seen, the longest first.
+    let since: Vec<_> =
+        report.children.iter().map(|c| (c.central_id.as_str(), c.working_days_since_seen)).collect();
+    assert_eq!(since, vec![("JY-000001", Some(13)), ("JY-000002", Some(6))]);
+    assert!(report.children[0].overdue_now);
+}
+
+#[test]
+fn a_range_before_any_visit_counts_nothing_seen() {
+    let one = child(1);
+    let visits = child_one_visits();
+    let (teams, workers) = names();
+    let report = compliance_report(
+        &ComplianceInput {
+            from: date("2026-03-02"),
+            to: date("2026-03-06"),
+            today: date(TODAY),
+            calendar: Calendar::jersey(),
+            rules: &ScheduleRules::default(),
+            team_names: &teams,
+            worker_names: &workers,
+        },
+        vec![(&one, visits.as_slice())],
+    );
+    assert_eq!(report.service.visits_child_seen, 0);
+    assert_eq!(report.service.seen_alone_percent, None);
+    assert_eq!(report.service.statutory_visits_due, 0);
+}
+
+// ---- Annex A List 7. ----
+
+#[test]
+fn annex_a_list_7_has_ofsteds_columns_in_ofsteds_order() {
+    let one = child(1);
+    let visits = child_one_visits();
+    let (two, two_visits) = child_two();
+    let (teams, workers) = names();
+    let csv = annex_a_list_7_csv(
+        vec![(&one, visits.as_slice()), (&two, two_visits.as_slice())],
+        date("2025-04-21"),
+        date(TODAY),
+        &teams,
+        &workers,
+    )
+    .unwrap();
+    insta::assert_snapshot!(csv);
+}
+
+#[test]
+fn annex_a_columns_match_the_shared_note_when_it_is_beside_the_checkout() {
+    let note = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/notes/annex-a-list-7.md");
+    let Ok(text) = std::fs::read_to_string(&note) else {
+        // CI lays shared/ beside the checkout; a bare clone elsewhere has only the snapshot.
+        return;
+    };
+    let columns: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            (cells.len() > 3 && cells[1].parse::<u32>().is_ok()).then(|| cells[2].to_owned())
+        })
+        .collect();
+    assert_eq!(columns, ANNEX_A_LIST_7_COLUMNS.map(str::to_owned).to_vec());
+}
+
+#[test]
+fn annex_a_leaves_out_children_not_on_a_plan_in_the_period() {
+    let mut ended = child(3);
+    ended.plan.as_mut().unwrap().registered_on = date("2023-01-02");
+    ended.plan.as_mut().unwrap().deregistered_on = Some(date("2024-01-02"));
+    let (teams, workers) = names();
+    let csv = annex_a_list_7_csv(vec![(&ended, &[][..])], date("2025-04-21"), date(TODAY), &teams, &workers)
+        .unwrap();
+    assert_eq!(csv.lines().count(), 1, "header only: {csv}");
+}
