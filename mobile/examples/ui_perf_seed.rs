@@ -11,8 +11,8 @@ use mobile::store::{LocalStore, SessionRecord};
 use shared::child::{CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
 use shared::sync::{ChangeEvent, Cursor, PullResponse, TokenResponse};
 use shared::{
-    Announcement, Calendar, Carer, CarerId, Child, ChildId, HarmCategory, Observations, PlanActionId, Quote, Role,
-    Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+    Announcement, Calendar, Carer, CarerId, Child, ChildId, HarmCategory, Observations, PlanActionId, Quote,
+    Role, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
 };
 
 const GIVEN: [&str; 10] = ["Ava", "Ben", "Cara", "Dev", "Ella", "Finn", "Gina", "Hal", "Isla", "Joe"];
@@ -47,7 +47,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         events.insert(0, ChangeEvent::Child { child: Box::new(child) });
     }
-    let page = PullResponse { protocol: shared::sync::PROTOCOL_VERSION, events, cursor: Cursor("perf".into()), more: false };
+    let page = PullResponse {
+        protocol: shared::sync::PROTOCOL_VERSION,
+        events,
+        cursor: Cursor("perf".into()),
+        more: false,
+    };
     store.apply_pull(&page, Utc::now())?;
     store.flush()?;
     println!("30 children, {n_visits} visits, in {dir}");
@@ -74,7 +79,10 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
             key_worker: worker,
             team: TeamId::new(),
             actions: (0..3)
-                .map(|a| PlanAction { id: PlanActionId::new(), description: format!("Plan action {a} for child {i}") })
+                .map(|a| PlanAction {
+                    id: PlanActionId::new(),
+                    description: format!("Plan action {a} for child {i}"),
+                })
                 .collect(),
             latest_review_conference: None,
         }),
@@ -88,7 +96,8 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
 
 fn visit(child: &Child, worker: WorkerId, day: NaiveDate, n: usize) -> Visit {
     let offset = FixedOffset::east_opt(0).expect("UTC");
-    let started = offset.from_local_datetime(&day.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
+    let started =
+        offset.from_local_datetime(&day.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
     Visit {
         id: VisitId::new(),
         revision: 1,

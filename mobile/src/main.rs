@@ -3,6 +3,8 @@
 
 use clap::Parser;
 
+// The one message a person starting the app must see, logging set up or not, goes to stderr.
+#[allow(clippy::print_stderr)]
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     match mobile::app::launch(mobile::app::AppConfig::parse()) {
