@@ -33,10 +33,12 @@ pub mod export;
 pub mod extract;
 pub mod import;
 pub mod openapi;
+pub mod reports;
 pub mod routes;
 pub mod scope;
 pub mod store;
 pub mod sync;
+pub mod webhook;
 
 pub use error::ApiError;
 pub use store::Store;
