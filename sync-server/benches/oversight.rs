@@ -1,0 +1,228 @@
+//! The escalation sweep over 50,000 children (target under 200 ms) and the compliance report
+//! for a 5,000-child service over a year of visits (target under 500 ms).
+//!
+//! `cargo bench -p sync-server --bench oversight`. The data is synthetic and made here: children
+//! on plans visited every 8 to 12 working days, with a share of missed visits, children not seen
+//! alone, interpreter needs not met, and children overdue.
+
+use std::collections::HashMap;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use shared::*;
+use sync_server::escalations::{ChildCase, Directory, EscalationConfig, SweepContext, sweep};
+use sync_server::reports::{ComplianceInput, compliance_report};
+use uuid::Uuid;
+
+fn id<T: From<Uuid>>(n: u128) -> T {
+    T::from(Uuid::from_u128(n))
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+fn at(day: NaiveDate) -> DateTime<FixedOffset> {
+    FixedOffset::east_opt(0).unwrap().from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap()).unwrap()
+}
+
+const TEAMS: u128 = 20;
+const WORKERS_PER_TEAM: u128 = 10;
+
+fn child(n: u128, registered: NaiveDate) -> Child {
+    let team = n % TEAMS;
+    let worker = team * WORKERS_PER_TEAM + (n / TEAMS) % WORKERS_PER_TEAM;
+    Child {
+        id: id(1_000_000 + n),
+        central_id: format!("JY-{n:07}"),
+        given_name: "Synthetic".into(),
+        family_name: "Child".into(),
+        date_of_birth: date(2014, 1, 1),
+        gender: Some(child::Gender::NotStated),
+        sibling_ids: vec![],
+        carers: vec![],
+        plan: Some(ProtectionPlan {
+            registered_on: registered,
+            deregistered_on: None,
+            harms: vec![HarmCategory::Neglect],
+            visit_frequency_working_days: 10,
+            key_worker: id(10_000 + worker),
+            team: id(100 + team),
+            actions: vec![],
+            latest_review_conference: None,
+        }),
+        communication: CommunicationNeeds {
+            child: LanguageNeed { interpreter_needed: n % 9 == 0, ..LanguageNeed::default() },
+            ..CommunicationNeeds::default()
+        },
+    }
+}
+
+fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
+    let missed = (n + k) % 17 == 0;
+    let not_alone = (n + k) % 11 == 0;
+    Visit {
+        id: id((n << 32) + k),
+        revision: 1,
+        amends: None,
+        status: VisitStatus::Submitted,
+        amendment_reason: None,
+        child_id: child.id,
+        worker_id: child.plan.as_ref().unwrap().key_worker,
+        capacity: WorkerCapacity::KeyWorker,
+        started_at: at(day),
+        ended_at: at(day) + Duration::hours(1),
+        location: "Family home".into(),
+        kind: VisitKind::Statutory,
+        announced: Announcement::Unannounced,
+        due_state_at_start: None,
+        seen: if missed { Seen::No { reason: "No answer".into() } } else { Seen::Yes },
+        seen_alone: if missed {
+            None
+        } else if not_alone {
+            Some(SeenAlone::No {
+                reason: "Too young".into(),
+                present: vec!["mother".into()],
+                manager_agreed: false,
+            })
+        } else {
+            Some(SeenAlone::Yes)
+        },
+        child_words: if missed || (n + k) % 5 == 0 {
+            vec![]
+        } else {
+            vec![Quote { text: "Synthetic words".into() }]
+        },
+        child_views: String::new(),
+        observations: Observations::default(),
+        interpreters: if n % 9 == 0 && !missed {
+            vec![InterpreterRecord {
+                person: InterpretedPerson::Child,
+                needed: true,
+                language: Some("Portuguese".into()),
+                used: if k % 4 == 0 { None } else { Some(InterpreterUsed::Professional) },
+                not_used_reason: if k % 4 == 0 { Some("None available".into()) } else { None },
+            }]
+        } else {
+            vec![]
+        },
+        plan_actions: vec![],
+        harms_addressed: vec![],
+        attachments: vec![],
+        next_visit_planned: None,
+        recorded_at: at(day).with_timezone(&Utc),
+    }
+}
+
+/// `children` children registered `history_days` before `today`, visited every 8 to 12 working
+/// days (one child in seven falls behind at the end).
+fn service(children: u128, history_days: i64, today: NaiveDate) -> Vec<(Child, Vec<Visit>)> {
+    let calendar = Calendar::jersey();
+    let registered = calendar.add_working_days(today - Duration::days(history_days), 0);
+    (0..children)
+        .map(|n| {
+            let c = child(n, registered);
+            let mut visits = Vec::new();
+            let mut day = registered;
+            let mut k = 0;
+            loop {
+                day = calendar.add_working_days(day, 8 + (n as u32 + k as u32) % 5);
+                let behind = n % 7 == 0 && day > today - Duration::days(30);
+                if day >= today || behind {
+                    break;
+                }
+                visits.push(visit(&c, n, k, day));
+                k += 1;
+            }
+            (c, visits)
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let today = date(2026, 11, 25);
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap();
+    let calendar = Calendar::jersey();
+    let config = EscalationConfig::default();
+    let mut directory = Directory::default();
+    for team in 0..TEAMS {
+        directory.team_managers.insert(id(100 + team), id(20_000 + team));
+    }
+    directory.senior_manager = Some(id(30_000));
+    directory.absent_today.insert(id(10_003));
+    let context = SweepContext { calendar, config: &config, directory: &directory, now, today };
+
+    // ---- Escalation sweep, 50,000 children, about 3 months of visits each. ----
+    let children = service(50_000, 90, today);
+    let visit_count: usize = children.iter().map(|(_, v)| v.len()).sum();
+    let first =
+        sweep(children.iter().map(|(c, v)| ChildCase { child: c, visits: v, escalations: &[] }), &context);
+    let mut held: HashMap<ChildId, Vec<Escalation>> = HashMap::new();
+    for change in &first {
+        let e = change.escalation().clone();
+        held.entry(e.child_id).or_default().push(e);
+    }
+    println!(
+        "sweep input: {} children, {} visits; first sweep raised {} escalations",
+        children.len(),
+        visit_count,
+        first.len()
+    );
+    let mut group = c.benchmark_group("oversight");
+    group.sample_size(10).measurement_time(StdDuration::from_secs(15));
+    group.bench_function("sweep_50000_children_first", |b| {
+        b.iter(|| {
+            sweep(children.iter().map(|(c, v)| ChildCase { child: c, visits: v, escalations: &[] }), &context)
+        })
+    });
+    group.bench_function("sweep_50000_children_steady", |b| {
+        b.iter(|| {
+            let changes = sweep(
+                children.iter().map(|(c, v)| ChildCase {
+                    child: c,
+                    visits: v,
+                    escalations: held.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
+                }),
+                &context,
+            );
+            assert!(changes.is_empty(), "a second sweep at the same moment changes nothing");
+            changes
+        })
+    });
+    drop(children);
+
+    // ---- Compliance report, 5,000 children, a year of visits. ----
+    let year = service(5_000, 365, today);
+    let year_visits: usize = year.iter().map(|(_, v)| v.len()).sum();
+    println!("compliance input: {} children, {} visits over a year", year.len(), year_visits);
+    let team_names: HashMap<TeamId, String> =
+        (0..TEAMS).map(|t| (id(100 + t), format!("Team {t}"))).collect();
+    let worker_names: HashMap<WorkerId, String> =
+        (0..TEAMS * WORKERS_PER_TEAM).map(|w| (id(10_000 + w), format!("Worker {w}"))).collect();
+    let input = ComplianceInput {
+        from: today - Duration::days(365),
+        to: today,
+        today,
+        calendar,
+        rules: &config.rules,
+        team_names: &team_names,
+        worker_names: &worker_names,
+    };
+    let report = compliance_report(&input, year.iter().map(|(c, v)| (c, v.as_slice())));
+    println!(
+        "compliance: on time {:?}%, seen alone {:?}%, words {:?}%, interpreter {:?}%, overdue now {}",
+        report.service.statutory_on_time_percent,
+        report.service.seen_alone_percent,
+        report.service.child_words_percent,
+        report.service.interpreter_met_percent,
+        report.service.children_overdue_now
+    );
+    group.bench_function("compliance_5000_children_one_year", |b| {
+        b.iter(|| compliance_report(&input, year.iter().map(|(c, v)| (c, v.as_slice()))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,1022 @@
+//! Managers' oversight, with no I/O: a child's chronology (JSON, CSV, printable HTML), the team
+//! compliance report, and Ofsted's Annex A List 7.
+//!
+//! The audit found that chronologies were never up to date and that managers could not confirm
+//! whether children had been seen. Everything here is computed from the records as they stand,
+//! so a report is never older than the last sync.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use shared::child::Gender;
+use shared::visit::current_revisions;
+use shared::{
+    Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel,
+    EscalationStatus, HarmCategory, InterpretedPerson, ProtectionPlan, ScheduleRules, SeenAlone, TeamId,
+    Visit, VisitKind, WorkerCapacity, WorkerId,
+};
+
+// ---------------------------------------------------------------------------------------------
+// The schedule, replayed.
+// ---------------------------------------------------------------------------------------------
+
+/// One statutory visit that fell due, and whether it was made in time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DueOccurrence {
+    /// The date it was due by.
+    pub due: NaiveDate,
+    /// The date the child was next seen on a statutory visit, if they have been.
+    pub met_on: Option<NaiveDate>,
+}
+
+impl DueOccurrence {
+    /// Whether the child was seen on or before the due date.
+    pub fn on_time(&self) -> bool {
+        self.met_on.is_some_and(|met| met <= self.due)
+    }
+
+    /// The date this counts on: when the child was seen, or the due date if they were not.
+    pub fn counted_on(&self) -> NaiveDate {
+        self.met_on.unwrap_or(self.due)
+    }
+}
+
+/// Replays a plan's schedule from registration: each time the child was seen on a statutory
+/// visit the clock restarts, so every such visit meets one due date (in time or late), and a due
+/// date passed with no visit since is a miss. `seen_dates` must be sorted. Stops at `until`
+/// (today, or the plan's end).
+pub fn replay_schedule(
+    calendar: &Calendar,
+    plan: &ProtectionPlan,
+    seen_dates: &[NaiveDate],
+    until: NaiveDate,
+) -> Vec<DueOccurrence> {
+    let mut occurrences = Vec::new();
+    let mut last = plan.registered_on;
+    let mut next = seen_dates.partition_point(|d| *d <= last);
+    loop {
+        let due = calendar.add_working_days(last, plan.visit_frequency_working_days);
+        match seen_dates.get(next) {
+            Some(&seen) if seen <= until => {
+                occurrences.push(DueOccurrence { due, met_on: Some(seen) });
+                last = seen;
+                next = seen_dates.partition_point(|d| *d <= last);
+            }
+            _ => {
+                if due < until {
+                    occurrences.push(DueOccurrence { due, met_on: None });
+                }
+                return occurrences;
+            }
+        }
+    }
+}
+
+fn seen_statutory_dates(current: &[&Visit]) -> Vec<NaiveDate> {
+    let mut dates: Vec<NaiveDate> =
+        current.iter().filter(|v| v.resets_schedule()).map(|v| v.date()).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    dates
+}
+
+fn plan_until(plan: &ProtectionPlan, today: NaiveDate) -> NaiveDate {
+    plan.deregistered_on.map_or(today, |end| end.min(today))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chronology.
+// ---------------------------------------------------------------------------------------------
+
+/// What kind of event a chronology entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChronologyKind {
+    /// The child was registered: the plan started.
+    Registered,
+    /// The plan changed (harms, frequency, key worker, team).
+    PlanChanged,
+    /// A review conference was held.
+    ReviewConference,
+    /// Duty cover started.
+    CoverStarted,
+    /// A visit.
+    Visit,
+    /// A statutory visit where the child was not seen.
+    MissedVisit,
+    /// A statutory visit's due date passed without the child being seen.
+    VisitOverdue,
+    /// A visit record was entered in error.
+    VisitVoided,
+    /// An escalation was raised.
+    EscalationRaised,
+    /// An escalation was raised again, one level up.
+    EscalationRaisedAgain,
+    /// A manager acted on an escalation.
+    EscalationAcknowledged,
+    /// An escalation closed itself.
+    EscalationClosed,
+    /// Duty cover ended.
+    CoverEnded,
+    /// The child was de-registered: the plan ended.
+    Deregistered,
+}
+
+impl ChronologyKind {
+    /// Plain words for the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChronologyKind::Registered => "Child protection plan started",
+            ChronologyKind::PlanChanged => "Plan changed",
+            ChronologyKind::ReviewConference => "Review conference",
+            ChronologyKind::CoverStarted => "Duty cover started",
+            ChronologyKind::Visit => "Visit",
+            ChronologyKind::MissedVisit => "Missed visit (child not seen)",
+            ChronologyKind::VisitOverdue => "Statutory visit not made in time",
+            ChronologyKind::VisitVoided => "Visit record entered in error",
+            ChronologyKind::EscalationRaised => "Escalation raised",
+            ChronologyKind::EscalationRaisedAgain => "Escalation raised again",
+            ChronologyKind::EscalationAcknowledged => "Escalation acted on",
+            ChronologyKind::EscalationClosed => "Escalation closed",
+            ChronologyKind::CoverEnded => "Duty cover ended",
+            ChronologyKind::Deregistered => "Child protection plan ended",
+        }
+    }
+}
+
+/// One event in a child's chronology.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChronologyEntry {
+    /// The date it happened.
+    pub date: NaiveDate,
+    /// The time, where one is recorded (`HH:MM`, the worker's local time for visits, UTC for
+    /// the system's own events).
+    #[serde(default)]
+    pub time: Option<String>,
+    /// What kind of event.
+    pub kind: ChronologyKind,
+    /// Plain words: what happened.
+    pub summary: String,
+    /// For visits: whether the child was seen.
+    #[serde(default)]
+    pub seen: Option<bool>,
+    /// For visits where the child was seen: whether they were seen alone.
+    #[serde(default)]
+    pub seen_alone: Option<bool>,
+    /// For visits: the child's own words, verbatim.
+    #[serde(default)]
+    pub child_words: Vec<String>,
+    /// Who, where known.
+    #[serde(default)]
+    pub worker: Option<String>,
+    /// Whether it was done on duty cover.
+    #[serde(default)]
+    pub on_cover: bool,
+}
+
+/// A child's chronology, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Chronology {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The child's name.
+    pub child_name: String,
+    /// Their date of birth.
+    pub date_of_birth: NaiveDate,
+    /// When this was produced.
+    pub generated_at: DateTime<Utc>,
+    /// The events, in date order.
+    pub entries: Vec<ChronologyEntry>,
+}
+
+/// What a chronology is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct ChronologyInput<'a> {
+    /// The child as the central record now stands.
+    pub child: &'a Child,
+    /// Earlier versions of the child's record, oldest first, to show plan changes. May be empty.
+    pub earlier_records: &'a [Child],
+    /// Every revision of every visit.
+    pub visits: &'a [Visit],
+    /// Every escalation about the child.
+    pub escalations: &'a [Escalation],
+    /// Every cover assignment for the child.
+    pub covers: &'a [CoverAssignment],
+    /// Staff names by id.
+    pub worker_names: &'a HashMap<WorkerId, String>,
+    /// The working-day calendar.
+    pub calendar: &'a Calendar,
+    /// Today.
+    pub today: NaiveDate,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// Builds a child's chronology.
+pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
+    let name = |id: WorkerId| input.worker_names.get(&id).cloned().unwrap_or_else(|| format!("worker {id}"));
+    let mut entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
+    // Visits carry more than a summary; they are gathered apart and merged before sorting.
+    let mut visit_entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
+    let mut push = |date: NaiveDate, time: Option<NaiveTime>, kind: ChronologyKind, summary: String| {
+        let entry = ChronologyEntry {
+            date,
+            time: time.map(|t| t.format("%H:%M").to_string()),
+            kind,
+            summary,
+            seen: None,
+            seen_alone: None,
+            child_words: Vec::new(),
+            worker: None,
+            on_cover: false,
+        };
+        entries.push((time.unwrap_or(NaiveTime::MIN), entry));
+    };
+
+    // Registration and plan changes.
+    let mut records: Vec<&Child> = input.earlier_records.iter().collect();
+    records.push(input.child);
+    let mut previous: Option<&ProtectionPlan> = None;
+    for record in &records {
+        let Some(plan) = record.plan.as_ref() else { continue };
+        match previous {
+            None => push(
+                plan.registered_on,
+                None,
+                ChronologyKind::Registered,
+                format!(
+                    "Registered under {}. Visits every {} working days. Key worker: {}.",
+                    harms_words(&plan.harms),
+                    plan.visit_frequency_working_days,
+                    name(plan.key_worker)
+                ),
+            ),
+            Some(before) => {
+                let mut changes = Vec::new();
+                if before.harms != plan.harms {
+                    changes.push(format!("categories now {}", harms_words(&plan.harms)));
+                }
+                if before.visit_frequency_working_days != plan.visit_frequency_working_days {
+                    changes.push(format!("visits every {} working days", plan.visit_frequency_working_days));
+                }
+                if before.key_worker != plan.key_worker {
+                    changes.push(format!("key worker now {}", name(plan.key_worker)));
+                }
+                if before.team != plan.team {
+                    changes.push("case moved to another team".to_owned());
+                }
+                if before.actions != plan.actions {
+                    changes.push(format!("plan actions updated ({} in all)", plan.actions.len()));
+                }
+                if !changes.is_empty() {
+                    // The central record carries no date for the change: it is shown on the
+                    // date of the next review conference if there was one, else registration.
+                    let on = plan.latest_review_conference.unwrap_or(plan.registered_on);
+                    push(
+                        on,
+                        None,
+                        ChronologyKind::PlanChanged,
+                        format!("Plan changed: {}.", changes.join("; ")),
+                    );
+                }
+            }
+        }
+        previous = Some(plan);
+    }
+    let mut review_dates: Vec<NaiveDate> =
+        records.iter().filter_map(|r| r.plan.as_ref()?.latest_review_conference).collect();
+    review_dates.sort_unstable();
+    review_dates.dedup();
+    for date in review_dates {
+        push(date, None, ChronologyKind::ReviewConference, "Review conference held.".to_owned());
+    }
+    if let Some(end) = input.child.plan.as_ref().and_then(|p| p.deregistered_on) {
+        push(end, None, ChronologyKind::Deregistered, "De-registered: the plan ended.".to_owned());
+    }
+
+    // Visits as they now stand, and voided ones noted.
+    let current = current_revisions(input.visits);
+    for visit in &current {
+        let kind =
+            if visit.is_missed_statutory() { ChronologyKind::MissedVisit } else { ChronologyKind::Visit };
+        let mut summary = format!(
+            "{} visit, {} at {}.",
+            if visit.kind == VisitKind::Statutory { "Statutory" } else { "Other" },
+            match visit.announced {
+                shared::Announcement::Announced => "announced",
+                shared::Announcement::Unannounced => "unannounced",
+            },
+            visit.location
+        );
+        match &visit.seen {
+            shared::Seen::Yes => match &visit.seen_alone {
+                Some(SeenAlone::Yes) => summary.push_str(" Child seen, and seen alone."),
+                Some(SeenAlone::No { reason, present, manager_agreed }) => {
+                    let _ = write!(
+                        summary,
+                        " Child seen, not alone ({reason}; present: {}).{}",
+                        present.join(", "),
+                        if *manager_agreed { " A manager agreed." } else { " No manager's agreement." }
+                    );
+                }
+                None => summary.push_str(" Child seen."),
+            },
+            shared::Seen::No { reason } => {
+                let _ = write!(summary, " Child not seen: {reason}.");
+            }
+        }
+        if !visit.child_views.trim().is_empty() {
+            let _ = write!(summary, " Views, wishes and feelings: {}", visit.child_views.trim());
+        }
+        for record in &visit.interpreters {
+            if record.needed && !record.need_met() {
+                let who = match record.person {
+                    InterpretedPerson::Child => "the child".to_owned(),
+                    InterpretedPerson::Carer { carer_id } => input
+                        .child
+                        .carer(carer_id)
+                        .map_or_else(|| "a carer".to_owned(), |c| c.relationship.clone()),
+                };
+                let _ =
+                    write!(summary, " Interpreter needed for {who} but no professional interpreter used.");
+            }
+        }
+        if visit.revision > 1 {
+            let _ = write!(
+                summary,
+                " Amended (revision {}): {}.",
+                visit.revision,
+                visit.amendment_reason.as_deref().unwrap_or("no reason given")
+            );
+        }
+        let on_cover = visit.capacity == WorkerCapacity::DutyCover;
+        visit_entries.push((
+            visit.started_at.time(),
+            ChronologyEntry {
+                date: visit.date(),
+                time: Some(visit.started_at.format("%H:%M").to_string()),
+                kind,
+                summary,
+                seen: Some(visit.child_seen()),
+                seen_alone: visit.seen_alone_answer(),
+                child_words: visit.child_words.iter().map(|q| q.text.clone()).collect(),
+                worker: Some(name(visit.worker_id)),
+                on_cover,
+            },
+        ));
+    }
+    let mut latest: HashMap<shared::VisitId, &Visit> = HashMap::new();
+    for visit in input.visits {
+        let entry = latest.entry(visit.id).or_insert(visit);
+        if visit.revision > entry.revision {
+            *entry = visit;
+        }
+    }
+    let mut voided: Vec<&&Visit> =
+        latest.values().filter(|v| v.status == shared::VisitStatus::EnteredInError).collect();
+    voided.sort_by_key(|v| v.started_at);
+    for visit in voided {
+        visit_entries.push((
+            visit.started_at.time(),
+            ChronologyEntry {
+                date: visit.date(),
+                time: Some(visit.started_at.format("%H:%M").to_string()),
+                kind: ChronologyKind::VisitVoided,
+                summary: format!(
+                    "A visit recorded for this date was marked as entered in error: {}.",
+                    visit.amendment_reason.as_deref().unwrap_or("no reason given")
+                ),
+                seen: None,
+                seen_alone: None,
+                child_words: Vec::new(),
+                worker: Some(name(visit.worker_id)),
+                on_cover: false,
+            },
+        ));
+    }
+
+    // Due dates missed.
+    if let Some(plan) = input.child.plan.as_ref() {
+        let seen = seen_statutory_dates(&current);
+        for occurrence in replay_schedule(input.calendar, plan, &seen, plan_until(plan, input.today)) {
+            if occurrence.on_time() {
+                continue;
+            }
+            let summary = match occurrence.met_on {
+                Some(met) => format!(
+                    "Statutory visit due by {} was late: the child was next seen on {} ({} working day(s) late).",
+                    dmy(occurrence.due),
+                    dmy(met),
+                    input.calendar.working_days_between(occurrence.due, met)
+                ),
+                None => format!(
+                    "Statutory visit due by {} not made: the child has not been seen since ({} working day(s) overdue on {}).",
+                    dmy(occurrence.due),
+                    input.calendar.working_days_between(occurrence.due, input.today),
+                    dmy(input.today)
+                ),
+            };
+            push(occurrence.due, None, ChronologyKind::VisitOverdue, summary);
+        }
+    }
+
+    // Escalations and what was done.
+    for escalation in input.escalations {
+        let level = level_words(escalation.level);
+        push(
+            escalation.raised_at.date_naive(),
+            Some(escalation.raised_at.time()),
+            ChronologyKind::EscalationRaised,
+            format!("{} Raised to {level}.", escalation.reason.describe()),
+        );
+        if let Some(again) = escalation.re_raised_at {
+            push(
+                again.date_naive(),
+                Some(again.time()),
+                ChronologyKind::EscalationRaisedAgain,
+                format!("Raised again, to {level}: {}", escalation.reason.describe()),
+            );
+        }
+        match &escalation.status {
+            EscalationStatus::Open => {}
+            EscalationStatus::Acknowledged { action, by, at } => push(
+                at.date_naive(),
+                Some(at.time()),
+                ChronologyKind::EscalationAcknowledged,
+                format!("{} Recorded by {}.", action_words(action, &name), name(*by)),
+            ),
+            EscalationStatus::Closed { explanation, at } => {
+                push(at.date_naive(), Some(at.time()), ChronologyKind::EscalationClosed, explanation.clone())
+            }
+        }
+    }
+
+    // Cover.
+    for cover in input.covers {
+        push(
+            cover.starts_on,
+            None,
+            ChronologyKind::CoverStarted,
+            format!(
+                "{} covers for {} until {} (assigned by {}).",
+                name(cover.duty_worker),
+                name(cover.covering_for),
+                dmy(cover.ends_on),
+                name(cover.assigned_by)
+            ),
+        );
+        if cover.ends_on < input.today {
+            push(
+                cover.ends_on,
+                None,
+                ChronologyKind::CoverEnded,
+                format!("{}'s cover ended.", name(cover.duty_worker)),
+            );
+        }
+    }
+
+    entries.extend(visit_entries);
+    entries.sort_by_key(|(time, e)| (e.date, *time, e.kind));
+    Chronology {
+        child_id: input.child.id,
+        central_id: input.child.central_id.clone(),
+        child_name: input.child.display_name(),
+        date_of_birth: input.child.date_of_birth,
+        generated_at: input.now,
+        entries: entries.into_iter().map(|(_, e)| e).collect(),
+    }
+}
+
+fn dmy(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+fn harms_words(harms: &[HarmCategory]) -> String {
+    if harms.is_empty() {
+        return "no recorded category".to_owned();
+    }
+    harms.iter().map(|h| h.label().to_lowercase()).collect::<Vec<_>>().join(" and ")
+}
+
+fn level_words(level: EscalationLevel) -> &'static str {
+    match level {
+        EscalationLevel::TeamManager => "the team manager",
+        EscalationLevel::SeniorManager => "a senior manager",
+    }
+}
+
+fn action_words(action: &EscalationAction, name: &dyn Fn(WorkerId) -> String) -> String {
+    match action {
+        EscalationAction::VisitArranged { date } => format!("Visit arranged for {}.", dmy(*date)),
+        EscalationAction::DutyCoverAssigned { duty_worker } => {
+            format!("Duty cover assigned to {}.", name(*duty_worker))
+        }
+        EscalationAction::ExceptionAgreed { reason } => format!("Exception agreed: {reason}."),
+        EscalationAction::SeenAloneAgreed { reason } => {
+            format!("Manager agreed the child need not be seen alone: {reason}.")
+        }
+        EscalationAction::SeenAloneDisagreed { reason } => {
+            format!("Manager disagreed: the child must be seen alone. {reason}.")
+        }
+    }
+}
+
+fn yes_no(answer: Option<bool>) -> &'static str {
+    match answer {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "",
+    }
+}
+
+/// The chronology as CSV, one row per event, with a header row.
+pub fn chronology_csv(chronology: &Chronology) -> Result<String, csv::Error> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record([
+        "Date",
+        "Time",
+        "Event",
+        "Details",
+        "Child seen",
+        "Seen alone",
+        "Child's own words",
+        "Worker",
+        "On duty cover",
+    ])?;
+    for entry in &chronology.entries {
+        let words =
+            entry.child_words.iter().map(|w| format!("\u{201c}{w}\u{201d}")).collect::<Vec<_>>().join(" ");
+        writer.write_record([
+            dmy(entry.date).as_str(),
+            entry.time.as_deref().unwrap_or(""),
+            entry.kind.label(),
+            &neutralise_formula(&entry.summary),
+            yes_no(entry.seen),
+            yes_no(entry.seen_alone),
+            &neutralise_formula(&words),
+            &neutralise_formula(entry.worker.as_deref().unwrap_or("")),
+            if entry.on_cover { "Yes" } else { "" },
+        ])?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Free text opened in a spreadsheet must not run as a formula.
+fn neutralise_formula(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const PRINT_CSS: &str = "\
+@page { size: A4; margin: 16mm 14mm 18mm 14mm; }
+body { font-family: Georgia, 'Times New Roman', serif; font-size: 11pt; color: #000; background: #fff; margin: 0 auto; max-width: 190mm; }
+h1 { font-size: 16pt; margin: 0 0 4pt 0; }
+.meta { margin: 0 0 10pt 0; font-size: 10pt; }
+.meta dt { font-weight: bold; display: inline; }
+.meta dd { display: inline; margin: 0 12pt 0 4pt; }
+table { width: 100%; border-collapse: collapse; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+th, td { border: 1px solid #444; padding: 3pt 4pt; vertical-align: top; text-align: left; }
+th { background: #e8e8e8; font-size: 10pt; }
+td.date { white-space: nowrap; }
+blockquote { margin: 2pt 0 2pt 8pt; font-style: italic; }
+.kind { font-weight: bold; }
+footer { margin-top: 10pt; font-size: 9pt; }
+@media print { a { color: #000; text-decoration: none; } }
+";
+
+/// The chronology as a printable HTML page, fit for a court bundle when printed to PDF. Every
+/// piece of text is escaped.
+pub fn chronology_html(chronology: &Chronology) -> String {
+    let mut html = String::with_capacity(4096 + chronology.entries.len() * 400);
+    let title = format!("Chronology: {}", chronology.child_name);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<h1>{}</h1>\n<dl class=\"meta\"><dt>Child unique ID</dt><dd>{}</dd><dt>Date of birth</dt><dd>{}</dd><dt>Produced</dt><dd>{} UTC</dd><dt>Entries</dt><dd>{}</dd></dl>\n",
+        escape_html(&title),
+        PRINT_CSS,
+        escape_html(&title),
+        escape_html(&chronology.central_id),
+        dmy(chronology.date_of_birth),
+        chronology.generated_at.format("%d/%m/%Y %H:%M"),
+        chronology.entries.len()
+    );
+    html.push_str(
+        "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Event</th><th scope=\"col\">Details</th><th scope=\"col\">Seen</th><th scope=\"col\">Seen alone</th><th scope=\"col\">Worker</th></tr></thead>\n<tbody>\n",
+    );
+    for entry in &chronology.entries {
+        let _ = write!(
+            html,
+            "<tr><td class=\"date\">{}{}</td><td class=\"kind\">{}{}</td><td>{}",
+            dmy(entry.date),
+            entry.time.as_deref().map(|t| format!("<br>{}", escape_html(t))).unwrap_or_default(),
+            escape_html(entry.kind.label()),
+            if entry.on_cover { "<br>(on duty cover)" } else { "" },
+            escape_html(&entry.summary)
+        );
+        for words in &entry.child_words {
+            let _ = write!(html, "<blockquote>\u{201c}{}\u{201d}</blockquote>", escape_html(words));
+        }
+        let _ = writeln!(
+            html,
+            "</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            yes_no(entry.seen),
+            yes_no(entry.seen_alone),
+            escape_html(entry.worker.as_deref().unwrap_or(""))
+        );
+    }
+    html.push_str("</tbody>\n</table>\n<footer>Produced by Seen &amp; Heard from the records held when it was produced. The child's words are verbatim.</footer>\n</body>\n</html>\n");
+    html
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compliance.
+// ---------------------------------------------------------------------------------------------
+
+/// The audit's measures for one group of children over a date range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ComplianceFigures {
+    /// Children on a plan at some point in the range.
+    pub children: u32,
+    /// Statutory visits that fell due in the range (counted on the date the child was seen, or
+    /// the due date if they were not).
+    pub statutory_visits_due: u32,
+    /// Of those, made on or before the due date.
+    pub statutory_visits_on_time: u32,
+    /// The percentage on time, to one decimal place (`null` when none fell due).
+    pub statutory_on_time_percent: Option<f64>,
+    /// Visits in the range in which the child was seen.
+    pub visits_child_seen: u32,
+    /// Of those, the child was seen alone.
+    pub visits_seen_alone: u32,
+    /// The percentage seen alone.
+    pub seen_alone_percent: Option<f64>,
+    /// Of the visits in which the child was seen, those with the child's own words recorded.
+    pub visits_with_child_words: u32,
+    /// The percentage with the child's own words.
+    pub child_words_percent: Option<f64>,
+    /// Visits in the range where someone needed an interpreter.
+    pub visits_needing_interpreter: u32,
+    /// Of those, visits where every need was met by a professional interpreter.
+    pub visits_interpreter_needs_met: u32,
+    /// The percentage of interpreter needs met.
+    pub interpreter_met_percent: Option<f64>,
+    /// Children overdue a statutory visit today.
+    pub children_overdue_now: u32,
+}
+
+impl ComplianceFigures {
+    fn add(&mut self, other: &ComplianceFigures) {
+        self.children += other.children;
+        self.statutory_visits_due += other.statutory_visits_due;
+        self.statutory_visits_on_time += other.statutory_visits_on_time;
+        self.visits_child_seen += other.visits_child_seen;
+        self.visits_seen_alone += other.visits_seen_alone;
+        self.visits_with_child_words += other.visits_with_child_words;
+        self.visits_needing_interpreter += other.visits_needing_interpreter;
+        self.visits_interpreter_needs_met += other.visits_interpreter_needs_met;
+        self.children_overdue_now += other.children_overdue_now;
+    }
+
+    fn finish(mut self) -> Self {
+        let percent = |part: u32, whole: u32| {
+            (whole > 0).then(|| (f64::from(part) * 1000.0 / f64::from(whole)).round() / 10.0)
+        };
+        self.statutory_on_time_percent = percent(self.statutory_visits_on_time, self.statutory_visits_due);
+        self.seen_alone_percent = percent(self.visits_seen_alone, self.visits_child_seen);
+        self.child_words_percent = percent(self.visits_with_child_words, self.visits_child_seen);
+        self.interpreter_met_percent =
+            percent(self.visits_interpreter_needs_met, self.visits_needing_interpreter);
+        self
+    }
+}
+
+/// One worker's figures (children counted against their key worker).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WorkerCompliance {
+    /// The worker.
+    pub worker_id: WorkerId,
+    /// Their name.
+    pub worker_name: String,
+    /// Their team.
+    pub team_id: TeamId,
+    /// Their figures.
+    pub figures: ComplianceFigures,
+}
+
+/// One team's figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TeamCompliance {
+    /// The team.
+    pub team_id: TeamId,
+    /// Its name.
+    pub team_name: String,
+    /// Its figures.
+    pub figures: ComplianceFigures,
+}
+
+/// When one child was last seen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChildLastSeen {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The key worker.
+    pub key_worker: WorkerId,
+    /// The team.
+    pub team_id: TeamId,
+    /// The date of the last statutory visit in which the child was seen.
+    pub last_seen: Option<NaiveDate>,
+    /// Working days since then, today (`null` if never seen).
+    pub working_days_since_seen: Option<i64>,
+    /// Whether the child is overdue a statutory visit today.
+    pub overdue_now: bool,
+}
+
+/// The team compliance report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ComplianceReport {
+    /// The first day of the range.
+    pub from: NaiveDate,
+    /// The last day of the range.
+    pub to: NaiveDate,
+    /// The day the "now" figures are for.
+    pub as_of: NaiveDate,
+    /// The whole service (or the part of it the caller may see).
+    pub service: ComplianceFigures,
+    /// Per team.
+    pub teams: Vec<TeamCompliance>,
+    /// Per worker.
+    pub workers: Vec<WorkerCompliance>,
+    /// Each child on a plan today, the longest unseen first.
+    pub children: Vec<ChildLastSeen>,
+}
+
+/// What a compliance report is built from.
+#[derive(Clone, Copy, Debug)]
+pub struct ComplianceInput<'a> {
+    /// The first day of the range.
+    pub from: NaiveDate,
+    /// The last day of the range.
+    pub to: NaiveDate,
+    /// Today.
+    pub today: NaiveDate,
+    /// The calendar.
+    pub calendar: &'a Calendar,
+    /// The schedule settings.
+    pub rules: &'a ScheduleRules,
+    /// Team names by id.
+    pub team_names: &'a HashMap<TeamId, String>,
+    /// Staff names by id.
+    pub worker_names: &'a HashMap<WorkerId, String>,
+}
+
+/// One child's figures over the range.
+fn child_figures(
+    input: &ComplianceInput<'_>,
+    child: &Child,
+    plan: &ProtectionPlan,
+    visits: &[Visit],
+) -> (ComplianceFigures, ChildLastSeen, bool) {
+    let current = current_revisions(visits);
+    let mut figures = ComplianceFigures { children: 1, ..ComplianceFigures::default() };
+    let seen_dates = seen_statutory_dates(&current);
+    for occurrence in replay_schedule(input.calendar, plan, &seen_dates, plan_until(plan, input.today)) {
+        let on = occurrence.counted_on();
+        if input.from <= on && on <= input.to {
+            figures.statutory_visits_due += 1;
+            figures.statutory_visits_on_time += u32::from(occurrence.on_time());
+        }
+    }
+    let child_needs_interpreter = child.communication.child.interpreter_needed;
+    for visit in current.iter().filter(|v| input.from <= v.date() && v.date() <= input.to) {
+        if visit.child_seen() {
+            figures.visits_child_seen += 1;
+            figures.visits_seen_alone += u32::from(visit.seen_alone_answer() == Some(true));
+            figures.visits_with_child_words +=
+                u32::from(visit.child_words.iter().any(|q| !q.text.trim().is_empty()));
+        }
+        let recorded_need = visit.interpreters.iter().any(|i| i.needed);
+        // A child recorded as needing an interpreter, seen with no interpreter record for them:
+        // the need was not considered, which the audit counted as not met.
+        let child_record_missing = child_needs_interpreter
+            && visit.child_seen()
+            && !visit.interpreters.iter().any(|i| i.person == InterpretedPerson::Child);
+        if recorded_need || child_record_missing {
+            figures.visits_needing_interpreter += 1;
+            let met = !child_record_missing && visit.interpreters.iter().all(|i| i.need_met());
+            figures.visits_interpreter_needs_met += u32::from(met);
+        }
+    }
+    let last_seen = seen_dates.last().copied();
+    let active_today = plan.is_active_on(input.today);
+    let due = shared::schedule::next_visit_due(input.calendar, plan, last_seen);
+    let overdue_now = active_today
+        && shared::schedule::due_state(input.calendar, input.rules, due, input.today).is_overdue();
+    figures.children_overdue_now = u32::from(overdue_now);
+    let seen = ChildLastSeen {
+        child_id: child.id,
+        central_id: child.central_id.clone(),
+        key_worker: plan.key_worker,
+        team_id: plan.team,
+        last_seen,
+        working_days_since_seen: last_seen.map(|d| input.calendar.working_days_between(d, input.today)),
+        overdue_now,
+    };
+    (figures, seen, active_today)
+}
+
+/// The compliance report over `cases` (the children the caller may see, with every revision of
+/// their visits). Children not on a plan at some point in the range are left out.
+pub fn compliance_report<'a>(
+    input: &ComplianceInput<'_>,
+    cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
+) -> ComplianceReport {
+    let mut service = ComplianceFigures::default();
+    let mut teams: BTreeMap<TeamId, ComplianceFigures> = BTreeMap::new();
+    let mut workers: BTreeMap<WorkerId, (TeamId, ComplianceFigures)> = BTreeMap::new();
+    let mut children = Vec::new();
+    for (child, visits) in cases {
+        let Some(plan) = child.plan.as_ref() else { continue };
+        let on_plan_in_range =
+            plan.registered_on <= input.to && plan.deregistered_on.is_none_or(|end| end > input.from);
+        if !on_plan_in_range {
+            continue;
+        }
+        let (figures, seen, active_today) = child_figures(input, child, plan, visits);
+        service.add(&figures);
+        teams.entry(plan.team).or_default().add(&figures);
+        workers
+            .entry(plan.key_worker)
+            .or_insert_with(|| (plan.team, ComplianceFigures::default()))
+            .1
+            .add(&figures);
+        if active_today {
+            children.push(seen);
+        }
+    }
+    children.sort_by(|a, b| {
+        // Never seen first, then the longest since seen.
+        let key = |c: &ChildLastSeen| (c.last_seen.is_some(), std::cmp::Reverse(c.working_days_since_seen));
+        key(a).cmp(&key(b)).then(a.central_id.cmp(&b.central_id))
+    });
+    let team_name = |id: TeamId| input.team_names.get(&id).cloned().unwrap_or_else(|| format!("team {id}"));
+    let worker_name =
+        |id: WorkerId| input.worker_names.get(&id).cloned().unwrap_or_else(|| format!("worker {id}"));
+    ComplianceReport {
+        from: input.from,
+        to: input.to,
+        as_of: input.today,
+        service: service.finish(),
+        teams: teams
+            .into_iter()
+            .map(|(team_id, f)| TeamCompliance {
+                team_id,
+                team_name: team_name(team_id),
+                figures: f.finish(),
+            })
+            .collect(),
+        workers: workers
+            .into_iter()
+            .map(|(worker_id, (team_id, f))| WorkerCompliance {
+                worker_id,
+                worker_name: worker_name(worker_id),
+                team_id,
+                figures: f.finish(),
+            })
+            .collect(),
+        children,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ofsted Annex A, List 7.
+// ---------------------------------------------------------------------------------------------
+
+/// Ofsted's columns for Annex A List 7, in Ofsted's order and spelling.
+pub const ANNEX_A_LIST_7_COLUMNS: [&str; 17] = [
+    "Child Unique ID",
+    "Gender",
+    "Ethnicity",
+    "Date of Birth",
+    "Age of Child (Years)",
+    "Does the Child have a Disability",
+    "Child Protection Plan Start Date",
+    "Initial Category of Abuse",
+    "Latest Category of Abuse",
+    "Date of the Last Statutory Visit",
+    "Was the Child Seen Alone?",
+    "Date of latest review conference",
+    "Child Protection Plan End Date",
+    "Subject to Emergency Protection Order or Protected Under Police Powers in Last Six Months (Y/N)",
+    "Number of Previous Child Protection Plans",
+    "Allocated Team",
+    "Allocated Worker",
+];
+
+fn gender_code(gender: Option<Gender>) -> &'static str {
+    match gender {
+        Some(Gender::Male) => "a) Male",
+        Some(Gender::Female) => "b) Female",
+        Some(Gender::NotStated) => "c) Not stated/recorded",
+        Some(Gender::Neither) => "d) Neither",
+        None => "",
+    }
+}
+
+fn abuse_code(harm: HarmCategory) -> &'static str {
+    match harm {
+        HarmCategory::Neglect => "a) Neglect",
+        HarmCategory::Physical => "b) Physical abuse",
+        HarmCategory::Sexual => "c) Sexual abuse",
+        HarmCategory::Emotional => "d) Emotional abuse",
+    }
+}
+
+const MULTIPLE_CATEGORIES: &str = "e) Multiple/not recommended";
+
+/// Ofsted's Annex A List 7: every child on a child protection plan at some point between `from`
+/// and `to`, as CSV. Dates are `DD/MM/YYYY`; ages are on `to`. What the system does not hold
+/// (ethnicity, disability, emergency protection orders, previous plans) is left blank rather
+/// than guessed.
+pub fn annex_a_list_7_csv<'a>(
+    cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
+    from: NaiveDate,
+    to: NaiveDate,
+    team_names: &HashMap<TeamId, String>,
+    worker_names: &HashMap<WorkerId, String>,
+) -> Result<String, csv::Error> {
+    let mut rows: Vec<[String; 17]> = Vec::new();
+    for (child, visits) in cases {
+        let Some(plan) = child.plan.as_ref() else { continue };
+        if plan.registered_on > to || plan.deregistered_on.is_some_and(|end| end < from) {
+            continue;
+        }
+        // Column 10: the latest statutory visit, up to the list's end, in which the child was
+        // seen. Column 11: that visit's seen-alone answer.
+        let last_statutory = current_revisions(visits)
+            .into_iter()
+            .filter(|v| v.resets_schedule() && v.date() <= to)
+            .max_by_key(|v| (v.started_at, v.revision));
+        let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
+        let latest_category = match plan.harms.as_slice() {
+            [] => "",
+            [only] => abuse_code(*only),
+            _ => MULTIPLE_CATEGORIES,
+        };
+        rows.push([
+            child.central_id.clone(),
+            gender_code(child.gender).to_owned(),
+            String::new(),
+            dmy(child.date_of_birth),
+            child.age_on(to).to_string(),
+            String::new(),
+            dmy(plan.registered_on),
+            plan.harms.first().map(|h| abuse_code(*h)).unwrap_or("").to_owned(),
+            latest_category.to_owned(),
+            date(last_statutory.map(|v| v.date())),
+            match last_statutory.and_then(|v| v.seen_alone_answer()) {
+                Some(true) => "a) Yes",
+                Some(false) => "b) No",
+                None => "",
+            }
+            .to_owned(),
+            date(plan.latest_review_conference),
+            date(plan.deregistered_on.filter(|end| *end <= to)),
+            String::new(),
+            String::new(),
+            neutralise_formula(team_names.get(&plan.team).map(String::as_str).unwrap_or("")),
+            neutralise_formula(worker_names.get(&plan.key_worker).map(String::as_str).unwrap_or("")),
+        ]);
+    }
+    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(ANNEX_A_LIST_7_COLUMNS)?;
+    for row in &rows {
+        writer.write_record(row)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
