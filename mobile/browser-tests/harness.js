@@ -13,7 +13,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const workspace = resolve(here, '..', '..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(workspace, 'target');
 export const screenshotDir = join(targetDir, 'screenshots');
-const bin = (name) => join(targetDir, 'debug', name);
+// run.sh passes private copies of the binaries; otherwise use the target directory's.
+const bin = (name) =>
+  ({ mobile: process.env.MOBILE_BIN, 'sync-server': process.env.SYNC_SERVER_BIN })[name] ?? join(targetDir, 'debug', name);
 
 export const DEMO_PASSWORD = 'seen-and-heard-demo';
 export const PIN = '1234';

@@ -13,6 +13,18 @@ fi
 
 (cd "$workspace" && cargo build -p sync-server -p mobile --bins)
 
+# Other builds in the same target directory (other crates' tests, other feature sets) can
+# replace target/debug/mobile at any moment; test copies taken now, checked to be the app.
+bins="$(mktemp -d)"
+trap 'rm -rf "$bins"' EXIT
+target="${CARGO_TARGET_DIR:-$workspace/target}"
+cp "$target/debug/mobile" "$target/debug/sync-server" "$bins/"
+if ! "$bins/mobile" --help | grep -q -- --demo-sign-in; then
+  echo "target/debug/mobile is not the field app (replaced by another build?): run again" >&2
+  exit 1
+fi
+export MOBILE_BIN="$bins/mobile" SYNC_SERVER_BIN="$bins/sync-server"
+
 cd "$here"
 if [ ! -d node_modules/playwright-core ]; then
   npm ci --no-audit --no-fund

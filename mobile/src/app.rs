@@ -51,6 +51,18 @@ pub enum SessionView {
     },
 }
 
+/// Where the components are running. Provided by the liveview host; a desktop window (or a
+/// phone) provides nothing and gets [`Hosting::Native`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hosting {
+    /// A native webview (desktop window or phone): picked files reach the component directly.
+    #[default]
+    Native,
+    /// A browser over liveview: dioxus-liveview 0.7.10 does not pass picked files' contents on,
+    /// so the page uploads them to the host itself (see [`crate::liveview`]).
+    Liveview,
+}
+
 /// What sync is doing, in the terms the UI shows.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncView {

@@ -122,3 +122,14 @@ fn the_visit_screen_opens_a_saved_draft_and_says_it_is_saved_on_this_phone() {
     assert!(html.contains("Kitchen clean"), "{html}");
     assert!(html.contains("not sent yet"));
 }
+
+#[test]
+fn an_amendment_asks_why_the_record_is_changing_before_anything_else() {
+    let child = child("Maja", "Test", false);
+    let submitted = seen_visit(&child, today(), "I like my school");
+    let draft = mobile::draft::VisitDraft::amend(&submitted, "", chrono::Utc::now());
+    let html = render_form(&draft, &child, &["amendment_reason"]);
+    assert!(position(&html, "Why is this record being changed?") < position(&html, "Was Maja seen?"));
+    assert!(html.contains("Say why the visit record is being changed."), "{html}");
+    assert!(html.contains("The first version is kept."));
+}

@@ -14,6 +14,11 @@ import {
 
 const QUOTE = 'I like it when Nan picks me up from school';
 const NOT_ALONE_REASON = 'Ellie asked for her mum to stay in the room';
+// A small picture (24x16 PNG), made for this test.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAABgAAAAQEAIAAADT1vSBAAAAdUlEQVRIx2M0Nk5LO3OGYdAAFt7l7Fc+Rw60M5AcxLec/fKnQeWgFWxXPkUMtDOQHMS7nP3yYIuyK4MrygabgwZflK1gH1yJmm852+DK9oOxYBxUiZrxOueOQI1vA+0MBGDhXcF+5fNoosYNGP//H0yNDwYGAHSFLrZ4YlIHAAAAAElFTkSuQmCC',
+  'base64',
+);
 const FACTS_TYPED_BEFORE_KILL = 'Kitchen clean, fridge stocked, Jack dressed for school.';
 
 describe('a statutory visit, offline and back', () => {
@@ -140,9 +145,6 @@ describe('a statutory visit, offline and back', () => {
     await page.locator('#facts').waitFor();
     assert.equal(await page.inputValue('#facts'), FACTS_TYPED_BEFORE_KILL);
     await screenshot(page, '08-visit-draft-restored');
-    await page.click('#photos-link');
-    await page.locator('#photo-file').waitFor();
-    await screenshot(page, '09-photos');
   });
 
   it('sends the waiting visit once the server is back, and the server holds it', async () => {
@@ -162,6 +164,20 @@ describe('a statutory visit, offline and back', () => {
     assert.equal(ours.seen_alone.reason, NOT_ALONE_REASON);
     assert.deepEqual(ours.seen_alone.present, ['mother']);
     assert.equal(ours.location, 'Family home');
+  });
+
+  it('processes a picked photo on the phone and counts it as waiting', async () => {
+    await page.click('#nav-caseload');
+    await page.locator('.case', { hasText: 'Jack' }).first().click();
+    await page.click('#start-visit');
+    await page.click('#photos-link');
+    await page.locator('#photo-file').waitFor();
+    await page.setInputFiles('#photo-file', { name: 'drawing.png', mimeType: 'image/png', buffer: PNG });
+    await page.locator('[role=status]', { hasText: 'Photo saved on this phone, without location data.' }).waitFor();
+    await page.locator('h3', { hasText: 'Photos on this visit (1)' }).waitFor();
+    await screenshot(page, '09-photos');
+    await page.click('#nav-sync');
+    await page.locator('#waiting-count', { hasText: '1 photo(s)' }).waitFor();
   });
 
   it('shows a handover before a visit and a manager\'s inbox', async () => {

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use crate::app::Services;
+use crate::app::{Hosting, Services};
 use crate::routes::Route;
 
 /// The photos screen.
@@ -21,9 +21,22 @@ pub fn Photos(id: ChildId) -> Element {
     })
     .suspend()?;
     let attachments = attachments.read().clone()?;
+    let hosting = try_use_context::<Hosting>().unwrap_or_default();
     let pick = move |event: FormEvent| {
         let services = services.clone();
         spawn(async move {
+            if hosting == Hosting::Liveview {
+                status.set(Some(Ok("Processing the photo…".to_owned())));
+                let answer = document::eval(&upload_script(id)).await;
+                status.set(Some(match answer.as_ref().ok().and_then(|v| v.as_str()) {
+                    Some("ok") => Ok("Photo saved on this phone, without location data.".to_owned()),
+                    Some("none") => Ok(String::new()),
+                    Some(problem) => Err(problem.trim_start_matches("error:").to_owned()),
+                    None => Err("The photo could not be sent to the app.".to_owned()),
+                }));
+                reload += 1;
+                return;
+            }
             for file in event.files() {
                 status.set(Some(Ok(format!("Processing {}…", file.name()))));
                 let bytes = match file.read_bytes().await {
@@ -69,4 +82,17 @@ pub fn Photos(id: ChildId) -> Element {
         }
         Link { class: "button primary wide", to: Route::VisitCapture { id }, id: "back-to-visit", "Back to the visit" }
     }
+}
+
+/// The page script that sends the picked file to the liveview host (see [`crate::liveview`]).
+fn upload_script(child: ChildId) -> String {
+    format!(
+        r#"const input = document.getElementById('photo-file');
+        const file = input && input.files && input.files[0];
+        if (!file) {{ return 'none'; }}
+        const answer = await fetch('/photos/{child}', {{ method: 'PUT', body: file }});
+        const text = await answer.text();
+        input.value = '';
+        return answer.ok ? 'ok' : ('error:' + text);"#
+    )
 }

@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
-use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind};
+use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
 use super::{FieldProblems, InterpreterSection, QuoteEntry, YesNo};
 use crate::app::editor::DraftEditor;
@@ -26,9 +26,22 @@ pub fn VisitForm(child: Child) -> Element {
     let next = draft.next_visit_planned.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let actions = child.plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
     let harms = child.plan.as_ref().map(|p| p.harms.clone()).unwrap_or_default();
+    let due_at_start =
+        draft.due_state_at_start.map(|d| d.describe()).unwrap_or_else(|| "not on a plan in force".to_owned());
 
     rsx! {
         form { id: "visit-form", onsubmit: move |e| e.prevent_default(),
+            // An amendment says why the record is changing, before anything else.
+            if draft.is_amendment() {
+                div { class: "card", id: "amendment",
+                    p { class: "banner warn", "You are changing a visit already submitted. The first version is kept." }
+                    label { r#for: "amendment-reason", "Why is this record being changed?" }
+                    textarea { id: "amendment-reason", "aria-invalid": shown.has("amendment_reason"),
+                        value: "{draft.amendment_reason.clone().unwrap_or_default()}",
+                        oninput: move |e| editor.edit("amendment_reason", |d| d.amendment_reason = Some(e.value())) }
+                    FieldProblems { problems: shown.clone(), field: "amendment_reason" }
+                }
+            }
             // 1. Seen? The answers that matter most come first and are the quickest to give.
             YesNo { id: "seen", question: "Was {child.given_name} seen?", answer: draft.seen,
                 onanswer: move |yes| editor.edit("seen", |d| d.seen = Some(yes)) }
@@ -132,6 +145,10 @@ pub fn VisitForm(child: Child) -> Element {
             // 7. The visit's details: where, what kind, announced, when.
             div { class: "card",
                 h2 { "About the visit" }
+                p { class: "muted", id: "visit-context",
+                    "You are visiting as {capacity_words(draft.capacity)}. "
+                    "When the visit started, {child.given_name} was: {due_at_start}."
+                }
                 label { r#for: "location", "Where did the visit take place?"
                     span { class: "hint", "For example: family home, school." } }
                 input { id: "location", r#type: "text", "aria-invalid": shown.has("location"), value: "{draft.location}",
@@ -186,6 +203,14 @@ pub fn VisitForm(child: Child) -> Element {
                 FieldProblems { problems: shown.clone(), field: "next_visit_planned" }
             }
         }
+    }
+}
+
+fn capacity_words(capacity: WorkerCapacity) -> &'static str {
+    match capacity {
+        WorkerCapacity::KeyWorker => "the child's key worker",
+        WorkerCapacity::DutyCover => "duty cover for the key worker",
+        WorkerCapacity::Other => "another worker",
     }
 }
 
