@@ -53,15 +53,15 @@ fn child(n: u128, registered: NaiveDate) -> Child {
             latest_review_conference: None,
         }),
         communication: CommunicationNeeds {
-            child: LanguageNeed { interpreter_needed: n % 9 == 0, ..LanguageNeed::default() },
+            child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
             ..CommunicationNeeds::default()
         },
     }
 }
 
 fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
-    let missed = (n + k) % 17 == 0;
-    let not_alone = (n + k) % 11 == 0;
+    let missed = (n + k).is_multiple_of(17);
+    let not_alone = (n + k).is_multiple_of(11);
     Visit {
         id: id((n << 32) + k),
         revision: 1,
@@ -89,20 +89,20 @@ fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
         } else {
             Some(SeenAlone::Yes)
         },
-        child_words: if missed || (n + k) % 5 == 0 {
+        child_words: if missed || (n + k).is_multiple_of(5) {
             vec![]
         } else {
             vec![Quote { text: "Synthetic words".into() }]
         },
         child_views: String::new(),
         observations: Observations::default(),
-        interpreters: if n % 9 == 0 && !missed {
+        interpreters: if n.is_multiple_of(9) && !missed {
             vec![InterpreterRecord {
                 person: InterpretedPerson::Child,
                 needed: true,
                 language: Some("Portuguese".into()),
-                used: if k % 4 == 0 { None } else { Some(InterpreterUsed::Professional) },
-                not_used_reason: if k % 4 == 0 { Some("None available".into()) } else { None },
+                used: if k.is_multiple_of(4) { None } else { Some(InterpreterUsed::Professional) },
+                not_used_reason: if k.is_multiple_of(4) { Some("None available".into()) } else { None },
             }]
         } else {
             vec![]
@@ -128,7 +128,7 @@ fn service(children: u128, history_days: i64, today: NaiveDate) -> Vec<(Child, V
             let mut k = 0;
             loop {
                 day = calendar.add_working_days(day, 8 + (n as u32 + k as u32) % 5);
-                let behind = n % 7 == 0 && day > today - Duration::days(30);
+                let behind = n.is_multiple_of(7) && day > today - Duration::days(30);
                 if day >= today || behind {
                     break;
                 }

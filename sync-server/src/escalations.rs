@@ -550,3 +550,151 @@ pub fn build_handover(
         next_visit_due: child.plan.as_ref().map(|plan| next_visit_due(calendar, plan, last_seen(visits))),
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Running the sweep against the store.
+// ---------------------------------------------------------------------------------------------
+
+/// Settings for escalations, their delivery, and photo storage.
+#[derive(Clone, Debug)]
+pub struct OversightConfig {
+    /// Grace period and acknowledgement time. The senior threshold N comes from
+    /// [`crate::Config::rules`], so there is one source of truth for it.
+    pub escalation: EscalationConfig,
+    /// How often the whole service is swept (the time-based rules: overdue, not acknowledged).
+    pub sweep_every: std::time::Duration,
+    /// How often the change feed is checked for new visits, children and cover to sweep at once.
+    pub poll_every: std::time::Duration,
+    /// Where escalations are also sent, if anywhere.
+    pub webhook: Option<crate::webhook::WebhookConfig>,
+    /// Where photos are kept. `None`: uploads are refused (503).
+    pub blob_dir: Option<std::path::PathBuf>,
+    /// Limits on uploaded photos.
+    pub photo_limits: shared::photo::PhotoLimits,
+    /// One sweep at a time, so two cannot raise the same escalation twice.
+    pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The queue to the webhook deliverer, once started.
+    pub webhook_queue: std::sync::Arc<
+        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::webhook::EscalationNotice>>,
+    >,
+}
+
+impl Default for OversightConfig {
+    fn default() -> Self {
+        Self {
+            escalation: EscalationConfig::default(),
+            sweep_every: std::time::Duration::from_secs(300),
+            poll_every: std::time::Duration::from_secs(2),
+            webhook: None,
+            blob_dir: None,
+            photo_limits: shared::photo::PhotoLimits::default(),
+            sweep_lock: Default::default(),
+            webhook_queue: Default::default(),
+        }
+    }
+}
+
+impl OversightConfig {
+    /// Queues escalations for the webhook, if one is configured (starting its deliverer on
+    /// first use; needs a tokio runtime).
+    pub fn notify(&self, escalations: &[Escalation]) {
+        let Some(webhook) = self.webhook.as_ref() else { return };
+        let queue = self.webhook_queue.get_or_init(|| match crate::webhook::Webhook::new(webhook.clone()) {
+            Ok(hook) => hook.spawn(),
+            Err(error) => {
+                tracing::error!(%error, "webhook client could not be built; escalations will not be sent");
+                tokio::sync::mpsc::unbounded_channel().0
+            }
+        });
+        for escalation in escalations {
+            let _ = queue.send(crate::webhook::EscalationNotice::from_escalation(escalation));
+        }
+    }
+}
+
+/// Sweeps the store: every child, or only `only`. Stores what changed durably (so pull delivers
+/// it through the change feed), queues it for the webhook, and returns it.
+pub async fn sweep_store(
+    state: &crate::AppState,
+    only: Option<&std::collections::BTreeSet<ChildId>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Escalation>, crate::ApiError> {
+    let oversight = &state.config().oversight;
+    let _one_at_a_time = oversight.sweep_lock.lock().await;
+    let store = state.store();
+    let today = now.date_naive();
+    let teams = store.teams()?;
+    let workers: Vec<Worker> = store.accounts()?.into_iter().map(|a| a.worker).collect();
+    let absences = store.absences()?;
+    let directory = Directory::new(&teams, &workers, &absences, today);
+    let config = EscalationConfig { rules: state.config().rules, ..oversight.escalation };
+    let context =
+        SweepContext { calendar: state.calendar(), config: &config, directory: &directory, now, today };
+    let ids: Vec<ChildId> = match only {
+        Some(ids) => ids.iter().copied().collect(),
+        None => store.all_child_ids()?,
+    };
+    let mut changes = Vec::new();
+    for id in ids {
+        let Some(child) = store.child(id)? else { continue };
+        if child.plan.is_none() {
+            continue;
+        }
+        let visits: Vec<Visit> = store.visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
+        let held = store.escalations_for_child(id)?;
+        sweep_child(ChildCase { child: &child, visits: &visits, escalations: &held }, &context, &mut changes);
+    }
+    let changed: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
+    if !changed.is_empty() {
+        store.put_escalations(&changed).await?;
+        tracing::info!(changed = changed.len(), "escalation sweep stored changes");
+        oversight.notify(&changed);
+    }
+    Ok(changed)
+}
+
+/// Starts the background sweeper: the whole service every [`OversightConfig::sweep_every`],
+/// and, every [`OversightConfig::poll_every`], the children whose visits, record or cover
+/// changed since it last looked (so a pushed visit is acted on within seconds).
+pub fn spawn_sweeper(state: crate::AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let oversight = state.config().oversight.clone();
+        let mut seen_seq = state.store().feed_head();
+        let mut full = tokio::time::interval(oversight.sweep_every);
+        let mut poll = tokio::time::interval(oversight.poll_every);
+        loop {
+            tokio::select! {
+                _ = full.tick() => {
+                    seen_seq = state.store().feed_head();
+                    if let Err(error) = sweep_store(&state, None, Utc::now()).await {
+                        tracing::error!(%error, "escalation sweep failed");
+                    }
+                }
+                _ = poll.tick() => {
+                    let head = state.store().feed_head();
+                    if head == seen_seq {
+                        continue;
+                    }
+                    let entries = match state.store().feed_since(seen_seq, 50_000) {
+                        Ok(entries) => entries,
+                        Err(error) => {
+                            tracing::error!(%error, "reading the change feed failed");
+                            continue;
+                        }
+                    };
+                    seen_seq = entries.last().map_or(head, |(seq, _)| *seq);
+                    let touched: std::collections::BTreeSet<ChildId> = entries
+                        .iter()
+                        .filter(|(_, e)| !matches!(e, crate::store::FeedEntry::Escalation { .. }))
+                        .map(|(_, e)| e.child_id())
+                        .collect();
+                    if !touched.is_empty()
+                        && let Err(error) = sweep_store(&state, Some(&touched), Utc::now()).await
+                    {
+                        tracing::error!(%error, "escalation sweep after changes failed");
+                    }
+                }
+            }
+        }
+    })
+}

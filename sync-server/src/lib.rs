@@ -33,6 +33,7 @@ pub mod export;
 pub mod extract;
 pub mod import;
 pub mod openapi;
+pub mod photos;
 pub mod reports;
 pub mod routes;
 pub mod scope;
@@ -60,6 +61,8 @@ pub struct Config {
     pub login_max_failures: usize,
     /// The window failed sign-ins are counted over.
     pub login_window: Duration,
+    /// Escalations, their webhook, and photo storage (issue 4).
+    pub oversight: escalations::OversightConfig,
 }
 
 impl Default for Config {
@@ -72,6 +75,7 @@ impl Default for Config {
             max_import_bytes: 128 * 1024 * 1024,
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            oversight: escalations::OversightConfig::default(),
         }
     }
 }

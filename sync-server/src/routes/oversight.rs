@@ -1,0 +1,566 @@
+//! Managers' oversight: escalations and their acknowledgement, absences and duty cover,
+//! handovers, chronologies, the compliance report, Annex A List 7, and the audit log.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shared::sync::{ErrorBody, Handover};
+use shared::{
+    Absence, AbsenceId, AbsenceKind, Child, ChildId, CoverAssignment, CoverId, Escalation, EscalationAction,
+    EscalationId, Role, TeamId, Visit, Worker, WorkerId,
+};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::escalations::{self, DueDuringAbsence};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::reports::{self, Chronology, ChronologyInput, ComplianceInput, ComplianceReport};
+use crate::scope::{self, MANAGERS};
+use crate::store::{AuditAction, AuditEntry, Store};
+
+/// The routes of this module.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_escalations))
+        .routes(routes!(acknowledge_escalation))
+        .routes(routes!(record_absence))
+        .routes(routes!(assign_cover))
+        .routes(routes!(end_cover))
+        .routes(routes!(handover))
+        .routes(routes!(chronology))
+        .routes(routes!(compliance))
+        .routes(routes!(annex_a_list_7))
+        .routes(routes!(audit))
+}
+
+fn record_change(
+    state: &AppState,
+    caller: &Caller,
+    child: Option<ChildId>,
+    what: String,
+) -> Result<(), ApiError> {
+    state.store().record_audit(&AuditEntry {
+        at: Utc::now(),
+        worker_id: caller.id(),
+        role: caller.role(),
+        device_id: Some(caller.device_id),
+        action: AuditAction::Changed,
+        child_id: child,
+        what,
+        on_cover: false,
+    })?;
+    Ok(())
+}
+
+fn workers(store: &Store) -> Result<Vec<Worker>, ApiError> {
+    Ok(store.accounts()?.into_iter().map(|a| a.worker).collect())
+}
+
+fn worker_names(store: &Store) -> Result<HashMap<WorkerId, String>, ApiError> {
+    Ok(workers(store)?.into_iter().map(|w| (w.id, w.name)).collect())
+}
+
+fn team_names(store: &Store) -> Result<HashMap<TeamId, String>, ApiError> {
+    Ok(store.teams()?.into_iter().map(|t| (t.id, t.name)).collect())
+}
+
+fn visits_of(store: &Store, child: ChildId) -> Result<Vec<Visit>, ApiError> {
+    Ok(store.visits_of_child(child)?.into_iter().map(|s| s.visit).collect())
+}
+
+/// The children in scope with their visits, for reports.
+fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<Vec<(Child, Vec<Visit>)>, ApiError> {
+    let store = state.store();
+    let mut cases = Vec::new();
+    for id in scope::children_in_scope(store, &caller.worker, state.today())? {
+        if let Some(child) = store.child(id)? {
+            let visits = visits_of(store, id)?;
+            cases.push((child, visits));
+        }
+    }
+    Ok(cases)
+}
+
+// ---- Escalations. ----
+
+/// Open escalations for the caller: a team manager's team, the whole service for a senior
+/// manager, a worker's own children. Oldest first.
+#[utoipa::path(get, path = "/api/escalations", tag = "oversight", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<Escalation>), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Administrators see no child records"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn list_escalations(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<Vec<Escalation>>, ApiError> {
+    scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
+    let store = state.store();
+    let mut open = Vec::new();
+    for child in scope::children_in_scope(store, &caller.worker, state.today())? {
+        open.extend(store.escalations_for_child(child)?.into_iter().filter(Escalation::is_open));
+    }
+    open.sort_by_key(|e| (e.raised_at, e.id));
+    Ok(ApiJson(open))
+}
+
+/// Records a manager's action on an escalation: a visit arranged (with a date), duty cover
+/// assigned, an exception agreed (with its reason), or, for "not seen alone", agreement or
+/// disagreement. A team manager acts on team-manager escalations; a senior manager on any.
+#[utoipa::path(post, path = "/api/escalations/{id}/acknowledge", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Escalation id")), request_body = EscalationAction, responses(
+    (status = 200, body = Escalation), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not a manager"),
+    (status = 404, body = ErrorBody, description = "No such escalation, or not in your scope"),
+    (status = 410, body = ErrorBody), (status = 422, body = ErrorBody, description = "The action does not fit")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn acknowledge_escalation(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<EscalationId>,
+    ApiJson(action): ApiJson<EscalationAction>,
+) -> Result<ApiJson<Escalation>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    let escalation = store.escalation(id)?.ok_or(ApiError::NotFound)?;
+    scope::visible_child(store, &caller.worker, escalation.child_id, state.today())?;
+    if let EscalationAction::DutyCoverAssigned { duty_worker } = &action {
+        let ok = store.worker(*duty_worker)?.is_some_and(|w| w.role == Role::DutyWorker);
+        if !ok {
+            return Err(ApiError::Validation(vec![shared::FieldError::new(
+                "duty_worker",
+                "No duty worker with this id.",
+            )]));
+        }
+    }
+    let acknowledged =
+        escalations::acknowledge(&escalation, action, &caller.worker, state.today(), Utc::now())
+            .map_err(ApiError::Validation)?;
+    store.put_escalations(std::slice::from_ref(&acknowledged)).await?;
+    record_change(&state, &caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged"))?;
+    state.config().oversight.notify(std::slice::from_ref(&acknowledged));
+    Ok(ApiJson(acknowledged))
+}
+
+// ---- Absences and cover. ----
+
+/// An absence to record.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceRequest {
+    /// Who is away. Leave out to record your own absence.
+    #[serde(default)]
+    pub worker_id: Option<WorkerId>,
+    /// Sickness or leave.
+    pub kind: AbsenceKind,
+    /// The first day away.
+    pub starts_on: NaiveDate,
+    /// The last day they are expected to be away, if known.
+    #[serde(default)]
+    pub expected_end: Option<NaiveDate>,
+}
+
+/// A recorded absence and the absent worker's children whose visits fall due during it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AbsenceRecorded {
+    /// The absence.
+    pub absence: Absence,
+    /// The children to arrange cover for, most urgent first.
+    pub children_due: Vec<DueDuringAbsence>,
+}
+
+/// Records an absence (a worker their own; a team manager their team's; a senior manager
+/// anyone's) and lists the children whose visits fall due during it. The children are swept at
+/// once, so an overdue child of an absent key worker goes to a senior manager.
+#[utoipa::path(post, path = "/api/absences", tag = "oversight", security(("bearer" = [])),
+    request_body = AbsenceRequest, responses(
+    (status = 201, body = AbsenceRecorded), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not yours to record"), (status = 410, body = ErrorBody),
+    (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn record_absence(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<AbsenceRequest>,
+) -> Result<Response, ApiError> {
+    scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
+    let store = state.store();
+    let worker_id = request.worker_id.unwrap_or(caller.id());
+    let absent =
+        store.worker(worker_id)?.ok_or_else(|| ApiError::bad_field("worker_id", "No such worker."))?;
+    let allowed = worker_id == caller.id()
+        || caller.role() == Role::SeniorManager
+        || (caller.role() == Role::TeamManager
+            && caller.worker.team.is_some()
+            && absent.team == caller.worker.team);
+    if !allowed {
+        return Err(ApiError::Forbidden);
+    }
+    let absence = Absence {
+        id: AbsenceId::new(),
+        worker_id,
+        kind: request.kind,
+        starts_on: request.starts_on,
+        expected_end: request.expected_end,
+        recorded_by: caller.id(),
+    };
+    escalations::validate_absence(&absence).map_err(ApiError::Validation)?;
+    store.put_absence(&absence).await?;
+    record_change(&state, &caller, None, format!("absence {} recorded", absence.id))?;
+
+    let mut cases = Vec::new();
+    for id in store.children_of_key_worker(worker_id)? {
+        if let Some(child) = store.child(id)? {
+            let visits = visits_of(store, id)?;
+            cases.push((child, visits));
+        }
+    }
+    let covers = store.covers()?;
+    let children_due = escalations::children_due_during(
+        &absence,
+        cases.iter().map(|(c, v)| (c, v.as_slice())),
+        &covers,
+        state.calendar(),
+        &state.config().rules,
+        state.today(),
+    );
+    let touched: BTreeSet<ChildId> = cases.iter().map(|(c, _)| c.id).collect();
+    escalations::sweep_store(&state, Some(&touched), Utc::now()).await?;
+    Ok((StatusCode::CREATED, ApiJson(AbsenceRecorded { absence, children_due })).into_response())
+}
+
+/// A cover assignment to make.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverRequest {
+    /// The child to cover.
+    pub child_id: ChildId,
+    /// The duty worker who covers.
+    pub duty_worker: WorkerId,
+    /// The first day of cover.
+    pub starts_on: NaiveDate,
+    /// The last day of cover. Access ends after this day.
+    pub ends_on: NaiveDate,
+}
+
+/// Assigns a duty worker to cover a child for a period (for the child's key worker). The duty
+/// worker's devices receive the child, their visits, cover and escalations on their next pull,
+/// and the handover from `/api/children/{id}/handover`.
+#[utoipa::path(post, path = "/api/covers", tag = "oversight", security(("bearer" = [])),
+    request_body = CoverRequest, responses(
+    (status = 201, body = CoverAssignment), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not a manager"),
+    (status = 404, body = ErrorBody, description = "No such child, or not in your scope"),
+    (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn assign_cover(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(request): ApiJson<CoverRequest>,
+) -> Result<Response, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    let child = scope::visible_child(store, &caller.worker, request.child_id, state.today())?;
+    let key_worker = child.plan.as_ref().map(|p| p.key_worker).ok_or_else(|| {
+        ApiError::Validation(vec![shared::FieldError::new(
+            "child_id",
+            "The child is not on a protection plan.",
+        )])
+    })?;
+    let cover = CoverAssignment {
+        id: CoverId::new(),
+        child_id: request.child_id,
+        duty_worker: request.duty_worker,
+        covering_for: key_worker,
+        starts_on: request.starts_on,
+        ends_on: request.ends_on,
+        assigned_by: caller.id(),
+    };
+    let duty = store.worker(request.duty_worker)?;
+    escalations::validate_cover(&cover, &child, duty.as_ref()).map_err(ApiError::Validation)?;
+    store.put_cover(&cover).await?;
+    record_change(&state, &caller, Some(cover.child_id), format!("cover {} assigned", cover.id))?;
+    Ok((StatusCode::CREATED, ApiJson(cover)).into_response())
+}
+
+/// Ends a cover assignment today: the duty worker's access ends, and their devices' next pull
+/// removes the child.
+#[utoipa::path(post, path = "/api/covers/{id}/end", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Cover id")), responses(
+    (status = 200, body = CoverAssignment), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+    (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn end_cover(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<CoverId>,
+) -> Result<ApiJson<CoverAssignment>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    let mut cover = store.cover(id)?.ok_or(ApiError::NotFound)?;
+    scope::visible_child(store, &caller.worker, cover.child_id, state.today())?;
+    // The last day of cover becomes yesterday, so it is over today.
+    let yesterday = state.today() - Duration::days(1);
+    if cover.ends_on > yesterday {
+        cover.ends_on = yesterday.max(cover.starts_on - Duration::days(1));
+        store.put_cover(&cover).await?;
+        record_change(&state, &caller, Some(cover.child_id), format!("cover {id} ended"))?;
+    }
+    Ok(ApiJson(cover))
+}
+
+/// The handover for a covered child: plan, harms and actions, communication needs, the last
+/// visits, the child's recent words, open escalations. For the duty worker covering now, and
+/// for managers.
+#[utoipa::path(get, path = "/api/children/{id}/handover", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Child id")), responses(
+    (status = 200, body = Handover), (status = 401, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "No such child, not in your scope, or no cover"),
+    (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn handover(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ChildId>,
+) -> Result<ApiJson<Handover>, ApiError> {
+    let store = state.store();
+    let today = state.today();
+    let child = scope::visible_child(store, &caller.worker, id, today)?;
+    let covers = store.covers_for_child(id)?;
+    let cover = match caller.role() {
+        Role::DutyWorker => {
+            covers.into_iter().find(|c| c.duty_worker == caller.id() && c.is_active_on(today))
+        }
+        Role::TeamManager | Role::SeniorManager => {
+            covers.into_iter().filter(|c| c.ends_on >= today).min_by_key(|c| c.starts_on)
+        }
+        _ => None,
+    }
+    .ok_or(ApiError::NotFound)?;
+    let visits = visits_of(store, id)?;
+    let held = store.escalations_for_child(id)?;
+    crate::routes::children::audit_view(&state, &caller, id, "handover")?;
+    Ok(ApiJson(escalations::build_handover(&child, &cover, &visits, &held, state.calendar())))
+}
+
+// ---- Reports. ----
+
+/// Which format a chronology comes in.
+#[derive(Clone, Copy, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChronologyFormat {
+    /// JSON ([`Chronology`]).
+    #[default]
+    Json,
+    /// CSV, one row per event.
+    Csv,
+    /// A printable HTML page.
+    Html,
+}
+
+/// The chronology's query.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+pub struct ChronologyQuery {
+    /// `json` (default), `csv` or `html`.
+    #[serde(default)]
+    pub format: ChronologyFormat,
+}
+
+/// A child's chronology in date order: registration and plan changes, every visit with seen,
+/// seen alone and the child's words, missed visits, escalations and their actions, and cover.
+#[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
+    (status = 200, body = Chronology, description = "JSON; or text/csv, or text/html for printing"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn chronology(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ChildId>,
+    ApiQuery(query): ApiQuery<ChronologyQuery>,
+) -> Result<Response, ApiError> {
+    let store = state.store();
+    let child = scope::visible_child(store, &caller.worker, id, state.today())?;
+    let visits = visits_of(store, id)?;
+    let held = store.escalations_for_child(id)?;
+    let covers = store.covers_for_child(id)?;
+    let names = worker_names(store)?;
+    let chronology = reports::chronology(&ChronologyInput {
+        child: &child,
+        earlier_records: &[],
+        visits: &visits,
+        escalations: &held,
+        covers: &covers,
+        worker_names: &names,
+        calendar: state.calendar(),
+        today: state.today(),
+        now: Utc::now(),
+    });
+    crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
+    Ok(match query.format {
+        ChronologyFormat::Json => ApiJson(chronology).into_response(),
+        ChronologyFormat::Csv => {
+            let csv = reports::chronology_csv(&chronology).map_err(ApiError::internal)?;
+            text(csv, "text/csv; charset=utf-8", Some(&format!("chronology-{}.csv", child.central_id)))
+        }
+        ChronologyFormat::Html => {
+            text(reports::chronology_html(&chronology), "text/html; charset=utf-8", None)
+        }
+    })
+}
+
+fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(name) = filename {
+        let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    response
+}
+
+/// A date range; both ends included.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+pub struct RangeQuery {
+    /// The first day (`YYYY-MM-DD`). Default: 90 days before `to` for the compliance report, a
+    /// year before for Annex A.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// The last day (`YYYY-MM-DD`). Default: today.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+}
+
+impl RangeQuery {
+    fn resolve(self, today: NaiveDate, default_days: i64) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        let to = self.to.unwrap_or(today);
+        let from = self.from.unwrap_or(to - Duration::days(default_days));
+        if from > to {
+            return Err(ApiError::bad_field("from", "The range must start on or before its end."));
+        }
+        if (to - from).num_days() > 3660 {
+            return Err(ApiError::bad_field("from", "The range can be at most ten years."));
+        }
+        Ok((from, to))
+    }
+}
+
+/// The team compliance report for a date range: per worker, per team and for the service
+/// (what the caller may see): statutory visits on time, seen alone, the child's own words,
+/// interpreter needs met, children overdue now, and working days since each child was last seen.
+#[utoipa::path(get, path = "/api/reports/compliance", tag = "oversight", security(("bearer" = [])),
+    params(RangeQuery), responses(
+    (status = 200, body = ComplianceReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(range): ApiQuery<RangeQuery>,
+) -> Result<ApiJson<ComplianceReport>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let (from, to) = range.resolve(state.today(), 90)?;
+    let cases = cases_in_scope(&state, &caller)?;
+    let store = state.store();
+    let (teams, names) = (team_names(store)?, worker_names(store)?);
+    let report = reports::compliance_report(
+        &ComplianceInput {
+            from,
+            to,
+            today: state.today(),
+            calendar: state.calendar(),
+            rules: &state.config().rules,
+            team_names: &teams,
+            worker_names: &names,
+        },
+        cases.iter().map(|(c, v)| (c, v.as_slice())),
+    );
+    Ok(ApiJson(report))
+}
+
+/// Ofsted's Annex A List 7 (children subject to a child protection plan) as CSV, with Ofsted's
+/// columns in Ofsted's order and spelling, dates as DD/MM/YYYY, and blanks where the system
+/// holds nothing. Senior managers: the service; team managers: their team.
+#[utoipa::path(get, path = "/api/reports/annex-a-list-7.csv", tag = "oversight", security(("bearer" = [])),
+    params(RangeQuery), responses(
+    (status = 200, content_type = "text/csv", description = "The list"), (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Managers only"),
+    (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn annex_a_list_7(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(range): ApiQuery<RangeQuery>,
+) -> Result<Response, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let (from, to) = range.resolve(state.today(), 365)?;
+    let cases = cases_in_scope(&state, &caller)?;
+    let store = state.store();
+    let csv = reports::annex_a_list_7_csv(
+        cases.iter().map(|(c, v)| (c, v.as_slice())),
+        from,
+        to,
+        &team_names(store)?,
+        &worker_names(store)?,
+    )
+    .map_err(ApiError::internal)?;
+    record_change(&state, &caller, None, "Annex A List 7 exported".to_owned())?;
+    Ok(text(csv, "text/csv; charset=utf-8", Some("annex-a-list-7.csv")))
+}
+
+/// The audit query.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Only entries about this child.
+    #[serde(default)]
+    pub child_id: Option<ChildId>,
+}
+
+/// Who viewed or changed which child's record, oldest first. Team managers see entries about
+/// their team's children; senior managers see everything.
+#[utoipa::path(get, path = "/api/audit", tag = "oversight", security(("bearer" = [])),
+    params(AuditQuery), responses(
+    (status = 200, body = Vec<AuditEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Managers only"),
+    (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<ApiJson<Vec<AuditEntry>>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    if let Some(child) = query.child_id {
+        scope::visible_child(store, &caller.worker, child, state.today())?;
+        return Ok(ApiJson(store.audit(Some(child))?));
+    }
+    let entries = store.audit(None)?;
+    if caller.role() == Role::SeniorManager {
+        return Ok(ApiJson(entries));
+    }
+    let in_scope = scope::children_in_scope(store, &caller.worker, state.today())?;
+    let team = caller.worker.team;
+    let team_workers: BTreeSet<WorkerId> =
+        workers(store)?.into_iter().filter(|w| team.is_some() && w.team == team).map(|w| w.id).collect();
+    Ok(ApiJson(
+        entries
+            .into_iter()
+            .filter(|e| match e.child_id {
+                Some(child) => in_scope.contains(&child),
+                None => team_workers.contains(&e.worker_id),
+            })
+            .collect(),
+    ))
+}

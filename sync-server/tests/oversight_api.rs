@@ -1,0 +1,311 @@
+//! The oversight endpoints end to end, in-process: the cover story (absence, cover, handover,
+//! cover ends, child removed), escalations raised by the sweep and acknowledged, chronology in
+//! three formats, the compliance report, Annex A, the audit log, and scope on each.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::{Days, Utc};
+use common::*;
+use serde_json::{Value, json};
+use shared::{Seen, Visit};
+
+fn events_of<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == kind).collect()
+}
+
+#[tokio::test]
+async fn the_cover_story_absence_cover_handover_and_removal() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let dana = world.login("dana.duty").await;
+    let today = world.today();
+    let sam_id = world.worker_id("sam.social");
+
+    // Sam is off sick for a week: the server lists the children whose visits fall due.
+    let (status, recorded) = world
+        .post(
+            "/api/absences",
+            tara.access(),
+            json!({"worker_id": sam_id, "kind": "sickness", "starts_on": today,
+                   "expected_end": today.checked_add_days(Days::new(7)).unwrap()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    let due: Vec<&str> = recorded["children_due"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["child_id"].as_str().unwrap())
+        .collect();
+    let overdue_child = world.child("DEMO-0001");
+    let due_today = world.child("DEMO-0002");
+    assert!(due.contains(&overdue_child.id.to_string().as_str()), "the overdue child is listed: {recorded}");
+    assert!(due.contains(&due_today.id.to_string().as_str()));
+    assert_eq!(recorded["children_due"][0]["state"]["state"], "overdue", "most urgent first");
+
+    // The duty worker holds nothing of Sam's yet.
+    let (before, cursor) = world.pull_all(&dana, None).await;
+    assert!(events_of(&before, "child").iter().all(|e| e["child"]["id"] != json!(due_today.id)));
+
+    // The manager assigns cover; the duty worker's next pull brings the child and the cover.
+    let (status, cover) = world
+        .post(
+            "/api/covers",
+            tara.access(),
+            json!({"child_id": due_today.id, "duty_worker": dana.worker_id(), "starts_on": today,
+                   "ends_on": today.checked_add_days(Days::new(5)).unwrap()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cover}");
+    assert_eq!(cover["covering_for"], json!(sam_id));
+    let (during, cursor) = world.pull_all(&dana, Some(&cursor)).await;
+    assert!(
+        events_of(&during, "child").iter().any(|e| e["child"]["id"] == json!(due_today.id)),
+        "{during:?}"
+    );
+    assert!(events_of(&during, "cover").iter().any(|e| e["cover"]["id"] == cover["id"]));
+
+    // The handover: plan, harms and actions, communication needs, visits, words, escalations.
+    let (status, handover) =
+        world.get(&format!("/api/children/{}/handover", due_today.id), dana.access()).await;
+    assert_eq!(status, StatusCode::OK, "{handover}");
+    assert_eq!(handover["child"]["id"], json!(due_today.id));
+    assert!(!handover["child"]["plan"]["actions"].as_array().unwrap().is_empty());
+    assert!(handover["child"]["plan"]["harms"].as_array().is_some_and(|h| !h.is_empty()));
+    assert!(handover["child"].get("communication").is_some());
+    assert!(handover["recent_visits"].as_array().is_some());
+    assert!(handover["recent_words"].as_array().is_some());
+    assert!(handover["open_escalations"].as_array().is_some());
+    assert_eq!(handover["cover"]["id"], cover["id"]);
+    // Not for a child the duty worker does not cover.
+    let (status, _) = world.get(&format!("/api/children/{}/handover", overdue_child.id), dana.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Cover ends: the next pull removes the child, and access ends.
+    let cover_id = cover["id"].as_str().unwrap();
+    let (status, ended) = world.post(&format!("/api/covers/{cover_id}/end"), tara.access(), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    let (after, _) = world.pull_all(&dana, Some(&cursor)).await;
+    let removed = events_of(&after, "removed_from_scope");
+    assert!(
+        removed.iter().any(|e| e["child_id"] == json!(due_today.id) && e["reason"] == "cover_ended"),
+        "{after:?}"
+    );
+    let (status, _) = world.get(&format!("/api/children/{}/handover", due_today.id), dana.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = world.get(&format!("/api/children/{}", due_today.id), dana.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_managers_assign_cover_and_a_worker_records_only_their_own_absence() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let dana = world.login("dana.duty").await;
+    let tom = world.login("tom.north").await;
+    let today = world.today();
+    let child = world.child("DEMO-0002");
+    let (status, _) = world
+        .post(
+            "/api/covers",
+            sam.access(),
+            json!({"child_id": child.id, "duty_worker": dana.worker_id(), "starts_on": today, "ends_on": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = world
+        .post(
+            "/api/absences",
+            tom.access(),
+            json!({"worker_id": sam.worker_id(), "kind": "leave", "starts_on": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, own) =
+        world.post("/api/absences", sam.access(), json!({"kind": "leave", "starts_on": today})).await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    let (status, bad) = world
+        .post(
+            "/api/absences",
+            sam.access(),
+            json!({"kind": "leave", "starts_on": today, "expected_end": today.pred_opt().unwrap()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["fields"][0]["field"], "expected_end");
+    // A cover for someone who is not a duty worker is refused, naming the field.
+    let tara = world.login("tara.manager").await;
+    let (status, bad) = world
+        .post(
+            "/api/covers",
+            tara.access(),
+            json!({"child_id": child.id, "duty_worker": tom.worker_id(), "starts_on": today, "ends_on": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert_eq!(bad["fields"][0]["field"], "duty_worker");
+}
+
+#[tokio::test]
+async fn the_sweep_raises_escalations_that_managers_see_pull_and_acknowledge() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sam = world.login("sam.social").await;
+    let mo = world.login("mo.manager").await;
+    let (_, tara_cursor) = world.pull_all(&tara, None).await;
+
+    // A statutory visit where the child was not seen, pushed by Sam.
+    let child = world.child("DEMO-0003");
+    let missed = Visit {
+        seen: Seen::No { reason: "No answer at the door".into() },
+        seen_alone: None,
+        child_words: vec![],
+        ..visit(child.id, sam.worker_id())
+    };
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&missed)).await;
+    assert_eq!(outcome(&results[0]), "accepted");
+    let changed = sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    assert!(!changed.is_empty());
+    // Sweeping again raises nothing new.
+    assert!(sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap().is_empty());
+
+    let (status, open) = world.get("/api/escalations", tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let open = open.as_array().unwrap().clone();
+    let overdue =
+        open.iter().find(|e| e["child_id"] == json!(world.child("DEMO-0001").id)).expect("overdue child");
+    assert_eq!(overdue["reason"]["reason"], "overdue");
+    let not_seen = open
+        .iter()
+        .find(|e| e["reason"]["reason"] == "child_not_seen" && e["reason"]["visit_id"] == json!(missed.id))
+        .expect("missed visit escalated");
+    assert_eq!(not_seen["level"], "team_manager");
+
+    // The manager's devices receive them through pull.
+    let (events, _) = world.pull_all(&tara, Some(&tara_cursor)).await;
+    assert!(events_of(&events, "escalation").iter().any(|e| e["escalation"]["id"] == not_seen["id"]));
+
+    // Another team's manager sees none of them, and cannot act on them.
+    let (_, other) = world.get("/api/escalations", mo.access()).await;
+    assert!(other.as_array().unwrap().iter().all(|e| e["id"] != not_seen["id"]));
+    let path = format!("/api/escalations/{}/acknowledge", not_seen["id"].as_str().unwrap());
+    let tomorrow = world.today().checked_add_days(Days::new(1)).unwrap();
+    let (status, _) =
+        world.post(&path, mo.access(), json!({"action": "visit_arranged", "date": tomorrow})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A social worker cannot acknowledge.
+    let (status, _) =
+        world.post(&path, sam.access(), json!({"action": "visit_arranged", "date": tomorrow})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // An action that does not fit is refused by field.
+    let (status, bad) =
+        world.post(&path, tara.access(), json!({"action": "exception_agreed", "reason": " "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["fields"][0]["field"], "action.reason");
+    // The team manager arranges a visit.
+    let (status, done) =
+        world.post(&path, tara.access(), json!({"action": "visit_arranged", "date": tomorrow})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert_eq!(done["status"]["status"], "acknowledged");
+    assert_eq!(done["status"]["action"]["date"], json!(tomorrow));
+    let (_, open) = world.get("/api/escalations", tara.access()).await;
+    assert!(open.as_array().unwrap().iter().all(|e| e["id"] != not_seen["id"]), "no longer open");
+}
+
+#[tokio::test]
+async fn the_chronology_comes_as_json_csv_and_printable_html_within_scope() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let tom = world.login("tom.north").await;
+    let child = world.child("DEMO-0001");
+    let path = format!("/api/children/{}/chronology", child.id);
+
+    let (status, json) = world.get(&path, tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = json["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["kind"], "registered");
+    let dates: Vec<&str> = entries.iter().map(|e| e["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "date order");
+
+    let (status, csv) = world.get(&format!("{path}?format=csv"), tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.as_str().unwrap().starts_with("Date,Time,Event,Details"));
+    let (status, html) = world.get(&format!("{path}?format=html"), tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let html = html.as_str().unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@page"));
+    assert!(html.contains(&child.central_id));
+
+    let (status, _) = world.get(&format!("{path}?format=pdf"), tara.access()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = world.get(&path, tom.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another team's child is not found");
+
+    // The view was recorded, and a manager can see that it was.
+    let (status, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(audit.as_array().unwrap().iter().any(|e| e["what"] == "chronology" && e["action"] == "viewed"));
+    let (status, _) = world.get("/api/audit", tom.access()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn compliance_and_annex_a_for_managers_only() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sian = world.login("sian.senior").await;
+    let sam = world.login("sam.social").await;
+
+    let (status, report) = world.get("/api/reports/compliance", tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(
+        report["service"]["children_overdue_now"].as_u64().unwrap() >= 1,
+        "the demo has an overdue child"
+    );
+    assert_eq!(report["teams"].as_array().unwrap().len(), 1, "a team manager sees their team");
+    let (_, whole) = world.get("/api/reports/compliance", sian.access()).await;
+    assert!(whole["service"]["children"].as_u64() > report["service"]["children"].as_u64());
+    let (status, _) = world.get("/api/reports/compliance", sam.access()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, bad) =
+        world.get("/api/reports/compliance?from=2026-05-01&to=2026-04-01", tara.access()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["fields"][0]["field"], "from");
+
+    let (status, csv) = world.get("/api/reports/annex-a-list-7.csv", sian.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let csv = csv.as_str().unwrap();
+    let header = csv.lines().next().unwrap();
+    assert_eq!(header, sync_server::reports::ANNEX_A_LIST_7_COLUMNS.join(","));
+    assert!(csv.lines().count() > 10);
+    let (status, _) =
+        world.call(Method::GET, "/api/reports/annex-a-list-7.csv", Some(sam.access()), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
+    let world = World::new().await;
+    let (status, doc) = world.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/api/escalations",
+        "/api/escalations/{id}/acknowledge",
+        "/api/absences",
+        "/api/covers",
+        "/api/children/{id}/handover",
+        "/api/children/{id}/chronology",
+        "/api/reports/compliance",
+        "/api/reports/annex-a-list-7.csv",
+        "/api/audit",
+        "/api/blobs/{sha256}",
+        "/api/visits/{id}/missing-blobs",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+    }
+    let types = doc["paths"]["/api/blobs/{sha256}"]["put"]["requestBody"]["content"].as_object().unwrap();
+    let mut types: Vec<&String> = types.keys().collect();
+    types.sort();
+    assert_eq!(types, ["image/jpeg", "image/png", "image/webp"]);
+}
