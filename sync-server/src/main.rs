@@ -31,6 +31,21 @@ struct Args {
     /// Access token lifetime in seconds (at most 900).
     #[arg(long, env = "SEEN_AND_HEARD_ACCESS_TTL_SECS", default_value_t = 900)]
     access_ttl_secs: u64,
+    /// Also send escalations, HMAC-signed, to this URL (an e-mail or chat relay).
+    #[arg(long, env = "SEEN_AND_HEARD_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// The webhook's shared secret (required with --webhook-url; at least 32 bytes).
+    #[arg(long, env = "SEEN_AND_HEARD_WEBHOOK_SECRET", hide_env_values = true)]
+    webhook_secret: Option<String>,
+    /// Where photos are kept (default: `blobs` inside --data).
+    #[arg(long, env = "SEEN_AND_HEARD_BLOBS")]
+    blobs: Option<PathBuf>,
+    /// Hours after a due date before "nothing synced" is escalated as overdue.
+    #[arg(long, env = "SEEN_AND_HEARD_SYNC_GRACE_HOURS", default_value_t = 12)]
+    sync_grace_hours: i64,
+    /// Hours a manager has to acknowledge an escalation before it goes one level up.
+    #[arg(long, env = "SEEN_AND_HEARD_ACKNOWLEDGE_HOURS", default_value_t = 48)]
+    acknowledge_hours: i64,
 }
 
 #[tokio::main]
@@ -49,6 +64,16 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config { calendar: args.calendar, ..Config::default() };
     config.rules.senior_after_working_days = args.senior_after_working_days;
     config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs.clamp(30, 900));
+    config.oversight.escalation.sync_grace = chrono::Duration::hours(args.sync_grace_hours.max(0));
+    config.oversight.escalation.acknowledge_within = chrono::Duration::hours(args.acknowledge_hours.max(1));
+    config.oversight.blob_dir = Some(args.blobs.clone().unwrap_or_else(|| args.data.join("blobs")));
+    config.oversight.webhook = match (args.webhook_url.clone(), args.webhook_secret.clone()) {
+        (Some(url), Some(secret)) if secret.len() >= 32 => {
+            Some(sync_server::webhook::WebhookConfig::new(url, secret.into_bytes()))
+        }
+        (Some(_), _) => anyhow::bail!("--webhook-url needs --webhook-secret of at least 32 bytes"),
+        (None, _) => None,
+    };
 
     let store =
         Store::open(&args.data).with_context(|| format!("opening the store in {}", args.data.display()))?;
@@ -63,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
+    sync_server::escalations::spawn_sweeper(state.clone());
     sync_server::serve(listener, state, shutdown_signal()).await
 }
 

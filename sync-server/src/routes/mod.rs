@@ -13,8 +13,10 @@ use crate::openapi::ApiDoc;
 
 pub mod admin;
 pub mod auth;
+pub mod blobs;
 pub mod children;
 pub mod health;
+pub mod oversight;
 pub mod review;
 pub mod sync;
 
@@ -27,4 +29,6 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(children::router())
         .merge(review::router())
         .merge(admin::router(state))
+        .merge(blobs::router(state))
+        .merge(oversight::router())
 }
