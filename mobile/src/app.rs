@@ -131,12 +131,13 @@ impl std::fmt::Debug for UiState {
 }
 
 impl UiState {
-    /// Fresh state for one window or browser tab.
-    pub fn new(session: SessionView) -> Self {
+    /// Fresh state for one window or browser tab, starting from what the services show now
+    /// (so the first render does not reload everything a moment later).
+    pub fn new(snapshot: services::Snapshot) -> Self {
         Self {
-            session: Signal::new(session),
-            sync: Signal::new(SyncView::default()),
-            data_version: Signal::new(0),
+            session: Signal::new(snapshot.session),
+            sync: Signal::new(snapshot.sync),
+            data_version: Signal::new(snapshot.data_version),
         }
     }
 
@@ -159,7 +160,7 @@ impl UiState {
 #[component]
 pub fn App() -> Element {
     let services = use_context::<Services>();
-    let ui = use_context_provider(|| UiState::new(services.snapshot().session));
+    let ui = use_context_provider(|| UiState::new(services.snapshot()));
 
     // Follow the services' state: the UI only ever reads it.
     let follow = services.clone();

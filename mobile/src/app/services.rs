@@ -370,7 +370,14 @@ impl Services {
     pub async fn caseload(&self) -> Result<Vec<CaseSummary>, UiError> {
         let store = self.store()?;
         let today = Local::now().date_naive();
-        Ok(store.caseload(today)?.iter().map(CaseSummary::from).collect())
+        let started = std::time::Instant::now();
+        let cases: Vec<CaseSummary> = store.caseload(today)?.iter().map(CaseSummary::from).collect();
+        tracing::debug!(
+            children = cases.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "caseload read"
+        );
+        Ok(cases)
     }
 
     /// Everything the child screen shows.
@@ -556,7 +563,9 @@ impl Services {
             headline: status.headline(),
             known: true,
         };
-        let finished = !syncing && self.snapshot().sync.syncing;
+        // Only a cycle that succeeded can have pulled anything: reload screens then, not after
+        // every failed attempt while offline.
+        let finished = matches!(status.state, SyncState::Idle { .. }) && self.snapshot().sync.syncing;
         self.publish(|s| s.sync = view);
         if finished {
             self.publish(|s| s.data_version += 1);
