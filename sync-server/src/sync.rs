@@ -76,7 +76,14 @@ pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Re
     let mut results = Vec::with_capacity(request.visits.len());
     {
         let guard = store.lock_writes().await;
-        let mut batch = PushBatch { store, caller, now, writes: Writes::default(), accepted: HashMap::new() };
+        let mut batch = PushBatch {
+            store,
+            caller,
+            now,
+            writes: Writes::default(),
+            accepted: HashMap::new(),
+            children: HashMap::new(),
+        };
         for visit in request.visits {
             let (visit_id, revision) = (visit.id, visit.revision);
             let outcome = batch.decide(visit)?;
@@ -96,6 +103,9 @@ struct PushBatch<'a> {
     now: chrono::DateTime<Utc>,
     writes: Writes,
     accepted: HashMap<VisitId, Vec<StoredVisit>>,
+    /// Children read during this push, with whether the caller covers them on the dates seen:
+    /// a batch is usually many visits to few children.
+    children: HashMap<ChildId, Option<Child>>,
 }
 
 impl PushBatch<'_> {
@@ -118,7 +128,14 @@ impl PushBatch<'_> {
     fn decide(&mut self, visit: Visit) -> Result<PushOutcome, ApiError> {
         let worker = &self.caller.worker;
         let date = visit.date();
-        let child = self.store.child(visit.child_id)?;
+        let child = match self.children.get(&visit.child_id) {
+            Some(child) => child.clone(),
+            None => {
+                let child = self.store.child(visit.child_id)?;
+                self.children.insert(visit.child_id, child.clone());
+                child
+            }
+        };
         let assigned = match &child {
             Some(child) => is_assigned(self.store, worker, child, date)?,
             None => false,
@@ -190,8 +207,9 @@ impl PushBatch<'_> {
             }
             Some(_) => (None, None),
         };
-        let on_cover = self.store.is_covering(worker.id, visit.child_id, date)?
-            && !child.as_ref().is_some_and(|c| scope::on_own_caseload(worker, c, date));
+        let on_cover = worker.role == Role::DutyWorker
+            && !child.as_ref().is_some_and(|c| scope::on_own_caseload(worker, c, date))
+            && self.store.is_covering(worker.id, visit.child_id, date)?;
         let stored = StoredVisit {
             visit,
             received_at: self.now,
