@@ -195,7 +195,20 @@ describe('a statutory visit, offline and back', () => {
     await managerPage.click('#sign-in-button');
     await managerPage.locator('#nav-inbox').click();
     await managerPage.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
+    // The visit above was "not seen alone" with no manager's agreement: Tara is asked to decide.
+    const card = managerPage.locator('.card', { hasText: 'Not seen alone: Ellie' });
+    await card.waitFor();
     await screenshot(managerPage, '12-manager-inbox');
+    const token = await apiLogin(server.url, 'tara.manager');
+    const isOpenNotAlone = (e) =>
+      e.child_id === ellieId && e.reason.reason === 'not_seen_alone' && e.status.status === 'open';
+    assert.ok((await apiGet(server.url, token, '/api/escalations')).some(isOpenNotAlone), 'raised by the server');
+    await card.locator('textarea').fill('Agreed: Ellie was upset; see her alone at school next week.');
+    await card.getByRole('button', { name: 'Agree', exact: true }).click();
+    // Once recorded, it leaves the inbox, and the server no longer holds it open.
+    await card.waitFor({ state: 'detached' });
+    const after = await apiGet(server.url, token, '/api/escalations');
+    assert.ok(!after.some(isOpenNotAlone), 'the not-seen-alone escalation is no longer open');
     await managerPage.context().close();
   });
 });

@@ -15,7 +15,7 @@ use chrono::{Local, Utc};
 use shared::sync::{DatedQuote, Handover as ServerHandover};
 use shared::{
     AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role,
-    VisitId, WorkerCapacity,
+    VisitId, WorkerCapacity, WorkerId,
 };
 use tokio::sync::watch;
 
@@ -709,11 +709,30 @@ impl Services {
         Ok(())
     }
 
-    /// Assigns a duty worker to cover a child (needs signal).
-    pub async fn assign_cover(&self, cover: CoverAssignment) -> Result<(), UiError> {
+    /// Assigns a duty worker to cover the child an escalation is about, from today until
+    /// `ends_on`, and records that as the manager's action on the escalation (needs signal).
+    pub async fn assign_cover(
+        &self,
+        escalation: EscalationId,
+        child: ChildId,
+        duty_worker: WorkerId,
+        ends_on: chrono::NaiveDate,
+    ) -> Result<(), UiError> {
         let (client, token) = self.client().await?;
-        let _: serde_json::Value =
-            client.assign_cover(&token, &cover).await.map_err(|e| UiError::new(e.plain_words()))?;
+        let request = serde_json::json!({
+            "child_id": child,
+            "duty_worker": duty_worker,
+            "starts_on": Local::now().date_naive(),
+            "ends_on": ends_on,
+        });
+        let _cover: CoverAssignment =
+            client.assign_cover(&token, &request).await.map_err(|e| UiError::new(e.plain_words()))?;
+        let action = EscalationAction::DutyCoverAssigned { duty_worker };
+        let updated = client
+            .acknowledge(&token, escalation, &action)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        self.store()?.put_escalation(&updated)?;
         self.data_changed();
         Ok(())
     }

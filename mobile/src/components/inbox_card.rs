@@ -14,10 +14,31 @@ pub fn InboxCard(item: InboxItem) -> Element {
     let mut reason = use_signal(String::new);
     let mut date = use_signal(String::new);
     let mut duty_worker = use_signal(String::new);
+    let mut cover_until = use_signal(String::new);
     let mut outcome = use_signal(|| None::<Result<String, String>>);
     let id = item.escalation.id;
+    let child = item.escalation.child_id;
+    let cover_services = services.clone();
+    let assign = move |_| {
+        let services = cover_services.clone();
+        let (Ok(worker), Ok(until)) = (
+            duty_worker.read().trim().parse::<WorkerId>(),
+            NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d"),
+        ) else {
+            return;
+        };
+        spawn(async move {
+            match services.assign_cover(id, child, worker, until).await {
+                Ok(()) => outcome.set(Some(Ok("Duty cover assigned.".to_owned()))),
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
+    let cover_ready = duty_worker.read().trim().parse::<WorkerId>().is_ok()
+        && NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d").is_ok();
+    let act_services = services.clone();
     let act = use_callback(move |action: EscalationAction| {
-        let services = services.clone();
+        let services = act_services.clone();
         spawn(async move {
             match services.acknowledge(id, action).await {
                 Ok(()) => outcome.set(Some(Ok("Recorded.".to_owned()))),
@@ -56,13 +77,12 @@ pub fn InboxCard(item: InboxItem) -> Element {
                             act.call(EscalationAction::VisitArranged { date: when })
                         },
                         "Record the arranged visit" }
-                    label { r#for: "duty-{id}", "Or assign a duty worker (their staff id)" }
+                    h4 { "Or assign duty cover" }
+                    label { r#for: "duty-{id}", "Duty worker's staff id" }
                     input { id: "duty-{id}", r#type: "text", value: "{duty_worker}", oninput: move |e| duty_worker.set(e.value()) }
-                    button { class: "wide", style: "margin-top:8px",
-                        disabled: duty_worker.read().parse::<WorkerId>().is_err(),
-                        onclick: move |_| if let Ok(worker) = duty_worker.read().parse::<WorkerId>() {
-                            act.call(EscalationAction::DutyCoverAssigned { duty_worker: worker })
-                        },
+                    label { r#for: "until-{id}", "Cover until" }
+                    input { id: "until-{id}", r#type: "date", value: "{cover_until}", oninput: move |e| cover_until.set(e.value()) }
+                    button { class: "wide", style: "margin-top:8px", disabled: !cover_ready, onclick: assign,
                         "Assign duty cover" }
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
