@@ -141,6 +141,38 @@ export async function apiLogin(serverUrl, username) {
   return (await res.json()).access_token;
 }
 
+/** The signed-in worker's record, as the server sees it. */
+export async function apiWorker(serverUrl, username) {
+  const res = await fetch(`${serverUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: crypto.randomUUID(), device_name: 'browser test' }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).worker;
+}
+
+export async function apiPost(serverUrl, token, path, body) {
+  const res = await fetch(`${serverUrl}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Signs in on the app's sign-in screen and waits for the caseload. */
+export async function signIn(page, username) {
+  await page.locator('#sign-in').waitFor();
+  await page.fill('#username', username);
+  await page.fill('#password', DEMO_PASSWORD);
+  await page.fill('#pin', PIN);
+  await page.fill('#pin-again', PIN);
+  await page.click('#sign-in-button');
+  await page.locator('#screen-title', { hasText: 'My children' }).waitFor();
+}
+
 export async function apiGet(serverUrl, token, path) {
   const res = await fetch(`${serverUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  PIN, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, startApp, startServer, stop,
-  stopAll, tempDir,
+  PIN, apiGet, apiLogin, apiPost, apiWorker, freePort, launchBrowser, phonePage, screenshot, startApp, startServer, stop,
+  signIn, stopAll, tempDir,
 } from '../harness.js';
 
 const QUOTE = 'I like it when Nan picks me up from school';
@@ -180,19 +180,37 @@ describe('a statutory visit, offline and back', () => {
     await page.locator('#waiting-count', { hasText: '1 photo(s)' }).waitFor();
   });
 
-  it('shows a handover before a visit and a manager\'s inbox', async () => {
-    await page.goto(`${app.url}/child/${ellieId}/handover`);
-    await page.locator('#handover-start-visit').waitFor();
-    await screenshot(page, '11-handover');
+  it('shows a duty worker the handover from the server before the visit form', async () => {
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const dana = await apiWorker(server.url, 'dana.duty');
+    const today = new Date();
+    const inAWeek = new Date(today.getTime() + 7 * 86400000);
+    const day = (d) => d.toISOString().slice(0, 10);
+    await apiPost(server.url, tara, '/api/covers', {
+      child_id: ellieId, duty_worker: dana.id, starts_on: day(today), ends_on: day(inAWeek),
+    });
 
+    const dutyApp = await startApp(tempDir('duty'), server.url);
+    const dutyPage = await phonePage(browser, dutyApp.url);
+    await signIn(dutyPage, 'dana.duty');
+    const covered = dutyPage.locator('.case', { hasText: 'Ellie' });
+    assert.match(await covered.innerText(), /Cover until/);
+    await covered.click();
+    await dutyPage.click('#start-visit');
+    await dutyPage.locator('#handover-start-visit').waitFor();
+    assert.match(await dutyPage.locator('main').innerText(), /From the server, just now/);
+    assert.match(await dutyPage.locator('#recent-words').innerText(), new RegExp(QUOTE));
+    await screenshot(dutyPage, '11-handover');
+    await dutyPage.click('#handover-start-visit');
+    await dutyPage.locator('#visit-form').waitFor();
+    assert.match(await dutyPage.locator('#visit-context').innerText(), /duty cover/);
+    await dutyPage.context().close();
+  });
+
+  it('shows a manager the visit not seen alone, and records the decision', async () => {
     const managerApp = await startApp(tempDir('manager'), server.url);
     const managerPage = await phonePage(browser, managerApp.url);
-    await managerPage.locator('#sign-in').waitFor();
-    await managerPage.fill('#username', 'tara.manager');
-    await managerPage.fill('#password', 'seen-and-heard-demo');
-    await managerPage.fill('#pin', PIN);
-    await managerPage.fill('#pin-again', PIN);
-    await managerPage.click('#sign-in-button');
+    await signIn(managerPage, 'tara.manager');
     await managerPage.locator('#nav-inbox').click();
     await managerPage.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
     // The visit above was "not seen alone" with no manager's agreement: Tara is asked to decide.
