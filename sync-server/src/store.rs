@@ -206,14 +206,13 @@ pub enum FeedEntry {
         /// The child.
         child_id: ChildId,
     },
-    /// A visit revision was stored.
-    Visit {
-        /// The visit.
-        visit_id: VisitId,
-        /// The revision.
-        revision: u32,
-        /// Its child.
+    /// Visit revisions were stored for one child (one entry per child per push, so a push of
+    /// many visits costs few feed keys).
+    Visits {
+        /// The child.
         child_id: ChildId,
+        /// The revisions stored, in the order stored.
+        revisions: Vec<(VisitId, u32)>,
     },
     /// A cover assignment was made or changed.
     Cover {
@@ -238,7 +237,7 @@ impl FeedEntry {
     pub fn child_id(&self) -> ChildId {
         match self {
             FeedEntry::Child { child_id }
-            | FeedEntry::Visit { child_id, .. }
+            | FeedEntry::Visits { child_id, .. }
             | FeedEntry::Cover { child_id, .. }
             | FeedEntry::Escalation { child_id, .. } => *child_id,
         }
@@ -699,8 +698,9 @@ impl Store {
         self.scan(b"visit/")
     }
 
-    /// Adds the writes that store a new visit revision, its child index, its review hold if
-    /// any, and its feed entry. The caller has checked that the revision is new.
+    /// Adds the writes that store a new visit revision, its child index and its review hold if
+    /// any. The caller has checked that the revision is new, and adds the feed entry
+    /// ([`FeedEntry::Visits`], one per child per batch).
     pub fn visit_writes(
         &self,
         writes: &mut Writes,
@@ -722,7 +722,6 @@ impl Store {
             };
             writes.put(visit_key("review/", v.id, v.revision), &item)?;
         }
-        writes.feed(FeedEntry::Visit { visit_id: v.id, revision: v.revision, child_id: v.child_id });
         Ok(())
     }
 

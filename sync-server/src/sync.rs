@@ -83,12 +83,14 @@ pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Re
             writes: Writes::default(),
             accepted: HashMap::new(),
             children: HashMap::new(),
+            stored_per_child: Default::default(),
         };
         for visit in request.visits {
             let (visit_id, revision) = (visit.id, visit.revision);
             let outcome = batch.decide(visit)?;
             results.push(PushResult { visit_id, revision, outcome });
         }
+        batch.finish()?;
         store.apply(&guard, batch.writes)?;
     }
     store.flush().await?;
@@ -106,9 +108,38 @@ struct PushBatch<'a> {
     /// Children read during this push, with whether the caller covers them on the dates seen:
     /// a batch is usually many visits to few children.
     children: HashMap<ChildId, Option<Child>>,
+    /// The revisions stored per child, and whether any was made on cover: one feed entry and
+    /// one audit entry per child per push.
+    stored_per_child: std::collections::BTreeMap<ChildId, (Vec<(VisitId, u32)>, bool)>,
 }
 
 impl PushBatch<'_> {
+    /// Adds the feed and audit entries for everything stored.
+    fn finish(&mut self) -> StoreResult<()> {
+        let worker = &self.caller.worker;
+        for (child_id, (revisions, on_cover)) in std::mem::take(&mut self.stored_per_child) {
+            let what = match revisions.as_slice() {
+                [(id, revision)] => format!("visit {id} revision {revision}"),
+                many => format!("{} visit revisions", many.len()),
+            };
+            self.store.audit_writes(
+                &mut self.writes,
+                &AuditEntry {
+                    at: self.now,
+                    worker_id: worker.id,
+                    role: worker.role,
+                    device_id: Some(self.caller.device_id),
+                    action: AuditAction::Changed,
+                    child_id: Some(child_id),
+                    what,
+                    on_cover,
+                },
+            )?;
+            self.writes.feed(FeedEntry::Visits { child_id, revisions });
+        }
+        Ok(())
+    }
+
     fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
         if let Some(found) =
             self.accepted.get(&id).and_then(|revs| revs.iter().find(|s| s.visit.revision == revision))
@@ -219,19 +250,9 @@ impl PushBatch<'_> {
         };
         let team = worker.team.or_else(|| child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team));
         self.store.visit_writes(&mut self.writes, &stored, team)?;
-        self.store.audit_writes(
-            &mut self.writes,
-            &AuditEntry {
-                at: self.now,
-                worker_id: worker.id,
-                role: worker.role,
-                device_id: Some(self.caller.device_id),
-                action: AuditAction::Changed,
-                child_id: Some(stored.visit.child_id),
-                what: format!("visit {} revision {}", stored.visit.id, stored.visit.revision),
-                on_cover,
-            },
-        )?;
+        let per_child = self.stored_per_child.entry(stored.visit.child_id).or_default();
+        per_child.0.push((stored.visit.id, stored.visit.revision));
+        per_child.1 |= on_cover;
         self.accepted.entry(stored.visit.id).or_default().push(stored);
         Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
     }
@@ -361,9 +382,7 @@ pub fn pull(
             {
                 continue;
             }
-            if let Some(event) = feed_event(store, &entry)? {
-                events.push(event);
-            }
+            feed_events(store, &entry, &mut events)?;
         }
     }
 
@@ -395,21 +414,32 @@ fn snapshot(
     Ok(())
 }
 
-fn feed_event(store: &Store, entry: &FeedEntry) -> StoreResult<Option<ChangeEvent>> {
-    Ok(match entry {
+fn feed_events(store: &Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) -> StoreResult<()> {
+    match entry {
         FeedEntry::Child { child_id } => {
-            store.child(*child_id)?.map(|child| ChangeEvent::Child { child: Box::new(child) })
+            if let Some(child) = store.child(*child_id)? {
+                events.push(ChangeEvent::Child { child: Box::new(child) });
+            }
         }
-        FeedEntry::Visit { visit_id, revision, .. } => {
-            store.visit(*visit_id, *revision)?.map(|s| ChangeEvent::Visit { visit: Box::new(s.visit) })
+        FeedEntry::Visits { revisions, .. } => {
+            for (visit_id, revision) in revisions {
+                if let Some(stored) = store.visit(*visit_id, *revision)? {
+                    events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
+                }
+            }
         }
         FeedEntry::Cover { cover_id, .. } => {
-            store.cover(*cover_id)?.map(|cover| ChangeEvent::Cover { cover })
+            if let Some(cover) = store.cover(*cover_id)? {
+                events.push(ChangeEvent::Cover { cover });
+            }
         }
         FeedEntry::Escalation { escalation_id, .. } => {
-            store.escalation(*escalation_id)?.map(|e| ChangeEvent::Escalation { escalation: Box::new(e) })
+            if let Some(escalation) = store.escalation(*escalation_id)? {
+                events.push(ChangeEvent::Escalation { escalation: Box::new(escalation) });
+            }
         }
-    })
+    }
+    Ok(())
 }
 
 fn removal_reason(
