@@ -1,0 +1,102 @@
+//! Synthetic data for the non-UI core's tests: invented children, never real ones.
+#![allow(dead_code)]
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use mobile::crypto::KdfParams;
+use mobile::draft::VisitDraft;
+use mobile::store::{LocalStore, UnlockedStore};
+use shared::child::{CarerLanguageNeed, Child, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
+use shared::{Carer, CarerId, ChildId, HarmCategory, PlanActionId, TeamId, Visit, WorkerCapacity, WorkerId};
+
+/// Cheap argon2 settings so tests are quick; the real ones are tested by the bench.
+pub fn quick_kdf() -> KdfParams {
+    KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 }
+}
+
+/// A fresh store in a temporary folder, with PIN 2468 set.
+pub fn unlocked_store() -> (tempfile::TempDir, LocalStore, UnlockedStore) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let local = LocalStore::open(dir.path()).expect("open store");
+    let unlocked = local.set_pin_with("2468", quick_kdf()).expect("set PIN");
+    (dir, local, unlocked)
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// 10:00 on a Monday in Jersey (UTC in winter).
+pub fn visit_start() -> DateTime<FixedOffset> {
+    FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap()
+}
+
+/// "Now" for validation: the same afternoon.
+pub fn afternoon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 3, 15, 0, 0).unwrap()
+}
+
+pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
+pub const STEPFATHER: CarerId = CarerId(uuid::Uuid::from_u128(0x12));
+pub const ACTION_SCHOOL: PlanActionId = PlanActionId(uuid::Uuid::from_u128(0x21));
+pub const WORKER: WorkerId = WorkerId(uuid::Uuid::from_u128(0x31));
+
+/// An invented child on a plan since January 2025, whose mother needs a Polish interpreter.
+pub fn child() -> Child {
+    Child {
+        id: ChildId::new(),
+        central_id: "C-000123".into(),
+        given_name: "Maja".into(),
+        family_name: "Testowska".into(),
+        date_of_birth: date(2016, 5, 14),
+        gender: None,
+        sibling_ids: vec![],
+        carers: vec![
+            Carer { id: MOTHER, name: "Ola Testowska".into(), relationship: "mother".into() },
+            Carer { id: STEPFATHER, name: "Tom Example".into(), relationship: "stepfather".into() },
+        ],
+        plan: Some(ProtectionPlan {
+            registered_on: date(2025, 1, 6),
+            deregistered_on: None,
+            harms: vec![HarmCategory::Neglect],
+            visit_frequency_working_days: 10,
+            key_worker: WORKER,
+            team: TeamId(uuid::Uuid::from_u128(0x41)),
+            actions: vec![PlanAction { id: ACTION_SCHOOL, description: "Attend school every day".into() }],
+            latest_review_conference: None,
+        }),
+        communication: CommunicationNeeds {
+            child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },
+            carers: vec![CarerLanguageNeed {
+                carer_id: MOTHER,
+                need: LanguageNeed {
+                    first_language: Some("Polish".into()),
+                    interpreter_needed: true,
+                    interpreter_language: Some("Polish".into()),
+                },
+            }],
+            disability_and_communication: None,
+        },
+    }
+}
+
+/// A draft with every required answer given: seen, seen alone, words, a Polish interpreter.
+pub fn complete_draft(child: &Child) -> VisitDraft {
+    let mut draft = VisitDraft::new_for(child, WORKER, WorkerCapacity::KeyWorker, visit_start(), None);
+    draft.location = "Family home".into();
+    draft.announced = Some(shared::Announcement::Unannounced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.child_words = vec!["I like my new school".into()];
+    draft.facts = "Kitchen clean, food in the fridge.".into();
+    draft.interpreters[0].used = Some(shared::InterpreterUsed::Professional);
+    draft.plan_actions = vec![ACTION_SCHOOL];
+    draft.end_now(visit_start() + chrono::Duration::minutes(45));
+    draft
+}
+
+/// A valid first submission for `child`, with `words` as the child's one quote.
+pub fn visit_with_words(child: &Child, words: &str) -> Visit {
+    let mut draft = complete_draft(child);
+    draft.child_words = vec![words.to_owned()];
+    draft.to_visit(afternoon(), Some(child)).expect("a complete draft is valid")
+}

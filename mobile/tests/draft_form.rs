@@ -1,0 +1,162 @@
+//! The visit form's state: pre-filling, inline validation (shared's rules plus "not answered
+//! yet"), and turning a draft into a submission or an amendment.
+
+mod core_fixtures;
+
+use core_fixtures::*;
+use mobile::draft::VisitDraft;
+use shared::visit::{InterpretedPerson, Seen, SeenAlone, VisitStatus};
+use shared::{Announcement, InterpreterUsed, WorkerCapacity};
+
+fn fields(draft: &VisitDraft) -> Vec<String> {
+    draft.problems(afternoon(), Some(&child_for(draft))).0.into_iter().map(|e| e.field).collect()
+}
+
+/// The fixture child with the draft's child id, so child-level checks apply.
+fn child_for(draft: &VisitDraft) -> shared::Child {
+    let mut c = child();
+    c.id = draft.child_id;
+    c
+}
+
+#[test]
+fn a_new_draft_prefills_interpreters_due_state_and_next_visit() {
+    let child = child();
+    let due = shared::DueState::DueToday { due: date(2025, 3, 3) };
+    let draft = VisitDraft::new_for(&child, WORKER, WorkerCapacity::DutyCover, visit_start(), Some(due));
+    assert_eq!(draft.interpreters.len(), 1, "only the mother needs an interpreter");
+    let mother = &draft.interpreters[0];
+    assert_eq!(mother.person, InterpretedPerson::Carer { carer_id: MOTHER });
+    assert!(mother.needed);
+    assert_eq!(mother.language.as_deref(), Some("Polish"));
+    assert_eq!(mother.used, None, "the worker records who interpreted");
+    assert_eq!(draft.due_state_at_start, Some(due));
+    assert_eq!(draft.capacity, WorkerCapacity::DutyCover);
+    // Ten working days after Monday 3 March 2025 is Monday 17 March.
+    assert_eq!(draft.next_visit_planned, Some(date(2025, 3, 17)));
+    assert_eq!(
+        (draft.seen, draft.seen_alone, draft.announced),
+        (None, None, None),
+        "nothing answered for them"
+    );
+}
+
+#[test]
+fn the_next_visit_suggestion_does_not_move_when_the_child_was_not_seen() {
+    let child = child();
+    let due = shared::DueState::DueSoon { due: date(2025, 3, 5), working_days_left: 2 };
+    let mut draft = VisitDraft::new_for(&child, WORKER, WorkerCapacity::KeyWorker, visit_start(), Some(due));
+    assert_eq!(draft.suggested_next_visit(&child), Some(date(2025, 3, 17)));
+    draft.seen = Some(false);
+    assert_eq!(draft.suggested_next_visit(&child), Some(date(2025, 3, 5)), "still due by the same date");
+}
+
+#[test]
+fn an_empty_draft_lists_what_is_not_answered_yet() {
+    let draft = VisitDraft::new_for(&child(), WORKER, WorkerCapacity::KeyWorker, visit_start(), None);
+    let fields = fields(&draft);
+    for expected in ["seen", "ended_at", "announced", "location", "interpreters[0].not_used_reason"] {
+        assert!(fields.contains(&expected.to_owned()), "{expected} missing from {fields:?}");
+    }
+    assert!(!fields.contains(&"seen_alone".to_owned()), "seen alone is asked after seen");
+}
+
+#[test]
+fn seen_but_not_alone_asks_for_the_reason_and_who_was_present_right_away() {
+    let child = child();
+    let mut draft = complete_draft(&child);
+    draft.child_id = child.id;
+    assert!(fields(&draft).is_empty(), "{:?}", fields(&draft));
+
+    draft.seen_alone = None;
+    assert_eq!(fields(&draft), ["seen_alone"]);
+    draft.seen_alone = Some(false);
+    assert_eq!(fields(&draft), ["seen_alone.reason", "seen_alone.present"]);
+    draft.not_alone_reason = "Child did not want to leave mother".into();
+    draft.present = vec!["mother".into(), "  ".into()];
+    assert!(fields(&draft).is_empty());
+    let visit = draft.to_visit(afternoon(), Some(&child)).unwrap();
+    assert_eq!(
+        visit.seen_alone,
+        Some(SeenAlone::No {
+            reason: "Child did not want to leave mother".into(),
+            present: vec!["mother".into()],
+            manager_agreed: false
+        })
+    );
+}
+
+#[test]
+fn not_seen_needs_a_reason_and_forbids_words_and_keeps_typed_reasons_when_toggled() {
+    let child = child();
+    let mut draft = complete_draft(&child);
+    draft.seen = Some(false);
+    let problems = fields(&draft);
+    assert!(problems.contains(&"seen.reason".to_owned()));
+    assert!(problems.contains(&"child_words".to_owned()), "no words from a child not seen");
+    draft.not_seen_reason = "No answer at the door".into();
+    draft.child_words.clear();
+    assert!(fields(&draft).is_empty(), "{:?}", fields(&draft));
+    let visit = draft.to_visit(afternoon(), Some(&child)).unwrap();
+    assert_eq!(visit.seen, Seen::No { reason: "No answer at the door".into() });
+    assert_eq!(visit.seen_alone, None);
+    draft.seen = Some(true);
+    draft.seen = Some(false);
+    assert_eq!(draft.not_seen_reason, "No answer at the door", "flipping the answer loses nothing");
+}
+
+#[test]
+fn shared_rules_apply_while_typing() {
+    let child = child();
+    let mut draft = complete_draft(&child);
+    draft.child_words.push("   ".into());
+    draft.plan_actions.push(shared::PlanActionId::new());
+    draft.interpreters[0].used = Some(InterpreterUsed::FamilyMember { who: String::new() });
+    draft.ended_at = Some(visit_start() - chrono::Duration::minutes(5));
+    let problems = fields(&draft);
+    for expected in ["child_words[1]", "plan_actions[1]", "interpreters[0].used.who", "ended_at"] {
+        assert!(problems.contains(&expected.to_owned()), "{expected} missing from {problems:?}");
+    }
+    assert!(draft.to_visit(afternoon(), Some(&child)).is_err());
+}
+
+#[test]
+fn a_complete_draft_becomes_a_first_submission_with_every_field() {
+    let child = child();
+    let draft = complete_draft(&child);
+    let visit = draft.to_visit(afternoon(), Some(&child)).unwrap();
+    assert_eq!(
+        (visit.id, visit.revision, visit.amends, visit.status),
+        (draft.id, 1, None, VisitStatus::Submitted)
+    );
+    assert_eq!(visit.child_words[0].text, "I like my new school");
+    assert_eq!(visit.observations.facts, draft.facts);
+    assert_eq!(visit.announced, Announcement::Unannounced);
+    assert_eq!(visit.plan_actions, vec![ACTION_SCHOOL]);
+    assert_eq!(visit.recorded_at, afternoon());
+    visit.validate(afternoon(), Some(&child)).expect("the server's rules accept it");
+}
+
+#[test]
+fn an_amendment_is_the_next_revision_naming_the_one_it_amends_and_needs_a_reason() {
+    let child = child();
+    let visit = complete_draft(&child).to_visit(afternoon(), Some(&child)).unwrap();
+    let mut amendment = VisitDraft::amend(&visit, "", afternoon());
+    assert_eq!((amendment.id, amendment.revision, amendment.amends), (visit.id, 2, Some(1)));
+    assert_eq!(amendment.child_words, vec!["I like my new school".to_owned()]);
+    assert!(fields(&amendment).contains(&"amendment_reason".to_owned()));
+    amendment.amendment_reason = Some("Added the stepfather's presence".into());
+    let amended = amendment.to_visit(afternoon(), Some(&child)).unwrap();
+    assert_eq!(amended.status, VisitStatus::Amended);
+    assert_eq!(amended.amends, Some(1));
+    let mut void = VisitDraft::amend(&amended, "Entered against the wrong child", afternoon());
+    void.entered_in_error = true;
+    assert_eq!(void.to_visit(afternoon(), Some(&child)).unwrap().status, VisitStatus::EnteredInError);
+}
+
+#[test]
+fn drafts_round_trip_through_the_stored_form() {
+    let draft = complete_draft(&child());
+    let json = serde_json::to_string(&draft).unwrap();
+    assert_eq!(serde_json::from_str::<VisitDraft>(&json).unwrap(), draft);
+}

@@ -1,0 +1,135 @@
+//! The outbox: submitted visits wait until the server acknowledges them; a rejected or
+//! conflicting one is set aside with its reason and never blocks the rest.
+
+mod core_fixtures;
+
+use core_fixtures::*;
+use mobile::draft::VisitDraft;
+use mobile::store::{OutboxState, StoreError};
+use shared::sync::{PushOutcome, PushResult};
+use shared::validation::FieldError;
+
+fn result(visit: &shared::Visit, outcome: PushOutcome) -> PushResult {
+    PushResult { visit_id: visit.id, revision: visit.revision, outcome }
+}
+
+#[test]
+fn submitting_moves_the_draft_to_the_outbox_and_the_childs_history() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let draft = complete_draft(&child);
+    store.save_draft(&draft).unwrap();
+    let visit = draft.to_visit(afternoon(), Some(&child)).unwrap();
+    store.submit(&visit, afternoon()).unwrap();
+    assert!(store.draft(draft.id).unwrap().is_none(), "the draft is gone");
+    let outbox = store.outbox().unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].state, OutboxState::Waiting);
+    assert_eq!(store.visits_for(child.id).unwrap(), vec![visit.clone()], "due states see it offline");
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.waiting, counts.sent, counts.problems), (1, 0, 0));
+    assert!(!counts.all_sent());
+    assert!(
+        matches!(store.submit(&visit, afternoon()), Err(StoreError::InvalidState(_))),
+        "no double submit"
+    );
+}
+
+#[test]
+fn each_record_gets_its_own_result_and_a_rejection_blocks_nothing() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let first = visit_with_words(&child, "one");
+    let second = visit_with_words(&child, "two");
+    let third = visit_with_words(&child, "three");
+    for visit in [&first, &second, &third] {
+        store.submit(visit, afternoon()).unwrap();
+    }
+    store
+        .record_push_result(&result(&first, PushOutcome::Accepted { needs_review: None }), afternoon())
+        .unwrap();
+    let refusal = vec![FieldError::new("location", "Say where the visit took place.")];
+    store
+        .record_push_result(&result(&second, PushOutcome::Rejected { errors: refusal.clone() }), afternoon())
+        .unwrap();
+    store.record_push_result(&result(&third, PushOutcome::Duplicate), afternoon()).unwrap();
+
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.waiting, counts.sent, counts.problems), (0, 2, 1));
+    let problems = store.outbox_problems().unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(matches!(&problems[0].state, OutboxState::Rejected { errors, .. } if *errors == refusal));
+    assert!(store.outbox_waiting().unwrap().is_empty());
+}
+
+#[test]
+fn a_rejected_visit_is_reopened_as_a_draft_and_fixed_under_the_same_revision() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let visit = visit_with_words(&child, "one");
+    store.submit(&visit, afternoon()).unwrap();
+    assert!(
+        matches!(store.dismiss(visit.id, 1), Err(StoreError::InvalidState(_))),
+        "a waiting visit cannot be dismissed: nothing local goes before the server has it"
+    );
+    store.record_push_result(&result(&visit, PushOutcome::Rejected { errors: vec![] }), afternoon()).unwrap();
+    assert!(
+        matches!(store.dismiss(visit.id, 1), Err(StoreError::InvalidState(_))),
+        "rejected: fix, not drop"
+    );
+    let draft = store.reopen_rejected(visit.id, 1, afternoon()).unwrap();
+    assert_eq!((draft.id, draft.revision, draft.amends), (visit.id, 1, None));
+    assert_eq!(store.draft(visit.id).unwrap().as_ref(), Some(&draft));
+    assert!(store.outbox().unwrap().is_empty());
+    let again = draft.to_visit(afternoon(), Some(&child)).unwrap();
+    assert_eq!(again.child_words, visit.child_words);
+    store.submit(&again, afternoon()).unwrap();
+    assert_eq!(store.counts().unwrap().waiting, 1);
+}
+
+#[test]
+fn a_conflict_keeps_both_versions_until_resolved_by_an_amendment() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let mine = visit_with_words(&child, "mine");
+    let mut theirs = mine.clone();
+    theirs.child_words[0].text = "theirs".into();
+    store.submit(&mine, afternoon()).unwrap();
+    let conflict = PushOutcome::Conflict {
+        reason: "The server holds a different version of this visit.".into(),
+        server: Box::new(theirs.clone()),
+        yours: Box::new(mine.clone()),
+    };
+    store.record_push_result(&result(&mine, conflict), afternoon()).unwrap();
+    let entry = &store.outbox_problems().unwrap()[0];
+    let OutboxState::Conflict { server, yours, reason, .. } = &entry.state else { panic!("not a conflict") };
+    assert_eq!((**server).clone(), theirs);
+    assert_eq!((**yours).clone(), mine);
+    assert!(reason.contains("different version"));
+
+    // The worker amends the server's version, then clears the conflict.
+    let amendment = VisitDraft::amend(server, "Merged the child's words from both versions", afternoon());
+    assert_eq!((amendment.revision, amendment.amends), (2, Some(1)));
+    let amended = amendment.to_visit(afternoon(), Some(&child)).unwrap();
+    store.submit(&amended, afternoon()).unwrap();
+    store.dismiss(mine.id, 1).unwrap();
+    let counts = store.counts().unwrap();
+    assert_eq!((counts.waiting, counts.problems), (1, 0));
+}
+
+#[test]
+fn drafts_are_listed_and_deleted() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let a = complete_draft(&child);
+    let b = complete_draft(&child);
+    store.save_draft(&a).unwrap();
+    store.save_draft(&b).unwrap();
+    let mut changed = a.clone();
+    changed.facts = "Updated".into();
+    store.save_draft(&changed).unwrap();
+    let drafts = store.drafts().unwrap();
+    assert_eq!(drafts, vec![changed, b.clone()], "one draft per visit, oldest first, latest text");
+    store.delete_draft(b.id).unwrap();
+    assert_eq!(store.drafts().unwrap().len(), 1);
+}

@@ -1,0 +1,154 @@
+//! Applying pulled changes: upserts, the cursor, the caseload order, and a child leaving the
+//! worker's scope taking everything pulled about them with it (but not unsent work).
+
+mod core_fixtures;
+
+use core_fixtures::*;
+use mobile::store::OutboxState;
+use shared::people::CoverAssignment;
+use shared::schedule::DueState;
+use shared::sync::{ChangeEvent, Cursor, PROTOCOL_VERSION, PullResponse, RemovalReason};
+use shared::{
+    CoverId, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, WorkerId,
+};
+
+fn page(events: Vec<ChangeEvent>, cursor: &str) -> PullResponse {
+    PullResponse { protocol: PROTOCOL_VERSION, events, cursor: Cursor(cursor.into()), more: false }
+}
+
+#[test]
+fn a_pulled_page_is_applied_with_its_cursor() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let visit = visit_with_words(&child, "hello");
+    let summary = store
+        .apply_pull(
+            &page(
+                vec![
+                    ChangeEvent::Child { child: Box::new(child.clone()) },
+                    ChangeEvent::Visit { visit: Box::new(visit.clone()) },
+                ],
+                "c-1",
+            ),
+            afternoon(),
+        )
+        .unwrap();
+    assert_eq!((summary.children, summary.visits), (1, 1));
+    assert_eq!(store.child(child.id).unwrap(), Some(child.clone()));
+    assert_eq!(store.visits_for(child.id).unwrap(), vec![visit]);
+    assert_eq!(store.pull_cursor().unwrap(), Some(Cursor("c-1".into())));
+    // Applying the same page again changes nothing (a page interrupted half-way is re-pulled).
+    store
+        .apply_pull(&page(vec![ChangeEvent::Child { child: Box::new(child.clone()) }], "c-1"), afternoon())
+        .unwrap();
+    assert_eq!(store.children().unwrap().len(), 1);
+}
+
+#[test]
+fn a_visit_pulled_back_confirms_a_push_whose_answer_was_lost() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let visit = visit_with_words(&child, "hello");
+    store.submit(&visit, afternoon()).unwrap();
+    let summary = store
+        .apply_pull(&page(vec![ChangeEvent::Visit { visit: Box::new(visit.clone()) }], "c"), afternoon())
+        .unwrap();
+    assert_eq!(summary.confirmed_sent, 1);
+    assert!(matches!(store.outbox().unwrap()[0].state, OutboxState::Sent { .. }));
+}
+
+#[test]
+fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let other = core_fixtures::child();
+    let pulled_visit = visit_with_words(&child, "pulled");
+    let cover = CoverAssignment {
+        id: CoverId::new(),
+        child_id: child.id,
+        duty_worker: WORKER,
+        covering_for: WorkerId::new(),
+        starts_on: date(2025, 3, 1),
+        ends_on: date(2025, 3, 14),
+        assigned_by: WorkerId::new(),
+    };
+    let escalation = Escalation {
+        id: EscalationId::new(),
+        child_id: child.id,
+        reason: EscalationReason::ChildNotSeen { visit_id: pulled_visit.id },
+        level: EscalationLevel::TeamManager,
+        to: None,
+        raised_at: afternoon(),
+        re_raised_at: None,
+        status: EscalationStatus::Open,
+    };
+    store
+        .apply_pull(
+            &page(
+                vec![
+                    ChangeEvent::Child { child: Box::new(child.clone()) },
+                    ChangeEvent::Child { child: Box::new(other.clone()) },
+                    ChangeEvent::Visit { visit: Box::new(pulled_visit) },
+                    ChangeEvent::Cover { cover },
+                    ChangeEvent::Escalation { escalation: Box::new(escalation) },
+                ],
+                "c-1",
+            ),
+            afternoon(),
+        )
+        .unwrap();
+    let unsent = visit_with_words(&child, "not sent yet");
+    store.submit(&unsent, afternoon()).unwrap();
+    let draft = complete_draft(&child);
+    store.save_draft(&draft).unwrap();
+
+    let summary = store
+        .apply_pull(
+            &page(
+                vec![ChangeEvent::RemovedFromScope { child_id: child.id, reason: RemovalReason::CoverEnded }],
+                "c-2",
+            ),
+            afternoon(),
+        )
+        .unwrap();
+    assert_eq!(summary.removed, 1);
+    assert_eq!(store.child(child.id).unwrap(), None);
+    assert!(store.visits_for(child.id).unwrap().is_empty());
+    assert!(store.covers().unwrap().is_empty());
+    assert!(store.escalations_for(child.id).unwrap().is_empty());
+    assert_eq!(store.child(other.id).unwrap(), Some(other), "other children untouched");
+    assert_eq!(store.outbox_waiting().unwrap()[0].visit, unsent, "unsent work stays until the server has it");
+    assert!(store.draft(draft.id).unwrap().is_some());
+}
+
+#[test]
+fn the_caseload_lists_the_most_urgent_first_with_due_states_computed_on_the_device() {
+    let (_dir, _local, store) = unlocked_store();
+    let today = date(2025, 3, 3);
+    // Registered long ago and never seen: overdue. Seen today: on track. Registered so that
+    // the first visit falls due today.
+    let mut overdue = child();
+    overdue.plan.as_mut().unwrap().registered_on = date(2025, 1, 6);
+    let mut seen_today = child();
+    seen_today.plan.as_mut().unwrap().registered_on = date(2025, 1, 6);
+    let mut due_today = child();
+    due_today.plan.as_mut().unwrap().registered_on = date(2025, 2, 17);
+    let mut no_plan = child();
+    no_plan.plan = None;
+    for c in [&seen_today, &no_plan, &due_today, &overdue] {
+        store.put_child(c).unwrap();
+    }
+    store.submit(&visit_with_words(&seen_today, "hi"), afternoon()).unwrap();
+
+    let caseload = store.caseload(today).unwrap();
+    let order: Vec<_> = caseload.iter().map(|e| e.child.id).collect();
+    assert_eq!(order, vec![overdue.id, due_today.id, seen_today.id, no_plan.id]);
+    assert!(matches!(caseload[0].due_state, Some(DueState::Overdue { .. })));
+    assert_eq!(caseload[1].due_state, Some(DueState::DueToday { due: today }));
+    assert!(matches!(caseload[2].due_state, Some(DueState::OnTrack { working_days_left: 10, .. })));
+    assert_eq!(caseload[2].last_seen, Some(today));
+    assert_eq!(caseload[2].last_seen_alone, Some(today));
+    assert_eq!(caseload[2].working_days_since_seen, Some(0));
+    assert_eq!(caseload[0].last_seen, None);
+    assert_eq!(caseload[3].due_state, None);
+}
