@@ -7,7 +7,8 @@
 //!    duplicate mark it sent; rejected and conflict set it aside with the server's reason, and
 //!    the rest carry on);
 //! 4. pulls until the server says there is no more, applying each page durably;
-//! 5. only then records the time as the last successful sync.
+//! 5. fetches the duty handover of each child the worker covers now, to read offline;
+//! 6. only then records the time as the last successful sync.
 //!
 //! A 401 refreshes once and retries; a failed refresh signs the worker out (drafts and the
 //! outbox stay). A 410 `wipe` wipes the device. The state the UI reads is published on a
@@ -68,6 +69,8 @@ pub struct CycleReport {
     pub pages: usize,
     /// What the pulled pages changed.
     pub pulled: PullSummary,
+    /// Duty handovers fetched for children the worker covers now.
+    pub handovers: usize,
 }
 
 /// Signs in: registers this device with the server and returns the session to keep.
@@ -281,6 +284,32 @@ impl SyncEngine {
                 return Err(SyncError::Protocol("the server said 'more' without moving the cursor".into()));
             }
             cursor = Some(page.cursor);
+        }
+
+        // A duty worker reads the handover at the door, perhaps without signal: keep a fresh copy
+        // of each one for the children they cover now.
+        let today = Utc::now().date_naive();
+        let me = session.worker.id;
+        for cover in self.store.covers()? {
+            if cover.duty_worker != me || !cover.is_active_on(today) {
+                continue;
+            }
+            let child = cover.child_id;
+            let fetched = self
+                .authed(&client, &mut session, |token| {
+                    let client = client.clone();
+                    async move { client.handover(&token, child).await }
+                })
+                .await;
+            match fetched {
+                Ok(handover) => {
+                    self.store.save_handover(&handover)?;
+                    report.handovers += 1;
+                }
+                // Cover ended or changed on the server since the pull: the next pull says so.
+                Err(SyncError::NotFound | SyncError::Forbidden(_)) => {}
+                Err(e) => return Err(e),
+            }
         }
 
         self.store.set_last_sync(Utc::now())?;

@@ -1,0 +1,280 @@
+//! The sync client and engine against the real sync server, on a loopback port picked by the
+//! operating system, with the server's demo data.
+
+mod core_fixtures;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::Utc;
+use mobile::draft::VisitDraft;
+use mobile::store::{LocalStore, OutboxState, StoreError, UnlockedStore};
+use mobile::sync::{SyncClient, SyncEngine, SyncError, SyncState, sign_in};
+use shared::sync::{ChangeEvent, LoginRequest, PROTOCOL_VERSION, PushOutcome, PushRequest, RefreshRequest};
+use shared::{Child, DeviceId, Role, Visit};
+use sync_server::demo::DEMO_PASSWORD;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A real server over a real sled folder; stopped gracefully so the folder can be reopened.
+struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+impl Server {
+    async fn start(data: &Path, addr: SocketAddr) -> Server {
+        let store = sync_server::Store::open(data).expect("server store");
+        let state = sync_server::AppState::open(store, None, sync_server::Config::default()).await.unwrap();
+        sync_server::demo::seed(state.store(), state.calendar(), state.today()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(sync_server::serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Server { addr, stop: Some(stop), task: Some(task) }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+async fn demo_server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await;
+    (dir, server)
+}
+
+fn login(username: &str, device_id: DeviceId) -> LoginRequest {
+    LoginRequest { username: username.into(), password: DEMO_PASSWORD.into(), device_id, device_name: None }
+}
+
+/// A phone: a local store with a PIN and a saved session, and an engine over it.
+async fn phone(server: &Server, username: &str) -> (tempfile::TempDir, UnlockedStore, Arc<SyncEngine>) {
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server.url(), username, DEMO_PASSWORD, DeviceId::new(), Some("test phone".into()))
+        .await
+        .unwrap();
+    let store =
+        LocalStore::open(dir.path()).unwrap().set_pin_with("2468", core_fixtures::quick_kdf()).unwrap();
+    store.save_session(&session).unwrap();
+    let engine = Arc::new(SyncEngine::new(store.clone()));
+    engine.signed_in();
+    (dir, store, engine)
+}
+
+/// A complete visit to `child` through the app's own form state, started 50 minutes ago.
+fn visit_to(child: &Child, worker: shared::WorkerId, words: &str) -> Visit {
+    let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
+    let mut draft = VisitDraft::new_for(child, worker, shared::WorkerCapacity::KeyWorker, started, None);
+    draft.location = "Family home".into();
+    draft.announced = Some(shared::Announcement::Announced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.child_words = vec![words.into()];
+    for record in &mut draft.interpreters {
+        record.used = Some(shared::InterpreterUsed::Remote);
+    }
+    draft.end_now(started + chrono::Duration::minutes(40));
+    draft.to_visit(Utc::now(), Some(child)).expect("valid visit")
+}
+
+#[tokio::test]
+async fn the_client_signs_in_refreshes_with_rotation_and_refuses_a_wrong_password() {
+    let (_dir, server) = demo_server().await;
+    let client = SyncClient::new(&server.url()).unwrap();
+    client.health().await.unwrap();
+
+    let mut wrong = login("sam.social", DeviceId::new());
+    wrong.password = "not-the-password".into();
+    let error = client.login(&wrong).await.unwrap_err();
+    assert!(matches!(error, SyncError::Unauthorized(_)), "{error:?}");
+    assert!(!error.is_transient(), "a wrong password is not retried");
+
+    let device = DeviceId::new();
+    let tokens = client.login(&login("sam.social", device)).await.unwrap();
+    assert_eq!(tokens.worker.role, Role::SocialWorker);
+    assert!(tokens.access_expires_at > Utc::now());
+    let refreshed = client
+        .refresh(&RefreshRequest { refresh_token: tokens.refresh_token.clone(), device_id: device })
+        .await
+        .unwrap();
+    assert_ne!(refreshed.refresh_token, tokens.refresh_token, "refresh tokens rotate");
+    client.pull(&refreshed.access_token, None, 10).await.expect("the new access token works");
+    let reused =
+        client.refresh(&RefreshRequest { refresh_token: tokens.refresh_token, device_id: device }).await;
+    assert!(reused.is_err_and(|e| !e.is_transient()), "a spent refresh token is refused");
+}
+
+#[tokio::test]
+async fn push_answers_every_record_and_one_bad_record_blocks_nothing() {
+    let (_dir, server) = demo_server().await;
+    let client = SyncClient::new(&server.url()).unwrap();
+    let device = DeviceId::new();
+    let tokens = client.login(&login("sam.social", device)).await.unwrap();
+
+    // Pull every page: the caseload arrives, and the cursor loop ends.
+    let mut children = Vec::new();
+    let pages = client
+        .pull_all(&tokens.access_token, None, 5, |page| {
+            for event in &page.events {
+                if let ChangeEvent::Child { child } = event {
+                    children.push((**child).clone());
+                }
+            }
+            Ok::<(), SyncError>(())
+        })
+        .await
+        .unwrap();
+    assert!(pages > 1, "a limit of 5 needs several pages for a dozen children and their visits");
+    assert!(children.len() >= 10, "sam.social's caseload came down: {}", children.len());
+
+    let good = visit_to(&children[0], tokens.worker.id, "I want to stay at my school");
+    let mut bad = visit_to(&children[1], tokens.worker.id, "x");
+    bad.location = "  ".into();
+    let later = visit_to(&children[2], tokens.worker.id, "My dog is called Biscuit");
+    let request = PushRequest {
+        protocol: PROTOCOL_VERSION,
+        device_id: device,
+        visits: vec![good.clone(), bad.clone(), later],
+    };
+    let response = client.push(&tokens.access_token, &request).await.unwrap();
+    let outcomes: Vec<_> = response.results.iter().map(|r| (r.visit_id, r.outcome.is_stored())).collect();
+    assert_eq!(outcomes, vec![(good.id, true), (bad.id, false), (request.visits[2].id, true)]);
+    let PushOutcome::Rejected { errors } = &response.results[1].outcome else { panic!("bad visit accepted") };
+    assert!(errors.iter().any(|e| e.field == "location"), "{errors:?}");
+
+    // Pushing again (a lost answer) is answered "duplicate": nothing is stored twice.
+    let again = client.push(&tokens.access_token, &request).await.unwrap();
+    assert_eq!(again.results[0].outcome, PushOutcome::Duplicate);
+    let held: Vec<Visit> = client
+        .get_json(&format!("api/children/{}/visits", children[0].id), &tokens.access_token)
+        .await
+        .unwrap();
+    assert_eq!(held.iter().filter(|v| v.id == good.id).count(), 1);
+    assert_eq!(
+        held.iter().find(|v| v.id == good.id).unwrap().child_words[0].text,
+        "I want to stay at my school"
+    );
+}
+
+#[tokio::test]
+async fn a_visit_saved_while_the_server_is_down_waits_then_syncs_when_it_is_back() {
+    let (data, server) = demo_server().await;
+    let addr = server.addr;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    let today = Utc::now().date_naive();
+    let caseload = store.caseload(today).unwrap();
+    assert!(caseload.len() >= 10);
+    assert!(caseload[0].due_state.is_some_and(|s| s.is_overdue()), "the overdue child is listed first");
+    assert!(engine.current().all_sent());
+
+    server.stop().await;
+    let worker = store.session().unwrap().unwrap().worker.id;
+    let visit = visit_to(&caseload[0].child, worker, "Can I see my nan at the weekend?");
+    store.submit(&visit, Utc::now()).unwrap();
+    let error = engine.sync_once().await.unwrap_err();
+    assert!(error.is_transient(), "{error:?}");
+    let status = engine.current();
+    assert!(matches!(status.state, SyncState::Offline { failures: 1, .. }), "{:?}", status.state);
+    assert_eq!(status.counts.waiting, 1);
+    assert!(!status.all_sent(), "never 'sent' while the visit waits");
+    assert!(status.headline().contains("1 visit waiting to send"), "{}", status.headline());
+
+    let server = Server::start(data.path(), addr).await;
+    let report = engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored), (1, 1));
+    let status = engine.current();
+    assert!(status.all_sent(), "{:?}", status);
+    assert_eq!(status.headline(), "All visits sent.");
+    assert!(matches!(store.outbox().unwrap()[0].state, OutboxState::Sent { .. }));
+    // The server holds it, word for word.
+    let token = store.session().unwrap().unwrap().access_token;
+    let held: Vec<Visit> = SyncClient::new(&server.url())
+        .unwrap()
+        .get_json(&format!("api/children/{}/visits", visit.child_id), &token)
+        .await
+        .unwrap();
+    assert!(
+        held.iter().any(|v| v.id == visit.id && v.child_words[0].text == "Can I see my nan at the weekend?")
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_and_the_new_tokens_kept() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    let mut session = store.session().unwrap().unwrap();
+    let old_refresh = session.refresh_token.clone();
+    session.access_expires_at = Utc::now() - chrono::Duration::minutes(1);
+    store.save_session(&session).unwrap();
+    engine.sync_once().await.unwrap();
+    let renewed = store.session().unwrap().unwrap();
+    assert_ne!(renewed.refresh_token, old_refresh, "the rotated refresh token is saved");
+    assert!(renewed.access_expires_at > Utc::now());
+}
+
+#[tokio::test]
+async fn a_revoked_device_wipes_itself_on_the_servers_answer() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    assert!(!store.children().unwrap().is_empty());
+    let device = store.session().unwrap().unwrap().device_id;
+
+    let client = SyncClient::new(&server.url()).unwrap();
+    let manager = client.login(&login("tara.manager", DeviceId::new())).await.unwrap();
+    let _: serde_json::Value = client
+        .post_json(&format!("api/admin/devices/{device}/revoke"), Some(&manager.access_token), &())
+        .await
+        .unwrap();
+
+    let error = engine.sync_once().await.unwrap_err();
+    assert!(matches!(error, SyncError::Wipe), "{error:?}");
+    assert_eq!(engine.current().state, SyncState::Wiped);
+    assert!(matches!(store.children(), Err(StoreError::Wiped)));
+    assert!(!store.local().has_pin().unwrap(), "nothing left to unlock");
+}
+
+#[tokio::test]
+async fn the_background_loop_retries_and_sync_now_sends_at_once() {
+    let (data, server) = demo_server().await;
+    let addr = server.addr;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    server.stop().await;
+    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let worker = store.session().unwrap().unwrap().worker.id;
+    store.submit(&visit_to(&child, worker, "hello"), Utc::now()).unwrap();
+
+    let handle = engine.clone().spawn();
+    let mut status = handle.status();
+    let offline = status.wait_for(|s| matches!(s.state, SyncState::Offline { .. })).await.unwrap().clone();
+    assert_eq!(offline.counts.waiting, 1);
+
+    let server = Server::start(data.path(), addr).await;
+    handle.sync_now();
+    let sent = tokio::time::timeout(std::time::Duration::from_secs(60), status.wait_for(|s| s.all_sent()))
+        .await
+        .expect("synced after 'sync now'")
+        .unwrap()
+        .clone();
+    assert_eq!(sent.counts.sent, 1);
+    handle.stop();
+    server.stop().await;
+}
