@@ -660,10 +660,7 @@ pub async fn import(
             });
             continue;
         }
-        let id = match store.child_by_central_id(&central_id)? {
-            Some(existing) => existing.id,
-            None => child_id_for(&central_id),
-        };
+        let id = store.child_id_by_central_id(&central_id)?.unwrap_or_else(|| child_id_for(&central_id));
         match check(&record, today, id) {
             Ok(ok) => {
                 seen_lines.insert(central_id, line);
@@ -697,8 +694,8 @@ pub async fn import(
             }
             let id = match in_file.get(sibling) {
                 Some(id) => *id,
-                None => match store.child_by_central_id(sibling)? {
-                    Some(existing) => existing.id,
+                None => match store.child_id_by_central_id(sibling)? {
+                    Some(existing) => existing,
                     None => {
                         report.warnings.push(ImportProblem {
                             line,

@@ -206,6 +206,12 @@ pub enum FeedEntry {
         /// The child.
         child_id: ChildId,
     },
+    /// Several children's central records were created or changed (an import writes one entry
+    /// per [`CHILDREN_PER_FEED_ENTRY`] children, not one per child).
+    Children {
+        /// The children.
+        child_ids: Vec<ChildId>,
+    },
     /// Visit revisions were stored for one child (one entry per child per push, so a push of
     /// many visits costs few feed keys).
     Visits {
@@ -232,14 +238,25 @@ pub enum FeedEntry {
     },
 }
 
+/// How many children one [`FeedEntry::Children`] names at most.
+pub const CHILDREN_PER_FEED_ENTRY: usize = 500;
+
 impl FeedEntry {
-    /// The child this entry is about.
+    /// The first child this entry is about. A [`FeedEntry::Children`] entry names many: use
+    /// [`FeedEntry::child_ids`].
+    #[deprecated(note = "an import's FeedEntry::Children names many children: use child_ids()")]
     pub fn child_id(&self) -> ChildId {
+        self.child_ids().first().copied().unwrap_or(ChildId(uuid::Uuid::nil()))
+    }
+
+    /// The children this entry is about.
+    pub fn child_ids(&self) -> &[ChildId] {
         match self {
+            FeedEntry::Children { child_ids } => child_ids,
             FeedEntry::Child { child_id }
             | FeedEntry::Visits { child_id, .. }
             | FeedEntry::Cover { child_id, .. }
-            | FeedEntry::Escalation { child_id, .. } => *child_id,
+            | FeedEntry::Escalation { child_id, .. } => std::slice::from_ref(child_id),
         }
     }
 }
@@ -308,6 +325,7 @@ pub struct WriteGuard<'a>(#[allow(dead_code)] tokio::sync::MutexGuard<'a, ()>);
 pub struct Writes {
     batch: sled::Batch,
     feed: Vec<FeedEntry>,
+    changed_children: Vec<ChildId>,
     len: usize,
 }
 
@@ -339,7 +357,7 @@ impl Writes {
 
     /// Whether nothing was gathered.
     pub fn is_empty(&self) -> bool {
-        self.len == 0 && self.feed.is_empty()
+        self.len == 0 && self.feed.is_empty() && self.changed_children.is_empty()
     }
 }
 
@@ -416,6 +434,10 @@ impl Store {
     pub fn apply(&self, _guard: &WriteGuard<'_>, mut writes: Writes) -> StoreResult<()> {
         if writes.is_empty() {
             return Ok(());
+        }
+        let changed_children = std::mem::take(&mut writes.changed_children);
+        for chunk in changed_children.chunks(CHILDREN_PER_FEED_ENTRY) {
+            writes.feed.push(FeedEntry::Children { child_ids: chunk.to_vec() });
         }
         for entry in std::mem::take(&mut writes.feed) {
             let seq = self.next_seq.fetch_add(1, Ordering::SeqCst);
@@ -581,6 +603,16 @@ impl Store {
         self.get(&key("child/", &[id.as_bytes()]))
     }
 
+    /// The id of the child with this central identifier, without reading the record.
+    pub fn child_id_by_central_id(&self, central_id: &str) -> StoreResult<Option<ChildId>> {
+        Ok(self
+            .tree
+            .get(key("cid/", &[central_id.as_bytes()]))?
+            .as_deref()
+            .and_then(id16)
+            .map(ChildId::from_bytes))
+    }
+
     /// The child with this central ("Child Unique ID") identifier.
     pub fn child_by_central_id(&self, central_id: &str) -> StoreResult<Option<Child>> {
         match self.tree.get(key("cid/", &[central_id.as_bytes()]))?.as_deref().and_then(id16) {
@@ -612,26 +644,38 @@ impl Store {
     /// Adds the writes that create or replace a child with its indexes and a feed entry.
     /// Returns whether anything changed (`None`: unchanged, `Some(true)`: created).
     pub fn child_writes(&self, writes: &mut Writes, child: &Child) -> StoreResult<Option<bool>> {
-        let old = self.child(child.id)?;
+        let child_key = key("child/", &[child.id.as_bytes()]);
+        let new_bytes = encode(child)?;
+        // Compare the stored bytes first: an unchanged record (most of an incremental import)
+        // costs one read and no decoding.
+        let old_bytes = self.tree.get(&child_key)?;
+        if old_bytes.as_deref() == Some(new_bytes.as_slice()) {
+            return Ok(None);
+        }
+        let old: Option<Child> = old_bytes.map(|b| decode(&child_key, &b)).transpose()?;
         if old.as_ref() == Some(child) {
             return Ok(None);
         }
-        if let Some(old) = &old {
-            if let Some(plan) = &old.plan {
-                writes.remove(key("kw/", &[plan.key_worker.as_bytes(), old.id.as_bytes()]));
-                writes.remove(key("tm/", &[plan.team.as_bytes(), old.id.as_bytes()]));
+        let old_keys = old.as_ref().and_then(|o| o.plan.as_ref()).map(|p| (p.key_worker, p.team));
+        let new_keys = child.plan.as_ref().map(|p| (p.key_worker, p.team));
+        if old_keys != new_keys {
+            if let Some((key_worker, team)) = old_keys {
+                writes.remove(key("kw/", &[key_worker.as_bytes(), child.id.as_bytes()]));
+                writes.remove(key("tm/", &[team.as_bytes(), child.id.as_bytes()]));
             }
-            if old.central_id != child.central_id {
+            if let Some((key_worker, team)) = new_keys {
+                writes.put_raw(key("kw/", &[key_worker.as_bytes(), child.id.as_bytes()]), &[]);
+                writes.put_raw(key("tm/", &[team.as_bytes(), child.id.as_bytes()]), &[]);
+            }
+        }
+        if old.as_ref().map(|o| o.central_id.as_str()) != Some(child.central_id.as_str()) {
+            if let Some(old) = &old {
                 writes.remove(key("cid/", &[old.central_id.as_bytes()]));
             }
+            writes.put_raw(key("cid/", &[child.central_id.as_bytes()]), child.id.as_bytes());
         }
-        if let Some(plan) = &child.plan {
-            writes.put_raw(key("kw/", &[plan.key_worker.as_bytes(), child.id.as_bytes()]), &[]);
-            writes.put_raw(key("tm/", &[plan.team.as_bytes(), child.id.as_bytes()]), &[]);
-        }
-        writes.put_raw(key("cid/", &[child.central_id.as_bytes()]), child.id.as_bytes());
-        writes.put(key("child/", &[child.id.as_bytes()]), child)?;
-        writes.feed(FeedEntry::Child { child_id: child.id });
+        writes.put_raw(child_key, &new_bytes);
+        writes.changed_children.push(child.id);
         Ok(Some(old.is_none()))
     }
 

@@ -375,14 +375,29 @@ pub fn pull(
                 break;
             }
             feed_seq = seq;
-            let child_id = entry.child_id();
-            let covers_me =
-                matches!(&entry, FeedEntry::Cover { duty_worker, .. } if *duty_worker == worker.id);
-            if !(delivered.contains(&child_id) || covers_me) || (added_now.contains(&child_id) && seq <= head)
-            {
-                continue;
+            // A child added in this pull was sent as it stands now: skip older entries about them.
+            let visible =
+                |child: &ChildId| delivered.contains(child) && !(added_now.contains(child) && seq <= head);
+            match &entry {
+                FeedEntry::Children { child_ids } => {
+                    for child_id in child_ids.iter().filter(|c| visible(c)) {
+                        if let Some(child) = store.child(*child_id)? {
+                            events.push(ChangeEvent::Child { child: Box::new(child) });
+                        }
+                    }
+                }
+                FeedEntry::Cover { duty_worker, child_id, .. } => {
+                    let sent_now = added_now.contains(child_id) && seq <= head;
+                    if (*duty_worker == worker.id && !sent_now) || visible(child_id) {
+                        feed_events(store, &entry, &mut events)?;
+                    }
+                }
+                other => {
+                    if other.child_ids().iter().any(visible) {
+                        feed_events(store, other, &mut events)?;
+                    }
+                }
             }
-            feed_events(store, &entry, &mut events)?;
         }
     }
 
@@ -416,6 +431,13 @@ fn snapshot(
 
 fn feed_events(store: &Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) -> StoreResult<()> {
     match entry {
+        FeedEntry::Children { child_ids } => {
+            for child_id in child_ids {
+                if let Some(child) = store.child(*child_id)? {
+                    events.push(ChangeEvent::Child { child: Box::new(child) });
+                }
+            }
+        }
         FeedEntry::Child { child_id } => {
             if let Some(child) = store.child(*child_id)? {
                 events.push(ChangeEvent::Child { child: Box::new(child) });

@@ -212,3 +212,27 @@ async fn each_revision_is_written_back_exactly_once() {
         .await;
     assert_eq!(ack["unknown"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_changed_central_record_reaches_the_workers_device_on_the_next_pull() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let sam = world.login("sam.social").await;
+    import(&world, admin.access(), "csv", csv_file(&[GOOD_A, GOOD_B])).await;
+    let (_, cursor) = world.pull_all(&sam, None).await;
+    let renamed = GOOD_A.replace("Lily", "Lilian");
+    let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&renamed, GOOD_B])).await;
+    assert_eq!((report["updated"].as_u64(), report["unchanged"].as_u64()), (Some(1), Some(1)));
+    let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(
+        (events[0]["type"].as_str(), events[0]["child"]["given_name"].as_str()),
+        (Some("child"), Some("Lilian"))
+    );
+    // Another worker's device hears nothing of it.
+    let tom = world.login("tom.north").await;
+    let (_, tom_cursor) = world.pull_all(&tom, None).await;
+    import(&world, admin.access(), "csv", csv_file(&[&renamed.replace("Lilian", "Lil")])).await;
+    let (events, _) = world.pull_all(&tom, Some(&tom_cursor)).await;
+    assert!(events.is_empty(), "{events:?}");
+}
