@@ -36,6 +36,11 @@ impl TestServer {
         demo::seed(state.store(), state.calendar(), state.today())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+        // The binary's sweeper runs its first sweep at start-up; run one here so tests see the
+        // same escalations without a background task holding the store open after a stop.
+        sync_server::escalations::sweep_store(&state, None, Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind(addr).await.context("binding the server's port")?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,140 @@
+//! The duty-cover story and the escalation story, end to end: managers act through the API,
+//! workers' phones see the results through the app's own sync engine.
+
+use chrono::{Days, Utc};
+use integration_tests::{FieldApp, TestServer};
+use mobile::store::OutboxState;
+use serde_json::json;
+use shared::{ChildId, Escalation, EscalationReason, WorkerCapacity};
+
+async fn demo_server() -> (tempfile::TempDir, TestServer) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    (dir, server)
+}
+
+#[tokio::test]
+async fn sickness_cover_hands_the_child_to_the_duty_worker_and_takes_them_back() {
+    let (_dir, server) = demo_server().await;
+    let sam = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let dana = FieldApp::sign_in(&server, "dana.duty").await.unwrap();
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let today = Utc::now().date_naive();
+
+    // Sam goes off sick; the manager records it and is told whose visits fall due.
+    let sam_id = sam.worker().unwrap().id;
+    let (status, recorded) = server
+        .post_json(
+            &manager.access_token,
+            "/api/absences",
+            &json!({ "worker_id": sam_id, "kind": "sickness", "starts_on": today,
+                     "expected_end": today + Days::new(14) }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{recorded}");
+    let due = recorded["children_due"].as_array().unwrap();
+    assert!(!due.is_empty(), "Sam's overdue and due-soon children need cover: {recorded}");
+    let child_id: ChildId = serde_json::from_value(due[0]["child_id"].clone()).unwrap();
+
+    // The manager assigns the most urgent child to Dana.
+    let dana_id = dana.worker().unwrap().id;
+    let (status, cover) = server
+        .post_json(
+            &manager.access_token,
+            "/api/covers",
+            &json!({ "child_id": child_id, "duty_worker": dana_id, "starts_on": today,
+                     "ends_on": today + Days::new(14) }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{cover}");
+
+    // Dana's phone receives the child, marked as cover, with the handover to read first.
+    dana.engine.sync_once().await.unwrap();
+    let entry = dana
+        .store
+        .caseload(today)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.child.id == child_id)
+        .expect("the covered child is on the duty worker's phone");
+    assert_eq!(entry.cover.as_ref().map(|c| c.ends_on), Some(today + Days::new(14)));
+    let handover =
+        dana.store.handover(child_id).unwrap().expect("the handover is on the phone before the visit");
+    assert_eq!(handover.child.id, child_id);
+    assert!(!handover.recent_visits.is_empty(), "the duty worker sees the last visits, not a blank page");
+
+    // Dana visits on cover; the server accepts it as cover, not as a stranger's visit.
+    let mut visit = dana.visit_to(&entry.child, "Is Sam coming back?").unwrap();
+    visit.capacity = WorkerCapacity::DutyCover;
+    dana.submit(&visit).unwrap();
+    let report = dana.engine.sync_once().await.unwrap();
+    assert_eq!(report.stored, 1);
+    let sent = dana.store.outbox().unwrap().into_iter().find(|e| e.visit.id == visit.id).unwrap();
+    assert!(
+        matches!(&sent.state, OutboxState::Sent { needs_review: None, .. }),
+        "a visit on cover is not held for review: {:?}",
+        sent.state
+    );
+
+    // Cover ends: Dana's next sync removes the child and everything about them.
+    let cover_id = cover["id"].as_str().unwrap();
+    let (status, _) = server
+        .post_json(&manager.access_token, &format!("/api/covers/{cover_id}/end"), &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    dana.engine.sync_once().await.unwrap();
+    assert!(dana.store.child(child_id).unwrap().is_none(), "the child left the duty worker's phone");
+    assert!(dana.store.visits_for(child_id).unwrap().is_empty());
+
+    // And the server refuses Dana any further read of the child, as if it did not exist.
+    let (status, _) = server
+        .get_json(&dana.store.session().unwrap().unwrap().access_token, &format!("/api/children/{child_id}"))
+        .await
+        .unwrap();
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn an_overdue_child_reaches_the_manager_and_is_acknowledged_with_an_action() {
+    let (_dir, server) = demo_server().await;
+    let tara = FieldApp::sign_in(&server, "tara.manager").await.unwrap();
+
+    // The manager's phone receives the overdue escalation through pull.
+    let escalations = tara.store.escalations().unwrap();
+    let overdue: Vec<&Escalation> =
+        escalations.iter().filter(|e| matches!(e.reason, EscalationReason::Overdue { .. })).collect();
+    assert!(
+        !overdue.is_empty(),
+        "the demo's overdue child is escalated to the team manager: {escalations:?}"
+    );
+    let escalation = overdue[0];
+    assert!(escalation.is_open());
+
+    // Acknowledged with a visit arranged for tomorrow.
+    let session = tara.store.session().unwrap().unwrap();
+    let client = mobile::sync::client::SyncClient::new(&server.url()).unwrap();
+    let tomorrow = Utc::now().date_naive() + Days::new(1);
+    let acknowledged = client
+        .acknowledge(
+            &session.access_token,
+            escalation.id,
+            &shared::EscalationAction::VisitArranged { date: tomorrow },
+        )
+        .await
+        .unwrap();
+    assert!(!acknowledged.is_open());
+
+    // It is no longer waiting in the manager's inbox after the next sync.
+    tara.engine.sync_once().await.unwrap();
+    let still_open = tara
+        .store
+        .escalations()
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.id == escalation.id && e.is_open())
+        .count();
+    assert_eq!(still_open, 0);
+}
