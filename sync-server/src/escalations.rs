@@ -686,7 +686,7 @@ pub fn spawn_sweeper(state: crate::AppState) -> tokio::task::JoinHandle<()> {
                     let touched: std::collections::BTreeSet<ChildId> = entries
                         .iter()
                         .filter(|(_, e)| !matches!(e, crate::store::FeedEntry::Escalation { .. }))
-                        .map(|(_, e)| e.child_id())
+                        .flat_map(|(_, e)| e.child_ids().iter().copied())
                         .collect();
                     if !touched.is_empty()
                         && let Err(error) = sweep_store(&state, Some(&touched), Utc::now()).await

@@ -309,3 +309,79 @@ async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
     types.sort();
     assert_eq!(types, ["image/jpeg", "image/png", "image/webp"]);
 }
+
+#[tokio::test]
+async fn a_pushed_missed_visit_is_escalated_by_the_running_sweeper_and_sent_to_the_webhook() {
+    use std::sync::{Arc, Mutex};
+
+    // A relay that keeps what it receives, if the signature is good.
+    const RELAY_SECRET: &str = "a relay secret that is long enough to use";
+    let received: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let keep = received.clone();
+    let relay = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                let signature =
+                    headers.get("x-seen-heard-signature").and_then(|v| v.to_str().ok()).unwrap_or("");
+                let now = Utc::now().timestamp();
+                if !sync_server::webhook::verify(
+                    RELAY_SECRET.as_bytes(),
+                    signature,
+                    &body,
+                    now,
+                    std::time::Duration::from_secs(60),
+                ) {
+                    return StatusCode::UNAUTHORIZED;
+                }
+                keep.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, relay).await.unwrap() });
+
+    let mut config = sync_server::Config::default();
+    config.oversight.poll_every = std::time::Duration::from_millis(50);
+    config.oversight.sweep_every = std::time::Duration::from_secs(3600);
+    config.oversight.webhook = Some(sync_server::webhook::WebhookConfig::new(
+        format!("http://{address}/hook"),
+        RELAY_SECRET.as_bytes().to_vec(),
+    ));
+    let world = World::with_config(config).await;
+    let sweeper = sync_server::escalations::spawn_sweeper(world.state.clone());
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+
+    let child = world.child("DEMO-0004");
+    let missed = Visit {
+        seen: Seen::No { reason: "Family away".into() },
+        seen_alone: None,
+        child_words: vec![],
+        ..visit(child.id, sam.worker_id())
+    };
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&missed)).await[0]), "accepted");
+
+    // Wait (bounded) for the sweeper to notice the push and for the relay to hear of it.
+    let mut found = None;
+    for _ in 0..200 {
+        let (_, open) = world.get("/api/escalations", tara.access()).await;
+        found =
+            open.as_array().unwrap().iter().find(|e| e["reason"]["visit_id"] == json!(missed.id)).cloned();
+        let relayed = received.lock().unwrap().iter().any(|n| n["reason"]["visit_id"] == json!(missed.id));
+        if found.is_some() && relayed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    sweeper.abort();
+    let found = found.expect("the sweeper raised the escalation after the push");
+    assert_eq!(found["reason"]["reason"], "child_not_seen");
+    let notices = received.lock().unwrap().clone();
+    let notice = notices.iter().find(|n| n["reason"]["visit_id"] == json!(missed.id)).expect("relayed");
+    assert_eq!(notice["escalation_id"], found["id"]);
+    assert!(!notice.to_string().contains(&child.given_name), "no names reach the relay");
+}
