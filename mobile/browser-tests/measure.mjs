@@ -18,6 +18,13 @@ function rssKiB(pid) {
   return Number(status.match(/VmRSS:\s+(\d+)/)[1]);
 }
 
+// Proportional set size: shared pages divided among the processes sharing them, so a sum
+// over processes does not count a library twice.
+function pssKiB(pid) {
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return Number(rollup.match(/^Pss:\s+(\d+)/m)[1]);
+}
+
 function descendants(pid) {
   const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   const parent = new Map();
@@ -62,7 +69,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function liveview() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
-  const times = []; const rss = [];
+  const times = []; const rss = []; const pss = [];
   for (let i = 0; i < runs; i++) {
     const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
     const app = start(['--serve', '127.0.0.1:0'], { DISPLAY: '' });
@@ -72,17 +79,18 @@ async function liveview() {
     times.push(performance.now() - app.t0);
     await page.waitForTimeout(1000);
     rss.push(rssKiB(app.pid));
+    pss.push(pssKiB(app.pid));
     await page.context().close();
     await stop(app);
   }
   await browser.close();
-  return { times, rss };
+  return { times, rss, pss };
 }
 
 async function desktop() {
   const xvfb = spawn('Xvfb', [':99', '-screen', '0', '1024x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
-  const times = []; const rss = []; const rssApp = [];
+  const times = []; const rss = []; const rssApp = []; const pss = [];
   try {
     for (let i = 0; i < runs; i++) {
       const app = start([], { DISPLAY: ':99' });
@@ -92,6 +100,7 @@ async function desktop() {
       const pids = [app.pid, ...descendants(app.pid)];
       rssApp.push(rssKiB(app.pid));
       rss.push(pids.reduce((sum, p) => { try { return sum + rssKiB(p); } catch { return sum; } }, 0));
+      pss.push(pids.reduce((sum, p) => { try { return sum + pssKiB(p); } catch { return sum; } }, 0));
       if (i === 0) {
         try { execFileSync('import', ['-display', ':99', '-window', 'root', '-crop', '390x844+0+0', join(workspace, 'target', 'screenshots', '00-desktop-caseload.png')]); } catch { /* optional */ }
       }
@@ -100,12 +109,12 @@ async function desktop() {
   } finally {
     xvfb.kill('SIGTERM');
   }
-  return { times, rss, rssApp };
+  return { times, rss, rssApp, pss };
 }
 
 const lv = await liveview();
 console.log(`liveview: launch to 30 children on screen, median ${median(lv.times).toFixed(0)} ms (runs: ${lv.times.map((t) => t.toFixed(0)).join(', ')})`);
-console.log(`liveview: host RSS median ${(median(lv.rss) / 1024).toFixed(1)} MiB`);
+console.log(`liveview: host RSS median ${(median(lv.rss) / 1024).toFixed(1)} MiB (PSS ${(median(lv.pss) / 1024).toFixed(1)} MiB)`);
 const dt = await desktop();
 console.log(`desktop: launch to caseload rendered, median ${median(dt.times).toFixed(0)} ms (runs: ${dt.times.map((t) => t.toFixed(0)).join(', ')})`);
-console.log(`desktop: app process RSS median ${(median(dt.rssApp) / 1024).toFixed(1)} MiB; with its WebKit processes ${(median(dt.rss) / 1024).toFixed(1)} MiB`);
+console.log(`desktop: app process RSS median ${(median(dt.rssApp) / 1024).toFixed(1)} MiB; with its WebKit processes RSS ${(median(dt.rss) / 1024).toFixed(1)} MiB, PSS ${(median(dt.pss) / 1024).toFixed(1)} MiB`);
