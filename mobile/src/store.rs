@@ -213,6 +213,15 @@ impl Handles {
 struct Inner {
     dir: PathBuf,
     handles: RwLock<Option<Handles>>,
+    /// Bumped whenever the worker adds work to send (a submit, a photo, a reopened or
+    /// dismissed record), so the sync engine can update its counts and send at once.
+    new_work: tokio::sync::watch::Sender<u64>,
+}
+
+impl Inner {
+    fn note_new_work(&self) {
+        self.new_work.send_modify(|n| *n = n.wrapping_add(1));
+    }
 }
 
 impl Inner {
@@ -252,7 +261,8 @@ impl LocalStore {
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, StoreError> {
         let dir = dir.as_ref().to_path_buf();
         let handles = Handles::open(&dir, 0)?;
-        Ok(Self { inner: Arc::new(Inner { dir, handles: RwLock::new(Some(handles)) }) })
+        let (new_work, _) = tokio::sync::watch::channel(0);
+        Ok(Self { inner: Arc::new(Inner { dir, handles: RwLock::new(Some(handles)), new_work }) })
     }
 
     /// The directory the store lives in.
@@ -268,7 +278,7 @@ impl LocalStore {
     /// Wrong PINs entered in a row so far.
     pub fn failed_attempts(&self) -> Result<u32, StoreError> {
         let handles = self.inner.read()?;
-        Ok(read_u32(&handles.meta, META_FAILED)?)
+        read_u32(&handles.meta, META_FAILED)
     }
 
     /// Sets the first PIN on a fresh (or wiped) store: makes the random data key, wraps it with
@@ -379,6 +389,8 @@ impl LocalStore {
         };
         remove_dir_contents(&self.inner.dir)?;
         *guard = Some(Handles::open(&self.inner.dir, generation)?);
+        drop(guard);
+        self.inner.note_new_work();
         warn!("local data wiped");
         Ok(())
     }
@@ -714,6 +726,13 @@ impl UnlockedStore {
         LocalStore { inner: self.inner.clone() }
     }
 
+    /// Wakes when the worker adds work to send: a submitted visit, a photo, a reopened or
+    /// dismissed record, or a wipe. The sync engine listens, so the waiting count goes up at
+    /// once and the work goes out without waiting for the next periodic sync.
+    pub fn new_work(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.new_work.subscribe()
+    }
+
     /// Flushes everything written so far to disk; returns once it is durable.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.handles()?.db.flush()?;
@@ -839,6 +858,8 @@ impl UnlockedStore {
                 sled::transaction::TransactionError::Abort(()) => StoreError::InvalidState("submit aborted"),
             })?;
         handles.db.flush()?;
+        drop(handles);
+        self.inner.note_new_work();
         info!(visit.id = %visit.id, visit.revision = visit.revision, "visit submitted to the outbox");
         Ok(())
     }
@@ -948,6 +969,8 @@ impl UnlockedStore {
                 sled::transaction::TransactionError::Abort(()) => StoreError::InvalidState("reopen aborted"),
             })?;
         handles.db.flush()?;
+        drop(handles);
+        self.inner.note_new_work();
         Ok(draft)
     }
 
@@ -963,6 +986,8 @@ impl UnlockedStore {
             OutboxState::Conflict { .. } | OutboxState::Sent { .. } => {
                 handles.outbox.remove(key)?;
                 handles.db.flush()?;
+                drop(handles);
+                self.inner.note_new_work();
                 Ok(())
             }
             OutboxState::Waiting => {
@@ -1163,6 +1188,8 @@ impl UnlockedStore {
         let pending = PendingUpload { sha256: sha256.to_owned(), media_type: media_type.to_owned() };
         self.put(&handles.uploads, UPLOADS, &key, &pending)?;
         handles.db.flush()?;
+        drop(handles);
+        self.inner.note_new_work();
         Ok(())
     }
 

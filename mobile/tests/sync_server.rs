@@ -27,7 +27,9 @@ struct Server {
 impl Server {
     async fn start(data: &Path, addr: SocketAddr) -> Server {
         let store = sync_server::Store::open(data).expect("server store");
-        let state = sync_server::AppState::open(store, None, sync_server::Config::default()).await.unwrap();
+        let mut config = sync_server::Config::default();
+        config.oversight.blob_dir = Some(data.join("blobs"));
+        let state = sync_server::AppState::open(store, None, config).await.unwrap();
         sync_server::demo::seed(state.store(), state.calendar(), state.today()).await.unwrap();
         let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
         let addr = listener.local_addr().unwrap();
@@ -277,4 +279,30 @@ async fn the_background_loop_retries_and_sync_now_sends_at_once() {
     assert_eq!(sent.counts.sent, 1);
     handle.stop();
     server.stop().await;
+}
+
+#[tokio::test]
+async fn photos_are_uploaded_before_the_visit_that_shows_them() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let worker = store.session().unwrap().unwrap().worker.id;
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 120]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let attachment = mobile::photo::add_photo(&store, &png, "Child's drawing").unwrap();
+    let mut visit = visit_to(&child, worker, "I drew my house");
+    visit.attachments.push(attachment.clone());
+    store.submit(&visit, Utc::now()).unwrap();
+    assert!(!engine.current().all_sent());
+
+    let report = engine.sync_once().await.unwrap();
+    assert_eq!((report.photos_uploaded, report.stored), (1, 1));
+    assert_eq!(store.counts().unwrap().photos_waiting, 0);
+    let token = store.session().unwrap().unwrap().access_token;
+    let missing = SyncClient::new(&server.url()).unwrap().missing_blobs(&token, visit.id).await.unwrap();
+    assert!(missing.is_empty(), "the server holds the photo: {missing:?}");
+    assert!(engine.current().all_sent());
 }

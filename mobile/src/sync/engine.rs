@@ -123,8 +123,10 @@ impl SyncEngine {
         self.status.subscribe()
     }
 
-    /// The status now.
+    /// The status now, with the outbox counts read afresh (so a visit submitted a moment ago
+    /// already counts as waiting).
     pub fn current(&self) -> SyncStatus {
+        self.refresh_counts();
         self.status.borrow().clone()
     }
 
@@ -358,9 +360,10 @@ impl SyncEngine {
 }
 
 async fn run(engine: Arc<SyncEngine>, nudge: Arc<Notify>) {
+    let mut new_work = engine.store.new_work();
     loop {
         let _ = engine.sync_once().await;
-        let state = engine.current().state;
+        let state = engine.status.borrow().state.clone();
         let wait = match &state {
             SyncState::Wiped => return,
             SyncState::SignedOut => None,
@@ -369,14 +372,30 @@ async fn run(engine: Arc<SyncEngine>, nudge: Arc<Notify>) {
             }
             SyncState::Idle { .. } | SyncState::Syncing { .. } => Some(engine.config.interval),
         };
-        match wait {
-            Some(wait) => {
-                tokio::select! {
-                    _ = nudge.notified() => {}
-                    _ = tokio::time::sleep(wait) => {}
+        // New work (a submit) updates the counts at once and is sent at once, unless the last
+        // attempt failed: then it waits for the back-off like everything else.
+        let send_new_work = matches!(state, SyncState::Idle { .. });
+        let sleep = async {
+            match wait {
+                Some(wait) => tokio::time::sleep(wait).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = nudge.notified() => break,
+                _ = &mut sleep => break,
+                changed = new_work.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    engine.refresh_counts();
+                    if send_new_work {
+                        break;
+                    }
                 }
             }
-            None => nudge.notified().await,
         }
     }
 }
