@@ -183,3 +183,16 @@ export async function stopAll() {
   await Promise.all([...started].map((c) => stop(c, 'SIGKILL')));
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
+
+/** Waits until the first sync has finished and the caseload has stopped changing. */
+export async function settledCaseload(page) {
+  await page.locator('#sync-badge', { hasText: 'All sent' }).waitFor({ timeout: 20000 });
+  let last = -1;
+  for (let i = 0; i < 50; i++) {
+    const count = await page.locator('.case').count();
+    if (count > 0 && count === last) return count;
+    last = count;
+    await page.waitForTimeout(300);
+  }
+  throw new Error('the caseload never settled');
+}

@@ -192,8 +192,10 @@ pub fn App() -> Element {
     use_future(move || {
         let services = idle.clone();
         async move {
+            let every =
+                (services.config().idle_lock / 4).clamp(Duration::from_millis(250), Duration::from_secs(5));
             loop {
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::time::sleep(every).await;
                 services.check_idle();
             }
         }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   PIN, apiGet, apiLogin, apiPost, apiWorker, freePort, launchBrowser, phonePage, screenshot, startApp, startServer, stop,
-  signIn, stopAll, tempDir,
+  settledCaseload, signIn, stopAll, tempDir,
 } from '../harness.js';
 
 const QUOTE = 'I like it when Nan picks me up from school';
@@ -52,7 +52,7 @@ describe('a statutory visit, offline and back', () => {
   });
 
   it('lists the overdue child first, in words as well as colour', async () => {
-    await page.locator('.case').first().waitFor();
+    await settledCaseload(page);
     const badges = await page.locator('.case [data-due]').evaluateAll((els) =>
       els.map((e) => ({ due: e.getAttribute('data-due'), words: e.textContent })));
     assert.ok(badges.length >= 4, `the demo caseload is shown (${badges.length} children)`);
@@ -166,7 +166,7 @@ describe('a statutory visit, offline and back', () => {
     assert.equal(ours.location, 'Family home');
   });
 
-  it('processes a picked photo on the phone and counts it as waiting', async () => {
+  it('processes a picked photo on the phone, then uploads it', async () => {
     await page.click('#nav-caseload');
     await page.locator('.case', { hasText: 'Jack' }).first().click();
     await page.click('#start-visit');
@@ -176,8 +176,25 @@ describe('a statutory visit, offline and back', () => {
     await page.locator('[role=status]', { hasText: 'Photo saved on this phone, without location data.' }).waitFor();
     await page.locator('h3', { hasText: 'Photos on this visit (1)' }).waitFor();
     await screenshot(page, '09-photos');
+    // The engine uploads it (the server is up): only then does it stop counting as waiting.
     await page.click('#nav-sync');
-    await page.locator('#waiting-count', { hasText: '1 photo(s)' }).waitFor();
+    await page.click('#sync-now');
+    await page.locator('#waiting-count', { hasText: '0 visit(s), 0 photo(s)' }).waitFor({ timeout: 20000 });
+    await page.locator('#sync-headline', { hasText: 'Everything on this phone has been sent' }).waitFor();
+  });
+
+  it('locks itself when left alone, hiding every name', async () => {
+    // The lock is five minutes; this app is started with three seconds so the test can wait.
+    const idleApp = await startApp(tempDir('idle'), server.url, ['--demo-sign-in', '--idle-lock-secs', '3']);
+    const idlePage = await phonePage(browser, idleApp.url);
+    await idlePage.locator('.case').first().waitFor();
+    await idlePage.locator('#unlock-pin').waitFor({ timeout: 15000 });
+    assert.doesNotMatch(await idlePage.locator('body').innerText(), /Ellie|Jack|Marsh/);
+    await idlePage.fill('#unlock-pin', PIN);
+    await idlePage.click('#unlock-button');
+    await idlePage.locator('.case').first().waitFor();
+    await idlePage.context().close();
+    await stop(idleApp);
   });
 
   it('shows a duty worker the handover from the server before the visit form', async () => {
@@ -193,6 +210,7 @@ describe('a statutory visit, offline and back', () => {
     const dutyApp = await startApp(tempDir('duty'), server.url);
     const dutyPage = await phonePage(browser, dutyApp.url);
     await signIn(dutyPage, 'dana.duty');
+    await settledCaseload(dutyPage);
     const covered = dutyPage.locator('.case', { hasText: 'Ellie' });
     assert.match(await covered.innerText(), /Cover until/);
     await covered.click();

@@ -35,6 +35,9 @@ pub struct AppConfig {
     /// Sign in as the demo social worker (sam.social) with PIN 1234, or unlock with it.
     #[arg(long)]
     pub demo_sign_in: bool,
+    /// Lock after this many seconds without a touch. Five minutes; change it only to test.
+    #[arg(long, default_value_t = 300, hide = true)]
+    pub idle_lock_secs: u64,
 }
 
 impl AppConfig {
@@ -60,6 +63,7 @@ pub fn launch(config: AppConfig) -> Result<(), UiError> {
     let settings = AppSettings {
         server: config.server.clone(),
         data_dir: config.data.clone().unwrap_or_else(crate::platform::data_dir),
+        idle_lock: std::time::Duration::from_secs(config.idle_lock_secs.max(1)),
     };
     let services = Services::open(settings)?;
     if config.demo_sign_in {

@@ -72,6 +72,8 @@ pub struct AppSettings {
     pub server: String,
     /// Where the phone's encrypted store lives.
     pub data_dir: PathBuf,
+    /// How long without a touch before the app locks (five minutes; shorter only in tests).
+    pub idle_lock: std::time::Duration,
 }
 
 /// What the UI shows, published on every change.
@@ -203,10 +205,15 @@ impl Services {
             SessionView::SignedOut
         };
         let (state, _) = watch::channel(Snapshot { session, sync: SyncView::default(), data_version: 0 });
+        let idle_lock = settings.idle_lock;
         Ok(Self {
             inner: Arc::new(Inner {
                 settings,
-                session: Mutex::new(PinSession::new(store)),
+                session: Mutex::new(PinSession::with_clock(
+                    store,
+                    Arc::new(crate::session::SystemClock),
+                    idle_lock,
+                )),
                 engine: Mutex::new(None),
                 state,
                 runtime: tokio::runtime::Handle::current(),
@@ -349,7 +356,7 @@ impl Services {
         }
     }
 
-    /// Locks if the app has been idle for five minutes.
+    /// Locks if the app has been idle for [`AppSettings::idle_lock`] (five minutes).
     pub fn check_idle(&self) {
         let locked = self.pin_session().check_idle();
         if locked && matches!(self.snapshot().session, SessionView::Open { .. }) {

@@ -204,6 +204,7 @@ impl AppUnderTest {
             Services::open(AppSettings {
                 server: "http://127.0.0.1:9".into(),
                 data_dir: dir.path().to_path_buf(),
+                idle_lock: Duration::from_secs(300),
             })
             .expect("open services")
         };
