@@ -46,6 +46,10 @@ impl AppConfig {
         if let Some(addr) = self.serve {
             return Some(addr);
         }
+        // A phone always shows its own window.
+        if cfg!(any(feature = "mobile", target_os = "android", target_os = "ios")) {
+            return None;
+        }
         let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
             .iter()
             .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
@@ -71,17 +75,34 @@ pub fn launch(config: AppConfig) -> Result<(), UiError> {
     }
     match config.liveview_address() {
         Some(addr) => runtime.block_on(crate::liveview::serve(addr, services)),
-        None => {
-            let window = dioxus::desktop::WindowBuilder::new()
-                .with_title("Seen & Heard")
-                .with_inner_size(dioxus::desktop::LogicalSize::new(390.0, 844.0));
-            dioxus::LaunchBuilder::desktop()
-                .with_cfg(dioxus::desktop::Config::new().with_window(window).with_menu(None))
-                .with_context(services)
-                .launch(App);
-            Ok(())
-        }
+        None => native_window(services),
     }
+}
+
+/// The desktop window: the phone's size, so the phone layout is what is seen.
+#[cfg(feature = "desktop")]
+fn native_window(services: Services) -> Result<(), UiError> {
+    let window = dioxus::desktop::WindowBuilder::new()
+        .with_title("Seen & Heard")
+        .with_inner_size(dioxus::desktop::LogicalSize::new(390.0, 844.0));
+    dioxus::LaunchBuilder::desktop()
+        .with_cfg(dioxus::desktop::Config::new().with_window(window).with_menu(None))
+        .with_context(services)
+        .launch(App);
+    Ok(())
+}
+
+/// A phone's own webview (Android or iOS, built by `dx` with the `mobile` feature).
+#[cfg(all(feature = "mobile", not(feature = "desktop")))]
+fn native_window(services: Services) -> Result<(), UiError> {
+    dioxus::LaunchBuilder::mobile().with_context(services).launch(App);
+    Ok(())
+}
+
+/// Built with neither window feature: only liveview is possible.
+#[cfg(not(any(feature = "desktop", feature = "mobile")))]
+fn native_window(_services: Services) -> Result<(), UiError> {
+    Err(UiError("this build has no window: start it with --serve 127.0.0.1:8090".to_owned()))
 }
 
 /// Signs in as the demo social worker, or unlocks with the demo PIN if already signed in.
