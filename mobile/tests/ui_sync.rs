@@ -47,3 +47,56 @@ fn with_nothing_waiting_the_sync_screen_says_everything_was_sent() {
     assert!(html.contains("Sync now"));
     assert!(!html.contains("waiting to send ("), "{html}");
 }
+
+fn app_with_a_sent_visit_that(outcome: shared::sync::PushOutcome) -> (AppUnderTest, shared::Child) {
+    let child = child("Maja", "Test", false);
+    let visit = seen_visit(&child, today(), "I like my school");
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
+        store.submit(&visit, Utc::now()).expect("submitted");
+        let result = shared::sync::PushResult { visit_id: visit.id, revision: visit.revision, outcome };
+        store.record_push_result(&result, Utc::now()).expect("recorded");
+    });
+    app.unlock();
+    (app, child)
+}
+
+#[test]
+fn a_refused_visit_is_shown_with_the_servers_reason_in_plain_words_and_a_way_to_fix_it() {
+    let outcome = shared::sync::PushOutcome::Rejected {
+        errors: vec![shared::FieldError::new("location", "Say where the visit took place.")],
+    };
+    let (app, _) = app_with_a_sent_visit_that(outcome);
+    // The top bar says so too, once the sync engine has read the outbox.
+    let html = app.render("/sync", "1 sync problem");
+    assert!(html.contains("Needs you"));
+    assert!(
+        html.contains("Sync problem: the server refused this visit. Say where the visit took place."),
+        "{html}"
+    );
+    assert!(html.contains("Maja Test, visit on"));
+    assert!(html.contains("Open the visit and fix it"));
+    assert!(!html.contains("Everything on this phone has been sent"), "{html}");
+}
+
+#[test]
+fn a_conflict_is_shown_as_a_newer_version_on_the_server_with_a_way_to_amend() {
+    let child = child("Maja", "Test", false);
+    let mine = seen_visit(&child, today(), "I like my school");
+    let mut theirs = mine.clone();
+    theirs.location = "School".into();
+    let outcome = shared::sync::PushOutcome::Conflict {
+        reason: "The location differs.".into(),
+        server: Box::new(theirs),
+        yours: Box::new(mine),
+    };
+    let (app, _) = app_with_a_sent_visit_that(outcome);
+    let html = app.render("/sync", "Needs you");
+    assert!(
+        html.contains(
+            "Sync problem: the server has a different version of this visit. The location differs."
+        ),
+        "{html}"
+    );
+    assert!(html.contains("Look at both versions and amend"));
+    assert!(!html.contains("409") && !html.contains("revision"), "no system words: {html}");
+}

@@ -160,6 +160,16 @@ pub struct AppUnderTest {
 
 impl AppUnderTest {
     pub fn new(children: &[(Child, Vec<Visit>)], covers: &[CoverAssignment], drafts: &[VisitDraft]) -> Self {
+        Self::prepared(children, covers, drafts, |_| {})
+    }
+
+    /// Like [`AppUnderTest::new`], with `prepare` run on the unlocked store before the app opens.
+    pub fn prepared(
+        children: &[(Child, Vec<Visit>)],
+        covers: &[CoverAssignment],
+        drafts: &[VisitDraft],
+        prepare: impl FnOnce(&mobile::store::UnlockedStore),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let local = LocalStore::open(dir.path()).expect("open store");
@@ -193,6 +203,8 @@ impl AppUnderTest {
             for draft in drafts {
                 store.save_draft(draft).expect("save draft");
             }
+            prepare(&store);
+            store.flush().expect("flush");
         }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
