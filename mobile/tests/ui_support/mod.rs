@@ -170,14 +170,24 @@ impl AppUnderTest {
         drafts: &[VisitDraft],
         prepare: impl FnOnce(&mobile::store::UnlockedStore),
     ) -> Self {
+        Self::signed_in_as(Role::SocialWorker, children, covers, drafts, prepare)
+    }
+
+    /// A phone signed in as a worker with `role`.
+    pub fn signed_in_as(
+        role: Role,
+        children: &[(Child, Vec<Visit>)],
+        covers: &[CoverAssignment],
+        drafts: &[VisitDraft],
+        prepare: impl FnOnce(&mobile::store::UnlockedStore),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let local = LocalStore::open(dir.path()).expect("open store");
             let store = local
                 .set_pin_with(PIN, KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 })
                 .expect("set PIN");
-            let worker =
-                Worker { id: WORKER, name: "Sam Social".into(), role: Role::SocialWorker, team: None };
+            let worker = Worker { id: WORKER, name: "Sam Social".into(), role, team: None };
             let tokens = TokenResponse {
                 access_token: "not-a-real-token".into(),
                 access_expires_at: Utc::now() + chrono::Duration::hours(1),
@@ -285,4 +295,21 @@ pub fn new_draft(child: &Child) -> VisitDraft {
 /// Where `needle` first appears in `html` (panics if it does not).
 pub fn position(html: &str, needle: &str) -> usize {
     html.find(needle).unwrap_or_else(|| panic!("{needle:?} not found in:\n{html}"))
+}
+
+/// A phone with no account yet (the sign-in screen).
+pub fn signed_out() -> AppUnderTest {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+    let services = {
+        let _inside = runtime.enter();
+        Services::open(AppSettings {
+            server: "http://127.0.0.1:9".into(),
+            data_dir: dir.path().to_path_buf(),
+            idle_lock: Duration::from_secs(300),
+        })
+        .expect("open services")
+    };
+    AppUnderTest { dir, services, runtime }
 }
