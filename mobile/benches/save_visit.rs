@@ -1,0 +1,116 @@
+//! How long it takes to save a visit durably on the device (target: under 10 ms), and to
+//! unlock the store with the PIN.
+//!
+//! "Durably" means what the worker is told: sealed with the data key, written to sled, and
+//! flushed (fsync'd) to disk before the call returns. Run with `cargo bench -p mobile`.
+
+use std::hint::black_box;
+
+use chrono::{FixedOffset, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use mobile::draft::VisitDraft;
+use mobile::store::LocalStore;
+use shared::child::{CarerLanguageNeed, Child, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
+use shared::{Carer, CarerId, ChildId, HarmCategory, PlanActionId, TeamId, WorkerCapacity, WorkerId};
+
+/// An invented child with a plan and a mother who needs a Polish interpreter.
+fn child() -> Child {
+    let mother = CarerId::new();
+    Child {
+        id: ChildId::new(),
+        central_id: "C-000123".into(),
+        given_name: "Maja".into(),
+        family_name: "Testowska".into(),
+        date_of_birth: chrono::NaiveDate::from_ymd_opt(2016, 5, 14).unwrap(),
+        gender: None,
+        sibling_ids: vec![],
+        carers: vec![Carer { id: mother, name: "Ola Testowska".into(), relationship: "mother".into() }],
+        plan: Some(ProtectionPlan {
+            registered_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
+            deregistered_on: None,
+            harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
+            visit_frequency_working_days: 10,
+            key_worker: WorkerId::new(),
+            team: TeamId::new(),
+            actions: vec![PlanAction {
+                id: PlanActionId::new(),
+                description: "Attend school every day".into(),
+            }],
+            latest_review_conference: None,
+        }),
+        communication: CommunicationNeeds {
+            child: LanguageNeed::default(),
+            carers: vec![CarerLanguageNeed {
+                carer_id: mother,
+                need: LanguageNeed {
+                    first_language: Some("Polish".into()),
+                    interpreter_needed: true,
+                    interpreter_language: Some("Polish".into()),
+                },
+            }],
+            disability_and_communication: None,
+        },
+    }
+}
+
+/// A fully written visit: a few quotes and a page of observations (about 3 KB of JSON).
+fn full_draft(child: &Child) -> VisitDraft {
+    let start = FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap();
+    let mut draft = VisitDraft::new_for(child, WorkerId::new(), WorkerCapacity::KeyWorker, start, None);
+    draft.location = "Family home".into();
+    draft.announced = Some(shared::Announcement::Unannounced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.child_words =
+        (0..5).map(|i| format!("Quote number {i}: I like my new school and my teacher.")).collect();
+    draft.child_views = "Seemed relaxed and keen to show their room. ".repeat(10);
+    draft.facts = "Fridge stocked. Bedroom tidy. Mother engaged well with the visit. ".repeat(12);
+    draft.concerns = "Some tension between the adults when the school was mentioned. ".repeat(8);
+    draft.interpreters[0].used = Some(shared::InterpreterUsed::Professional);
+    draft.end_now(start + chrono::Duration::minutes(45));
+    draft
+}
+
+fn save_visit(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let local = LocalStore::open(dir.path()).unwrap();
+    let store = local.set_pin("2468").unwrap();
+    let child = child();
+    let mut draft = full_draft(&child);
+
+    // One keystroke: the whole draft re-sealed, written and flushed.
+    let mut n = 0u64;
+    c.bench_function("save_draft (durable, per keystroke)", |b| {
+        b.iter(|| {
+            n += 1;
+            draft.facts.push(if n.is_multiple_of(2) { 'a' } else { 'b' });
+            store.save_draft(black_box(&draft)).unwrap();
+        })
+    });
+
+    // Submit: the visit into the outbox and the child's history, the draft removed, atomically
+    // and flushed.
+    c.bench_function("submit (durable, draft to outbox)", |b| {
+        b.iter_batched(
+            || {
+                let draft = full_draft(&child);
+                store.save_draft(&draft).unwrap();
+                draft.to_visit(Utc::now(), Some(&child)).unwrap()
+            },
+            |visit| store.submit(black_box(&visit), Utc::now()).unwrap(),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    drop(store);
+
+    // Unlocking derives the PIN key with argon2id at the shipped settings (19 MiB, 2 passes).
+    let mut group = c.benchmark_group("unlock");
+    group.sample_size(10);
+    group.bench_function("unlock with the PIN (argon2id)", |b| {
+        b.iter(|| local.unlock(black_box("2468")).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, save_visit);
+criterion_main!(benches);
