@@ -81,6 +81,9 @@ pub struct SyncView {
     /// Whether the counts above have been read from the phone's outbox yet. Until they have,
     /// nothing is claimed either way.
     pub known: bool,
+    /// The server ended the session (for example the refresh token expired): the worker must
+    /// sign in again before anything can be sent. Nothing on the phone is lost meanwhile.
+    pub signed_out: bool,
 }
 
 impl SyncView {

@@ -59,6 +59,14 @@ impl AppConfig {
 
 /// Opens the store, signs in for the demo if asked, then runs the UI until it is closed.
 pub fn launch(config: AppConfig) -> Result<(), UiError> {
+    // The served app is an unlocked phone: never offer it beyond this machine.
+    if let Some(addr) = config.liveview_address()
+        && !addr.ip().is_loopback()
+    {
+        return Err(UiError(format!(
+            "{addr} is reachable from other machines: serve on 127.0.0.1 (or ::1) only"
+        )));
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -226,6 +226,15 @@ impl Services {
         &self.inner.settings
     }
 
+    /// The server this phone is signed in to (or was started with).
+    pub fn server_address(&self) -> String {
+        self.pin_session()
+            .store()
+            .and_then(|store| store.session().ok().flatten())
+            .map(|record| record.server_url)
+            .unwrap_or_else(|| self.inner.settings.server.clone())
+    }
+
     /// What the UI shows now.
     pub fn snapshot(&self) -> Snapshot {
         self.inner.state.borrow().clone()
@@ -299,6 +308,11 @@ impl Services {
         };
         store.save_session(&record)?;
         tracing::info!(worker.id = %record.worker.id, "signed in");
+        // Signing in again after the server ended the session: the engine is already running.
+        if let Some(engine) = self.engine() {
+            engine.signed_in();
+            self.sync_now();
+        }
         self.opened(store, record.worker.clone());
         Ok(())
     }
@@ -569,6 +583,7 @@ impl Services {
             offline,
             headline: status.headline(),
             known: true,
+            signed_out: matches!(status.state, SyncState::SignedOut),
         };
         // Only a cycle that succeeded can have pulled anything: reload screens then, not after
         // every failed attempt while offline.

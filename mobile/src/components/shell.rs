@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 
-use super::{LockScreen, SignIn, SyncBadge};
+use super::{LockScreen, SignIn, SignInAgain, SyncBadge};
 use crate::app::{SessionView, UiState};
 use crate::routes::Route;
 
@@ -29,6 +29,9 @@ pub fn Shell() -> Element {
                         button { id: "lock-now", "aria-label": "Lock the app now", onclick: move |_| ui.lock(), "Lock" }
                     }
                     main { class: "content",
+                        if ui.sync.read().signed_out {
+                            SignInAgain {}
+                        }
                         ErrorBoundary {
                             handle_error: |errors: ErrorContext| rsx! {
                                 div { class: "banner bad", role: "alert",

@@ -181,6 +181,19 @@ impl AppUnderTest {
         drafts: &[VisitDraft],
         prepare: impl FnOnce(&mobile::store::UnlockedStore),
     ) -> Self {
+        // Port 9 (discard) is closed here: every sync attempt fails at once, as offline.
+        Self::signed_in_to("http://127.0.0.1:9", role, children, covers, drafts, prepare)
+    }
+
+    /// A phone signed in to the server at `server`.
+    pub fn signed_in_to(
+        server: &str,
+        role: Role,
+        children: &[(Child, Vec<Visit>)],
+        covers: &[CoverAssignment],
+        drafts: &[VisitDraft],
+        prepare: impl FnOnce(&mobile::store::UnlockedStore),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let local = LocalStore::open(dir.path()).expect("open store");
@@ -194,9 +207,8 @@ impl AppUnderTest {
                 refresh_token: "not-a-real-refresh-token".into(),
                 worker,
             };
-            // Port 9 (discard) is closed here: every sync attempt fails at once, as offline.
             store
-                .save_session(&SessionRecord::new("http://127.0.0.1:9", shared::DeviceId::new(), tokens))
+                .save_session(&SessionRecord::new(server, shared::DeviceId::new(), tokens))
                 .expect("save session");
             let mut events: Vec<ChangeEvent> = Vec::new();
             for (child, visits) in children {
@@ -224,7 +236,7 @@ impl AppUnderTest {
         let services = {
             let _inside = runtime.enter();
             Services::open(AppSettings {
-                server: "http://127.0.0.1:9".into(),
+                server: server.into(),
                 data_dir: dir.path().to_path_buf(),
                 idle_lock: Duration::from_secs(300),
             })
