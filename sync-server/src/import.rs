@@ -646,6 +646,22 @@ pub async fn import(
     today: NaiveDate,
 ) -> Result<ImportReport, ApiError> {
     report.records += records.len();
+    // A large import reads every stored child once, in key order, rather than one by one.
+    let bulk = records.len() >= 1000;
+    let (exceptions, stored) = if bulk {
+        (Some(store.central_id_exceptions()?), store.children_raw()?)
+    } else {
+        (None, HashMap::new())
+    };
+    let lookup = |central_id: &str| -> Result<Option<ChildId>, ApiError> {
+        Ok(match &exceptions {
+            Some(exceptions) => exceptions.get(central_id).copied().or_else(|| {
+                let derived = child_id_for(central_id);
+                stored.contains_key(&derived).then_some(derived)
+            }),
+            None => store.child_id_by_central_id(central_id)?,
+        })
+    };
     let mut seen_lines: HashMap<String, u64> = HashMap::new();
     let mut checked: Vec<(u64, CaseRecord, Checked)> = Vec::with_capacity(records.len());
     for (line, record) in records {
@@ -660,7 +676,7 @@ pub async fn import(
             });
             continue;
         }
-        let id = store.child_id_by_central_id(&central_id)?.unwrap_or_else(|| child_id_for(&central_id));
+        let id = lookup(&central_id)?.unwrap_or_else(|| child_id_for(&central_id));
         match check(&record, today, id) {
             Ok(ok) => {
                 seen_lines.insert(central_id, line);
@@ -694,7 +710,7 @@ pub async fn import(
             }
             let id = match in_file.get(sibling) {
                 Some(id) => *id,
-                None => match store.child_id_by_central_id(sibling)? {
+                None => match lookup(sibling)? {
                     Some(existing) => existing,
                     None => {
                         report.warnings.push(ImportProblem {
@@ -761,7 +777,12 @@ pub async fn import(
             };
             plan.key_worker = worker_id;
         }
-        match store.child_writes(&mut writes, &ok.child)? {
+        let written = if bulk {
+            store.child_writes_over(&mut writes, &ok.child, stored.get(&ok.child.id).map(|v| v.as_ref()))?
+        } else {
+            store.child_writes(&mut writes, &ok.child)?
+        };
+        match written {
             None => report.unchanged += 1,
             Some(true) => report.created += 1,
             Some(false) => report.updated += 1,

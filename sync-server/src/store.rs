@@ -24,7 +24,7 @@
 //! | `team/` | team id | [`shared::Team`] |
 //! | `dev/` | device id | [`DeviceRecord`] |
 //! | `child/` | child id | [`shared::Child`] |
-//! | `cid/` | central id | child id |
+//! | `cid/` | central id | child id, only where not derived from the central id |
 //! | `kw/`, `tm/` | key worker or team id + child id | index |
 //! | `visit/` | visit id + revision | [`StoredVisit`], never edited in place |
 //! | `vc/` | child id + visit id + revision | index |
@@ -604,19 +604,47 @@ impl Store {
     }
 
     /// The id of the child with this central identifier, without reading the record.
+    ///
+    /// Children made by the import have ids derived from their central ids
+    /// ([`crate::import::child_id_for`]); only children whose id is not derived (made some other
+    /// way, or whose central id later changed) have an entry in the `cid/` index. That saves one
+    /// key per child on a large import.
     pub fn child_id_by_central_id(&self, central_id: &str) -> StoreResult<Option<ChildId>> {
-        Ok(self
-            .tree
-            .get(key("cid/", &[central_id.as_bytes()]))?
-            .as_deref()
-            .and_then(id16)
-            .map(ChildId::from_bytes))
+        if let Some(id) = self.tree.get(key("cid/", &[central_id.as_bytes()]))?.as_deref().and_then(id16) {
+            return Ok(Some(ChildId::from_bytes(id)));
+        }
+        let derived = crate::import::child_id_for(central_id);
+        Ok(self.tree.contains_key(key("child/", &[derived.as_bytes()]))?.then_some(derived))
+    }
+
+    /// The `cid/` index: central ids of children whose id is not derived from it.
+    pub fn central_id_exceptions(&self) -> StoreResult<std::collections::HashMap<String, ChildId>> {
+        let mut out = std::collections::HashMap::new();
+        for entry in self.tree.scan_prefix(b"cid/") {
+            let (k, v) = entry?;
+            if let Some(id) = id16(&v) {
+                out.insert(String::from_utf8_lossy(&k[4..]).into_owned(), ChildId::from_bytes(id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every child record as stored (undecoded), for bulk comparisons.
+    pub fn children_raw(&self) -> StoreResult<std::collections::HashMap<ChildId, sled::IVec>> {
+        let mut out = std::collections::HashMap::new();
+        for entry in self.tree.scan_prefix(b"child/") {
+            let (k, v) = entry?;
+            if let Some(id) = id16(&k[6..]) {
+                out.insert(ChildId::from_bytes(id), v);
+            }
+        }
+        Ok(out)
     }
 
     /// The child with this central ("Child Unique ID") identifier.
     pub fn child_by_central_id(&self, central_id: &str) -> StoreResult<Option<Child>> {
-        match self.tree.get(key("cid/", &[central_id.as_bytes()]))?.as_deref().and_then(id16) {
-            Some(id) => self.child(ChildId::from_bytes(id)),
+        match self.child_id_by_central_id(central_id)? {
+            Some(id) => self.child(id),
             None => Ok(None),
         }
     }
@@ -644,15 +672,25 @@ impl Store {
     /// Adds the writes that create or replace a child with its indexes and a feed entry.
     /// Returns whether anything changed (`None`: unchanged, `Some(true)`: created).
     pub fn child_writes(&self, writes: &mut Writes, child: &Child) -> StoreResult<Option<bool>> {
+        let old = self.tree.get(key("child/", &[child.id.as_bytes()]))?;
+        self.child_writes_over(writes, child, old.as_deref())
+    }
+
+    /// [`Store::child_writes`] given the record as stored now (from [`Store::children_raw`]).
+    pub fn child_writes_over(
+        &self,
+        writes: &mut Writes,
+        child: &Child,
+        old_bytes: Option<&[u8]>,
+    ) -> StoreResult<Option<bool>> {
         let child_key = key("child/", &[child.id.as_bytes()]);
         let new_bytes = encode(child)?;
         // Compare the stored bytes first: an unchanged record (most of an incremental import)
-        // costs one read and no decoding.
-        let old_bytes = self.tree.get(&child_key)?;
-        if old_bytes.as_deref() == Some(new_bytes.as_slice()) {
+        // costs no decoding.
+        if old_bytes == Some(new_bytes.as_slice()) {
             return Ok(None);
         }
-        let old: Option<Child> = old_bytes.map(|b| decode(&child_key, &b)).transpose()?;
+        let old: Option<Child> = old_bytes.map(|b| decode(&child_key, b)).transpose()?;
         if old.as_ref() == Some(child) {
             return Ok(None);
         }
@@ -672,7 +710,9 @@ impl Store {
             if let Some(old) = &old {
                 writes.remove(key("cid/", &[old.central_id.as_bytes()]));
             }
-            writes.put_raw(key("cid/", &[child.central_id.as_bytes()]), child.id.as_bytes());
+            if child.id != crate::import::child_id_for(&child.central_id) {
+                writes.put_raw(key("cid/", &[child.central_id.as_bytes()]), child.id.as_bytes());
+            }
         }
         writes.put_raw(child_key, &new_bytes);
         writes.changed_children.push(child.id);
