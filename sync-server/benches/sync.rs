@@ -17,8 +17,8 @@ use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 use shared::sync::{PROTOCOL_VERSION, PushRequest};
 use shared::{
-    Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team, TeamId,
-    Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+    Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team,
+    TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
 };
 use sync_server::auth::Caller;
 use sync_server::store::Account;
@@ -28,7 +28,8 @@ const PASSWORD: &str = "benchmark password";
 
 fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
     let offset = FixedOffset::east_opt(0).expect("offset");
-    let started = offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
+    let started =
+        offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
     Visit {
         id: VisitId::new(),
         revision: 1,
@@ -54,12 +55,14 @@ fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
                       Said things at home are better since the new routine."
             .into(),
         observations: shared::Observations {
-            facts: "Home warm and tidy; food in the fridge; bedroom has a bed, bedding and toys. Mother present \
+            facts:
+                "Home warm and tidy; food in the fridge; bedroom has a bed, bedding and toys. Mother present \
                     at the start, then left the room."
-                .into(),
-            concerns: "Mother says she is tired and finding the evenings hard; to discuss support at the next \
+                    .into(),
+            concerns:
+                "Mother says she is tired and finding the evenings hard; to discuss support at the next \
                        core group."
-                .into(),
+                    .into(),
         },
         interpreters: Vec::new(),
         plan_actions: Vec::new(),
@@ -83,7 +86,12 @@ async fn fixture(children: usize) -> Fixture {
     let state = AppState::new(store, b"a benchmark secret long enough for hs256", Config::default());
     let team = Team { id: TeamId::new(), name: "Bench team".into(), manager: None };
     state.store().put_team(&team).await.expect("team");
-    let worker = Worker { id: WorkerId::new(), name: "Bench Worker".into(), role: Role::SocialWorker, team: Some(team.id) };
+    let worker = Worker {
+        id: WorkerId::new(),
+        name: "Bench Worker".into(),
+        role: Role::SocialWorker,
+        team: Some(team.id),
+    };
     let hash = sync_server::auth::hash_password(PASSWORD).expect("hash");
     let account = Account {
         worker: worker.clone(),
@@ -138,7 +146,14 @@ async fn bench_push_throughput() {
     let requests: Vec<PushRequest> = (0..batches)
         .map(|b| {
             let visits = (0..per_batch)
-                .map(|i| visit(f.children[(b * per_batch + i) % f.children.len()], f.caller.worker.id, yesterday, i))
+                .map(|i| {
+                    visit(
+                        f.children[(b * per_batch + i) % f.children.len()],
+                        f.caller.worker.id,
+                        yesterday,
+                        i,
+                    )
+                })
                 .collect();
             push_request(&f.caller, visits)
         })
@@ -159,7 +174,10 @@ async fn bench_push_throughput() {
     let singles = 2000;
     let started = Instant::now();
     for i in 0..singles {
-        let request = push_request(&f.caller, vec![visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)]);
+        let request = push_request(
+            &f.caller,
+            vec![visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)],
+        );
         sync_server::sync::push(&f.state, &f.caller, request).await.expect("push");
     }
     let elapsed = started.elapsed();
@@ -215,7 +233,8 @@ async fn bench_single_push_over_loopback() {
     let mut gzip_bytes = 0usize;
     for i in 0..1100 {
         let v = visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i);
-        let body = serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": [v]})).expect("json");
+        let body =
+            serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": [v]})).expect("json");
         if i >= 100 {
             plain_bytes += body.len();
             gzip_bytes += gzip(&body).len();
@@ -252,7 +271,8 @@ async fn bench_single_push_over_loopback() {
     // A batch of 100 visits: bytes per visit on the wire.
     let visits: Vec<Visit> =
         (0..100).map(|i| visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)).collect();
-    let body = serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": visits})).expect("json");
+    let body =
+        serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": visits})).expect("json");
     println!(
         "bytes per visit in a 100-visit push body: {} plain, {} gzip",
         body.len() / 100,
@@ -274,7 +294,9 @@ async fn bench_caseload_pull() {
     }
     let total = visits.len();
     for chunk in visits.chunks(500) {
-        sync_server::sync::push(&f.state, &f.caller, push_request(&f.caller, chunk.to_vec())).await.expect("push");
+        sync_server::sync::push(&f.state, &f.caller, push_request(&f.caller, chunk.to_vec()))
+            .await
+            .expect("push");
     }
     let (base, stop) = serve(f.state.clone()).await;
     for gzip in [false, true] {
@@ -377,7 +399,8 @@ fn main() {
     if std::env::args().any(|a| a == "--test" || a == "--list") {
         return;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async {
         bench_push_throughput().await;
         bench_single_push_over_loopback().await;
