@@ -306,3 +306,61 @@ async fn photos_are_uploaded_before_the_visit_that_shows_them() {
     assert!(missing.is_empty(), "the server holds the photo: {missing:?}");
     assert!(engine.current().all_sent());
 }
+
+#[tokio::test]
+async fn rejected_and_conflicting_visits_are_set_aside_and_the_rest_still_go() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    let caseload = store.caseload(Utc::now().date_naive()).unwrap();
+    let worker = store.session().unwrap().unwrap().worker.id;
+
+    // Another of Sam's devices already sent a different version of the same visit.
+    let mine = visit_to(&caseload[0].child, worker, "I want to live with my dad");
+    let mut other_version = mine.clone();
+    other_version.child_words[0].text = "I want to live with my mum".into();
+    let client = SyncClient::new(&server.url()).unwrap();
+    let other_device = DeviceId::new();
+    let tokens = client.login(&login("sam.social", other_device)).await.unwrap();
+    let request =
+        PushRequest { protocol: PROTOCOL_VERSION, device_id: other_device, visits: vec![other_version] };
+    assert!(client.push(&tokens.access_token, &request).await.unwrap().results[0].outcome.is_stored());
+
+    // This phone holds: the conflicting visit, one the server will refuse, and a good one.
+    let mut refused = visit_to(&caseload[1].child, worker, "hello");
+    refused.location = " ".into();
+    let good = visit_to(&caseload[2].child, worker, "My sister made me laugh");
+    for visit in [&mine, &refused, &good] {
+        store.submit(visit, Utc::now()).unwrap();
+    }
+    let report = engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored, report.rejected, report.conflicts), (3, 1, 1, 1));
+    let status = engine.current();
+    assert_eq!((status.counts.waiting, status.counts.sent, status.counts.problems), (0, 1, 2));
+    assert!(!status.all_sent(), "two visits need the worker: never 'all sent'");
+    assert_eq!(status.headline(), "2 visits the server could not accept: see below.");
+    let problems = store.outbox_problems().unwrap();
+    let conflict = problems.iter().find(|e| e.visit.id == mine.id).unwrap();
+    let OutboxState::Conflict { server: theirs, .. } = &conflict.state else {
+        panic!("{:?}", conflict.state)
+    };
+    assert_eq!(theirs.child_words[0].text, "I want to live with my mum");
+    let rejected = problems.iter().find(|e| e.visit.id == refused.id).unwrap();
+    assert!(
+        matches!(&rejected.state, OutboxState::Rejected { errors, .. } if errors.iter().any(|e| e.field == "location"))
+    );
+
+    // The worker fixes the refused one and amends the server's version of the other.
+    let mut fixed = store.reopen_rejected(refused.id, 1, Utc::now()).unwrap();
+    fixed.location = "School".into();
+    store.submit(&fixed.to_visit(Utc::now(), Some(&caseload[1].child)).unwrap(), Utc::now()).unwrap();
+    let amendment =
+        VisitDraft::amend(theirs, "The child said both; recorded what they said to me", Utc::now());
+    let mut amendment = amendment;
+    amendment.child_words.push("I want to live with my dad".into());
+    store.submit(&amendment.to_visit(Utc::now(), Some(&caseload[0].child)).unwrap(), Utc::now()).unwrap();
+    store.dismiss(mine.id, 1).unwrap();
+    let report = engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored), (2, 2));
+    assert!(engine.current().all_sent());
+}
