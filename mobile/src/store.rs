@@ -934,6 +934,27 @@ impl UnlockedStore {
         Ok(())
     }
 
+    /// Forgets outbox entries the server acknowledged before `before`, so the outbox stays
+    /// small over years of visits. The visits themselves stay in the child's local history
+    /// (and on the server); only the "sent" receipt goes. Waiting and set-aside entries are
+    /// never touched. Returns how many were forgotten.
+    pub fn prune_sent(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
+        let handles = self.handles()?;
+        let mut pruned = 0;
+        for item in handles.outbox.iter() {
+            let (key, sealed) = item?;
+            let entry: OutboxEntry = self.unseal(OUTBOX, &key, &sealed)?;
+            if matches!(entry.state, OutboxState::Sent { at, .. } if at < before) {
+                handles.outbox.remove(key)?;
+                pruned += 1;
+            }
+        }
+        if pruned > 0 {
+            handles.db.flush()?;
+        }
+        Ok(pruned)
+    }
+
     /// Takes a rejected revision back as a draft for the worker to fix, and removes it from
     /// the outbox (the server never stored it, so the fixed version keeps its revision number).
     pub fn reopen_rejected(

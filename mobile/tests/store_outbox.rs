@@ -133,3 +133,27 @@ fn drafts_are_listed_and_deleted() {
     store.delete_draft(b.id).unwrap();
     assert_eq!(store.drafts().unwrap().len(), 1);
 }
+
+#[test]
+fn old_sent_receipts_are_forgotten_but_never_unsent_work() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let sent = visit_with_words(&child, "sent long ago");
+    let waiting = visit_with_words(&child, "still waiting");
+    let rejected = visit_with_words(&child, "refused");
+    for visit in [&sent, &waiting, &rejected] {
+        store.submit(visit, afternoon()).unwrap();
+    }
+    store
+        .record_push_result(&result(&sent, PushOutcome::Accepted { needs_review: None }), afternoon())
+        .unwrap();
+    store
+        .record_push_result(&result(&rejected, PushOutcome::Rejected { errors: vec![] }), afternoon())
+        .unwrap();
+    let a_week_later = afternoon() + chrono::Duration::days(8);
+    assert_eq!(store.prune_sent(afternoon()).unwrap(), 0, "receipts newer than the cut-off stay");
+    assert_eq!(store.prune_sent(a_week_later).unwrap(), 1);
+    let left: Vec<_> = store.outbox().unwrap().into_iter().map(|e| e.visit.id).collect();
+    assert_eq!(left, vec![waiting.id, rejected.id]);
+    assert_eq!(store.visits_for(child.id).unwrap().len(), 3, "the history keeps every visit");
+}

@@ -39,6 +39,9 @@ pub struct EngineConfig {
     pub refresh_margin: Duration,
     /// How often to sync when all is well.
     pub interval: Duration,
+    /// How long "sent" receipts stay in the outbox (and in the "sent" count) before they are
+    /// forgotten; the visits themselves stay in the children's history.
+    pub keep_sent_receipts: Duration,
 }
 
 impl Default for EngineConfig {
@@ -48,6 +51,7 @@ impl Default for EngineConfig {
             pull_limit: 500,
             refresh_margin: Duration::from_secs(60),
             interval: Duration::from_secs(60),
+            keep_sent_receipts: Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }
@@ -314,6 +318,8 @@ impl SyncEngine {
             }
         }
 
+        let keep_receipts = chrono::Duration::from_std(self.config.keep_sent_receipts).unwrap_or_default();
+        self.store.prune_sent(Utc::now() - keep_receipts)?;
         self.store.set_last_sync(Utc::now())?;
         Ok(report)
     }
