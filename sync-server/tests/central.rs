@@ -170,7 +170,7 @@ async fn each_revision_is_written_back_exactly_once() {
 
     let ellie = world.child("DEMO-0001");
     let first = visit(ellie.id, sam.worker_id());
-    world.push_outcomes(&sam, &[first.clone()]).await;
+    world.push_outcomes(&sam, std::slice::from_ref(&first)).await;
     let (_, pending) = world.get("/api/admin/export/visits", admin.access()).await;
     assert_eq!(pending.as_array().unwrap().len(), 1);
     assert_eq!(pending[0]["child_central_id"], "DEMO-0001");

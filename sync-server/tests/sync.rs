@@ -24,8 +24,8 @@ async fn an_identical_replay_is_a_duplicate_and_stored_once() {
     let sam = world.login("sam.social").await;
     let ellie = world.child("DEMO-0001");
     let v = visit(ellie.id, sam.worker_id());
-    assert_eq!(outcome(&world.push_outcomes(&sam, &[v.clone()]).await[0]), "accepted");
-    assert_eq!(outcome(&world.push_outcomes(&sam, &[v.clone()]).await[0]), "duplicate");
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "duplicate");
     assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
 }
 
@@ -36,7 +36,7 @@ async fn the_same_revision_with_other_content_is_a_conflict_and_both_are_kept() 
     let tara = world.login("tara.manager").await;
     let ellie = world.child("DEMO-0001");
     let v = visit(ellie.id, sam.worker_id());
-    world.push_outcomes(&sam, &[v.clone()]).await;
+    world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
     let mut other = v.clone();
     other.child_views = "Quiet today.".into();
     let results = world.push_outcomes(&sam, &[other.clone()]).await;
@@ -92,8 +92,8 @@ async fn one_bad_record_never_blocks_the_rest() {
     let ellie = world.child("DEMO-0001");
     let good = visit(ellie.id, sam.worker_id());
     let mut future = visit(ellie.id, sam.worker_id());
-    future.started_at = future.started_at + chrono::Duration::days(30);
-    future.ended_at = future.ended_at + chrono::Duration::days(30);
+    future.started_at += chrono::Duration::days(30);
+    future.ended_at += chrono::Duration::days(30);
     let mut ancient =
         visit_on(ellie.id, sam.worker_id(), chrono::NaiveDate::from_ymd_opt(1999, 6, 1).unwrap());
     ancient.recorded_at = chrono::Utc::now();
@@ -251,7 +251,7 @@ async fn pull_sends_the_caseload_then_only_changes() {
     let tara = world.login("tara.manager").await;
     let ellie = world.child("DEMO-0001");
     let manager_visit = visit(ellie.id, tara.worker_id());
-    world.push_outcomes(&tara, &[manager_visit.clone()]).await;
+    world.push_outcomes(&tara, std::slice::from_ref(&manager_visit)).await;
     let (changes, again) = world.pull_all(&sam, Some(&cursor)).await;
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["visit"]["id"], manager_visit.id.to_string());
@@ -390,7 +390,7 @@ async fn two_devices_pushing_conflicting_amendments_get_one_accepted_and_one_con
     let phone = world.login("sam.social").await;
     let tablet = world.login("sam.social").await;
     let base = visit(world.child("DEMO-0001").id, phone.worker_id());
-    world.push_outcomes(&phone, &[base.clone()]).await;
+    world.push_outcomes(&phone, std::slice::from_ref(&base)).await;
     for round in 0..10 {
         let base = if round == 0 {
             base.clone()
