@@ -526,6 +526,25 @@ impl Services {
         Ok(attachment)
     }
 
+    /// Sets what a photo on the child's open draft shows, for example "Child's drawing of
+    /// home". Saved durably.
+    pub async fn caption_photo(
+        &self,
+        child: ChildId,
+        sha256: String,
+        caption: String,
+    ) -> Result<(), UiError> {
+        let store = self.store()?;
+        let (mut draft, _) = self.open_draft(child).await?;
+        let Some(photo) = draft.attachments.iter_mut().find(|a| a.sha256 == sha256) else {
+            return Err(UiError::new("That photo is no longer on this visit."));
+        };
+        photo.caption = caption;
+        draft.updated_at = Utc::now();
+        store.save_draft_async(&draft).await?;
+        Ok(())
+    }
+
     // ----- Sync -----
 
     fn engine(&self) -> Option<Arc<SyncEngine>> {

@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
+use super::PhotoCaption;
 use crate::app::{Hosting, Services};
 use crate::routes::Route;
 
@@ -71,11 +72,12 @@ pub fn Photos(id: ChildId) -> Element {
         div { class: "card",
             h3 { "Photos on this visit ({attachments.len()})" }
             if attachments.is_empty() { p { class: "muted", "None yet." } }
-            ul { class: "plain",
-                for attachment in attachments.iter() {
-                    li { key: "{attachment.sha256}",
-                        "{attachment.media_type} · {&attachment.sha256[..12.min(attachment.sha256.len())]}"
-                        if !attachment.caption.is_empty() { " · {attachment.caption}" }
+            ul { class: "plain", style: "list-style:none;padding:0",
+                for (i, attachment) in attachments.iter().enumerate() {
+                    li { key: "{attachment.sha256}", "data-sha256": "{attachment.sha256}",
+                        p { class: "muted", style: "margin:8px 0 0",
+                            "Photo {i + 1} · {&attachment.sha256[..12.min(attachment.sha256.len())]}" }
+                        PhotoCaption { child: id, sha256: attachment.sha256.clone(), caption: attachment.caption.clone(), number: i + 1 }
                     }
                 }
             }
