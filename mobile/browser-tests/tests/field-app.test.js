@@ -177,11 +177,15 @@ describe('a statutory visit, offline and back', () => {
     await page.locator('h3', { hasText: 'Photos on this visit (1)' }).waitFor();
     await page.fill('#caption-1', "Jack's drawing of home");
     await screenshot(page, '09-photos');
-    // The caption is kept with the photo on the visit.
-    await page.waitForTimeout(300);
-    await page.reload();
-    await page.locator('#caption-1').waitFor();
-    assert.equal(await page.inputValue('#caption-1'), "Jack's drawing of home");
+    // The caption is kept with the photo on the visit (saved a moment after typing).
+    let kept = '';
+    for (let attempt = 0; attempt < 10 && kept !== "Jack's drawing of home"; attempt++) {
+      await page.waitForTimeout(300);
+      await page.reload();
+      await page.locator('#caption-1').waitFor();
+      kept = await page.inputValue('#caption-1');
+    }
+    assert.equal(kept, "Jack's drawing of home");
     // The engine uploads it (the server is up): only then does it stop counting as waiting.
     await page.click('#nav-sync');
     await page.click('#sync-now');
