@@ -7,10 +7,10 @@ use core_fixtures::*;
 use mobile::photo::{PhotoError, add_photo, process};
 use sha2::{Digest, Sha256};
 
-/// A camera-sized JPEG (3000 × 2000) carrying an EXIF block with a GPS position, as phones
+/// A camera-sized JPEG (2400 × 1600) carrying an EXIF block with a GPS position, as phones
 /// write them.
 fn camera_jpeg() -> Vec<u8> {
-    let (width, height) = (3000u32, 2000u32);
+    let (width, height) = (2400u32, 1600u32);
     let pixels: Vec<u8> = (0..width * height).flat_map(|i| [(i % 251) as u8, (i % 241) as u8, 90]).collect();
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
@@ -40,6 +40,16 @@ fn camera_jpeg() -> Vec<u8> {
     jpeg
 }
 
+/// Every file under `dir`, however deep (sled keeps large values in a `blobs` folder).
+fn all_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() { files.extend(all_files(&path)) } else { files.push(path) }
+    }
+    files
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -59,12 +69,20 @@ fn a_camera_photo_is_shrunk_and_loses_its_exif_and_gps_before_it_is_kept() {
 
 #[test]
 fn an_added_photo_is_sealed_in_the_store_and_waits_for_upload() {
-    let (_dir, _local, store) = unlocked_store();
+    let (dir, _local, store) = unlocked_store();
     let attachment = add_photo(&store, &camera_jpeg(), "Drawing of home").unwrap();
     assert_eq!(attachment.media_type, "image/jpeg");
     assert_eq!(attachment.caption, "Drawing of home");
     let kept = store.photo(&attachment.sha256).unwrap().expect("kept on the phone");
     assert_eq!(hex::encode(Sha256::digest(&kept.bytes)), attachment.sha256);
+    // Sealed on disk: no run of the picture's bytes appears in the store's files.
+    store.flush().unwrap();
+    let middle = &kept.bytes[kept.bytes.len() / 2..kept.bytes.len() / 2 + 64];
+    let files = all_files(dir.path());
+    assert!(files.len() > 1, "{files:?}");
+    for path in files {
+        assert!(!contains(&std::fs::read(&path).unwrap(), middle), "picture bytes readable in {path:?}");
+    }
     let pending = store.pending_uploads().unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].sha256, attachment.sha256);
