@@ -242,13 +242,6 @@ pub enum FeedEntry {
 pub const CHILDREN_PER_FEED_ENTRY: usize = 500;
 
 impl FeedEntry {
-    /// The first child this entry is about. A [`FeedEntry::Children`] entry names many: use
-    /// [`FeedEntry::child_ids`].
-    #[deprecated(note = "an import's FeedEntry::Children names many children: use child_ids()")]
-    pub fn child_id(&self) -> ChildId {
-        self.child_ids().first().copied().unwrap_or(ChildId(uuid::Uuid::nil()))
-    }
-
     /// The children this entry is about.
     pub fn child_ids(&self) -> &[ChildId] {
         match self {
