@@ -364,3 +364,19 @@ async fn rejected_and_conflicting_visits_are_set_aside_and_the_rest_still_go() {
     assert_eq!((report.pushed, report.stored), (2, 2));
     assert!(engine.current().all_sent());
 }
+
+#[tokio::test]
+async fn reading_the_status_wakes_nobody_unless_the_counts_changed() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    let mut status = engine.status();
+    status.mark_unchanged();
+    let _ = engine.current();
+    assert!(!status.has_changed().unwrap(), "a UI that re-reads when woken must not spin");
+    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let worker = store.session().unwrap().unwrap().worker.id;
+    store.submit(&visit_to(&child, worker, "hi"), Utc::now()).unwrap();
+    assert_eq!(engine.current().counts.waiting, 1);
+    assert!(status.has_changed().unwrap(), "a new waiting visit wakes the UI");
+}

@@ -137,7 +137,13 @@ impl SyncEngine {
     /// Re-reads the outbox counts (call after submitting a visit, so "waiting" goes up at once).
     pub fn refresh_counts(&self) {
         if let Ok(counts) = self.store.counts() {
-            self.status.send_modify(|s| s.counts = counts);
+            // Only wake readers when something changed, so a UI that re-reads the status when
+            // woken cannot spin.
+            self.status.send_if_modified(|s| {
+                let changed = s.counts != counts;
+                s.counts = counts;
+                changed
+            });
         }
     }
 
