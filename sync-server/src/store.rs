@@ -572,6 +572,11 @@ impl Store {
         Ok(self.scan::<DeviceRecord>(b"dev/")?.into_iter().filter(|d| d.worker_id == worker).collect())
     }
 
+    /// Adds the write that stores a device.
+    pub fn device_writes(&self, writes: &mut Writes, device: &DeviceRecord) -> StoreResult<()> {
+        writes.put(key("dev/", &[device.id.as_bytes()]), device)
+    }
+
     /// Stores a device durably.
     pub async fn put_device(&self, device: &DeviceRecord) -> StoreResult<()> {
         self.tree.insert(key("dev/", &[device.id.as_bytes()]), encode(device)?)?;

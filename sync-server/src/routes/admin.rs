@@ -346,13 +346,17 @@ pub async fn set_password(
         .map_err(ApiError::internal)??;
     account.password_hash = Some(hash);
     account.password_changed_at = Utc::now();
-    store.put_account(&account).await?;
+    // The new password and the end of every refresh token go in one atomic batch: a crash
+    // cannot leave the new password with the old sessions still alive.
+    let mut writes = crate::store::Writes::default();
+    store.account_writes(&mut writes, &account)?;
     for mut device in store.devices_of(id)? {
         if device.refresh_hash.is_some() {
             crate::routes::auth::retire(&mut device);
-            store.put_device(&device).await?;
+            store.device_writes(&mut writes, &device)?;
         }
     }
+    store.commit(writes).await?;
     tracing::info!(target.worker = %id, "password changed; refresh tokens revoked");
     Ok(StatusCode::NO_CONTENT)
 }

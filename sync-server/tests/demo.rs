@@ -1,0 +1,76 @@
+//! `--demo` seeds what the README promises: mixed due states computed from today, a sibling
+//! pair, interpreter and language needs, plans with 2 to 4 actions, and nothing twice.
+
+mod common;
+
+use common::World;
+use shared::schedule::{self, DueState};
+
+#[tokio::test]
+async fn sams_caseload_has_the_promised_mix() {
+    let world = World::new().await;
+    let store = world.state.store();
+    let sam = world.worker_id("sam.social");
+    let today = world.today();
+    let calendar = world.state.calendar();
+    let rules = world.state.config().rules;
+    let caseload = store.children_of_key_worker(sam).unwrap();
+    assert_eq!(caseload.len(), 12);
+
+    let mut states = Vec::new();
+    for id in &caseload {
+        let child = store.child(*id).unwrap().unwrap();
+        let plan = child.plan.as_ref().unwrap();
+        assert!(
+            (2..=4).contains(&plan.actions.len()),
+            "{} has {} actions",
+            child.central_id,
+            plan.actions.len()
+        );
+        let visits: Vec<shared::Visit> =
+            store.visits_of_child(*id).unwrap().into_iter().map(|s| s.visit).collect();
+        assert!(visits.len() > 5, "a visit history");
+        for visit in &visits {
+            visit.validate(chrono::Utc::now(), Some(&child)).expect("demo visits are valid");
+        }
+        states.push(schedule::child_due_state(calendar, &rules, plan, &visits, today).unwrap());
+    }
+    assert!(states.iter().any(DueState::is_overdue), "{states:?}");
+    assert!(states.iter().any(|s| matches!(s, DueState::DueSoon { .. })), "{states:?}");
+    assert!(states.iter().filter(|s| matches!(s, DueState::OnTrack { .. })).count() >= 5, "{states:?}");
+    if calendar.is_working_day(today) {
+        assert!(states.iter().any(|s| matches!(s, DueState::DueToday { .. })), "{states:?}");
+    }
+
+    let ellie = world.child("DEMO-0001");
+    let jack = world.child("DEMO-0002");
+    assert_eq!((ellie.sibling_ids.clone(), jack.sibling_ids.clone()), (vec![jack.id], vec![ellie.id]));
+    let zofia = world.child("DEMO-0003");
+    let mother = &zofia.communication.carers[0];
+    assert_eq!(
+        (mother.need.interpreter_needed, mother.need.interpreter_language.as_deref()),
+        (true, Some("Polish"))
+    );
+    let tiago = world.child("DEMO-0004");
+    assert_eq!(tiago.communication.child.first_language.as_deref(), Some("Portuguese"));
+}
+
+#[tokio::test]
+async fn seeding_twice_changes_nothing() {
+    let world = World::new().await;
+    let store = world.state.store();
+    let before = (
+        store.accounts().unwrap().len(),
+        store.all_child_ids().unwrap().len(),
+        store.all_visits().unwrap().len(),
+    );
+    let again = sync_server::demo::seed(store, world.state.calendar(), world.today()).await.unwrap();
+    assert!(!again);
+    let after = (
+        store.accounts().unwrap().len(),
+        store.all_child_ids().unwrap().len(),
+        store.all_visits().unwrap().len(),
+    );
+    assert_eq!(before, after);
+    assert_eq!(before.0, 8);
+}
