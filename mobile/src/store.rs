@@ -172,10 +172,19 @@ struct Handles {
     uploads: sled::Tree,
 }
 
+/// The store's page cache. A 30-child caseload with two years of history is about 6 MB on disk.
+const PAGE_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 impl Handles {
     fn open(dir: &Path, generation: u64) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)?;
-        let db = sled::Config::new().path(dir).mode(sled::Mode::LowSpace).open()?;
+        // A phone holds one worker's caseload: a few megabytes. sled's default page cache
+        // (1 GiB) would let the app's memory grow far beyond what it needs.
+        let db = sled::Config::new()
+            .path(dir)
+            .mode(sled::Mode::LowSpace)
+            .cache_capacity(PAGE_CACHE_BYTES)
+            .open()?;
         Ok(Self {
             meta: db.open_tree(META)?,
             secure: db.open_tree(SECURE)?,

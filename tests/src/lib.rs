@@ -31,8 +31,10 @@ impl TestServer {
     /// Starts a server with demo data in `data`, on `addr` (port 0 picks a free port).
     pub async fn start(data: &Path, addr: SocketAddr) -> anyhow::Result<Self> {
         let store = Store::open(data).context("opening the server's store")?;
-        let state =
-            AppState::open(store, None, Config::default()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        // As the binary does: photos live beside the store.
+        let mut config = Config::default();
+        config.oversight.blob_dir = Some(data.join("blobs"));
+        let state = AppState::open(store, None, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         demo::seed(state.store(), state.calendar(), state.today())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
