@@ -18,6 +18,7 @@ pub mod children;
 pub mod health;
 pub mod oversight;
 pub mod review;
+pub mod staff;
 pub mod sync;
 
 /// Every route, with its OpenAPI description.
@@ -31,4 +32,5 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(admin::router(state))
         .merge(blobs::router(state))
         .merge(oversight::router())
+        .merge(staff::router())
 }
