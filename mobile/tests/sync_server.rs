@@ -380,3 +380,23 @@ async fn reading_the_status_wakes_nobody_unless_the_counts_changed() {
     assert_eq!(engine.current().counts.waiting, 1);
     assert!(status.has_changed().unwrap(), "a new waiting visit wakes the UI");
 }
+
+#[tokio::test]
+async fn a_manager_fetches_the_duty_workers_by_name_and_a_social_worker_is_refused() {
+    let (_dir, server) = demo_server().await;
+    let client = SyncClient::new(&server.url()).unwrap();
+    // Mo manages team 2; Dana is team 1's duty worker, and may still cover Mo's children.
+    let mo = client.login(&login("mo.manager", DeviceId::new())).await.unwrap();
+    let duty = client.staff(&mo.access_token, Some(Role::DutyWorker)).await.unwrap();
+    let names: Vec<&str> = duty.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, ["Dana Duty"]);
+    assert_eq!(duty[0].role, Role::DutyWorker);
+    let everyone = client.staff(&mo.access_token, None).await.unwrap();
+    assert!(everyone.iter().any(|w| w.name == "Tom North"), "Mo's own team: {everyone:?}");
+    assert!(!everyone.iter().any(|w| w.name == "Sam Social"), "not team 1's social workers: {everyone:?}");
+
+    let sam = client.login(&login("sam.social", DeviceId::new())).await.unwrap();
+    let refused = client.staff(&sam.access_token, Some(Role::DutyWorker)).await.unwrap_err();
+    assert!(matches!(refused, SyncError::Forbidden(_)), "{refused:?}");
+    server.stop().await;
+}

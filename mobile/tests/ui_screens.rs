@@ -2,8 +2,13 @@
 
 mod ui_support;
 
+use axum::response::IntoResponse;
+
 use chrono::Utc;
-use shared::{Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, Role, VisitId};
+use shared::{
+    Child, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, Role, TeamId,
+    VisitId, Worker, WorkerId,
+};
 use ui_support::*;
 
 #[test]
@@ -77,6 +82,103 @@ fn a_manager_is_asked_to_agree_or_disagree_with_a_child_not_seen_alone() {
     // Both are refused until the manager gives a reason.
     assert!(html.matches("disabled").count() >= 2, "{html}");
     assert!(html.contains("id=\"nav-inbox\""), "managers get the inbox tab: {html}");
+}
+
+/// An open "overdue" escalation about `child`, the kind a manager may answer with duty cover.
+fn overdue(child: &Child) -> Escalation {
+    Escalation {
+        id: EscalationId::new(),
+        child_id: child.id,
+        reason: EscalationReason::Overdue { due: today(), working_days_overdue: 2, key_worker_absent: true },
+        level: EscalationLevel::TeamManager,
+        to: Some(WORKER),
+        raised_at: Utc::now(),
+        re_raised_at: None,
+        status: EscalationStatus::Open,
+    }
+}
+
+/// The `<select>` element with this id, start tag to end tag.
+fn select_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let start =
+        html.find(&format!("<select id=\"{id}\"")).unwrap_or_else(|| panic!("no select {id}:\n{html}"));
+    let end = start + html[start..].find("</select>").expect("select closed");
+    &html[start..end]
+}
+
+#[test]
+fn offline_the_cover_form_says_the_duty_workers_could_not_be_loaded_and_stays_disabled() {
+    let child = child("Maja", "Test", false);
+    let escalation = overdue(&child);
+    // The phone's server address answers nothing: the staff list cannot be fetched.
+    let app = AppUnderTest::signed_in_as(Role::TeamManager, &[(child, vec![])], &[], &[], |store| {
+        store.put_escalation(&escalation).expect("escalation kept");
+    });
+    app.unlock();
+    let html = app.render("/inbox", "The list of duty workers could not be loaded");
+    let id = escalation.id;
+    assert!(html.contains("Visit overdue: Maja Test"), "the inbox still shows offline: {html}");
+    assert!(html.contains("No connection to the server."), "says why in plain words: {html}");
+    assert!(html.contains("once the phone reaches the server"));
+    assert!(html.contains(&format!("<label for=\"duty-{id}\">Duty worker<")), "{html}");
+    let select = select_with_id(&html, &format!("duty-{id}"));
+    assert!(select.contains("disabled"), "nobody can be chosen: {select}");
+    assert!(!html.contains("staff id"), "no id to type any more: {html}");
+    let assign = html.find(">Assign duty cover<").expect("assign button");
+    let button_start = html[..assign].rfind("<button").expect("button");
+    assert!(html[button_start..assign].contains("disabled"), "{}", &html[button_start..assign]);
+}
+
+#[test]
+fn the_cover_form_offers_the_servers_duty_workers_by_name() {
+    let dana = Worker {
+        id: WorkerId::new(),
+        name: "Dana Duty".into(),
+        role: Role::DutyWorker,
+        team: Some(TeamId::new()),
+    };
+    let dev = Worker { id: WorkerId::new(), name: "Dev Night".into(), role: Role::DutyWorker, team: None };
+    // A server that answers only the duty workers' list (and the inbox's escalations).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let child = child("Maja", "Test", false);
+    let escalation = overdue(&child);
+    let (staff, open) = (vec![dana.clone(), dev.clone()], vec![escalation.clone()]);
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let staff_list = move |query: axum::extract::RawQuery| async move {
+                if query.0.as_deref() == Some("role=duty_worker") {
+                    axum::Json(serde_json::json!(staff)).into_response()
+                } else {
+                    axum::http::StatusCode::BAD_REQUEST.into_response()
+                }
+            };
+            let app = axum::Router::new()
+                .route("/api/staff", axum::routing::get(staff_list))
+                .route("/api/escalations", axum::routing::get(move || async move { axum::Json(open) }));
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(20), axum::serve(listener, app)).await;
+        });
+    });
+    let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(child, vec![])], &[], &[], |_| {});
+    app.unlock();
+    let html = app.render("/inbox", "Dev Night");
+    let id = escalation.id;
+    assert!(html.contains("Visit overdue: Maja Test"), "{html}");
+    assert!(html.contains(&format!("<label for=\"duty-{id}\">Duty worker<")), "{html}");
+    let select = select_with_id(&html, &format!("duty-{id}"));
+    assert!(!select.contains("disabled"), "the manager can choose: {select}");
+    assert!(select.contains(">Choose a duty worker<"), "{select}");
+    for worker in [&dana, &dev] {
+        assert!(select.contains(&format!("value=\"{}\"", worker.id)), "{worker:?} offered by id: {select}");
+        assert!(select.contains(&format!(">{}<", worker.name)), "{worker:?} shown by name: {select}");
+    }
+    assert!(!html.contains("could not be loaded"), "{html}");
+    drop(app);
+    drop(server);
 }
 
 #[test]

@@ -15,7 +15,7 @@ use chrono::{Local, Utc};
 use shared::sync::{DatedQuote, Handover as ServerHandover};
 use shared::{
     AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role,
-    VisitId, WorkerCapacity, WorkerId,
+    VisitId, Worker, WorkerCapacity, WorkerId,
 };
 use tokio::sync::watch;
 
@@ -748,6 +748,13 @@ impl Services {
         self.store()?.put_escalation(&updated)?;
         self.data_changed();
         Ok(())
+    }
+
+    /// The duty workers this manager may assign cover to, sorted by name. Needs signal: the
+    /// staff list is kept on the server, not on the phone.
+    pub async fn duty_workers(&self) -> Result<Vec<Worker>, UiError> {
+        let (client, token) = self.client().await?;
+        client.staff(&token, Some(Role::DutyWorker)).await.map_err(|e| UiError::new(e.plain_words()))
     }
 
     /// Assigns a duty worker to cover the child an escalation is about, from today until

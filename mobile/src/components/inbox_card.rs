@@ -2,14 +2,16 @@
 
 use chrono::NaiveDate;
 use dioxus::prelude::*;
-use shared::{EscalationAction, EscalationReason, WorkerId};
+use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
 use crate::app::Services;
-use crate::app::services::InboxItem;
+use crate::app::services::{InboxItem, UiError};
 
-/// One escalation with the actions that fit it.
+/// One escalation with the actions that fit it. `duty_workers` is the server's list of duty
+/// workers this manager may assign cover to: `None` while it loads, an error when it could not
+/// be fetched (cover assignment then stays disabled and says why).
 #[component]
-pub fn InboxCard(item: InboxItem) -> Element {
+pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiError>>) -> Element {
     let services = use_context::<Services>();
     let mut reason = use_signal(String::new);
     let mut date = use_signal(String::new);
@@ -22,7 +24,7 @@ pub fn InboxCard(item: InboxItem) -> Element {
     let assign = move |_| {
         let services = cover_services.clone();
         let (Ok(worker), Ok(until)) = (
-            duty_worker.read().trim().parse::<WorkerId>(),
+            duty_worker.read().parse::<WorkerId>(),
             NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d"),
         ) else {
             return;
@@ -34,8 +36,28 @@ pub fn InboxCard(item: InboxItem) -> Element {
             }
         });
     };
-    let cover_ready = duty_worker.read().trim().parse::<WorkerId>().is_ok()
-        && NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d").is_ok();
+    let choices: &[Worker] = match &duty_workers {
+        Some(Ok(list)) => list,
+        _ => &[],
+    };
+    // Only a duty worker from the list can be chosen, so a stale choice cannot be sent.
+    let chosen = duty_worker.read().parse::<WorkerId>().ok().filter(|id| choices.iter().any(|w| w.id == *id));
+    let can_choose = !choices.is_empty();
+    let cover_ready = chosen.is_some() && NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d").is_ok();
+    let (placeholder, duty_note) = match &duty_workers {
+        None => ("Loading duty workers…", "Fetching the duty workers from the server…".to_owned()),
+        Some(Err(problem)) => (
+            "No list of duty workers",
+            format!(
+                "The list of duty workers could not be loaded ({problem}). \
+                 You can assign duty cover once the phone reaches the server."
+            ),
+        ),
+        Some(Ok(list)) if list.is_empty() => {
+            ("No duty workers", "There are no duty workers you can assign cover to.".to_owned())
+        }
+        Some(Ok(_)) => ("Choose a duty worker", "Duty workers from any team can cover.".to_owned()),
+    };
     let act_services = services.clone();
     let act = use_callback(move |action: EscalationAction| {
         let services = act_services.clone();
@@ -78,10 +100,20 @@ pub fn InboxCard(item: InboxItem) -> Element {
                         },
                         "Record the arranged visit" }
                     h4 { "Or assign duty cover" }
-                    label { r#for: "duty-{id}", "Duty worker's staff id" }
-                    input { id: "duty-{id}", r#type: "text", value: "{duty_worker}", oninput: move |e| duty_worker.set(e.value()) }
+                    label { r#for: "duty-{id}", "Duty worker" }
+                    select { id: "duty-{id}", class: "duty-worker", disabled: !can_choose,
+                        "aria-describedby": "duty-note-{id}",
+                        onchange: move |e| duty_worker.set(e.value()),
+                        option { value: "", selected: chosen.is_none(), "{placeholder}" }
+                        for worker in choices.iter() {
+                            option { key: "{worker.id}", value: "{worker.id}", selected: chosen == Some(worker.id),
+                                "{worker.name}" }
+                        }
+                    }
+                    p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
                     label { r#for: "until-{id}", "Cover until" }
-                    input { id: "until-{id}", r#type: "date", value: "{cover_until}", oninput: move |e| cover_until.set(e.value()) }
+                    input { id: "until-{id}", r#type: "date", value: "{cover_until}", disabled: !can_choose,
+                        oninput: move |e| cover_until.set(e.value()) }
                     button { class: "wide", style: "margin-top:8px", disabled: !cover_ready, onclick: assign,
                         "Assign duty cover" }
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,

@@ -1,5 +1,6 @@
 //! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, and
-//! duty cover to assign. Each answer is recorded on the server with the manager's name.
+//! duty cover to assign (to a duty worker picked by name from the server's staff list). Each
+//! answer is recorded on the server with the manager's name.
 
 use dioxus::prelude::*;
 
@@ -10,7 +11,16 @@ use crate::app::{Services, UiState};
 #[component]
 pub fn ManagerInbox() -> Element {
     let services = use_context::<Services>();
+    let services_for_staff = services.clone();
     let ui = use_context::<UiState>();
+    // Fetched once for every card, and not suspended: the inbox still shows offline, with
+    // cover assignment waiting until the list arrives. Fetched again when the phone's data
+    // changes (after a sync), so a list that failed offline comes back with the signal.
+    let duty_workers_list = use_resource(move || {
+        let services = services_for_staff.clone();
+        let _reload = ui.data_version.read();
+        async move { services.duty_workers().await }
+    });
     let items = use_resource(move || {
         let services = services.clone();
         let _reload = ui.data_version.read();
@@ -18,11 +28,12 @@ pub fn ManagerInbox() -> Element {
     })
     .suspend()?;
     let items = items.read().clone()?;
+    let duty_workers = duty_workers_list.read().clone();
     rsx! {
         h2 { id: "screen-title", "Inbox" }
         p { class: "muted", "{items.len()} waiting for a decision." }
         for item in items {
-            InboxCard { key: "{item.escalation.id}", item: item.clone() }
+            InboxCard { key: "{item.escalation.id}", item: item.clone(), duty_workers: duty_workers.clone() }
         }
     }
 }

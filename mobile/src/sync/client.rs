@@ -18,7 +18,7 @@ use shared::sync::{
     Cursor, ErrorBody, Handover, LoginRequest, PullResponse, PushRequest, PushResponse, RefreshRequest,
     TokenResponse,
 };
-use shared::{ChildId, Escalation, EscalationAction, EscalationId, VisitId};
+use shared::{ChildId, Escalation, EscalationAction, EscalationId, Role, VisitId, Worker};
 use tracing::debug;
 
 /// How long one request may take before it counts as a network failure.
@@ -333,6 +333,16 @@ impl SyncClient {
         self.post_json("api/covers", Some(token), body).await
     }
 
+    /// The staff a manager may assign work to (`GET /api/staff`), only those with `role` when
+    /// given: a team manager gets their team and every duty worker.
+    pub async fn staff(&self, token: &str, role: Option<Role>) -> Result<Vec<Worker>, SyncError> {
+        let path = match role {
+            Some(role) => format!("api/staff?role={}", role_in_query(role)),
+            None => "api/staff".to_owned(),
+        };
+        self.get_json(&path, token).await
+    }
+
     /// Uploads a processed photo (`PUT /api/blobs/{sha256}`). Uploading the same bytes twice is
     /// harmless: the key is their hash.
     pub async fn upload_blob(
@@ -353,6 +363,17 @@ impl SyncClient {
     /// (`GET /api/visits/{id}/missing-blobs`).
     pub async fn missing_blobs(&self, token: &str, visit: VisitId) -> Result<Vec<String>, SyncError> {
         self.get_json(&format!("api/visits/{visit}/missing-blobs"), token).await
+    }
+}
+
+/// A role as the server's query string spells it (its snake_case wire name).
+fn role_in_query(role: Role) -> &'static str {
+    match role {
+        Role::SocialWorker => "social_worker",
+        Role::DutyWorker => "duty_worker",
+        Role::TeamManager => "team_manager",
+        Role::SeniorManager => "senior_manager",
+        Role::Admin => "admin",
     }
 }
 
