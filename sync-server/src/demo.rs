@@ -17,7 +17,7 @@ use shared::{
 
 use crate::error::ApiError;
 use crate::import::derived_id;
-use crate::store::{Account, Store, StoredVisit, Writes};
+use crate::store::{Account, ChildSource, Store, StoredVisit, Writes};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "seen-and-heard-demo";
@@ -465,7 +465,7 @@ pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Resul
         children.push(child);
     }
     for child in &children {
-        store.child_writes(&mut writes, child)?;
+        store.child_writes(&mut writes, child, ChildSource::Demo, now)?;
     }
     for visit in visits {
         debug_assert!(schedule::last_seen([&visit]).is_some());

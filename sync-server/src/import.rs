@@ -46,7 +46,7 @@ use shared::{
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::store::{Account, Store, Writes};
+use crate::store::{Account, ChildSource, Store, Writes};
 
 /// The CSV columns, in the order the export writes them.
 pub const COLUMNS: [&str; 21] = [
@@ -778,9 +778,15 @@ pub async fn import(
             plan.key_worker = worker_id;
         }
         let written = if bulk {
-            store.child_writes_over(&mut writes, &ok.child, stored.get(&ok.child.id).map(|v| v.as_ref()))?
+            store.child_writes_over(
+                &mut writes,
+                &ok.child,
+                stored.get(&ok.child.id).map(|v| v.as_ref()),
+                ChildSource::Import,
+                now,
+            )?
         } else {
-            store.child_writes(&mut writes, &ok.child)?
+            store.child_writes(&mut writes, &ok.child, ChildSource::Import, now)?
         };
         match written {
             None => report.unchanged += 1,

@@ -14,9 +14,11 @@ use shared::child::Gender;
 use shared::visit::current_revisions;
 use shared::{
     Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel,
-    EscalationStatus, HarmCategory, InterpretedPerson, ProtectionPlan, ScheduleRules, SeenAlone, TeamId,
-    Visit, VisitKind, WorkerCapacity, WorkerId,
+    EscalationStatus, HarmCategory, InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone,
+    TeamId, Visit, VisitKind, WorkerCapacity, WorkerId,
 };
+
+use crate::store::{ChildChange, ChildSource};
 
 // ---------------------------------------------------------------------------------------------
 // The schedule, replayed.
@@ -96,7 +98,8 @@ fn plan_until(plan: &ProtectionPlan, today: NaiveDate) -> NaiveDate {
 pub enum ChronologyKind {
     /// The child was registered: the plan started.
     Registered,
-    /// The plan changed (harms, frequency, key worker, team).
+    /// The plan changed (harms, frequency, key worker, team, actions, registration or
+    /// de-registration dates).
     PlanChanged,
     /// A review conference was held.
     ReviewConference,
@@ -174,6 +177,41 @@ pub struct ChronologyEntry {
     /// Whether it was done on duty cover.
     #[serde(default)]
     pub on_cover: bool,
+    /// For plan changes: what changed, with the values before and after. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan_changes: Vec<PlanChange>,
+}
+
+/// A part of a child protection plan that a [`PlanChange`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanField {
+    /// The categories of harm.
+    Harms,
+    /// The statutory visit frequency, in working days.
+    VisitFrequency,
+    /// The key worker.
+    KeyWorker,
+    /// The team holding the case.
+    Team,
+    /// The plan's actions.
+    Actions,
+    /// The registration (plan start) date.
+    RegisteredOn,
+    /// The de-registration (plan end) date.
+    DeregisteredOn,
+}
+
+/// One part of a plan that changed, with its values before and after in plain words (dates
+/// `DD/MM/YYYY`, lists joined with `; `, empty where there was none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanChange {
+    /// Which part.
+    pub field: PlanField,
+    /// Its value before.
+    pub before: String,
+    /// Its value after.
+    pub after: String,
 }
 
 /// A child's chronology, oldest first.
@@ -216,10 +254,26 @@ pub struct ChronologyInput<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Builds a child's chronology.
+/// Builds a child's chronology. Plan changes between `earlier_records` carry no date of their
+/// own; [`chronology_with_history`] dates them from the server's history.
 pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
+    chronology_with_history(input, &[])
+}
+
+/// Builds a child's chronology, with every change the server recorded to the child's central
+/// record ([`Store::child_history`](crate::store::Store::child_history), oldest first) shown
+/// as a plan change on the date and time it was recorded, with its values before and after.
+pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChange]) -> Chronology {
     let name = |id: WorkerId| input.worker_names.get(&id).cloned().unwrap_or_else(|| format!("worker {id}"));
-    let mut entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
+    // Registration and plan changes: every version of the record, oldest first.
+    let mut records: Vec<(Option<&ChildChange>, &Child)> =
+        input.earlier_records.iter().map(|c| (None, c)).collect();
+    if let Some(first) = history.first() {
+        records.push((None, &first.before));
+    }
+    records.extend(history.iter().map(|change| (Some(change), &change.after)));
+    records.push((None, input.child));
+    let mut entries = plan_entries(&records, &name);
     // Visits carry more than a summary; they are gathered apart and merged before sorting.
     let mut visit_entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
     let mut push = |date: NaiveDate, time: Option<NaiveTime>, kind: ChronologyKind, summary: String| {
@@ -233,62 +287,13 @@ pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
             child_words: Vec::new(),
             worker: None,
             on_cover: false,
+            plan_changes: Vec::new(),
         };
         entries.push((time.unwrap_or(NaiveTime::MIN), entry));
     };
 
-    // Registration and plan changes.
-    let mut records: Vec<&Child> = input.earlier_records.iter().collect();
-    records.push(input.child);
-    let mut previous: Option<&ProtectionPlan> = None;
-    for record in &records {
-        let Some(plan) = record.plan.as_ref() else { continue };
-        match previous {
-            None => push(
-                plan.registered_on,
-                None,
-                ChronologyKind::Registered,
-                format!(
-                    "Registered under {}. Visits every {} working days. Key worker: {}.",
-                    harms_words(&plan.harms),
-                    plan.visit_frequency_working_days,
-                    name(plan.key_worker)
-                ),
-            ),
-            Some(before) => {
-                let mut changes = Vec::new();
-                if before.harms != plan.harms {
-                    changes.push(format!("categories now {}", harms_words(&plan.harms)));
-                }
-                if before.visit_frequency_working_days != plan.visit_frequency_working_days {
-                    changes.push(format!("visits every {} working days", plan.visit_frequency_working_days));
-                }
-                if before.key_worker != plan.key_worker {
-                    changes.push(format!("key worker now {}", name(plan.key_worker)));
-                }
-                if before.team != plan.team {
-                    changes.push("case moved to another team".to_owned());
-                }
-                if before.actions != plan.actions {
-                    changes.push(format!("plan actions updated ({} in all)", plan.actions.len()));
-                }
-                if !changes.is_empty() {
-                    // The central record carries no date for the change: it is shown on the
-                    // date of the next review conference if there was one, else registration.
-                    let on = plan.latest_review_conference.unwrap_or(plan.registered_on);
-                    push(
-                        on,
-                        None,
-                        ChronologyKind::PlanChanged,
-                        format!("Plan changed: {}.", changes.join("; ")),
-                    );
-                }
-            }
-        }
-        previous = Some(plan);
-    }
     let mut review_dates: Vec<NaiveDate> =
-        records.iter().filter_map(|r| r.plan.as_ref()?.latest_review_conference).collect();
+        records.iter().filter_map(|(_, r)| r.plan.as_ref()?.latest_review_conference).collect();
     review_dates.sort_unstable();
     review_dates.dedup();
     for date in review_dates {
@@ -366,6 +371,7 @@ pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
                 child_words: visit.child_words.iter().map(|q| q.text.clone()).collect(),
                 worker: Some(name(visit.worker_id)),
                 on_cover,
+                plan_changes: Vec::new(),
             },
         ));
     }
@@ -395,6 +401,7 @@ pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
                 child_words: Vec::new(),
                 worker: Some(name(visit.worker_id)),
                 on_cover: false,
+                plan_changes: Vec::new(),
             },
         ));
     }
@@ -489,6 +496,165 @@ pub fn chronology(input: &ChronologyInput<'_>) -> Chronology {
         generated_at: input.now,
         entries: entries.into_iter().map(|(_, e)| e).collect(),
     }
+}
+
+/// Registration and the changes between consecutive versions of the child's record. A change
+/// recorded by the server is dated when it was recorded; one between undated versions is
+/// shown on the date of the next review conference if there was one, else registration.
+fn plan_entries(
+    records: &[(Option<&ChildChange>, &Child)],
+    name: &dyn Fn(WorkerId) -> String,
+) -> Vec<(NaiveTime, ChronologyEntry)> {
+    let mut entries = Vec::new();
+    let mut previous: Option<&ProtectionPlan> = None;
+    for (change, record) in records {
+        let Some(plan) = record.plan.as_ref() else { continue };
+        let (date, time, kind, summary, plan_changes) = match previous {
+            None => (
+                plan.registered_on,
+                None,
+                ChronologyKind::Registered,
+                format!(
+                    "Registered under {}. Visits every {} working days. Key worker: {}.",
+                    harms_words(&plan.harms),
+                    plan.visit_frequency_working_days,
+                    name(plan.key_worker)
+                ),
+                Vec::new(),
+            ),
+            Some(before) => {
+                let (words, changes) = plan_diff(before, plan, name);
+                if changes.is_empty() {
+                    previous = Some(plan);
+                    continue;
+                }
+                let (date, time, how) = match change {
+                    Some(change) => (
+                        change.recorded_at.date_naive(),
+                        Some(change.recorded_at.time()),
+                        match change.source {
+                            ChildSource::Import => " (central record, as imported)",
+                            ChildSource::Demo => " (demonstration data)",
+                            ChildSource::Direct => "",
+                        },
+                    ),
+                    None => (plan.latest_review_conference.unwrap_or(plan.registered_on), None, ""),
+                };
+                (
+                    date,
+                    time,
+                    ChronologyKind::PlanChanged,
+                    format!("Plan changed{how}: {}.", words.join("; ")),
+                    changes,
+                )
+            }
+        };
+        entries.push((
+            time.unwrap_or(NaiveTime::MIN),
+            ChronologyEntry {
+                date,
+                time: time.map(|t| t.format("%H:%M").to_string()),
+                kind,
+                summary,
+                seen: None,
+                seen_alone: None,
+                child_words: Vec::new(),
+                worker: None,
+                on_cover: false,
+                plan_changes,
+            },
+        ));
+        previous = Some(plan);
+    }
+    entries
+}
+
+/// What differs between two versions of a plan: plain words for the summary, and each change
+/// with its values before and after.
+fn plan_diff(
+    before: &ProtectionPlan,
+    after: &ProtectionPlan,
+    name: &dyn Fn(WorkerId) -> String,
+) -> (Vec<String>, Vec<PlanChange>) {
+    let mut words = Vec::new();
+    let mut changes = Vec::new();
+    let mut change = |field: PlanField, from: String, to: String| {
+        changes.push(PlanChange { field, before: from, after: to });
+    };
+    let date_or_blank = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
+    if before.registered_on != after.registered_on {
+        words.push(format!(
+            "registered from {} (was {})",
+            dmy(after.registered_on),
+            dmy(before.registered_on)
+        ));
+        change(PlanField::RegisteredOn, dmy(before.registered_on), dmy(after.registered_on));
+    }
+    if before.harms != after.harms {
+        let added: Vec<HarmCategory> =
+            after.harms.iter().filter(|h| !before.harms.contains(h)).copied().collect();
+        let removed: Vec<HarmCategory> =
+            before.harms.iter().filter(|h| !after.harms.contains(h)).copied().collect();
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("category added: {}", harms_words(&added)));
+        }
+        if !removed.is_empty() {
+            parts.push(format!("category removed: {}", harms_words(&removed)));
+        }
+        parts.push(format!("categories now {}", harms_words(&after.harms)));
+        words.push(parts.join(", "));
+        change(PlanField::Harms, harms_words(&before.harms), harms_words(&after.harms));
+    }
+    if before.visit_frequency_working_days != after.visit_frequency_working_days {
+        words.push(format!(
+            "visits every {} working days (was {})",
+            after.visit_frequency_working_days, before.visit_frequency_working_days
+        ));
+        change(
+            PlanField::VisitFrequency,
+            before.visit_frequency_working_days.to_string(),
+            after.visit_frequency_working_days.to_string(),
+        );
+    }
+    if before.key_worker != after.key_worker {
+        let (from, to) = (name(before.key_worker), name(after.key_worker));
+        words.push(format!("key worker now {to} (was {from})"));
+        change(PlanField::KeyWorker, from, to);
+    }
+    if before.team != after.team {
+        words.push("case moved to another team".to_owned());
+        change(PlanField::Team, before.team.to_string(), after.team.to_string());
+    }
+    if before.actions != after.actions {
+        let list = |actions: &[PlanAction]| {
+            actions.iter().map(|a| a.description.as_str()).collect::<Vec<_>>().join("; ")
+        };
+        let mut parts = Vec::new();
+        for action in after.actions.iter().filter(|a| !before.actions.contains(a)) {
+            parts.push(format!("action added: \u{201c}{}\u{201d}", action.description));
+        }
+        for action in before.actions.iter().filter(|a| !after.actions.contains(a)) {
+            parts.push(format!("action removed: \u{201c}{}\u{201d}", action.description));
+        }
+        if parts.is_empty() {
+            parts.push("actions reordered".to_owned());
+        }
+        words.push(parts.join(", "));
+        change(PlanField::Actions, list(&before.actions), list(&after.actions));
+    }
+    if before.deregistered_on != after.deregistered_on {
+        words.push(match after.deregistered_on {
+            Some(end) => format!("de-registered with effect from {}", dmy(end)),
+            None => "de-registration withdrawn: the plan continues".to_owned(),
+        });
+        change(
+            PlanField::DeregisteredOn,
+            date_or_blank(before.deregistered_on),
+            date_or_blank(after.deregistered_on),
+        );
+    }
+    (words, changes)
 }
 
 fn dmy(date: NaiveDate) -> String {

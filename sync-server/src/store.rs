@@ -25,6 +25,7 @@
 //! | `dev/` | device id | [`DeviceRecord`] |
 //! | `child/` | child id | [`shared::Child`] |
 //! | `cid/` | central id | child id, only where not derived from the central id |
+//! | `child_history/` | child id + sequence | [`ChildChange`]: append-only, never rewritten |
 //! | `kw/`, `tm/` | key worker or team id + child id | index |
 //! | `visit/` | visit id + revision | [`StoredVisit`], never edited in place |
 //! | `vc/` | child id + visit id + revision | index |
@@ -307,6 +308,34 @@ pub struct UpsertCounts {
     pub updated: usize,
     /// Children sent again unchanged.
     pub unchanged: usize,
+}
+
+/// What wrote a child's central record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildSource {
+    /// The central case-list import (`POST /api/admin/import`).
+    Import,
+    /// The demonstration seed.
+    Demo,
+    /// A direct write through [`Store::upsert_children`] (tests, benchmarks, tools).
+    Direct,
+}
+
+/// One change to a child's central record, as kept in the `child_history/` prefix: appended
+/// in the same atomic batch as the change itself and never rewritten. A child's first record
+/// makes no entry (the record itself is the first version), so an initial import writes no
+/// more than before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChildChange {
+    /// When the server stored the change (UTC). The central record carries no date for it.
+    pub recorded_at: DateTime<Utc>,
+    /// What wrote it.
+    pub source: ChildSource,
+    /// The record as it stood before.
+    pub before: Child,
+    /// The record as it stood after.
+    pub after: Child,
 }
 
 /// Proof that the caller holds the write lock.
@@ -667,11 +696,18 @@ impl Store {
         self.scan(b"child/")
     }
 
-    /// Adds the writes that create or replace a child with its indexes and a feed entry.
+    /// Adds the writes that create or replace a child with its indexes and a feed entry, and,
+    /// when an existing record changes, a [`ChildChange`] in the child's history.
     /// Returns whether anything changed (`None`: unchanged, `Some(true)`: created).
-    pub fn child_writes(&self, writes: &mut Writes, child: &Child) -> StoreResult<Option<bool>> {
+    pub fn child_writes(
+        &self,
+        writes: &mut Writes,
+        child: &Child,
+        source: ChildSource,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<bool>> {
         let old = self.tree.get(key("child/", &[child.id.as_bytes()]))?;
-        self.child_writes_over(writes, child, old.as_deref())
+        self.child_writes_over(writes, child, old.as_deref(), source, at)
     }
 
     /// [`Store::child_writes`] given the record as stored now (from [`Store::children_raw`]).
@@ -680,6 +716,8 @@ impl Store {
         writes: &mut Writes,
         child: &Child,
         old_bytes: Option<&[u8]>,
+        source: ChildSource,
+        at: DateTime<Utc>,
     ) -> StoreResult<Option<bool>> {
         let child_key = key("child/", &[child.id.as_bytes()]);
         let new_bytes = encode(child)?;
@@ -714,7 +752,20 @@ impl Store {
         }
         writes.put_raw(child_key, &new_bytes);
         writes.changed_children.push(child.id);
-        Ok(Some(old.is_none()))
+        let created = old.is_none();
+        if let Some(before) = old {
+            // sled ids are unique and increase, so history keys sort in the order written and
+            // two writes never share one.
+            let seq = self.db.generate_id()?;
+            let change = ChildChange { recorded_at: at, source, before, after: child.clone() };
+            writes.put(key("child_history/", &[child.id.as_bytes(), &seq.to_be_bytes()]), &change)?;
+        }
+        Ok(Some(created))
+    }
+
+    /// Every change to a child's central record, oldest first (empty when it never changed).
+    pub fn child_history(&self, child: ChildId) -> StoreResult<Vec<ChildChange>> {
+        self.scan(&key("child_history/", &[child.as_bytes()]))
     }
 
     /// Creates or replaces children atomically and durably.
@@ -723,8 +774,9 @@ impl Store {
         {
             let guard = self.lock_writes().await;
             let mut writes = Writes::default();
+            let now = Utc::now();
             for child in children {
-                match self.child_writes(&mut writes, child)? {
+                match self.child_writes(&mut writes, child, ChildSource::Direct, now)? {
                     None => counts.unchanged += 1,
                     Some(true) => counts.created += 1,
                     Some(false) => counts.updated += 1,

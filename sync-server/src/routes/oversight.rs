@@ -392,17 +392,21 @@ pub async fn chronology(
     let held = store.escalations_for_child(id)?;
     let covers = store.covers_for_child(id)?;
     let names = worker_names(store)?;
-    let chronology = reports::chronology(&ChronologyInput {
-        child: &child,
-        earlier_records: &[],
-        visits: &visits,
-        escalations: &held,
-        covers: &covers,
-        worker_names: &names,
-        calendar: state.calendar(),
-        today: state.today(),
-        now: Utc::now(),
-    });
+    let history = store.child_history(id)?;
+    let chronology = reports::chronology_with_history(
+        &ChronologyInput {
+            child: &child,
+            earlier_records: &[],
+            visits: &visits,
+            escalations: &held,
+            covers: &covers,
+            worker_names: &names,
+            calendar: state.calendar(),
+            today: state.today(),
+            now: Utc::now(),
+        },
+        &history,
+    );
     crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
