@@ -165,3 +165,54 @@ async fn plan_changes_are_in_the_csv_and_printable_html_chronologies() {
     assert!(html.contains("Plan changed"), "{html}");
     assert!(html.contains("visits every 5 working days (was 10)"), "{html}");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_plan_changes() {
+    let world = World::new().await;
+    let (status, doc) = world.call(axum::http::Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["ChronologyEntry"]["properties"]["plan_changes"].is_object(),
+        "{}",
+        schemas["ChronologyEntry"]
+    );
+    let fields = schemas["PlanField"].to_string();
+    for field in ["harms", "visit_frequency", "key_worker", "actions", "deregistered_on"] {
+        assert!(fields.contains(field), "{field} missing from {fields}");
+    }
+}
+
+#[tokio::test]
+async fn a_large_import_records_history_only_for_the_children_it_changed() {
+    // 1,000 records or more take the import's bulk path, which compares stored bytes.
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let others: Vec<String> = (0..1000)
+        .map(|n| {
+            format!(
+                "CMS-B{n:04},Kit,Brackley,2018-02-0{},,,,,,,,2025-02-03,,neglect,10,,,sam.social,,CPT9,",
+                n % 9 + 1
+            )
+        })
+        .collect();
+    let file = |row: &str| {
+        let mut rows = others.clone();
+        rows.push(row.to_owned());
+        rows.join("\n")
+    };
+    let first = import(&world, admin.access(), &file(FIRST)).await;
+    assert_eq!(first["created"].as_u64(), Some(1001), "{first}");
+    let changed = import(&world, admin.access(), &file(CHANGED)).await;
+    assert_eq!(
+        (changed["updated"].as_u64(), changed["unchanged"].as_u64()),
+        (Some(1), Some(1000)),
+        "{changed}"
+    );
+    let store = world.state.store();
+    let history = store.child_history(world.child("CMS-70").id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].before.plan.as_ref().unwrap().visit_frequency_working_days, 10);
+    assert_eq!(history[0].after.plan.as_ref().unwrap().visit_frequency_working_days, 5);
+    assert!(store.child_history(world.child("CMS-B0007").id).unwrap().is_empty());
+}
