@@ -257,4 +257,33 @@ describe('a statutory visit, offline and back', () => {
     assert.ok(!after.some(isOpenNotAlone), 'the not-seen-alone escalation is no longer open');
     await managerPage.context().close();
   });
+
+  it('lets a manager pick a duty worker by name to cover an overdue child', async () => {
+    const managerApp = await startApp(tempDir('cover'), server.url);
+    const managerPage = await phonePage(browser, managerApp.url);
+    await signIn(managerPage, 'tara.manager');
+    await managerPage.locator('#nav-inbox').click();
+    // Ellie was seen late: her overdue escalation waits for the manager's decision.
+    const card = managerPage.locator('.card', { hasText: 'Visit overdue: Ellie' });
+    await card.waitFor();
+    // The names come from the server's staff list: nobody types a staff id.
+    await card.locator('option', { hasText: 'Dana Duty' }).waitFor({ state: 'attached' });
+    assert.equal(await card.getByText('staff id').count(), 0, 'no staff id box any more');
+    await card.getByLabel('Duty worker', { exact: true }).selectOption({ label: 'Dana Duty' });
+    const inFiveDays = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
+    await card.getByLabel('Cover until').fill(inFiveDays);
+    await screenshot(managerPage, '13-assign-cover');
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const chronology = `/api/children/${ellieId}/chronology`;
+    const coversByDana = async () =>
+      JSON.stringify(await apiGet(server.url, tara, chronology)).split('Dana Duty covers for').length - 1;
+    const before = await coversByDana();
+    await card.getByRole('button', { name: 'Assign duty cover' }).click();
+    // Recorded: the escalation leaves the inbox, and the server holds one more cover by Dana.
+    await card.waitFor({ state: 'detached' });
+    const isOpenOverdue = (e) => e.child_id === ellieId && e.reason.reason === 'overdue' && e.status.status === 'open';
+    assert.ok(!(await apiGet(server.url, tara, '/api/escalations')).some(isOpenOverdue), 'no longer open');
+    assert.equal(await coversByDana(), before + 1, 'the server records Dana covering Ellie');
+    await managerPage.context().close();
+  });
 });
