@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
+use super::{TextArea, TextInput};
 use crate::app::Services;
 use crate::app::services::{InboxItem, UiError};
 
@@ -80,7 +81,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
             h3 { span { "aria-hidden": "true", "{icon} " } "{heading}: {item.child_name}" }
             p { "{item.escalation.reason.describe()}" }
             label { r#for: "reason-{id}", "Your reason or instruction" }
-            textarea { id: "reason-{id}", value: "{reason}", oninput: move |e| reason.set(e.value()) }
+            TextArea { id: "reason-{id}", value: String::new(), oninput: move |text| reason.set(text) }
             match item.escalation.reason {
                 EscalationReason::NotSeenAlone { .. } => rsx! {
                     div { class: "yesno", style: "margin-top:10px",
@@ -92,7 +93,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                 },
                 EscalationReason::Overdue { .. } | EscalationReason::ChildNotSeen { .. } => rsx! {
                     label { r#for: "date-{id}", "Visit arranged for" }
-                    input { id: "date-{id}", r#type: "date", value: "{date}", oninput: move |e| date.set(e.value()) }
+                    TextInput { id: "date-{id}", r#type: "date", value: String::new(), oninput: move |text| date.set(text) }
                     button { class: "wide", style: "margin-top:8px",
                         disabled: NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d").is_err(),
                         onclick: move |_| if let Ok(when) = NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d") {
@@ -112,8 +113,8 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                     }
                     p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
                     label { r#for: "until-{id}", "Cover until" }
-                    input { id: "until-{id}", r#type: "date", value: "{cover_until}", disabled: !can_choose,
-                        oninput: move |e| cover_until.set(e.value()) }
+                    TextInput { id: "until-{id}", r#type: "date", value: String::new(), disabled: !can_choose,
+                        oninput: move |text| cover_until.set(text) }
                     button { class: "wide", style: "margin-top:8px", disabled: !cover_ready, onclick: assign,
                         "Assign duty cover" }
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::{Child, InterpretedPerson, InterpreterRecord, InterpreterUsed, ValidationErrors};
 
-use super::FieldProblems;
+use super::{FieldProblems, TextInput};
 use crate::app::editor::DraftEditor;
 
 /// Who a record is about, in words.
@@ -51,8 +51,8 @@ pub fn InterpreterSection(
                         "Needs an interpreter"
                     }
                     label { r#for: "interp-lang-{i}", "Language" }
-                    input { id: "interp-lang-{i}", r#type: "text", value: "{record.language.clone().unwrap_or_default()}",
-                        oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.language = Some(e.value()); }) }
+                    TextInput { id: "interp-lang-{i}", r#type: "text", value: record.language.clone().unwrap_or_default(),
+                        oninput: move |text| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.language = Some(text); }) }
                     FieldProblems { problems: problems.clone(), field: "interpreters[{i}].language" }
                     label { r#for: "interp-used-{i}", "Who interpreted?" }
                     select { id: "interp-used-{i}",
@@ -72,16 +72,16 @@ pub fn InterpreterSection(
                     if let Some(InterpreterUsed::FamilyMember { who }) = &record.used {
                         p { class: "flag", "A family member interpreted. Your manager will see this flagged." }
                         label { r#for: "interp-who-{i}", "Which family member?" }
-                        input { id: "interp-who-{i}", r#type: "text", value: "{who}",
-                            oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
-                                r.used = Some(InterpreterUsed::FamilyMember { who: e.value() });
+                        TextInput { id: "interp-who-{i}", r#type: "text", value: who.clone(),
+                            oninput: move |text| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
+                                r.used = Some(InterpreterUsed::FamilyMember { who: text });
                             }) }
                         FieldProblems { problems: problems.clone(), field: "interpreters[{i}].used.who" }
                     }
                     if record.needed && record.used.is_none() {
                         label { r#for: "interp-why-{i}", "Why was no interpreter used?" }
-                        input { id: "interp-why-{i}", r#type: "text", value: "{record.not_used_reason.clone().unwrap_or_default()}",
-                            oninput: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.not_used_reason = Some(e.value()); }) }
+                        TextInput { id: "interp-why-{i}", r#type: "text", value: record.not_used_reason.clone().unwrap_or_default(),
+                            oninput: move |text| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.not_used_reason = Some(text); }) }
                         FieldProblems { problems: problems.clone(), field: "interpreters[{i}].not_used_reason" }
                     }
                 }

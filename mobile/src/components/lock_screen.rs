@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 
+use super::TextInput;
 use crate::app::Services;
 
 /// Shown while locked (and after the app has been idle for five minutes).
@@ -11,6 +12,7 @@ pub fn LockScreen(attempts_left: u32) -> Element {
     let mut pin = use_signal(String::new);
     let mut problem = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
+    let mut tries = use_signal(|| 0u32);
     let submit = move |event: FormEvent| {
         event.prevent_default();
         let services = services.clone();
@@ -20,6 +22,7 @@ pub fn LockScreen(attempts_left: u32) -> Element {
             let result = services.unlock(entered).await;
             busy.set(false);
             pin.set(String::new());
+            tries += 1;
             if let Err(e) = result {
                 problem.set(Some(e.to_string()));
             }
@@ -30,8 +33,9 @@ pub fn LockScreen(attempts_left: u32) -> Element {
             h1 { "Seen & Heard is locked" }
             form { class: "card", id: "unlock", onsubmit: submit,
                 label { r#for: "unlock-pin", "Your PIN" }
-                input { id: "unlock-pin", class: "pin", r#type: "password", inputmode: "numeric", value: "{pin}",
-                    autocomplete: "current-password", oninput: move |e| pin.set(e.value()) }
+                // A new, empty box after each try (the page owns a box's text while it exists).
+                TextInput { key: "{tries}", id: "unlock-pin", class: "pin", r#type: "password", inputmode: "numeric",
+                    value: String::new(), autocomplete: "current-password", oninput: move |text| pin.set(text) }
                 if let Some(why) = problem.read().clone() { p { class: "problem", role: "alert", id: "unlock-problem", "{why}" } }
                 p { class: "hint",
                     if attempts_left < 5 { "{attempts_left} tries left before this phone's records are wiped." }

@@ -4,6 +4,7 @@ use dioxus::prelude::*;
 use futures::StreamExt;
 use shared::ChildId;
 
+use super::TextInput;
 use crate::app::Services;
 
 /// The caption of one photo on the open visit. Changes are saved in order, newest last, by one
@@ -11,7 +12,6 @@ use crate::app::Services;
 #[component]
 pub fn PhotoCaption(child: ChildId, sha256: String, caption: String, number: usize) -> Element {
     let services = use_context::<Services>();
-    let mut text = use_signal(|| caption.clone());
     let mut problem = use_signal(|| None::<String>);
     let saver = use_coroutine(move |mut captions: UnboundedReceiver<String>| {
         let services = services.clone();
@@ -29,12 +29,8 @@ pub fn PhotoCaption(child: ChildId, sha256: String, caption: String, number: usi
     let field = format!("caption-{number}");
     rsx! {
         label { r#for: "{field}", "What photo {number} shows" }
-        input { id: "{field}", r#type: "text", value: "{text}",
-            oninput: move |e| {
-                text.set(e.value());
-                saver.send(e.value());
-            }
-        }
+        TextInput { id: "{field}", r#type: "text", value: caption.clone(),
+            oninput: move |typed: String| saver.send(typed) }
         if let Some(why) = problem.read().clone() { p { class: "problem", role: "alert", "{why}" } }
     }
 }

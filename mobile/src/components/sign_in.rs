@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 
+use super::TextInput;
 use crate::app::Services;
 
 /// The sign-in screen (shown by the shell while nobody is signed in).
@@ -66,21 +67,21 @@ pub fn SignIn() -> Element {
                 form { class: "card", id: "sign-in", onsubmit: submit,
                     p { "Sign in once to register this phone. Then choose a PIN to unlock it." }
                     label { r#for: "server", "Server address" }
-                    input { id: "server", r#type: "url", value: "{server}", autocomplete: "url",
-                        oninput: move |e| server.set(e.value()) }
+                    TextInput { id: "server", r#type: "url", value: server.peek().clone(), autocomplete: "url",
+                        oninput: move |text| server.set(text) }
                     label { r#for: "username", "Username" }
-                    input { id: "username", r#type: "text", value: "{username}", autocomplete: "username",
-                        oninput: move |e| username.set(e.value()) }
+                    TextInput { id: "username", r#type: "text", value: String::new(), autocomplete: "username",
+                        oninput: move |text| username.set(text) }
                     label { r#for: "password", "Password" }
-                    input { id: "password", r#type: "password", value: "{password}", autocomplete: "current-password",
-                        oninput: move |e| password.set(e.value()) }
+                    TextInput { id: "password", r#type: "password", value: String::new(), autocomplete: "current-password",
+                        oninput: move |text| password.set(text) }
                     label { r#for: "pin", "Choose a PIN for this phone"
                         span { class: "hint", "At least 4 digits. Five wrong PINs wipe this phone's records." } }
-                    input { id: "pin", class: "pin", r#type: "password", inputmode: "numeric", value: "{pin}",
-                        autocomplete: "new-password", oninput: move |e| pin.set(e.value()) }
+                    TextInput { id: "pin", class: "pin", r#type: "password", inputmode: "numeric", value: String::new(),
+                        autocomplete: "new-password", oninput: move |text| pin.set(text) }
                     label { r#for: "pin-again", "The same PIN again" }
-                    input { id: "pin-again", class: "pin", r#type: "password", inputmode: "numeric", value: "{pin_again}",
-                        autocomplete: "new-password", oninput: move |e| pin_again.set(e.value()) }
+                    TextInput { id: "pin-again", class: "pin", r#type: "password", inputmode: "numeric", value: String::new(),
+                        autocomplete: "new-password", oninput: move |text| pin_again.set(text) }
                     if let Some(why) = pin_problem { p { class: "problem", role: "alert", "{why}" } }
                     if let Some(why) = problem.read().clone() { p { class: "problem", role: "alert", id: "sign-in-problem", "{why}" } }
                     button { r#type: "submit", class: "primary wide", id: "sign-in-button", style: "margin-top:16px",

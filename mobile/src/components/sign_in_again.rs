@@ -4,6 +4,7 @@
 
 use dioxus::prelude::*;
 
+use super::TextInput;
 use crate::app::{Services, SessionView, UiState};
 
 /// A banner with the password and PIN, shown above the page while the session is ended.
@@ -16,6 +17,7 @@ pub fn SignInAgain() -> Element {
     let mut pin = use_signal(String::new);
     let mut problem = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
+    let mut cleared = use_signal(|| 0u32);
     let username = match &*ui.session.read() {
         SessionView::Open { worker } => worker.name.clone(),
         _ => String::new(),
@@ -32,8 +34,10 @@ pub fn SignInAgain() -> Element {
             busy.set(false);
             match result {
                 Ok(()) => {
+                    // New (empty) boxes: the page owns a box's text while it exists.
                     password.set(String::new());
                     pin.set(String::new());
+                    cleared += 1;
                     problem.set(None);
                 }
                 Err(e) => problem.set(Some(e.to_string())),
@@ -44,14 +48,14 @@ pub fn SignInAgain() -> Element {
         form { class: "banner warn", id: "sign-in-again", onsubmit: submit,
             p { style: "margin-top:0", "The server asked {username} to sign in again. Everything is safe on this phone; nothing can be sent until you do." }
             label { r#for: "again-username", "Username" }
-            input { id: "again-username", r#type: "text", value: "{login}", autocomplete: "username",
-                oninput: move |e| login.set(e.value()) }
+            TextInput { id: "again-username", r#type: "text", value: String::new(), autocomplete: "username",
+                oninput: move |text| login.set(text) }
             label { r#for: "again-password", "Password" }
-            input { id: "again-password", r#type: "password", value: "{password}", autocomplete: "current-password",
-                oninput: move |e| password.set(e.value()) }
+            TextInput { key: "password-{cleared}", id: "again-password", r#type: "password", value: String::new(),
+                autocomplete: "current-password", oninput: move |text| password.set(text) }
             label { r#for: "again-pin", "Your PIN" }
-            input { id: "again-pin", class: "pin", r#type: "password", inputmode: "numeric", value: "{pin}",
-                oninput: move |e| pin.set(e.value()) }
+            TextInput { key: "pin-{cleared}", id: "again-pin", class: "pin", r#type: "password", inputmode: "numeric",
+                value: String::new(), oninput: move |text| pin.set(text) }
             if let Some(why) = problem.read().clone() { p { class: "problem", role: "alert", "{why}" } }
             button { r#type: "submit", class: "primary wide", style: "margin-top:12px",
                 disabled: *busy.read() || login.read().trim().is_empty() || password.read().is_empty() || pin.read().is_empty(),

@@ -5,7 +5,7 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
-use super::{FieldProblems, InterpreterSection, QuoteEntry, YesNo};
+use super::{FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, YesNo};
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
 
@@ -36,9 +36,9 @@ pub fn VisitForm(child: Child) -> Element {
                 div { class: "card", id: "amendment",
                     p { class: "banner warn", "You are changing a visit already submitted. The first version is kept." }
                     label { r#for: "amendment-reason", "Why is this record being changed?" }
-                    textarea { id: "amendment-reason", "aria-invalid": shown.has("amendment_reason"),
-                        value: "{draft.amendment_reason.clone().unwrap_or_default()}",
-                        oninput: move |e| editor.edit("amendment_reason", |d| d.amendment_reason = Some(e.value())) }
+                    TextArea { id: "amendment-reason", aria_invalid: shown.has("amendment_reason"),
+                        value: draft.amendment_reason.clone().unwrap_or_default(),
+                        oninput: move |text| editor.edit("amendment_reason", |d| d.amendment_reason = Some(text)) }
                     FieldProblems { problems: shown.clone(), field: "amendment_reason" }
                 }
             }
@@ -50,9 +50,9 @@ pub fn VisitForm(child: Child) -> Element {
                 div { class: "card",
                     label { r#for: "not-seen-reason", "Why was the child not seen?"
                         span { class: "hint", "For example: no answer at the door; child at grandparents." } }
-                    textarea { id: "not-seen-reason", "aria-invalid": shown.has("seen.reason"),
-                        value: "{draft.not_seen_reason}",
-                        oninput: move |e| editor.edit("seen.reason", |d| d.not_seen_reason = e.value()) }
+                    TextArea { id: "not-seen-reason", aria_invalid: shown.has("seen.reason"),
+                        value: draft.not_seen_reason.clone(),
+                        oninput: move |text| editor.edit("seen.reason", |d| d.not_seen_reason = text) }
                     FieldProblems { problems: shown.clone(), field: "seen.reason" }
                     p { class: "muted", "A statutory visit where the child is not seen counts as a missed visit. Your manager will be told." }
                 }
@@ -66,16 +66,16 @@ pub fn VisitForm(child: Child) -> Element {
                 if draft.seen_alone == Some(false) {
                     div { class: "card", id: "not-alone",
                         label { r#for: "not-alone-reason", "Why was the child not seen alone?" }
-                        textarea { id: "not-alone-reason", "aria-invalid": shown.has("seen_alone.reason"),
-                            value: "{draft.not_alone_reason}",
-                            oninput: move |e| editor.edit("seen_alone.reason", |d| d.not_alone_reason = e.value()) }
+                        TextArea { id: "not-alone-reason", aria_invalid: shown.has("seen_alone.reason"),
+                            value: draft.not_alone_reason.clone(),
+                            oninput: move |text| editor.edit("seen_alone.reason", |d| d.not_alone_reason = text) }
                         FieldProblems { problems: shown.clone(), field: "seen_alone.reason" }
                         label { r#for: "present", "Who was present?"
                             span { class: "hint", "Separate people with commas, for example: mother, stepfather." } }
-                        input { id: "present", r#type: "text", "aria-invalid": shown.has("seen_alone.present"),
-                            value: "{present}",
-                            oninput: move |e| editor.edit("seen_alone.present", |d| {
-                                d.present = e.value().split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+                        TextInput { id: "present", r#type: "text", aria_invalid: shown.has("seen_alone.present"),
+                            value: present,
+                            oninput: move |text: String| editor.edit("seen_alone.present", |d| {
+                                d.present = text.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
                             }) }
                         FieldProblems { problems: shown.clone(), field: "seen_alone.present" }
                         label { class: "check", r#for: "manager-agreed",
@@ -96,8 +96,8 @@ pub fn VisitForm(child: Child) -> Element {
                 div { class: "card",
                     label { r#for: "child-views", "The child's views, wishes and feelings"
                         span { class: "hint", "As you understood them, in your words." } }
-                    textarea { id: "child-views", value: "{draft.child_views}",
-                        oninput: move |e| editor.edit("child_views", |d| d.child_views = e.value()) }
+                    TextArea { id: "child-views", value: draft.child_views.clone(),
+                        oninput: move |text| editor.edit("child_views", |d| d.child_views = text) }
                 }
             }
 
@@ -109,12 +109,12 @@ pub fn VisitForm(child: Child) -> Element {
                 h2 { "What you observed" }
                 label { r#for: "facts", "Facts"
                     span { class: "hint", "What you saw or heard. Only what happened." } }
-                textarea { id: "facts", value: "{draft.facts}",
-                    oninput: move |e| editor.edit("facts", |d| d.facts = e.value()) }
+                TextArea { id: "facts", value: draft.facts.clone(),
+                    oninput: move |text| editor.edit("facts", |d| d.facts = text) }
                 label { r#for: "concerns", "Concerns"
                     span { class: "hint", "What you worry about, and why." } }
-                textarea { id: "concerns", value: "{draft.concerns}",
-                    oninput: move |e| editor.edit("concerns", |d| d.concerns = e.value()) }
+                TextArea { id: "concerns", value: draft.concerns.clone(),
+                    oninput: move |text| editor.edit("concerns", |d| d.concerns = text) }
             }
 
             // 6. Plan actions and harms worked on.
@@ -151,8 +151,8 @@ pub fn VisitForm(child: Child) -> Element {
                 }
                 label { r#for: "location", "Where did the visit take place?"
                     span { class: "hint", "For example: family home, school." } }
-                input { id: "location", r#type: "text", "aria-invalid": shown.has("location"), value: "{draft.location}",
-                    oninput: move |e| editor.edit("location", |d| d.location = e.value()) }
+                TextInput { id: "location", r#type: "text", aria_invalid: shown.has("location"), value: draft.location.clone(),
+                    oninput: move |text| editor.edit("location", |d| d.location = text) }
                 FieldProblems { problems: shown.clone(), field: "location" }
                 label { r#for: "kind", "Kind of visit" }
                 select { id: "kind",
@@ -173,9 +173,9 @@ pub fn VisitForm(child: Child) -> Element {
                 }
                 FieldProblems { problems: shown.clone(), field: "announced" }
                 label { r#for: "started-at", "Visit started" }
-                input { id: "started-at", r#type: "datetime-local", value: "{started}",
-                    oninput: move |e| editor.edit("started_at", |d| {
-                        if let Ok(local) = NaiveDateTime::parse_from_str(&e.value(), "%Y-%m-%dT%H:%M")
+                TextInput { id: "started-at", r#type: "datetime-local", value: started,
+                    oninput: move |text: String| editor.edit("started_at", |d| {
+                        if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
                             && let Some(at) = d.started_at.offset().from_local_datetime(&local).single()
                         {
                             d.started_at = at;
@@ -196,9 +196,9 @@ pub fn VisitForm(child: Child) -> Element {
             div { class: "card",
                 label { r#for: "next-visit", "Next visit planned for"
                     span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." } }
-                input { id: "next-visit", r#type: "date", value: "{next}",
-                    oninput: move |e| editor.edit("next_visit_planned", |d| {
-                        d.next_visit_planned = chrono::NaiveDate::parse_from_str(&e.value(), "%Y-%m-%d").ok();
+                TextInput { id: "next-visit", r#type: "date", value: next,
+                    oninput: move |text: String| editor.edit("next_visit_planned", |d| {
+                        d.next_visit_planned = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
                     }) }
                 FieldProblems { problems: shown.clone(), field: "next_visit_planned" }
             }
