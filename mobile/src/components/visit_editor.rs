@@ -33,16 +33,25 @@ pub fn VisitEditor(draft: VisitDraft, child: Child) -> Element {
     let saver = use_coroutine(move |mut drafts: UnboundedReceiver<VisitDraft>| {
         let services = services.clone();
         async move {
-            while let Some(mut latest) = drafts.next().await {
+            let mut next = drafts.next().await;
+            while let Some(mut latest) = next {
                 // Only the newest version matters: skip any already superseded.
                 while let Ok(newer) = drafts.try_recv() {
                     latest = newer;
                 }
                 save_state.set(SaveState::Saving);
-                match services.save_draft(latest).await {
+                let saved = services.save_draft(latest).await;
+                // A newer version typed meanwhile: keep saying "Saving" until that one is kept,
+                // so "Saved on this phone" always means the text on screen.
+                if let Ok(newer) = drafts.try_recv() {
+                    next = Some(newer);
+                    continue;
+                }
+                match saved {
                     Ok(()) => save_state.set(SaveState::Saved),
                     Err(e) => save_state.set(SaveState::Failed(e.to_string())),
                 }
+                next = drafts.next().await;
             }
         }
     });
