@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 
-use super::{LockScreen, SignIn, SignInAgain, SyncBadge};
+use super::{FocusScript, LockScreen, SignIn, SignInAgain, SyncBadge};
 use crate::app::{SessionView, UiState};
 use crate::routes::Route;
 
@@ -12,6 +12,8 @@ use crate::routes::Route;
 #[component]
 pub fn Shell() -> Element {
     let ui = use_context::<UiState>();
+    // Which screen is showing, for the focus script (see `FocusScript`).
+    let route = use_route::<Route>();
     let session = ui.session.read().clone();
     match session {
         SessionView::Starting => rsx! { div { class: "lock", p { "Opening…" } } },
@@ -20,7 +22,8 @@ pub fn Shell() -> Element {
         SessionView::Open { worker } => {
             let is_manager = worker.role.is_manager();
             rsx! {
-                div { class: "app",
+                FocusScript {}
+                div { class: "app", "data-route": "{route}",
                     onpointerdown: move |_| ui.touch(),
                     onkeydown: move |_| ui.touch(),
                     header { class: "topbar",
