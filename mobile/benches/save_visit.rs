@@ -56,7 +56,14 @@ fn child() -> Child {
 /// A fully written visit: a few quotes and a page of observations (about 3 KB of JSON).
 fn full_draft(child: &Child) -> VisitDraft {
     let start = FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap();
-    let mut draft = VisitDraft::new_for(child, WorkerId::new(), WorkerCapacity::KeyWorker, start, None);
+    let mut draft = VisitDraft::new_for(
+        child,
+        WorkerId::new(),
+        WorkerCapacity::KeyWorker,
+        start,
+        None,
+        shared::CalendarName::Jersey,
+    );
     draft.location = "Family home".into();
     draft.announced = Some(shared::Announcement::Unannounced);
     draft.seen = Some(true);

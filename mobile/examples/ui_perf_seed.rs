@@ -28,6 +28,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         access_expires_at: Utc::now() + chrono::Duration::days(1),
         refresh_token: "offline".into(),
         worker: Worker { id: worker, name: "Perf Worker".into(), role: Role::SocialWorker, team: None },
+        settings: Some(shared::sync::AuthoritySettings::new(
+            shared::CalendarName::Jersey,
+            &shared::BusinessClock::live(shared::Tz::Europe__Jersey),
+            shared::ScheduleRules::default(),
+        )),
     };
     store.save_session(&SessionRecord::new("http://127.0.0.1:9", shared::DeviceId::new(), tokens))?;
 
@@ -52,6 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         events,
         cursor: Cursor("perf".into()),
         more: false,
+        settings: None,
     };
     store.apply_pull(&page, Utc::now())?;
     store.flush()?;

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shared::calendar::Calendar;
+use shared::calendar::{Calendar, CalendarName};
 use shared::child::Child;
 use shared::schedule::{self, DueState};
 use shared::validation::ValidationErrors;
@@ -111,6 +111,10 @@ pub struct VisitDraft {
     pub next_visit_planned: Option<NaiveDate>,
     /// When the draft was last changed on the device.
     pub updated_at: DateTime<Utc>,
+    /// The authority's working-day calendar (as the server sent it) for the schedule's
+    /// suggestion. `None` on drafts made before the server's settings arrived: no suggestion.
+    #[serde(default)]
+    pub calendar: Option<CalendarName>,
 }
 
 impl VisitDraft {
@@ -119,13 +123,14 @@ impl VisitDraft {
     /// Pre-fills what the device already knows: the interpreter section from the child's
     /// recorded communication needs (the child and each carer who needs an interpreter), the
     /// child's due state, a statutory kind, and the next visit date the schedule suggests if
-    /// the child is seen today (Jersey's calendar).
+    /// the child is seen today (on the authority's `calendar`, as the server sent it).
     pub fn new_for(
         child: &Child,
         worker: WorkerId,
         capacity: WorkerCapacity,
         now: DateTime<FixedOffset>,
         due_state: Option<DueState>,
+        calendar: CalendarName,
     ) -> Self {
         let mut draft = Self {
             id: VisitId::new(),
@@ -158,8 +163,10 @@ impl VisitDraft {
             attachments: Vec::new(),
             next_visit_planned: None,
             updated_at: now.with_timezone(&Utc),
+            calendar: Some(calendar),
         };
-        draft.next_visit_planned = schedule_suggestion(child, draft.started_at.date_naive(), true, due_state);
+        draft.next_visit_planned =
+            schedule_suggestion(calendar.calendar(), child, draft.started_at.date_naive(), true, due_state);
         draft
     }
 
@@ -208,6 +215,7 @@ impl VisitDraft {
             attachments: visit.attachments.clone(),
             next_visit_planned: visit.next_visit_planned,
             updated_at: now,
+            calendar: None,
         }
     }
 
@@ -224,10 +232,12 @@ impl VisitDraft {
     /// The next visit date the schedule suggests, given the answers so far: the plan's
     /// frequency in working days after this visit if it is a statutory visit where the child
     /// was seen (or is not yet known not to have been); otherwise the date the child is already
-    /// due by, since a missed visit moves nothing. `None` when the child has no plan in force.
+    /// due by, since a missed visit moves nothing. `None` when the child has no plan in force,
+    /// or the draft has no calendar from the server.
     pub fn suggested_next_visit(&self, child: &Child) -> Option<NaiveDate> {
         let resets = self.kind == VisitKind::Statutory && self.seen != Some(false);
-        schedule_suggestion(child, self.started_at.date_naive(), resets, self.due_state_at_start)
+        let calendar = self.calendar?.calendar();
+        schedule_suggestion(calendar, child, self.started_at.date_naive(), resets, self.due_state_at_start)
     }
 
     /// Every problem with the draft as it stands, for showing inline while the worker types:
@@ -314,12 +324,8 @@ impl VisitDraft {
     }
 }
 
-/// The calendar the service runs on.
-fn calendar() -> &'static Calendar {
-    Calendar::jersey()
-}
-
 fn schedule_suggestion(
+    calendar: &Calendar,
     child: &Child,
     visit_date: NaiveDate,
     resets_schedule: bool,
@@ -327,12 +333,12 @@ fn schedule_suggestion(
 ) -> Option<NaiveDate> {
     let plan = child.plan.as_ref().filter(|p| p.is_active_on(visit_date))?;
     if resets_schedule {
-        Some(schedule::next_visit_due(calendar(), plan, Some(visit_date)))
+        Some(schedule::next_visit_due(calendar, plan, Some(visit_date)))
     } else {
         // A missed visit moves nothing: the child is still due by the same date, or as soon as
         // possible if that has passed.
         let due = due_state.map(|s| s.due()).unwrap_or(visit_date);
-        let earliest = calendar().add_working_days(visit_date, 1);
+        let earliest = calendar.add_working_days(visit_date, 1);
         Some(due.max(earliest))
     }
 }

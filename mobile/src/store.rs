@@ -33,12 +33,11 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use shared::calendar::Calendar;
 use shared::child::Child;
 use shared::escalation::Escalation;
 use shared::people::{CoverAssignment, Worker};
-use shared::schedule::{self, DueState, ScheduleRules};
-use shared::sync::{ChangeEvent, Cursor, Handover, PullResponse, PushOutcome, PushResult};
+use shared::schedule::{self, DueState};
+use shared::sync::{AuthoritySettings, ChangeEvent, Cursor, Handover, PullResponse, PushOutcome, PushResult};
 use shared::validation::FieldError;
 use shared::visit::{Visit, VisitStatus};
 use shared::{ChildId, DeviceId, VisitId};
@@ -154,6 +153,7 @@ const META_FAILED: &[u8] = b"failed_pin_attempts";
 const SECURE_SESSION: &[u8] = b"session";
 const SECURE_CURSOR: &[u8] = b"pull_cursor";
 const SECURE_LAST_SYNC: &[u8] = b"last_sync";
+const SECURE_SETTINGS: &[u8] = b"authority_settings";
 
 /// The open sled database and its trees. Replaced wholesale by a wipe.
 struct Handles {
@@ -438,6 +438,10 @@ pub struct SessionRecord {
     pub access_expires_at: DateTime<Utc>,
     /// The rotating refresh token.
     pub refresh_token: String,
+    /// The authority's calendar, time zone and schedule rules, as the server sent them at
+    /// sign-in or refresh (also kept on their own: see [`UnlockedStore::settings`]).
+    #[serde(default)]
+    pub settings: Option<AuthoritySettings>,
 }
 
 impl SessionRecord {
@@ -454,6 +458,7 @@ impl SessionRecord {
             access_token: tokens.access_token,
             access_expires_at: tokens.access_expires_at,
             refresh_token: tokens.refresh_token,
+            settings: tokens.settings,
         }
     }
 
@@ -463,6 +468,9 @@ impl SessionRecord {
         self.access_token = tokens.access_token;
         self.access_expires_at = tokens.access_expires_at;
         self.refresh_token = tokens.refresh_token;
+        if tokens.settings.is_some() {
+            self.settings = tokens.settings;
+        }
     }
 }
 
@@ -775,12 +783,47 @@ impl UnlockedStore {
         self.get(&handles.secure, SECURE, SECURE_SESSION)
     }
 
-    /// Saves the session (after sign-in or a token refresh), durably.
+    /// Saves the session (after sign-in or a token refresh), durably, with the authority's
+    /// settings it carries.
     pub fn save_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
         let handles = self.handles()?;
         self.put(&handles.secure, SECURE, SECURE_SESSION, session)?;
+        if let Some(settings) = &session.settings {
+            self.keep_settings(&handles, settings)?;
+        }
         handles.db.flush()?;
         Ok(())
+    }
+
+    // ----- The authority's settings -----
+
+    /// The authority's calendar, time zone and schedule rules, as last sent by the server
+    /// (`None` before the first sign-in, when there is no caseload either).
+    pub fn settings(&self) -> Result<Option<AuthoritySettings>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.secure, SECURE, SECURE_SETTINGS)
+    }
+
+    /// Keeps `settings` (sealed) when they differ from those held. Not flushed here.
+    fn keep_settings(&self, handles: &Handles, settings: &AuthoritySettings) -> Result<(), StoreError> {
+        let held: Option<AuthoritySettings> = self.get(&handles.secure, SECURE, SECURE_SETTINGS)?;
+        if held.as_ref().is_none_or(|held| held.fingerprint != settings.fingerprint) {
+            self.put(&handles.secure, SECURE, SECURE_SETTINGS, settings)?;
+            info!(fingerprint = %settings.fingerprint, "authority settings updated");
+        }
+        Ok(())
+    }
+
+    /// The business instant when the phone's clock reads `real_now`: the server's training
+    /// offset applied (zero on a live service).
+    pub fn business_now(&self, real_now: DateTime<Utc>) -> Result<DateTime<Utc>, StoreError> {
+        Ok(self.settings()?.map_or(real_now, |s| s.clock().at(real_now)))
+    }
+
+    /// Today for the service when the phone's clock reads `real_now`: the date in the
+    /// authority's time zone. Before the first sign-in (no settings, no caseload) the UTC date.
+    pub fn today(&self, real_now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+        Ok(self.settings()?.map_or_else(|| real_now.date_naive(), |s| s.today_at(real_now)))
     }
 
     /// Forgets the session's tokens (signing out), keeping drafts, the outbox and the caseload.
@@ -984,6 +1027,8 @@ impl UnlockedStore {
         draft.amends = entry.visit.amends;
         draft.amendment_reason = entry.visit.amendment_reason.clone();
         draft.entered_in_error = entry.visit.status == VisitStatus::EnteredInError;
+        draft.calendar =
+            self.get::<AuthoritySettings>(&handles.secure, SECURE, SECURE_SETTINGS)?.map(|s| s.calendar);
         let sealed_draft = self.seal(DRAFTS, id.as_bytes(), &draft)?;
         let v_key = visit_key(&entry.visit);
         let draft_key = *id.as_bytes();
@@ -1166,6 +1211,9 @@ impl UnlockedStore {
                 }
             }
         }
+        if let Some(settings) = &page.settings {
+            self.keep_settings(&handles, settings)?;
+        }
         self.put(&handles.secure, SECURE, SECURE_CURSOR, &page.cursor)?;
         handles.db.flush()?;
         Ok(summary)
@@ -1173,34 +1221,28 @@ impl UnlockedStore {
 
     /// The worker's caseload as of `today`, most urgent first: overdue (most overdue first),
     /// due today, due soon, on track, then children with no plan in force. Due states come
-    /// from the shared rules and the visits held on the device (Jersey's calendar), so they are
-    /// right offline too.
+    /// from the shared rules, the visits held on the device and the authority's calendar and
+    /// rules as the server last sent them, so they are right offline too. Without settings
+    /// from the server (none has been received yet) no due state is shown.
     pub fn caseload(&self, today: NaiveDate) -> Result<Vec<CaseloadEntry>, StoreError> {
-        let calendar = Calendar::jersey();
-        let rules = ScheduleRules::default();
+        let settings = self.settings()?;
         let covers: HashMap<ChildId, CoverAssignment> =
             self.covers()?.into_iter().filter(|c| c.ends_on >= today).map(|c| (c.child_id, c)).collect();
         let mut entries = Vec::new();
         for child in self.children()? {
             let visits = self.visits_for(child.id)?;
-            let due_state = child
-                .plan
-                .as_ref()
-                .and_then(|plan| schedule::child_due_state(calendar, &rules, plan, &visits, today));
-            let last_seen = schedule::last_seen(&visits);
-            let last_seen_alone = shared::visit::current_revisions(&visits)
-                .into_iter()
-                .filter(|v| v.seen_alone_answer() == Some(true))
-                .map(Visit::date)
-                .max();
-            entries.push(CaseloadEntry {
-                working_days_since_seen: schedule::working_days_since_seen(calendar, last_seen, today),
-                cover: covers.get(&child.id).cloned(),
-                child,
-                due_state,
-                last_seen,
-                last_seen_alone,
-            });
+            let entry = match &settings {
+                Some(settings) => caseload_entry(settings, child, &visits, today),
+                None => CaseloadEntry {
+                    last_seen: schedule::last_seen(&visits),
+                    last_seen_alone: last_seen_alone(&visits),
+                    working_days_since_seen: None,
+                    due_state: None,
+                    child,
+                    cover: None,
+                },
+            };
+            entries.push(CaseloadEntry { cover: covers.get(&entry.child.id).cloned(), ..entry });
         }
         entries.sort_by_key(|e| (e.due_state.map(|s| s.urgency_key()).unwrap_or((4, 0)), e.child.id));
         Ok(entries)
@@ -1244,6 +1286,39 @@ impl UnlockedStore {
         handles.db.flush()?;
         Ok(())
     }
+}
+
+/// One child's caseload entry on `today`, under the authority's `settings`: the phone's code
+/// path for due states (the server's is `sync_server::escalations` and `reports`, over the same
+/// shared rules). Public so the end-to-end property test can compare the two.
+pub fn caseload_entry(
+    settings: &AuthoritySettings,
+    child: Child,
+    visits: &[Visit],
+    today: NaiveDate,
+) -> CaseloadEntry {
+    let calendar = settings.working_calendar();
+    let due_state = child
+        .plan
+        .as_ref()
+        .and_then(|plan| schedule::child_due_state(calendar, &settings.rules, plan, visits, today));
+    let last_seen = schedule::last_seen(visits);
+    CaseloadEntry {
+        working_days_since_seen: schedule::working_days_since_seen(calendar, last_seen, today),
+        last_seen_alone: last_seen_alone(visits),
+        cover: None,
+        child,
+        due_state,
+        last_seen,
+    }
+}
+
+fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
+    shared::visit::current_revisions(visits)
+        .into_iter()
+        .filter(|v| v.seen_alone_answer() == Some(true))
+        .map(Visit::date)
+        .max()
 }
 
 /// Deletes everything pulled about one child: the record, its visits, covers, escalations and

@@ -6,7 +6,7 @@ mod core_fixtures;
 use core_fixtures::*;
 use mobile::draft::VisitDraft;
 use shared::visit::{InterpretedPerson, Seen, SeenAlone, VisitStatus};
-use shared::{Announcement, InterpreterUsed, WorkerCapacity};
+use shared::{Announcement, CalendarName, InterpreterUsed, WorkerCapacity};
 
 fn fields(draft: &VisitDraft) -> Vec<String> {
     draft.problems(afternoon(), Some(&child_for(draft))).0.into_iter().map(|e| e.field).collect()
@@ -23,7 +23,14 @@ fn child_for(draft: &VisitDraft) -> shared::Child {
 fn a_new_draft_prefills_interpreters_due_state_and_next_visit() {
     let child = child();
     let due = shared::DueState::DueToday { due: date(2025, 3, 3) };
-    let draft = VisitDraft::new_for(&child, WORKER, WorkerCapacity::DutyCover, visit_start(), Some(due));
+    let draft = VisitDraft::new_for(
+        &child,
+        WORKER,
+        WorkerCapacity::DutyCover,
+        visit_start(),
+        Some(due),
+        CalendarName::Jersey,
+    );
     assert_eq!(draft.interpreters.len(), 1, "only the mother needs an interpreter");
     let mother = &draft.interpreters[0];
     assert_eq!(mother.person, InterpretedPerson::Carer { carer_id: MOTHER });
@@ -45,7 +52,14 @@ fn a_new_draft_prefills_interpreters_due_state_and_next_visit() {
 fn the_next_visit_suggestion_does_not_move_when_the_child_was_not_seen() {
     let child = child();
     let due = shared::DueState::DueSoon { due: date(2025, 3, 5), working_days_left: 2 };
-    let mut draft = VisitDraft::new_for(&child, WORKER, WorkerCapacity::KeyWorker, visit_start(), Some(due));
+    let mut draft = VisitDraft::new_for(
+        &child,
+        WORKER,
+        WorkerCapacity::KeyWorker,
+        visit_start(),
+        Some(due),
+        CalendarName::Jersey,
+    );
     assert_eq!(draft.suggested_next_visit(&child), Some(date(2025, 3, 17)));
     draft.seen = Some(false);
     assert_eq!(draft.suggested_next_visit(&child), Some(date(2025, 3, 5)), "still due by the same date");
@@ -53,7 +67,14 @@ fn the_next_visit_suggestion_does_not_move_when_the_child_was_not_seen() {
 
 #[test]
 fn an_empty_draft_lists_what_is_not_answered_yet() {
-    let draft = VisitDraft::new_for(&child(), WORKER, WorkerCapacity::KeyWorker, visit_start(), None);
+    let draft = VisitDraft::new_for(
+        &child(),
+        WORKER,
+        WorkerCapacity::KeyWorker,
+        visit_start(),
+        None,
+        CalendarName::Jersey,
+    );
     let fields = fields(&draft);
     for expected in ["seen", "ended_at", "announced", "location", "interpreters[0].not_used_reason"] {
         assert!(fields.contains(&expected.to_owned()), "{expected} missing from {fields:?}");

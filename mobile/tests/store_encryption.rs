@@ -70,12 +70,22 @@ fn a_captured_visit_leaves_no_readable_trace_in_the_store_files() {
         access_expires_at: afternoon(),
         refresh_token: "refresh-token-SECRET-def456".into(),
         worker: Worker { id: WORKER, name: "Sam Social".into(), role: Role::SocialWorker, team: None },
+        settings: Some(settings(shared::CalendarName::Jersey)),
     };
     store.save_session(&SessionRecord::new("http://127.0.0.1:1", DeviceId::new(), tokens)).unwrap();
     store.flush().unwrap();
     assert!(total_bytes(dir.path()) > 0, "the store wrote files");
 
-    for secret in [PHRASE, "Maja", "Testowska", "Ola Testowska", "SECRET", "Attend school", "Family home"] {
+    for secret in [
+        PHRASE,
+        "Maja",
+        "Testowska",
+        "Ola Testowska",
+        "SECRET",
+        "Attend school",
+        "Family home",
+        "Europe/Jersey",
+    ] {
         let found = files_containing(dir.path(), secret.as_bytes());
         assert!(found.is_empty(), "{secret:?} readable in {found:?}");
     }

@@ -5,6 +5,7 @@ mod core_fixtures;
 
 use core_fixtures::*;
 use mobile::store::OutboxState;
+use shared::CalendarName;
 use shared::people::CoverAssignment;
 use shared::schedule::DueState;
 use shared::sync::{ChangeEvent, Cursor, PROTOCOL_VERSION, PullResponse, RemovalReason};
@@ -13,7 +14,13 @@ use shared::{
 };
 
 fn page(events: Vec<ChangeEvent>, cursor: &str) -> PullResponse {
-    PullResponse { protocol: PROTOCOL_VERSION, events, cursor: Cursor(cursor.into()), more: false }
+    PullResponse {
+        protocol: PROTOCOL_VERSION,
+        events,
+        cursor: Cursor(cursor.into()),
+        more: false,
+        settings: Some(settings(CalendarName::Jersey)),
+    }
 }
 
 #[test]
@@ -135,6 +142,7 @@ fn the_caseload_lists_the_most_urgent_first_with_due_states_computed_on_the_devi
     due_today.plan.as_mut().unwrap().registered_on = date(2025, 2, 17);
     let mut no_plan = child();
     no_plan.plan = None;
+    store.apply_pull(&page(vec![], "settings"), afternoon()).unwrap();
     for c in [&seen_today, &no_plan, &due_today, &overdue] {
         store.put_child(c).unwrap();
     }

@@ -64,8 +64,14 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
     let caseload = store.caseload(Utc::now().date_naive()).unwrap();
     let child = caseload[0].child.clone();
     let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
-    let mut draft =
-        VisitDraft::new_for(&child, session.worker.id, shared::WorkerCapacity::KeyWorker, started, None);
+    let mut draft = VisitDraft::new_for(
+        &child,
+        session.worker.id,
+        shared::WorkerCapacity::KeyWorker,
+        started,
+        None,
+        shared::CalendarName::Jersey,
+    );
     draft.location = "Family home".into();
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);

@@ -81,7 +81,14 @@ async fn phone(server: &Server, username: &str) -> (tempfile::TempDir, UnlockedS
 /// A complete visit to `child` through the app's own form state, started 50 minutes ago.
 fn visit_to(child: &Child, worker: shared::WorkerId, words: &str) -> Visit {
     let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
-    let mut draft = VisitDraft::new_for(child, worker, shared::WorkerCapacity::KeyWorker, started, None);
+    let mut draft = VisitDraft::new_for(
+        child,
+        worker,
+        shared::WorkerCapacity::KeyWorker,
+        started,
+        None,
+        shared::CalendarName::Jersey,
+    );
     draft.location = "Family home".into();
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);

@@ -147,9 +147,10 @@ impl ProtectionPlan {
     /// The default statutory visit frequency used when an import gives none.
     pub const DEFAULT_FREQUENCY_WORKING_DAYS: u32 = 10;
 
-    /// Whether the plan is in force on `date`.
+    /// Whether the plan is in force on `date`: from the day of registration to the day of
+    /// de-registration, both included (a child de-registered today is still on the plan today).
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
-        self.registered_on <= date && self.deregistered_on.is_none_or(|end| date < end)
+        self.registered_on <= date && self.deregistered_on.is_none_or(|end| date <= end)
     }
 }
 

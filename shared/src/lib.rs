@@ -13,6 +13,7 @@
 
 pub mod calendar;
 pub mod child;
+pub mod clock;
 pub mod escalation;
 pub mod ids;
 pub mod people;
@@ -25,6 +26,7 @@ pub mod visit;
 
 pub use calendar::{Calendar, CalendarName};
 pub use child::{Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan};
+pub use clock::{BusinessClock, Tz, authority_date};
 pub use escalation::{Escalation, EscalationAction, EscalationReason, EscalationStatus};
 pub use ids::*;
 pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, Worker};

@@ -15,10 +15,13 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{Calendar, CalendarName};
 use crate::child::Child;
+use crate::clock::{BusinessClock, Tz};
 use crate::escalation::Escalation;
 use crate::ids::{ChildId, DeviceId, VisitId};
 use crate::people::CoverAssignment;
+use crate::schedule::ScheduleRules;
 use crate::validation::FieldError;
 use crate::visit::Visit;
 
@@ -114,6 +117,83 @@ pub struct PullResponse {
     pub cursor: Cursor,
     /// Whether more changes are waiting (pull again at once).
     pub more: bool,
+    /// The authority's calendar, time zone and schedule rules, in every pull, so a device
+    /// picks up a change at its next sync (compare [`AuthoritySettings::fingerprint`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<AuthoritySettings>,
+}
+
+/// What a device needs to decide due states and "today" exactly as the server does: the
+/// authority's working-day calendar (by name: both sides build it from the same rules in
+/// [`crate::calendar`]), its time zone, the schedule rules and the business clock's offset.
+///
+/// Sent at sign-in and refresh ([`TokenResponse::settings`]), in every pull
+/// ([`PullResponse::settings`]) and by `GET /api/settings`. The phone keeps the latest in its
+/// encrypted store; nothing about the calendar is built into the app.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuthoritySettings {
+    /// The authority's working-day calendar.
+    pub calendar: CalendarName,
+    /// The authority's IANA time zone; every business date is the date in this zone.
+    #[schema(value_type = String, example = "Europe/Jersey")]
+    pub time_zone: Tz,
+    /// The schedule rules.
+    pub rules: ScheduleRules,
+    /// Seconds the business clock runs ahead of real time: 0 on a live service; on a training
+    /// service (`--as-of`), the distance back to the training date (negative).
+    pub clock_offset_seconds: i64,
+    /// Changes whenever any of the above changes; a device refreshes what it holds when the
+    /// fingerprint it is sent differs from the one it has.
+    pub fingerprint: String,
+}
+
+impl AuthoritySettings {
+    /// The settings for a service on `calendar`, running `clock`, with `rules`.
+    pub fn new(calendar: CalendarName, clock: &BusinessClock, rules: ScheduleRules) -> AuthoritySettings {
+        let mut settings = AuthoritySettings {
+            calendar,
+            time_zone: clock.time_zone(),
+            rules,
+            clock_offset_seconds: clock.offset().num_seconds(),
+            fingerprint: String::new(),
+        };
+        settings.fingerprint = settings.compute_fingerprint();
+        settings
+    }
+
+    /// The working-day calendar these settings name.
+    pub fn working_calendar(&self) -> &'static Calendar {
+        self.calendar.calendar()
+    }
+
+    /// The business clock these settings describe (on a device: the device's own clock, moved
+    /// by the server's training offset, read in the authority's zone).
+    pub fn clock(&self) -> BusinessClock {
+        BusinessClock::with_offset(self.time_zone, chrono::Duration::seconds(self.clock_offset_seconds))
+    }
+
+    /// The business date when the real clock reads `real_now`.
+    pub fn today_at(&self, real_now: DateTime<Utc>) -> NaiveDate {
+        self.clock().today_at(real_now)
+    }
+
+    /// A stable fingerprint of everything but the fingerprint itself: FNV-1a (64-bit) over the
+    /// settings' JSON. Not a security measure; it only tells "changed" from "unchanged".
+    pub fn compute_fingerprint(&self) -> String {
+        let content = serde_json::json!({
+            "calendar": self.calendar,
+            "time_zone": self.time_zone,
+            "rules": self.rules,
+            "clock_offset_seconds": self.clock_offset_seconds,
+        });
+        let bytes = serde_json::to_vec(&content).unwrap_or_default();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
 }
 
 /// Why a child left a worker's scope.
@@ -209,6 +289,9 @@ pub struct TokenResponse {
     pub refresh_token: String,
     /// Who signed in.
     pub worker: crate::people::Worker,
+    /// The authority's calendar, time zone and schedule rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<AuthoritySettings>,
 }
 
 impl std::fmt::Debug for TokenResponse {
@@ -218,6 +301,7 @@ impl std::fmt::Debug for TokenResponse {
             .field("access_expires_at", &self.access_expires_at)
             .field("refresh_token", &"<redacted>")
             .field("worker", &self.worker)
+            .field("settings", &self.settings)
             .finish()
     }
 }

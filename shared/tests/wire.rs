@@ -8,6 +8,15 @@ use shared::sync::*;
 use shared::*;
 use support::*;
 
+/// Jersey's settings, on a training clock 30 days behind real time.
+fn settings() -> AuthoritySettings {
+    AuthoritySettings::new(
+        CalendarName::Jersey,
+        &BusinessClock::with_offset(Tz::Europe__Jersey, chrono::Duration::days(-30)),
+        ScheduleRules::default(),
+    )
+}
+
 fn escalation() -> Escalation {
     Escalation {
         id: fixed(600),
@@ -139,6 +148,7 @@ fn pull_response_with_every_event() {
         ],
         cursor: Cursor("opaque-42".into()),
         more: false,
+        settings: Some(settings()),
     };
     insta::assert_json_snapshot!(response);
 }
@@ -172,10 +182,48 @@ fn auth_messages_never_show_secrets_in_debug() {
             role: Role::SocialWorker,
             team: Some(fixed(200)),
         },
+        settings: Some(settings()),
     };
     insta::assert_json_snapshot!("token_response", tokens);
     let debug = format!("{tokens:?}");
     assert!(!debug.contains("eyJ") && !debug.contains("refresh-synthetic"));
+}
+
+#[test]
+fn authority_settings() {
+    insta::assert_json_snapshot!(settings());
+}
+
+#[test]
+fn settings_fingerprint_changes_with_every_setting_and_only_then() {
+    let base = settings();
+    assert_eq!(base.fingerprint, settings().fingerprint, "the same settings, the same fingerprint");
+    assert_eq!(base.fingerprint, base.compute_fingerprint());
+    let live = ScheduleRules::default();
+    let changed = [
+        AuthoritySettings::new(CalendarName::EnglandAndWales, &base.clock(), live),
+        AuthoritySettings::new(
+            CalendarName::Jersey,
+            &BusinessClock::with_offset(Tz::Europe__London, base.clock().offset()),
+            live,
+        ),
+        AuthoritySettings::new(
+            CalendarName::Jersey,
+            &base.clock(),
+            ScheduleRules { senior_after_working_days: 6, ..live },
+        ),
+        AuthoritySettings::new(CalendarName::Jersey, &BusinessClock::live(Tz::Europe__Jersey), live),
+    ];
+    for other in changed {
+        assert_ne!(other.fingerprint, base.fingerprint, "{other:?}");
+    }
+}
+
+#[test]
+fn settings_with_an_unknown_time_zone_are_refused() {
+    let mut json = serde_json::to_value(settings()).unwrap();
+    json["time_zone"] = "Europe/Atlantis".into();
+    assert!(serde_json::from_value::<AuthoritySettings>(json).is_err());
 }
 
 #[test]

@@ -270,13 +270,23 @@ fn due_date(calendar: &Calendar, today: NaiveDate, days_left: i64) -> NaiveDate 
 
 /// Seeds the demo data unless already seeded. Returns whether anything was written.
 pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Result<bool, ApiError> {
+    seed_at(store, calendar, today, Utc::now()).await
+}
+
+/// [`seed`] on a business clock that reads `now` (a training clock's, with `--as-of`): records
+/// are stamped with business time; passwords with real time (a security clock).
+pub async fn seed_at(
+    store: &Store,
+    calendar: &Calendar,
+    today: NaiveDate,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, ApiError> {
     if store.meta(SEED_MARKER)?.is_some() {
         return Ok(false);
     }
     let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
         .await
         .map_err(ApiError::internal)??;
-    let now = Utc::now();
     let mut writes = Writes::default();
     for n in [1u8, 2] {
         let manager = if n == 1 { "tara.manager" } else { "mo.manager" };
@@ -305,7 +315,7 @@ pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Resul
                 worker,
                 username: username.to_owned(),
                 password_hash: Some(hash.clone()),
-                password_changed_at: now,
+                password_changed_at: Utc::now(),
                 disabled: false,
             },
         )?;

@@ -622,7 +622,7 @@ pub async fn sweep_store(
     let oversight = &state.config().oversight;
     let _one_at_a_time = oversight.sweep_lock.lock().await;
     let store = state.store();
-    let today = now.date_naive();
+    let today = shared::authority_date(state.clock().time_zone(), now);
     let teams = store.teams()?;
     let workers: Vec<Worker> = store.accounts()?.into_iter().map(|a| a.worker).collect();
     let absences = store.absences()?;
@@ -666,7 +666,7 @@ pub fn spawn_sweeper(state: crate::AppState) -> tokio::task::JoinHandle<()> {
             tokio::select! {
                 _ = full.tick() => {
                     seen_seq = state.store().feed_head();
-                    if let Err(error) = sweep_store(&state, None, Utc::now()).await {
+                    if let Err(error) = sweep_store(&state, None, state.now()).await {
                         tracing::error!(%error, "escalation sweep failed");
                     }
                 }
@@ -689,7 +689,7 @@ pub fn spawn_sweeper(state: crate::AppState) -> tokio::task::JoinHandle<()> {
                         .flat_map(|(_, e)| e.child_ids().iter().copied())
                         .collect();
                     if !touched.is_empty()
-                        && let Err(error) = sweep_store(&state, Some(&touched), Utc::now()).await
+                        && let Err(error) = sweep_store(&state, Some(&touched), state.now()).await
                     {
                         tracing::error!(%error, "escalation sweep after changes failed");
                     }

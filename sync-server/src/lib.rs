@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use shared::{Calendar, CalendarName, ScheduleRules};
+use shared::sync::AuthoritySettings;
+use shared::{BusinessClock, Calendar, CalendarName, ScheduleRules};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -26,6 +27,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub mod auth;
+pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod escalations;
@@ -51,6 +53,9 @@ pub struct Config {
     pub calendar: CalendarName,
     /// The schedule settings (due-soon window, senior escalation threshold).
     pub rules: ScheduleRules,
+    /// The business clock: the authority's time zone, and the training offset (`--as-of`).
+    /// Start one with [`clock::open`], which refuses to move a store's clock backwards.
+    pub clock: BusinessClock,
     /// How long access tokens live (at most 15 minutes).
     pub access_ttl: Duration,
     /// The largest JSON body accepted, after decompression.
@@ -70,6 +75,7 @@ impl Default for Config {
         Config {
             calendar: CalendarName::Jersey,
             rules: ScheduleRules::default(),
+            clock: BusinessClock::default(),
             access_ttl: auth::MAX_ACCESS_TTL,
             max_json_bytes: 4 * 1024 * 1024,
             max_import_bytes: 128 * 1024 * 1024,
@@ -92,6 +98,7 @@ struct Inner {
     keys: auth::Keys,
     config: Config,
     limiter: auth::LoginLimiter,
+    settings: AuthoritySettings,
 }
 
 impl AppState {
@@ -99,7 +106,8 @@ impl AppState {
     pub fn new(store: Store, secret: &[u8], config: Config) -> AppState {
         let keys = auth::Keys::new(secret, config.access_ttl);
         let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
-        AppState { inner: Arc::new(Inner { store, keys, config, limiter }) }
+        let settings = AuthoritySettings::new(config.calendar, &config.clock, config.rules);
+        AppState { inner: Arc::new(Inner { store, keys, config, limiter, settings }) }
     }
 
     /// State over an open store, with the signing secret read from the store (made and saved on
@@ -144,9 +152,25 @@ impl AppState {
         self.inner.config.calendar.calendar()
     }
 
-    /// Today's date for scope and schedule decisions.
+    /// The business clock (the authority's zone; moved on a training service). Security
+    /// clocks (token expiry, lockouts) do not use it.
+    pub fn clock(&self) -> &BusinessClock {
+        &self.inner.config.clock
+    }
+
+    /// The business instant now, for every business decision and record. A UTC instant.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.config.clock.now()
+    }
+
+    /// Today's date in the authority's time zone, for scope and schedule decisions.
     pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now().date_naive()
+        self.inner.config.clock.today()
+    }
+
+    /// The calendar, time zone and schedule rules devices need, as sent to them.
+    pub fn settings(&self) -> &AuthoritySettings {
+        &self.inner.settings
     }
 }
 

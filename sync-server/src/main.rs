@@ -4,8 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::Parser;
 use shared::CalendarName;
+use shared::clock::Tz;
 use sync_server::{AppState, Config, Store, demo};
 use tracing_subscriber::EnvFilter;
 
@@ -25,6 +27,14 @@ struct Args {
     /// The working-day calendar: jersey or england_and_wales.
     #[arg(long, env = "SEEN_AND_HEARD_CALENDAR", default_value = "jersey")]
     calendar: CalendarName,
+    /// The authority's IANA time zone: "today" and every business date is the date there
+    /// (Jersey: Europe/Jersey).
+    #[arg(long, env = "SEEN_AND_HEARD_TIME_ZONE", default_value = "Europe/London", value_parser = parse_time_zone)]
+    time_zone: Tz,
+    /// Training only (needs --demo): start the business clock on this date (YYYY-MM-DD); time
+    /// then passes as it does in reality. Never earlier than a date the data directory ran on.
+    #[arg(long, env = "SEEN_AND_HEARD_AS_OF", value_parser = parse_as_of)]
+    as_of: Option<NaiveDate>,
     /// Overdue by more than this many working days escalates to a senior manager.
     #[arg(long, env = "SEEN_AND_HEARD_SENIOR_AFTER_DAYS", default_value_t = 5)]
     senior_after_working_days: u32,
@@ -61,6 +71,9 @@ async fn main() -> anyhow::Result<()> {
     if secret.as_ref().is_some_and(|s| s.len() < 32) {
         anyhow::bail!("SEEN_AND_HEARD_JWT_SECRET must be at least 32 bytes");
     }
+    if args.as_of.is_some() && !args.demo {
+        anyhow::bail!("{}", sync_server::clock::ClockError::AsOfWithoutDemo);
+    }
     let mut config = Config { calendar: args.calendar, ..Config::default() };
     config.rules.senior_after_working_days = args.senior_after_working_days;
     config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs.clamp(30, 900));
@@ -77,9 +90,16 @@ async fn main() -> anyhow::Result<()> {
 
     let store =
         Store::open(&args.data).with_context(|| format!("opening the store in {}", args.data.display()))?;
+    config.clock = sync_server::clock::open(&store, args.time_zone, args.as_of, args.demo).await?;
     let state = AppState::open(store, secret, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    tracing::info!(
+        time_zone = %state.clock().time_zone(),
+        today = %state.today(),
+        training = state.clock().is_training(),
+        "business clock"
+    );
     if args.demo {
-        let seeded = demo::seed(state.store(), state.calendar(), state.today())
+        let seeded = demo::seed_at(state.store(), state.calendar(), state.today(), state.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         tracing::info!(seeded, "demo data ready (password: {})", demo::DEMO_PASSWORD);
@@ -89,7 +109,17 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     sync_server::escalations::spawn_sweeper(state.clone());
+    sync_server::clock::spawn_mark_keeper(state.clone());
     sync_server::serve(listener, state, shutdown_signal()).await
+}
+
+fn parse_time_zone(name: &str) -> Result<Tz, String> {
+    shared::clock::parse_time_zone(name)
+}
+
+fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a date: use YYYY-MM-DD"))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -154,8 +154,8 @@ impl ChronologyKind {
 pub struct ChronologyEntry {
     /// The date it happened.
     pub date: NaiveDate,
-    /// The time, where one is recorded (`HH:MM`, the worker's local time for visits, UTC for
-    /// the system's own events).
+    /// The time, where one is recorded (`HH:MM`, the worker's local time for visits, the
+    /// authority's time zone for the system's own events).
     #[serde(default)]
     pub time: Option<String>,
     /// What kind of event.
@@ -252,6 +252,14 @@ pub struct ChronologyInput<'a> {
     pub today: NaiveDate,
     /// Now.
     pub now: DateTime<Utc>,
+    /// The authority's time zone: instants are shown as the date and time there.
+    pub time_zone: shared::Tz,
+}
+
+/// The date and time in the authority's zone of a stored (UTC) instant.
+fn local(time_zone: shared::Tz, at: DateTime<Utc>) -> (NaiveDate, chrono::NaiveTime) {
+    let at = at.with_timezone(&time_zone);
+    (at.date_naive(), at.time())
 }
 
 /// Builds a child's chronology. Plan changes between `earlier_records` carry no date of their
@@ -273,7 +281,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
     }
     records.extend(history.iter().map(|change| (Some(change), &change.after)));
     records.push((None, input.child));
-    let mut entries = plan_entries(&records, &name);
+    let mut entries = plan_entries(&records, &name, input.time_zone);
     // Visits carry more than a summary; they are gathered apart and merged before sorting.
     let mut visit_entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
     let mut push = |date: NaiveDate, time: Option<NaiveTime>, kind: ChronologyKind, summary: String| {
@@ -435,15 +443,15 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
     for escalation in input.escalations {
         let level = level_words(escalation.level);
         push(
-            escalation.raised_at.date_naive(),
-            Some(escalation.raised_at.time()),
+            local(input.time_zone, escalation.raised_at).0,
+            Some(local(input.time_zone, escalation.raised_at).1),
             ChronologyKind::EscalationRaised,
             format!("{} Raised to {level}.", escalation.reason.describe()),
         );
         if let Some(again) = escalation.re_raised_at {
             push(
-                again.date_naive(),
-                Some(again.time()),
+                local(input.time_zone, again).0,
+                Some(local(input.time_zone, again).1),
                 ChronologyKind::EscalationRaisedAgain,
                 format!("Raised again, to {level}: {}", escalation.reason.describe()),
             );
@@ -451,14 +459,17 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         match &escalation.status {
             EscalationStatus::Open => {}
             EscalationStatus::Acknowledged { action, by, at } => push(
-                at.date_naive(),
-                Some(at.time()),
+                local(input.time_zone, *at).0,
+                Some(local(input.time_zone, *at).1),
                 ChronologyKind::EscalationAcknowledged,
                 format!("{} Recorded by {}.", action_words(action, &name), name(*by)),
             ),
-            EscalationStatus::Closed { explanation, at } => {
-                push(at.date_naive(), Some(at.time()), ChronologyKind::EscalationClosed, explanation.clone())
-            }
+            EscalationStatus::Closed { explanation, at } => push(
+                local(input.time_zone, *at).0,
+                Some(local(input.time_zone, *at).1),
+                ChronologyKind::EscalationClosed,
+                explanation.clone(),
+            ),
         }
     }
 
@@ -504,6 +515,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
 fn plan_entries(
     records: &[(Option<&ChildChange>, &Child)],
     name: &dyn Fn(WorkerId) -> String,
+    time_zone: shared::Tz,
 ) -> Vec<(NaiveTime, ChronologyEntry)> {
     let mut entries = Vec::new();
     let mut previous: Option<&ProtectionPlan> = None;
@@ -530,8 +542,8 @@ fn plan_entries(
                 }
                 let (date, time, how) = match change {
                     Some(change) => (
-                        change.recorded_at.date_naive(),
-                        Some(change.recorded_at.time()),
+                        local(time_zone, change.recorded_at).0,
+                        Some(local(time_zone, change.recorded_at).1),
                         match change.source {
                             ChildSource::Import => " (central record, as imported)",
                             ChildSource::Demo => " (demonstration data)",
@@ -1027,7 +1039,7 @@ pub fn compliance_report<'a>(
     for (child, visits) in cases {
         let Some(plan) = child.plan.as_ref() else { continue };
         let on_plan_in_range =
-            plan.registered_on <= input.to && plan.deregistered_on.is_none_or(|end| end > input.from);
+            plan.registered_on <= input.to && plan.deregistered_on.is_none_or(|end| end >= input.from);
         if !on_plan_in_range {
             continue;
         }

@@ -20,12 +20,11 @@ use crate::error::ApiError;
 use crate::store::{Store, StoreResult};
 
 /// Whether a child is on this worker's own caseload on `date`: they are the key worker and the
-/// plan is in force (not yet de-registered).
+/// plan is in force (up to and including the day of de-registration).
 pub fn on_own_caseload(worker: &Worker, child: &Child, date: NaiveDate) -> bool {
-    child
-        .plan
-        .as_ref()
-        .is_some_and(|plan| plan.key_worker == worker.id && plan.deregistered_on.is_none_or(|end| date < end))
+    child.plan.as_ref().is_some_and(|plan| {
+        plan.key_worker == worker.id && plan.deregistered_on.is_none_or(|end| date <= end)
+    })
 }
 
 /// Whether `worker` may see `child` on `date`.

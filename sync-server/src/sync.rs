@@ -72,7 +72,8 @@ pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Re
         ));
     }
     let store = state.store();
-    let now = Utc::now();
+    // Business time: the not-in-future check and `received_at` follow the training clock.
+    let now = state.now();
     let mut results = Vec::with_capacity(request.visits.len());
     {
         let guard = store.lock_writes().await;
@@ -403,7 +404,13 @@ pub fn pull(
 
     let state_id =
         store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id)?;
-    Ok(PullResponse { protocol: PROTOCOL_VERSION, events, cursor: encode_cursor(state_id), more })
+    Ok(PullResponse {
+        protocol: PROTOCOL_VERSION,
+        events,
+        cursor: encode_cursor(state_id),
+        more,
+        settings: Some(state.settings().clone()),
+    })
 }
 
 /// Everything a device needs about a child entering its scope.
@@ -471,7 +478,7 @@ fn removal_reason(
     today: NaiveDate,
 ) -> StoreResult<RemovalReason> {
     let Some(child) = store.child(child_id)? else { return Ok(RemovalReason::CaseClosed) };
-    if child.plan.as_ref().is_some_and(|p| p.deregistered_on.is_some_and(|end| end <= today)) {
+    if child.plan.as_ref().is_some_and(|p| p.deregistered_on.is_some_and(|end| end < today)) {
         return Ok(RemovalReason::CaseClosed);
     }
     let cover_ended = store

@@ -100,8 +100,10 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     assert!(summary.contains("visits every 5 working days (was 10)"), "{summary}");
     assert!(summary.contains("category added: emotional abuse"), "{summary}");
     assert!(summary.contains("key worker now Priya Field (was Sam Social)"), "{summary}");
-    // Dated when the server recorded it, after registration.
-    let recorded = world.state.store().child_history(id).unwrap()[0].recorded_at;
+    // Dated when the server recorded it, after registration, in the authority's time zone.
+    let recorded = world.state.store().child_history(id).unwrap()[0]
+        .recorded_at
+        .with_timezone(&world.state.clock().time_zone());
     assert_eq!(entry["date"], recorded.date_naive().to_string());
     assert_eq!(entry["time"], recorded.format("%H:%M").to_string());
     let dates: Vec<&str> =

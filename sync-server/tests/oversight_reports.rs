@@ -109,6 +109,7 @@ fn child_one_chronology() -> sync_server::reports::Chronology {
         calendar: Calendar::jersey(),
         today: date(TODAY),
         now: utc(TODAY, 12),
+        time_zone: shared::Tz::Europe__London,
     })
 }
 
@@ -174,6 +175,7 @@ fn a_plan_change_between_records_appears_in_the_chronology() {
         calendar: Calendar::jersey(),
         today: date("2026-03-10"),
         now: utc("2026-03-10", 12),
+        time_zone: shared::Tz::Europe__London,
     });
     let change =
         chronology.entries.iter().find(|e| e.kind == ChronologyKind::PlanChanged).expect("plan change");
@@ -215,6 +217,7 @@ fn the_html_chronology_escapes_everything_and_prints_well() {
         calendar: Calendar::jersey(),
         today: date("2026-03-13"),
         now: utc("2026-03-13", 12),
+        time_zone: shared::Tz::Europe__London,
     }));
     assert!(!html.contains("<script>"), "a name must never become markup");
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

@@ -206,6 +206,7 @@ impl FieldApp {
             shared::WorkerCapacity::KeyWorker,
             started,
             None,
+            self.store.settings()?.context("the server's settings arrived at sign-in")?.calendar,
         );
         draft.location = "Family home".into();
         draft.announced = Some(shared::Announcement::Unannounced);

@@ -390,7 +390,7 @@ impl Services {
     /// The caseload, most urgent first (due states worked out on the phone).
     pub async fn caseload(&self) -> Result<Vec<CaseSummary>, UiError> {
         let store = self.store()?;
-        let today = Local::now().date_naive();
+        let today = store.today(Utc::now())?;
         let started = std::time::Instant::now();
         let cases: Vec<CaseSummary> = store.caseload(today)?.iter().map(CaseSummary::from).collect();
         tracing::debug!(
@@ -404,7 +404,7 @@ impl Services {
     /// Everything the child screen shows.
     pub async fn child_view(&self, id: ChildId) -> Result<ChildView, UiError> {
         let store = self.store()?;
-        let today = Local::now().date_naive();
+        let today = store.today(Utc::now())?;
         let entry = store
             .caseload(today)?
             .into_iter()
@@ -444,7 +444,7 @@ impl Services {
             return Ok(handover_view(handover, from_server));
         }
         let view = self.child_view(id).await?;
-        let entry = store.caseload(Local::now().date_naive())?.into_iter().find(|e| e.child.id == id);
+        let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
         Ok(HandoverView {
             next_visit_due: view.summary.due.map(|d| d.due()),
             cover: entry.and_then(|e| e.cover),
@@ -469,7 +469,11 @@ impl Services {
         {
             return Ok((draft, child));
         }
-        let today = Local::now().date_naive();
+        let Some(settings) = store.settings()? else {
+            return Err(UiError::new("Sync with the server once before starting a visit."));
+        };
+        let real_now = Utc::now();
+        let today = settings.today_at(real_now);
         let entry = store.caseload(today)?.into_iter().find(|e| e.child.id == id);
         let capacity = match (&entry, worker.role) {
             (Some(CaseloadEntry { cover: Some(_), .. }), _) => WorkerCapacity::DutyCover,
@@ -480,8 +484,10 @@ impl Services {
             &child,
             worker.id,
             capacity,
-            Local::now().fixed_offset(),
+            // The phone's own offset, at the service's business time (moved on a training service).
+            settings.clock().at(real_now).with_timezone(&Local).fixed_offset(),
             entry.and_then(|e| e.due_state),
+            settings.calendar,
         );
         store.save_draft_async(&draft).await?;
         Ok((draft, child))
@@ -499,7 +505,8 @@ impl Services {
         let store = self.store()?;
         let child = store.child(draft.child_id)?;
         let now = Utc::now();
-        let visit = draft.to_visit(now, child.as_ref()).map_err(|problems| {
+        // Checked against the service's business clock (the training clock, on a demo service).
+        let visit = draft.to_visit(store.business_now(now)?, child.as_ref()).map_err(|problems| {
             UiError::new(problems.0.first().map(|p| p.message.clone()).unwrap_or_default())
         })?;
         store.submit(&visit, now)?;
@@ -704,8 +711,9 @@ impl Services {
         let OutboxState::Conflict { server, .. } = entry.state else {
             return Err(UiError::new("That visit is not in conflict."));
         };
-        let draft =
+        let mut draft =
             VisitDraft::amend(&server, "Merging my version with the version on the server.", Utc::now());
+        draft.calendar = store.settings()?.map(|s| s.calendar);
         store.save_draft_async(&draft).await?;
         store.dismiss(visit, revision)?;
         self.data_changed();
@@ -770,7 +778,7 @@ impl Services {
         let request = serde_json::json!({
             "child_id": child,
             "duty_worker": duty_worker,
-            "starts_on": Local::now().date_naive(),
+            "starts_on": self.store()?.today(Utc::now())?,
             "ends_on": ends_on,
         });
         let _cover: CoverAssignment =

@@ -300,7 +300,7 @@ impl SyncEngine {
 
         // A duty worker reads the handover at the door, perhaps without signal: keep a fresh copy
         // of each one for the children they cover now.
-        let today = Utc::now().date_naive();
+        let today = self.store.today(Utc::now())?;
         let me = session.worker.id;
         for cover in self.store.covers()? {
             if cover.duty_worker != me || !cover.is_active_on(today) {

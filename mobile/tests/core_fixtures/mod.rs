@@ -8,6 +8,15 @@ use mobile::store::{LocalStore, UnlockedStore};
 use shared::child::{CarerLanguageNeed, Child, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
 use shared::{Carer, CarerId, ChildId, HarmCategory, PlanActionId, TeamId, Visit, WorkerCapacity, WorkerId};
 
+/// The authority's settings as a server on `calendar` in Jersey's zone sends them.
+pub fn settings(calendar: shared::CalendarName) -> shared::sync::AuthoritySettings {
+    shared::sync::AuthoritySettings::new(
+        calendar,
+        &shared::BusinessClock::live(shared::Tz::Europe__Jersey),
+        shared::ScheduleRules::default(),
+    )
+}
+
 /// Cheap argon2 settings so tests are quick; the real ones are tested by the bench.
 pub fn quick_kdf() -> KdfParams {
     KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 }
@@ -81,7 +90,14 @@ pub fn child() -> Child {
 
 /// A draft with every required answer given: seen, seen alone, words, a Polish interpreter.
 pub fn complete_draft(child: &Child) -> VisitDraft {
-    let mut draft = VisitDraft::new_for(child, WORKER, WorkerCapacity::KeyWorker, visit_start(), None);
+    let mut draft = VisitDraft::new_for(
+        child,
+        WORKER,
+        WorkerCapacity::KeyWorker,
+        visit_start(),
+        None,
+        shared::CalendarName::Jersey,
+    );
     draft.location = "Family home".into();
     draft.announced = Some(shared::Announcement::Unannounced);
     draft.seen = Some(true);

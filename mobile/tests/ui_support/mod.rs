@@ -17,7 +17,7 @@ use mobile::draft::VisitDraft;
 use mobile::store::{LocalStore, SessionRecord};
 use shared::child::{CarerLanguageNeed, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
 use shared::schedule::{DueState, ScheduleRules, due_state, next_visit_due};
-use shared::sync::{ChangeEvent, Cursor, PullResponse, TokenResponse};
+use shared::sync::{AuthoritySettings, ChangeEvent, Cursor, PullResponse, TokenResponse};
 use shared::{
     Announcement, Calendar, Carer, CarerId, Child, ChildId, CoverAssignment, CoverId, HarmCategory,
     PlanActionId, Role, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker,
@@ -29,8 +29,17 @@ pub const WORKER: WorkerId = WorkerId(uuid::Uuid::from_u128(0x31));
 pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
 
 /// Today, as the app sees it.
+/// The authority's settings the test server "sends": Jersey's calendar and zone.
+pub fn authority_settings() -> AuthoritySettings {
+    AuthoritySettings::new(
+        shared::CalendarName::Jersey,
+        &shared::BusinessClock::live(shared::Tz::Europe__Jersey),
+        ScheduleRules::default(),
+    )
+}
+
 pub fn today() -> NaiveDate {
-    Local::now().date_naive()
+    authority_settings().today_at(Utc::now())
 }
 
 /// An invented child on a plan (visits every 10 working days) since two years ago, with two
@@ -206,6 +215,7 @@ impl AppUnderTest {
                 access_expires_at: Utc::now() + chrono::Duration::hours(1),
                 refresh_token: "not-a-real-refresh-token".into(),
                 worker,
+                settings: Some(authority_settings()),
             };
             store
                 .save_session(&SessionRecord::new(server, shared::DeviceId::new(), tokens))
@@ -220,7 +230,13 @@ impl AppUnderTest {
             for cover in covers {
                 events.push(ChangeEvent::Cover { cover: cover.clone() });
             }
-            let page = PullResponse { protocol: 1, events, cursor: Cursor("test".into()), more: false };
+            let page = PullResponse {
+                protocol: 1,
+                events,
+                cursor: Cursor("test".into()),
+                more: false,
+                settings: None,
+            };
             store.apply_pull(&page, Utc::now()).expect("apply pull");
             for draft in drafts {
                 store.save_draft(draft).expect("save draft");
@@ -301,7 +317,14 @@ pub fn render_form(draft: &VisitDraft, child: &Child, touched: &[&str]) -> Strin
 
 /// A new draft for `child`, started now.
 pub fn new_draft(child: &Child) -> VisitDraft {
-    VisitDraft::new_for(child, WORKER, WorkerCapacity::KeyWorker, Local::now().fixed_offset(), None)
+    VisitDraft::new_for(
+        child,
+        WORKER,
+        WorkerCapacity::KeyWorker,
+        Local::now().fixed_offset(),
+        None,
+        shared::CalendarName::Jersey,
+    )
 }
 
 /// Where `needle` first appears in `html` (panics if it does not).

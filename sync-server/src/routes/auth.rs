@@ -166,5 +166,6 @@ fn tokens(
         access_expires_at,
         refresh_token,
         worker: account.worker.clone(),
+        settings: Some(state.settings().clone()),
     }))
 }

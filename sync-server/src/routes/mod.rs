@@ -18,6 +18,7 @@ pub mod children;
 pub mod health;
 pub mod oversight;
 pub mod review;
+pub mod settings;
 pub mod staff;
 pub mod sync;
 
@@ -33,4 +34,5 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(blobs::router(state))
         .merge(oversight::router())
         .merge(staff::router())
+        .merge(settings::router())
 }

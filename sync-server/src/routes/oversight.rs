@@ -140,7 +140,7 @@ pub async fn acknowledge_escalation(
         }
     }
     let acknowledged =
-        escalations::acknowledge(&escalation, action, &caller.worker, state.today(), Utc::now())
+        escalations::acknowledge(&escalation, action, &caller.worker, state.today(), state.now())
             .map_err(ApiError::Validation)?;
     store.put_escalations(std::slice::from_ref(&acknowledged)).await?;
     record_change(&state, &caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged"))?;
@@ -231,7 +231,7 @@ pub async fn record_absence(
         state.today(),
     );
     let touched: BTreeSet<ChildId> = cases.iter().map(|(c, _)| c.id).collect();
-    escalations::sweep_store(&state, Some(&touched), Utc::now()).await?;
+    escalations::sweep_store(&state, Some(&touched), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(AbsenceRecorded { absence, children_due })).into_response())
 }
 
@@ -403,7 +403,8 @@ pub async fn chronology(
             worker_names: &names,
             calendar: state.calendar(),
             today: state.today(),
-            now: Utc::now(),
+            now: state.now(),
+            time_zone: state.clock().time_zone(),
         },
         &history,
     );
