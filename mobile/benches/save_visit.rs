@@ -37,6 +37,7 @@ fn child() -> Child {
                 description: "Attend school every day".into(),
             }],
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed::default(),

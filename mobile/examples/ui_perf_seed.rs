@@ -91,6 +91,7 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
                 })
                 .collect(),
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },

@@ -87,6 +87,8 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
         to: None,
         raised_at: afternoon(),
         re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
         status: EscalationStatus::Open,
     };
     store

@@ -70,6 +70,8 @@ fn a_manager_is_asked_to_agree_or_disagree_with_a_child_not_seen_alone() {
         to: Some(WORKER),
         raised_at: Utc::now(),
         re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
         status: EscalationStatus::Open,
     };
     let app = AppUnderTest::signed_in_as(Role::TeamManager, &[(child, vec![])], &[], &[], |store| {
@@ -94,6 +96,8 @@ fn overdue(child: &Child) -> Escalation {
         to: Some(WORKER),
         raised_at: Utc::now(),
         re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
         status: EscalationStatus::Open,
     }
 }

@@ -22,6 +22,7 @@ fn plan(i: u128) -> ProtectionPlan {
         team: TeamId(Uuid::from_u128(i % 200)),
         actions: vec![],
         latest_review_conference: None,
+        seen_before_go_live: None,
     }
 }
 

@@ -141,6 +141,22 @@ pub struct ProtectionPlan {
     /// The date of the latest review conference, if held.
     #[serde(default)]
     pub latest_review_conference: Option<NaiveDate>,
+    /// What the central system knew before this service went live: the schedule counts from its
+    /// last-seen date until a visit recorded here is later.
+    #[serde(default)]
+    pub seen_before_go_live: Option<SeenBeforeGoLive>,
+}
+
+/// The last visits the central system recorded before this service held the child's visits,
+/// from the go-live import.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeenBeforeGoLive {
+    /// The last statutory visit in which the child was seen.
+    #[serde(default)]
+    pub last_seen: Option<NaiveDate>,
+    /// The last visit in which the child was seen alone.
+    #[serde(default)]
+    pub last_seen_alone: Option<NaiveDate>,
 }
 
 impl ProtectionPlan {

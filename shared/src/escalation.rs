@@ -1,11 +1,16 @@
 //! Escalations to managers: missed and overdue visits, children not seen alone without a
-//! manager's agreement, and interpreters needed but not used.
+//! manager's agreement, interpreters needed but not used or family members interpreting, and
+//! the go-live prompt for children with no visit recorded here. Each escalation carries its
+//! whole history, appended to and never rewritten, and a manager's standing decisions that a
+//! child need not be seen alone are kept apart from it ([`SeenAloneDecision`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ChildId, EscalationId, VisitId, WorkerId};
+use crate::calendar::Calendar;
+use crate::ids::{ChildId, EscalationId, SeenAloneDecisionId, VisitId, WorkerId};
 use crate::schedule::EscalationLevel;
+use crate::visit::Visit;
 
 /// Why an escalation was raised.
 ///
@@ -32,10 +37,22 @@ pub enum EscalationReason {
         /// The visit.
         visit_id: VisitId,
     },
-    /// An interpreter was needed but none was used.
+    /// An interpreter was needed but none was used, at a visit where the child was seen.
     InterpreterNotUsed {
         /// The visit.
         visit_id: VisitId,
+    },
+    /// A family member interpreted at a visit: they may not pass on what the child says.
+    FamilyMemberInterpreted {
+        /// The visit.
+        visit_id: VisitId,
+    },
+    /// The child's plan started before this service went live, no statutory visit in which the
+    /// child was seen is recorded here, and the central import gave no last-seen date. One
+    /// prompt to the team manager stands in for "overdue since registration" (see the README).
+    NoVisitSinceGoLive {
+        /// The day the service went live.
+        go_live: NaiveDate,
     },
 }
 
@@ -48,6 +65,10 @@ impl EscalationReason {
             EscalationReason::ChildNotSeen { visit_id } => format!("not_seen:{visit_id}"),
             EscalationReason::NotSeenAlone { visit_id } => format!("not_alone:{visit_id}"),
             EscalationReason::InterpreterNotUsed { visit_id } => format!("interpreter:{visit_id}"),
+            EscalationReason::FamilyMemberInterpreted { visit_id } => {
+                format!("family_interpreter:{visit_id}")
+            }
+            EscalationReason::NoVisitSinceGoLive { .. } => "go_live".to_owned(),
         }
     }
 
@@ -67,7 +88,22 @@ impl EscalationReason {
             EscalationReason::InterpreterNotUsed { .. } => {
                 "An interpreter was needed but not used.".to_owned()
             }
+            EscalationReason::FamilyMemberInterpreted { .. } => {
+                "A family member interpreted at the visit, so what the child said may not have been passed on."
+                    .to_owned()
+            }
+            EscalationReason::NoVisitSinceGoLive { go_live } => format!(
+                "No statutory visit in which the child was seen is recorded since this service went live on {}, \
+                 and the central system gave no last-seen date. Check when the child was last seen and arrange a visit.",
+                go_live.format("%d/%m/%Y")
+            ),
         }
+    }
+
+    /// Whether this is about the child being overdue a visit (kept firing until the child is
+    /// seen), rather than about one visit.
+    pub fn is_about_overdue(&self) -> bool {
+        matches!(self, EscalationReason::Overdue { .. } | EscalationReason::NoVisitSinceGoLive { .. })
     }
 }
 
@@ -100,6 +136,106 @@ pub enum EscalationAction {
         /// What must happen now.
         reason: String,
     },
+    /// The manager confirms that an escalation a worker's change asked to close may close (the
+    /// visit was voided or amended, or the child was seen late). Only a manager closes.
+    CloseConfirmed {
+        /// Why it can close.
+        explanation: String,
+    },
+}
+
+impl EscalationAction {
+    /// Plain words for the action, naming people through `name`.
+    pub fn describe(&self, name: &dyn Fn(WorkerId) -> String) -> String {
+        fn dmy(date: NaiveDate) -> String {
+            date.format("%d/%m/%Y").to_string()
+        }
+        match self {
+            EscalationAction::VisitArranged { date } => format!("Visit arranged for {}.", dmy(*date)),
+            EscalationAction::DutyCoverAssigned { duty_worker } => {
+                format!("Duty cover assigned to {}.", name(*duty_worker))
+            }
+            EscalationAction::ExceptionAgreed { reason } => format!("Exception agreed: {}.", reason.trim()),
+            EscalationAction::SeenAloneAgreed { reason } => {
+                format!("Manager agreed the child need not be seen alone: {}.", reason.trim())
+            }
+            EscalationAction::SeenAloneDisagreed { reason } => {
+                format!("Manager disagreed: the child must be seen alone. {}.", reason.trim())
+            }
+            EscalationAction::CloseConfirmed { explanation } => {
+                format!("Manager confirmed it can close: {}.", explanation.trim())
+            }
+        }
+    }
+}
+
+/// What happened to an escalation, in one history entry.
+///
+/// **Wire format:** pulled by devices inside [`Escalation::history`]. Add variants only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum EscalationStep {
+    /// First raised.
+    Raised,
+    /// Raised again (one level up, or to the senior manager again at the top), or re-opened.
+    RaisedAgain,
+    /// Sent to someone else because the manager it was for is recorded absent.
+    Rerouted,
+    /// The plan, its frequency or the visits on record changed, and the escalation was assessed
+    /// again.
+    Reevaluated,
+    /// A worker's change (a visit voided or amended, "a manager agreed" ticked) or a late
+    /// visit asks a manager to confirm before it closes.
+    ConfirmationAsked,
+    /// A manager recorded what they did.
+    Acknowledged {
+        /// What they did.
+        action: EscalationAction,
+    },
+    /// Closed, with the reason in the entry's text.
+    Closed,
+}
+
+/// One entry in an escalation's history: who, when, at which level, what they said and did.
+/// Entries are appended, never changed or removed.
+///
+/// **Wire format:** pulled by devices. Add fields only, with `#[serde(default)]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EscalationEntry {
+    /// When, as a timestamp.
+    pub at: DateTime<Utc>,
+    /// The authority's date when it happened (working-day windows count from it).
+    pub on: NaiveDate,
+    /// What happened.
+    #[serde(flatten)]
+    pub step: EscalationStep,
+    /// The level the escalation stood at afterwards.
+    pub level: EscalationLevel,
+    /// The manager it was for afterwards, when one is known.
+    #[serde(default)]
+    pub to: Option<WorkerId>,
+    /// Who did it; `None` for the service's own sweep.
+    #[serde(default)]
+    pub by: Option<WorkerId>,
+    /// Their name at the time, so the phone can show it without the staff list.
+    #[serde(default)]
+    pub by_name: Option<String>,
+    /// Plain words: what was decided and why, or what the manager said.
+    pub text: String,
+}
+
+/// The schedule as it stood when an overdue escalation was raised or last re-assessed, so a
+/// later change can be explained honestly and a late-synced visit judged against the due date
+/// as it then stood.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScheduleBasis {
+    /// The last statutory visit in which the child was seen, as then known.
+    #[serde(default)]
+    pub last_seen: Option<NaiveDate>,
+    /// The plan's visit frequency, in working days.
+    pub frequency_working_days: u32,
+    /// The plan's registration date.
+    pub registered_on: NaiveDate,
 }
 
 /// Where an escalation stands.
@@ -148,11 +284,165 @@ pub struct Escalation {
     pub re_raised_at: Option<DateTime<Utc>>,
     /// Where it stands.
     pub status: EscalationStatus,
+    /// Everything that happened to it, oldest first. Appended to, never rewritten. Escalations
+    /// stored before the history existed get entries rebuilt from their fields on reading
+    /// ([`Escalation::with_history`]).
+    #[serde(default)]
+    pub history: Vec<EscalationEntry>,
+    /// For overdue escalations: the schedule as it stood when raised or last re-assessed.
+    #[serde(default)]
+    pub basis: Option<ScheduleBasis>,
 }
 
 impl Escalation {
     /// Whether a manager still needs to act.
     pub fn is_open(&self) -> bool {
         matches!(self.status, EscalationStatus::Open)
+    }
+
+    /// Whether it is open or acknowledged: not closed.
+    pub fn is_active(&self) -> bool {
+        !matches!(self.status, EscalationStatus::Closed { .. })
+    }
+
+    /// The escalation with a history: for one stored before histories were kept, entries rebuilt
+    /// from `raised_at`, `re_raised_at` and `status`, so nothing it recorded is lost.
+    pub fn with_history(mut self) -> Escalation {
+        if !self.history.is_empty() {
+            return self;
+        }
+        let entry =
+            |at: DateTime<Utc>, step: EscalationStep, by: Option<WorkerId>, text: String| EscalationEntry {
+                at,
+                on: at.date_naive(),
+                step,
+                level: self.level,
+                to: self.to,
+                by,
+                by_name: None,
+                text,
+            };
+        let mut history = vec![entry(self.raised_at, EscalationStep::Raised, None, self.reason.describe())];
+        if let Some(again) = self.re_raised_at {
+            history.push(entry(
+                again,
+                EscalationStep::RaisedAgain,
+                None,
+                "Raised again, one level up.".to_owned(),
+            ));
+        }
+        match &self.status {
+            EscalationStatus::Open => {}
+            EscalationStatus::Acknowledged { action, by, at } => history.push(entry(
+                *at,
+                EscalationStep::Acknowledged { action: action.clone() },
+                Some(*by),
+                action.describe(&|id| format!("worker {id}")),
+            )),
+            EscalationStatus::Closed { explanation, at } => {
+                history.push(entry(*at, EscalationStep::Closed, None, explanation.clone()))
+            }
+        }
+        self.history = history;
+        self
+    }
+
+    /// The authority's date it was last raised or raised again (when its acknowledgement
+    /// window started).
+    pub fn last_raised_on(&self) -> NaiveDate {
+        self.history
+            .iter()
+            .rev()
+            .find(|e| matches!(e.step, EscalationStep::Raised | EscalationStep::RaisedAgain))
+            .map_or_else(|| self.re_raised_at.unwrap_or(self.raised_at).date_naive(), |e| e.on)
+    }
+
+    /// The latest acknowledgement since it was last raised: the date and the action.
+    pub fn acknowledgement(&self) -> Option<(NaiveDate, &EscalationAction)> {
+        for entry in self.history.iter().rev() {
+            match &entry.step {
+                EscalationStep::Acknowledged { action } => return Some((entry.on, action)),
+                EscalationStep::Raised | EscalationStep::RaisedAgain => return None,
+                _ => {}
+            }
+        }
+        match &self.status {
+            EscalationStatus::Acknowledged { action, at, .. } => Some((at.date_naive(), action)),
+            _ => None,
+        }
+    }
+
+    /// Whether a worker's change or a late visit has asked a manager to confirm that it can
+    /// close, and no manager has answered since.
+    pub fn awaiting_confirmation(&self) -> bool {
+        for entry in self.history.iter().rev() {
+            match entry.step {
+                EscalationStep::ConfirmationAsked => return true,
+                EscalationStep::Acknowledged { .. } | EscalationStep::Closed => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Appends a history entry (never rewrites one).
+    pub fn record(&mut self, entry: EscalationEntry) {
+        self.history.push(entry);
+    }
+
+    /// The escalation with its overdue figure as it stands on `today`, not as it stood when it
+    /// was raised: working days from the due date to the first statutory visit in which the
+    /// child was seen after it, or to today if there has been none.
+    pub fn with_current_figures(
+        mut self,
+        calendar: &Calendar,
+        visits: &[Visit],
+        today: NaiveDate,
+    ) -> Escalation {
+        if let EscalationReason::Overdue { due, working_days_overdue, .. } = &mut self.reason {
+            let current = crate::visit::current_revisions(visits);
+            let until = current
+                .iter()
+                .filter(|v| v.resets_schedule() && v.date() > *due)
+                .map(|v| v.date())
+                .min()
+                .map_or(today, |seen| seen.min(today));
+            if until > *due {
+                let days = calendar.working_days_between(*due, until).max(1);
+                *working_days_overdue = u32::try_from(days).unwrap_or(u32::MAX);
+            }
+        }
+        self
+    }
+}
+
+/// A manager's standing decision that a child need not be seen alone, for a period (for
+/// example a baby): visits within it raise no "not seen alone" escalation.
+///
+/// **Wire format:** returned by the API. Add fields only, with `#[serde(default)]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeenAloneDecision {
+    /// Identifier.
+    pub id: SeenAloneDecisionId,
+    /// The child.
+    pub child_id: ChildId,
+    /// Why the child need not be seen alone.
+    pub reason: String,
+    /// The first day it applies.
+    pub starts_on: NaiveDate,
+    /// The last day it applies.
+    pub ends_on: NaiveDate,
+    /// The manager who decided.
+    pub decided_by: WorkerId,
+    /// Their name at the time.
+    pub decided_by_name: String,
+    /// When it was recorded.
+    pub decided_at: DateTime<Utc>,
+}
+
+impl SeenAloneDecision {
+    /// Whether the decision covers a visit on `date`.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.starts_on <= date && date <= self.ends_on
     }
 }

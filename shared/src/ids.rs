@@ -108,6 +108,10 @@ id_type!(
     EscalationId
 );
 id_type!(
+    /// A manager's standing decision that a child need not be seen alone.
+    SeenAloneDecisionId
+);
+id_type!(
     /// A recorded absence of a worker (sickness or leave).
     AbsenceId
 );

@@ -25,11 +25,17 @@ pub mod validation;
 pub mod visit;
 
 pub use calendar::{Calendar, CalendarName};
-pub use child::{Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan};
+pub use child::{
+    Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan,
+    SeenBeforeGoLive,
+};
+pub use escalation::{
+    Escalation, EscalationAction, EscalationEntry, EscalationReason, EscalationStatus, EscalationStep,
+    ScheduleBasis, SeenAloneDecision,
+};
 pub use clock::{BusinessClock, Tz, authority_date};
-pub use escalation::{Escalation, EscalationAction, EscalationReason, EscalationStatus};
 pub use ids::*;
-pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, Worker};
+pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, TeamRouting, Worker};
 pub use schedule::{DueState, EscalationLevel, ScheduleRules};
 pub use validation::{FieldError, ValidationErrors};
 pub use visit::{

@@ -65,6 +65,24 @@ pub struct Team {
     /// The team manager, if one is in post.
     #[serde(default)]
     pub manager: Option<WorkerId>,
+    /// Routing: who the team manager's escalations go to while the team manager is recorded
+    /// absent, and who the team's senior-level escalations go to.
+    #[serde(default)]
+    pub routing: TeamRouting,
+}
+
+/// Who a team's escalations go to besides the team manager. Configured on the team record,
+/// never guessed: with no senior manager named, senior-level escalations are addressed to no
+/// one in particular and every senior manager sees them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TeamRouting {
+    /// The senior manager for the team.
+    #[serde(default)]
+    pub senior_manager: Option<WorkerId>,
+    /// The manager who deputises while the team manager is recorded absent. Without one, the
+    /// team manager's escalations go to the senior manager while they are away.
+    #[serde(default)]
+    pub deputy: Option<WorkerId>,
 }
 
 /// Why a worker is away.

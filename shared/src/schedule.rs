@@ -157,8 +157,12 @@ where
 
 /// The date the next statutory visit is due by: the plan's frequency in working days after the
 /// child was last seen (or after registration, if not seen since). Always a working day.
+///
+/// A last-seen date imported from the central system at go-live
+/// ([`ProtectionPlan::seen_before_go_live`]) counts like a visit recorded here.
 pub fn next_visit_due(calendar: &Calendar, plan: &ProtectionPlan, last_seen: Option<NaiveDate>) -> NaiveDate {
-    let from = match last_seen {
+    let imported = plan.seen_before_go_live.as_ref().and_then(|s| s.last_seen);
+    let from = match last_seen.max(imported) {
         Some(seen) if seen >= plan.registered_on => seen,
         _ => plan.registered_on,
     };

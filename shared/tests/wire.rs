@@ -30,6 +30,23 @@ fn escalation() -> Escalation {
         to: Some(fixed(101)),
         raised_at: Utc.with_ymd_and_hms(2026, 11, 26, 7, 0, 0).unwrap(),
         re_raised_at: None,
+        history: vec![EscalationEntry {
+            at: Utc.with_ymd_and_hms(2026, 11, 26, 9, 30, 0).unwrap(),
+            on: date("2026-11-26"),
+            step: EscalationStep::Acknowledged {
+                action: EscalationAction::VisitArranged { date: date("2026-11-27") },
+            },
+            level: EscalationLevel::SeniorManager,
+            to: Some(fixed(101)),
+            by: Some(fixed(101)),
+            by_name: Some("Sian Senior".into()),
+            text: "Visit arranged for 27/11/2026.".into(),
+        }],
+        basis: Some(ScheduleBasis {
+            last_seen: Some(date("2026-11-06")),
+            frequency_working_days: 10,
+            registered_on: date("2026-09-01"),
+        }),
         status: EscalationStatus::Acknowledged {
             action: EscalationAction::VisitArranged { date: date("2026-11-27") },
             by: fixed(101),

@@ -51,6 +51,7 @@ fn child(n: u128, registered: NaiveDate) -> Child {
             team: id(100 + team),
             actions: vec![],
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
@@ -148,16 +149,25 @@ fn bench(c: &mut Criterion) {
     let mut directory = Directory::default();
     for team in 0..TEAMS {
         directory.team_managers.insert(id(100 + team), id(20_000 + team));
+        directory
+            .routing
+            .insert(id(100 + team), shared::TeamRouting { senior_manager: Some(id(30_000)), deputy: None });
     }
-    directory.senior_manager = Some(id(30_000));
     directory.absent_today.insert(id(10_003));
     let context = SweepContext { calendar, config: &config, directory: &directory, now, today };
 
     // ---- Escalation sweep, 50,000 children, about 3 months of visits each. ----
     let children = service(50_000, 90, today);
     let visit_count: usize = children.iter().map(|(_, v)| v.len()).sum();
-    let first =
-        sweep(children.iter().map(|(c, v)| ChildCase { child: c, visits: v, escalations: &[] }), &context);
+    let first = sweep(
+        children.iter().map(|(c, v)| ChildCase {
+            child: c,
+            visits: v,
+            escalations: &[],
+            seen_alone_decisions: &[],
+        }),
+        &context,
+    );
     let mut held: HashMap<ChildId, Vec<Escalation>> = HashMap::new();
     for change in &first {
         let e = change.escalation().clone();
@@ -173,7 +183,15 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10).measurement_time(StdDuration::from_secs(15));
     group.bench_function("sweep_50000_children_first", |b| {
         b.iter(|| {
-            sweep(children.iter().map(|(c, v)| ChildCase { child: c, visits: v, escalations: &[] }), &context)
+            sweep(
+                children.iter().map(|(c, v)| ChildCase {
+                    child: c,
+                    visits: v,
+                    escalations: &[],
+                    seen_alone_decisions: &[],
+                }),
+                &context,
+            )
         })
     });
     group.bench_function("sweep_50000_children_steady", |b| {
@@ -183,6 +201,7 @@ fn bench(c: &mut Criterion) {
                     child: c,
                     visits: v,
                     escalations: held.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
+                    seen_alone_decisions: &[],
                 }),
                 &context,
             );

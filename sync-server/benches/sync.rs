@@ -158,7 +158,8 @@ async fn fixture(children: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("store");
     let state = AppState::new(store, b"a benchmark secret long enough for hs256", Config::default());
-    let team = Team { id: TeamId::new(), name: "Bench team".into(), manager: None };
+    let team =
+        Team { id: TeamId::new(), name: "Bench team".into(), manager: None, routing: Default::default() };
     state.store().put_team(&team).await.expect("team");
     let worker = Worker {
         id: WorkerId::new(),
@@ -199,6 +200,7 @@ async fn fixture(children: usize) -> Fixture {
                 team: team.id,
                 actions: Vec::new(),
                 latest_review_conference: None,
+                seen_before_go_live: None,
             }),
             communication: Default::default(),
         });

@@ -268,6 +268,52 @@ fn due_date(calendar: &Calendar, today: NaiveDate, days_left: i64) -> NaiveDate 
     }
 }
 
+/// A "not seen alone" escalation for a past demo visit, raised and confirmed by the manager the
+/// same day.
+fn agreed_not_alone(visit: &Visit, manager: WorkerId, manager_name: &str) -> shared::Escalation {
+    use shared::{
+        EscalationAction, EscalationEntry, EscalationLevel, EscalationReason, EscalationStatus,
+        EscalationStep,
+    };
+    let raised_at = visit.recorded_at;
+    let agreed_at = raised_at + chrono::Duration::hours(3);
+    let action = EscalationAction::SeenAloneAgreed {
+        reason: "Agreed in supervision: the child was asleep and stayed with their mother.".into(),
+    };
+    let entry = |at: chrono::DateTime<Utc>, step: EscalationStep, by: bool, text: String| EscalationEntry {
+        at,
+        on: at.date_naive(),
+        step,
+        level: EscalationLevel::TeamManager,
+        to: Some(manager),
+        by: by.then_some(manager),
+        by_name: by.then(|| manager_name.to_owned()),
+        text,
+    };
+    let reason = EscalationReason::NotSeenAlone { visit_id: visit.id };
+    shared::Escalation {
+        id: shared::EscalationId(derived_id("escalation", &visit.id.to_string())),
+        child_id: visit.child_id,
+        history: vec![
+            entry(raised_at, EscalationStep::Raised, false, format!("{} Raised to the team manager ({manager_name}).", reason.describe())),
+            entry(
+                raised_at,
+                EscalationStep::ConfirmationAsked,
+                false,
+                "The worker recorded that a manager agreed the child need not be seen alone. The manager confirms by agreeing, or disagrees.".into(),
+            ),
+            entry(agreed_at, EscalationStep::Acknowledged { action: action.clone() }, true, action.describe(&|_| manager_name.to_owned())),
+        ],
+        reason,
+        level: EscalationLevel::TeamManager,
+        to: Some(manager),
+        raised_at,
+        re_raised_at: None,
+        status: EscalationStatus::Acknowledged { action, by: manager, at: agreed_at },
+        basis: None,
+    }
+}
+
 /// Seeds the demo data unless already seeded. Returns whether anything was written.
 pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Result<bool, ApiError> {
     seed_at(store, calendar, today, Utc::now()).await
@@ -296,6 +342,11 @@ pub async fn seed_at(
                 id: demo_team_id(n),
                 name: format!("Child Protection Team {n}"),
                 manager: Some(demo_worker_id(manager)),
+                // Both teams' senior-level escalations go to Sian, named on the team record.
+                routing: shared::TeamRouting {
+                    senior_manager: Some(demo_worker_id("sian.senior")),
+                    deputy: None,
+                },
             },
         )?;
     }
@@ -391,6 +442,7 @@ pub async fn seed_at(
                 team: demo_team_id(team),
                 actions: actions.clone(),
                 latest_review_conference: registered_on.checked_add_days(Days::new(90)),
+                seen_before_go_live: None,
             }),
             communication,
         };
@@ -476,6 +528,27 @@ pub async fn seed_at(
     }
     for child in &children {
         store.child_writes(&mut writes, child, ChildSource::Demo, now)?;
+    }
+    for visit in &visits {
+        // The worker ticked "a manager agreed" on these past visits; in the demo the manager
+        // confirmed each at the time, so the history shows it and nothing waits in the inbox.
+        if matches!(visit.seen_alone, Some(SeenAlone::No { manager_agreed: true, .. })) {
+            let team = children
+                .iter()
+                .find(|c| c.id == visit.child_id)
+                .and_then(|c| c.plan.as_ref())
+                .map(|p| p.team);
+            let manager_name = if team == Some(demo_team_id(2)) { "mo.manager" } else { "tara.manager" };
+            let manager = DEMO_ACCOUNTS
+                .iter()
+                .find(|(username, ..)| *username == manager_name)
+                .map(|(_, name, ..)| *name)
+                .unwrap_or_default();
+            store.escalation_writes(
+                &mut writes,
+                &agreed_not_alone(visit, demo_worker_id(manager_name), manager),
+            )?;
+        }
     }
     for visit in visits {
         debug_assert!(schedule::last_seen([&visit]).is_some());

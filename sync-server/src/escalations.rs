@@ -1,25 +1,39 @@
 //! Escalations, duty cover and handovers: the rules, with no I/O.
 //!
 //! The server calls [`sweep`] on a timer and after every push, with every child on a plan, their
-//! visits and the escalations already held, and stores the [`EscalationChange`]s it returns.
-//! Everything here is a pure function of its inputs and the clock it is given, so each rule is
-//! a test case.
+//! visits, the escalations already held and the manager's standing "seen alone" decisions, and
+//! stores the [`EscalationChange`]s it returns. Everything here is a pure function of its inputs
+//! and the clock it is given, so each rule is a test case.
 //!
 //! The rules (the audit's recommendations 4 and 5):
+//! - **The invariant.** While a child on a plan is overdue (past the sync grace), there is always
+//!   an open or acknowledged escalation about it. An open one not acknowledged within
+//!   [`EscalationConfig::acknowledge_within_working_days`] is raised again one level up (at the
+//!   top, to the senior manager again). An acknowledged one re-opens one level up when its
+//!   window passes with the child still unseen; when the acknowledgement named an arranged date,
+//!   when that date plus [`EscalationConfig::arranged_grace_working_days`] has passed.
 //! - **Overdue** goes to the team manager; overdue by more than
 //!   [`ScheduleRules::senior_after_working_days`] (default 5), or while the key worker is
 //!   absent, to a senior manager ([`shared::schedule::escalation_level`]).
 //! - **A statutory visit where the child was not seen** goes to the team manager at once.
-//! - **Not seen alone without a manager's agreement** goes to the team manager, to agree or
-//!   disagree.
-//! - **An interpreter needed but not used** goes to the team manager.
+//! - **Not seen alone** goes to the team manager, to agree or disagree, unless a standing
+//!   decision covers the visit's date. A worker's "a manager agreed" asks the manager to confirm.
+//! - **Interpreting:** an interpreter needed but not used (at a visit where the child was seen)
+//!   and a family member interpreting go to the team manager.
+//! - **Only a manager closes.** A worker voiding or amending the visit that raised an
+//!   escalation, or a child seen after the due date, asks a manager to confirm
+//!   ([`EscalationStep::ConfirmationAsked`]). The sweep closes one by itself only when a visit
+//!   made in time for the due date as it stood when raised arrives late, when the plan ends, or
+//!   when a change to the plan means the child is no longer overdue (saying so).
+//! - **Routing:** to the team manager; while they are recorded absent, to the team's deputy or
+//!   its senior manager ([`shared::TeamRouting`]).
+//! - **Go-live:** a child whose plan began before [`EscalationConfig::go_live`] with no visit
+//!   recorded here and no imported last-seen date gets one team-manager prompt
+//!   ([`EscalationReason::NoVisitSinceGoLive`]) instead of a senior escalation.
+//! - **History:** every step is appended to [`Escalation::history`]; nothing is overwritten.
 //! - **No duplicates:** one escalation per child and [`EscalationReason::dedup_key`].
-//! - **Late syncs:** an overdue escalation waits [`EscalationConfig::sync_grace`] after the
-//!   due date has passed, because a visit may be sitting on a phone with no signal; and one
-//!   raised anyway closes itself, with an explanation, when a visit made in time arrives late.
-//! - **Not acknowledged in time** ([`EscalationConfig::acknowledge_within`]): raised again, one
-//!   level up.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -28,9 +42,9 @@ use shared::sync::{DatedQuote, Handover};
 use shared::validation::FieldError;
 use shared::visit::current_revisions;
 use shared::{
-    Absence, Calendar, Child, ChildId, CoverAssignment, DueState, Escalation, EscalationAction, EscalationId,
-    EscalationLevel, EscalationReason, EscalationStatus, Role, ScheduleRules, TeamId, Visit, Worker,
-    WorkerId,
+    Absence, Calendar, Child, ChildId, CoverAssignment, DueState, Escalation, EscalationAction,
+    EscalationEntry, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, EscalationStep, Role,
+    ScheduleBasis, ScheduleRules, SeenAlone, SeenAloneDecision, TeamId, TeamRouting, Visit, Worker, WorkerId,
 };
 
 /// The authority's escalation settings.
@@ -39,10 +53,19 @@ pub struct EscalationConfig {
     /// The schedule settings, including N, the working days overdue after which a senior
     /// manager is told.
     pub rules: ScheduleRules,
-    /// How long after a due date has passed before "nothing has synced" is called overdue.
+    /// How long after a due date has passed before "nothing has synced" is called overdue. In
+    /// hours, not working days: it is the time a phone out of signal takes to sync, which runs
+    /// overnight and at weekends like any clock.
     pub sync_grace: Duration,
-    /// How long a manager has to acknowledge an escalation before it goes one level up.
-    pub acknowledge_within: Duration,
+    /// Working days a manager has to acknowledge an escalation before it goes one level up, and
+    /// after an acknowledgement (without an arranged date) before an unseen child re-opens it.
+    pub acknowledge_within_working_days: u32,
+    /// Working days after an arranged visit's date before, with the child still unseen, the
+    /// escalation re-opens one level up.
+    pub arranged_grace_working_days: u32,
+    /// The day this service went live, if it replaced another system. See
+    /// [`EscalationReason::NoVisitSinceGoLive`].
+    pub go_live: Option<NaiveDate>,
 }
 
 impl Default for EscalationConfig {
@@ -51,7 +74,9 @@ impl Default for EscalationConfig {
             rules: ScheduleRules::default(),
             // A worker out of signal all afternoon syncs that evening or next morning.
             sync_grace: Duration::hours(12),
-            acknowledge_within: Duration::hours(48),
+            acknowledge_within_working_days: 2,
+            arranged_grace_working_days: 1,
+            go_live: None,
         }
     }
 }
@@ -61,10 +86,12 @@ impl Default for EscalationConfig {
 pub struct Directory {
     /// Each team's manager.
     pub team_managers: HashMap<TeamId, WorkerId>,
-    /// The senior manager escalations go to, when one is in post.
-    pub senior_manager: Option<WorkerId>,
+    /// Each team's senior manager and deputy, as configured on the team record.
+    pub routing: HashMap<TeamId, TeamRouting>,
     /// Workers recorded absent today.
     pub absent_today: HashSet<WorkerId>,
+    /// Staff names, for the history's plain words.
+    pub names: HashMap<WorkerId, String>,
 }
 
 impl Directory {
@@ -75,19 +102,68 @@ impl Directory {
         absences: impl IntoIterator<Item = &'a Absence>,
         today: NaiveDate,
     ) -> Directory {
-        let team_managers = teams.into_iter().filter_map(|t| t.manager.map(|m| (t.id, m))).collect();
-        let senior_manager =
-            workers.into_iter().filter(|w| w.role == Role::SeniorManager).map(|w| w.id).min();
+        let mut team_managers = HashMap::new();
+        let mut routing = HashMap::new();
+        for team in teams {
+            if let Some(manager) = team.manager {
+                team_managers.insert(team.id, manager);
+            }
+            routing.insert(team.id, team.routing.clone());
+        }
+        let names = workers.into_iter().map(|w| (w.id, w.name.clone())).collect();
         let absent_today = absences.into_iter().filter(|a| a.covers(today)).map(|a| a.worker_id).collect();
-        Directory { team_managers, senior_manager, absent_today }
+        Directory { team_managers, routing, absent_today, names }
     }
 
-    fn manager_for(&self, level: EscalationLevel, team: TeamId) -> Option<WorkerId> {
+    /// Where an escalation meant for `level` in `team` goes, and at which level: the team
+    /// manager; while they are recorded absent, the team's deputy, or else (one level up) the
+    /// team's senior manager. `None` when nobody is named: every senior manager sees it.
+    pub fn route(&self, level: EscalationLevel, team: TeamId) -> (EscalationLevel, Option<WorkerId>) {
+        let present = |id: &WorkerId| !self.absent_today.contains(id);
+        let senior = self.routing.get(&team).and_then(|r| r.senior_manager);
         match level {
-            EscalationLevel::TeamManager => self.team_managers.get(&team).copied(),
-            EscalationLevel::SeniorManager => self.senior_manager,
+            EscalationLevel::TeamManager => {
+                if let Some(manager) = self.team_managers.get(&team).copied().filter(present) {
+                    return (EscalationLevel::TeamManager, Some(manager));
+                }
+                match self.routing.get(&team).and_then(|r| r.deputy).filter(present) {
+                    Some(deputy) => (EscalationLevel::TeamManager, Some(deputy)),
+                    None => (EscalationLevel::SeniorManager, senior),
+                }
+            }
+            EscalationLevel::SeniorManager => (EscalationLevel::SeniorManager, senior),
         }
     }
+
+    fn name(&self, id: Option<WorkerId>) -> Option<&str> {
+        id.and_then(|id| self.names.get(&id)).map(String::as_str)
+    }
+
+    /// "the team manager (Tara Manager)", for history entries.
+    fn addressee(&self, level: EscalationLevel, to: Option<WorkerId>) -> String {
+        let role = level_words(level);
+        match self.name(to) {
+            Some(name) => format!("{role} ({name})"),
+            None => role.to_owned(),
+        }
+    }
+}
+
+/// Plain words for a level.
+pub fn level_words(level: EscalationLevel) -> &'static str {
+    match level {
+        EscalationLevel::TeamManager => "the team manager",
+        EscalationLevel::SeniorManager => "a senior manager",
+    }
+}
+
+fn dmy(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+fn days(n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    if n == 1 { "1 working day".to_owned() } else { format!("{n} working days") }
 }
 
 /// The clock and settings a sweep runs with.
@@ -114,6 +190,8 @@ pub struct ChildCase<'a> {
     pub visits: &'a [Visit],
     /// Every escalation held about the child, open or not.
     pub escalations: &'a [Escalation],
+    /// The managers' standing decisions that the child need not be seen alone.
+    pub seen_alone_decisions: &'a [SeenAloneDecision],
 }
 
 /// What a sweep decided about one escalation. Each carries the escalation as it now stands.
@@ -121,25 +199,33 @@ pub struct ChildCase<'a> {
 pub enum EscalationChange {
     /// A new escalation.
     Raised(Escalation),
-    /// Raised again one level up: overdue for longer, the key worker away, or not acknowledged
-    /// in time.
+    /// Raised again one level up (or to the senior manager again), or re-opened.
     RaisedAgain(Escalation),
-    /// Closed by the system, with its explanation in the status.
+    /// Closed by the system, with its explanation in the status and the history.
     Closed(Escalation),
+    /// Something was added to its history: a manager asked to confirm, sent to a deputy, or
+    /// re-assessed after a change to the plan.
+    Updated(Escalation),
 }
 
 impl EscalationChange {
     /// The escalation as it now stands.
     pub fn escalation(&self) -> &Escalation {
         match self {
-            EscalationChange::Raised(e) | EscalationChange::RaisedAgain(e) | EscalationChange::Closed(e) => e,
+            EscalationChange::Raised(e)
+            | EscalationChange::RaisedAgain(e)
+            | EscalationChange::Closed(e)
+            | EscalationChange::Updated(e) => e,
         }
     }
 
     /// The escalation as it now stands, owned.
     pub fn into_escalation(self) -> Escalation {
         match self {
-            EscalationChange::Raised(e) | EscalationChange::RaisedAgain(e) | EscalationChange::Closed(e) => e,
+            EscalationChange::Raised(e)
+            | EscalationChange::RaisedAgain(e)
+            | EscalationChange::Closed(e)
+            | EscalationChange::Updated(e) => e,
         }
     }
 }
@@ -156,207 +242,583 @@ pub fn sweep<'a>(
     changes
 }
 
+/// The child's escalations while one sweep decides about them: the held ones borrowed until
+/// changed, so a child with nothing to change costs no copies.
+struct Book<'a, 'c> {
+    items: Vec<Cow<'a, Escalation>>,
+    touched: Vec<bool>,
+    held: usize,
+    context: &'c SweepContext<'c>,
+    team: TeamId,
+}
+
+impl<'a, 'c> Book<'a, 'c> {
+    fn new(held: &'a [Escalation], context: &'c SweepContext<'c>, team: TeamId) -> Self {
+        Book {
+            items: held.iter().map(Cow::Borrowed).collect(),
+            touched: vec![false; held.len()],
+            held: held.len(),
+            context,
+            team,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn get(&self, i: usize) -> &Escalation {
+        &self.items[i]
+    }
+
+    /// The escalation for this problem: an active one if there is one, else the latest.
+    fn find(&self, key: &str) -> Option<usize> {
+        let mut found = None;
+        for (i, e) in self.items.iter().enumerate() {
+            if e.reason.dedup_key() == key {
+                if e.is_active() {
+                    return Some(i);
+                }
+                found = Some(i);
+            }
+        }
+        found
+    }
+
+    fn edit(&mut self, i: usize) -> &mut Escalation {
+        self.touched[i] = true;
+        self.items[i].to_mut()
+    }
+
+    fn system_entry(&self, step: EscalationStep, e: &Escalation, text: String) -> EscalationEntry {
+        EscalationEntry {
+            at: self.context.now,
+            on: self.context.today,
+            step,
+            level: e.level,
+            to: e.to,
+            by: None,
+            by_name: None,
+            text,
+        }
+    }
+
+    /// Appends a history entry made by the sweep.
+    fn record(&mut self, i: usize, step: EscalationStep, text: String) {
+        let entry = self.system_entry(step, self.get(i), text);
+        self.edit(i).record(entry);
+    }
+
+    fn raise(
+        &mut self,
+        child_id: ChildId,
+        reason: EscalationReason,
+        level: EscalationLevel,
+        basis: Option<ScheduleBasis>,
+        extra: &str,
+    ) -> usize {
+        let (level, to) = self.context.directory.route(level, self.team);
+        let text = format!(
+            "{} Raised to {}.{extra}",
+            reason.describe(),
+            self.context.directory.addressee(level, to)
+        );
+        let mut escalation = Escalation {
+            id: EscalationId::new(),
+            child_id,
+            reason,
+            level,
+            to,
+            raised_at: self.context.now,
+            re_raised_at: None,
+            status: EscalationStatus::Open,
+            history: Vec::with_capacity(1),
+            basis,
+        };
+        let entry = self.system_entry(EscalationStep::Raised, &escalation, text);
+        escalation.record(entry);
+        self.items.push(Cow::Owned(escalation));
+        self.touched.push(true);
+        self.items.len() - 1
+    }
+
+    /// Raises an escalation again at `level` (routed), open, saying why.
+    fn raise_again(&mut self, i: usize, level: EscalationLevel, why: &str) {
+        let (level, to) = self.context.directory.route(level, self.team);
+        let addressee = self.context.directory.addressee(level, to);
+        let now = self.context.now;
+        let e = self.edit(i);
+        e.level = level;
+        e.to = to;
+        e.re_raised_at = Some(now);
+        e.status = EscalationStatus::Open;
+        self.record(i, EscalationStep::RaisedAgain, format!("{why} Raised again to {addressee}."));
+    }
+
+    fn close(&mut self, i: usize, explanation: String) {
+        let now = self.context.now;
+        self.edit(i).status = EscalationStatus::Closed { explanation: explanation.clone(), at: now };
+        self.record(i, EscalationStep::Closed, explanation);
+    }
+
+    fn finish(self, changes: &mut Vec<EscalationChange>) {
+        for (i, (item, touched)) in self.items.into_iter().zip(self.touched).enumerate() {
+            if !touched {
+                continue;
+            }
+            let Cow::Owned(escalation) = item else { continue };
+            if i >= self.held {
+                changes.push(EscalationChange::Raised(escalation));
+                continue;
+            }
+            // What this sweep appended says what kind of change it was.
+            let appended =
+                escalation.history.iter().rev().take_while(|e| e.at == self.context.now && e.by.is_none());
+            let mut closed = false;
+            let mut raised_again = false;
+            for entry in appended {
+                closed |= entry.step == EscalationStep::Closed;
+                raised_again |= entry.step == EscalationStep::RaisedAgain;
+            }
+            changes.push(if closed && !escalation.is_active() {
+                EscalationChange::Closed(escalation)
+            } else if raised_again {
+                EscalationChange::RaisedAgain(escalation)
+            } else {
+                EscalationChange::Updated(escalation)
+            });
+        }
+    }
+}
+
+/// Says in plain words what changed in the schedule between two assessments.
+fn explain_change(before: Option<&ScheduleBasis>, now: &ScheduleBasis) -> String {
+    let Some(before) = before else {
+        return "The schedule was assessed again.".to_owned();
+    };
+    let mut words = Vec::new();
+    if before.frequency_working_days != now.frequency_working_days {
+        words.push(format!(
+            "The plan now sets a visit every {} (it was every {}).",
+            days(now.frequency_working_days),
+            before.frequency_working_days
+        ));
+    }
+    if before.registered_on != now.registered_on {
+        words.push(format!(
+            "The plan's start date is now {} (it was {}).",
+            dmy(now.registered_on),
+            dmy(before.registered_on)
+        ));
+    }
+    match (before.last_seen, now.last_seen) {
+        (Some(old), new) if new < Some(old) => words.push(format!(
+            "The visit of {} no longer counts: it was amended or marked entered in error.",
+            dmy(old)
+        )),
+        (old, Some(new)) if Some(new) > old => {
+            words.push(format!("A last-seen date of {} came from the central system.", dmy(new)))
+        }
+        _ => {}
+    }
+    if words.is_empty() {
+        words.push("The schedule was assessed again.".to_owned());
+    }
+    words.join(" ")
+}
+
 /// Applies every rule to one child, appending what changed.
 pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mut Vec<EscalationChange>) {
     let Some(plan) = case.child.plan.as_ref() else { return };
     let child_id = case.child.id;
     let now = context.now;
     let today = context.today;
-    let current = current_revisions(case.visits);
-    // Each escalation changes at most once per sweep: the latest decision wins.
-    let mut decided: Vec<EscalationChange> = Vec::new();
-    let existing = |key: &str| case.escalations.iter().find(|e| e.reason.dedup_key() == key);
+    let calendar = context.calendar;
+    let directory = context.directory;
+    let mut book = Book::new(case.escalations, context, plan.team);
 
     if !plan.is_active_on(today) {
         // The plan ended: nobody is overdue a statutory visit any more.
-        for escalation in case.escalations.iter().filter(|e| e.is_open()) {
-            if matches!(escalation.reason, EscalationReason::Overdue { .. }) {
-                let ended =
-                    plan.deregistered_on.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
-                decided.push(close(escalation, format!("The child protection plan ended on {ended}."), now));
+        for i in 0..book.len() {
+            let e = book.get(i);
+            if e.is_active() && e.reason.is_about_overdue() {
+                let explanation = match plan.deregistered_on {
+                    Some(ended) if ended <= today => {
+                        format!("The child protection plan ended on {}.", dmy(ended))
+                    }
+                    _ => "The child protection plan is not in force.".to_owned(),
+                };
+                book.close(i, explanation);
             }
         }
-        changes.extend(decided);
+        book.finish(changes);
         return;
     }
+    let current = current_revisions(case.visits);
 
     // ---- Overdue. ----
-    let seen_on = last_seen(case.visits);
-    let due = next_visit_due(context.calendar, plan, seen_on);
-    let state = due_state(context.calendar, &context.config.rules, due, today);
-
-    // Overdue escalations for an earlier due date: the child has been seen since.
-    for escalation in case.escalations.iter().filter(|e| e.is_open()) {
-        let EscalationReason::Overdue { due: raised_due, .. } = escalation.reason else { continue };
-        if raised_due == due {
-            continue;
-        }
-        let in_time = current
-            .iter()
-            // Made on or before the date it was due by, and late only in reaching us: had it
-            // synced, the due date would have moved past the one this escalation is about.
-            .filter(|v| {
-                v.resets_schedule()
-                    && v.date() <= raised_due
-                    && next_visit_due(context.calendar, plan, Some(v.date())) > raised_due
-            })
-            .map(|v| v.date())
-            .max();
-        if let Some(visited) = in_time {
-            decided.push(close(
-                escalation,
-                format!(
-                    "A statutory visit on {}, in time for the due date of {}, arrived late from a device \
-                     that had been offline. The child was not overdue.",
-                    visited.format("%d/%m/%Y"),
-                    raised_due.format("%d/%m/%Y")
-                ),
-                now,
-            ));
-        }
-        // Seen, but late: the escalation stays open until a manager records what was done.
-    }
-
+    let seen_here = last_seen(case.visits);
+    let imported = plan.seen_before_go_live.as_ref().and_then(|s| s.last_seen);
+    let due = next_visit_due(calendar, plan, seen_here);
+    let state = due_state(calendar, &context.config.rules, due, today);
     let overdue_since = due.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc());
     let past_grace = overdue_since.is_some_and(|since| now >= since + context.config.sync_grace);
-    if let DueState::Overdue { working_days_overdue, .. } = state
-        && past_grace
-    {
-        let absent = context.directory.absent_today.contains(&plan.key_worker);
-        let required =
-            escalation_level(&state, absent, &context.config.rules).unwrap_or(EscalationLevel::TeamManager);
-        let reason = EscalationReason::Overdue { due, working_days_overdue, key_worker_absent: absent };
-        let to = context.directory.manager_for(required, plan.team);
-        match existing(&reason.dedup_key()) {
-            None => {
-                decided.push(EscalationChange::Raised(new_escalation(child_id, reason, required, to, now)))
-            }
-            Some(escalation) => {
-                let reopen = match &escalation.status {
-                    EscalationStatus::Open | EscalationStatus::Acknowledged { .. } => {
-                        required > escalation.level
+    let overdue_now = state.is_overdue() && past_grace;
+    let go_live_prompt = context
+        .config
+        .go_live
+        .filter(|go_live| plan.registered_on < *go_live && seen_here.is_none() && imported.is_none());
+    let basis_now = ScheduleBasis {
+        last_seen: seen_here.max(imported),
+        frequency_working_days: plan.visit_frequency_working_days,
+        registered_on: plan.registered_on,
+    };
+    let absent = directory.absent_today.contains(&plan.key_worker);
+    let seen_dates: Vec<NaiveDate> =
+        current.iter().filter(|v| v.resets_schedule()).map(|v| v.date()).collect();
+
+    // Overdue escalations about another due date than today's: re-assess each.
+    for i in 0..book.len() {
+        let e = book.get(i);
+        if !e.is_active() {
+            continue;
+        }
+        match e.reason {
+            EscalationReason::Overdue { due: raised_due, .. } if raised_due != due => {
+                // A visit in time for the due date as it stood when raised, which reached us
+                // late. Without a recorded basis (escalations stored before it was kept), any
+                // seen visit that would have moved the due date past it.
+                let in_time = seen_dates
+                    .iter()
+                    .copied()
+                    .filter(|d| *d <= raised_due)
+                    .filter(|d| match &e.basis {
+                        Some(basis) => basis.last_seen.is_none_or(|known| *d > known),
+                        None => next_visit_due(calendar, plan, Some(*d)) > raised_due,
+                    })
+                    .max();
+                if let Some(visited) = in_time {
+                    book.close(
+                        i,
+                        format!(
+                            "A statutory visit on {}, in time for the due date of {}, arrived late from a device \
+                             that had been offline. The child was not overdue.",
+                            dmy(visited),
+                            dmy(raised_due)
+                        ),
+                    );
+                    continue;
+                }
+                let late = seen_dates.iter().copied().filter(|d| *d > raised_due).min();
+                if let Some(seen) = late {
+                    // Seen, but late: a manager confirms before it closes.
+                    if e.is_open() && !e.awaiting_confirmation() {
+                        let late_by = calendar.working_days_between(raised_due, seen).max(1);
+                        book.record(
+                            i,
+                            EscalationStep::ConfirmationAsked,
+                            format!(
+                                "The child was seen on {}, {} after the visit was due by {}. A manager confirms \
+                                 that this can close.",
+                                dmy(seen),
+                                days(late_by),
+                                dmy(raised_due)
+                            ),
+                        );
                     }
-                    // Closed, yet overdue again for the same date: the visit that closed it was
-                    // voided.
-                    EscalationStatus::Closed { .. } => true,
+                    continue;
+                }
+                // Not seen since: the schedule itself changed (the plan, its frequency, or the
+                // visits it counts from).
+                let why = explain_change(e.basis.as_ref(), &basis_now);
+                let now_key = format!("overdue:{due}");
+                if overdue_now
+                    && go_live_prompt.is_none()
+                    && book.find(&now_key).is_none_or(|j| !book.get(j).is_active())
+                {
+                    let working_days_overdue = state.working_days_overdue();
+                    let edited = book.edit(i);
+                    edited.reason =
+                        EscalationReason::Overdue { due, working_days_overdue, key_worker_absent: absent };
+                    edited.basis = Some(basis_now.clone());
+                    book.record(
+                        i,
+                        EscalationStep::Reevaluated,
+                        format!(
+                            "{why} The visit is now due by {}: overdue by {}.",
+                            dmy(due),
+                            days(working_days_overdue)
+                        ),
+                    );
+                } else if overdue_now {
+                    book.close(
+                        i,
+                        format!(
+                            "{why} The visit is now due by {}, and another escalation follows that date.",
+                            dmy(due)
+                        ),
+                    );
+                } else {
+                    book.close(
+                        i,
+                        format!("{why} The child is not overdue: the next visit is due by {}.", dmy(due)),
+                    );
+                }
+            }
+            EscalationReason::NoVisitSinceGoLive { .. } if go_live_prompt.is_none() => {
+                let explanation = match (seen_here, imported) {
+                    (Some(seen), _) => {
+                        format!("A statutory visit on {} in which the child was seen is recorded.", dmy(seen))
+                    }
+                    (None, Some(date)) => {
+                        format!("The central system's last-seen date, {}, was imported.", dmy(date))
+                    }
+                    (None, None) => "The plan started after the service went live.".to_owned(),
                 };
-                if reopen {
-                    let mut raised = escalation.clone();
-                    raised.reason = reason;
-                    raised.level = required.max(escalation.level);
-                    raised.to = context.directory.manager_for(raised.level, plan.team);
-                    raised.re_raised_at = Some(now);
-                    raised.status = EscalationStatus::Open;
-                    decided.push(EscalationChange::RaisedAgain(raised));
+                book.close(i, explanation);
+            }
+            _ => {}
+        }
+    }
+
+    if overdue_now {
+        if let Some(go_live) = go_live_prompt {
+            let reason = EscalationReason::NoVisitSinceGoLive { go_live };
+            match book.find(&reason.dedup_key()) {
+                None => {
+                    book.raise(child_id, reason, EscalationLevel::TeamManager, None, "");
+                }
+                Some(i) if !book.get(i).is_active() => {
+                    let level = book.get(i).level;
+                    book.raise_again(
+                        i,
+                        level,
+                        "Still no statutory visit in which the child was seen is recorded.",
+                    );
+                }
+                Some(_) => {}
+            }
+        } else {
+            let working_days_overdue = state.working_days_overdue();
+            let required = escalation_level(&state, absent, &context.config.rules)
+                .unwrap_or(EscalationLevel::TeamManager);
+            let reason = EscalationReason::Overdue { due, working_days_overdue, key_worker_absent: absent };
+            match book.find(&reason.dedup_key()) {
+                None => {
+                    book.raise(child_id, reason, required, Some(basis_now.clone()), "");
+                }
+                Some(i) => {
+                    let e = book.get(i);
+                    let why = if !e.is_active() {
+                        // Closed, yet overdue again for the same date: the visit that closed it
+                        // no longer counts.
+                        Some(format!(
+                            "Overdue again for the due date of {}: the visit that closed it no longer counts.",
+                            dmy(due)
+                        ))
+                    } else if required > e.level {
+                        Some(if absent {
+                            format!(
+                                "Overdue by {} while the key worker is recorded absent.",
+                                days(working_days_overdue)
+                            )
+                        } else {
+                            format!(
+                                "Overdue by {}, more than {}.",
+                                days(working_days_overdue),
+                                days(context.config.rules.senior_after_working_days)
+                            )
+                        })
+                    } else {
+                        None
+                    };
+                    if let Some(why) = why {
+                        let level = required.max(e.level);
+                        let edited = book.edit(i);
+                        edited.reason = reason;
+                        edited.basis = Some(basis_now.clone());
+                        book.raise_again(i, level, &why);
+                    }
                 }
             }
         }
     }
 
-    // ---- Visits: not seen, not seen alone, interpreter not used. ----
+    // ---- Visits: not seen, not seen alone, interpreting. ----
     let mut still_holds: HashSet<String> = HashSet::new();
-    let mut visit_reasons: Vec<EscalationReason> = Vec::new();
     let mut visits_in_plan: Vec<&&Visit> =
         current.iter().filter(|v| v.date() >= plan.registered_on).collect();
     visits_in_plan.sort_by_key(|v| (v.started_at, v.id));
     for visit in visits_in_plan {
+        let mut reasons: Vec<(EscalationReason, bool)> = Vec::new();
         if visit.is_missed_statutory() {
-            visit_reasons.push(EscalationReason::ChildNotSeen { visit_id: visit.id });
+            reasons.push((EscalationReason::ChildNotSeen { visit_id: visit.id }, false));
         }
-        if visit.not_seen_alone_without_agreement() {
-            visit_reasons.push(EscalationReason::NotSeenAlone { visit_id: visit.id });
+        if let Some(SeenAlone::No { manager_agreed, .. }) = &visit.seen_alone
+            && !case.seen_alone_decisions.iter().any(|d| d.covers(visit.date()))
+        {
+            reasons.push((EscalationReason::NotSeenAlone { visit_id: visit.id }, *manager_agreed));
         }
-        if visit.interpreter_needed_not_used() {
-            visit_reasons.push(EscalationReason::InterpreterNotUsed { visit_id: visit.id });
+        if visit.child_seen() && visit.interpreter_needed_not_used() {
+            reasons.push((EscalationReason::InterpreterNotUsed { visit_id: visit.id }, false));
+        }
+        if visit.interpreters.iter().any(|i| i.family_member_interpreted()) {
+            reasons.push((EscalationReason::FamilyMemberInterpreted { visit_id: visit.id }, false));
+        }
+        for (reason, worker_says_agreed) in reasons {
+            let key = reason.dedup_key();
+            let i = match book.find(&key) {
+                None => book.raise(child_id, reason, EscalationLevel::TeamManager, None, ""),
+                Some(i) => i,
+            };
+            still_holds.insert(key);
+            // "A manager agreed", ticked by the worker: the manager confirms or disagrees.
+            let e = book.get(i);
+            if worker_says_agreed && e.is_open() && !e.awaiting_confirmation() {
+                book.record(
+                    i,
+                    EscalationStep::ConfirmationAsked,
+                    "The worker recorded that a manager agreed the child need not be seen alone. The manager \
+                     confirms by agreeing, or disagrees."
+                        .to_owned(),
+                );
+            }
         }
     }
-    for reason in visit_reasons {
-        let key = reason.dedup_key();
-        still_holds.insert(key.clone());
-        if existing(&key).is_none() {
-            let to = context.directory.manager_for(EscalationLevel::TeamManager, plan.team);
-            decided.push(EscalationChange::Raised(new_escalation(
-                child_id,
-                reason,
-                EscalationLevel::TeamManager,
-                to,
-                now,
-            )));
-        }
-    }
-    // A visit escalation whose visit was amended or voided so that the problem is gone.
-    for escalation in case.escalations.iter().filter(|e| e.is_open()) {
-        let visit_id = match escalation.reason {
-            EscalationReason::Overdue { .. } => continue,
+    // An open visit escalation whose visit no longer records the problem: a manager confirms,
+    // unless a manager's standing decision now covers it.
+    for i in 0..book.len() {
+        let e = book.get(i);
+        let visit_id = match e.reason {
             EscalationReason::ChildNotSeen { visit_id }
             | EscalationReason::NotSeenAlone { visit_id }
-            | EscalationReason::InterpreterNotUsed { visit_id } => visit_id,
+            | EscalationReason::InterpreterNotUsed { visit_id }
+            | EscalationReason::FamilyMemberInterpreted { visit_id } => visit_id,
+            EscalationReason::Overdue { .. } | EscalationReason::NoVisitSinceGoLive { .. } => continue,
         };
-        if still_holds.contains(&escalation.reason.dedup_key()) {
+        if !e.is_open() || still_holds.contains(&e.reason.dedup_key()) {
             continue;
         }
-        let latest = case.visits.iter().filter(|v| v.id == visit_id).max_by_key(|v| v.revision);
-        let explanation = match latest {
-            Some(v) if !v.counts() => "The visit was marked as entered in error.".to_owned(),
-            Some(v) => {
-                format!("The visit record was amended (revision {}) and the problem is resolved.", v.revision)
+        let Some(latest) = case.visits.iter().filter(|v| v.id == visit_id).max_by_key(|v| v.revision) else {
+            continue;
+        };
+        if matches!(e.reason, EscalationReason::NotSeenAlone { .. })
+            && latest.counts()
+            && let Some(decision) = case.seen_alone_decisions.iter().find(|d| d.covers(latest.date()))
+        {
+            book.close(
+                i,
+                format!(
+                    "Covered by {}'s standing decision of {} that the child need not be seen alone until {}: {}.",
+                    decision.decided_by_name,
+                    dmy(decision.decided_at.date_naive()),
+                    dmy(decision.ends_on),
+                    decision.reason.trim()
+                ),
+            );
+            continue;
+        }
+        if e.awaiting_confirmation() {
+            continue;
+        }
+        let what = if latest.counts() {
+            format!(
+                "The worker amended the visit (revision {}) and it no longer records the problem.",
+                latest.revision
+            )
+        } else {
+            "The worker marked the visit as entered in error.".to_owned()
+        };
+        book.record(
+            i,
+            EscalationStep::ConfirmationAsked,
+            format!("{what} A manager confirms that this can close."),
+        );
+    }
+
+    // ---- Routing: the manager it was for is away. ----
+    for i in 0..book.len() {
+        let e = book.get(i);
+        if !e.is_open() || !e.to.is_some_and(|to| directory.absent_today.contains(&to)) {
+            continue;
+        }
+        let (level, to) = directory.route(e.level, plan.team);
+        if (level, to) != (e.level, e.to) {
+            let away = directory.name(e.to).unwrap_or("The manager it was for").to_owned();
+            let text = format!("{away} is recorded absent: sent to {}.", directory.addressee(level, to));
+            let edited = book.edit(i);
+            edited.level = level;
+            edited.to = to;
+            book.record(i, EscalationStep::Rerouted, text);
+        }
+    }
+
+    // ---- Windows: not acknowledged in time, or acknowledged and the child still unseen. ----
+    let window = context.config.acknowledge_within_working_days.max(1);
+    for i in 0..book.len() {
+        let e = book.get(i);
+        if i >= book.held || e.last_raised_on() >= today {
+            continue;
+        }
+        match &e.status {
+            EscalationStatus::Open => {
+                let deadline = calendar.add_working_days(e.last_raised_on(), window);
+                if today > deadline {
+                    let level = e.level.above();
+                    book.raise_again(i, level, &format!("Not acknowledged within {}.", days(window)));
+                }
             }
-            None => continue,
-        };
-        decided.push(close(escalation, explanation, now));
-    }
-
-    // ---- Not acknowledged in time: one level up. ----
-    for escalation in case.escalations.iter().filter(|e| e.is_open()) {
-        if decided.iter().any(|d| d.escalation().id == escalation.id) {
-            continue;
+            EscalationStatus::Acknowledged { .. } => {
+                let still_unseen = match e.reason {
+                    EscalationReason::Overdue { due: raised_due, .. } => {
+                        raised_due == due && overdue_now && go_live_prompt.is_none()
+                    }
+                    EscalationReason::NoVisitSinceGoLive { .. } => go_live_prompt.is_some() && overdue_now,
+                    _ => false,
+                };
+                let Some((acknowledged_on, action)) = e.acknowledgement() else { continue };
+                if !still_unseen {
+                    continue;
+                }
+                let (deadline, why) = match action {
+                    EscalationAction::VisitArranged { date } => (
+                        calendar.add_working_days(*date, context.config.arranged_grace_working_days),
+                        format!(
+                            "The visit arranged for {} has not happened: no statutory visit in which the child was seen.",
+                            dmy(*date)
+                        ),
+                    ),
+                    _ => (
+                        calendar.add_working_days(acknowledged_on, window),
+                        format!(
+                            "{} since the acknowledgement of {} and the child has still not been seen.",
+                            days(window),
+                            dmy(acknowledged_on)
+                        ),
+                    ),
+                };
+                if today > deadline {
+                    let level = e.level.above();
+                    book.raise_again(i, level, &why);
+                }
+            }
+            EscalationStatus::Closed { .. } => {}
         }
-        let last_raised = escalation.re_raised_at.unwrap_or(escalation.raised_at);
-        let up = escalation.level.above();
-        if up > escalation.level && now >= last_raised + context.config.acknowledge_within {
-            let mut raised = escalation.clone();
-            raised.level = up;
-            raised.to = context.directory.manager_for(up, plan.team);
-            raised.re_raised_at = Some(now);
-            decided.push(EscalationChange::RaisedAgain(raised));
-        }
     }
 
-    changes.extend(decided);
-}
-
-fn new_escalation(
-    child_id: ChildId,
-    reason: EscalationReason,
-    level: EscalationLevel,
-    to: Option<WorkerId>,
-    now: DateTime<Utc>,
-) -> Escalation {
-    Escalation {
-        id: EscalationId::new(),
-        child_id,
-        reason,
-        level,
-        to,
-        raised_at: now,
-        re_raised_at: None,
-        status: EscalationStatus::Open,
-    }
-}
-
-fn close(escalation: &Escalation, explanation: String, now: DateTime<Utc>) -> EscalationChange {
-    let mut closed = escalation.clone();
-    closed.status = EscalationStatus::Closed { explanation, at: now };
-    EscalationChange::Closed(closed)
+    book.finish(changes);
 }
 
 /// Records a manager's action on an escalation, or says what is wrong with it, by field.
 ///
 /// - Only an open escalation can be acknowledged.
-/// - Only managers acknowledge; a team manager only what is at team-manager level (a senior
-///   manager can act on anything).
+/// - Only managers acknowledge; a team manager what is at team-manager level or addressed to
+///   them (a deputy), a senior manager anything.
 /// - "Not seen alone" is answered by agreeing or disagreeing; everything else by a visit
 ///   arranged (today or later), duty cover assigned, or an exception agreed with its reason.
+/// - "Can close" ([`EscalationAction::CloseConfirmed`]) only answers a request to confirm.
+///
+/// The action is appended to the history with the manager's name; the earlier history stays.
 pub fn acknowledge(
     escalation: &Escalation,
     action: EscalationAction,
@@ -370,7 +832,8 @@ pub fn acknowledge(
     }
     match by.role {
         Role::SeniorManager => {}
-        Role::TeamManager if escalation.level == EscalationLevel::TeamManager => {}
+        Role::TeamManager
+            if escalation.level == EscalationLevel::TeamManager || escalation.to == Some(by.id) => {}
         Role::TeamManager => errors.push(FieldError::new(
             "level",
             "This escalation has gone to a senior manager; a senior manager must act on it.",
@@ -379,6 +842,17 @@ pub fn acknowledge(
     }
     let about_seen_alone = matches!(escalation.reason, EscalationReason::NotSeenAlone { .. });
     match &action {
+        EscalationAction::CloseConfirmed { explanation } => {
+            if !escalation.awaiting_confirmation() {
+                errors.push(FieldError::new(
+                    "action",
+                    "Nothing has asked to close this escalation. Record what was done instead.",
+                ));
+            }
+            if explanation.trim().is_empty() {
+                errors.push(FieldError::new("action.explanation", "Say why it can close."));
+            }
+        }
         EscalationAction::SeenAloneAgreed { reason } | EscalationAction::SeenAloneDisagreed { reason } => {
             if !about_seen_alone {
                 errors.push(FieldError::new(
@@ -406,13 +880,77 @@ pub fn acknowledge(
             }
         }
     }
+    for text in [&action].iter().filter_map(|a| match a {
+        EscalationAction::ExceptionAgreed { reason }
+        | EscalationAction::SeenAloneAgreed { reason }
+        | EscalationAction::SeenAloneDisagreed { reason } => Some(reason),
+        EscalationAction::CloseConfirmed { explanation } => Some(explanation),
+        _ => None,
+    }) {
+        if text.chars().count() > MAX_MANAGER_TEXT {
+            errors.push(FieldError::new(
+                if matches!(action, EscalationAction::CloseConfirmed { .. }) {
+                    "action.explanation"
+                } else {
+                    "action.reason"
+                },
+                format!("At most {MAX_MANAGER_TEXT} characters."),
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
     let mut acknowledged = escalation.clone();
-    acknowledged.status = EscalationStatus::Acknowledged { action, by: by.id, at: now };
+    let text = action.describe(&|id| if id == by.id { by.name.clone() } else { format!("worker {id}") });
+    acknowledged.status = match &action {
+        EscalationAction::CloseConfirmed { explanation } => EscalationStatus::Closed {
+            explanation: format!("Closed by {}: {}", by.name, explanation.trim()),
+            at: now,
+        },
+        _ => EscalationStatus::Acknowledged { action: action.clone(), by: by.id, at: now },
+    };
+    acknowledged.record(EscalationEntry {
+        at: now,
+        on: today,
+        step: EscalationStep::Acknowledged { action },
+        level: escalation.level,
+        to: escalation.to,
+        by: Some(by.id),
+        by_name: Some(by.name.clone()),
+        text,
+    });
     Ok(acknowledged)
 }
+
+/// The longest reason or explanation a manager may give, in characters.
+pub const MAX_MANAGER_TEXT: usize = 2000;
+
+/// Checks a standing "seen alone" decision before it is recorded: a reason, an end on or after
+/// the start, and at most [`MAX_DECISION_DAYS`] long (it is reviewed, not forgotten).
+pub fn validate_seen_alone_decision(decision: &SeenAloneDecision) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let reason = decision.reason.trim();
+    if reason.is_empty() {
+        errors.push(FieldError::new("reason", "Say why the child need not be seen alone."));
+    } else if reason.chars().count() > MAX_MANAGER_TEXT {
+        errors.push(FieldError::new("reason", format!("At most {MAX_MANAGER_TEXT} characters.")));
+    }
+    if decision.ends_on < decision.starts_on {
+        errors.push(FieldError::new("ends_on", "The decision must end on or after the day it starts."));
+    } else if (decision.ends_on - decision.starts_on).num_days() > MAX_DECISION_DAYS {
+        errors.push(FieldError::new(
+            "ends_on",
+            format!(
+                "A standing decision lasts at most {MAX_DECISION_DAYS} days; record a new one to continue it."
+            ),
+        ));
+    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// The longest a standing "seen alone" decision may last: a year, so it is looked at again.
+pub const MAX_DECISION_DAYS: i64 = 366;
 
 /// A child whose statutory visit falls due while their key worker is away.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -558,7 +1096,7 @@ pub fn build_handover(
 /// Settings for escalations, their delivery, and photo storage.
 #[derive(Clone, Debug)]
 pub struct OversightConfig {
-    /// Grace period and acknowledgement time. The senior threshold N comes from
+    /// Grace periods, acknowledgement windows and the go-live date. The senior threshold N comes from
     /// [`crate::Config::rules`], so there is one source of truth for it.
     pub escalation: EscalationConfig,
     /// How often the whole service is swept (the time-based rules: overdue, not acknowledged).
@@ -571,7 +1109,9 @@ pub struct OversightConfig {
     pub blob_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded photos.
     pub photo_limits: shared::photo::PhotoLimits,
-    /// One sweep at a time, so two cannot raise the same escalation twice.
+    /// One sweep at a time, so two cannot raise the same escalation twice; a manager's
+    /// acknowledgement takes it too, so a sweep and an acknowledgement never overwrite each
+    /// other.
     pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// The queue to the webhook deliverer, once started.
     pub webhook_queue: std::sync::Arc<
@@ -642,7 +1182,17 @@ pub async fn sweep_store(
         }
         let visits: Vec<Visit> = store.visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
         let held = store.escalations_for_child(id)?;
-        sweep_child(ChildCase { child: &child, visits: &visits, escalations: &held }, &context, &mut changes);
+        let decisions = store.seen_alone_decisions(id)?;
+        sweep_child(
+            ChildCase {
+                child: &child,
+                visits: &visits,
+                escalations: &held,
+                seen_alone_decisions: &decisions,
+            },
+            &context,
+            &mut changes,
+        );
     }
     let changed: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
     if !changed.is_empty() {

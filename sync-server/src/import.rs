@@ -28,6 +28,8 @@
 //! | `visit_frequency_working_days` | no | 1 to 60, default 10 |
 //! | `actions` | no | `ref\|description` entries separated by `;` (JSON: objects) |
 //! | `latest_review_conference` | no | `YYYY-MM-DD` |
+//! | `last_seen_on` | no | `YYYY-MM-DD`: the central system's last statutory visit in which the child was seen (go-live: the schedule counts from it until a visit here is later) |
+//! | `last_seen_alone_on` | no | `YYYY-MM-DD`: the central system's last visit in which the child was seen alone |
 //! | `key_worker_username` | for a plan | the key worker's username; an unknown one is created as a worker who cannot sign in until an administrator sets a password |
 //! | `key_worker_name` | no | the key worker's name, for a new worker |
 //! | `team_code` | for a plan | the team's code in the CMS |
@@ -49,7 +51,7 @@ use crate::error::ApiError;
 use crate::store::{Account, ChildSource, Store, Writes};
 
 /// The CSV columns, in the order the export writes them.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 23] = [
     "central_id",
     "given_name",
     "family_name",
@@ -67,6 +69,8 @@ pub const COLUMNS: [&str; 21] = [
     "visit_frequency_working_days",
     "actions",
     "latest_review_conference",
+    "last_seen_on",
+    "last_seen_alone_on",
     "key_worker_username",
     "key_worker_name",
     "team_code",
@@ -187,6 +191,12 @@ pub struct CaseRecord {
     /// Latest review conference.
     #[serde(default)]
     pub latest_review_conference: Option<String>,
+    /// The central system's last statutory visit in which the child was seen (go-live).
+    #[serde(default)]
+    pub last_seen_on: Option<String>,
+    /// The central system's last visit in which the child was seen alone (go-live).
+    #[serde(default)]
+    pub last_seen_alone_on: Option<String>,
     /// Key worker's username.
     #[serde(default)]
     pub key_worker_username: Option<String>,
@@ -360,6 +370,8 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
         visit_frequency_working_days: frequency,
         actions,
         latest_review_conference: cell("latest_review_conference"),
+        last_seen_on: cell("last_seen_on"),
+        last_seen_alone_on: cell("last_seen_alone_on"),
         key_worker_username: cell("key_worker_username"),
         key_worker_name: cell("key_worker_name"),
         team_code: cell("team_code"),
@@ -528,6 +540,16 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             Some(d) => date("latest_review_conference", d).map_err(|p| problems.push(p)).ok(),
             None => None,
         };
+        let mut seen_before = shared::SeenBeforeGoLive::default();
+        for (field, value, slot) in [
+            ("last_seen_on", record.last_seen_on.as_deref(), &mut seen_before.last_seen),
+            ("last_seen_alone_on", record.last_seen_alone_on.as_deref(), &mut seen_before.last_seen_alone),
+        ] {
+            if let Some(d) = value {
+                *slot = date(field, d).map_err(|p| problems.push(p)).ok();
+            }
+        }
+        let seen_before_go_live = (seen_before != shared::SeenBeforeGoLive::default()).then_some(seen_before);
         let mut harms = Vec::new();
         for (i, harm) in record.harms.iter().enumerate() {
             match harm.trim().to_lowercase().as_str() {
@@ -593,6 +615,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
                 team: team_id_for(&code),
                 actions,
                 latest_review_conference,
+                seen_before_go_live,
             });
             key_worker = Some((username, record.key_worker_name.clone()));
             team = Some((code, record.team_name.clone()));
@@ -736,7 +759,13 @@ pub async fn import(
                 let name = team_name
                     .or_else(|| existing.as_ref().map(|t| t.name.clone()))
                     .unwrap_or_else(|| code.clone());
-                let team = Team { id: team_id, name, manager: existing.as_ref().and_then(|t| t.manager) };
+                // The import names the team; its manager and routing are kept as configured.
+                let team = Team {
+                    id: team_id,
+                    name,
+                    manager: existing.as_ref().and_then(|t| t.manager),
+                    routing: existing.as_ref().map(|t| t.routing.clone()).unwrap_or_default(),
+                };
                 if existing.as_ref() != Some(&team) {
                     store.team_writes(&mut writes, &team)?;
                 }

@@ -53,9 +53,21 @@ struct Args {
     /// Hours after a due date before "nothing synced" is escalated as overdue.
     #[arg(long, env = "SEEN_AND_HEARD_SYNC_GRACE_HOURS", default_value_t = 12)]
     sync_grace_hours: i64,
-    /// Hours a manager has to acknowledge an escalation before it goes one level up.
-    #[arg(long, env = "SEEN_AND_HEARD_ACKNOWLEDGE_HOURS", default_value_t = 48)]
-    acknowledge_hours: i64,
+    /// Working days a manager has to acknowledge an escalation before it goes one level up
+    /// (and after acknowledging, before a child still unseen re-opens it).
+    #[arg(long, env = "SEEN_AND_HEARD_ACKNOWLEDGE_WORKING_DAYS", default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=20))]
+    acknowledge_working_days: u32,
+    /// Working days after an arranged visit's date before a child still unseen re-opens the
+    /// escalation one level up.
+    #[arg(long, env = "SEEN_AND_HEARD_ARRANGED_GRACE_WORKING_DAYS", default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(0..=20))]
+    arranged_grace_working_days: u32,
+    /// The day this service went live (YYYY-MM-DD), when it replaced another system: children
+    /// whose plans began earlier, with no visit here and no imported last-seen date, get one
+    /// team-manager prompt instead of a senior escalation each.
+    #[arg(long, env = "SEEN_AND_HEARD_GO_LIVE")]
+    go_live: Option<chrono::NaiveDate>,
 }
 
 #[tokio::main]
@@ -78,7 +90,9 @@ async fn main() -> anyhow::Result<()> {
     config.rules.senior_after_working_days = args.senior_after_working_days;
     config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs.clamp(30, 900));
     config.oversight.escalation.sync_grace = chrono::Duration::hours(args.sync_grace_hours.max(0));
-    config.oversight.escalation.acknowledge_within = chrono::Duration::hours(args.acknowledge_hours.max(1));
+    config.oversight.escalation.acknowledge_within_working_days = args.acknowledge_working_days;
+    config.oversight.escalation.arranged_grace_working_days = args.arranged_grace_working_days;
+    config.oversight.escalation.go_live = args.go_live;
     config.oversight.blob_dir = Some(args.blobs.clone().unwrap_or_else(|| args.data.join("blobs")));
     config.oversight.webhook = match (args.webhook_url.clone(), args.webhook_secret.clone()) {
         (Some(url), Some(secret)) if secret.len() >= 32 => {

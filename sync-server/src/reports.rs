@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use shared::child::Gender;
 use shared::visit::current_revisions;
 use shared::{
-    Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel,
-    EscalationStatus, HarmCategory, InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone,
-    TeamId, Visit, VisitKind, WorkerCapacity, WorkerId,
+    Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel, HarmCategory,
+    InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone, TeamId, Visit, VisitKind,
+    WorkerCapacity, WorkerId,
 };
 
 use crate::store::{ChildChange, ChildSource};
@@ -119,8 +119,10 @@ pub enum ChronologyKind {
     EscalationRaisedAgain,
     /// A manager acted on an escalation.
     EscalationAcknowledged,
-    /// An escalation closed itself.
+    /// An escalation closed (by itself, with its reason, or confirmed by a manager).
     EscalationClosed,
+    /// A manager was asked to confirm, an escalation was sent to a deputy, or re-assessed.
+    EscalationUpdated,
     /// Duty cover ended.
     CoverEnded,
     /// The child was de-registered: the plan ended.
@@ -143,6 +145,7 @@ impl ChronologyKind {
             ChronologyKind::EscalationRaisedAgain => "Escalation raised again",
             ChronologyKind::EscalationAcknowledged => "Escalation acted on",
             ChronologyKind::EscalationClosed => "Escalation closed",
+            ChronologyKind::EscalationUpdated => "Escalation updated",
             ChronologyKind::CoverEnded => "Duty cover ended",
             ChronologyKind::Deregistered => "Child protection plan ended",
         }
@@ -346,6 +349,16 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
             let _ = write!(summary, " Views, wishes and feelings: {}", visit.child_views.trim());
         }
         for record in &visit.interpreters {
+            if let Some(shared::InterpreterUsed::FamilyMember { who }) = &record.used {
+                let person = match record.person {
+                    InterpretedPerson::Child => "the child".to_owned(),
+                    InterpretedPerson::Carer { carer_id } => input
+                        .child
+                        .carer(carer_id)
+                        .map_or_else(|| "a carer".to_owned(), |c| c.relationship.clone()),
+                };
+                let _ = write!(summary, " FLAG: a family member ({}) interpreted for {person}.", who.trim());
+            }
             if record.needed && !record.need_met() {
                 let who = match record.person {
                     InterpretedPerson::Child => "the child".to_owned(),
@@ -439,37 +452,36 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         }
     }
 
-    // Escalations and what was done.
+    // Escalations: every step of each one's history, naming the managers.
     for escalation in input.escalations {
-        let level = level_words(escalation.level);
-        push(
-            local(input.time_zone, escalation.raised_at).0,
-            Some(local(input.time_zone, escalation.raised_at).1),
-            ChronologyKind::EscalationRaised,
-            format!("{} Raised to {level}.", escalation.reason.describe()),
-        );
-        if let Some(again) = escalation.re_raised_at {
-            push(
-                local(input.time_zone, again).0,
-                Some(local(input.time_zone, again).1),
-                ChronologyKind::EscalationRaisedAgain,
-                format!("Raised again, to {level}: {}", escalation.reason.describe()),
-            );
-        }
-        match &escalation.status {
-            EscalationStatus::Open => {}
-            EscalationStatus::Acknowledged { action, by, at } => push(
-                local(input.time_zone, *at).0,
-                Some(local(input.time_zone, *at).1),
-                ChronologyKind::EscalationAcknowledged,
-                format!("{} Recorded by {}.", action_words(action, &name), name(*by)),
-            ),
-            EscalationStatus::Closed { explanation, at } => push(
-                local(input.time_zone, *at).0,
-                Some(local(input.time_zone, *at).1),
-                ChronologyKind::EscalationClosed,
-                explanation.clone(),
-            ),
+        let escalation = escalation.clone().with_history();
+        for entry in &escalation.history {
+            let to = match entry.to {
+                Some(id) => format!("{} ({})", level_words(entry.level), name(id)),
+                None => level_words(entry.level).to_owned(),
+            };
+            let (kind, text) = match &entry.step {
+                shared::EscalationStep::Raised => (ChronologyKind::EscalationRaised, entry.text.clone()),
+                shared::EscalationStep::RaisedAgain => {
+                    (ChronologyKind::EscalationRaisedAgain, entry.text.clone())
+                }
+                shared::EscalationStep::Acknowledged { action } => {
+                    let by = entry.by.map_or_else(|| "the service".to_owned(), &name);
+                    let level = level_words(entry.level);
+                    (
+                        ChronologyKind::EscalationAcknowledged,
+                        format!("{} Recorded by {by} ({level}).", action_words(action, &name)),
+                    )
+                }
+                shared::EscalationStep::Closed => (ChronologyKind::EscalationClosed, entry.text.clone()),
+                shared::EscalationStep::ConfirmationAsked
+                | shared::EscalationStep::Rerouted
+                | shared::EscalationStep::Reevaluated => {
+                    (ChronologyKind::EscalationUpdated, format!("{} (With {to}.)", entry.text))
+                }
+            };
+            let (date, time) = local(input.time_zone, entry.at);
+            push(date, Some(time), kind, text);
         }
     }
 
@@ -699,6 +711,9 @@ fn action_words(action: &EscalationAction, name: &dyn Fn(WorkerId) -> String) ->
         }
         EscalationAction::SeenAloneDisagreed { reason } => {
             format!("Manager disagreed: the child must be seen alone. {reason}.")
+        }
+        EscalationAction::CloseConfirmed { explanation } => {
+            format!("Manager confirmed it can close: {explanation}.")
         }
     }
 }

@@ -33,7 +33,8 @@
 //! | `review/` | visit id + revision | [`ReviewItem`] |
 //! | `cover/`, `cd/`, `cc/` | cover id; duty worker + cover id; child + cover id | [`shared::CoverAssignment`]; indexes |
 //! | `abs/`, `aw/` | absence id; worker + absence id | [`shared::Absence`]; index |
-//! | `esc/`, `ek/` | escalation id; child id + dedup key | [`shared::Escalation`]; index |
+//! | `esc/`, `ek/` | escalation id; child id + dedup key | [`shared::Escalation`] (its history appended to, never rewritten); index |
+//! | `sad/` | child id + decision id | [`shared::SeenAloneDecision`], never changed |
 //! | `feed/` | sequence | [`FeedEntry`] |
 //! | `pull/` | device id + state id | [`PullState`] |
 //! | `ack/` | visit id + revision | time written back centrally |
@@ -983,29 +984,49 @@ impl Store {
 
     // ---- escalations ----
 
-    /// An escalation.
+    /// An escalation. One stored before histories were kept comes back with its history
+    /// rebuilt from its fields ([`Escalation::with_history`]), so nothing it recorded is lost.
     pub fn escalation(&self, id: EscalationId) -> StoreResult<Option<Escalation>> {
-        self.get(&key("esc/", &[id.as_bytes()]))
+        Ok(self.get::<Escalation>(&key("esc/", &[id.as_bytes()]))?.map(Escalation::with_history))
     }
 
     /// Every escalation.
     pub fn escalations(&self) -> StoreResult<Vec<Escalation>> {
-        self.scan(b"esc/")
+        Ok(self.scan::<Escalation>(b"esc/")?.into_iter().map(Escalation::with_history).collect())
     }
 
-    /// Every escalation about a child.
+    /// Every escalation about a child, each once (an escalation re-assessed for a new due date
+    /// is indexed under both keys).
     pub fn escalations_for_child(&self, child: ChildId) -> StoreResult<Vec<Escalation>> {
         let prefix = key("ek/", &[child.as_bytes()]);
-        let mut out = Vec::new();
+        let mut out: Vec<Escalation> = Vec::new();
         for entry in self.tree.scan_prefix(&prefix) {
             let (_, v) = entry?;
             if let Some(id) = id16(&v)
+                && !out.iter().any(|e| e.id.as_bytes() == &id)
                 && let Some(escalation) = self.escalation(EscalationId::from_bytes(id))?
             {
                 out.push(escalation);
             }
         }
         Ok(out)
+    }
+
+    /// A child's standing "seen alone" decisions, oldest first.
+    pub fn seen_alone_decisions(&self, child: ChildId) -> StoreResult<Vec<shared::SeenAloneDecision>> {
+        self.scan(&key("sad/", &[child.as_bytes()]))
+    }
+
+    /// Adds the writes that store a new standing "seen alone" decision, with a feed entry for
+    /// the child so the sweeper looks at it again within seconds.
+    pub fn seen_alone_decision_writes(
+        &self,
+        writes: &mut Writes,
+        decision: &shared::SeenAloneDecision,
+    ) -> StoreResult<()> {
+        writes.put(key("sad/", &[decision.child_id.as_bytes(), decision.id.as_bytes()]), decision)?;
+        writes.feed(FeedEntry::Child { child_id: decision.child_id });
+        Ok(())
     }
 
     /// The escalation already raised for this child and problem ([`shared::EscalationReason::dedup_key`]).

@@ -29,6 +29,8 @@ fn an_escalation_raised_at_2330_utc_in_summer_is_dated_in_the_authoritys_zone(
         raised_at: Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap(),
         re_raised_at: None,
         status: EscalationStatus::Open,
+        history: Vec::new(),
+        basis: None,
     };
     let child = child(1);
     let workers = HashMap::new();

@@ -83,6 +83,8 @@ fn child_one_chronology() -> sync_server::reports::Chronology {
         to: Some(fixed(TEAM_MANAGER)),
         raised_at: utc("2026-03-30", 15),
         re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
         status: EscalationStatus::Acknowledged {
             action: EscalationAction::SeenAloneDisagreed { reason: "See him at school".into() },
             by: fixed(TEAM_MANAGER),

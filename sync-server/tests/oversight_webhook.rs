@@ -75,6 +75,8 @@ fn escalation() -> Escalation {
         to: Some(fixed(TEAM_MANAGER)),
         raised_at: utc("2026-03-10", 15),
         re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
         status: EscalationStatus::Acknowledged {
             action: EscalationAction::ExceptionAgreed { reason: "Robin told me he is scared at home".into() },
             by: fixed(TEAM_MANAGER),

@@ -98,6 +98,7 @@ fn child(case: &Case) -> Child {
             team: TeamId(uuid::Uuid::from_u128(0x41)),
             actions: vec![],
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: Default::default(),
     }

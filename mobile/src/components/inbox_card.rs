@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
-use super::{TextArea, TextInput};
+use super::{EscalationHistory, TextArea, TextInput};
 use crate::app::Services;
 use crate::app::services::{InboxItem, UiError};
 
@@ -72,16 +72,25 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
     let reason_missing = reason.read().trim().is_empty();
     let (heading, icon) = match item.escalation.reason {
         EscalationReason::Overdue { .. } => ("Visit overdue", "⚠"),
+        EscalationReason::NoVisitSinceGoLive { .. } => ("No visit recorded since go-live", "⚠"),
         EscalationReason::ChildNotSeen { .. } => ("Child not seen", "⚠"),
         EscalationReason::NotSeenAlone { .. } => ("Not seen alone", "◐"),
         EscalationReason::InterpreterNotUsed { .. } => ("Interpreter not used", "⚑"),
+        EscalationReason::FamilyMemberInterpreted { .. } => ("Family member interpreted", "⚑"),
     };
+    let awaiting_confirmation = item.escalation.awaiting_confirmation();
     rsx! {
         div { class: "card",
             h3 { span { "aria-hidden": "true", "{icon} " } "{heading}: {item.child_name}" }
             p { "{item.escalation.reason.describe()}" }
+            EscalationHistory { escalation: item.escalation.clone() }
             label { r#for: "reason-{id}", "Your reason or instruction" }
             TextArea { id: "reason-{id}", value: String::new(), oninput: move |text| reason.set(text) }
+            if awaiting_confirmation {
+                button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
+                    onclick: move |_| act.call(EscalationAction::CloseConfirmed { explanation: reason.read().clone() }),
+                    "Confirm it can close" }
+            }
             match item.escalation.reason {
                 EscalationReason::NotSeenAlone { .. } => rsx! {
                     div { class: "yesno", style: "margin-top:10px",
@@ -91,7 +100,9 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                             onclick: move |_| act.call(EscalationAction::SeenAloneDisagreed { reason: reason.read().clone() }), "Disagree" }
                     }
                 },
-                EscalationReason::Overdue { .. } | EscalationReason::ChildNotSeen { .. } => rsx! {
+                EscalationReason::Overdue { .. }
+                | EscalationReason::NoVisitSinceGoLive { .. }
+                | EscalationReason::ChildNotSeen { .. } => rsx! {
                     label { r#for: "date-{id}", "Visit arranged for" }
                     TextInput { id: "date-{id}", r#type: "date", value: String::new(), oninput: move |text| date.set(text) }
                     button { class: "wide", style: "margin-top:8px",
@@ -121,7 +132,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
                         "Agree an exception" }
                 },
-                EscalationReason::InterpreterNotUsed { .. } => rsx! {
+                EscalationReason::InterpreterNotUsed { .. } | EscalationReason::FamilyMemberInterpreted { .. } => rsx! {
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
                         "Acknowledge" }

@@ -72,6 +72,7 @@ pub fn child() -> Child {
             team: TeamId(uuid::Uuid::from_u128(0x41)),
             actions: vec![PlanAction { id: ACTION_SCHOOL, description: "Attend school every day".into() }],
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },

@@ -67,6 +67,7 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
                 PlanAction { id: PlanActionId::new(), description: "Mother attends parenting group".into() },
             ],
             latest_review_conference: None,
+            seen_before_go_live: None,
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },

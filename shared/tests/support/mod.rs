@@ -38,6 +38,7 @@ pub fn plan() -> ProtectionPlan {
             PlanAction { id: fixed(301), description: "Mother attends parenting course".into() },
         ],
         latest_review_conference: Some(date("2026-11-02")),
+        seen_before_go_live: None,
     }
 }
 

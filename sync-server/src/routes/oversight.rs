@@ -30,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_escalations))
         .routes(routes!(acknowledge_escalation))
+        .routes(routes!(seen_alone_decisions, record_seen_alone_decision))
         .routes(routes!(record_absence))
         .routes(routes!(assign_cover))
         .routes(routes!(end_cover))
@@ -91,7 +92,8 @@ fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<Vec<(Child, Vec<V
 // ---- Escalations. ----
 
 /// Open escalations for the caller: a team manager's team, the whole service for a senior
-/// manager, a worker's own children. Oldest first.
+/// manager, a worker's own children. Oldest first, each with its whole history, and with the
+/// overdue figure as it stands today (not as it stood when raised).
 #[utoipa::path(get, path = "/api/escalations", tag = "oversight", security(("bearer" = [])), responses(
     (status = 200, body = Vec<Escalation>), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Administrators see no child records"), (status = 410, body = ErrorBody)))]
@@ -103,8 +105,15 @@ pub async fn list_escalations(
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
     let mut open = Vec::new();
-    for child in scope::children_in_scope(store, &caller.worker, state.today())? {
-        open.extend(store.escalations_for_child(child)?.into_iter().filter(Escalation::is_open));
+    let today = state.today();
+    for child in scope::children_in_scope(store, &caller.worker, today)? {
+        let held: Vec<Escalation> =
+            store.escalations_for_child(child)?.into_iter().filter(Escalation::is_open).collect();
+        if held.is_empty() {
+            continue;
+        }
+        let visits = visits_of(store, child)?;
+        open.extend(held.into_iter().map(|e| e.with_current_figures(state.calendar(), &visits, today)));
     }
     open.sort_by_key(|e| (e.raised_at, e.id));
     Ok(ApiJson(open))
@@ -128,8 +137,14 @@ pub async fn acknowledge_escalation(
 ) -> Result<ApiJson<Escalation>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
+    // The sweep's lock: a sweep and an acknowledgement never overwrite each other. The
+    // escalation is read again under it, so the action is appended to its latest history.
+    let _one_at_a_time = state.config().oversight.sweep_lock.lock().await;
     let escalation = store.escalation(id)?.ok_or(ApiError::NotFound)?;
-    scope::visible_child(store, &caller.worker, escalation.child_id, state.today())?;
+    // A deputy it was sent to may act on it even if the child is outside their own team.
+    if escalation.to != Some(caller.id()) {
+        scope::visible_child(store, &caller.worker, escalation.child_id, state.today())?;
+    }
     if let EscalationAction::DutyCoverAssigned { duty_worker } = &action {
         let ok = store.worker(*duty_worker)?.is_some_and(|w| w.role == Role::DutyWorker);
         if !ok {
@@ -142,10 +157,106 @@ pub async fn acknowledge_escalation(
     let acknowledged =
         escalations::acknowledge(&escalation, action, &caller.worker, state.today(), state.now())
             .map_err(ApiError::Validation)?;
-    store.put_escalations(std::slice::from_ref(&acknowledged)).await?;
-    record_change(&state, &caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged"))?;
+    // The change and its audit entry in one atomic batch, flushed before answering.
+    let mut writes = crate::store::Writes::default();
+    store.escalation_writes(&mut writes, &acknowledged)?;
+    store.audit_writes(
+        &mut writes,
+        &change_entry(&caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged")),
+    )?;
+    store.commit(writes).await?;
     state.config().oversight.notify(std::slice::from_ref(&acknowledged));
-    Ok(ApiJson(acknowledged))
+    let visits = visits_of(store, acknowledged.child_id)?;
+    Ok(ApiJson(acknowledged.with_current_figures(state.calendar(), &visits, state.today())))
+}
+
+fn change_entry(caller: &Caller, child: Option<ChildId>, what: String) -> AuditEntry {
+    AuditEntry {
+        at: Utc::now(),
+        worker_id: caller.id(),
+        role: caller.role(),
+        device_id: Some(caller.device_id),
+        action: AuditAction::Changed,
+        child_id: child,
+        what,
+        on_cover: false,
+    }
+}
+
+// ---- Standing "seen alone" decisions. ----
+
+/// A manager's standing decision to record.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeenAloneDecisionRequest {
+    /// Why the child need not be seen alone, for example "Baby, 4 months old". At most 2,000
+    /// characters.
+    pub reason: String,
+    /// The first day it applies; today when left out.
+    #[serde(default)]
+    pub starts_on: Option<NaiveDate>,
+    /// The last day it applies (at most 366 days after the first).
+    pub ends_on: NaiveDate,
+}
+
+/// A child's standing "seen alone" decisions, oldest first: for managers and for the workers
+/// who may see the child.
+#[utoipa::path(get, path = "/api/children/{id}/seen-alone-decisions", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Child id")), responses(
+    (status = 200, body = Vec<shared::SeenAloneDecision>), (status = 401, body = ErrorBody),
+    (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn seen_alone_decisions(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ChildId>,
+) -> Result<ApiJson<Vec<shared::SeenAloneDecision>>, ApiError> {
+    scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
+    let store = state.store();
+    scope::visible_child(store, &caller.worker, id, state.today())?;
+    Ok(ApiJson(store.seen_alone_decisions(id)?))
+}
+
+/// Records a manager's standing decision that the child need not be seen alone, with a reason
+/// and an end date (for example a baby). Visits within it raise no "not seen alone"
+/// escalation, and open ones it covers close naming the manager. Kept, never changed: a new
+/// decision is recorded to change one.
+#[utoipa::path(post, path = "/api/children/{id}/seen-alone-decisions", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Child id")), request_body = SeenAloneDecisionRequest, responses(
+    (status = 201, body = shared::SeenAloneDecision), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not a manager"),
+    (status = 404, body = ErrorBody, description = "No such child, or not in your scope"),
+    (status = 410, body = ErrorBody), (status = 422, body = ErrorBody, description = "Names the field at fault")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn record_seen_alone_decision(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ChildId>,
+    ApiJson(request): ApiJson<SeenAloneDecisionRequest>,
+) -> Result<Response, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    scope::visible_child(store, &caller.worker, id, state.today())?;
+    let decision = shared::SeenAloneDecision {
+        id: shared::SeenAloneDecisionId::new(),
+        child_id: id,
+        reason: request.reason.trim().to_owned(),
+        starts_on: request.starts_on.unwrap_or_else(|| state.today()),
+        ends_on: request.ends_on,
+        decided_by: caller.id(),
+        decided_by_name: caller.worker.name.clone(),
+        decided_at: Utc::now(),
+    };
+    escalations::validate_seen_alone_decision(&decision).map_err(ApiError::Validation)?;
+    let mut writes = crate::store::Writes::default();
+    store.seen_alone_decision_writes(&mut writes, &decision)?;
+    store.audit_writes(
+        &mut writes,
+        &change_entry(&caller, Some(id), format!("seen alone decision {} recorded", decision.id)),
+    )?;
+    store.commit(writes).await?;
+    escalations::sweep_store(&state, Some(&BTreeSet::from([id])), Utc::now()).await?;
+    Ok((StatusCode::CREATED, ApiJson(decision)).into_response())
 }
 
 // ---- Absences and cover. ----

@@ -47,6 +47,7 @@ pub fn plan() -> ProtectionPlan {
         team: fixed(TEAM),
         actions: vec![PlanAction { id: fixed(300), description: "School attendance above 90%".into() }],
         latest_review_conference: None,
+        seen_before_go_live: None,
     }
 }
 
@@ -147,7 +148,9 @@ pub fn voided(base: &Visit) -> Visit {
 pub fn directory(absent: &[u128]) -> Directory {
     let mut directory = Directory::default();
     directory.team_managers.insert(fixed(TEAM), fixed(TEAM_MANAGER));
-    directory.senior_manager = Some(fixed(SENIOR_MANAGER));
+    directory
+        .routing
+        .insert(fixed(TEAM), TeamRouting { senior_manager: Some(fixed(SENIOR_MANAGER)), deputy: None });
     directory.absent_today = absent.iter().map(|&n| fixed(n)).collect();
     directory
 }
@@ -167,5 +170,45 @@ pub fn sweep_one(
 ) -> Vec<sync_server::escalations::EscalationChange> {
     let context =
         SweepContext { calendar: Calendar::jersey(), config, directory, now, today: now.date_naive() };
-    sync_server::escalations::sweep([ChildCase { child, visits, escalations }], &context)
+    sync_server::escalations::sweep(
+        [ChildCase { child, visits, escalations, seen_alone_decisions: &[] }],
+        &context,
+    )
+}
+
+/// Runs one sweep over one child at `now`, with standing "seen alone" decisions.
+pub fn sweep_with_decisions(
+    child: &Child,
+    visits: &[Visit],
+    escalations: &[Escalation],
+    decisions: &[SeenAloneDecision],
+    now: DateTime<Utc>,
+) -> Vec<sync_server::escalations::EscalationChange> {
+    let config = EscalationConfig::default();
+    let directory = directory(&[]);
+    let context = SweepContext {
+        calendar: Calendar::jersey(),
+        config: &config,
+        directory: &directory,
+        now,
+        today: now.date_naive(),
+    };
+    sync_server::escalations::sweep(
+        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions }],
+        &context,
+    )
+}
+
+/// A visit at which a family member interpreted for the father.
+pub fn family_interpreted(id: u128, day: &str) -> Visit {
+    Visit {
+        interpreters: vec![InterpreterRecord {
+            person: InterpretedPerson::Carer { carer_id: fixed(400) },
+            needed: true,
+            language: Some("Polish".into()),
+            used: Some(InterpreterUsed::FamilyMember { who: "older sister".into() }),
+            not_used_reason: None,
+        }],
+        ..visit(id, day)
+    }
 }

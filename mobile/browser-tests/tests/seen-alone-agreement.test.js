@@ -1,0 +1,106 @@
+// A manager records a "not seen alone" agreement in the inbox. The worker ticked "I discussed
+// this with my manager" on a visit: that closes nothing by itself, it asks the manager to
+// confirm. The manager sees the request in the escalation's history, agrees with a reason, and
+// the agreement is kept with their name: in the escalation's history and the child's
+// chronology.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  DEMO_PASSWORD, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
+  stopAll, tempDir,
+} from '../harness.js';
+
+const AGREEMENT = 'Agreed in supervision: Ellie is unwell; see her alone at school on Friday.';
+
+/** Signs in as `username` from a device of our own, so we can push as it. */
+async function deviceLogin(serverUrl, username) {
+  const deviceId = crypto.randomUUID();
+  const res = await fetch(`${serverUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: deviceId, device_name: 'browser test' }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return { token: body.access_token, worker: body.worker, deviceId };
+}
+
+describe('a manager records a "not seen alone" agreement', () => {
+  let server, browser, ellie;
+
+  before(async () => {
+    server = await startServer(tempDir('agreement-server'), await freePort());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  it('turns a worker\'s "a manager agreed" into a request for the manager to confirm', async () => {
+    const sam = await deviceLogin(server.url, 'sam.social');
+    const children = await apiGet(server.url, sam.token, '/api/children');
+    ellie = children.find((c) => c.given_name === 'Ellie');
+    assert.ok(ellie, 'Ellie is on Sam\'s caseload');
+    const started = new Date(Date.now() - 2 * 3600 * 1000);
+    const ended = new Date(started.getTime() + 45 * 60 * 1000);
+    const visit = {
+      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
+      child_id: ellie.id, worker_id: sam.worker.id, capacity: 'key_worker',
+      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
+      kind: 'statutory', announced: 'announced', due_state_at_start: null,
+      seen: { answer: 'yes' },
+      seen_alone: { answer: 'no', reason: 'Ellie was unwell and wanted her mum', present: ['mother'], manager_agreed: true },
+      child_words: [{ text: 'My tummy hurts' }], child_views: 'Tired; wanted to stay on the sofa.',
+      observations: { facts: 'Ellie in pyjamas on the sofa.', concerns: '' },
+      interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
+      recorded_at: ended.toISOString(),
+    };
+    const res = await fetch(`${server.url}/api/sync/push`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sam.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, device_id: sam.deviceId, visits: [visit] }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    // The running sweeper acts on the push within seconds.
+    const tara = await apiLogin(server.url, 'tara.manager');
+    let raised;
+    for (let i = 0; i < 100 && !raised; i++) {
+      raised = (await apiGet(server.url, tara, '/api/escalations'))
+        .find((e) => e.reason.reason === 'not_seen_alone' && e.reason.visit_id === visit.id);
+      if (!raised) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(raised, 'the visit raised a request to the team manager');
+    assert.equal(raised.status.status, 'open', 'the worker\'s tick closed nothing');
+    assert.deepEqual(raised.history.map((h) => h.step), ['raised', 'confirmation_asked']);
+  });
+
+  it('lets the manager agree in the inbox, and keeps the agreement with their name', async () => {
+    const app = await startApp(tempDir('agreement-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'tara.manager');
+    await page.locator('#nav-inbox').click();
+    await page.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
+    const card = page.locator('.card', { hasText: 'Not seen alone: Ellie' });
+    await card.waitFor();
+    await card.locator('summary', { hasText: 'History' }).click();
+    const history = card.locator('.escalation-history');
+    assert.match(await history.innerText(), /Needs your confirmation/);
+    assert.match(await history.innerText(), /The worker recorded that a manager agreed/);
+    await screenshot(page, '20-not-seen-alone-confirmation');
+
+    await card.locator('textarea').fill(AGREEMENT);
+    await card.getByRole('button', { name: 'Agree', exact: true }).click();
+    await card.waitFor({ state: 'detached' });
+
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const chronology = await apiGet(server.url, tara, `/api/children/${ellie.id}/chronology?format=json`);
+    const entries = chronology.entries ?? chronology;
+    const agreed = entries.find((e) => e.summary.includes(AGREEMENT.slice(0, 40)));
+    assert.ok(agreed, 'the agreement is in the chronology');
+    assert.match(agreed.summary, /Recorded by Tara Manager/);
+    await page.context().close();
+  });
+});

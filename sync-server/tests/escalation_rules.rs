@@ -1,0 +1,674 @@
+//! The rules that keep the safety net loud (issue 8, item 2), one named case each, with dates
+//! chosen around weekends, Easter, Jersey's Liberation Day and the clock change: escalations
+//! that keep firing until the child is seen, windows in working days, append-only history,
+//! routing to a deputy or the team's senior manager, only a manager closes, honest
+//! re-assessment after a plan change, current figures, standing "seen alone" decisions,
+//! interpreting, and go-live.
+//!
+//! The child (from `oversight_support`) is registered on Monday 2 March 2026 with a visit every
+//! 10 working days: first due Monday 16 March, overdue (past the 12-hour sync grace) from noon
+//! on Tuesday 17 March.
+
+mod oversight_support;
+
+use oversight_support::*;
+use rstest::rstest;
+use shared::*;
+use sync_server::escalations::{
+    Directory, EscalationChange, EscalationConfig, acknowledge, validate_seen_alone_decision,
+};
+
+/// Applies the changes to the held escalations, as the server's store does.
+fn apply(held: &mut Vec<Escalation>, changes: &[EscalationChange]) {
+    for change in changes {
+        let e = change.escalation().clone();
+        match held.iter_mut().find(|h| h.id == e.id) {
+            Some(h) => *h = e,
+            None => held.push(e),
+        }
+    }
+}
+
+/// A config where only the rule under test moves an overdue escalation up (the senior
+/// threshold is far away).
+fn patient() -> EscalationConfig {
+    EscalationConfig {
+        rules: ScheduleRules { senior_after_working_days: 40, ..ScheduleRules::default() },
+        ..EscalationConfig::default()
+    }
+}
+
+/// Sweeps at 13:00 UTC on `day` and applies what changed.
+fn sweep_at(
+    held: &mut Vec<Escalation>,
+    child: &Child,
+    visits: &[Visit],
+    config: &EscalationConfig,
+    day: &str,
+) -> Vec<EscalationChange> {
+    let changes = sweep_one(child, visits, held, &directory(&[]), config, utc(day, 13));
+    apply(held, &changes);
+    changes
+}
+
+fn overdue_escalation(held: &[Escalation]) -> &Escalation {
+    held.iter().find(|e| matches!(e.reason, EscalationReason::Overdue { .. })).expect("an overdue escalation")
+}
+
+fn team_manager() -> Worker {
+    Worker { name: "Tara Testmanager".into(), ..worker(TEAM_MANAGER, Role::TeamManager) }
+}
+
+fn senior_manager() -> Worker {
+    Worker { name: "Sian Testsenior".into(), ..worker(SENIOR_MANAGER, Role::SeniorManager) }
+}
+
+fn ack(held: &mut [Escalation], id: EscalationId, action: EscalationAction, by: &Worker, day: &str) {
+    let e = held.iter_mut().find(|e| e.id == id).unwrap();
+    *e = acknowledge(e, action, by, date(day), utc(day, 14)).expect("the action fits");
+}
+
+fn last_step(e: &Escalation) -> &EscalationStep {
+    &e.history.last().expect("a history").step
+}
+
+// ---- The invariant: an arranged visit that does not happen re-opens one level up. ----
+
+#[rstest]
+// Arranged for Friday 20 March: a working day's grace is Monday 23; re-opens Tuesday 24.
+#[case::arranged_for_a_friday_reopens_after_the_weekend("2026-03-20", "2026-03-23", "2026-03-24")]
+// Arranged for Friday 27 March, the weekend the clocks go forward (29 March).
+#[case::arranged_before_the_clocks_go_forward("2026-03-27", "2026-03-30", "2026-03-31")]
+// Arranged for Thursday 2 April: Good Friday and Easter Monday are not working days, so the
+// grace day is Tuesday 7 April.
+#[case::arranged_before_easter_waits_over_the_bank_holidays("2026-04-02", "2026-04-07", "2026-04-08")]
+fn an_arranged_visit_that_does_not_happen_reopens_one_level_up(
+    #[case] arranged: &str,
+    #[case] last_quiet_day: &str,
+    #[case] reopens_on: &str,
+) {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &[], &config, "2026-03-17");
+    let id = overdue_escalation(&held).id;
+    ack(
+        &mut held,
+        id,
+        EscalationAction::VisitArranged { date: date(arranged) },
+        &team_manager(),
+        "2026-03-17",
+    );
+
+    let quiet = sweep_at(&mut held, &child, &[], &config, last_quiet_day);
+    assert!(quiet.iter().all(|c| c.escalation().id != id), "not before the grace has passed: {quiet:?}");
+    let reopened = sweep_at(&mut held, &child, &[], &config, reopens_on);
+    let e = reopened.iter().find(|c| c.escalation().id == id).expect("re-opened");
+    assert!(matches!(e, EscalationChange::RaisedAgain(_)), "{e:?}");
+    let e = e.escalation();
+    assert!(e.is_open());
+    assert_eq!(e.level, EscalationLevel::SeniorManager);
+    assert_eq!(e.to, Some(fixed(SENIOR_MANAGER)));
+    let text = &e.history.last().unwrap().text;
+    assert!(text.contains(&format!("arranged for {}", date(arranged).format("%d/%m/%Y"))), "{text}");
+}
+
+#[test]
+fn an_arranged_visit_in_which_the_child_was_seen_stops_the_escalation() {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &[], &config, "2026-03-17");
+    let id = overdue_escalation(&held).id;
+    ack(
+        &mut held,
+        id,
+        EscalationAction::VisitArranged { date: date("2026-03-20") },
+        &team_manager(),
+        "2026-03-17",
+    );
+    let seen = [visit(10, "2026-03-20")];
+    let later = sweep_at(&mut held, &child, &seen, &config, "2026-03-25");
+    assert!(later.iter().all(|c| c.escalation().id != id), "{later:?}");
+    assert!(!held.iter().find(|e| e.id == id).unwrap().is_open());
+}
+
+#[test]
+fn an_arranged_visit_where_the_child_was_not_seen_still_reopens() {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &[], &config, "2026-03-17");
+    let id = overdue_escalation(&held).id;
+    ack(
+        &mut held,
+        id,
+        EscalationAction::VisitArranged { date: date("2026-03-20") },
+        &team_manager(),
+        "2026-03-17",
+    );
+    let missed = [not_seen(10, "2026-03-20")];
+    sweep_at(&mut held, &child, &missed, &config, "2026-03-24");
+    let e = held.iter().find(|e| e.id == id).unwrap();
+    assert!(e.is_open() && e.level == EscalationLevel::SeniorManager, "{e:?}");
+}
+
+#[rstest]
+#[case::duty_cover_assigned(EscalationAction::DutyCoverAssigned { duty_worker: fixed(DUTY_WORKER) })]
+#[case::an_exception_agreed(EscalationAction::ExceptionAgreed { reason: "Family away for a funeral".into() })]
+fn an_acknowledgement_reopens_when_its_window_passes_with_the_child_unseen(#[case] action: EscalationAction) {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &[], &config, "2026-03-17");
+    let id = overdue_escalation(&held).id;
+    // Acknowledged Tuesday 17: two working days is Thursday 19; re-opens Friday 20.
+    ack(&mut held, id, action, &team_manager(), "2026-03-17");
+    assert!(sweep_at(&mut held, &child, &[], &config, "2026-03-19").is_empty());
+    let reopened = sweep_at(&mut held, &child, &[], &config, "2026-03-20");
+    assert_eq!(reopened.len(), 1, "{reopened:?}");
+    assert!(reopened[0].escalation().is_open());
+    assert_eq!(reopened[0].escalation().level, EscalationLevel::SeniorManager);
+}
+
+// ---- Windows in working days. ----
+
+#[rstest]
+// A missed visit is escalated at once; two working days to acknowledge it.
+#[case::raised_on_a_tuesday("2026-03-10", "2026-03-12", "2026-03-13")]
+#[case::raised_on_a_thursday_the_weekend_does_not_count("2026-03-12", "2026-03-16", "2026-03-17")]
+#[case::raised_the_thursday_before_the_clocks_go_forward("2026-03-26", "2026-03-30", "2026-03-31")]
+#[case::raised_before_easter_good_friday_and_easter_monday_do_not_count(
+    "2026-04-02",
+    "2026-04-08",
+    "2026-04-09"
+)]
+#[case::raised_before_liberation_day_9_may_does_not_count("2025-05-07", "2025-05-12", "2025-05-13")]
+fn an_unacknowledged_escalation_goes_up_after_two_working_days(
+    #[case] raised_on: &str,
+    #[case] last_quiet_day: &str,
+    #[case] goes_up_on: &str,
+) {
+    let mut child = child(1);
+    child.plan.as_mut().unwrap().registered_on = date("2025-04-01");
+    let missed = [not_seen(10, raised_on)];
+    let key = EscalationReason::ChildNotSeen { visit_id: fixed(10) }.dedup_key();
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &missed, &patient(), raised_on);
+    let id = held.iter().find(|e| e.reason.dedup_key() == key).expect("raised at once").id;
+    let quiet = sweep_at(&mut held, &child, &missed, &patient(), last_quiet_day);
+    assert!(quiet.iter().all(|c| c.escalation().id != id), "{quiet:?}");
+    let up = sweep_at(&mut held, &child, &missed, &patient(), goes_up_on);
+    let e = up.iter().find(|c| c.escalation().id == id).expect("raised again").escalation();
+    assert_eq!(e.level, EscalationLevel::SeniorManager);
+    assert_eq!(e.re_raised_at, Some(utc(goes_up_on, 13)));
+}
+
+#[test]
+fn at_the_top_it_is_raised_to_the_senior_manager_again_each_window() {
+    let missed = [not_seen(10, "2026-03-10")];
+    let child = child(1);
+    let mut held = Vec::new();
+    let key = EscalationReason::ChildNotSeen { visit_id: fixed(10) }.dedup_key();
+    sweep_at(&mut held, &child, &missed, &patient(), "2026-03-10");
+    sweep_at(&mut held, &child, &missed, &patient(), "2026-03-13"); // to the senior manager
+    // Nobody answers: Tuesday 17 March (two working days after Friday 13 is Tuesday; the day
+    // after, Wednesday 18) it is raised to the senior manager again.
+    assert!(
+        sweep_at(&mut held, &child, &missed, &patient(), "2026-03-17").iter().all(|c| c
+            .escalation()
+            .reason
+            .dedup_key()
+            != key)
+    );
+    let again = sweep_at(&mut held, &child, &missed, &patient(), "2026-03-18");
+    let e =
+        again.iter().find(|c| c.escalation().reason.dedup_key() == key).expect("re-notified").escalation();
+    assert_eq!(e.level, EscalationLevel::SeniorManager);
+    let raised: Vec<_> = e.history.iter().filter(|h| h.step == EscalationStep::RaisedAgain).collect();
+    assert_eq!(raised.len(), 2, "{:?}", e.history);
+}
+
+// ---- History is append-only. ----
+
+#[test]
+fn every_action_is_appended_to_the_history_and_nothing_is_overwritten() {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &[], &config, "2026-03-17");
+    let id = overdue_escalation(&held).id;
+    let mut before = held[0].history.clone();
+    ack(
+        &mut held,
+        id,
+        EscalationAction::VisitArranged { date: date("2026-03-18") },
+        &team_manager(),
+        "2026-03-17",
+    );
+    sweep_at(&mut held, &child, &[], &config, "2026-03-20"); // re-opened to the senior manager
+    ack(
+        &mut held,
+        id,
+        EscalationAction::ExceptionAgreed { reason: "Police visit first".into() },
+        &senior_manager(),
+        "2026-03-20",
+    );
+    let e = held.iter().find(|e| e.id == id).unwrap();
+    assert!(e.history.starts_with(&before), "earlier entries unchanged");
+    before = e.history.clone();
+    let steps: Vec<_> = e.history.iter().map(|h| (h.step.clone(), h.level, h.by_name.clone())).collect();
+    assert_eq!(
+        steps,
+        vec![
+            (EscalationStep::Raised, EscalationLevel::TeamManager, None),
+            (
+                EscalationStep::Acknowledged {
+                    action: EscalationAction::VisitArranged { date: date("2026-03-18") }
+                },
+                EscalationLevel::TeamManager,
+                Some("Tara Testmanager".into())
+            ),
+            (EscalationStep::RaisedAgain, EscalationLevel::SeniorManager, None),
+            (
+                EscalationStep::Acknowledged {
+                    action: EscalationAction::ExceptionAgreed { reason: "Police visit first".into() }
+                },
+                EscalationLevel::SeniorManager,
+                Some("Sian Testsenior".into())
+            ),
+        ]
+    );
+    assert!(e.history[3].text.contains("Police visit first"));
+    assert_eq!(before.len(), 4);
+}
+
+#[test]
+fn an_escalation_stored_before_histories_were_kept_reads_back_with_its_history() {
+    let old = serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000384",
+        "child_id": "00000000-0000-0000-0000-000000000001",
+        "reason": {"reason": "overdue", "due": "2026-03-16", "working_days_overdue": 1, "key_worker_absent": false},
+        "level": "team_manager",
+        "to": "00000000-0000-0000-0000-00000000006e",
+        "raised_at": "2026-03-17T13:00:00Z",
+        "re_raised_at": null,
+        "status": {"status": "acknowledged", "action": {"action": "visit_arranged", "date": "2026-03-18"},
+                   "by": "00000000-0000-0000-0000-00000000006e", "at": "2026-03-17T14:00:00Z"}
+    });
+    let e: Escalation = serde_json::from_value(old).expect("old data still reads");
+    let e = e.with_history();
+    let steps: Vec<_> = e.history.iter().map(|h| h.step.clone()).collect();
+    assert_eq!(
+        steps,
+        vec![
+            EscalationStep::Raised,
+            EscalationStep::Acknowledged {
+                action: EscalationAction::VisitArranged { date: date("2026-03-18") }
+            }
+        ]
+    );
+    assert_eq!(e.history[1].by, Some(fixed(TEAM_MANAGER)));
+}
+
+// ---- Routing. ----
+
+#[rstest]
+#[case::to_the_named_deputy(Some(130), EscalationLevel::TeamManager, 130)]
+#[case::without_a_deputy_to_the_teams_senior_manager(None, EscalationLevel::SeniorManager, SENIOR_MANAGER)]
+fn while_the_team_manager_is_absent_escalations_go_to(
+    #[case] deputy: Option<u128>,
+    #[case] level: EscalationLevel,
+    #[case] to: u128,
+) {
+    let mut directory = directory(&[TEAM_MANAGER]);
+    directory.routing.get_mut(&fixed(TEAM)).unwrap().deputy = deputy.map(fixed);
+    let changes =
+        sweep_one(&child(1), &[], &[], &directory, &EscalationConfig::default(), utc("2026-03-17", 13));
+    let e = changes[0].escalation();
+    assert_eq!((e.level, e.to), (level, Some(fixed(to))));
+}
+
+#[test]
+fn an_open_escalation_is_sent_on_when_its_manager_is_recorded_absent() {
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child(1), &[], &EscalationConfig::default(), "2026-03-17");
+    let mut away = directory(&[TEAM_MANAGER]);
+    away.names.insert(fixed(TEAM_MANAGER), "Tara Testmanager".into());
+    let changes = sweep_one(&child(1), &[], &held, &away, &EscalationConfig::default(), utc("2026-03-18", 9));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let e = changes[0].escalation();
+    assert_eq!(e.to, Some(fixed(SENIOR_MANAGER)));
+    assert_eq!(*last_step(e), EscalationStep::Rerouted);
+    assert!(e.history.last().unwrap().text.starts_with("Tara Testmanager is recorded absent"));
+}
+
+#[test]
+fn the_senior_manager_is_the_one_configured_for_the_team_not_the_smallest_id() {
+    let teams = [Team {
+        id: fixed(TEAM),
+        name: "Team A".into(),
+        manager: Some(fixed(TEAM_MANAGER)),
+        routing: TeamRouting { senior_manager: Some(fixed(122)), deputy: None },
+    }];
+    let workers = [worker(121, Role::SeniorManager), worker(122, Role::SeniorManager)];
+    let directory = Directory::new(&teams, &workers, &[], date("2026-03-17"));
+    assert_eq!(
+        directory.route(EscalationLevel::SeniorManager, fixed(TEAM)),
+        (EscalationLevel::SeniorManager, Some(fixed(122)))
+    );
+}
+
+// ---- Only a manager closes. ----
+
+#[rstest]
+#[case::the_worker_voids_the_visit(voided(&not_alone(10, "2026-03-10", false)), "entered in error")]
+#[case::the_worker_amends_the_problem_away(
+    amended(&not_alone(10, "2026-03-10", false), |v| v.seen_alone = Some(SeenAlone::Yes)),
+    "amended the visit (revision 2)"
+)]
+#[case::the_worker_ticks_manager_agreed(
+    amended(&not_alone(10, "2026-03-10", false), |v| {
+        v.seen_alone = Some(SeenAlone::No { reason: "Too young".into(), present: vec!["father".into()], manager_agreed: true })
+    }),
+    "a manager agreed"
+)]
+fn a_workers_change_asks_a_manager_to_confirm_and_closes_nothing(#[case] change: Visit, #[case] words: &str) {
+    let original = not_alone(10, "2026-03-10", false);
+    let mut held = Vec::new();
+    let child = child(1);
+    apply(
+        &mut held,
+        &sweep_one(
+            &child,
+            std::slice::from_ref(&original),
+            &[],
+            &directory(&[]),
+            &patient(),
+            utc("2026-03-10", 15),
+        ),
+    );
+    let changes =
+        sweep_one(&child, &[original, change], &held, &directory(&[]), &patient(), utc("2026-03-10", 16));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let e = changes[0].escalation();
+    assert!(e.is_open(), "still open: {e:?}");
+    assert!(e.awaiting_confirmation());
+    assert!(e.history.last().unwrap().text.contains(words), "{:?}", e.history.last());
+    apply(&mut held, &changes);
+    // The manager confirms: now it closes, naming them.
+    let closed = acknowledge(
+        &held[0],
+        EscalationAction::CloseConfirmed { explanation: "Checked with the worker".into() },
+        &team_manager(),
+        date("2026-03-11"),
+        utc("2026-03-11", 9),
+    )
+    .unwrap();
+    let EscalationStatus::Closed { explanation, .. } = &closed.status else { panic!("{closed:?}") };
+    assert!(explanation.contains("Tara Testmanager"), "{explanation}");
+}
+
+#[test]
+fn a_visit_ticked_manager_agreed_raises_a_request_to_confirm_not_silence() {
+    let changes = sweep_one(
+        &child(1),
+        &[not_alone(10, "2026-03-10", true)],
+        &[],
+        &directory(&[]),
+        &patient(),
+        utc("2026-03-10", 15),
+    );
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let e = changes[0].escalation();
+    assert!(matches!(e.reason, EscalationReason::NotSeenAlone { .. }));
+    assert!(e.awaiting_confirmation());
+    assert_eq!(e.to, Some(fixed(TEAM_MANAGER)));
+}
+
+#[test]
+fn closing_is_refused_when_nothing_asked_to_close() {
+    let changes = sweep_one(
+        &child(1),
+        &[not_seen(10, "2026-03-10")],
+        &[],
+        &directory(&[]),
+        &patient(),
+        utc("2026-03-10", 15),
+    );
+    let errors = acknowledge(
+        changes[0].escalation(),
+        EscalationAction::CloseConfirmed { explanation: "Done".into() },
+        &team_manager(),
+        date("2026-03-10"),
+        utc("2026-03-10", 16),
+    )
+    .unwrap_err();
+    assert_eq!(errors[0].field, "action");
+}
+
+#[test]
+fn a_child_seen_late_asks_a_manager_to_confirm() {
+    let mut held = Vec::new();
+    let child = child(1);
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-17");
+    let late = [visit(10, "2026-03-18")];
+    let changes = sweep_at(&mut held, &child, &late, &patient(), "2026-03-18");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let e = changes[0].escalation();
+    assert!(e.is_open() && e.awaiting_confirmation());
+    assert!(
+        e.history.last().unwrap().text.contains("seen on 18/03/2026, 2 working days after"),
+        "{:?}",
+        e.history
+    );
+}
+
+#[rstest]
+// Raised knowing of no visit; a visit on Friday 13 March (in time for Monday 16) syncs late.
+#[case::a_visit_in_time_for_the_due_date_as_it_stood(10, "2026-03-13", true)]
+// The plan's frequency went from 10 to 20 working days after the escalation was raised: a
+// visit known before (on 2 March) does not become "in time" because of it.
+#[case::a_frequency_change_is_not_a_late_sync(20, "2026-03-02", false)]
+fn a_late_synced_visit_closes_it_only_when_in_time_for_the_due_date_as_raised(
+    #[case] frequency: u32,
+    #[case] visit_day: &str,
+    #[case] closes_as_late_sync: bool,
+) {
+    let mut held = Vec::new();
+    let mut child = child(1);
+    let known: Vec<Visit> = if closes_as_late_sync { vec![] } else { vec![visit(9, visit_day)] };
+    if !closes_as_late_sync {
+        // Seen on 2 March, the registration day: due 16 March all the same.
+        assert_eq!(sweep_at(&mut held, &child, &known, &patient(), "2026-03-17").len(), 1);
+    } else {
+        sweep_at(&mut held, &child, &known, &patient(), "2026-03-17");
+    }
+    child.plan.as_mut().unwrap().visit_frequency_working_days = frequency;
+    let visits: Vec<Visit> = if closes_as_late_sync { vec![visit(10, visit_day)] } else { known };
+    let changes = sweep_at(&mut held, &child, &visits, &patient(), "2026-03-18");
+    let EscalationStatus::Closed { explanation, .. } = &changes[0].escalation().status else {
+        panic!("{changes:?}")
+    };
+    assert_eq!(explanation.contains("arrived late"), closes_as_late_sync, "{explanation}");
+}
+
+#[rstest]
+#[case::a_longer_frequency_means_the_child_is_not_overdue(
+    20,
+    "The plan now sets a visit every 20 working days (it was every 10). The child is not overdue: the next visit is due by 30/03/2026."
+)]
+#[case::a_shorter_frequency_moves_the_due_date_earlier(
+    5,
+    "The plan now sets a visit every 5 working days (it was every 10). The visit is now due by 09/03/2026: overdue by 7 working days."
+)]
+fn a_frequency_change_reassesses_the_escalation_and_says_why(#[case] frequency: u32, #[case] expected: &str) {
+    let mut held = Vec::new();
+    let mut child = child(1);
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-17");
+    let id = held[0].id;
+    child.plan.as_mut().unwrap().visit_frequency_working_days = frequency;
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-18");
+    let e = held.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(e.history.last().unwrap().text, expected);
+    assert_eq!(held.iter().filter(|e| e.is_active()).count(), usize::from(frequency < 10), "{held:?}");
+}
+
+// ---- Current figures. ----
+
+#[rstest]
+#[case::read_a_week_later_still_unseen("2026-03-24", &[], 6)]
+#[case::read_after_the_child_was_seen_late("2026-03-31", &["2026-03-19"], 3)]
+fn overdue_figures_are_computed_when_read(
+    #[case] read_on: &str,
+    #[case] seen: &[&str],
+    #[case] expected: u32,
+) {
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child(1), &[], &patient(), "2026-03-17");
+    let visits: Vec<Visit> = seen.iter().enumerate().map(|(i, d)| visit(20 + i as u128, d)).collect();
+    let current = held[0].clone().with_current_figures(Calendar::jersey(), &visits, date(read_on));
+    let EscalationReason::Overdue { working_days_overdue, .. } = current.reason else { unreachable!() };
+    assert_eq!(working_days_overdue, expected);
+    assert!(current.reason.describe().contains(&format!("{expected} working day")));
+}
+
+// ---- Seen alone: standing decisions. ----
+
+fn decision(starts: &str, ends: &str) -> SeenAloneDecision {
+    SeenAloneDecision {
+        id: fixed(500),
+        child_id: fixed(1),
+        reason: "Baby, four months old".into(),
+        starts_on: date(starts),
+        ends_on: date(ends),
+        decided_by: fixed(TEAM_MANAGER),
+        decided_by_name: "Tara Testmanager".into(),
+        decided_at: utc("2026-03-02", 9),
+    }
+}
+
+#[rstest]
+#[case::a_visit_within_the_decision("2026-03-02", "2026-06-30", 0)]
+#[case::a_visit_on_its_last_day("2026-03-02", "2026-03-10", 0)]
+#[case::a_visit_the_day_after_it_ended("2026-03-02", "2026-03-09", 1)]
+fn a_standing_decision_covers_visits_within_it(
+    #[case] starts: &str,
+    #[case] ends: &str,
+    #[case] raised: usize,
+) {
+    let changes = sweep_with_decisions(
+        &child(1),
+        &[not_alone(10, "2026-03-10", false)],
+        &[],
+        &[decision(starts, ends)],
+        utc("2026-03-10", 15),
+    );
+    assert_eq!(changes.len(), raised, "{changes:?}");
+}
+
+#[test]
+fn a_standing_decision_recorded_later_closes_the_open_escalation_naming_the_manager() {
+    let visits = [not_alone(10, "2026-03-10", false)];
+    let mut held = Vec::new();
+    apply(&mut held, &sweep_with_decisions(&child(1), &visits, &[], &[], utc("2026-03-10", 15)));
+    let changes = sweep_with_decisions(
+        &child(1),
+        &visits,
+        &held,
+        &[decision("2026-03-02", "2026-06-30")],
+        utc("2026-03-11", 9),
+    );
+    let EscalationStatus::Closed { explanation, .. } = &changes[0].escalation().status else {
+        panic!("{changes:?}")
+    };
+    assert!(explanation.starts_with("Covered by Tara Testmanager's standing decision"), "{explanation}");
+}
+
+#[rstest]
+#[case::without_a_reason(SeenAloneDecision { reason: " ".into(), ..decision("2026-03-02", "2026-06-30") }, "reason")]
+#[case::ending_before_it_starts(decision("2026-03-02", "2026-03-01"), "ends_on")]
+#[case::longer_than_a_year(decision("2026-03-02", "2027-03-10"), "ends_on")]
+fn a_standing_decision_is_checked_by_field(#[case] bad: SeenAloneDecision, #[case] field: &str) {
+    let errors = validate_seen_alone_decision(&bad).unwrap_err();
+    assert_eq!(errors[0].field, field);
+}
+
+// ---- Interpreting. ----
+
+#[test]
+fn a_family_member_interpreting_goes_to_the_team_manager() {
+    let changes = sweep_one(
+        &child(1),
+        &[family_interpreted(10, "2026-03-10")],
+        &[],
+        &directory(&[]),
+        &patient(),
+        utc("2026-03-10", 15),
+    );
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    let e = changes[0].escalation();
+    assert_eq!(e.reason, EscalationReason::FamilyMemberInterpreted { visit_id: fixed(10) });
+    assert_eq!(e.to, Some(fixed(TEAM_MANAGER)));
+}
+
+#[test]
+fn interpreter_not_used_is_raised_only_when_the_child_was_seen() {
+    let unseen = Visit {
+        seen: Seen::No { reason: "No answer".into() },
+        seen_alone: None,
+        child_words: vec![],
+        ..interpreter_not_used(10, "2026-03-10")
+    };
+    let changes = sweep_one(&child(1), &[unseen], &[], &directory(&[]), &patient(), utc("2026-03-10", 15));
+    let keys: Vec<_> = changes.iter().map(|c| c.escalation().reason.dedup_key()).collect();
+    assert_eq!(keys, vec![format!("not_seen:{}", VisitId::from(uuid::Uuid::from_u128(10)))]);
+}
+
+// ---- Go-live. ----
+
+fn go_live_config() -> EscalationConfig {
+    EscalationConfig { go_live: Some(date("2026-06-01")), ..EscalationConfig::default() }
+}
+
+#[rstest]
+// Plan from 2 March, nothing recorded here or imported: one prompt to the team manager, not a
+// senior escalation for being 60 working days overdue.
+#[case::no_history_and_no_imported_date(None, Some(("go_live", EscalationLevel::TeamManager)))]
+// Last seen centrally on Friday 29 May: due 10 working days on, Friday 12 June; nothing yet.
+#[case::an_imported_last_seen_date_starts_the_schedule(Some("2026-05-29"), None)]
+// Last seen centrally on 1 May: due Monday 18 May (Liberation Day is a Saturday in 2026);
+// 11 working days overdue on 2 June, so a senior manager is told.
+#[case::an_imported_date_long_ago_is_overdue_as_usual(Some("2026-05-01"), Some(("overdue:2026-05-18", EscalationLevel::SeniorManager)))]
+fn at_go_live(#[case] imported: Option<&str>, #[case] expected: Option<(&str, EscalationLevel)>) {
+    let mut child = child(1);
+    child.plan.as_mut().unwrap().seen_before_go_live =
+        imported.map(|d| SeenBeforeGoLive { last_seen: Some(date(d)), last_seen_alone: None });
+    let changes = sweep_one(&child, &[], &[], &directory(&[]), &go_live_config(), utc("2026-06-02", 13));
+    let found: Vec<_> =
+        changes.iter().map(|c| (c.escalation().reason.dedup_key(), c.escalation().level)).collect();
+    let expected: Vec<_> = expected.into_iter().map(|(k, l)| (k.to_owned(), l)).collect();
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn the_go_live_prompt_closes_once_the_child_is_seen_here() {
+    let mut held = Vec::new();
+    let config = go_live_config();
+    apply(&mut held, &sweep_one(&child(1), &[], &[], &directory(&[]), &config, utc("2026-06-02", 13)));
+    let seen = [visit(10, "2026-06-03")];
+    let changes = sweep_one(&child(1), &seen, &held, &directory(&[]), &config, utc("2026-06-03", 15));
+    let EscalationStatus::Closed { explanation, .. } = &changes[0].escalation().status else {
+        panic!("{changes:?}")
+    };
+    assert!(explanation.contains("03/06/2026"), "{explanation}");
+}
+
+#[test]
+fn a_plan_that_starts_after_go_live_is_escalated_as_usual() {
+    let mut child = child(1);
+    child.plan.as_mut().unwrap().registered_on = date("2026-06-01");
+    // Due 15 June; overdue by 6 working days on 23 June: a senior manager.
+    let changes = sweep_one(&child, &[], &[], &directory(&[]), &go_live_config(), utc("2026-06-23", 13));
+    assert_eq!(changes[0].escalation().level, EscalationLevel::SeniorManager);
+}
