@@ -178,8 +178,11 @@ async fn at_2330_utc_on_a_summer_evening_a_visit_arranged_for_the_utc_date_is_in
     let tara = world.login("tara.manager").await;
     let (status, body) = world.get("/api/escalations", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let escalation =
-        body.as_array().and_then(|list| list.first()).expect("an escalation in the demo").clone();
+    let escalation = body
+        .as_array()
+        .and_then(|list| list.iter().find(|e| e["reason"]["reason"] == "overdue"))
+        .expect("an overdue child in the demo")
+        .clone();
     let id = escalation["id"].as_str().expect("id");
     let path = format!("/api/escalations/{id}/acknowledge");
     let (status, body) =

@@ -30,17 +30,21 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with demo data in `data`, on `addr` (port 0 picks a free port).
     pub async fn start(data: &Path, addr: SocketAddr) -> anyhow::Result<Self> {
+        Self::start_with(data, addr, Config::default()).await
+    }
+
+    /// [`TestServer::start`] with settings of its own (calendar, time zone, clock).
+    pub async fn start_with(data: &Path, addr: SocketAddr, mut config: Config) -> anyhow::Result<Self> {
         let store = Store::open(data).context("opening the server's store")?;
         // As the binary does: photos live beside the store.
-        let mut config = Config::default();
         config.oversight.blob_dir = Some(data.join("blobs"));
         let state = AppState::open(store, None, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        demo::seed(state.store(), state.calendar(), state.today())
+        demo::seed_at(state.store(), state.calendar(), state.today(), state.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         // The binary's sweeper runs its first sweep at start-up; run one here so tests see the
         // same escalations without a background task holding the store open after a stop.
-        sync_server::escalations::sweep_store(&state, None, Utc::now())
+        sync_server::escalations::sweep_store(&state, None, state.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind(addr).await.context("binding the server's port")?;

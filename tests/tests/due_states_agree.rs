@@ -8,6 +8,7 @@
 //! their JSON, its clock; its caseload entry). Every due state must be the same.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use integration_tests::{FieldApp, TestServer};
 use proptest::prelude::*;
 use shared::clock::Tz;
 use shared::sync::{AuthoritySettings, TokenResponse};
@@ -260,5 +261,44 @@ fn the_phone_and_the_server_agree_on_the_awkward_days() {
                 check(&case).unwrap();
             }
         }
+    }
+}
+
+/// End to end, over real HTTP: a phone signed in to a server on England and Wales' calendar in
+/// New Zealand's zone (where the date is a day ahead of UTC for half of each UTC day) receives
+/// those settings at sign-in and shows the due states the server gives a manager.
+#[tokio::test]
+async fn a_phone_shows_the_due_states_its_server_decides_on_the_servers_calendar_and_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let zone = Tz::Pacific__Auckland;
+    let config = Config {
+        calendar: CalendarName::EnglandAndWales,
+        clock: BusinessClock::live(zone),
+        ..Config::default()
+    };
+    let server = TestServer::start_with(dir.path(), "127.0.0.1:0".parse().unwrap(), config).await.unwrap();
+    let sam = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let settings = sam.store.settings().unwrap().expect("the settings arrived at sign-in");
+    assert_eq!((settings.calendar, settings.time_zone), (CalendarName::EnglandAndWales, zone));
+
+    let real_now = Utc::now();
+    let today = sam.store.today(real_now).unwrap();
+    assert_eq!(today, shared::authority_date(zone, real_now), "the phone's today is the date in Auckland");
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let absence = serde_json::json!({
+        "worker_id": sam.worker().unwrap().id, "kind": "sickness",
+        "starts_on": today, "expected_end": today + Duration::days(60),
+    });
+    let (status, recorded) =
+        server.post_json(&manager.access_token, "/api/absences", &absence).await.unwrap();
+    assert_eq!(status, 201, "{recorded}");
+    let due = recorded["children_due"].as_array().expect("children due");
+    assert!(due.len() >= 5, "most of Sam's caseload falls due in 60 days: {recorded}");
+    let caseload = sam.store.caseload(today).unwrap();
+    for item in due {
+        let child: ChildId = serde_json::from_value(item["child_id"].clone()).unwrap();
+        let server_state: shared::DueState = serde_json::from_value(item["state"].clone()).unwrap();
+        let entry = caseload.iter().find(|e| e.child.id == child).expect("the child is on the phone");
+        assert_eq!(entry.due_state, Some(server_state), "{}", entry.child.central_id);
     }
 }
