@@ -15,20 +15,24 @@ use dioxus::prelude::*;
 const SCRIPT: &str = r#"(() => {
   if (window.__seenHeardFocus) return;
   window.__seenHeardFocus = true;
-  let focusedFor = null, lastTitle = null, pendingSince = 0;
+  let focusedFor = null, lastTitle = null, pendingSince = 0, timer = null;
   const check = () => {
     const shell = document.querySelector('[data-route]');
     if (!shell) return;
     const route = shell.getAttribute('data-route');
     if (route === focusedFor) return;
     if (!pendingSince) pendingSince = Date.now();
+    const waited = Date.now() - pendingSince;
     const title = document.getElementById('screen-title');
-    // Wait (briefly) for the new screen's heading rather than focusing the old one.
-    if (!title || (title === lastTitle && Date.now() - pendingSince < 400)) {
-      setTimeout(check, 100);
+    // Wait (briefly, one timer at a time) for the new screen's heading rather than focusing
+    // the old one; the same heading is reused when only the id in the route changes.
+    if ((!title && waited < 2000) || (title === lastTitle && waited < 400)) {
+      if (!timer) timer = setTimeout(() => { timer = null; check(); }, 100);
       return;
     }
-    focusedFor = route; lastTitle = title; pendingSince = 0;
+    focusedFor = route; pendingSince = 0;
+    if (!title) return; // a screen with no heading: focus stays where it is
+    lastTitle = title;
     if (!title.hasAttribute('tabindex')) title.setAttribute('tabindex', '-1');
     title.focus();
   };
