@@ -272,10 +272,10 @@ impl<'a, 'c> Book<'a, 'c> {
     }
 
     /// The escalation for this problem: an active one if there is one, else the latest.
-    fn find(&self, key: &str) -> Option<usize> {
+    fn find(&self, reason: &EscalationReason) -> Option<usize> {
         let mut found = None;
         for (i, e) in self.items.iter().enumerate() {
-            if e.reason.dedup_key() == key {
+            if same_problem(&e.reason, reason) {
                 if e.is_active() {
                     return Some(i);
                 }
@@ -388,6 +388,21 @@ impl<'a, 'c> Book<'a, 'c> {
                 EscalationChange::Updated(escalation)
             });
         }
+    }
+}
+
+/// Whether two reasons are the same problem: [`EscalationReason::dedup_key`] without building
+/// the strings, since the sweep asks this for every child on every run.
+fn same_problem(a: &EscalationReason, b: &EscalationReason) -> bool {
+    use EscalationReason as R;
+    match (a, b) {
+        (R::Overdue { due: x, .. }, R::Overdue { due: y, .. }) => x == y,
+        (R::ChildNotSeen { visit_id: x }, R::ChildNotSeen { visit_id: y })
+        | (R::NotSeenAlone { visit_id: x }, R::NotSeenAlone { visit_id: y })
+        | (R::InterpreterNotUsed { visit_id: x }, R::InterpreterNotUsed { visit_id: y })
+        | (R::FamilyMemberInterpreted { visit_id: x }, R::FamilyMemberInterpreted { visit_id: y }) => x == y,
+        (R::NoVisitSinceGoLive { .. }, R::NoVisitSinceGoLive { .. }) => true,
+        _ => false,
     }
 }
 
@@ -531,7 +546,8 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                 // Not seen since: the schedule itself changed (the plan, its frequency, or the
                 // visits it counts from).
                 let why = explain_change(e.basis.as_ref(), &basis_now);
-                let now_key = format!("overdue:{due}");
+                let now_key =
+                    EscalationReason::Overdue { due, working_days_overdue: 0, key_worker_absent: false };
                 if overdue_now
                     && go_live_prompt.is_none()
                     && book.find(&now_key).is_none_or(|j| !book.get(j).is_active())
@@ -584,7 +600,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     if overdue_now {
         if let Some(go_live) = go_live_prompt {
             let reason = EscalationReason::NoVisitSinceGoLive { go_live };
-            match book.find(&reason.dedup_key()) {
+            match book.find(&reason) {
                 None => {
                     book.raise(child_id, reason, EscalationLevel::TeamManager, None, "");
                 }
@@ -603,7 +619,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             let required = escalation_level(&state, absent, &context.config.rules)
                 .unwrap_or(EscalationLevel::TeamManager);
             let reason = EscalationReason::Overdue { due, working_days_overdue, key_worker_absent: absent };
-            match book.find(&reason.dedup_key()) {
+            match book.find(&reason) {
                 None => {
                     book.raise(child_id, reason, required, Some(basis_now.clone()), "");
                 }
@@ -645,7 +661,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     }
 
     // ---- Visits: not seen, not seen alone, interpreting. ----
-    let mut still_holds: HashSet<String> = HashSet::new();
+    let mut still_holds: Vec<EscalationReason> = Vec::new();
     let mut visits_in_plan: Vec<&&Visit> =
         current.iter().filter(|v| v.date() >= plan.registered_on).collect();
     visits_in_plan.sort_by_key(|v| (v.started_at, v.id));
@@ -666,12 +682,11 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             reasons.push((EscalationReason::FamilyMemberInterpreted { visit_id: visit.id }, false));
         }
         for (reason, worker_says_agreed) in reasons {
-            let key = reason.dedup_key();
-            let i = match book.find(&key) {
+            still_holds.push(reason.clone());
+            let i = match book.find(&reason) {
                 None => book.raise(child_id, reason, EscalationLevel::TeamManager, None, ""),
                 Some(i) => i,
             };
-            still_holds.insert(key);
             // "A manager agreed", ticked by the worker: the manager confirms or disagrees.
             let e = book.get(i);
             if worker_says_agreed && e.is_open() && !e.awaiting_confirmation() {
@@ -696,7 +711,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             | EscalationReason::FamilyMemberInterpreted { visit_id } => visit_id,
             EscalationReason::Overdue { .. } | EscalationReason::NoVisitSinceGoLive { .. } => continue,
         };
-        if !e.is_open() || still_holds.contains(&e.reason.dedup_key()) {
+        if !e.is_open() || still_holds.iter().any(|r| same_problem(r, &e.reason)) {
             continue;
         }
         let Some(latest) = case.visits.iter().filter(|v| v.id == visit_id).max_by_key(|v| v.revision) else {
