@@ -37,7 +37,9 @@ use shared::child::Child;
 use shared::escalation::Escalation;
 use shared::people::{CoverAssignment, Worker};
 use shared::schedule::{self, DueState};
-use shared::sync::{AuthoritySettings, ChangeEvent, Cursor, Handover, PullResponse, PushOutcome, PushResult};
+use shared::sync::{
+    AuthoritySettings, ChangeEvent, Cursor, Handover, PullResponse, PushOutcome, PushResult, ReviewState,
+};
 use shared::validation::FieldError;
 use shared::visit::{Visit, VisitStatus};
 use shared::{ChildId, DeviceId, VisitId};
@@ -142,6 +144,7 @@ const ESCALATIONS: &str = "escalations";
 const HANDOVERS: &str = "handovers";
 const PHOTOS: &str = "photos";
 const UPLOADS: &str = "uploads";
+const REVIEWS: &str = "reviews";
 
 // Plaintext keys in the `meta` tree.
 const META_SALT: &[u8] = b"kdf_salt";
@@ -170,6 +173,9 @@ struct Handles {
     handovers: sled::Tree,
     photos: sled::Tree,
     uploads: sled::Tree,
+    /// Visit revisions held for a manager's review, by visit key: they count for nothing here
+    /// until a manager resolves them.
+    reviews: sled::Tree,
 }
 
 /// The store's page cache. A 30-child caseload with two years of history is about 6 MB on disk.
@@ -197,12 +203,13 @@ impl Handles {
             handovers: db.open_tree(HANDOVERS)?,
             photos: db.open_tree(PHOTOS)?,
             uploads: db.open_tree(UPLOADS)?,
+            reviews: db.open_tree(REVIEWS)?,
             db,
             generation,
         })
     }
 
-    fn all_trees(&self) -> [&sled::Tree; 11] {
+    fn all_trees(&self) -> [&sled::Tree; 12] {
         [
             &self.meta,
             &self.secure,
@@ -215,6 +222,7 @@ impl Handles {
             &self.handovers,
             &self.photos,
             &self.uploads,
+            &self.reviews,
         ]
     }
 }
@@ -956,6 +964,10 @@ impl UnlockedStore {
             warn!(visit.id = %result.visit_id, "push result for a revision not in the outbox");
             return Ok(());
         };
+        if let PushOutcome::Accepted { needs_review: Some(reason) } = &result.outcome {
+            let state = ReviewState::Waiting { reason: reason.clone() };
+            self.put(&handles.reviews, REVIEWS, &visit_key(&entry.visit), &state)?;
+        }
         entry.state = match &result.outcome {
             PushOutcome::Accepted { needs_review } => {
                 OutboxState::Sent { at: now, needs_review: needs_review.clone() }
@@ -1100,6 +1112,38 @@ impl UnlockedStore {
         self.scan(&handles.visits, VISITS, child.as_bytes())
     }
 
+    /// The child's visit revisions that count: those held for a manager's review (waiting, or
+    /// linked to another child) count for nothing until a manager accepts them.
+    pub fn counted_visits_for(&self, child: ChildId) -> Result<Vec<Visit>, StoreError> {
+        let handles = self.handles()?;
+        let visits: Vec<Visit> = self.scan(&handles.visits, VISITS, child.as_bytes())?;
+        if handles.reviews.scan_prefix(child.as_bytes()).next().is_none() {
+            return Ok(visits);
+        }
+        let mut counted = Vec::with_capacity(visits.len());
+        for visit in visits {
+            let held: Option<ReviewState> = self.get(&handles.reviews, REVIEWS, &visit_key(&visit))?;
+            if held.is_none_or(|state| state.counts()) {
+                counted.push(visit);
+            }
+        }
+        Ok(counted)
+    }
+
+    /// Every visit revision held for a manager's review on this phone, with where it stands.
+    pub fn held_visits(&self) -> Result<Vec<(Visit, ReviewState)>, StoreError> {
+        let handles = self.handles()?;
+        let mut out = Vec::new();
+        for item in handles.reviews.iter() {
+            let (key, sealed) = item?;
+            let state: ReviewState = self.unseal(REVIEWS, &key, &sealed)?;
+            if let Some(visit) = self.get::<Visit>(&handles.visits, VISITS, &key)? {
+                out.push((visit, state));
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds or replaces a visit revision in the child's history.
     pub fn put_visit(&self, visit: &Visit) -> Result<(), StoreError> {
         let handles = self.handles()?;
@@ -1204,6 +1248,26 @@ impl UnlockedStore {
                     self.put(&handles.escalations, ESCALATIONS, &key, escalation)?;
                     summary.escalations += 1;
                 }
+                ChangeEvent::VisitReview { visit_id, revision, child_id, state } => {
+                    let mut key = [0u8; 36];
+                    key[..16].copy_from_slice(child_id.as_bytes());
+                    key[16..32].copy_from_slice(visit_id.as_bytes());
+                    key[32..].copy_from_slice(&revision.to_be_bytes());
+                    if state.counts() {
+                        handles.reviews.remove(key)?;
+                        // Accepted: the "held" note on the receipt no longer applies.
+                        let receipt = outbox_key(*visit_id, *revision);
+                        if let Some(mut entry) = self.get::<OutboxEntry>(&handles.outbox, OUTBOX, &receipt)?
+                            && let OutboxState::Sent { needs_review, .. } = &mut entry.state
+                            && needs_review.is_some()
+                        {
+                            *needs_review = None;
+                            self.put(&handles.outbox, OUTBOX, &receipt, &entry)?;
+                        }
+                    } else {
+                        self.put(&handles.reviews, REVIEWS, &key, state)?;
+                    }
+                }
                 ChangeEvent::RemovedFromScope { child_id, reason } => {
                     remove_child_data(&handles, *child_id)?;
                     info!(child.id = %child_id, ?reason, "child left this worker's scope: local copy deleted");
@@ -1230,7 +1294,7 @@ impl UnlockedStore {
             self.covers()?.into_iter().filter(|c| c.ends_on >= today).map(|c| (c.child_id, c)).collect();
         let mut entries = Vec::new();
         for child in self.children()? {
-            let visits = self.visits_for(child.id)?;
+            let visits = self.counted_visits_for(child.id)?;
             let entry = match &settings {
                 Some(settings) => caseload_entry(settings, child, &visits, today),
                 None => CaseloadEntry {
@@ -1326,7 +1390,7 @@ fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
 fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
     handles.children.remove(child.as_bytes())?;
     handles.handovers.remove(child.as_bytes())?;
-    for tree in [&handles.visits, &handles.covers, &handles.escalations] {
+    for tree in [&handles.visits, &handles.covers, &handles.escalations, &handles.reviews] {
         let keys: Vec<sled::IVec> = tree.scan_prefix(child.as_bytes()).keys().collect::<Result<_, _>>()?;
         for key in keys {
             tree.remove(key)?;

@@ -232,6 +232,20 @@ pub enum ChangeEvent {
         /// The escalation.
         escalation: Box<Escalation>,
     },
+    /// Where a visit revision held for a manager's review stands. Sent after the revision
+    /// whenever it is held and again when a manager resolves it. A revision that is
+    /// [`ReviewState::Waiting`] or [`ReviewState::Linked`] counts for nothing here: not for due
+    /// states, not as "seen".
+    VisitReview {
+        /// The visit.
+        visit_id: VisitId,
+        /// The revision held.
+        revision: u32,
+        /// The child the revision names.
+        child_id: ChildId,
+        /// Where it stands.
+        state: ReviewState,
+    },
     /// A child left the caller's scope: the device must delete everything it holds about them.
     RemovedFromScope {
         /// The child.
@@ -239,6 +253,31 @@ pub enum ChangeEvent {
         /// Why.
         reason: RemovalReason,
     },
+}
+
+/// Where a visit revision held for a manager's review stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Waiting for a manager: it counts for nothing until resolved.
+    Waiting {
+        /// Why it is held, in plain words.
+        reason: String,
+    },
+    /// A manager accepted it for the child it names: it counts as recorded.
+    Accepted,
+    /// A manager found it was about another child and linked it there (as a new revision for
+    /// that child): it counts for nothing for the child it names.
+    Linked,
+    /// A manager marked it entered in error: it is kept, voided by a new revision.
+    EnteredInError,
+}
+
+impl ReviewState {
+    /// Whether a revision in this state counts for the child it names.
+    pub fn counts(&self) -> bool {
+        matches!(self, ReviewState::Accepted)
+    }
 }
 
 /// A JSON error body: what every 4xx from the server carries.

@@ -266,3 +266,27 @@ fn absence() {
         recorded_by: fixed(101),
     });
 }
+
+#[test]
+fn visit_review_events_held_then_resolved() {
+    let events = vec![
+        ChangeEvent::VisitReview {
+            visit_id: fixed(500),
+            revision: 1,
+            child_id: fixed(1),
+            state: ReviewState::Waiting {
+                reason: "Held for a manager's review: this child is not on your caseload for the date of the visit."
+                    .into(),
+            },
+        },
+        ChangeEvent::VisitReview { visit_id: fixed(500), revision: 1, child_id: fixed(1), state: ReviewState::Accepted },
+        ChangeEvent::VisitReview { visit_id: fixed(501), revision: 1, child_id: fixed(1), state: ReviewState::Linked },
+        ChangeEvent::VisitReview {
+            visit_id: fixed(502),
+            revision: 2,
+            child_id: fixed(1),
+            state: ReviewState::EnteredInError,
+        },
+    ];
+    insta::assert_json_snapshot!(events);
+}

@@ -1195,7 +1195,7 @@ pub async fn sweep_store(
         if child.plan.is_none() {
             continue;
         }
-        let visits: Vec<Visit> = store.visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
+        let visits: Vec<Visit> = store.counted_visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
         let held = store.escalations_for_child(id)?;
         let decisions = store.seen_alone_decisions(id)?;
         sweep_child(

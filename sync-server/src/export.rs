@@ -29,6 +29,10 @@ pub struct ExportedVisit {
     pub received_at: DateTime<Utc>,
     /// Why it is held for review, if it is (it is exported all the same: the child is known).
     pub needs_review: Option<String>,
+    /// Where a held revision stands: waiting for a manager, accepted, linked to another child
+    /// (it counts for nothing for this one) or entered in error. Absent when never held.
+    #[serde(default)]
+    pub review_state: Option<shared::sync::ReviewState>,
     /// The revision itself.
     pub visit: Visit,
 }
@@ -69,6 +73,7 @@ pub fn pending(store: &Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
         if out.len() >= limit {
             break;
         }
+        let review_state = store.review_state(&stored)?;
         let StoredVisit { visit, received_at, needs_review, on_cover, .. } = stored;
         if store.is_exported(visit.id, visit.revision)? {
             continue;
@@ -83,6 +88,7 @@ pub fn pending(store: &Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
             on_cover,
             received_at,
             needs_review,
+            review_state,
             visit,
         });
     }
@@ -90,7 +96,7 @@ pub fn pending(store: &Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
 }
 
 /// The CSV columns of the export.
-pub const CSV_COLUMNS: [&str; 26] = [
+pub const CSV_COLUMNS: [&str; 27] = [
     "visit_id",
     "revision",
     "amends",
@@ -117,7 +123,20 @@ pub const CSV_COLUMNS: [&str; 26] = [
     "concerns",
     "interpreters",
     "received_at",
+    "review_state",
 ];
+
+/// The export's word for a review state: empty when never held.
+pub fn review_state_name(state: Option<&shared::sync::ReviewState>) -> &'static str {
+    use shared::sync::ReviewState;
+    match state {
+        None => "",
+        Some(ReviewState::Waiting { .. }) => "waiting",
+        Some(ReviewState::Accepted) => "accepted",
+        Some(ReviewState::Linked) => "linked",
+        Some(ReviewState::EnteredInError) => "entered_in_error",
+    }
+}
 
 fn json_name<T: Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -196,6 +215,7 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             v.observations.concerns.clone(),
             interpreters.join("; "),
             row.received_at.to_rfc3339(),
+            review_state_name(row.review_state.as_ref()).to_owned(),
         ])?;
     }
     writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))

@@ -24,12 +24,25 @@ use crate::store::{ChildChange, ChildSource};
 // The schedule, replayed.
 // ---------------------------------------------------------------------------------------------
 
-/// One statutory visit that fell due, and whether it was made in time.
+/// What became of one statutory due date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DueOutcome {
+    /// The child was seen on a statutory visit on or before the due date.
+    OnTime,
+    /// The child was seen after the due date, before the schedule rolled on to the next one.
+    Late,
+    /// The child was not seen by the time the next due date came (or, for a report, by the
+    /// end of the records read): the schedule rolled on.
+    Missed,
+}
+
+/// One statutory visit that fell due, and what became of it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DueOccurrence {
     /// The date it was due by.
     pub due: NaiveDate,
-    /// The date the child was next seen on a statutory visit, if they have been.
+    /// The date the child was seen for it (on time or late), if they were.
     pub met_on: Option<NaiveDate>,
 }
 
@@ -39,41 +52,77 @@ impl DueOccurrence {
         self.met_on.is_some_and(|met| met <= self.due)
     }
 
-    /// The date this counts on: when the child was seen, or the due date if they were not.
-    pub fn counted_on(&self) -> NaiveDate {
-        self.met_on.unwrap_or(self.due)
+    /// On time, late or missed.
+    pub fn outcome(&self) -> DueOutcome {
+        match self.met_on {
+            Some(met) if met <= self.due => DueOutcome::OnTime,
+            Some(_) => DueOutcome::Late,
+            None => DueOutcome::Missed,
+        }
     }
 }
 
-/// Replays a plan's schedule from registration: each time the child was seen on a statutory
-/// visit the clock restarts, so every such visit meets one due date (in time or late), and a due
-/// date passed with no visit since is a miss. `seen_dates` must be sorted. Stops at `until`
-/// (today, or the plan's end).
+/// Replays a plan's schedule from registration and finds every due date up to `until`
+/// (inclusive), with what became of each.
+///
+/// **The rule.** The first visit is due the plan's frequency in working days after
+/// registration. When the child is seen on a statutory visit the clock restarts from that
+/// visit: the next is due the frequency after it. A visit after its due date is *late*; it
+/// still restarts the clock. A due date with no visit by the *next* due date (the frequency in
+/// working days after the missed one) is *missed*, and the schedule re-bases on that next due
+/// date, so a child left unseen across three due dates has missed three. `until` is today (or
+/// the day the plan ended): a due date on it that is not yet met is still open and is not
+/// listed. `seen_dates` must be sorted.
 pub fn replay_schedule(
     calendar: &Calendar,
     plan: &ProtectionPlan,
     seen_dates: &[NaiveDate],
     until: NaiveDate,
 ) -> Vec<DueOccurrence> {
+    replay_schedule_as_of(calendar, plan, seen_dates, until, until)
+}
+
+/// [`replay_schedule`], leaving out a due date on or after `today` that is not yet met.
+pub fn replay_schedule_as_of(
+    calendar: &Calendar,
+    plan: &ProtectionPlan,
+    seen_dates: &[NaiveDate],
+    until: NaiveDate,
+    today: NaiveDate,
+) -> Vec<DueOccurrence> {
+    let frequency = plan.visit_frequency_working_days.max(1);
     let mut occurrences = Vec::new();
-    let mut last = plan.registered_on;
-    let mut next = seen_dates.partition_point(|d| *d <= last);
-    loop {
-        let due = calendar.add_working_days(last, plan.visit_frequency_working_days);
-        match seen_dates.get(next) {
-            Some(&seen) if seen <= until => {
+    let mut base = plan.registered_on;
+    let mut due = calendar.add_working_days(base, frequency);
+    while due <= until {
+        let next_seen = seen_dates.get(seen_dates.partition_point(|d| *d <= base)).copied();
+        match next_seen {
+            Some(seen) if seen <= due => {
                 occurrences.push(DueOccurrence { due, met_on: Some(seen) });
-                last = seen;
-                next = seen_dates.partition_point(|d| *d <= last);
+                base = seen;
+                due = calendar.add_working_days(seen, frequency);
             }
             _ => {
-                if due < until {
-                    occurrences.push(DueOccurrence { due, met_on: None });
+                let rolled = calendar.add_working_days(due, frequency);
+                match next_seen {
+                    Some(seen) if seen <= rolled && seen <= until => {
+                        occurrences.push(DueOccurrence { due, met_on: Some(seen) });
+                        base = seen;
+                        due = calendar.add_working_days(seen, frequency);
+                    }
+                    _ => {
+                        if due >= today {
+                            break;
+                        }
+                        occurrences.push(DueOccurrence { due, met_on: None });
+                        base = due;
+                        due = rolled;
+                    }
                 }
-                return occurrences;
             }
         }
     }
+    occurrences
 }
 
 fn seen_statutory_dates(current: &[&Visit]) -> Vec<NaiveDate> {
@@ -82,10 +131,6 @@ fn seen_statutory_dates(current: &[&Visit]) -> Vec<NaiveDate> {
     dates.sort_unstable();
     dates.dedup();
     dates
-}
-
-fn plan_until(plan: &ProtectionPlan, today: NaiveDate) -> NaiveDate {
-    plan.deregistered_on.map_or(today, |end| end.min(today))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,7 +475,8 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
     // Due dates missed.
     if let Some(plan) = input.child.plan.as_ref() {
         let seen = seen_statutory_dates(&current);
-        for occurrence in replay_schedule(input.calendar, plan, &seen, plan_until(plan, input.today)) {
+        let until = plan.deregistered_on.map_or(input.today, |end| end.min(input.today));
+        for occurrence in replay_schedule_as_of(input.calendar, plan, &seen, until, input.today) {
             if occurrence.on_time() {
                 continue;
             }
@@ -852,11 +898,22 @@ pub fn chronology_html(chronology: &Chronology) -> String {
 pub struct ComplianceFigures {
     /// Children on a plan at some point in the range.
     pub children: u32,
-    /// Statutory visits that fell due in the range (counted on the date the child was seen, or
-    /// the due date if they were not).
+    /// Statutory due dates that fell in the range, each counted once, on its due date (see
+    /// [`replay_schedule`]), from the records as they stood when the range ended.
     pub statutory_visits_due: u32,
     /// Of those, made on or before the due date.
     pub statutory_visits_on_time: u32,
+    /// Of those, made after the due date but within the range.
+    #[serde(default)]
+    pub statutory_visits_late: u32,
+    /// Of those, not made by the next due date or by the end of the range.
+    #[serde(default)]
+    pub statutory_visits_missed: u32,
+    /// Statutory visits for this range recorded after it ended: made in the range but synced
+    /// (or accepted by a manager) later, or made after the range for a due date in it. Not in
+    /// the figures above, so they never change; listed in [`ComplianceReport::recorded_after_period`].
+    #[serde(default)]
+    pub visits_recorded_after_period: u32,
     /// The percentage on time, to one decimal place (`null` when none fell due).
     pub statutory_on_time_percent: Option<f64>,
     /// Visits in the range in which the child was seen.
@@ -884,6 +941,9 @@ impl ComplianceFigures {
         self.children += other.children;
         self.statutory_visits_due += other.statutory_visits_due;
         self.statutory_visits_on_time += other.statutory_visits_on_time;
+        self.statutory_visits_late += other.statutory_visits_late;
+        self.statutory_visits_missed += other.statutory_visits_missed;
+        self.visits_recorded_after_period += other.visits_recorded_after_period;
         self.visits_child_seen += other.visits_child_seen;
         self.visits_seen_alone += other.visits_seen_alone;
         self.visits_with_child_words += other.visits_with_child_words;
@@ -965,6 +1025,28 @@ pub struct ComplianceReport {
     pub workers: Vec<WorkerCompliance>,
     /// Each child on a plan today, the longest unseen first.
     pub children: Vec<ChildLastSeen>,
+    /// Statutory visits for this range recorded after it ended (counted in
+    /// `visits_recorded_after_period`, not in the other figures), by child then date.
+    #[serde(default)]
+    pub recorded_after_period: Vec<RecordedAfterPeriod>,
+}
+
+/// A statutory visit for a range that was recorded after the range ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RecordedAfterPeriod {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The visit.
+    pub visit_id: shared::VisitId,
+    /// The date of the visit.
+    pub visit_date: NaiveDate,
+    /// When it was recorded: received by the server, or accepted by a manager if it was held.
+    pub recorded_at: DateTime<Utc>,
+    /// The due date in the range that it was late for, if it was late.
+    #[serde(default)]
+    pub late_for: Option<NaiveDate>,
 }
 
 /// What a compliance report is built from.
@@ -984,6 +1066,20 @@ pub struct ComplianceInput<'a> {
     pub team_names: &'a HashMap<TeamId, String>,
     /// Staff names by id.
     pub worker_names: &'a HashMap<WorkerId, String>,
+    /// When each visit revision was recorded by the server (received, or for a revision held
+    /// for review, accepted by a manager). A revision not listed counts as recorded when the
+    /// device made it (`Visit::recorded_at`).
+    pub recorded: &'a HashMap<(shared::VisitId, u32), DateTime<Utc>>,
+    /// The moment the range ended (midnight after `to`, in the authority's time). The figures
+    /// read only revisions recorded before it, so running the report later gives the same
+    /// figures; what was recorded after is counted apart and listed.
+    pub period_ends_at: DateTime<Utc>,
+}
+
+impl ComplianceInput<'_> {
+    fn recorded_at(&self, visit: &Visit) -> DateTime<Utc> {
+        self.recorded.get(&(visit.id, visit.revision)).copied().unwrap_or(visit.recorded_at)
+    }
 }
 
 /// One child's figures over the range.
@@ -992,19 +1088,71 @@ fn child_figures(
     child: &Child,
     plan: &ProtectionPlan,
     visits: &[Visit],
+    after_period: &mut Vec<RecordedAfterPeriod>,
 ) -> (ComplianceFigures, ChildLastSeen, bool) {
-    let current = current_revisions(visits);
     let mut figures = ComplianceFigures { children: 1, ..ComplianceFigures::default() };
-    let seen_dates = seen_statutory_dates(&current);
-    for occurrence in replay_schedule(input.calendar, plan, &seen_dates, plan_until(plan, input.today)) {
-        let on = occurrence.counted_on();
-        if input.from <= on && on <= input.to {
-            figures.statutory_visits_due += 1;
-            figures.statutory_visits_on_time += u32::from(occurrence.on_time());
+    // The records as they stood when the range ended: revisions recorded before then, visits
+    // made on or before its last day.
+    let recorded_by_end: Vec<&Visit> =
+        visits.iter().filter(|v| input.recorded_at(v) < input.period_ends_at).collect();
+    let current_at_end = current_revisions(recorded_by_end);
+    let seen_at_end: Vec<NaiveDate> =
+        seen_statutory_dates(&current_at_end).into_iter().filter(|d| *d <= input.to).collect();
+    // A plan is in force on the day it ends.
+    let until = plan.deregistered_on.map_or(input.to, |end| end.min(input.to));
+    let mut first_unmet = None;
+    for occurrence in replay_schedule_as_of(input.calendar, plan, &seen_at_end, until, input.today) {
+        if occurrence.due < input.from {
+            continue;
+        }
+        figures.statutory_visits_due += 1;
+        match occurrence.outcome() {
+            DueOutcome::OnTime => figures.statutory_visits_on_time += 1,
+            DueOutcome::Late => figures.statutory_visits_late += 1,
+            DueOutcome::Missed => {
+                figures.statutory_visits_missed += 1;
+                first_unmet = first_unmet.or(Some(occurrence.due));
+            }
         }
     }
+    // What was recorded for this range after it ended: statutory visits (as they stand now)
+    // made in the range but recorded later, and the first visit after the range when a due
+    // date in it was left unmet.
+    let current_now = current_revisions(visits);
+    let mut seen_now: Vec<&Visit> = current_now.iter().copied().filter(|v| v.resets_schedule()).collect();
+    seen_now.sort_by_key(|v| (v.date(), v.id));
+    let late_for = |date: NaiveDate| first_unmet.filter(|due| *due < date);
+    for visit in &seen_now {
+        let recorded_at = input.recorded_at(visit);
+        let in_range = input.from <= visit.date() && visit.date() <= input.to;
+        if in_range && recorded_at >= input.period_ends_at {
+            after_period.push(RecordedAfterPeriod {
+                child_id: child.id,
+                central_id: child.central_id.clone(),
+                visit_id: visit.id,
+                visit_date: visit.date(),
+                recorded_at,
+                late_for: late_for(visit.date()),
+            });
+            figures.visits_recorded_after_period += 1;
+        }
+    }
+    if let Some(due) = first_unmet
+        && let Some(visit) = seen_now.iter().find(|v| v.date() > input.to)
+    {
+        after_period.push(RecordedAfterPeriod {
+            child_id: child.id,
+            central_id: child.central_id.clone(),
+            visit_id: visit.id,
+            visit_date: visit.date(),
+            recorded_at: input.recorded_at(visit),
+            late_for: Some(due),
+        });
+        figures.visits_recorded_after_period += 1;
+    }
+
     let child_needs_interpreter = child.communication.child.interpreter_needed;
-    for visit in current.iter().filter(|v| input.from <= v.date() && v.date() <= input.to) {
+    for visit in current_at_end.iter().filter(|v| input.from <= v.date() && v.date() <= input.to) {
         if visit.child_seen() {
             figures.visits_child_seen += 1;
             figures.visits_seen_alone += u32::from(visit.seen_alone_answer() == Some(true));
@@ -1023,6 +1171,8 @@ fn child_figures(
             figures.visits_interpreter_needs_met += u32::from(met);
         }
     }
+    // "Now" figures: every record as it stands today.
+    let seen_dates = seen_statutory_dates(&current_now);
     let last_seen = seen_dates.last().copied();
     let active_today = plan.is_active_on(input.today);
     let due = shared::schedule::next_visit_due(input.calendar, plan, last_seen);
@@ -1051,6 +1201,7 @@ pub fn compliance_report<'a>(
     let mut teams: BTreeMap<TeamId, ComplianceFigures> = BTreeMap::new();
     let mut workers: BTreeMap<WorkerId, (TeamId, ComplianceFigures)> = BTreeMap::new();
     let mut children = Vec::new();
+    let mut after_period = Vec::new();
     for (child, visits) in cases {
         let Some(plan) = child.plan.as_ref() else { continue };
         let on_plan_in_range =
@@ -1058,7 +1209,7 @@ pub fn compliance_report<'a>(
         if !on_plan_in_range {
             continue;
         }
-        let (figures, seen, active_today) = child_figures(input, child, plan, visits);
+        let (figures, seen, active_today) = child_figures(input, child, plan, visits, &mut after_period);
         service.add(&figures);
         teams.entry(plan.team).or_default().add(&figures);
         workers
@@ -1101,6 +1252,7 @@ pub fn compliance_report<'a>(
             })
             .collect(),
         children,
+        recorded_after_period: after_period,
     }
 }
 
@@ -1169,9 +1321,12 @@ pub fn annex_a_list_7_csv<'a>(
         }
         // Column 10: the latest statutory visit, up to the list's end, in which the child was
         // seen. Column 11: that visit's seen-alone answer.
+        // Only visits within this plan: from its start to its end (a plan is in force on the
+        // day it ends) or the list's end. A visit under an earlier plan is not this plan's.
+        let plan_last_day = plan.deregistered_on.map_or(to, |end| end.min(to));
         let last_statutory = current_revisions(visits)
             .into_iter()
-            .filter(|v| v.resets_schedule() && v.date() <= to)
+            .filter(|v| v.resets_schedule() && plan.registered_on <= v.date() && v.date() <= plan_last_day)
             .max_by_key(|v| (v.started_at, v.revision));
         let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
         let latest_category = match plan.harms.as_slice() {

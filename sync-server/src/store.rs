@@ -31,6 +31,8 @@
 //! | `vc/` | child id + visit id + revision | index |
 //! | `conf/`, `confk/` | conflict id; visit id + revision + content hash | [`Conflict`]; dedup |
 //! | `review/` | visit id + revision | [`ReviewItem`] |
+//! | `resolved/` | visit id + revision | [`Resolution`]: a manager's resolution of a held revision, append-only |
+//! | `confres/` | conflict id | [`ConflictResolution`]: append-only |
 //! | `cover/`, `cd/`, `cc/` | cover id; duty worker + cover id; child + cover id | [`shared::CoverAssignment`]; indexes |
 //! | `abs/`, `aw/` | absence id; worker + absence id | [`shared::Absence`]; index |
 //! | `esc/`, `ek/` | escalation id; child id + dedup key | [`shared::Escalation`] (its history appended to, never rewritten); index |
@@ -196,6 +198,95 @@ pub struct ReviewItem {
     pub reason: String,
     /// When it was held.
     pub held_at: DateTime<Utc>,
+}
+
+/// How a manager resolved a visit revision held for review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum ResolutionKind {
+    /// It was about another child: stored again for that child as a new revision (the held
+    /// revision is kept, and counts for nothing).
+    LinkedToChild {
+        /// The right child.
+        child_id: ChildId,
+        /// The new revision, for the right child.
+        new_revision: u32,
+    },
+    /// Accepted for the child it names: it counts from now on.
+    Accepted,
+    /// Entered in error: kept, and voided by a new revision.
+    EnteredInError {
+        /// The voiding revision.
+        new_revision: u32,
+    },
+}
+
+/// A manager's resolution of a held visit revision. Written once, with its audit entry, in
+/// one atomic flushed batch; never changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Resolution {
+    /// The visit.
+    pub visit_id: VisitId,
+    /// The revision that was held.
+    pub revision: u32,
+    /// The child the held revision names.
+    pub child_id: ChildId,
+    /// How it was resolved.
+    pub resolution: ResolutionKind,
+    /// The manager's reason, in their words.
+    pub reason: String,
+    /// The manager.
+    pub by: WorkerId,
+    /// In which role.
+    pub role: Role,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+impl Resolution {
+    /// The review state this resolution leaves the held revision in.
+    pub fn state(&self) -> shared::sync::ReviewState {
+        match self.resolution {
+            ResolutionKind::LinkedToChild { .. } => shared::sync::ReviewState::Linked,
+            ResolutionKind::Accepted => shared::sync::ReviewState::Accepted,
+            ResolutionKind::EnteredInError { .. } => shared::sync::ReviewState::EnteredInError,
+        }
+    }
+}
+
+/// Which version a conflict's resolution kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictKeep {
+    /// The server's version stands; nothing new is stored.
+    Server,
+    /// The device's version, stored as a new revision.
+    Yours,
+    /// A merge of the two, stored as a new revision.
+    Merged,
+}
+
+/// How a conflict was resolved. Both versions stay in the [`Conflict`]; this is appended once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ConflictResolution {
+    /// The conflict.
+    #[schema(value_type = String, format = Uuid)]
+    pub conflict_id: Uuid,
+    /// The visit.
+    pub visit_id: VisitId,
+    /// What was kept.
+    pub keep: ConflictKeep,
+    /// The revision stored for `yours` or `merged`.
+    #[serde(default)]
+    pub new_revision: Option<u32>,
+    /// Why, in the resolver's words.
+    pub reason: String,
+    /// Who resolved it: the worker, or their manager.
+    pub by: WorkerId,
+    /// In which role.
+    pub role: Role,
+    /// When.
+    pub at: DateTime<Utc>,
 }
 
 /// One entry in the change feed. Pull turns these into [`shared::sync::ChangeEvent`]s for
@@ -902,6 +993,70 @@ impl Store {
     /// Every visit held for review, oldest first within each visit.
     pub fn review_items(&self) -> StoreResult<Vec<ReviewItem>> {
         self.scan(b"review/")
+    }
+
+    /// The review item of a held revision.
+    pub fn review_item(&self, id: VisitId, revision: u32) -> StoreResult<Option<ReviewItem>> {
+        self.get(&visit_key("review/", id, revision))
+    }
+
+    /// A manager's resolution of a held revision, if resolved.
+    pub fn resolution(&self, id: VisitId, revision: u32) -> StoreResult<Option<Resolution>> {
+        self.get(&visit_key("resolved/", id, revision))
+    }
+
+    /// Adds the write that records a resolution.
+    pub fn resolution_writes(&self, writes: &mut Writes, resolution: &Resolution) -> StoreResult<()> {
+        writes.put(visit_key("resolved/", resolution.visit_id, resolution.revision), resolution)
+    }
+
+    /// Where a stored revision stands in review: `None` when it was never held.
+    pub fn review_state(&self, stored: &StoredVisit) -> StoreResult<Option<shared::sync::ReviewState>> {
+        let Some(reason) = &stored.needs_review else { return Ok(None) };
+        Ok(Some(match self.resolution(stored.visit.id, stored.visit.revision)? {
+            Some(resolution) => resolution.state(),
+            None => shared::sync::ReviewState::Waiting { reason: reason.clone() },
+        }))
+    }
+
+    /// Whether a stored revision counts: it was never held, or a manager accepted it. A held
+    /// revision counts for nothing (due states, escalations, reports) until then.
+    pub fn counts(&self, stored: &StoredVisit) -> StoreResult<bool> {
+        Ok(stored.needs_review.is_none()
+            || self
+                .resolution(stored.visit.id, stored.visit.revision)?
+                .is_some_and(|r| r.resolution == ResolutionKind::Accepted))
+    }
+
+    /// [`Store::visits_of_child`] without the held revisions that do not count (see
+    /// [`Store::counts`]). What every schedule, escalation and report calculation reads.
+    pub fn counted_visits_of_child(&self, child: ChildId) -> StoreResult<Vec<StoredVisit>> {
+        let mut out = Vec::new();
+        for stored in self.visits_of_child(child)? {
+            if self.counts(&stored)? {
+                out.push(stored);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A conflict.
+    pub fn conflict(&self, id: Uuid) -> StoreResult<Option<Conflict>> {
+        self.get(&key("conf/", &[id.as_bytes()]))
+    }
+
+    /// How a conflict was resolved, if it was.
+    pub fn conflict_resolution(&self, id: Uuid) -> StoreResult<Option<ConflictResolution>> {
+        self.get(&key("confres/", &[id.as_bytes()]))
+    }
+
+    /// Adds the write that records a conflict's resolution.
+    pub fn conflict_resolution_writes(
+        &self,
+        writes: &mut Writes,
+        resolution: &ConflictResolution,
+    ) -> StoreResult<()> {
+        writes.put(key("confres/", &[resolution.conflict_id.as_bytes()]), resolution)
     }
 
     // ---- covers and absences ----

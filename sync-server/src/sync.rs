@@ -24,10 +24,10 @@ use chrono::{NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 use shared::sync::{
     ChangeEvent, Cursor, MAX_PUSH_BATCH, PROTOCOL_VERSION, PullResponse, PushOutcome, PushRequest,
-    PushResponse, PushResult, RemovalReason,
+    PushResponse, PushResult, RemovalReason, ReviewState,
 };
 use shared::validation::FieldError;
-use shared::{Child, ChildId, Role, Visit, VisitId, VisitStatus, Worker};
+use shared::{Child, ChildId, Role, Visit, VisitId, VisitStatus, Worker, WorkerId};
 use uuid::Uuid;
 
 use crate::AppState;
@@ -296,17 +296,63 @@ fn rejected(field: &str, message: &str) -> PushOutcome {
     PushOutcome::Rejected { errors: vec![FieldError::new(field, message)] }
 }
 
-/// Whether a worker was allocated a child on a date, whatever the plan's state: key worker,
-/// covering, or a manager whose scope holds the child. (A de-registered child is assigned but
-/// still held for review.)
+/// Whether a worker was allocated a child on a date, whatever the plan's state: key worker
+/// (now, or on that date by the child's central-record history, so a case reallocated later
+/// does not hold the visit), covering on that date, or a manager whose scope holds the child.
+/// (A de-registered child is assigned but still held for review.)
 pub fn is_assigned(store: &Store, worker: &Worker, child: &Child, date: NaiveDate) -> StoreResult<bool> {
-    let key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == worker.id);
+    let key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == worker.id)
+        || was_key_worker_on(store, worker.id, child.id, date)?;
     Ok(match worker.role {
         Role::SocialWorker => key_worker,
         Role::DutyWorker => key_worker || store.is_covering(worker.id, child.id, date)?,
         Role::TeamManager | Role::SeniorManager => scope::can_see_child(store, worker, child, date)?,
         Role::Admin => false,
     })
+}
+
+/// Whether `worker` was the child's key worker on `date` by an earlier version of the child's
+/// central record. Each earlier version was in force from the change before it was recorded
+/// until the change after it was recorded (both days included: on the day of a reallocation
+/// either worker's visit stands).
+pub fn was_key_worker_on(
+    store: &Store,
+    worker: WorkerId,
+    child: ChildId,
+    date: NaiveDate,
+) -> StoreResult<bool> {
+    let history = store.child_history(child)?;
+    let mut from = NaiveDate::MIN;
+    for change in &history {
+        let until = change.recorded_at.date_naive();
+        let was_key_worker = change.before.plan.as_ref().is_some_and(|p| p.key_worker == worker);
+        if was_key_worker && from <= date && date <= until {
+            return Ok(true);
+        }
+        from = until;
+    }
+    Ok(false)
+}
+
+/// What a device is told about a held revision: where it stands, with the worker-facing words
+/// (the same whatever the internal reason, so it reveals nothing about a child out of scope).
+fn review_event(store: &Store, stored: &StoredVisit) -> StoreResult<Option<ChangeEvent>> {
+    let Some(state) = store.review_state(stored)? else { return Ok(None) };
+    let state = match state {
+        ReviewState::Waiting { reason } => ReviewState::Waiting { reason: told_for(&reason).to_owned() },
+        other => other,
+    };
+    Ok(Some(ChangeEvent::VisitReview {
+        visit_id: stored.visit.id,
+        revision: stored.visit.revision,
+        child_id: stored.visit.child_id,
+        state,
+    }))
+}
+
+/// The words a worker is told for an internal hold reason.
+pub fn told_for(reason: &str) -> &'static str {
+    if reason.starts_with("de-registered") { HELD_DEREGISTERED } else { HELD_NOT_ON_CASELOAD }
 }
 
 /// Encodes a pull-state id as an opaque cursor.
@@ -428,7 +474,9 @@ fn snapshot(
         }
     }
     for stored in store.visits_of_child(child_id)? {
+        let review = review_event(store, &stored)?;
         events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
+        events.extend(review);
     }
     for escalation in store.escalations_for_child(child_id)? {
         events.push(ChangeEvent::Escalation { escalation: Box::new(escalation) });
@@ -453,7 +501,9 @@ fn feed_events(store: &Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) 
         FeedEntry::Visits { revisions, .. } => {
             for (visit_id, revision) in revisions {
                 if let Some(stored) = store.visit(*visit_id, *revision)? {
+                    let review = review_event(store, &stored)?;
                     events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
+                    events.extend(review);
                 }
             }
         }

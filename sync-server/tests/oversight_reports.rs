@@ -54,9 +54,9 @@ fn names() -> (HashMap<TeamId, String>, HashMap<WorkerId, String>) {
 #[case::never_seen_one_miss(&[], "2026-03-20", &[("2026-03-16", None)])]
 #[case::not_yet_due(&[], "2026-03-16", &[])]
 #[case::seen_in_time_then_due_later(&["2026-03-12"], "2026-03-20", &[("2026-03-16", Some("2026-03-12"))])]
-#[case::seen_late_then_missed(
+#[case::seen_late_then_missed_twice(
     &["2026-03-18"], "2026-04-20",
-    &[("2026-03-16", Some("2026-03-18")), ("2026-04-01", None)]
+    &[("2026-03-16", Some("2026-03-18")), ("2026-04-01", None), ("2026-04-17", None)]
 )]
 fn replaying_the_schedule_finds_each_due_date_and_whether_it_was_met(
     #[case] seen: &[&str],
@@ -245,15 +245,19 @@ fn the_compliance_report_measures_what_the_audit_measured() {
             rules: &ScheduleRules::default(),
             team_names: &teams,
             worker_names: &workers,
+            recorded: &HashMap::new(),
+            period_ends_at: utc("2026-04-21", 0),
         },
         vec![(&one, one_visits.as_slice()), (&two, two_visits.as_slice())],
     );
 
     let service = &report.service;
     assert_eq!(service.children, 2);
-    // Child 1: due 16 Mar met in time, due 26 Mar met late, due 15 Apr missed. Child 2: late.
-    assert_eq!((service.statutory_visits_due, service.statutory_visits_on_time), (4, 1));
-    assert_eq!(service.statutory_on_time_percent, Some(25.0));
+    // Child 1: due 16 Mar met in time, due 26 Mar met late, due 15 Apr missed. Child 2: due
+    // 16 Mar missed, due 30 Mar (ten working days after the missed one) met late on 10 Apr.
+    assert_eq!((service.statutory_visits_due, service.statutory_visits_on_time), (5, 1));
+    assert_eq!((service.statutory_visits_late, service.statutory_visits_missed), (2, 2));
+    assert_eq!(service.statutory_on_time_percent, Some(20.0));
     assert_eq!((service.visits_child_seen, service.visits_seen_alone), (3, 2));
     assert_eq!(service.seen_alone_percent, Some(66.7));
     assert_eq!(service.visits_with_child_words, 2);
@@ -289,6 +293,8 @@ fn a_range_before_any_visit_counts_nothing_seen() {
             rules: &ScheduleRules::default(),
             team_names: &teams,
             worker_names: &workers,
+            recorded: &HashMap::new(),
+            period_ends_at: utc("2026-03-07", 0),
         },
         vec![(&one, visits.as_slice())],
     );

@@ -17,6 +17,7 @@ pub mod blobs;
 pub mod children;
 pub mod health;
 pub mod oversight;
+pub mod resolve;
 pub mod review;
 pub mod settings;
 pub mod staff;

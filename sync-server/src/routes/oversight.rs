@@ -6,12 +6,12 @@ use std::collections::{BTreeSet, HashMap};
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shared::sync::{ErrorBody, Handover};
 use shared::{
     Absence, AbsenceId, AbsenceKind, Child, ChildId, CoverAssignment, CoverId, Escalation, EscalationAction,
-    EscalationId, Role, TeamId, Visit, Worker, WorkerId,
+    EscalationId, Role, TeamId, Visit, VisitId, Worker, WorkerId,
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -72,21 +72,46 @@ fn team_names(store: &Store) -> Result<HashMap<TeamId, String>, ApiError> {
     Ok(store.teams()?.into_iter().map(|t| (t.id, t.name)).collect())
 }
 
+/// A child's visit revisions that count: a revision held for review counts for nothing until
+/// a manager accepts it.
 fn visits_of(store: &Store, child: ChildId) -> Result<Vec<Visit>, ApiError> {
-    Ok(store.visits_of_child(child)?.into_iter().map(|s| s.visit).collect())
+    Ok(store.counted_visits_of_child(child)?.into_iter().map(|s| s.visit).collect())
 }
 
-/// The children in scope with their visits, for reports.
-fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<Vec<(Child, Vec<Visit>)>, ApiError> {
+/// When each revision was recorded: received by the server, or for a held revision, accepted.
+type RecordedTimes = HashMap<(VisitId, u32), DateTime<Utc>>;
+
+/// Children with their visits, for reports.
+type Cases = Vec<(Child, Vec<Visit>)>;
+
+/// The children in scope with the visits that count, and when each revision was recorded, for
+/// reports.
+fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, RecordedTimes), ApiError> {
     let store = state.store();
     let mut cases = Vec::new();
+    let mut recorded = RecordedTimes::new();
     for id in scope::children_in_scope(store, &caller.worker, state.today())? {
         if let Some(child) = store.child(id)? {
-            let visits = visits_of(store, id)?;
+            let mut visits = Vec::new();
+            for stored in store.counted_visits_of_child(id)? {
+                let mut at = stored.received_at;
+                if stored.needs_review.is_some()
+                    && let Some(resolution) = store.resolution(stored.visit.id, stored.visit.revision)?
+                {
+                    at = at.max(resolution.at);
+                }
+                recorded.insert((stored.visit.id, stored.visit.revision), at);
+                visits.push(stored.visit);
+            }
             cases.push((child, visits));
         }
     }
-    Ok(cases)
+    Ok((cases, recorded))
+}
+
+/// The moment a report's range ends: midnight after its last day.
+fn period_ends_at(to: NaiveDate) -> DateTime<Utc> {
+    to.succ_opt().unwrap_or(to).and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 // ---- Escalations. ----
@@ -587,7 +612,7 @@ pub async fn compliance(
 ) -> Result<ApiJson<ComplianceReport>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let (from, to) = range.resolve(state.today(), 90)?;
-    let cases = cases_in_scope(&state, &caller)?;
+    let (cases, recorded) = cases_in_scope(&state, &caller)?;
     let store = state.store();
     let (teams, names) = (team_names(store)?, worker_names(store)?);
     let report = reports::compliance_report(
@@ -599,6 +624,8 @@ pub async fn compliance(
             rules: &state.config().rules,
             team_names: &teams,
             worker_names: &names,
+            recorded: &recorded,
+            period_ends_at: period_ends_at(to),
         },
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
@@ -621,7 +648,7 @@ pub async fn annex_a_list_7(
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let (from, to) = range.resolve(state.today(), 365)?;
-    let cases = cases_in_scope(&state, &caller)?;
+    let (cases, _) = cases_in_scope(&state, &caller)?;
     let store = state.store();
     let csv = reports::annex_a_list_7_csv(
         cases.iter().map(|(c, v)| (c, v.as_slice())),

@@ -16,10 +16,15 @@ use crate::store::{Conflict, ReviewItem};
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(conflicts)).routes(routes!(review))
+    OpenApiRouter::new()
+        .routes(routes!(conflicts))
+        .routes(routes!(review))
+        .routes(routes!(crate::routes::resolve::resolve_held_visit))
+        .routes(routes!(crate::routes::resolve::resolve_conflict))
 }
 
-/// Conflicts the caller may see: about children in their scope, or sent from their devices.
+/// Unresolved conflicts the caller may see: about children in their scope, or sent from their
+/// devices.
 #[utoipa::path(get, path = "/api/conflicts", tag = "review", security(("bearer" = [])), responses(
     (status = 200, body = Vec<Conflict>), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Administrators see no child records"), (status = 410, body = ErrorBody)))]
@@ -37,7 +42,10 @@ pub async fn conflicts(
             Some(child) => scope::can_see_child(store, &caller.worker, &child, today)?,
             None => false,
         };
-        if in_scope || conflict.worker_id == caller.id() || conflict.server.worker_id == caller.id() {
+        let resolved = store.conflict_resolution(conflict.id)?.is_some();
+        if !resolved
+            && (in_scope || conflict.worker_id == caller.id() || conflict.server.worker_id == caller.id())
+        {
             visible.push(conflict);
         }
     }
@@ -54,8 +62,8 @@ pub struct HeldVisit {
     pub visit: Visit,
 }
 
-/// Visits held as "needs review" (unknown child, de-registered, or not assigned), for managers:
-/// a team manager sees their team's, a senior manager all.
+/// Visits held as "needs review" (unknown child, de-registered, or not assigned) and not yet
+/// resolved, for managers: a team manager sees their team's, a senior manager all.
 #[utoipa::path(get, path = "/api/review", tag = "review", security(("bearer" = [])), responses(
     (status = 200, body = Vec<HeldVisit>), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
@@ -69,19 +77,35 @@ pub async fn review(
     let today = state.today();
     let mut held = Vec::new();
     for item in store.review_items()? {
-        let visible = match caller.role() {
-            Role::SeniorManager => true,
-            _ => {
-                let child_in_team = match store.child(item.child_id)? {
-                    Some(child) => scope::can_see_child(store, &caller.worker, &child, today)?,
-                    None => false,
-                };
-                child_in_team || (item.team.is_some() && item.team == caller.worker.team)
-            }
-        };
-        if visible && let Some(stored) = store.visit(item.visit_id, item.revision)? {
+        let visible = may_review(store, &caller, &item, today)?;
+        let resolved = store.resolution(item.visit_id, item.revision)?.is_some();
+        if visible
+            && !resolved
+            && let Some(stored) = store.visit(item.visit_id, item.revision)?
+        {
             held.push(HeldVisit { item, visit: stored.visit });
         }
     }
     Ok(ApiJson(held))
+}
+
+/// Whether a manager may see and resolve a held revision: a senior manager any; a team manager
+/// those about a child their team holds, or made by a worker of their team.
+pub fn may_review(
+    store: &crate::store::Store,
+    caller: &Caller,
+    item: &ReviewItem,
+    today: chrono::NaiveDate,
+) -> Result<bool, ApiError> {
+    Ok(match caller.role() {
+        Role::SeniorManager => true,
+        Role::TeamManager => {
+            let child_in_team = match store.child(item.child_id)? {
+                Some(child) => scope::can_see_child(store, &caller.worker, &child, today)?,
+                None => false,
+            };
+            child_in_team || (item.team.is_some() && item.team == caller.worker.team)
+        }
+        _ => false,
+    })
 }
