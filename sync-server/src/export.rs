@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::{InterpretedPerson, Seen, SeenAlone, Visit, VisitId};
 
+use crate::csv_out::SafeCsv;
 use crate::store::{Store, StoreResult, StoredVisit};
 
 /// One visit revision for the central system.
@@ -124,10 +125,11 @@ fn json_name<T: Serialize>(value: &T) -> String {
 }
 
 /// The export as CSV, one row per revision. The child's words are kept verbatim, one quote per
-/// line within the cell.
+/// line within the cell; a cell that a spreadsheet would run as a formula is neutralised
+/// ([`crate::csv_out`]).
 pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_COLUMNS)?;
+    let mut writer = SafeCsv::new();
+    writer.row(CSV_COLUMNS)?;
     for row in rows {
         let v = &row.visit;
         let (seen, not_seen_reason) = match &v.seen {
@@ -169,7 +171,7 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             })
             .collect();
         let words: Vec<&str> = v.child_words.iter().map(|q| q.text.as_str()).collect();
-        writer.write_record([
+        writer.row([
             v.id.to_string(),
             v.revision.to_string(),
             v.amends.map(|a| a.to_string()).unwrap_or_default(),
@@ -198,5 +200,5 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             row.received_at.to_rfc3339(),
         ])?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer.into_bytes()
 }

@@ -26,6 +26,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub mod auth;
+pub mod csv_out;
 pub mod demo;
 pub mod error;
 pub mod escalations;
