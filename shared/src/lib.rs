@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod child;
 pub mod escalation;
 pub mod ids;
+pub mod limits;
 pub mod people;
 #[cfg(feature = "photo")]
 pub mod photo;

@@ -33,6 +33,7 @@ pub mod escalations;
 pub mod export;
 pub mod extract;
 pub mod import;
+pub mod limits;
 pub mod openapi;
 pub mod photos;
 pub mod reports;
@@ -153,13 +154,15 @@ impl AppState {
 
 /// The whole HTTP API.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = routes::router(&state).split_for_parts();
+    let (api, mut openapi) = routes::router(&state).split_for_parts();
+    openapi::complete(&mut openapi);
     let openapi = Arc::new(openapi);
     let max_json = state.config().max_json_bytes;
     let max_raw = state.config().max_import_bytes;
     api.layer(axum::Extension(openapi))
         .fallback(error::no_such_route)
         .with_state(state)
+        .layer(axum::middleware::from_fn(limits::reject_long_uri))
         .layer(DefaultBodyLimit::max(max_json))
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_raw))
