@@ -174,6 +174,7 @@ pub fn router(state: AppState) -> Router {
             // The path only: ids are random UUIDs; no query strings, headers or bodies.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), worker.id = tracing::field::Empty)
         }))
+        .layer(axum::middleware::from_fn(error::json_error_bodies))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then stops accepting, lets requests

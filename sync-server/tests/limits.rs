@@ -200,3 +200,37 @@ async fn json_nested_beyond_the_parsers_depth_is_refused_without_a_crash() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert!(answer["fields"][0]["field"].is_string(), "{answer}");
 }
+
+#[rstest]
+#[case::method_not_allowed(
+    Method::DELETE,
+    "/api/health",
+    None,
+    StatusCode::METHOD_NOT_ALLOWED,
+    "method_not_allowed"
+)]
+#[case::unknown_content_encoding(
+    Method::POST,
+    "/api/auth/login",
+    Some("br"),
+    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    "unsupported_media_type"
+)]
+#[tokio::test]
+async fn a_4xx_from_a_layer_carries_the_json_error_body_too(
+    #[case] method: Method,
+    #[case] path: &str,
+    #[case] encoding: Option<&str>,
+    #[case] status: StatusCode,
+    #[case] error: &str,
+) {
+    let world = World::new().await;
+    let mut request =
+        Request::builder().method(method).uri(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(encoding) = encoding {
+        request = request.header(header::CONTENT_ENCODING, encoding);
+    }
+    let (answered, body) = world.send(request.body(Body::from("{}")).unwrap()).await;
+    assert_eq!(answered, status, "{body}");
+    assert_eq!(body["error"], error, "{body}");
+}
