@@ -129,7 +129,8 @@ pub struct ProtectionPlan {
     pub deregistered_on: Option<NaiveDate>,
     /// The categories of harm the plan addresses. The first is the initial category.
     pub harms: Vec<HarmCategory>,
-    /// The agreed statutory visit frequency, in working days (commonly 10).
+    /// The agreed statutory visit frequency, in working days (commonly 10; 1 to 60).
+    #[schema(minimum = 1, maximum = 60)]
     pub visit_frequency_working_days: u32,
     /// The child's key worker.
     pub key_worker: WorkerId,

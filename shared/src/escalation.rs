@@ -124,16 +124,19 @@ pub enum EscalationAction {
     /// An exception was agreed.
     ExceptionAgreed {
         /// Why.
+        #[schema(max_length = 4000)]
         reason: String,
     },
     /// The manager agrees the child need not have been seen alone.
     SeenAloneAgreed {
         /// Why.
+        #[schema(max_length = 4000)]
         reason: String,
     },
     /// The manager disagrees: the child must be seen alone.
     SeenAloneDisagreed {
         /// What must happen now.
+        #[schema(max_length = 4000)]
         reason: String,
     },
     /// The manager confirms that an escalation a worker's change asked to close may close (the
@@ -292,6 +295,33 @@ pub struct Escalation {
     /// For overdue escalations: the schedule as it stood when raised or last re-assessed.
     #[serde(default)]
     pub basis: Option<ScheduleBasis>,
+}
+
+impl EscalationAction {
+    /// Checks the action's size and dates against [`crate::limits`]: a reason of at most
+    /// [`crate::limits::MAX_REASON_CHARS`] characters, an arranged visit within two years.
+    /// Whether the action fits the escalation is decided where the escalation is known.
+    pub fn check_bounds(&self, today: NaiveDate) -> Result<(), crate::ValidationErrors> {
+        let mut errors = crate::ValidationErrors::default();
+        match self {
+            EscalationAction::VisitArranged { date } => {
+                crate::limits::check_date_near_today(&mut errors, "date", *date, today)
+            }
+            EscalationAction::DutyCoverAssigned { .. } => {}
+            EscalationAction::ExceptionAgreed { reason }
+            | EscalationAction::SeenAloneAgreed { reason }
+            | EscalationAction::SeenAloneDisagreed { reason } => {
+                crate::limits::check_text(&mut errors, "reason", reason, crate::limits::MAX_REASON_CHARS)
+            }
+            EscalationAction::CloseConfirmed { explanation } => crate::limits::check_text(
+                &mut errors,
+                "explanation",
+                explanation,
+                crate::limits::MAX_REASON_CHARS,
+            ),
+        }
+        errors.into_result()
+    }
 }
 
 impl Escalation {

@@ -16,6 +16,7 @@ pub mod child;
 pub mod clock;
 pub mod escalation;
 pub mod ids;
+pub mod limits;
 pub mod people;
 #[cfg(feature = "photo")]
 pub mod photo;
@@ -29,11 +30,11 @@ pub use child::{
     Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan,
     SeenBeforeGoLive,
 };
+pub use clock::{BusinessClock, Tz, authority_date};
 pub use escalation::{
     Escalation, EscalationAction, EscalationEntry, EscalationReason, EscalationStatus, EscalationStep,
     ScheduleBasis, SeenAloneDecision,
 };
-pub use clock::{BusinessClock, Tz, authority_date};
 pub use ids::*;
 pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, TeamRouting, Worker};
 pub use schedule::{DueState, EscalationLevel, ScheduleRules};

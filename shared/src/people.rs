@@ -114,6 +114,18 @@ pub struct Absence {
 }
 
 impl Absence {
+    /// Checks that the dates are plausible: each within [`crate::limits::MAX_DAYS_FROM_TODAY`]
+    /// days of `today`. A sickness recorded for the year 0000 or 9999 is a typing slip, and it
+    /// would otherwise keep a worker "absent" for every sweep to come.
+    pub fn check_dates(&self, today: NaiveDate) -> Result<(), crate::ValidationErrors> {
+        let mut errors = crate::ValidationErrors::default();
+        crate::limits::check_date_near_today(&mut errors, "starts_on", self.starts_on, today);
+        if let Some(end) = self.expected_end {
+            crate::limits::check_date_near_today(&mut errors, "expected_end", end, today);
+        }
+        errors.into_result()
+    }
+
     /// Whether the worker is away on `date`.
     pub fn covers(&self, date: NaiveDate) -> bool {
         self.starts_on <= date && self.expected_end.is_none_or(|end| date <= end)
@@ -140,6 +152,15 @@ pub struct CoverAssignment {
 }
 
 impl CoverAssignment {
+    /// Checks that the dates are plausible: each within [`crate::limits::MAX_DAYS_FROM_TODAY`]
+    /// days of `today`, so that cover cannot be given "until 9999".
+    pub fn check_dates(&self, today: NaiveDate) -> Result<(), crate::ValidationErrors> {
+        let mut errors = crate::ValidationErrors::default();
+        crate::limits::check_date_near_today(&mut errors, "starts_on", self.starts_on, today);
+        crate::limits::check_date_near_today(&mut errors, "ends_on", self.ends_on, today);
+        errors.into_result()
+    }
+
     /// Whether the cover is in force on `date`.
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
         self.starts_on <= date && date <= self.ends_on

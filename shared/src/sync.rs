@@ -36,11 +36,13 @@ pub const MAX_PUSH_BATCH: usize = 500;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
-    /// The protocol version the device speaks.
+    /// The protocol version the device speaks. Must be [`PROTOCOL_VERSION`] (1).
+    #[schema(minimum = 1, maximum = 1)]
     pub protocol: u32,
     /// The device sending.
     pub device_id: DeviceId,
     /// The revisions, in the order they were made. At most [`MAX_PUSH_BATCH`].
+    #[schema(max_items = 500)]
     pub visits: Vec<Visit>,
 }
 
@@ -297,13 +299,16 @@ pub struct ErrorBody {
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The worker's username.
+    #[schema(min_length = 1, max_length = 200)]
     pub username: String,
     /// Their password. Never logged.
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
     /// The device signing in (made by the device on first run).
     pub device_id: DeviceId,
     /// A name for the device, shown to administrators, for example "Pixel 8".
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub device_name: Option<String>,
 }
 

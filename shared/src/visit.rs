@@ -28,14 +28,17 @@ pub struct Visit {
     /// The visit's identity, made on the device when capture starts (UUID v7).
     pub id: VisitId,
     /// The revision number: 1 for the first submission, then one more for each amendment.
+    #[schema(minimum = 1)]
     pub revision: u32,
     /// For an amendment, the revision it amends (always `revision - 1`).
     #[serde(default)]
+    #[schema(minimum = 1)]
     pub amends: Option<u32>,
     /// Draft, submitted, amended, or entered in error.
     pub status: VisitStatus,
     /// Why this revision was made, for amendments and voids.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub amendment_reason: Option<String>,
     /// The child visited. Each child has their own visit record, even when siblings are seen
     /// together.
@@ -49,6 +52,7 @@ pub struct Visit {
     /// When the visit ended.
     pub ended_at: DateTime<FixedOffset>,
     /// Where the visit took place, for example "family home" or "school".
+    #[schema(min_length = 1, max_length = 200)]
     pub location: String,
     /// Statutory or other.
     pub kind: VisitKind,
@@ -64,24 +68,30 @@ pub struct Visit {
     pub seen_alone: Option<SeenAlone>,
     /// The child's own words, each a verbatim quote. Never merged into the worker's account.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub child_words: Vec<Quote>,
     /// The child's views, wishes and feelings as the worker understood them.
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub child_views: String,
     /// What the worker observed, facts apart from concerns.
     #[serde(default)]
     pub observations: Observations,
     /// Interpreting, per person: the child and each parent or carer present.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub interpreters: Vec<InterpreterRecord>,
     /// The plan actions this visit worked on.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub plan_actions: Vec<PlanActionId>,
     /// The categories of harm this visit addressed.
     #[serde(default)]
+    #[schema(max_items = 4)]
     pub harms_addressed: Vec<HarmCategory>,
     /// Photos and other files, by content hash. Uploaded separately.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub attachments: Vec<AttachmentRef>,
     /// The date of the next planned visit.
     #[serde(default)]
@@ -145,6 +155,7 @@ pub enum Seen {
     /// The child was not seen.
     No {
         /// Why not, for example "no answer at the door" or "child at grandparents".
+        #[schema(max_length = 4000)]
         reason: String,
     },
 }
@@ -158,8 +169,10 @@ pub enum SeenAlone {
     /// Not seen alone.
     No {
         /// Why not.
+        #[schema(max_length = 4000)]
         reason: String,
         /// Who was present, for example "mother" or "foster carer".
+        #[schema(max_items = 20)]
         present: Vec<String>,
         /// Whether a manager agreed that the child need not be seen alone.
         manager_agreed: bool,
@@ -170,6 +183,7 @@ pub enum SeenAlone {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Quote {
     /// The words, verbatim.
+    #[schema(max_length = 4000)]
     pub text: String,
 }
 
@@ -178,9 +192,11 @@ pub struct Quote {
 pub struct Observations {
     /// What was seen or heard, as fact.
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub facts: String,
     /// What the worker worries about, and why.
     #[serde(default)]
+    #[schema(max_length = 50000)]
     pub concerns: String,
 }
 
@@ -208,6 +224,7 @@ pub enum InterpreterUsed {
     /// A family member interpreted. Always flagged: they may not say what the child says.
     FamilyMember {
         /// Who, for example "older sister".
+        #[schema(max_length = 200)]
         who: String,
     },
 }
@@ -221,12 +238,14 @@ pub struct InterpreterRecord {
     pub needed: bool,
     /// The language needed.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub language: Option<String>,
     /// Who interpreted, if anyone did.
     #[serde(default)]
     pub used: Option<InterpreterUsed>,
     /// When one was needed but none was used, why not.
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub not_used_reason: Option<String>,
 }
 
@@ -246,11 +265,14 @@ impl InterpreterRecord {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AttachmentRef {
     /// SHA-256 of the processed file, lower-case hex. Also the upload key.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub sha256: String,
     /// `image/jpeg`, `image/png` or `image/webp`.
+    #[schema(pattern = "^image/(jpeg|png|webp)$")]
     pub media_type: String,
     /// What it shows, for example "Child's drawing of home".
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub caption: String,
 }
 
@@ -305,6 +327,11 @@ impl Visit {
     /// carers must be the child's own.
     pub fn validate(&self, now: DateTime<Utc>, child: Option<&Child>) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        // A list far beyond its bound is reported alone: checking each of 10,000 quotes would
+        // only bury the one problem that matters under 10,000 others.
+        if !self.check_sizes(&mut errors) {
+            return errors.into_result();
+        }
         self.check_identity(&mut errors);
         self.check_times(now, &mut errors);
         self.check_seen(&mut errors);
@@ -315,6 +342,72 @@ impl Visit {
             self.check_against_child(child, &mut errors);
         }
         errors.into_result()
+    }
+
+    /// Checks the size of every free-text field and list against [`crate::limits`]. Answers
+    /// whether every list is within its bound.
+    fn check_sizes(&self, errors: &mut ValidationErrors) -> bool {
+        use crate::limits::*;
+        let lists_ok = [
+            check_count(errors, "child_words", self.child_words.len(), MAX_QUOTES),
+            check_count(errors, "interpreters", self.interpreters.len(), MAX_INTERPRETERS),
+            check_count(errors, "plan_actions", self.plan_actions.len(), MAX_PLAN_ACTIONS),
+            check_count(errors, "harms_addressed", self.harms_addressed.len(), MAX_HARMS),
+            check_count(errors, "attachments", self.attachments.len(), MAX_ATTACHMENTS),
+            match &self.seen_alone {
+                Some(SeenAlone::No { present, .. }) => {
+                    check_count(errors, "seen_alone.present", present.len(), MAX_PRESENT)
+                }
+                _ => true,
+            },
+        ]
+        .iter()
+        .all(|ok| *ok);
+        if !lists_ok {
+            return false;
+        }
+        check_text(errors, "location", &self.location, MAX_SHORT_TEXT_CHARS);
+        if let Some(reason) = &self.amendment_reason {
+            check_text(errors, "amendment_reason", reason, MAX_REASON_CHARS);
+        }
+        if let Seen::No { reason } = &self.seen {
+            check_text(errors, "seen.reason", reason, MAX_REASON_CHARS);
+        }
+        if let Some(SeenAlone::No { reason, present, .. }) = &self.seen_alone {
+            check_text(errors, "seen_alone.reason", reason, MAX_REASON_CHARS);
+            for (i, who) in present.iter().enumerate() {
+                check_text(errors, &format!("seen_alone.present[{i}]"), who, MAX_SHORT_TEXT_CHARS);
+            }
+        }
+        for (i, quote) in self.child_words.iter().enumerate() {
+            check_text(errors, &format!("child_words[{i}]"), &quote.text, MAX_QUOTE_CHARS);
+        }
+        check_text(errors, "child_views", &self.child_views, MAX_LONG_TEXT_CHARS);
+        check_text(errors, "observations.facts", &self.observations.facts, MAX_LONG_TEXT_CHARS);
+        check_text(errors, "observations.concerns", &self.observations.concerns, MAX_LONG_TEXT_CHARS);
+        for (i, record) in self.interpreters.iter().enumerate() {
+            if let Some(language) = &record.language {
+                check_text(errors, &format!("interpreters[{i}].language"), language, MAX_SHORT_TEXT_CHARS);
+            }
+            if let Some(reason) = &record.not_used_reason {
+                check_text(errors, &format!("interpreters[{i}].not_used_reason"), reason, MAX_REASON_CHARS);
+            }
+            if let Some(InterpreterUsed::FamilyMember { who }) = &record.used {
+                check_text(errors, &format!("interpreters[{i}].used.who"), who, MAX_SHORT_TEXT_CHARS);
+            }
+        }
+        for (i, attachment) in self.attachments.iter().enumerate() {
+            check_text(errors, &format!("attachments[{i}].caption"), &attachment.caption, MAX_CAPTION_CHARS);
+            // The hash and the media type are checked exactly below; this only keeps a huge one
+            // out of the error message's way.
+            check_text(
+                errors,
+                &format!("attachments[{i}].media_type"),
+                &attachment.media_type,
+                MAX_SHORT_TEXT_CHARS,
+            );
+        }
+        true
     }
 
     fn check_identity(&self, errors: &mut ValidationErrors) {
@@ -345,7 +438,8 @@ impl Visit {
     fn check_times(&self, now: DateTime<Utc>, errors: &mut ValidationErrors) {
         let earliest = Utc.with_ymd_and_hms(EARLIEST_VISIT_YEAR, 1, 1, 0, 0, 0).single().expect("valid date");
         let latest = now + chrono::Duration::minutes(CLOCK_SKEW_ALLOWANCE_MINUTES);
-        if self.started_at < earliest {
+        let start_plausible = self.started_at >= earliest;
+        if !start_plausible {
             errors.push(
                 "started_at",
                 format!("The visit date is before {EARLIEST_VISIT_YEAR}. Check the date."),
@@ -362,10 +456,20 @@ impl Visit {
         } else if self.ended_at - self.started_at > chrono::Duration::hours(24) {
             errors.push("ended_at", "A visit cannot last more than 24 hours. Check the end time.");
         }
-        if let Some(next) = self.next_visit_planned
-            && next <= self.date()
-        {
-            errors.push("next_visit_planned", "The next visit must be after this one.");
+        if let Some(next) = self.next_visit_planned {
+            let latest_next = self
+                .date()
+                .checked_add_signed(chrono::Duration::days(crate::limits::MAX_NEXT_VISIT_DAYS_AHEAD))
+                .unwrap_or(NaiveDate::MAX);
+            if next <= self.date() {
+                errors.push("next_visit_planned", "The next visit must be after this one.");
+            } else if next > latest_next && start_plausible {
+                // (When the visit's own date is a slip, the one message about it is enough.)
+                errors.push(
+                    "next_visit_planned",
+                    "The next visit can be planned at most a year after this one. Check the date.",
+                );
+            }
         }
     }
 

@@ -161,3 +161,33 @@ pub async fn no_such_route() -> Response {
         ErrorBody { error: "no_such_route".into(), message: "No such endpoint.".into(), fields: Vec::new() };
     (StatusCode::NOT_FOUND, axum::Json(body)).into_response()
 }
+
+/// Gives every 4xx that did not come from a handler (405 from the router, 415 for an unknown
+/// `Content-Encoding`, 413 from a body limit, and the like) the same JSON [`ErrorBody`] as the
+/// rest, keeping its status and headers (`Allow`, `Accept-Encoding`), so that a client has one
+/// format to read whatever refused its request.
+pub async fn json_error_bodies(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !status.is_client_error() || is_json {
+        return response;
+    }
+    let reason = status.canonical_reason().unwrap_or("Client error");
+    let body = ErrorBody {
+        error: reason.to_lowercase().replace([' ', '-'], "_"),
+        message: format!("{reason}."),
+        fields: Vec::new(),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_ENCODING);
+    let json = axum::Json(body).into_response();
+    let (json_parts, json_body) = json.into_parts();
+    parts.headers.extend(json_parts.headers);
+    Response::from_parts(parts, json_body)
+}

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::{InterpretedPerson, Seen, SeenAlone, Visit, VisitId};
 
+use crate::csv_out::SafeCsv;
 use crate::store::{Store, StoreResult, StoredVisit};
 
 /// One visit revision for the central system.
@@ -143,10 +144,11 @@ fn json_name<T: Serialize>(value: &T) -> String {
 }
 
 /// The export as CSV, one row per revision. The child's words are kept verbatim, one quote per
-/// line within the cell.
+/// line within the cell; a cell that a spreadsheet would run as a formula is neutralised
+/// ([`crate::csv_out`]).
 pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_COLUMNS)?;
+    let mut writer = SafeCsv::new();
+    writer.row(CSV_COLUMNS)?;
     for row in rows {
         let v = &row.visit;
         let (seen, not_seen_reason) = match &v.seen {
@@ -188,7 +190,7 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             })
             .collect();
         let words: Vec<&str> = v.child_words.iter().map(|q| q.text.as_str()).collect();
-        writer.write_record([
+        writer.row([
             v.id.to_string(),
             v.revision.to_string(),
             v.amends.map(|a| a.to_string()).unwrap_or_default(),
@@ -218,5 +220,5 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             review_state_name(row.review_state.as_ref()).to_owned(),
         ])?;
     }
-    writer.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    writer.into_bytes()
 }

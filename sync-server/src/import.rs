@@ -48,6 +48,9 @@ use shared::{
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::limits::{
+    MAX_IMPORT_COLUMNS, MAX_IMPORT_RECORDS, MAX_QUOTED_CHARS, MAX_REPORTED_PROBLEMS, quoted,
+};
 use crate::store::{Account, ChildSource, Store, Writes};
 
 /// The CSV columns, in the order the export writes them.
@@ -110,6 +113,12 @@ pub struct ImportReport {
     pub problems: Vec<ImportProblem>,
     /// Things imported but worth a look (for example a sibling not yet in the case list).
     pub warnings: Vec<ImportProblem>,
+    /// Problems beyond the first 1,000, counted but not listed.
+    #[serde(default)]
+    pub problems_not_listed: usize,
+    /// Warnings beyond the first 1,000, counted but not listed.
+    #[serde(default)]
+    pub warnings_not_listed: usize,
 }
 
 /// A carer in a JSON record.
@@ -182,8 +191,9 @@ pub struct CaseRecord {
     /// Harm categories.
     #[serde(default)]
     pub harms: Vec<String>,
-    /// Statutory visit frequency.
+    /// Statutory visit frequency, in working days.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 60)]
     pub visit_frequency_working_days: Option<u32>,
     /// Plan actions.
     #[serde(default)]
@@ -235,6 +245,35 @@ pub fn worker_id_for(username: &str) -> WorkerId {
     WorkerId(derived_id("worker", &username.to_lowercase()))
 }
 
+fn too_many_records() -> ApiError {
+    ApiError::bad_field(
+        "body",
+        format!("An import may hold at most {MAX_IMPORT_RECORDS} children. Split the file."),
+    )
+}
+
+impl ImportReport {
+    /// Lists a problem, unless [`MAX_REPORTED_PROBLEMS`] are listed already: then it is only
+    /// counted in `problems_not_listed`, so that a broken file gets a short answer.
+    pub fn problem(&mut self, problem: ImportProblem) {
+        if self.problems.len() < MAX_REPORTED_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.problems_not_listed += 1;
+        }
+    }
+
+    /// Lists a warning, unless [`MAX_REPORTED_PROBLEMS`] are listed already: then it is only
+    /// counted in `warnings_not_listed`.
+    pub fn warning(&mut self, warning: ImportProblem) {
+        if self.warnings.len() < MAX_REPORTED_PROBLEMS {
+            self.warnings.push(warning);
+        } else {
+            self.warnings_not_listed += 1;
+        }
+    }
+}
+
 /// Parses a CSV body into records, reporting rows it cannot read.
 pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ApiError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(body);
@@ -242,6 +281,17 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
         .headers()
         .map_err(|e| ApiError::bad_field("header", format!("The header row cannot be read: {e}")))?
         .clone();
+    // The header is read whole before this check, but the body limit bounds it; refusing here
+    // keeps a million-column file from costing a million cells a row and a warning a column.
+    if headers.len() > MAX_IMPORT_COLUMNS {
+        return Err(ApiError::bad_field(
+            "header",
+            format!(
+                "The header row has {} columns; an import may have at most {MAX_IMPORT_COLUMNS}.",
+                headers.len()
+            ),
+        ));
+    }
     let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
     if !missing.is_empty() {
@@ -250,12 +300,29 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
             fields: missing.iter().map(|c| shared::FieldError::new(*c, "This column is required.")).collect(),
         });
     }
-    for header in headers.iter().filter(|h| !COLUMNS.contains(h)) {
-        report.warnings.push(ImportProblem {
+    // One warning for all unknown columns, naming the first few: a repeated warning per
+    // column says nothing more.
+    let unknown: Vec<&str> = headers.iter().filter(|h| !COLUMNS.contains(h)).collect();
+    if let Some(first) = unknown.first() {
+        let named: Vec<String> = unknown.iter().take(5).map(|h| quoted(h)).collect();
+        let more = unknown.len().saturating_sub(named.len());
+        report.warning(ImportProblem {
             line: 1,
             central_id: None,
-            field: header.to_owned(),
-            message: "Unknown column, ignored.".into(),
+            field: if unknown.len() == 1 {
+                (*first).chars().take(MAX_QUOTED_CHARS).collect()
+            } else {
+                "header".into()
+            },
+            message: if more > 0 {
+                format!("{} unknown columns, ignored: {} and {more} more.", unknown.len(), named.join(", "))
+            } else {
+                format!(
+                    "Unknown column{}, ignored: {}.",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    named.join(", ")
+                )
+            },
         });
     }
     let mut records = Vec::new();
@@ -265,7 +332,25 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
         match reader.read_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {
+                if records.len() + report.records >= MAX_IMPORT_RECORDS {
+                    return Err(too_many_records());
+                }
                 let line = row.position().map_or(line, |p| p.line());
+                if row.len() > headers.len() {
+                    report.records += 1;
+                    report.rejected += 1;
+                    report.problem(ImportProblem {
+                        line,
+                        central_id: None,
+                        field: "row".into(),
+                        message: format!(
+                            "The row has {} cells but the header has {}.",
+                            row.len(),
+                            headers.len()
+                        ),
+                    });
+                    continue;
+                }
                 let cell = |name: &str| -> Option<String> {
                     index.get(name).and_then(|i| row.get(*i)).filter(|v| !v.is_empty()).map(str::to_owned)
                 };
@@ -274,9 +359,10 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
                     Err((field, message)) => {
                         report.records += 1;
                         report.rejected += 1;
-                        report.problems.push(ImportProblem {
+                        report.problem(ImportProblem {
                             line,
-                            central_id: cell("central_id"),
+                            central_id: cell("central_id")
+                                .map(|c| c.chars().take(MAX_QUOTED_CHARS).collect()),
                             field,
                             message,
                         });
@@ -287,7 +373,7 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
                 report.records += 1;
                 report.rejected += 1;
                 let line = e.position().map_or(line, |p| p.line());
-                report.problems.push(ImportProblem {
+                report.problem(ImportProblem {
                     line,
                     central_id: None,
                     field: "row".into(),
@@ -311,7 +397,7 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
     let parts = |name: &str, entry: &str, n: usize, shape: &str| -> Result<Vec<String>, (String, String)> {
         let parts: Vec<String> = entry.split('|').map(|s| s.trim().to_owned()).collect();
         if parts.len() != n || parts[0].is_empty() {
-            return Err((name.to_owned(), format!("Each entry must be {shape}; found {entry:?}.")));
+            return Err((name.to_owned(), format!("Each entry must be {shape}; found {}.", quoted(entry))));
         }
         Ok(parts)
     };
@@ -330,7 +416,7 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
         let Some(carer) = carers.iter_mut().find(|c| c.reference == p[0]) else {
             return Err((
                 "carer_languages".into(),
-                format!("No carer with ref {:?} in the carers column.", p[0]),
+                format!("No carer with ref {} in the carers column.", quoted(&p[0])),
             ));
         };
         carer.first_language = Some(p[1].clone()).filter(|s| !s.is_empty());
@@ -340,7 +426,10 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
     for entry in list("actions") {
         let p: Vec<String> = entry.splitn(2, '|').map(|s| s.trim().to_owned()).collect();
         if p.len() != 2 || p[0].is_empty() || p[1].is_empty() {
-            return Err(("actions".into(), format!("Each entry must be ref|description; found {entry:?}.")));
+            return Err((
+                "actions".into(),
+                format!("Each entry must be ref|description; found {}.", quoted(&entry)),
+            ));
         }
         actions.push(ActionRecord { reference: p[0].clone(), description: p[1].clone() });
     }
@@ -348,7 +437,7 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
         Some(v) => Some(v.parse::<u32>().map_err(|_| {
             (
                 "visit_frequency_working_days".to_owned(),
-                format!("Expected a whole number of working days; found {v:?}."),
+                format!("Expected a whole number of working days; found {}.", quoted(&v)),
             )
         })?),
         None => None,
@@ -392,21 +481,27 @@ pub fn parse_json(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Ca
     let values = match body {
         Body::List(values) | Body::Wrapped { children: values } => values,
     };
+    if values.len() > MAX_IMPORT_RECORDS {
+        return Err(too_many_records());
+    }
     let mut records = Vec::with_capacity(values.len());
     for (i, value) in values.into_iter().enumerate() {
         let line = i as u64 + 1;
-        let central_id = value.get("central_id").and_then(|v| v.as_str()).map(str::to_owned);
+        let central_id = value
+            .get("central_id")
+            .and_then(|v| v.as_str())
+            .map(|c| c.chars().take(MAX_QUOTED_CHARS).collect());
         match serde_path_to_error::deserialize::<_, CaseRecord>(value) {
             Ok(record) => records.push((line, record)),
             Err(e) => {
                 report.records += 1;
                 report.rejected += 1;
                 let path = e.path().to_string();
-                report.problems.push(ImportProblem {
+                report.problem(ImportProblem {
                     line,
                     central_id,
                     field: if path == "." { "record".into() } else { path },
-                    message: e.inner().to_string(),
+                    message: e.inner().to_string().chars().take(4 * MAX_QUOTED_CHARS).collect(),
                 });
             }
         }
@@ -421,10 +516,25 @@ struct Checked {
     team: Option<(String, Option<String>)>,
 }
 
-fn date(field: &str, value: &str) -> Result<NaiveDate, ImportProblemBuilder> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
-        ImportProblemBuilder::new(field, format!("Expected a date as YYYY-MM-DD; found {value:?}."))
-    })
+/// The earliest date a central record may carry (the oldest child's birth).
+pub const EARLIEST_IMPORT_DATE: (i32, u32, u32) = (1990, 1, 1);
+
+/// A `YYYY-MM-DD` date, between [`EARLIEST_IMPORT_DATE`] and two years after `today`: a plan
+/// registered in 0202 or ending in 9999 is a typing slip in the CMS, not a plan.
+fn date(field: &str, value: &str, today: NaiveDate) -> Result<NaiveDate, ImportProblemBuilder> {
+    let parsed = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        ImportProblemBuilder::new(field, format!("Expected a date as YYYY-MM-DD; found {}.", quoted(value)))
+    })?;
+    let (y, m, d) = EARLIEST_IMPORT_DATE;
+    let earliest = NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN);
+    let latest = today + chrono::Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
+    if parsed < earliest || parsed > latest {
+        return Err(ImportProblemBuilder::new(
+            field,
+            format!("Check the date {value}: it must be between {earliest} and {latest}."),
+        ));
+    }
+    Ok(parsed)
 }
 
 struct ImportProblemBuilder {
@@ -438,6 +548,77 @@ impl ImportProblemBuilder {
     }
 }
 
+/// The most carers, plan actions, siblings and harm categories one record may list.
+pub const MAX_CARERS: usize = 50;
+/// See [`MAX_CARERS`].
+pub const MAX_ACTIONS: usize = 100;
+/// See [`MAX_CARERS`].
+pub const MAX_SIBLINGS: usize = 50;
+/// See [`MAX_CARERS`].
+pub const MAX_HARMS: usize = 10;
+
+/// Checks every list and free-text field of a record against its bound (`shared::limits`).
+fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
+    use shared::limits::{MAX_REASON_CHARS, MAX_SHORT_TEXT_CHARS, check_count, check_text};
+    let mut errors = shared::ValidationErrors::default();
+    let lists_ok = [
+        check_count(&mut errors, "carers", record.carers.len(), MAX_CARERS),
+        check_count(&mut errors, "actions", record.actions.len(), MAX_ACTIONS),
+        check_count(&mut errors, "sibling_central_ids", record.sibling_central_ids.len(), MAX_SIBLINGS),
+        check_count(&mut errors, "harms", record.harms.len(), MAX_HARMS),
+    ]
+    .iter()
+    .all(|ok| *ok);
+    if lists_ok {
+        let short = [
+            ("child_first_language", record.child_first_language.as_deref()),
+            ("child_interpreter_language", record.child_interpreter_language.as_deref()),
+            ("registered_on", record.registered_on.as_deref()),
+            ("deregistered_on", record.deregistered_on.as_deref()),
+            ("latest_review_conference", record.latest_review_conference.as_deref()),
+            ("key_worker_username", record.key_worker_username.as_deref()),
+            ("key_worker_name", record.key_worker_name.as_deref()),
+            ("team_code", record.team_code.as_deref()),
+            ("team_name", record.team_name.as_deref()),
+            ("gender", record.gender.as_deref()),
+        ];
+        for (field, value) in short {
+            check_text(&mut errors, field, value.unwrap_or(""), MAX_SHORT_TEXT_CHARS);
+        }
+        let disability = record.disability_and_communication.as_deref().unwrap_or("");
+        check_text(&mut errors, "disability_and_communication", disability, MAX_REASON_CHARS);
+        for (i, carer) in record.carers.iter().enumerate() {
+            for (name, value) in [
+                ("ref", carer.reference.as_str()),
+                ("name", carer.name.as_str()),
+                ("relationship", carer.relationship.as_str()),
+                ("first_language", carer.first_language.as_deref().unwrap_or("")),
+                ("interpreter_language", carer.interpreter_language.as_deref().unwrap_or("")),
+            ] {
+                check_text(&mut errors, &format!("carers[{i}].{name}"), value, MAX_SHORT_TEXT_CHARS);
+            }
+        }
+        for (i, action) in record.actions.iter().enumerate() {
+            check_text(&mut errors, &format!("actions[{i}].ref"), &action.reference, MAX_SHORT_TEXT_CHARS);
+            check_text(
+                &mut errors,
+                &format!("actions[{i}].description"),
+                &action.description,
+                MAX_REASON_CHARS,
+            );
+        }
+        for (i, sibling) in record.sibling_central_ids.iter().enumerate() {
+            check_text(&mut errors, &format!("sibling_central_ids[{i}]"), sibling, MAX_SHORT_TEXT_CHARS);
+        }
+        for (i, harm) in record.harms.iter().enumerate() {
+            check_text(&mut errors, &format!("harms[{i}]"), harm, MAX_SHORT_TEXT_CHARS);
+        }
+    }
+    errors.into_result().map_err(|errors| {
+        errors.0.into_iter().map(|e| ImportProblemBuilder { field: e.field, message: e.message }).collect()
+    })
+}
+
 fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, Vec<ImportProblemBuilder>> {
     let mut problems = Vec::new();
     let text = |field: &str, value: &str, problems: &mut Vec<ImportProblemBuilder>| {
@@ -447,10 +628,13 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             problems.push(ImportProblemBuilder::new(field, "Too long, or holds control characters."));
         }
     };
+    // A record this large is refused on its sizes alone: its other problems would only
+    // lengthen the report.
+    check_sizes(record)?;
     text("central_id", &record.central_id, &mut problems);
     text("given_name", &record.given_name, &mut problems);
     text("family_name", &record.family_name, &mut problems);
-    let date_of_birth = match date("date_of_birth", &record.date_of_birth) {
+    let date_of_birth = match date("date_of_birth", &record.date_of_birth, today) {
         Ok(d) if d > today => {
             problems.push(ImportProblemBuilder::new("date_of_birth", "The date of birth is in the future."));
             None
@@ -474,7 +658,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
         Some(other) => {
             problems.push(ImportProblemBuilder::new(
                 "gender",
-                format!("Unknown gender {other:?}: use male, female, not_stated or neither."),
+                format!("Unknown gender {}: use male, female, not_stated or neither.", quoted(other)),
             ));
             None
         }
@@ -493,7 +677,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
         if !refs.insert(carer.reference.clone()) {
             problems.push(ImportProblemBuilder::new(
                 &format!("carers[{i}]"),
-                format!("Carer ref {:?} appears twice.", carer.reference),
+                format!("Carer ref {} appears twice.", quoted(&carer.reference)),
             ));
             continue;
         }
@@ -523,9 +707,9 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
     let mut key_worker = None;
     let mut team = None;
     if let Some(registered) = record.registered_on.as_deref() {
-        let registered_on = date("registered_on", registered).map_err(|p| problems.push(p)).ok();
+        let registered_on = date("registered_on", registered, today).map_err(|p| problems.push(p)).ok();
         let deregistered_on = match record.deregistered_on.as_deref() {
-            Some(d) => date("deregistered_on", d).map_err(|p| problems.push(p)).ok(),
+            Some(d) => date("deregistered_on", d, today).map_err(|p| problems.push(p)).ok(),
             None => None,
         };
         if let (Some(start), Some(end)) = (registered_on, deregistered_on)
@@ -537,7 +721,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             ));
         }
         let latest_review_conference = match record.latest_review_conference.as_deref() {
-            Some(d) => date("latest_review_conference", d).map_err(|p| problems.push(p)).ok(),
+            Some(d) => date("latest_review_conference", d, today).map_err(|p| problems.push(p)).ok(),
             None => None,
         };
         let mut seen_before = shared::SeenBeforeGoLive::default();
@@ -546,7 +730,20 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             ("last_seen_alone_on", record.last_seen_alone_on.as_deref(), &mut seen_before.last_seen_alone),
         ] {
             if let Some(d) = value {
-                *slot = date(field, d).map_err(|p| problems.push(p)).ok();
+                *slot = match date(field, d, today) {
+                    Ok(seen) if seen > today => {
+                        problems.push(ImportProblemBuilder::new(
+                            field,
+                            format!("Check the date {d}: a child cannot have been seen after today."),
+                        ));
+                        None
+                    }
+                    Ok(seen) => Some(seen),
+                    Err(problem) => {
+                        problems.push(problem);
+                        None
+                    }
+                };
             }
         }
         let seen_before_go_live = (seen_before != shared::SeenBeforeGoLive::default()).then_some(seen_before);
@@ -559,7 +756,10 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
                 "sexual" | "sexual abuse" => harms.push(HarmCategory::Sexual),
                 other => problems.push(ImportProblemBuilder::new(
                     &format!("harms[{i}]"),
-                    format!("Unknown category {other:?}: use neglect, emotional, physical or sexual."),
+                    format!(
+                        "Unknown category {}: use neglect, emotional, physical or sexual.",
+                        quoted(other)
+                    ),
                 )),
             }
         }
@@ -585,7 +785,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             } else if !action_refs.insert(action.reference.clone()) {
                 problems.push(ImportProblemBuilder::new(
                     &format!("actions[{i}]"),
-                    format!("Action ref {:?} appears twice.", action.reference),
+                    format!("Action ref {} appears twice.", quoted(&action.reference)),
                 ));
             } else {
                 actions.push(PlanAction {
@@ -691,7 +891,7 @@ pub async fn import(
         let central_id = record.central_id.trim().to_owned();
         if let Some(first) = seen_lines.get(&central_id) {
             report.rejected += 1;
-            report.problems.push(ImportProblem {
+            report.problem(ImportProblem {
                 line,
                 central_id: Some(central_id),
                 field: "central_id".into(),
@@ -708,7 +908,7 @@ pub async fn import(
             Err(problems) => {
                 report.rejected += 1;
                 for p in problems {
-                    report.problems.push(ImportProblem {
+                    report.problem(ImportProblem {
                         line,
                         central_id: Some(central_id.clone()),
                         field: p.field,
@@ -736,11 +936,14 @@ pub async fn import(
                 None => match lookup(sibling)? {
                     Some(existing) => existing,
                     None => {
-                        report.warnings.push(ImportProblem {
+                        report.warning(ImportProblem {
                             line,
                             central_id: Some(record.central_id.clone()),
                             field: "sibling_central_ids".into(),
-                            message: format!("Sibling {sibling:?} is not in the case list yet; linked for when they arrive."),
+                            message: format!(
+                                "Sibling {} is not in the case list yet; linked for when they arrive.",
+                                quoted(sibling)
+                            ),
                         });
                         child_id_for(sibling)
                     }
@@ -783,11 +986,11 @@ pub async fn import(
                                 role: Role::SocialWorker,
                                 team: Some(team_id),
                             };
-                            report.warnings.push(ImportProblem {
+                            report.warning(ImportProblem {
                                 line,
                                 central_id: Some(record.central_id.clone()),
                                 field: "key_worker_username".into(),
-                                message: format!("New worker {username:?} added; they cannot sign in until an administrator sets a password."),
+                                message: format!("New worker {} added; they cannot sign in until an administrator sets a password.", quoted(&username)),
                             });
                             let account = Account {
                                 worker,

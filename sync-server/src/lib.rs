@@ -28,12 +28,14 @@ use tower_http::trace::TraceLayer;
 
 pub mod auth;
 pub mod clock;
+pub mod csv_out;
 pub mod demo;
 pub mod error;
 pub mod escalations;
 pub mod export;
 pub mod extract;
 pub mod import;
+pub mod limits;
 pub mod openapi;
 pub mod photos;
 pub mod reports;
@@ -176,13 +178,15 @@ impl AppState {
 
 /// The whole HTTP API.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = routes::router(&state).split_for_parts();
+    let (api, mut openapi) = routes::router(&state).split_for_parts();
+    openapi::complete(&mut openapi);
     let openapi = Arc::new(openapi);
     let max_json = state.config().max_json_bytes;
     let max_raw = state.config().max_import_bytes;
     api.layer(axum::Extension(openapi))
         .fallback(error::no_such_route)
         .with_state(state)
+        .layer(axum::middleware::from_fn(limits::reject_long_uri))
         .layer(DefaultBodyLimit::max(max_json))
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_raw))
@@ -194,6 +198,7 @@ pub fn router(state: AppState) -> Router {
             // The path only: ids are random UUIDs; no query strings, headers or bodies.
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), worker.id = tracing::field::Empty)
         }))
+        .layer(axum::middleware::from_fn(error::json_error_bodies))
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then stops accepting, lets requests

@@ -18,6 +18,7 @@ use shared::{
     WorkerCapacity, WorkerId,
 };
 
+use crate::csv_out::SafeCsv;
 use crate::store::{ChildChange, ChildSource};
 
 // ---------------------------------------------------------------------------------------------
@@ -774,8 +775,8 @@ fn yes_no(answer: Option<bool>) -> &'static str {
 
 /// The chronology as CSV, one row per event, with a header row.
 pub fn chronology_csv(chronology: &Chronology) -> Result<String, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
+    let mut writer = SafeCsv::new();
+    writer.row([
         "Date",
         "Time",
         "Event",
@@ -789,25 +790,19 @@ pub fn chronology_csv(chronology: &Chronology) -> Result<String, csv::Error> {
     for entry in &chronology.entries {
         let words =
             entry.child_words.iter().map(|w| format!("\u{201c}{w}\u{201d}")).collect::<Vec<_>>().join(" ");
-        writer.write_record([
+        writer.row([
             dmy(entry.date).as_str(),
             entry.time.as_deref().unwrap_or(""),
             entry.kind.label(),
-            &neutralise_formula(&entry.summary),
+            &entry.summary,
             yes_no(entry.seen),
             yes_no(entry.seen_alone),
-            &neutralise_formula(&words),
-            &neutralise_formula(entry.worker.as_deref().unwrap_or("")),
+            &words,
+            entry.worker.as_deref().unwrap_or(""),
             if entry.on_cover { "Yes" } else { "" },
         ])?;
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Free text opened in a spreadsheet must not run as a formula.
-fn neutralise_formula(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+    writer.into_string()
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -1355,16 +1350,15 @@ pub fn annex_a_list_7_csv<'a>(
             date(plan.deregistered_on.filter(|end| *end <= to)),
             String::new(),
             String::new(),
-            neutralise_formula(team_names.get(&plan.team).map(String::as_str).unwrap_or("")),
-            neutralise_formula(worker_names.get(&plan.key_worker).map(String::as_str).unwrap_or("")),
+            team_names.get(&plan.team).cloned().unwrap_or_default(),
+            worker_names.get(&plan.key_worker).cloned().unwrap_or_default(),
         ]);
     }
     rows.sort_by(|a, b| a[0].cmp(&b[0]));
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(ANNEX_A_LIST_7_COLUMNS)?;
+    let mut writer = SafeCsv::new();
+    writer.row(ANNEX_A_LIST_7_COLUMNS)?;
     for row in &rows {
-        writer.write_record(row)?;
+        writer.row(row)?;
     }
-    let bytes = writer.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    writer.into_string()
 }

@@ -45,20 +45,28 @@ pub enum Format {
     Csv,
 }
 
+/// The most revisions one export answer lists (also the default).
+pub const MAX_EXPORT_LIMIT: usize = 10_000;
+
 /// The format query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FormatQuery {
     /// `csv` or `json`. For the import, when absent, taken from the Content-Type.
+    #[param(inline)]
     pub format: Option<Format>,
-    /// For the export: at most this many revisions (default 10,000).
+    /// For the export: at most this many revisions (default and most 10,000: a larger value
+    /// counts as 10,000).
+    #[param(minimum = 1)]
     pub limit: Option<usize>,
 }
 
 /// Imports the central case management system's export. Malformed records are reported by line
 /// and field and skipped; the rest are imported. Idempotent and incremental.
 #[utoipa::path(post, path = "/api/admin/import", tag = "admin", security(("bearer" = [])), params(FormatQuery),
-    request_body(content = String, description = "CSV (text/csv) or JSON (application/json): see the column table in the README", content_type = "text/csv"),
+    request_body(description = "CSV (text/csv), or JSON (application/json): a list of records or {\"children\": [...]}; see the column table in the README. Records that do not fit are reported by line and field, not refused",
+        content((String = "text/csv"), (serde_json::Value = "application/json"))),
     responses(
         (status = 200, body = ImportReport, description = "What was imported, and each problem by line and field"),
         (status = 400, body = ErrorBody, description = "Unreadable body or missing required columns: nothing imported"),
@@ -74,6 +82,21 @@ pub async fn import_cases(
     require_role(&caller.worker, &[Role::Admin])?;
     let content_type =
         request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let declared = if content_type.starts_with("text/csv") {
+        Some(Format::Csv)
+    } else if content_type.starts_with("application/json") {
+        Some(Format::Json)
+    } else {
+        None
+    };
+    if let (Some(asked), Some(declared)) = (query.format, declared)
+        && asked != declared
+    {
+        return Err(ApiError::UnsupportedMediaType(
+            "The Content-Type and ?format= disagree: send text/csv with format=csv, application/json with format=json."
+                .into(),
+        ));
+    }
     let format = match query.format {
         Some(format) => format,
         None if content_type.starts_with("text/csv") => Format::Csv,
@@ -108,7 +131,9 @@ pub async fn import_cases(
 /// The visit revisions not yet written back centrally, as JSON or CSV.
 #[utoipa::path(get, path = "/api/admin/export/visits", tag = "admin", security(("bearer" = [])), params(FormatQuery),
     responses(
-        (status = 200, body = Vec<ExportedVisit>, description = "JSON, or CSV with ?format=csv"),
+        (status = 200, description = "JSON, or CSV (one row per revision, formula-like cells neutralised) with ?format=csv",
+            content((Vec<ExportedVisit> = "application/json"), (String = "text/csv"))),
+        (status = 400, body = ErrorBody, description = "Unknown format, or a limit of 0"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only")))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn export_visits(
@@ -117,7 +142,12 @@ pub async fn export_visits(
     ApiQuery(query): ApiQuery<FormatQuery>,
 ) -> Result<Response, ApiError> {
     require_role(&caller.worker, &[Role::Admin])?;
-    let rows = export::pending(state.store(), query.limit.unwrap_or(10_000).max(1))?;
+    // A larger limit counts as the most, as for pull: the central system pages with `ack`.
+    let limit = query.limit.unwrap_or(MAX_EXPORT_LIMIT).min(MAX_EXPORT_LIMIT);
+    if limit == 0 {
+        return Err(ApiError::bad_field("limit", "The limit must be at least 1."));
+    }
+    let rows = export::pending(state.store(), limit)?;
     Ok(match query.format.unwrap_or_default() {
         Format::Json => axum::Json(rows).into_response(),
         Format::Csv => {
@@ -218,9 +248,11 @@ pub async fn revoke_device(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
-    /// Unique username.
+    /// Unique username: no spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = "^\\S+$")]
     pub username: String,
     /// The worker's name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// Their role.
     pub role: Role,
@@ -228,6 +260,7 @@ pub struct NewAccount {
     #[serde(default)]
     pub team: Option<TeamId>,
     /// An initial password (at least 12 characters).
+    #[schema(min_length = 12, max_length = 1024)]
     pub password: String,
 }
 
@@ -291,6 +324,7 @@ pub async fn create_account(
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     /// The new password (at least 12 characters).
+    #[schema(min_length = 12, max_length = 1024)]
     pub new_password: String,
     /// The current password: required when changing your own, not when an administrator resets
     /// someone else's.

@@ -230,7 +230,7 @@ async fn send_file(
 /// much is held.
 #[utoipa::path(get, path = "/api/blobs/{sha256}", tag = "photos", security(("bearer" = [])),
     params(("sha256" = String, Path, description = "The upload key")),
-    responses((status = 200, content_type = "image/jpeg", description = "The photo"),
+    responses((status = 200, body = [u8], content_type = "image/jpeg", description = "The photo"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn get_blob(
@@ -245,7 +245,7 @@ pub async fn get_blob(
 /// A stored photo's thumbnail (at most 320 px).
 #[utoipa::path(get, path = "/api/blobs/{sha256}/thumbnail", tag = "photos", security(("bearer" = [])),
     params(("sha256" = String, Path, description = "The upload key")),
-    responses((status = 200, content_type = "image/jpeg", description = "The thumbnail"),
+    responses((status = 200, body = [u8], content_type = "image/jpeg", description = "The thumbnail"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn get_thumbnail(

@@ -161,6 +161,7 @@ pub async fn acknowledge_escalation(
     ApiJson(action): ApiJson<EscalationAction>,
 ) -> Result<ApiJson<Escalation>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
+    action.check_bounds(state.today())?;
     let store = state.store();
     // The sweep's lock: a sweep and an acknowledgement never overwrite each other. The
     // escalation is read again under it, so the action is appended to its latest history.
@@ -346,6 +347,7 @@ pub async fn record_absence(
         expected_end: request.expected_end,
         recorded_by: caller.id(),
     };
+    absence.check_dates(state.today())?;
     escalations::validate_absence(&absence).map_err(ApiError::Validation)?;
     store.put_absence(&absence).await?;
     record_change(&state, &caller, None, format!("absence {} recorded", absence.id))?;
@@ -418,6 +420,7 @@ pub async fn assign_cover(
         ends_on: request.ends_on,
         assigned_by: caller.id(),
     };
+    cover.check_dates(state.today())?;
     let duty = store.worker(request.duty_worker)?;
     escalations::validate_cover(&cover, &child, duty.as_ref()).map_err(ApiError::Validation)?;
     store.put_cover(&cover).await?;
@@ -502,9 +505,11 @@ pub enum ChronologyFormat {
 
 /// The chronology's query.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChronologyQuery {
     /// `json` (default), `csv` or `html`.
     #[serde(default)]
+    #[param(inline)]
     pub format: ChronologyFormat,
 }
 
@@ -512,7 +517,8 @@ pub struct ChronologyQuery {
 /// seen alone and the child's words, missed visits, escalations and their actions, and cover.
 #[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
-    (status = 200, body = Chronology, description = "JSON; or text/csv, or text/html for printing"),
+    (status = 200, description = "JSON; or CSV (formula-like cells neutralised), or HTML for printing",
+        content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"))),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
@@ -573,6 +579,7 @@ fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Res
 
 /// A date range; both ends included.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// The first day (`YYYY-MM-DD`). Default: 90 days before `to` for the compliance report, a
     /// year before for Annex A.
@@ -585,6 +592,23 @@ pub struct RangeQuery {
 
 impl RangeQuery {
     fn resolve(self, today: NaiveDate, default_days: i64) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        // Reports start no earlier than the first visit the service can hold, and end no later
+        // than two years ahead: a range over the year 0000 or 9999 is a typing slip, and would
+        // replay every schedule over millennia. Checked first, so the arithmetic below cannot
+        // overflow.
+        let earliest =
+            NaiveDate::from_ymd_opt(shared::visit::EARLIEST_VISIT_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+        let latest = today + Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
+        for (field, date) in [("from", self.from), ("to", self.to)] {
+            if let Some(date) = date
+                && !(earliest..=latest).contains(&date)
+            {
+                return Err(ApiError::bad_field(
+                    field,
+                    format!("Check the date: reports cover {earliest} to {latest}."),
+                ));
+            }
+        }
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or(to - Duration::days(default_days));
         if from > to {
@@ -637,7 +661,7 @@ pub async fn compliance(
 /// holds nothing. Senior managers: the service; team managers: their team.
 #[utoipa::path(get, path = "/api/reports/annex-a-list-7.csv", tag = "oversight", security(("bearer" = [])),
     params(RangeQuery), responses(
-    (status = 200, content_type = "text/csv", description = "The list"), (status = 400, body = ErrorBody),
+    (status = 200, body = String, content_type = "text/csv", description = "The list (formula-like cells neutralised)"), (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Managers only"),
     (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
@@ -664,6 +688,7 @@ pub async fn annex_a_list_7(
 
 /// The audit query.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this child.
     #[serde(default)]

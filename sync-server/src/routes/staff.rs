@@ -21,9 +21,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The staff list's query.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StaffQuery {
     /// Only staff with this role, for example `duty_worker` when assigning cover.
     #[serde(default)]
+    #[param(inline)]
     pub role: Option<Role>,
 }
 

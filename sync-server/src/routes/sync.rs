@@ -37,11 +37,13 @@ pub async fn push(
 
 /// The pull query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The cursor from the last pull; none for the first pull on a device.
     pub cursor: Option<String>,
-    /// At most this many events (default 1000, at most 5000).
+    /// At most this many events (default 1000, at most 5000; larger values count as 5000).
+    #[param(minimum = 1)]
     pub limit: Option<usize>,
 }
 
@@ -57,6 +59,9 @@ pub async fn pull(
     caller: Caller,
     ApiQuery(query): ApiQuery<PullQuery>,
 ) -> Result<ApiJson<PullResponse>, ApiError> {
+    if query.limit == Some(0) {
+        return Err(ApiError::bad_field("limit", "The limit must be at least 1."));
+    }
     // Pull reads many records: off the async workers.
     let response = tokio::task::spawn_blocking(move || {
         crate::sync::pull(&state, &caller, query.cursor.as_deref(), query.limit)
