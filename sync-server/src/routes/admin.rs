@@ -368,6 +368,6 @@ pub async fn set_password(
         store.device_writes(&mut writes, &device)?;
     }
     store.commit(writes).await?;
-    tracing::info!(target.worker = %id, "password changed; refresh tokens revoked");
+    tracing::info!(target.worker = %id, "password changed; every session of the worker ended");
     Ok(StatusCode::NO_CONTENT)
 }
