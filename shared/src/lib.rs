@@ -22,6 +22,7 @@ pub mod people;
 pub mod photo;
 pub mod schedule;
 pub mod sync;
+pub mod text;
 pub mod validation;
 pub mod visit;
 

@@ -237,9 +237,12 @@ pub fn process_photo(bytes: &[u8], limits: &PhotoLimits) -> Result<ProcessedPhot
     };
 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format.image_format());
+    // Width and height are checked just below, from the header, before anything is decoded.
+    // Given to `image` as limits they would be refused inside `into_decoder`, which does not
+    // say the dimensions, and the worker would be told "0×0 pixels".
     let mut image_limits = image::Limits::default();
-    image_limits.max_image_width = Some(limits.max_width);
-    image_limits.max_image_height = Some(limits.max_height);
+    image_limits.max_image_width = None;
+    image_limits.max_image_height = None;
     image_limits.max_alloc = Some(limits.max_alloc);
     reader.limits(image_limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
@@ -767,6 +770,21 @@ mod tests {
         let tight = PhotoLimits { max_alloc: 64 * 1024, ..PhotoLimits::default() };
         let error = process_photo(&png_of(&gradient(400, 400)), &tight).expect_err("too much memory");
         assert_eq!(error, PhotoError::TooMuchMemory);
+    }
+
+    #[rstest]
+    #[case::png_claiming_100000_by_100000(png_bomb(), 100_000, 100_000)]
+    #[case::jpeg_claiming_60000_by_60000(jpeg_bomb(), 60_000, 60_000)]
+    #[case::png_wider_than_allowed(png_of(&gradient(130, 20)), 130, 20)]
+    fn a_picture_too_large_in_pixels_is_refused_with_its_real_dimensions(
+        #[case] input: Vec<u8>,
+        #[case] width: u32,
+        #[case] height: u32,
+    ) {
+        let narrow = PhotoLimits { max_width: 120, max_height: 120, ..PhotoLimits::default() };
+        let error = process_photo(&input, &narrow).expect_err("too large");
+        assert_eq!(error, PhotoError::DimensionsTooLarge { width, height });
+        assert_eq!(error.to_string(), format!("The picture is too large ({width}×{height} pixels)."));
     }
 
     #[test]

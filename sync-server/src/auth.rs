@@ -4,7 +4,14 @@
 //!   per address ([`LoginLimiter`]).
 //! - **Access tokens** are HS256 JWTs living at most 15 minutes. [`Keys::validation`] is built
 //!   explicitly: the algorithm is pinned, `exp`, `iss`, `aud` and `sub` are required and checked,
-//!   and the `typ` claim must be `access`.
+//!   and the `typ` claim must be `access`. A correctly signed token is still refused when it
+//!   claims to live longer than the configured lifetime (`exp - iat`), when it was issued in the
+//!   future, or when its session version (`sv`) is not the device's current one: signing out,
+//!   signing in again, a password change and a reused refresh token each end the device's
+//!   session, and its access tokens with it, at once.
+//! - **Clock leeway** is [`LEEWAY_SECS`] (5 seconds), for `exp` and `iat` alike. Tokens are
+//!   issued and checked by the same server, so the leeway only absorbs the time a request takes
+//!   in flight; it is kept small on purpose.
 //! - **Refresh tokens** are opaque random strings, stored only as SHA-256 hashes on the device
 //!   record, and rotated on every use. Presenting a token already rotated away means it leaked:
 //!   the device's chain is revoked. An access token is not a refresh token (it never matches a
@@ -43,6 +50,9 @@ pub const AUDIENCE: &str = "seen-and-heard-api";
 pub const ACCESS_TYPE: &str = "access";
 /// The longest an access token may live.
 pub const MAX_ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+/// How far, in seconds, a token's `exp` may have passed (or its `iat` lie ahead) and the token
+/// still be taken: a few seconds for requests in flight, never minutes.
+pub const LEEWAY_SECS: u64 = 5;
 
 /// The claims of an access token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +73,9 @@ pub struct Claims {
     pub iat: u64,
     /// Always [`ACCESS_TYPE`] for access tokens.
     pub typ: String,
+    /// The device's session version when the token was issued. A token whose version is not
+    /// the device's current one is refused: the session it belonged to has ended.
+    pub sv: u64,
 }
 
 /// The signing keys and the validation rules, held in the app state (never in globals).
@@ -97,7 +110,7 @@ impl Keys {
         validation.algorithms = vec![Algorithm::HS256];
         validation.validate_exp = true;
         validation.validate_nbf = false;
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
@@ -109,11 +122,12 @@ impl Keys {
         self.access_ttl
     }
 
-    /// Issues an access token for a worker on a device.
+    /// Issues an access token for a worker on a device, in the device's current session.
     pub fn issue_access(
         &self,
         worker: &Worker,
         device: DeviceId,
+        session: u64,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), ApiError> {
         let ttl = chrono::Duration::from_std(self.access_ttl).map_err(ApiError::internal)?;
@@ -127,6 +141,7 @@ impl Keys {
             exp: u64::try_from(expires.timestamp()).unwrap_or(0),
             iat: u64::try_from(now.timestamp()).unwrap_or(0),
             typ: ACCESS_TYPE.to_owned(),
+            sv: session,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(ApiError::internal)?;
@@ -139,14 +154,32 @@ impl Keys {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).unwrap_or_default()
     }
 
-    /// Checks an access token and returns its claims.
+    /// Checks an access token's signature and claims, against the real clock, and returns the
+    /// claims. The caller still checks the account, the device and the session version.
     pub fn verify_access(&self, token: &str) -> Result<Claims, ApiError> {
+        self.verify_access_at(token, Utc::now())
+    }
+
+    /// [`Keys::verify_access`] at a given time (`exp` itself is checked by `jsonwebtoken`
+    /// against the real clock).
+    pub fn verify_access_at(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, ApiError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| ApiError::Unauthorized("The access token is not valid. Sign in again."))?;
-        if data.claims.typ != ACCESS_TYPE {
+        let claims = data.claims;
+        if claims.typ != ACCESS_TYPE {
             return Err(ApiError::Unauthorized("This is not an access token."));
         }
-        Ok(data.claims)
+        // A token this server issued lives exactly the configured lifetime. One claiming longer
+        // was not issued under these settings (or the key leaked): signed or not, refuse it.
+        let lifetime = claims.exp.checked_sub(claims.iat);
+        if lifetime.is_none_or(|secs| secs > self.access_ttl.as_secs()) {
+            return Err(ApiError::Unauthorized("The access token is not valid. Sign in again."));
+        }
+        let now_secs = u64::try_from(now.timestamp()).unwrap_or(0);
+        if claims.iat > now_secs.saturating_add(LEEWAY_SECS) {
+            return Err(ApiError::Unauthorized("The access token is not valid. Sign in again."));
+        }
+        Ok(claims)
     }
 }
 
@@ -323,6 +356,9 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or(ApiError::Unauthorized("The device is not registered."))?;
         if device.revoked_at.is_some() {
             return Err(ApiError::Wipe);
+        }
+        if claims.sv != device.session {
+            return Err(ApiError::Unauthorized("This sign-in has ended. Sign in again."));
         }
         tracing::Span::current().record("worker.id", tracing::field::display(worker_id));
         Ok(Caller { worker: account.worker, device_id: device.id })

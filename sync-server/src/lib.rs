@@ -126,6 +126,7 @@ impl AppState {
                 }
             },
         };
+        photos::backfill_references(&store).await?;
         Ok(AppState::new(store, &secret, config))
     }
 

@@ -15,6 +15,15 @@
 //! carries on from there). The last piece completes the upload. Re-sending a complete upload is
 //! answered with the stored blob's details and changes nothing.
 //!
+//! **Keys are not capabilities.** Knowing a photo's SHA-256 gives nothing. A photo is served
+//! ([`may_see_blob`]) to someone who may see a visit whose reference to it counts, or, before
+//! any visit refers to it, to whoever uploaded its bytes. A reference counts when its pusher
+//! had uploaded the bytes, or could see the photo when they pushed ([`attachment_errors`]
+//! refuses any other). A repeated upload of a stored photo proves the sender holds the bytes,
+//! is answered exactly as a first upload would be (nothing about the stored photo's uploader or
+//! date), and makes the sender a holder too. Unfinished uploads are kept per worker, so nobody
+//! learns of, or meddles with, another's.
+//!
 //! **Durability.** Each file is written to a temporary name, `fsync`ed, renamed into place, and
 //! the directory `fsync`ed, before the upload is answered; the metadata goes into the store
 //! and is flushed. A crash leaves either the old state or the new, never half a photo.
@@ -25,8 +34,12 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shared::WorkerId;
 use shared::photo::{PhotoError, PhotoLimits, is_sha256_hex, process_photo, sha256_hex};
+use shared::validation::FieldError;
+use shared::{Role, Visit, Worker, WorkerId};
+
+use crate::scope;
+use crate::store::{BlobReference, Store, StoreResult, Writes};
 
 /// What the server holds about one stored photo.
 ///
@@ -52,9 +65,10 @@ pub struct BlobInfo {
     pub thumbnail_width: u32,
     /// Thumbnail height in pixels.
     pub thumbnail_height: u32,
-    /// Who uploaded it first.
+    /// Who uploaded it. Answered to an upload, this is always the caller: nobody is told who
+    /// else sent the same photo.
     pub uploaded_by: WorkerId,
-    /// When it was stored.
+    /// When it was stored (answered to an upload: when the caller first uploaded it).
     pub stored_at: DateTime<Utc>,
 }
 
@@ -135,23 +149,28 @@ impl BlobStore {
         self.dir.join(format!("{sha256}.thumb.jpg"))
     }
 
-    fn partial_path(&self, sha256: &str) -> PathBuf {
-        self.dir.join("partial").join(sha256)
+    /// Each worker's unfinished upload of a key is their own.
+    fn partial_path(&self, sha256: &str, uploader: WorkerId) -> PathBuf {
+        self.dir.join("partial").join(format!("{uploader}-{sha256}"))
     }
 
-    /// How many bytes of an unfinished upload are held.
-    pub fn partial_len(&self, sha256: &str) -> u64 {
+    /// How many bytes of `uploader`'s unfinished upload are held.
+    pub fn partial_len(&self, sha256: &str, uploader: WorkerId) -> u64 {
         if !is_sha256_hex(sha256) {
             return 0;
         }
-        fs::metadata(self.partial_path(sha256)).map(|m| m.len()).unwrap_or(0)
+        fs::metadata(self.partial_path(sha256, uploader)).map(|m| m.len()).unwrap_or(0)
     }
 
-    /// Takes one piece of an upload (`range` is `None` for a whole body in one go). Returns
-    /// the processed photo when the upload is complete, for the caller to record.
+    /// Takes one piece of `uploader`'s upload (`range` is `None` for a whole body in one go).
+    /// Returns the processed photo when the upload is complete, for the caller to record; when
+    /// the photo is `already_held`, the complete bytes are only checked against the key (the
+    /// proof that the uploader holds them), answered the same way up to that point.
     pub fn put(
         &self,
         sha256: &str,
+        uploader: WorkerId,
+        already_held: bool,
         range: Option<ContentRange>,
         body: &[u8],
     ) -> Result<PutOutcome, UploadError> {
@@ -159,7 +178,7 @@ impl BlobStore {
             return Err(UploadError::BadKey);
         }
         let Some(range) = range else {
-            return self.complete(sha256, body).map(PutOutcome::Complete);
+            return self.complete(sha256, already_held, body);
         };
         if range.end - range.start + 1 != body.len() as u64 {
             return Err(UploadError::BadRange("the body's length does not match the range"));
@@ -169,7 +188,7 @@ impl BlobStore {
                 PhotoError::TooLarge { bytes: range.total as usize, max: self.limits.max_bytes }.into()
             );
         }
-        let partial = self.partial_path(sha256);
+        let partial = self.partial_path(sha256, uploader);
         let held = fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
         if range.start != held {
             // A repeat of a piece already held (a lost answer) is harmless: say where we are.
@@ -187,21 +206,28 @@ impl BlobStore {
         }
         let mut whole = Vec::with_capacity(received as usize);
         File::open(&partial)?.read_to_end(&mut whole)?;
-        let result = self.complete(sha256, &whole);
+        let result = self.complete(sha256, already_held, &whole);
         // Whether it was stored or refused, the pieces are done with: a refused upload starts
         // again from nothing.
         let _ = fs::remove_file(&partial);
-        result.map(PutOutcome::Complete)
+        result
     }
 
-    fn complete(&self, sha256: &str, whole: &[u8]) -> Result<shared::photo::ProcessedPhoto, UploadError> {
+    fn complete(&self, sha256: &str, already_held: bool, whole: &[u8]) -> Result<PutOutcome, UploadError> {
+        if whole.len() > self.limits.max_bytes {
+            return Err(PhotoError::TooLarge { bytes: whole.len(), max: self.limits.max_bytes }.into());
+        }
         if sha256_hex(whole) != sha256 {
             return Err(UploadError::HashMismatch);
+        }
+        if already_held {
+            // The same bytes as the stored photo's, which were processed without fault then.
+            return Ok(PutOutcome::AlreadyHeld);
         }
         let photo = process_photo(whole, &self.limits)?;
         write_durably(&self.dir, &self.photo_path(sha256), &photo.jpeg)?;
         write_durably(&self.dir, &self.thumbnail_path(sha256), &photo.thumbnail)?;
-        Ok(photo)
+        Ok(PutOutcome::Complete(photo))
     }
 }
 
@@ -210,6 +236,8 @@ impl BlobStore {
 pub enum PutOutcome {
     /// Complete: the processed photo, now on disk.
     Complete(shared::photo::ProcessedPhoto),
+    /// Complete, and the photo was stored already: the bytes matched their key.
+    AlreadyHeld,
     /// More is needed.
     Partial {
         /// Bytes held so far.
@@ -234,4 +262,143 @@ pub fn write_durably(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
         let _ = fs::remove_file(&temporary);
     }
     result
+}
+
+/// Whether `worker` uploaded the bytes of a photo: its first uploader, or anyone who sent the
+/// same bytes since.
+pub fn is_holder(store: &Store, sha256: &str, info: &BlobInfo, worker: WorkerId) -> StoreResult<bool> {
+    Ok(info.uploaded_by == worker || store.blob_holder_since(sha256, worker)?.is_some())
+}
+
+/// The children whose visits refer to a photo by references that count: made by someone who
+/// had uploaded its bytes, or who could see it when they pushed. Anyone else's reference is
+/// ignored, so naming a key in a visit gives nothing.
+fn counting_references(store: &Store, sha256: &str, info: &BlobInfo) -> StoreResult<Vec<BlobReference>> {
+    let mut counting = Vec::new();
+    for reference in store.blob_references(sha256)? {
+        if reference.vouched || is_holder(store, sha256, info, reference.pushed_by)? {
+            counting.push(reference);
+        }
+    }
+    Ok(counting)
+}
+
+/// Whether `worker` may see a stored photo on `today`: they may see a child one of whose visits
+/// refers to it (by a reference that counts), or no visit refers to it yet and they uploaded
+/// it. A visit held for a child unknown centrally counts for the managers who review it (a
+/// senior manager, or the pusher's team manager).
+pub fn may_see_blob(
+    store: &Store,
+    worker: &Worker,
+    sha256: &str,
+    info: &BlobInfo,
+    today: chrono::NaiveDate,
+) -> StoreResult<bool> {
+    if worker.role == Role::Admin {
+        return Ok(false);
+    }
+    let references = counting_references(store, sha256, info)?;
+    if references.is_empty() {
+        return is_holder(store, sha256, info, worker.id);
+    }
+    for reference in references {
+        let visible = match store.child(reference.child_id)? {
+            Some(child) => scope::can_see_child(store, worker, &child, today)?,
+            None => match worker.role {
+                Role::SeniorManager => true,
+                Role::TeamManager => {
+                    worker.team.is_some()
+                        && store.worker(reference.pushed_by)?.and_then(|w| w.team) == worker.team
+                }
+                _ => false,
+            },
+        };
+        if visible {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// What the server tells someone who names a photo in a visit that they may not attach: the
+/// same words whether the photo is stored or not, so it reveals nothing about it.
+pub const NOT_YOURS_TO_ATTACH: &str =
+    "Upload this photo from this account before sending the visit, or remove it from the visit.";
+
+/// The attachments of a visit its pusher may not name: photos they did not upload and cannot
+/// see now (a stored photo of a child outside their scope, or one not stored at all: the app
+/// uploads a visit's photos before the visit). One error per attachment, naming
+/// `attachments[i].sha256`, in the same words either way.
+pub fn attachment_errors(
+    store: &Store,
+    pusher: &Worker,
+    visit: &Visit,
+    today: chrono::NaiveDate,
+) -> StoreResult<Vec<FieldError>> {
+    let mut errors = Vec::new();
+    for (index, attachment) in visit.attachments.iter().enumerate() {
+        let sha256 = &attachment.sha256;
+        let allowed = match store.blob_meta::<BlobInfo>(sha256)? {
+            Some(info) => {
+                is_holder(store, sha256, &info, pusher.id)?
+                    || may_see_blob(store, pusher, sha256, &info, today)?
+            }
+            None => false,
+        };
+        if !allowed {
+            errors.push(FieldError::new(format!("attachments[{index}].sha256"), NOT_YOURS_TO_ATTACH));
+        }
+    }
+    Ok(errors)
+}
+
+/// Adds the writes recording that a stored visit revision refers to its photos. A reference by
+/// someone who never uploaded the photo is marked as vouched for: [`attachment_errors`] let it
+/// through only because they could see the photo.
+pub fn reference_writes(
+    store: &Store,
+    writes: &mut Writes,
+    visit: &Visit,
+    pushed_by: WorkerId,
+) -> StoreResult<()> {
+    for attachment in &visit.attachments {
+        let uploaded = match store.blob_meta::<BlobInfo>(&attachment.sha256)? {
+            Some(info) => is_holder(store, &attachment.sha256, &info, pushed_by)?,
+            None => false,
+        };
+        let reference = BlobReference {
+            visit_id: visit.id,
+            revision: visit.revision,
+            child_id: visit.child_id,
+            pushed_by,
+            vouched: !uploaded,
+        };
+        store.blob_reference_writes(writes, &attachment.sha256, &reference)?;
+    }
+    Ok(())
+}
+
+/// Records, once, the photo references of visits stored before references were recorded. Such
+/// a reference counts only if the visit's worker had uploaded the photo: nothing vouches for it.
+pub async fn backfill_references(store: &Store) -> StoreResult<()> {
+    const DONE: &str = "blob-references-v1";
+    if store.meta(DONE)?.is_some() {
+        return Ok(());
+    }
+    let mut writes = Writes::default();
+    for stored in store.all_visits()? {
+        let visit = &stored.visit;
+        for attachment in &visit.attachments {
+            let reference = BlobReference {
+                visit_id: visit.id,
+                revision: visit.revision,
+                child_id: visit.child_id,
+                pushed_by: visit.worker_id,
+                vouched: false,
+            };
+            store.blob_reference_writes(&mut writes, &attachment.sha256, &reference)?;
+        }
+    }
+    store.commit(writes).await?;
+    store.set_meta(DONE, b"done").await
 }

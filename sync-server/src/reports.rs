@@ -388,7 +388,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
                 None => summary.push_str(" Child seen."),
             },
             shared::Seen::No { reason } => {
-                let _ = write!(summary, " Child not seen: {reason}.");
+                let _ = write!(summary, " Child not seen: {}", shared::text::as_sentence(reason));
             }
         }
         if !visit.child_views.trim().is_empty() {
@@ -747,17 +747,18 @@ fn level_words(level: EscalationLevel) -> &'static str {
 }
 
 fn action_words(action: &EscalationAction, name: &dyn Fn(WorkerId) -> String) -> String {
+    use shared::text::as_sentence;
     match action {
         EscalationAction::VisitArranged { date } => format!("Visit arranged for {}.", dmy(*date)),
         EscalationAction::DutyCoverAssigned { duty_worker } => {
             format!("Duty cover assigned to {}.", name(*duty_worker))
         }
-        EscalationAction::ExceptionAgreed { reason } => format!("Exception agreed: {reason}."),
+        EscalationAction::ExceptionAgreed { reason } => format!("Exception agreed: {}", as_sentence(reason)),
         EscalationAction::SeenAloneAgreed { reason } => {
-            format!("Manager agreed the child need not be seen alone: {reason}.")
+            format!("Manager agreed the child need not be seen alone: {}", as_sentence(reason))
         }
         EscalationAction::SeenAloneDisagreed { reason } => {
-            format!("Manager disagreed: the child must be seen alone. {reason}.")
+            format!("Manager disagreed: the child must be seen alone. {}", as_sentence(reason))
         }
         EscalationAction::CloseConfirmed { explanation } => {
             format!("Manager confirmed it can close: {explanation}.")

@@ -42,6 +42,8 @@
 //! | `ack/` | visit id + revision | time written back centrally |
 //! | `audit/` | sequence | [`AuditEntry`] |
 //! | `blob/` | sha256 hex | blob metadata (JSON, owned by the photos module) |
+//! | `bh/` | sha256 hex + worker id | when the worker uploaded the photo's bytes (proof they hold it) |
+//! | `bref/` | sha256 hex + visit id + revision | [`BlobReference`]: a visit revision names the photo |
 //! | `meta/` | name | bytes |
 
 use std::collections::BTreeSet;
@@ -124,6 +126,11 @@ pub struct DeviceRecord {
     /// Hashes of refresh tokens already rotated away. Presenting one means the chain leaked:
     /// the chain is revoked.
     pub retired_hashes: Vec<String>,
+    /// The session version, carried by every access token issued to the device (`sv`). Raised
+    /// when the session ends (sign-out, a new sign-in, a password change, a reused refresh
+    /// token), so that access tokens end with it. Records written before it existed read as 0.
+    #[serde(default)]
+    pub session: u64,
 }
 
 impl std::fmt::Debug for DeviceRecord {
@@ -132,9 +139,28 @@ impl std::fmt::Debug for DeviceRecord {
             .field("id", &self.id)
             .field("worker_id", &self.worker_id)
             .field("revoked_at", &self.revoked_at)
+            .field("session", &self.session)
             .field("refresh_hash", &self.refresh_hash.as_ref().map(|_| "<redacted>"))
             .finish()
     }
+}
+
+/// A visit revision naming a photo, recorded when the revision is stored. Only a reference made
+/// by someone entitled to the photo lets others see it (see `photos::may_see_blob`): a photo's
+/// key is not a capability.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobReference {
+    /// The visit.
+    pub visit_id: VisitId,
+    /// The revision naming the photo.
+    pub revision: u32,
+    /// The visit's child.
+    pub child_id: ChildId,
+    /// Who pushed the revision.
+    pub pushed_by: WorkerId,
+    /// The pusher had not uploaded the photo but could see it when they pushed (for example a
+    /// manager amending a worker's visit): the reference counts even though they never held it.
+    pub vouched: bool,
 }
 
 /// One visit revision as the server holds it. Never edited in place.
@@ -1320,6 +1346,47 @@ impl Store {
     /// Whether a blob is held.
     pub fn has_blob(&self, sha256: &str) -> StoreResult<bool> {
         Ok(self.tree.contains_key(key("blob/", &[sha256.as_bytes()]))?)
+    }
+
+    /// Records, durably, that `worker` uploaded the bytes of a photo at `at` (the first
+    /// uploader, or a later one who sent the same bytes). The first record stands.
+    pub async fn add_blob_holder(
+        &self,
+        sha256: &str,
+        worker: WorkerId,
+        at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let k = key("bh/", &[sha256.as_bytes(), worker.as_bytes()]);
+        if !self.tree.contains_key(&k)? {
+            self.tree.insert(k, encode(&at)?)?;
+        }
+        self.flush().await
+    }
+
+    /// When `worker` uploaded the bytes of a photo, if they did.
+    pub fn blob_holder_since(&self, sha256: &str, worker: WorkerId) -> StoreResult<Option<DateTime<Utc>>> {
+        self.get(&key("bh/", &[sha256.as_bytes(), worker.as_bytes()]))
+    }
+
+    /// Adds the write recording that a visit revision names a photo (in the push's batch).
+    pub fn blob_reference_writes(
+        &self,
+        writes: &mut Writes,
+        sha256: &str,
+        reference: &BlobReference,
+    ) -> StoreResult<()> {
+        writes.put(
+            key(
+                "bref/",
+                &[sha256.as_bytes(), reference.visit_id.as_bytes(), &reference.revision.to_be_bytes()],
+            ),
+            reference,
+        )
+    }
+
+    /// Every visit revision naming a photo.
+    pub fn blob_references(&self, sha256: &str) -> StoreResult<Vec<BlobReference>> {
+        self.scan(&key("bref/", &[sha256.as_bytes()]))
     }
 }
 

@@ -185,6 +185,8 @@ impl PushBatch<'_> {
         if visit.worker_id != worker.id && !worker.role.is_manager() {
             errors.push(FieldError::new("worker_id", "You can only send visits you made."));
         }
+        // A photo's key is not a capability: naming one you neither uploaded nor may see is refused.
+        errors.extend(crate::photos::attachment_errors(self.store, worker, &visit, self.now.date_naive())?);
         if !errors.is_empty() {
             return Ok(PushOutcome::Rejected { errors });
         }
@@ -251,6 +253,7 @@ impl PushBatch<'_> {
         };
         let team = worker.team.or_else(|| child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team));
         self.store.visit_writes(&mut self.writes, &stored, team)?;
+        crate::photos::reference_writes(self.store, &mut self.writes, &stored.visit, worker.id)?;
         let per_child = self.stored_per_child.entry(stored.visit.child_id).or_default();
         per_child.0.push((stored.visit.id, stored.visit.revision));
         per_child.1 |= on_cover;
@@ -258,9 +261,14 @@ impl PushBatch<'_> {
         Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
     }
 
+    /// Whether the caller may be shown another worker's revision of a visit (a conflict answers
+    /// with it): allocated the child on the visit's date, and able to see the child today. The
+    /// visit's date is the caller's to choose, so it alone would let a duty worker whose cover
+    /// has ended read later revisions by naming a date inside the cover.
     fn may_see_child(&self, child: ChildId, date: NaiveDate) -> StoreResult<bool> {
         match self.store.child(child)? {
-            Some(child) => is_assigned(self.store, &self.caller.worker, &child, date),
+            Some(child) => Ok(is_assigned(self.store, &self.caller.worker, &child, date)?
+                && scope::can_see_child(self.store, &self.caller.worker, &child, self.now.date_naive())?),
             None => Ok(false),
         }
     }

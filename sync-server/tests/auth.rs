@@ -1,14 +1,17 @@
-//! Authentication: every rejection the issue names, refresh rotation, remote wipe, and the
-//! sign-in rate limit.
+//! Authentication: every rejection the issue names, refresh rotation, remote wipe, the sign-in
+//! rate limit, sessions that end when the worker says so, devices that belong to their worker,
+//! and password guessing through the password change (issue 10, items 2 to 4).
 
 mod common;
 
 use axum::http::{Method, StatusCode};
 use base64::Engine;
 use common::{SECRET, World};
+use rstest::rstest;
 use serde_json::json;
 use shared::DeviceId;
-use sync_server::auth::{ACCESS_TYPE, AUDIENCE, Claims, ISSUER};
+use sync_server::auth::{ACCESS_TYPE, AUDIENCE, Claims, ISSUER, LEEWAY_SECS};
+use sync_server::demo::DEMO_PASSWORD;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -25,6 +28,7 @@ fn claims_for(session: &common::Session) -> Claims {
         exp: now + 600,
         iat: now,
         typ: ACCESS_TYPE.into(),
+        sv: 1,
     }
 }
 
@@ -267,4 +271,252 @@ async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
     let unknown = world.try_login("nobody.here", "whatever password", DeviceId::new()).await;
     let wrong = world.try_login("sam.social", "whatever password", DeviceId::new()).await;
     assert_eq!(unknown, wrong);
+}
+
+// ---- Sessions end when the worker says so (item 3). ----
+
+async fn refresh_status(world: &World, session: &common::Session) -> StatusCode {
+    world
+        .call(
+            Method::POST,
+            "/api/auth/refresh",
+            None,
+            Some(json!({"refresh_token": session.tokens.refresh_token, "device_id": session.device_id})),
+        )
+        .await
+        .0
+}
+
+async fn change_password(
+    world: &World,
+    token: &str,
+    worker: shared::WorkerId,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    world.call(Method::PUT, &format!("/api/admin/accounts/{worker}/password"), Some(token), Some(body)).await
+}
+
+#[tokio::test]
+async fn after_logout_the_access_token_is_refused_at_once() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let phone = world.login("sam.social").await;
+    assert_eq!(world.post("/api/auth/logout", sam.access(), json!({})).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        children_status(&world, sam.access()).await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".into())
+    );
+    assert_eq!(refresh_status(&world, &sam).await, StatusCode::UNAUTHORIZED);
+    // Signing out one device leaves the worker's other device signed in.
+    assert_eq!(children_status(&world, phone.access()).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_in_again_on_the_same_device_ends_the_earlier_session() {
+    let world = World::new().await;
+    let first = world.login("sam.social").await;
+    let (status, body) = world.try_login("sam.social", DEMO_PASSWORD, first.device_id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let second = body["access_token"].as_str().unwrap();
+    assert_eq!(children_status(&world, first.access()).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(children_status(&world, second).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn after_a_password_change_the_access_token_is_refused_even_within_the_same_second() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let admin = world.login("adam.admin").await;
+    let (status, _) = change_password(
+        &world,
+        admin.access(),
+        sam.worker_id(),
+        json!({"new_password": "a brand new passphrase"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    // Issued in the same second as the change, most likely: refused all the same.
+    assert_eq!(children_status(&world, sam.access()).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(world.get("/api/staff", admin.access()).await.0, StatusCode::OK, "the admin's own session");
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_ends_the_access_token_too() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let (status, rotated) = world
+        .call(
+            Method::POST,
+            "/api/auth/refresh",
+            None,
+            Some(json!({"refresh_token": sam.tokens.refresh_token, "device_id": sam.device_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let newest = rotated["access_token"].as_str().unwrap().to_owned();
+    // The old refresh token comes back: someone copied it. Every token of the chain ends.
+    assert_eq!(refresh_status(&world, &sam).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(children_status(&world, &newest).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(children_status(&world, sam.access()).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_token_without_a_session_version_is_refused() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let mut claims = serde_json::to_value(claims_for(&sam)).unwrap();
+    claims.as_object_mut().unwrap().remove("sv");
+    let token = world.state.keys().sign_for_tests(&claims);
+    assert_eq!(children_status(&world, &token).await.0, StatusCode::UNAUTHORIZED);
+    // The same claims with the session version are taken: only `sv` made the difference.
+    let token = world.state.keys().sign_for_tests(&claims_for(&sam));
+    assert_eq!(children_status(&world, &token).await.0, StatusCode::OK);
+}
+
+#[rstest]
+#[case::one_second_over_the_configured_lifetime(900, 0, 901, StatusCode::UNAUTHORIZED)]
+#[case::a_day_long_correctly_signed(900, 0, 86_400, StatusCode::UNAUTHORIZED)]
+#[case::the_global_maximum_when_configured_shorter(60, 0, 900, StatusCode::UNAUTHORIZED)]
+#[case::exactly_the_configured_lifetime(60, 0, 60, StatusCode::OK)]
+#[case::expiring_before_it_was_issued(900, 0, -1, StatusCode::UNAUTHORIZED)]
+#[case::issued_a_minute_in_the_future(900, 60, 900, StatusCode::UNAUTHORIZED)]
+#[tokio::test]
+async fn a_token_claiming_more_than_the_configured_lifetime_is_refused(
+    #[case] configured_ttl_secs: u64,
+    #[case] issued_ahead_secs: i64,
+    #[case] lifetime_secs: i64,
+    #[case] expected: StatusCode,
+) {
+    let config = sync_server::Config {
+        access_ttl: std::time::Duration::from_secs(configured_ttl_secs),
+        ..sync_server::Config::default()
+    };
+    let world = World::with_config(config).await;
+    let sam = world.login("sam.social").await;
+    let mut claims = claims_for(&sam);
+    claims.iat = (chrono::Utc::now().timestamp() + issued_ahead_secs) as u64;
+    claims.exp = (claims.iat as i64 + lifetime_secs) as u64;
+    let token = world.state.keys().sign_for_tests(&claims);
+    assert_eq!(children_status(&world, &token).await.0, expected);
+}
+
+#[rstest]
+#[case::expired_a_moment_ago_within_the_leeway(-2, StatusCode::OK)]
+#[case::expired_just_beyond_the_leeway(-(LEEWAY_SECS as i64) - 3, StatusCode::UNAUTHORIZED)]
+#[tokio::test]
+async fn the_clock_leeway_is_a_few_seconds(#[case] expired_ago_secs: i64, #[case] expected: StatusCode) {
+    const { assert!(LEEWAY_SECS <= 10, "a few seconds, not minutes") };
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    // The demo password was set a moment ago; tokens issued before that are refused anyway.
+    let mut account = world.state.store().account(sam.worker_id()).unwrap().unwrap();
+    account.password_changed_at -= chrono::Duration::hours(1);
+    world.state.store().put_account(&account).await.unwrap();
+    let mut claims = claims_for(&sam);
+    claims.exp = (chrono::Utc::now().timestamp() + expired_ago_secs) as u64;
+    claims.iat = claims.exp - 600;
+    let token = world.state.keys().sign_for_tests(&claims);
+    assert_eq!(children_status(&world, &token).await.0, expected);
+}
+
+// ---- Devices belong to their worker (item 2). ----
+
+#[rstest]
+#[case::a_device_in_use(false)]
+#[case::a_revoked_device(true)]
+#[tokio::test]
+async fn signing_in_with_another_workers_device_id_is_refused_and_changes_nothing(#[case] revoked: bool) {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    if revoked {
+        let admin = world.login("adam.admin").await;
+        let path = format!("/api/admin/devices/{}/revoke", sam.device_id);
+        assert_eq!(world.post(&path, admin.access(), json!({})).await.0, StatusCode::OK);
+    }
+    let before = world.state.store().device(sam.device_id).unwrap().unwrap();
+
+    let (status, body) = world.try_login("priya.field", DEMO_PASSWORD, sam.device_id).await;
+    // Refused the same way whether or not sam's device was revoked: priya is not told to wipe.
+    assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{body}");
+    assert!(body.get("access_token").is_none());
+    assert_eq!(world.state.store().device(sam.device_id).unwrap().unwrap(), before, "sam's device untouched");
+    if !revoked {
+        // Sam's session carries on: his access token and his refresh token still work.
+        assert_eq!(children_status(&world, sam.access()).await.0, StatusCode::OK);
+        assert_eq!(refresh_status(&world, &sam).await, StatusCode::OK);
+    }
+    // Priya signs in as a new device.
+    let (status, _) = world.try_login("priya.field", DEMO_PASSWORD, DeviceId::new()).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+// ---- No password guessing outside the sign-in lockout (item 4). ----
+
+#[tokio::test]
+async fn wrong_current_passwords_count_toward_the_sign_in_lockout() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let guess =
+        |current: &str| json!({"new_password": "a brand new passphrase", "current_password": current});
+    for attempt in 0..5 {
+        let (status, body) =
+            change_password(&world, sam.access(), sam.worker_id(), guess(&format!("guess {attempt}"))).await;
+        assert_eq!(
+            (status, body["fields"][0]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("current_password"))
+        );
+    }
+    // Locked now: even the right current password is refused, and so is signing in.
+    let (status, body) = change_password(&world, sam.access(), sam.worker_id(), guess(DEMO_PASSWORD)).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
+    let (status, _) = world.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // The password did not change.
+    assert_eq!(
+        world.try_login("sam.social", "a brand new passphrase", DeviceId::new()).await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let account = world.state.store().account(sam.worker_id()).unwrap().unwrap();
+    assert!(sync_server::auth::verify_password(DEMO_PASSWORD, account.password_hash.as_deref()));
+}
+
+#[tokio::test]
+async fn failed_sign_ins_lock_the_password_change_too() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    for _ in 0..5 {
+        assert_eq!(
+            world.try_login("sam.social", "wrong password", DeviceId::new()).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let body = json!({"new_password": "a brand new passphrase", "current_password": DEMO_PASSWORD});
+    let (status, _) = change_password(&world, sam.access(), sam.worker_id(), body).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[rstest]
+#[case::a_social_worker("sam.social")]
+#[case::an_administrator("adam.admin")]
+#[tokio::test]
+async fn changing_your_own_password_needs_the_current_one(#[case] who: &str) {
+    let world = World::new().await;
+    let session = world.login(who).await;
+    let (status, body) = change_password(
+        &world,
+        session.access(),
+        session.worker_id(),
+        json!({"new_password": "a brand new passphrase"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("current_password"))
+    );
+    let body = json!({"new_password": "a brand new passphrase", "current_password": DEMO_PASSWORD});
+    assert_eq!(
+        change_password(&world, session.access(), session.worker_id(), body).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(world.try_login(who, "a brand new passphrase", DeviceId::new()).await.0, StatusCode::OK);
 }

@@ -233,52 +233,45 @@ async fn an_upload_in_pieces_resumes_from_what_the_server_holds() {
 }
 
 #[tokio::test]
-async fn the_server_says_which_photos_a_visit_still_lacks() {
+async fn a_visit_naming_a_photo_not_yet_uploaded_is_refused_and_accepted_once_it_is() {
     let PhotoWorld { world, _dir } = world().await;
     let sam = world.login("sam.social").await;
-    let uploaded = process_photo(&jpeg(&picture(64, 64)), &PhotoLimits::default()).unwrap();
-    let pending = process_photo(&jpeg(&picture(80, 64)), &PhotoLimits::default()).unwrap();
+    let photo = process_photo(&jpeg(&picture(64, 64)), &PhotoLimits::default()).unwrap();
     let child = world.child("DEMO-0002");
     let mut v = visit(child.id, sam.worker_id());
-    for photo in [&uploaded, &pending] {
-        v.attachments.push(AttachmentRef {
-            sha256: photo.sha256.clone(),
-            media_type: "image/jpeg".into(),
-            caption: "Child's drawing".into(),
-        });
-    }
-    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
-    let path = format!("/api/visits/{}/missing-blobs", v.id);
-    let (status, missing) = world.get(&path, sam.access()).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(missing, serde_json::json!([uploaded.sha256, pending.sha256]));
+    v.attachments.push(AttachmentRef {
+        sha256: photo.sha256.clone(),
+        media_type: "image/jpeg".into(),
+        caption: "Child's drawing".into(),
+    });
+    // The app uploads a visit's photos first; a visit naming one the server lacks is refused,
+    // naming the attachment, and nothing is stored.
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
+    assert_eq!(outcome(&results[0]), "rejected");
+    assert_eq!(results[0]["errors"][0]["field"], "attachments[0].sha256");
+    assert!(world.state.store().latest_revision(v.id).unwrap().is_none());
 
     let (status, _, _) = send(
         &world,
         Method::PUT,
-        &format!("/api/blobs/{}", uploaded.sha256),
+        &format!("/api/blobs/{}", photo.sha256),
         sam.access(),
         "image/jpeg",
         None,
-        uploaded.jpeg.clone(),
+        photo.jpeg.clone(),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, missing) = world.get(&path, sam.access()).await;
-    assert_eq!(missing, serde_json::json!([pending.sha256]));
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
+    let path = format!("/api/visits/{}/missing-blobs", v.id);
+    let (status, missing) = world.get(&path, sam.access()).await;
+    assert_eq!((status, missing), (StatusCode::OK, serde_json::json!([])));
 
     // The team manager can see the photo, through the visit to a child of their team.
     let tara = world.login("tara.manager").await;
-    let (status, _, _) = send(
-        &world,
-        Method::GET,
-        &format!("/api/blobs/{}", uploaded.sha256),
-        tara.access(),
-        "",
-        None,
-        vec![],
-    )
-    .await;
+    let (status, _, _) =
+        send(&world, Method::GET, &format!("/api/blobs/{}", photo.sha256), tara.access(), "", None, vec![])
+            .await;
     assert_eq!(status, StatusCode::OK);
     // Another team's worker cannot even ask about the visit.
     let tom = world.login("tom.north").await;

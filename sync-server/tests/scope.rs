@@ -7,11 +7,11 @@
 
 mod common;
 
-use axum::http::StatusCode;
-use common::{Session, World, outcome, visit};
+use axum::http::{Method, StatusCode};
+use common::{Session, World, attachment, config_with_photos, outcome, test_photo, visit};
 use rstest::rstest;
 use serde_json::{Value, json};
-use shared::ChildId;
+use shared::{ChildId, VisitId};
 
 #[derive(Clone, Copy, Debug)]
 enum Endpoint {
@@ -21,25 +21,67 @@ enum Endpoint {
     Pull,
     Conflicts,
     PushVisit,
+    Photo,
+    PhotoHead,
+    Thumbnail,
+    MissingBlobs,
+    /// Pushing a visit of one's own that names the photo.
+    AttachPhoto,
 }
 
-/// A world where Evie has a visit by tom and a conflict on it.
-async fn world_with_target() -> (World, ChildId) {
-    let world = World::new().await;
+/// What a request is about: Evie, her visit and its photo; or things that do not exist.
+#[derive(Clone, Debug)]
+struct Target {
+    child: ChildId,
+    visit: VisitId,
+    photo: String,
+}
+
+impl Target {
+    fn nothing() -> Target {
+        Target {
+            child: ChildId::new(),
+            visit: VisitId::new(),
+            photo: shared::photo::sha256_hex(b"no such photo"),
+        }
+    }
+}
+
+/// A world where Evie has a visit by tom, with a photo he uploaded, and a conflict on it.
+async fn world_with_target() -> (World, Target, tempfile::TempDir) {
+    let blobs = tempfile::tempdir().expect("blob dir");
+    let world = World::with_config(config_with_photos(blobs.path())).await;
     let evie = world.child("DEMO-0201");
     let tom = world.login("tom.north").await;
-    let first = visit(evie.id, tom.worker_id());
+    let photo = test_photo(201);
+    world.upload(&tom, &photo).await;
+    let mut first = visit(evie.id, tom.worker_id());
+    first.attachments.push(attachment(&photo));
     let results = world.push_outcomes(&tom, std::slice::from_ref(&first)).await;
     assert_eq!(outcome(&results[0]), "accepted");
     let mut other = first.clone();
     other.location = "school".into();
     let results = world.push_outcomes(&tom, &[other]).await;
     assert_eq!(outcome(&results[0]), "conflict");
-    (world, evie.id)
+    (world, Target { child: evie.id, visit: first.id, photo: photo.sha256 }, blobs)
 }
 
-/// What the endpoint answers about `child` for this session.
-async fn ask(world: &World, session: &Session, endpoint: Endpoint, child: ChildId) -> (StatusCode, Value) {
+/// What the endpoint answers about `target` for this session.
+async fn ask(world: &World, session: &Session, endpoint: Endpoint, target: &Target) -> (StatusCode, Value) {
+    let child = target.child;
+    let push = |visit: shared::Visit| async move {
+        let (status, body) = world.push(session, &[visit]).await;
+        match body["results"].get(0).cloned() {
+            // The visit id is the caller's own; only the outcome matters.
+            Some(mut result) => {
+                if let Some(fields) = result.as_object_mut() {
+                    fields.remove("visit_id");
+                }
+                (status, result)
+            }
+            None => (status, body),
+        }
+    };
     match endpoint {
         Endpoint::Child => world.get(&format!("/api/children/{child}"), session.access()).await,
         Endpoint::ChildVisits => world.get(&format!("/api/children/{child}/visits"), session.access()).await,
@@ -49,18 +91,30 @@ async fn ask(world: &World, session: &Session, endpoint: Endpoint, child: ChildI
             (StatusCode::OK, Value::Array(events))
         }
         Endpoint::Conflicts => world.get("/api/conflicts", session.access()).await,
-        Endpoint::PushVisit => {
-            let (status, body) = world.push(session, &[visit(child, session.worker_id())]).await;
-            match body["results"].get(0).cloned() {
-                // The visit id is the caller's own; only the outcome matters.
-                Some(mut result) => {
-                    if let Some(fields) = result.as_object_mut() {
-                        fields.remove("visit_id");
-                    }
-                    (status, result)
-                }
-                None => (status, body),
-            }
+        Endpoint::PushVisit => push(visit(child, session.worker_id())).await,
+        Endpoint::Photo => world.get(&format!("/api/blobs/{}", target.photo), session.access()).await,
+        Endpoint::PhotoHead => {
+            world
+                .call(Method::HEAD, &format!("/api/blobs/{}", target.photo), Some(session.access()), None)
+                .await
+        }
+        Endpoint::Thumbnail => {
+            world.get(&format!("/api/blobs/{}/thumbnail", target.photo), session.access()).await
+        }
+        Endpoint::MissingBlobs => {
+            world.get(&format!("/api/visits/{}/missing-blobs", target.visit), session.access()).await
+        }
+        Endpoint::AttachPhoto => {
+            // A visit to a child of the caller's own (or none: the answer is the same), naming
+            // the photo.
+            let own = world.state.store().children_of_key_worker(session.worker_id()).expect("store");
+            let mut attaching = visit(own.first().copied().unwrap_or_else(ChildId::new), session.worker_id());
+            attaching.attachments.push(shared::AttachmentRef {
+                sha256: target.photo.clone(),
+                media_type: "image/jpeg".into(),
+                caption: "A photo".into(),
+            });
+            push(attaching).await
         }
     }
 }
@@ -75,20 +129,31 @@ async fn forbidden_reads_and_writes_reveal_nothing(
         Endpoint::ChildrenList,
         Endpoint::Pull,
         Endpoint::Conflicts,
-        Endpoint::PushVisit
+        Endpoint::PushVisit,
+        Endpoint::Photo,
+        Endpoint::PhotoHead,
+        Endpoint::Thumbnail,
+        Endpoint::MissingBlobs,
+        Endpoint::AttachPhoto
     )]
     endpoint: Endpoint,
 ) {
-    let (world, evie) = world_with_target().await;
+    let (world, target, _blobs) = world_with_target().await;
+    let evie = target.child;
     let session = world.login(who).await;
-    let (status, body) = ask(&world, &session, endpoint, evie).await;
-    let nobody = ChildId::new();
-    let (status_for_nobody, body_for_nobody) = ask(&world, &session, endpoint, nobody).await;
+    let (status, body) = ask(&world, &session, endpoint, &target).await;
+    let nothing = Target::nothing();
+    let nobody = nothing.child;
+    let (status_for_nobody, body_for_nobody) = ask(&world, &session, endpoint, &nothing).await;
 
     // The same answer as for a child who does not exist…
     assert_eq!(status, status_for_nobody, "{who} {endpoint:?}: {body}");
     let text = body.to_string().replace(&nobody.to_string(), "");
-    let text_for_nobody = body_for_nobody.to_string().replace(&nobody.to_string(), "");
+    let text_for_nobody = body_for_nobody
+        .to_string()
+        .replace(&nobody.to_string(), "")
+        .replace(&nothing.photo, &target.photo)
+        .replace(&nothing.visit.to_string(), &target.visit.to_string());
     assert_eq!(text.replace(&evie.to_string(), ""), text_for_nobody, "{who} {endpoint:?}");
     // …and not a trace of her.
     assert!(
@@ -110,7 +175,35 @@ async fn forbidden_reads_and_writes_reveal_nothing(
         Endpoint::ChildrenList | Endpoint::Conflicts if who == "adam.admin" => {
             assert_eq!(status, StatusCode::FORBIDDEN)
         }
+        Endpoint::Photo | Endpoint::Thumbnail | Endpoint::MissingBlobs => {
+            assert_eq!((status, body["error"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+        }
+        Endpoint::PhotoHead => assert_eq!(status, StatusCode::NOT_FOUND),
+        Endpoint::AttachPhoto if who == "adam.admin" => assert_eq!(status, StatusCode::FORBIDDEN),
+        Endpoint::AttachPhoto => {
+            // Refused, in the same words as for a photo that does not exist.
+            assert_eq!(body["outcome"], "rejected", "{who}: {body}");
+            assert_eq!(body["errors"][0]["field"], "attachments[0].sha256");
+            assert_eq!(body["errors"][0]["message"], sync_server::photos::NOT_YOURS_TO_ATTACH);
+        }
         _ => assert_eq!(status, StatusCode::OK),
+    }
+}
+
+#[rstest]
+#[tokio::test]
+async fn allowed_roles_see_the_photo(
+    #[values("tom.north", "mo.manager", "sian.senior")] who: &str,
+    #[values(Endpoint::Photo, Endpoint::PhotoHead, Endpoint::Thumbnail, Endpoint::AttachPhoto)]
+    endpoint: Endpoint,
+) {
+    let (world, target, _blobs) = world_with_target().await;
+    let session = world.login(who).await;
+    let (status, body) = ask(&world, &session, endpoint, &target).await;
+    assert_eq!(status, StatusCode::OK, "{who} {endpoint:?}: {body}");
+    if let Endpoint::AttachPhoto = endpoint {
+        // Someone who may see the photo may name it in a visit of their own.
+        assert_eq!(body["outcome"], "accepted", "{who}: {body}");
     }
 }
 
@@ -127,16 +220,18 @@ async fn allowed_roles_see_the_child(
     )]
     endpoint: Endpoint,
 ) {
-    let (world, evie) = world_with_target().await;
+    let (world, target, _blobs) = world_with_target().await;
+    let evie = target.child;
     let session = world.login(who).await;
-    let (status, body) = ask(&world, &session, endpoint, evie).await;
+    let (status, body) = ask(&world, &session, endpoint, &target).await;
     assert_eq!(status, StatusCode::OK, "{who} {endpoint:?}: {body}");
     assert!(body.to_string().contains(&evie.to_string()), "{who} {endpoint:?} should see her");
 }
 
 #[tokio::test]
 async fn a_duty_worker_sees_a_covered_child_only_during_the_cover() {
-    let (world, evie) = world_with_target().await;
+    let (world, target, _blobs) = world_with_target().await;
+    let evie = target.child;
     let dana = world.login("dana.duty").await;
     let path = format!("/api/children/{evie}");
 

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, ClientAddr};
 use crate::error::ApiError;
 use crate::export::{self, AckReport, ExportAck, ExportedVisit};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, body_rejection};
@@ -338,19 +338,22 @@ impl std::fmt::Debug for PasswordChange {
     }
 }
 
-/// Sets a password: an administrator for anyone, or a worker for themselves (with the current
-/// password). Every refresh token of the worker's devices stops working, and access tokens
-/// issued before the change are refused.
+/// Sets a password: an administrator for anyone else, or anyone for themselves with the current
+/// password (wrong ones count toward the sign-in lockout). Every session of the worker's devices
+/// ends: refresh tokens and access tokens stop working at once.
 #[utoipa::path(put, path = "/api/admin/accounts/{id}/password", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "Worker id")), request_body = PasswordChange,
     responses(
         (status = 204, description = "Changed; the worker's devices must sign in again"),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "No such account, or not yours")))]
+        (status = 400, body = ErrorBody, description = "Bad new password, or the current password missing or wrong (counts toward the sign-in lockout)"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "No such account, or not yours"),
+        (status = 429, body = ErrorBody, description = "Too many wrong passwords; see Retry-After")))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn set_password(
     State(state): State<AppState>,
     caller: Caller,
+    ClientAddr(address): ClientAddr,
     ApiPath(id): ApiPath<WorkerId>,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
@@ -361,18 +364,26 @@ pub async fn set_password(
     let store = state.store();
     let mut account = store.account(id)?.ok_or(ApiError::NotFound)?;
     auth::check_new_password("new_password", &change.new_password)?;
-    if own && caller.role() != Role::Admin {
+    if own {
+        // Changing one's own password needs the current one, administrators included: a stolen
+        // access token must not be enough to take the account over. Each wrong guess counts
+        // toward the same lockout as a failed sign-in.
         let current = change
             .current_password
             .clone()
             .ok_or_else(|| ApiError::bad_field("current_password", "Enter your current password."))?;
+        let keys = auth::limiter_keys(&account.username, address);
+        state.limiter().check(&keys)?;
         let hash = account.password_hash.clone();
         let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, hash.as_deref()))
             .await
             .map_err(ApiError::internal)?;
         if !ok {
+            state.limiter().record_failure(&keys);
+            tracing::info!("password change refused: wrong current password");
             return Err(ApiError::bad_field("current_password", "The current password is wrong."));
         }
+        state.limiter().clear(&keys[0]);
     }
     let password = change.new_password;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
@@ -385,12 +396,12 @@ pub async fn set_password(
     let mut writes = crate::store::Writes::default();
     store.account_writes(&mut writes, &account)?;
     for mut device in store.devices_of(id)? {
-        if device.refresh_hash.is_some() {
-            crate::routes::auth::retire(&mut device);
-            store.device_writes(&mut writes, &device)?;
-        }
+        // Every session of the worker ends: refresh tokens and access tokens alike.
+        crate::routes::auth::retire(&mut device);
+        device.session += 1;
+        store.device_writes(&mut writes, &device)?;
     }
     store.commit(writes).await?;
-    tracing::info!(target.worker = %id, "password changed; refresh tokens revoked");
+    tracing::info!(target.worker = %id, "password changed; every session of the worker ended");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,6 +16,10 @@ use crate::store::{Account, DeviceRecord};
 /// How many rotated-away refresh hashes a device remembers, to detect reuse.
 const RETIRED_KEPT: usize = 20;
 
+/// The answer to a sign-in with a device id registered to another worker.
+pub const DEVICE_OF_ANOTHER_WORKER: &str =
+    "This device id is registered to another worker. Sign in as a new device (with a new device id).";
+
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
@@ -26,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     (status = 200, body = TokenResponse),
     (status = 400, body = ErrorBody, description = "Malformed body"),
     (status = 401, body = ErrorBody, description = "Wrong username or password"),
+    (status = 409, body = ErrorBody, description = "The device id is registered to another worker: nothing changed"),
     (status = 410, body = ErrorBody, description = "This device was revoked: wipe"),
     (status = 429, body = ErrorBody, description = "Too many failed attempts; see Retry-After")))]
 #[tracing::instrument(skip_all, fields(device.id = %request.device_id))]
@@ -61,14 +66,24 @@ pub async fn login(
     let now = Utc::now();
     let (refresh_token, refresh_hash) = auth::new_refresh_token();
     let device = match state.store().device(request.device_id)? {
+        // A device belongs to the worker who registered it. Signing in with another worker's
+        // device id must neither take over nor end their session (and must not tell this
+        // caller whether that device was revoked): refuse, and leave their record alone. The
+        // app makes a new device id for every sign-in, so it never meets this.
+        Some(device) if device.worker_id != account.worker.id => {
+            tracing::warn!(
+                worker.id = %account.worker.id,
+                device.owner = %device.worker_id,
+                "sign-in with another worker's device id refused"
+            );
+            return Err(ApiError::Conflict(DEVICE_OF_ANOTHER_WORKER.to_owned()));
+        }
         Some(device) if device.revoked_at.is_some() => return Err(ApiError::Wipe),
         Some(mut device) => {
-            if device.worker_id != account.worker.id {
-                // Another worker signs in on this device: the old chain ends with the old worker.
-                device.retired_hashes.clear();
-                device.worker_id = account.worker.id;
-            }
+            // A new sign-in on the same device starts a new session: the earlier one's access
+            // tokens end with it.
             retire(&mut device);
+            device.session += 1;
             device.refresh_hash = Some(refresh_hash);
             device.name = request.device_name.clone().or(device.name);
             device
@@ -81,11 +96,12 @@ pub async fn login(
             revoked_at: None,
             refresh_hash: Some(refresh_hash),
             retired_hashes: Vec::new(),
+            session: 1,
         },
     };
     state.store().put_device(&device).await?;
     tracing::info!(worker.id = %account.worker.id, "signed in");
-    tokens(&state, &account, device.id, refresh_token)
+    tokens(&state, &account, &device, refresh_token)
 }
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once; presenting one
@@ -112,6 +128,7 @@ pub async fn refresh(
             // A token already rotated away came back: someone holds a copy. End the chain.
             let mut revoked = device.clone();
             retire(&mut revoked);
+            revoked.session += 1;
             store.swap_device(&device, &revoked).await?;
             tracing::warn!(worker.id = %device.worker_id, "refresh token reused; chain revoked");
         }
@@ -128,21 +145,30 @@ pub async fn refresh(
     if !store.swap_device(&device, &rotated).await? {
         return Err(ApiError::Unauthorized("This sign-in has ended. Sign in again."));
     }
-    tokens(&state, &account, device.id, refresh_token)
+    tokens(&state, &account, &rotated, refresh_token)
 }
 
-/// Signs out this device: its refresh token stops working.
+/// Signs out this device: its refresh token and every access token issued to it stop working
+/// at once (the device's session version moves on).
 #[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])), responses(
     (status = 204, description = "Signed out"),
     (status = 401, body = ErrorBody),
     (status = 410, body = ErrorBody, description = "This device was revoked: wipe")))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
-    if let Some(mut device) = state.store().device(caller.device_id)? {
-        retire(&mut device);
-        state.store().put_device(&device).await?;
+    let store = state.store();
+    // Compare-and-swap, retried: a refresh racing the sign-out must not bring the session back.
+    for _ in 0..8 {
+        let Some(device) = store.device(caller.device_id)? else { break };
+        let mut ended = device.clone();
+        retire(&mut ended);
+        ended.session += 1;
+        if store.swap_device(&device, &ended).await? {
+            tracing::info!("signed out");
+            return Ok(StatusCode::NO_CONTENT);
+        }
     }
-    Ok(StatusCode::NO_CONTENT)
+    Err(ApiError::internal("the device record kept changing during sign-out"))
 }
 
 /// Moves the current refresh hash to the retired list.
@@ -157,10 +183,11 @@ pub(crate) fn retire(device: &mut DeviceRecord) {
 fn tokens(
     state: &AppState,
     account: &Account,
-    device: shared::DeviceId,
+    device: &DeviceRecord,
     refresh_token: String,
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
-    let (access_token, access_expires_at) = state.keys().issue_access(&account.worker, device, Utc::now())?;
+    let (access_token, access_expires_at) =
+        state.keys().issue_access(&account.worker, device.id, device.session, Utc::now())?;
     Ok(axum::Json(TokenResponse {
         access_token,
         access_expires_at,

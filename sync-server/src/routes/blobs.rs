@@ -5,9 +5,9 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use shared::VisitId;
 use shared::photo::is_sha256_hex;
 use shared::sync::ErrorBody;
-use shared::{Role, VisitId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::photos::{BlobInfo, BlobStore, ContentRange, PutOutcome, UploadError};
+use crate::photos::{self, BlobInfo, BlobStore, ContentRange, PutOutcome, UploadError};
 use crate::scope;
 
 /// The header saying how many bytes of an unfinished upload the server holds.
@@ -86,26 +86,6 @@ fn upload_error(error: UploadError) -> Response {
     response
 }
 
-/// Whether the caller may see a photo: they uploaded it, or it belongs to a visit to a child in
-/// their scope.
-fn may_see_blob(state: &AppState, caller: &Caller, sha256: &str, info: &BlobInfo) -> Result<bool, ApiError> {
-    if info.uploaded_by == caller.id() {
-        return Ok(true);
-    }
-    if caller.role() == Role::Admin {
-        return Ok(false);
-    }
-    let store = state.store();
-    for child in scope::children_in_scope(store, &caller.worker, state.today())? {
-        for stored in store.visits_of_child(child)? {
-            if stored.visit.attachments.iter().any(|a| a.sha256 == sha256) {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
-}
-
 /// Uploads a photo, whole or in pieces (`Content-Range: bytes start-end/total`), keyed by the
 /// SHA-256 of its bytes. JPEG, PNG and WebP are accepted, whatever the file is called; each is
 /// turned upright, shrunk to at most 2048 px, stripped of EXIF and GPS, re-encoded as JPEG and
@@ -115,8 +95,8 @@ fn may_see_blob(state: &AppState, caller: &Caller, sha256: &str, info: &BlobInfo
         ("Content-Range" = Option<String>, Header, description = "For a piece of a resumable upload: bytes start-end/total")),
     request_body(description = "The picture's bytes: JPEG, PNG or WebP", content(("image/jpeg"), ("image/png"), ("image/webp"))),
     responses(
-        (status = 201, body = BlobInfo, description = "Stored"),
-        (status = 200, body = BlobInfo, description = "Already held"),
+        (status = 201, body = BlobInfo, description = "Stored (also when someone else had sent the same bytes: nothing about them is answered)"),
+        (status = 200, body = BlobInfo, description = "The caller's own upload, sent again: answered as the first time"),
         (status = 202, description = "Piece held; the Upload-Offset header says how many bytes"),
         (status = 400, body = ErrorBody, description = "Bad key, bad Content-Range, or bytes not matching the key"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
@@ -136,9 +116,10 @@ pub async fn put_blob(
     if !is_sha256_hex(&sha256) {
         return Ok(upload_error(UploadError::BadKey));
     }
-    if let Some(info) = state.store().blob_meta::<BlobInfo>(&sha256)? {
-        return Ok((StatusCode::OK, ApiJson(info)).into_response());
-    }
+    // A stored key is not answered from its record: the upload goes through the same steps as
+    // a new one, and only bytes that hash to the key (proof the caller holds the photo) get an
+    // answer, which says nothing about who else sent it or when.
+    let stored = state.store().blob_meta::<BlobInfo>(&sha256)?;
     let range = match headers.get(header::CONTENT_RANGE).map(|v| v.to_str().unwrap_or("")) {
         Some(value) => match ContentRange::parse(value) {
             Ok(range) => Some(range),
@@ -148,11 +129,35 @@ pub async fn put_blob(
     };
     let blobs = blob_store(&state)?;
     let key = sha256.clone();
+    let (uploader, already_held) = (caller.id(), stored.is_some());
     // Decoding and resizing take a tenth of a second or more: off the async workers.
-    let outcome = tokio::task::spawn_blocking(move || blobs.put(&key, range, &body))
+    let outcome = tokio::task::spawn_blocking(move || blobs.put(&key, uploader, already_held, range, &body))
         .await
         .map_err(ApiError::internal)?;
     match outcome {
+        Ok(PutOutcome::AlreadyHeld) => {
+            let Some(mut info) = stored else { return Err(ApiError::internal("stored photo vanished")) };
+            let store = state.store();
+            let since = if info.uploaded_by == caller.id() {
+                Some(info.stored_at)
+            } else {
+                store.blob_holder_since(&sha256, caller.id())?
+            };
+            let (status, since) = match since {
+                // The caller's own upload again (a lost answer): as first answered.
+                Some(since) => (StatusCode::OK, since),
+                // Someone else stored these bytes first; the caller has proved they hold them
+                // too. Answered as a first upload, with nothing about the other uploader.
+                None => {
+                    let now = Utc::now();
+                    store.add_blob_holder(&sha256, caller.id(), now).await?;
+                    (StatusCode::CREATED, now)
+                }
+            };
+            info.uploaded_by = caller.id();
+            info.stored_at = since;
+            Ok((status, ApiJson(info)).into_response())
+        }
         Err(error) => Ok(upload_error(error)),
         Ok(PutOutcome::Partial { received, total }) => {
             let mut response = (
@@ -179,6 +184,7 @@ pub async fn put_blob(
             };
             // The files are durable already; this flushes the record of them.
             state.store().put_blob_meta(&sha256, &info).await?;
+            state.store().add_blob_holder(&sha256, caller.id(), info.stored_at).await?;
             Ok((StatusCode::CREATED, ApiJson(info)).into_response())
         }
     }
@@ -193,12 +199,13 @@ async fn send_file(
 ) -> Result<Response, ApiError> {
     let store = state.store();
     let info = match store.blob_meta::<BlobInfo>(sha256)? {
-        Some(info) if may_see_blob(state, caller, sha256, &info)? => info,
+        Some(info) if photos::may_see_blob(store, &caller.worker, sha256, &info, state.today())? => info,
         _ => {
             // An unfinished upload of the caller's own says how far it got, so it can resume.
+            // Nobody else's is visible.
             let mut response = ApiError::NotFound.into_response();
             if let Ok(blobs) = blob_store(state) {
-                let held = blobs.partial_len(sha256);
+                let held = blobs.partial_len(sha256, caller.id());
                 if held > 0 {
                     response.headers_mut().insert(UPLOAD_OFFSET, HeaderValue::from(held));
                 }
@@ -257,7 +264,8 @@ pub async fn get_thumbnail(
     send_file(&state, &caller, &sha256, true, method == axum::http::Method::HEAD).await
 }
 
-/// The photos a visit's latest revision names that the server does not yet hold.
+/// The photos a visit's latest revision names that the server does not hold (or that the caller
+/// may not see: the answer reveals nothing about them).
 #[utoipa::path(get, path = "/api/visits/{id}/missing-blobs", tag = "photos", security(("bearer" = [])),
     params(("id" = String, Path, description = "Visit id")),
     responses((status = 200, body = Vec<String>, description = "SHA-256 keys still to upload"),
@@ -274,10 +282,17 @@ pub async fn missing_blobs(
     if !own {
         scope::visible_child(store, &caller.worker, stored.visit.child_id, state.today())?;
     }
+    // "Missing" is anything the caller cannot get: not held, or held but not theirs to see, so
+    // the answer says nothing about photos they may not see.
     let mut missing = Vec::new();
     for attachment in &stored.visit.attachments {
-        if !store.has_blob(&attachment.sha256)? && !missing.contains(&attachment.sha256) {
-            missing.push(attachment.sha256.clone());
+        let sha256 = &attachment.sha256;
+        let available = match store.blob_meta::<BlobInfo>(sha256)? {
+            Some(info) => photos::may_see_blob(store, &caller.worker, sha256, &info, state.today())?,
+            None => false,
+        };
+        if !available && !missing.contains(sha256) {
+            missing.push(sha256.clone());
         }
     }
     Ok(ApiJson(missing))

@@ -239,3 +239,51 @@ pub fn amend(base: &Visit, location: &str) -> Visit {
 pub fn outcome(result: &Value) -> &str {
     result["outcome"].as_str().expect("outcome")
 }
+
+/// A photo as the app sends it: a small invented picture (different for each `seed`),
+/// processed on the "device" with the same function the app uses.
+pub fn test_photo(seed: u8) -> shared::photo::ProcessedPhoto {
+    let image = image::RgbImage::from_fn(48, 32, |x, y| {
+        image::Rgb([(x as u8).wrapping_mul(5).wrapping_add(seed), (y as u8).wrapping_mul(7), seed])
+    });
+    let mut png = Vec::new();
+    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
+    shared::photo::process_photo(&png, &shared::photo::PhotoLimits::default()).expect("photo")
+}
+
+/// An attachment naming a photo.
+pub fn attachment(photo: &shared::photo::ProcessedPhoto) -> shared::AttachmentRef {
+    shared::AttachmentRef {
+        sha256: photo.sha256.clone(),
+        media_type: "image/jpeg".into(),
+        caption: "Child's drawing".into(),
+    }
+}
+
+/// A config whose photos go to `dir`.
+pub fn config_with_photos(dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.oversight.blob_dir = Some(dir.to_owned());
+    config
+}
+
+impl World {
+    /// Uploads `bytes` under `sha256` in one piece.
+    pub async fn put_blob(&self, token: &str, sha256: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(Method::PUT)
+            .uri(format!("/api/blobs/{sha256}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "image/jpeg")
+            .body(Body::from(bytes))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Uploads a photo as the app does.
+    pub async fn upload(&self, session: &Session, photo: &shared::photo::ProcessedPhoto) -> Value {
+        let (status, body) = self.put_blob(session.access(), &photo.sha256, photo.jpeg.clone()).await;
+        assert!(status.is_success(), "upload: {status} {body}");
+        body
+    }
+}
