@@ -8,7 +8,8 @@ use dioxus::prelude::*;
 use shared::ChildId;
 
 use crate::components::{
-    Caseload, ChildPage, Handover, ManagerInbox, Photos, Shell, SyncStatus, VisitCapture, VisitReview,
+    Caseload, ChildPage, Handover, HeldVisits, ManagerInbox, Photos, Shell, SyncStatus, VisitCapture,
+    VisitReview,
 };
 
 /// Every screen, by address.
@@ -40,4 +41,7 @@ pub enum Route {
         /// A manager's escalations, agreements and cover.
         #[route("/inbox")]
         ManagerInbox {},
+        /// Visits held for the manager's review.
+        #[route("/inbox/held")]
+        HeldVisits {},
 }

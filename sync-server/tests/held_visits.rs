@@ -400,3 +400,21 @@ async fn another_worker_cannot_see_or_resolve_a_conflict() {
         resolve_conflict(&world, &priya, &id, json!({"keep": "server", "reason": "Not mine."})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn pull_tells_devices_a_held_visit_was_entered_in_error() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let (_, v) = held_visit_to_alfie(&world, &sam).await;
+    let (_, cursor) = world.pull_all(&tara, None).await;
+    let body = json!({"revision": 1, "resolution": {"how": "entered_in_error"}, "reason": "Test entry."});
+    assert_eq!(resolve(&world, &tara, &v, body).await.0, StatusCode::OK);
+    let (events, _) = world.pull_all(&tara, Some(&cursor)).await;
+    let states: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["type"] == "visit_review" && e["visit_id"] == v.id.to_string())
+        .map(|e| &e["state"]["state"])
+        .collect();
+    assert_eq!(states, vec!["entered_in_error"], "{events:?}");
+}

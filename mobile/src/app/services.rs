@@ -151,6 +151,29 @@ pub struct SyncOverview {
     pub photos_waiting: usize,
     /// Records the worker must deal with.
     pub problems: Vec<SyncProblem>,
+    /// Visits the server holds for a manager's review, with the child's name and date: they
+    /// count for nothing (not as "seen") until a manager resolves them.
+    pub held: Vec<(String, chrono::NaiveDate)>,
+}
+
+/// One visit held for a manager's review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HeldItem {
+    /// What the server holds.
+    pub held: crate::sync::client::HeldVisit,
+    /// The child's name, if held on this device.
+    pub child_name: String,
+}
+
+/// How a manager resolves a held visit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResolveHeld {
+    /// Link it to the right child.
+    LinkTo(ChildId),
+    /// Accept it for the child it names.
+    Accept,
+    /// Mark it entered in error.
+    EnteredInError,
 }
 
 /// One item in a manager's inbox.
@@ -410,7 +433,7 @@ impl Services {
             .into_iter()
             .find(|e| e.child.id == id)
             .ok_or_else(|| UiError::new("This child is not on this phone."))?;
-        let visits = store.visits_for(id)?;
+        let visits = store.counted_visits_for(id)?;
         let mut siblings = Vec::new();
         for sibling in &entry.child.sibling_ids {
             if let Some(child) = store.child(*sibling)? {
@@ -659,7 +682,13 @@ impl Services {
             sent: 0,
             photos_waiting: store.counts()?.photos_waiting,
             problems: Vec::new(),
+            held: Vec::new(),
         };
+        for (visit, state) in store.held_visits()? {
+            if matches!(state, shared::sync::ReviewState::Waiting { .. }) {
+                overview.held.push((name(visit.child_id), visit.date()));
+            }
+        }
         for entry in store.outbox()? {
             let visit = &entry.visit;
             match entry.state {
@@ -746,6 +775,55 @@ impl Services {
                 escalation,
             })
             .collect())
+    }
+
+    /// Visits held for the manager's review (needs signal: the list is kept on the server),
+    /// with the child's name where this phone holds the child.
+    pub async fn held_for_review(&self) -> Result<Vec<HeldItem>, UiError> {
+        let store = self.store()?;
+        let (client, token) = self.client().await?;
+        let held = client.held_visits(&token).await.map_err(|e| UiError::new(e.plain_words()))?;
+        Ok(held
+            .into_iter()
+            .map(|held| HeldItem {
+                child_name: store
+                    .child(held.visit.child_id)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.display_name())
+                    .unwrap_or_else(|| "A child not on this phone".to_owned()),
+                held,
+            })
+            .collect())
+    }
+
+    /// The children this phone holds, by name, for linking a held visit to the right child.
+    pub async fn children_by_name(&self) -> Result<Vec<(ChildId, String)>, UiError> {
+        let mut children: Vec<(ChildId, String)> =
+            self.store()?.children()?.into_iter().map(|c| (c.id, c.display_name())).collect();
+        children.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(children)
+    }
+
+    /// Resolves a held visit (needs signal): the server records who, when, how and why.
+    pub async fn resolve_held(
+        &self,
+        visit: VisitId,
+        revision: u32,
+        how: ResolveHeld,
+        reason: String,
+    ) -> Result<(), UiError> {
+        let (client, token) = self.client().await?;
+        let resolution = match how {
+            ResolveHeld::Accept => serde_json::json!({ "how": "accept" }),
+            ResolveHeld::EnteredInError => serde_json::json!({ "how": "entered_in_error" }),
+            ResolveHeld::LinkTo(child) => serde_json::json!({ "how": "link_to_child", "child_id": child }),
+        };
+        let body = serde_json::json!({ "revision": revision, "resolution": resolution, "reason": reason });
+        client.resolve_held(&token, visit, &body).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.sync_now();
+        self.data_changed();
+        Ok(())
     }
 
     /// Records what the manager did about an escalation (needs signal).

@@ -32,6 +32,8 @@ pub fn ManagerInbox() -> Element {
     rsx! {
         h2 { id: "screen-title", "Inbox" }
         p { class: "muted", "{items.len()} waiting for a decision." }
+        Link { class: "button wide", id: "held-visits-link", to: crate::routes::Route::HeldVisits {},
+            "Visits held for your review" }
         for item in items {
             InboxCard { key: "{item.escalation.id}", item: item.clone(), duty_workers: duty_workers.clone() }
         }

@@ -50,6 +50,17 @@ pub fn SyncStatus() -> Element {
                 }
             }
         }
+        if !overview.held.is_empty() {
+            div { class: "card", id: "held-list",
+                h3 { "Waiting for your manager" }
+                p { class: "hint", "The server holds these visits for a manager's review. Until a manager resolves them they do not count: the child is not shown as seen." }
+                ul { class: "plain",
+                    for (i, (name, date)) in overview.held.iter().enumerate() {
+                        li { key: "{i}", span { class: "waiting", "◷ Waiting for your manager" } " · {name}, visit on {format_date(Some(*date))}" }
+                    }
+                }
+            }
+        }
         if !overview.problems.is_empty() {
             div { class: "card", id: "sync-problems",
                 h3 { "Needs you" }

@@ -314,6 +314,22 @@ impl SyncClient {
         self.post_json(&format!("api/escalations/{id}/acknowledge"), Some(token), action).await
     }
 
+    /// Visits held for the manager's review (`GET /api/review`).
+    pub async fn held_visits(&self, token: &str) -> Result<Vec<HeldVisit>, SyncError> {
+        self.get_json("api/review", token).await
+    }
+
+    /// Resolves a held visit (`POST /api/review/{id}/resolve`). The body and answer are the
+    /// server's types (see its OpenAPI), passed through as JSON.
+    pub async fn resolve_held<B: Serialize>(
+        &self,
+        token: &str,
+        visit: VisitId,
+        body: &B,
+    ) -> Result<serde_json::Value, SyncError> {
+        self.post_json(&format!("api/review/{visit}/resolve"), Some(token), body).await
+    }
+
     /// Records an absence (`POST /api/absences`). The body and answer are the server's types
     /// (see its OpenAPI), passed through as JSON.
     pub async fn record_absence<B: Serialize, T: DeserializeOwned>(
@@ -364,6 +380,21 @@ impl SyncClient {
     pub async fn missing_blobs(&self, token: &str, visit: VisitId) -> Result<Vec<String>, SyncError> {
         self.get_json(&format!("api/visits/{visit}/missing-blobs"), token).await
     }
+}
+
+/// A visit held for a manager's review, as `GET /api/review` answers.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct HeldVisit {
+    /// The visit.
+    pub visit_id: VisitId,
+    /// The revision held.
+    pub revision: u32,
+    /// Why it is held.
+    pub reason: String,
+    /// When.
+    pub held_at: chrono::DateTime<chrono::Utc>,
+    /// The revision itself.
+    pub visit: shared::Visit,
 }
 
 /// A role as the server's query string spells it (its snake_case wire name).

@@ -199,10 +199,6 @@ pub async fn resolve_held_visit(
                 let new_revision = linked.revision;
                 let team = child.plan.as_ref().map(|p| p.team);
                 store_revision(store, &mut writes, linked, caller.device_id, team)?;
-                writes.feed(FeedEntry::Visits {
-                    child_id: held.visit.child_id,
-                    revisions: vec![(visit_id, request.revision)],
-                });
                 ResolutionKind::LinkedToChild { child_id, new_revision }
             }
             ResolveHow::EnteredInError => {
@@ -217,12 +213,11 @@ pub async fn resolve_held_visit(
                 ResolutionKind::EnteredInError { new_revision }
             }
         };
-        if how == ResolutionKind::Accepted {
-            writes.feed(FeedEntry::Visits {
-                child_id: held.visit.child_id,
-                revisions: vec![(visit_id, request.revision)],
-            });
-        }
+        // The held revision again, so devices holding it hear where it now stands.
+        writes.feed(FeedEntry::Visits {
+            child_id: held.visit.child_id,
+            revisions: vec![(visit_id, request.revision)],
+        });
         let resolution = Resolution {
             visit_id,
             revision: request.revision,

@@ -1,0 +1,121 @@
+//! Visits held for a manager's review, each resolved in one of three ways with a reason: link
+//! it to the right child, accept it for the child it names, or mark it entered in error. The
+//! server keeps the held visit and records who resolved it, when, how and why.
+
+use dioxus::prelude::*;
+use shared::ChildId;
+
+use crate::app::model::format_date;
+use crate::app::services::{HeldItem, ResolveHeld};
+use crate::app::{Services, UiState};
+
+/// The held-visits screen (reached from the manager's inbox). Needs signal: the list is kept
+/// on the server.
+#[component]
+pub fn HeldVisits() -> Element {
+    let services = use_context::<Services>();
+    let children_services = services.clone();
+    let ui = use_context::<UiState>();
+    let mut reload = use_signal(|| 0u32);
+    let held = use_resource(move || {
+        let services = services.clone();
+        let _reload = ui.data_version.read();
+        let _again = reload.read();
+        async move { services.held_for_review().await }
+    });
+    let children = use_resource(move || {
+        let services = children_services.clone();
+        async move { services.children_by_name().await.unwrap_or_default() }
+    });
+    let children = children.read().clone().unwrap_or_default();
+    rsx! {
+        h2 { id: "screen-title", "Held for your review" }
+        p { class: "hint",
+            "These visits could not be matched to a child on the worker's caseload. They count for nothing (the child is not shown as seen) until you resolve them." }
+        match held.read().clone() {
+            None => rsx! { p { class: "muted", role: "status", "Fetching held visits from the server…" } },
+            Some(Err(problem)) => rsx! {
+                p { class: "problem", role: "alert", "The held visits could not be loaded ({problem}). They are kept on the server: try again with signal." }
+            },
+            Some(Ok(items)) if items.is_empty() => rsx! {
+                p { class: "muted", id: "no-held", "No visits are waiting for your review." }
+            },
+            Some(Ok(items)) => rsx! {
+                p { class: "muted", "{items.len()} waiting for a decision." }
+                for item in items {
+                    HeldCard {
+                        key: "{item.held.visit_id}-{item.held.revision}",
+                        item: item.clone(),
+                        choices: children.clone(),
+                        on_done: move |_| reload += 1,
+                    }
+                }
+            },
+        }
+    }
+}
+
+/// One held visit with the three ways to resolve it.
+#[component]
+fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandler<()>) -> Element {
+    let services = use_context::<Services>();
+    let mut reason = use_signal(String::new);
+    let mut link_to = use_signal(String::new);
+    let mut outcome = use_signal(|| None::<Result<String, String>>);
+    let visit = item.held.visit.clone();
+    let (visit_id, revision) = (item.held.visit_id, item.held.revision);
+    let named = visit.child_id;
+    let others: Vec<(ChildId, String)> = choices.into_iter().filter(|(id, _)| *id != named).collect();
+    let chosen = link_to.read().parse::<ChildId>().ok().filter(|id| others.iter().any(|(c, _)| c == id));
+    let reason_missing = reason.read().trim().is_empty();
+    let act = use_callback(move |how: ResolveHeld| {
+        let services = services.clone();
+        let why = reason.read().trim().to_owned();
+        spawn(async move {
+            match services.resolve_held(visit_id, revision, how, why).await {
+                Ok(()) => {
+                    outcome
+                        .set(Some(Ok("Resolved. The worker's record now stands as you decided.".to_owned())));
+                    on_done.call(());
+                }
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+        });
+    });
+    let seen = if visit.child_seen() { "Child seen" } else { "Child not seen" };
+    rsx! {
+        div { class: "card held", id: "held-{visit_id}",
+            h3 { "Visit on {format_date(Some(visit.date()))}: {item.child_name}" }
+            p { "{seen}, at {visit.location}." }
+            p { class: "muted", "Held because: {item.held.reason}" }
+            label { r#for: "held-reason-{visit_id}", "Your reason" }
+            textarea { id: "held-reason-{visit_id}", class: "held-reason", value: "{reason}",
+                oninput: move |e| reason.set(e.value()) }
+            if reason_missing {
+                p { class: "muted", "Give a reason to resolve this visit." }
+            }
+            div { class: "yesno", style: "margin-top:10px",
+                button { class: "accept-held", disabled: reason_missing,
+                    onclick: move |_| act.call(ResolveHeld::Accept), "Accept for this child" }
+                button { class: "void-held", disabled: reason_missing,
+                    onclick: move |_| act.call(ResolveHeld::EnteredInError), "Entered in error" }
+            }
+            label { r#for: "held-child-{visit_id}", "Or link it to the right child" }
+            select { id: "held-child-{visit_id}", class: "held-child",
+                onchange: move |e| link_to.set(e.value()),
+                option { value: "", selected: chosen.is_none(), "Choose a child" }
+                for (id, name) in others.iter() {
+                    option { key: "{id}", value: "{id}", selected: chosen == Some(*id), "{name}" }
+                }
+            }
+            button { class: "wide link-held", style: "margin-top:8px", disabled: reason_missing || chosen.is_none(),
+                onclick: move |_| if let Some(child) = chosen { act.call(ResolveHeld::LinkTo(child)) },
+                "Link to this child" }
+            match outcome.read().clone() {
+                Some(Ok(words)) => rsx! { p { class: "saved", role: "status", "{words}" } },
+                Some(Err(words)) => rsx! { p { class: "problem", role: "alert", "{words}" } },
+                None => rsx! {},
+            }
+        }
+    }
+}
