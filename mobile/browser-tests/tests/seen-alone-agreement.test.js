@@ -26,6 +26,31 @@ async function deviceLogin(serverUrl, username) {
   return { token: body.access_token, worker: body.worker, deviceId };
 }
 
+/** Pushes, as Sam, a visit to `child` today in which the child was not seen alone. */
+async function pushNotAlone(serverUrl, sam, child, managerAgreed) {
+  const started = new Date(Date.now() - 2 * 3600 * 1000);
+  const ended = new Date(started.getTime() + 45 * 60 * 1000);
+  const visit = {
+    id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
+    child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
+    started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
+    kind: 'statutory', announced: 'announced', due_state_at_start: null,
+    seen: { answer: 'yes' },
+    seen_alone: { answer: 'no', reason: 'Ellie was unwell and wanted her mum', present: ['mother'], manager_agreed: managerAgreed },
+    child_words: [{ text: 'My tummy hurts' }], child_views: 'Tired; wanted to stay on the sofa.',
+    observations: { facts: 'Ellie in pyjamas on the sofa.', concerns: '' },
+    interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
+    recorded_at: ended.toISOString(),
+  };
+  const res = await fetch(`${serverUrl}/api/sync/push`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${sam.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, device_id: sam.deviceId, visits: [visit] }),
+  });
+  assert.equal(res.status, 200, await res.text());
+  return visit;
+}
+
 describe('a manager records a "not seen alone" agreement', () => {
   let server, browser, ellie;
 
@@ -85,9 +110,8 @@ describe('a manager records a "not seen alone" agreement', () => {
     await page.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
     const card = page.locator('.card', { hasText: 'Not seen alone: Ellie' });
     await card.waitFor();
-    await card.locator('summary', { hasText: 'History' }).click();
     const history = card.locator('.escalation-history');
-    assert.match(await history.innerText(), /Needs your confirmation/);
+    await history.locator('.history-entry', { hasText: 'Needs your confirmation' }).waitFor();
     assert.match(await history.innerText(), /The worker recorded that a manager agreed/);
     await screenshot(page, '20-not-seen-alone-confirmation');
 
@@ -101,6 +125,44 @@ describe('a manager records a "not seen alone" agreement', () => {
     const agreed = entries.find((e) => e.summary.includes(AGREEMENT.slice(0, 40)));
     assert.ok(agreed, 'the agreement is in the chronology');
     assert.match(agreed.summary, /Recorded by Tara Manager/);
+    await page.context().close();
+  });
+
+  it('lets the manager decide in advance that the child need not be seen alone', async () => {
+    const sam = await deviceLogin(server.url, 'sam.social');
+    const visit = await pushNotAlone(server.url, sam, ellie, false);
+    // The running sweeper raises it within seconds; the inbox is read when opened.
+    const manager = await apiLogin(server.url, 'tara.manager');
+    for (let i = 0; i < 100; i++) {
+      if ((await apiGet(server.url, manager, '/api/escalations')).some((e) => e.reason.visit_id === visit.id)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const app = await startApp(tempDir('standing-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'tara.manager');
+    await page.locator('#nav-inbox').click();
+    const card = page.locator('.card', { hasText: 'Not seen alone: Ellie' });
+    await card.waitFor({ timeout: 20000 });
+    await card.locator('summary', { hasText: 'Decide in advance' }).click();
+    await card.locator('.standing-decision input[type=text]').fill('Ellie is recovering from surgery; her mother stays with her.');
+    const inSixWeeks = new Date(Date.now() + 42 * 86400000).toISOString().slice(0, 10);
+    await card.locator('.standing-decision input[type=date]').fill(inSixWeeks);
+    await card.getByRole('button', { name: 'Record the standing decision' }).click();
+    // Recorded: the card says so, unless the next sync has already taken the escalation the
+    // decision covers out of the inbox.
+    await Promise.race([
+      card.locator('.standing-decision [role=status]', { hasText: 'Recorded by Tara Manager' }).waitFor(),
+      card.waitFor({ state: 'detached' }),
+    ]);
+    await screenshot(page, '21-standing-decision');
+
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const decisions = await apiGet(server.url, tara, `/api/children/${ellie.id}/seen-alone-decisions`);
+    assert.equal(decisions.length, 1);
+    assert.equal(decisions[0].ends_on, inSixWeeks);
+    // The visit it covers no longer waits for a decision.
+    const open = await apiGet(server.url, tara, '/api/escalations');
+    assert.ok(!open.some((e) => e.reason.visit_id === visit.id), 'covered by the standing decision');
     await page.context().close();
   });
 });

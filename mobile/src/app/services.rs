@@ -826,6 +826,22 @@ impl Services {
         Ok(())
     }
 
+    /// Records a manager's standing decision that a child need not be seen alone, from today
+    /// until `ends_on`, with the reason (needs signal). Returns the manager's name as recorded.
+    pub async fn record_seen_alone_decision(
+        &self,
+        child: ChildId,
+        reason: String,
+        ends_on: chrono::NaiveDate,
+    ) -> Result<shared::SeenAloneDecision, UiError> {
+        let (client, token) = self.client().await?;
+        let body = serde_json::json!({ "reason": reason, "ends_on": ends_on });
+        client
+            .post_json(&format!("api/children/{child}/seen-alone-decisions"), Some(&token), &body)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))
+    }
+
     /// Records what the manager did about an escalation (needs signal).
     pub async fn acknowledge(&self, id: EscalationId, action: EscalationAction) -> Result<(), UiError> {
         let (client, token) = self.client().await?;

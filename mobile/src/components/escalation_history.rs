@@ -24,7 +24,8 @@ pub fn EscalationHistory(escalation: Escalation) -> Element {
         .collect();
     let count = entries.len();
     rsx! {
-        details { class: "escalation-history",
+        // Open: what was already said and done is what the manager needs before answering.
+        details { class: "escalation-history", open: true,
             summary { "History ({count})" }
             ol {
                 for (n, (heading, text)) in entries.into_iter().enumerate() {

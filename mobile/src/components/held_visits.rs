@@ -5,6 +5,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
+use super::TextArea;
 use crate::app::model::format_date;
 use crate::app::services::{HeldItem, ResolveHeld};
 use crate::app::{Services, UiState};
@@ -89,8 +90,8 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
             p { "{seen}, at {visit.location}." }
             p { class: "muted", "Held because: {item.held.reason}" }
             label { r#for: "held-reason-{visit_id}", "Your reason" }
-            textarea { id: "held-reason-{visit_id}", class: "held-reason", value: "{reason}",
-                oninput: move |e| reason.set(e.value()) }
+            TextArea { id: "held-reason-{visit_id}", class: "held-reason", value: String::new(),
+                oninput: move |text| reason.set(text) }
             if reason_missing {
                 p { class: "muted", "Give a reason to resolve this visit." }
             }

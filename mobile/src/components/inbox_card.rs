@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
-use super::{EscalationHistory, TextArea, TextInput};
+use super::{EscalationHistory, StandingDecision, TextArea, TextInput};
 use crate::app::Services;
 use crate::app::services::{InboxItem, UiError};
 
@@ -99,6 +99,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         button { disabled: reason_missing,
                             onclick: move |_| act.call(EscalationAction::SeenAloneDisagreed { reason: reason.read().clone() }), "Disagree" }
                     }
+                    StandingDecision { child_id: child }
                 },
                 EscalationReason::Overdue { .. }
                 | EscalationReason::NoVisitSinceGoLive { .. }
