@@ -45,14 +45,19 @@ pub struct RevisionRef {
     /// The visit.
     pub visit_id: VisitId,
     /// The revision.
+    #[schema(minimum = 1, maximum = 2147483647)]
     pub revision: u32,
 }
+
+/// The most revisions one acknowledgement may name: the most one export page lists.
+pub const MAX_ACK_REVISIONS: usize = 10_000;
 
 /// The central system's acknowledgement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportAck {
-    /// The revisions written back.
+    /// The revisions written back (at most [`MAX_ACK_REVISIONS`]).
+    #[schema(max_items = 10000)]
     pub revisions: Vec<RevisionRef>,
 }
 

@@ -169,6 +169,18 @@ pub async fn export_ack(
     ApiJson(ack): ApiJson<ExportAck>,
 ) -> Result<ApiJson<AckReport>, ApiError> {
     require_role(&caller.worker, &[Role::Admin])?;
+    if ack.revisions.len() > crate::export::MAX_ACK_REVISIONS {
+        return Err(ApiError::bad_field(
+            "revisions",
+            format!("Acknowledge at most {} revisions at a time.", crate::export::MAX_ACK_REVISIONS),
+        ));
+    }
+    if let Some(i) = ack.revisions.iter().position(|r| r.revision == 0 || r.revision > i32::MAX as u32) {
+        return Err(ApiError::bad_field(
+            &format!("revisions[{i}].revision"),
+            "A revision is a number from 1 to 2147483647.",
+        ));
+    }
     let store = state.store();
     let mut known = Vec::new();
     let mut unknown = Vec::new();

@@ -230,6 +230,7 @@ pub struct SeenAloneDecisionRequest {
 #[utoipa::path(get, path = "/api/children/{id}/seen-alone-decisions", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id")), responses(
     (status = 200, body = Vec<shared::SeenAloneDecision>), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Administrators see no child records"),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn seen_alone_decisions(
