@@ -20,6 +20,22 @@ pub fn authority_date(tz: Tz, instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
 }
 
+/// The first instant of `date` in `tz`: local midnight, or, where the clocks skip midnight, the
+/// first moment of the day that exists. A report "up to and including `to`" ends at the start of
+/// the day after `to` in the authority's zone, not at UTC midnight.
+pub fn start_of_day(tz: Tz, date: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let mut local = date.and_time(chrono::NaiveTime::MIN);
+    // No zone skips more than a few hours; look forward a quarter-hour at a time.
+    for _ in 0..(4 * 24) {
+        if let Some(instant) = tz.from_local_datetime(&local).earliest() {
+            return instant.with_timezone(&Utc);
+        }
+        local += chrono::Duration::minutes(15);
+    }
+    date.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
 /// Parses an IANA time-zone name such as `Europe/Jersey`, with an error in plain words.
 pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
     name.trim().parse::<Tz>().map_err(|_| {

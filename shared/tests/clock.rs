@@ -5,7 +5,7 @@ mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rstest::rstest;
-use shared::clock::{BusinessClock, DEFAULT_TIME_ZONE, Tz, authority_date, parse_time_zone};
+use shared::clock::{BusinessClock, DEFAULT_TIME_ZONE, Tz, authority_date, parse_time_zone, start_of_day};
 use shared::schedule::child_due_state;
 use shared::*;
 use support::*;
@@ -169,4 +169,45 @@ fn on_the_day_a_plan_starts_the_first_visit_is_counted_from_that_day() {
     let state =
         child_due_state(Calendar::jersey(), &ScheduleRules::default(), &plan, &visits, date("2026-09-01"));
     assert_eq!(state, Some(DueState::OnTrack { due: date("2026-09-15"), working_days_left: 10 }));
+}
+
+#[rstest]
+#[case::a_summer_day_in_london_starts_at_2300_utc_the_evening_before(
+    Tz::Europe__London,
+    "2026-07-02",
+    utc(2026, 7, 1, 23, 0)
+)]
+#[case::a_winter_day_in_london_starts_at_utc_midnight(
+    Tz::Europe__London,
+    "2026-12-01",
+    utc(2026, 12, 1, 0, 0)
+)]
+#[case::the_day_after_clocks_go_forward_in_jersey_starts_at_2300_utc(
+    Tz::Europe__Jersey,
+    "2026-03-30",
+    utc(2026, 3, 29, 23, 0)
+)]
+#[case::the_day_clocks_go_forward_in_jersey_starts_at_utc_midnight(
+    Tz::Europe__Jersey,
+    "2026-03-29",
+    utc(2026, 3, 29, 0, 0)
+)]
+#[case::a_day_whose_midnight_was_skipped_starts_at_0100_local(
+    Tz::America__Sao_Paulo,
+    "2018-11-04",
+    utc(2018, 11, 4, 3, 0)
+)]
+fn a_report_period_ends_at_the_start_of_the_next_day_in_the_authoritys_zone(
+    #[case] tz: Tz,
+    #[case] day: &str,
+    #[case] expected: DateTime<Utc>,
+) {
+    let day: chrono::NaiveDate = day.parse().unwrap();
+    assert_eq!(start_of_day(tz, day), expected);
+    assert_eq!(authority_date(tz, start_of_day(tz, day)), day, "the instant is on that day locally");
+    assert_eq!(
+        authority_date(tz, start_of_day(tz, day) - Duration::seconds(1)),
+        day.pred_opt().unwrap(),
+        "one second earlier is the day before"
+    );
 }

@@ -726,7 +726,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                 format!(
                     "Covered by {}'s standing decision of {} that the child need not be seen alone until {}: {}.",
                     decision.decided_by_name,
-                    dmy(decision.decided_at.date_naive()),
+                    dmy(decision.starts_on),
                     dmy(decision.ends_on),
                     decision.reason.trim()
                 ),

@@ -81,6 +81,8 @@ pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Re
             store,
             caller,
             now,
+            tz: state.clock().time_zone(),
+            today: state.today(),
             writes: Writes::default(),
             accepted: HashMap::new(),
             children: HashMap::new(),
@@ -104,6 +106,10 @@ struct PushBatch<'a> {
     store: &'a Store,
     caller: &'a Caller,
     now: chrono::DateTime<Utc>,
+    /// The authority's time zone, for the date a central-record change was made.
+    tz: shared::Tz,
+    /// Today in the authority's time zone.
+    today: NaiveDate,
     writes: Writes,
     accepted: HashMap<VisitId, Vec<StoredVisit>>,
     /// Children read during this push, with whether the caller covers them on the dates seen:
@@ -169,7 +175,7 @@ impl PushBatch<'_> {
             }
         };
         let assigned = match &child {
-            Some(child) => is_assigned(self.store, worker, child, date)?,
+            Some(child) => is_assigned(self.store, self.tz, worker, child, date)?,
             None => false,
         };
         // Check against the child's record only when the worker may see it: otherwise the errors
@@ -186,7 +192,7 @@ impl PushBatch<'_> {
             errors.push(FieldError::new("worker_id", "You can only send visits you made."));
         }
         // A photo's key is not a capability: naming one you neither uploaded nor may see is refused.
-        errors.extend(crate::photos::attachment_errors(self.store, worker, &visit, self.now.date_naive())?);
+        errors.extend(crate::photos::attachment_errors(self.store, worker, &visit, self.today)?);
         if !errors.is_empty() {
             return Ok(PushOutcome::Rejected { errors });
         }
@@ -267,8 +273,8 @@ impl PushBatch<'_> {
     /// has ended read later revisions by naming a date inside the cover.
     fn may_see_child(&self, child: ChildId, date: NaiveDate) -> StoreResult<bool> {
         match self.store.child(child)? {
-            Some(child) => Ok(is_assigned(self.store, &self.caller.worker, &child, date)?
-                && scope::can_see_child(self.store, &self.caller.worker, &child, self.now.date_naive())?),
+            Some(child) => Ok(is_assigned(self.store, self.tz, &self.caller.worker, &child, date)?
+                && scope::can_see_child(self.store, &self.caller.worker, &child, self.today)?),
             None => Ok(false),
         }
     }
@@ -308,9 +314,15 @@ fn rejected(field: &str, message: &str) -> PushOutcome {
 /// (now, or on that date by the child's central-record history, so a case reallocated later
 /// does not hold the visit), covering on that date, or a manager whose scope holds the child.
 /// (A de-registered child is assigned but still held for review.)
-pub fn is_assigned(store: &Store, worker: &Worker, child: &Child, date: NaiveDate) -> StoreResult<bool> {
+pub fn is_assigned(
+    store: &Store,
+    tz: shared::Tz,
+    worker: &Worker,
+    child: &Child,
+    date: NaiveDate,
+) -> StoreResult<bool> {
     let key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == worker.id)
-        || was_key_worker_on(store, worker.id, child.id, date)?;
+        || was_key_worker_on(store, tz, worker.id, child.id, date)?;
     Ok(match worker.role {
         Role::SocialWorker => key_worker,
         Role::DutyWorker => key_worker || store.is_covering(worker.id, child.id, date)?,
@@ -322,9 +334,10 @@ pub fn is_assigned(store: &Store, worker: &Worker, child: &Child, date: NaiveDat
 /// Whether `worker` was the child's key worker on `date` by an earlier version of the child's
 /// central record. Each earlier version was in force from the change before it was recorded
 /// until the change after it was recorded (both days included: on the day of a reallocation
-/// either worker's visit stands).
+/// either worker's visit stands). Days are days in the authority's time zone `tz`.
 pub fn was_key_worker_on(
     store: &Store,
+    tz: shared::Tz,
     worker: WorkerId,
     child: ChildId,
     date: NaiveDate,
@@ -332,7 +345,7 @@ pub fn was_key_worker_on(
     let history = store.child_history(child)?;
     let mut from = NaiveDate::MIN;
     for change in &history {
-        let until = change.recorded_at.date_naive();
+        let until = shared::authority_date(tz, change.recorded_at);
         let was_key_worker = change.before.plan.as_ref().is_some_and(|p| p.key_worker == worker);
         if was_key_worker && from <= date && date <= until {
             return Ok(true);

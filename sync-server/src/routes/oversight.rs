@@ -110,8 +110,10 @@ fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, RecordedT
 }
 
 /// The moment a report's range ends: midnight after its last day.
-fn period_ends_at(to: NaiveDate) -> DateTime<Utc> {
-    to.succ_opt().unwrap_or(to).and_time(chrono::NaiveTime::MIN).and_utc()
+/// The end of a report period that runs up to and including `to`: the start of the next day in
+/// the authority's time zone (not UTC midnight, which in summer is an hour late in London).
+fn period_ends_at(tz: shared::Tz, to: NaiveDate) -> DateTime<Utc> {
+    shared::clock::start_of_day(tz, to.succ_opt().unwrap_or(to))
 }
 
 // ---- Escalations. ----
@@ -650,7 +652,7 @@ pub async fn compliance(
             team_names: &teams,
             worker_names: &names,
             recorded: &recorded,
-            period_ends_at: period_ends_at(to),
+            period_ends_at: period_ends_at(state.clock().time_zone(), to),
         },
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
