@@ -152,6 +152,30 @@ export async function apiWorker(serverUrl, username) {
   return (await res.json()).worker;
 }
 
+/** Signs in from a device of our own (a second phone): the token, device id and worker, to push as it. */
+export async function deviceLogin(serverUrl, username) {
+  const deviceId = crypto.randomUUID();
+  const res = await fetch(`${serverUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: deviceId, device_name: 'browser test' }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return { token: body.access_token, deviceId, worker: body.worker };
+}
+
+/** Pushes visit revisions as a device from `deviceLogin`, and answers the push's results. */
+export async function apiPush(serverUrl, device, visits) {
+  const res = await fetch(`${serverUrl}/api/sync/push`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${device.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ protocol: 1, device_id: device.deviceId, visits }),
+  });
+  if (!res.ok) throw new Error(`push failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).results;
+}
+
 export async function apiPost(serverUrl, token, path, body) {
   const res = await fetch(`${serverUrl}${path}`, {
     method: 'POST',

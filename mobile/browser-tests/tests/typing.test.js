@@ -9,10 +9,12 @@
 // field is typed key by key with no delay, the fastest a keyboard goes.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 
 import {
-  apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer, stopAll,
+  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer, stopAll,
   tempDir,
 } from '../harness.js';
 
@@ -31,6 +33,9 @@ const TEXT = {
   who: 'Older cousin, aged 17, Maria',
   caption: "Ellie's drawing of her bedroom, with the door shut",
   managerReason: 'Agreed: see Ellie alone at school on Thursday, with her teacher.',
+  amendment: "Merged with Sam's tablet: kept both quotes, the café is Nan's.",
+  heldReason: "Sam picked the wrong child: it was Ellie's visit, at Nan's café.",
+  standingReason: "Ellie's recovering from surgery; Mum stays, as the nurse asked.",
 };
 
 // Typing ways, as a function of the page, the field's selector and the text.
@@ -299,5 +304,186 @@ describe("typing into the manager's inbox as people do", () => {
     await card.waitFor({ state: 'detached' });
     const chronology = JSON.stringify(await apiGet(server.url, token, `/api/children/${overdue.child_id}/chronology`));
     assert.ok(chronology.includes(`Exception agreed: ${TEXT.managerReason}`), 'the server holds the reason exactly as typed');
+  });
+});
+
+/** Key by key at no delay and 30 ms apart: the speeds checked on the fields reached in few steps. */
+const QUICK_WAYS = ['key by key, no delay', 'key by key, 30 ms apart'];
+
+/**
+ * A pass-through proxy between the app and the server that, the first time the app pushes a
+ * visit, first pushes a different version of the same revision from `otherDevice` (the same
+ * worker's second phone): the app's own push then meets a conflict, as it would in the field.
+ */
+async function proxyWithConflict(serverUrl, otherDevice) {
+  const port = await freePort();
+  let armed = true;
+  const proxy = createServer(async (req, res) => {
+    try {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const body = Buffer.concat(chunks);
+      if (armed && req.method === 'POST' && req.url.startsWith('/api/sync/push')) {
+        const push = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body).toString());
+        if (push.visits?.length) {
+          armed = false;
+          const [first] = push.visits;
+          await apiPush(serverUrl, otherDevice, [{ ...first, location: 'Changed on the tablet' }]);
+        }
+      }
+      const headers = { ...req.headers };
+      for (const h of ['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']) delete headers[h];
+      const answer = await fetch(`${serverUrl}${req.url}`, {
+        method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : body,
+      });
+      const out = Buffer.from(await answer.arrayBuffer());
+      const back = {};
+      answer.headers.forEach((v, k) => {
+        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)) back[k] = v;
+      });
+      res.writeHead(answer.status, back);
+      res.end(out);
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+  });
+  await new Promise((ok) => proxy.listen(port, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${port}`, close: () => proxy.close() };
+}
+
+describe('typing the reason for amending a visit as people do', () => {
+  let server, proxy, app, browser, page;
+
+  before(async () => {
+    server = await startServer(tempDir('typing-amend-server'), await freePort());
+    proxy = await proxyWithConflict(server.url, await deviceLogin(server.url, 'sam.social'));
+    app = await startApp(tempDir('typing-amend-app'), proxy.url, ['--demo-sign-in']);
+    browser = await launchBrowser();
+    page = await phonePage(browser, app.url);
+    // A visit to Ellie, submitted; the tablet sent another version of it first.
+    await page.locator('.case', { hasText: 'Ellie' }).first().click();
+    await page.click('#start-visit');
+    await page.locator('#visit-form').waitFor();
+    await page.click('#seen-yes');
+    await page.click('#seen-alone-yes');
+    await page.fill('#location', 'Family home');
+    await page.selectOption('#announced', 'announced');
+    await page.click('#ended-now');
+    await page.click('#review');
+    await page.locator('#review-summary').waitFor();
+    await page.click('#submit-visit');
+    await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
+    await page.click('#sync-now');
+    // The conflict is resolved on the phone by amending the server's version, with a reason.
+    await page.getByRole('button', { name: 'Look at both versions and amend' }).click({ timeout: 20000 });
+    await page.locator('#amendment-reason').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    proxy?.close();
+    await stopAll();
+  });
+
+  for (const way of QUICK_WAYS) {
+    it(`keeps every keystroke of the amendment reason, ${way}`, async () => {
+      await clear(page, '#amendment-reason');
+      await WAYS[way](page, '#amendment-reason', TEXT.amendment);
+      assertKept(await page.inputValue('#amendment-reason'), TEXT.amendment, 'on screen');
+      await reloadVisit(page);
+      assertKept(await page.inputValue('#amendment-reason'), TEXT.amendment, 'after a reload from the phone');
+    });
+  }
+});
+
+describe("typing a held visit's reason and a standing decision as a manager does", () => {
+  let server, app, browser, page, tara, ellie, held, notAlone;
+
+  before(async () => {
+    server = await startServer(tempDir('typing-held-server'), await freePort());
+    tara = await apiLogin(server.url, 'tara.manager');
+    const children = await apiGet(server.url, tara, '/api/children');
+    const alfie = children.find((c) => c.central_id === 'DEMO-0102');
+    ellie = children.find((c) => c.central_id === 'DEMO-0001');
+    const sam = await deviceLogin(server.url, 'sam.social');
+    const started = new Date(Date.now() - 2 * 3600 * 1000);
+    const ended = new Date(started.getTime() + 45 * 60 * 1000);
+    const visit = (child, seenAlone) => ({
+      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
+      child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
+      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
+      kind: 'statutory', announced: 'announced', seen: { answer: 'yes' }, seen_alone: seenAlone,
+      child_words: [{ text: 'We went to the beach.' }], recorded_at: ended.toISOString(),
+    });
+    // One visit recorded against the wrong child for each typing speed, and one visit to
+    // Ellie in which she was not seen alone, to give the inbox a card for a standing decision.
+    held = QUICK_WAYS.map(() => visit(alfie, { answer: 'yes' }));
+    notAlone = visit(ellie, { answer: 'no', reason: 'Ellie was unwell', present: ['mother'], manager_agreed: false });
+    const results = await apiPush(server.url, sam, [...held, notAlone]);
+    assert.deepEqual(results.map((r) => r.outcome), held.map(() => 'accepted').concat('accepted'));
+    for (let i = 0; i < 100; i++) {
+      if ((await apiGet(server.url, tara, '/api/escalations')).some((e) => e.reason.visit_id === notAlone.id)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    app = await startApp(tempDir('typing-held-app'), server.url);
+    browser = await launchBrowser();
+    page = await phonePage(browser, app.url);
+    await signIn(page, 'tara.manager');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  QUICK_WAYS.forEach((way, i) => {
+    it(`keeps every keystroke of the reason for a held visit, ${way}, and the server records it`, async () => {
+      await page.locator('#nav-inbox').click();
+      await page.locator('#held-visits-link').click();
+      const sel = `#held-reason-${held[i].id}`;
+      await page.locator(sel).waitFor();
+      await WAYS[way](page, sel, TEXT.heldReason);
+      assertKept(await page.inputValue(sel), TEXT.heldReason, 'on screen');
+      const card = page.locator(`#held-${held[i].id}`);
+      const ellieOption = card.locator('option', { hasText: 'Ellie' });
+      await ellieOption.waitFor({ state: 'attached' });
+      await card.locator('select').selectOption(await ellieOption.getAttribute('value'));
+      await card.locator('.link-held').click();
+      await card.waitFor({ state: 'detached' });
+      const linked = (await apiGet(server.url, tara, `/api/children/${ellie.id}/visits`))
+        .find((v) => v.id === held[i].id && v.revision === 2);
+      assert.ok(linked, 'the server holds the visit linked to Ellie');
+      assertKept(linked.amendment_reason, `Linked to the right child by a manager: ${TEXT.heldReason}`, 'on the server');
+    });
+  });
+
+  it('keeps every keystroke of a standing decision\'s reason and date, and the server records them', async () => {
+    await page.locator('#nav-inbox').click();
+    await page.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
+    const card = page.locator('.card', { hasText: 'Not seen alone: Ellie' });
+    await card.waitFor({ timeout: 20000 });
+    await card.locator('summary', { hasText: 'Decide in advance' }).click();
+    const sel = `#standing-reason-${ellie.id}`;
+    for (const way of QUICK_WAYS) {
+      await clear(page, sel);
+      await WAYS[way](page, sel, TEXT.standingReason);
+      assertKept(await page.inputValue(sel), TEXT.standingReason, `on screen, ${way}`);
+    }
+    // Chromium's date box takes digits for each part in the page's locale order (en-US here).
+    const until = new Date(Date.now() + 42 * 86400000).toISOString().slice(0, 10);
+    const [y, m, d] = until.split('-');
+    await page.focus(`#standing-until-${ellie.id}`);
+    await page.keyboard.type(`${m}${d}${y}`, { delay: 30 });
+    assert.equal(await page.inputValue(`#standing-until-${ellie.id}`), until, 'the date on screen');
+    await card.getByRole('button', { name: 'Record the standing decision' }).click();
+    await Promise.race([
+      card.locator('.standing-decision [role=status]', { hasText: 'Recorded by Tara Manager' }).waitFor(),
+      card.waitFor({ state: 'detached' }),
+    ]);
+    const decisions = await apiGet(server.url, tara, `/api/children/${ellie.id}/seen-alone-decisions`);
+    assert.equal(decisions.length, 1);
+    assertKept(decisions[0].reason, TEXT.standingReason, 'on the server');
+    assert.equal(decisions[0].ends_on, until, 'the date on the server');
   });
 });
