@@ -177,7 +177,7 @@ pub async fn export_ack(
     }
     if let Some(i) = ack.revisions.iter().position(|r| r.revision == 0 || r.revision > i32::MAX as u32) {
         return Err(ApiError::bad_field(
-            &format!("revisions[{i}].revision"),
+            format!("revisions[{i}].revision"),
             "A revision is a number from 1 to 2147483647.",
         ));
     }
