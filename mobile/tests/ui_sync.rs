@@ -67,8 +67,7 @@ fn a_refused_visit_is_shown_with_the_servers_reason_in_plain_words_and_a_way_to_
     };
     let (app, _) = app_with_a_sent_visit_that(outcome);
     // The top bar says so too, once the sync engine has read the outbox.
-    let html = app.render("/sync", "1 sync problem");
-    assert!(html.contains("Needs you"));
+    let html = app.render_all("/sync", &["1 sync problem", "Needs you", "Open the visit and fix it"]);
     assert!(
         html.contains("Sync problem: the server refused this visit. Say where the visit took place."),
         "{html}"

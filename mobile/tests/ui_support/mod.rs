@@ -268,6 +268,12 @@ impl AppUnderTest {
 
     /// Renders the whole app at `path` and waits (up to 5 s) until the HTML contains `until`.
     pub fn render(&self, path: &str, until: &str) -> String {
+        self.render_all(path, &[until])
+    }
+
+    /// Renders `path` until every one of `until` appears (parts of the screen fill in from
+    /// different reads of the store, so one appearing says nothing about the others).
+    pub fn render_all(&self, path: &str, until: &[&str]) -> String {
         self.runtime.block_on(async {
             let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
             let mut dom =
@@ -275,7 +281,7 @@ impl AppUnderTest {
             dom.rebuild_in_place();
             let mut html = dioxus_ssr::render(&dom);
             for _ in 0..100 {
-                if html.contains(until) {
+                if until.iter().all(|u| html.contains(u)) {
                     return html;
                 }
                 let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
