@@ -25,9 +25,15 @@ pub fn ManagerInbox() -> Element {
         let services = services.clone();
         let _reload = ui.data_version.read();
         async move { services.inbox().await }
-    })
-    .suspend()?;
-    let items = items.read().clone()?;
+    });
+    // Only the first load suspends. A reload after a sync keeps the cards on screen until the
+    // new list arrives: suspending again would unmount them, and with them whatever the manager
+    // was typing (a reason, a standing decision) and any section they had opened.
+    let Some(items) = items.read().clone() else {
+        items.suspend()?;
+        return rsx! {};
+    };
+    let items = items?;
     let duty_workers = duty_workers_list.read().clone();
     rsx! {
         h2 { id: "screen-title", "Inbox" }
