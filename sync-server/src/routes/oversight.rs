@@ -47,16 +47,7 @@ fn record_change(
     child: Option<ChildId>,
     what: String,
 ) -> Result<(), ApiError> {
-    state.store().record_audit(&AuditEntry {
-        at: Utc::now(),
-        worker_id: caller.id(),
-        role: caller.role(),
-        device_id: Some(caller.device_id),
-        action: AuditAction::Changed,
-        child_id: child,
-        what,
-        on_cover: false,
-    })?;
+    state.store().record_audit(&change_entry(caller, child, what))?;
     Ok(())
 }
 
@@ -198,7 +189,8 @@ pub async fn acknowledge_escalation(
     Ok(ApiJson(acknowledged.with_current_figures(state.calendar(), &visits, state.today())))
 }
 
-fn change_entry(caller: &Caller, child: Option<ChildId>, what: String) -> AuditEntry {
+/// The audit entry for a change a caller made, to be written with the change itself.
+pub(crate) fn change_entry(caller: &Caller, child: Option<ChildId>, what: String) -> AuditEntry {
     AuditEntry {
         at: Utc::now(),
         worker_id: caller.id(),

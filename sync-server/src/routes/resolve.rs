@@ -16,11 +16,11 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::routes::oversight::change_entry;
 use crate::routes::review::may_review;
 use crate::scope::{self, MANAGERS};
 use crate::store::{
-    AuditAction, AuditEntry, ConflictKeep, ConflictResolution, FeedEntry, Resolution, ResolutionKind, Store,
-    StoredVisit, Writes,
+    ConflictKeep, ConflictResolution, FeedEntry, Resolution, ResolutionKind, Store, StoredVisit, Writes,
 };
 
 /// The longest reason accepted, in characters.
@@ -64,19 +64,6 @@ fn check_reason(reason: &str) -> Result<(), ApiError> {
         )]));
     }
     Ok(())
-}
-
-fn audit(caller: &Caller, child: ChildId, what: String) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        worker_id: caller.id(),
-        role: caller.role(),
-        device_id: Some(caller.device_id),
-        action: AuditAction::Changed,
-        child_id: Some(child),
-        what,
-        on_cover: false,
-    }
 }
 
 /// A new revision after `latest`, made by a resolution (the visit's worker stays its worker).
@@ -246,11 +233,15 @@ pub async fn resolve_held_visit(
                 )
             }
         };
-        store.audit_writes(&mut writes, &audit(&caller, held.visit.child_id, what))?;
+        store.audit_writes(&mut writes, &change_entry(&caller, Some(held.visit.child_id), what))?;
         if let ResolutionKind::LinkedToChild { child_id, .. } = &resolution.resolution {
             store.audit_writes(
                 &mut writes,
-                &audit(&caller, *child_id, format!("visit {visit_id} linked to this child from a review")),
+                &change_entry(
+                    &caller,
+                    Some(*child_id),
+                    format!("visit {visit_id} linked to this child from a review"),
+                ),
             )?;
         }
         store.apply(&guard, writes)?;
@@ -376,7 +367,7 @@ pub async fn resolve_conflict(
                 format!("conflict {id} on visit {} resolved keeping the server's version", conflict.visit_id)
             }
         };
-        store.audit_writes(&mut writes, &audit(&caller, conflict.child_id, what))?;
+        store.audit_writes(&mut writes, &change_entry(&caller, Some(conflict.child_id), what))?;
         store.apply(&guard, writes)?;
         resolution
     };
