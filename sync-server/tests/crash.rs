@@ -2,8 +2,6 @@
 //! times over. After every restart, every visit the server acknowledged is there.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -12,33 +10,6 @@ use shared::DeviceId;
 mod common;
 
 const CYCLES: usize = 20;
-
-/// Starts the server on a free port and waits until it listens.
-fn start(data: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-        .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
-        .arg(data)
-        .env("RUST_LOG", "info")
-        .env("SEEN_AND_HEARD_JWT_SECRET", "a crash test secret that is long enough")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut sent = false;
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if !sent && let Some(at) = line.find("address=") {
-                let address: String = line[at + 8..].chars().take_while(|c| !c.is_whitespace()).collect();
-                let _ = tx.send(address);
-                sent = true;
-            }
-        }
-    });
-    let address = rx.recv_timeout(Duration::from_secs(60)).expect("server listens within a minute");
-    (child, format!("http://{address}"))
-}
 
 async fn sign_in(client: &reqwest::Client, base: &str, device_id: DeviceId) -> (String, String) {
     let tokens: Value = client
@@ -78,7 +49,7 @@ async fn every_acknowledged_visit_survives_sigkill() {
     let mut acknowledged: BTreeSet<String> = BTreeSet::new();
 
     for cycle in 0..CYCLES {
-        let (mut server, base) = start(dir.path());
+        let (mut server, base) = common::spawn_server_binary(dir.path());
         let (access, worker) = sign_in(&client, &base, device_id).await;
         let held = present(&client, &base, &access, &child_id).await;
         let missing: Vec<&String> = acknowledged.difference(&held).collect();
@@ -126,7 +97,7 @@ async fn every_acknowledged_visit_survives_sigkill() {
         acknowledged.extend(acked);
     }
 
-    let (mut server, base) = start(dir.path());
+    let (mut server, base) = common::spawn_server_binary(dir.path());
     let (access, _) = sign_in(&client, &base, device_id).await;
     let held = present(&client, &base, &access, &child_id).await;
     server.kill().expect("kill");

@@ -14,10 +14,10 @@
 //! The fuzzing is bounded (15 examples per operation and phase; a fixed seed, which
 //! `SCHEMATHESIS_SEED` overrides) so that the whole file runs in about a minute and a half.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Child, Command};
 
 use serde_json::{Value, json};
 
@@ -41,29 +41,8 @@ struct Server {
 impl Server {
     fn start() -> Server {
         let data = tempfile::tempdir().expect("temp dir");
-        let mut process = Command::new(env!("CARGO_BIN_EXE_sync-server"))
-            .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
-            .arg(data.path())
-            .env("RUST_LOG", "info")
-            .env("SEEN_AND_HEARD_JWT_SECRET", "a fuzzing test secret that is long enough")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("server starts");
-        let stdout = process.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if !sent && let Some(at) = line.find("address=") {
-                    let address: String = line[at + 8..].chars().take_while(|c| !c.is_whitespace()).collect();
-                    let _ = tx.send(address);
-                    sent = true;
-                }
-            }
-        });
-        let address = rx.recv_timeout(Duration::from_secs(60)).expect("server listens within a minute");
-        Server { process, base: format!("http://{address}"), _data: data }
+        let (process, base) = common::spawn_server_binary(data.path());
+        Server { process, base, _data: data }
     }
 
     async fn document(&self) -> Value {

@@ -287,3 +287,34 @@ impl World {
         body
     }
 }
+
+/// Starts the real server binary with the demo data in `data`, on a free loopback port, and
+/// waits until it listens (it logs its address). Returns the process and its base URL.
+pub fn spawn_server_binary(data: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
+        .arg(data)
+        .env("RUST_LOG", "info")
+        .env("SEEN_AND_HEARD_JWT_SECRET", "a test secret that is long enough for the server")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if !sent && let Some(at) = line.find("address=") {
+                let address: String = line[at + 8..].chars().take_while(|c| !c.is_whitespace()).collect();
+                let _ = tx.send(address);
+                sent = true;
+            }
+        }
+    });
+    let address =
+        rx.recv_timeout(std::time::Duration::from_secs(60)).expect("server listens within a minute");
+    (child, format!("http://{address}"))
+}
