@@ -60,15 +60,19 @@ impl BusinessClock {
         BusinessClock { tz, offset: chrono::Duration::zero() }
     }
 
-    /// A clock `offset` ahead of (or, if negative, behind) the real clock.
+    /// A clock `offset` ahead of (or, if negative, behind) the real clock, in whole seconds.
     pub fn with_offset(tz: Tz, offset: chrono::Duration) -> BusinessClock {
-        BusinessClock { tz, offset }
+        BusinessClock { tz, offset: chrono::Duration::seconds(offset.num_seconds()) }
     }
 
     /// A clock that reads `business_now` when the real clock reads `real_now`, and runs at the
     /// real clock's pace from then on.
+    ///
+    /// The offset is kept in whole seconds, as it travels to devices
+    /// (`AuthoritySettings::clock_offset_seconds`), so a device and its server read the same
+    /// business instant from the same real one, even in the second before midnight.
     pub fn starting_at(tz: Tz, business_now: DateTime<Utc>, real_now: DateTime<Utc>) -> BusinessClock {
-        BusinessClock { tz, offset: business_now - real_now }
+        BusinessClock { tz, offset: chrono::Duration::seconds((business_now - real_now).num_seconds()) }
     }
 
     /// The authority's time zone.

@@ -125,6 +125,19 @@ fn a_training_clock_runs_from_its_start_at_the_real_pace() {
     assert_eq!(clock.today_at(real_start + Duration::hours(14)), date("2026-03-03"));
 }
 
+/// CI found this: a training clock started at midnight from a real clock part-way through a
+/// second. The device, which receives the offset in whole seconds, read 23:59:59 the day before.
+#[test]
+fn a_device_reads_the_same_date_as_its_training_server_in_the_second_before_midnight() {
+    let real_now = utc(2026, 11, 30, 13, 1) + Duration::nanoseconds(567_000_000);
+    let midnight = utc(2026, 12, 1, 0, 0);
+    let server = BusinessClock::starting_at(Tz::Europe__London, midnight, real_now);
+    let device =
+        shared::sync::AuthoritySettings::new(CalendarName::Jersey, &server, ScheduleRules::default());
+    assert_eq!(device.today_at(real_now), server.today_at(real_now));
+    assert_eq!(device.clock().at(real_now), server.at(real_now));
+}
+
 // ----- The days a plan is in force -----
 
 fn plan_from_to(start: &str, end: Option<&str>) -> ProtectionPlan {
