@@ -36,7 +36,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due};
 use shared::sync::{DatedQuote, Handover};
 use shared::validation::FieldError;
@@ -53,10 +53,11 @@ pub struct EscalationConfig {
     /// The schedule settings, including N, the working days overdue after which a senior
     /// manager is told.
     pub rules: ScheduleRules,
-    /// How long after a due date has passed before "nothing has synced" is called overdue. In
-    /// hours, not working days: it is the time a phone out of signal takes to sync, which runs
-    /// overnight and at weekends like any clock.
-    pub sync_grace: Duration,
+    /// Working days after a due date, on the authority's calendar, that a phone out of signal
+    /// has to sync a visit made on it before "nothing has synced" is escalated as overdue. With
+    /// 0 (the default) the escalation is raised at the authority's midnight after the due date,
+    /// the first moment the child is overdue; with 1, at the midnight after the next working day.
+    pub sync_grace_working_days: u32,
     /// Working days a manager has to acknowledge an escalation before it goes one level up, and
     /// after an acknowledgement (without an arranged date) before an unseen child re-opens it.
     pub acknowledge_within_working_days: u32,
@@ -72,8 +73,9 @@ impl Default for EscalationConfig {
     fn default() -> Self {
         Self {
             rules: ScheduleRules::default(),
-            // A worker out of signal all afternoon syncs that evening or next morning.
-            sync_grace: Duration::hours(12),
+            // The safety net first: a visit that syncs late closes the escalation it raised, and
+            // says why, so raising at once costs a manager a read, never a child a day.
+            sync_grace_working_days: 0,
             acknowledge_within_working_days: 2,
             arranged_grace_working_days: 1,
             go_live: None,
@@ -446,7 +448,6 @@ fn explain_change(before: Option<&ScheduleBasis>, now: &ScheduleBasis) -> String
 pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mut Vec<EscalationChange>) {
     let Some(plan) = case.child.plan.as_ref() else { return };
     let child_id = case.child.id;
-    let now = context.now;
     let today = context.today;
     let calendar = context.calendar;
     let directory = context.directory;
@@ -476,8 +477,8 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     let imported = plan.seen_before_go_live.as_ref().and_then(|s| s.last_seen);
     let due = next_visit_due(calendar, plan, seen_here);
     let state = due_state(calendar, &context.config.rules, due, today);
-    let overdue_since = due.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc());
-    let past_grace = overdue_since.is_some_and(|since| now >= since + context.config.sync_grace);
+    // Dates, not instants: "today" is the authority's date, so the grace ends at its midnight.
+    let past_grace = today > calendar.add_working_days(due, context.config.sync_grace_working_days);
     let overdue_now = state.is_overdue() && past_grace;
     let go_live_prompt = context
         .config

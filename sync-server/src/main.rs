@@ -50,9 +50,11 @@ struct Args {
     /// Where photos are kept (default: `blobs` inside --data).
     #[arg(long, env = "SEEN_AND_HEARD_BLOBS")]
     blobs: Option<PathBuf>,
-    /// Hours after a due date before "nothing synced" is escalated as overdue.
-    #[arg(long, env = "SEEN_AND_HEARD_SYNC_GRACE_HOURS", default_value_t = 12)]
-    sync_grace_hours: i64,
+    /// Working days after a due date before "nothing synced" is escalated as overdue (0: at
+    /// the authority's midnight after the due date).
+    #[arg(long, env = "SEEN_AND_HEARD_SYNC_GRACE_WORKING_DAYS", default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=5))]
+    sync_grace_working_days: u32,
     /// Working days a manager has to acknowledge an escalation before it goes one level up
     /// (and after acknowledging, before a child still unseen re-opens it).
     #[arg(long, env = "SEEN_AND_HEARD_ACKNOWLEDGE_WORKING_DAYS", default_value_t = 2,
@@ -89,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config { calendar: args.calendar, ..Config::default() };
     config.rules.senior_after_working_days = args.senior_after_working_days;
     config.access_ttl = std::time::Duration::from_secs(args.access_ttl_secs.clamp(30, 900));
-    config.oversight.escalation.sync_grace = chrono::Duration::hours(args.sync_grace_hours.max(0));
+    config.oversight.escalation.sync_grace_working_days = args.sync_grace_working_days;
     config.oversight.escalation.acknowledge_within_working_days = args.acknowledge_working_days;
     config.oversight.escalation.arranged_grace_working_days = args.arranged_grace_working_days;
     config.oversight.escalation.go_live = args.go_live;

@@ -6,8 +6,8 @@
 //! interpreting, and go-live.
 //!
 //! The child (from `oversight_support`) is registered on Monday 2 March 2026 with a visit every
-//! 10 working days: first due Monday 16 March, overdue (past the 12-hour sync grace) from noon
-//! on Tuesday 17 March.
+//! 10 working days: first due Monday 16 March, overdue (with the default sync grace of 0
+//! working days) from midnight on Tuesday 17 March.
 
 mod oversight_support;
 

@@ -57,9 +57,8 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// The oracle: from the calendar alone, the date the child is due by, and whether they are
-/// overdue past the sync grace when swept at 13:00 (the grace, 12 hours from midnight after
-/// the due date, has then passed on any later day).
+/// The oracle: from the calendar alone, the date the child is due by. With the default sync
+/// grace (none), a child is overdue past it on any day after that date.
 fn oracle_due(calendar: &Calendar, plan: &ProtectionPlan, visits: &[Visit]) -> NaiveDate {
     let mut latest: HashMap<VisitId, &Visit> = HashMap::new();
     for v in visits {

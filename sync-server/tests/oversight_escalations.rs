@@ -30,9 +30,10 @@ fn apply(held: &mut Vec<Escalation>, changes: &[EscalationChange]) {
 // ---- Overdue. ----
 
 #[rstest]
-// Due Monday 16 March 2026; overdue from Tuesday 17; the grace period is 12 hours.
+// Due Monday 16 March 2026; overdue, and escalated, from the authority's midnight.
 #[case::on_time_the_day_it_is_due("2026-03-16", 15, None)]
-#[case::overdue_but_within_the_sync_grace_period("2026-03-17", 9, None)]
+#[case::on_time_in_the_last_hour_of_the_day_it_is_due("2026-03-16", 23, None)]
+#[case::overdue_from_the_authoritys_midnight_to_the_team_manager("2026-03-17", 0, Some((EscalationLevel::TeamManager, 1)))]
 #[case::overdue_by_one_day_to_the_team_manager("2026-03-17", 13, Some((EscalationLevel::TeamManager, 1)))]
 #[case::overdue_by_exactly_n_days_still_the_team_manager("2026-03-23", 13, Some((EscalationLevel::TeamManager, 5)))]
 #[case::overdue_by_more_than_n_days_to_a_senior_manager("2026-03-24", 13, Some((EscalationLevel::SeniorManager, 6)))]
@@ -361,12 +362,96 @@ fn a_closed_escalation_cannot_be_acknowledged() {
     assert_eq!(errors[0].field, "status");
 }
 
-#[test]
-fn the_grace_period_is_configurable() {
-    let patient = EscalationConfig { sync_grace: Duration::hours(36), ..config() };
-    // Overdue from Tuesday 17 March 00:00; 36 hours later is Wednesday noon.
-    assert!(sweep_one(&child(1), &[], &[], &directory(&[]), &patient, utc("2026-03-18", 11)).is_empty());
-    assert_eq!(sweep_one(&child(1), &[], &[], &directory(&[]), &patient, utc("2026-03-18", 12)).len(), 1);
+/// A child registered on Monday 2 March 2026 whose first visit falls due on `due`.
+fn child_due_on(due: &str) -> Child {
+    let mut child = child(1);
+    let plan = child.plan.as_mut().unwrap();
+    let frequency = Calendar::jersey().working_days_between(plan.registered_on, date(due));
+    plan.visit_frequency_working_days = u32::try_from(frequency).unwrap();
+    assert_eq!(
+        shared::schedule::next_visit_due(Calendar::jersey(), plan, None),
+        date(due),
+        "the fixture is due when the case says"
+    );
+    child
+}
+
+/// Sweeps `child` at `now` in `zone`, as a server there does: "today" is the date in `zone`.
+fn sweep_in(
+    zone: shared::clock::Tz,
+    child: &Child,
+    config: &EscalationConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<EscalationChange> {
+    let directory = directory(&[]);
+    let context = sync_server::escalations::SweepContext {
+        calendar: Calendar::jersey(),
+        config,
+        directory: &directory,
+        now,
+        today: shared::authority_date(zone, now),
+    };
+    sync_server::escalations::sweep(
+        [sync_server::escalations::ChildCase {
+            child,
+            visits: &[],
+            escalations: &[],
+            seen_alone_decisions: &[],
+        }],
+        &context,
+    )
+}
+
+fn raised_overdue(changes: &[EscalationChange]) -> bool {
+    changes.iter().any(
+        |c| matches!(c, EscalationChange::Raised(e) if matches!(e.reason, EscalationReason::Overdue { .. })),
+    )
+}
+
+/// The sync grace counts working days on the authority's calendar and ends at its midnight:
+/// with one day's grace, a phone out of signal on the due day has the next working day to sync.
+#[rstest]
+// Due Monday 16 March: the grace is Tuesday 17; escalated from Wednesday 18.
+#[case::a_monday_due_date_is_escalated_after_the_tuesday("2026-03-16", "2026-03-17", 23, false)]
+#[case::a_monday_due_date_is_escalated_at_wednesdays_midnight("2026-03-16", "2026-03-18", 0, true)]
+// Due Friday 13 March: the weekend is not a working day, so Monday 16 is the grace.
+#[case::a_friday_due_date_is_not_escalated_at_the_weekend("2026-03-13", "2026-03-15", 12, false)]
+#[case::a_friday_due_date_is_not_escalated_on_the_monday_of_grace("2026-03-13", "2026-03-16", 23, false)]
+#[case::a_friday_due_date_is_escalated_on_tuesday("2026-03-13", "2026-03-17", 0, true)]
+// Due Thursday 2 April (Maundy Thursday): Good Friday and Easter Monday are bank holidays, so
+// Tuesday 7 April is the grace and Wednesday 8 the first day escalated.
+#[case::easter_bank_holidays_are_not_grace_days("2026-04-02", "2026-04-07", 23, false)]
+#[case::after_easter_the_escalation_is_raised("2026-04-02", "2026-04-08", 0, true)]
+fn the_sync_grace_is_counted_in_working_days(
+    #[case] due: &str,
+    #[case] day: &str,
+    #[case] hour: u32,
+    #[case] raised: bool,
+) {
+    let patient = EscalationConfig { sync_grace_working_days: 1, ..config() };
+    let child = child_due_on(due);
+    let changes = sweep_in(shared::clock::Tz::UTC, &child, &patient, utc(day, hour));
+    assert_eq!(raised_overdue(&changes), raised, "due {due}, swept {day} {hour}:00: {changes:?}");
+}
+
+/// "Today" is the authority's date: on the first evening of British Summer Time, 23:30 UTC is
+/// already the next day in London, and the child due that day is overdue; in winter it is not.
+#[rstest]
+#[case::summer_time_2330_utc_is_past_londons_midnight("2026-03-30", 23, 30, true)]
+#[case::summer_time_2259_utc_is_still_the_due_day_in_london("2026-03-30", 22, 59, false)]
+#[case::winter_2330_utc_is_still_the_due_day_in_london("2026-10-26", 23, 30, false)]
+#[case::winter_0000_utc_is_londons_midnight("2026-10-27", 0, 0, true)]
+fn the_sync_grace_ends_at_the_authoritys_midnight(
+    #[case] day: &str,
+    #[case] hour: u32,
+    #[case] minute: i64,
+    #[case] raised: bool,
+) {
+    let due = if day.starts_with("2026-03") { "2026-03-30" } else { "2026-10-26" };
+    let child = child_due_on(due);
+    let now = utc(day, hour) + Duration::minutes(minute);
+    let changes = sweep_in(shared::clock::Tz::Europe__London, &child, &config(), now);
+    assert_eq!(raised_overdue(&changes), raised, "due {due}, swept at {now}: {changes:?}");
 }
 
 // ---- Duty cover and handover. ----
