@@ -453,7 +453,9 @@ async fn bench_import() {
     let started = Instant::now();
     let mut report = sync_server::import::ImportReport::default();
     let records = sync_server::import::parse_csv(csv.as_bytes(), &mut report).expect("parse");
-    let report = sync_server::import::import(&store, records, report, today).await.expect("import");
+    let report = sync_server::import::import(&store, records, report, today, chrono::Utc::now())
+        .await
+        .expect("import");
     let elapsed = started.elapsed();
     assert_eq!(report.created, 50_000, "{:?}", report.problems.first());
     println!(
@@ -464,7 +466,9 @@ async fn bench_import() {
     let started = Instant::now();
     let mut report = sync_server::import::ImportReport::default();
     let records = sync_server::import::parse_csv(csv.as_bytes(), &mut report).expect("parse");
-    let report = sync_server::import::import(&store, records, report, today).await.expect("import");
+    let report = sync_server::import::import(&store, records, report, today, chrono::Utc::now())
+        .await
+        .expect("import");
     assert_eq!(report.unchanged, 50_000);
     println!("re-import of the same list (all unchanged): {:.2} s", started.elapsed().as_secs_f64());
 }

@@ -117,6 +117,15 @@ impl Directory {
         Directory { team_managers, routing, absent_today, names }
     }
 
+    /// Whether `worker` is the team's manager, deputy or senior manager.
+    pub fn holds_a_role(&self, team: TeamId, worker: WorkerId) -> bool {
+        self.team_managers.get(&team) == Some(&worker)
+            || self
+                .routing
+                .get(&team)
+                .is_some_and(|r| r.deputy == Some(worker) || r.senior_manager == Some(worker))
+    }
+
     /// Where an escalation meant for `level` in `team` goes, and at which level: the team
     /// manager; while they are recorded absent, the team's deputy, or else (one level up) the
     /// team's senior manager. `None` when nobody is named: every senior manager sees it.
@@ -762,6 +771,25 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
         if (level, to) != (e.level, e.to) {
             let away = directory.name(e.to).unwrap_or("The manager it was for").to_owned();
             let text = format!("{away} is recorded absent: sent to {}.", directory.addressee(level, to));
+            let edited = book.edit(i);
+            edited.level = level;
+            edited.to = to;
+            book.record(i, EscalationStep::Rerouted, text);
+        }
+    }
+
+    // ---- Routing: the team's managers changed. ----
+    // An open escalation addressed to someone who no longer holds a role for the team (a
+    // manager who left, a senior manager replaced), or to nobody when someone is now named, goes
+    // to whoever the team's routing names now.
+    for i in 0..book.len() {
+        let e = book.get(i);
+        if !e.is_open() || e.to.is_some_and(|to| directory.holds_a_role(plan.team, to)) {
+            continue;
+        }
+        let (level, to) = directory.route(e.level, plan.team);
+        if to.is_some() && (level, to) != (e.level, e.to) {
+            let text = format!("The team's managers changed: sent to {}.", directory.addressee(level, to));
             let edited = book.edit(i);
             edited.level = level;
             edited.to = to;

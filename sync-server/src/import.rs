@@ -37,7 +37,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::child::{CarerLanguageNeed, Gender};
@@ -861,12 +861,14 @@ fn language(first: Option<String>, interpreter: Option<String>) -> LanguageNeed 
 use chrono::Datelike;
 
 /// Imports parsed records: checks each, then writes every good one in one atomic, durable
-/// batch with the teams and placeholder workers they need.
+/// batch with the teams and placeholder workers they need. `today` and `now` are the business
+/// clock's (a training service's plan changes are dated on its clock).
 pub async fn import(
     store: &Store,
     records: Vec<(u64, CaseRecord)>,
     mut report: ImportReport,
     today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Result<ImportReport, ApiError> {
     report.records += records.len();
     // A large import reads every stored child once, in key order, rather than one by one.
@@ -925,7 +927,6 @@ pub async fn import(
     let mut writes = Writes::default();
     let mut teams: HashSet<TeamId> = HashSet::new();
     let mut workers: HashMap<String, WorkerId> = HashMap::new();
-    let now = Utc::now();
     for (line, record, mut ok) in checked {
         for sibling in &record.sibling_central_ids {
             if sibling == record.central_id.trim() {

@@ -298,3 +298,32 @@ async fn a_visit_on_the_day_of_de_registration_is_accepted_and_not_held() {
     assert_eq!(outcome(&results[0]), "accepted", "{}", results[0]);
     assert!(results[0]["needs_review"].is_string(), "after the plan ended it is held: {}", results[0]);
 }
+
+// ----- Records made on a training service are dated on its clock -----
+
+#[tokio::test]
+async fn on_a_training_service_an_imported_plan_change_is_dated_on_the_training_clock() {
+    const HEADER: &str = "central_id,given_name,family_name,date_of_birth,gender,sibling_central_ids,carers,carer_languages,child_first_language,child_interpreter_language,disability_and_communication,registered_on,deregistered_on,harms,visit_frequency_working_days,actions,latest_review_conference,key_worker_username,key_worker_name,team_code,team_name";
+    let row = |frequency: u32| {
+        format!(
+            "{HEADER}\nCMS-71,Ola,Brindle,2018-02-03,female,,,,,,,2025-09-01,,neglect,{frequency},,,sam.social,,CPT1,Child Protection Team 1\n"
+        )
+    };
+    let world = World::with_config(training(date(2026, 3, 2))).await;
+    let adam = world.login("adam.admin").await;
+    for frequency in [10, 5] {
+        let request = axum::http::Request::post("/api/admin/import?format=csv")
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {}", adam.access()))
+            .header(axum::http::header::CONTENT_TYPE, "text/csv")
+            .body(axum::body::Body::from(row(frequency)))
+            .unwrap();
+        let (status, report) = world.send(request).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        assert_eq!(report["rejected"], json!(0), "{report}");
+    }
+    let id = world.child("CMS-71").id;
+    let history = world.state.store().child_history(id).unwrap();
+    assert_eq!(history.len(), 1, "one plan change");
+    let on = history[0].recorded_at.with_timezone(&LONDON).date_naive();
+    assert_eq!(on, date(2026, 3, 2), "dated on the training day, not in reality");
+}

@@ -127,3 +127,124 @@ async fn overdue_figures_are_current_when_a_manager_reads_them() {
     let expected = world.state.calendar().working_days_between(due, world.today()).max(1);
     assert_eq!(overdue["reason"]["working_days_overdue"], json!(expected));
 }
+
+// ---- Routing: a team's managers are set by an administrator, never guessed. ----
+
+const NON_ADMINS: [&str; 4] = ["sam.social", "dana.duty", "tara.manager", "sian.senior"];
+
+async fn create_senior(world: &World, admin: &str, username: &str) -> shared::WorkerId {
+    let (status, body) = world
+        .post(
+            "/api/admin/accounts",
+            admin,
+            json!({"username": username, "name": "Seren Senior", "role": "senior_manager",
+                   "password": "a long enough senior password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    serde_json::from_value(body["id"].clone()).unwrap()
+}
+
+async fn put_managers(world: &World, token: &str, team: shared::TeamId, body: Value) -> (StatusCode, Value) {
+    let request = axum::http::Request::put(format!("/api/admin/teams/{team}/managers"))
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    world.send(request).await
+}
+
+#[tokio::test]
+async fn only_an_administrator_reads_or_sets_a_teams_managers() {
+    let world = World::new().await;
+    let team = sync_server::demo::demo_team_id(1);
+    let body = json!({"manager": world.worker_id("tara.manager")});
+    for username in NON_ADMINS {
+        let session = world.login(username).await;
+        let (status, _) = world.get("/api/admin/teams", session.access()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{username} reads the teams");
+        let (status, _) = put_managers(&world, session.access(), team, body.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{username} sets a team's managers");
+    }
+    let adam = world.login("adam.admin").await;
+    let (status, teams) = world.get("/api/admin/teams", adam.access()).await;
+    assert_eq!(status, StatusCode::OK, "{teams}");
+    let first = teams.as_array().unwrap().iter().find(|t| t["id"] == json!(team)).expect("team 1").clone();
+    assert_eq!(first["manager"], json!(world.worker_id("tara.manager")));
+    assert_eq!(first["routing"]["senior_manager"], json!(world.worker_id("sian.senior")));
+}
+
+#[tokio::test]
+async fn a_teams_managers_must_hold_the_right_roles_and_a_refusal_changes_nothing() {
+    let world = World::new().await;
+    let adam = world.login("adam.admin").await;
+    let team = sync_server::demo::demo_team_id(1);
+    let before = world.state.store().team(team).unwrap();
+    let tara = world.worker_id("tara.manager");
+    let cases = [
+        (json!({"manager": world.worker_id("sam.social")}), "manager"),
+        (json!({"manager": tara, "senior_manager": tara}), "senior_manager"),
+        (json!({"manager": tara, "deputy": world.worker_id("dana.duty")}), "deputy"),
+        (json!({"manager": tara, "deputy": tara}), "deputy"),
+        (json!({"manager": shared::WorkerId::new()}), "manager"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = put_managers(&world, adam.access(), team, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+        assert!(answer.to_string().contains(field), "{body} names {field}: {answer}");
+    }
+    let (status, answer) = put_managers(&world, adam.access(), team, json!({"boss": tara})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer.to_string().contains("boss"), "{answer}");
+    let (status, _) = put_managers(&world, adam.access(), shared::TeamId::new(), json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(world.state.store().team(team).unwrap(), before, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_new_team_manager_receives_the_teams_open_escalations_with_the_reason_in_their_history() {
+    let world = World::new().await;
+    let adam = world.login("adam.admin").await;
+    let team = sync_server::demo::demo_team_id(1);
+    let tara = world.worker_id("tara.manager");
+    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let open_for = |world: &World, who: shared::WorkerId| -> Vec<shared::Escalation> {
+        let store = world.state.store();
+        store.escalations().unwrap().into_iter().filter(|e| e.is_open() && e.to == Some(who)).collect()
+    };
+    let open = open_for(&world, tara);
+    assert!(!open.is_empty(), "the demo has open escalations for Tara");
+
+    // Tara leaves; Nia takes the team, with Mo as deputy and Seren as senior manager.
+    let (status, nia) = world
+        .post(
+            "/api/admin/accounts",
+            adam.access(),
+            json!({"username": "nia.manager", "name": "Nia Newmanager", "role": "team_manager",
+                   "team": team, "password": "a long enough manager password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{nia}");
+    let nia: shared::WorkerId = serde_json::from_value(nia["id"].clone()).unwrap();
+    let seren = create_senior(&world, adam.access(), "seren.senior").await;
+    let body = json!({"manager": nia, "senior_manager": seren, "deputy": world.worker_id("mo.manager")});
+    let (status, saved) = put_managers(&world, adam.access(), team, body).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["manager"], json!(nia));
+    assert_eq!(saved["routing"]["senior_manager"], json!(seren));
+
+    assert!(open_for(&world, tara).is_empty(), "nothing is left with the manager who left");
+    for before in open {
+        let after = world.state.store().escalation(before.id).unwrap().unwrap();
+        assert_eq!(after.to, Some(nia), "{after:?}");
+        assert!(after.history.starts_with(&before.history), "history appended, never rewritten");
+        let last = after.history.last().unwrap();
+        assert_eq!(last.step, shared::EscalationStep::Rerouted);
+        assert!(last.text.contains("Nia Newmanager"), "{}", last.text);
+    }
+    let audit = world.state.store().audit(None).unwrap();
+    assert!(audit.iter().any(|a| a.what == format!("team {team} managers set")), "audited");
+    // Team 2 still goes to Sian: one team's change moves nothing of another's.
+    let team2 = world.state.store().team(sync_server::demo::demo_team_id(2)).unwrap().unwrap();
+    assert_eq!(team2.routing.senior_manager, Some(world.worker_id("sian.senior")));
+}

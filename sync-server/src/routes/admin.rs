@@ -32,6 +32,8 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_device))
         .routes(routes!(create_account))
         .routes(routes!(set_password))
+        .routes(routes!(list_teams))
+        .routes(routes!(set_team_managers))
 }
 
 /// Which format a body or answer is in.
@@ -118,7 +120,7 @@ pub async fn import_cases(
     })
     .await
     .map_err(ApiError::internal)??;
-    let report = import::import(state.store(), records, report, state.today()).await?;
+    let report = import::import(state.store(), records, report, state.today(), state.now()).await?;
     tracing::info!(
         created = report.created,
         updated = report.updated,
@@ -416,4 +418,110 @@ pub async fn set_password(
     store.commit(writes).await?;
     tracing::info!(target.worker = %id, "password changed; every session of the worker ended");
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- Teams: who their escalations go to. ----
+
+/// Every team, with its manager and routing. Administrators only.
+#[utoipa::path(get, path = "/api/admin/teams", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<shared::Team>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Administrators only")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn list_teams(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<Vec<shared::Team>>, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let mut teams = state.store().teams()?;
+    teams.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(ApiJson(teams))
+}
+
+/// Who a team's escalations go to: its manager; while the manager is recorded absent, the
+/// deputy; at senior level (and when nobody else is present), the senior manager. Each is
+/// optional; a field left out or `null` names nobody.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamManagers {
+    /// The team manager: a worker with the `team_manager` role.
+    #[serde(default)]
+    pub manager: Option<WorkerId>,
+    /// The senior manager for the team: a worker with the `senior_manager` role.
+    #[serde(default)]
+    pub senior_manager: Option<WorkerId>,
+    /// Who deputises while the team manager is away: a team or senior manager, not the team
+    /// manager themselves.
+    #[serde(default)]
+    pub deputy: Option<WorkerId>,
+}
+
+/// Sets a team's manager, senior manager and deputy, so that escalations are routed as the
+/// authority decides rather than guessed. The team and its audit entry are written in one
+/// flushed batch; the sweep then sends open escalations addressed to someone who no longer
+/// holds a role for the team to whoever now does, and says so in each history. Administrators
+/// only.
+#[utoipa::path(put, path = "/api/admin/teams/{id}/managers", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Team id")), request_body = TeamManagers,
+    responses(
+        (status = 200, body = shared::Team), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody, description = "Administrators only"),
+        (status = 404, body = ErrorBody, description = "No such team"),
+        (status = 422, body = ErrorBody, description = "A named worker does not exist or has the wrong role")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn set_team_managers(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TeamId>,
+    ApiJson(request): ApiJson<TeamManagers>,
+) -> Result<ApiJson<shared::Team>, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let store = state.store();
+    let mut team = store.team(id)?.ok_or(ApiError::NotFound)?;
+    let mut errors = Vec::new();
+    let mut check =
+        |field: &str, who: Option<WorkerId>, roles: &[Role], words: &str| -> Result<(), ApiError> {
+            let Some(who) = who else { return Ok(()) };
+            let ok = store.account(who)?.is_some_and(|a| !a.disabled && roles.contains(&a.worker.role));
+            if !ok {
+                errors.push(shared::FieldError::new(field, words));
+            }
+            Ok(())
+        };
+    check("manager", request.manager, &[Role::TeamManager], "Name a team manager's worker id.")?;
+    check(
+        "senior_manager",
+        request.senior_manager,
+        &[Role::SeniorManager],
+        "Name a senior manager's worker id.",
+    )?;
+    check(
+        "deputy",
+        request.deputy,
+        &[Role::TeamManager, Role::SeniorManager],
+        "Name a team or senior manager's worker id.",
+    )?;
+    if request.deputy.is_some() && request.deputy == request.manager {
+        errors.push(shared::FieldError::new(
+            "deputy",
+            "The deputy covers for the team manager: name someone else.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    team.manager = request.manager;
+    team.routing = shared::TeamRouting { senior_manager: request.senior_manager, deputy: request.deputy };
+    {
+        // Under the sweep's lock: the team and the escalations routed by it never disagree.
+        let _one_at_a_time = state.config().oversight.sweep_lock.lock().await;
+        let mut writes = crate::store::Writes::default();
+        store.team_writes(&mut writes, &team)?;
+        store.audit_writes(
+            &mut writes,
+            &crate::routes::oversight::change_entry(&caller, None, format!("team {id} managers set")),
+        )?;
+        store.commit(writes).await?;
+    }
+    crate::escalations::sweep_store(&state, None, state.now()).await?;
+    Ok(ApiJson(team))
 }

@@ -266,7 +266,7 @@ pub async fn record_seen_alone_decision(
         ends_on: request.ends_on,
         decided_by: caller.id(),
         decided_by_name: caller.worker.name.clone(),
-        decided_at: Utc::now(),
+        decided_at: state.now(),
     };
     escalations::validate_seen_alone_decision(&decision).map_err(ApiError::Validation)?;
     let mut writes = crate::store::Writes::default();
@@ -276,7 +276,7 @@ pub async fn record_seen_alone_decision(
         &change_entry(&caller, Some(id), format!("seen alone decision {} recorded", decision.id)),
     )?;
     store.commit(writes).await?;
-    escalations::sweep_store(&state, Some(&BTreeSet::from([id])), Utc::now()).await?;
+    escalations::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(decision)).into_response())
 }
 

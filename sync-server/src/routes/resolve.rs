@@ -67,7 +67,13 @@ fn check_reason(reason: &str) -> Result<(), ApiError> {
 }
 
 /// A new revision after `latest`, made by a resolution (the visit's worker stays its worker).
-fn next_revision(latest: &Visit, content: &Visit, status: VisitStatus, why: String) -> Visit {
+fn next_revision(
+    latest: &Visit,
+    content: &Visit,
+    status: VisitStatus,
+    why: String,
+    now: chrono::DateTime<Utc>,
+) -> Visit {
     Visit {
         id: latest.id,
         revision: latest.revision + 1,
@@ -76,7 +82,7 @@ fn next_revision(latest: &Visit, content: &Visit, status: VisitStatus, why: Stri
         amendment_reason: Some(why),
         child_id: latest.child_id,
         worker_id: latest.worker_id,
-        recorded_at: Utc::now(),
+        recorded_at: now,
         ..content.clone()
     }
 }
@@ -125,7 +131,8 @@ pub async fn resolve_held_visit(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     let today = state.today();
-    let now = Utc::now();
+    // The business clock: on a training service the resolution is dated on its day.
+    let now = state.now();
     let resolution = {
         let guard = store.lock_writes().await;
         let item = store.review_item(visit_id, request.revision)?.ok_or(ApiError::NotFound)?;
@@ -178,6 +185,7 @@ pub async fn resolve_held_visit(
                     &held.visit,
                     VisitStatus::Amended,
                     format!("Linked to the right child by a manager: {reason}"),
+                    now,
                 );
                 linked.child_id = child_id;
                 if let Err(errors) = linked.validate(now, Some(&child)) {
@@ -194,6 +202,7 @@ pub async fn resolve_held_visit(
                     &held.visit,
                     VisitStatus::EnteredInError,
                     format!("Entered in error (a manager's review): {reason}"),
+                    now,
                 );
                 let new_revision = void.revision;
                 store_revision(store, &mut writes, void, caller.device_id, item.team)?;
@@ -286,7 +295,8 @@ pub async fn resolve_conflict(
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
     let today = state.today();
-    let now = Utc::now();
+    // The business clock: on a training service the resolution is dated on its day.
+    let now = state.now();
     let resolution = {
         let guard = store.lock_writes().await;
         let conflict = store.conflict(id)?.ok_or(ApiError::NotFound)?;
@@ -340,6 +350,7 @@ pub async fn resolve_conflict(
                 &content,
                 status,
                 format!("Conflict resolved, {words}: {reason}"),
+                now,
             );
             if let Err(errors) = revision.validate(now, child.as_ref()) {
                 return Err(ApiError::Validation(errors.0));
