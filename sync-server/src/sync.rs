@@ -463,6 +463,17 @@ pub fn pull(
                 other => {
                     if other.child_ids().iter().any(visible) {
                         feed_events(store, other, &mut events)?;
+                    } else if let FeedEntry::Visits { revisions, .. } = other {
+                        // The worker's own visits held about a child outside their scope: they
+                        // hear where each stands (and nothing else), so that their phone does
+                        // not show a resolved visit as waiting for a manager for ever.
+                        for (visit_id, revision) in revisions {
+                            if let Some(stored) = store.visit(*visit_id, *revision)?
+                                && stored.visit.worker_id == worker.id
+                            {
+                                events.extend(review_event(store, &stored)?);
+                            }
+                        }
                     }
                 }
             }

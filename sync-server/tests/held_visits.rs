@@ -418,3 +418,42 @@ async fn pull_tells_devices_a_held_visit_was_entered_in_error() {
         .collect();
     assert_eq!(states, vec!["entered_in_error"], "{events:?}");
 }
+
+/// The worker who made a held visit about a child outside their scope is told where it stands
+/// when a manager resolves it, and told nothing else: not the visit's new revision, not the
+/// child it was linked to. Before, their phone showed it "waiting for your manager" for ever.
+#[rstest::rstest]
+#[case::linked_to_the_right_child(json!({"how": "link_to_child", "child_id": "ELLIE"}), "linked")]
+#[case::entered_in_error(json!({"how": "entered_in_error"}), "entered_in_error")]
+#[case::accepted_for_the_child_it_names(json!({"how": "accept"}), "accepted")]
+#[tokio::test]
+async fn the_worker_who_made_a_held_visit_outside_their_scope_hears_how_it_was_resolved(
+    #[case] mut how: Value,
+    #[case] expected: &str,
+) {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let (alfie, v) = held_visit_to_alfie(&world, &sam).await;
+    let (events, cursor) = world.pull_all(&sam, None).await;
+    assert!(events.iter().all(|e| e["child"]["id"] != json!(alfie.id)), "Alfie is not Sam's");
+    let ellie = world.child("DEMO-0001");
+    if how["child_id"] == "ELLIE" {
+        how["child_id"] = json!(ellie.id);
+    }
+    let body = json!({"revision": 1, "resolution": how, "reason": "Checked with the worker."});
+    let (status, answer) = resolve(&world, &tara, &v, body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
+    let about_v: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["visit_id"] == json!(v.id) || e["visit"]["id"] == json!(v.id))
+        .filter(|e| e["visit"]["child_id"] != json!(ellie.id))
+        .collect();
+    assert_eq!(about_v.len(), 1, "one event about the held visit: {events:?}");
+    assert_eq!(about_v[0]["type"], "visit_review");
+    assert_eq!(about_v[0]["state"]["state"], expected);
+    assert_eq!(about_v[0]["child_id"], json!(alfie.id), "the child the worker named, nothing more");
+    assert!(events.iter().all(|e| e["child"]["id"] != json!(alfie.id)), "nothing else about Alfie");
+}
