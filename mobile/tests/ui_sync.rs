@@ -81,6 +81,7 @@ fn a_refused_visit_is_shown_with_the_servers_reason_in_plain_words_and_a_way_to_
 fn a_conflict_is_shown_as_a_newer_version_on_the_server_with_a_way_to_amend() {
     let child = child("Maja", "Test", false);
     let mine = seen_visit(&child, today(), "I like my school");
+    let visit_id = mine.id;
     let mut theirs = mine.clone();
     theirs.location = "School".into();
     let outcome = shared::sync::PushOutcome::Conflict {
@@ -97,6 +98,19 @@ fn a_conflict_is_shown_as_a_newer_version_on_the_server_with_a_way_to_amend() {
         "{html}"
     );
     assert!(html.contains("Look at both versions and amend"));
+    // Or keep one version, with a reason, from here.
+    assert!(html.contains("Keep the version on the server"), "{html}");
+    assert!(html.contains("Keep my version"), "{html}");
+    assert!(html.contains("Why you keep one version (required)"), "{html}");
+    // Without a reason nothing is sent, and the worker is told why in plain words.
+    let said = app.runtime.block_on(app.services.resolve_conflict(
+        visit_id,
+        1,
+        mobile::sync::ConflictChoice::Server,
+        "   ".into(),
+    ));
+    assert_eq!(said.unwrap_err().to_string(), "Say why you keep this version: the reason is required.");
+    assert!(app.render("/sync", "Needs you").contains("Keep my version"), "still waiting for the worker");
     assert!(!html.contains("409") && !html.contains("revision"), "no system words: {html}");
 }
 

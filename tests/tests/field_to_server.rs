@@ -4,6 +4,7 @@ use chrono::Utc;
 use integration_tests::{FieldApp, TestServer};
 use mobile::store::OutboxState;
 use mobile::sync::client::SyncError;
+use mobile::sync::{ConflictChoice, ConflictOutcome};
 use shared::{Child, Visit, VisitStatus};
 
 async fn demo_server() -> (tempfile::TempDir, TestServer) {
@@ -221,4 +222,94 @@ async fn a_duty_worker_does_not_receive_children_they_do_not_cover() {
     let danas: Vec<_> = dana.store.children().unwrap().into_iter().map(|c| c.id).collect();
     assert!(!sams.is_empty());
     assert!(sams.iter().all(|id| !danas.contains(id)), "no cover assigned, so none of Sam's children");
+}
+
+/// Two phones of Sam's amend revision 1 of one visit differently: the phone's amendment is
+/// stored ("Grandmother's home"), the tablet's is a conflict ("School") shown on the tablet.
+async fn conflict_on_the_tablet(server: &TestServer) -> (FieldApp, Visit, Child) {
+    let phone = FieldApp::sign_in(server, "sam.social").await.unwrap();
+    let child = first_child(&phone);
+    let original = phone.visit_to(&child, "I like the new flat.").unwrap();
+    phone.submit(&original).unwrap();
+    phone.engine.sync_once().await.unwrap();
+    let tablet = FieldApp::sign_in(server, "sam.social").await.unwrap();
+    let amend = |location: &str, reason: &str| Visit {
+        revision: 2,
+        amends: Some(1),
+        status: VisitStatus::Amended,
+        amendment_reason: Some(reason.into()),
+        location: location.into(),
+        recorded_at: Utc::now(),
+        ..original.clone()
+    };
+    phone.submit(&amend("Grandmother's home", "Wrong place recorded")).unwrap();
+    tablet.submit(&amend("School", "Visit was at school")).unwrap();
+    phone.engine.sync_once().await.unwrap();
+    assert_eq!(tablet.engine.sync_once().await.unwrap().conflicts, 1);
+    (tablet, original, child)
+}
+
+async fn latest_location(server: &TestServer, token: &str, child: &Child, visit: &Visit) -> (u32, String) {
+    let held = server.visits_of(token, child.id).await.unwrap();
+    let latest = held.iter().filter(|v| v.id == visit.id).max_by_key(|v| v.revision).unwrap();
+    (latest.revision, latest.location.clone())
+}
+
+#[rstest::rstest]
+#[case::keeping_the_version_on_the_server(ConflictChoice::Server, (2, "Grandmother's home"))]
+#[case::keeping_the_version_on_this_phone(ConflictChoice::Mine, (3, "School"))]
+#[tokio::test]
+async fn the_worker_resolves_a_conflict_from_the_phone_and_both_versions_stay_on_the_server(
+    #[case] keep: ConflictChoice,
+    #[case] expected: (u32, &str),
+) {
+    let (_dir, server) = demo_server().await;
+    let (tablet, original, child) = conflict_on_the_tablet(&server).await;
+    let outcome = tablet
+        .engine
+        .resolve_conflict(original.id, 2, keep, "Checked my notebook: this is right.")
+        .await
+        .unwrap();
+    assert_eq!(outcome, ConflictOutcome::Resolved);
+    assert!(tablet.store.outbox_problems().unwrap().is_empty(), "no longer shown as a problem");
+
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let (revision, location) = latest_location(&server, &manager.access_token, &child, &original).await;
+    assert_eq!((revision, location.as_str()), expected);
+    let (status, conflicts) = server.get_json(&manager.access_token, "/api/conflicts").await.unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(conflicts, serde_json::json!([]), "resolved: the manager has nothing left to resolve");
+    // Both versions stay in the visit's history on the server.
+    let history = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    let locations: Vec<&str> =
+        history.iter().filter(|v| v.id == original.id).map(|v| v.location.as_str()).collect();
+    assert!(locations.contains(&"Grandmother's home"), "{locations:?}");
+
+    // The tablet's next sync brings the outcome down.
+    tablet.engine.sync_once().await.unwrap();
+    let on_tablet = tablet.store.visits_for(child.id).unwrap();
+    let latest = on_tablet.iter().filter(|v| v.id == original.id).max_by_key(|v| v.revision).unwrap();
+    assert_eq!((latest.revision, latest.location.as_str()), expected);
+}
+
+#[tokio::test]
+async fn a_conflict_a_manager_resolved_first_is_set_aside_on_the_phone_with_plain_words() {
+    let (_dir, server) = demo_server().await;
+    let (tablet, original, _child) = conflict_on_the_tablet(&server).await;
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let (_, conflicts) = server.get_json(&manager.access_token, "/api/conflicts").await.unwrap();
+    let id = conflicts[0]["id"].as_str().unwrap().to_owned();
+    let (status, answer) = server
+        .post_json(
+            &manager.access_token,
+            &format!("/api/conflicts/{id}/resolve"),
+            &serde_json::json!({"keep": "server", "reason": "Spoke to Sam."}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let outcome =
+        tablet.engine.resolve_conflict(original.id, 2, ConflictChoice::Mine, "Mine is right.").await.unwrap();
+    assert_eq!(outcome, ConflictOutcome::AlreadyResolved);
+    assert!(tablet.store.outbox_problems().unwrap().is_empty());
 }

@@ -728,6 +728,39 @@ impl Services {
         Ok(draft.child_id)
     }
 
+    /// Resolves a visit in conflict on the server by keeping one version, with the worker's
+    /// reason (needs signal); the other version stays on the server. Answers plain words for
+    /// the sync screen.
+    pub async fn resolve_conflict(
+        &self,
+        visit: VisitId,
+        revision: u32,
+        keep: crate::sync::ConflictChoice,
+        reason: String,
+    ) -> Result<&'static str, UiError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(UiError::new("Say why you keep this version: the reason is required."));
+        }
+        // The server's bound on a resolution's reason (`POST /api/conflicts/{id}/resolve`).
+        if reason.chars().count() > 2_000 {
+            return Err(UiError::new("Keep the reason to 2,000 characters."));
+        }
+        let engine = self.engine().ok_or_else(|| UiError::new("Sign in again to resolve this."))?;
+        let outcome = engine
+            .resolve_conflict(visit, revision, keep, reason)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        self.data_changed();
+        self.sync_now();
+        Ok(match outcome {
+            crate::sync::ConflictOutcome::Resolved => "Resolved. Both versions are kept on the server.",
+            crate::sync::ConflictOutcome::AlreadyResolved => {
+                "Someone had already resolved this on the server, so it has been set aside here."
+            }
+        })
+    }
+
     /// Starts an amendment of the server's version of a visit in conflict, keeping both
     /// versions on the server; returns the child to open.
     pub async fn amend_conflict(&self, visit: VisitId, revision: u32) -> Result<ChildId, UiError> {

@@ -314,6 +314,23 @@ impl SyncClient {
         self.post_json(&format!("api/escalations/{id}/acknowledge"), Some(token), action).await
     }
 
+    /// Conflicts the signed-in worker may resolve (`GET /api/conflicts`), unresolved only.
+    pub async fn conflicts(&self, token: &str) -> Result<Vec<ConflictRef>, SyncError> {
+        self.get_json("api/conflicts", token).await
+    }
+
+    /// Resolves a conflict (`POST /api/conflicts/{id}/resolve`), keeping one version.
+    pub async fn resolve_conflict(
+        &self,
+        token: &str,
+        id: uuid::Uuid,
+        keep: ConflictChoice,
+        reason: &str,
+    ) -> Result<serde_json::Value, SyncError> {
+        let body = serde_json::json!({ "keep": keep.wire_name(), "reason": reason });
+        self.post_json(&format!("api/conflicts/{id}/resolve"), Some(token), &body).await
+    }
+
     /// Visits held for the manager's review (`GET /api/review`).
     pub async fn held_visits(&self, token: &str) -> Result<Vec<HeldVisit>, SyncError> {
         self.get_json("api/review", token).await
@@ -395,6 +412,37 @@ pub struct HeldVisit {
     pub held_at: chrono::DateTime<chrono::Utc>,
     /// The revision itself.
     pub visit: shared::Visit,
+}
+
+/// A conflict as `GET /api/conflicts` lists it: what the device needs to find its own.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct ConflictRef {
+    /// The conflict.
+    pub id: uuid::Uuid,
+    /// The visit.
+    pub visit_id: VisitId,
+    /// The revision the device sent.
+    pub revision: u32,
+    /// The device that sent it.
+    pub device_id: shared::DeviceId,
+}
+
+/// Which version of a visit in conflict the worker keeps. The other is kept on the server too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictChoice {
+    /// The version the server holds: nothing new is stored.
+    Server,
+    /// This device's version: stored as a new revision, amending the server's.
+    Mine,
+}
+
+impl ConflictChoice {
+    fn wire_name(self) -> &'static str {
+        match self {
+            ConflictChoice::Server => "server",
+            ConflictChoice::Mine => "yours",
+        }
+    }
 }
 
 /// A role as the server's query string spells it (its snake_case wire name).

@@ -24,9 +24,18 @@ use shared::{DeviceId, VisitId};
 use tokio::sync::{Notify, watch};
 use tracing::{info, warn};
 
-use super::client::{SyncClient, SyncError};
+use super::client::{ConflictChoice, SyncClient, SyncError};
 use super::state::{FailureKind, SyncEvent, SyncState, SyncStatus};
 use crate::store::{PullSummary, SessionRecord, UnlockedStore};
+
+/// What became of a conflict the worker resolved on the phone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictOutcome {
+    /// The server recorded the worker's choice.
+    Resolved,
+    /// Someone had already resolved it; the phone set it aside.
+    AlreadyResolved,
+}
 
 /// Tuning for the engine.
 #[derive(Clone, Copy, Debug)]
@@ -331,6 +340,46 @@ impl SyncEngine {
     }
 
     /// Runs `call` with the access token; on a 401, refreshes once and tries again.
+    /// Resolves, on the server, a conflict this device's version of a visit is in, keeping
+    /// `keep` with the worker's `reason`, then sets it aside here. When the server no longer
+    /// lists it (a manager, or the worker on another device, resolved it first), it is set aside
+    /// here too and [`ConflictOutcome::AlreadyResolved`] says so.
+    pub async fn resolve_conflict(
+        &self,
+        visit: VisitId,
+        revision: u32,
+        keep: ConflictChoice,
+        reason: &str,
+    ) -> Result<ConflictOutcome, SyncError> {
+        let mut session = self.store.session()?.ok_or(SyncError::SignedOut)?;
+        let client = self.client_for(&session.server_url)?;
+        let listed = self
+            .authed(&client, &mut session, |token| {
+                let client = client.clone();
+                async move { client.conflicts(&token).await }
+            })
+            .await?;
+        let device = session.device_id;
+        let found = listed
+            .into_iter()
+            .find(|c| c.visit_id == visit && c.revision == revision && c.device_id == device);
+        let outcome = match found {
+            Some(conflict) => {
+                let reason = reason.to_owned();
+                self.authed(&client, &mut session, |token| {
+                    let (client, reason) = (client.clone(), reason.clone());
+                    async move { client.resolve_conflict(&token, conflict.id, keep, &reason).await }
+                })
+                .await?;
+                ConflictOutcome::Resolved
+            }
+            None => ConflictOutcome::AlreadyResolved,
+        };
+        self.store.dismiss(visit, revision)?;
+        self.refresh_counts();
+        Ok(outcome)
+    }
+
     async fn authed<T, F, Fut>(
         &self,
         client: &SyncClient,

@@ -9,6 +9,6 @@ pub mod client;
 pub mod engine;
 pub mod state;
 
-pub use client::{SyncClient, SyncError};
-pub use engine::{CycleReport, EngineConfig, SyncEngine, SyncHandle, sign_in};
+pub use client::{ConflictChoice, SyncClient, SyncError};
+pub use engine::{ConflictOutcome, CycleReport, EngineConfig, SyncEngine, SyncHandle, sign_in};
 pub use state::{FailureKind, SyncEvent, SyncState, SyncStatus};
