@@ -1,4 +1,6 @@
-//! The sync server binary: `sync-server --listen 127.0.0.1:8080 --data ./data [--demo]`.
+//! The sync server binary: `sync-server --listen 127.0.0.1:8080 --data ./data [--demo]`, and
+//! its two maintenance commands: `sync-server backup --to FILE` (an online backup of a running
+//! server) and `sync-server restore --from FILE --data DIR`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,6 +17,9 @@ use tracing_subscriber::EnvFilter;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
+    /// A maintenance command; without one, the server runs.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// The address to listen on.
     #[arg(long, env = "SEEN_AND_HEARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -72,6 +77,131 @@ struct Args {
     go_live: Option<chrono::NaiveDate>,
 }
 
+/// Maintenance commands.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Takes a consistent backup of a running server, while it serves, into FILE: every record
+    /// as one snapshot, every photo, and a checksum. FILE is written only once the whole backup
+    /// has arrived and passed its check. Signs in as an administrator; the password is read from
+    /// SEEN_AND_HEARD_BACKUP_PASSWORD, never from the command line.
+    Backup {
+        /// Where to write the backup (refused if it exists).
+        #[arg(long)]
+        to: PathBuf,
+        /// The running server's address.
+        #[arg(long, env = "SEEN_AND_HEARD_BACKUP_SERVER", default_value = "http://127.0.0.1:8080")]
+        server: String,
+        /// An administrator's username.
+        #[arg(long, env = "SEEN_AND_HEARD_BACKUP_USERNAME")]
+        username: String,
+    },
+    /// Restores a backup into a new data directory (refused if it already holds a store), or,
+    /// with --check, only reads it through and checks it.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// The new data directory.
+        #[arg(long, required_unless_present = "check")]
+        data: Option<PathBuf>,
+        /// Where the photos go (default: `blobs` inside --data).
+        #[arg(long)]
+        blobs: Option<PathBuf>,
+        /// Check the backup (every byte against its checksum) and write nothing.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// `sync-server backup`: fetches `GET /api/admin/backup` into a file beside `to`, checks it,
+/// then moves it into place.
+async fn backup(to: &std::path::Path, server: &str, username: &str) -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    if to.exists() {
+        anyhow::bail!("{} exists: choose a new file", to.display());
+    }
+    let password = std::env::var("SEEN_AND_HEARD_BACKUP_PASSWORD")
+        .context("set SEEN_AND_HEARD_BACKUP_PASSWORD to the administrator's password")?;
+    let base = server.trim_end_matches('/');
+    let client = reqwest::Client::new();
+    // One device record per administrator for backups, reused by every run.
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("backup client {username}").as_bytes());
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    let device_id = shared::DeviceId(uuid::Builder::from_random_bytes(id).into_uuid());
+    let login = shared::sync::LoginRequest {
+        username: username.to_owned(),
+        password,
+        device_id,
+        device_name: Some("sync-server backup".into()),
+    };
+    let answer = client.post(format!("{base}/api/auth/login")).json(&login).send().await?;
+    if !answer.status().is_success() {
+        anyhow::bail!("signing in failed: {} {}", answer.status(), answer.text().await.unwrap_or_default());
+    }
+    let tokens: shared::sync::TokenResponse = answer.json().await?;
+    let response =
+        client.get(format!("{base}/api/admin/backup")).bearer_auth(&tokens.access_token).send().await?;
+    if !response.status().is_success() {
+        anyhow::bail!(
+            "the server refused the backup: {} {}",
+            response.status(),
+            response.text().await.unwrap_or_default()
+        );
+    }
+    let partial = to.with_extension("partial");
+    let mut file = tokio::fs::File::create(&partial).await?;
+    let mut response = response;
+    while let Some(chunk) = response.chunk().await.context("the backup stopped arriving")? {
+        file.write_all(&chunk).await?;
+    }
+    file.sync_all().await?;
+    drop(file);
+    let _ = client.post(format!("{base}/api/auth/logout")).bearer_auth(&tokens.access_token).send().await;
+    let checked = {
+        let partial = partial.clone();
+        tokio::task::spawn_blocking(move || sync_server::backup::check_backup(&partial)).await?
+    };
+    let summary = match checked {
+        Ok(summary) => summary,
+        Err(error) => {
+            let _ = tokio::fs::remove_file(&partial).await;
+            anyhow::bail!("the backup did not pass its check, so nothing was kept: {error}");
+        }
+    };
+    tokio::fs::rename(&partial, to).await?;
+    println!(
+        "backup written to {}: {} records, {} photos, sha256 {}",
+        to.display(),
+        summary.records,
+        summary.photos,
+        summary.sha256
+    );
+    Ok(())
+}
+
+/// `sync-server restore`.
+async fn restore(
+    from: &std::path::Path,
+    data: Option<&std::path::Path>,
+    blobs: Option<&std::path::Path>,
+    check: bool,
+) -> anyhow::Result<()> {
+    let summary = match data {
+        Some(data) if !check => {
+            let blobs = blobs.map_or_else(|| data.join("blobs"), std::path::Path::to_owned);
+            sync_server::backup::restore(from, data, &blobs).await?
+        }
+        _ => {
+            let from = from.to_owned();
+            tokio::task::spawn_blocking(move || sync_server::backup::check_backup(&from)).await??
+        }
+    };
+    let done = if check { "checked" } else { "restored" };
+    println!("{done}: {} records, {} photos, sha256 {}", summary.records, summary.photos, summary.sha256);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -79,6 +209,13 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     let args = Args::parse();
+    match &args.command {
+        Some(Command::Backup { to, server, username }) => return backup(to, server, username).await,
+        Some(Command::Restore { from, data, blobs, check }) => {
+            return restore(from, data.as_deref(), blobs.as_deref(), *check).await;
+        }
+        None => {}
+    }
     // The signing secret may come from the environment (shared by several instances); otherwise
     // it is made on first start and kept in the store.
     let secret = std::env::var("SEEN_AND_HEARD_JWT_SECRET").ok().map(String::into_bytes);

@@ -526,7 +526,15 @@ pub struct Store {
     tree: sled::Tree,
     write_lock: tokio::sync::Mutex<()>,
     next_seq: AtomicU64,
+    /// Added to sled's id generator: above every id a restored backup holds (0 otherwise), as a
+    /// restored store's generator starts again from 0. See [`Store::fresh_id`].
+    id_floor: u64,
 }
+
+/// The meta record holding [`Store::id_floor`].
+const ID_FLOOR: &str = "id-floor";
+/// Prefixes whose keys end in an id from [`Store::fresh_id`] (before any trailing bytes).
+const ID_KEYED: [(&str, usize); 3] = [("audit/", 0), ("child_history/", 16), ("pull/", 16)];
 
 impl Store {
     /// Opens (or creates) the store in `dir`.
@@ -550,7 +558,73 @@ impl Store {
             }
             None => 1,
         };
-        Ok(Store { db, tree, write_lock: tokio::sync::Mutex::new(()), next_seq: AtomicU64::new(next_seq) })
+        let id_floor = match tree.get(key("meta/", &[ID_FLOOR.as_bytes()]))? {
+            Some(bytes) => bytes.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0),
+            None => 0,
+        };
+        Ok(Store {
+            db,
+            tree,
+            write_lock: tokio::sync::Mutex::new(()),
+            next_seq: AtomicU64::new(next_seq),
+            id_floor,
+        })
+    }
+
+    /// A new id, larger than every id handed out before by this store or by the store a backup
+    /// restored here came from: audit entries, child-history entries and pull states are keyed
+    /// by it, so that they sort in the order written and never overwrite one another.
+    fn fresh_id(&self) -> StoreResult<u64> {
+        Ok(self.db.generate_id()?.saturating_add(self.id_floor))
+    }
+
+    /// Every record, as one consistent snapshot for a backup: read under the write lock, so no
+    /// batch (a push, an import, a sweep, an acknowledgement with its audit entry) is half in.
+    /// Single-record writes made outside the lock (device sessions, pull states, audit entries
+    /// of reads) are each whole.
+    pub async fn snapshot_records(&self) -> StoreResult<Vec<(Vec<u8>, Vec<u8>)>> {
+        let _guard = self.lock_writes().await;
+        let mut out = Vec::with_capacity(self.tree.len());
+        for entry in self.tree.iter() {
+            let (k, v) = entry?;
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Whether the store holds no records at all.
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
+    }
+
+    /// Fills an empty store with a backup's records, in one atomic batch, and makes it durable.
+    /// Sets the id floor above every id the records hold. Returns how many were written.
+    pub async fn restore_records(
+        &self,
+        records: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>,
+    ) -> StoreResult<u64> {
+        let _guard = self.lock_writes().await;
+        let mut batch = sled::Batch::default();
+        let mut count = 0u64;
+        let mut highest = 0u64;
+        for (k, v) in records {
+            if k == key("meta/", &[ID_FLOOR.as_bytes()]) {
+                continue;
+            }
+            for (prefix, skip) in ID_KEYED {
+                if let Some(rest) = k.strip_prefix(prefix.as_bytes())
+                    && let Some(bytes) = rest.get(skip..skip + 8)
+                {
+                    highest = highest.max(seq_from_key(bytes));
+                }
+            }
+            batch.insert(k, v);
+            count += 1;
+        }
+        batch.insert(key("meta/", &[ID_FLOOR.as_bytes()]), &highest.saturating_add(1).to_be_bytes());
+        self.tree.apply_batch(batch)?;
+        self.db.flush_async().await?;
+        Ok(count)
     }
 
     /// Makes everything written so far durable.
@@ -874,7 +948,7 @@ impl Store {
         if let Some(before) = old {
             // sled ids are unique and increase, so history keys sort in the order written and
             // two writes never share one.
-            let seq = self.db.generate_id()?;
+            let seq = self.fresh_id()?;
             let change = ChildChange { recorded_at: at, source, before, after: child.clone() };
             writes.put(key("child_history/", &[child.id.as_bytes(), &seq.to_be_bytes()]), &change)?;
         }
@@ -1269,7 +1343,7 @@ impl Store {
     /// Saves a new pull state for a device, dropping the states older than `keep_from` (the one
     /// the device just presented is kept, in case this answer is lost). Returns the new id.
     pub fn save_pull_state(&self, device: DeviceId, state: &PullState, keep_from: u64) -> StoreResult<u64> {
-        let id = self.db.generate_id()? + 1;
+        let id = self.fresh_id()? + 1;
         let prefix = key("pull/", &[device.as_bytes()]);
         let mut batch = sled::Batch::default();
         for entry in self.tree.scan_prefix(&prefix) {
@@ -1310,14 +1384,14 @@ impl Store {
     /// within half a second); call [`Store::flush`] when the entry must be durable before
     /// answering.
     pub fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()> {
-        let seq = self.db.generate_id()?;
+        let seq = self.fresh_id()?;
         self.tree.insert(key("audit/", &[&seq.to_be_bytes()]), encode(entry)?)?;
         Ok(())
     }
 
     /// Adds an audit entry to a batch (for changes written with it).
     pub fn audit_writes(&self, writes: &mut Writes, entry: &AuditEntry) -> StoreResult<()> {
-        let seq = self.db.generate_id()?;
+        let seq = self.fresh_id()?;
         writes.put(key("audit/", &[&seq.to_be_bytes()]), entry)
     }
 

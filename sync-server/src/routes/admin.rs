@@ -32,6 +32,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_device))
         .routes(routes!(create_account))
         .routes(routes!(set_password))
+        .routes(routes!(backup))
         .routes(routes!(list_teams))
         .routes(routes!(set_team_managers))
 }
@@ -524,4 +525,62 @@ pub async fn set_team_managers(
     }
     crate::escalations::sweep_store(&state, None, state.now()).await?;
     Ok(ApiJson(team))
+}
+
+// ---- Backups. ----
+
+/// Writes into a channel, for a response body that streams as the backup is written.
+struct ChannelWriter(tokio::sync::mpsc::Sender<std::io::Result<Bytes>>);
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.blocking_send(Ok(Bytes::copy_from_slice(bytes))).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the backup's reader went away")
+        })?;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An online backup of the whole service: every record as one consistent snapshot (taken under
+/// the store's write lock, which pushes wait on for a moment), then every photo, then a
+/// SHA-256 trailer (see `sync_server::backup`). Streamed as it is written; a backup cut short
+/// fails its check. `sync-server backup --to FILE` calls this and checks what it receives.
+/// Administrators only; audited.
+#[utoipa::path(get, path = "/api/admin/backup", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, content_type = "application/octet-stream", description = "The backup file"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators only")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn backup(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    require_role(&caller.worker, &[Role::Admin])?;
+    let store = state.store();
+    let records = store.snapshot_records().await?;
+    store.record_audit(&crate::routes::oversight::change_entry(
+        &caller,
+        None,
+        format!("backup taken: {} records", records.len()),
+    ))?;
+    let photo_dir = state.config().oversight.blob_dir.clone();
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(16);
+    tokio::task::spawn_blocking(move || {
+        let failed = sender.clone();
+        if let Err(error) = crate::backup::write_backup(&records, photo_dir.as_deref(), ChannelWriter(sender))
+        {
+            tracing::warn!(%error, "backup failed part-way: the client's copy will fail its check");
+            let _ = failed.blocking_send(Err(std::io::Error::other("backup failed")));
+        }
+    });
+    let stream = futures::stream::poll_fn(move |cx| receiver.poll_recv(cx));
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/octet-stream"));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        header::HeaderValue::from_static("attachment; filename=\"seen-and-heard.backup\""),
+    );
+    Ok(response)
 }
