@@ -262,12 +262,15 @@ async fn the_review_queue_is_for_managers_only(#[case] who: &str) {
 #[case::social_worker("sam.social")]
 #[case::team_manager("tara.manager")]
 #[case::senior_manager("sian.senior")]
+#[case::duty_worker("dana.duty")]
 #[tokio::test]
-async fn only_administrators_import_export_and_create_accounts(#[case] who: &str) {
+async fn only_administrators_import_export_back_up_and_create_accounts(#[case] who: &str) {
     let world = World::new().await;
     let session = world.login(who).await;
     let (status, _) = world.get("/api/admin/export/visits", session.access()).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = world.get("/api/admin/backup", session.access()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a backup holds every child's record");
     let (status, _) = world.post("/api/admin/export/ack", session.access(), json!({"revisions": []})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = world.post("/api/admin/import?format=json", session.access(), json!([])).await;
