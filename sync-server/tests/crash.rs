@@ -106,3 +106,42 @@ async fn every_acknowledged_visit_survives_sigkill() {
     let missing: Vec<&String> = acknowledged.difference(&held).collect();
     assert!(missing.is_empty(), "acknowledged visits lost: {missing:?}");
 }
+
+/// A pull's cursor names a state the server keeps; it is on disk before the answer, so a server
+/// killed straight after answering still knows it when the device pulls again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cursor_given_just_before_sigkill_is_known_after_the_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    let device_id = DeviceId::new();
+    for round in 0..3 {
+        let (mut server, base) = common::spawn_server_binary(dir.path());
+        let (access, _) = sign_in(&client, &base, device_id).await;
+        let page: Value = client
+            .get(format!("{base}/api/sync/pull?limit=5"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("pull")
+            .json()
+            .await
+            .expect("json");
+        let cursor = page["cursor"].as_str().expect("cursor").to_owned();
+        server.kill().expect("SIGKILL");
+        server.wait().expect("reaped");
+
+        let (mut server, base) = common::spawn_server_binary(dir.path());
+        let (access, _) = sign_in(&client, &base, device_id).await;
+        let next = client
+            .get(format!("{base}/api/sync/pull?limit=5&cursor={cursor}"))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .expect("pull");
+        let status = next.status();
+        let body = next.text().await.unwrap_or_default();
+        server.kill().expect("stop");
+        let _ = server.wait();
+        assert_eq!(status, reqwest::StatusCode::OK, "round {round}: the cursor was lost: {body}");
+    }
+}

@@ -63,10 +63,14 @@ pub async fn pull(
         return Err(ApiError::bad_field("limit", "The limit must be at least 1."));
     }
     // Pull reads many records: off the async workers.
+    let reader = state.clone();
     let response = tokio::task::spawn_blocking(move || {
-        crate::sync::pull(&state, &caller, query.cursor.as_deref(), query.limit)
+        crate::sync::pull(&reader, &caller, query.cursor.as_deref(), query.limit)
     })
     .await
     .map_err(ApiError::internal)??;
+    // The cursor names a pull state the store just wrote: durable before the device is given it,
+    // so a server killed straight after never answers the device's next pull "unknown cursor".
+    state.store().flush().await?;
     Ok(ApiJson(response))
 }
