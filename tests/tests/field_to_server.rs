@@ -313,3 +313,44 @@ async fn a_conflict_a_manager_resolved_first_is_set_aside_on_the_phone_with_plai
     assert_eq!(outcome, ConflictOutcome::AlreadyResolved);
     assert!(tablet.store.outbox_problems().unwrap().is_empty());
 }
+
+/// A server restored from a backup does not know the place a phone reached after the backup.
+/// The phone pulls everything again instead of failing every sync, and lets go of a child the
+/// server no longer sends it.
+#[tokio::test]
+async fn after_the_server_is_restored_from_a_backup_the_phone_pulls_everything_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (live, restored, file) = (dir.path().join("live"), dir.path().join("restored"), dir.path().join("b"));
+    let server = TestServer::start(&live, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let addr = server.addr();
+    let phone = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    server.stop().await.unwrap();
+
+    // The nightly backup, taken here from the stopped store.
+    {
+        let store = sync_server::Store::open(&live).unwrap();
+        let records = store.snapshot_records().await.unwrap();
+        let out = std::fs::File::create(&file).unwrap();
+        sync_server::backup::write_backup(&records, None, out).unwrap();
+    }
+    // The next day the phone syncs again: the server keeps a new place for it.
+    let server = TestServer::start(&live, addr).await.unwrap();
+    phone.engine.sync_once().await.unwrap();
+    let mut stranger = first_child(&phone);
+    stranger.id = shared::ChildId::new();
+    stranger.central_id = "NOT-SENT-AGAIN".into();
+    phone.store.put_child(&stranger).unwrap();
+    let held_before = phone.store.children().unwrap().len();
+    server.stop().await.unwrap();
+
+    // The disk is lost; the service is restored from the backup, at the same address.
+    sync_server::backup::restore(&file, &restored, &restored.join("blobs")).await.unwrap();
+    let server = TestServer::start(&restored, addr).await.unwrap();
+    let report = phone.engine.sync_once().await.expect("the phone syncs with the restored server");
+    assert!(report.pages >= 1);
+    let held: Vec<shared::ChildId> = phone.store.children().unwrap().into_iter().map(|c| c.id).collect();
+    assert!(!held.contains(&stranger.id), "a child the server no longer sends is let go");
+    assert_eq!(held.len(), held_before - 1, "every other child is still on the phone");
+    phone.engine.sync_once().await.expect("and the next sync carries on from the new place");
+    server.stop().await.unwrap();
+}

@@ -288,17 +288,42 @@ impl SyncEngine {
         }
 
         let mut cursor = self.store.pull_cursor()?;
+        // Set when the server no longer knows this device's place (a server restored from a
+        // backup): everything is pulled again, and the children it no longer sends are removed.
+        let mut again: Option<std::collections::HashSet<shared::ChildId>> = None;
         loop {
-            let page = self
+            let pulled = self
                 .authed(&client, &mut session, |token| {
                     let (client, cursor, limit) = (client.clone(), cursor.clone(), self.config.pull_limit);
                     async move { client.pull(&token, cursor.as_ref(), limit).await }
                 })
-                .await?;
+                .await;
+            let page = match pulled {
+                Err(SyncError::Rejected { body, .. })
+                    if cursor.is_some()
+                        && again.is_none()
+                        && body.fields.iter().any(|f| f.field == "cursor") =>
+                {
+                    warn!("the server no longer knows this device's place: pulling everything again");
+                    cursor = None;
+                    again = Some(std::collections::HashSet::new());
+                    continue;
+                }
+                other => other?,
+            };
+            if let Some(sent) = again.as_mut() {
+                sent.extend(page.events.iter().filter_map(|e| match e {
+                    shared::sync::ChangeEvent::Child { child } => Some(child.id),
+                    _ => None,
+                }));
+            }
             let summary = self.store.apply_pull(&page, Utc::now())?;
             add(&mut report.pulled, summary);
             report.pages += 1;
             if !page.more {
+                if let Some(sent) = again {
+                    self.forget_children_not_in(&sent, &page.cursor)?;
+                }
                 break;
             }
             if cursor.as_ref() == Some(&page.cursor) {
@@ -378,6 +403,36 @@ impl SyncEngine {
         self.store.dismiss(visit, revision)?;
         self.refresh_counts();
         Ok(outcome)
+    }
+
+    /// After pulling everything again: removes every child this phone holds that the server did
+    /// not send (no longer in the worker's scope), as a "removed from scope" event would.
+    fn forget_children_not_in(
+        &self,
+        sent: &std::collections::HashSet<shared::ChildId>,
+        cursor: &shared::sync::Cursor,
+    ) -> Result<(), SyncError> {
+        let events: Vec<shared::sync::ChangeEvent> = self
+            .store
+            .children()?
+            .into_iter()
+            .filter(|c| !sent.contains(&c.id))
+            .map(|c| shared::sync::ChangeEvent::RemovedFromScope {
+                child_id: c.id,
+                reason: shared::sync::RemovalReason::Reallocated,
+            })
+            .collect();
+        if !events.is_empty() {
+            let page = shared::sync::PullResponse {
+                protocol: PROTOCOL_VERSION,
+                events,
+                cursor: cursor.clone(),
+                more: false,
+                settings: None,
+            };
+            self.store.apply_pull(&page, Utc::now())?;
+        }
+        Ok(())
     }
 
     async fn authed<T, F, Fut>(
