@@ -1157,10 +1157,8 @@ pub struct OversightConfig {
     /// acknowledgement takes it too, so a sweep and an acknowledgement never overwrite each
     /// other.
     pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
-    /// The queue to the webhook deliverer, once started.
-    pub webhook_queue: std::sync::Arc<
-        std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<crate::webhook::EscalationNotice>>,
-    >,
+    /// Wakes the webhook deliverer, once started (it reads the durable outbox in the store).
+    pub webhook_wake: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<tokio::sync::Notify>>>,
 }
 
 impl Default for OversightConfig {
@@ -1173,26 +1171,31 @@ impl Default for OversightConfig {
             blob_dir: None,
             photo_limits: shared::photo::PhotoLimits::default(),
             sweep_lock: Default::default(),
-            webhook_queue: Default::default(),
+            webhook_wake: Default::default(),
         }
     }
 }
 
 impl OversightConfig {
-    /// Queues escalations for the webhook, if one is configured (starting its deliverer on
-    /// first use; needs a tokio runtime).
-    pub fn notify(&self, escalations: &[Escalation]) {
+    /// Wakes the webhook deliverer, if a relay is configured, starting it on first use (needs a
+    /// tokio runtime). The notices themselves were put in the store's durable outbox with the
+    /// escalations (see [`crate::store::Store::keep_webhook_outbox`]), so a server stopped
+    /// before it delivered sends them after it starts again.
+    pub fn notify(&self, state: &crate::AppState) {
         let Some(webhook) = self.webhook.as_ref() else { return };
-        let queue = self.webhook_queue.get_or_init(|| match crate::webhook::Webhook::new(webhook.clone()) {
-            Ok(hook) => hook.spawn(),
-            Err(error) => {
-                tracing::error!(%error, "webhook client could not be built; escalations will not be sent");
-                tokio::sync::mpsc::unbounded_channel().0
+        let wake = self.webhook_wake.get_or_init(|| {
+            let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+            match crate::webhook::Webhook::new(webhook.clone()) {
+                Ok(hook) => {
+                    hook.spawn_outbox(state.clone(), wake.clone());
+                }
+                Err(error) => {
+                    tracing::error!(%error, "webhook client could not be built; escalations stay in the outbox")
+                }
             }
+            wake
         });
-        for escalation in escalations {
-            let _ = queue.send(crate::webhook::EscalationNotice::from_escalation(escalation));
-        }
+        wake.notify_one();
     }
 }
 
@@ -1242,7 +1245,7 @@ pub async fn sweep_store(
     if !changed.is_empty() {
         store.put_escalations(&changed).await?;
         tracing::info!(changed = changed.len(), "escalation sweep stored changes");
-        oversight.notify(&changed);
+        oversight.notify(state);
     }
     Ok(changed)
 }

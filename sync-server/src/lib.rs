@@ -110,6 +110,7 @@ impl AppState {
         let keys = auth::Keys::new(secret, config.access_ttl);
         let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
         let settings = AuthoritySettings::new(config.calendar, &config.clock, config.rules);
+        store.keep_webhook_outbox(config.oversight.webhook.is_some());
         AppState { inner: Arc::new(Inner { store, keys, config, limiter, settings }) }
     }
 

@@ -262,6 +262,8 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
     sync_server::escalations::spawn_sweeper(state.clone());
+    // Notices left in the webhook outbox when the server last stopped are sent now.
+    state.config().oversight.notify(&state);
     sync_server::clock::spawn_mark_keeper(state.clone());
     sync_server::serve(listener, state, shutdown_signal()).await
 }

@@ -529,12 +529,15 @@ pub struct Store {
     /// Added to sled's id generator: above every id a restored backup holds (0 otherwise), as a
     /// restored store's generator starts again from 0. See [`Store::fresh_id`].
     id_floor: u64,
+    /// Whether every escalation written also goes into the webhook outbox (a relay is
+    /// configured). See [`Store::keep_webhook_outbox`].
+    webhook_outbox: std::sync::atomic::AtomicBool,
 }
 
 /// The meta record holding [`Store::id_floor`].
 const ID_FLOOR: &str = "id-floor";
 /// Prefixes whose keys end in an id from [`Store::fresh_id`] (before any trailing bytes).
-const ID_KEYED: [(&str, usize); 3] = [("audit/", 0), ("child_history/", 16), ("pull/", 16)];
+const ID_KEYED: [(&str, usize); 4] = [("audit/", 0), ("child_history/", 16), ("pull/", 16), ("hook/", 0)];
 
 impl Store {
     /// Opens (or creates) the store in `dir`.
@@ -568,7 +571,36 @@ impl Store {
             write_lock: tokio::sync::Mutex::new(()),
             next_seq: AtomicU64::new(next_seq),
             id_floor,
+            webhook_outbox: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// From now on, every escalation written also puts its notice in the durable webhook
+    /// outbox, in the same atomic batch, until the deliverer has handed it to the relay.
+    pub fn keep_webhook_outbox(&self, on: bool) {
+        self.webhook_outbox.store(on, Ordering::Relaxed);
+    }
+
+    /// Notices waiting in the webhook outbox, oldest first, at most `max`, with their keys.
+    pub fn pending_webhooks(
+        &self,
+        max: usize,
+    ) -> StoreResult<Vec<(Vec<u8>, crate::webhook::EscalationNotice)>> {
+        let mut out = Vec::new();
+        for entry in self.tree.scan_prefix(b"hook/").take(max) {
+            let (k, v) = entry?;
+            out.push((k.to_vec(), decode(&k, &v)?));
+        }
+        Ok(out)
+    }
+
+    /// Takes a delivered (or refused for good) notice out of the outbox. Not flushed: a notice
+    /// delivered just before a crash may be sent again, never lost.
+    pub fn webhook_done(&self, key: &[u8]) -> StoreResult<()> {
+        if key.starts_with(b"hook/") {
+            self.tree.remove(key)?;
+        }
+        Ok(())
     }
 
     /// A new id, larger than every id handed out before by this store or by the store a backup
@@ -1302,6 +1334,10 @@ impl Store {
             escalation.id.as_bytes(),
         );
         writes.feed(FeedEntry::Escalation { escalation_id: escalation.id, child_id: escalation.child_id });
+        if self.webhook_outbox.load(Ordering::Relaxed) {
+            let notice = crate::webhook::EscalationNotice::from_escalation(escalation);
+            writes.put(key("hook/", &[&self.fresh_id()?.to_be_bytes()]), &notice)?;
+        }
         Ok(())
     }
 

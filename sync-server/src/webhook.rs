@@ -12,6 +12,12 @@
 //! exponential back-off, doubling from [`WebhookConfig::initial_backoff`] up to
 //! [`WebhookConfig::max_backoff`], at most [`WebhookConfig::max_attempts`] times. Any other 4xx
 //! is the relay refusing the message for good, and is not retried.
+//!
+//! **Durable:** a notice is put in the store's outbox in the same atomic batch as the
+//! escalation change it reports, and taken out only once the relay accepted it (or refused it
+//! for good). A relay that is away longer than the retries is tried again later; a server that
+//! stops first delivers the notice after it starts again. Delivery is at least once: a relay may
+//! see a notice twice after a crash, and can tell by `escalation_id` and `status`.
 
 use std::fmt;
 use std::time::Duration;
@@ -21,7 +27,6 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use shared::{ChildId, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus};
-use tokio::sync::mpsc;
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "x-seen-heard-signature";
@@ -256,22 +261,43 @@ impl Webhook {
         }
     }
 
-    /// Starts a task that delivers queued notices one after another, and returns the queue.
-    /// Failures are logged (ids only). The task ends when every sender is dropped.
-    pub fn spawn(self) -> mpsc::UnboundedSender<EscalationNotice> {
-        let (sender, mut receiver) = mpsc::unbounded_channel::<EscalationNotice>();
+    /// Starts the task that empties the store's durable outbox, oldest notice first: each one
+    /// delivered, or refused for good by the relay (logged), is taken out; one that still fails
+    /// after every retry stays, and is tried again after [`WebhookConfig::max_backoff`]. It
+    /// wakes when `wake` is notified, and at least every minute.
+    pub fn spawn_outbox(self, state: crate::AppState, wake: std::sync::Arc<tokio::sync::Notify>) {
         tokio::spawn(async move {
-            while let Some(notice) = receiver.recv().await {
-                match self.deliver(&notice).await {
-                    Ok(attempts) => {
-                        tracing::debug!(escalation.id = %notice.escalation_id, attempts, "webhook delivered")
-                    }
+            loop {
+                let pending = match state.store().pending_webhooks(100) {
+                    Ok(pending) => pending,
                     Err(error) => {
-                        tracing::error!(escalation.id = %notice.escalation_id, %error, "webhook not delivered")
+                        tracing::error!(%error, "webhook outbox unreadable");
+                        Vec::new()
+                    }
+                };
+                if pending.is_empty() {
+                    let _ = tokio::time::timeout(Duration::from_secs(60), wake.notified()).await;
+                    continue;
+                }
+                for (key, notice) in pending {
+                    let outcome = self.deliver(&notice).await;
+                    match &outcome {
+                        Ok(attempts) => {
+                            tracing::debug!(escalation.id = %notice.escalation_id, attempts, "webhook delivered")
+                        }
+                        Err(error) => {
+                            tracing::error!(escalation.id = %notice.escalation_id, %error, "webhook not delivered")
+                        }
+                    }
+                    if outcome.as_ref().is_err_and(WebhookError::is_transient) {
+                        tokio::time::sleep(self.config.max_backoff).await;
+                        break;
+                    }
+                    if let Err(error) = state.store().webhook_done(&key) {
+                        tracing::error!(%error, "webhook outbox entry could not be removed");
                     }
                 }
             }
         });
-        sender
     }
 }

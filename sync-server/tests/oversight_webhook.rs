@@ -185,3 +185,40 @@ fn back_off_doubles_up_to_its_ceiling() {
     let waits: Vec<_> = (1..=8).map(|n| config.backoff(n).as_millis()).collect();
     assert_eq!(waits, vec![500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
 }
+
+/// The outbox is durable: a notice written with its escalation while the relay is away is still
+/// there after the server stops, and a server started on the same directory delivers it, once.
+#[tokio::test]
+async fn a_notice_the_relay_did_not_get_before_a_restart_is_delivered_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sync_server::Config::default();
+    config.oversight.webhook = Some(quick("http://127.0.0.1:9/hook", SECRET));
+    {
+        // The relay is down: the escalation is stored with its notice in the outbox.
+        let store = sync_server::Store::open(dir.path()).unwrap();
+        let state = sync_server::AppState::new(
+            store,
+            b"a test secret that is long enough for hs256!",
+            config.clone(),
+        );
+        state.store().put_escalations(&[escalation()]).await.unwrap();
+        assert_eq!(state.store().pending_webhooks(10).unwrap().len(), 1, "kept until delivered");
+    }
+    // The server starts again; the relay is back.
+    let (url, seen) = relay(vec![]).await;
+    config.oversight.webhook = Some(quick(&url, SECRET));
+    let store = sync_server::Store::open(dir.path()).unwrap();
+    let state = sync_server::AppState::new(store, b"a test secret that is long enough for hs256!", config);
+    assert_eq!(state.store().pending_webhooks(10).unwrap().len(), 1, "the outbox survived the restart");
+    state.config().oversight.notify(&state);
+    for _ in 0..200 {
+        if state.store().pending_webhooks(10).unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(state.store().pending_webhooks(10).unwrap().is_empty(), "delivered and taken out");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.valid_bodies.len(), 1, "delivered once");
+    assert_eq!(seen.valid_bodies[0]["escalation_id"], serde_json::json!(escalation().id));
+}

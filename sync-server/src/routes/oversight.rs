@@ -184,7 +184,7 @@ pub async fn acknowledge_escalation(
         &change_entry(&caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged")),
     )?;
     store.commit(writes).await?;
-    state.config().oversight.notify(std::slice::from_ref(&acknowledged));
+    state.config().oversight.notify(&state);
     let visits = visits_of(store, acknowledged.child_id)?;
     Ok(ApiJson(acknowledged.with_current_figures(state.calendar(), &visits, state.today())))
 }
