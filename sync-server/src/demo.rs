@@ -424,16 +424,16 @@ pub async fn seed_at(
             central_id: seed.central_id.to_owned(),
             given_name: seed.given.to_owned(),
             family_name: seed.family.to_owned(),
-            date_of_birth: NaiveDate::from_ymd_opt(
-                birth_year,
-                1 + (index as u32 % 12),
-                1 + (index as u32 * 2 % 27),
-            )
-            .unwrap_or(today),
+            date_of_birth: Some(
+                NaiveDate::from_ymd_opt(birth_year, 1 + (index as u32 % 12), 1 + (index as u32 * 2 % 27))
+                    .unwrap_or(today),
+            ),
+            details: Default::default(),
             gender: Some(seed.gender),
             sibling_ids,
             carers: vec![mother.clone()],
             plan: Some(ProtectionPlan {
+                details: Default::default(),
                 registered_on,
                 deregistered_on: None,
                 harms: seed.harms.to_vec(),

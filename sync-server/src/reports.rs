@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use shared::child::Gender;
 use shared::visit::current_revisions;
 use shared::{
-    Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel, HarmCategory,
-    InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone, TeamId, Visit, VisitKind,
-    WorkerCapacity, WorkerId,
+    Calendar, Child, ChildId, CoverAssignment, Disability, Escalation, EscalationAction, EscalationLevel,
+    HarmCategory, InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone, TeamId, Visit,
+    VisitKind, WorkerCapacity, WorkerId,
 };
 
 use crate::csv_out::SafeCsv;
@@ -272,8 +272,11 @@ pub struct Chronology {
     pub central_id: String,
     /// The child's name.
     pub child_name: String,
-    /// Their date of birth.
-    pub date_of_birth: NaiveDate,
+    /// `None` while the child is unborn.
+    pub date_of_birth: Option<NaiveDate>,
+    /// An unborn child's expected date of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_date_of_birth: Option<NaiveDate>,
     /// When this was produced.
     pub generated_at: DateTime<Utc>,
     /// The events, in date order.
@@ -563,6 +566,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         central_id: input.child.central_id.clone(),
         child_name: input.child.display_name(),
         date_of_birth: input.child.date_of_birth,
+        expected_date_of_birth: input.child.details.expected_date_of_birth,
         generated_at: input.now,
         entries: entries.into_iter().map(|(_, e)| e).collect(),
     }
@@ -853,7 +857,11 @@ pub fn chronology_html(chronology: &Chronology) -> String {
         PRINT_CSS,
         escape_html(&title),
         escape_html(&chronology.central_id),
-        dmy(chronology.date_of_birth),
+        match (chronology.date_of_birth, chronology.expected_date_of_birth) {
+            (Some(born), _) => dmy(born),
+            (None, Some(due)) => format!("Unborn, expected {}", dmy(due)),
+            (None, None) => "Unborn".to_owned(),
+        },
         chronology.generated_at.format("%d/%m/%Y %H:%M"),
         chronology.entries.len()
     );
@@ -1298,10 +1306,34 @@ fn abuse_code(harm: HarmCategory) -> &'static str {
 
 const MULTIPLE_CATEGORIES: &str = "e) Multiple/not recommended";
 
+fn category_code(harms: &[HarmCategory]) -> &'static str {
+    match harms {
+        [] => "",
+        [only] => abuse_code(*only),
+        _ => MULTIPLE_CATEGORIES,
+    }
+}
+
+fn disability_code(disability: Option<Disability>) -> &'static str {
+    match disability {
+        Some(Disability::Yes) => "a) Yes",
+        Some(Disability::No) => "b) No",
+        Some(Disability::Unknown) => "c) Unknown",
+        None => "",
+    }
+}
+
+/// Column 14: an emergency protection order or police protection in the six months up to and
+/// including `to`; blank when the central record did not say.
+fn emergency_protection_code(child: &Child, to: NaiveDate) -> &'static str {
+    let Some(dates) = child.details.emergency_protection.as_ref() else { return "" };
+    let since = to.checked_sub_months(chrono::Months::new(6)).unwrap_or(to);
+    if dates.iter().any(|d| since < *d && *d <= to) { "a) Yes" } else { "b) No" }
+}
+
 /// Ofsted's Annex A List 7: every child on a child protection plan at some point between `from`
-/// and `to`, as CSV. Dates are `DD/MM/YYYY`; ages are on `to`. What the system does not hold
-/// (ethnicity, disability, emergency protection orders, previous plans) is left blank rather
-/// than guessed.
+/// and `to`, as CSV. See [`annex_a_list_7_csv_with`]; this one knows no review conferences
+/// beyond those on the plan.
 pub fn annex_a_list_7_csv<'a>(
     cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
     from: NaiveDate,
@@ -1309,57 +1341,123 @@ pub fn annex_a_list_7_csv<'a>(
     team_names: &HashMap<TeamId, String>,
     worker_names: &HashMap<WorkerId, String>,
 ) -> Result<String, csv::Error> {
+    annex_a_list_7_csv_with(cases, from, to, team_names, worker_names, &HashMap::new())
+}
+
+/// Ofsted's Annex A List 7 as CSV: a row for every plan in force at some point between `from`
+/// and `to` (the route's default `from` is six months before `to`: current plans and plans
+/// ended in the six months before the list is made), including an earlier plan of a child now
+/// on another. Unborn children are listed, with date of birth and age blank. Dates are
+/// `DD/MM/YYYY`; ages are on `to`. What the central record did not carry (ethnicity,
+/// disability, emergency protection) is left blank rather than guessed. `reviews` holds the
+/// review conferences recorded here, by child; the latest within the plan is column 12.
+pub fn annex_a_list_7_csv_with<'a>(
+    cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
+    from: NaiveDate,
+    to: NaiveDate,
+    team_names: &HashMap<TeamId, String>,
+    worker_names: &HashMap<WorkerId, String>,
+    reviews: &HashMap<ChildId, Vec<NaiveDate>>,
+) -> Result<String, csv::Error> {
     let mut rows: Vec<[String; 17]> = Vec::new();
+    let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
     for (child, visits) in cases {
-        let Some(plan) = child.plan.as_ref() else { continue };
-        if plan.registered_on > to || plan.deregistered_on.is_some_and(|end| end < from) {
-            continue;
+        let current = current_revisions(visits);
+        // Every plan the child has had: the earlier ones, then the current one.
+        let mut plans: Vec<AnnexPlan<'_>> = child
+            .details
+            .previous_plans
+            .iter()
+            .map(|p| AnnexPlan {
+                registered_on: p.registered_on,
+                deregistered_on: Some(p.deregistered_on),
+                initial: &p.initial_harms,
+                latest: &p.latest_harms,
+                imported_review: None,
+                allocated: None,
+            })
+            .collect();
+        if let Some(plan) = child.plan.as_ref() {
+            plans.push(AnnexPlan {
+                registered_on: plan.registered_on,
+                deregistered_on: plan.deregistered_on,
+                initial: plan.initial_harms(),
+                latest: plan.latest_harms(),
+                imported_review: plan.latest_review_conference,
+                allocated: Some((plan.team, plan.key_worker)),
+            });
         }
-        // Column 10: the latest statutory visit, up to the list's end, in which the child was
-        // seen. Column 11: that visit's seen-alone answer.
-        // Only visits within this plan: from its start to its end (a plan is in force on the
-        // day it ends) or the list's end. A visit under an earlier plan is not this plan's.
-        let plan_last_day = plan.deregistered_on.map_or(to, |end| end.min(to));
-        let last_statutory = current_revisions(visits)
-            .into_iter()
-            .filter(|v| v.resets_schedule() && plan.registered_on <= v.date() && v.date() <= plan_last_day)
-            .max_by_key(|v| (v.started_at, v.revision));
-        let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
-        let latest_category = match plan.harms.as_slice() {
-            [] => "",
-            [only] => abuse_code(*only),
-            _ => MULTIPLE_CATEGORIES,
-        };
-        rows.push([
-            child.central_id.clone(),
-            gender_code(child.gender).to_owned(),
-            String::new(),
-            dmy(child.date_of_birth),
-            child.age_on(to).to_string(),
-            String::new(),
-            dmy(plan.registered_on),
-            plan.harms.first().map(|h| abuse_code(*h)).unwrap_or("").to_owned(),
-            latest_category.to_owned(),
-            date(last_statutory.map(|v| v.date())),
-            match last_statutory.and_then(|v| v.seen_alone_answer()) {
-                Some(true) => "a) Yes",
-                Some(false) => "b) No",
-                None => "",
+        for plan in &plans {
+            if plan.registered_on > to || plan.deregistered_on.is_some_and(|end| end < from) {
+                continue;
             }
-            .to_owned(),
-            date(plan.latest_review_conference),
-            date(plan.deregistered_on.filter(|end| *end <= to)),
-            String::new(),
-            String::new(),
-            team_names.get(&plan.team).cloned().unwrap_or_default(),
-            worker_names.get(&plan.key_worker).cloned().unwrap_or_default(),
-        ]);
+            // Column 10: the latest statutory visit, up to the list's end, in which the child
+            // was seen. Column 11: that visit's seen-alone answer. Only visits within this
+            // plan: from its start to its end (a plan is in force on the day it ends) or the
+            // list's end. A visit under an earlier plan is not this plan's.
+            let plan_last_day = plan.deregistered_on.map_or(to, |end| end.min(to));
+            let within = |d: NaiveDate| plan.registered_on <= d && d <= plan_last_day;
+            let last_statutory = current
+                .iter()
+                .filter(|v| v.resets_schedule() && within(v.date()))
+                .max_by_key(|v| (v.started_at, v.revision));
+            let latest_review = reviews
+                .get(&child.id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(plan.imported_review)
+                .filter(|d| within(*d))
+                .max();
+            let previous = plans.iter().filter(|p| p.registered_on < plan.registered_on).count();
+            let (team, worker) = match plan.allocated {
+                Some((team, worker)) => (
+                    team_names.get(&team).cloned().unwrap_or_default(),
+                    worker_names.get(&worker).cloned().unwrap_or_default(),
+                ),
+                None => (String::new(), String::new()),
+            };
+            rows.push([
+                child.central_id.clone(),
+                gender_code(child.gender).to_owned(),
+                child.details.ethnicity.map(shared::Ethnicity::annex_a_code).unwrap_or_default(),
+                date(child.date_of_birth),
+                child.age_on(to).map(|a| a.to_string()).unwrap_or_default(),
+                disability_code(child.details.disability).to_owned(),
+                dmy(plan.registered_on),
+                category_code(plan.initial).to_owned(),
+                category_code(plan.latest).to_owned(),
+                date(last_statutory.map(|v| v.date())),
+                match last_statutory.and_then(|v| v.seen_alone_answer()) {
+                    Some(true) => "a) Yes",
+                    Some(false) => "b) No",
+                    None => "",
+                }
+                .to_owned(),
+                date(latest_review),
+                date(plan.deregistered_on.filter(|end| *end <= to)),
+                emergency_protection_code(child, to).to_owned(),
+                previous.to_string(),
+                team,
+                worker,
+            ]);
+        }
     }
-    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    rows.sort_by(|a, b| (&a[0], &a[6]).cmp(&(&b[0], &b[6])));
     let mut writer = SafeCsv::new();
     writer.row(ANNEX_A_LIST_7_COLUMNS)?;
     for row in &rows {
         writer.row(row)?;
     }
     writer.into_string()
+}
+
+/// One plan as Annex A lists it: the current plan or an earlier one.
+struct AnnexPlan<'a> {
+    registered_on: NaiveDate,
+    deregistered_on: Option<NaiveDate>,
+    initial: &'a [HarmCategory],
+    latest: &'a [HarmCategory],
+    imported_review: Option<NaiveDate>,
+    allocated: Option<(TeamId, WorkerId)>,
 }

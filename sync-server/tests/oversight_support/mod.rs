@@ -39,6 +39,7 @@ pub const DUTY_WORKER: u128 = 130;
 /// (no Jersey holidays in between).
 pub fn plan() -> ProtectionPlan {
     ProtectionPlan {
+        details: Default::default(),
         registered_on: date("2026-03-02"),
         deregistered_on: None,
         harms: vec![HarmCategory::Neglect],
@@ -57,7 +58,8 @@ pub fn child(n: u128) -> Child {
         central_id: format!("JY-{n:06}"),
         given_name: "Robin".into(),
         family_name: "Testchild".into(),
-        date_of_birth: date("2016-05-01"),
+        date_of_birth: Some(date("2016-05-01")),
+        details: Default::default(),
         gender: Some(child::Gender::Male),
         sibling_ids: vec![],
         carers: vec![Carer { id: fixed(400), name: "Alex Testcarer".into(), relationship: "father".into() }],
