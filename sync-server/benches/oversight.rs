@@ -167,6 +167,7 @@ fn bench(c: &mut Criterion) {
             visits: v,
             escalations: &[],
             seen_alone_decisions: &[],
+            meetings: &[],
         }),
         &context,
     );
@@ -191,6 +192,7 @@ fn bench(c: &mut Criterion) {
                     visits: v,
                     escalations: &[],
                     seen_alone_decisions: &[],
+                    meetings: &[],
                 }),
                 &context,
             )
@@ -204,6 +206,7 @@ fn bench(c: &mut Criterion) {
                     visits: v,
                     escalations: held.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
                     seen_alone_decisions: &[],
+                    meetings: &[],
                 }),
                 &context,
             );

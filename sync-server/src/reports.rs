@@ -1033,6 +1033,27 @@ pub struct ComplianceReport {
     /// `visits_recorded_after_period`, not in the other figures), by child then date.
     #[serde(default)]
     pub recorded_after_period: Vec<RecordedAfterPeriod>,
+    /// Children on a plan today whose case supervision is overdue, the most overdue first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supervision_overdue: Vec<SupervisionOverdue>,
+}
+
+/// A child whose case supervision is overdue today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SupervisionOverdue {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The team.
+    pub team_id: TeamId,
+    /// The latest supervision, if any.
+    #[serde(default)]
+    pub latest: Option<NaiveDate>,
+    /// The date it was due by.
+    pub due: NaiveDate,
+    /// Working days overdue.
+    pub working_days_overdue: u32,
 }
 
 /// A statutory visit for a range that was recorded after the range ended.
@@ -1257,6 +1278,7 @@ pub fn compliance_report<'a>(
             .collect(),
         children,
         recorded_after_period: after_period,
+        supervision_overdue: Vec::new(),
     }
 }
 

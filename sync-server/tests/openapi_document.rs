@@ -119,8 +119,22 @@ async fn every_media_type_answered_is_documented(
 }
 
 /// A schema's property, following a `$ref` to a component, and the last of an `allOf`/`oneOf`.
+/// A schema with flattened parts (`#[serde(flatten)]`) is an `allOf`: its own properties are
+/// in one of the parts.
 fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
-    let property = &doc["components"]["schemas"][schema]["properties"][name];
+    let component = &doc["components"]["schemas"][schema];
+    let direct = &component["properties"][name];
+    let property = if direct.is_null() {
+        component["allOf"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|part| &part["properties"][name])
+            .find(|p| !p.is_null())
+            .unwrap_or(direct)
+    } else {
+        direct
+    };
     assert!(!property.is_null(), "{schema}.{name} is not documented");
     property
 }

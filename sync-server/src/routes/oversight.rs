@@ -648,6 +648,20 @@ pub async fn compliance(
         },
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
+    let mut report = report;
+    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(&state, &caller)?
+        .into_iter()
+        .filter(|p| p.supervision.overdue)
+        .map(|p| reports::SupervisionOverdue {
+            child_id: p.child_id,
+            central_id: p.central_id,
+            team_id: p.team_id,
+            latest: p.supervision.latest,
+            due: p.supervision.due,
+            working_days_overdue: p.supervision.working_days_overdue,
+        })
+        .collect();
+    report.supervision_overdue.sort_by_key(|s| std::cmp::Reverse(s.working_days_overdue));
     Ok(ApiJson(report))
 }
 
