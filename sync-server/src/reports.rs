@@ -173,6 +173,10 @@ pub enum ChronologyKind {
     CoverEnded,
     /// The child was de-registered: the plan ended.
     Deregistered,
+    /// A core group meeting was held.
+    CoreGroup,
+    /// A manager supervised the case.
+    Supervision,
 }
 
 impl ChronologyKind {
@@ -194,6 +198,8 @@ impl ChronologyKind {
             ChronologyKind::EscalationUpdated => "Escalation updated",
             ChronologyKind::CoverEnded => "Duty cover ended",
             ChronologyKind::Deregistered => "Child protection plan ended",
+            ChronologyKind::CoreGroup => "Core group meeting",
+            ChronologyKind::Supervision => "Supervision",
         }
     }
 }
@@ -570,6 +576,74 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         generated_at: input.now,
         entries: entries.into_iter().map(|(_, e)| e).collect(),
     }
+}
+
+/// Plain words for agreed actions: what, who owns it, by when.
+fn actions_words(actions: &[shared::timeline::AgreedAction]) -> String {
+    actions
+        .iter()
+        .map(|a| format!("{} (owner: {}, by {})", a.description, a.owner, dmy(a.due_on)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Adds the core group meetings, review conferences and supervision recorded here to a
+/// chronology, each on the day it was held, after that day's other entries. A review
+/// conference already shown for the same day (from the central record) is not shown twice.
+/// Leave `supervisions` empty for a reader who may not see supervision.
+pub fn add_timeline_entries(
+    chronology: &mut Chronology,
+    meetings: &[shared::timeline::PlanMeeting],
+    supervisions: &[shared::timeline::Supervision],
+) {
+    let entry = |date: NaiveDate, kind: ChronologyKind, summary: String, worker: &str| ChronologyEntry {
+        date,
+        time: None,
+        kind,
+        summary,
+        seen: None,
+        seen_alone: None,
+        child_words: Vec::new(),
+        worker: Some(worker.to_owned()),
+        on_cover: false,
+        plan_changes: Vec::new(),
+    };
+    let mut added = Vec::new();
+    for meeting in meetings {
+        let kind = match meeting.kind {
+            shared::timeline::MeetingKind::CoreGroup => ChronologyKind::CoreGroup,
+            shared::timeline::MeetingKind::ReviewConference => ChronologyKind::ReviewConference,
+        };
+        if chronology.entries.iter().any(|e| e.kind == kind && e.date == meeting.held_on) {
+            continue;
+        }
+        let mut summary =
+            format!("{} held. Attended: {}.", meeting.kind.label(), meeting.attendees.join(", "));
+        if !meeting.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", meeting.decisions.join("; ")));
+        }
+        if !meeting.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&meeting.actions)));
+        }
+        added.push(entry(meeting.held_on, kind, summary, &meeting.recorded_by_name));
+    }
+    for supervision in supervisions {
+        let mut summary = format!("Supervision of the case. Reflection: {}", supervision.reflection);
+        if !supervision.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", supervision.decisions.join("; ")));
+        }
+        if !supervision.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&supervision.actions)));
+        }
+        added.push(entry(
+            supervision.held_on,
+            ChronologyKind::Supervision,
+            summary,
+            &supervision.recorded_by_name,
+        ));
+    }
+    chronology.entries.extend(added);
+    chronology.entries.sort_by_key(|e| e.date);
 }
 
 /// Registration and the changes between consecutive versions of the child's record. A change
@@ -1450,9 +1524,10 @@ pub fn annex_a_list_7_csv_with<'a>(
                 category_code(plan.initial).to_owned(),
                 category_code(plan.latest).to_owned(),
                 date(last_statutory.map(|v| v.date())),
-                match last_statutory.and_then(|v| v.seen_alone_answer()) {
-                    Some(true) => "a) Yes",
-                    Some(false) => "b) No",
+                match last_statutory.map(|v| v.seen_alone_answer()) {
+                    Some(Some(true)) => "a) Yes",
+                    Some(Some(false)) => "b) No",
+                    Some(None) => "c) Unknown",
                     None => "",
                 }
                 .to_owned(),
