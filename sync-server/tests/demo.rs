@@ -76,7 +76,8 @@ async fn seeding_twice_changes_nothing() {
 }
 
 #[tokio::test]
-async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_core_group_and_an_overdue_review() {
+async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_core_group_and_an_overdue_review()
+ {
     let world = World::new().await;
     let unborn = world.child("DEMO-0012");
     assert!(unborn.is_unborn() && unborn.details.expected_date_of_birth.is_some());

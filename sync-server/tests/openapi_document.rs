@@ -152,6 +152,10 @@ fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
 #[case::quote_length("Quote", "text", "maxLength", 4_000)]
 #[case::frequency_from("ProtectionPlan", "visit_frequency_working_days", "minimum", 1)]
 #[case::frequency_to("ProtectionPlan", "visit_frequency_working_days", "maximum", 60)]
+#[case::meeting_attendees("MeetingRequest", "attendees", "maxItems", 50)]
+#[case::action_owner("ActionRequest", "owner", "maxLength", 200)]
+#[case::action_description("ActionRequest", "description", "maxLength", 4_000)]
+#[case::supervision_reflection("SupervisionRequest", "reflection", "maxLength", 50_000)]
 #[tokio::test]
 async fn enforced_rules_are_in_the_schemas(
     #[case] schema: &str,
