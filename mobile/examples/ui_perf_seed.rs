@@ -72,12 +72,16 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
         central_id: format!("PERF-{i:04}"),
         given_name: GIVEN[i % GIVEN.len()].into(),
         family_name: format!("{}{}", FAMILY[i % FAMILY.len()], i),
-        date_of_birth: NaiveDate::from_ymd_opt(today.year() - 3 - (i as i32 % 12), 1 + (i as u32 % 12), 10)
-            .unwrap_or(today),
+        date_of_birth: Some(
+            NaiveDate::from_ymd_opt(today.year() - 3 - (i as i32 % 12), 1 + (i as u32 % 12), 10)
+                .unwrap_or(today),
+        ),
+        details: Default::default(),
         gender: None,
         sibling_ids: vec![],
         carers: vec![Carer { id: mother, name: format!("Parent {i}"), relationship: "mother".into() }],
         plan: Some(ProtectionPlan {
+            details: Default::default(),
             registered_on: registered,
             deregistered_on: None,
             harms: vec![HarmCategory::ALL[i % 4]],

@@ -14,6 +14,7 @@ const VISITS_PER_CHILD: u64 = 6;
 
 fn plan(i: u128) -> ProtectionPlan {
     ProtectionPlan {
+        details: Default::default(),
         registered_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + Days::new((i % 200) as u64),
         deregistered_on: None,
         harms: vec![HarmCategory::Neglect],

@@ -21,8 +21,11 @@ pub struct Child {
     pub given_name: String,
     /// The child's family name.
     pub family_name: String,
-    /// Date of birth.
-    pub date_of_birth: NaiveDate,
+    /// Date of birth; `None` while the child is unborn (see
+    /// [`CaseDetails::expected_date_of_birth`]). After the birth the import fills it in and the
+    /// same record, with its plan and visits, carries on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
     /// Gender, as recorded centrally, if recorded.
     #[serde(default)]
     pub gender: Option<Gender>,
@@ -38,17 +41,216 @@ pub struct Child {
     /// How to communicate with the child and their family.
     #[serde(default)]
     pub communication: CommunicationNeeds,
+    /// The rest of the central case record: an unborn child's expected date of birth, Ofsted's
+    /// ethnicity and disability, emergency protection, and earlier plans. Flattened on the wire;
+    /// each field is left out when empty, so records stored before it load unchanged.
+    #[serde(flatten)]
+    pub details: CaseDetails,
+}
+
+/// What the central case record says about a child beyond their name and current plan.
+///
+/// **Wire format:** flattened into [`Child`]. Add fields only, each with `#[serde(default)]`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CaseDetails {
+    /// For an unborn child on a pre-birth plan: the expected date of birth. No date of birth or
+    /// name is needed until the child is born.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_date_of_birth: Option<NaiveDate>,
+    /// For an unborn child: the expectant parent, whom the plan's visits are to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectant_parent: Option<CarerId>,
+    /// Ethnicity as the central record codes it; `None` when the import did not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ethnicity: Option<Ethnicity>,
+    /// Whether the child has a disability; `None` when the import did not carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<Disability>,
+    /// The dates the child was made subject to an emergency protection order or taken into
+    /// police protection. `None` when the import did not carry them; `Some([])` when it said
+    /// there were none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_protection: Option<Vec<NaiveDate>>,
+    /// Earlier child protection plans, oldest first. The current plan is [`Child::plan`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_plans: Vec<PreviousPlan>,
+}
+
+/// Ethnicity, with the census codes Ofsted's Annex A uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Ethnicity {
+    /// White British.
+    Wbri,
+    /// White Irish.
+    Wiri,
+    /// Any other White background.
+    Woth,
+    /// Traveller of Irish heritage.
+    Wirt,
+    /// Gypsy/Roma.
+    Wrom,
+    /// White and Black Caribbean.
+    Mwbc,
+    /// White and Black African.
+    Mwba,
+    /// White and Asian.
+    Mwas,
+    /// Any other mixed background.
+    Moth,
+    /// Indian.
+    Aind,
+    /// Pakistani.
+    Apkn,
+    /// Bangladeshi.
+    Aban,
+    /// Any other Asian background.
+    Aoth,
+    /// Caribbean.
+    Bcrb,
+    /// African.
+    Bafr,
+    /// Any other Black background.
+    Both,
+    /// Chinese.
+    Chne,
+    /// Any other ethnic group.
+    Ooth,
+    /// Refused.
+    Refu,
+    /// Information not yet obtained.
+    Nobt,
+}
+
+impl Ethnicity {
+    /// Every code, in Ofsted's order (`a)` to `t)`).
+    pub const ALL: [Ethnicity; 20] = [
+        Ethnicity::Wbri,
+        Ethnicity::Wiri,
+        Ethnicity::Woth,
+        Ethnicity::Wirt,
+        Ethnicity::Wrom,
+        Ethnicity::Mwbc,
+        Ethnicity::Mwba,
+        Ethnicity::Mwas,
+        Ethnicity::Moth,
+        Ethnicity::Aind,
+        Ethnicity::Apkn,
+        Ethnicity::Aban,
+        Ethnicity::Aoth,
+        Ethnicity::Bcrb,
+        Ethnicity::Bafr,
+        Ethnicity::Both,
+        Ethnicity::Chne,
+        Ethnicity::Ooth,
+        Ethnicity::Refu,
+        Ethnicity::Nobt,
+    ];
+
+    /// The four-letter code, for example `WBRI`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Ethnicity::Wbri => "WBRI",
+            Ethnicity::Wiri => "WIRI",
+            Ethnicity::Woth => "WOTH",
+            Ethnicity::Wirt => "WIRT",
+            Ethnicity::Wrom => "WROM",
+            Ethnicity::Mwbc => "MWBC",
+            Ethnicity::Mwba => "MWBA",
+            Ethnicity::Mwas => "MWAS",
+            Ethnicity::Moth => "MOTH",
+            Ethnicity::Aind => "AIND",
+            Ethnicity::Apkn => "APKN",
+            Ethnicity::Aban => "ABAN",
+            Ethnicity::Aoth => "AOTH",
+            Ethnicity::Bcrb => "BCRB",
+            Ethnicity::Bafr => "BAFR",
+            Ethnicity::Both => "BOTH",
+            Ethnicity::Chne => "CHNE",
+            Ethnicity::Ooth => "OOTH",
+            Ethnicity::Refu => "REFU",
+            Ethnicity::Nobt => "NOBT",
+        }
+    }
+
+    /// The code from its four letters (any case).
+    pub fn from_code(code: &str) -> Option<Ethnicity> {
+        Ethnicity::ALL.into_iter().find(|e| e.code().eq_ignore_ascii_case(code.trim()))
+    }
+
+    /// Ofsted's Annex A spelling, for example `a) WBRI`.
+    pub fn annex_a_code(self) -> String {
+        let index = Ethnicity::ALL.iter().position(|e| *e == self).unwrap_or(0);
+        let letter = char::from(b'a' + u8::try_from(index).unwrap_or(0));
+        format!("{letter}) {}", self.code())
+    }
+}
+
+/// Whether a child has a disability, as Annex A asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Disability {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
+    /// Unknown.
+    Unknown,
+}
+
+/// An earlier child protection plan, kept so that Annex A can count previous plans and a
+/// worker can see the child's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PreviousPlan {
+    /// The day it started.
+    pub registered_on: NaiveDate,
+    /// The day it ended.
+    pub deregistered_on: NaiveDate,
+    /// The categories it started with.
+    pub initial_harms: Vec<HarmCategory>,
+    /// The categories it ended with.
+    pub latest_harms: Vec<HarmCategory>,
+    /// Whether it was a pre-birth plan.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pre_birth: bool,
 }
 
 impl Child {
-    /// The name to show to staff who may see this record.
+    /// The name to show to staff who may see this record. An unborn child with no name yet is
+    /// "Unborn baby" with the family name, if any.
     pub fn display_name(&self) -> String {
-        format!("{} {}", self.given_name, self.family_name)
+        let given = self.given_name.trim();
+        let family = self.family_name.trim();
+        match (given.is_empty(), family.is_empty()) {
+            (false, false) => format!("{given} {family}"),
+            (false, true) => given.to_owned(),
+            (true, false) => format!("Unborn baby {family}"),
+            (true, true) => "Unborn baby".to_owned(),
+        }
     }
 
-    /// The child's age in whole years on `today`.
-    pub fn age_on(&self, today: NaiveDate) -> u32 {
-        today.years_since(self.date_of_birth).unwrap_or(0)
+    /// Whether the child is not yet born: no date of birth is recorded.
+    pub fn is_unborn(&self) -> bool {
+        self.date_of_birth.is_none()
+    }
+
+    /// The child's age in whole years on `today`; `None` while unborn.
+    pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
+        self.date_of_birth.map(|born| today.years_since(born).unwrap_or(0))
+    }
+
+    /// Plain words for the child's age, or their expected date of birth while unborn.
+    pub fn age_words(&self, today: NaiveDate) -> String {
+        match (self.age_on(today), self.details.expected_date_of_birth) {
+            (Some(age), _) => format!("Age {age}"),
+            (None, Some(due)) => format!("Unborn, expected {}", due.format("%-d %b %Y")),
+            (None, None) => "Unborn".to_owned(),
+        }
+    }
+
+    /// How many child protection plans the child had before the current one.
+    pub fn previous_plan_count(&self) -> usize {
+        self.details.previous_plans.len()
     }
 
     /// Whether the child is on an active protection plan on `date`.
@@ -127,8 +329,12 @@ pub struct ProtectionPlan {
     /// The date the child was de-registered (the plan ended), if it has.
     #[serde(default)]
     pub deregistered_on: Option<NaiveDate>,
-    /// The categories of harm the plan addresses. The first is the initial category.
+    /// The categories of harm the plan addresses now (the latest categories).
     pub harms: Vec<HarmCategory>,
+    /// The plan's categories over time, whether it is a pre-birth plan, and its initial
+    /// conference. Flattened on the wire; empty fields are left out.
+    #[serde(flatten)]
+    pub details: PlanDetails,
     /// The agreed statutory visit frequency, in working days (commonly 10; 1 to 60).
     #[schema(minimum = 1, maximum = 60)]
     pub visit_frequency_working_days: u32,
@@ -146,6 +352,40 @@ pub struct ProtectionPlan {
     /// last-seen date until a visit recorded here is later.
     #[serde(default)]
     pub seen_before_go_live: Option<SeenBeforeGoLive>,
+}
+
+/// The parts of a plan kept beside its dates and people: its categories over time, whether it
+/// is a pre-birth plan, and the conference and core group dates the central system gave.
+///
+/// **Wire format:** flattened into [`ProtectionPlan`]. Add fields only, with `#[serde(default)]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanDetails {
+    /// The plan's categories over time, oldest first, each with the day it applied from. Empty
+    /// for plans whose categories never changed (or were stored before changes were kept): the
+    /// initial categories are then [`ProtectionPlan::harms`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category_history: Vec<CategoryChange>,
+    /// A pre-birth plan, made before the child was born.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pre_birth: bool,
+    /// The initial child protection conference (ICPC) that made the plan. The plan's timeline
+    /// (core groups, review conferences) is tracked from it; `None` when the import did not
+    /// carry it, and then no timeline is tracked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_conference_on: Option<NaiveDate>,
+    /// The latest core group meeting the central system knew of before this service recorded
+    /// them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_core_group: Option<NaiveDate>,
+}
+
+/// A plan's categories from a given day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CategoryChange {
+    /// The day these categories applied from.
+    pub from: NaiveDate,
+    /// The categories.
+    pub harms: Vec<HarmCategory>,
 }
 
 /// The last visits the central system recorded before this service held the child's visits,
@@ -168,6 +408,27 @@ impl ProtectionPlan {
     /// de-registration, both included (a child de-registered today is still on the plan today).
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
         self.registered_on <= date && self.deregistered_on.is_none_or(|end| date <= end)
+    }
+
+    /// The categories the plan started with (more than one is "multiple").
+    pub fn initial_harms(&self) -> &[HarmCategory] {
+        self.details.category_history.first().map_or(self.harms.as_slice(), |c| c.harms.as_slice())
+    }
+
+    /// The categories the plan has now.
+    pub fn latest_harms(&self) -> &[HarmCategory] {
+        &self.harms
+    }
+
+    /// The plan as an earlier plan, once it has ended (`None` while it has not).
+    pub fn as_previous(&self) -> Option<PreviousPlan> {
+        Some(PreviousPlan {
+            registered_on: self.registered_on,
+            deregistered_on: self.deregistered_on?,
+            initial_harms: self.initial_harms().to_vec(),
+            latest_harms: self.harms.clone(),
+            pre_birth: self.details.pre_birth,
+        })
     }
 }
 

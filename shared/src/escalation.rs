@@ -54,6 +54,16 @@ pub enum EscalationReason {
         /// The day the service went live.
         go_live: NaiveDate,
     },
+    /// A date on the plan's timeline has passed without the meeting: a core group meeting or a
+    /// review conference. Kept firing, like an overdue visit, until one is recorded.
+    PlanMeetingOverdue {
+        /// Which meeting.
+        meeting: crate::timeline::MeetingKind,
+        /// The date it was due by.
+        due: NaiveDate,
+        /// Working days overdue when last assessed.
+        working_days_overdue: u32,
+    },
 }
 
 impl EscalationReason {
@@ -69,6 +79,13 @@ impl EscalationReason {
                 format!("family_interpreter:{visit_id}")
             }
             EscalationReason::NoVisitSinceGoLive { .. } => "go_live".to_owned(),
+            EscalationReason::PlanMeetingOverdue { meeting, due, .. } => {
+                let kind = match meeting {
+                    crate::timeline::MeetingKind::CoreGroup => "core_group",
+                    crate::timeline::MeetingKind::ReviewConference => "review",
+                };
+                format!("{kind}_overdue:{due}")
+            }
         }
     }
 
@@ -97,13 +114,23 @@ impl EscalationReason {
                  and the central system gave no last-seen date. Check when the child was last seen and arrange a visit.",
                 go_live.format("%d/%m/%Y")
             ),
+            EscalationReason::PlanMeetingOverdue { meeting, due, working_days_overdue } => format!(
+                "{} overdue by {working_days_overdue} working day(s): it was due by {}.",
+                meeting.label(),
+                due.format("%d/%m/%Y")
+            ),
         }
     }
 
-    /// Whether this is about the child being overdue a visit (kept firing until the child is
-    /// seen), rather than about one visit.
+    /// Whether this is about something overdue on the plan (kept firing until the child is seen,
+    /// or the meeting held), rather than about one visit.
     pub fn is_about_overdue(&self) -> bool {
-        matches!(self, EscalationReason::Overdue { .. } | EscalationReason::NoVisitSinceGoLive { .. })
+        matches!(
+            self,
+            EscalationReason::Overdue { .. }
+                | EscalationReason::NoVisitSinceGoLive { .. }
+                | EscalationReason::PlanMeetingOverdue { .. }
+        )
     }
 }
 

@@ -119,6 +119,18 @@ id_type!(
     /// A duty worker's assignment to cover one child for a period.
     CoverId
 );
+id_type!(
+    /// A core group meeting or review conference recorded on a child's plan.
+    PlanMeetingId
+);
+id_type!(
+    /// An action agreed at a core group, review conference or supervision, with an owner.
+    AgreedActionId
+);
+id_type!(
+    /// A manager's supervision of a child's case.
+    SupervisionId
+);
 
 #[cfg(test)]
 mod tests {

@@ -23,13 +23,14 @@ pub mod photo;
 pub mod schedule;
 pub mod sync;
 pub mod text;
+pub mod timeline;
 pub mod validation;
 pub mod visit;
 
 pub use calendar::{Calendar, CalendarName};
 pub use child::{
-    Carer, Child, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, ProtectionPlan,
-    SeenBeforeGoLive,
+    Carer, CaseDetails, CategoryChange, Child, CommunicationNeeds, Disability, Ethnicity, HarmCategory,
+    LanguageNeed, PlanAction, PlanDetails, PreviousPlan, ProtectionPlan, SeenBeforeGoLive,
 };
 pub use clock::{BusinessClock, Tz, authority_date};
 pub use escalation::{

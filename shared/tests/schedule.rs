@@ -204,3 +204,230 @@ proptest! {
         prop_assert_eq!(calendar.working_days_between(to, from), -calendar.working_days_between(from, to));
     }
 }
+
+// ---- The plan over time: earlier plans, categories with dates, unborn children. ----
+
+#[test]
+fn a_child_stored_before_plan_history_was_kept_loads_without_loss() {
+    // A record as stored before issue 11: a date of birth, one plan, no history fields.
+    let stored = r#"{"id":"00000000-0000-0000-0000-000000000001","central_id":"JY-1","given_name":"Ellie",
+        "family_name":"Testperson","date_of_birth":"2017-03-14","plan":{"registered_on":"2026-09-01",
+        "harms":["neglect","emotional"],"visit_frequency_working_days":10,
+        "key_worker":"00000000-0000-0000-0000-000000000002","team":"00000000-0000-0000-0000-000000000003",
+        "latest_review_conference":"2026-11-02"}}"#;
+    let child: Child = serde_json::from_str(stored).expect("an old record loads");
+    assert_eq!(child.date_of_birth, Some(date("2017-03-14")));
+    assert_eq!(child.details, CaseDetails::default());
+    let plan = child.plan.as_ref().unwrap();
+    assert_eq!(plan.initial_harms(), &[HarmCategory::Neglect, HarmCategory::Emotional]);
+    assert_eq!(plan.latest_review_conference, Some(date("2026-11-02")));
+    // Written back, it reads the same, with nothing new added to the wire.
+    let again: Child = serde_json::from_str(&serde_json::to_string(&child).unwrap()).unwrap();
+    assert_eq!(again, child);
+    assert!(!serde_json::to_string(&child).unwrap().contains("previous_plans"));
+}
+
+#[test]
+fn the_initial_and_latest_categories_are_kept_with_their_dates() {
+    let mut plan = plan();
+    plan.harms = vec![HarmCategory::Physical];
+    plan.details.category_history = vec![
+        CategoryChange {
+            from: date("2026-09-01"),
+            harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
+        },
+        CategoryChange { from: date("2026-11-02"), harms: vec![HarmCategory::Physical] },
+    ];
+    assert_eq!(plan.initial_harms(), &[HarmCategory::Neglect, HarmCategory::Emotional]);
+    assert_eq!(plan.latest_harms(), &[HarmCategory::Physical]);
+}
+
+#[test]
+fn an_unborn_child_needs_no_name_or_date_of_birth() {
+    let mut unborn = child();
+    unborn.given_name = String::new();
+    unborn.family_name = "Testperson".into();
+    unborn.date_of_birth = None;
+    unborn.details.expected_date_of_birth = Some(date("2027-01-20"));
+    assert!(unborn.is_unborn());
+    assert_eq!(unborn.age_on(date("2026-11-26")), None);
+    assert_eq!(unborn.display_name(), "Unborn baby Testperson");
+    assert_eq!(unborn.age_words(date("2026-11-26")), "Unborn, expected 20 Jan 2027");
+    // After the birth the same record carries on.
+    unborn.date_of_birth = Some(date("2027-01-18"));
+    assert_eq!(unborn.age_on(date("2027-02-01")), Some(0));
+}
+
+#[test]
+fn an_ended_plan_becomes_an_earlier_plan_with_its_categories() {
+    let ended = ProtectionPlan { deregistered_on: Some(date("2026-10-30")), ..plan() };
+    let earlier = ended.as_previous().expect("ended");
+    assert_eq!(earlier.deregistered_on, date("2026-10-30"));
+    assert_eq!(earlier.initial_harms, vec![HarmCategory::Neglect, HarmCategory::Emotional]);
+    assert!(plan().as_previous().is_none(), "a plan in force is not an earlier plan");
+}
+
+// ---- The plan's timeline: core groups, review conferences, supervision. ----
+
+mod timeline {
+    use super::*;
+    use shared::timeline::*;
+
+    fn england() -> &'static Calendar {
+        Calendar::england_and_wales()
+    }
+
+    fn rules() -> Timescales {
+        Timescales::default()
+    }
+
+    #[rstest]
+    // Friday 27 November 2026: ten working days later is Friday 11 December.
+    #[case::icpc_on_a_friday("2026-11-27", "2026-12-11")]
+    // Monday 21 December 2026: Christmas, the Boxing Day substitute (Monday 28th) and New Year's
+    // Day are not working days, so the tenth is Thursday 7 January 2027.
+    #[case::over_christmas_and_new_year("2026-12-21", "2027-01-07")]
+    // An ICPC held on a Saturday counts from the Monday after.
+    #[case::icpc_on_a_saturday("2026-11-28", "2026-12-11")]
+    // Spring bank holiday, Monday 25 May 2026: the ten working days run Tuesday to Monday 8 June.
+    #[case::icpc_on_a_bank_holiday("2026-05-25", "2026-06-08")]
+    fn first_core_group_is_due_within_ten_working_days_of_the_icpc(#[case] icpc: &str, #[case] due: &str) {
+        assert_eq!(next_core_group_due(england(), &rules(), date(icpc), None), date(due));
+    }
+
+    #[rstest]
+    // Monday 20 April 2026 plus six weeks is Monday 1 June.
+    #[case::six_weeks_on_a_working_day("2026-04-20", "2026-06-01")]
+    // Monday 23 March 2026 plus six weeks is Monday 4 May, the early May bank holiday: due by
+    // Friday 1 May.
+    #[case::six_weeks_lands_on_a_bank_holiday("2026-03-23", "2026-05-01")]
+    // A core group held on Saturday 7 November 2026: six weeks is Saturday 19 December, so due by
+    // Friday 18 December.
+    #[case::held_on_a_saturday("2026-11-07", "2026-12-18")]
+    fn core_groups_then_meet_at_least_every_six_weeks(#[case] held: &str, #[case] due: &str) {
+        assert_eq!(next_core_group_due(england(), &rules(), date("2026-01-05"), Some(date(held))), date(due));
+    }
+
+    #[test]
+    fn a_core_group_before_the_icpc_does_not_count() {
+        let icpc = date("2026-11-27");
+        assert_eq!(
+            next_core_group_due(england(), &rules(), icpc, Some(date("2026-11-20"))),
+            date("2026-12-11")
+        );
+    }
+
+    #[rstest]
+    // 2 September 2026 plus three months is Wednesday 2 December.
+    #[case::three_months_on_a_working_day("2026-09-02", "2026-12-02")]
+    // 30 November 2026 plus three months is 28 February 2027 (February is short), a Sunday:
+    // due by Friday 26 February.
+    #[case::month_end_into_february("2026-11-30", "2027-02-26")]
+    // 31 May 2026 plus three months is Monday 31 August, the summer bank holiday: due by Friday
+    // 28 August.
+    #[case::lands_on_the_august_bank_holiday("2026-05-31", "2026-08-28")]
+    fn first_review_conference_is_due_within_three_months_of_the_icpc(#[case] icpc: &str, #[case] due: &str) {
+        assert_eq!(next_review_due(england(), &rules(), date(icpc), None), date(due));
+    }
+
+    #[rstest]
+    // A review on Friday 26 June 2026: six months is Saturday 26 December, so due by Thursday
+    // 24 December (Christmas Day is a holiday, the 26th a Saturday).
+    #[case::six_months_lands_at_christmas("2026-06-26", "2026-12-24")]
+    // A review on Wednesday 2 December 2026: due by Friday 2 June 2027.
+    #[case::six_months_on_a_working_day("2026-12-02", "2027-06-02")]
+    fn later_review_conferences_are_due_every_six_months(#[case] held: &str, #[case] due: &str) {
+        assert_eq!(next_review_due(england(), &rules(), date("2026-03-02"), Some(date(held))), date(due));
+    }
+
+    #[rstest]
+    // A plan starting Saturday 31 January 2026: a month later is 28 February, a Saturday, so
+    // supervision is due by Friday 27 February.
+    #[case::month_end_onto_a_weekend("2026-01-31", None, "2026-02-27")]
+    // Supervised Tuesday 3 November 2026: due by Thursday 3 December.
+    #[case::monthly_after_the_last("2026-09-01", Some("2026-11-03"), "2026-12-03")]
+    fn supervision_is_due_monthly(#[case] start: &str, #[case] latest: Option<&str>, #[case] due: &str) {
+        assert_eq!(next_supervision_due(england(), &rules(), date(start), latest.map(date)), date(due));
+    }
+
+    #[test]
+    fn timescales_are_configurable() {
+        let rules = Timescales {
+            core_group_first_working_days: 5,
+            core_group_every_weeks: 4,
+            review_first_months: 2,
+            review_every_months: 3,
+            supervision_every_months: 2,
+        };
+        assert_eq!(next_core_group_due(england(), &rules, date("2026-11-27"), None), date("2026-12-04"));
+        assert_eq!(
+            next_core_group_due(england(), &rules, date("2026-11-27"), Some(date("2026-12-04"))),
+            date("2027-01-01").pred_opt().unwrap()
+        );
+        assert_eq!(next_review_due(england(), &rules, date("2026-09-02"), None), date("2026-11-02"));
+        assert_eq!(next_supervision_due(england(), &rules, date("2026-09-01"), None), date("2026-10-30"));
+    }
+
+    fn plan_from(icpc: &str) -> ProtectionPlan {
+        let mut plan = ProtectionPlan { registered_on: date(icpc), ..plan() };
+        plan.details.initial_conference_on = Some(date(icpc));
+        plan.latest_review_conference = None;
+        plan
+    }
+
+    #[test]
+    fn a_date_is_overdue_the_day_after_it_was_due_not_on_it() {
+        let plan = plan_from("2026-11-27");
+        let (core, _) = plan_dates(england(), &rules(), &plan, &[], date("2026-12-11")).unwrap();
+        assert!(!core.overdue, "due today is not overdue");
+        let (core, _) = plan_dates(england(), &rules(), &plan, &[], date("2026-12-14")).unwrap();
+        assert!(core.overdue);
+        assert_eq!(core.working_days_overdue, 1, "Friday to Monday is one working day");
+    }
+
+    #[test]
+    fn the_timeline_runs_from_the_plan_start_day_to_its_end_day() {
+        let mut plan = plan_from("2026-11-27");
+        assert!(
+            plan_dates(england(), &rules(), &plan, &[], date("2026-11-26")).is_none(),
+            "before the start"
+        );
+        let (core, review) = plan_dates(england(), &rules(), &plan, &[], date("2026-11-27")).unwrap();
+        assert_eq!((core.due, review.due), (date("2026-12-11"), date("2027-02-26")));
+        plan.deregistered_on = Some(date("2026-12-15"));
+        assert!(
+            plan_dates(england(), &rules(), &plan, &[], date("2026-12-15")).is_some(),
+            "in force on its last day"
+        );
+        assert!(
+            plan_dates(england(), &rules(), &plan, &[], date("2026-12-16")).is_none(),
+            "not after it ended"
+        );
+    }
+
+    #[test]
+    fn no_timeline_is_tracked_without_an_icpc_date() {
+        assert!(plan_dates(england(), &rules(), &plan(), &[], date("2026-11-27")).is_none());
+    }
+
+    #[test]
+    fn a_recorded_core_group_moves_the_next_one_on() {
+        let plan = plan_from("2026-11-02");
+        let meeting = PlanMeeting {
+            id: fixed(90),
+            child_id: fixed(1),
+            kind: MeetingKind::CoreGroup,
+            held_on: date("2026-11-13"),
+            attendees: vec!["Health visitor".into()],
+            decisions: vec![],
+            actions: vec![],
+            recorded_by: fixed(2),
+            recorded_by_name: "Sam Social".into(),
+            recorded_at: now(),
+        };
+        let (core, review) = plan_dates(england(), &rules(), &plan, &[meeting], date("2026-11-26")).unwrap();
+        assert_eq!(core.latest, Some(date("2026-11-13")));
+        assert_eq!(core.due, date("2026-12-24"));
+        assert_eq!(review.latest, None, "a core group is not a review");
+    }
+}

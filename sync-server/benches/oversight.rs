@@ -38,11 +38,13 @@ fn child(n: u128, registered: NaiveDate) -> Child {
         central_id: format!("JY-{n:07}"),
         given_name: "Synthetic".into(),
         family_name: "Child".into(),
-        date_of_birth: date(2014, 1, 1),
+        date_of_birth: Some(date(2014, 1, 1)),
+        details: Default::default(),
         gender: Some(child::Gender::NotStated),
         sibling_ids: vec![],
         carers: vec![],
         plan: Some(ProtectionPlan {
+            details: Default::default(),
             registered_on: registered,
             deregistered_on: None,
             harms: vec![HarmCategory::Neglect],
@@ -165,6 +167,7 @@ fn bench(c: &mut Criterion) {
             visits: v,
             escalations: &[],
             seen_alone_decisions: &[],
+            meetings: &[],
         }),
         &context,
     );
@@ -189,6 +192,7 @@ fn bench(c: &mut Criterion) {
                     visits: v,
                     escalations: &[],
                     seen_alone_decisions: &[],
+                    meetings: &[],
                 }),
                 &context,
             )
@@ -202,6 +206,7 @@ fn bench(c: &mut Criterion) {
                     visits: v,
                     escalations: held.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
                     seen_alone_decisions: &[],
+                    meetings: &[],
                 }),
                 &context,
             );

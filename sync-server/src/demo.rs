@@ -424,16 +424,16 @@ pub async fn seed_at(
             central_id: seed.central_id.to_owned(),
             given_name: seed.given.to_owned(),
             family_name: seed.family.to_owned(),
-            date_of_birth: NaiveDate::from_ymd_opt(
-                birth_year,
-                1 + (index as u32 % 12),
-                1 + (index as u32 * 2 % 27),
-            )
-            .unwrap_or(today),
+            date_of_birth: Some(
+                NaiveDate::from_ymd_opt(birth_year, 1 + (index as u32 % 12), 1 + (index as u32 * 2 % 27))
+                    .unwrap_or(today),
+            ),
+            details: Default::default(),
             gender: Some(seed.gender),
             sibling_ids,
             carers: vec![mother.clone()],
             plan: Some(ProtectionPlan {
+                details: Default::default(),
                 registered_on,
                 deregistered_on: None,
                 harms: seed.harms.to_vec(),
@@ -526,8 +526,15 @@ pub async fn seed_at(
         }
         children.push(child);
     }
+    plan_over_time(&mut children, calendar, today);
     for child in &children {
         store.child_writes(&mut writes, child, ChildSource::Demo, now)?;
+    }
+    for meeting in demo_meetings(&children, today) {
+        store.plan_meeting_writes(&mut writes, &meeting)?;
+    }
+    for supervision in demo_supervision(&children, today) {
+        store.supervision_writes(&mut writes, &supervision)?;
     }
     for visit in &visits {
         // The worker ticked "a manager agreed" on these past visits; in the demo the manager
@@ -565,4 +572,124 @@ pub async fn seed_at(
     store.commit(writes).await?;
     tracing::info!(children = children.len(), "demo data seeded");
     Ok(true)
+}
+
+fn days_before(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_sub_days(Days::new(days)).unwrap_or(date)
+}
+
+/// The plan over time and its timeline (issue 11), on a few of the seeded children:
+/// - DEMO-0012 is unborn, on a pre-birth plan; its visits are to the expectant mother.
+/// - DEMO-0009 is on a second plan, which started with two categories (multiple) and now has one.
+/// - DEMO-0005's next core group is due within a few days (its last was 40 days ago).
+/// - DEMO-0007's review conference is overdue (the last was 200 days ago).
+///
+/// Other children have no ICPC date, so no timeline is tracked for them.
+fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate) {
+    let _ = calendar;
+    for child in children.iter_mut() {
+        let mother = child.carers.first().map(|c| c.id);
+        let Some(plan) = child.plan.as_mut() else { continue };
+        match child.central_id.as_str() {
+            "DEMO-0012" => {
+                child.given_name = String::new();
+                child.date_of_birth = None;
+                child.details.expected_date_of_birth = today.checked_add_days(Days::new(21));
+                child.details.expectant_parent = mother;
+                plan.details.pre_birth = true;
+                plan.details.initial_conference_on = Some(plan.registered_on);
+                plan.details.latest_core_group = Some(days_before(today, 10));
+                plan.latest_review_conference = Some(days_before(today, 30));
+            }
+            "DEMO-0009" => {
+                child.details.previous_plans = vec![shared::PreviousPlan {
+                    registered_on: days_before(plan.registered_on, 900),
+                    deregistered_on: days_before(plan.registered_on, 600),
+                    initial_harms: vec![HarmCategory::Neglect],
+                    latest_harms: vec![HarmCategory::Neglect],
+                    pre_birth: false,
+                }];
+                plan.details.category_history = vec![
+                    shared::CategoryChange {
+                        from: plan.registered_on,
+                        harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
+                    },
+                    shared::CategoryChange {
+                        from: plan
+                            .registered_on
+                            .checked_add_days(Days::new(90))
+                            .unwrap_or(plan.registered_on),
+                        harms: plan.harms.clone(),
+                    },
+                ];
+            }
+            "DEMO-0005" => {
+                plan.details.initial_conference_on = Some(plan.registered_on);
+                plan.latest_review_conference = Some(days_before(today, 60));
+            }
+            "DEMO-0007" => {
+                plan.details.initial_conference_on = Some(plan.registered_on);
+                plan.details.latest_core_group = Some(days_before(today, 14));
+                plan.latest_review_conference = Some(days_before(today, 200));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// DEMO-0005's last core group, 40 days ago, with two actions: one done late, one open.
+fn demo_meetings(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::PlanMeeting> {
+    let Some(child) = children.iter().find(|c| c.central_id == "DEMO-0005") else { return Vec::new() };
+    let held_on = days_before(today, 40);
+    let action = |n: u32, description: &str, owner: &str, due_on: NaiveDate| shared::timeline::AgreedAction {
+        id: shared::AgreedActionId(derived_id("demo-action", &format!("DEMO-0005/{n}"))),
+        description: description.to_owned(),
+        owner: owner.to_owned(),
+        due_on,
+    };
+    vec![shared::timeline::PlanMeeting {
+        id: shared::PlanMeetingId(derived_id("demo-meeting", "DEMO-0005/1")),
+        child_id: child.id,
+        kind: shared::timeline::MeetingKind::CoreGroup,
+        held_on,
+        attendees: vec!["School".into(), "Health visitor".into(), "Mother".into(), "Social worker".into()],
+        decisions: vec!["The plan continues; attendance is improving.".into()],
+        actions: vec![
+            action(1, "Report attendance to the social worker every Friday", "School", today),
+            action(
+                2,
+                "Arrange a developmental check",
+                "Health visitor",
+                today.checked_add_days(Days::new(10)).unwrap_or(today),
+            ),
+        ],
+        recorded_by: demo_worker_id("sam.social"),
+        recorded_by_name: "Sam Social".into(),
+        recorded_at: days_before(held_on, 0).and_hms_opt(16, 0, 0).unwrap_or_default().and_utc(),
+    }]
+}
+
+/// Tara's supervision of Ellie's case (DEMO-0001) three weeks ago; every other case of team 1
+/// shows supervision due or overdue on the manager's desk.
+fn demo_supervision(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::Supervision> {
+    let Some(child) = children.iter().find(|c| c.central_id == "DEMO-0001") else { return Vec::new() };
+    let held_on = days_before(today, 21);
+    vec![shared::timeline::Supervision {
+        id: shared::SupervisionId(derived_id("demo-supervision", "DEMO-0001/1")),
+        child_id: child.id,
+        held_on,
+        reflection:
+            "Risk unchanged: visits are late and Ellie was not seen last time. Progress on school attendance."
+                .into(),
+        decisions: vec!["Visit this week, unannounced.".into()],
+        actions: vec![shared::timeline::AgreedAction {
+            id: shared::AgreedActionId(derived_id("demo-action", "DEMO-0001/s1")),
+            description: "Book the core group before the end of the month".into(),
+            owner: "Sam Social".into(),
+            due_on: today.checked_add_days(Days::new(7)).unwrap_or(today),
+        }],
+        recorded_by: demo_worker_id("tara.manager"),
+        recorded_by_name: "Tara Manager".into(),
+        recorded_at: held_on.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc(),
+    }]
 }

@@ -39,6 +39,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due};
 use shared::sync::{DatedQuote, Handover};
+use shared::timeline::{MeetingKind, PlanMeeting, TimelineDate, Timescales};
 use shared::validation::FieldError;
 use shared::visit::current_revisions;
 use shared::{
@@ -67,6 +68,8 @@ pub struct EscalationConfig {
     /// The day this service went live, if it replaced another system. See
     /// [`EscalationReason::NoVisitSinceGoLive`].
     pub go_live: Option<NaiveDate>,
+    /// The plan's timescales: core groups, review conferences and supervision.
+    pub timescales: Timescales,
 }
 
 impl Default for EscalationConfig {
@@ -79,6 +82,7 @@ impl Default for EscalationConfig {
             acknowledge_within_working_days: 2,
             arranged_grace_working_days: 1,
             go_live: None,
+            timescales: Timescales::default(),
         }
     }
 }
@@ -203,6 +207,8 @@ pub struct ChildCase<'a> {
     pub escalations: &'a [Escalation],
     /// The managers' standing decisions that the child need not be seen alone.
     pub seen_alone_decisions: &'a [SeenAloneDecision],
+    /// The core group meetings and review conferences recorded on the child's plan.
+    pub meetings: &'a [PlanMeeting],
 }
 
 /// What a sweep decided about one escalation. Each carries the escalation as it now stands.
@@ -413,6 +419,10 @@ fn same_problem(a: &EscalationReason, b: &EscalationReason) -> bool {
         | (R::InterpreterNotUsed { visit_id: x }, R::InterpreterNotUsed { visit_id: y })
         | (R::FamilyMemberInterpreted { visit_id: x }, R::FamilyMemberInterpreted { visit_id: y }) => x == y,
         (R::NoVisitSinceGoLive { .. }, R::NoVisitSinceGoLive { .. }) => true,
+        (
+            R::PlanMeetingOverdue { meeting: a, due: x, .. },
+            R::PlanMeetingOverdue { meeting: b, due: y, .. },
+        ) => a == b && x == y,
         _ => false,
     }
 }
@@ -670,6 +680,14 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
         }
     }
 
+    // ---- The plan's timeline: core groups and review conferences, escalated like a visit. ----
+    let plan_dates =
+        shared::timeline::plan_dates(calendar, &context.config.timescales, plan, case.meetings, today);
+    let timeline: Vec<(MeetingKind, TimelineDate)> = plan_dates
+        .map(|(core, review)| vec![(MeetingKind::CoreGroup, core), (MeetingKind::ReviewConference, review)])
+        .unwrap_or_default();
+    sweep_timeline(&mut book, child_id, &timeline, absent, context);
+
     // ---- Visits: not seen, not seen alone, interpreting. ----
     let mut still_holds: Vec<EscalationReason> = Vec::new();
     let mut visits_in_plan: Vec<&&Visit> =
@@ -719,7 +737,9 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             | EscalationReason::NotSeenAlone { visit_id }
             | EscalationReason::InterpreterNotUsed { visit_id }
             | EscalationReason::FamilyMemberInterpreted { visit_id } => visit_id,
-            EscalationReason::Overdue { .. } | EscalationReason::NoVisitSinceGoLive { .. } => continue,
+            EscalationReason::Overdue { .. }
+            | EscalationReason::NoVisitSinceGoLive { .. }
+            | EscalationReason::PlanMeetingOverdue { .. } => continue,
         };
         if !e.is_open() || still_holds.iter().any(|r| same_problem(r, &e.reason)) {
             continue;
@@ -818,6 +838,9 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                         raised_due == due && overdue_now && go_live_prompt.is_none()
                     }
                     EscalationReason::NoVisitSinceGoLive { .. } => go_live_prompt.is_some() && overdue_now,
+                    EscalationReason::PlanMeetingOverdue { meeting, due: raised_due, .. } => timeline
+                        .iter()
+                        .any(|(kind, date)| *kind == meeting && date.due == raised_due && date.overdue),
                     _ => false,
                 };
                 let Some((acknowledged_on, action)) = e.acknowledgement() else { continue };
@@ -851,6 +874,106 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     }
 
     book.finish(changes);
+}
+
+/// The plan's timeline in one sweep: an escalation for each meeting overdue, at the level an
+/// overdue visit would have; one about an earlier due date closes when the meeting was held in
+/// time, asks a manager to confirm when it was held late, and closes saying why when the
+/// timeline itself changed.
+fn sweep_timeline(
+    book: &mut Book<'_, '_>,
+    child_id: ChildId,
+    timeline: &[(MeetingKind, TimelineDate)],
+    key_worker_absent: bool,
+    context: &SweepContext<'_>,
+) {
+    let calendar = context.calendar;
+    for (kind, date) in timeline {
+        let label = kind.label();
+        for i in 0..book.len() {
+            let e = book.get(i);
+            let EscalationReason::PlanMeetingOverdue { meeting, due: raised_due, .. } = e.reason else {
+                continue;
+            };
+            if meeting != *kind || raised_due == date.due || !e.is_active() {
+                continue;
+            }
+            match date.latest {
+                Some(held) if held <= raised_due => book.close(
+                    i,
+                    format!(
+                        "A {} on {}, in time for {}, was recorded.",
+                        label.to_lowercase(),
+                        dmy(held),
+                        dmy(raised_due)
+                    ),
+                ),
+                Some(held) if held > raised_due => {
+                    if e.is_open() && !e.awaiting_confirmation() {
+                        let late_by = calendar.working_days_between(raised_due, held).max(1);
+                        book.record(
+                            i,
+                            EscalationStep::ConfirmationAsked,
+                            format!(
+                                "The {} was held on {}, {} after it was due by {}. A manager confirms that this can close.",
+                                label.to_lowercase(),
+                                dmy(held),
+                                days(late_by),
+                                dmy(raised_due)
+                            ),
+                        );
+                    }
+                }
+                _ => book.close(
+                    i,
+                    format!(
+                        "The plan's dates changed: the {} is now due by {}.",
+                        label.to_lowercase(),
+                        dmy(date.due)
+                    ),
+                ),
+            }
+        }
+        if !date.overdue {
+            continue;
+        }
+        let required = if date.working_days_overdue > context.config.rules.senior_after_working_days
+            || key_worker_absent
+        {
+            EscalationLevel::SeniorManager
+        } else {
+            EscalationLevel::TeamManager
+        };
+        let reason = EscalationReason::PlanMeetingOverdue {
+            meeting: *kind,
+            due: date.due,
+            working_days_overdue: date.working_days_overdue,
+        };
+        match book.find(&reason) {
+            None => {
+                book.raise(child_id, reason, required, None, "");
+            }
+            Some(i) => {
+                let e = book.get(i);
+                if e.is_active() && required > e.level {
+                    let why = if key_worker_absent {
+                        format!(
+                            "{label} overdue by {} while the key worker is recorded absent.",
+                            days(date.working_days_overdue)
+                        )
+                    } else {
+                        format!(
+                            "{label} overdue by {}, more than {}.",
+                            days(date.working_days_overdue),
+                            days(context.config.rules.senior_after_working_days)
+                        )
+                    };
+                    book.edit(i).reason = reason;
+                    book.raise_again(i, required, &why);
+                }
+            }
+        }
+    }
 }
 
 /// Records a manager's action on an escalation, or says what is wrong with it, by field.
@@ -1230,12 +1353,14 @@ pub async fn sweep_store(
         let visits: Vec<Visit> = store.counted_visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
         let held = store.escalations_for_child(id)?;
         let decisions = store.seen_alone_decisions(id)?;
+        let meetings = store.plan_meetings(id)?;
         sweep_child(
             ChildCase {
                 child: &child,
                 visits: &visits,
                 escalations: &held,
                 seen_alone_decisions: &decisions,
+                meetings: &meetings,
             },
             &context,
             &mut changes,

@@ -13,8 +13,13 @@
 //! | column | required | format |
 //! |---|---|---|
 //! | `central_id` | yes | the CMS's "Child Unique ID" |
-//! | `given_name`, `family_name` | yes | text |
-//! | `date_of_birth` | yes | `YYYY-MM-DD` |
+//! | `given_name`, `family_name` | once born | text; an unborn child may have neither |
+//! | `date_of_birth` | once born | `YYYY-MM-DD`; blank for an unborn child |
+//! | `expected_date_of_birth` | while unborn | `YYYY-MM-DD`: an unborn child on a pre-birth plan |
+//! | `expectant_parent_ref` | no | the `ref` of the carer the pre-birth plan's visits are to |
+//! | `ethnicity` | no | a census code such as `WBRI`, `REFU` (refused) or `NOBT` (not yet obtained) |
+//! | `disability` | no | `yes`, `no` or `unknown` |
+//! | `emergency_protection_dates` | no | `YYYY-MM-DD` dates of emergency protection orders or police protection, separated by `;`, or `none` (JSON: a list) |
 //! | `gender` | no | `male`, `female`, `not_stated`, `neither` |
 //! | `sibling_central_ids` | no | central ids separated by `;` (JSON: a list) |
 //! | `carers` | no | `ref\|name\|relationship` entries separated by `;` (JSON: objects) |
@@ -24,7 +29,13 @@
 //! | `disability_and_communication` | no | text |
 //! | `registered_on` | for a plan | `YYYY-MM-DD`: the child protection plan started (registration) |
 //! | `deregistered_on` | no | `YYYY-MM-DD`: the plan ended (de-registration) |
-//! | `harms` | for a plan | `neglect`, `emotional`, `physical`, `sexual`, separated by `;`; the first is the initial category |
+//! | `harms` | for a plan | `neglect`, `emotional`, `physical`, `sexual`, separated by `;`: the plan's latest categories |
+//! | `initial_harms` | no | the categories the plan started with, as `harms`, when they have changed since |
+//! | `harms_changed_on` | with `initial_harms` | `YYYY-MM-DD`: the day the latest categories applied from |
+//! | `pre_birth` | no | `yes` for a pre-birth plan |
+//! | `initial_conference_on` | no | `YYYY-MM-DD`: the initial child protection conference; the plan's timeline (core groups, reviews) is tracked from it |
+//! | `latest_core_group` | no | `YYYY-MM-DD`: the latest core group the central system knew of |
+//! | `previous_plans` | no | earlier plans, `start\|end\|initial harms\|latest harms` with harms joined by `+`, separated by `;` (JSON: objects with `registered_on`, `deregistered_on`, `initial_harms`, `latest_harms`, `pre_birth`) |
 //! | `visit_frequency_working_days` | no | 1 to 60, default 10 |
 //! | `actions` | no | `ref\|description` entries separated by `;` (JSON: objects) |
 //! | `latest_review_conference` | no | `YYYY-MM-DD` |
@@ -54,11 +65,16 @@ use crate::limits::{
 use crate::store::{Account, ChildSource, Store, Writes};
 
 /// The CSV columns, in the order the export writes them.
-pub const COLUMNS: [&str; 23] = [
+pub const COLUMNS: [&str; 34] = [
     "central_id",
     "given_name",
     "family_name",
     "date_of_birth",
+    "expected_date_of_birth",
+    "expectant_parent_ref",
+    "ethnicity",
+    "disability",
+    "emergency_protection_dates",
     "gender",
     "sibling_central_ids",
     "carers",
@@ -69,6 +85,12 @@ pub const COLUMNS: [&str; 23] = [
     "registered_on",
     "deregistered_on",
     "harms",
+    "initial_harms",
+    "harms_changed_on",
+    "pre_birth",
+    "initial_conference_on",
+    "latest_core_group",
+    "previous_plans",
     "visit_frequency_working_days",
     "actions",
     "latest_review_conference",
@@ -80,7 +102,7 @@ pub const COLUMNS: [&str; 23] = [
     "team_name",
 ];
 
-const REQUIRED: [&str; 4] = ["central_id", "given_name", "family_name", "date_of_birth"];
+const REQUIRED: [&str; 1] = ["central_id"];
 
 /// One problem with one record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -152,18 +174,72 @@ pub struct ActionRecord {
     pub description: String,
 }
 
+/// An earlier plan in a JSON record.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousPlanRecord {
+    /// `YYYY-MM-DD`: the day it started.
+    pub registered_on: String,
+    /// `YYYY-MM-DD`: the day it ended.
+    pub deregistered_on: String,
+    /// The categories it started with.
+    pub initial_harms: Vec<String>,
+    /// The categories it ended with; the initial ones when left out.
+    #[serde(default)]
+    pub latest_harms: Vec<String>,
+    /// Whether it was a pre-birth plan.
+    #[serde(default)]
+    pub pre_birth: bool,
+}
+
 /// One child in a JSON import. The fields are the CSV columns; lists are JSON lists.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseRecord {
     /// Child Unique ID.
     pub central_id: String,
-    /// Given name.
+    /// Given name; may be blank for an unborn child.
+    #[serde(default)]
     pub given_name: String,
-    /// Family name.
+    /// Family name; may be blank for an unborn child.
+    #[serde(default)]
     pub family_name: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`; blank for an unborn child.
+    #[serde(default)]
     pub date_of_birth: String,
+    /// `YYYY-MM-DD`: an unborn child's expected date of birth.
+    #[serde(default)]
+    pub expected_date_of_birth: Option<String>,
+    /// The `ref` of the carer a pre-birth plan's visits are to.
+    #[serde(default)]
+    pub expectant_parent_ref: Option<String>,
+    /// Census ethnicity code, for example `WBRI`.
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    /// `yes`, `no` or `unknown`.
+    #[serde(default)]
+    pub disability: Option<String>,
+    /// Dates of emergency protection orders or police protection; an empty list means none.
+    #[serde(default)]
+    pub emergency_protection_dates: Option<Vec<String>>,
+    /// The categories the plan started with, when they have changed since.
+    #[serde(default)]
+    pub initial_harms: Vec<String>,
+    /// `YYYY-MM-DD`: the day the latest categories applied from.
+    #[serde(default)]
+    pub harms_changed_on: Option<String>,
+    /// Whether the plan is a pre-birth plan.
+    #[serde(default)]
+    pub pre_birth: bool,
+    /// `YYYY-MM-DD`: the initial child protection conference.
+    #[serde(default)]
+    pub initial_conference_on: Option<String>,
+    /// `YYYY-MM-DD`: the latest core group the central system knew of.
+    #[serde(default)]
+    pub latest_core_group: Option<String>,
+    /// Earlier plans.
+    #[serde(default)]
+    pub previous_plans: Vec<PreviousPlanRecord>,
     /// Gender.
     #[serde(default)]
     pub gender: Option<String>,
@@ -442,7 +518,46 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
         })?),
         None => None,
     };
+    let mut previous_plans = Vec::new();
+    for entry in list("previous_plans") {
+        let p = parts("previous_plans", &entry, 4, "start|end|initial harms|latest harms")?;
+        let harms = |v: &str| -> Vec<String> {
+            v.split('+').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        };
+        previous_plans.push(PreviousPlanRecord {
+            registered_on: p[0].clone(),
+            deregistered_on: p[1].clone(),
+            initial_harms: harms(&p[2]),
+            latest_harms: harms(&p[3]),
+            pre_birth: false,
+        });
+    }
+    let yes = |name: &str| -> Result<bool, (String, String)> {
+        match cell(name).map(|v| v.to_lowercase()).as_deref() {
+            None | Some("no" | "n" | "false") => Ok(false),
+            Some("yes" | "y" | "true") => Ok(true),
+            Some(other) => Err((name.to_owned(), format!("Expected yes or no; found {}.", quoted(other)))),
+        }
+    };
+    let emergency_protection_dates = cell("emergency_protection_dates").map(|v| {
+        if v.trim().eq_ignore_ascii_case("none") {
+            Vec::new()
+        } else {
+            v.split(';').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect()
+        }
+    });
     Ok(CaseRecord {
+        expected_date_of_birth: cell("expected_date_of_birth"),
+        expectant_parent_ref: cell("expectant_parent_ref"),
+        ethnicity: cell("ethnicity"),
+        disability: cell("disability"),
+        emergency_protection_dates,
+        initial_harms: list("initial_harms"),
+        harms_changed_on: cell("harms_changed_on"),
+        pre_birth: yes("pre_birth")?,
+        initial_conference_on: cell("initial_conference_on"),
+        latest_core_group: cell("latest_core_group"),
+        previous_plans,
         central_id: cell("central_id").unwrap_or_default(),
         given_name: cell("given_name").unwrap_or_default(),
         family_name: cell("family_name").unwrap_or_default(),
@@ -556,6 +671,8 @@ pub const MAX_ACTIONS: usize = 100;
 pub const MAX_SIBLINGS: usize = 50;
 /// See [`MAX_CARERS`].
 pub const MAX_HARMS: usize = 10;
+/// See [`MAX_CARERS`]: earlier plans and emergency protection dates on one record.
+pub const MAX_PREVIOUS_PLANS: usize = 50;
 
 /// Checks every list and free-text field of a record against its bound (`shared::limits`).
 fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
@@ -566,6 +683,14 @@ fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
         check_count(&mut errors, "actions", record.actions.len(), MAX_ACTIONS),
         check_count(&mut errors, "sibling_central_ids", record.sibling_central_ids.len(), MAX_SIBLINGS),
         check_count(&mut errors, "harms", record.harms.len(), MAX_HARMS),
+        check_count(&mut errors, "initial_harms", record.initial_harms.len(), MAX_HARMS),
+        check_count(&mut errors, "previous_plans", record.previous_plans.len(), MAX_PREVIOUS_PLANS),
+        check_count(
+            &mut errors,
+            "emergency_protection_dates",
+            record.emergency_protection_dates.as_ref().map_or(0, Vec::len),
+            MAX_PREVIOUS_PLANS,
+        ),
     ]
     .iter()
     .all(|ok| *ok);
@@ -574,6 +699,13 @@ fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
             ("child_first_language", record.child_first_language.as_deref()),
             ("child_interpreter_language", record.child_interpreter_language.as_deref()),
             ("registered_on", record.registered_on.as_deref()),
+            ("expected_date_of_birth", record.expected_date_of_birth.as_deref()),
+            ("expectant_parent_ref", record.expectant_parent_ref.as_deref()),
+            ("ethnicity", record.ethnicity.as_deref()),
+            ("disability", record.disability.as_deref()),
+            ("harms_changed_on", record.harms_changed_on.as_deref()),
+            ("initial_conference_on", record.initial_conference_on.as_deref()),
+            ("latest_core_group", record.latest_core_group.as_deref()),
             ("deregistered_on", record.deregistered_on.as_deref()),
             ("latest_review_conference", record.latest_review_conference.as_deref()),
             ("key_worker_username", record.key_worker_username.as_deref()),
@@ -632,18 +764,42 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
     // lengthen the report.
     check_sizes(record)?;
     text("central_id", &record.central_id, &mut problems);
-    text("given_name", &record.given_name, &mut problems);
-    text("family_name", &record.family_name, &mut problems);
-    let date_of_birth = match date("date_of_birth", &record.date_of_birth, today) {
-        Ok(d) if d > today => {
+    // An unborn child needs no name or date of birth, only an expected date of birth.
+    let unborn = record.date_of_birth.trim().is_empty();
+    let expected_date_of_birth = match record.expected_date_of_birth.as_deref() {
+        Some(d) => date("expected_date_of_birth", d, today).map_err(|p| problems.push(p)).ok(),
+        None => None,
+    };
+    if unborn {
+        if record.expected_date_of_birth.is_none() {
+            problems.push(ImportProblemBuilder::new(
+                "date_of_birth",
+                "Required, unless the child is unborn and expected_date_of_birth is given.",
+            ));
+        }
+        for (field, value) in [("given_name", &record.given_name), ("family_name", &record.family_name)] {
+            if !value.trim().is_empty() {
+                text(field, value, &mut problems);
+            }
+        }
+    } else {
+        text("given_name", &record.given_name, &mut problems);
+        text("family_name", &record.family_name, &mut problems);
+    }
+    let date_of_birth = match (!unborn)
+        .then(|| date("date_of_birth", &record.date_of_birth, today))
+        .transpose()
+    {
+        Ok(None) => None,
+        Ok(Some(d)) if d > today => {
             problems.push(ImportProblemBuilder::new("date_of_birth", "The date of birth is in the future."));
             None
         }
-        Ok(d) if d.year_ce().1 < 1990 => {
+        Ok(Some(d)) if d.year_ce().1 < 1990 => {
             problems.push(ImportProblemBuilder::new("date_of_birth", "The date of birth is before 1990."));
             None
         }
-        Ok(d) => Some(d),
+        Ok(Some(d)) => Some(d),
         Err(p) => {
             problems.push(p);
             None
@@ -694,6 +850,88 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             });
         }
     }
+    let ethnicity = match record.ethnicity.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        None => None,
+        Some(code) => {
+            let found = shared::Ethnicity::from_code(code);
+            if found.is_none() {
+                problems.push(ImportProblemBuilder::new(
+                    "ethnicity",
+                    format!(
+                        "Unknown ethnicity code {}: use a census code such as WBRI, REFU or NOBT.",
+                        quoted(code)
+                    ),
+                ));
+            }
+            found
+        }
+    };
+    let disability = match record.disability.as_deref().map(|d| d.trim().to_lowercase()).as_deref() {
+        None | Some("") => None,
+        Some("yes" | "y") => Some(shared::Disability::Yes),
+        Some("no" | "n") => Some(shared::Disability::No),
+        Some("unknown") => Some(shared::Disability::Unknown),
+        Some(other) => {
+            problems.push(ImportProblemBuilder::new(
+                "disability",
+                format!("Unknown answer {}: use yes, no or unknown.", quoted(other)),
+            ));
+            None
+        }
+    };
+    let emergency_protection = record.emergency_protection_dates.as_ref().map(|dates| {
+        let mut out: Vec<NaiveDate> = dates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                date(&format!("emergency_protection_dates[{i}]"), d, today).map_err(|p| problems.push(p)).ok()
+            })
+            .collect();
+        out.sort();
+        out
+    });
+    let expectant_parent =
+        match record.expectant_parent_ref.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(reference) => {
+                if !record.carers.iter().any(|c| c.reference == reference) {
+                    problems.push(ImportProblemBuilder::new(
+                        "expectant_parent_ref",
+                        format!("No carer with ref {} on this record.", quoted(reference)),
+                    ));
+                }
+                Some(CarerId(derived_id("carer", &format!("{}/{}", record.central_id, reference))))
+            }
+        };
+    let mut previous_plans = Vec::new();
+    for (i, earlier) in record.previous_plans.iter().enumerate() {
+        let field = format!("previous_plans[{i}]");
+        let start = date(&field, &earlier.registered_on, today).map_err(|p| problems.push(p)).ok();
+        let end = date(&field, &earlier.deregistered_on, today).map_err(|p| problems.push(p)).ok();
+        let initial = harm_list(&field, &earlier.initial_harms, &mut problems);
+        let latest = harm_list(&field, &earlier.latest_harms, &mut problems);
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                problems.push(ImportProblemBuilder::new(&field, "The plan ends before it starts."));
+            }
+            previous_plans.push(shared::PreviousPlan {
+                registered_on: start,
+                deregistered_on: end,
+                latest_harms: if latest.is_empty() { initial.clone() } else { latest },
+                initial_harms: initial,
+                pre_birth: earlier.pre_birth,
+            });
+        }
+    }
+    previous_plans.sort_by_key(|p| p.registered_on);
+    let details = shared::CaseDetails {
+        expected_date_of_birth,
+        expectant_parent,
+        ethnicity,
+        disability,
+        emergency_protection,
+        previous_plans,
+    };
     let communication = CommunicationNeeds {
         child: language(record.child_first_language.clone(), record.child_interpreter_language.clone()),
         carers: carer_needs,
@@ -747,25 +985,60 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             }
         }
         let seen_before_go_live = (seen_before != shared::SeenBeforeGoLive::default()).then_some(seen_before);
-        let mut harms = Vec::new();
-        for (i, harm) in record.harms.iter().enumerate() {
-            match harm.trim().to_lowercase().as_str() {
-                "neglect" => harms.push(HarmCategory::Neglect),
-                "emotional" | "emotional abuse" => harms.push(HarmCategory::Emotional),
-                "physical" | "physical abuse" => harms.push(HarmCategory::Physical),
-                "sexual" | "sexual abuse" => harms.push(HarmCategory::Sexual),
-                other => problems.push(ImportProblemBuilder::new(
-                    &format!("harms[{i}]"),
-                    format!(
-                        "Unknown category {}: use neglect, emotional, physical or sexual.",
-                        quoted(other)
-                    ),
-                )),
-            }
-        }
+        let harms = harm_list("harms", &record.harms, &mut problems);
         if record.harms.is_empty() {
             problems.push(ImportProblemBuilder::new("harms", "A plan needs at least one category of harm."));
         }
+        let initial_harms = harm_list("initial_harms", &record.initial_harms, &mut problems);
+        let harms_changed_on = match record.harms_changed_on.as_deref() {
+            Some(d) => date("harms_changed_on", d, today).map_err(|p| problems.push(p)).ok(),
+            None => None,
+        };
+        let category_history = match (registered_on, initial_harms.is_empty()) {
+            (Some(start), false) if initial_harms != harms => {
+                let Some(changed) = harms_changed_on else {
+                    problems.push(ImportProblemBuilder::new(
+                        "harms_changed_on",
+                        "Say when the categories changed from the initial ones.",
+                    ));
+                    return Err(problems);
+                };
+                if changed < start {
+                    problems.push(ImportProblemBuilder::new(
+                        "harms_changed_on",
+                        "The categories cannot change before the plan started.",
+                    ));
+                }
+                vec![
+                    shared::CategoryChange { from: start, harms: initial_harms },
+                    shared::CategoryChange { from: changed, harms: harms.clone() },
+                ]
+            }
+            _ => Vec::new(),
+        };
+        let mut plan_date = |field: &str, value: Option<&str>| match value {
+            Some(d) => match date(field, d, today) {
+                Ok(d) if d > today => {
+                    problems.push(ImportProblemBuilder::new(field, "This date is after today."));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(p) => {
+                    problems.push(p);
+                    None
+                }
+            },
+            None => None,
+        };
+        let initial_conference_on =
+            plan_date("initial_conference_on", record.initial_conference_on.as_deref());
+        let latest_core_group = plan_date("latest_core_group", record.latest_core_group.as_deref());
+        let plan_details = shared::PlanDetails {
+            category_history,
+            pre_birth: record.pre_birth,
+            initial_conference_on,
+            latest_core_group,
+        };
         let frequency =
             record.visit_frequency_working_days.unwrap_or(ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);
         if !(1..=60).contains(&frequency) {
@@ -807,6 +1080,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
         }
         if let (Some(registered_on), Some(username), Some(code)) = (registered_on, username, team_code) {
             plan = Some(ProtectionPlan {
+                details: plan_details,
                 registered_on,
                 deregistered_on,
                 harms,
@@ -830,7 +1104,9 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
     if !problems.is_empty() {
         return Err(problems);
     }
-    let Some(date_of_birth) = date_of_birth else { return Err(problems) };
+    if date_of_birth.is_none() && expected_date_of_birth.is_none() {
+        return Err(problems);
+    }
     Ok(Checked {
         child: Child {
             id,
@@ -838,6 +1114,7 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             given_name: record.given_name.trim().to_owned(),
             family_name: record.family_name.trim().to_owned(),
             date_of_birth,
+            details,
             gender,
             sibling_ids: Vec::new(),
             carers,
@@ -847,6 +1124,44 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
         key_worker,
         team,
     })
+}
+
+/// Keeps the plans `existing` held that the imported `child` no longer carries: its ended plan
+/// (when the import brings a plan with another start date) and its earlier plans.
+fn carry_earlier_plans(existing: &Child, child: &mut Child) {
+    let current_start = child.plan.as_ref().map(|p| p.registered_on);
+    let earlier = existing
+        .details
+        .previous_plans
+        .iter()
+        .cloned()
+        .chain(existing.plan.as_ref().and_then(|p| p.as_previous()));
+    for plan in earlier {
+        let known = Some(plan.registered_on) == current_start
+            || child.details.previous_plans.iter().any(|p| p.registered_on == plan.registered_on);
+        if !known {
+            child.details.previous_plans.push(plan);
+        }
+    }
+    child.details.previous_plans.sort_by_key(|p| p.registered_on);
+}
+
+/// Categories of harm from their names, naming each unknown one by its place in `field`.
+fn harm_list(field: &str, names: &[String], problems: &mut Vec<ImportProblemBuilder>) -> Vec<HarmCategory> {
+    let mut harms = Vec::new();
+    for (i, harm) in names.iter().enumerate() {
+        match harm.trim().to_lowercase().as_str() {
+            "neglect" => harms.push(HarmCategory::Neglect),
+            "emotional" | "emotional abuse" => harms.push(HarmCategory::Emotional),
+            "physical" | "physical abuse" => harms.push(HarmCategory::Physical),
+            "sexual" | "sexual abuse" => harms.push(HarmCategory::Sexual),
+            other => problems.push(ImportProblemBuilder::new(
+                &format!("{field}[{i}]"),
+                format!("Unknown category {}: use neglect, emotional, physical or sexual.", quoted(other)),
+            )),
+        }
+    }
+    harms
 }
 
 fn language(first: Option<String>, interpreter: Option<String>) -> LanguageNeed {
@@ -1009,6 +1324,16 @@ pub async fn import(
                 }
             };
             plan.key_worker = worker_id;
+        }
+        // Earlier plans stored here are kept when the central record no longer lists them: a
+        // child's ended plan moves into their previous plans when a new one is imported.
+        let existing: Option<Child> = if bulk {
+            stored.get(&ok.child.id).and_then(|raw| serde_json::from_slice(raw).ok())
+        } else {
+            store.child(ok.child.id)?
+        };
+        if let Some(existing) = existing {
+            carry_earlier_plans(&existing, &mut ok.child);
         }
         let written = if bulk {
             store.child_writes_over(

@@ -75,6 +75,27 @@ struct Args {
     /// team-manager prompt instead of a senior escalation each.
     #[arg(long, env = "SEEN_AND_HEARD_GO_LIVE")]
     go_live: Option<chrono::NaiveDate>,
+    /// The plan's timeline: the first core group is due within this many working days of the
+    /// initial child protection conference.
+    #[arg(long, env = "SEEN_AND_HEARD_CORE_GROUP_FIRST_WORKING_DAYS", default_value_t = 10,
+        value_parser = clap::value_parser!(u32).range(1..=60))]
+    core_group_first_working_days: u32,
+    /// Later core groups are due at least this many weeks after the last.
+    #[arg(long, env = "SEEN_AND_HEARD_CORE_GROUP_EVERY_WEEKS", default_value_t = 6,
+        value_parser = clap::value_parser!(u32).range(1..=26))]
+    core_group_every_weeks: u32,
+    /// The first review conference is due within this many months of the initial conference.
+    #[arg(long, env = "SEEN_AND_HEARD_REVIEW_FIRST_MONTHS", default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=12))]
+    review_first_months: u32,
+    /// Later review conferences are due this many months after the last.
+    #[arg(long, env = "SEEN_AND_HEARD_REVIEW_EVERY_MONTHS", default_value_t = 6,
+        value_parser = clap::value_parser!(u32).range(1..=12))]
+    review_every_months: u32,
+    /// Each child's case is supervised at least this many months apart.
+    #[arg(long, env = "SEEN_AND_HEARD_SUPERVISION_EVERY_MONTHS", default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=12))]
+    supervision_every_months: u32,
 }
 
 /// Maintenance commands.
@@ -232,6 +253,13 @@ async fn main() -> anyhow::Result<()> {
     config.oversight.escalation.acknowledge_within_working_days = args.acknowledge_working_days;
     config.oversight.escalation.arranged_grace_working_days = args.arranged_grace_working_days;
     config.oversight.escalation.go_live = args.go_live;
+    config.oversight.escalation.timescales = shared::timeline::Timescales {
+        core_group_first_working_days: args.core_group_first_working_days,
+        core_group_every_weeks: args.core_group_every_weeks,
+        review_first_months: args.review_first_months,
+        review_every_months: args.review_every_months,
+        supervision_every_months: args.supervision_every_months,
+    };
     config.oversight.blob_dir = Some(args.blobs.clone().unwrap_or_else(|| args.data.join("blobs")));
     config.oversight.webhook = match (args.webhook_url.clone(), args.webhook_secret.clone()) {
         (Some(url), Some(secret)) if secret.len() >= 32 => {

@@ -27,7 +27,8 @@ use crate::error::ApiError;
         (name = "sync", description = "Push visits, pull changes"),
         (name = "children", description = "Children in the caller's scope"),
         (name = "review", description = "Conflicts and visits held for review"),
-        (name = "admin", description = "Accounts, devices, central import and write-back")
+        (name = "admin", description = "Accounts, devices, central import and write-back"),
+        (name = "plan", description = "The plan's timeline: core groups, review conferences, agreed actions and supervision")
     )
 )]
 pub struct ApiDoc;

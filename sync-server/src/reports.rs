@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use shared::child::Gender;
 use shared::visit::current_revisions;
 use shared::{
-    Calendar, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationLevel, HarmCategory,
-    InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone, TeamId, Visit, VisitKind,
-    WorkerCapacity, WorkerId,
+    Calendar, Child, ChildId, CoverAssignment, Disability, Escalation, EscalationAction, EscalationLevel,
+    HarmCategory, InterpretedPerson, PlanAction, ProtectionPlan, ScheduleRules, SeenAlone, TeamId, Visit,
+    VisitKind, WorkerCapacity, WorkerId,
 };
 
 use crate::csv_out::SafeCsv;
@@ -173,6 +173,10 @@ pub enum ChronologyKind {
     CoverEnded,
     /// The child was de-registered: the plan ended.
     Deregistered,
+    /// A core group meeting was held.
+    CoreGroup,
+    /// A manager supervised the case.
+    Supervision,
 }
 
 impl ChronologyKind {
@@ -194,6 +198,8 @@ impl ChronologyKind {
             ChronologyKind::EscalationUpdated => "Escalation updated",
             ChronologyKind::CoverEnded => "Duty cover ended",
             ChronologyKind::Deregistered => "Child protection plan ended",
+            ChronologyKind::CoreGroup => "Core group meeting",
+            ChronologyKind::Supervision => "Supervision",
         }
     }
 }
@@ -272,8 +278,11 @@ pub struct Chronology {
     pub central_id: String,
     /// The child's name.
     pub child_name: String,
-    /// Their date of birth.
-    pub date_of_birth: NaiveDate,
+    /// `None` while the child is unborn.
+    pub date_of_birth: Option<NaiveDate>,
+    /// An unborn child's expected date of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_date_of_birth: Option<NaiveDate>,
     /// When this was produced.
     pub generated_at: DateTime<Utc>,
     /// The events, in date order.
@@ -563,9 +572,78 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         central_id: input.child.central_id.clone(),
         child_name: input.child.display_name(),
         date_of_birth: input.child.date_of_birth,
+        expected_date_of_birth: input.child.details.expected_date_of_birth,
         generated_at: input.now,
         entries: entries.into_iter().map(|(_, e)| e).collect(),
     }
+}
+
+/// Plain words for agreed actions: what, who owns it, by when.
+fn actions_words(actions: &[shared::timeline::AgreedAction]) -> String {
+    actions
+        .iter()
+        .map(|a| format!("{} (owner: {}, by {})", a.description, a.owner, dmy(a.due_on)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Adds the core group meetings, review conferences and supervision recorded here to a
+/// chronology, each on the day it was held, after that day's other entries. A review
+/// conference already shown for the same day (from the central record) is not shown twice.
+/// Leave `supervisions` empty for a reader who may not see supervision.
+pub fn add_timeline_entries(
+    chronology: &mut Chronology,
+    meetings: &[shared::timeline::PlanMeeting],
+    supervisions: &[shared::timeline::Supervision],
+) {
+    let entry = |date: NaiveDate, kind: ChronologyKind, summary: String, worker: &str| ChronologyEntry {
+        date,
+        time: None,
+        kind,
+        summary,
+        seen: None,
+        seen_alone: None,
+        child_words: Vec::new(),
+        worker: Some(worker.to_owned()),
+        on_cover: false,
+        plan_changes: Vec::new(),
+    };
+    let mut added = Vec::new();
+    for meeting in meetings {
+        let kind = match meeting.kind {
+            shared::timeline::MeetingKind::CoreGroup => ChronologyKind::CoreGroup,
+            shared::timeline::MeetingKind::ReviewConference => ChronologyKind::ReviewConference,
+        };
+        if chronology.entries.iter().any(|e| e.kind == kind && e.date == meeting.held_on) {
+            continue;
+        }
+        let mut summary =
+            format!("{} held. Attended: {}.", meeting.kind.label(), meeting.attendees.join(", "));
+        if !meeting.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", meeting.decisions.join("; ")));
+        }
+        if !meeting.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&meeting.actions)));
+        }
+        added.push(entry(meeting.held_on, kind, summary, &meeting.recorded_by_name));
+    }
+    for supervision in supervisions {
+        let mut summary = format!("Supervision of the case. Reflection: {}", supervision.reflection);
+        if !supervision.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", supervision.decisions.join("; ")));
+        }
+        if !supervision.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&supervision.actions)));
+        }
+        added.push(entry(
+            supervision.held_on,
+            ChronologyKind::Supervision,
+            summary,
+            &supervision.recorded_by_name,
+        ));
+    }
+    chronology.entries.extend(added);
+    chronology.entries.sort_by_key(|e| e.date);
 }
 
 /// Registration and the changes between consecutive versions of the child's record. A change
@@ -853,7 +931,11 @@ pub fn chronology_html(chronology: &Chronology) -> String {
         PRINT_CSS,
         escape_html(&title),
         escape_html(&chronology.central_id),
-        dmy(chronology.date_of_birth),
+        match (chronology.date_of_birth, chronology.expected_date_of_birth) {
+            (Some(born), _) => dmy(born),
+            (None, Some(due)) => format!("Unborn, expected {}", dmy(due)),
+            (None, None) => "Unborn".to_owned(),
+        },
         chronology.generated_at.format("%d/%m/%Y %H:%M"),
         chronology.entries.len()
     );
@@ -1025,6 +1107,27 @@ pub struct ComplianceReport {
     /// `visits_recorded_after_period`, not in the other figures), by child then date.
     #[serde(default)]
     pub recorded_after_period: Vec<RecordedAfterPeriod>,
+    /// Children on a plan today whose case supervision is overdue, the most overdue first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supervision_overdue: Vec<SupervisionOverdue>,
+}
+
+/// A child whose case supervision is overdue today.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SupervisionOverdue {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The team.
+    pub team_id: TeamId,
+    /// The latest supervision, if any.
+    #[serde(default)]
+    pub latest: Option<NaiveDate>,
+    /// The date it was due by.
+    pub due: NaiveDate,
+    /// Working days overdue.
+    pub working_days_overdue: u32,
 }
 
 /// A statutory visit for a range that was recorded after the range ended.
@@ -1249,6 +1352,7 @@ pub fn compliance_report<'a>(
             .collect(),
         children,
         recorded_after_period: after_period,
+        supervision_overdue: Vec::new(),
     }
 }
 
@@ -1298,10 +1402,34 @@ fn abuse_code(harm: HarmCategory) -> &'static str {
 
 const MULTIPLE_CATEGORIES: &str = "e) Multiple/not recommended";
 
+fn category_code(harms: &[HarmCategory]) -> &'static str {
+    match harms {
+        [] => "",
+        [only] => abuse_code(*only),
+        _ => MULTIPLE_CATEGORIES,
+    }
+}
+
+fn disability_code(disability: Option<Disability>) -> &'static str {
+    match disability {
+        Some(Disability::Yes) => "a) Yes",
+        Some(Disability::No) => "b) No",
+        Some(Disability::Unknown) => "c) Unknown",
+        None => "",
+    }
+}
+
+/// Column 14: an emergency protection order or police protection in the six months up to and
+/// including `to`; blank when the central record did not say.
+fn emergency_protection_code(child: &Child, to: NaiveDate) -> &'static str {
+    let Some(dates) = child.details.emergency_protection.as_ref() else { return "" };
+    let since = to.checked_sub_months(chrono::Months::new(6)).unwrap_or(to);
+    if dates.iter().any(|d| since < *d && *d <= to) { "a) Yes" } else { "b) No" }
+}
+
 /// Ofsted's Annex A List 7: every child on a child protection plan at some point between `from`
-/// and `to`, as CSV. Dates are `DD/MM/YYYY`; ages are on `to`. What the system does not hold
-/// (ethnicity, disability, emergency protection orders, previous plans) is left blank rather
-/// than guessed.
+/// and `to`, as CSV. See [`annex_a_list_7_csv_with`]; this one knows no review conferences
+/// beyond those on the plan.
 pub fn annex_a_list_7_csv<'a>(
     cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
     from: NaiveDate,
@@ -1309,57 +1437,124 @@ pub fn annex_a_list_7_csv<'a>(
     team_names: &HashMap<TeamId, String>,
     worker_names: &HashMap<WorkerId, String>,
 ) -> Result<String, csv::Error> {
+    annex_a_list_7_csv_with(cases, from, to, team_names, worker_names, &HashMap::new())
+}
+
+/// Ofsted's Annex A List 7 as CSV: a row for every plan in force at some point between `from`
+/// and `to` (the route's default `from` is six months before `to`: current plans and plans
+/// ended in the six months before the list is made), including an earlier plan of a child now
+/// on another. Unborn children are listed, with date of birth and age blank. Dates are
+/// `DD/MM/YYYY`; ages are on `to`. What the central record did not carry (ethnicity,
+/// disability, emergency protection) is left blank rather than guessed. `reviews` holds the
+/// review conferences recorded here, by child; the latest within the plan is column 12.
+pub fn annex_a_list_7_csv_with<'a>(
+    cases: impl IntoIterator<Item = (&'a Child, &'a [Visit])>,
+    from: NaiveDate,
+    to: NaiveDate,
+    team_names: &HashMap<TeamId, String>,
+    worker_names: &HashMap<WorkerId, String>,
+    reviews: &HashMap<ChildId, Vec<NaiveDate>>,
+) -> Result<String, csv::Error> {
     let mut rows: Vec<[String; 17]> = Vec::new();
+    let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
     for (child, visits) in cases {
-        let Some(plan) = child.plan.as_ref() else { continue };
-        if plan.registered_on > to || plan.deregistered_on.is_some_and(|end| end < from) {
-            continue;
+        let current = current_revisions(visits);
+        // Every plan the child has had: the earlier ones, then the current one.
+        let mut plans: Vec<AnnexPlan<'_>> = child
+            .details
+            .previous_plans
+            .iter()
+            .map(|p| AnnexPlan {
+                registered_on: p.registered_on,
+                deregistered_on: Some(p.deregistered_on),
+                initial: &p.initial_harms,
+                latest: &p.latest_harms,
+                imported_review: None,
+                allocated: None,
+            })
+            .collect();
+        if let Some(plan) = child.plan.as_ref() {
+            plans.push(AnnexPlan {
+                registered_on: plan.registered_on,
+                deregistered_on: plan.deregistered_on,
+                initial: plan.initial_harms(),
+                latest: plan.latest_harms(),
+                imported_review: plan.latest_review_conference,
+                allocated: Some((plan.team, plan.key_worker)),
+            });
         }
-        // Column 10: the latest statutory visit, up to the list's end, in which the child was
-        // seen. Column 11: that visit's seen-alone answer.
-        // Only visits within this plan: from its start to its end (a plan is in force on the
-        // day it ends) or the list's end. A visit under an earlier plan is not this plan's.
-        let plan_last_day = plan.deregistered_on.map_or(to, |end| end.min(to));
-        let last_statutory = current_revisions(visits)
-            .into_iter()
-            .filter(|v| v.resets_schedule() && plan.registered_on <= v.date() && v.date() <= plan_last_day)
-            .max_by_key(|v| (v.started_at, v.revision));
-        let date = |d: Option<NaiveDate>| d.map(dmy).unwrap_or_default();
-        let latest_category = match plan.harms.as_slice() {
-            [] => "",
-            [only] => abuse_code(*only),
-            _ => MULTIPLE_CATEGORIES,
-        };
-        rows.push([
-            child.central_id.clone(),
-            gender_code(child.gender).to_owned(),
-            String::new(),
-            dmy(child.date_of_birth),
-            child.age_on(to).to_string(),
-            String::new(),
-            dmy(plan.registered_on),
-            plan.harms.first().map(|h| abuse_code(*h)).unwrap_or("").to_owned(),
-            latest_category.to_owned(),
-            date(last_statutory.map(|v| v.date())),
-            match last_statutory.and_then(|v| v.seen_alone_answer()) {
-                Some(true) => "a) Yes",
-                Some(false) => "b) No",
-                None => "",
+        for plan in &plans {
+            if plan.registered_on > to || plan.deregistered_on.is_some_and(|end| end < from) {
+                continue;
             }
-            .to_owned(),
-            date(plan.latest_review_conference),
-            date(plan.deregistered_on.filter(|end| *end <= to)),
-            String::new(),
-            String::new(),
-            team_names.get(&plan.team).cloned().unwrap_or_default(),
-            worker_names.get(&plan.key_worker).cloned().unwrap_or_default(),
-        ]);
+            // Column 10: the latest statutory visit, up to the list's end, in which the child
+            // was seen. Column 11: that visit's seen-alone answer. Only visits within this
+            // plan: from its start to its end (a plan is in force on the day it ends) or the
+            // list's end. A visit under an earlier plan is not this plan's.
+            let plan_last_day = plan.deregistered_on.map_or(to, |end| end.min(to));
+            let within = |d: NaiveDate| plan.registered_on <= d && d <= plan_last_day;
+            let last_statutory = current
+                .iter()
+                .filter(|v| v.resets_schedule() && within(v.date()))
+                .max_by_key(|v| (v.started_at, v.revision));
+            let latest_review = reviews
+                .get(&child.id)
+                .into_iter()
+                .flatten()
+                .copied()
+                .chain(plan.imported_review)
+                .filter(|d| within(*d))
+                .max();
+            let previous = plans.iter().filter(|p| p.registered_on < plan.registered_on).count();
+            let (team, worker) = match plan.allocated {
+                Some((team, worker)) => (
+                    team_names.get(&team).cloned().unwrap_or_default(),
+                    worker_names.get(&worker).cloned().unwrap_or_default(),
+                ),
+                None => (String::new(), String::new()),
+            };
+            rows.push([
+                child.central_id.clone(),
+                gender_code(child.gender).to_owned(),
+                child.details.ethnicity.map(shared::Ethnicity::annex_a_code).unwrap_or_default(),
+                date(child.date_of_birth),
+                child.age_on(to).map(|a| a.to_string()).unwrap_or_default(),
+                disability_code(child.details.disability).to_owned(),
+                dmy(plan.registered_on),
+                category_code(plan.initial).to_owned(),
+                category_code(plan.latest).to_owned(),
+                date(last_statutory.map(|v| v.date())),
+                match last_statutory.map(|v| v.seen_alone_answer()) {
+                    Some(Some(true)) => "a) Yes",
+                    Some(Some(false)) => "b) No",
+                    Some(None) => "c) Unknown",
+                    None => "",
+                }
+                .to_owned(),
+                date(latest_review),
+                date(plan.deregistered_on.filter(|end| *end <= to)),
+                emergency_protection_code(child, to).to_owned(),
+                previous.to_string(),
+                team,
+                worker,
+            ]);
+        }
     }
-    rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    rows.sort_by(|a, b| (&a[0], &a[6]).cmp(&(&b[0], &b[6])));
     let mut writer = SafeCsv::new();
     writer.row(ANNEX_A_LIST_7_COLUMNS)?;
     for row in &rows {
         writer.row(row)?;
     }
     writer.into_string()
+}
+
+/// One plan as Annex A lists it: the current plan or an earlier one.
+struct AnnexPlan<'a> {
+    registered_on: NaiveDate,
+    deregistered_on: Option<NaiveDate>,
+    initial: &'a [HarmCategory],
+    latest: &'a [HarmCategory],
+    imported_review: Option<NaiveDate>,
+    allocated: Option<(TeamId, WorkerId)>,
 }

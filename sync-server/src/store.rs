@@ -1316,6 +1316,57 @@ impl Store {
         Ok(())
     }
 
+    // ---- the plan's timeline: meetings, actions done, supervision ----
+
+    /// The core group meetings and review conferences recorded on a child's plan, oldest
+    /// recorded first.
+    pub fn plan_meetings(&self, child: ChildId) -> StoreResult<Vec<shared::timeline::PlanMeeting>> {
+        self.scan(&key("pm/", &[child.as_bytes()]))
+    }
+
+    /// Adds the writes that store a new meeting, with a feed entry for the child so the
+    /// sweeper looks at it again within seconds. Meetings are kept, never changed.
+    pub fn plan_meeting_writes(
+        &self,
+        writes: &mut Writes,
+        meeting: &shared::timeline::PlanMeeting,
+    ) -> StoreResult<()> {
+        writes.put(key("pm/", &[meeting.child_id.as_bytes(), meeting.id.as_bytes()]), meeting)?;
+        writes.feed(FeedEntry::Child { child_id: meeting.child_id });
+        Ok(())
+    }
+
+    /// The managers' supervision of a child's case, oldest recorded first.
+    pub fn supervisions(&self, child: ChildId) -> StoreResult<Vec<shared::timeline::Supervision>> {
+        self.scan(&key("sup/", &[child.as_bytes()]))
+    }
+
+    /// Adds the writes that store a new supervision record. Kept, never changed.
+    pub fn supervision_writes(
+        &self,
+        writes: &mut Writes,
+        supervision: &shared::timeline::Supervision,
+    ) -> StoreResult<()> {
+        writes
+            .put(key("sup/", &[supervision.child_id.as_bytes(), supervision.id.as_bytes()]), supervision)?;
+        Ok(())
+    }
+
+    /// The agreed actions of a child marked done.
+    pub fn actions_done(&self, child: ChildId) -> StoreResult<Vec<shared::timeline::ActionDone>> {
+        self.scan(&key("ad/", &[child.as_bytes()]))
+    }
+
+    /// Adds the writes that mark an agreed action done (appended; the action is not changed).
+    pub fn action_done_writes(
+        &self,
+        writes: &mut Writes,
+        done: &shared::timeline::ActionDone,
+    ) -> StoreResult<()> {
+        writes.put(key("ad/", &[done.child_id.as_bytes(), done.action_id.as_bytes()]), done)?;
+        Ok(())
+    }
+
     /// The escalation already raised for this child and problem ([`shared::EscalationReason::dedup_key`]).
     pub fn escalation_by_dedup(&self, child: ChildId, dedup_key: &str) -> StoreResult<Option<Escalation>> {
         match self.tree.get(key("ek/", &[child.as_bytes(), dedup_key.as_bytes()]))?.as_deref().and_then(id16)

@@ -236,3 +236,102 @@ async fn a_changed_central_record_reaches_the_workers_device_on_the_next_pull() 
     let (events, _) = world.pull_all(&tom, Some(&tom_cursor)).await;
     assert!(events.is_empty(), "{events:?}");
 }
+
+// ---- The plan over time (issue 11): unborn children, earlier plans, categories with dates. ----
+
+fn unborn_record(date_of_birth: &str, given_name: &str) -> Value {
+    json!({"central_id": "U-1", "given_name": given_name, "family_name": "", "date_of_birth": date_of_birth,
+        "expected_date_of_birth": "2025-07-20", "expectant_parent_ref": "M",
+        "carers": [{"ref": "M", "name": "Ana Vale", "relationship": "mother"}],
+        "registered_on": "2025-05-01", "pre_birth": true, "initial_conference_on": "2025-05-01",
+        "harms": ["neglect"], "key_worker_username": "sam.social", "team_code": "CPT1"})
+}
+
+#[tokio::test]
+async fn an_unborn_child_on_a_pre_birth_plan_needs_no_name_or_date_of_birth_and_carries_on_after_birth() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let (status, report) =
+        import(&world, admin.access(), "json", json!([unborn_record("", "")]).to_string()).await;
+    assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    let unborn = world.child("U-1");
+    assert!(unborn.is_unborn());
+    assert_eq!(unborn.details.expected_date_of_birth, chrono::NaiveDate::from_ymd_opt(2025, 7, 20));
+    assert_eq!(
+        unborn.details.expectant_parent,
+        Some(unborn.carers[0].id),
+        "visits are to the expectant parent"
+    );
+    assert!(unborn.plan.as_ref().unwrap().details.pre_birth);
+    assert_eq!(unborn.display_name(), "Unborn baby");
+
+    // Born: the same record, with its plan, carries on under the same id.
+    let mut born = unborn_record("2025-07-18", "Rosa");
+    born["family_name"] = json!("Vale");
+    let (_, report) = import(&world, admin.access(), "json", json!([born]).to_string()).await;
+    assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
+    let rosa = world.child("U-1");
+    assert_eq!((rosa.id, rosa.is_unborn()), (unborn.id, false));
+    assert_eq!(rosa.plan.as_ref().unwrap().registered_on, unborn.plan.as_ref().unwrap().registered_on);
+}
+
+#[tokio::test]
+async fn an_unborn_child_without_an_expected_date_of_birth_is_refused_naming_the_field() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let mut record = unborn_record("", "");
+    record.as_object_mut().unwrap().remove("expected_date_of_birth");
+    let (_, report) = import(&world, admin.access(), "json", json!([record]).to_string()).await;
+    assert_eq!(report["rejected"].as_u64(), Some(1), "{report}");
+    assert_eq!(report["problems"][0]["field"], "date_of_birth");
+}
+
+#[tokio::test]
+async fn the_csv_import_carries_earlier_plans_categories_with_dates_and_annex_a_details() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let file = "central_id,given_name,family_name,date_of_birth,ethnicity,disability,emergency_protection_dates,registered_on,harms,initial_harms,harms_changed_on,initial_conference_on,latest_core_group,previous_plans,key_worker_username,team_code\n\
+        CMS-9,Zara,Penn,2015-02-02,MWBC,yes,2025-03-30,2025-04-01,physical,neglect;emotional,2025-06-01,2025-04-01,2025-04-14,2021-01-04|2021-09-30|neglect|neglect;2023-02-01|2023-08-01|emotional+sexual|sexual,sam.social,CPT1\n";
+    let (status, report) = import(&world, admin.access(), "csv", file.to_owned()).await;
+    assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    let zara = world.child("CMS-9");
+    assert_eq!(zara.details.ethnicity, Some(shared::Ethnicity::Mwbc));
+    assert_eq!(zara.details.disability, Some(shared::Disability::Yes));
+    assert_eq!(zara.details.emergency_protection.as_ref().map(Vec::len), Some(1));
+    assert_eq!(zara.previous_plan_count(), 2);
+    assert_eq!(
+        zara.details.previous_plans[1].initial_harms,
+        [shared::HarmCategory::Emotional, shared::HarmCategory::Sexual]
+    );
+    let plan = zara.plan.as_ref().unwrap();
+    assert_eq!(plan.initial_harms(), [shared::HarmCategory::Neglect, shared::HarmCategory::Emotional]);
+    assert_eq!(plan.latest_harms(), [shared::HarmCategory::Physical]);
+    assert_eq!(plan.details.category_history[1].from, chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
+    assert_eq!(plan.details.initial_conference_on, chrono::NaiveDate::from_ymd_opt(2025, 4, 1));
+    assert_eq!(plan.details.latest_core_group, chrono::NaiveDate::from_ymd_opt(2025, 4, 14));
+
+    // An unknown ethnicity code is refused, naming the column.
+    let bad = file.replace("MWBC", "XXXX").replace("CMS-9", "CMS-10");
+    let (_, report) = import(&world, admin.access(), "csv", bad).await;
+    assert_eq!(report["problems"][0]["field"], "ethnicity", "{report}");
+}
+
+#[tokio::test]
+async fn a_new_plan_keeps_the_ended_one_as_an_earlier_plan_so_nothing_is_lost() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let first = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-01-06,2025-03-31,neglect;emotional");
+    import(&world, admin.access(), "csv", csv_file(&[&first])).await;
+    // The central system now holds only the new plan.
+    let second = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-05-01,,physical");
+    let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
+    assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
+    let lily = world.child("CMS-1");
+    assert_eq!(lily.previous_plan_count(), 1);
+    let earlier = &lily.details.previous_plans[0];
+    assert_eq!(earlier.deregistered_on, chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
+    assert_eq!(earlier.initial_harms, [shared::HarmCategory::Neglect, shared::HarmCategory::Emotional]);
+    // Importing the same file again changes nothing.
+    let (_, again) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
+    assert_eq!(again["unchanged"].as_u64(), Some(1), "{again}");
+}

@@ -74,3 +74,29 @@ async fn seeding_twice_changes_nothing() {
     assert_eq!(before, after);
     assert_eq!(before.0, 8);
 }
+
+#[tokio::test]
+async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_core_group_and_an_overdue_review()
+ {
+    let world = World::new().await;
+    let unborn = world.child("DEMO-0012");
+    assert!(unborn.is_unborn() && unborn.details.expected_date_of_birth.is_some());
+    assert!(unborn.plan.as_ref().unwrap().details.pre_birth);
+    assert_eq!(unborn.details.expectant_parent, Some(unborn.carers[0].id));
+    let second = world.child("DEMO-0009");
+    assert_eq!(second.previous_plan_count(), 1);
+    assert_eq!(second.plan.as_ref().unwrap().initial_harms().len(), 2, "started with multiple categories");
+
+    let sam = world.login("sam.social").await;
+    let core = world.child("DEMO-0005");
+    let (_, timeline) = world.get(&format!("/api/children/{}/timeline", core.id), sam.access()).await;
+    let due: chrono::NaiveDate = serde_json::from_value(timeline["core_group"]["due"].clone()).unwrap();
+    assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
+    assert!((due - world.today()).num_days() <= 3, "the core group is due within days: {timeline}");
+    assert_eq!(timeline["open_actions"][0]["action"]["owner"], "School", "{timeline}");
+
+    let review = world.child("DEMO-0007");
+    let (_, timeline) = world.get(&format!("/api/children/{}/timeline", review.id), sam.access()).await;
+    assert_eq!(timeline["review_conference"]["overdue"], true, "{timeline}");
+    assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
+}

@@ -672,3 +672,120 @@ fn a_plan_that_starts_after_go_live_is_escalated_as_usual() {
     let changes = sweep_one(&child, &[], &[], &directory(&[]), &go_live_config(), utc("2026-06-23", 13));
     assert_eq!(changes[0].escalation().level, EscalationLevel::SeniorManager);
 }
+
+// ---- The plan's timeline (issue 11): core groups and reviews escalate like a missed visit. ----
+
+mod plan_timeline {
+    use super::*;
+    use shared::timeline::MeetingKind;
+
+    /// Child 1 with the ICPC on the day the plan started, Monday 2 March 2026: the first core
+    /// group is due by Monday 16 March, the first review by Tuesday 2 June.
+    fn child_with_icpc() -> Child {
+        let mut child = child(1);
+        child.plan.as_mut().unwrap().details.initial_conference_on = Some(date("2026-03-02"));
+        child
+    }
+
+    fn sweep_on(
+        held: &mut Vec<Escalation>,
+        child: &Child,
+        visits: &[Visit],
+        meetings: &[shared::timeline::PlanMeeting],
+        day: &str,
+    ) -> Vec<EscalationChange> {
+        let changes = sweep_with_meetings(child, visits, held, meetings, &patient(), utc(day, 13));
+        apply(held, &changes);
+        changes
+    }
+
+    fn about(held: &[Escalation], kind: MeetingKind) -> Option<&Escalation> {
+        held.iter().find(
+            |e| matches!(e.reason, EscalationReason::PlanMeetingOverdue { meeting, .. } if meeting == kind),
+        )
+    }
+
+    #[test]
+    fn a_missed_core_group_escalates_to_the_team_manager_the_day_after_it_was_due() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-16");
+        assert!(about(&held, MeetingKind::CoreGroup).is_none(), "due today is not overdue");
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let e = about(&held, MeetingKind::CoreGroup).expect("raised");
+        assert_eq!(e.level, EscalationLevel::TeamManager);
+        assert!(
+            e.reason.describe().contains("Core group meeting overdue by 1 working day(s)"),
+            "{}",
+            e.reason.describe()
+        );
+        assert!(about(&held, MeetingKind::ReviewConference).is_none());
+    }
+
+    #[test]
+    fn a_core_group_held_late_asks_a_manager_to_confirm_before_it_closes() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let late = [meeting(900, MeetingKind::CoreGroup, "2026-03-18")];
+        sweep_on(&mut held, &child, &seen, &late, "2026-03-18");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap();
+        assert!(e.is_open(), "only a manager closes");
+        assert!(e.awaiting_confirmation());
+        assert!(matches!(last_step(e), EscalationStep::ConfirmationAsked));
+    }
+
+    #[test]
+    fn a_core_group_held_in_time_but_recorded_late_closes_the_escalation() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let in_time = [meeting(900, MeetingKind::CoreGroup, "2026-03-16")];
+        sweep_on(&mut held, &child, &seen, &in_time, "2026-03-18");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap();
+        assert!(!e.is_active());
+        assert!(e.history.len() >= 2, "the history is appended to, not rewritten");
+    }
+
+    #[test]
+    fn an_unacknowledged_core_group_escalation_goes_up_a_level() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        // Two working days to acknowledge: Wednesday 18 and Thursday 19; up on Friday 20.
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-19");
+        assert_eq!(about(&held, MeetingKind::CoreGroup).unwrap().level, EscalationLevel::TeamManager);
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-20");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap();
+        assert_eq!(e.level, EscalationLevel::SeniorManager);
+        assert!(matches!(last_step(e), EscalationStep::RaisedAgain));
+    }
+
+    #[test]
+    fn a_review_overdue_by_more_than_the_senior_threshold_goes_to_a_senior_manager() {
+        let mut child = child_with_icpc();
+        child.plan.as_mut().unwrap().details.latest_core_group = Some(date("2026-06-01"));
+        let seen = [visit(500, "2026-06-05")];
+        let config = EscalationConfig::default();
+        let changes = sweep_with_meetings(&child, &seen, &[], &[], &config, utc("2026-06-12", 13));
+        let held: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
+        let e = about(&held, MeetingKind::ReviewConference).expect("the review was due by Tuesday 2 June");
+        assert_eq!(e.level, EscalationLevel::SeniorManager, "8 working days overdue is more than 5");
+        assert!(about(&held, MeetingKind::CoreGroup).is_none());
+    }
+
+    #[test]
+    fn the_end_of_the_plan_closes_its_meeting_escalations() {
+        let mut child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-03-18"));
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-19");
+        assert!(!about(&held, MeetingKind::CoreGroup).unwrap().is_active());
+    }
+}

@@ -119,8 +119,22 @@ async fn every_media_type_answered_is_documented(
 }
 
 /// A schema's property, following a `$ref` to a component, and the last of an `allOf`/`oneOf`.
+/// A schema with flattened parts (`#[serde(flatten)]`) is an `allOf`: its own properties are
+/// in one of the parts.
 fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
-    let property = &doc["components"]["schemas"][schema]["properties"][name];
+    let component = &doc["components"]["schemas"][schema];
+    let direct = &component["properties"][name];
+    let property = if direct.is_null() {
+        component["allOf"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|part| &part["properties"][name])
+            .find(|p| !p.is_null())
+            .unwrap_or(direct)
+    } else {
+        direct
+    };
     assert!(!property.is_null(), "{schema}.{name} is not documented");
     property
 }
@@ -138,6 +152,10 @@ fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
 #[case::quote_length("Quote", "text", "maxLength", 4_000)]
 #[case::frequency_from("ProtectionPlan", "visit_frequency_working_days", "minimum", 1)]
 #[case::frequency_to("ProtectionPlan", "visit_frequency_working_days", "maximum", 60)]
+#[case::meeting_attendees("MeetingRequest", "attendees", "maxItems", 50)]
+#[case::action_owner("ActionRequest", "owner", "maxLength", 200)]
+#[case::action_description("ActionRequest", "description", "maxLength", 4_000)]
+#[case::supervision_reflection("SupervisionRequest", "reflection", "maxLength", 50_000)]
 #[tokio::test]
 async fn enforced_rules_are_in_the_schemas(
     #[case] schema: &str,

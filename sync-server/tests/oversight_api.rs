@@ -385,3 +385,149 @@ async fn a_pushed_missed_visit_is_escalated_by_the_running_sweeper_and_sent_to_t
     assert_eq!(notice["escalation_id"], found["id"]);
     assert!(!notice.to_string().contains(&child.given_name), "no names reach the relay");
 }
+
+// ---- The plan's timeline (issue 11). ----
+
+/// DEMO-0003 with its plan and ICPC `days_ago` days ago and no core group or review held.
+async fn child_with_icpc(world: &World, days_ago: u64) -> shared::Child {
+    let mut child = world.child("DEMO-0003");
+    let start = world.today().checked_sub_days(Days::new(days_ago)).unwrap();
+    let plan = child.plan.as_mut().unwrap();
+    plan.registered_on = start;
+    plan.latest_review_conference = None;
+    plan.details.initial_conference_on = Some(start);
+    plan.details.latest_core_group = None;
+    world.state.store().upsert_children(std::slice::from_ref(&child)).await.unwrap();
+    child
+}
+
+#[tokio::test]
+async fn a_missed_core_group_shows_on_the_childs_page_escalates_and_a_recorded_one_moves_it_on() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let child = child_with_icpc(&world, 40).await;
+    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+
+    let timeline_path = format!("/api/children/{}/timeline", child.id);
+    let (status, timeline) = world.get(&timeline_path, sam.access()).await;
+    assert_eq!(status, StatusCode::OK, "{timeline}");
+    assert_eq!(timeline["core_group"]["overdue"], true, "{timeline}");
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    let about_core_group = |list: &Value| {
+        list.as_array().unwrap().iter().any(|e| {
+            e["child_id"] == json!(child.id)
+                && e["reason"]["reason"] == "plan_meeting_overdue"
+                && e["reason"]["meeting"] == "core_group"
+        })
+    };
+    assert!(about_core_group(&escalations), "{escalations}");
+
+    // The key worker records today's core group, with an action for the school.
+    let today = world.today();
+    let due = today.checked_add_days(Days::new(7)).unwrap();
+    let (status, meeting) = world
+        .post(
+            &format!("/api/children/{}/meetings", child.id),
+            sam.access(),
+            json!({"kind": "core_group", "held_on": today, "attendees": ["School", "Health visitor"],
+                   "decisions": ["Plan continues"],
+                   "actions": [{"description": "Report attendance weekly", "owner": "School", "due_on": due}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let (_, timeline) = world.get(&timeline_path, sam.access()).await;
+    assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
+    assert_eq!(timeline["core_group"]["latest"], json!(today));
+    assert_eq!(timeline["open_actions"][0]["action"]["owner"], "School");
+    // Held late: the escalation waits for a manager to confirm it can close.
+    let held = world.state.store().escalations_for_child(child.id).unwrap();
+    let e = held.iter().find(|e| e.reason.dedup_key().starts_with("core_group_overdue")).unwrap();
+    assert!(e.awaiting_confirmation(), "{e:?}");
+
+    // The action is tracked until done, and marked done once.
+    let action_id = meeting["actions"][0]["id"].as_str().unwrap().to_owned();
+    let done_path = format!("/api/children/{}/actions/{action_id}/done", child.id);
+    let (status, done) = world.post(&done_path, sam.access(), json!({"note": "Weekly reports set up"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    let (status, again) = world.post(&done_path, sam.access(), json!({})).await;
+    assert_eq!(
+        (status, again["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("action_id"))
+    );
+    let (_, timeline) = world.get(&timeline_path, sam.access()).await;
+    assert_eq!(timeline["open_actions"].as_array().unwrap().len(), 0);
+    assert_eq!(timeline["done_actions"][0]["done"]["by_name"], done["by_name"]);
+}
+
+#[rstest::rstest]
+#[case::no_attendees(json!({"kind": "core_group", "held_on": "TODAY", "attendees": []}), "attendees")]
+#[case::held_in_the_future(json!({"kind": "review_conference", "held_on": "2099-01-01", "attendees": ["Police"]}), "held_on")]
+#[case::action_without_owner(
+    json!({"kind": "core_group", "held_on": "TODAY", "attendees": ["School"],
+           "actions": [{"description": "Weekly check", "owner": " ", "due_on": "TODAY"}]}),
+    "actions[0].owner"
+)]
+#[tokio::test]
+async fn a_meeting_that_does_not_make_sense_is_refused_naming_the_field(
+    #[case] body: Value,
+    #[case] field: &str,
+) {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let child = child_with_icpc(&world, 40).await;
+    let body: Value =
+        serde_json::from_str(&body.to_string().replace("TODAY", &world.today().to_string())).unwrap();
+    let (status, answer) =
+        world.post(&format!("/api/children/{}/meetings", child.id), sam.access(), body).await;
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::BAD_REQUEST,
+        "{status} {answer}"
+    );
+    let fields: Vec<&str> =
+        answer["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(fields.contains(&field), "{answer}");
+}
+
+#[tokio::test]
+async fn a_manager_records_supervision_and_overdue_supervision_shows_on_the_desk_and_in_the_compliance_report()
+ {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let child = child_with_icpc(&world, 40).await;
+
+    // Forty days on a plan with no supervision: overdue on the desk and in the report.
+    let (status, desk) = world.get("/api/plans/due", tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "{desk}");
+    let row = desk.as_array().unwrap().iter().find(|r| r["child_id"] == json!(child.id)).unwrap().clone();
+    assert_eq!(row["supervision"]["overdue"], true, "{row}");
+    let (_, report) = world.get("/api/reports/compliance", tara.access()).await;
+    assert!(
+        report["supervision_overdue"].as_array().unwrap().iter().any(|r| r["child_id"] == json!(child.id)),
+        "{report}"
+    );
+
+    let path = format!("/api/children/{}/supervision", child.id);
+    let body = json!({"held_on": world.today(), "reflection": "Risk reducing; school attendance improving.",
+        "decisions": ["Continue the plan"],
+        "actions": [{"description": "Book the review", "owner": "Sam", "due_on": world.today()}]});
+    let (status, _) = world.post(&path, sam.access(), body.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a social worker does not record supervision");
+    let (status, recorded) = world.post(&path, tara.access(), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    let (status, list) = world.get(&path, sam.access()).await;
+    assert_eq!((status, list.as_array().unwrap().len()), (StatusCode::OK, 1), "the key worker reads it");
+    let (_, desk) = world.get("/api/plans/due", tara.access()).await;
+    let row = desk.as_array().unwrap().iter().find(|r| r["child_id"] == json!(child.id)).unwrap().clone();
+    assert_eq!(row["supervision"]["overdue"], false, "{row}");
+    assert_eq!(row["supervision"]["latest"], json!(world.today()));
+
+    // A supervision with no reflection is refused, naming the field.
+    let (status, answer) =
+        world.post(&path, tara.access(), json!({"held_on": world.today(), "reflection": "  "})).await;
+    assert_eq!(
+        (status, answer["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reflection"))
+    );
+}

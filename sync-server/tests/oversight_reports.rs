@@ -9,8 +9,8 @@ use oversight_support::*;
 use rstest::rstest;
 use shared::*;
 use sync_server::reports::{
-    ANNEX_A_LIST_7_COLUMNS, ChronologyInput, ChronologyKind, ComplianceInput, annex_a_list_7_csv, chronology,
-    chronology_csv, chronology_html, compliance_report, replay_schedule,
+    ANNEX_A_LIST_7_COLUMNS, ChronologyInput, ChronologyKind, ComplianceInput, annex_a_list_7_csv,
+    annex_a_list_7_csv_with, chronology, chronology_csv, chronology_html, compliance_report, replay_schedule,
 };
 
 const TODAY: &str = "2026-04-20";
@@ -348,4 +348,227 @@ fn annex_a_leaves_out_children_not_on_a_plan_in_the_period() {
     let csv = annex_a_list_7_csv(vec![(&ended, &[][..])], date("2025-04-21"), date(TODAY), &teams, &workers)
         .unwrap();
     assert_eq!(csv.lines().count(), 1, "header only: {csv}");
+}
+
+// ---- Annex A List 7, complete (issue 11): a synthetic cohort with every value of every column. ----
+
+const CATEGORIES: [&[HarmCategory]; 5] = [
+    &[HarmCategory::Neglect],
+    &[HarmCategory::Physical],
+    &[HarmCategory::Sexual],
+    &[HarmCategory::Emotional],
+    &[HarmCategory::Neglect, HarmCategory::Emotional],
+];
+
+/// Twenty-one children on plans registered 2 March 2026 (one unborn), cycling through every
+/// gender, ethnicity code, disability answer, category, seen-alone answer, emergency protection
+/// answer and count of previous plans; child 4 also had a plan that ended on 1 December 2025,
+/// within the six months before the list, so it has a row of its own.
+fn annex_cohort() -> Vec<(Child, Vec<Visit>)> {
+    let genders = [
+        Some(child::Gender::Male),
+        Some(child::Gender::Female),
+        Some(child::Gender::NotStated),
+        Some(child::Gender::Neither),
+        None,
+    ];
+    let disabilities = [Some(Disability::Yes), Some(Disability::No), Some(Disability::Unknown), None];
+    (0..21usize)
+        .map(|i| {
+            let n = 1 + i as u128;
+            let mut c = child(n);
+            c.gender = genders[i % 5];
+            c.details.ethnicity = Ethnicity::ALL.get(i).copied();
+            c.details.disability = disabilities[i % 4];
+            c.details.emergency_protection = match i % 3 {
+                0 => Some(vec![date("2026-02-01")]),
+                1 => Some(vec![date("2025-01-01")]),
+                _ => None,
+            };
+            let plan = c.plan.as_mut().unwrap();
+            let initial = CATEGORIES[i % 5].to_vec();
+            let latest = if i % 2 == 0 { CATEGORIES[(i + 1) % 5].to_vec() } else { initial.clone() };
+            if latest != initial {
+                plan.details.category_history = vec![
+                    CategoryChange { from: date("2026-03-02"), harms: initial },
+                    CategoryChange { from: date("2026-03-20"), harms: latest.clone() },
+                ];
+            }
+            plan.harms = latest;
+            if i % 2 == 0 {
+                plan.latest_review_conference = Some(date("2026-04-01"));
+            }
+            if i % 7 == 6 {
+                plan.deregistered_on = Some(date("2026-04-15"));
+            }
+            let earlier = |from: &str, to: &str, harms: &[HarmCategory]| PreviousPlan {
+                registered_on: date(from),
+                deregistered_on: date(to),
+                initial_harms: harms.to_vec(),
+                latest_harms: harms.to_vec(),
+                pre_birth: false,
+            };
+            if i == 3 {
+                c.details.previous_plans =
+                    vec![earlier("2025-06-01", "2025-12-01", &[HarmCategory::Physical])];
+            }
+            if i == 4 {
+                c.details.previous_plans = vec![
+                    earlier("2019-01-07", "2019-09-30", &[HarmCategory::Neglect]),
+                    earlier("2022-02-01", "2022-11-30", &[HarmCategory::Emotional]),
+                ];
+            }
+            if i == 20 {
+                c.given_name = String::new();
+                c.date_of_birth = None;
+                c.details.expected_date_of_birth = Some(date("2026-06-01"));
+                plan.details.pre_birth = true;
+            }
+            let seen = Visit { id: fixed(5000 + n), child_id: fixed(n), ..visit(1, "2026-04-10") };
+            let visits = match i {
+                2 => vec![Visit { seen_alone: None, ..seen }],
+                _ if i % 3 == 0 => vec![seen],
+                _ if i % 3 == 1 => {
+                    vec![Visit {
+                        id: fixed(5000 + n),
+                        child_id: fixed(n),
+                        ..not_alone(1, "2026-04-10", true)
+                    }]
+                }
+                _ => vec![],
+            };
+            (c, visits)
+        })
+        .collect()
+}
+
+fn annex_cohort_csv() -> String {
+    let cohort = annex_cohort();
+    let (teams, workers) = names();
+    // Child 2's review conference was recorded here, not in the central record.
+    let reviews = HashMap::from([(fixed::<ChildId>(2), vec![date("2026-04-08")])]);
+    annex_a_list_7_csv_with(
+        cohort.iter().map(|(c, v)| (c, v.as_slice())),
+        date("2025-10-20"),
+        date(TODAY),
+        &teams,
+        &workers,
+        &reviews,
+    )
+    .unwrap()
+}
+
+#[test]
+fn annex_a_list_7_over_a_cohort_with_every_value_of_every_column() {
+    insta::assert_snapshot!(annex_cohort_csv());
+}
+
+#[rstest]
+#[case::c01_child_unique_id(0, &[])]
+#[case::c02_gender(1, &["a) Male", "b) Female", "c) Not stated/recorded", "d) Neither", ""])]
+#[case::c03_ethnicity(2, &[
+    "a) WBRI", "b) WIRI", "c) WOTH", "d) WIRT", "e) WROM", "f) MWBC", "g) MWBA", "h) MWAS", "i) MOTH", "j) AIND",
+    "k) APKN", "l) ABAN", "m) AOTH", "n) BCRB", "o) BAFR", "p) BOTH", "q) CHNE", "r) OOTH", "s) REFU", "t) NOBT", ""])]
+#[case::c04_date_of_birth_blank_while_unborn(3, &["01/05/2016", ""])]
+#[case::c05_age_blank_while_unborn(4, &["9", ""])]
+#[case::c06_disability(5, &["a) Yes", "b) No", "c) Unknown", ""])]
+#[case::c07_plan_start_date_of_each_plan(6, &["02/03/2026", "01/06/2025"])]
+#[case::c08_initial_category_including_multiple(7, &[
+    "a) Neglect", "b) Physical abuse", "c) Sexual abuse", "d) Emotional abuse", "e) Multiple/not recommended"])]
+#[case::c09_latest_category_including_multiple(8, &[
+    "a) Neglect", "b) Physical abuse", "c) Sexual abuse", "d) Emotional abuse", "e) Multiple/not recommended"])]
+#[case::c10_last_statutory_visit_within_the_plan(9, &["10/04/2026", ""])]
+#[case::c11_seen_alone(10, &["a) Yes", "b) No", "c) Unknown", ""])]
+#[case::c12_latest_review_conference_within_the_plan(11, &["01/04/2026", "08/04/2026", ""])]
+#[case::c13_plan_end_date(12, &["15/04/2026", "01/12/2025", ""])]
+#[case::c14_emergency_protection_in_the_last_six_months(13, &["a) Yes", "b) No", ""])]
+#[case::c15_number_of_previous_plans(14, &["0", "1", "2"])]
+#[case::c16_allocated_team(15, &["Team One", ""])]
+#[case::c17_allocated_worker(16, &["Jo Testworker", ""])]
+fn each_annex_a_column_takes_every_value_from_recorded_data(#[case] column: usize, #[case] values: &[&str]) {
+    let csv = annex_cohort_csv();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 22, "21 current plans and one ended in the six months before: {csv}");
+    let found: std::collections::BTreeSet<String> = rows.iter().map(|r| r[column].to_owned()).collect();
+    if column == 0 {
+        assert_eq!(found.len(), 21, "one id per child; the earlier plan's row shares its child's id");
+        return;
+    }
+    let expected: std::collections::BTreeSet<String> = values.iter().map(|v| (*v).to_owned()).collect();
+    assert_eq!(found, expected, "column {}", ANNEX_A_LIST_7_COLUMNS[column]);
+}
+
+#[test]
+fn annex_a_counts_previous_plans_before_each_plan_and_lists_the_unborn_child() {
+    let csv = annex_cohort_csv();
+    let child_4: Vec<&str> = csv.lines().filter(|l| l.starts_with("JY-000004,")).collect();
+    assert_eq!(child_4.len(), 2, "{csv}");
+    assert!(child_4[0].contains(",01/06/2025,") && child_4[0].contains(",01/12/2025,"), "{}", child_4[0]);
+    assert!(child_4[0].ends_with(",0,,"), "the earlier plan had none before it: {}", child_4[0]);
+    assert!(child_4[1].contains(",1,Team One,"), "the current plan had one before it: {}", child_4[1]);
+    let unborn = csv.lines().find(|l| l.starts_with("JY-000021,")).expect("the unborn child is listed");
+    assert!(unborn.contains(",,,"), "no date of birth or age yet: {unborn}");
+}
+
+// ---- The plan's timeline in the chronology (issue 11). ----
+
+#[test]
+fn core_groups_reviews_and_supervision_appear_in_the_chronology_on_their_day() {
+    use shared::timeline::{AgreedAction, MeetingKind, Supervision};
+    let mut chronology = child_one_chronology();
+    let mut meeting = meeting(900, MeetingKind::CoreGroup, "2026-03-18");
+    meeting.actions = vec![AgreedAction {
+        id: fixed(901),
+        description: "Report attendance weekly".into(),
+        owner: "School".into(),
+        due_on: date("2026-03-27"),
+    }];
+    let review = meeting_review();
+    let supervision = Supervision {
+        id: fixed(950),
+        child_id: fixed(1),
+        held_on: date("2026-04-02"),
+        reflection: "Risk reducing.".into(),
+        decisions: vec!["Continue".into()],
+        actions: vec![],
+        recorded_by: fixed(TEAM_MANAGER),
+        recorded_by_name: "Tara Testmanager".into(),
+        recorded_at: utc("2026-04-02", 15),
+    };
+    sync_server::reports::add_timeline_entries(&mut chronology, &[meeting, review], &[supervision]);
+    let dated: Vec<(NaiveDateString, ChronologyKind)> = chronology
+        .entries
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                ChronologyKind::CoreGroup | ChronologyKind::Supervision | ChronologyKind::ReviewConference
+            )
+        })
+        .map(|e| (e.date.to_string(), e.kind))
+        .collect();
+    assert_eq!(
+        dated,
+        vec![
+            ("2026-03-18".to_owned(), ChronologyKind::CoreGroup),
+            ("2026-03-25".to_owned(), ChronologyKind::ReviewConference),
+            ("2026-04-02".to_owned(), ChronologyKind::Supervision),
+        ]
+    );
+    let core = chronology.entries.iter().find(|e| e.kind == ChronologyKind::CoreGroup).unwrap();
+    assert!(
+        core.summary.contains("Report attendance weekly (owner: School, by 27/03/2026)"),
+        "{}",
+        core.summary
+    );
+    assert_eq!(core.worker.as_deref(), Some("Jo Testworker"));
+    let dates: Vec<_> = chronology.entries.iter().map(|e| e.date).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "still in date order");
+}
+
+type NaiveDateString = String;
+
+fn meeting_review() -> shared::timeline::PlanMeeting {
+    meeting(910, shared::timeline::MeetingKind::ReviewConference, "2026-03-25")
 }

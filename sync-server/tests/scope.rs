@@ -299,3 +299,105 @@ async fn no_token_means_401_everywhere_that_needs_one() {
         );
     }
 }
+
+// ---- The plan's timeline endpoints (issue 11), role by role. ----
+
+#[derive(Clone, Copy, Debug)]
+enum PlanEndpoint {
+    Timeline,
+    RecordMeeting,
+    ActionDone,
+    SupervisionList,
+    RecordSupervision,
+    PlansDue,
+}
+
+/// Asks a plan endpoint about `child`; `action` is an agreed action on Evie's plan.
+async fn ask_plan(
+    world: &World,
+    session: &Session,
+    endpoint: PlanEndpoint,
+    child: ChildId,
+    action: &str,
+) -> (StatusCode, Value) {
+    let today = world.today();
+    let token = session.access();
+    match endpoint {
+        PlanEndpoint::Timeline => world.get(&format!("/api/children/{child}/timeline"), token).await,
+        PlanEndpoint::RecordMeeting => {
+            let body = json!({"kind": "core_group", "held_on": today, "attendees": ["School"]});
+            world.post(&format!("/api/children/{child}/meetings"), token, body).await
+        }
+        PlanEndpoint::ActionDone => {
+            world.post(&format!("/api/children/{child}/actions/{action}/done"), token, json!({})).await
+        }
+        PlanEndpoint::SupervisionList => {
+            world.get(&format!("/api/children/{child}/supervision"), token).await
+        }
+        PlanEndpoint::RecordSupervision => {
+            let body = json!({"held_on": today, "reflection": "Risk reducing."});
+            world.post(&format!("/api/children/{child}/supervision"), token, body).await
+        }
+        PlanEndpoint::PlansDue => world.get("/api/plans/due", token).await,
+    }
+}
+
+#[rstest]
+// Tom is Evie's key worker: he keeps her plan, and reads (not records) supervision.
+#[case::own_social_worker("tom.north", [200, 201, 201, 200, 403, 403])]
+// Another team's social worker: as if she did not exist.
+#[case::other_social_worker("sam.social", [404, 404, 404, 404, 403, 403])]
+// A duty worker without cover: no child; meetings, actions and supervision are not theirs.
+#[case::duty_worker("dana.duty", [404, 403, 403, 403, 403, 403])]
+// Her team's manager: everything.
+#[case::her_team_manager("mo.manager", [200, 201, 201, 200, 201, 200])]
+// Another team's manager: as if she did not exist (the desk answers, without her).
+#[case::other_team_manager("tara.manager", [404, 404, 404, 404, 404, 200])]
+#[case::senior_manager("sian.senior", [200, 201, 201, 200, 201, 200])]
+#[case::admin("adam.admin", [403, 403, 403, 403, 403, 403])]
+#[tokio::test]
+async fn plan_timeline_endpoints_answer_each_role_as_its_scope_allows(
+    #[case] who: &str,
+    #[case] expected: [u16; 6],
+) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201");
+    // An action agreed at an earlier core group, for marking done.
+    let sian = world.login("sian.senior").await;
+    let (status, meeting) = world
+        .post(
+            &format!("/api/children/{}/meetings", evie.id),
+            sian.access(),
+            json!({"kind": "core_group", "held_on": world.today(), "attendees": ["School"],
+                   "actions": [{"description": "Weekly check", "owner": "School", "due_on": world.today()}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let action = meeting["actions"][0]["id"].as_str().unwrap().to_owned();
+    let session = world.login(who).await;
+    let endpoints = [
+        PlanEndpoint::Timeline,
+        PlanEndpoint::RecordMeeting,
+        PlanEndpoint::ActionDone,
+        PlanEndpoint::SupervisionList,
+        PlanEndpoint::RecordSupervision,
+        PlanEndpoint::PlansDue,
+    ];
+    for (endpoint, want) in endpoints.into_iter().zip(expected) {
+        let (status, body) = ask_plan(&world, &session, endpoint, evie.id, &action).await;
+        assert_eq!(status.as_u16(), want, "{who} {endpoint:?}: {body}");
+        let text = body.to_string();
+        if want == 404 {
+            // Nothing reveals that she exists: the same answer as for nobody.
+            let nobody = ChildId::new();
+            let (other, other_body) = ask_plan(&world, &session, endpoint, nobody, &action).await;
+            assert_eq!((status, body.clone()), (other, other_body), "{who} {endpoint:?}");
+        }
+        if want >= 400 || matches!(endpoint, PlanEndpoint::PlansDue) && who == "tara.manager" {
+            assert!(!text.contains(&evie.id.to_string()), "{who} {endpoint:?}: {text}");
+        }
+        if matches!(endpoint, PlanEndpoint::PlansDue) && want == 200 && who != "tara.manager" {
+            assert!(text.contains(&evie.id.to_string()), "{who} sees her on the desk: {text}");
+        }
+    }
+}

@@ -77,6 +77,10 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
         EscalationReason::NotSeenAlone { .. } => ("Not seen alone", "◐"),
         EscalationReason::InterpreterNotUsed { .. } => ("Interpreter not used", "⚑"),
         EscalationReason::FamilyMemberInterpreted { .. } => ("Family member interpreted", "⚑"),
+        EscalationReason::PlanMeetingOverdue {
+            meeting: shared::timeline::MeetingKind::CoreGroup, ..
+        } => ("Core group overdue", "⚠"),
+        EscalationReason::PlanMeetingOverdue { .. } => ("Review conference overdue", "⚠"),
     };
     let awaiting_confirmation = item.escalation.awaiting_confirmation();
     rsx! {
@@ -133,7 +137,9 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
                         "Agree an exception" }
                 },
-                EscalationReason::InterpreterNotUsed { .. } | EscalationReason::FamilyMemberInterpreted { .. } => rsx! {
+                EscalationReason::InterpreterNotUsed { .. }
+                | EscalationReason::FamilyMemberInterpreted { .. }
+                | EscalationReason::PlanMeetingOverdue { .. } => rsx! {
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
                         "Acknowledge" }

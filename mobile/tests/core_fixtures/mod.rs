@@ -56,7 +56,8 @@ pub fn child() -> Child {
         central_id: "C-000123".into(),
         given_name: "Maja".into(),
         family_name: "Testowska".into(),
-        date_of_birth: date(2016, 5, 14),
+        date_of_birth: Some(date(2016, 5, 14)),
+        details: Default::default(),
         gender: None,
         sibling_ids: vec![],
         carers: vec![
@@ -64,6 +65,7 @@ pub fn child() -> Child {
             Carer { id: STEPFATHER, name: "Tom Example".into(), relationship: "stepfather".into() },
         ],
         plan: Some(ProtectionPlan {
+            details: Default::default(),
             registered_on: date(2025, 1, 6),
             deregistered_on: None,
             harms: vec![HarmCategory::Neglect],

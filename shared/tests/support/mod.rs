@@ -27,6 +27,7 @@ pub fn now() -> DateTime<Utc> {
 
 pub fn plan() -> ProtectionPlan {
     ProtectionPlan {
+        details: Default::default(),
         registered_on: date("2026-09-01"),
         deregistered_on: None,
         harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
@@ -48,7 +49,8 @@ pub fn child() -> Child {
         central_id: "JY-000123".into(),
         given_name: "Ellie".into(),
         family_name: "Testperson".into(),
-        date_of_birth: date("2017-03-14"),
+        date_of_birth: Some(date("2017-03-14")),
+        details: Default::default(),
         gender: Some(child::Gender::Female),
         sibling_ids: vec![fixed(2)],
         carers: vec![Carer {

@@ -17,6 +17,7 @@ pub mod blobs;
 pub mod children;
 pub mod health;
 pub mod oversight;
+pub mod plan;
 pub mod resolve;
 pub mod review;
 pub mod settings;
@@ -34,6 +35,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(admin::router(state))
         .merge(blobs::router(state))
         .merge(oversight::router())
+        .merge(plan::router())
         .merge(staff::router())
         .merge(settings::router())
 }

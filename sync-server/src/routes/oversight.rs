@@ -530,7 +530,7 @@ pub async fn chronology(
     let covers = store.covers_for_child(id)?;
     let names = worker_names(store)?;
     let history = store.child_history(id)?;
-    let chronology = reports::chronology_with_history(
+    let mut chronology = reports::chronology_with_history(
         &ChronologyInput {
             child: &child,
             earlier_records: &[],
@@ -545,6 +545,9 @@ pub async fn chronology(
         },
         &history,
     );
+    // Supervision is for managers and the key worker, not a duty worker covering visits.
+    let supervisions = if caller.role() == Role::DutyWorker { Vec::new() } else { store.supervisions(id)? };
+    reports::add_timeline_entries(&mut chronology, &store.plan_meetings(id)?, &supervisions);
     crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
@@ -576,8 +579,8 @@ fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Res
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// The first day (`YYYY-MM-DD`). Default: 90 days before `to` for the compliance report, a
-    /// year before for Annex A.
+    /// The first day (`YYYY-MM-DD`). Default: 90 days before `to` for the compliance report, six
+    /// months before for Annex A (current plans and plans ended in the six months before).
     #[serde(default)]
     pub from: Option<NaiveDate>,
     /// The last day (`YYYY-MM-DD`). Default: today.
@@ -648,6 +651,20 @@ pub async fn compliance(
         },
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
+    let mut report = report;
+    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(&state, &caller)?
+        .into_iter()
+        .filter(|p| p.supervision.overdue)
+        .map(|p| reports::SupervisionOverdue {
+            child_id: p.child_id,
+            central_id: p.central_id,
+            team_id: p.team_id,
+            latest: p.supervision.latest,
+            due: p.supervision.due,
+            working_days_overdue: p.supervision.working_days_overdue,
+        })
+        .collect();
+    report.supervision_overdue.sort_by_key(|s| std::cmp::Reverse(s.working_days_overdue));
     Ok(ApiJson(report))
 }
 
@@ -666,15 +683,33 @@ pub async fn annex_a_list_7(
     ApiQuery(range): ApiQuery<RangeQuery>,
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
-    let (from, to) = range.resolve(state.today(), 365)?;
+    // By default: current plans and plans ended in the six months before the list is made.
+    let (from, to) = range.resolve(state.today(), 183)?;
+    let from = match range.from {
+        Some(from) => from,
+        None => to.checked_sub_months(chrono::Months::new(6)).unwrap_or(from),
+    };
     let (cases, _) = cases_in_scope(&state, &caller)?;
     let store = state.store();
-    let csv = reports::annex_a_list_7_csv(
+    let mut reviews: HashMap<ChildId, Vec<NaiveDate>> = HashMap::new();
+    for (child, _) in &cases {
+        let held: Vec<NaiveDate> = store
+            .plan_meetings(child.id)?
+            .into_iter()
+            .filter(|m| m.kind == shared::timeline::MeetingKind::ReviewConference)
+            .map(|m| m.held_on)
+            .collect();
+        if !held.is_empty() {
+            reviews.insert(child.id, held);
+        }
+    }
+    let csv = reports::annex_a_list_7_csv_with(
         cases.iter().map(|(c, v)| (c, v.as_slice())),
         from,
         to,
         &team_names(store)?,
         &worker_names(store)?,
+        &reviews,
     )
     .map_err(ApiError::internal)?;
     record_change(&state, &caller, None, "Annex A List 7 exported".to_owned())?;

@@ -39,6 +39,7 @@ pub const DUTY_WORKER: u128 = 130;
 /// (no Jersey holidays in between).
 pub fn plan() -> ProtectionPlan {
     ProtectionPlan {
+        details: Default::default(),
         registered_on: date("2026-03-02"),
         deregistered_on: None,
         harms: vec![HarmCategory::Neglect],
@@ -57,7 +58,8 @@ pub fn child(n: u128) -> Child {
         central_id: format!("JY-{n:06}"),
         given_name: "Robin".into(),
         family_name: "Testchild".into(),
-        date_of_birth: date("2016-05-01"),
+        date_of_birth: Some(date("2016-05-01")),
+        details: Default::default(),
         gender: Some(child::Gender::Male),
         sibling_ids: vec![],
         carers: vec![Carer { id: fixed(400), name: "Alex Testcarer".into(), relationship: "father".into() }],
@@ -171,7 +173,7 @@ pub fn sweep_one(
     let context =
         SweepContext { calendar: Calendar::jersey(), config, directory, now, today: now.date_naive() };
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: &[] }],
+        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings: &[] }],
         &context,
     )
 }
@@ -194,7 +196,7 @@ pub fn sweep_with_decisions(
         today: now.date_naive(),
     };
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions }],
+        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions, meetings: &[] }],
         &context,
     )
 }
@@ -210,5 +212,44 @@ pub fn family_interpreted(id: u128, day: &str) -> Visit {
             not_used_reason: None,
         }],
         ..visit(id, day)
+    }
+}
+
+/// Runs one sweep over one child at `now`, with the core groups and reviews recorded.
+pub fn sweep_with_meetings(
+    child: &Child,
+    visits: &[Visit],
+    escalations: &[Escalation],
+    meetings: &[shared::timeline::PlanMeeting],
+    config: &EscalationConfig,
+    now: DateTime<Utc>,
+) -> Vec<sync_server::escalations::EscalationChange> {
+    let directory = directory(&[]);
+    let context = SweepContext {
+        calendar: Calendar::jersey(),
+        config,
+        directory: &directory,
+        now,
+        today: now.date_naive(),
+    };
+    sync_server::escalations::sweep(
+        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings }],
+        &context,
+    )
+}
+
+/// A meeting on child 1's plan, held on `day`.
+pub fn meeting(id: u128, kind: shared::timeline::MeetingKind, day: &str) -> shared::timeline::PlanMeeting {
+    shared::timeline::PlanMeeting {
+        id: fixed(id),
+        child_id: fixed(1),
+        kind,
+        held_on: date(day),
+        attendees: vec!["School".into(), "Health visitor".into()],
+        decisions: vec!["Plan continues".into()],
+        actions: vec![],
+        recorded_by: fixed(KEY_WORKER),
+        recorded_by_name: "Jo Testworker".into(),
+        recorded_at: utc(day, 16),
     }
 }
