@@ -109,6 +109,7 @@ fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
             vec![]
         },
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

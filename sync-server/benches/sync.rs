@@ -140,6 +140,7 @@ fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
         observations: shared::Observations { facts: prose(n * 7 + 4, 35), concerns: prose(n * 7 + 5, 25) },
         interpreters: Vec::new(),
         plan_actions: Vec::new(),
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![HarmCategory::Neglect],
         attachments: Vec::new(),
         next_visit_planned: None,

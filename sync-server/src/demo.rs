@@ -513,6 +513,7 @@ pub async fn seed_at(
                 },
                 interpreters,
                 plan_actions: actions.iter().take(1 + n % 2).map(|a| a.id).collect(),
+                purpose: Some("To see the child and talk about the plan".into()),
                 harms_addressed: seed.harms.to_vec(),
                 attachments: Vec::new(),
                 next_visit_planned: None,

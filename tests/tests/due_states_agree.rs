@@ -132,6 +132,7 @@ fn visits(case: &Case, child: ChildId) -> Vec<Visit> {
             observations: Default::default(),
             interpreters: vec![],
             plan_actions: vec![],
+            purpose: Some("To see the child and hear how things are at home".into()),
             harms_addressed: vec![],
             attachments: vec![],
             next_visit_planned: None,

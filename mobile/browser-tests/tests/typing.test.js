@@ -368,6 +368,7 @@ describe('typing the reason for amending a visit as people do', () => {
     await page.click('#seen-yes');
     await page.click('#seen-alone-yes');
     await page.fill('#location', 'Family home');
+    await page.fill('#purpose', 'To see Ellie at home after school');
     await page.selectOption('#announced', 'announced');
     await page.click('#ended-now');
     await page.click('#review');

@@ -140,6 +140,7 @@ pub fn seen_visit(child: &Child, date: NaiveDate, words: &str) -> Visit {
         observations: Default::default(),
         interpreters: vec![],
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

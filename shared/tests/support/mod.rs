@@ -109,6 +109,7 @@ pub fn visit_on(day: &str) -> Visit {
             not_used_reason: None,
         }],
         plan_actions: vec![fixed(300)],
+        purpose: None,
         harms_addressed: vec![HarmCategory::Neglect],
         attachments: vec![],
         next_visit_planned: Some(date("2026-12-07")),

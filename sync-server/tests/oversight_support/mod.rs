@@ -90,6 +90,7 @@ pub fn visit(id: u128, day: &str) -> Visit {
         observations: Observations::default(),
         interpreters: vec![],
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,
