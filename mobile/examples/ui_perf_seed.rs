@@ -98,6 +98,8 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
             carers: vec![],
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 

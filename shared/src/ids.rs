@@ -119,6 +119,10 @@ id_type!(
     /// A duty worker's assignment to cover one child for a period.
     CoverId
 );
+id_type!(
+    /// A safety warning for lone visits to a household.
+    SafetyWarningId
+);
 
 #[cfg(test)]
 mod tests {

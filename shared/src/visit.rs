@@ -632,3 +632,17 @@ pub fn current_revisions<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Vec
     }
     latest.into_values().filter(|v| v.counts()).collect()
 }
+
+/// The people (the child, then each parent or carer on the record) whose need for an
+/// interpreter has not been considered: the child's record says nothing, and no counted visit
+/// has recorded interpreting for them. Flagged to the worker and the manager until answered.
+pub fn interpreting_not_considered(child: &Child, visits: &[Visit]) -> Vec<InterpretedPerson> {
+    let current = current_revisions(visits.iter().filter(|v| v.child_id == child.id));
+    child
+        .interpreting_by_person()
+        .into_iter()
+        .filter(|(_, decision)| *decision == crate::child::Interpreting::NotYetConsidered)
+        .map(|(person, _)| person)
+        .filter(|person| !current.iter().any(|v| v.interpreters.iter().any(|r| r.person == *person)))
+        .collect()
+}

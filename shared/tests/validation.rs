@@ -140,3 +140,64 @@ fn a_visit_stored_before_purposes_were_asked_for_still_loads() {
     let old: Visit = serde_json::from_value(json).unwrap();
     assert_eq!(old.purpose, None);
 }
+
+#[test]
+fn interpreting_not_yet_considered_is_flagged_until_the_record_or_a_visit_answers_it() {
+    let mut child = child();
+    // The fixture's record: the child's need was never considered; the mother needs Polish.
+    assert_eq!(interpreting_not_considered(&child, &[]), [InterpretedPerson::Child]);
+    // A visit recording interpreting for the child answers it.
+    let answered = Visit {
+        interpreters: vec![InterpreterRecord {
+            person: InterpretedPerson::Child,
+            needed: false,
+            language: None,
+            used: None,
+            not_used_reason: None,
+        }],
+        ..visit()
+    };
+    assert_eq!(interpreting_not_considered(&child, std::slice::from_ref(&answered)), []);
+    // A voided visit answers nothing.
+    let voided = Visit {
+        revision: 2,
+        amends: Some(1),
+        status: VisitStatus::EnteredInError,
+        amendment_reason: Some("Wrong child".into()),
+        ..answered.clone()
+    };
+    assert_eq!(interpreting_not_considered(&child, &[answered, voided]), [InterpretedPerson::Child]);
+    // So does the central record, once it says "considered, not needed".
+    child.communication.child = LanguageNeed::no_interpreter_needed(Some("English".into()));
+    assert_eq!(child.communication.child.interpreting(), Interpreting::NotNeeded);
+    assert_eq!(interpreting_not_considered(&child, &[]), []);
+}
+
+#[test]
+fn a_carer_with_no_language_record_has_not_been_considered() {
+    let mut child = child();
+    child.carers.push(Carer {
+        id: fixed(401),
+        name: "Piotr Testperson".into(),
+        relationship: "father".into(),
+    });
+    let decisions: Vec<Interpreting> = child.interpreting_by_person().into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        decisions,
+        [
+            Interpreting::NotYetConsidered,
+            Interpreting::Needed { language: Some("Polish".into()) },
+            Interpreting::NotYetConsidered
+        ]
+    );
+}
+
+#[test]
+fn a_language_record_stored_before_interpreting_was_asked_about_still_loads() {
+    let old: LanguageNeed =
+        serde_json::from_str(r#"{"first_language":"English","interpreter_needed":false}"#).unwrap();
+    assert_eq!(old.interpreting(), Interpreting::NotYetConsidered);
+    let needed: LanguageNeed =
+        serde_json::from_str(r#"{"interpreter_needed":true,"interpreter_language":"Polish"}"#).unwrap();
+    assert_eq!(needed.interpreting(), Interpreting::Needed { language: Some("Polish".into()) });
+}

@@ -57,6 +57,8 @@ fn child(n: u128, registered: NaiveDate) -> Child {
             child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
             ..CommunicationNeeds::default()
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 

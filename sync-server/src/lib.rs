@@ -34,6 +34,7 @@ pub mod error;
 pub mod escalations;
 pub mod export;
 pub mod extract;
+pub mod household;
 pub mod import;
 pub mod limits;
 pub mod openapi;

@@ -27,7 +27,8 @@ use crate::error::ApiError;
         (name = "sync", description = "Push visits, pull changes"),
         (name = "children", description = "Children in the caller's scope"),
         (name = "review", description = "Conflicts and visits held for review"),
-        (name = "admin", description = "Accounts, devices, central import and write-back")
+        (name = "admin", description = "Accounts, devices, central import and write-back"),
+        (name = "casework", description = "Continuity: interpreting considered, safety warnings, key workers")
     )
 )]
 pub struct ApiDoc;

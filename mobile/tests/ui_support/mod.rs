@@ -78,6 +78,7 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
                         first_language: Some("Polish".into()),
                         interpreter_needed: true,
                         interpreter_language: Some("Polish".into()),
+                        interpreter_considered: true,
                     },
                 }]
             } else {
@@ -85,6 +86,8 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
             },
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 

@@ -62,6 +62,7 @@ pub fn child() -> Child {
                 first_language: Some("English".into()),
                 interpreter_needed: false,
                 interpreter_language: None,
+                interpreter_considered: false,
             },
             carers: vec![child::CarerLanguageNeed {
                 carer_id: fixed(400),
@@ -69,10 +70,13 @@ pub fn child() -> Child {
                     first_language: Some("Polish".into()),
                     interpreter_needed: true,
                     interpreter_language: Some("Polish".into()),
+                    interpreter_considered: false,
                 },
             }],
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 

@@ -63,6 +63,8 @@ pub fn child(n: u128) -> Child {
         carers: vec![Carer { id: fixed(400), name: "Alex Testcarer".into(), relationship: "father".into() }],
         plan: Some(plan()),
         communication: CommunicationNeeds::default(),
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
