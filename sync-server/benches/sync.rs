@@ -204,6 +204,8 @@ async fn fixture(children: usize) -> Fixture {
                 seen_before_go_live: None,
             }),
             communication: Default::default(),
+            reallocation: None,
+            safety_warnings: vec![],
         });
     }
     state.store().upsert_children(&records).await.expect("children");

@@ -409,7 +409,10 @@ async fn interpreting_not_considered_is_flagged_to_the_manager_until_a_visit_ans
         used: None,
         not_used_reason: None,
     }];
-    assert_eq!(common::outcome(&world.push_outcomes(&sam, &[visit.clone()]).await[0]), "accepted");
+    assert_eq!(
+        common::outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]),
+        "accepted"
+    );
     let (_, body) = world.get("/api/oversight/interpreting-not-considered", tara.access()).await;
     let entry = listed(&body).expect("the mother is still flagged");
     assert_eq!(entry["people"], json!([{"kind": "carer", "carer_id": mother}]));

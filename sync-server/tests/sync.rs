@@ -433,7 +433,7 @@ async fn a_statutory_visit_without_a_purpose_is_refused_naming_the_field() {
     let sam = world.login("sam.social").await;
     let ellie = world.child("DEMO-0001");
     let aimless = shared::Visit { plan_actions: vec![], purpose: None, ..visit(ellie.id, sam.worker_id()) };
-    let results = world.push_outcomes(&sam, &[aimless.clone()]).await;
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&aimless)).await;
     assert_eq!(outcome(&results[0]), "rejected", "{}", results[0]);
     let fields: Vec<&str> =
         results[0]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();

@@ -102,6 +102,8 @@ fn child(case: &Case) -> Child {
             seen_before_go_live: None,
         }),
         communication: Default::default(),
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
