@@ -102,6 +102,8 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
             carers: vec![],
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -137,6 +139,7 @@ fn visit(child: &Child, worker: WorkerId, day: NaiveDate, n: usize) -> Visit {
         },
         interpreters: vec![],
         plan_actions: child.plan.iter().flat_map(|p| p.actions.first().map(|a| a.id)).collect(),
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

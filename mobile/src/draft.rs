@@ -100,6 +100,10 @@ pub struct VisitDraft {
     /// The plan actions this visit worked on.
     #[serde(default)]
     pub plan_actions: Vec<PlanActionId>,
+    /// What the visit was for, in the worker's words (a statutory visit needs this or a plan
+    /// action).
+    #[serde(default)]
+    pub purpose: String,
     /// The categories of harm this visit addressed.
     #[serde(default)]
     pub harms_addressed: Vec<HarmCategory>,
@@ -159,6 +163,7 @@ impl VisitDraft {
             concerns: String::new(),
             interpreters: prefilled_interpreters(child),
             plan_actions: Vec::new(),
+            purpose: String::new(),
             harms_addressed: Vec::new(),
             attachments: Vec::new(),
             next_visit_planned: None,
@@ -211,6 +216,7 @@ impl VisitDraft {
             concerns: visit.observations.concerns.clone(),
             interpreters: visit.interpreters.clone(),
             plan_actions: visit.plan_actions.clone(),
+            purpose: visit.purpose.clone().unwrap_or_default(),
             harms_addressed: visit.harms_addressed.clone(),
             attachments: visit.attachments.clone(),
             next_visit_planned: visit.next_visit_planned,
@@ -316,6 +322,7 @@ impl VisitDraft {
             observations: Observations { facts: self.facts.clone(), concerns: self.concerns.clone() },
             interpreters: self.interpreters.clone(),
             plan_actions: self.plan_actions.clone(),
+            purpose: (!self.purpose.trim().is_empty()).then(|| self.purpose.clone()),
             harms_addressed: self.harms_addressed.clone(),
             attachments: self.attachments.clone(),
             next_visit_planned: self.next_visit_planned,

@@ -629,6 +629,9 @@ pub struct CaseloadEntry {
     pub last_seen_alone: Option<NaiveDate>,
     /// The cover assignment, when the worker holds this child as duty cover.
     pub cover: Option<CoverAssignment>,
+    /// The people whose need for an interpreter nobody has considered yet (flagged until
+    /// answered on the central record or at a visit).
+    pub interpreting_not_considered: Vec<shared::InterpretedPerson>,
 }
 
 /// The store, unlocked. Cheap to clone; every clone shares the same data key (wiped from
@@ -1298,6 +1301,7 @@ impl UnlockedStore {
             let entry = match &settings {
                 Some(settings) => caseload_entry(settings, child, &visits, today),
                 None => CaseloadEntry {
+                    interpreting_not_considered: shared::interpreting_not_considered(&child, &visits),
                     last_seen: schedule::last_seen(&visits),
                     last_seen_alone: last_seen_alone(&visits),
                     working_days_since_seen: None,
@@ -1368,6 +1372,7 @@ pub fn caseload_entry(
         .and_then(|plan| schedule::child_due_state(calendar, &settings.rules, plan, visits, today));
     let last_seen = schedule::last_seen(visits);
     CaseloadEntry {
+        interpreting_not_considered: shared::interpreting_not_considered(&child, visits),
         working_days_since_seen: schedule::working_days_since_seen(calendar, last_seen, today),
         last_seen_alone: last_seen_alone(visits),
         cover: None,

@@ -76,7 +76,9 @@ fn an_empty_draft_lists_what_is_not_answered_yet() {
         CalendarName::Jersey,
     );
     let fields = fields(&draft);
-    for expected in ["seen", "ended_at", "announced", "location", "interpreters[0].not_used_reason"] {
+    for expected in
+        ["seen", "ended_at", "announced", "location", "purpose", "interpreters[0].not_used_reason"]
+    {
         assert!(fields.contains(&expected.to_owned()), "{expected} missing from {fields:?}");
     }
     assert!(!fields.contains(&"seen_alone".to_owned()), "seen alone is asked after seen");
@@ -180,4 +182,19 @@ fn drafts_round_trip_through_the_stored_form() {
     let draft = complete_draft(&child());
     let json = serde_json::to_string(&draft).unwrap();
     assert_eq!(serde_json::from_str::<VisitDraft>(&json).unwrap(), draft);
+}
+
+#[test]
+fn a_statutory_draft_needs_plan_actions_or_a_stated_purpose() {
+    let child = child();
+    let mut draft = complete_draft(&child);
+    draft.plan_actions.clear();
+    assert_eq!(fields(&draft), ["purpose"]);
+    draft.purpose = "To talk with Maja about school".into();
+    assert_eq!(fields(&draft), Vec::<String>::new());
+    let visit = draft.to_visit(afternoon(), Some(&child_for(&draft))).unwrap();
+    assert_eq!(visit.purpose.as_deref(), Some("To talk with Maja about school"));
+    draft.kind = shared::VisitKind::Other;
+    draft.purpose.clear();
+    assert_eq!(fields(&draft), Vec::<String>::new(), "other visits need no purpose");
 }

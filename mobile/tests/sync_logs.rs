@@ -73,6 +73,7 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
         shared::CalendarName::Jersey,
     );
     draft.location = "Family home".into();
+    draft.purpose = "To see the child at home and talk about school".into();
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);
     draft.seen_alone = Some(true);

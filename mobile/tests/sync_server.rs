@@ -90,6 +90,7 @@ fn visit_to(child: &Child, worker: shared::WorkerId, words: &str) -> Visit {
         shared::CalendarName::Jersey,
     );
     draft.location = "Family home".into();
+    draft.purpose = "To see the child at home and talk about school".into();
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);
     draft.seen_alone = Some(true);

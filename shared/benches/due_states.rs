@@ -58,6 +58,7 @@ fn visit(child: u128, n: u64) -> Visit {
         observations: Observations::default(),
         interpreters: vec![],
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

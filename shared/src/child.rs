@@ -46,6 +46,15 @@ pub struct Child {
     /// each field is left out when empty, so records stored before it load unchanged.
     #[serde(flatten)]
     pub details: CaseDetails,
+    /// The latest change of key worker. Kept by this service, not the central system: the
+    /// server sets it when an import changes the key worker, and carries it across imports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reallocation: Option<crate::household::Reallocation>,
+    /// The safety warnings in force for lone visits to the child's household. Kept by this
+    /// service (each warning is its own append-only record on the server) and carried across
+    /// imports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safety_warnings: Vec<crate::household::SafetyWarning>,
 }
 
 /// What the central case record says about a child beyond their name and current plan.
@@ -258,6 +267,24 @@ impl Child {
         self.plan.as_ref().is_some_and(|p| p.is_active_on(date))
     }
 
+    /// The interpreting decision for the child and for each parent or carer named on the record,
+    /// in that order. A carer with no language record has not been considered.
+    pub fn interpreting_by_person(&self) -> Vec<(crate::visit::InterpretedPerson, Interpreting)> {
+        use crate::visit::InterpretedPerson;
+        let mut people = vec![(InterpretedPerson::Child, self.communication.child.interpreting())];
+        for carer in &self.carers {
+            let decision = self
+                .communication
+                .carers
+                .iter()
+                .find(|need| need.carer_id == carer.id)
+                .map(|need| need.need.interpreting())
+                .unwrap_or(Interpreting::NotYetConsidered);
+            people.push((InterpretedPerson::Carer { carer_id: carer.id }, decision));
+        }
+        people
+    }
+
     /// The carer with this id, if named on the record.
     pub fn carer(&self, id: CarerId) -> Option<&Carer> {
         self.carers.iter().find(|c| c.id == id)
@@ -466,6 +493,64 @@ pub struct LanguageNeed {
     /// The language an interpreter must speak, when one is needed.
     #[serde(default)]
     pub interpreter_language: Option<String>,
+    /// Whether someone has considered if this person needs an interpreter. `false` with no
+    /// interpreter needed means nobody has asked yet, which is flagged to the worker and the
+    /// manager until it is answered (the audit found parents' needs never considered). An
+    /// interpreter needed implies it was considered. Left out of the JSON when `false`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interpreter_considered: bool,
+}
+
+/// What the record says about one person's need for an interpreter.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Interpreting {
+    /// Nobody has considered it yet.
+    NotYetConsidered,
+    /// Considered: no interpreter is needed.
+    NotNeeded,
+    /// Considered: an interpreter is needed.
+    Needed {
+        /// The language the interpreter must speak, if recorded.
+        #[serde(default)]
+        language: Option<String>,
+    },
+}
+
+impl LanguageNeed {
+    /// Considered and needed, in `language`.
+    pub fn interpreter_needed_in(first_language: Option<String>, language: impl Into<String>) -> Self {
+        Self {
+            first_language,
+            interpreter_needed: true,
+            interpreter_language: Some(language.into()),
+            interpreter_considered: true,
+        }
+    }
+
+    /// Considered and not needed.
+    pub fn no_interpreter_needed(first_language: Option<String>) -> Self {
+        Self {
+            first_language,
+            interpreter_needed: false,
+            interpreter_language: None,
+            interpreter_considered: true,
+        }
+    }
+
+    /// The decision this record holds: needed (with the language), not needed, or not yet
+    /// considered.
+    pub fn interpreting(&self) -> Interpreting {
+        if self.interpreter_needed {
+            Interpreting::Needed {
+                language: self.interpreter_language.clone().or_else(|| self.first_language.clone()),
+            }
+        } else if self.interpreter_considered {
+            Interpreting::NotNeeded
+        } else {
+            Interpreting::NotYetConsidered
+        }
+    }
 }
 
 /// A named parent or carer's language needs.

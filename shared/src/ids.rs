@@ -131,6 +131,10 @@ id_type!(
     /// A manager's supervision of a child's case.
     SupervisionId
 );
+id_type!(
+    /// A safety warning for lone visits to a household.
+    SafetyWarningId
+);
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod child;
 pub mod clock;
 pub mod escalation;
+pub mod household;
 pub mod ids;
 pub mod limits;
 pub mod people;
@@ -28,6 +29,7 @@ pub mod validation;
 pub mod visit;
 
 pub use calendar::{Calendar, CalendarName};
+pub use child::Interpreting;
 pub use child::{
     Carer, CaseDetails, CategoryChange, Child, CommunicationNeeds, Disability, Ethnicity, HarmCategory,
     LanguageNeed, PlanAction, PlanDetails, PreviousPlan, ProtectionPlan, SeenBeforeGoLive,
@@ -37,10 +39,12 @@ pub use escalation::{
     Escalation, EscalationAction, EscalationEntry, EscalationReason, EscalationStatus, EscalationStep,
     ScheduleBasis, SeenAloneDecision,
 };
+pub use household::{Reallocation, SafetyWarning, SafetyWarningKind};
 pub use ids::*;
 pub use people::{Absence, AbsenceKind, CoverAssignment, Role, Team, TeamRouting, Worker};
 pub use schedule::{DueState, EscalationLevel, ScheduleRules};
 pub use validation::{FieldError, ValidationErrors};
+pub use visit::interpreting_not_considered;
 pub use visit::{
     Announcement, AttachmentRef, InterpretedPerson, InterpreterRecord, InterpreterUsed, Observations, Quote,
     Seen, SeenAlone, Visit, VisitKind, VisitStatus, WorkerCapacity,

@@ -369,13 +369,16 @@ impl std::fmt::Debug for RefreshRequest {
     }
 }
 
-/// What a duty worker needs before they knock, so nobody starts again.
+/// What a duty worker, or a key worker new to the child, needs before they knock, so nobody
+/// starts again.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Handover {
-    /// The child, with plan, harms, actions and communication needs.
+    /// The child, with plan, harms, actions, communication needs, the household's safety
+    /// warnings and the latest reallocation.
     pub child: Child,
-    /// The cover this handover is for.
-    pub cover: CoverAssignment,
+    /// The cover this handover is for; `None` for a key worker's handover after a reallocation.
+    #[serde(default)]
+    pub cover: Option<CoverAssignment>,
     /// The most recent visits (current revisions), newest first.
     pub recent_visits: Vec<Visit>,
     /// The child's recent words, newest first, with the date they were said.

@@ -85,6 +85,12 @@ pub struct Visit {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub plan_actions: Vec<PlanActionId>,
+    /// What the visit was for, in the worker's words, when it worked on no plan action (or to
+    /// say more). A statutory visit must have a purpose: plan actions, this, or both.
+    /// Absent on visits recorded before purposes were asked for, and left out when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 4000)]
+    pub purpose: Option<String>,
     /// The categories of harm this visit addressed.
     #[serde(default)]
     #[schema(max_items = 4)]
@@ -335,6 +341,7 @@ impl Visit {
         self.check_identity(&mut errors);
         self.check_times(now, &mut errors);
         self.check_seen(&mut errors);
+        self.check_purpose(&mut errors);
         self.check_words(&mut errors);
         self.check_interpreters(&mut errors);
         self.check_attachments(&mut errors);
@@ -369,6 +376,9 @@ impl Visit {
         check_text(errors, "location", &self.location, MAX_SHORT_TEXT_CHARS);
         if let Some(reason) = &self.amendment_reason {
             check_text(errors, "amendment_reason", reason, MAX_REASON_CHARS);
+        }
+        if let Some(purpose) = &self.purpose {
+            check_text(errors, "purpose", purpose, MAX_REASON_CHARS);
         }
         if let Seen::No { reason } = &self.seen {
             check_text(errors, "seen.reason", reason, MAX_REASON_CHARS);
@@ -496,6 +506,26 @@ impl Visit {
         }
     }
 
+    /// A statutory visit is made for a reason on the plan: it names the plan actions it worked
+    /// on, or states its purpose. (A void needs none: it only says the record was an error.)
+    fn check_purpose(&self, errors: &mut ValidationErrors) {
+        if self.kind == VisitKind::Statutory
+            && self.status != VisitStatus::EnteredInError
+            && self.plan_actions.is_empty()
+            && self.purpose.as_deref().is_none_or(is_blank)
+        {
+            errors.push(
+                "purpose",
+                "Say what this statutory visit was for: tick the plan actions it worked on, or write its purpose.",
+            );
+        }
+    }
+
+    /// Whether the visit records a purpose: plan actions it worked on, or a stated purpose.
+    pub fn has_purpose(&self) -> bool {
+        !self.plan_actions.is_empty() || self.purpose.as_deref().is_some_and(|p| !is_blank(p))
+    }
+
     fn check_words(&self, errors: &mut ValidationErrors) {
         for (i, quote) in self.child_words.iter().enumerate() {
             if is_blank(&quote.text) {
@@ -601,4 +631,18 @@ pub fn current_revisions<'a>(visits: impl IntoIterator<Item = &'a Visit>) -> Vec
             .or_insert(visit);
     }
     latest.into_values().filter(|v| v.counts()).collect()
+}
+
+/// The people (the child, then each parent or carer on the record) whose need for an
+/// interpreter has not been considered: the child's record says nothing, and no counted visit
+/// has recorded interpreting for them. Flagged to the worker and the manager until answered.
+pub fn interpreting_not_considered(child: &Child, visits: &[Visit]) -> Vec<InterpretedPerson> {
+    let current = current_revisions(visits.iter().filter(|v| v.child_id == child.id));
+    child
+        .interpreting_by_person()
+        .into_iter()
+        .filter(|(_, decision)| *decision == crate::child::Interpreting::NotYetConsidered)
+        .map(|(person, _)| person)
+        .filter(|person| !current.iter().any(|v| v.interpreters.iter().any(|r| r.person == *person)))
+        .collect()
 }

@@ -58,6 +58,7 @@ fn photo(caption: String) -> AttachmentRef {
 #[case::interpreter_language(Visit { interpreters: vec![interpreter(text(MAX_SHORT_TEXT_CHARS + 1), None)], ..visit() }, "interpreters[0].language")]
 #[case::interpreter_not_used_reason(Visit { interpreters: vec![interpreter("Polish".into(), Some(text(MAX_REASON_CHARS + 1)))], ..visit() }, "interpreters[0].not_used_reason")]
 #[case::too_many_interpreters(Visit { interpreters: vec![interpreter("Polish".into(), None); MAX_INTERPRETERS + 1], ..visit() }, "interpreters")]
+#[case::purpose(Visit { purpose: Some(text(MAX_REASON_CHARS + 1)), ..visit() }, "purpose")]
 #[case::too_many_plan_actions(Visit { plan_actions: vec![fixed(999); MAX_PLAN_ACTIONS + 1], ..visit() }, "plan_actions")]
 #[case::too_many_harms(Visit { harms_addressed: vec![HarmCategory::Neglect; MAX_HARMS + 1], ..visit() }, "harms_addressed")]
 #[case::too_many_attachments(Visit { attachments: vec![photo(String::new()); MAX_ATTACHMENTS + 1], ..visit() }, "attachments")]

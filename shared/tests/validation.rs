@@ -52,6 +52,8 @@ fn not_alone(reason: &str, present: &[&str], manager_agreed: bool) -> Option<See
 #[case::person_listed_twice(Visit { interpreters: vec![InterpreterRecord { person: InterpretedPerson::Child, needed: false, language: None, used: None, not_used_reason: None }, InterpreterRecord { person: InterpretedPerson::Child, needed: false, language: None, used: None, not_used_reason: None }], ..visit() }, "interpreters[1].person")]
 #[case::carer_not_on_record(Visit { interpreters: vec![InterpreterRecord { person: InterpretedPerson::Carer { carer_id: fixed(999) }, needed: false, language: None, used: None, not_used_reason: None }], ..visit() }, "interpreters[0].person")]
 #[case::plan_action_not_on_plan(Visit { plan_actions: vec![fixed(999)], ..visit() }, "plan_actions[0]")]
+#[case::statutory_visit_needs_a_purpose(Visit { plan_actions: vec![], purpose: None, ..visit() }, "purpose")]
+#[case::statutory_visit_purpose_cannot_be_blank(Visit { plan_actions: vec![], purpose: Some("  ".into()), ..visit() }, "purpose")]
 #[case::visit_for_another_child(Visit { child_id: fixed(2), ..visit() }, "child_id")]
 #[case::attachment_hash_malformed(Visit { attachments: vec![AttachmentRef { sha256: "abc".into(), media_type: "image/jpeg".into(), caption: "".into() }], ..visit() }, "attachments[0].sha256")]
 #[case::attachment_type_not_accepted(Visit { attachments: vec![AttachmentRef { sha256: "a".repeat(64), media_type: "image/gif".into(), caption: "".into() }], ..visit() }, "attachments[0].media_type")]
@@ -112,4 +114,90 @@ fn a_missed_statutory_visit_is_reported_as_missed() {
     assert!(missed.is_missed_statutory());
     assert!(!missed.resets_schedule());
     assert!(!visit().is_missed_statutory());
+}
+
+#[rstest]
+#[case::plan_actions_alone(Visit { plan_actions: vec![fixed(300)], purpose: None, ..visit() })]
+#[case::stated_purpose_alone(Visit { plan_actions: vec![], purpose: Some("To talk with Ellie about school".into()), ..visit() })]
+#[case::other_visits_need_no_purpose(Visit { kind: VisitKind::Other, plan_actions: vec![], purpose: None, ..visit() })]
+#[case::a_void_needs_no_purpose(Visit { revision: 2, amends: Some(1), status: VisitStatus::EnteredInError, amendment_reason: Some("Wrong child".into()), plan_actions: vec![], purpose: None, ..visit() })]
+fn a_statutory_visit_has_its_purpose_in_plan_actions_or_words(#[case] visit: Visit) {
+    assert_eq!(problems(&visit), Vec::<String>::new());
+}
+
+#[test]
+fn a_missing_purpose_says_how_to_give_one() {
+    let visit = Visit { plan_actions: vec![], purpose: None, ..visit() };
+    let errors = visit.validate(now(), None).unwrap_err();
+    let message = &errors.for_field("purpose").next().unwrap().message;
+    assert!(message.contains("plan actions") && message.contains("purpose"), "{message}");
+}
+
+#[test]
+fn a_visit_stored_before_purposes_were_asked_for_still_loads() {
+    let mut json = serde_json::to_value(visit()).unwrap();
+    json.as_object_mut().unwrap().remove("purpose");
+    let old: Visit = serde_json::from_value(json).unwrap();
+    assert_eq!(old.purpose, None);
+}
+
+#[test]
+fn interpreting_not_yet_considered_is_flagged_until_the_record_or_a_visit_answers_it() {
+    let mut child = child();
+    // The fixture's record: the child's need was never considered; the mother needs Polish.
+    assert_eq!(interpreting_not_considered(&child, &[]), [InterpretedPerson::Child]);
+    // A visit recording interpreting for the child answers it.
+    let answered = Visit {
+        interpreters: vec![InterpreterRecord {
+            person: InterpretedPerson::Child,
+            needed: false,
+            language: None,
+            used: None,
+            not_used_reason: None,
+        }],
+        ..visit()
+    };
+    assert_eq!(interpreting_not_considered(&child, std::slice::from_ref(&answered)), []);
+    // A voided visit answers nothing.
+    let voided = Visit {
+        revision: 2,
+        amends: Some(1),
+        status: VisitStatus::EnteredInError,
+        amendment_reason: Some("Wrong child".into()),
+        ..answered.clone()
+    };
+    assert_eq!(interpreting_not_considered(&child, &[answered, voided]), [InterpretedPerson::Child]);
+    // So does the central record, once it says "considered, not needed".
+    child.communication.child = LanguageNeed::no_interpreter_needed(Some("English".into()));
+    assert_eq!(child.communication.child.interpreting(), Interpreting::NotNeeded);
+    assert_eq!(interpreting_not_considered(&child, &[]), []);
+}
+
+#[test]
+fn a_carer_with_no_language_record_has_not_been_considered() {
+    let mut child = child();
+    child.carers.push(Carer {
+        id: fixed(401),
+        name: "Piotr Testperson".into(),
+        relationship: "father".into(),
+    });
+    let decisions: Vec<Interpreting> = child.interpreting_by_person().into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        decisions,
+        [
+            Interpreting::NotYetConsidered,
+            Interpreting::Needed { language: Some("Polish".into()) },
+            Interpreting::NotYetConsidered
+        ]
+    );
+}
+
+#[test]
+fn a_language_record_stored_before_interpreting_was_asked_about_still_loads() {
+    let old: LanguageNeed =
+        serde_json::from_str(r#"{"first_language":"English","interpreter_needed":false}"#).unwrap();
+    assert_eq!(old.interpreting(), Interpreting::NotYetConsidered);
+    let needed: LanguageNeed =
+        serde_json::from_str(r#"{"interpreter_needed":true,"interpreter_language":"Polish"}"#).unwrap();
+    assert_eq!(needed.interpreting(), Interpreting::Needed { language: Some("Polish".into()) });
 }

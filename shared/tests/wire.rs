@@ -247,7 +247,7 @@ fn settings_with_an_unknown_time_zone_are_refused() {
 fn handover() {
     insta::assert_json_snapshot!(Handover {
         child: support::child(),
-        cover: cover(),
+        cover: Some(cover()),
         recent_visits: vec![support::visit()],
         recent_words: vec![DatedQuote { date: date("2026-11-20"), text: "I like my new school.".into() }],
         open_escalations: vec![escalation()],

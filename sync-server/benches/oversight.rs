@@ -59,6 +59,8 @@ fn child(n: u128, registered: NaiveDate) -> Child {
             child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
             ..CommunicationNeeds::default()
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -111,6 +113,7 @@ fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
             vec![]
         },
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

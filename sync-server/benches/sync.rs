@@ -140,6 +140,7 @@ fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
         observations: shared::Observations { facts: prose(n * 7 + 4, 35), concerns: prose(n * 7 + 5, 25) },
         interpreters: Vec::new(),
         plan_actions: Vec::new(),
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![HarmCategory::Neglect],
         attachments: Vec::new(),
         next_visit_planned: None,
@@ -205,6 +206,8 @@ async fn fixture(children: usize) -> Fixture {
                 seen_before_go_live: None,
             }),
             communication: Default::default(),
+            reallocation: None,
+            safety_warnings: vec![],
         });
     }
     state.store().upsert_children(&records).await.expect("children");

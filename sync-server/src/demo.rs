@@ -35,6 +35,14 @@ pub const DEMO_ACCOUNTS: [(&str, &str, Role, u8); 8] = [
 ];
 
 const SEED_MARKER: &str = "demo-seeded";
+/// The demo's reallocated child: Noah Le Brun's key worker was Priya until the day the demo
+/// was seeded, and is Sam now; Sam reads a handover before his first visit.
+pub const REALLOCATED_CENTRAL_ID: &str = "DEMO-0006";
+/// Noah's previous key worker.
+pub const REALLOCATED_FROM: &str = "priya.field";
+/// The demo's safety warning for lone visits, on Noah's household.
+pub const DEMO_SAFETY_WARNING: &str =
+    "Large dog, kept loose in the garden. Ring first and ask for it to be shut away before going in.";
 
 /// The demo worker id for a username.
 pub fn demo_worker_id(username: &str) -> WorkerId {
@@ -394,14 +402,29 @@ pub async fn seed_at(
             name: format!("Mother {}", seed.family),
             relationship: "mother".into(),
         };
-        let mut communication = CommunicationNeeds::default();
+        // Interpreting has been considered for most families: English, no interpreter. The
+        // Quinn family's has not, so the flag shows to their worker and manager.
+        let mut communication = if seed.family == "Quinn" {
+            CommunicationNeeds::default()
+        } else {
+            CommunicationNeeds {
+                child: LanguageNeed::no_interpreter_needed(Some("English".into())),
+                carers: vec![CarerLanguageNeed {
+                    carer_id: mother.id,
+                    need: LanguageNeed::no_interpreter_needed(Some("English".into())),
+                }],
+                disability_and_communication: None,
+            }
+        };
         if seed.family == "Nowicka" {
+            communication.carers.clear();
             communication.carers.push(CarerLanguageNeed {
                 carer_id: mother.id,
                 need: LanguageNeed {
                     first_language: Some("Polish".into()),
                     interpreter_needed: true,
                     interpreter_language: Some("Polish".into()),
+                    interpreter_considered: true,
                 },
             });
             communication.child.first_language = Some("English".into());
@@ -411,6 +434,7 @@ pub async fn seed_at(
                 first_language: Some("Portuguese".into()),
                 interpreter_needed: true,
                 interpreter_language: Some("Portuguese".into()),
+                interpreter_considered: true,
             };
         }
         let sibling_ids = match seed.central_id {
@@ -445,6 +469,8 @@ pub async fn seed_at(
                 seen_before_go_live: None,
             }),
             communication,
+            reallocation: None,
+            safety_warnings: vec![],
         };
 
         // A visit every ten working days from registration to the last one seen.
@@ -491,7 +517,11 @@ pub async fn seed_at(
                 status: VisitStatus::Submitted,
                 amendment_reason: None,
                 child_id: id,
-                worker_id: key_worker,
+                worker_id: if seed.central_id == REALLOCATED_CENTRAL_ID {
+                    demo_worker_id(REALLOCATED_FROM)
+                } else {
+                    key_worker
+                },
                 capacity: WorkerCapacity::KeyWorker,
                 started_at: started,
                 ended_at: started + chrono::Duration::minutes(50),
@@ -513,6 +543,7 @@ pub async fn seed_at(
                 },
                 interpreters,
                 plan_actions: actions.iter().take(1 + n % 2).map(|a| a.id).collect(),
+                purpose: Some("To see the child and talk about the plan".into()),
                 harms_addressed: seed.harms.to_vec(),
                 attachments: Vec::new(),
                 next_visit_planned: None,
@@ -526,9 +557,31 @@ pub async fn seed_at(
         }
         children.push(child);
     }
+    // Noah's record as it stood before his reallocation (Priya his key worker, the household's
+    // safety warning already recorded), committed first, so that the record below is a change
+    // of key worker: the store keeps the earlier version in his history and records the
+    // reallocation.
+    if let Some(noah) = children.iter().find(|c| c.central_id == REALLOCATED_CENTRAL_ID) {
+        let mut before = noah.clone();
+        if let Some(plan) = before.plan.as_mut() {
+            plan.key_worker = demo_worker_id(REALLOCATED_FROM);
+        }
+        let warning = shared::SafetyWarning {
+            id: shared::SafetyWarningId(derived_id("safety-warning", REALLOCATED_CENTRAL_ID)),
+            child_ids: vec![noah.id],
+            kind: shared::SafetyWarningKind::Animal,
+            details: DEMO_SAFETY_WARNING.to_owned(),
+            recorded_by: demo_worker_id(REALLOCATED_FROM),
+            recorded_at: now - chrono::Duration::days(30),
+            ended: None,
+        };
+        let mut first = Writes::default();
+        crate::household::add_warning_writes(store, &mut first, &warning, &[before], now, today)?;
+        store.commit(first).await?;
+    }
     plan_over_time(&mut children, calendar, today);
     for child in &children {
-        store.child_writes(&mut writes, child, ChildSource::Demo, now)?;
+        store.child_writes(&mut writes, child, ChildSource::Demo, now, today)?;
     }
     for meeting in demo_meetings(&children, today) {
         store.plan_meeting_writes(&mut writes, &meeting)?;

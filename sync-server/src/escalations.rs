@@ -1231,7 +1231,7 @@ pub const HANDOVER_RECENT_WORDS: usize = 10;
 /// escalations, and when the next visit is due.
 pub fn build_handover(
     child: &Child,
-    cover: &CoverAssignment,
+    cover: Option<&CoverAssignment>,
     visits: &[Visit],
     escalations: &[Escalation],
     calendar: &Calendar,
@@ -1248,7 +1248,7 @@ pub fn build_handover(
     open_escalations.sort_by_key(|e| e.raised_at);
     Handover {
         child: child.clone(),
-        cover: cover.clone(),
+        cover: cover.cloned(),
         recent_visits,
         recent_words,
         open_escalations,

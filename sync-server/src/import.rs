@@ -23,9 +23,9 @@
 //! | `gender` | no | `male`, `female`, `not_stated`, `neither` |
 //! | `sibling_central_ids` | no | central ids separated by `;` (JSON: a list) |
 //! | `carers` | no | `ref\|name\|relationship` entries separated by `;` (JSON: objects) |
-//! | `carer_languages` | no | `ref\|first language\|interpreter language` entries separated by `;`; an interpreter language means one is needed (JSON: `first_language`, `interpreter_language` on each carer) |
+//! | `carer_languages` | no | `ref\|first language\|interpreter language` entries separated by `;`; the interpreter language as for the child (JSON: `first_language`, `interpreter_language` on each carer) |
 //! | `child_first_language` | no | text |
-//! | `child_interpreter_language` | no | text; present means an interpreter is needed |
+//! | `child_interpreter_language` | no | the interpreting decision: a language means an interpreter is needed in it; `none` means considered and not needed; empty means not yet considered (flagged until answered) |
 //! | `disability_and_communication` | no | text |
 //! | `registered_on` | for a plan | `YYYY-MM-DD`: the child protection plan started (registration) |
 //! | `deregistered_on` | no | `YYYY-MM-DD`: the plan ended (de-registration) |
@@ -1120,6 +1120,8 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
             carers,
             plan,
             communication,
+            reallocation: None,
+            safety_warnings: vec![],
         },
         key_worker,
         team,
@@ -1164,12 +1166,15 @@ fn harm_list(field: &str, names: &[String], problems: &mut Vec<ImportProblemBuil
     harms
 }
 
+/// A person's language needs from the central record. The interpreter language says the
+/// decision: empty means nobody has considered it yet; `none` (or `not needed`) means considered
+/// and not needed; anything else is the language an interpreter must speak.
 fn language(first: Option<String>, interpreter: Option<String>) -> LanguageNeed {
-    let interpreter = interpreter.filter(|s| !s.trim().is_empty());
-    LanguageNeed {
-        first_language: first.filter(|s| !s.trim().is_empty()),
-        interpreter_needed: interpreter.is_some(),
-        interpreter_language: interpreter,
+    let first = first.filter(|s| !s.trim().is_empty());
+    match interpreter.as_deref().map(|s| s.trim().to_lowercase()).as_deref() {
+        None | Some("") => LanguageNeed { first_language: first, ..LanguageNeed::default() },
+        Some("none" | "not needed" | "not_needed") => LanguageNeed::no_interpreter_needed(first),
+        Some(_) => LanguageNeed::interpreter_needed_in(first, interpreter.unwrap_or_default().trim()),
     }
 }
 
@@ -1342,9 +1347,10 @@ pub async fn import(
                 stored.get(&ok.child.id).map(|v| v.as_ref()),
                 ChildSource::Import,
                 now,
+                today,
             )?
         } else {
-            store.child_writes(&mut writes, &ok.child, ChildSource::Import, now)?
+            store.child_writes(&mut writes, &ok.child, ChildSource::Import, now, today)?
         };
         match written {
             None => report.unchanged += 1,

@@ -35,6 +35,7 @@ pub mod error;
 pub mod escalations;
 pub mod export;
 pub mod extract;
+pub mod household;
 pub mod import;
 pub mod limits;
 pub mod openapi;

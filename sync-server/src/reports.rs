@@ -684,7 +684,7 @@ fn plan_entries(
                         match change.source {
                             ChildSource::Import => " (central record, as imported)",
                             ChildSource::Demo => " (demonstration data)",
-                            ChildSource::Direct => "",
+                            ChildSource::Direct | ChildSource::Service => "",
                         },
                     ),
                     None => (plan.latest_review_conference.unwrap_or(plan.registered_on), None, ""),

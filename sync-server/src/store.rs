@@ -37,6 +37,7 @@
 //! | `abs/`, `aw/` | absence id; worker + absence id | [`shared::Absence`]; index |
 //! | `esc/`, `ek/` | escalation id; child id + dedup key | [`shared::Escalation`] (its history appended to, never rewritten); index |
 //! | `sad/` | child id + decision id | [`shared::SeenAloneDecision`], never changed |
+//! | `sw/`, `swend/` | safety warning id | [`shared::SafetyWarning`] as recorded, never changed; [`shared::household::SafetyWarningEnd`], appended when a manager ends it |
 //! | `feed/` | sequence | [`FeedEntry`] |
 //! | `pull/` | device id + state id | [`PullState`] |
 //! | `ack/` | visit id + revision | time written back centrally |
@@ -438,6 +439,9 @@ pub enum ChildSource {
     Demo,
     /// A direct write through [`Store::upsert_children`] (tests, benchmarks, tools).
     Direct,
+    /// The service's own fields (safety warnings), written through the API. Taken as given: the
+    /// other sources carry these fields over from the stored record.
+    Service,
 }
 
 /// One change to a child's central record, as kept in the `child_history/` prefix: appended
@@ -702,14 +706,14 @@ impl Store {
         self.flush().await
     }
 
-    fn get<T: DeserializeOwned>(&self, key: &[u8]) -> StoreResult<Option<T>> {
+    pub(crate) fn get<T: DeserializeOwned>(&self, key: &[u8]) -> StoreResult<Option<T>> {
         match self.tree.get(key)? {
             Some(bytes) => decode(key, &bytes).map(Some),
             None => Ok(None),
         }
     }
 
-    fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> StoreResult<Vec<T>> {
+    pub(crate) fn scan<T: DeserializeOwned>(&self, prefix: &[u8]) -> StoreResult<Vec<T>> {
         let mut out = Vec::new();
         for entry in self.tree.scan_prefix(prefix) {
             let (k, v) = entry?;
@@ -923,15 +927,20 @@ impl Store {
     /// Adds the writes that create or replace a child with its indexes and a feed entry, and,
     /// when an existing record changes, a [`ChildChange`] in the child's history.
     /// Returns whether anything changed (`None`: unchanged, `Some(true)`: created).
+    ///
+    /// The fields the service keeps itself (the latest reallocation and the household's safety
+    /// warnings) are carried over from the stored record unless `source` is
+    /// [`ChildSource::Service`]; a change of key worker records a reallocation dated `today`.
     pub fn child_writes(
         &self,
         writes: &mut Writes,
         child: &Child,
         source: ChildSource,
         at: DateTime<Utc>,
+        today: NaiveDate,
     ) -> StoreResult<Option<bool>> {
         let old = self.tree.get(key("child/", &[child.id.as_bytes()]))?;
-        self.child_writes_over(writes, child, old.as_deref(), source, at)
+        self.child_writes_over(writes, child, old.as_deref(), source, at, today)
     }
 
     /// [`Store::child_writes`] given the record as stored now (from [`Store::children_raw`]).
@@ -942,15 +951,26 @@ impl Store {
         old_bytes: Option<&[u8]>,
         source: ChildSource,
         at: DateTime<Utc>,
+        today: NaiveDate,
     ) -> StoreResult<Option<bool>> {
         let child_key = key("child/", &[child.id.as_bytes()]);
-        let new_bytes = encode(child)?;
+        let mut new_bytes = encode(child)?;
         // Compare the stored bytes first: an unchanged record (most of an incremental import)
         // costs no decoding.
         if old_bytes == Some(new_bytes.as_slice()) {
             return Ok(None);
         }
         let old: Option<Child> = old_bytes.map(|b| decode(&child_key, b)).transpose()?;
+        let kept;
+        let child = if source == ChildSource::Service {
+            child
+        } else {
+            kept = crate::household::keep_service_fields(child, old.as_ref(), today, || {
+                self.child_history(child.id)
+            })?;
+            new_bytes = encode(&kept)?;
+            &kept
+        };
         if old.as_ref() == Some(child) {
             return Ok(None);
         }
@@ -1000,7 +1020,7 @@ impl Store {
             let mut writes = Writes::default();
             let now = Utc::now();
             for child in children {
-                match self.child_writes(&mut writes, child, ChildSource::Direct, now)? {
+                match self.child_writes(&mut writes, child, ChildSource::Direct, now, now.date_naive())? {
                     None => counts.unchanged += 1,
                     Some(true) => counts.created += 1,
                     Some(false) => counts.updated += 1,

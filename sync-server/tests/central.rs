@@ -335,3 +335,24 @@ async fn a_new_plan_keeps_the_ended_one_as_an_earlier_plan_so_nothing_is_lost() 
     let (_, again) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
     assert_eq!(again["unchanged"].as_u64(), Some(1), "{again}");
 }
+
+#[tokio::test]
+async fn the_import_carries_each_persons_interpreting_decision_needed_not_needed_or_not_considered() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    // Lily: needs Portuguese; her mother: considered, not needed; her father: not considered.
+    let row = "CMS-9,Lily,Sousa,2016-04-02,female,,M1|Ana Sousa|mother;F1|Rui Sousa|father,M1|English|none,Portuguese,Portuguese,,2025-01-06,,neglect,10,,,sam.social,,CPT1,";
+    let (status, report) = import(&world, admin.access(), "csv", csv_file(&[row])).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let lily = world.child("CMS-9");
+    let decisions: Vec<shared::Interpreting> =
+        lily.interpreting_by_person().into_iter().map(|(_, d)| d).collect();
+    assert_eq!(
+        decisions,
+        [
+            shared::Interpreting::Needed { language: Some("Portuguese".into()) },
+            shared::Interpreting::NotNeeded,
+            shared::Interpreting::NotYetConsidered,
+        ]
+    );
+}

@@ -100,3 +100,23 @@ async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_c
     assert_eq!(timeline["review_conference"]["overdue"], true, "{timeline}");
     assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
 }
+
+#[tokio::test]
+async fn the_demo_has_a_reallocated_child_and_a_household_with_a_safety_warning() {
+    let world = World::new().await;
+    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID);
+    let reallocation = noah.reallocation.clone().expect("Noah was reallocated");
+    assert_eq!(reallocation.from_worker, world.worker_id(sync_server::demo::REALLOCATED_FROM));
+    assert_eq!(reallocation.to_worker, world.worker_id("sam.social"));
+    assert_eq!(reallocation.key_workers_during_plan, 2);
+    assert_eq!(noah.plan.as_ref().unwrap().key_worker, world.worker_id("sam.social"));
+    assert_eq!(noah.safety_warnings.len(), 1);
+    assert_eq!(noah.safety_warnings[0].details, sync_server::demo::DEMO_SAFETY_WARNING);
+    // The earlier version of the record is kept in the child's history.
+    let history = world.state.store().child_history(noah.id).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        history[0].before.plan.as_ref().unwrap().key_worker,
+        world.worker_id(sync_server::demo::REALLOCATED_FROM)
+    );
+}

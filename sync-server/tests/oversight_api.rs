@@ -531,3 +531,166 @@ async fn a_manager_records_supervision_and_overdue_supervision_shows_on_the_desk
         (StatusCode::UNPROCESSABLE_ENTITY, Some("reflection"))
     );
 }
+
+#[tokio::test]
+async fn interpreting_not_considered_is_flagged_to_the_manager_until_a_visit_answers_it() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sam = world.login("sam.social").await;
+    // Amelia's family (demo): nobody has considered interpreting for her or her mother.
+    let amelia = world.child("DEMO-0005");
+    let mother = amelia.carers[0].id;
+    let listed =
+        |body: &Value| body.as_array().unwrap().iter().find(|c| c["child_id"] == json!(amelia.id)).cloned();
+    let (status, body) = world.get("/api/oversight/interpreting-not-considered", tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let entry = listed(&body).expect("Amelia is flagged");
+    assert_eq!(entry["people"].as_array().unwrap().len(), 2, "the child and her mother: {entry}");
+    // A visit records interpreting for Amelia only: her mother stays flagged.
+    let mut visit = common::visit(amelia.id, sam.worker_id());
+    visit.interpreters = vec![shared::InterpreterRecord {
+        person: shared::InterpretedPerson::Child,
+        needed: false,
+        language: None,
+        used: None,
+        not_used_reason: None,
+    }];
+    assert_eq!(
+        common::outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]),
+        "accepted"
+    );
+    let (_, body) = world.get("/api/oversight/interpreting-not-considered", tara.access()).await;
+    let entry = listed(&body).expect("the mother is still flagged");
+    assert_eq!(entry["people"], json!([{"kind": "carer", "carer_id": mother}]));
+    // The next visit records it for the mother too: the flag goes.
+    let mut next = common::amend(&visit, "Family home");
+    next.interpreters.push(shared::InterpreterRecord {
+        person: shared::InterpretedPerson::Carer { carer_id: mother },
+        needed: true,
+        language: Some("Irish".into()),
+        used: Some(shared::InterpreterUsed::Professional),
+        not_used_reason: None,
+    });
+    assert_eq!(common::outcome(&world.push_outcomes(&sam, &[next]).await[0]), "accepted");
+    let (_, body) = world.get("/api/oversight/interpreting-not-considered", tara.access()).await;
+    assert!(listed(&body).is_none(), "{body}");
+}
+
+fn case_record(key_worker: &str) -> Value {
+    json!([{"central_id": "R-1", "given_name": "Rosa", "family_name": "Tester", "date_of_birth": "2018-02-02",
+        "registered_on": "2025-05-01", "harms": ["neglect"], "actions": [{"ref": "1", "description": "Weekly check"}],
+        "key_worker_username": key_worker, "team_code": "CPT1"}])
+}
+
+#[tokio::test]
+async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_workers_are_counted() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let sian = world.login("sian.senior").await;
+    let (status, report) =
+        world.post("/api/admin/import?format=json", admin.access(), case_record("sam.social")).await;
+    assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
+    let rosa = world.child("R-1");
+    assert_eq!(rosa.reallocation, None, "a first import is no reallocation");
+    let sam = world.login("sam.social").await;
+    let (status, _) = world.get(&format!("/api/children/{}/handover", rosa.id), sam.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a key worker who has always held the case has no handover");
+    let mut visit = common::visit(rosa.id, sam.worker_id());
+    visit.child_words = vec![shared::Quote { text: "I want to stay at my school.".into() }];
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[visit]).await[0]), "accepted");
+
+    // The central system gives Rosa to Priya.
+    let (_, report) =
+        world.post("/api/admin/import?format=json", admin.access(), case_record("priya.field")).await;
+    assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
+    let rosa = world.child("R-1");
+    let reallocation = rosa.reallocation.clone().expect("recorded");
+    assert_eq!(
+        (
+            reallocation.from_worker,
+            reallocation.to_worker,
+            reallocation.on,
+            reallocation.key_workers_during_plan
+        ),
+        (world.worker_id("sam.social"), world.worker_id("priya.field"), world.today(), 2)
+    );
+    // Priya reads the handover: the plan, the last visit (seen, seen alone), Rosa's words.
+    let priya = world.login("priya.field").await;
+    let (status, handover) = world.get(&format!("/api/children/{}/handover", rosa.id), priya.access()).await;
+    assert_eq!(status, StatusCode::OK, "{handover}");
+    assert_eq!(handover["cover"], Value::Null);
+    assert_eq!(handover["child"]["reallocation"]["from_worker"], json!(world.worker_id("sam.social")));
+    assert_eq!(handover["recent_visits"][0]["seen_alone"]["answer"], "yes");
+    assert_eq!(handover["recent_words"][0]["text"], "I want to stay at my school.");
+    assert_eq!(handover["child"]["plan"]["actions"][0]["description"], "Weekly check");
+    // Sam no longer holds the case.
+    let (status, _) = world.get(&format!("/api/children/{}/handover", rosa.id), sam.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Back to Sam: still two key workers during the plan; the same file again changes nothing.
+    world.post("/api/admin/import?format=json", admin.access(), case_record("sam.social")).await;
+    let (_, report) =
+        world.post("/api/admin/import?format=json", admin.access(), case_record("sam.social")).await;
+    assert_eq!(
+        report["unchanged"].as_u64(),
+        Some(1),
+        "the service's own fields survive a re-import: {report}"
+    );
+    let (status, counts) = world.get("/api/oversight/key-workers", sian.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let entry = counts.as_array().unwrap().iter().find(|c| c["child_id"] == json!(rosa.id)).unwrap().clone();
+    assert_eq!(entry["key_workers_during_plan"], 2, "{entry}");
+    assert_eq!(entry["reallocation"]["to_worker"], json!(world.worker_id("sam.social")));
+    assert_eq!(counts[0]["key_workers_during_plan"], 2, "the most reallocated children come first");
+}
+
+#[tokio::test]
+async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audited_in_words() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let (ellie, jack) = (world.child("DEMO-0001"), world.child("DEMO-0002"));
+    let details = "Stepfather has threatened staff; visit in pairs.";
+    let path = format!("/api/children/{}/safety-warnings", ellie.id);
+
+    let (status, body) = world.post(&path, sam.access(), json!({"kind": "violence", "details": "  "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "details", "{body}");
+
+    let (status, warning) =
+        world.post(&path, sam.access(), json!({"kind": "violence", "details": details})).await;
+    assert_eq!(status, StatusCode::CREATED, "{warning}");
+    assert_eq!(warning["child_ids"], json!([ellie.id, jack.id]), "the whole household");
+    for child in ["DEMO-0001", "DEMO-0002"] {
+        assert_eq!(world.child(child).safety_warnings[0].details, details, "{child}'s record carries it");
+    }
+    let (_, listed) = world.get(&format!("/api/children/{}/safety-warnings", jack.id), sam.access()).await;
+    assert_eq!(listed[0]["details"], details);
+
+    let end = format!("/api/safety-warnings/{}/end", warning["id"].as_str().unwrap());
+    let (status, _) = world.post(&end, sam.access(), json!({"reason": "Moved out"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only a manager ends a warning");
+    let (status, body) = world.post(&end, tara.access(), json!({"reason": ""})).await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
+    );
+    let (status, ended) =
+        world.post(&end, tara.access(), json!({"reason": "Stepfather has moved out"})).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert_eq!(ended["ended"]["ended_by"], json!(world.worker_id("tara.manager")));
+    assert!(world.child("DEMO-0001").safety_warnings.is_empty(), "no longer in force on the record");
+    let (_, listed) = world.get(&path, sam.access()).await;
+    assert_eq!(
+        (listed[0]["details"].as_str(), listed[0]["ended"]["reason"].as_str()),
+        (Some(details), Some("Stepfather has moved out")),
+        "kept, with its end appended"
+    );
+    let (status, _) = world.post(&end, tara.access(), json!({"reason": "Again"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let audit = world.state.store().audit(Some(ellie.id)).unwrap();
+    assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("recorded")));
+    assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("ended")));
+    assert!(audit.iter().all(|e| !e.what.contains("threatened") && !e.what.contains("moved out")));
+}

@@ -558,7 +558,7 @@ fn the_handover_holds_what_the_duty_worker_needs_newest_first() {
     let mut closed = open_escalation(not_alone_reason(), EscalationLevel::TeamManager);
     closed.id = fixed(901);
     closed.status = EscalationStatus::Closed { explanation: "x".into(), at: utc("2026-03-11", 9) };
-    let handover = build_handover(&c, &cover(), &visits, &[open.clone(), closed], Calendar::jersey());
+    let handover = build_handover(&c, Some(&cover()), &visits, &[open.clone(), closed], Calendar::jersey());
 
     assert_eq!(handover.child.communication.child.interpreter_language.as_deref(), Some("Portuguese"));
     assert_eq!(handover.child.plan.as_ref().unwrap().actions.len(), 1);
@@ -569,5 +569,5 @@ fn the_handover_holds_what_the_duty_worker_needs_newest_first() {
     assert_eq!(handover.open_escalations, vec![open]);
     // Last seen 12 March: next due 10 working days on, Thursday 26 March.
     assert_eq!(handover.next_visit_due, Some(date("2026-03-26")));
-    assert_eq!(handover.cover, cover());
+    assert_eq!(handover.cover, Some(cover()));
 }

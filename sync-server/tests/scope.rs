@@ -401,3 +401,129 @@ async fn plan_timeline_endpoints_answer_each_role_as_its_scope_allows(
         }
     }
 }
+
+#[rstest]
+#[case::social_worker("sam.social")]
+#[case::duty_worker("dana.duty")]
+#[case::admin("adam.admin")]
+#[tokio::test]
+async fn the_interpreting_not_considered_list_is_for_managers_only(#[case] who: &str) {
+    let world = World::new().await;
+    let session = world.login(who).await;
+    let (status, body) = world.get("/api/oversight/interpreting-not-considered", session.access()).await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+}
+
+#[rstest]
+#[case::team_1_manager("tara.manager", true)]
+#[case::team_2_manager("mo.manager", false)]
+#[case::senior_manager("sian.senior", true)]
+#[tokio::test]
+async fn managers_see_interpreting_not_considered_only_for_children_in_their_scope(
+    #[case] who: &str,
+    #[case] sees_amelia: bool,
+) {
+    let world = World::new().await;
+    let amelia = world.child("DEMO-0005");
+    let session = world.login(who).await;
+    let (status, body) = world.get("/api/oversight/interpreting-not-considered", session.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let listed = body.as_array().unwrap().iter().any(|c| c["child_id"] == json!(amelia.id));
+    assert_eq!(listed, sees_amelia, "{body}");
+}
+
+#[rstest]
+#[case::social_worker_of_another_team("sam.social", StatusCode::NOT_FOUND)]
+#[case::duty_worker_without_cover("dana.duty", StatusCode::NOT_FOUND)]
+#[case::manager_of_another_team("tara.manager", StatusCode::NOT_FOUND)]
+#[case::admin("adam.admin", StatusCode::FORBIDDEN)]
+#[case::key_worker("tom.north", StatusCode::CREATED)]
+#[case::team_manager("mo.manager", StatusCode::CREATED)]
+#[case::senior_manager("sian.senior", StatusCode::CREATED)]
+#[tokio::test]
+async fn safety_warnings_are_read_and_recorded_only_within_scope(#[case] who: &str, #[case] add: StatusCode) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201");
+    let session = world.login(who).await;
+    let path = format!("/api/children/{}/safety-warnings", evie.id);
+    let (status, body) =
+        world.post(&path, session.access(), json!({"kind": "animal", "details": "Dog"})).await;
+    assert_eq!(status, add, "{body}");
+    let (status, _) = world.get(&path, session.access()).await;
+    let read = if add == StatusCode::CREATED { StatusCode::OK } else { add };
+    assert_eq!(status, read);
+    if add == StatusCode::NOT_FOUND {
+        // The same answer as for a child that does not exist.
+        let (_, nothing) =
+            world.get(&format!("/api/children/{}/safety-warnings", ChildId::new()), session.access()).await;
+        assert_eq!(body, nothing);
+    }
+}
+
+#[rstest]
+#[case::key_worker("tom.north", StatusCode::FORBIDDEN)]
+#[case::social_worker("sam.social", StatusCode::FORBIDDEN)]
+#[case::duty_worker("dana.duty", StatusCode::FORBIDDEN)]
+#[case::admin("adam.admin", StatusCode::FORBIDDEN)]
+#[case::manager_of_another_team("tara.manager", StatusCode::NOT_FOUND)]
+#[case::team_manager("mo.manager", StatusCode::OK)]
+#[case::senior_manager("sian.senior", StatusCode::OK)]
+#[tokio::test]
+async fn only_a_manager_in_scope_ends_a_safety_warning(#[case] who: &str, #[case] expected: StatusCode) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201");
+    let tom = world.login("tom.north").await;
+    let (_, warning) = world
+        .post(
+            &format!("/api/children/{}/safety-warnings", evie.id),
+            tom.access(),
+            json!({"kind": "animal", "details": "Dog"}),
+        )
+        .await;
+    let session = world.login(who).await;
+    let end = format!("/api/safety-warnings/{}/end", warning["id"].as_str().unwrap());
+    let (status, _) = world.post(&end, session.access(), json!({"reason": "Rehomed"})).await;
+    assert_eq!(status, expected);
+}
+
+#[rstest]
+#[case::social_worker("sam.social", StatusCode::FORBIDDEN)]
+#[case::duty_worker("dana.duty", StatusCode::FORBIDDEN)]
+#[case::admin("adam.admin", StatusCode::FORBIDDEN)]
+#[case::team_1_manager("tara.manager", StatusCode::OK)]
+#[case::team_2_manager("mo.manager", StatusCode::OK)]
+#[case::senior_manager("sian.senior", StatusCode::OK)]
+#[tokio::test]
+async fn key_worker_counts_are_for_managers_and_only_their_scope(
+    #[case] who: &str,
+    #[case] expected: StatusCode,
+) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201");
+    let session = world.login(who).await;
+    let (status, body) = world.get("/api/oversight/key-workers", session.access()).await;
+    assert_eq!(status, expected);
+    if status == StatusCode::OK {
+        let sees_evie = body.as_array().unwrap().iter().any(|c| c["child_id"] == json!(evie.id));
+        assert_eq!(sees_evie, who != "tara.manager", "{who}");
+    }
+}
+
+#[rstest]
+#[case::previous_key_worker("priya.field", StatusCode::NOT_FOUND)]
+#[case::new_key_worker("sam.social", StatusCode::OK)]
+#[case::duty_worker_without_cover("dana.duty", StatusCode::NOT_FOUND)]
+#[case::team_manager("tara.manager", StatusCode::OK)]
+#[case::manager_of_another_team("mo.manager", StatusCode::NOT_FOUND)]
+#[case::admin("adam.admin", StatusCode::NOT_FOUND)]
+#[tokio::test]
+async fn the_handover_of_a_reallocated_child_is_for_the_new_key_worker_and_managers(
+    #[case] who: &str,
+    #[case] expected: StatusCode,
+) {
+    let world = World::new().await;
+    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID);
+    let session = world.login(who).await;
+    let (status, _) = world.get(&format!("/api/children/{}/handover", noah.id), session.access()).await;
+    assert_eq!(status, expected);
+}

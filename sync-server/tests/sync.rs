@@ -426,3 +426,20 @@ async fn push_together(
     let b = spawn(second.clone(), second_visit);
     (a.await.unwrap(), b.await.unwrap())
 }
+
+#[tokio::test]
+async fn a_statutory_visit_without_a_purpose_is_refused_naming_the_field() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001");
+    let aimless = shared::Visit { plan_actions: vec![], purpose: None, ..visit(ellie.id, sam.worker_id()) };
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&aimless)).await;
+    assert_eq!(outcome(&results[0]), "rejected", "{}", results[0]);
+    let fields: Vec<&str> =
+        results[0]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["purpose"]);
+    assert!(world.state.store().visit_revisions(aimless.id).unwrap().is_empty(), "not stored");
+    // The same visit with a stated purpose is accepted.
+    let purposeful = shared::Visit { purpose: Some("To talk with Ellie about school".into()), ..aimless };
+    assert_eq!(outcome(&world.push_outcomes(&sam, &[purposeful]).await[0]), "accepted");
+}

@@ -213,6 +213,7 @@ impl FieldApp {
             self.store.settings()?.context("the server's settings arrived at sign-in")?.calendar,
         );
         draft.location = "Family home".into();
+        draft.purpose = "To see the child at home and talk about school".into();
         draft.announced = Some(shared::Announcement::Unannounced);
         draft.seen = Some(true);
         draft.seen_alone = Some(true);

@@ -104,6 +104,8 @@ fn child(case: &Case) -> Child {
             seen_before_go_live: None,
         }),
         communication: Default::default(),
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -134,6 +136,7 @@ fn visits(case: &Case, child: ChildId) -> Vec<Visit> {
             observations: Default::default(),
             interpreters: vec![],
             plan_actions: vec![],
+            purpose: Some("To see the child and hear how things are at home".into()),
             harms_addressed: vec![],
             attachments: vec![],
             next_visit_planned: None,

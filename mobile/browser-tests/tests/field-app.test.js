@@ -90,6 +90,11 @@ describe('a statutory visit, offline and back', () => {
     await page.click('#review');
     await page.locator('#review-problems').waitFor();
     assert.match(await page.locator('#review-problems').innerText(), /Say why the child was not seen alone/);
+    assert.match(
+      await page.locator('#review-problems').innerText(),
+      /Say what this statutory visit was for/,
+      'a statutory visit without a purpose is refused, naming the purpose',
+    );
     assert.ok(await page.locator('#submit-visit').isDisabled(), 'submit is refused while a reason is missing');
     await screenshot(page, '05-review-refused');
 
@@ -101,6 +106,12 @@ describe('a statutory visit, offline and back', () => {
     await page.click('#add-quote');
     await page.locator('.quote', { hasText: QUOTE }).waitFor();
     await page.fill('#location', 'Family home');
+    // The purpose section says what is missing inline, and the message goes once it is given.
+    await page.locator('#purpose-section .problem[data-field="purpose"]').waitFor();
+    assert.match(await page.locator('#purpose-section').innerText(), /What was this visit for\?/);
+    await page.fill('#purpose', 'To talk with Ellie about school and home');
+    await page.locator('.problem[data-field="purpose"]').waitFor({ state: 'detached' });
+    await screenshot(page, '05b-visit-purpose');
     await page.selectOption('#announced', 'announced');
     await page.click('#ended-now');
     await page.locator('.problem[data-field="seen_alone.reason"]').waitFor({ state: 'detached' });

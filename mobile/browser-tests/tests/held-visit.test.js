@@ -56,7 +56,7 @@ describe('a manager resolves a held visit', () => {
       id: visitId, revision: 1, amends: null, status: 'submitted', amendment_reason: null,
       child_id: alfie.id, worker_id: sam.workerId, capacity: 'key_worker',
       started_at: `${yesterday}T10:00:00Z`, ended_at: `${yesterday}T10:45:00Z`, location: 'Family home',
-      kind: 'statutory', announced: 'announced', seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
+      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
       child_words: [{ text: 'We went to the beach.' }], recorded_at: new Date().toISOString(),
     };
     const res = await fetch(`${server.url}/api/sync/push`, {

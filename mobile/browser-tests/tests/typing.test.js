@@ -217,6 +217,8 @@ describe('typing into the visit form as people do', () => {
   it('keeps every keystroke of the interpreter fields', async () => {
     await page.click('#add-child-interpreter');
     await page.locator('#interp-lang-0').waitFor();
+    await page.check('#interp-needed-0');
+    await page.locator('#interp-why-0').waitFor();
     await WAYS['key by key, no delay'](page, '#interp-lang-0', TEXT.language);
     await WAYS['key by key, no delay'](page, '#interp-why-0', TEXT.notUsed);
     assertKept(await page.inputValue('#interp-lang-0'), TEXT.language, 'language on screen');
@@ -368,6 +370,7 @@ describe('typing the reason for amending a visit as people do', () => {
     await page.click('#seen-yes');
     await page.click('#seen-alone-yes');
     await page.fill('#location', 'Family home');
+    await page.fill('#purpose', 'To see Ellie at home after school');
     await page.selectOption('#announced', 'announced');
     await page.click('#ended-now');
     await page.click('#review');
@@ -413,7 +416,7 @@ describe("typing a held visit's reason and a standing decision as a manager does
       id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
       child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
       started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
-      kind: 'statutory', announced: 'announced', seen: { answer: 'yes' }, seen_alone: seenAlone,
+      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', seen: { answer: 'yes' }, seen_alone: seenAlone,
       child_words: [{ text: 'We went to the beach.' }], recorded_at: ended.toISOString(),
     });
     // One visit recorded against the wrong child for each typing speed, and one visit to

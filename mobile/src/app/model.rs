@@ -28,6 +28,9 @@ pub struct CaseSummary {
     pub cover_ends: Option<NaiveDate>,
     /// Whether the child or a carer needs an interpreter.
     pub interpreter_needed: bool,
+    /// How many people (the child, parents, carers) have had their need for an interpreter
+    /// considered by nobody yet.
+    pub interpreting_not_considered: usize,
 }
 
 /// The child's words from earlier visits, newest first, each with the date it was said.

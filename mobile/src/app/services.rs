@@ -102,6 +102,11 @@ pub struct ChildView {
     pub escalations: Vec<Escalation>,
     /// Whether a visit to this child is being captured (a draft is saved).
     pub has_draft: bool,
+    /// The people whose need for an interpreter nobody has considered yet.
+    pub interpreting_not_considered: Vec<shared::InterpretedPerson>,
+    /// When the child was reallocated to this worker and they have not visited since: they read
+    /// the handover before their first visit.
+    pub reallocated_to_me: Option<shared::Reallocation>,
 }
 
 /// The duty handover as the screen shows it.
@@ -117,8 +122,9 @@ pub struct HandoverView {
     pub open_escalations: Vec<Escalation>,
     /// When the next statutory visit is due.
     pub next_visit_due: Option<chrono::NaiveDate>,
-    /// The dates of the latest visits, in words.
-    pub recent_visit_dates: String,
+    /// The latest visits, newest first, each in words: the date, whether the child was seen,
+    /// and seen alone.
+    pub recent_visits: Vec<String>,
     /// Whether this came from the server just now (rather than the copy on the phone).
     pub from_server: bool,
 }
@@ -441,7 +447,14 @@ impl Services {
             }
         }
         let has_draft = store.drafts()?.iter().any(|d| d.child_id == id);
+        let me = self.worker()?.id;
+        let reallocated_to_me =
+            entry.child.reallocation.clone().filter(|r| {
+                r.to_worker == me && !visits.iter().any(|v| v.worker_id == me && v.date() >= r.on)
+            });
         Ok(ChildView {
+            reallocated_to_me,
+            interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
             recent_words: recent_words(&visits, 6),
             escalations: store.escalations_for(id)?.into_iter().filter(|e| e.is_open()).collect(),
@@ -468,10 +481,11 @@ impl Services {
         }
         let view = self.child_view(id).await?;
         let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
+        let visits = store.counted_visits_for(id)?;
         Ok(HandoverView {
             next_visit_due: view.summary.due.map(|d| d.due()),
             cover: entry.and_then(|e| e.cover),
-            recent_visit_dates: super::model::format_date(view.summary.last_seen),
+            recent_visits: visit_lines(&visits),
             child: view.child,
             recent_words: view.recent_words,
             open_escalations: view.escalations,
@@ -934,20 +948,39 @@ impl From<&CaseloadEntry> for CaseSummary {
             cover_ends: entry.cover.as_ref().map(|c| c.ends_on),
             interpreter_needed: needs.child.interpreter_needed
                 || needs.carers.iter().any(|c| c.need.interpreter_needed),
+            interpreting_not_considered: entry.interpreting_not_considered.len(),
         }
     }
 }
 
+/// The latest visits (current revisions), newest first, in words: "12 Mar 2026: seen, seen
+/// alone".
+fn visit_lines(visits: &[shared::Visit]) -> Vec<String> {
+    let mut current = shared::visit::current_revisions(visits);
+    current.sort_by_key(|v| std::cmp::Reverse(v.started_at));
+    current
+        .into_iter()
+        .take(5)
+        .map(|v| {
+            let seen = match (v.child_seen(), v.seen_alone_answer()) {
+                (false, _) => "not seen",
+                (true, Some(true)) => "seen, seen alone",
+                (true, _) => "seen, not seen alone",
+            };
+            let kind = if v.kind == shared::VisitKind::Statutory { "" } else { " (other visit)" };
+            format!("{}: {seen}{kind}", super::model::format_date(Some(v.date())))
+        })
+        .collect()
+}
+
 fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
-    let dates: Vec<String> =
-        handover.recent_visits.iter().take(3).map(|v| super::model::format_date(Some(v.date()))).collect();
     HandoverView {
         child: handover.child,
-        cover: Some(handover.cover),
+        cover: handover.cover,
         recent_words: handover.recent_words,
         open_escalations: handover.open_escalations,
         next_visit_due: handover.next_visit_due,
-        recent_visit_dates: if dates.is_empty() { "None recorded".to_owned() } else { dates.join(", ") },
+        recent_visits: visit_lines(&handover.recent_visits),
         from_server,
     }
 }

@@ -26,6 +26,9 @@ pub fn CaseCard(case: CaseSummary) -> Element {
             if case.interpreter_needed {
                 div { class: "facts", "⚑ Interpreter needed" }
             }
+            if case.interpreting_not_considered > 0 {
+                div { class: "facts interpreting-not-considered", "⚑ Interpreting not yet considered" }
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{DueBadge, EscalationList, NeedsCard, PlanCard, WordsCard};
+use super::{DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, WordsCard};
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
 use crate::routes::Route;
@@ -21,8 +21,13 @@ pub fn ChildPage(id: ChildId) -> Element {
     .suspend()?;
     let view = view.read().clone()?;
     let child = &view.child;
-    let start =
-        if view.summary.cover_ends.is_some() { Route::Handover { id } } else { Route::VisitCapture { id } };
+    // A covered child, or one newly reallocated to this worker, starts with the handover.
+    let start = if view.summary.cover_ends.is_some() || view.reallocated_to_me.is_some() {
+        Route::Handover { id }
+    } else {
+        Route::VisitCapture { id }
+    };
+    let key_workers = view.child.reallocation.as_ref().map_or(1, |r| r.key_workers_during_plan);
     let start_words =
         if view.has_draft { "Continue the visit (saved on this phone)" } else { "Start a visit" };
     rsx! {
@@ -31,6 +36,11 @@ pub fn ChildPage(id: ChildId) -> Element {
         if let Some(ends) = view.summary.cover_ends {
             p { class: "banner warn", "You are covering this child until {format_date(Some(ends))}. Read the handover first." }
         }
+        if let Some(reallocation) = view.reallocated_to_me.clone() {
+            p { class: "banner warn", id: "reallocated-banner",
+                "This child was reallocated to you on {format_date(Some(reallocation.on))}. Read the handover first, so you do not start again." }
+        }
+        SafetyWarnings { warnings: child.safety_warnings.clone() }
         div { class: "card",
             DueBadge { due: view.summary.due }
             dl { class: "facts", style: "margin-top:10px",
@@ -38,10 +48,14 @@ pub fn ChildPage(id: ChildId) -> Element {
                 dd { "{format_date(view.summary.last_seen)} ({describe_since(view.summary.working_days_since_seen)})" }
                 dt { "Last seen alone" }
                 dd { "{format_date(view.summary.last_seen_alone)}" }
+                if child.plan.is_some() {
+                    dt { "Key workers during this plan" }
+                    dd { id: "key-workers-count", "{key_workers}" }
+                }
             }
         }
         Link { class: "button primary wide", id: "start-visit", to: start, "{start_words}" }
-        NeedsCard { child: child.clone() }
+        NeedsCard { child: child.clone(), not_considered: view.interpreting_not_considered.clone() }
         WordsCard { words: view.recent_words.clone() }
         PlanCard { child: child.clone() }
         if !view.siblings.is_empty() {

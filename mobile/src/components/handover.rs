@@ -1,15 +1,15 @@
-//! The duty handover: for a child covered for a colleague, what the duty worker must know
-//! before they knock, so that nobody starts again.
+//! The handover: for a child covered for a colleague, or newly reallocated to this worker as
+//! key worker, what they must know before they knock, so that nobody starts again.
 
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{EscalationList, NeedsCard, PlanCard, WordsCard};
+use super::{EscalationList, NeedsCard, PlanCard, SafetyWarnings, WordsCard};
 use crate::app::Services;
 use crate::app::model::format_date;
 use crate::routes::Route;
 
-/// The handover screen, shown before the visit form for a covered child.
+/// The handover screen, shown before the visit form for a covered or reallocated child.
 #[component]
 pub fn Handover(id: ChildId) -> Element {
     let services = use_context::<Services>();
@@ -32,11 +32,28 @@ pub fn Handover(id: ChildId) -> Element {
                 if let Some(cover) = handover.cover.clone() {
                     dt { "Cover" } dd { "{format_date(Some(cover.starts_on))} to {format_date(Some(cover.ends_on))}" }
                 }
+                if let Some(reallocation) = handover.child.reallocation.clone() {
+                    dt { "Reallocated" }
+                    dd { id: "handover-reallocated",
+                        "On {format_date(Some(reallocation.on))}. Key workers during this plan: {reallocation.key_workers_during_plan}." }
+                }
                 dt { "Next visit due" } dd { "{format_date(handover.next_visit_due)}" }
-                dt { "Last visits" } dd { "{handover.recent_visit_dates}" }
             }
         }
-        NeedsCard { child: handover.child.clone() }
+        SafetyWarnings { warnings: handover.child.safety_warnings.clone() }
+        div { class: "card", id: "handover-visits",
+            h3 { "Last visits" }
+            if handover.recent_visits.is_empty() {
+                p { class: "muted", "None recorded." }
+            }
+            ul { class: "plain",
+                for (i, line) in handover.recent_visits.iter().enumerate() {
+                    li { key: "{i}", "{line}" }
+                }
+            }
+        }
+        NeedsCard { child: handover.child.clone(),
+            not_considered: shared::interpreting_not_considered(&handover.child, &[]) }
         WordsCard { words: handover.recent_words.clone() }
         PlanCard { child: handover.child.clone() }
         EscalationList { escalations: handover.open_escalations.clone() }

@@ -1,8 +1,9 @@
-//! Interpreting at the visit, one record per person, pre-filled from recorded needs. A family
-//! member interpreting is always flagged: they may not pass on what the child says.
+//! Interpreting at the visit, one record per person present (the child and each parent or
+//! carer), pre-filled from recorded needs. A family member interpreting is always flagged: they
+//! may not pass on what the child says.
 
 use dioxus::prelude::*;
-use shared::{Child, InterpretedPerson, InterpreterRecord, InterpreterUsed, ValidationErrors};
+use shared::{Child, InterpretedPerson, InterpreterRecord, InterpreterUsed, Interpreting, ValidationErrors};
 
 use super::{FieldProblems, TextInput};
 use crate::app::editor::DraftEditor;
@@ -35,18 +36,29 @@ pub fn InterpreterSection(
     problems: ValidationErrors,
 ) -> Element {
     let editor = use_context::<DraftEditor>();
-    let child_listed = records.iter().any(|r| r.person == InterpretedPerson::Child);
+    // The child and every parent or carer on the record who has no interpreting record at this
+    // visit yet, with whether anyone has considered their need before.
+    let unlisted: Vec<(InterpretedPerson, String, bool, String)> = child
+        .interpreting_by_person()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (person, _))| !records.iter().any(|r| r.person == *person))
+        .map(|(n, (person, decision))| {
+            let label = person_label(&child, &person);
+            let id =
+                if n == 0 { "add-child-interpreter".to_owned() } else { format!("add-interpreting-{n}") };
+            (person, label, decision != Interpreting::NotYetConsidered, id)
+        })
+        .collect();
     rsx! {
         div { class: "card", id: "interpreters",
             h2 { "Interpreter" }
-            if records.is_empty() {
-                p { class: "muted", "No interpreter needs are recorded for this child or their family." }
-            }
+            p { class: "hint", "Record interpreting for each person present: the child and each parent or carer." }
             for (i, record) in records.iter().cloned().enumerate() {
                 fieldset { key: "{i}", style: "border:1px solid var(--line);border-radius:10px;margin:8px 0",
                     legend { strong { "{person_label(&child, &record.person)}" } }
                     label { class: "check",
-                        input { r#type: "checkbox", checked: record.needed,
+                        input { id: "interp-needed-{i}", r#type: "checkbox", checked: record.needed,
                             onchange: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.needed = e.checked(); }) }
                         "Needs an interpreter"
                     }
@@ -86,12 +98,23 @@ pub fn InterpreterSection(
                     }
                 }
             }
-            if !child_listed {
-                button { r#type: "button", id: "add-child-interpreter",
-                    onclick: move |_| editor.edit("interpreters", |d| d.interpreters.push(InterpreterRecord {
-                        person: InterpretedPerson::Child, needed: true, language: None, used: None, not_used_reason: None,
-                    })),
-                    "Add an interpreter for the child" }
+            // Everyone present can have interpreting recorded, not only the child: each person on
+            // the record not yet listed has a button, and one nobody has considered is flagged.
+            for (person, label, considered, button_id) in unlisted.clone() {
+                div { key: "{label}", class: "row",
+                    if !considered {
+                        p { class: "flag", "Interpreting for {label} has not been considered. If they are here, record it." }
+                    }
+                    button { r#type: "button", class: "add-interpreting", id: "{button_id}",
+                        "data-person": "{label}",
+                        onclick: move |_| {
+                            let person = person.clone();
+                            editor.edit("interpreters", move |d| d.interpreters.push(InterpreterRecord {
+                                person, needed: false, language: None, used: None, not_used_reason: None,
+                            }))
+                        },
+                        "Record interpreting for {label}" }
+                }
             }
         }
     }

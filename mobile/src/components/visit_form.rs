@@ -117,14 +117,15 @@ pub fn VisitForm(child: Child) -> Element {
                     oninput: move |text| editor.edit("concerns", |d| d.concerns = text) }
             }
 
-            // 6. Plan actions and harms worked on.
-            div { class: "card",
-                h2 { "Plan actions worked on" }
+            // 6. The visit's purpose: plan actions worked on, or a stated purpose; and harms.
+            div { class: "card", id: "purpose-section",
+                h2 { "What was this visit for?" }
+                p { class: "hint", "Tick the plan actions it worked on, or write its purpose, or both." }
                 if actions.is_empty() { p { class: "muted", "The plan has no actions recorded." } }
                 for action in actions {
                     label { key: "{action.id}", class: "check",
                         input { r#type: "checkbox", checked: draft.plan_actions.contains(&action.id),
-                            onchange: move |e| editor.edit("plan_actions", |d| {
+                            onchange: move |e| editor.edit("purpose", |d| {
                                 d.plan_actions.retain(|a| *a != action.id);
                                 if e.checked() { d.plan_actions.push(action.id); }
                             }) }
@@ -132,6 +133,11 @@ pub fn VisitForm(child: Child) -> Element {
                     }
                 }
                 FieldProblems { problems: shown.clone(), field: "plan_actions" }
+                label { r#for: "purpose", "Purpose of the visit"
+                    span { class: "hint", "For example: to talk with Mia about school; to check the home is warm." } }
+                TextArea { id: "purpose", aria_invalid: shown.has("purpose"), value: draft.purpose.clone(),
+                    oninput: move |text| editor.edit("purpose", |d| d.purpose = text) }
+                FieldProblems { problems: shown.clone(), field: "purpose" }
                 h3 { "Harms addressed" }
                 for harm in harms {
                     label { key: "{harm.label()}", class: "check",

@@ -84,10 +84,13 @@ pub fn child() -> Child {
                     first_language: Some("Polish".into()),
                     interpreter_needed: true,
                     interpreter_language: Some("Polish".into()),
+                    interpreter_considered: true,
                 },
             }],
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 

@@ -80,6 +80,7 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
                         first_language: Some("Polish".into()),
                         interpreter_needed: true,
                         interpreter_language: Some("Polish".into()),
+                        interpreter_considered: true,
                     },
                 }]
             } else {
@@ -87,6 +88,8 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
             },
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -142,6 +145,7 @@ pub fn seen_visit(child: &Child, date: NaiveDate, words: &str) -> Visit {
         observations: Default::default(),
         interpreters: vec![],
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,

@@ -64,6 +64,7 @@ pub fn child() -> Child {
                 first_language: Some("English".into()),
                 interpreter_needed: false,
                 interpreter_language: None,
+                interpreter_considered: false,
             },
             carers: vec![child::CarerLanguageNeed {
                 carer_id: fixed(400),
@@ -71,10 +72,13 @@ pub fn child() -> Child {
                     first_language: Some("Polish".into()),
                     interpreter_needed: true,
                     interpreter_language: Some("Polish".into()),
+                    interpreter_considered: false,
                 },
             }],
             disability_and_communication: None,
         },
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -111,6 +115,7 @@ pub fn visit_on(day: &str) -> Visit {
             not_used_reason: None,
         }],
         plan_actions: vec![fixed(300)],
+        purpose: None,
         harms_addressed: vec![HarmCategory::Neglect],
         attachments: vec![],
         next_visit_planned: Some(date("2026-12-07")),

@@ -14,6 +14,7 @@ use crate::openapi::ApiDoc;
 pub mod admin;
 pub mod auth;
 pub mod blobs;
+pub mod casework;
 pub mod children;
 pub mod health;
 pub mod oversight;
@@ -38,4 +39,5 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(plan::router())
         .merge(staff::router())
         .merge(settings::router())
+        .merge(casework::router())
 }

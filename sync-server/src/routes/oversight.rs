@@ -449,13 +449,14 @@ pub async fn end_cover(
     Ok(ApiJson(cover))
 }
 
-/// The handover for a covered child: plan, harms and actions, communication needs, the last
-/// visits, the child's recent words, open escalations. For the duty worker covering now, and
-/// for managers.
+/// The handover for a covered or reallocated child: plan, harms and actions, communication
+/// needs, safety warnings for lone visits, the last visits (seen, seen alone), the child's
+/// recent words, open escalations. For the duty worker covering now, for the key worker the
+/// child was last reallocated to, and for managers.
 #[utoipa::path(get, path = "/api/children/{id}/handover", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id")), responses(
     (status = 200, body = Handover), (status = 401, body = ErrorBody),
-    (status = 404, body = ErrorBody, description = "No such child, not in your scope, or no cover"),
+    (status = 404, body = ErrorBody, description = "No such child, not in your scope, or neither covered nor reallocated"),
     (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn handover(
@@ -467,6 +468,8 @@ pub async fn handover(
     let today = state.today();
     let child = scope::visible_child(store, &caller.worker, id, today)?;
     let covers = store.covers_for_child(id)?;
+    let is_key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == caller.id());
+    let reallocated_to_caller = child.reallocation.as_ref().is_some_and(|r| r.to_worker == caller.id());
     let cover = match caller.role() {
         Role::DutyWorker => {
             covers.into_iter().find(|c| c.duty_worker == caller.id() && c.is_active_on(today))
@@ -475,12 +478,17 @@ pub async fn handover(
             covers.into_iter().filter(|c| c.ends_on >= today).min_by_key(|c| c.starts_on)
         }
         _ => None,
+    };
+    // A cover, or a child reallocated to the caller as key worker: the new key worker reads
+    // what a duty worker would, so they do not start again. Managers may read either.
+    let for_reallocation = is_key_worker && reallocated_to_caller;
+    if cover.is_none() && !for_reallocation && !(caller.role().is_manager() && child.reallocation.is_some()) {
+        return Err(ApiError::NotFound);
     }
-    .ok_or(ApiError::NotFound)?;
     let visits = visits_of(store, id)?;
     let held = store.escalations_for_child(id)?;
     crate::routes::children::audit_view(&state, &caller, id, "handover")?;
-    Ok(ApiJson(escalations::build_handover(&child, &cover, &visits, &held, state.calendar())))
+    Ok(ApiJson(escalations::build_handover(&child, cover.as_ref(), &visits, &held, state.calendar())))
 }
 
 // ---- Reports. ----

@@ -218,6 +218,7 @@ pub fn visit_on(child: ChildId, worker: WorkerId, date: NaiveDate) -> Visit {
         observations: Default::default(),
         interpreters: Vec::new(),
         plan_actions: Vec::new(),
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: Vec::new(),
         attachments: Vec::new(),
         next_visit_planned: None,

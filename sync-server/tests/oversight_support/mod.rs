@@ -65,6 +65,8 @@ pub fn child(n: u128) -> Child {
         carers: vec![Carer { id: fixed(400), name: "Alex Testcarer".into(), relationship: "father".into() }],
         plan: Some(plan()),
         communication: CommunicationNeeds::default(),
+        reallocation: None,
+        safety_warnings: vec![],
     }
 }
 
@@ -92,6 +94,7 @@ pub fn visit(id: u128, day: &str) -> Visit {
         observations: Observations::default(),
         interpreters: vec![],
         plan_actions: vec![],
+        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![],
         attachments: vec![],
         next_visit_planned: None,
