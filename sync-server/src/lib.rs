@@ -27,6 +27,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub mod auth;
+pub mod chronology_pdf;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;

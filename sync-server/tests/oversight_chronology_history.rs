@@ -218,3 +218,141 @@ async fn a_large_import_records_history_only_for_the_children_it_changed() {
     assert_eq!(history[0].after.plan.as_ref().unwrap().visit_frequency_working_days, 5);
     assert!(store.child_history(world.child("CMS-B0007").id).unwrap().is_empty());
 }
+
+// ---- The court-ready chronology (issue 12): PDF, checked with poppler's tools. ----
+
+/// The bytes and headers of a GET.
+async fn get_raw(world: &World, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, bytes)
+}
+
+/// Runs a poppler tool; the test fails with a clear message when it is missing.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, see scripts/install-deps) could not run: {e}"));
+    assert!(output.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The workspace's target/screenshots/.
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A child in Tara's team with an amended visit (long facts, changed concerns) and an
+/// escalation Tara acted on; answers the child and Tara's token.
+async fn court_case(world: &World) -> (shared::Child, String) {
+    let tara = world.login("tara.manager").await;
+    let sam = world.login("sam.social").await;
+    // The demo's DEMO-0001 is overdue: the sweep escalates it to Tara's team.
+    sync_server::escalations::sweep_store(&world.state, None, chrono::Utc::now()).await.unwrap();
+    let child_id = world.child("DEMO-0001").id;
+    let (status, open) = world.get("/api/escalations", tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    let escalation = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["child_id"] == json!(child_id))
+        .expect("DEMO-0001 is escalated")
+        .clone();
+    let path = format!("/api/escalations/{}/acknowledge", escalation["id"].as_str().unwrap());
+    let (status, done) = world
+        .post(
+            &path,
+            tara.access(),
+            json!({"action": "exception_agreed", "reason": "Family away at a funeral in Leeds"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    let mut visit = common::visit(child_id, world.worker_id("sam.social"));
+    visit.observations.facts = "Kitchen clean; food in the fridge. ".repeat(120);
+    visit.observations.concerns = "Bruise on left forearm, child said she fell.".into();
+    let mut amended = common::amend(&visit, "grandmother's flat");
+    amended.amendment_reason = Some("Concern recorded against the wrong arm".into());
+    amended.observations.concerns = "Bruise on right forearm, child said she fell.".into();
+    let outcomes = world.push_outcomes(&sam, &[visit, amended]).await;
+    assert!(outcomes.iter().all(|o| common::outcome(o) == "accepted"), "{outcomes:?}");
+    let child = world.state.store().child(child_id).unwrap().unwrap();
+    (child, tara.access().to_owned())
+}
+
+#[tokio::test]
+async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_page() {
+    let world = World::new().await;
+    let (child, tara) = court_case(&world).await;
+    let (status, headers, pdf) =
+        get_raw(&world, &format!("/api/children/{}/chronology?format=pdf", child.id), &tara).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"chronology-{}.pdf\"", child.central_id).as_str()
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chronology.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let file = file.to_str().unwrap();
+
+    // A4, and every font embedded.
+    let info = poppler("pdfinfo", &[file]);
+    assert!(info.contains("595.28 x 841.89 pts (A4)"), "{info}");
+    let fonts = poppler("pdffonts", &[file]);
+    let font_rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!font_rows.is_empty(), "{fonts}");
+    assert!(font_rows.iter().all(|row| row.contains("DejaVu") && row.contains(" yes ")), "{fonts}");
+
+    // The text is real text: every page names the child and carries the marking, the author
+    // and "page N of M".
+    let text = poppler("pdftotext", &["-layout", file, "-"]);
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 2, "the long visit runs over a page: {} page(s)", pages.len());
+    let today = world.state.now().with_timezone(&world.state.clock().time_zone());
+    for (n, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("page {} of {}", n + 1, pages.len())), "page {}: {page}", n + 1);
+        assert_eq!(page.matches("OFFICIAL-SENSITIVE").count(), 2, "marked top and bottom: {page}");
+        assert!(page.contains(&child.display_name()), "{page}");
+        assert!(page.contains(&format!("Child unique ID: {}", child.central_id)), "{page}");
+        assert!(
+            page.contains(&format!("Date of birth: {}", child.date_of_birth.format("%d/%m/%Y"))),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("Produced by Tara Manager on {}", today.format("%d/%m/%Y"))),
+            "{page}"
+        );
+        assert!(page.contains("UK time (Europe/London)"), "{page}");
+    }
+    // Unwrapped, the text reads as the records do.
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Concerns: originally"), "{flat}");
+    assert!(flat.contains("Bruise on left forearm, child said she fell."), "the original text");
+    assert!(flat.contains("Bruise on right forearm, child said she fell."), "the new text");
+    assert!(flat.contains("Reason: Concern recorded against the wrong arm"), "{flat}");
+    assert!(flat.contains("Exception agreed: Family away at a funeral in Leeds."), "{flat}");
+    assert!(flat.contains("Recorded by Tara Manager"), "the manager is named, not a role: {flat}");
+    assert!(flat.contains("(continued)"), "a long entry breaks across pages and says so");
+
+    // Page 1 as a picture, for people to look at.
+    let png = screenshots().join("chronology-page-1");
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", file, png.to_str().unwrap()],
+    );
+    assert!(std::fs::metadata(png.with_extension("png")).unwrap().len() > 10_000);
+}

@@ -496,13 +496,15 @@ pub enum ChronologyFormat {
     Csv,
     /// A printable HTML page.
     Html,
+    /// A court-ready PDF (A4, fonts embedded, text selectable), as an attachment.
+    Pdf,
 }
 
 /// The chronology's query.
 #[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChronologyQuery {
-    /// `json` (default), `csv` or `html`.
+    /// `json` (default), `csv`, `html` or `pdf`.
     #[serde(default)]
     #[param(inline)]
     pub format: ChronologyFormat,
@@ -513,7 +515,8 @@ pub struct ChronologyQuery {
 #[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
     (status = 200, description = "JSON; or CSV (formula-like cells neutralised), or HTML for printing",
-        content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"))),
+        content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"),
+            (Vec<u8> = "application/pdf"))),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
@@ -530,7 +533,7 @@ pub async fn chronology(
     let covers = store.covers_for_child(id)?;
     let names = worker_names(store)?;
     let history = store.child_history(id)?;
-    let chronology = reports::chronology_with_history(
+    let mut chronology = reports::chronology_with_history(
         &ChronologyInput {
             child: &child,
             earlier_records: &[],
@@ -545,6 +548,7 @@ pub async fn chronology(
         },
         &history,
     );
+    chronology.produced_by = caller.worker.name.clone();
     crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
@@ -555,12 +559,30 @@ pub async fn chronology(
         ChronologyFormat::Html => {
             text(reports::chronology_html(&chronology), "text/html; charset=utf-8", None)
         }
+        ChronologyFormat::Pdf => {
+            // Drawing a long chronology is CPU work: off the async workers.
+            let pdf = tokio::task::spawn_blocking(move || crate::chronology_pdf::chronology_pdf(&chronology))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
+            attachment(pdf, "application/pdf", &format!("chronology-{}.pdf", child.central_id))
+        }
     })
+}
+
+fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    set_headers(response.headers_mut(), content_type, Some(filename));
+    response
 }
 
 fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
+    set_headers(response.headers_mut(), content_type, filename);
+    response
+}
+
+fn set_headers(headers: &mut axum::http::HeaderMap, content_type: &'static str, filename: Option<&str>) {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(name) = filename {
@@ -569,7 +591,6 @@ fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Res
             headers.insert(header::CONTENT_DISPOSITION, value);
         }
     }
-    response
 }
 
 /// A date range; both ends included.
