@@ -42,6 +42,7 @@ pub mod photos;
 pub mod reports;
 pub mod routes;
 pub mod scope;
+pub mod significant_events;
 pub mod store;
 pub mod sync;
 pub mod webhook;

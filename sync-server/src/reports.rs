@@ -173,6 +173,9 @@ pub enum ChronologyKind {
     CoverEnded,
     /// The child was de-registered: the plan ended.
     Deregistered,
+    /// A significant event another agency reported (police, school, health, ...), entered by
+    /// hand.
+    SignificantEvent,
 }
 
 impl ChronologyKind {
@@ -193,7 +196,35 @@ impl ChronologyKind {
             | ChronologyKind::EscalationAcknowledged
             | ChronologyKind::EscalationClosed
             | ChronologyKind::EscalationUpdated => "escalation record",
+            ChronologyKind::SignificantEvent => "another agency",
         }
+    }
+
+    /// The group a `kinds` filter can name instead of each kind: `plan`, `visit`, `escalation`,
+    /// `cover` or `significant_event`.
+    pub fn group(self) -> &'static str {
+        match self {
+            ChronologyKind::Registered
+            | ChronologyKind::PlanChanged
+            | ChronologyKind::ReviewConference
+            | ChronologyKind::Deregistered => "plan",
+            ChronologyKind::CoverStarted | ChronologyKind::CoverEnded => "cover",
+            ChronologyKind::Visit
+            | ChronologyKind::MissedVisit
+            | ChronologyKind::VisitOverdue
+            | ChronologyKind::VisitVoided => "visit",
+            ChronologyKind::EscalationRaised
+            | ChronologyKind::EscalationRaisedAgain
+            | ChronologyKind::EscalationAcknowledged
+            | ChronologyKind::EscalationClosed
+            | ChronologyKind::EscalationUpdated => "escalation",
+            ChronologyKind::SignificantEvent => "significant_event",
+        }
+    }
+
+    /// The kind's own name on the wire, for example `escalation_raised`.
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
     }
 
     /// Plain words for the kind.
@@ -214,6 +245,7 @@ impl ChronologyKind {
             ChronologyKind::EscalationUpdated => "Escalation updated",
             ChronologyKind::CoverEnded => "Duty cover ended",
             ChronologyKind::Deregistered => "Child protection plan ended",
+            ChronologyKind::SignificantEvent => "Significant event (other agency)",
         }
     }
 }
@@ -345,8 +377,92 @@ pub struct Chronology {
     /// in the chronology is shown there.
     #[serde(default)]
     pub time_zone: String,
+    /// The filter applied, when one was: the chronology then shows only part of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<ChronologyFilter>,
     /// The events, in date order.
     pub entries: Vec<ChronologyEntry>,
+}
+
+/// A filter on a chronology: a date range (both ends included) and kinds of event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChronologyFilter {
+    /// The first day shown.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// The last day shown.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// The kinds or groups of kinds shown, as asked for (empty: every kind).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+}
+
+impl ChronologyFilter {
+    /// Whether an entry passes the filter.
+    pub fn admits(&self, entry: &ChronologyEntry) -> bool {
+        self.from.is_none_or(|from| entry.date >= from)
+            && self.to.is_none_or(|to| entry.date <= to)
+            && (self.kinds.is_empty()
+                || self.kinds.iter().any(|k| *k == entry.kind.group() || *k == entry.kind.name()))
+    }
+
+    /// Plain words for the filter, for the chronology's notes.
+    pub fn words(&self) -> String {
+        let mut parts = Vec::new();
+        match (self.from, self.to) {
+            (Some(from), Some(to)) => parts.push(format!("events from {} to {}", dmy(from), dmy(to))),
+            (Some(from), None) => parts.push(format!("events from {}", dmy(from))),
+            (None, Some(to)) => parts.push(format!("events up to {}", dmy(to))),
+            (None, None) => {}
+        }
+        if !self.kinds.is_empty() {
+            parts.push(format!("of the kinds: {}", self.kinds.join(", ").replace('_', " ")))
+        }
+        parts.join(", ")
+    }
+}
+
+/// Keeps only the entries the filter admits, and records the filter in the chronology.
+pub fn filter_chronology(chronology: &mut Chronology, filter: ChronologyFilter) {
+    chronology.entries.retain(|e| filter.admits(e));
+    chronology.filter = Some(filter);
+}
+
+/// Adds significant events from other agencies to a chronology, each in date order among the
+/// rest, with the agency as its source and who entered it.
+pub fn add_significant_events(
+    chronology: &mut Chronology,
+    events: &[crate::significant_events::SignificantEvent],
+) {
+    let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
+    for event in events {
+        let reported = if event.reported_by.is_empty() {
+            event.agency.label().to_owned()
+        } else {
+            format!("{} ({})", event.agency.label(), event.reported_by)
+        };
+        let entered = event.recorded_at.with_timezone(&tz).format("%d/%m/%Y %H:%M");
+        let entry = ChronologyEntry {
+            date: event.occurred_on,
+            time: event.occurred_at.clone(),
+            kind: ChronologyKind::SignificantEvent,
+            summary: format!("{} (Entered by {} on {entered}.)", event.summary, event.recorded_by_name),
+            seen: None,
+            seen_alone: None,
+            child_words: Vec::new(),
+            worker: None,
+            on_cover: false,
+            plan_changes: Vec::new(),
+            source: reported,
+            facts: String::new(),
+            concerns: String::new(),
+            amendments: Vec::new(),
+        };
+        let key = |e: &ChronologyEntry| (e.date, e.time.clone().unwrap_or_default());
+        let at = chronology.entries.partition_point(|e| key(e) <= key(&entry));
+        chronology.entries.insert(at, entry);
+    }
 }
 
 /// What a chronology is built from.
@@ -661,6 +777,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         generated_at: input.now,
         produced_by: String::new(),
         time_zone: input.time_zone.name().to_owned(),
+        filter: None,
         entries: entries
             .into_iter()
             .map(|(_, mut e)| {
@@ -997,14 +1114,18 @@ pub fn produced_words(chronology: &Chronology) -> String {
 
 /// The notes that open the chronology: times, who produced it, how many events.
 pub fn chronology_notes(chronology: &Chronology) -> Vec<String> {
-    vec![
+    let mut notes = vec![
         format!("{}.", produced_words(chronology)),
         format!(
             "Dates are day/month/year; times are {}. {} event(s), oldest first, each with its source. The child's own words are verbatim.",
             time_zone_words(&chronology.time_zone),
             chronology.entries.len()
         ),
-    ]
+    ];
+    if let Some(filter) = &chronology.filter {
+        notes.push(format!("FILTERED: this shows only {}. It is not the whole chronology.", filter.words()));
+    }
+    notes
 }
 
 /// An entry's details beyond its summary, as (label, text) pairs: the worker's observations

@@ -501,17 +501,96 @@ pub enum ChronologyFormat {
 }
 
 /// The chronology's query.
-#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChronologyQuery {
     /// `json` (default), `csv`, `html` or `pdf`.
     #[serde(default)]
     #[param(inline)]
     pub format: ChronologyFormat,
+    /// Only events on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Only events on or before this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    /// Only these kinds of event, comma-separated: the groups `plan`, `visit`, `escalation`,
+    /// `cover`, `significant_event`, or any single kind (for example `escalation_acknowledged`).
+    #[serde(default)]
+    #[param(max_length = 1000)]
+    pub kinds: Option<String>,
 }
 
-/// A child's chronology in date order: registration and plan changes, every visit with seen,
-/// seen alone and the child's words, missed visits, escalations and their actions, and cover.
+/// The most kinds a chronology filter may name.
+const MAX_FILTER_KINDS: usize = 40;
+
+impl ChronologyQuery {
+    /// The filter asked for, if any; a bad value is refused naming its parameter.
+    fn filter(&self, today: NaiveDate) -> Result<Option<reports::ChronologyFilter>, ApiError> {
+        let earliest =
+            NaiveDate::from_ymd_opt(shared::visit::EARLIEST_VISIT_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+        let latest = today + Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
+        let date = |field: &str, value: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+            let Some(value) = value else { return Ok(None) };
+            let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_field(field, "Give the date as YYYY-MM-DD, for example 2026-03-31.")
+            })?;
+            if !(earliest..=latest).contains(&date) {
+                return Err(ApiError::bad_field(
+                    field,
+                    format!("Check the date: from {earliest} to {latest}."),
+                ));
+            }
+            Ok(Some(date))
+        };
+        let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(ApiError::bad_field("from", "The range must start on or before its end."));
+        }
+        let mut kinds = Vec::new();
+        if let Some(list) = &self.kinds {
+            if list.len() > 1000 {
+                return Err(ApiError::bad_field("kinds", "At most 1,000 characters."));
+            }
+            for (n, word) in list.split(',').map(str::trim).enumerate() {
+                if n >= MAX_FILTER_KINDS {
+                    return Err(ApiError::bad_field("kinds", format!("At most {MAX_FILTER_KINDS} kinds.")));
+                }
+                let known = ["plan", "visit", "escalation", "cover", "significant_event"].contains(&word)
+                    || serde_json::from_value::<reports::ChronologyKind>(serde_json::Value::from(word))
+                        .is_ok();
+                if !known {
+                    let shown: String = word.chars().take(40).collect();
+                    return Err(ApiError::bad_field(
+                        "kinds",
+                        format!(
+                            "No kind of event called \"{shown}\": use plan, visit, escalation, cover, significant_event or a single kind such as escalation_acknowledged."
+                        ),
+                    ));
+                }
+                if !kinds.iter().any(|k| k == word) {
+                    kinds.push(word.to_owned());
+                }
+            }
+        }
+        if from.is_none() && to.is_none() && kinds.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(reports::ChronologyFilter { from, to, kinds }))
+    }
+}
+
+/// A child's chronology in date order, each event with its source: registration and plan
+/// changes, every visit with seen, seen alone, the child's words, the worker's facts and
+/// concerns and any amendments (original and new text, and why), missed visits, escalations
+/// and each action with the manager's name, cover, and significant events from other agencies.
+/// Times are in the authority's time zone, labelled. Filter by `from`, `to` and `kinds`; a
+/// filtered chronology says so. As JSON, CSV, printable HTML, or a court-ready PDF (A4, marked
+/// OFFICIAL-SENSITIVE, page N of M, who produced it and when, on every page).
 #[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
     (status = 200, description = "JSON; or CSV (formula-like cells neutralised), or HTML for printing",
@@ -528,6 +607,7 @@ pub async fn chronology(
 ) -> Result<Response, ApiError> {
     let store = state.store();
     let child = scope::visible_child(store, &caller.worker, id, state.today())?;
+    let filter = query.filter(state.today())?;
     let visits = visits_of(store, id)?;
     let held = store.escalations_for_child(id)?;
     let covers = store.covers_for_child(id)?;
@@ -549,6 +629,10 @@ pub async fn chronology(
         &history,
     );
     chronology.produced_by = caller.worker.name.clone();
+    reports::add_significant_events(&mut chronology, &store.significant_events(id)?);
+    if let Some(filter) = filter {
+        reports::filter_chronology(&mut chronology, filter);
+    }
     crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
