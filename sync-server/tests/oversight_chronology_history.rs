@@ -355,7 +355,8 @@ async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_pag
     assert!(flat.contains("Police called to the home after a neighbour heard shouting"), "{flat}");
     assert!(flat.contains("times are UK time (Europe/London)"), "{flat}");
 
-    // Page 1 as a picture, for people to look at.
+    // Page 1 as a picture, and the whole PDF beside it, for people to look at.
+    std::fs::write(screenshots().join("chronology.pdf"), &pdf).unwrap();
     let png = screenshots().join("chronology-page-1");
     poppler(
         "pdftoppm",
