@@ -216,7 +216,6 @@ fn layout(measure: &Measure, chronology: &Chronology) -> Vec<Vec<Op>> {
     }
     for entry in &chronology.entries {
         let mut cells = entry_cells(measure, entry);
-        let mut first_part = true;
         loop {
             let rows = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
             let room = ((BODY_BOTTOM - y - 2.0 * PAD) / LEADING).floor().max(0.0) as usize;
@@ -226,9 +225,6 @@ fn layout(measure: &Measure, chronology: &Chronology) -> Vec<Vec<Op>> {
             if !fits && !worth_splitting {
                 pages.push(Vec::new());
                 y = table_header(pages.last_mut().expect("a page"), BODY_TOP);
-                if !first_part {
-                    cells[0].insert(0, Line { text: "(continued)".to_owned(), weight: Weight::Regular });
-                }
                 continue;
             }
             let take = rows.min(room);
@@ -244,10 +240,15 @@ fn layout(measure: &Measure, chronology: &Chronology) -> Vec<Vec<Op>> {
             if cells.iter().all(Vec::is_empty) {
                 break;
             }
-            first_part = false;
             pages.push(Vec::new());
             y = table_header(pages.last_mut().expect("a page"), BODY_TOP);
-            cells[0].insert(0, Line { text: "(continued)".to_owned(), weight: Weight::Regular });
+            // The rest of the entry says what it is the rest of.
+            let bold = |text: String| Line { text, weight: Weight::Bold };
+            cells[0].splice(
+                0..0,
+                [bold(dmy(entry.date)), Line { text: "(continued)".to_owned(), weight: Weight::Regular }],
+            );
+            cells[1].insert(0, bold(entry.kind.label().to_owned()));
         }
     }
     pages
