@@ -523,3 +523,65 @@ async fn the_chronology_is_multi_agency_and_filters_by_dates_and_kinds() {
     let (status, error) = world.get(&format!("{path}?kinds={too_many}"), tara.access()).await;
     assert_eq!((status, error["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("kinds")));
 }
+
+#[tokio::test]
+async fn the_pdf_chronology_is_for_the_same_people_as_the_others() {
+    let world = World::new().await;
+    let child = world.child("DEMO-0001");
+    let path = format!("/api/children/{}/chronology?format=pdf", child.id);
+    for (who, expected) in [
+        ("sam.social", StatusCode::OK),
+        ("tara.manager", StatusCode::OK),
+        ("sian.senior", StatusCode::OK),
+        ("tom.north", StatusCode::NOT_FOUND),
+        ("mo.manager", StatusCode::NOT_FOUND),
+        ("dana.duty", StatusCode::NOT_FOUND),
+        ("adam.admin", StatusCode::NOT_FOUND),
+    ] {
+        let token = world.login(who).await;
+        let (status, headers, body) = get_raw(&world, &path, token.access()).await;
+        assert_eq!(status, expected, "{who}");
+        if status == StatusCode::OK {
+            assert_eq!(headers[header::CONTENT_TYPE], "application/pdf", "{who}");
+        } else {
+            assert!(!body.starts_with(b"%PDF"), "{who} gets no PDF");
+        }
+    }
+    let (status, _, _) = get_raw(&world, &path, "not a token").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_csv_and_html_chronologies_carry_what_the_pdf_carries() {
+    let world = World::new().await;
+    let (child, tara) = court_case(&world).await;
+    let path = format!("/api/children/{}/chronology", child.id);
+
+    let (status, csv) = world.get(&format!("{path}?format=csv"), &tara).await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.as_str().unwrap().as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(&header[9..], ["Source", "Facts observed", "Concerns", "Amendments"]);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let amended = rows.iter().find(|r| r[12].contains("originally")).expect("the amended visit");
+    assert_eq!(&amended[9], "visit record by Sam Social");
+    assert_eq!(&amended[11], "Bruise on right forearm, child said she fell.");
+    assert!(
+        amended[12].contains("Concerns: originally \u{201c}Bruise on left forearm"),
+        "{:?}",
+        &amended[12]
+    );
+    assert!(amended[12].contains("Reason: Concern recorded against the wrong arm"));
+    let police = rows.iter().find(|r| &r[2] == "Significant event (other agency)").expect("police");
+    assert_eq!(&police[9], "Police (PC 1234, States of Jersey Police)");
+    assert!(rows.iter().any(|r| r[3].contains("Recorded by Tara Manager")), "the manager by name");
+
+    let (_, html) = world.get(&format!("{path}?format=html"), &tara).await;
+    let html = html.as_str().unwrap();
+    assert_eq!(html.matches("OFFICIAL-SENSITIVE").count(), 2, "marked top and bottom");
+    assert!(html.contains("Produced by Tara Manager on "));
+    assert!(html.contains("times are UK time (Europe/London)"));
+    assert!(html.contains("Source: Police (PC 1234, States of Jersey Police)"));
+    assert!(html.contains("Concerns: originally \u{201c}Bruise on left forearm"), "the original text");
+    assert!(html.contains("<main>"), "a landmark for screen readers");
+}
