@@ -301,9 +301,14 @@ async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
         "/api/audit",
         "/api/blobs/{sha256}",
         "/api/visits/{id}/missing-blobs",
+        "/api/children/{id}/significant-events",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
+    let events = &doc["paths"]["/api/children/{id}/significant-events"];
+    assert!(events["get"].is_object() && events["post"].is_object(), "{events}");
+    let kinds = doc["components"]["schemas"]["ChronologyKind"].to_string();
+    assert!(kinds.contains("significant_event"), "{kinds}");
     let types = doc["paths"]["/api/blobs/{sha256}"]["put"]["requestBody"]["content"].as_object().unwrap();
     let mut types: Vec<&String> = types.keys().collect();
     types.sort();
