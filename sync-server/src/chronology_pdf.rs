@@ -392,3 +392,80 @@ pub fn chronology_pdf(chronology: &Chronology) -> Result<Vec<u8>, String> {
     }
     document.finish().map_err(|e| format!("the PDF could not be written: {e:?}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_wraps_within_its_column_and_keeps_every_word() {
+        let measure = Measure::new().expect("the embedded fonts");
+        let text = format!(
+            "First paragraph with ordinary words.\nA web address {} ends it.",
+            "https://example.org/".repeat(20)
+        );
+        let width = COL_END - COL_TEXT - 2.0 * PAD;
+        let lines = measure.wrap(&text, Weight::Regular, BODY_SIZE, width);
+        assert!(lines.len() > 3, "the long address is broken over lines");
+        for line in &lines {
+            assert!(measure.width(&line.text, Weight::Regular, BODY_SIZE) <= width, "{}", line.text);
+        }
+        assert_eq!(lines[0].text, "First paragraph with ordinary words.", "a paragraph starts a line");
+        let joined: String = lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("");
+        assert_eq!(joined.replace(' ', ""), text.replace([' ', '\n'], ""), "nothing is lost");
+    }
+
+    fn entry(day: u32, facts: String) -> ChronologyEntry {
+        ChronologyEntry {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 3, day).expect("date"),
+            time: Some("10:00".to_owned()),
+            kind: crate::reports::ChronologyKind::Visit,
+            summary: "Statutory visit at the family home.".to_owned(),
+            seen: Some(true),
+            seen_alone: Some(true),
+            child_words: vec!["I like my school.".to_owned()],
+            worker: Some("Sam Social".to_owned()),
+            on_cover: false,
+            plan_changes: Vec::new(),
+            source: "visit record by Sam Social".to_owned(),
+            facts,
+            concerns: String::new(),
+            amendments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_line_of_a_very_long_entry_lands_inside_a_page_body() {
+        let measure = Measure::new().expect("the embedded fonts");
+        let longest = "word ".repeat(10_000); // 50,000 characters, the most a visit holds
+        let mut entries: Vec<ChronologyEntry> = (1..=20).map(|d| entry(d, "Home warm.".to_owned())).collect();
+        entries.insert(3, entry(3, longest));
+        let chronology = Chronology {
+            child_id: shared::ChildId::new(),
+            central_id: "CMS-1".to_owned(),
+            child_name: "Nia Fernlow".to_owned(),
+            date_of_birth: chrono::NaiveDate::from_ymd_opt(2017, 5, 9).expect("date"),
+            generated_at: chrono::Utc::now(),
+            produced_by: "Tara Manager".to_owned(),
+            time_zone: "Europe/London".to_owned(),
+            filter: None,
+            entries,
+        };
+        let pages = layout(&measure, &chronology);
+        assert!(pages.len() > 10, "{} pages", pages.len());
+        for page in &pages {
+            for op in page {
+                if let Op::Text { y, .. } = op {
+                    assert!((BODY_TOP..=BODY_BOTTOM).contains(y), "a line at {y} is outside the body");
+                }
+            }
+        }
+        let pdf = chronology_pdf(&chronology).expect("the PDF");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_page() {
+        assert_eq!(printable("a\tb\u{7}c\r\nd"), "a bc \nd");
+    }
+}
