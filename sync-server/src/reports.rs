@@ -253,10 +253,10 @@ impl ChronologyKind {
 /// One event in a child's chronology.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChronologyEntry {
-    /// The date it happened.
+    /// The date it happened, in the authority's time zone.
     pub date: NaiveDate,
-    /// The time, where one is recorded (`HH:MM`, the worker's local time for visits, the
-    /// authority's time zone for the system's own events).
+    /// The time, where one is recorded (`HH:MM`, in the authority's time zone: a visit's
+    /// start is converted from the device's offset; a significant event's is as entered).
     #[serde(default)]
     pub time: Option<String>,
     /// What kind of event.
