@@ -1,5 +1,6 @@
-//! The escalation sweep over 50,000 children (target under 200 ms) and the compliance report
-//! for a 5,000-child service over a year of visits (target under 500 ms).
+//! The escalation sweep over 50,000 children (target under 200 ms), the compliance report
+//! for a 5,000-child service over a year of visits (target under 500 ms), and the court-ready
+//! chronology PDF of one child with about 200 events.
 //!
 //! `cargo bench -p sync-server --bench oversight`. The data is synthetic and made here: children
 //! on plans visited every 8 to 12 working days, with a share of missed visits, children not seen
@@ -252,6 +253,38 @@ fn bench(c: &mut Criterion) {
     );
     group.bench_function("compliance_5000_children_one_year", |b| {
         b.iter(|| compliance_report(&input, year.iter().map(|(c, v)| (c, v.as_slice()))))
+    });
+
+    // ---- The court-ready chronology PDF for one child with about 200 events. ----
+    let (child, _) = &year[0];
+    let visits: Vec<Visit> = (0..200u128)
+        .map(|k| {
+            let mut v = visit(child, 999, k, today - Duration::days(400 - 2 * k as i64));
+            v.observations.facts = format!(
+                "Visit {k}: the home was warm and tidy; food in the fridge; the child showed me their room \
+                 and school books. Mother was present at the start and left when asked. No new marks seen."
+            );
+            v.observations.concerns =
+                if k % 3 == 0 { "Missed a dental appointment.".into() } else { String::new() };
+            v
+        })
+        .collect();
+    let chronology = sync_server::reports::chronology(&sync_server::reports::ChronologyInput {
+        child,
+        earlier_records: &[],
+        visits: &visits,
+        escalations: &[],
+        covers: &[],
+        worker_names: &worker_names,
+        calendar,
+        today,
+        now: Utc::now(),
+        time_zone: shared::clock::DEFAULT_TIME_ZONE,
+    });
+    let pdf = sync_server::chronology_pdf::chronology_pdf(&chronology).expect("the PDF");
+    println!("chronology PDF: {} events, {} KB", chronology.entries.len(), pdf.len() / 1024);
+    group.bench_function("chronology_pdf_200_events", |b| {
+        b.iter(|| sync_server::chronology_pdf::chronology_pdf(&chronology).expect("the PDF"))
     });
     group.finish();
 }

@@ -28,6 +28,7 @@ use tower_http::trace::TraceLayer;
 
 pub mod auth;
 pub mod backup;
+pub mod chronology_pdf;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
@@ -43,6 +44,7 @@ pub mod photos;
 pub mod reports;
 pub mod routes;
 pub mod scope;
+pub mod significant_events;
 pub mod store;
 pub mod sync;
 pub mod webhook;

@@ -1385,6 +1385,23 @@ impl Store {
     ) -> StoreResult<()> {
         writes.put(key("ad/", &[done.child_id.as_bytes(), done.action_id.as_bytes()]), done)?;
         Ok(())
+    /// A child's significant events entered by hand (police, school, health, ...), oldest
+    /// recorded first. Append-only: none is ever changed or removed.
+    pub fn significant_events(
+        &self,
+        child: ChildId,
+    ) -> StoreResult<Vec<crate::significant_events::SignificantEvent>> {
+        self.scan(&key("sev/", &[child.as_bytes()]))
+    }
+
+    /// Adds the write that stores a new significant event under its child (never an update:
+    /// each has a new id).
+    pub fn significant_event_writes(
+        &self,
+        writes: &mut Writes,
+        event: &crate::significant_events::SignificantEvent,
+    ) -> StoreResult<()> {
+        writes.put(key("sev/", &[event.child_id.as_bytes(), event.id.as_bytes()]), event)
     }
 
     /// The escalation already raised for this child and problem ([`shared::EscalationReason::dedup_key`]).

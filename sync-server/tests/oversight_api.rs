@@ -237,8 +237,8 @@ async fn the_chronology_comes_as_json_csv_and_printable_html_within_scope() {
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@page"));
     assert!(html.contains(&child.central_id));
 
-    let (status, _) = world.get(&format!("{path}?format=pdf"), tara.access()).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = world.get(&format!("{path}?format=docx"), tara.access()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "an unknown format is refused");
     let (status, _) = world.get(&path, tom.access()).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another team's child is not found");
 
@@ -301,9 +301,14 @@ async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
         "/api/audit",
         "/api/blobs/{sha256}",
         "/api/visits/{id}/missing-blobs",
+        "/api/children/{id}/significant-events",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
+    let events = &doc["paths"]["/api/children/{id}/significant-events"];
+    assert!(events["get"].is_object() && events["post"].is_object(), "{events}");
+    let kinds = doc["components"]["schemas"]["ChronologyKind"].to_string();
+    assert!(kinds.contains("significant_event"), "{kinds}");
     let types = doc["paths"]["/api/blobs/{sha256}"]["put"]["requestBody"]["content"].as_object().unwrap();
     let mut types: Vec<&String> = types.keys().collect();
     types.sort();

@@ -22,6 +22,7 @@ pub mod plan;
 pub mod resolve;
 pub mod review;
 pub mod settings;
+pub mod significant_events;
 pub mod staff;
 pub mod sync;
 
@@ -40,4 +41,5 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(staff::router())
         .merge(settings::router())
         .merge(casework::router())
+        .merge(significant_events::router())
 }
