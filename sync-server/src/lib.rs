@@ -30,6 +30,7 @@ pub mod auth;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod escalations;
 pub mod export;
