@@ -47,6 +47,11 @@ pub fn format_date(date: Option<NaiveDate>) -> String {
     date.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Never".to_owned())
 }
 
+/// A date as British forms write it: `30/11/2026`.
+pub fn dmy(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
 /// "3 working days ago", "today" or "not yet seen".
 pub fn describe_since(days: Option<i64>) -> String {
     match days {

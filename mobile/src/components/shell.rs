@@ -56,6 +56,8 @@ pub fn Shell() -> Element {
                             if is_manager {
                                 Link { to: Route::ManagerInbox {}, active_class: "active", id: "nav-inbox",
                                     span { class: "icon", "aria-hidden": "true", "✉" } "Inbox" }
+                                Link { to: Route::ManagerDesk {}, active_class: "active", id: "nav-desk",
+                                    span { class: "icon", "aria-hidden": "true", "▦" } "Desk" }
                             }
                         }
                     }
