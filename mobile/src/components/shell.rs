@@ -16,7 +16,7 @@ pub fn Shell() -> Element {
     let route = use_route::<Route>();
     let session = ui.session.read().clone();
     match session {
-        SessionView::Starting => rsx! { div { class: "lock", p { "Opening…" } } },
+        SessionView::Starting => rsx! { main { class: "lock", p { role: "status", "Opening…" } } },
         SessionView::SignedOut => rsx! { SignIn {} },
         SessionView::Locked { attempts_left } => rsx! { LockScreen { attempts_left } },
         SessionView::Open { worker } => {
