@@ -245,6 +245,21 @@ fn bench(c: &mut Criterion) {
     group.bench_function("compliance_5000_children_one_year", |b| {
         b.iter(|| compliance_report(&input, year.iter().map(|(c, v)| (c, v.as_slice()))))
     });
+    // The desk's twelve months: the compliance report once per month, for the whole service
+    // (what a senior manager's desk reads).
+    let desk = sync_server::desk::DeskInput {
+        today,
+        time_zone: shared::Tz::Europe__London,
+        calendar,
+        rules: &config.rules,
+        team_names: &team_names,
+        worker_names: &worker_names,
+        recorded: &recorded,
+        months: 12,
+    };
+    group.bench_function("desk_months_5000_children_12_months", |b| {
+        b.iter(|| sync_server::desk::monthly_figures(&desk, &year))
+    });
     group.finish();
 }
 
