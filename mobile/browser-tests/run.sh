@@ -26,7 +26,7 @@ fi
 export MOBILE_BIN="$bins/mobile" SYNC_SERVER_BIN="$bins/sync-server"
 
 cd "$here"
-if [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund
 fi
 node --test --test-concurrency=1 tests/

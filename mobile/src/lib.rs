@@ -6,6 +6,7 @@
 //! [`photo`] processing, and the [`platform`] data directory.
 
 pub mod app;
+pub mod charts;
 pub mod components;
 pub mod crypto;
 pub mod draft;

@@ -28,7 +28,7 @@ const MAX_PHOTO_BYTES: usize = 32 * 1024 * 1024;
 fn index_page() -> Html<String> {
     Html(format!(
         r#"<!DOCTYPE html>
-<html lang="en">
+<html lang="en-GB">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

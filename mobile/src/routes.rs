@@ -8,8 +8,8 @@ use dioxus::prelude::*;
 use shared::ChildId;
 
 use crate::components::{
-    Caseload, ChildPage, Handover, HeldVisits, ManagerInbox, Photos, Shell, SyncStatus, VisitCapture,
-    VisitReview,
+    Caseload, ChildChronology, ChildPage, Handover, HeldVisits, ManagerDesk, ManagerInbox, Photos, Shell,
+    SyncStatus, VisitCapture, VisitReview,
 };
 
 /// Every screen, by address.
@@ -44,4 +44,10 @@ pub enum Route {
         /// Visits held for the manager's review.
         #[route("/inbox/held")]
         HeldVisits {},
+        /// The manager's desk: the team at a glance, downloads, and charts.
+        #[route("/desk")]
+        ManagerDesk {},
+        /// A child's chronology, with the PDF to download (from the desk).
+        #[route("/desk/child/:id")]
+        ChildChronology { id: ChildId },
 }

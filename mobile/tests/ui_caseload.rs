@@ -52,7 +52,7 @@ fn the_caseload_lists_the_overdue_child_first_then_due_today_due_soon_and_on_tra
 fn each_child_shows_when_last_seen_in_working_days_and_when_last_seen_alone() {
     let (app, _, _) = caseload_app();
     let html = app.render("/", "Olly Ontrack");
-    let seen = last_seen_for("overdue").format("%-d %b %Y").to_string();
+    let seen = last_seen_for("overdue").format("%d/%m/%Y").to_string();
     assert!(html.contains(&format!("Last seen: {seen} (")), "{html}");
     assert!(html.contains("working days ago)"));
     assert!(html.contains(&format!("Last seen alone: {seen}")));
@@ -62,7 +62,7 @@ fn each_child_shows_when_last_seen_in_working_days_and_when_last_seen_alone() {
 fn a_cover_case_is_marked_with_the_end_of_cover() {
     let (app, _, _) = caseload_app();
     let html = app.render("/", "Cara Cover");
-    let ends = (today() + chrono::Duration::days(9)).format("%-d %b %Y").to_string();
+    let ends = (today() + chrono::Duration::days(9)).format("%d/%m/%Y").to_string();
     assert!(html.contains(&format!("Cover until {ends}")), "{html}");
 }
 

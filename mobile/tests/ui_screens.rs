@@ -84,6 +84,7 @@ fn a_manager_is_asked_to_agree_or_disagree_with_a_child_not_seen_alone() {
     // Both are refused until the manager gives a reason.
     assert!(html.matches("disabled").count() >= 2, "{html}");
     assert!(html.contains("id=\"nav-inbox\""), "managers get the inbox tab: {html}");
+    assert!(html.contains("id=\"nav-desk\""), "managers get the desk tab: {html}");
 }
 
 /// An open "overdue" escalation about `child`, the kind a manager may answer with duty cover.
@@ -192,4 +193,5 @@ fn a_social_worker_has_no_inbox_tab() {
     app.unlock();
     let html = app.render("/", "Maja Test");
     assert!(!html.contains("id=\"nav-inbox\""));
+    assert!(!html.contains("id=\"nav-desk\""), "a social worker has no desk");
 }

@@ -105,7 +105,7 @@ fn the_next_visit_is_suggested_from_the_schedule() {
     let suggested = draft.suggested_next_visit(&child).expect("a plan in force");
     let html = render_form(&draft, &child, &[]);
     assert!(
-        html.contains(&format!("Suggested from the schedule: {}.", suggested.format("%-d %b %Y"))),
+        html.contains(&format!("Suggested from the schedule: {}.", suggested.format("%d/%m/%Y"))),
         "{html}"
     );
     assert!(html.contains(&format!("value=\"{}\"", suggested.format("%Y-%m-%d"))));

@@ -14,6 +14,7 @@
 pub mod calendar;
 pub mod child;
 pub mod clock;
+pub mod desk;
 pub mod escalation;
 pub mod household;
 pub mod ids;

@@ -111,7 +111,7 @@ impl DueState {
             }
             DueState::DueToday { .. } => "Due today".to_owned(),
             DueState::DueSoon { working_days_left, .. } => format!("Due in {}", days(working_days_left)),
-            DueState::OnTrack { due, .. } => format!("On track, due by {}", due.format("%-d %b %Y")),
+            DueState::OnTrack { due, .. } => format!("On track, due by {}", due.format("%d/%m/%Y")),
         }
     }
 }

@@ -127,7 +127,7 @@ fn urgency_orders_most_overdue_first_then_today_then_soonest() {
             "Due today",
             "Due in 1 working day",
             "Due in 2 working days",
-            "On track, due by 10 Dec 2026",
+            "On track, due by 10/12/2026",
         ]
     );
 }

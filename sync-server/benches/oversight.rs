@@ -286,6 +286,22 @@ fn bench(c: &mut Criterion) {
     group.bench_function("chronology_pdf_200_events", |b| {
         b.iter(|| sync_server::chronology_pdf::chronology_pdf(&chronology).expect("the PDF"))
     });
+
+    // The desk's twelve months: the compliance report once per month, for the whole service
+    // (what a senior manager's desk reads).
+    let desk = sync_server::desk::DeskInput {
+        today,
+        time_zone: shared::Tz::Europe__London,
+        calendar,
+        rules: &config.rules,
+        team_names: &team_names,
+        worker_names: &worker_names,
+        recorded: &recorded,
+        months: 12,
+    };
+    group.bench_function("desk_months_5000_children_12_months", |b| {
+        b.iter(|| sync_server::desk::monthly_figures(&desk, &year))
+    });
     group.finish();
 }
 

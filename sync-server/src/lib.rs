@@ -32,6 +32,7 @@ pub mod chronology_pdf;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod escalations;
 pub mod export;

@@ -699,3 +699,45 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("ended")));
     assert!(audit.iter().all(|e| !e.what.contains("threatened") && !e.what.contains("moved out")));
 }
+
+#[tokio::test]
+async fn the_desk_shows_a_team_manager_their_team_a_senior_manager_the_service_and_no_one_else() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sian = world.login("sian.senior").await;
+    let overdue = world.child("DEMO-0001");
+
+    let (status, desk) = world.get("/api/desk", tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "{desk}");
+    let due = desk["children_due"].as_array().unwrap();
+    assert_eq!(due[0]["child_id"], json!(overdue.id), "the overdue child comes first: {desk}");
+    assert!(due[0]["due_words"].as_str().unwrap().starts_with("Overdue by"));
+    assert_eq!(desk["months"].as_array().unwrap().len(), 12, "twelve months by default");
+    assert_eq!(desk["escalation_months"].as_array().unwrap().len(), 12);
+    assert_eq!(desk["escalations_by_age"].as_array().unwrap().len(), 4, "every age band, even empty");
+    assert!(desk["held_visits"].is_u64() && desk["conflicts"].is_u64());
+    let tara_children: Vec<&Value> = due.iter().map(|c| &c["child_id"]).collect();
+
+    // The senior manager sees more of the service than one team manager does.
+    let (status, whole) = world.get("/api/desk?months=3", sian.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(whole["months"].as_array().unwrap().len(), 3);
+    assert!(whole["workers"].as_array().unwrap().len() > desk["workers"].as_array().unwrap().len());
+    // Another team's manager sees none of Tara's children.
+    let mo = world.login("mo.manager").await;
+    let (_, theirs) = world.get("/api/desk", mo.access()).await;
+    assert!(
+        theirs["children_due"].as_array().unwrap().iter().all(|c| !tara_children.contains(&&c["child_id"]))
+    );
+
+    for worker in ["sam.social", "dana.duty", "adam.admin"] {
+        let session = world.login(worker).await;
+        let (status, _) = world.get("/api/desk", session.access()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{worker} has no desk");
+    }
+    for bad in ["0", "25", "-1", "many"] {
+        let (status, body) = world.get(&format!("/api/desk?months={bad}"), tara.access()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "months={bad}");
+        assert!(body["fields"][0].to_string().contains("months"), "the answer names the field: {body}");
+    }
+}

@@ -572,3 +572,91 @@ type NaiveDateString = String;
 fn meeting_review() -> shared::timeline::PlanMeeting {
     meeting(910, shared::timeline::MeetingKind::ReviewConference, "2026-03-25")
 }
+
+// ---- The manager's desk. ----
+
+fn desk_input<'a>(
+    names: &'a (HashMap<TeamId, String>, HashMap<WorkerId, String>),
+    recorded: &'a HashMap<(VisitId, u32), chrono::DateTime<chrono::Utc>>,
+) -> sync_server::desk::DeskInput<'a> {
+    sync_server::desk::DeskInput {
+        today: date(TODAY),
+        time_zone: shared::Tz::Europe__London,
+        calendar: Calendar::jersey(),
+        rules: &RULES,
+        team_names: &names.0,
+        worker_names: &names.1,
+        recorded,
+        months: 3,
+    }
+}
+
+static RULES: std::sync::LazyLock<ScheduleRules> = std::sync::LazyLock::new(ScheduleRules::default);
+
+#[test]
+fn the_desk_counts_each_month_as_the_compliance_report_does_and_a_late_sync_leaves_a_past_month_alone() {
+    let names = names();
+    let cases = vec![(child(1), child_one_visits())];
+    let on_time = HashMap::new();
+    let (months, workers) = sync_server::desk::monthly_figures(&desk_input(&names, &on_time), &cases);
+    let month_names: Vec<String> = months.iter().map(|m| m.month.format("%m/%Y").to_string()).collect();
+    assert_eq!(month_names, ["02/2026", "03/2026", "04/2026"]);
+    // March: due 16th, met on the 12th (on time); due 26th, met late on the 30th.
+    assert_eq!((months[1].statutory_due, months[1].statutory_on_time), (2, 1));
+    assert_eq!((months[1].child_seen, months[1].seen_alone, months[1].child_words), (2, 1, 1));
+    assert_eq!(workers.len(), 1);
+    assert_eq!(workers[0].worker_name, "Jo Testworker");
+    assert_eq!(workers[0].months[1], months[1], "one worker's figures are the whole team's here");
+
+    // The 12 March visit reaches the server in April: March's figures stay as they were
+    // reported at the end of March, without it.
+    let late: HashMap<_, _> = HashMap::from([((fixed(10), 1), utc("2026-04-02", 9))]);
+    let (after, _) = sync_server::desk::monthly_figures(&desk_input(&names, &late), &cases);
+    assert_eq!(after[1].child_seen, 1, "the visit synced in April is not in March's bar");
+    assert_eq!(after[2], months[2], "April is unchanged");
+}
+
+#[test]
+fn the_desk_lists_overdue_children_first_and_counts_open_escalations_by_age() {
+    let names = names();
+    let recorded = HashMap::new();
+    let input = desk_input(&names, &recorded);
+    let cases = vec![(child(1), child_one_visits())];
+    let due = sync_server::desk::children_due(&input, &cases);
+    assert_eq!(due.len(), 1);
+    assert!(due[0].due_words.starts_with("Overdue by"), "{}", due[0].due_words);
+    assert_eq!(due[0].key_worker, "Jo Testworker");
+
+    let escalation = |id: u128, raised: &str| Escalation {
+        id: fixed(id),
+        child_id: fixed(1),
+        reason: EscalationReason::NotSeenAlone { visit_id: fixed(11) },
+        level: EscalationLevel::TeamManager,
+        to: Some(fixed(TEAM_MANAGER)),
+        raised_at: utc(raised, 10),
+        re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
+        status: EscalationStatus::Open,
+    };
+    let mut acted = escalation(3, "2026-04-01");
+    acted.status = EscalationStatus::Acknowledged {
+        action: EscalationAction::SeenAloneAgreed { reason: "Baby".into() },
+        by: fixed(TEAM_MANAGER),
+        at: utc("2026-04-03", 10),
+    };
+    let held = [escalation(1, "2026-04-18"), escalation(2, "2026-03-10"), acted];
+    let child_names = HashMap::from([(fixed(1), "Robin Testchild".to_owned())]);
+    let (open, bands) = sync_server::desk::open_escalations(&input, &held, &child_names);
+    assert_eq!(open.iter().map(|e| e.age_days).collect::<Vec<_>>(), [41, 19, 2], "oldest first");
+    let counts: Vec<(&str, u32)> = bands.iter().map(|b| (b.label.as_str(), b.open)).collect();
+    assert_eq!(
+        counts,
+        [("Under a week", 1), ("1 to 2 weeks", 0), ("2 to 4 weeks", 1), ("4 weeks or more", 1)]
+    );
+
+    let months = sync_server::desk::escalation_months(&input, &held);
+    assert_eq!(months[2].raised, 2, "two raised in April");
+    assert_eq!(months[2].acted_on, 1);
+    assert_eq!(months[2].mean_days_to_first_action, Some(2.0), "acted on two days after raising");
+}

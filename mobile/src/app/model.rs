@@ -45,9 +45,14 @@ pub fn recent_words<'a>(visits: impl IntoIterator<Item = &'a Visit>, limit: usiz
         .collect()
 }
 
-/// "12 Mar 2026", or a plain "Never" when there is no date.
+/// "12/03/2026", or a plain "Never" when there is no date.
 pub fn format_date(date: Option<NaiveDate>) -> String {
-    date.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_else(|| "Never".to_owned())
+    date.map(dmy).unwrap_or_else(|| "Never".to_owned())
+}
+
+/// A date as British forms write it: `30/11/2026`.
+pub fn dmy(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 /// "3 working days ago", "today" or "not yet seen".

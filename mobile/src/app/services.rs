@@ -906,6 +906,31 @@ impl Services {
         client.staff(&token, Some(Role::DutyWorker)).await.map_err(|e| UiError::new(e.plain_words()))
     }
 
+    /// The manager's desk (needs signal: it is worked out on the server from the team's
+    /// records, which no phone holds in full).
+    pub async fn desk(&self) -> Result<shared::desk::Desk, UiError> {
+        let (client, token) = self.client().await?;
+        client.get_json("api/desk", &token).await.map_err(|e| UiError::new(e.plain_words()))
+    }
+
+    /// A child's chronology from the server (needs signal).
+    pub async fn chronology(&self, child: ChildId) -> Result<ChronologyView, UiError> {
+        let (client, token) = self.client().await?;
+        client
+            .get_json(&format!("api/children/{child}/chronology"), &token)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))
+    }
+
+    /// A report or chronology file from the server, fetched with this app's session so that it
+    /// can be offered as a download without a token in any address.
+    pub async fn download(&self, path: &str, file_name: &str) -> Result<Download, UiError> {
+        let (client, token) = self.client().await?;
+        let (bytes, content_type) =
+            client.get_bytes(path, &token).await.map_err(|e| UiError::new(e.plain_words()))?;
+        Ok(Download { file_name: file_name.to_owned(), content_type, bytes })
+    }
+
     /// Assigns a duty worker to cover the child an escalation is about, from today until
     /// `ends_on`, and records that as the manager's action on the escalation (needs signal).
     pub async fn assign_cover(
@@ -933,6 +958,55 @@ impl Services {
         self.data_changed();
         Ok(())
     }
+}
+
+/// A file fetched from the server with the app's own session, to offer as a download.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Download {
+    /// The file name to save it as.
+    pub file_name: String,
+    /// Its media type, as the server gave it.
+    pub content_type: String,
+    /// Its contents.
+    pub bytes: Vec<u8>,
+}
+
+impl Download {
+    /// A `data:` address holding the file, for a link with `download=`: the browser saves the
+    /// bytes already fetched, and no token goes in any address.
+    pub fn data_url(&self) -> String {
+        use base64::Engine as _;
+        let media = self.content_type.split(';').next().unwrap_or("application/octet-stream").trim();
+        format!("data:{media};base64,{}", base64::engine::general_purpose::STANDARD.encode(&self.bytes))
+    }
+}
+
+/// One event in a child's chronology, as the desk shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ChronologyRow {
+    /// The date it happened.
+    pub date: chrono::NaiveDate,
+    /// The time, where one is recorded.
+    #[serde(default)]
+    pub time: Option<String>,
+    /// Plain words: what happened.
+    pub summary: String,
+    /// Who, where known.
+    #[serde(default)]
+    pub worker: Option<String>,
+}
+
+/// A child's chronology as the server gives it (`GET /api/children/{id}/chronology`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ChronologyView {
+    /// The authority's id for the child.
+    pub central_id: String,
+    /// The child's name.
+    pub child_name: String,
+    /// Their date of birth.
+    pub date_of_birth: chrono::NaiveDate,
+    /// The events, oldest first.
+    pub entries: Vec<ChronologyRow>,
 }
 
 impl From<&CaseloadEntry> for CaseSummary {

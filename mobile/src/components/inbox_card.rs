@@ -108,7 +108,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                 EscalationReason::Overdue { .. }
                 | EscalationReason::NoVisitSinceGoLive { .. }
                 | EscalationReason::ChildNotSeen { .. } => rsx! {
-                    label { r#for: "date-{id}", "Visit arranged for" }
+                    label { r#for: "date-{id}", "Visit arranged for" span { class: "hint date-order", "Day, then month, then year." } }
                     TextInput { id: "date-{id}", r#type: "date", value: String::new(), oninput: move |text| date.set(text) }
                     button { class: "wide", style: "margin-top:8px",
                         disabled: NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d").is_err(),
@@ -128,7 +128,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         }
                     }
                     p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
-                    label { r#for: "until-{id}", "Cover until" }
+                    label { r#for: "until-{id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }
                     TextInput { id: "until-{id}", r#type: "date", value: String::new(), disabled: !can_choose,
                         oninput: move |text| cover_until.set(text) }
                     button { class: "wide", style: "margin-top:8px", disabled: !cover_ready, onclick: assign,

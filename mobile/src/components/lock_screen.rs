@@ -29,7 +29,8 @@ pub fn LockScreen(attempts_left: u32) -> Element {
         });
     };
     rsx! {
-        div { class: "lock",
+        // The lock screen is a screen of its own, with its own landmark.
+        main { class: "lock",
             h1 { "Seen & Heard is locked" }
             form { class: "card", id: "unlock", onsubmit: submit,
                 label { r#for: "unlock-pin", "Your PIN" }

@@ -16,7 +16,7 @@ pub fn Shell() -> Element {
     let route = use_route::<Route>();
     let session = ui.session.read().clone();
     match session {
-        SessionView::Starting => rsx! { div { class: "lock", p { "Opening…" } } },
+        SessionView::Starting => rsx! { main { class: "lock", p { role: "status", "Opening…" } } },
         SessionView::SignedOut => rsx! { SignIn {} },
         SessionView::Locked { attempts_left } => rsx! { LockScreen { attempts_left } },
         SessionView::Open { worker } => {
@@ -56,6 +56,8 @@ pub fn Shell() -> Element {
                             if is_manager {
                                 Link { to: Route::ManagerInbox {}, active_class: "active", id: "nav-inbox",
                                     span { class: "icon", "aria-hidden": "true", "✉" } "Inbox" }
+                                Link { to: Route::ManagerDesk {}, active_class: "active", id: "nav-desk",
+                                    span { class: "icon", "aria-hidden": "true", "▦" } "Desk" }
                             }
                         }
                     }

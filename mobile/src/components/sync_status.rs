@@ -24,7 +24,7 @@ pub fn SyncStatus() -> Element {
     let now_services = services.clone();
     let last_sync = sync
         .last_success
-        .map(|t| t.with_timezone(&chrono::Local).format("%-d %b %Y at %H:%M").to_string())
+        .map(|t| t.with_timezone(&chrono::Local).format("%d/%m/%Y at %H:%M").to_string())
         .unwrap_or_else(|| "Never".to_owned());
     rsx! {
         h2 { id: "screen-title", "Sync" }

@@ -201,7 +201,8 @@ pub fn VisitForm(child: Child) -> Element {
             // 8. The next visit, suggested from the schedule.
             div { class: "card",
                 label { r#for: "next-visit", "Next visit planned for"
-                    span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." } }
+                    span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." }
+                    span { class: "hint date-order", "Day, then month, then year." } }
                 TextInput { id: "next-visit", r#type: "date", value: next,
                     oninput: move |text: String| editor.edit("next_visit_planned", |d| {
                         d.next_visit_planned = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();

@@ -200,6 +200,20 @@ impl SyncClient {
         self.json(self.request(Method::GET, path, Some(token))?).await
     }
 
+    /// GETs `path` as bytes, with the content type the server gave (for reports and
+    /// chronologies the app offers as downloads, so no token ever goes in a link).
+    pub async fn get_bytes(&self, path: &str, token: &str) -> Result<(Vec<u8>, String), SyncError> {
+        let response = self.send(self.request(Method::GET, path, Some(token))?).await?;
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
+        Ok((bytes.to_vec(), content_type))
+    }
+
     /// POSTs `body` as JSON to `path` and reads a JSON answer.
     pub async fn post_json<B: Serialize, T: DeserializeOwned>(
         &self,

@@ -39,6 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(compliance))
         .routes(routes!(annex_a_list_7))
         .routes(routes!(audit))
+        .routes(routes!(desk))
 }
 
 fn record_change(
@@ -875,4 +876,91 @@ pub async fn audit(
             })
             .collect(),
     ))
+}
+
+// ---- The manager's desk. ----
+
+/// The desk's query.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeskQuery {
+    /// How many calendar months of figures, the current one included: 1 to 24, default 12.
+    #[serde(default)]
+    #[param(minimum = 1, maximum = 24)]
+    pub months: Option<u32>,
+}
+
+/// The manager's desk: children overdue and due within five working days, open escalations by
+/// age, held visits and conflicts, cover in force, and, by month and by key worker, visits on
+/// time, seen alone, the child's words recorded and interpreter needs met, with escalations
+/// raised and resolved and the time to first action. A team manager sees their team; a senior
+/// manager the service. Past months are counted as the compliance report counts them, so they
+/// do not change when a late record arrives.
+#[utoipa::path(get, path = "/api/desk", tag = "oversight", security(("bearer" = [])),
+    params(DeskQuery), responses(
+    (status = 200, body = shared::desk::Desk), (status = 400, body = ErrorBody, description = "Names the field at fault"),
+    (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Managers only"),
+    (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn desk(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<DeskQuery>,
+) -> Result<ApiJson<shared::desk::Desk>, ApiError> {
+    use shared::desk::{DEFAULT_DESK_MONTHS, MAX_DESK_MONTHS};
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let months = query.months.unwrap_or(DEFAULT_DESK_MONTHS);
+    if !(1..=MAX_DESK_MONTHS).contains(&months) {
+        return Err(ApiError::bad_field("months", format!("Ask for 1 to {MAX_DESK_MONTHS} months.")));
+    }
+    let today = state.today();
+    let (cases, recorded) = cases_in_scope(&state, &caller)?;
+    let store = state.store();
+    let (teams, names) = (team_names(store)?, worker_names(store)?);
+    let input = crate::desk::DeskInput {
+        today,
+        time_zone: state.clock().time_zone(),
+        calendar: state.calendar(),
+        rules: &state.config().rules,
+        team_names: &teams,
+        worker_names: &names,
+        recorded: &recorded,
+        months,
+    };
+    let child_names: HashMap<ChildId, String> = cases.iter().map(|(c, _)| (c.id, c.display_name())).collect();
+    let mut escalations = Vec::new();
+    let mut covers = Vec::new();
+    for (child, _) in &cases {
+        escalations.extend(store.escalations_for_child(child.id)?);
+        covers.extend(store.covers_for_child(child.id)?);
+    }
+    let mut held_visits = 0u32;
+    for item in store.review_items()? {
+        if store.resolution(item.visit_id, item.revision)?.is_none()
+            && crate::routes::review::may_review(store, &caller, &item, today)?
+        {
+            held_visits += 1;
+        }
+    }
+    let mut conflicts = 0u32;
+    for conflict in store.conflicts()? {
+        if child_names.contains_key(&conflict.child_id) && store.conflict_resolution(conflict.id)?.is_none() {
+            conflicts += 1;
+        }
+    }
+    let (open_escalations, escalations_by_age) =
+        crate::desk::open_escalations(&input, &escalations, &child_names);
+    let (month_figures, worker_figures) = crate::desk::monthly_figures(&input, &cases);
+    Ok(ApiJson(shared::desk::Desk {
+        as_of: today,
+        children_due: crate::desk::children_due(&input, &cases),
+        open_escalations,
+        escalations_by_age,
+        held_visits,
+        conflicts,
+        covers: crate::desk::covers_in_force(&input, &covers, &child_names),
+        months: month_figures,
+        workers: worker_figures,
+        escalation_months: crate::desk::escalation_months(&input, &escalations),
+    }))
 }

@@ -1,0 +1,99 @@
+// The manager's desk in a real browser against a real sync server with demo data: the team at a
+// glance, charts with their words and tables, downloads fetched with the app's session, and a
+// child's PDF chronology two clicks from the desk.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  apiLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stopAll, tempDir,
+} from '../harness.js';
+
+describe('the manager\'s desk', () => {
+  let server, app, browser, desktop, pdfOnServer;
+
+  before(async () => {
+    server = await startServer(tempDir('desk-server'), await freePort());
+    app = await startApp(tempDir('desk-app'), server.url);
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
+    desktop = await context.newPage();
+    await desktop.goto(app.url);
+    await signIn(desktop, 'tara.manager');
+    // The PDF chronology is the server's (issue 12, part A); the contract is
+    // GET /api/children/{id}/chronology?format=pdf answering application/pdf.
+    const token = await apiLogin(server.url, 'tara.manager');
+    const children = await (await fetch(`${server.url}/api/children`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const probe = await fetch(`${server.url}/api/children/${children[0].id}/chronology?format=pdf`,
+      { headers: { authorization: `Bearer ${token}` } });
+    pdfOnServer = probe.ok && (probe.headers.get('content-type') ?? '').startsWith('application/pdf');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  it('shows a team manager the children overdue first, with charts that have words and tables', async () => {
+    await desktop.click('#nav-desk');
+    await desktop.locator('#desk-due .desk-child').first().waitFor();
+    const first = await desktop.locator('#desk-due .desk-child').first().innerText();
+    assert.match(first, /Overdue by \d+ working day/, 'the most urgent child comes first, in words');
+    assert.match(await desktop.locator('#desk-escalations').innerText(), /Under a week/);
+    const chart = desktop.locator('#chart-team');
+    assert.equal(await chart.locator('[role=img] svg').count(), 1, 'the chart is drawn as SVG in the page');
+    assert.match(await chart.locator('figcaption').innerText(), /line chart of percentages by month/);
+    assert.equal(await chart.locator('tbody tr').count(), 12, 'the table behind it has twelve months');
+    await screenshot(desktop, 'desk-1280x800');
+    await desktop.screenshot({ path: `${screenshotDir}/desk-1280x800-whole.png`, fullPage: true });
+  });
+
+  it('fits the phone too: the desk and a chronology at 390x844', async () => {
+    const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
+    await phone.goto(app.url);
+    await phone.locator('#screen-title', { hasText: 'My children' }).waitFor();
+    await phone.locator('#sync-badge', { hasText: 'All sent' }).waitFor();
+    await phone.locator('#nav-desk').click();
+    await phone.locator('#desk-due .desk-child').first().waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on the phone (${overflow}px too wide)`);
+    await screenshot(phone, 'desk-390x844');
+    await phone.locator('#desk-due .desk-child').first().click();
+    await phone.locator('#screen-title', { hasText: 'Chronology:' }).waitFor();
+    await phone.locator('table.chronology tbody tr').first().waitFor();
+    assert.match(await phone.locator('table.chronology tbody tr').first().innerText(), /\d\d\/\d\d\/\d{4}/, 'dates as 30/11/2026');
+    await screenshot(phone, 'chronology-390x844');
+    await phone.context().close();
+  });
+
+  it('downloads Annex A List 7 through the app, with no token in any address', async () => {
+    await desktop.click('#download-annex-a');
+    const save = desktop.locator('#download-annex-a-save');
+    await save.waitFor();
+    const href = await save.getAttribute('href');
+    assert.ok(href.startsWith('data:text/csv;base64,'), href.slice(0, 40));
+    assert.ok(!href.includes('Bearer') && !(await desktop.content()).includes('access_token'));
+    const csv = Buffer.from(href.split(',')[1], 'base64').toString('utf8');
+    assert.ok(csv.startsWith('Child Unique ID,Gender,Ethnicity'), csv.slice(0, 60));
+    assert.equal(await save.getAttribute('download'), 'annex-a-list-7.csv');
+  });
+
+  it('takes a manager from the desk to a child\'s PDF chronology in two clicks', async (t) => {
+    await desktop.click('#nav-desk');
+    const child = desktop.locator('#desk-due .desk-child').first();
+    await child.waitFor();
+    const name = await child.locator('.name').innerText();
+    await child.click(); // click one
+    await desktop.locator('#screen-title', { hasText: `Chronology: ${name}` }).waitFor();
+    if (!pdfOnServer) {
+      t.skip('the server on this branch has no PDF chronology yet (issue 12, part A)');
+      return;
+    }
+    const pdfLink = desktop.locator('#download-pdf');
+    await pdfLink.waitFor({ timeout: 20000 });
+    const [download] = await Promise.all([desktop.waitForEvent('download'), pdfLink.click()]); // click two
+    assert.match(download.suggestedFilename(), /^chronology-.+\.pdf$/);
+    const bytes = readFileSync(await download.path());
+    assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the saved file is a PDF');
+  });
+});

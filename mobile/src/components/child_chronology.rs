@@ -1,0 +1,87 @@
+//! A child's chronology, reached from the desk: every event in date order, and the chronology
+//! as a PDF (prepared as the screen opens, so saving it is one press) or as CSV. The files are
+//! fetched with the app's session and offered from the page; no token goes in any address.
+
+use dioxus::prelude::*;
+use shared::ChildId;
+
+use super::DownloadLink;
+use crate::app::Services;
+use crate::app::model::dmy;
+
+/// The chronology screen. Needs signal: the chronology is put together on the server.
+#[component]
+pub fn ChildChronology(id: ChildId) -> Element {
+    let services = use_context::<Services>();
+    let pdf_services = services.clone();
+    let chronology = use_resource(move || {
+        let services = services.clone();
+        async move { services.chronology(id).await }
+    });
+    let pdf = use_resource(move || {
+        let services = pdf_services.clone();
+        async move {
+            services
+                .download(
+                    &format!("api/children/{id}/chronology?format=pdf"),
+                    &format!("chronology-{id}.pdf"),
+                )
+                .await
+        }
+    });
+    let view = chronology.read().clone();
+    let Some(view) = view else {
+        return rsx! {
+            h2 { id: "screen-title", "Chronology" }
+            p { class: "muted", role: "status", "Fetching the chronology from the server…" }
+        };
+    };
+    let view = match view {
+        Ok(view) => view,
+        Err(problem) => {
+            return rsx! {
+                h2 { id: "screen-title", "Chronology" }
+                p { class: "problem", role: "alert", "The chronology could not be loaded ({problem}). Try again with signal." }
+            };
+        }
+    };
+    let file_stem = format!("chronology-{}", view.central_id);
+    let pdf_link = match pdf.read().clone() {
+        None => rsx! { p { class: "muted", role: "status", id: "pdf-preparing", "Preparing the PDF…" } },
+        Some(Ok(download)) => rsx! {
+            a { class: "button primary", id: "download-pdf", href: "{download.data_url()}",
+                download: "{file_stem}.pdf", "Download the chronology (PDF)" }
+        },
+        Some(Err(problem)) => {
+            rsx! { p { class: "problem", role: "alert", "The PDF could not be prepared ({problem})." } }
+        }
+    };
+    rsx! {
+        h2 { id: "screen-title", "Chronology: {view.child_name}" }
+        p { class: "muted", "Child unique ID {view.central_id}. Date of birth {dmy(view.date_of_birth)}. {view.entries.len()} events." }
+        div { class: "desk-downloads",
+            {pdf_link}
+            DownloadLink { id: "download-chronology-csv", path: "api/children/{id}/chronology?format=csv",
+                file_name: "{file_stem}.csv", label: "the chronology (CSV)" }
+        }
+        div { class: "table-scroll", tabindex: "0", role: "region", "aria-label": "The chronology",
+            table { class: "chronology",
+                caption { "Events, oldest first" }
+                thead { tr {
+                    th { scope: "col", "Date" }
+                    th { scope: "col", "What happened" }
+                    th { scope: "col", "Who" }
+                } }
+                tbody {
+                    for (index, entry) in view.entries.iter().enumerate() {
+                        tr { key: "{index}",
+                            td { class: "date", "{dmy(entry.date)}" if let Some(time) = &entry.time { " {time}" } }
+                            td { "{entry.summary}" }
+                            td { {entry.worker.clone().unwrap_or_default()} }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
