@@ -28,7 +28,7 @@ use crate::error::ApiError;
         (name = "children", description = "Children in the caller's scope"),
         (name = "review", description = "Conflicts and visits held for review"),
         (name = "admin", description = "Accounts, devices, central import and write-back"),
-        (name = "plan", description = "The plan's timeline: core groups, review conferences, agreed actions and supervision")
+        (name = "plan", description = "The plan's timeline: core groups, review conferences, agreed actions and supervision"),
         (name = "casework", description = "Continuity: interpreting considered, safety warnings, key workers")
     )
 )]

@@ -200,6 +200,8 @@ impl ChronologyKind {
             | ChronologyKind::EscalationAcknowledged
             | ChronologyKind::EscalationClosed
             | ChronologyKind::EscalationUpdated => "escalation record",
+            ChronologyKind::CoreGroup => "core group record",
+            ChronologyKind::Supervision => "supervision record",
             ChronologyKind::SignificantEvent => "another agency",
         }
     }
@@ -222,6 +224,7 @@ impl ChronologyKind {
             | ChronologyKind::EscalationAcknowledged
             | ChronologyKind::EscalationClosed
             | ChronologyKind::EscalationUpdated => "escalation",
+            ChronologyKind::CoreGroup | ChronologyKind::Supervision => "plan",
             ChronologyKind::SignificantEvent => "significant_event",
         }
     }
@@ -800,72 +803,6 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
     }
 }
 
-/// Plain words for agreed actions: what, who owns it, by when.
-fn actions_words(actions: &[shared::timeline::AgreedAction]) -> String {
-    actions
-        .iter()
-        .map(|a| format!("{} (owner: {}, by {})", a.description, a.owner, dmy(a.due_on)))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Adds the core group meetings, review conferences and supervision recorded here to a
-/// chronology, each on the day it was held, after that day's other entries. A review
-/// conference already shown for the same day (from the central record) is not shown twice.
-/// Leave `supervisions` empty for a reader who may not see supervision.
-pub fn add_timeline_entries(
-    chronology: &mut Chronology,
-    meetings: &[shared::timeline::PlanMeeting],
-    supervisions: &[shared::timeline::Supervision],
-) {
-    let entry = |date: NaiveDate, kind: ChronologyKind, summary: String, worker: &str| ChronologyEntry {
-        date,
-        time: None,
-        kind,
-        summary,
-        seen: None,
-        seen_alone: None,
-        child_words: Vec::new(),
-        worker: Some(worker.to_owned()),
-        on_cover: false,
-        plan_changes: Vec::new(),
-    };
-    let mut added = Vec::new();
-    for meeting in meetings {
-        let kind = match meeting.kind {
-            shared::timeline::MeetingKind::CoreGroup => ChronologyKind::CoreGroup,
-            shared::timeline::MeetingKind::ReviewConference => ChronologyKind::ReviewConference,
-        };
-        if chronology.entries.iter().any(|e| e.kind == kind && e.date == meeting.held_on) {
-            continue;
-        }
-        let mut summary =
-            format!("{} held. Attended: {}.", meeting.kind.label(), meeting.attendees.join(", "));
-        if !meeting.decisions.is_empty() {
-            summary.push_str(&format!(" Decisions: {}.", meeting.decisions.join("; ")));
-        }
-        if !meeting.actions.is_empty() {
-            summary.push_str(&format!(" Actions: {}.", actions_words(&meeting.actions)));
-        }
-        added.push(entry(meeting.held_on, kind, summary, &meeting.recorded_by_name));
-    }
-    for supervision in supervisions {
-        let mut summary = format!("Supervision of the case. Reflection: {}", supervision.reflection);
-        if !supervision.decisions.is_empty() {
-            summary.push_str(&format!(" Decisions: {}.", supervision.decisions.join("; ")));
-        }
-        if !supervision.actions.is_empty() {
-            summary.push_str(&format!(" Actions: {}.", actions_words(&supervision.actions)));
-        }
-        added.push(entry(
-            supervision.held_on,
-            ChronologyKind::Supervision,
-            summary,
-            &supervision.recorded_by_name,
-        ));
-    }
-    chronology.entries.extend(added);
-    chronology.entries.sort_by_key(|e| e.date);
 /// Each amendment that led to `visit` (its own revision and those before it), oldest first:
 /// who made it, when, why, and every piece of text before and after.
 fn amendments_of(
@@ -946,6 +883,78 @@ fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
     changes
 }
 
+/// Plain words for agreed actions: what, who owns it, by when.
+fn actions_words(actions: &[shared::timeline::AgreedAction]) -> String {
+    actions
+        .iter()
+        .map(|a| format!("{} (owner: {}, by {})", a.description, a.owner, dmy(a.due_on)))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Adds the core group meetings, review conferences and supervision recorded here to a
+/// chronology, each on the day it was held, after that day's other entries. A review
+/// conference already shown for the same day (from the central record) is not shown twice.
+/// Leave `supervisions` empty for a reader who may not see supervision.
+pub fn add_timeline_entries(
+    chronology: &mut Chronology,
+    meetings: &[shared::timeline::PlanMeeting],
+    supervisions: &[shared::timeline::Supervision],
+) {
+    let entry = |date: NaiveDate, kind: ChronologyKind, summary: String, worker: &str| ChronologyEntry {
+        date,
+        time: None,
+        kind,
+        summary,
+        seen: None,
+        seen_alone: None,
+        child_words: Vec::new(),
+        worker: Some(worker.to_owned()),
+        on_cover: false,
+        plan_changes: Vec::new(),
+        source: kind.source().to_owned(),
+        facts: String::new(),
+        concerns: String::new(),
+        amendments: Vec::new(),
+    };
+    let mut added = Vec::new();
+    for meeting in meetings {
+        let kind = match meeting.kind {
+            shared::timeline::MeetingKind::CoreGroup => ChronologyKind::CoreGroup,
+            shared::timeline::MeetingKind::ReviewConference => ChronologyKind::ReviewConference,
+        };
+        if chronology.entries.iter().any(|e| e.kind == kind && e.date == meeting.held_on) {
+            continue;
+        }
+        let mut summary =
+            format!("{} held. Attended: {}.", meeting.kind.label(), meeting.attendees.join(", "));
+        if !meeting.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", meeting.decisions.join("; ")));
+        }
+        if !meeting.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&meeting.actions)));
+        }
+        added.push(entry(meeting.held_on, kind, summary, &meeting.recorded_by_name));
+    }
+    for supervision in supervisions {
+        let mut summary = format!("Supervision of the case. Reflection: {}", supervision.reflection);
+        if !supervision.decisions.is_empty() {
+            summary.push_str(&format!(" Decisions: {}.", supervision.decisions.join("; ")));
+        }
+        if !supervision.actions.is_empty() {
+            summary.push_str(&format!(" Actions: {}.", actions_words(&supervision.actions)));
+        }
+        added.push(entry(
+            supervision.held_on,
+            ChronologyKind::Supervision,
+            summary,
+            &supervision.recorded_by_name,
+        ));
+    }
+    chronology.entries.extend(added);
+    chronology.entries.sort_by_key(|e| e.date);
+}
+
 /// Registration and the changes between consecutive versions of the child's record. A change
 /// recorded by the server is dated when it was recorded; one between undated versions is
 /// shown on the date of the next review conference if there was one, else registration.
@@ -1014,6 +1023,7 @@ fn plan_entries(
                 source: match change.map(|c| c.source) {
                     Some(ChildSource::Import) => "central case record (import)".to_owned(),
                     Some(ChildSource::Demo) => "demonstration data".to_owned(),
+                    Some(ChildSource::Service) => "this service (a safety warning)".to_owned(),
                     Some(ChildSource::Direct) | None => "central case record".to_owned(),
                 },
                 facts: String::new(),

@@ -1385,6 +1385,8 @@ impl Store {
     ) -> StoreResult<()> {
         writes.put(key("ad/", &[done.child_id.as_bytes(), done.action_id.as_bytes()]), done)?;
         Ok(())
+    }
+
     /// A child's significant events entered by hand (police, school, health, ...), oldest
     /// recorded first. Append-only: none is ever changed or removed.
     pub fn significant_events(
