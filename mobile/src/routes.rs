@@ -8,8 +8,8 @@ use dioxus::prelude::*;
 use shared::ChildId;
 
 use crate::components::{
-    Caseload, ChildPage, Handover, HeldVisits, ManagerInbox, Photos, Shell, SyncStatus, VisitCapture,
-    VisitReview,
+    Caseload, ChildPage, Handover, HeldVisits, ManagerInbox, Photos, Shell, Supervision, SyncStatus,
+    VisitCapture, VisitReview,
 };
 
 /// Every screen, by address.
@@ -44,4 +44,7 @@ pub enum Route {
         /// Visits held for the manager's review.
         #[route("/inbox/held")]
         HeldVisits {},
+        /// The manager's supervision of each case: due, overdue, and recorded here.
+        #[route("/inbox/supervision")]
+        Supervision {},
 }

@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{DueBadge, EscalationList, NeedsCard, PlanCard, WordsCard};
+use super::{DueBadge, EscalationList, NeedsCard, PlanCard, TimelineCard, WordsCard};
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
 use crate::routes::Route;
@@ -44,6 +44,7 @@ pub fn ChildPage(id: ChildId) -> Element {
         NeedsCard { child: child.clone() }
         WordsCard { words: view.recent_words.clone() }
         PlanCard { child: child.clone() }
+        TimelineCard { id }
         if !view.siblings.is_empty() {
             div { class: "card",
                 h3 { "Brothers and sisters" }
