@@ -842,19 +842,25 @@ impl Services {
             .map_err(|e| UiError::new(e.plain_words()))
     }
 
-    /// The plan's timeline for the child's page: fresh from the server when there is signal;
-    /// otherwise the next core group and review worked out here from the child's record, with
-    /// the server's default timescales (the actions agreed at meetings need signal).
+    /// The plan's timeline for the child's page: fresh from the server when there is signal
+    /// (and kept on the phone, encrypted); otherwise the copy kept on the phone; otherwise the
+    /// next core group and review worked out here from the child's record, with the default
+    /// timescales (the actions agreed at meetings then need signal).
     pub async fn plan_timeline(&self, id: ChildId) -> Result<super::model::TimelineView, UiError> {
+        let store = self.store()?;
         if let Ok((client, token)) = self.client().await
-            && let Ok(mut view) = client
-                .get_json::<super::model::TimelineView>(&format!("api/children/{id}/timeline"), &token)
-                .await
+            && let Ok(raw) =
+                client.get_json::<serde_json::Value>(&format!("api/children/{id}/timeline"), &token).await
+            && let Ok(mut view) = serde_json::from_value::<super::model::TimelineView>(raw.clone())
         {
+            store.save_timeline(id, &raw)?;
             view.from_server = true;
             return Ok(view);
         }
-        let store = self.store()?;
+        // Kept from the last time there was signal: the dates it gave still stand.
+        if let Some(view) = store.timeline(id)?.and_then(|raw| serde_json::from_value(raw).ok()) {
+            return Ok(view);
+        }
         let today = store.today(Utc::now())?;
         let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
         let calendar = match store.settings()? {
