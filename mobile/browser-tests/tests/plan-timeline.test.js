@@ -38,6 +38,13 @@ describe('the plan\'s timeline', () => {
     await timeline.scrollIntoViewIfNeeded();
     await screenshot(page, '30-plan-timeline-core-group-due');
 
+    // The unborn child is on the caseload with no name or age yet, and their page says when
+    // the baby is expected.
+    await page.click('#nav-caseload');
+    await page.locator('.case', { hasText: 'Unborn baby Amy' }).click();
+    await page.locator('.muted', { hasText: /^Unborn, expected / }).waitFor({ timeout: 20000 });
+    await screenshot(page, '33-unborn-child');
+
     // Maisie: the review conference is overdue, in words.
     await page.click('#nav-caseload');
     await page.locator('.case', { hasText: 'Maisie' }).click();
