@@ -9,7 +9,7 @@ use shared::ChildId;
 
 use crate::components::{
     Caseload, ChildChronology, ChildPage, Handover, HeldVisits, ManagerDesk, ManagerInbox, Photos, Shell,
-    SyncStatus, VisitCapture, VisitReview,
+    Supervision, SyncStatus, VisitCapture, VisitReview,
 };
 
 /// Every screen, by address.
@@ -50,4 +50,7 @@ pub enum Route {
         /// A child's chronology, with the PDF to download (from the desk).
         #[route("/desk/child/:id")]
         ChildChronology { id: ChildId },
+        /// The manager's supervision of each case: due, overdue, and recorded here.
+        #[route("/inbox/supervision")]
+        Supervision {},
 }

@@ -142,6 +142,7 @@ const VISITS: &str = "visits";
 const COVERS: &str = "covers";
 const ESCALATIONS: &str = "escalations";
 const HANDOVERS: &str = "handovers";
+const TIMELINES: &str = "timelines";
 const PHOTOS: &str = "photos";
 const UPLOADS: &str = "uploads";
 const REVIEWS: &str = "reviews";
@@ -171,6 +172,8 @@ struct Handles {
     covers: sled::Tree,
     escalations: sled::Tree,
     handovers: sled::Tree,
+    /// The plan's timeline as the server last gave it, by child, for the doorstep.
+    timelines: sled::Tree,
     photos: sled::Tree,
     uploads: sled::Tree,
     /// Visit revisions held for a manager's review, by visit key: they count for nothing here
@@ -201,6 +204,7 @@ impl Handles {
             covers: db.open_tree(COVERS)?,
             escalations: db.open_tree(ESCALATIONS)?,
             handovers: db.open_tree(HANDOVERS)?,
+            timelines: db.open_tree(TIMELINES)?,
             photos: db.open_tree(PHOTOS)?,
             uploads: db.open_tree(UPLOADS)?,
             reviews: db.open_tree(REVIEWS)?,
@@ -209,7 +213,7 @@ impl Handles {
         })
     }
 
-    fn all_trees(&self) -> [&sled::Tree; 12] {
+    fn all_trees(&self) -> [&sled::Tree; 13] {
         [
             &self.meta,
             &self.secure,
@@ -220,6 +224,7 @@ impl Handles {
             &self.covers,
             &self.escalations,
             &self.handovers,
+            &self.timelines,
             &self.photos,
             &self.uploads,
             &self.reviews,
@@ -1194,6 +1199,21 @@ impl UnlockedStore {
         Ok(())
     }
 
+    /// The plan's timeline the server last gave for a child (its JSON), if fetched.
+    pub fn timeline(&self, child: ChildId) -> Result<Option<serde_json::Value>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.timelines, TIMELINES, child.as_bytes())
+    }
+
+    /// Keeps the plan's timeline on the device (encrypted like everything else), so the next
+    /// core group, the next review and the open actions can be read without signal.
+    pub fn save_timeline(&self, child: ChildId, timeline: &serde_json::Value) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.timelines, TIMELINES, child.as_bytes(), timeline)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
     /// Where the last pull ended.
     pub fn pull_cursor(&self) -> Result<Option<Cursor>, StoreError> {
         let handles = self.handles()?;
@@ -1395,6 +1415,7 @@ fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
 fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
     handles.children.remove(child.as_bytes())?;
     handles.handovers.remove(child.as_bytes())?;
+    handles.timelines.remove(child.as_bytes())?;
     for tree in [&handles.visits, &handles.covers, &handles.escalations, &handles.reviews] {
         let keys: Vec<sled::IVec> = tree.scan_prefix(child.as_bytes()).keys().collect::<Result<_, _>>()?;
         for key in keys {

@@ -469,6 +469,15 @@ impl Escalation {
                 *working_days_overdue = u32::try_from(days).unwrap_or(u32::MAX);
             }
         }
+        // A meeting still overdue: counted to today (a held one closes or asks to confirm).
+        let active = self.is_active();
+        if let EscalationReason::PlanMeetingOverdue { due, working_days_overdue, .. } = &mut self.reason
+            && active
+            && today > *due
+        {
+            let days = calendar.working_days_between(*due, today).max(1);
+            *working_days_overdue = u32::try_from(days).unwrap_or(u32::MAX);
+        }
         self
     }
 }

@@ -580,6 +580,16 @@ pub async fn seed_at(
         store.commit(first).await?;
     }
     plan_over_time(&mut children, calendar, today);
+    // An unborn child's visits are to the expectant mother: no words of the child's own.
+    let unborn: Vec<ChildId> = children.iter().filter(|c| c.is_unborn()).map(|c| c.id).collect();
+    for visit in visits.iter_mut().filter(|v| unborn.contains(&v.child_id)) {
+        visit.child_words.clear();
+        visit.seen_alone = Some(SeenAlone::Yes);
+        visit.child_views =
+            "A visit to the expectant mother: preparing for the birth; the cot and the midwife's \
+                             appointments."
+                .into();
+    }
     for child in &children {
         store.child_writes(&mut writes, child, ChildSource::Demo, now, today)?;
     }

@@ -779,6 +779,22 @@ mod plan_timeline {
     }
 
     #[test]
+    fn a_manager_reads_how_long_a_meeting_has_been_overdue_as_of_today() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap().clone();
+        // Due Monday 16 March; read on Monday 23 March: five working days.
+        let now = e.with_current_figures(Calendar::jersey(), &seen, date("2026-03-23"));
+        assert!(
+            matches!(now.reason, EscalationReason::PlanMeetingOverdue { working_days_overdue: 5, .. }),
+            "{:?}",
+            now.reason
+        );
+    }
+
+    #[test]
     fn the_end_of_the_plan_closes_its_meeting_escalations() {
         let mut child = child_with_icpc();
         let seen = [visit(500, "2026-03-13")];

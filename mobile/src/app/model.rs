@@ -64,3 +64,88 @@ pub fn describe_since(days: Option<i64>) -> String {
         Some(n) => format!("{n} working days ago"),
     }
 }
+
+/// One of the plan's dates as the phone shows it: the latest held, the date due by, overdue.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct PlanDate {
+    /// The latest held, if any.
+    #[serde(default)]
+    pub latest: Option<NaiveDate>,
+    /// The date the next is due by.
+    pub due: NaiveDate,
+    /// Past the due date with none held.
+    pub overdue: bool,
+    /// Working days past the due date.
+    #[serde(default)]
+    pub working_days_overdue: u32,
+}
+
+impl PlanDate {
+    /// Plain words, never relying on colour: "Due by 4 Dec 2026" or "Overdue: was due by …".
+    pub fn describe(&self) -> String {
+        if self.overdue {
+            format!(
+                "Overdue by {} working day{}: was due by {}",
+                self.working_days_overdue,
+                if self.working_days_overdue == 1 { "" } else { "s" },
+                format_date(Some(self.due))
+            )
+        } else {
+            format!("Due by {}", format_date(Some(self.due)))
+        }
+    }
+}
+
+impl From<shared::timeline::TimelineDate> for PlanDate {
+    fn from(d: shared::timeline::TimelineDate) -> Self {
+        PlanDate {
+            latest: d.latest,
+            due: d.due,
+            overdue: d.overdue,
+            working_days_overdue: d.working_days_overdue,
+        }
+    }
+}
+
+/// An agreed action, as the phone shows it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct OpenAction {
+    /// What must be done, who owns it, by when.
+    pub action: shared::timeline::AgreedAction,
+    /// Where it was agreed.
+    #[serde(default)]
+    pub agreed_at: String,
+    /// Past its due date.
+    #[serde(default)]
+    pub overdue: bool,
+}
+
+/// The plan's timeline on the child's page: from the server when there is signal, otherwise
+/// worked out on the phone from the child's record (without the actions, which the server
+/// holds).
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct TimelineView {
+    /// The next core group.
+    #[serde(default)]
+    pub core_group: Option<PlanDate>,
+    /// The next review conference.
+    #[serde(default)]
+    pub review_conference: Option<PlanDate>,
+    /// Actions not yet done, the soonest due first.
+    #[serde(default)]
+    pub open_actions: Vec<OpenAction>,
+    /// Whether this came from the server just now.
+    #[serde(skip)]
+    pub from_server: bool,
+}
+
+/// A child on the manager's supervision list.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct SupervisionDue {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id, shown when the phone does not hold the child's name.
+    pub central_id: String,
+    /// Supervision of the case: latest and next due.
+    pub supervision: PlanDate,
+}

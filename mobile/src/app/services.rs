@@ -889,6 +889,83 @@ impl Services {
             .map_err(|e| UiError::new(e.plain_words()))
     }
 
+    /// The plan's timeline for the child's page: fresh from the server when there is signal
+    /// (and kept on the phone, encrypted); otherwise the copy kept on the phone; otherwise the
+    /// next core group and review worked out here from the child's record, with the default
+    /// timescales (the actions agreed at meetings then need signal).
+    pub async fn plan_timeline(&self, id: ChildId) -> Result<super::model::TimelineView, UiError> {
+        let store = self.store()?;
+        if let Ok((client, token)) = self.client().await
+            && let Ok(raw) =
+                client.get_json::<serde_json::Value>(&format!("api/children/{id}/timeline"), &token).await
+            && let Ok(mut view) = serde_json::from_value::<super::model::TimelineView>(raw.clone())
+        {
+            store.save_timeline(id, &raw)?;
+            view.from_server = true;
+            return Ok(view);
+        }
+        // Kept from the last time there was signal: the dates it gave still stand.
+        if let Some(view) = store.timeline(id)?.and_then(|raw| serde_json::from_value(raw).ok()) {
+            return Ok(view);
+        }
+        let today = store.today(Utc::now())?;
+        let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        let calendar = match store.settings()? {
+            Some(settings) => settings.calendar.calendar(),
+            None => shared::Calendar::jersey(),
+        };
+        let dates = child.plan.as_ref().and_then(|plan| {
+            shared::timeline::plan_dates(calendar, &shared::timeline::Timescales::default(), plan, &[], today)
+        });
+        let (core_group, review_conference) =
+            dates.map(|(c, r)| (Some(c.into()), Some(r.into()))).unwrap_or_default();
+        Ok(super::model::TimelineView {
+            core_group,
+            review_conference,
+            open_actions: Vec::new(),
+            from_server: false,
+        })
+    }
+
+    /// The children whose case supervision this manager keeps, most overdue first (needs
+    /// signal), each with the name the phone holds.
+    pub async fn supervision_due(&self) -> Result<Vec<(super::model::SupervisionDue, String)>, UiError> {
+        let (client, token) = self.client().await?;
+        let mut due: Vec<super::model::SupervisionDue> =
+            client.get_json("api/plans/due", &token).await.map_err(|e| UiError::new(e.plain_words()))?;
+        due.sort_by_key(|d| (!d.supervision.overdue, d.supervision.due));
+        let store = self.store()?;
+        let mut out = Vec::with_capacity(due.len());
+        for item in due {
+            let name = store
+                .child(item.child_id)?
+                .map(|c| c.display_name())
+                .unwrap_or_else(|| item.central_id.clone());
+            out.push((item, name));
+        }
+        Ok(out)
+    }
+
+    /// Records the manager's supervision of a child's case (needs signal): the date, the
+    /// reflection on risk and progress, and a decision.
+    pub async fn record_supervision(
+        &self,
+        child: ChildId,
+        held_on: chrono::NaiveDate,
+        reflection: String,
+        decision: String,
+    ) -> Result<String, UiError> {
+        let (client, token) = self.client().await?;
+        let decisions: Vec<String> = Some(decision).filter(|d| !d.trim().is_empty()).into_iter().collect();
+        let body =
+            serde_json::json!({ "held_on": held_on, "reflection": reflection, "decisions": decisions });
+        let recorded: serde_json::Value = client
+            .post_json(&format!("api/children/{child}/supervision"), Some(&token), &body)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        Ok(recorded["recorded_by_name"].as_str().unwrap_or_default().to_owned())
+    }
+
     /// Records what the manager did about an escalation (needs signal).
     pub async fn acknowledge(&self, id: EscalationId, action: EscalationAction) -> Result<(), UiError> {
         let (client, token) = self.client().await?;

@@ -3,7 +3,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, WordsCard};
+use super::{DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, TimelineCard, WordsCard};
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
 use crate::routes::Route;
@@ -58,6 +58,7 @@ pub fn ChildPage(id: ChildId) -> Element {
         NeedsCard { child: child.clone(), not_considered: view.interpreting_not_considered.clone() }
         WordsCard { words: view.recent_words.clone() }
         PlanCard { child: child.clone() }
+        TimelineCard { id }
         if !view.siblings.is_empty() {
             div { class: "card",
                 h3 { "Brothers and sisters" }

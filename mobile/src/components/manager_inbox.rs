@@ -40,6 +40,8 @@ pub fn ManagerInbox() -> Element {
         p { class: "muted", "{items.len()} waiting for a decision." }
         Link { class: "button wide", id: "held-visits-link", to: crate::routes::Route::HeldVisits {},
             "Visits held for your review" }
+        Link { class: "button wide", id: "supervision-link", to: crate::routes::Route::Supervision {},
+            "Supervision of each case" }
         for item in items {
             InboxCard { key: "{item.escalation.id}", item: item.clone(), duty_workers: duty_workers.clone() }
         }

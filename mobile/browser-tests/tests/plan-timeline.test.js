@@ -1,0 +1,88 @@
+// The plan's timeline on the phone (issue 11): the child's page shows the next core group, the
+// next review (saying in words when it is overdue) and the open actions with their owners; a
+// manager lists each case's supervision, overdue first, and records supervision.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, settledCaseload, signIn, startApp, startServer,
+  stopAll, tempDir,
+} from '../harness.js';
+
+describe('the plan\'s timeline', () => {
+  let server, browser;
+
+  before(async () => {
+    server = await startServer(tempDir('timeline-server'), await freePort());
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stopAll();
+  });
+
+  it('shows the next core group, the next review and open actions with owners on the child\'s page', async () => {
+    const app = await startApp(tempDir('timeline-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'sam.social');
+    await settledCaseload(page);
+
+    // Amelia: the core group is due within days; the school owns an open action.
+    await page.locator('.case', { hasText: 'Amelia' }).click();
+    const timeline = page.locator('#timeline');
+    await timeline.locator('#open-actions li', { hasText: 'School' }).waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#next-core-group').innerText(), /^Due by /);
+    assert.match(await timeline.innerText(), /Report attendance to the social worker every Friday/);
+    assert.match(await timeline.innerText(), /Health visitor, by /);
+    await timeline.scrollIntoViewIfNeeded();
+    await screenshot(page, '30-plan-timeline-core-group-due');
+
+    // The unborn child is on the caseload with no name or age yet, and their page says when
+    // the baby is expected.
+    await page.click('#nav-caseload');
+    await page.locator('.case', { hasText: 'Unborn baby Amy' }).click();
+    await page.locator('.muted', { hasText: /^Unborn, expected / }).waitFor({ timeout: 20000 });
+    await screenshot(page, '33-unborn-child');
+
+    // Maisie: the review conference is overdue, in words.
+    await page.click('#nav-caseload');
+    await page.locator('.case', { hasText: 'Maisie' }).click();
+    await page.locator('#next-review', { hasText: 'Overdue by' }).waitFor({ timeout: 20000 });
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await screenshot(page, '31-plan-timeline-review-overdue');
+    await page.context().close();
+  });
+
+  it('lets a manager see supervision due and record it', async () => {
+    const app = await startApp(tempDir('supervision-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'tara.manager');
+    await page.locator('#nav-inbox').click();
+    await page.locator('#supervision-link').click();
+    await page.locator('#screen-title', { hasText: 'Supervision' }).waitFor();
+    await page.locator('.supervision-case').first().waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#supervision-summary').innerText(), /cases overdue for supervision/);
+    const card = page.locator('.supervision-case', { hasText: 'Amelia' });
+    assert.match(await card.innerText(), /Overdue by/);
+    await card.locator('summary', { hasText: 'Record supervision' }).click();
+    const today = new Date().toISOString().slice(0, 10);
+    await card.locator('input[type=date]').fill(today);
+    await card.locator('textarea').fill('Risk reducing: attendance up; mother engaging with the health visitor.');
+    await card.locator('input[type=text]').fill('Continue the plan; review in a month.');
+    await card.getByRole('button', { name: 'Record supervision' }).click();
+    await page.locator('.supervision-case', { hasText: 'Amelia' })
+      .locator('p', { hasText: 'Due by' }).waitFor({ timeout: 20000 });
+    await page.locator('.supervision-case', { hasText: 'Amelia' }).scrollIntoViewIfNeeded();
+    await screenshot(page, '32-supervision-recorded');
+
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const children = await apiGet(server.url, tara, '/api/children');
+    const amelia = children.find((c) => c.given_name === 'Amelia');
+    const records = await apiGet(server.url, tara, `/api/children/${amelia.id}/supervision`);
+    assert.equal(records.length, 1);
+    assert.equal(records[0].recorded_by_name, 'Tara Manager');
+    assert.match(records[0].reflection, /Risk reducing/);
+    await page.context().close();
+  });
+});
