@@ -126,6 +126,7 @@ describe('a statutory visit, offline and back', () => {
     await page.click('#review');
     await page.locator('#review-summary').waitFor();
     assert.equal(await page.locator('#review-problems').count(), 0, 'no problems left');
+    assert.equal(await page.locator('#review-purpose').innerText(), 'To talk with Ellie about school and home');
     await page.click('#submit-visit');
     await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
     await page.locator('#waiting-count', { hasText: /^1 visit/ }).waitFor();
