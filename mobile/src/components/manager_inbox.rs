@@ -1,10 +1,11 @@
-//! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, and
-//! duty cover to assign (to a duty worker picked by name from the server's staff list). Each
+//! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, cases
+//! to check for continuity (interpreting not considered, several key workers), and duty cover
+//! to assign (to a duty worker picked by name from the server's staff list). Each
 //! answer is recorded on the server with the manager's name.
 
 use dioxus::prelude::*;
 
-use super::InboxCard;
+use super::{CasesToCheck, InboxCard};
 use crate::app::{Services, UiState};
 
 /// The manager's inbox screen.
@@ -40,6 +41,7 @@ pub fn ManagerInbox() -> Element {
         p { class: "muted", "{items.len()} waiting for a decision." }
         Link { class: "button wide", id: "held-visits-link", to: crate::routes::Route::HeldVisits {},
             "Visits held for your review" }
+        CasesToCheck {}
         for item in items {
             InboxCard { key: "{item.escalation.id}", item: item.clone(), duty_workers: duty_workers.clone() }
         }

@@ -4,6 +4,7 @@
 mod case_card;
 mod case_list;
 mod caseload;
+mod cases_to_check;
 mod child_page;
 mod due_badge;
 mod escalation_history;
@@ -42,6 +43,7 @@ mod yes_no;
 pub use case_card::CaseCard;
 pub use case_list::CaseList;
 pub use caseload::Caseload;
+pub use cases_to_check::CasesToCheck;
 pub use child_page::ChildPage;
 pub use due_badge::DueBadge;
 pub use escalation_history::EscalationHistory;
