@@ -209,6 +209,6 @@ fn a_child_stored_before_reallocations_and_safety_warnings_still_loads() {
     record.remove("reallocation");
     record.remove("safety_warnings");
     let old: Child = serde_json::from_value(json).unwrap();
-    assert_eq!((old.reallocation, old.safety_warnings.len()), (None, 0));
+    assert_eq!((old.reallocation.clone(), old.safety_warnings.len()), (None, 0));
     assert_eq!(serde_json::to_value(&old).unwrap().get("safety_warnings"), None, "left out when empty");
 }
