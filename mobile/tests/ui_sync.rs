@@ -24,6 +24,7 @@ fn a_visit_submitted_offline_shows_as_waiting_and_the_screen_does_not_say_sent()
     let child = child("Maja", "Test", false);
     let mut draft = new_draft(&child);
     draft.location = "Family home".into();
+    draft.purpose = "To see the child at home".into();
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);
     draft.seen_alone = Some(true);

@@ -201,3 +201,14 @@ fn a_language_record_stored_before_interpreting_was_asked_about_still_loads() {
         serde_json::from_str(r#"{"interpreter_needed":true,"interpreter_language":"Polish"}"#).unwrap();
     assert_eq!(needed.interpreting(), Interpreting::Needed { language: Some("Polish".into()) });
 }
+
+#[test]
+fn a_child_stored_before_reallocations_and_safety_warnings_still_loads() {
+    let mut json = serde_json::to_value(child()).unwrap();
+    let record = json.as_object_mut().unwrap();
+    record.remove("reallocation");
+    record.remove("safety_warnings");
+    let old: Child = serde_json::from_value(json).unwrap();
+    assert_eq!((old.reallocation.clone(), old.safety_warnings.len()), (None, 0));
+    assert_eq!(serde_json::to_value(&old).unwrap().get("safety_warnings"), None, "left out when empty");
+}

@@ -290,3 +290,51 @@ fn visit_review_events_held_then_resolved() {
     ];
     insta::assert_json_snapshot!(events);
 }
+
+#[test]
+fn child_reallocated_with_a_household_safety_warning() {
+    let mut child = support::child();
+    child.communication.child = LanguageNeed::no_interpreter_needed(Some("English".into()));
+    child.reallocation = Some(Reallocation {
+        from_worker: fixed(103),
+        to_worker: fixed(100),
+        on: date("2026-11-23"),
+        key_workers_during_plan: 2,
+    });
+    child.safety_warnings = vec![SafetyWarning {
+        id: fixed(800),
+        child_ids: vec![fixed(1), fixed(2)],
+        kind: SafetyWarningKind::Animal,
+        details: "Large dog, kept loose in the garden.".into(),
+        recorded_by: fixed(103),
+        recorded_at: Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap(),
+        ended: None,
+    }];
+    insta::assert_json_snapshot!(child);
+}
+
+#[test]
+fn an_ended_safety_warning() {
+    insta::assert_json_snapshot!(SafetyWarning {
+        id: fixed(800),
+        child_ids: vec![fixed(1)],
+        kind: SafetyWarningKind::Violence,
+        details: "Father has threatened staff: visit in pairs.".into(),
+        recorded_by: fixed(103),
+        recorded_at: Utc.with_ymd_and_hms(2026, 10, 1, 9, 0, 0).unwrap(),
+        ended: Some(shared::household::SafetyWarningEnd {
+            ended_by: fixed(101),
+            ended_at: Utc.with_ymd_and_hms(2026, 11, 2, 9, 0, 0).unwrap(),
+            reason: "Father has moved away; confirmed by the police.".into(),
+        }),
+    });
+}
+
+#[test]
+fn a_visit_with_a_stated_purpose() {
+    insta::assert_json_snapshot!(Visit {
+        plan_actions: vec![],
+        purpose: Some("To talk with Ellie about school and home.".into()),
+        ..support::visit()
+    });
+}

@@ -102,7 +102,7 @@ pub fn pending(store: &Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
 }
 
 /// The CSV columns of the export.
-pub const CSV_COLUMNS: [&str; 27] = [
+pub const CSV_COLUMNS: [&str; 29] = [
     "visit_id",
     "revision",
     "amends",
@@ -128,6 +128,8 @@ pub const CSV_COLUMNS: [&str; 27] = [
     "observations",
     "concerns",
     "interpreters",
+    "plan_actions",
+    "purpose",
     "received_at",
     "review_state",
 ];
@@ -221,6 +223,8 @@ pub fn to_csv(rows: &[ExportedVisit]) -> Result<Vec<u8>, csv::Error> {
             v.observations.facts.clone(),
             v.observations.concerns.clone(),
             interpreters.join("; "),
+            v.plan_actions.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(";"),
+            v.purpose.clone().unwrap_or_default(),
             row.received_at.to_rfc3339(),
             review_state_name(row.review_state.as_ref()).to_owned(),
         ])?;

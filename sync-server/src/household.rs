@@ -43,6 +43,20 @@ pub fn keep_service_fields(
     Ok(child)
 }
 
+/// Whether writing `incoming` over `stored` has anything for [`keep_service_fields`] to do:
+/// fields to carry over (or to restore, when the incoming record names any), or a change of key
+/// worker to record.
+pub fn has_service_fields_to_keep(stored: &Child, incoming: &Child) -> bool {
+    let key_worker = |c: &Child| c.plan.as_ref().map(|p| p.key_worker);
+    stored.reallocation.is_some()
+        || !stored.safety_warnings.is_empty()
+        || incoming.reallocation.is_some()
+        || !incoming.safety_warnings.is_empty()
+        || (key_worker(stored).is_some()
+            && key_worker(incoming).is_some()
+            && key_worker(stored) != key_worker(incoming))
+}
+
 /// How many key workers `child` has had during its current plan: its key worker now, and each
 /// key worker named on an earlier version of the record (`earlier`) of the same plan (the same
 /// registration date). 0 when the child has no plan.

@@ -961,15 +961,22 @@ impl Store {
             return Ok(None);
         }
         let old: Option<Child> = old_bytes.map(|b| decode(&child_key, b)).transpose()?;
+        // The service's own fields are carried over from the stored record (and a change of key
+        // worker recorded); a new record, or one where there is nothing to carry, costs nothing
+        // more, so an initial or unchanged import stays as fast as before.
         let kept;
-        let child = if source == ChildSource::Service {
-            child
-        } else {
-            kept = crate::household::keep_service_fields(child, old.as_ref(), today, || {
-                self.child_history(child.id)
-            })?;
-            new_bytes = encode(&kept)?;
-            &kept
+        let child = match &old {
+            Some(stored)
+                if source != ChildSource::Service
+                    && crate::household::has_service_fields_to_keep(stored, child) =>
+            {
+                kept = crate::household::keep_service_fields(child, Some(stored), today, || {
+                    self.child_history(child.id)
+                })?;
+                new_bytes = encode(&kept)?;
+                &kept
+            }
+            _ => child,
         };
         if old.as_ref() == Some(child) {
             return Ok(None);

@@ -183,6 +183,11 @@ async fn each_revision_is_written_back_exactly_once() {
     let csv = csv.as_str().unwrap();
     assert!(csv.starts_with("visit_id,revision,amends,status"));
     assert!(csv.contains(&first.id.to_string()) && csv.contains("I drew a picture of the dog."));
+    assert!(
+        csv.lines().next().unwrap().contains(",plan_actions,purpose,"),
+        "the write-back carries the purpose"
+    );
+    assert!(csv.contains(first.purpose.as_deref().unwrap()));
 
     let one = json!({"revisions": [{"visit_id": first.id, "revision": 1}]});
     let (_, ack) = world.post("/api/admin/export/ack", admin.access(), one.clone()).await;

@@ -604,11 +604,21 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
     visit.child_words = vec![shared::Quote { text: "I want to stay at my school.".into() }];
     assert_eq!(outcome(&world.push_outcomes(&sam, &[visit]).await[0]), "accepted");
 
+    let (status, _) = world
+        .post(
+            &format!("/api/children/{}/safety-warnings", rosa.id),
+            sam.access(),
+            json!({"kind": "violence", "details": "Uncle has threatened staff."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
     // The central system gives Rosa to Priya.
     let (_, report) =
         world.post("/api/admin/import?format=json", admin.access(), case_record("priya.field")).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
     let rosa = world.child("R-1");
+    assert_eq!(rosa.safety_warnings.len(), 1, "an import keeps the household's safety warnings");
     let reallocation = rosa.reallocation.clone().expect("recorded");
     assert_eq!(
         (
@@ -628,6 +638,7 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
     assert_eq!(handover["recent_visits"][0]["seen_alone"]["answer"], "yes");
     assert_eq!(handover["recent_words"][0]["text"], "I want to stay at my school.");
     assert_eq!(handover["child"]["plan"]["actions"][0]["description"], "Weekly check");
+    assert_eq!(handover["child"]["safety_warnings"][0]["details"], "Uncle has threatened staff.");
     // Sam no longer holds the case.
     let (status, _) = world.get(&format!("/api/children/{}/handover", rosa.id), sam.access()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -106,7 +106,11 @@ describe('a statutory visit, offline and back', () => {
     await page.click('#add-quote');
     await page.locator('.quote', { hasText: QUOTE }).waitFor();
     await page.fill('#location', 'Family home');
-    // The purpose section says what is missing inline, and the message goes once it is given.
+    // The purpose section says what is missing inline as soon as it is touched (a plan action
+    // ticked, then unticked), and the message goes once a purpose is given.
+    const action = page.locator('#purpose-section input[type="checkbox"]').first();
+    await action.check();
+    await action.uncheck();
     await page.locator('#purpose-section .problem[data-field="purpose"]').waitFor();
     assert.match(await page.locator('#purpose-section').innerText(), /What was this visit for\?/);
     await page.fill('#purpose', 'To talk with Ellie about school and home');
@@ -122,6 +126,7 @@ describe('a statutory visit, offline and back', () => {
     await page.click('#review');
     await page.locator('#review-summary').waitFor();
     assert.equal(await page.locator('#review-problems').count(), 0, 'no problems left');
+    assert.equal(await page.locator('#review-purpose').innerText(), 'To talk with Ellie about school and home');
     await page.click('#submit-visit');
     await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
     await page.locator('#waiting-count', { hasText: /^1 visit/ }).waitFor();

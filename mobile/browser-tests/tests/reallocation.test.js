@@ -55,10 +55,24 @@ describe('a reallocated child is handed over to the new key worker', () => {
     await page.locator('#visit-form').waitFor();
   });
 
-  it('lets managers see how many key workers each child has had', async () => {
+  it('lets managers see how many key workers each child has had, in the API and their inbox', async () => {
     const tara = await apiLogin(server.url, 'tara.manager');
     const counts = await apiGet(server.url, tara, '/api/oversight/key-workers');
     assert.equal(counts[0].child_name, 'Noah Le Brun');
     assert.equal(counts[0].key_workers_during_plan, 2);
+
+    const managerApp = await startApp(tempDir('realloc-manager-app'), server.url);
+    const managerPage = await phonePage(browser, managerApp.url);
+    await signIn(managerPage, 'tara.manager');
+    await settledCaseload(managerPage);
+    await managerPage.locator('#nav-inbox').click();
+    await managerPage.locator('#screen-title', { hasText: 'Inbox' }).waitFor();
+    const list = managerPage.locator('#cases-to-check');
+    await list.waitFor();
+    assert.match(await list.locator('li').first().innerText(), /Noah Le Brun\s*2 key workers during this plan/);
+    assert.match(await list.innerText(), /Amelia Quinn\s*⚑ Interpreting not yet considered/);
+    await list.scrollIntoViewIfNeeded();
+    await screenshot(managerPage, 'reallocation-04-manager-inbox');
+    await managerPage.context().close();
   });
 });

@@ -191,6 +191,20 @@ pub struct InboxItem {
     pub child_name: String,
 }
 
+/// A child whose case a manager should look at for continuity: interpreting nobody has
+/// considered, or more than one key worker during the plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseToCheck {
+    /// The child.
+    pub child_id: ChildId,
+    /// The child's name.
+    pub child_name: String,
+    /// How many people's need for an interpreter nobody has considered.
+    pub interpreting_not_considered: usize,
+    /// Key workers during the current plan.
+    pub key_workers_during_plan: u32,
+}
+
 /// The app's services, shared by every window or tab. Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
@@ -822,6 +836,33 @@ impl Services {
                 escalation,
             })
             .collect())
+    }
+
+    /// The children on this phone whose case a manager should look at for continuity, from
+    /// what the phone holds (so it works offline): most key workers first.
+    pub async fn cases_to_check(&self) -> Result<Vec<CaseToCheck>, UiError> {
+        let store = self.store()?;
+        let today = store.today(Utc::now())?;
+        let mut cases: Vec<CaseToCheck> = store
+            .caseload(today)?
+            .into_iter()
+            .filter(|e| e.child.plan.is_some())
+            .map(|e| CaseToCheck {
+                child_id: e.child.id,
+                child_name: e.child.display_name(),
+                interpreting_not_considered: e.interpreting_not_considered.len(),
+                key_workers_during_plan: e
+                    .child
+                    .reallocation
+                    .as_ref()
+                    .map_or(1, |r| r.key_workers_during_plan),
+            })
+            .filter(|c| c.interpreting_not_considered > 0 || c.key_workers_during_plan > 1)
+            .collect();
+        cases.sort_by(|a, b| {
+            b.key_workers_during_plan.cmp(&a.key_workers_during_plan).then(a.child_name.cmp(&b.child_name))
+        });
+        Ok(cases)
     }
 
     /// Visits held for the manager's review (needs signal: the list is kept on the server),

@@ -1,10 +1,11 @@
-//! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, and
-//! duty cover to assign (to a duty worker picked by name from the server's staff list). Each
+//! A manager's inbox: escalations to act on, "not seen alone" to agree or disagree with, cases
+//! to check for continuity (interpreting not considered, several key workers), and duty cover
+//! to assign (to a duty worker picked by name from the server's staff list). Each
 //! answer is recorded on the server with the manager's name.
 
 use dioxus::prelude::*;
 
-use super::InboxCard;
+use super::{CasesToCheck, InboxCard};
 use crate::app::{Services, UiState};
 
 /// The manager's inbox screen.
@@ -42,6 +43,7 @@ pub fn ManagerInbox() -> Element {
             "Visits held for your review" }
         Link { class: "button wide", id: "supervision-link", to: crate::routes::Route::Supervision {},
             "Supervision of each case" }
+        CasesToCheck {}
         for item in items {
             InboxCard { key: "{item.escalation.id}", item: item.clone(), duty_workers: duty_workers.clone() }
         }

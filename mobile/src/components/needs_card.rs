@@ -30,7 +30,7 @@ fn describe(need: Option<&LanguageNeed>, decision: &Interpreting, answered_at_vi
 #[component]
 pub fn NeedsCard(child: Child, not_considered: Vec<InterpretedPerson>) -> Element {
     let needs = &child.communication;
-    let people: Vec<(String, String, bool)> = child
+    let people: Vec<(String, String, bool, bool)> = child
         .interpreting_by_person()
         .into_iter()
         .map(|(person, decision)| {
@@ -45,10 +45,11 @@ pub fn NeedsCard(child: Child, not_considered: Vec<InterpretedPerson>) -> Elemen
                 InterpretedPerson::Child => child.given_name.clone(),
                 _ => person_label(&child, &person),
             };
-            (label, describe(need, &decision, !open), open)
+            let needed = matches!(decision, Interpreting::Needed { .. });
+            (label, describe(need, &decision, !open), open, needed)
         })
         .collect();
-    let any_interpreter = people.iter().any(|(_, words, _)| words.contains("Needs an interpreter"));
+    let any_interpreter = people.iter().any(|(.., needed)| *needed);
     let unanswered: Vec<String> = not_considered
         .iter()
         .map(|p| match p {
@@ -68,7 +69,7 @@ pub fn NeedsCard(child: Child, not_considered: Vec<InterpretedPerson>) -> Elemen
                     "Ask at your next visit and record it in the visit's interpreter section." }
             }
             dl { class: "facts",
-                for (i, (who, words, open)) in people.into_iter().enumerate() {
+                for (i, (who, words, open, _)) in people.into_iter().enumerate() {
                     dt { key: "{i}", "{who}" }
                     dd { class: if open { "not-considered" } else { "" }, "{words}" }
                 }

@@ -62,6 +62,10 @@ pub fn VisitReview(id: ChildId) -> Element {
                             if *manager_agreed { "A manager agreed." } else { "No manager has agreed yet." }),
                     } }
                     dt { "Where" } dd { "{visit.location}" }
+                    dt { "Purpose" }
+                    dd { id: "review-purpose",
+                        {purpose_words(&child, visit)}
+                    }
                     dt { "Next visit" } dd { "{format_date(visit.next_visit_planned)}" }
                     dt { "Photos" } dd { "{visit.attachments.len()}" }
                 }
@@ -86,4 +90,19 @@ pub fn VisitReview(id: ChildId) -> Element {
             button { class: "primary", id: "submit-visit", disabled: !problems.0.is_empty(), onclick: submit, "Submit visit" }
         }
     }
+}
+
+/// The visit's purpose in words: the plan actions it worked on, then the stated purpose.
+fn purpose_words(child: &shared::Child, visit: &shared::Visit) -> String {
+    let mut parts: Vec<String> = child
+        .plan
+        .iter()
+        .flat_map(|p| p.actions.iter())
+        .filter(|a| visit.plan_actions.contains(&a.id))
+        .map(|a| a.description.clone())
+        .collect();
+    if let Some(purpose) = visit.purpose.as_deref().filter(|p| !p.trim().is_empty()) {
+        parts.push(purpose.to_owned());
+    }
+    if parts.is_empty() { "Not given".to_owned() } else { parts.join("; ") }
 }
