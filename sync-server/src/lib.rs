@@ -27,6 +27,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub mod auth;
+pub mod chronology_pdf;
 pub mod clock;
 pub mod csv_out;
 pub mod demo;
@@ -42,6 +43,7 @@ pub mod photos;
 pub mod reports;
 pub mod routes;
 pub mod scope;
+pub mod significant_events;
 pub mod store;
 pub mod sync;
 pub mod webhook;

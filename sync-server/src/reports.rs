@@ -173,9 +173,60 @@ pub enum ChronologyKind {
     CoverEnded,
     /// The child was de-registered: the plan ended.
     Deregistered,
+    /// A significant event another agency reported (police, school, health, ...), entered by
+    /// hand.
+    SignificantEvent,
 }
 
 impl ChronologyKind {
+    /// Where an entry of this kind comes from, when the entry does not say more itself.
+    pub fn source(self) -> &'static str {
+        match self {
+            ChronologyKind::Registered
+            | ChronologyKind::PlanChanged
+            | ChronologyKind::ReviewConference
+            | ChronologyKind::Deregistered => "central case record",
+            ChronologyKind::CoverStarted | ChronologyKind::CoverEnded => "cover assignment",
+            ChronologyKind::Visit | ChronologyKind::MissedVisit | ChronologyKind::VisitVoided => {
+                "visit record"
+            }
+            ChronologyKind::VisitOverdue => "visit schedule, worked out from the visit records",
+            ChronologyKind::EscalationRaised
+            | ChronologyKind::EscalationRaisedAgain
+            | ChronologyKind::EscalationAcknowledged
+            | ChronologyKind::EscalationClosed
+            | ChronologyKind::EscalationUpdated => "escalation record",
+            ChronologyKind::SignificantEvent => "another agency",
+        }
+    }
+
+    /// The group a `kinds` filter can name instead of each kind: `plan`, `visit`, `escalation`,
+    /// `cover` or `significant_event`.
+    pub fn group(self) -> &'static str {
+        match self {
+            ChronologyKind::Registered
+            | ChronologyKind::PlanChanged
+            | ChronologyKind::ReviewConference
+            | ChronologyKind::Deregistered => "plan",
+            ChronologyKind::CoverStarted | ChronologyKind::CoverEnded => "cover",
+            ChronologyKind::Visit
+            | ChronologyKind::MissedVisit
+            | ChronologyKind::VisitOverdue
+            | ChronologyKind::VisitVoided => "visit",
+            ChronologyKind::EscalationRaised
+            | ChronologyKind::EscalationRaisedAgain
+            | ChronologyKind::EscalationAcknowledged
+            | ChronologyKind::EscalationClosed
+            | ChronologyKind::EscalationUpdated => "escalation",
+            ChronologyKind::SignificantEvent => "significant_event",
+        }
+    }
+
+    /// The kind's own name on the wire, for example `escalation_raised`.
+    pub fn name(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+
     /// Plain words for the kind.
     pub fn label(self) -> &'static str {
         match self {
@@ -194,6 +245,7 @@ impl ChronologyKind {
             ChronologyKind::EscalationUpdated => "Escalation updated",
             ChronologyKind::CoverEnded => "Duty cover ended",
             ChronologyKind::Deregistered => "Child protection plan ended",
+            ChronologyKind::SignificantEvent => "Significant event (other agency)",
         }
     }
 }
@@ -229,6 +281,48 @@ pub struct ChronologyEntry {
     /// For plan changes: what changed, with the values before and after. Absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plan_changes: Vec<PlanChange>,
+    /// Where the entry comes from: the visit record and its worker, the central case record,
+    /// the escalation record, a cover assignment, or the agency that reported a significant
+    /// event.
+    #[serde(default)]
+    pub source: String,
+    /// For visits: what the worker saw or heard, as fact.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub facts: String,
+    /// For visits: what the worker worries about, and why.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub concerns: String,
+    /// For amended visits: each amendment, oldest first, with the text before and after and
+    /// the reason.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amendments: Vec<VisitAmendment>,
+}
+
+/// One amendment of a visit record: who made it, when, why, and each piece of text before and
+/// after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VisitAmendment {
+    /// The revision the amendment made (2 for the first amendment).
+    pub revision: u32,
+    /// When it was recorded, in the authority's time zone (`DD/MM/YYYY HH:MM`).
+    pub recorded: String,
+    /// Who made it.
+    pub by: String,
+    /// Why, in the worker's words.
+    pub reason: String,
+    /// What changed, with the original and the new text.
+    pub changes: Vec<AmendedText>,
+}
+
+/// One piece of a visit record as it was and as amended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AmendedText {
+    /// Which part, in plain words (for example "Concerns").
+    pub field: String,
+    /// The text before the amendment (empty if there was none).
+    pub before: String,
+    /// The text after it (empty if it was removed).
+    pub after: String,
 }
 
 /// A part of a child protection plan that a [`PlanChange`] is about.
@@ -276,8 +370,99 @@ pub struct Chronology {
     pub date_of_birth: NaiveDate,
     /// When this was produced.
     pub generated_at: DateTime<Utc>,
+    /// Who produced it: the name of the person who asked for it.
+    #[serde(default)]
+    pub produced_by: String,
+    /// The authority's time zone (IANA name, for example `Europe/London`): every date and time
+    /// in the chronology is shown there.
+    #[serde(default)]
+    pub time_zone: String,
+    /// The filter applied, when one was: the chronology then shows only part of the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<ChronologyFilter>,
     /// The events, in date order.
     pub entries: Vec<ChronologyEntry>,
+}
+
+/// A filter on a chronology: a date range (both ends included) and kinds of event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ChronologyFilter {
+    /// The first day shown.
+    #[serde(default)]
+    pub from: Option<NaiveDate>,
+    /// The last day shown.
+    #[serde(default)]
+    pub to: Option<NaiveDate>,
+    /// The kinds or groups of kinds shown, as asked for (empty: every kind).
+    #[serde(default)]
+    pub kinds: Vec<String>,
+}
+
+impl ChronologyFilter {
+    /// Whether an entry passes the filter.
+    pub fn admits(&self, entry: &ChronologyEntry) -> bool {
+        self.from.is_none_or(|from| entry.date >= from)
+            && self.to.is_none_or(|to| entry.date <= to)
+            && (self.kinds.is_empty()
+                || self.kinds.iter().any(|k| *k == entry.kind.group() || *k == entry.kind.name()))
+    }
+
+    /// Plain words for the filter, for the chronology's notes.
+    pub fn words(&self) -> String {
+        let mut parts = Vec::new();
+        match (self.from, self.to) {
+            (Some(from), Some(to)) => parts.push(format!("events from {} to {}", dmy(from), dmy(to))),
+            (Some(from), None) => parts.push(format!("events from {}", dmy(from))),
+            (None, Some(to)) => parts.push(format!("events up to {}", dmy(to))),
+            (None, None) => {}
+        }
+        if !self.kinds.is_empty() {
+            parts.push(format!("of the kinds: {}", self.kinds.join(", ").replace('_', " ")))
+        }
+        parts.join(", ")
+    }
+}
+
+/// Keeps only the entries the filter admits, and records the filter in the chronology.
+pub fn filter_chronology(chronology: &mut Chronology, filter: ChronologyFilter) {
+    chronology.entries.retain(|e| filter.admits(e));
+    chronology.filter = Some(filter);
+}
+
+/// Adds significant events from other agencies to a chronology, each in date order among the
+/// rest, with the agency as its source and who entered it.
+pub fn add_significant_events(
+    chronology: &mut Chronology,
+    events: &[crate::significant_events::SignificantEvent],
+) {
+    let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
+    for event in events {
+        let reported = if event.reported_by.is_empty() {
+            event.agency.label().to_owned()
+        } else {
+            format!("{} ({})", event.agency.label(), event.reported_by)
+        };
+        let entered = event.recorded_at.with_timezone(&tz).format("%d/%m/%Y %H:%M");
+        let entry = ChronologyEntry {
+            date: event.occurred_on,
+            time: event.occurred_at.clone(),
+            kind: ChronologyKind::SignificantEvent,
+            summary: format!("{} (Entered by {} on {entered}.)", event.summary, event.recorded_by_name),
+            seen: None,
+            seen_alone: None,
+            child_words: Vec::new(),
+            worker: None,
+            on_cover: false,
+            plan_changes: Vec::new(),
+            source: reported,
+            facts: String::new(),
+            concerns: String::new(),
+            amendments: Vec::new(),
+        };
+        let key = |e: &ChronologyEntry| (e.date, e.time.clone().unwrap_or_default());
+        let at = chronology.entries.partition_point(|e| key(e) <= key(&entry));
+        chronology.entries.insert(at, entry);
+    }
 }
 
 /// What a chronology is built from.
@@ -345,6 +530,10 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
             worker: None,
             on_cover: false,
             plan_changes: Vec::new(),
+            source: String::new(),
+            facts: String::new(),
+            concerns: String::new(),
+            amendments: Vec::new(),
         };
         entries.push((time.unwrap_or(NaiveTime::MIN), entry));
     };
@@ -426,11 +615,13 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
             );
         }
         let on_cover = visit.capacity == WorkerCapacity::DutyCover;
+        // Shown in the authority's time zone, like every other time in the chronology.
+        let started = visit.started_at.with_timezone(&input.time_zone);
         visit_entries.push((
-            visit.started_at.time(),
+            started.time(),
             ChronologyEntry {
-                date: visit.date(),
-                time: Some(visit.started_at.format("%H:%M").to_string()),
+                date: started.date_naive(),
+                time: Some(started.format("%H:%M").to_string()),
                 kind,
                 summary,
                 seen: Some(visit.child_seen()),
@@ -439,6 +630,10 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
                 worker: Some(name(visit.worker_id)),
                 on_cover,
                 plan_changes: Vec::new(),
+                source: format!("visit record by {}", name(visit.worker_id)),
+                facts: visit.observations.facts.trim().to_owned(),
+                concerns: visit.observations.concerns.trim().to_owned(),
+                amendments: amendments_of(visit, input.visits, &name, input.time_zone),
             },
         ));
     }
@@ -453,11 +648,12 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         latest.values().filter(|v| v.status == shared::VisitStatus::EnteredInError).collect();
     voided.sort_by_key(|v| v.started_at);
     for visit in voided {
+        let started = visit.started_at.with_timezone(&input.time_zone);
         visit_entries.push((
-            visit.started_at.time(),
+            started.time(),
             ChronologyEntry {
-                date: visit.date(),
-                time: Some(visit.started_at.format("%H:%M").to_string()),
+                date: started.date_naive(),
+                time: Some(started.format("%H:%M").to_string()),
                 kind: ChronologyKind::VisitVoided,
                 summary: format!(
                     "A visit recorded for this date was marked as entered in error: {}.",
@@ -469,6 +665,10 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
                 worker: Some(name(visit.worker_id)),
                 on_cover: false,
                 plan_changes: Vec::new(),
+                source: format!("visit record by {}", name(visit.worker_id)),
+                facts: String::new(),
+                concerns: String::new(),
+                amendments: amendments_of(visit, input.visits, &name, input.time_zone),
             },
         ));
     }
@@ -507,13 +707,24 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
                 Some(id) => format!("{} ({})", level_words(entry.level), name(id)),
                 None => level_words(entry.level).to_owned(),
             };
+            // Name the manager who was told, where the text does not already.
+            let sent_to = |text: &str| match entry.to.map(&name) {
+                Some(manager) if !text.contains(&manager) => format!("{text} (Sent to {to}.)"),
+                _ => text.to_owned(),
+            };
             let (kind, text) = match &entry.step {
-                shared::EscalationStep::Raised => (ChronologyKind::EscalationRaised, entry.text.clone()),
+                shared::EscalationStep::Raised => (ChronologyKind::EscalationRaised, sent_to(&entry.text)),
                 shared::EscalationStep::RaisedAgain => {
-                    (ChronologyKind::EscalationRaisedAgain, entry.text.clone())
+                    (ChronologyKind::EscalationRaisedAgain, sent_to(&entry.text))
                 }
                 shared::EscalationStep::Acknowledged { action } => {
-                    let by = entry.by.map_or_else(|| "the service".to_owned(), &name);
+                    // The manager's name: from the staff list, else as recorded with the action.
+                    let by = match (entry.by, &entry.by_name) {
+                        (Some(id), _) if input.worker_names.contains_key(&id) => name(id),
+                        (_, Some(recorded)) => recorded.clone(),
+                        (Some(id), None) => name(id),
+                        (None, None) => "the service".to_owned(),
+                    };
                     let level = level_words(entry.level);
                     (
                         ChronologyKind::EscalationAcknowledged,
@@ -564,8 +775,99 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         child_name: input.child.display_name(),
         date_of_birth: input.child.date_of_birth,
         generated_at: input.now,
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
+        produced_by: String::new(),
+        time_zone: input.time_zone.name().to_owned(),
+        filter: None,
+        entries: entries
+            .into_iter()
+            .map(|(_, mut e)| {
+                if e.source.is_empty() {
+                    e.source = e.kind.source().to_owned();
+                }
+                e
+            })
+            .collect(),
     }
+}
+
+/// Each amendment that led to `visit` (its own revision and those before it), oldest first:
+/// who made it, when, why, and every piece of text before and after.
+fn amendments_of(
+    visit: &Visit,
+    all: &[Visit],
+    name: &dyn Fn(WorkerId) -> String,
+    time_zone: shared::Tz,
+) -> Vec<VisitAmendment> {
+    let mut revisions: Vec<&Visit> =
+        all.iter().filter(|v| v.id == visit.id && v.revision <= visit.revision).collect();
+    revisions.sort_by_key(|v| v.revision);
+    revisions.dedup_by_key(|v| v.revision);
+    revisions
+        .windows(2)
+        .map(|pair| {
+            let (before, after) = (pair[0], pair[1]);
+            let at = after.recorded_at.with_timezone(&time_zone);
+            VisitAmendment {
+                revision: after.revision,
+                recorded: at.format("%d/%m/%Y %H:%M").to_string(),
+                by: name(after.worker_id),
+                reason: after.amendment_reason.as_deref().unwrap_or("no reason given").trim().to_owned(),
+                changes: visit_text_changes(before, after),
+            }
+        })
+        .collect()
+}
+
+/// The parts of a visit record that differ between two revisions, in plain words.
+fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
+    fn seen_words(v: &Visit) -> String {
+        match &v.seen {
+            shared::Seen::Yes => "Yes".to_owned(),
+            shared::Seen::No { reason } => format!("No: {}", reason.trim()),
+        }
+    }
+    fn alone_words(v: &Visit) -> String {
+        match &v.seen_alone {
+            Some(SeenAlone::Yes) => "Yes".to_owned(),
+            Some(SeenAlone::No { reason, present, .. }) => {
+                format!("No: {} (present: {})", reason.trim(), present.join(", "))
+            }
+            None => String::new(),
+        }
+    }
+    fn words(v: &Visit) -> String {
+        v.child_words
+            .iter()
+            .map(|q| format!("\u{201c}{}\u{201d}", q.text.trim()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+    type Part = (&'static str, fn(&Visit) -> String);
+    let parts: [Part; 8] = [
+        ("Where", |v| v.location.trim().to_owned()),
+        ("Date and time", |v| v.started_at.format("%d/%m/%Y %H:%M").to_string()),
+        ("Child seen", seen_words),
+        ("Seen alone", alone_words),
+        ("Child's own words", words),
+        ("Child's views, wishes and feelings", |v| v.child_views.trim().to_owned()),
+        ("Facts observed", |v| v.observations.facts.trim().to_owned()),
+        ("Concerns", |v| v.observations.concerns.trim().to_owned()),
+    ];
+    let mut changes: Vec<AmendedText> = parts
+        .iter()
+        .filter_map(|(field, text)| {
+            let (was, now) = (text(before), text(after));
+            (was != now).then(|| AmendedText { field: (*field).to_owned(), before: was, after: now })
+        })
+        .collect();
+    if after.status == shared::VisitStatus::EnteredInError {
+        changes.push(AmendedText {
+            field: "Status".to_owned(),
+            before: "Recorded".to_owned(),
+            after: "Entered in error".to_owned(),
+        });
+    }
+    changes
 }
 
 /// Registration and the changes between consecutive versions of the child's record. A change
@@ -633,6 +935,14 @@ fn plan_entries(
                 worker: None,
                 on_cover: false,
                 plan_changes,
+                source: match change.map(|c| c.source) {
+                    Some(ChildSource::Import) => "central case record (import)".to_owned(),
+                    Some(ChildSource::Demo) => "demonstration data".to_owned(),
+                    Some(ChildSource::Direct) | None => "central case record".to_owned(),
+                },
+                facts: String::new(),
+                concerns: String::new(),
+                amendments: Vec::new(),
             },
         ));
         previous = Some(plan);
@@ -728,7 +1038,8 @@ fn plan_diff(
     (words, changes)
 }
 
-fn dmy(date: NaiveDate) -> String {
+/// A date as `DD/MM/YYYY`.
+pub(crate) fn dmy(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
@@ -766,12 +1077,102 @@ fn action_words(action: &EscalationAction, name: &dyn Fn(WorkerId) -> String) ->
     }
 }
 
-fn yes_no(answer: Option<bool>) -> &'static str {
+pub(crate) fn yes_no(answer: Option<bool>) -> &'static str {
     match answer {
         Some(true) => "Yes",
         Some(false) => "No",
         None => "",
     }
+}
+
+/// How the chronology labels its times, for example "UK time (Europe/London)".
+pub fn time_zone_words(time_zone: &str) -> String {
+    match time_zone {
+        "Europe/London" => "UK time (Europe/London)".to_owned(),
+        "" => "UTC".to_owned(),
+        other => format!("local time ({other})"),
+    }
+}
+
+/// The child's date of birth as shown on every page.
+pub fn date_of_birth_words(chronology: &Chronology) -> String {
+    dmy(chronology.date_of_birth)
+}
+
+/// Who produced the chronology and when, in the authority's time zone, labelled.
+pub fn produced_words(chronology: &Chronology) -> String {
+    let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
+    let at = chronology.generated_at.with_timezone(&tz);
+    let by = if chronology.produced_by.is_empty() { "Seen & Heard" } else { &chronology.produced_by };
+    format!(
+        "Produced by {by} on {} at {} {}",
+        at.format("%d/%m/%Y"),
+        at.format("%H:%M"),
+        time_zone_words(tz.name())
+    )
+}
+
+/// The notes that open the chronology: times, who produced it, how many events.
+pub fn chronology_notes(chronology: &Chronology) -> Vec<String> {
+    let mut notes = vec![
+        format!("{}.", produced_words(chronology)),
+        format!(
+            "Dates are day/month/year; times are {}. {} event(s), oldest first, each with its source. The child's own words are verbatim.",
+            time_zone_words(&chronology.time_zone),
+            chronology.entries.len()
+        ),
+    ];
+    if let Some(filter) = &chronology.filter {
+        notes.push(format!("FILTERED: this shows only {}. It is not the whole chronology.", filter.words()));
+    }
+    notes
+}
+
+/// An entry's details beyond its summary, as (label, text) pairs: the worker's observations
+/// (facts and concerns), the child's own words, and each amendment with the original and new
+/// text and the reason.
+pub fn entry_details(entry: &ChronologyEntry) -> Vec<(String, String)> {
+    let mut details = Vec::new();
+    if !entry.facts.is_empty() {
+        details.push(("Facts observed".to_owned(), entry.facts.clone()));
+    }
+    if !entry.concerns.is_empty() {
+        details.push(("Concerns".to_owned(), entry.concerns.clone()));
+    }
+    if !entry.child_words.is_empty() {
+        let words: Vec<String> =
+            entry.child_words.iter().map(|w| format!("\u{201c}{}\u{201d}", w.trim())).collect();
+        details.push(("Child's own words (verbatim)".to_owned(), words.join("\n")));
+    }
+    for amendment in &entry.amendments {
+        let mut text = format!("Reason: {}", amendment.reason);
+        for change in &amendment.changes {
+            let shown =
+                |t: &str| if t.is_empty() { "(none)".to_owned() } else { format!("\u{201c}{t}\u{201d}") };
+            let _ = write!(
+                text,
+                "\n{}: originally {}; now {}",
+                change.field,
+                shown(&change.before),
+                shown(&change.after)
+            );
+        }
+        details.push((
+            format!("Amended {} by {} (revision {})", amendment.recorded, amendment.by, amendment.revision),
+            text,
+        ));
+    }
+    details
+}
+
+/// Details as one block of text, for a CSV cell.
+fn details_text(entry: &ChronologyEntry, wanted: fn(&str) -> bool) -> String {
+    entry_details(entry)
+        .into_iter()
+        .filter(|(label, _)| wanted(label))
+        .map(|(label, text)| format!("{label}: {text}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The chronology as CSV, one row per event, with a header row.
@@ -787,6 +1188,10 @@ pub fn chronology_csv(chronology: &Chronology) -> Result<String, csv::Error> {
         "Child's own words",
         "Worker",
         "On duty cover",
+        "Source",
+        "Facts observed",
+        "Concerns",
+        "Amendments",
     ])?;
     for entry in &chronology.entries {
         let words =
@@ -801,6 +1206,10 @@ pub fn chronology_csv(chronology: &Chronology) -> Result<String, csv::Error> {
             &words,
             entry.worker.as_deref().unwrap_or(""),
             if entry.on_cover { "Yes" } else { "" },
+            &entry.source,
+            &entry.facts,
+            &entry.concerns,
+            &details_text(entry, |label| label.starts_with("Amended")),
         ])?;
     }
     writer.into_string()
@@ -837,41 +1246,52 @@ th { background: #e8e8e8; font-size: 10pt; }
 td.date { white-space: nowrap; }
 blockquote { margin: 2pt 0 2pt 8pt; font-style: italic; }
 .kind { font-weight: bold; }
+.source { font-size: 9pt; }
+.detail { margin: 3pt 0 0 0; }
+.note { margin: 0 0 4pt 0; font-size: 10pt; }
+.marking { text-align: center; font-weight: bold; margin: 0 0 6pt 0; }
 footer { margin-top: 10pt; font-size: 9pt; }
 @media print { a { color: #000; text-decoration: none; } }
 ";
 
-/// The chronology as a printable HTML page, fit for a court bundle when printed to PDF. Every
-/// piece of text is escaped.
+/// The chronology as a printable HTML page, fit for a court bundle when printed to PDF, with
+/// the same content as the PDF: the marking, who produced it and when, the time zone, each
+/// event's source, observations, the child's words and amendments. Every piece of text is
+/// escaped.
 pub fn chronology_html(chronology: &Chronology) -> String {
-    let mut html = String::with_capacity(4096 + chronology.entries.len() * 400);
+    let mut html = String::with_capacity(4096 + chronology.entries.len() * 600);
     let title = format!("Chronology: {}", chronology.child_name);
     let _ = write!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<h1>{}</h1>\n<dl class=\"meta\"><dt>Child unique ID</dt><dd>{}</dd><dt>Date of birth</dt><dd>{}</dd><dt>Produced</dt><dd>{} UTC</dd><dt>Entries</dt><dd>{}</dd></dl>\n",
+        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{}</style>\n</head>\n<body>\n<p class=\"marking\">OFFICIAL-SENSITIVE</p>\n<main>\n<h1>{}</h1>\n<dl class=\"meta\"><dt>Child unique ID</dt><dd>{}</dd><dt>Date of birth</dt><dd>{}</dd><dt>Entries</dt><dd>{}</dd></dl>\n",
         escape_html(&title),
         PRINT_CSS,
         escape_html(&title),
         escape_html(&chronology.central_id),
-        dmy(chronology.date_of_birth),
-        chronology.generated_at.format("%d/%m/%Y %H:%M"),
+        escape_html(&date_of_birth_words(chronology)),
         chronology.entries.len()
     );
+    for note in chronology_notes(chronology) {
+        let _ = writeln!(html, "<p class=\"note\">{}</p>", escape_html(&note));
+    }
     html.push_str(
-        "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Event</th><th scope=\"col\">Details</th><th scope=\"col\">Seen</th><th scope=\"col\">Seen alone</th><th scope=\"col\">Worker</th></tr></thead>\n<tbody>\n",
+        "<table>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Event and source</th><th scope=\"col\">Details</th><th scope=\"col\">Seen</th><th scope=\"col\">Seen alone</th><th scope=\"col\">Worker</th></tr></thead>\n<tbody>\n",
     );
     for entry in &chronology.entries {
         let _ = write!(
             html,
-            "<tr><td class=\"date\">{}{}</td><td class=\"kind\">{}{}</td><td>{}",
+            "<tr><td class=\"date\">{}{}</td><td><span class=\"kind\">{}</span>{}<br><span class=\"source\">Source: {}</span></td><td>{}",
             dmy(entry.date),
             entry.time.as_deref().map(|t| format!("<br>{}", escape_html(t))).unwrap_or_default(),
             escape_html(entry.kind.label()),
             if entry.on_cover { "<br>(on duty cover)" } else { "" },
+            escape_html(&entry.source),
             escape_html(&entry.summary)
         );
-        for words in &entry.child_words {
-            let _ = write!(html, "<blockquote>\u{201c}{}\u{201d}</blockquote>", escape_html(words));
+        for (label, text) in entry_details(entry) {
+            let _ = write!(html, "<p class=\"detail\"><strong>{}</strong><br>", escape_html(&label));
+            let lines: Vec<String> = text.split('\n').map(escape_html).collect();
+            let _ = write!(html, "{}</p>", lines.join("<br>"));
         }
         let _ = writeln!(
             html,
@@ -881,7 +1301,7 @@ pub fn chronology_html(chronology: &Chronology) -> String {
             escape_html(entry.worker.as_deref().unwrap_or(""))
         );
     }
-    html.push_str("</tbody>\n</table>\n<footer>Produced by Seen &amp; Heard from the records held when it was produced. The child's words are verbatim.</footer>\n</body>\n</html>\n");
+    html.push_str("</tbody>\n</table>\n</main>\n<footer>Produced by Seen &amp; Heard from the records held when it was produced. The child's words are verbatim.<p class=\"marking\">OFFICIAL-SENSITIVE</p></footer>\n</body>\n</html>\n");
     html
 }
 

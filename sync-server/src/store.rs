@@ -1210,6 +1210,25 @@ impl Store {
         Ok(())
     }
 
+    /// A child's significant events entered by hand (police, school, health, ...), oldest
+    /// recorded first. Append-only: none is ever changed or removed.
+    pub fn significant_events(
+        &self,
+        child: ChildId,
+    ) -> StoreResult<Vec<crate::significant_events::SignificantEvent>> {
+        self.scan(&key("sev/", &[child.as_bytes()]))
+    }
+
+    /// Adds the write that stores a new significant event under its child (never an update:
+    /// each has a new id).
+    pub fn significant_event_writes(
+        &self,
+        writes: &mut Writes,
+        event: &crate::significant_events::SignificantEvent,
+    ) -> StoreResult<()> {
+        writes.put(key("sev/", &[event.child_id.as_bytes(), event.id.as_bytes()]), event)
+    }
+
     /// The escalation already raised for this child and problem ([`shared::EscalationReason::dedup_key`]).
     pub fn escalation_by_dedup(&self, child: ChildId, dedup_key: &str) -> StoreResult<Option<Escalation>> {
         match self.tree.get(key("ek/", &[child.as_bytes(), dedup_key.as_bytes()]))?.as_deref().and_then(id16)

@@ -104,6 +104,7 @@ async fn every_operation_with_a_body_documents_415_413_and_400_with_the_error_bo
 #[case::export_as_json("get", "/api/admin/export/visits", "application/json")]
 #[case::chronology_as_csv("get", "/api/children/{id}/chronology", "text/csv")]
 #[case::chronology_as_html("get", "/api/children/{id}/chronology", "text/html")]
+#[case::chronology_as_pdf("get", "/api/children/{id}/chronology", "application/pdf")]
 #[case::annex_a("get", "/api/reports/annex-a-list-7.csv", "text/csv")]
 #[case::photo("get", "/api/blobs/{sha256}", "image/jpeg")]
 #[case::thumbnail("get", "/api/blobs/{sha256}/thumbnail", "image/jpeg")]

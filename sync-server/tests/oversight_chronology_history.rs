@@ -218,3 +218,307 @@ async fn a_large_import_records_history_only_for_the_children_it_changed() {
     assert_eq!(history[0].after.plan.as_ref().unwrap().visit_frequency_working_days, 5);
     assert!(store.child_history(world.child("CMS-B0007").id).unwrap().is_empty());
 }
+
+// ---- The court-ready chronology (issue 12): PDF, checked with poppler's tools. ----
+
+/// The bytes and headers of a GET.
+async fn get_raw(world: &World, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = Request::get(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = world.app.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (status, headers, bytes)
+}
+
+/// Runs a poppler tool; the test fails with a clear message when it is missing.
+fn poppler(tool: &str, args: &[&str]) -> String {
+    let output = std::process::Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils, see scripts/install-deps) could not run: {e}"));
+    assert!(output.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The workspace's target/screenshots/.
+fn screenshots() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A child in Tara's team with an amended visit (long facts, changed concerns) and an
+/// escalation Tara acted on; answers the child and Tara's token.
+async fn court_case(world: &World) -> (shared::Child, String) {
+    let tara = world.login("tara.manager").await;
+    let sam = world.login("sam.social").await;
+    // The demo's DEMO-0001 is overdue: the sweep escalates it to Tara's team.
+    sync_server::escalations::sweep_store(&world.state, None, chrono::Utc::now()).await.unwrap();
+    let child_id = world.child("DEMO-0001").id;
+    let (status, open) = world.get("/api/escalations", tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "{open}");
+    let escalation = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["child_id"] == json!(child_id))
+        .expect("DEMO-0001 is escalated")
+        .clone();
+    let path = format!("/api/escalations/{}/acknowledge", escalation["id"].as_str().unwrap());
+    let (status, done) = world
+        .post(
+            &path,
+            tara.access(),
+            json!({"action": "exception_agreed", "reason": "Family away at a funeral in Leeds"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    let mut visit = common::visit(child_id, world.worker_id("sam.social"));
+    visit.observations.facts = "Kitchen clean; food in the fridge. ".repeat(120);
+    visit.observations.concerns = "Bruise on left forearm, child said she fell.".into();
+    let mut amended = common::amend(&visit, "grandmother's flat");
+    amended.amendment_reason = Some("Concern recorded against the wrong arm".into());
+    amended.observations.concerns = "Bruise on right forearm, child said she fell.".into();
+    let outcomes = world.push_outcomes(&sam, &[visit, amended]).await;
+    assert!(outcomes.iter().all(|o| common::outcome(o) == "accepted"), "{outcomes:?}");
+    let events = format!("/api/children/{child_id}/significant-events");
+    let (status, event) = world.post(&events, sam.access(), police_event()).await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    let child = world.state.store().child(child_id).unwrap().unwrap();
+    (child, tara.access().to_owned())
+}
+
+#[tokio::test]
+async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_page() {
+    let world = World::new().await;
+    let (child, tara) = court_case(&world).await;
+    let (status, headers, pdf) =
+        get_raw(&world, &format!("/api/children/{}/chronology?format=pdf", child.id), &tara).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        headers[header::CONTENT_DISPOSITION],
+        format!("attachment; filename=\"chronology-{}.pdf\"", child.central_id).as_str()
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chronology.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let file = file.to_str().unwrap();
+
+    // A4, and every font embedded.
+    let info = poppler("pdfinfo", &[file]);
+    assert!(info.contains("595.28 x 841.89 pts (A4)"), "{info}");
+    let fonts = poppler("pdffonts", &[file]);
+    let font_rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!font_rows.is_empty(), "{fonts}");
+    assert!(font_rows.iter().all(|row| row.contains("DejaVu") && row.contains(" yes ")), "{fonts}");
+
+    // The text is real text: every page names the child and carries the marking, the author
+    // and "page N of M".
+    let text = poppler("pdftotext", &["-layout", file, "-"]);
+    let pages: Vec<&str> = text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() >= 2, "the long visit runs over a page: {} page(s)", pages.len());
+    let today = world.state.now().with_timezone(&world.state.clock().time_zone());
+    for (n, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("page {} of {}", n + 1, pages.len())), "page {}: {page}", n + 1);
+        assert_eq!(page.matches("OFFICIAL-SENSITIVE").count(), 2, "marked top and bottom: {page}");
+        assert!(page.contains(&child.display_name()), "{page}");
+        assert!(page.contains(&format!("Child unique ID: {}", child.central_id)), "{page}");
+        assert!(
+            page.contains(&format!("Date of birth: {}", child.date_of_birth.format("%d/%m/%Y"))),
+            "{page}"
+        );
+        assert!(
+            page.contains(&format!("Produced by Tara Manager on {}", today.format("%d/%m/%Y"))),
+            "{page}"
+        );
+        assert!(page.contains("UK time (Europe/London)"), "{page}");
+    }
+    // In reading order, unwrapped, the text reads as the records do.
+    let flat = poppler("pdftotext", &[file, "-"]).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Concerns: originally"), "{flat}");
+    assert!(flat.contains("Bruise on left forearm, child said she fell."), "the original text");
+    assert!(flat.contains("Bruise on right forearm, child said she fell."), "the new text");
+    assert!(flat.contains("Reason: Concern recorded against the wrong arm"), "{flat}");
+    assert!(flat.contains("Exception agreed: Family away at a funeral in Leeds."), "{flat}");
+    assert!(flat.contains("Recorded by Tara Manager"), "the manager is named, not a role: {flat}");
+    assert!(flat.contains("(continued)"), "a long entry breaks across pages and says so");
+    assert!(flat.contains("Significant event (other agency)"), "{flat}");
+    assert!(flat.contains("Source: Police (PC 1234, States of Jersey Police)"), "{flat}");
+    assert!(flat.contains("Police called to the home after a neighbour heard shouting"), "{flat}");
+    assert!(flat.contains("times are UK time (Europe/London)"), "{flat}");
+
+    // Page 1 as a picture, for people to look at.
+    let png = screenshots().join("chronology-page-1");
+    poppler(
+        "pdftoppm",
+        &["-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", file, png.to_str().unwrap()],
+    );
+    assert!(std::fs::metadata(png.with_extension("png")).unwrap().len() > 10_000);
+
+    // Filtered to other agencies' events: only those, and the PDF says it is filtered.
+    let (status, _, filtered) = get_raw(
+        &world,
+        &format!("/api/children/{}/chronology?format=pdf&kinds=significant_event&from=2026-03-01", child.id),
+        &tara,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let file = dir.path().join("filtered.pdf");
+    std::fs::write(&file, &filtered).unwrap();
+    let text = poppler("pdftotext", &[file.to_str().unwrap(), "-"]);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("FILTERED: this shows only events from 01/03/2026, of the kinds: significant event"),
+        "{flat}"
+    );
+    assert!(flat.contains("Police called to the home"), "{flat}");
+    assert!(!flat.contains("Bruise on"), "visits are filtered out: {flat}");
+    assert!(flat.contains("page 1 of 1"), "{flat}");
+}
+
+// ---- Significant events from other agencies (issue 12): who may record them, their bounds. ----
+
+fn police_event() -> Value {
+    json!({
+        "occurred_on": "2026-03-20",
+        "occurred_at": "22:15",
+        "agency": "police",
+        "reported_by": "PC 1234, States of Jersey Police",
+        "summary": "Police called to the home after a neighbour heard shouting; no arrest.",
+    })
+}
+
+#[tokio::test]
+async fn significant_events_are_recorded_by_workers_and_managers_in_scope_only() {
+    let world = World::new().await;
+    let child = world.child("DEMO-0001");
+    let path = format!("/api/children/{}/significant-events", child.id);
+    // In scope: the key worker, the team manager, a senior manager, a duty worker on cover.
+    world.cover(child.id, "dana.duty", 0, 3).await;
+    for who in ["sam.social", "tara.manager", "sian.senior", "dana.duty"] {
+        let token = world.login(who).await;
+        let (status, event) = world.post(&path, token.access(), police_event()).await;
+        assert_eq!(status, StatusCode::CREATED, "{who}: {event}");
+        assert_eq!(event["agency"], "police");
+        assert_eq!(event["recorded_by"], json!(world.worker_id(who)));
+    }
+    // Another team's worker and manager do not find the child; an administrator may not record.
+    for who in ["tom.north", "mo.manager"] {
+        let token = world.login(who).await;
+        let (status, _) = world.post(&path, token.access(), police_event()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+        let (status, _) = world.get(&path, token.access()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{who}");
+    }
+    let admin = world.login("adam.admin").await;
+    let (status, _) = world.post(&path, admin.access(), police_event()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Kept as entered, oldest first; and each is audited without its words.
+    let sam = world.login("sam.social").await;
+    let (status, list) = world.get(&path, sam.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 4);
+    assert_eq!(list[0]["recorded_by_name"], "Sam Social");
+    let audit = world.state.store().audit(Some(child.id)).unwrap();
+    let recorded: Vec<_> = audit.iter().filter(|e| e.what.starts_with("significant event ")).collect();
+    assert_eq!(recorded.len(), 4);
+    assert!(audit.iter().all(|e| !e.what.contains("shouting")), "no record's words in the audit");
+}
+
+#[tokio::test]
+async fn a_significant_event_out_of_bounds_is_refused_naming_the_field() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let path = format!("/api/children/{}/significant-events", world.child("DEMO-0001").id);
+    let tomorrow = (world.today() + chrono::Duration::days(1)).to_string();
+    let with = |field: &str, value: Value| {
+        let mut body = police_event();
+        body[field] = value;
+        body
+    };
+    for (body, field) in [
+        (with("summary", json!("   ")), "summary"),
+        (with("summary", json!("x".repeat(4001))), "summary"),
+        (with("occurred_on", json!(tomorrow)), "occurred_on"),
+        (with("occurred_on", json!("1999-12-31")), "occurred_on"),
+        (with("occurred_at", json!("25:00")), "occurred_at"),
+        (with("reported_by", json!("r".repeat(201))), "reported_by"),
+    ] {
+        let (status, error) = world.post(&path, sam.access(), body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {error}");
+        assert_eq!(error["fields"][0]["field"], field, "{error}");
+    }
+    let (status, error) = world.post(&path, sam.access(), with("agency", json!("astrologer"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert!(error.to_string().contains("agency"), "{error}");
+    let (status, _) = world.post(&path, sam.access(), with("extra", json!(1))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(world.state.store().significant_events(world.child("DEMO-0001").id).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_chronology_is_multi_agency_and_filters_by_dates_and_kinds() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0001");
+    let events = format!("/api/children/{}/significant-events", child.id);
+    let (status, _) = world.post(&events, tara.access(), police_event()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let path = format!("/api/children/{}/chronology", child.id);
+
+    let (_, all) = world.get(&path, tara.access()).await;
+    let entries = all["entries"].as_array().unwrap();
+    let event = entries.iter().find(|e| e["kind"] == "significant_event").expect("the police event");
+    assert_eq!(event["source"], "Police (PC 1234, States of Jersey Police)");
+    assert_eq!((event["date"].as_str(), event["time"].as_str()), (Some("2026-03-20"), Some("22:15")));
+    assert!(event["summary"].as_str().unwrap().contains("Entered by Tara Manager"), "{event}");
+    let dates: Vec<&str> = entries.iter().map(|e| e["date"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "still in date order: {dates:?}");
+    assert!(all.get("filter").is_none(), "an unfiltered chronology says nothing of a filter");
+
+    // A date range and kinds: only what was asked for, and the chronology says it is filtered.
+    let (status, some) = world
+        .get(&format!("{path}?from=2026-03-01&to=2026-04-30&kinds=significant_event,visit"), tara.access())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{some}");
+    let kept = some["entries"].as_array().unwrap();
+    assert!(kept.iter().any(|e| e["kind"] == "significant_event"));
+    assert!(kept.iter().any(|e| e["kind"] == "visit"), "{some}");
+    assert!(kept.iter().all(|e| {
+        ["significant_event", "visit", "missed_visit", "visit_overdue", "visit_voided"]
+            .contains(&e["kind"].as_str().unwrap())
+    }));
+    assert!(kept.iter().all(|e| ("2026-03-01".."2026-05-01").contains(&e["date"].as_str().unwrap())));
+    assert!(kept.len() < entries.len());
+    assert_eq!(some["filter"]["kinds"], json!(["significant_event", "visit"]));
+    let (_, one_kind) = world.get(&format!("{path}?kinds=registered"), tara.access()).await;
+    assert_eq!(one_kind["entries"].as_array().unwrap().len(), 1, "{one_kind}");
+    let (_, html) = world.get(&format!("{path}?format=html&kinds=escalation"), tara.access()).await;
+    assert!(html.as_str().unwrap().contains("FILTERED: this shows only"), "a filtered print says so");
+
+    // Bad values are refused, naming the parameter.
+    for (query, field) in [
+        ("from=31/03/2026", "from"),
+        ("to=2026-02-30", "to"),
+        ("from=1066-10-14", "from"),
+        ("from=2026-05-01&to=2026-04-01", "from"),
+        ("kinds=visit,astrology", "kinds"),
+        ("kinds=", "kinds"),
+    ] {
+        let (status, error) = world.get(&format!("{path}?{query}"), tara.access()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {error}");
+        assert_eq!(error["fields"][0]["field"], field, "{query}: {error}");
+    }
+    let too_many = vec!["visit"; 41].join(",");
+    let (status, error) = world.get(&format!("{path}?kinds={too_many}"), tara.access()).await;
+    assert_eq!((status, error["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("kinds")));
+}

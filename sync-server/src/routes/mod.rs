@@ -20,6 +20,7 @@ pub mod oversight;
 pub mod resolve;
 pub mod review;
 pub mod settings;
+pub mod significant_events;
 pub mod staff;
 pub mod sync;
 
@@ -36,4 +37,5 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(oversight::router())
         .merge(staff::router())
         .merge(settings::router())
+        .merge(significant_events::router())
 }

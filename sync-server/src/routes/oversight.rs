@@ -497,24 +497,106 @@ pub enum ChronologyFormat {
     Csv,
     /// A printable HTML page.
     Html,
+    /// A court-ready PDF (A4, fonts embedded, text selectable), as an attachment.
+    Pdf,
 }
 
 /// The chronology's query.
-#[derive(Clone, Copy, Debug, Deserialize, utoipa::IntoParams)]
+#[derive(Clone, Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ChronologyQuery {
-    /// `json` (default), `csv` or `html`.
+    /// `json` (default), `csv`, `html` or `pdf`.
     #[serde(default)]
     #[param(inline)]
     pub format: ChronologyFormat,
+    /// Only events on or after this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<String>,
+    /// Only events on or before this day (`YYYY-MM-DD`).
+    #[serde(default)]
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    /// Only these kinds of event, comma-separated: the groups `plan`, `visit`, `escalation`,
+    /// `cover`, `significant_event`, or any single kind (for example `escalation_acknowledged`).
+    #[serde(default)]
+    #[param(max_length = 1000)]
+    pub kinds: Option<String>,
 }
 
-/// A child's chronology in date order: registration and plan changes, every visit with seen,
-/// seen alone and the child's words, missed visits, escalations and their actions, and cover.
+/// The most kinds a chronology filter may name.
+const MAX_FILTER_KINDS: usize = 40;
+
+impl ChronologyQuery {
+    /// The filter asked for, if any; a bad value is refused naming its parameter.
+    fn filter(&self, today: NaiveDate) -> Result<Option<reports::ChronologyFilter>, ApiError> {
+        let earliest =
+            NaiveDate::from_ymd_opt(shared::visit::EARLIEST_VISIT_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+        let latest = today + Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
+        let date = |field: &str, value: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+            let Some(value) = value else { return Ok(None) };
+            let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_field(field, "Give the date as YYYY-MM-DD, for example 2026-03-31.")
+            })?;
+            if !(earliest..=latest).contains(&date) {
+                return Err(ApiError::bad_field(
+                    field,
+                    format!("Check the date: from {earliest} to {latest}."),
+                ));
+            }
+            Ok(Some(date))
+        };
+        let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+        if let (Some(from), Some(to)) = (from, to)
+            && from > to
+        {
+            return Err(ApiError::bad_field("from", "The range must start on or before its end."));
+        }
+        let mut kinds = Vec::new();
+        if let Some(list) = &self.kinds {
+            if list.len() > 1000 {
+                return Err(ApiError::bad_field("kinds", "At most 1,000 characters."));
+            }
+            for (n, word) in list.split(',').map(str::trim).enumerate() {
+                if n >= MAX_FILTER_KINDS {
+                    return Err(ApiError::bad_field("kinds", format!("At most {MAX_FILTER_KINDS} kinds.")));
+                }
+                let known = ["plan", "visit", "escalation", "cover", "significant_event"].contains(&word)
+                    || serde_json::from_value::<reports::ChronologyKind>(serde_json::Value::from(word))
+                        .is_ok();
+                if !known {
+                    let shown: String = word.chars().take(40).collect();
+                    return Err(ApiError::bad_field(
+                        "kinds",
+                        format!(
+                            "No kind of event called \"{shown}\": use plan, visit, escalation, cover, significant_event or a single kind such as escalation_acknowledged."
+                        ),
+                    ));
+                }
+                if !kinds.iter().any(|k| k == word) {
+                    kinds.push(word.to_owned());
+                }
+            }
+        }
+        if from.is_none() && to.is_none() && kinds.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(reports::ChronologyFilter { from, to, kinds }))
+    }
+}
+
+/// A child's chronology in date order, each event with its source: registration and plan
+/// changes, every visit with seen, seen alone, the child's words, the worker's facts and
+/// concerns and any amendments (original and new text, and why), missed visits, escalations
+/// and each action with the manager's name, cover, and significant events from other agencies.
+/// Times are in the authority's time zone, labelled. Filter by `from`, `to` and `kinds`; a
+/// filtered chronology says so. As JSON, CSV, printable HTML, or a court-ready PDF (A4, marked
+/// OFFICIAL-SENSITIVE, page N of M, who produced it and when, on every page).
 #[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
     params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
     (status = 200, description = "JSON; or CSV (formula-like cells neutralised), or HTML for printing",
-        content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"))),
+        content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"),
+            (Vec<u8> = "application/pdf"))),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
@@ -526,12 +608,13 @@ pub async fn chronology(
 ) -> Result<Response, ApiError> {
     let store = state.store();
     let child = scope::visible_child(store, &caller.worker, id, state.today())?;
+    let filter = query.filter(state.today())?;
     let visits = visits_of(store, id)?;
     let held = store.escalations_for_child(id)?;
     let covers = store.covers_for_child(id)?;
     let names = worker_names(store)?;
     let history = store.child_history(id)?;
-    let chronology = reports::chronology_with_history(
+    let mut chronology = reports::chronology_with_history(
         &ChronologyInput {
             child: &child,
             earlier_records: &[],
@@ -546,6 +629,11 @@ pub async fn chronology(
         },
         &history,
     );
+    chronology.produced_by = caller.worker.name.clone();
+    reports::add_significant_events(&mut chronology, &store.significant_events(id)?);
+    if let Some(filter) = filter {
+        reports::filter_chronology(&mut chronology, filter);
+    }
     crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
@@ -556,12 +644,30 @@ pub async fn chronology(
         ChronologyFormat::Html => {
             text(reports::chronology_html(&chronology), "text/html; charset=utf-8", None)
         }
+        ChronologyFormat::Pdf => {
+            // Drawing a long chronology is CPU work: off the async workers.
+            let pdf = tokio::task::spawn_blocking(move || crate::chronology_pdf::chronology_pdf(&chronology))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal)?;
+            attachment(pdf, "application/pdf", &format!("chronology-{}.pdf", child.central_id))
+        }
     })
+}
+
+fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    set_headers(response.headers_mut(), content_type, Some(filename));
+    response
 }
 
 fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
+    set_headers(response.headers_mut(), content_type, filename);
+    response
+}
+
+fn set_headers(headers: &mut axum::http::HeaderMap, content_type: &'static str, filename: Option<&str>) {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(name) = filename {
@@ -570,7 +676,6 @@ fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Res
             headers.insert(header::CONTENT_DISPOSITION, value);
         }
     }
-    response
 }
 
 /// A date range; both ends included.
