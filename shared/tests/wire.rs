@@ -338,3 +338,63 @@ fn a_visit_with_a_stated_purpose() {
         ..support::visit()
     });
 }
+
+#[test]
+fn manager_desk() {
+    use shared::desk::*;
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let month = MonthFigures {
+        month: day(1),
+        statutory_due: 4,
+        statutory_on_time: 3,
+        child_seen: 4,
+        seen_alone: 3,
+        child_words: 2,
+        interpreter_needed: 1,
+        interpreter_met: 1,
+    };
+    insta::assert_json_snapshot!(Desk {
+        as_of: day(30),
+        children_due: vec![DeskChild {
+            child_id: support::fixed(1),
+            central_id: "JY-000001".into(),
+            child_name: "Robin Testchild".into(),
+            key_worker: "Jo Testworker".into(),
+            due_state: DueState::Overdue { due: day(25), working_days_overdue: 3 },
+            due_words: "Overdue by 3 working days".into(),
+        }],
+        open_escalations: vec![DeskEscalation {
+            id: support::fixed(900),
+            child_id: support::fixed(1),
+            child_name: "Robin Testchild".into(),
+            reason: "Statutory visit overdue by 3 working day(s).".into(),
+            raised_on: day(26),
+            age_days: 4,
+            acted_on: false,
+        }],
+        escalations_by_age: vec![AgeBand { label: "Under a week".into(), from_days: 0, open: 1 }],
+        held_visits: 1,
+        conflicts: 0,
+        covers: vec![DeskCover {
+            id: support::fixed(800),
+            child_id: support::fixed(1),
+            child_name: "Robin Testchild".into(),
+            duty_worker: "Dana Testduty".into(),
+            covering_for: "Jo Testworker".into(),
+            ends_on: day(30),
+        }],
+        months: vec![month.clone()],
+        workers: vec![WorkerMonths {
+            worker_id: support::fixed(100),
+            worker_name: "Jo Testworker".into(),
+            months: vec![month],
+        }],
+        escalation_months: vec![EscalationMonth {
+            month: day(1),
+            raised: 2,
+            resolved: 1,
+            acted_on: 1,
+            mean_days_to_first_action: Some(1.5),
+        }],
+    });
+}

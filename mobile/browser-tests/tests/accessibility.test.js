@@ -1,6 +1,6 @@
 // Screens anyone can use: axe-core on every screen at phone (390x844) and desktop (1280x800)
 // sizes, failing on any violation at any impact; every screen a <main> landmark and British
-// English; and at 200% zoom (a 1280x800 window shows 640x400 CSS pixels) nothing scrolls
+// English with every date entry labelled day, month, year; and at 200% zoom (a 1280x800 window shows 640x400 CSS pixels) nothing scrolls
 // sideways and the bars' controls do not overlap. One page load per screen per size.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -39,6 +39,10 @@ async function pageProblems(page) {
     const problems = [];
     if (document.querySelectorAll('main').length !== 1) problems.push('not exactly one <main>');
     if (document.documentElement.lang !== 'en-GB') problems.push(`lang is "${document.documentElement.lang}"`);
+    for (const input of document.querySelectorAll('input[type=date], input[type=datetime-local]')) {
+      const label = input.labels?.[0]?.innerText ?? '';
+      if (!/Day, then month, then year/.test(label)) problems.push(`date entry #${input.id} does not say its order`);
+    }
     const wide = document.documentElement.scrollWidth - document.documentElement.clientWidth;
     if (wide > 0) problems.push(`scrolls sideways by ${wide}px`);
     for (const bar of document.querySelectorAll('.topbar, .bottomnav nav')) {

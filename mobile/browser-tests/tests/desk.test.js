@@ -62,6 +62,8 @@ describe('the manager\'s desk', () => {
     await phone.locator('#screen-title', { hasText: 'Chronology:' }).waitFor();
     await phone.locator('table.chronology tbody tr').first().waitFor();
     assert.match(await phone.locator('table.chronology tbody tr').first().innerText(), /\d\d\/\d\d\/\d{4}/, 'dates as 30/11/2026');
+    // Shown once the PDF is ready (or, on a server without it, once that is known).
+    await phone.locator('#download-pdf, #pdf-problem').first().waitFor({ timeout: 20000 });
     await screenshot(phone, 'chronology-390x844');
     await phone.context().close();
   });

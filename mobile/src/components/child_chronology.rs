@@ -53,7 +53,7 @@ pub fn ChildChronology(id: ChildId) -> Element {
                 download: "{file_stem}.pdf", "Download the chronology (PDF)" }
         },
         Some(Err(problem)) => {
-            rsx! { p { class: "problem", role: "alert", "The PDF could not be prepared ({problem})." } }
+            rsx! { p { class: "problem", role: "alert", id: "pdf-problem", "The PDF could not be prepared ({problem})." } }
         }
     };
     rsx! {

@@ -178,7 +178,8 @@ pub fn VisitForm(child: Child) -> Element {
                     option { value: "unannounced", selected: draft.announced == Some(Announcement::Unannounced), "No, unannounced" }
                 }
                 FieldProblems { problems: shown.clone(), field: "announced" }
-                label { r#for: "started-at", "Visit started" }
+                label { r#for: "started-at", "Visit started"
+                    span { class: "hint date-order", "Day, then month, then year, then the time." } }
                 TextInput { id: "started-at", r#type: "datetime-local", value: started,
                     oninput: move |text: String| editor.edit("started_at", |d| {
                         if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
