@@ -332,7 +332,10 @@ async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_pag
         assert!(page.contains(&child.display_name()), "{page}");
         assert!(page.contains(&format!("Child unique ID: {}", child.central_id)), "{page}");
         assert!(
-            page.contains(&format!("Date of birth: {}", child.date_of_birth.expect("born").format("%d/%m/%Y"))),
+            page.contains(&format!(
+                "Date of birth: {}",
+                child.date_of_birth.expect("born").format("%d/%m/%Y")
+            )),
             "{page}"
         );
         assert!(

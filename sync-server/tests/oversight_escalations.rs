@@ -397,6 +397,7 @@ fn sweep_in(
             visits: &[],
             escalations: &[],
             seen_alone_decisions: &[],
+            meetings: &[],
         }],
         &context,
     )

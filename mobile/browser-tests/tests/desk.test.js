@@ -44,6 +44,12 @@ describe('the manager\'s desk', () => {
     assert.equal(await chart.locator('[role=img] svg').count(), 1, 'the chart is drawn as SVG in the page');
     assert.match(await chart.locator('figcaption').innerText(), /line chart of percentages by month/);
     assert.equal(await chart.locator('tbody tr').count(), 12, 'the table behind it has twelve months');
+    // Supervision and meetings due (the whole plan): the demo's overdue review conference is
+    // there, in words, with the core group due within days.
+    await desktop.locator('#desk-plans .desk-child').first().waitFor();
+    const plans = await desktop.locator('#desk-plans').innerText();
+    assert.match(plans, /Review conference: overdue by \d+ working day/, plans);
+    assert.match(plans, /Core group: due by/, plans);
     await screenshot(desktop, 'desk-1280x800');
     await desktop.screenshot({ path: `${screenshotDir}/desk-1280x800-whole.png`, fullPage: true });
   });

@@ -80,6 +80,54 @@ pub struct PlanDate {
     pub working_days_overdue: u32,
 }
 
+/// A child's plan dates for the manager's desk (`GET /api/plans/due`): the next core group,
+/// review conference and supervision, and agreed actions past their date.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct PlanDueView {
+    /// The child.
+    pub child_id: ChildId,
+    /// The authority's id, shown when the phone does not hold the child's name.
+    pub central_id: String,
+    /// The next core group (none without an ICPC date).
+    #[serde(default)]
+    pub core_group: Option<PlanDate>,
+    /// The next review conference (none without an ICPC date).
+    #[serde(default)]
+    pub review_conference: Option<PlanDate>,
+    /// The next supervision of the case.
+    pub supervision: PlanDate,
+    /// Agreed actions past their date and not done.
+    #[serde(default)]
+    pub actions_overdue: u32,
+}
+
+impl PlanDueView {
+    /// What is overdue or due by `soon`, in plain words, most pressing first; empty when
+    /// nothing is.
+    pub fn pressing(&self, soon: NaiveDate) -> Vec<String> {
+        let mut out = Vec::new();
+        let dates = [
+            ("Core group", self.core_group.as_ref()),
+            ("Review conference", self.review_conference.as_ref()),
+            ("Supervision", Some(&self.supervision)),
+        ];
+        for overdue_first in [true, false] {
+            for (what, date) in dates {
+                if let Some(date) = date
+                    && date.overdue == overdue_first
+                    && (date.overdue || date.due <= soon)
+                {
+                    out.push(format!("{what}: {}", date.describe().to_lowercase()));
+                }
+            }
+        }
+        if self.actions_overdue > 0 {
+            out.push(format!("{} agreed action(s) past their date", self.actions_overdue));
+        }
+        out
+    }
+}
+
 impl PlanDate {
     /// Plain words, never relying on colour: "Due by 4 Dec 2026" or "Overdue: was due by …".
     pub fn describe(&self) -> String {

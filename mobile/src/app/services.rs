@@ -987,6 +987,24 @@ impl Services {
         Ok(out)
     }
 
+    /// Every child in this manager's scope with their plan dates (needs signal), each with the
+    /// name the phone holds, for the desk's "supervision and meetings due".
+    pub async fn plans_due(&self) -> Result<Vec<(super::model::PlanDueView, String)>, UiError> {
+        let (client, token) = self.client().await?;
+        let due: Vec<super::model::PlanDueView> =
+            client.get_json("api/plans/due", &token).await.map_err(|e| UiError::new(e.plain_words()))?;
+        let store = self.store()?;
+        let mut out = Vec::with_capacity(due.len());
+        for item in due {
+            let name = store
+                .child(item.child_id)?
+                .map(|c| c.display_name())
+                .unwrap_or_else(|| item.central_id.clone());
+            out.push((item, name));
+        }
+        Ok(out)
+    }
+
     /// Records the manager's supervision of a child's case (needs signal): the date, the
     /// reflection on risk and progress, and a decision.
     pub async fn record_supervision(

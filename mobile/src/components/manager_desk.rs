@@ -106,8 +106,7 @@ fn DeskBody(desk: Desk) -> Element {
                     }
                 }
             }
-            // Supervision and meetings due go here, as one more card, once they are recorded
-            // (the whole-plan issue): the desk's wire type gains a field for them.
+            PlansDue { as_of: desk.as_of }
             section { class: "card", "aria-labelledby": "desk-downloads-title", id: "desk-downloads",
                 h3 { id: "desk-downloads-title", "Reports to download" }
                 p { class: "hint", "Fetched with your session, then saved from this page." }
@@ -128,6 +127,73 @@ fn DeskBody(desk: Desk) -> Element {
         div { class: "desk-charts",
             for worker in desk.workers.iter() {
                 WorkerChart { key: "{worker.worker_id}", worker: worker.clone() }
+            }
+        }
+    }
+}
+
+/// One child on the desk's "supervision and meetings due": name, next supervision date, id,
+/// whether anything is overdue, and what is pressing in words.
+type PlanRow = (String, chrono::NaiveDate, shared::ChildId, bool, Vec<String>);
+
+/// Supervision and meetings due: each child whose core group, review conference or supervision
+/// is overdue or due within a week, or who has agreed actions past their date, most pressing
+/// first. Read from `GET /api/plans/due`.
+#[component]
+fn PlansDue(as_of: chrono::NaiveDate) -> Element {
+    let services = use_context::<Services>();
+    let plans = use_resource(move || {
+        let services = services.clone();
+        async move { services.plans_due().await }
+    });
+    let soon = as_of + chrono::Duration::days(7);
+    let rows: Option<Result<Vec<PlanRow>, String>> = plans.read().clone().map(|answer| {
+        answer.map_err(|e| e.to_string()).map(|plans| {
+            let mut rows: Vec<_> = plans
+                .into_iter()
+                .filter_map(|(plan, name)| {
+                    let pressing = plan.pressing(soon);
+                    let overdue = plan.core_group.as_ref().is_some_and(|d| d.overdue)
+                        || plan.review_conference.as_ref().is_some_and(|d| d.overdue)
+                        || plan.supervision.overdue
+                        || plan.actions_overdue > 0;
+                    (!pressing.is_empty()).then_some((
+                        name,
+                        plan.supervision.due,
+                        plan.child_id,
+                        overdue,
+                        pressing,
+                    ))
+                })
+                .collect();
+            rows.sort_by_key(|(name, due, _, overdue, _)| (!*overdue, *due, name.clone()));
+            rows
+        })
+    });
+    rsx! {
+        section { class: "card", "aria-labelledby": "desk-plans-title", id: "desk-plans",
+            h3 { id: "desk-plans-title", "Supervision and meetings due" }
+            match rows {
+                None => rsx! { p { class: "muted", role: "status", "Fetching the plans' dates…" } },
+                Some(Err(problem)) => rsx! { p { class: "problem", role: "alert", "The plans' dates could not be loaded ({problem})." } },
+                Some(Ok(rows)) if rows.is_empty() => rsx! {
+                    p { class: "muted", "No core group, review conference or supervision is overdue or due this week." }
+                },
+                Some(Ok(rows)) => rsx! {
+                    ul { class: "desk-list",
+                        for (name, _, child_id, overdue, pressing) in rows {
+                            li { key: "{child_id}",
+                                Link { class: "desk-child", to: Route::ChildChronology { id: child_id },
+                                    span { class: "name", "{name}" }
+                                    for words in pressing {
+                                        span { class: if overdue { "due overdue" } else { "due soon" }, "{words}" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    Link { class: "button", to: Route::Supervision {}, "Record supervision" }
+                },
             }
         }
     }
