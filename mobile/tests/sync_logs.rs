@@ -102,7 +102,8 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
     secrets.push(WORDS.into());
     secrets.extend(tokens);
     secrets.push(DEMO_PASSWORD.into());
-    for secret in secrets {
+    // An unborn child has no name yet: an empty string is not a secret.
+    for secret in secrets.into_iter().filter(|s| !s.trim().is_empty()) {
         assert!(!logs.contains(&secret), "{secret:?} appears in the logs");
     }
 }
