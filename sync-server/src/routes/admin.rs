@@ -473,9 +473,18 @@ pub async fn set_team_managers(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<TeamId>,
-    ApiJson(request): ApiJson<TeamManagers>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<ApiJson<shared::Team>, ApiError> {
     require_role(&caller.worker, &[Role::Admin])?;
+    // Every field is optional, so serde would also take a JSON array as the struct's fields in
+    // order: only an object is a team's managers.
+    if !body.is_object() {
+        return Err(ApiError::bad_field("body", "Send a JSON object: {manager, senior_manager, deputy}."));
+    }
+    let request: TeamManagers = serde_path_to_error::deserialize(body).map_err(|e| {
+        let field = e.path().to_string();
+        ApiError::bad_field(if field == "." { "body" } else { &field }, &e.inner().to_string())
+    })?;
     let store = state.store();
     let mut team = store.team(id)?.ok_or(ApiError::NotFound)?;
     let mut errors = Vec::new();
