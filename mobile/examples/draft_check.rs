@@ -1,5 +1,5 @@
 //! For the desktop typing check (`scripts/desktop-typing`): does a visit draft on the phone at
-//! DIR (unlocked with PIN) hold exactly EXPECTED in its facts? Exits 0 if so. It prints only
+//! DIR (unlocked with PIN) hold exactly EXPECTED in its child's views? Exits 0 if so. It prints only
 //! lengths, never the text: a draft holds a child's words.
 //!
 //! ```sh
@@ -22,14 +22,14 @@ fn main() -> ExitCode {
         .and_then(|local| local.unlock(pin).map_err(|e| e.to_string()))
         .and_then(|store| store.drafts().map_err(|e| e.to_string()));
     match drafts {
-        Ok(drafts) if drafts.iter().any(|d| d.facts == *expected) => {
+        Ok(drafts) if drafts.iter().any(|d| d.child_views == *expected) => {
             println!("a draft holds the {} characters typed, exactly", expected.chars().count());
             ExitCode::SUCCESS
         }
         Ok(drafts) => {
-            let lengths: Vec<usize> = drafts.iter().map(|d| d.facts.chars().count()).collect();
+            let lengths: Vec<usize> = drafts.iter().map(|d| d.child_views.chars().count()).collect();
             println!(
-                "no draft holds the {} characters typed; the drafts' facts have {lengths:?} characters",
+                "no draft holds the {} characters typed; the drafts' views have {lengths:?} characters",
                 expected.chars().count()
             );
             ExitCode::FAILURE
