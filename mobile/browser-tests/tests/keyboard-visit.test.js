@@ -1,5 +1,5 @@
 // The whole visit with the keyboard alone: sign in, open a child, record a statutory visit
-// (seen, seen alone, the child's words, place, end time, next visit date) and submit it, using
+// (seen, seen alone, the child's words, its purpose, place, end time, next visit date) and submit it, using
 // only Tab, Enter, Space, the down arrow in a list, and typing. The server then holds the visit. The date is
 // checked by the value the input holds, not by how Chromium draws it.
 import assert from 'node:assert/strict';
@@ -66,6 +66,9 @@ describe('a visit with the keyboard alone', () => {
     await tabTo(page, '#add-quote');
     await page.keyboard.press('Enter');
     await page.locator('#child-words', { hasText: QUOTE }).waitFor();
+    // A statutory visit says what it was for.
+    await tabTo(page, '#purpose');
+    await page.keyboard.type('To see how the new school is going.');
     await tabTo(page, '#location');
     await page.keyboard.type('Family home');
     // A closed list moves to its next choice with the down arrow, as on any keyboard.
