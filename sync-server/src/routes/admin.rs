@@ -483,7 +483,7 @@ pub async fn set_team_managers(
     }
     let request: TeamManagers = serde_path_to_error::deserialize(body).map_err(|e| {
         let field = e.path().to_string();
-        ApiError::bad_field(if field == "." { "body" } else { &field }, &e.inner().to_string())
+        ApiError::bad_field(if field == "." { "body" } else { &field }, e.inner().to_string())
     })?;
     let store = state.store();
     let mut team = store.team(id)?.ok_or(ApiError::NotFound)?;
