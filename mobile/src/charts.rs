@@ -75,6 +75,12 @@ pub fn month_label(month: NaiveDate) -> String {
     month.format("%b %Y").to_string()
 }
 
+/// The short month under the x axis at `x`, the index of one of `items`; empty between them.
+fn label_at<T>(items: &[T], x: f64, month: impl Fn(&T) -> NaiveDate) -> String {
+    let index = x.round() as i64;
+    usize::try_from(index).ok().and_then(|i| items.get(i)).map(|m| short_month(month(m))).unwrap_or_default()
+}
+
 fn short_month(month: NaiveDate) -> String {
     month.format("%b").to_string()
 }
@@ -106,14 +112,7 @@ fn draw_measures(
     chart
         .configure_mesh()
         .x_labels(months.len())
-        .x_label_formatter(&|x| {
-            let index = x.round() as i64;
-            usize::try_from(index)
-                .ok()
-                .and_then(|i| months.get(i))
-                .map(|m| short_month(m.month))
-                .unwrap_or_default()
-        })
+        .x_label_formatter(&|x| label_at(months, *x, |m| m.month))
         .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}%"))
         .light_line_style(WHITE.mix(0.0))
@@ -209,14 +208,7 @@ fn draw_escalations(
     chart
         .configure_mesh()
         .x_labels(months.len())
-        .x_label_formatter(&|x| {
-            let index = x.round() as i64;
-            usize::try_from(index)
-                .ok()
-                .and_then(|i| months.get(i))
-                .map(|m| short_month(m.month))
-                .unwrap_or_default()
-        })
+        .x_label_formatter(&|x| label_at(months, *x, |m| m.month))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
