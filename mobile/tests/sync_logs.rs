@@ -41,7 +41,7 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
         .init();
 
     let server_dir = tempfile::tempdir().unwrap();
-    let store = sync_server::Store::open(server_dir.path()).unwrap();
+    let store = sync_server::store::open(server_dir.path()).unwrap();
     let state = sync_server::AppState::open(store, None, sync_server::Config::default()).await.unwrap();
     sync_server::demo::seed(state.store(), state.calendar(), state.today()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

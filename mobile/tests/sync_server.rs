@@ -26,7 +26,7 @@ struct Server {
 
 impl Server {
     async fn start(data: &Path, addr: SocketAddr) -> Server {
-        let store = sync_server::Store::open(data).expect("server store");
+        let store = sync_server::store::open(data).expect("server store");
         let mut config = sync_server::Config::default();
         config.oversight.blob_dir = Some(data.join("blobs"));
         let state = sync_server::AppState::open(store, None, config).await.unwrap();

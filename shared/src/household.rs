@@ -11,6 +11,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::child::Child;
 use crate::ids::{ChildId, SafetyWarningId, WorkerId};
 use crate::validation::{ValidationErrors, is_blank};
 
@@ -139,4 +140,67 @@ pub struct Reallocation {
     /// How many key workers the child has had during the current plan, this one included.
     #[schema(minimum = 1)]
     pub key_workers_during_plan: u32,
+}
+
+// ---- the fields the service keeps on a child's record itself, carried across imports ----
+
+/// The incoming record (from an import or the demo seed) with the service's own fields carried
+/// over from the stored record `old`. When the key worker changed, the reallocation is recorded,
+/// dated `today`, with the number of key workers the child has had during the current plan
+/// (from `earlier`: the child's earlier records, as kept in its history).
+pub fn keep_service_fields(
+    incoming: &Child,
+    old: Option<&Child>,
+    today: NaiveDate,
+    earlier: &[Child],
+) -> Child {
+    let mut child = incoming.clone();
+    let Some(old) = old else { return child };
+    child.reallocation = old.reallocation.clone();
+    child.safety_warnings = old.safety_warnings.clone();
+    let before = old.plan.as_ref().map(|p| p.key_worker);
+    let after = child.plan.as_ref().map(|p| p.key_worker);
+    if let (Some(from_worker), Some(to_worker)) = (before, after)
+        && from_worker != to_worker
+    {
+        let mut records: Vec<Child> = earlier.to_vec();
+        records.push(old.clone());
+        child.reallocation = Some(Reallocation {
+            from_worker,
+            to_worker,
+            on: today,
+            key_workers_during_plan: key_workers_during_plan(&child, &records),
+        });
+    }
+    child
+}
+
+/// Whether writing `incoming` over `stored` has anything for [`keep_service_fields`] to do:
+/// fields to carry over (or to restore, when the incoming record names any), or a change of key
+/// worker to record.
+pub fn has_service_fields_to_keep(stored: &Child, incoming: &Child) -> bool {
+    let key_worker = |c: &Child| c.plan.as_ref().map(|p| p.key_worker);
+    stored.reallocation.is_some()
+        || !stored.safety_warnings.is_empty()
+        || incoming.reallocation.is_some()
+        || !incoming.safety_warnings.is_empty()
+        || (key_worker(stored).is_some()
+            && key_worker(incoming).is_some()
+            && key_worker(stored) != key_worker(incoming))
+}
+
+/// How many key workers `child` has had during its current plan: its key worker now, and each
+/// key worker named on an earlier version of the record (`earlier`) of the same plan (the same
+/// registration date). 0 when the child has no plan.
+pub fn key_workers_during_plan(child: &Child, earlier: &[Child]) -> u32 {
+    let Some(plan) = &child.plan else { return 0 };
+    let mut workers = std::collections::BTreeSet::from([plan.key_worker]);
+    for record in earlier {
+        if let Some(p) = &record.plan
+            && p.registered_on == plan.registered_on
+        {
+            workers.insert(p.key_worker);
+        }
+    }
+    workers.len() as u32
 }

@@ -155,3 +155,29 @@ mod tests {
         assert_eq!(ChildId::from_bytes(*id.as_bytes()), id);
     }
 }
+
+// ---- ids derived from central data (the import's, and the store's `cid/` rule) ----
+
+/// A deterministic identifier from a kind and a key: the same central data always gives the
+/// same id, which is what makes the import idempotent.
+pub fn derived_id(kind: &str, key: &str) -> Uuid {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("seen-and-heard/{kind}/{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// The id a central child id maps to.
+pub fn child_id_for(central_id: &str) -> ChildId {
+    ChildId(derived_id("child", central_id))
+}
+
+/// The id of a team code.
+pub fn team_id_for(code: &str) -> TeamId {
+    TeamId(derived_id("team", code))
+}
+
+/// The id of a worker known only by username from the import.
+pub fn worker_id_for(username: &str) -> WorkerId {
+    WorkerId(derived_id("worker", &username.to_lowercase()))
+}

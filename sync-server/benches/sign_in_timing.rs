@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use shared::DeviceId;
 use sync_server::store::Account;
-use sync_server::{AppState, Config, Store};
+use sync_server::{AppState, Config};
 use tower::ServiceExt;
 
 async fn attempt(app: &axum::Router, username: &str) -> Duration {
@@ -61,10 +61,10 @@ fn main() {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async {
         let config = Config { login_max_failures: usize::MAX, ..Config::default() };
-        let state = AppState::new(Store::temporary().expect("store"), &[7u8; 32], config);
+        let state = AppState::new(sync_server::store::temporary().expect("store"), &[7u8; 32], config);
         sync_server::demo::seed(state.store(), state.calendar(), state.today()).await.expect("seed");
         // A worker known only from the central import: an account with no password.
-        let mut imported: Account = state.store().account_by_username("priya.field").unwrap().unwrap();
+        let mut imported: Account = state.store().account_by_username("priya.field").await.unwrap().unwrap();
         imported.worker.id = shared::WorkerId::new();
         imported.username = "imported.only".into();
         imported.password_hash = None;

@@ -22,7 +22,7 @@ use shared::{
 };
 use sync_server::auth::Caller;
 use sync_server::store::Account;
-use sync_server::{AppState, Config, Store};
+use sync_server::{AppState, Config};
 
 const PASSWORD: &str = "benchmark password";
 
@@ -157,7 +157,7 @@ struct Fixture {
 
 async fn fixture(children: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("store");
+    let store = sync_server::store::open(dir.path()).expect("store");
     let state = AppState::new(store, b"a benchmark secret long enough for hs256", Config::default());
     let team =
         Team { id: TeamId::new(), name: "Bench team".into(), manager: None, routing: Default::default() };
@@ -215,6 +215,10 @@ async fn fixture(children: usize) -> Fixture {
     Fixture { state, caller, children: ids, _dir: dir }
 }
 
+fn clock(state: &AppState) -> sync_server::sync::SyncClock {
+    sync_server::sync::SyncClock { now: state.now(), tz: state.clock().time_zone(), today: state.today() }
+}
+
 fn push_request(caller: &Caller, visits: Vec<Visit>) -> PushRequest {
     PushRequest { protocol: PROTOCOL_VERSION, device_id: caller.device_id, visits }
 }
@@ -241,7 +245,9 @@ async fn bench_push_throughput() {
         .collect();
     let started = Instant::now();
     for request in requests {
-        let response = sync_server::sync::push(&f.state, &f.caller, request).await.expect("push");
+        let response = sync_server::sync::push(f.state.store(), f.caller.syncer(), clock(&f.state), request)
+            .await
+            .expect("push");
         assert!(response.results.iter().all(|r| r.outcome.is_stored()));
     }
     let elapsed = started.elapsed();
@@ -259,7 +265,9 @@ async fn bench_push_throughput() {
             &f.caller,
             vec![visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)],
         );
-        sync_server::sync::push(&f.state, &f.caller, request).await.expect("push");
+        sync_server::sync::push(f.state.store(), f.caller.syncer(), clock(&f.state), request)
+            .await
+            .expect("push");
     }
     let elapsed = started.elapsed();
     println!(
@@ -375,9 +383,14 @@ async fn bench_caseload_pull() {
     }
     let total = visits.len();
     for chunk in visits.chunks(500) {
-        sync_server::sync::push(&f.state, &f.caller, push_request(&f.caller, chunk.to_vec()))
-            .await
-            .expect("push");
+        sync_server::sync::push(
+            f.state.store(),
+            f.caller.syncer(),
+            clock(&f.state),
+            push_request(&f.caller, chunk.to_vec()),
+        )
+        .await
+        .expect("push");
     }
     let (base, stop) = serve(f.state.clone()).await;
     for gzip in [false, true] {
@@ -435,7 +448,7 @@ async fn bench_caseload_pull() {
 
 async fn bench_import() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(dir.path()).expect("store");
+    let store = sync_server::store::open(dir.path()).expect("store");
     let mut csv = String::from(
         "central_id,given_name,family_name,date_of_birth,gender,sibling_central_ids,carers,carer_languages,\
          child_first_language,child_interpreter_language,disability_and_communication,registered_on,\
@@ -458,7 +471,7 @@ async fn bench_import() {
     let started = Instant::now();
     let mut report = sync_server::import::ImportReport::default();
     let records = sync_server::import::parse_csv(csv.as_bytes(), &mut report).expect("parse");
-    let report = sync_server::import::import(&store, records, report, today, chrono::Utc::now())
+    let report = sync_server::import::import(store.as_ref(), records, report, today, chrono::Utc::now())
         .await
         .expect("import");
     let elapsed = started.elapsed();
@@ -471,7 +484,7 @@ async fn bench_import() {
     let started = Instant::now();
     let mut report = sync_server::import::ImportReport::default();
     let records = sync_server::import::parse_csv(csv.as_bytes(), &mut report).expect("parse");
-    let report = sync_server::import::import(&store, records, report, today, chrono::Utc::now())
+    let report = sync_server::import::import(store.as_ref(), records, report, today, chrono::Utc::now())
         .await
         .expect("import");
     assert_eq!(report.unchanged, 50_000);

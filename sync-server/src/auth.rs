@@ -318,6 +318,11 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the sync rules see them.
+    pub fn syncer(&self) -> crate::sync::Syncer<'_> {
+        crate::sync::Syncer { worker: &self.worker, device_id: self.device_id }
+    }
+
     /// The worker's id.
     pub fn id(&self) -> WorkerId {
         self.worker.id
@@ -344,14 +349,16 @@ impl FromRequestParts<AppState> for Caller {
             claims.sub.parse().map_err(|_| ApiError::Unauthorized("The access token is not valid."))?;
         let store = state.store();
         let account = store
-            .account(worker_id)?
+            .account(worker_id)
+            .await?
             .filter(|a| !a.disabled)
             .ok_or(ApiError::Unauthorized("The account is not active."))?;
         if i64::try_from(claims.iat).unwrap_or(i64::MAX) < account.password_changed_at.timestamp() {
             return Err(ApiError::Unauthorized("The password changed. Sign in again."));
         }
         let device = store
-            .device(claims.did)?
+            .device(claims.did)
+            .await?
             .filter(|d| d.worker_id == worker_id)
             .ok_or(ApiError::Unauthorized("The device is not registered."))?;
         if device.revoked_at.is_some() {

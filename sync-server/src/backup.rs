@@ -1,7 +1,7 @@
 //! Online backups of a running server, and restoring one into a new data directory.
 //!
 //! A backup is one file: every record of the store, as one consistent snapshot (taken under
-//! the store's write lock, see [`Store::snapshot_records`]), then every photo and thumbnail in
+//! the store's write lock, see [`Store::backup_records`]), then every photo and thumbnail in
 //! the photo directory (content-addressed and never changed once written, so they need no
 //! lock), then a trailer with the counts and a SHA-256 of everything before it. A file cut
 //! short, or changed by a single bit, fails the check and restores nothing.
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 const MAGIC: &[u8] = b"SEEN-AND-HEARD-BACKUP\n";
 const VERSION: u32 = 1;
@@ -107,7 +107,7 @@ fn is_photo_name(name: &str) -> bool {
     stem.is_some_and(|s| !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Writes a backup of `records` (a snapshot from [`Store::snapshot_records`]) and the photos
+/// Writes a backup of `records` (a snapshot from [`Store::backup_records`]) and the photos
 /// in `photo_dir` to `out`. Blocking: run it off the async runtime.
 pub fn write_backup(
     records: &[(Vec<u8>, Vec<u8>)],
@@ -281,8 +281,8 @@ pub async fn restore(path: &Path, data: &Path, photo_dir: &Path) -> Result<Backu
     if data.exists() && fs::read_dir(data)?.next().is_some() {
         return Err(BackupError::NotEmpty(data.to_owned()));
     }
-    let store = Store::open(data)?;
-    if !store.is_empty() {
+    let store = crate::store::open(data)?;
+    if !store.is_empty().await? {
         return Err(BackupError::NotEmpty(data.to_owned()));
     }
     let mut reader = open_reader(path)?;

@@ -87,16 +87,17 @@ pub fn choose(
 }
 
 /// The latest business date `store` has run on, if it has run under this version.
-pub fn mark(store: &Store) -> Result<Option<NaiveDate>, ClockError> {
+pub async fn mark(store: &dyn Store) -> Result<Option<NaiveDate>, ClockError> {
     Ok(store
-        .meta(MARK_KEY)?
+        .meta(MARK_KEY)
+        .await?
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.parse::<NaiveDate>().ok()))
 }
 
 /// Moves the store's mark forward to `today` (never back), durably.
-pub async fn advance_mark(store: &Store, today: NaiveDate) -> Result<(), ClockError> {
-    if mark(store)?.is_none_or(|mark| mark < today) {
+pub async fn advance_mark(store: &dyn Store, today: NaiveDate) -> Result<(), ClockError> {
+    if mark(store).await?.is_none_or(|mark| mark < today) {
         store.set_meta(MARK_KEY, today.to_string().as_bytes()).await?;
     }
     Ok(())
@@ -105,13 +106,13 @@ pub async fn advance_mark(store: &Store, today: NaiveDate) -> Result<(), ClockEr
 /// Starts the business clock for a service over `store` (see [`choose`]), and records its
 /// first date as the store's mark.
 pub async fn open(
-    store: &Store,
+    store: &dyn Store,
     tz: Tz,
     as_of: Option<NaiveDate>,
     demo: bool,
 ) -> Result<BusinessClock, ClockError> {
     let real_now = Utc::now();
-    let mark = mark(store)?;
+    let mark = mark(store).await?;
     let clock = choose(tz, as_of, demo, mark, real_now)?;
     let today = clock.today_at(real_now);
     if let Some(mark) = mark

@@ -15,9 +15,9 @@ use shared::{
     VisitStatus, Worker, WorkerCapacity, WorkerId,
 };
 
-use crate::error::ApiError;
 use crate::import::derived_id;
-use crate::store::{Account, ChildSource, Store, StoredVisit, Writes};
+use crate::store::prelude::*;
+use crate::store::{Account, ChildSource, StoredVisit};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "seen-and-heard-demo";
@@ -322,44 +322,54 @@ fn agreed_not_alone(visit: &Visit, manager: WorkerId, manager_name: &str) -> sha
     }
 }
 
+/// Why the demonstration data could not be seeded.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// Something else failed (hashing the demo password, or a date out of range).
+    #[error("demo seed: {0}")]
+    Internal(String),
+}
+
 /// Seeds the demo data unless already seeded. Returns whether anything was written.
-pub async fn seed(store: &Store, calendar: &Calendar, today: NaiveDate) -> Result<bool, ApiError> {
+pub async fn seed(store: &dyn Store, calendar: &Calendar, today: NaiveDate) -> Result<bool, DemoError> {
     seed_at(store, calendar, today, Utc::now()).await
 }
 
 /// [`seed`] on a business clock that reads `now` (a training clock's, with `--as-of`): records
 /// are stamped with business time; passwords with real time (a security clock).
 pub async fn seed_at(
-    store: &Store,
+    store: &dyn Store,
     calendar: &Calendar,
     today: NaiveDate,
     now: chrono::DateTime<Utc>,
-) -> Result<bool, ApiError> {
-    if store.meta(SEED_MARKER)?.is_some() {
+) -> Result<bool, DemoError> {
+    if store.meta(SEED_MARKER).await?.is_some() {
         return Ok(false);
     }
     let hash = tokio::task::spawn_blocking(|| crate::auth::hash_password(DEMO_PASSWORD))
         .await
-        .map_err(ApiError::internal)??;
-    let mut writes = Writes::default();
+        .map_err(|e| DemoError::Internal(e.to_string()))?
+        .map_err(|e| DemoError::Internal(e.to_string()))?;
+    let mut tx = store.transaction().await?;
     for n in [1u8, 2] {
         let manager = if n == 1 { "tara.manager" } else { "mo.manager" };
-        store.team_writes(
-            &mut writes,
-            &Team {
-                id: demo_team_id(n),
-                name: format!("Child Protection Team {n}"),
-                manager: Some(demo_worker_id(manager)),
-                // Both teams' senior-level escalations go to Sian, named on the team record.
-                routing: shared::TeamRouting {
-                    senior_manager: Some(demo_worker_id("sian.senior")),
-                    deputy: None,
-                },
+        tx.put_team(&Team {
+            id: demo_team_id(n),
+            name: format!("Child Protection Team {n}"),
+            manager: Some(demo_worker_id(manager)),
+            // Both teams' senior-level escalations go to Sian, named on the team record.
+            routing: shared::TeamRouting {
+                senior_manager: Some(demo_worker_id("sian.senior")),
+                deputy: None,
             },
-        )?;
+        })
+        .await?;
     }
     for (username, name, role, team) in DEMO_ACCOUNTS {
-        if store.account_by_username(username)?.is_some() {
+        if store.account_by_username(username).await?.is_some() {
             continue;
         }
         let worker = Worker {
@@ -368,20 +378,18 @@ pub async fn seed_at(
             role,
             team: (team > 0).then(|| demo_team_id(team)),
         };
-        store.account_writes(
-            &mut writes,
-            &Account {
-                worker,
-                username: username.to_owned(),
-                password_hash: Some(hash.clone()),
-                password_changed_at: Utc::now(),
-                disabled: false,
-            },
-        )?;
+        tx.put_account(&Account {
+            worker,
+            username: username.to_owned(),
+            password_hash: Some(hash.clone()),
+            password_changed_at: Utc::now(),
+            disabled: false,
+        })
+        .await?;
     }
 
     let device = DeviceId(derived_id("demo-device", "seed"));
-    let offset = FixedOffset::east_opt(0).ok_or_else(|| ApiError::internal("offset"))?;
+    let offset = FixedOffset::east_opt(0).ok_or_else(|| DemoError::Internal("offset".into()))?;
     let mut children = Vec::new();
     let mut visits = Vec::new();
     for (index, seed) in SEEDS.iter().enumerate() {
@@ -489,7 +497,7 @@ pub async fn seed_at(
             let started = offset
                 .from_local_datetime(&visit_date.and_hms_opt(10, (n % 4) as u32 * 15, 0).unwrap_or_default())
                 .single()
-                .ok_or_else(|| ApiError::internal("time"))?;
+                .ok_or_else(|| DemoError::Internal("time".into()))?;
             let alone = if n % 5 == 3 {
                 SeenAlone::No {
                     reason: "Child asleep when we arrived; woke and stayed with mother".into(),
@@ -575,9 +583,11 @@ pub async fn seed_at(
             recorded_at: now - chrono::Duration::days(30),
             ended: None,
         };
-        let mut first = Writes::default();
-        crate::household::add_warning_writes(store, &mut first, &warning, &[before], now, today)?;
-        store.commit(first).await?;
+        tx.commit().await?;
+        let mut first = store.transaction().await?;
+        crate::household::add_warning_writes(first.as_mut(), &warning, &[before], now, today).await?;
+        first.commit().await?;
+        tx = store.transaction().await?;
     }
     plan_over_time(&mut children, calendar, today);
     // An unborn child's visits are to the expectant mother: no words of the child's own.
@@ -591,13 +601,13 @@ pub async fn seed_at(
                 .into();
     }
     for child in &children {
-        store.child_writes(&mut writes, child, ChildSource::Demo, now, today)?;
+        tx.put_child(child, ChildSource::Demo, now, today).await?;
     }
     for meeting in demo_meetings(&children, today) {
-        store.plan_meeting_writes(&mut writes, &meeting)?;
+        tx.put_plan_meeting(&meeting).await?;
     }
     for supervision in demo_supervision(&children, today) {
-        store.supervision_writes(&mut writes, &supervision)?;
+        tx.put_supervision(&supervision).await?;
     }
     for visit in &visits {
         // The worker ticked "a manager agreed" on these past visits; in the demo the manager
@@ -614,10 +624,7 @@ pub async fn seed_at(
                 .find(|(username, ..)| *username == manager_name)
                 .map(|(_, name, ..)| *name)
                 .unwrap_or_default();
-            store.escalation_writes(
-                &mut writes,
-                &agreed_not_alone(visit, demo_worker_id(manager_name), manager),
-            )?;
+            tx.put_escalation(&agreed_not_alone(visit, demo_worker_id(manager_name), manager)).await?;
         }
     }
     for visit in visits {
@@ -629,10 +636,10 @@ pub async fn seed_at(
             .find(|c| c.id == stored.visit.child_id)
             .and_then(|c| c.plan.as_ref())
             .map(|p| p.team);
-        store.visit_writes(&mut writes, &stored, team)?;
+        tx.put_visit(&stored, team).await?;
     }
-    writes.put_raw(crate::store::key("meta/", &[SEED_MARKER.as_bytes()]), today.to_string().as_bytes());
-    store.commit(writes).await?;
+    tx.set_meta(SEED_MARKER, today.to_string().as_bytes()).await?;
+    tx.commit().await?;
     tracing::info!(children = children.len(), "demo data seeded");
     Ok(true)
 }

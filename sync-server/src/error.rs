@@ -55,7 +55,7 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The store failed. 500, generic body; the cause is logged.
     #[error("store error: {0}")]
-    Store(#[from] sled::Error),
+    Store(#[from] crate::store::StoreError),
     /// Something else failed inside the server. 500, generic body; the cause is logged.
     #[error("internal error: {0}")]
     Internal(String),
@@ -127,11 +127,31 @@ impl From<shared::ValidationErrors> for ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(error: crate::store::StoreError) -> Self {
+impl From<crate::import::ImportError> for ApiError {
+    fn from(error: crate::import::ImportError) -> Self {
         match error {
-            crate::store::StoreError::Sled(e) => ApiError::Store(e),
-            other => ApiError::Internal(other.to_string()),
+            crate::import::ImportError::BadFile { message, fields } => {
+                ApiError::BadRequest { message, fields }
+            }
+            crate::import::ImportError::Store(e) => ApiError::Store(e),
+        }
+    }
+}
+
+impl From<crate::demo::DemoError> for ApiError {
+    fn from(error: crate::demo::DemoError) -> Self {
+        match error {
+            crate::demo::DemoError::Store(e) => ApiError::Store(e),
+            crate::demo::DemoError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl From<crate::sync::SyncError> for ApiError {
+    fn from(error: crate::sync::SyncError) -> Self {
+        match error {
+            crate::sync::SyncError::BadField { field, message } => ApiError::bad_field(field, message),
+            crate::sync::SyncError::Store(e) => ApiError::Store(e),
         }
     }
 }

@@ -36,6 +36,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use crate::store::prelude::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due};
 use shared::sync::{DatedQuote, Handover};
@@ -1276,10 +1277,6 @@ pub struct OversightConfig {
     pub blob_dir: Option<std::path::PathBuf>,
     /// Limits on uploaded photos.
     pub photo_limits: shared::photo::PhotoLimits,
-    /// One sweep at a time, so two cannot raise the same escalation twice; a manager's
-    /// acknowledgement takes it too, so a sweep and an acknowledgement never overwrite each
-    /// other.
-    pub sweep_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// Wakes the webhook deliverer, once started (it reads the durable outbox in the store).
     pub webhook_wake: std::sync::Arc<std::sync::OnceLock<std::sync::Arc<tokio::sync::Notify>>>,
 }
@@ -1293,67 +1290,45 @@ impl Default for OversightConfig {
             webhook: None,
             blob_dir: None,
             photo_limits: shared::photo::PhotoLimits::default(),
-            sweep_lock: Default::default(),
             webhook_wake: Default::default(),
         }
     }
 }
 
-impl OversightConfig {
-    /// Wakes the webhook deliverer, if a relay is configured, starting it on first use (needs a
-    /// tokio runtime). The notices themselves were put in the store's durable outbox with the
-    /// escalations (see [`crate::store::Store::keep_webhook_outbox`]), so a server stopped
-    /// before it delivered sends them after it starts again.
-    pub fn notify(&self, state: &crate::AppState) {
-        let Some(webhook) = self.webhook.as_ref() else { return };
-        let wake = self.webhook_wake.get_or_init(|| {
-            let wake = std::sync::Arc::new(tokio::sync::Notify::new());
-            match crate::webhook::Webhook::new(webhook.clone()) {
-                Ok(hook) => {
-                    hook.spawn_outbox(state.clone(), wake.clone());
-                }
-                Err(error) => {
-                    tracing::error!(%error, "webhook client could not be built; escalations stay in the outbox")
-                }
-            }
-            wake
-        });
-        wake.notify_one();
-    }
-}
-
-/// Sweeps the store: every child, or only `only`. Stores what changed durably (so pull delivers
-/// it through the change feed), queues it for the webhook, and returns it.
-pub async fn sweep_store(
-    state: &crate::AppState,
+/// Sweeps the store: every child, or only `only`, in one store transaction (so no push,
+/// import or manager's decision lands between what the sweep reads and what it writes). Stores
+/// what changed, atomically and durably (pull delivers it through the change feed, and the
+/// webhook outbox holds its notices), and returns it.
+pub async fn sweep_service(
+    store: &dyn Store,
+    calendar: &shared::Calendar,
+    config: &EscalationConfig,
+    tz: shared::Tz,
     only: Option<&std::collections::BTreeSet<ChildId>>,
     now: DateTime<Utc>,
-) -> Result<Vec<Escalation>, crate::ApiError> {
-    let oversight = &state.config().oversight;
-    let _one_at_a_time = oversight.sweep_lock.lock().await;
-    let store = state.store();
-    let today = shared::authority_date(state.clock().time_zone(), now);
-    let teams = store.teams()?;
-    let workers: Vec<Worker> = store.accounts()?.into_iter().map(|a| a.worker).collect();
-    let absences = store.absences()?;
+) -> Result<Vec<Escalation>, crate::store::StoreError> {
+    let mut tx = store.transaction().await?;
+    let today = shared::authority_date(tz, now);
+    let teams = store.teams().await?;
+    let workers: Vec<Worker> = store.accounts().await?.into_iter().map(|a| a.worker).collect();
+    let absences = store.absences().await?;
     let directory = Directory::new(&teams, &workers, &absences, today);
-    let config = EscalationConfig { rules: state.config().rules, ..oversight.escalation };
-    let context =
-        SweepContext { calendar: state.calendar(), config: &config, directory: &directory, now, today };
+    let context = SweepContext { calendar, config, directory: &directory, now, today };
     let ids: Vec<ChildId> = match only {
         Some(ids) => ids.iter().copied().collect(),
-        None => store.all_child_ids()?,
+        None => store.all_child_ids().await?,
     };
     let mut changes = Vec::new();
     for id in ids {
-        let Some(child) = store.child(id)? else { continue };
+        let Some(child) = store.child(id).await? else { continue };
         if child.plan.is_none() {
             continue;
         }
-        let visits: Vec<Visit> = store.counted_visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
-        let held = store.escalations_for_child(id)?;
-        let decisions = store.seen_alone_decisions(id)?;
-        let meetings = store.plan_meetings(id)?;
+        let visits: Vec<Visit> =
+            store.counted_visits_of_child(id).await?.into_iter().map(|s| s.visit).collect();
+        let held = store.escalations_for_child(id).await?;
+        let decisions = store.seen_alone_decisions(id).await?;
+        let meetings = store.plan_meetings(id).await?;
         sweep_child(
             ChildCase {
                 child: &child,
@@ -1367,56 +1342,9 @@ pub async fn sweep_store(
         );
     }
     let changed: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
-    if !changed.is_empty() {
-        store.put_escalations(&changed).await?;
-        tracing::info!(changed = changed.len(), "escalation sweep stored changes");
-        oversight.notify(state);
+    for escalation in &changed {
+        tx.put_escalation(escalation).await?;
     }
+    tx.commit().await?;
     Ok(changed)
-}
-
-/// Starts the background sweeper: the whole service every [`OversightConfig::sweep_every`],
-/// and, every [`OversightConfig::poll_every`], the children whose visits, record or cover
-/// changed since it last looked (so a pushed visit is acted on within seconds).
-pub fn spawn_sweeper(state: crate::AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let oversight = state.config().oversight.clone();
-        let mut seen_seq = state.store().feed_head();
-        let mut full = tokio::time::interval(oversight.sweep_every);
-        let mut poll = tokio::time::interval(oversight.poll_every);
-        loop {
-            tokio::select! {
-                _ = full.tick() => {
-                    seen_seq = state.store().feed_head();
-                    if let Err(error) = sweep_store(&state, None, state.now()).await {
-                        tracing::error!(%error, "escalation sweep failed");
-                    }
-                }
-                _ = poll.tick() => {
-                    let head = state.store().feed_head();
-                    if head == seen_seq {
-                        continue;
-                    }
-                    let entries = match state.store().feed_since(seen_seq, 50_000) {
-                        Ok(entries) => entries,
-                        Err(error) => {
-                            tracing::error!(%error, "reading the change feed failed");
-                            continue;
-                        }
-                    };
-                    seen_seq = entries.last().map_or(head, |(seq, _)| *seq);
-                    let touched: std::collections::BTreeSet<ChildId> = entries
-                        .iter()
-                        .filter(|(_, e)| !matches!(e, crate::store::FeedEntry::Escalation { .. }))
-                        .flat_map(|(_, e)| e.child_ids().iter().copied())
-                        .collect();
-                    if !touched.is_empty()
-                        && let Err(error) = sweep_store(&state, Some(&touched), state.now()).await
-                    {
-                        tracing::error!(%error, "escalation sweep after changes failed");
-                    }
-                }
-            }
-        }
-    })
 }

@@ -73,19 +73,19 @@ pub struct AckReport {
 }
 
 /// The revisions waiting to be written back, oldest visit first, at most `limit`.
-pub fn pending(store: &Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
+pub async fn pending(store: &dyn Store, limit: usize) -> StoreResult<Vec<ExportedVisit>> {
     let mut out = Vec::new();
-    for stored in store.all_visits()? {
+    for stored in store.all_visits().await? {
         if out.len() >= limit {
             break;
         }
-        let review_state = store.review_state(&stored)?;
+        let review_state = store.review_state(&stored).await?;
         let StoredVisit { visit, received_at, needs_review, on_cover, .. } = stored;
-        if store.is_exported(visit.id, visit.revision)? {
+        if store.is_exported(visit.id, visit.revision).await? {
             continue;
         }
-        let Some(child) = store.child(visit.child_id)? else { continue };
-        let worker_username = store.account(visit.worker_id)?.map(|a| a.username);
+        let Some(child) = store.child(visit.child_id).await? else { continue };
+        let worker_username = store.account(visit.worker_id).await?.map(|a| a.username);
         out.push(ExportedVisit {
             visit_id: visit.id,
             revision: visit.revision,

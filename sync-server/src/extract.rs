@@ -45,13 +45,18 @@ where
 
 /// Parses JSON, naming the failing field's path in the error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    parse_json_naming_field(bytes).map_err(|(field, message)| ApiError::bad_field(field, message))
+}
+
+/// [`parse_json`] without HTTP: the error is the field at fault and plain words.
+pub fn parse_json_naming_field<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
-        ApiError::bad_field(field, json_message(e.inner()))
+        (field, json_message(e.inner()))
     })?;
-    deserializer.end().map_err(|e| ApiError::bad_field("body", json_message(&e)))?;
+    deserializer.end().map_err(|e| ("body".to_owned(), json_message(&e)))?;
     Ok(value)
 }
 

@@ -50,7 +50,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use shared::child::{CarerLanguageNeed, Gender};
 use shared::{
     Carer, CarerId, Child, ChildId, CommunicationNeeds, HarmCategory, LanguageNeed, PlanAction, PlanActionId,
@@ -58,11 +57,10 @@ use shared::{
 };
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::limits::{
     MAX_IMPORT_COLUMNS, MAX_IMPORT_RECORDS, MAX_QUOTED_CHARS, MAX_REPORTED_PROBLEMS, quoted,
 };
-use crate::store::{Account, ChildSource, Store, Writes};
+use crate::store::{Account, ChildSource};
 
 /// The CSV columns, in the order the export writes them.
 pub const COLUMNS: [&str; 34] = [
@@ -297,32 +295,33 @@ pub struct CaseRecord {
     pub team_name: Option<String>,
 }
 
-/// A deterministic identifier from a kind and a key: the same central data always gives the
-/// same id, which is what makes the import idempotent.
-pub fn derived_id(kind: &str, key: &str) -> Uuid {
-    let digest = Sha256::digest(format!("seen-and-heard/{kind}/{key}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+/// Why an import was refused as a whole (each record's own problems are in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file cannot be read as a case list; nothing was written.
+    #[error("{message}")]
+    BadFile {
+        /// Plain words.
+        message: String,
+        /// The fields (columns) at fault.
+        fields: Vec<shared::FieldError>,
+    },
+    /// The store failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
-/// The id a central child id maps to.
-pub fn child_id_for(central_id: &str) -> ChildId {
-    ChildId(derived_id("child", central_id))
+impl ImportError {
+    fn field(field: &str, message: impl Into<String>) -> ImportError {
+        let message = message.into();
+        ImportError::BadFile { fields: vec![shared::FieldError::new(field, message.clone())], message }
+    }
 }
 
-/// The id of a team code.
-pub fn team_id_for(code: &str) -> TeamId {
-    TeamId(derived_id("team", code))
-}
+pub use shared::ids::{child_id_for, derived_id, team_id_for, worker_id_for};
 
-/// The id of a worker known only by username from the import.
-pub fn worker_id_for(username: &str) -> WorkerId {
-    WorkerId(derived_id("worker", &username.to_lowercase()))
-}
-
-fn too_many_records() -> ApiError {
-    ApiError::bad_field(
+fn too_many_records() -> ImportError {
+    ImportError::field(
         "body",
         format!("An import may hold at most {MAX_IMPORT_RECORDS} children. Split the file."),
     )
@@ -351,16 +350,16 @@ impl ImportReport {
 }
 
 /// Parses a CSV body into records, reporting rows it cannot read.
-pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ApiError> {
+pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ImportError> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(body);
     let headers = reader
         .headers()
-        .map_err(|e| ApiError::bad_field("header", format!("The header row cannot be read: {e}")))?
+        .map_err(|e| ImportError::field("header", format!("The header row cannot be read: {e}")))?
         .clone();
     // The header is read whole before this check, but the body limit bounds it; refusing here
     // keeps a million-column file from costing a million cells a row and a warning a column.
     if headers.len() > MAX_IMPORT_COLUMNS {
-        return Err(ApiError::bad_field(
+        return Err(ImportError::field(
             "header",
             format!(
                 "The header row has {} columns; an import may have at most {MAX_IMPORT_COLUMNS}.",
@@ -371,7 +370,7 @@ pub fn parse_csv(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, Cas
     let index: HashMap<&str, usize> = headers.iter().enumerate().map(|(i, h)| (h, i)).collect();
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(c)).collect();
     if !missing.is_empty() {
-        return Err(ApiError::BadRequest {
+        return Err(ImportError::BadFile {
             message: "The header row lacks required columns.".into(),
             fields: missing.iter().map(|c| shared::FieldError::new(*c, "This column is required.")).collect(),
         });
@@ -585,14 +584,15 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
 
 /// Parses a JSON body (a list of records, or `{"children": [...]}`), reporting each record that
 /// does not fit with its position and field.
-pub fn parse_json(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ApiError> {
+pub fn parse_json(body: &[u8], report: &mut ImportReport) -> Result<Vec<(u64, CaseRecord)>, ImportError> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Body {
         List(Vec<serde_json::Value>),
         Wrapped { children: Vec<serde_json::Value> },
     }
-    let body: Body = crate::extract::parse_json(body)?;
+    let body: Body = crate::extract::parse_json_naming_field(body)
+        .map_err(|(field, message)| ImportError::field(&field, message))?;
     let values = match body {
         Body::List(values) | Body::Wrapped { children: values } => values,
     };
@@ -1178,33 +1178,37 @@ fn language(first: Option<String>, interpreter: Option<String>) -> LanguageNeed 
     }
 }
 
+use crate::store::prelude::*;
 use chrono::Datelike;
 
 /// Imports parsed records: checks each, then writes every good one in one atomic, durable
 /// batch with the teams and placeholder workers they need. `today` and `now` are the business
 /// clock's (a training service's plan changes are dated on its clock).
 pub async fn import(
-    store: &Store,
+    store: &dyn Store,
     records: Vec<(u64, CaseRecord)>,
     mut report: ImportReport,
     today: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<ImportReport, ApiError> {
+) -> Result<ImportReport, ImportError> {
     report.records += records.len();
+    // The import is one transaction: no other writer runs until it is committed, so what is
+    // read here is what the writes go over.
+    let mut tx = store.transaction().await?;
     // A large import reads every stored child once, in key order, rather than one by one.
     let bulk = records.len() >= 1000;
-    let (exceptions, stored) = if bulk {
-        (Some(store.central_id_exceptions()?), store.children_raw()?)
+    let stored: HashMap<ChildId, Child> = if bulk {
+        store.all_children().await?.into_iter().map(|c| (c.id, c)).collect()
     } else {
-        (None, HashMap::new())
+        HashMap::new()
     };
-    let lookup = |central_id: &str| -> Result<Option<ChildId>, ApiError> {
-        Ok(match &exceptions {
-            Some(exceptions) => exceptions.get(central_id).copied().or_else(|| {
-                let derived = child_id_for(central_id);
-                stored.contains_key(&derived).then_some(derived)
-            }),
-            None => store.child_id_by_central_id(central_id)?,
+    let by_central_id: HashMap<&str, ChildId> =
+        stored.values().map(|c| (c.central_id.as_str(), c.id)).collect();
+    let lookup = async |central_id: &str| -> Result<Option<ChildId>, ImportError> {
+        Ok(if bulk {
+            by_central_id.get(central_id).copied()
+        } else {
+            store.child_id_by_central_id(central_id).await?
         })
     };
     let mut seen_lines: HashMap<String, u64> = HashMap::new();
@@ -1221,7 +1225,7 @@ pub async fn import(
             });
             continue;
         }
-        let id = lookup(&central_id)?.unwrap_or_else(|| child_id_for(&central_id));
+        let id = lookup(&central_id).await?.unwrap_or_else(|| child_id_for(&central_id));
         match check(&record, today, id) {
             Ok(ok) => {
                 seen_lines.insert(central_id, line);
@@ -1243,8 +1247,6 @@ pub async fn import(
     let in_file: HashMap<String, ChildId> =
         checked.iter().map(|(_, r, c)| (r.central_id.trim().to_owned(), c.child.id)).collect();
 
-    let guard = store.lock_writes().await;
-    let mut writes = Writes::default();
     let mut teams: HashSet<TeamId> = HashSet::new();
     let mut workers: HashMap<String, WorkerId> = HashMap::new();
     for (line, record, mut ok) in checked {
@@ -1254,7 +1256,7 @@ pub async fn import(
             }
             let id = match in_file.get(sibling) {
                 Some(id) => *id,
-                None => match lookup(sibling)? {
+                None => match lookup(sibling).await? {
                     Some(existing) => existing,
                     None => {
                         report.warning(ImportProblem {
@@ -1279,7 +1281,7 @@ pub async fn import(
         {
             let team_id = plan.team;
             if teams.insert(team_id) {
-                let existing = store.team(team_id)?;
+                let existing = store.team(team_id).await?;
                 let name = team_name
                     .or_else(|| existing.as_ref().map(|t| t.name.clone()))
                     .unwrap_or_else(|| code.clone());
@@ -1291,14 +1293,14 @@ pub async fn import(
                     routing: existing.as_ref().map(|t| t.routing.clone()).unwrap_or_default(),
                 };
                 if existing.as_ref() != Some(&team) {
-                    store.team_writes(&mut writes, &team)?;
+                    tx.put_team(&team).await?;
                 }
             }
             let key = username.to_lowercase();
             let worker_id = match workers.get(&key) {
                 Some(id) => *id,
                 None => {
-                    let id = match store.account_by_username(&username)? {
+                    let id = match store.account_by_username(&username).await? {
                         Some(account) => account.worker.id,
                         None => {
                             let worker = Worker {
@@ -1320,7 +1322,7 @@ pub async fn import(
                                 password_changed_at: now,
                                 disabled: false,
                             };
-                            store.account_writes(&mut writes, &account)?;
+                            tx.put_account(&account).await?;
                             account.worker.id
                         }
                     };
@@ -1332,34 +1334,18 @@ pub async fn import(
         }
         // Earlier plans stored here are kept when the central record no longer lists them: a
         // child's ended plan moves into their previous plans when a new one is imported.
-        let existing: Option<Child> = if bulk {
-            stored.get(&ok.child.id).and_then(|raw| serde_json::from_slice(raw).ok())
-        } else {
-            store.child(ok.child.id)?
-        };
+        let existing: Option<Child> =
+            if bulk { stored.get(&ok.child.id).cloned() } else { store.child(ok.child.id).await? };
         if let Some(existing) = existing {
             carry_earlier_plans(&existing, &mut ok.child);
         }
-        let written = if bulk {
-            store.child_writes_over(
-                &mut writes,
-                &ok.child,
-                stored.get(&ok.child.id).map(|v| v.as_ref()),
-                ChildSource::Import,
-                now,
-                today,
-            )?
-        } else {
-            store.child_writes(&mut writes, &ok.child, ChildSource::Import, now, today)?
-        };
+        let written = tx.put_child(&ok.child, ChildSource::Import, now, today).await?;
         match written {
             None => report.unchanged += 1,
             Some(true) => report.created += 1,
             Some(false) => report.updated += 1,
         }
     }
-    store.apply(&guard, writes)?;
-    drop(guard);
-    store.flush().await?;
+    tx.commit().await?;
     Ok(report)
 }

@@ -9,7 +9,7 @@
 //! - [`serve`] runs it on a listener until a shutdown signal, then drains and flushes.
 //! - [`routes`] holds one module per area, each contributing an `OpenApiRouter`, so the
 //!   OpenAPI document is built from the same registrations as the routes.
-//! - [`store`] is the sled store, [`auth`] the tokens and the [`auth::Caller`] extractor,
+//! - [`store`] is storage behind one trait (sled by default, or in memory), [`auth`] the tokens and the [`auth::Caller`] extractor,
 //!   [`scope`] the one place that decides who may see which child.
 
 use std::net::SocketAddr;
@@ -47,11 +47,13 @@ pub mod routes;
 pub mod scope;
 pub mod significant_events;
 pub mod store;
+pub mod sweeper;
 pub mod sync;
 pub mod webhook;
 
 pub use error::ApiError;
 pub use store::Store;
+pub use store::prelude;
 
 /// Settings that are not secrets.
 #[derive(Clone, Debug)]
@@ -101,7 +103,7 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Inner {
-    store: Store,
+    store: Arc<dyn Store>,
     keys: auth::Keys,
     config: Config,
     limiter: auth::LoginLimiter,
@@ -110,7 +112,7 @@ struct Inner {
 
 impl AppState {
     /// State over an open store, signing tokens with `secret` (at least 32 bytes).
-    pub fn new(store: Store, secret: &[u8], config: Config) -> AppState {
+    pub fn new(store: Arc<dyn Store>, secret: &[u8], config: Config) -> AppState {
         let keys = auth::Keys::new(secret, config.access_ttl);
         let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
         let settings = AuthoritySettings::new(config.calendar, &config.clock, config.rules);
@@ -120,10 +122,14 @@ impl AppState {
 
     /// State over an open store, with the signing secret read from the store (made and saved on
     /// first start), unless `secret` is given.
-    pub async fn open(store: Store, secret: Option<Vec<u8>>, config: Config) -> Result<AppState, ApiError> {
+    pub async fn open(
+        store: Arc<dyn Store>,
+        secret: Option<Vec<u8>>,
+        config: Config,
+    ) -> Result<AppState, ApiError> {
         let secret = match secret {
             Some(secret) => secret,
-            None => match store.meta("jwt-secret")? {
+            None => match store.meta("jwt-secret").await? {
                 Some(secret) if secret.len() >= 32 => secret,
                 _ => {
                     let secret = auth::new_secret();
@@ -132,13 +138,18 @@ impl AppState {
                 }
             },
         };
-        photos::backfill_references(&store).await?;
+        photos::backfill_references(store.as_ref()).await?;
         Ok(AppState::new(store, &secret, config))
     }
 
     /// The store.
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The store, shared (for tasks that outlive a request).
+    pub fn shared_store(&self) -> Arc<dyn Store> {
+        self.inner.store.clone()
     }
 
     /// The token keys.

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use clap::Parser;
 use shared::CalendarName;
 use shared::clock::Tz;
-use sync_server::{AppState, Config, Store, demo};
+use sync_server::{AppState, Config, demo};
 use tracing_subscriber::EnvFilter;
 
 /// Seen & Heard's sync server.
@@ -269,9 +269,9 @@ async fn main() -> anyhow::Result<()> {
         (None, _) => None,
     };
 
-    let store =
-        Store::open(&args.data).with_context(|| format!("opening the store in {}", args.data.display()))?;
-    config.clock = sync_server::clock::open(&store, args.time_zone, args.as_of, args.demo).await?;
+    let store = sync_server::store::open(&args.data)
+        .with_context(|| format!("opening the store in {}", args.data.display()))?;
+    config.clock = sync_server::clock::open(store.as_ref(), args.time_zone, args.as_of, args.demo).await?;
     let state = AppState::open(store, secret, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(
         time_zone = %state.clock().time_zone(),
@@ -289,9 +289,9 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     tracing::info!(address = %listener.local_addr()?, "listening");
-    sync_server::escalations::spawn_sweeper(state.clone());
+    sync_server::sweeper::spawn_sweeper(state.clone());
     // Notices left in the webhook outbox when the server last stopped are sent now.
-    state.config().oversight.notify(&state);
+    sync_server::sweeper::notify(&state);
     sync_server::clock::spawn_mark_keeper(state.clone());
     sync_server::serve(listener, state, shutdown_signal()).await
 }

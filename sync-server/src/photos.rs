@@ -39,7 +39,8 @@ use shared::validation::FieldError;
 use shared::{Role, Visit, Worker, WorkerId};
 
 use crate::scope;
-use crate::store::{BlobReference, Store, StoreResult, Writes};
+use crate::store::prelude::*;
+use crate::store::{BlobRecord, BlobReference, StoreResult};
 
 /// What the server holds about one stored photo.
 ///
@@ -70,6 +71,42 @@ pub struct BlobInfo {
     pub uploaded_by: WorkerId,
     /// When it was stored (answered to an upload: when the caller first uploaded it).
     pub stored_at: DateTime<Utc>,
+}
+
+impl From<BlobRecord> for BlobInfo {
+    fn from(r: BlobRecord) -> Self {
+        BlobInfo {
+            sha256: r.sha256,
+            stored_sha256: r.stored_sha256,
+            media_type: r.media_type,
+            uploaded_media_type: r.uploaded_media_type,
+            width: r.width,
+            height: r.height,
+            bytes: r.bytes,
+            thumbnail_width: r.thumbnail_width,
+            thumbnail_height: r.thumbnail_height,
+            uploaded_by: r.uploaded_by,
+            stored_at: r.stored_at,
+        }
+    }
+}
+
+impl From<&BlobInfo> for BlobRecord {
+    fn from(i: &BlobInfo) -> Self {
+        BlobRecord {
+            sha256: i.sha256.clone(),
+            stored_sha256: i.stored_sha256.clone(),
+            media_type: i.media_type.clone(),
+            uploaded_media_type: i.uploaded_media_type.clone(),
+            width: i.width,
+            height: i.height,
+            bytes: i.bytes,
+            thumbnail_width: i.thumbnail_width,
+            thumbnail_height: i.thumbnail_height,
+            uploaded_by: i.uploaded_by,
+            stored_at: i.stored_at,
+        }
+    }
 }
 
 /// Why an upload piece was refused.
@@ -266,17 +303,26 @@ pub fn write_durably(dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<(
 
 /// Whether `worker` uploaded the bytes of a photo: its first uploader, or anyone who sent the
 /// same bytes since.
-pub fn is_holder(store: &Store, sha256: &str, info: &BlobInfo, worker: WorkerId) -> StoreResult<bool> {
-    Ok(info.uploaded_by == worker || store.blob_holder_since(sha256, worker)?.is_some())
+pub async fn is_holder(
+    store: &dyn Store,
+    sha256: &str,
+    info: &BlobRecord,
+    worker: WorkerId,
+) -> StoreResult<bool> {
+    Ok(info.uploaded_by == worker || store.blob_holder_since(sha256, worker).await?.is_some())
 }
 
 /// The children whose visits refer to a photo by references that count: made by someone who
 /// had uploaded its bytes, or who could see it when they pushed. Anyone else's reference is
 /// ignored, so naming a key in a visit gives nothing.
-fn counting_references(store: &Store, sha256: &str, info: &BlobInfo) -> StoreResult<Vec<BlobReference>> {
+async fn counting_references(
+    store: &dyn Store,
+    sha256: &str,
+    info: &BlobRecord,
+) -> StoreResult<Vec<BlobReference>> {
     let mut counting = Vec::new();
-    for reference in store.blob_references(sha256)? {
-        if reference.vouched || is_holder(store, sha256, info, reference.pushed_by)? {
+    for reference in store.blob_references(sha256).await? {
+        if reference.vouched || is_holder(store, sha256, info, reference.pushed_by).await? {
             counting.push(reference);
         }
     }
@@ -287,28 +333,28 @@ fn counting_references(store: &Store, sha256: &str, info: &BlobInfo) -> StoreRes
 /// refers to it (by a reference that counts), or no visit refers to it yet and they uploaded
 /// it. A visit held for a child unknown centrally counts for the managers who review it (a
 /// senior manager, or the pusher's team manager).
-pub fn may_see_blob(
-    store: &Store,
+pub async fn may_see_blob(
+    store: &dyn Store,
     worker: &Worker,
     sha256: &str,
-    info: &BlobInfo,
+    info: &BlobRecord,
     today: chrono::NaiveDate,
 ) -> StoreResult<bool> {
     if worker.role == Role::Admin {
         return Ok(false);
     }
-    let references = counting_references(store, sha256, info)?;
+    let references = counting_references(store, sha256, info).await?;
     if references.is_empty() {
-        return is_holder(store, sha256, info, worker.id);
+        return is_holder(store, sha256, info, worker.id).await;
     }
     for reference in references {
-        let visible = match store.child(reference.child_id)? {
-            Some(child) => scope::can_see_child(store, worker, &child, today)?,
+        let visible = match store.child(reference.child_id).await? {
+            Some(child) => scope::can_see_child(store, worker, &child, today).await?,
             None => match worker.role {
                 Role::SeniorManager => true,
                 Role::TeamManager => {
                     worker.team.is_some()
-                        && store.worker(reference.pushed_by)?.and_then(|w| w.team) == worker.team
+                        && store.worker(reference.pushed_by).await?.and_then(|w| w.team) == worker.team
                 }
                 _ => false,
             },
@@ -329,8 +375,8 @@ pub const NOT_YOURS_TO_ATTACH: &str =
 /// see now (a stored photo of a child outside their scope, or one not stored at all: the app
 /// uploads a visit's photos before the visit). One error per attachment, naming
 /// `attachments[i].sha256`, in the same words either way.
-pub fn attachment_errors(
-    store: &Store,
+pub async fn attachment_errors(
+    store: &dyn Store,
     pusher: &Worker,
     visit: &Visit,
     today: chrono::NaiveDate,
@@ -338,10 +384,10 @@ pub fn attachment_errors(
     let mut errors = Vec::new();
     for (index, attachment) in visit.attachments.iter().enumerate() {
         let sha256 = &attachment.sha256;
-        let allowed = match store.blob_meta::<BlobInfo>(sha256)? {
+        let allowed = match store.blob(sha256).await? {
             Some(info) => {
-                is_holder(store, sha256, &info, pusher.id)?
-                    || may_see_blob(store, pusher, sha256, &info, today)?
+                is_holder(store, sha256, &info, pusher.id).await?
+                    || may_see_blob(store, pusher, sha256, &info, today).await?
             }
             None => false,
         };
@@ -355,15 +401,15 @@ pub fn attachment_errors(
 /// Adds the writes recording that a stored visit revision refers to its photos. A reference by
 /// someone who never uploaded the photo is marked as vouched for: [`attachment_errors`] let it
 /// through only because they could see the photo.
-pub fn reference_writes(
-    store: &Store,
-    writes: &mut Writes,
+pub async fn reference_writes(
+    store: &dyn Store,
+    tx: &mut dyn Transaction,
     visit: &Visit,
     pushed_by: WorkerId,
 ) -> StoreResult<()> {
     for attachment in &visit.attachments {
-        let uploaded = match store.blob_meta::<BlobInfo>(&attachment.sha256)? {
-            Some(info) => is_holder(store, &attachment.sha256, &info, pushed_by)?,
+        let uploaded = match store.blob(&attachment.sha256).await? {
+            Some(info) => is_holder(store, &attachment.sha256, &info, pushed_by).await?,
             None => false,
         };
         let reference = BlobReference {
@@ -373,20 +419,20 @@ pub fn reference_writes(
             pushed_by,
             vouched: !uploaded,
         };
-        store.blob_reference_writes(writes, &attachment.sha256, &reference)?;
+        tx.put_blob_reference(&attachment.sha256, &reference).await?;
     }
     Ok(())
 }
 
 /// Records, once, the photo references of visits stored before references were recorded. Such
 /// a reference counts only if the visit's worker had uploaded the photo: nothing vouches for it.
-pub async fn backfill_references(store: &Store) -> StoreResult<()> {
+pub async fn backfill_references(store: &dyn Store) -> StoreResult<()> {
     const DONE: &str = "blob-references-v1";
-    if store.meta(DONE)?.is_some() {
+    if store.meta(DONE).await?.is_some() {
         return Ok(());
     }
-    let mut writes = Writes::default();
-    for stored in store.all_visits()? {
+    let mut tx = store.transaction().await?;
+    for stored in store.all_visits().await? {
         let visit = &stored.visit;
         for attachment in &visit.attachments {
             let reference = BlobReference {
@@ -396,9 +442,9 @@ pub async fn backfill_references(store: &Store) -> StoreResult<()> {
                 pushed_by: visit.worker_id,
                 vouched: false,
             };
-            store.blob_reference_writes(&mut writes, &attachment.sha256, &reference)?;
+            tx.put_blob_reference(&attachment.sha256, &reference).await?;
         }
     }
-    store.commit(writes).await?;
+    tx.commit().await?;
     store.set_meta(DONE, b"done").await
 }

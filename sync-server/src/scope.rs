@@ -28,11 +28,16 @@ pub fn on_own_caseload(worker: &Worker, child: &Child, date: NaiveDate) -> bool 
 }
 
 /// Whether `worker` may see `child` on `date`.
-pub fn can_see_child(store: &Store, worker: &Worker, child: &Child, date: NaiveDate) -> StoreResult<bool> {
+pub async fn can_see_child(
+    store: &dyn Store,
+    worker: &Worker,
+    child: &Child,
+    date: NaiveDate,
+) -> StoreResult<bool> {
     Ok(match worker.role {
         Role::SocialWorker => on_own_caseload(worker, child, date),
         Role::DutyWorker => {
-            on_own_caseload(worker, child, date) || store.is_covering(worker.id, child.id, date)?
+            on_own_caseload(worker, child, date) || store.is_covering(worker.id, child.id, date).await?
         }
         Role::TeamManager => {
             worker.team.is_some() && child.plan.as_ref().is_some_and(|plan| Some(plan.team) == worker.team)
@@ -43,27 +48,32 @@ pub fn can_see_child(store: &Store, worker: &Worker, child: &Child, date: NaiveD
 }
 
 /// The child, if it exists and `worker` may see it on `date`; otherwise [`ApiError::NotFound`].
-pub fn visible_child(
-    store: &Store,
+pub async fn visible_child(
+    store: &dyn Store,
     worker: &Worker,
     child_id: ChildId,
     date: NaiveDate,
 ) -> Result<Child, ApiError> {
-    match store.child(child_id)? {
-        Some(child) if can_see_child(store, worker, &child, date)? => Ok(child),
+    match store.child(child_id).await? {
+        Some(child) if can_see_child(store, worker, &child, date).await? => Ok(child),
         _ => Err(ApiError::NotFound),
     }
 }
 
 /// Every child `worker` may see on `date`.
-pub fn children_in_scope(store: &Store, worker: &Worker, date: NaiveDate) -> StoreResult<BTreeSet<ChildId>> {
+pub async fn children_in_scope(
+    store: &dyn Store,
+    worker: &Worker,
+    date: NaiveDate,
+) -> StoreResult<BTreeSet<ChildId>> {
     let candidates: Vec<ChildId> = match worker.role {
-        Role::SocialWorker => store.children_of_key_worker(worker.id)?,
+        Role::SocialWorker => store.children_of_key_worker(worker.id).await?,
         Role::DutyWorker => {
-            let mut ids = store.children_of_key_worker(worker.id)?;
+            let mut ids = store.children_of_key_worker(worker.id).await?;
             ids.extend(
                 store
-                    .covers_for_duty_worker(worker.id)?
+                    .covers_for_duty_worker(worker.id)
+                    .await?
                     .iter()
                     .filter(|c| c.is_active_on(date))
                     .map(|c| c.child_id),
@@ -71,16 +81,16 @@ pub fn children_in_scope(store: &Store, worker: &Worker, date: NaiveDate) -> Sto
             ids
         }
         Role::TeamManager => match worker.team {
-            Some(team) => store.children_of_team(team)?,
+            Some(team) => store.children_of_team(team).await?,
             None => Vec::new(),
         },
-        Role::SeniorManager => return Ok(store.all_child_ids()?.into_iter().collect()),
+        Role::SeniorManager => return Ok(store.all_child_ids().await?.into_iter().collect()),
         Role::Admin => Vec::new(),
     };
     let mut scope = BTreeSet::new();
     for id in candidates {
-        if let Some(child) = store.child(id)?
-            && can_see_child(store, worker, &child, date)?
+        if let Some(child) = store.child(id).await?
+            && can_see_child(store, worker, &child, date).await?
         {
             scope.insert(id);
         }

@@ -9,7 +9,7 @@
 //! - everything else is `Accepted`, held as "needs review" when the child is unknown,
 //!   de-registered, or not the worker's to visit.
 //!
-//! The whole push is one atomic sled batch, flushed before the answer is sent.
+//! The whole push is one store transaction: atomic, and durable before the answer is sent.
 //!
 //! **Pull** ([`pull`]) answers, since an opaque cursor, with what the caller may see now: the
 //! children who entered their scope (with their visits, covers and escalations), the changes
@@ -30,13 +30,56 @@ use shared::validation::FieldError;
 use shared::{Child, ChildId, Role, Visit, VisitId, VisitStatus, Worker, WorkerId};
 use uuid::Uuid;
 
-use crate::AppState;
-use crate::auth::Caller;
-use crate::error::ApiError;
-use crate::scope::{self, VISITING_ROLES};
+use shared::DeviceId;
+use shared::sync::AuthoritySettings;
+
+use crate::scope;
+use crate::store::prelude::*;
 use crate::store::{
-    AuditAction, AuditEntry, Conflict, FeedEntry, PullState, Store, StoreResult, StoredVisit, Writes,
+    AuditAction, AuditEntry, Conflict, FeedEntry, PullState, StoreError, StoreResult, StoredVisit,
 };
+
+/// Why a push or a pull was refused as a whole. (Each visit's own problems are in its result.)
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The request is wrong in one field; nothing was written.
+    #[error("{field}: {message}")]
+    BadField {
+        /// The field at fault.
+        field: &'static str,
+        /// Plain words for the worker.
+        message: String,
+    },
+    /// The store failed; nothing was written.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    fn bad(field: &'static str, message: impl Into<String>) -> SyncError {
+        SyncError::BadField { field, message: message.into() }
+    }
+}
+
+/// Who is syncing: a signed-in worker on their device.
+#[derive(Clone, Copy, Debug)]
+pub struct Syncer<'a> {
+    /// The worker.
+    pub worker: &'a Worker,
+    /// The device they signed in on.
+    pub device_id: DeviceId,
+}
+
+/// The business clock's readings for one push or pull.
+#[derive(Clone, Copy, Debug)]
+pub struct SyncClock {
+    /// The business instant now (a training service's clock is moved).
+    pub now: chrono::DateTime<Utc>,
+    /// The authority's time zone.
+    pub tz: shared::Tz,
+    /// Today in the authority's time zone.
+    pub today: NaiveDate,
+}
 
 /// What a worker is told when their visit is held because the child is not theirs to visit or
 /// is unknown. The same words either way, so it reveals nothing about a child outside scope.
@@ -53,64 +96,60 @@ pub const MAX_PULL_LIMIT: usize = 5000;
 /// How many feed entries one pull examines at most before answering `more`.
 const FEED_SCAN_MAX: usize = 20_000;
 
-/// Handles one push from a device.
-pub async fn push(state: &AppState, caller: &Caller, request: PushRequest) -> Result<PushResponse, ApiError> {
-    scope::require_role(&caller.worker, &VISITING_ROLES)?;
+/// Handles one push from a device (the caller has checked the worker's role). Business time
+/// (`clock`) dates what is stored and bounds the not-in-future check.
+pub async fn push(
+    store: &dyn Store,
+    caller: Syncer<'_>,
+    clock: SyncClock,
+    request: PushRequest,
+) -> Result<PushResponse, SyncError> {
     if request.protocol != PROTOCOL_VERSION {
-        return Err(ApiError::bad_field(
+        return Err(SyncError::bad(
             "protocol",
             format!("This server speaks protocol {PROTOCOL_VERSION}; update the app."),
         ));
     }
     if request.device_id != caller.device_id {
-        return Err(ApiError::bad_field("device_id", "This is not the device you signed in on."));
+        return Err(SyncError::bad("device_id", "This is not the device you signed in on."));
     }
     if request.visits.len() > MAX_PUSH_BATCH {
-        return Err(ApiError::bad_field(
-            "visits",
-            format!("Send at most {MAX_PUSH_BATCH} visits at a time."),
-        ));
+        return Err(SyncError::bad("visits", format!("Send at most {MAX_PUSH_BATCH} visits at a time.")));
     }
-    let store = state.store();
-    // Business time: the not-in-future check and `received_at` follow the training clock.
-    let now = state.now();
     let mut results = Vec::with_capacity(request.visits.len());
-    {
-        let guard = store.lock_writes().await;
-        let mut batch = PushBatch {
-            store,
-            caller,
-            now,
-            tz: state.clock().time_zone(),
-            today: state.today(),
-            writes: Writes::default(),
-            accepted: HashMap::new(),
-            children: HashMap::new(),
-            stored_per_child: Default::default(),
-        };
-        for visit in request.visits {
-            let (visit_id, revision) = (visit.id, visit.revision);
-            let outcome = batch.decide(visit)?;
-            results.push(PushResult { visit_id, revision, outcome });
-        }
-        batch.finish()?;
-        store.apply(&guard, batch.writes)?;
+    let mut batch = PushBatch {
+        store,
+        tx: store.transaction().await?,
+        caller,
+        now: clock.now,
+        tz: clock.tz,
+        today: clock.today,
+        accepted: HashMap::new(),
+        children: HashMap::new(),
+        stored_per_child: Default::default(),
+    };
+    for visit in request.visits {
+        let (visit_id, revision) = (visit.id, visit.revision);
+        let outcome = batch.decide(visit).await?;
+        results.push(PushResult { visit_id, revision, outcome });
     }
-    store.flush().await?;
+    batch.finish().await?;
+    batch.tx.commit().await?;
     Ok(PushResponse { protocol: PROTOCOL_VERSION, results })
 }
 
 /// One push being decided: the writes so far, and the revisions accepted earlier in the same
 /// push (so an amendment may follow its base in one batch).
 struct PushBatch<'a> {
-    store: &'a Store,
-    caller: &'a Caller,
+    store: &'a dyn Store,
+    /// The push's transaction: every other writer waits until it is committed.
+    tx: Box<dyn Transaction + 'a>,
+    caller: Syncer<'a>,
     now: chrono::DateTime<Utc>,
     /// The authority's time zone, for the date a central-record change was made.
     tz: shared::Tz,
     /// Today in the authority's time zone.
     today: NaiveDate,
-    writes: Writes,
     accepted: HashMap<VisitId, Vec<StoredVisit>>,
     /// Children read during this push, with whether the caller covers them on the dates seen:
     /// a batch is usually many visits to few children.
@@ -122,16 +161,15 @@ struct PushBatch<'a> {
 
 impl PushBatch<'_> {
     /// Adds the feed and audit entries for everything stored.
-    fn finish(&mut self) -> StoreResult<()> {
+    async fn finish(&mut self) -> StoreResult<()> {
         let worker = &self.caller.worker;
         for (child_id, (revisions, on_cover)) in std::mem::take(&mut self.stored_per_child) {
             let what = match revisions.as_slice() {
                 [(id, revision)] => format!("visit {id} revision {revision}"),
                 many => format!("{} visit revisions", many.len()),
             };
-            self.store.audit_writes(
-                &mut self.writes,
-                &AuditEntry {
+            self.tx
+                .audit(&AuditEntry {
                     at: self.now,
                     worker_id: worker.id,
                     role: worker.role,
@@ -140,42 +178,42 @@ impl PushBatch<'_> {
                     child_id: Some(child_id),
                     what,
                     on_cover,
-                },
-            )?;
-            self.writes.feed(FeedEntry::Visits { child_id, revisions });
+                })
+                .await?;
+            self.tx.feed(FeedEntry::Visits { child_id, revisions });
         }
         Ok(())
     }
 
-    fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
+    async fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
         if let Some(found) =
             self.accepted.get(&id).and_then(|revs| revs.iter().find(|s| s.visit.revision == revision))
         {
             return Ok(Some(found.clone()));
         }
-        self.store.visit(id, revision)
+        self.store.visit(id, revision).await
     }
 
-    fn latest(&self, id: VisitId) -> StoreResult<Option<StoredVisit>> {
+    async fn latest(&self, id: VisitId) -> StoreResult<Option<StoredVisit>> {
         if let Some(latest) = self.accepted.get(&id).and_then(|revs| revs.last()) {
             return Ok(Some(latest.clone()));
         }
-        self.store.latest_revision(id)
+        self.store.latest_revision(id).await
     }
 
-    fn decide(&mut self, visit: Visit) -> Result<PushOutcome, ApiError> {
+    async fn decide(&mut self, visit: Visit) -> Result<PushOutcome, SyncError> {
         let worker = &self.caller.worker;
         let date = visit.date();
         let child = match self.children.get(&visit.child_id) {
             Some(child) => child.clone(),
             None => {
-                let child = self.store.child(visit.child_id)?;
+                let child = self.store.child(visit.child_id).await?;
                 self.children.insert(visit.child_id, child.clone());
                 child
             }
         };
         let assigned = match &child {
-            Some(child) => is_assigned(self.store, self.tz, worker, child, date)?,
+            Some(child) => is_assigned(self.store, self.tz, worker, child, date).await?,
             None => false,
         };
         // Check against the child's record only when the worker may see it: otherwise the errors
@@ -192,33 +230,34 @@ impl PushBatch<'_> {
             errors.push(FieldError::new("worker_id", "You can only send visits you made."));
         }
         // A photo's key is not a capability: naming one you neither uploaded nor may see is refused.
-        errors.extend(crate::photos::attachment_errors(self.store, worker, &visit, self.today)?);
+        errors.extend(crate::photos::attachment_errors(self.store, worker, &visit, self.today).await?);
         if !errors.is_empty() {
             return Ok(PushOutcome::Rejected { errors });
         }
 
-        if let Some(existing) = self.held(visit.id, visit.revision)? {
+        if let Some(existing) = self.held(visit.id, visit.revision).await? {
             if existing.visit == visit {
                 return Ok(PushOutcome::Duplicate);
             }
-            if existing.visit.worker_id != worker.id && !self.may_see_child(existing.visit.child_id, date)? {
+            if existing.visit.worker_id != worker.id
+                && !self.may_see_child(existing.visit.child_id, date).await?
+            {
                 return Ok(rejected("id", "This visit id is already in use. Start a new visit."));
             }
-            return self.conflict(
-                existing.visit,
-                visit,
-                "A different version of this revision is already held.",
-            );
+            return self
+                .conflict(existing.visit, visit, "A different version of this revision is already held.")
+                .await;
         }
 
         if visit.revision > 1 {
-            let Some(latest) = self.latest(visit.id)? else {
+            let Some(latest) = self.latest(visit.id).await? else {
                 return Ok(rejected(
                     "amends",
                     "The revision this amends has not reached the server. Send it first.",
                 ));
             };
-            if latest.visit.worker_id != worker.id && !self.may_see_child(latest.visit.child_id, date)? {
+            if latest.visit.worker_id != worker.id && !self.may_see_child(latest.visit.child_id, date).await?
+            {
                 return Ok(rejected("id", "This visit id is already in use. Start a new visit."));
             }
             if latest.visit.child_id != visit.child_id {
@@ -230,7 +269,7 @@ impl PushBatch<'_> {
                     visit.amends.unwrap_or(0),
                     latest.visit.revision
                 );
-                return self.conflict(latest.visit, visit, &reason);
+                return self.conflict(latest.visit, visit, &reason).await;
             }
         }
 
@@ -249,7 +288,7 @@ impl PushBatch<'_> {
         };
         let on_cover = worker.role == Role::DutyWorker
             && !child.as_ref().is_some_and(|c| scope::on_own_caseload(worker, c, date))
-            && self.store.is_covering(worker.id, visit.child_id, date)?;
+            && self.store.is_covering(worker.id, visit.child_id, date).await?;
         let stored = StoredVisit {
             visit,
             received_at: self.now,
@@ -258,8 +297,8 @@ impl PushBatch<'_> {
             on_cover,
         };
         let team = worker.team.or_else(|| child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team));
-        self.store.visit_writes(&mut self.writes, &stored, team)?;
-        crate::photos::reference_writes(self.store, &mut self.writes, &stored.visit, worker.id)?;
+        self.tx.put_visit(&stored, team).await?;
+        crate::photos::reference_writes(self.store, self.tx.as_mut(), &stored.visit, worker.id).await?;
         let per_child = self.stored_per_child.entry(stored.visit.child_id).or_default();
         per_child.0.push((stored.visit.id, stored.visit.revision));
         per_child.1 |= on_cover;
@@ -271,19 +310,24 @@ impl PushBatch<'_> {
     /// with it): allocated the child on the visit's date, and able to see the child today. The
     /// visit's date is the caller's to choose, so it alone would let a duty worker whose cover
     /// has ended read later revisions by naming a date inside the cover.
-    fn may_see_child(&self, child: ChildId, date: NaiveDate) -> StoreResult<bool> {
-        match self.store.child(child)? {
-            Some(child) => Ok(is_assigned(self.store, self.tz, &self.caller.worker, &child, date)?
-                && scope::can_see_child(self.store, &self.caller.worker, &child, self.today)?),
+    async fn may_see_child(&self, child: ChildId, date: NaiveDate) -> StoreResult<bool> {
+        match self.store.child(child).await? {
+            Some(child) => Ok(is_assigned(self.store, self.tz, self.caller.worker, &child, date).await?
+                && scope::can_see_child(self.store, self.caller.worker, &child, self.today).await?),
             None => Ok(false),
         }
     }
 
     /// Records a conflict (once per distinct losing content) and answers with both versions.
-    fn conflict(&mut self, server: Visit, yours: Visit, reason: &str) -> Result<PushOutcome, ApiError> {
-        let content = serde_json::to_vec(&yours).map_err(ApiError::internal)?;
+    async fn conflict(
+        &mut self,
+        server: Visit,
+        yours: Visit,
+        reason: &str,
+    ) -> Result<PushOutcome, SyncError> {
+        let content = serde_json::to_vec(&yours).map_err(|e| StoreError::Encode(e.to_string()))?;
         let hash = hex::encode(Sha256::digest(&content));
-        let reason = match self.store.conflict_by_content(yours.id, yours.revision, &hash)? {
+        let reason = match self.store.conflict_by_content(yours.id, yours.revision, &hash).await? {
             Some(existing) => existing.reason,
             None => {
                 let conflict = Conflict {
@@ -298,7 +342,7 @@ impl PushBatch<'_> {
                     yours: yours.clone(),
                     detected_at: self.now,
                 };
-                self.store.conflict_writes(&mut self.writes, &conflict, &hash)?;
+                self.tx.put_conflict(&conflict, &hash).await?;
                 reason.to_owned()
             }
         };
@@ -314,19 +358,19 @@ fn rejected(field: &str, message: &str) -> PushOutcome {
 /// (now, or on that date by the child's central-record history, so a case reallocated later
 /// does not hold the visit), covering on that date, or a manager whose scope holds the child.
 /// (A de-registered child is assigned but still held for review.)
-pub fn is_assigned(
-    store: &Store,
+pub async fn is_assigned(
+    store: &dyn Store,
     tz: shared::Tz,
     worker: &Worker,
     child: &Child,
     date: NaiveDate,
 ) -> StoreResult<bool> {
     let key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == worker.id)
-        || was_key_worker_on(store, tz, worker.id, child.id, date)?;
+        || was_key_worker_on(store, tz, worker.id, child.id, date).await?;
     Ok(match worker.role {
         Role::SocialWorker => key_worker,
-        Role::DutyWorker => key_worker || store.is_covering(worker.id, child.id, date)?,
-        Role::TeamManager | Role::SeniorManager => scope::can_see_child(store, worker, child, date)?,
+        Role::DutyWorker => key_worker || store.is_covering(worker.id, child.id, date).await?,
+        Role::TeamManager | Role::SeniorManager => scope::can_see_child(store, worker, child, date).await?,
         Role::Admin => false,
     })
 }
@@ -335,14 +379,14 @@ pub fn is_assigned(
 /// central record. Each earlier version was in force from the change before it was recorded
 /// until the change after it was recorded (both days included: on the day of a reallocation
 /// either worker's visit stands). Days are days in the authority's time zone `tz`.
-pub fn was_key_worker_on(
-    store: &Store,
+pub async fn was_key_worker_on(
+    store: &dyn Store,
     tz: shared::Tz,
     worker: WorkerId,
     child: ChildId,
     date: NaiveDate,
 ) -> StoreResult<bool> {
-    let history = store.child_history(child)?;
+    let history = store.child_history(child).await?;
     let mut from = NaiveDate::MIN;
     for change in &history {
         let until = shared::authority_date(tz, change.recorded_at);
@@ -357,8 +401,8 @@ pub fn was_key_worker_on(
 
 /// What a device is told about a held revision: where it stands, with the worker-facing words
 /// (the same whatever the internal reason, so it reveals nothing about a child out of scope).
-fn review_event(store: &Store, stored: &StoredVisit) -> StoreResult<Option<ChangeEvent>> {
-    let Some(state) = store.review_state(stored)? else { return Ok(None) };
+async fn review_event(store: &dyn Store, stored: &StoredVisit) -> StoreResult<Option<ChangeEvent>> {
+    let Some(state) = store.review_state(stored).await? else { return Ok(None) };
     let state = match state {
         ReviewState::Waiting { reason } => ReviewState::Waiting { reason: told_for(&reason).to_owned() },
         other => other,
@@ -386,36 +430,34 @@ fn decode_cursor(cursor: &str) -> Option<u64> {
     std::str::from_utf8(&bytes).ok()?.strip_prefix("s1:")?.parse().ok()
 }
 
-/// Handles one pull.
-pub fn pull(
-    state: &AppState,
-    caller: &Caller,
+/// Handles one pull. `settings` are the authority's, sent with every answer.
+pub async fn pull(
+    store: &dyn Store,
+    caller: Syncer<'_>,
+    today: NaiveDate,
+    settings: &AuthoritySettings,
     cursor: Option<&str>,
     limit: Option<usize>,
-) -> Result<PullResponse, ApiError> {
-    let store = state.store();
+) -> Result<PullResponse, SyncError> {
     let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
-    let today = state.today();
-    let head = store.feed_head();
+    let head = store.feed_head().await?;
     let (previous_id, previous) = match cursor.filter(|c| !c.is_empty()) {
         None => (0, PullState { feed_seq: head, delivered: BTreeSet::new() }),
         Some(cursor) => {
-            let id = decode_cursor(cursor)
-                .ok_or_else(|| ApiError::bad_field("cursor", "Unknown cursor. Pull again without one."))?;
-            let found = store
-                .pull_state(caller.device_id, id)?
-                .ok_or_else(|| ApiError::bad_field("cursor", "Unknown cursor. Pull again without one."))?;
+            let unknown = || SyncError::bad("cursor", "Unknown cursor. Pull again without one.");
+            let id = decode_cursor(cursor).ok_or_else(unknown)?;
+            let found = store.pull_state(caller.device_id, id).await?.ok_or_else(unknown)?;
             (id, found)
         }
     };
-    let worker = &caller.worker;
-    let in_scope = scope::children_in_scope(store, worker, today)?;
+    let worker = caller.worker;
+    let in_scope = scope::children_in_scope(store, worker, today).await?;
     let mut events = Vec::new();
     let mut delivered = previous.delivered.clone();
     let mut more = false;
 
     for child_id in previous.delivered.difference(&in_scope) {
-        let reason = removal_reason(store, worker, *child_id, today)?;
+        let reason = removal_reason(store, worker, *child_id, today).await?;
         events.push(ChangeEvent::RemovedFromScope { child_id: *child_id, reason });
         delivered.remove(child_id);
     }
@@ -426,14 +468,14 @@ pub fn pull(
             more = true;
             break;
         }
-        snapshot(store, worker, *child_id, &mut events)?;
+        snapshot(store, worker, *child_id, &mut events).await?;
         delivered.insert(*child_id);
         added_now.insert(*child_id);
     }
 
     let mut feed_seq = previous.feed_seq;
     if !more {
-        let entries = store.feed_since(feed_seq, FEED_SCAN_MAX)?;
+        let entries = store.feed_since(feed_seq, FEED_SCAN_MAX).await?;
         if entries.len() == FEED_SCAN_MAX {
             more = true;
         }
@@ -449,7 +491,7 @@ pub fn pull(
             match &entry {
                 FeedEntry::Children { child_ids } => {
                     for child_id in child_ids.iter().filter(|c| visible(c)) {
-                        if let Some(child) = store.child(*child_id)? {
+                        if let Some(child) = store.child(*child_id).await? {
                             events.push(ChangeEvent::Child { child: Box::new(child) });
                         }
                     }
@@ -457,21 +499,21 @@ pub fn pull(
                 FeedEntry::Cover { duty_worker, child_id, .. } => {
                     let sent_now = added_now.contains(child_id) && seq <= head;
                     if (*duty_worker == worker.id && !sent_now) || visible(child_id) {
-                        feed_events(store, &entry, &mut events)?;
+                        feed_events(store, &entry, &mut events).await?;
                     }
                 }
                 other => {
                     if other.child_ids().iter().any(visible) {
-                        feed_events(store, other, &mut events)?;
+                        feed_events(store, other, &mut events).await?;
                     } else if let FeedEntry::Visits { revisions, .. } = other {
                         // The worker's own visits held about a child outside their scope: they
                         // hear where each stands (and nothing else), so that their phone does
                         // not show a resolved visit as waiting for a manager for ever.
                         for (visit_id, revision) in revisions {
-                            if let Some(stored) = store.visit(*visit_id, *revision)?
+                            if let Some(stored) = store.visit(*visit_id, *revision).await?
                                 && stored.visit.worker_id == worker.id
                             {
-                                events.extend(review_event(store, &stored)?);
+                                events.extend(review_event(store, &stored).await?);
                             }
                         }
                     }
@@ -481,71 +523,71 @@ pub fn pull(
     }
 
     let state_id =
-        store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id)?;
+        store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id).await?;
     Ok(PullResponse {
         protocol: PROTOCOL_VERSION,
         events,
         cursor: encode_cursor(state_id),
         more,
-        settings: Some(state.settings().clone()),
+        settings: Some(settings.clone()),
     })
 }
 
 /// Everything a device needs about a child entering its scope.
-fn snapshot(
-    store: &Store,
+async fn snapshot(
+    store: &dyn Store,
     worker: &Worker,
     child_id: ChildId,
     events: &mut Vec<ChangeEvent>,
 ) -> StoreResult<()> {
-    let Some(child) = store.child(child_id)? else { return Ok(()) };
+    let Some(child) = store.child(child_id).await? else { return Ok(()) };
     events.push(ChangeEvent::Child { child: Box::new(child) });
-    for cover in store.covers_for_child(child_id)? {
+    for cover in store.covers_for_child(child_id).await? {
         if cover.duty_worker == worker.id || worker.role.is_manager() {
             events.push(ChangeEvent::Cover { cover });
         }
     }
-    for stored in store.visits_of_child(child_id)? {
-        let review = review_event(store, &stored)?;
+    for stored in store.visits_of_child(child_id).await? {
+        let review = review_event(store, &stored).await?;
         events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
         events.extend(review);
     }
-    for escalation in store.escalations_for_child(child_id)? {
+    for escalation in store.escalations_for_child(child_id).await? {
         events.push(ChangeEvent::Escalation { escalation: Box::new(escalation) });
     }
     Ok(())
 }
 
-fn feed_events(store: &Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) -> StoreResult<()> {
+async fn feed_events(store: &dyn Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) -> StoreResult<()> {
     match entry {
         FeedEntry::Children { child_ids } => {
             for child_id in child_ids {
-                if let Some(child) = store.child(*child_id)? {
+                if let Some(child) = store.child(*child_id).await? {
                     events.push(ChangeEvent::Child { child: Box::new(child) });
                 }
             }
         }
         FeedEntry::Child { child_id } => {
-            if let Some(child) = store.child(*child_id)? {
+            if let Some(child) = store.child(*child_id).await? {
                 events.push(ChangeEvent::Child { child: Box::new(child) });
             }
         }
         FeedEntry::Visits { revisions, .. } => {
             for (visit_id, revision) in revisions {
-                if let Some(stored) = store.visit(*visit_id, *revision)? {
-                    let review = review_event(store, &stored)?;
+                if let Some(stored) = store.visit(*visit_id, *revision).await? {
+                    let review = review_event(store, &stored).await?;
                     events.push(ChangeEvent::Visit { visit: Box::new(stored.visit) });
                     events.extend(review);
                 }
             }
         }
         FeedEntry::Cover { cover_id, .. } => {
-            if let Some(cover) = store.cover(*cover_id)? {
+            if let Some(cover) = store.cover(*cover_id).await? {
                 events.push(ChangeEvent::Cover { cover });
             }
         }
         FeedEntry::Escalation { escalation_id, .. } => {
-            if let Some(escalation) = store.escalation(*escalation_id)? {
+            if let Some(escalation) = store.escalation(*escalation_id).await? {
                 events.push(ChangeEvent::Escalation { escalation: Box::new(escalation) });
             }
         }
@@ -553,18 +595,19 @@ fn feed_events(store: &Store, entry: &FeedEntry, events: &mut Vec<ChangeEvent>) 
     Ok(())
 }
 
-fn removal_reason(
-    store: &Store,
+async fn removal_reason(
+    store: &dyn Store,
     worker: &Worker,
     child_id: ChildId,
     today: NaiveDate,
 ) -> StoreResult<RemovalReason> {
-    let Some(child) = store.child(child_id)? else { return Ok(RemovalReason::CaseClosed) };
+    let Some(child) = store.child(child_id).await? else { return Ok(RemovalReason::CaseClosed) };
     if child.plan.as_ref().is_some_and(|p| p.deregistered_on.is_some_and(|end| end < today)) {
         return Ok(RemovalReason::CaseClosed);
     }
     let cover_ended = store
-        .covers_for_child(child_id)?
+        .covers_for_child(child_id)
+        .await?
         .iter()
         .any(|c| c.duty_worker == worker.id && !c.is_active_on(today));
     Ok(if cover_ended { RemovalReason::CoverEnded } else { RemovalReason::Reallocated })

@@ -268,7 +268,7 @@ impl Webhook {
     pub fn spawn_outbox(self, state: crate::AppState, wake: std::sync::Arc<tokio::sync::Notify>) {
         tokio::spawn(async move {
             loop {
-                let pending = match state.store().pending_webhooks(100) {
+                let pending = match state.store().pending_webhooks(100).await {
                     Ok(pending) => pending,
                     Err(error) => {
                         tracing::error!(%error, "webhook outbox unreadable");
@@ -279,7 +279,8 @@ impl Webhook {
                     let _ = tokio::time::timeout(Duration::from_secs(60), wake.notified()).await;
                     continue;
                 }
-                for (key, notice) in pending {
+                for (key, escalation) in pending {
+                    let notice = EscalationNotice::from_escalation(&escalation);
                     let outcome = self.deliver(&notice).await;
                     match &outcome {
                         Ok(attempts) => {
@@ -293,7 +294,7 @@ impl Webhook {
                         tokio::time::sleep(self.config.max_backoff).await;
                         break;
                     }
-                    if let Err(error) = state.store().webhook_done(&key) {
+                    if let Err(error) = state.store().webhook_done(key).await {
                         tracing::error!(%error, "webhook outbox entry could not be removed");
                     }
                 }

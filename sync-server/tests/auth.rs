@@ -409,7 +409,7 @@ async fn the_clock_leeway_is_a_few_seconds(#[case] expired_ago_secs: i64, #[case
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     // The demo password was set a moment ago; tokens issued before that are refused anyway.
-    let mut account = world.state.store().account(sam.worker_id()).unwrap().unwrap();
+    let mut account = world.state.store().account(sam.worker_id()).await.unwrap().unwrap();
     account.password_changed_at -= chrono::Duration::hours(1);
     world.state.store().put_account(&account).await.unwrap();
     let mut claims = claims_for(&sam);
@@ -433,13 +433,17 @@ async fn signing_in_with_another_workers_device_id_is_refused_and_changes_nothin
         let path = format!("/api/admin/devices/{}/revoke", sam.device_id);
         assert_eq!(world.post(&path, admin.access(), json!({})).await.0, StatusCode::OK);
     }
-    let before = world.state.store().device(sam.device_id).unwrap().unwrap();
+    let before = world.state.store().device(sam.device_id).await.unwrap().unwrap();
 
     let (status, body) = world.try_login("priya.field", DEMO_PASSWORD, sam.device_id).await;
     // Refused the same way whether or not sam's device was revoked: priya is not told to wipe.
     assert_eq!((status, body["error"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{body}");
     assert!(body.get("access_token").is_none());
-    assert_eq!(world.state.store().device(sam.device_id).unwrap().unwrap(), before, "sam's device untouched");
+    assert_eq!(
+        world.state.store().device(sam.device_id).await.unwrap().unwrap(),
+        before,
+        "sam's device untouched"
+    );
     if !revoked {
         // Sam's session carries on: his access token and his refresh token still work.
         assert_eq!(children_status(&world, sam.access()).await.0, StatusCode::OK);
@@ -476,7 +480,7 @@ async fn wrong_current_passwords_count_toward_the_sign_in_lockout() {
         world.try_login("sam.social", "a brand new passphrase", DeviceId::new()).await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
-    let account = world.state.store().account(sam.worker_id()).unwrap().unwrap();
+    let account = world.state.store().account(sam.worker_id()).await.unwrap().unwrap();
     assert!(sync_server::auth::verify_password(DEMO_PASSWORD, account.password_hash.as_deref()));
 }
 

@@ -40,14 +40,14 @@ async fn a_csv_import_creates_children_with_siblings_plans_and_language_needs_an
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!((report["created"].as_u64(), report["rejected"].as_u64()), (Some(2), Some(0)), "{report}");
 
-    let lily = world.child("CMS-1");
-    let max = world.child("CMS-2");
+    let lily = world.child("CMS-1").await;
+    let max = world.child("CMS-2").await;
     assert_eq!(lily.sibling_ids, vec![max.id]);
     assert_eq!(max.sibling_ids, vec![lily.id]);
     let plan = lily.plan.as_ref().unwrap();
     assert_eq!(plan.harms, [shared::HarmCategory::Neglect, shared::HarmCategory::Emotional]);
     assert_eq!(plan.actions.len(), 2);
-    assert_eq!(plan.key_worker, world.worker_id("sam.social"));
+    assert_eq!(plan.key_worker, world.worker_id("sam.social").await);
     let mother = &lily.communication.carers[0];
     assert_eq!(mother.carer_id, lily.carers[0].id);
     assert!(mother.need.interpreter_needed);
@@ -56,7 +56,7 @@ async fn a_csv_import_creates_children_with_siblings_plans_and_language_needs_an
     // The same file again changes nothing; ids are stable.
     let (_, again) = import(&world, admin.access(), "csv", csv_file(&[GOOD_A, GOOD_B])).await;
     assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)), "{again}");
-    assert_eq!(world.child("CMS-1"), lily);
+    assert_eq!(world.child("CMS-1").await, lily);
 
     // Sam now sees them.
     let sam = world.login("sam.social").await;
@@ -69,7 +69,7 @@ async fn malformed_rows_are_reported_by_line_and_field_and_the_rest_imported() {
     let world = World::new().await;
     let admin = world.login("adam.admin").await;
     import(&world, admin.access(), "csv", csv_file(&[GOOD_A])).await;
-    let before = world.child("CMS-1");
+    let before = world.child("CMS-1").await;
     let broken_lily = GOOD_A.replace("2016-04-02", "02/04/2016").replace("Lily", "Changed");
     let bad_harm = GOOD_B.replace("neglect,10", "sadness,10");
     let no_key_worker = "CMS-3,Ava,Stone,2019-01-01,,,,,,,,2025-02-01,,neglect,,,,,,CPT1,";
@@ -88,9 +88,9 @@ async fn malformed_rows_are_reported_by_line_and_field_and_the_rest_imported() {
     assert!(problems.contains(&(3, "harms[0]".into())), "{problems:?}");
     assert!(problems.contains(&(4, "key_worker_username".into())), "{problems:?}");
     assert_eq!((report["rejected"].as_u64(), report["created"].as_u64()), (Some(3), Some(1)));
-    assert_eq!(world.child("CMS-1"), before, "a rejected row leaves the existing record alone");
-    assert!(world.state.store().child_by_central_id("CMS-2").unwrap().is_none());
-    assert!(world.state.store().child_by_central_id("CMS-4").unwrap().is_some());
+    assert_eq!(world.child("CMS-1").await, before, "a rejected row leaves the existing record alone");
+    assert!(world.state.store().child_by_central_id("CMS-2").await.unwrap().is_none());
+    assert!(world.state.store().child_by_central_id("CMS-4").await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -116,9 +116,9 @@ async fn a_json_import_reports_bad_records_by_position_and_field() {
     assert_eq!(problems[1]["line"], 3);
     assert!(problems[1]["message"].as_str().unwrap().contains("shoe_size"));
     // An unknown key worker is created, unable to sign in until given a password.
-    let account = world.state.store().account_by_username("new.worker").unwrap().unwrap();
+    let account = world.state.store().account_by_username("new.worker").await.unwrap().unwrap();
     assert!(account.password_hash.is_none());
-    assert_eq!(world.child("J-1").plan.unwrap().key_worker, account.worker.id);
+    assert_eq!(world.child("J-1").await.plan.unwrap().key_worker, account.worker.id);
 
     let (status, body) = import(&world, admin.access(), "json", "{not json".into()).await;
     assert_eq!((status, body["error"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
@@ -143,7 +143,7 @@ async fn de_registration_closes_the_case_and_later_visits_are_held() {
         events.iter().any(|e| e["type"] == "removed_from_scope" && e["reason"] == "case_closed"),
         "{events:?}"
     );
-    let lily = world.child("CMS-1");
+    let lily = world.child("CMS-1").await;
     let results = world.push_outcomes(&sam, &[visit(lily.id, sam.worker_id())]).await;
     assert_eq!(outcome(&results[0]), "accepted");
     assert_eq!(results[0]["needs_review"], sync_server::sync::HELD_DEREGISTERED);
@@ -168,7 +168,7 @@ async fn each_revision_is_written_back_exactly_once() {
     let (_, empty) = world.get("/api/admin/export/visits", admin.access()).await;
     assert_eq!(empty.as_array().unwrap().len(), 0);
 
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let first = visit(ellie.id, sam.worker_id());
     world.push_outcomes(&sam, std::slice::from_ref(&first)).await;
     let (_, pending) = world.get("/api/admin/export/visits", admin.access()).await;
@@ -259,7 +259,7 @@ async fn an_unborn_child_on_a_pre_birth_plan_needs_no_name_or_date_of_birth_and_
     let (status, report) =
         import(&world, admin.access(), "json", json!([unborn_record("", "")]).to_string()).await;
     assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
-    let unborn = world.child("U-1");
+    let unborn = world.child("U-1").await;
     assert!(unborn.is_unborn());
     assert_eq!(unborn.details.expected_date_of_birth, chrono::NaiveDate::from_ymd_opt(2025, 7, 20));
     assert_eq!(
@@ -275,7 +275,7 @@ async fn an_unborn_child_on_a_pre_birth_plan_needs_no_name_or_date_of_birth_and_
     born["family_name"] = json!("Vale");
     let (_, report) = import(&world, admin.access(), "json", json!([born]).to_string()).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
-    let rosa = world.child("U-1");
+    let rosa = world.child("U-1").await;
     assert_eq!((rosa.id, rosa.is_unborn()), (unborn.id, false));
     assert_eq!(rosa.plan.as_ref().unwrap().registered_on, unborn.plan.as_ref().unwrap().registered_on);
 }
@@ -299,7 +299,7 @@ async fn the_csv_import_carries_earlier_plans_categories_with_dates_and_annex_a_
         CMS-9,Zara,Penn,2015-02-02,MWBC,yes,2025-03-30,2025-04-01,physical,neglect;emotional,2025-06-01,2025-04-01,2025-04-14,2021-01-04|2021-09-30|neglect|neglect;2023-02-01|2023-08-01|emotional+sexual|sexual,sam.social,CPT1\n";
     let (status, report) = import(&world, admin.access(), "csv", file.to_owned()).await;
     assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
-    let zara = world.child("CMS-9");
+    let zara = world.child("CMS-9").await;
     assert_eq!(zara.details.ethnicity, Some(shared::Ethnicity::Mwbc));
     assert_eq!(zara.details.disability, Some(shared::Disability::Yes));
     assert_eq!(zara.details.emergency_protection.as_ref().map(Vec::len), Some(1));
@@ -331,7 +331,7 @@ async fn a_new_plan_keeps_the_ended_one_as_an_earlier_plan_so_nothing_is_lost() 
     let second = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-05-01,,physical");
     let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
-    let lily = world.child("CMS-1");
+    let lily = world.child("CMS-1").await;
     assert_eq!(lily.previous_plan_count(), 1);
     let earlier = &lily.details.previous_plans[0];
     assert_eq!(earlier.deregistered_on, chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
@@ -349,7 +349,7 @@ async fn the_import_carries_each_persons_interpreting_decision_needed_not_needed
     let row = "CMS-9,Lily,Sousa,2016-04-02,female,,M1|Ana Sousa|mother;F1|Rui Sousa|father,M1|English|none,Portuguese,Portuguese,,2025-01-06,,neglect,10,,,sam.social,,CPT1,";
     let (status, report) = import(&world, admin.access(), "csv", csv_file(&[row])).await;
     assert_eq!(status, StatusCode::OK, "{report}");
-    let lily = world.child("CMS-9");
+    let lily = world.child("CMS-9").await;
     let decisions: Vec<shared::Interpreting> =
         lily.interpreting_by_person().into_iter().map(|(_, d)| d).collect();
     assert_eq!(

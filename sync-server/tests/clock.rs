@@ -10,8 +10,8 @@ use common::*;
 use serde_json::json;
 use shared::clock::Tz;
 use shared::{BusinessClock, CalendarName};
+use sync_server::Config;
 use sync_server::clock::{self, ClockError};
-use sync_server::{Config, Store};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -65,41 +65,42 @@ fn as_of_on_the_night_the_clocks_go_forward_skips_the_missing_hour() {
 
 #[tokio::test]
 async fn restarting_with_a_later_as_of_moves_the_service_forward() {
-    let store = Store::temporary().unwrap();
-    let first = clock::open(&store, LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
+    let store = sync_server::store::temporary().unwrap();
+    let first = clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
     assert_eq!(first.today(), date(2026, 3, 2));
-    let later = clock::open(&store, LONDON, Some(date(2026, 3, 9)), true).await.unwrap();
+    let later = clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 9)), true).await.unwrap();
     assert_eq!(later.today(), date(2026, 3, 9));
-    assert_eq!(clock::mark(&store).unwrap(), Some(date(2026, 3, 9)));
+    assert_eq!(clock::mark(store.as_ref()).await.unwrap(), Some(date(2026, 3, 9)));
 }
 
 #[tokio::test]
 async fn restarting_with_the_same_as_of_is_allowed() {
-    let store = Store::temporary().unwrap();
-    clock::open(&store, LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
-    let again = clock::open(&store, LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
+    let store = sync_server::store::temporary().unwrap();
+    clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
+    let again = clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 2)), true).await.unwrap();
     assert_eq!(again.today(), date(2026, 3, 2));
 }
 
 #[tokio::test]
 async fn restarting_with_an_earlier_as_of_is_refused_and_changes_nothing() {
-    let store = Store::temporary().unwrap();
-    clock::open(&store, LONDON, Some(date(2026, 3, 9)), true).await.unwrap();
-    let error = clock::open(&store, LONDON, Some(date(2026, 3, 2)), true).await.unwrap_err();
+    let store = sync_server::store::temporary().unwrap();
+    clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 9)), true).await.unwrap();
+    let error = clock::open(store.as_ref(), LONDON, Some(date(2026, 3, 2)), true).await.unwrap_err();
     assert!(
         matches!(error, ClockError::Backwards { as_of, mark } if as_of == date(2026, 3, 2) && mark == date(2026, 3, 9))
     );
     let words = error.to_string();
     assert!(words.contains("2026-03-09") && words.contains("never moves backwards"), "{words}");
-    assert_eq!(clock::mark(&store).unwrap(), Some(date(2026, 3, 9)));
+    assert_eq!(clock::mark(store.as_ref()).await.unwrap(), Some(date(2026, 3, 9)));
 }
 
 #[tokio::test]
 async fn an_as_of_before_the_date_a_live_service_ran_on_is_refused() {
     // A live store has run on today's date: a training clock cannot take it back to March.
-    let store = Store::temporary().unwrap();
-    let live = clock::open(&store, LONDON, None, false).await.unwrap();
-    let error = clock::open(&store, LONDON, Some(live.today() - Duration::days(30)), true).await.unwrap_err();
+    let store = sync_server::store::temporary().unwrap();
+    let live = clock::open(store.as_ref(), LONDON, None, false).await.unwrap();
+    let error =
+        clock::open(store.as_ref(), LONDON, Some(live.today() - Duration::days(30)), true).await.unwrap_err();
     assert!(matches!(error, ClockError::Backwards { .. }));
 }
 
@@ -114,7 +115,7 @@ async fn the_training_clock_moves_the_check_that_a_visit_is_not_in_the_future() 
     let world = World::with_config(training(date(2026, 3, 2))).await;
     assert_eq!(world.today(), date(2026, 3, 2));
     let sam = world.login("sam.social").await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     // The day before the training date is in the past on the training clock.
     let before = visit_on(child.id, sam.worker_id(), date(2026, 3, 1));
     // Yesterday in reality is months ahead of the training clock: in the future there.
@@ -144,7 +145,7 @@ async fn the_training_clock_moves_due_dates_and_escalations() {
     // then, with due dates shortly before it, and never after it.
     let as_of = date(2026, 3, 2);
     let world = World::with_config(training(as_of)).await;
-    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
     let tara = world.login("tara.manager").await;
     let (status, body) = world.get("/api/escalations", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -174,7 +175,7 @@ async fn at_2330_utc_on_a_summer_evening_a_visit_arranged_for_the_utc_date_is_in
     let at = Utc.with_ymd_and_hms(2026, 7, 1, 23, 30, 0).unwrap();
     let config = Config { clock: BusinessClock::starting_at(LONDON, at, Utc::now()), ..Config::default() };
     let world = World::with_config(config).await;
-    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
     let tara = world.login("tara.manager").await;
     let (status, body) = world.get("/api/escalations", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -252,7 +253,7 @@ async fn the_settings_are_in_the_openapi_document() {
 // ----- The day a plan ends -----
 
 async fn deregister(world: &World, central_id: &str, on: NaiveDate) -> shared::Child {
-    let mut child = world.child(central_id);
+    let mut child = world.child(central_id).await;
     child.plan.as_mut().expect("a demo child on a plan").deregistered_on = Some(on);
     world.state.store().upsert_children(std::slice::from_ref(&child)).await.expect("stored");
     child
@@ -321,8 +322,8 @@ async fn on_a_training_service_an_imported_plan_change_is_dated_on_the_training_
         assert_eq!(status, StatusCode::OK, "{report}");
         assert_eq!(report["rejected"], json!(0), "{report}");
     }
-    let id = world.child("CMS-71").id;
-    let history = world.state.store().child_history(id).unwrap();
+    let id = world.child("CMS-71").await.id;
+    let history = world.state.store().child_history(id).await.unwrap();
     assert_eq!(history.len(), 1, "one plan change");
     let on = history[0].recorded_at.with_timezone(&LONDON).date_naive();
     assert_eq!(on, date(2026, 3, 2), "dated on the training day, not in reality");

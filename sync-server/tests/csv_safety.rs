@@ -70,7 +70,7 @@ async fn world_with_formulas() -> (World, String) {
     assert_eq!(status, StatusCode::OK, "{tokens}");
     let session = common::Session { device_id: device, tokens: serde_json::from_value(tokens).unwrap() };
 
-    let child = world.child("=CMS-F1");
+    let child = world.child("=CMS-F1").await;
     let mut v = visit(child.id, worker);
     v.location = "=1+1".into();
     v.child_words = vec![Quote { text: "+SUM(1,2)".into() }, Quote { text: "-2".into() }];

@@ -10,16 +10,16 @@ use shared::schedule::{self, DueState};
 async fn sams_caseload_has_the_promised_mix() {
     let world = World::new().await;
     let store = world.state.store();
-    let sam = world.worker_id("sam.social");
+    let sam = world.worker_id("sam.social").await;
     let today = world.today();
     let calendar = world.state.calendar();
     let rules = world.state.config().rules;
-    let caseload = store.children_of_key_worker(sam).unwrap();
+    let caseload = store.children_of_key_worker(sam).await.unwrap();
     assert_eq!(caseload.len(), 12);
 
     let mut states = Vec::new();
     for id in &caseload {
-        let child = store.child(*id).unwrap().unwrap();
+        let child = store.child(*id).await.unwrap().unwrap();
         let plan = child.plan.as_ref().unwrap();
         assert!(
             (2..=4).contains(&plan.actions.len()),
@@ -28,7 +28,7 @@ async fn sams_caseload_has_the_promised_mix() {
             plan.actions.len()
         );
         let visits: Vec<shared::Visit> =
-            store.visits_of_child(*id).unwrap().into_iter().map(|s| s.visit).collect();
+            store.visits_of_child(*id).await.unwrap().into_iter().map(|s| s.visit).collect();
         assert!(visits.len() > 5, "a visit history");
         for visit in &visits {
             visit.validate(chrono::Utc::now(), Some(&child)).expect("demo visits are valid");
@@ -42,16 +42,16 @@ async fn sams_caseload_has_the_promised_mix() {
         assert!(states.iter().any(|s| matches!(s, DueState::DueToday { .. })), "{states:?}");
     }
 
-    let ellie = world.child("DEMO-0001");
-    let jack = world.child("DEMO-0002");
+    let ellie = world.child("DEMO-0001").await;
+    let jack = world.child("DEMO-0002").await;
     assert_eq!((ellie.sibling_ids.clone(), jack.sibling_ids.clone()), (vec![jack.id], vec![ellie.id]));
-    let zofia = world.child("DEMO-0003");
+    let zofia = world.child("DEMO-0003").await;
     let mother = &zofia.communication.carers[0];
     assert_eq!(
         (mother.need.interpreter_needed, mother.need.interpreter_language.as_deref()),
         (true, Some("Polish"))
     );
-    let tiago = world.child("DEMO-0004");
+    let tiago = world.child("DEMO-0004").await;
     assert_eq!(tiago.communication.child.first_language.as_deref(), Some("Portuguese"));
 }
 
@@ -60,16 +60,16 @@ async fn seeding_twice_changes_nothing() {
     let world = World::new().await;
     let store = world.state.store();
     let before = (
-        store.accounts().unwrap().len(),
-        store.all_child_ids().unwrap().len(),
-        store.all_visits().unwrap().len(),
+        store.accounts().await.unwrap().len(),
+        store.all_child_ids().await.unwrap().len(),
+        store.all_visits().await.unwrap().len(),
     );
     let again = sync_server::demo::seed(store, world.state.calendar(), world.today()).await.unwrap();
     assert!(!again);
     let after = (
-        store.accounts().unwrap().len(),
-        store.all_child_ids().unwrap().len(),
-        store.all_visits().unwrap().len(),
+        store.accounts().await.unwrap().len(),
+        store.all_child_ids().await.unwrap().len(),
+        store.all_visits().await.unwrap().len(),
     );
     assert_eq!(before, after);
     assert_eq!(before.0, 8);
@@ -79,23 +79,23 @@ async fn seeding_twice_changes_nothing() {
 async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_core_group_and_an_overdue_review()
  {
     let world = World::new().await;
-    let unborn = world.child("DEMO-0012");
+    let unborn = world.child("DEMO-0012").await;
     assert!(unborn.is_unborn() && unborn.details.expected_date_of_birth.is_some());
     assert!(unborn.plan.as_ref().unwrap().details.pre_birth);
     assert_eq!(unborn.details.expectant_parent, Some(unborn.carers[0].id));
-    let second = world.child("DEMO-0009");
+    let second = world.child("DEMO-0009").await;
     assert_eq!(second.previous_plan_count(), 1);
     assert_eq!(second.plan.as_ref().unwrap().initial_harms().len(), 2, "started with multiple categories");
 
     let sam = world.login("sam.social").await;
-    let core = world.child("DEMO-0005");
+    let core = world.child("DEMO-0005").await;
     let (_, timeline) = world.get(&format!("/api/children/{}/timeline", core.id), sam.access()).await;
     let due: chrono::NaiveDate = serde_json::from_value(timeline["core_group"]["due"].clone()).unwrap();
     assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
     assert!((due - world.today()).num_days() <= 3, "the core group is due within days: {timeline}");
     assert_eq!(timeline["open_actions"][0]["action"]["owner"], "School", "{timeline}");
 
-    let review = world.child("DEMO-0007");
+    let review = world.child("DEMO-0007").await;
     let (_, timeline) = world.get(&format!("/api/children/{}/timeline", review.id), sam.access()).await;
     assert_eq!(timeline["review_conference"]["overdue"], true, "{timeline}");
     assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
@@ -104,19 +104,19 @@ async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_c
 #[tokio::test]
 async fn the_demo_has_a_reallocated_child_and_a_household_with_a_safety_warning() {
     let world = World::new().await;
-    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID);
+    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID).await;
     let reallocation = noah.reallocation.clone().expect("Noah was reallocated");
-    assert_eq!(reallocation.from_worker, world.worker_id(sync_server::demo::REALLOCATED_FROM));
-    assert_eq!(reallocation.to_worker, world.worker_id("sam.social"));
+    assert_eq!(reallocation.from_worker, world.worker_id(sync_server::demo::REALLOCATED_FROM).await);
+    assert_eq!(reallocation.to_worker, world.worker_id("sam.social").await);
     assert_eq!(reallocation.key_workers_during_plan, 2);
-    assert_eq!(noah.plan.as_ref().unwrap().key_worker, world.worker_id("sam.social"));
+    assert_eq!(noah.plan.as_ref().unwrap().key_worker, world.worker_id("sam.social").await);
     assert_eq!(noah.safety_warnings.len(), 1);
     assert_eq!(noah.safety_warnings[0].details, sync_server::demo::DEMO_SAFETY_WARNING);
     // The earlier version of the record is kept in the child's history.
-    let history = world.state.store().child_history(noah.id).unwrap();
+    let history = world.state.store().child_history(noah.id).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(
         history[0].before.plan.as_ref().unwrap().key_worker,
-        world.worker_id(sync_server::demo::REALLOCATED_FROM)
+        world.worker_id(sync_server::demo::REALLOCATED_FROM).await
     );
 }

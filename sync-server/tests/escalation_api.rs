@@ -32,10 +32,10 @@ async fn a_workers_manager_agreed_asks_the_manager_who_agrees_by_name_with_an_au
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
-    let child = world.child("DEMO-0003");
+    let child = world.child("DEMO-0003").await;
     let visit = not_alone_agreed(child.id, sam.worker_id());
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]), "accepted");
-    sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
 
     let raised = open_for(&world, tara.access(), &visit).await.expect("the tick asks the manager");
     let steps: Vec<&str> =
@@ -71,7 +71,7 @@ async fn a_standing_decision_is_recorded_by_a_manager_and_covers_later_visits() 
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
-    let child = world.child("DEMO-0003");
+    let child = world.child("DEMO-0003").await;
     let path = format!("/api/children/{}/seen-alone-decisions", child.id);
     let ends = world.today().checked_add_days(Days::new(120)).unwrap();
 
@@ -105,7 +105,7 @@ async fn a_standing_decision_is_recorded_by_a_manager_and_covers_later_visits() 
     // A visit within it, not seen alone, raises nothing.
     let visit = not_alone_agreed(child.id, sam.worker_id());
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]), "accepted");
-    sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
     assert!(open_for(&world, tara.access(), &visit).await.is_none());
 }
 
@@ -113,7 +113,7 @@ async fn a_standing_decision_is_recorded_by_a_manager_and_covers_later_visits() 
 async fn overdue_figures_are_current_when_a_manager_reads_them() {
     let world = World::new().await;
     let tara = world.login("tara.manager").await;
-    sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
     let (_, open) = world.get("/api/escalations", tara.access()).await;
     let overdue = open
         .as_array()
@@ -158,7 +158,7 @@ async fn put_managers(world: &World, token: &str, team: shared::TeamId, body: Va
 async fn only_an_administrator_reads_or_sets_a_teams_managers() {
     let world = World::new().await;
     let team = sync_server::demo::demo_team_id(1);
-    let body = json!({"manager": world.worker_id("tara.manager")});
+    let body = json!({"manager": world.worker_id("tara.manager").await});
     for username in NON_ADMINS {
         let session = world.login(username).await;
         let (status, _) = world.get("/api/admin/teams", session.access()).await;
@@ -170,8 +170,8 @@ async fn only_an_administrator_reads_or_sets_a_teams_managers() {
     let (status, teams) = world.get("/api/admin/teams", adam.access()).await;
     assert_eq!(status, StatusCode::OK, "{teams}");
     let first = teams.as_array().unwrap().iter().find(|t| t["id"] == json!(team)).expect("team 1").clone();
-    assert_eq!(first["manager"], json!(world.worker_id("tara.manager")));
-    assert_eq!(first["routing"]["senior_manager"], json!(world.worker_id("sian.senior")));
+    assert_eq!(first["manager"], json!(world.worker_id("tara.manager").await));
+    assert_eq!(first["routing"]["senior_manager"], json!(world.worker_id("sian.senior").await));
 }
 
 #[tokio::test]
@@ -179,12 +179,12 @@ async fn a_teams_managers_must_hold_the_right_roles_and_a_refusal_changes_nothin
     let world = World::new().await;
     let adam = world.login("adam.admin").await;
     let team = sync_server::demo::demo_team_id(1);
-    let before = world.state.store().team(team).unwrap();
-    let tara = world.worker_id("tara.manager");
+    let before = world.state.store().team(team).await.unwrap();
+    let tara = world.worker_id("tara.manager").await;
     let cases = [
-        (json!({"manager": world.worker_id("sam.social")}), "manager"),
+        (json!({"manager": world.worker_id("sam.social").await}), "manager"),
         (json!({"manager": tara, "senior_manager": tara}), "senior_manager"),
-        (json!({"manager": tara, "deputy": world.worker_id("dana.duty")}), "deputy"),
+        (json!({"manager": tara, "deputy": world.worker_id("dana.duty").await}), "deputy"),
         (json!({"manager": tara, "deputy": tara}), "deputy"),
         (json!({"manager": shared::WorkerId::new()}), "manager"),
     ];
@@ -203,7 +203,7 @@ async fn a_teams_managers_must_hold_the_right_roles_and_a_refusal_changes_nothin
     assert!(answer.to_string().contains("body"), "{answer}");
     let (status, _) = put_managers(&world, adam.access(), shared::TeamId::new(), json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(world.state.store().team(team).unwrap(), before, "nothing changed");
+    assert_eq!(world.state.store().team(team).await.unwrap(), before, "nothing changed");
 }
 
 #[tokio::test]
@@ -211,13 +211,13 @@ async fn a_new_team_manager_receives_the_teams_open_escalations_with_the_reason_
     let world = World::new().await;
     let adam = world.login("adam.admin").await;
     let team = sync_server::demo::demo_team_id(1);
-    let tara = world.worker_id("tara.manager");
-    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
-    let open_for = |world: &World, who: shared::WorkerId| -> Vec<shared::Escalation> {
+    let tara = world.worker_id("tara.manager").await;
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    async fn open_for(world: &World, who: shared::WorkerId) -> Vec<shared::Escalation> {
         let store = world.state.store();
-        store.escalations().unwrap().into_iter().filter(|e| e.is_open() && e.to == Some(who)).collect()
-    };
-    let open = open_for(&world, tara);
+        store.escalations().await.unwrap().into_iter().filter(|e| e.is_open() && e.to == Some(who)).collect()
+    }
+    let open = open_for(&world, tara).await;
     assert!(!open.is_empty(), "the demo has open escalations for Tara");
 
     // Tara leaves; Nia takes the team, with Mo as deputy and Seren as senior manager.
@@ -232,24 +232,25 @@ async fn a_new_team_manager_receives_the_teams_open_escalations_with_the_reason_
     assert_eq!(status, StatusCode::CREATED, "{nia}");
     let nia: shared::WorkerId = serde_json::from_value(nia["id"].clone()).unwrap();
     let seren = create_senior(&world, adam.access(), "seren.senior").await;
-    let body = json!({"manager": nia, "senior_manager": seren, "deputy": world.worker_id("mo.manager")});
+    let body =
+        json!({"manager": nia, "senior_manager": seren, "deputy": world.worker_id("mo.manager").await});
     let (status, saved) = put_managers(&world, adam.access(), team, body).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["manager"], json!(nia));
     assert_eq!(saved["routing"]["senior_manager"], json!(seren));
 
-    assert!(open_for(&world, tara).is_empty(), "nothing is left with the manager who left");
+    assert!(open_for(&world, tara).await.is_empty(), "nothing is left with the manager who left");
     for before in open {
-        let after = world.state.store().escalation(before.id).unwrap().unwrap();
+        let after = world.state.store().escalation(before.id).await.unwrap().unwrap();
         assert_eq!(after.to, Some(nia), "{after:?}");
         assert!(after.history.starts_with(&before.history), "history appended, never rewritten");
         let last = after.history.last().unwrap();
         assert_eq!(last.step, shared::EscalationStep::Rerouted);
         assert!(last.text.contains("Nia Newmanager"), "{}", last.text);
     }
-    let audit = world.state.store().audit(None).unwrap();
+    let audit = world.state.store().audit(None).await.unwrap();
     assert!(audit.iter().any(|a| a.what == format!("team {team} managers set")), "audited");
     // Team 2 still goes to Sian: one team's change moves nothing of another's.
-    let team2 = world.state.store().team(sync_server::demo::demo_team_id(2)).unwrap().unwrap();
-    assert_eq!(team2.routing.senior_manager, Some(world.worker_id("sian.senior")));
+    let team2 = world.state.store().team(sync_server::demo::demo_team_id(2)).await.unwrap().unwrap();
+    assert_eq!(team2.routing.senior_manager, Some(world.worker_id("sian.senior").await));
 }

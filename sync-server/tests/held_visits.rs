@@ -11,7 +11,7 @@ use shared::{Child, Visit};
 /// Alfie (DEMO-0102) is priya.field's child and a working day overdue; Ellie (DEMO-0001) is
 /// sam.social's and three days overdue. Both are team 1's (tara.manager).
 async fn held_visit_to_alfie(world: &World, sam: &Session) -> (Child, Visit) {
-    let alfie = world.child("DEMO-0102");
+    let alfie = world.child("DEMO-0102").await;
     let v = visit(alfie.id, sam.worker_id());
     let results = world.push_outcomes(sam, std::slice::from_ref(&v)).await;
     assert_eq!(outcome(&results[0]), "accepted");
@@ -77,7 +77,7 @@ async fn linking_a_held_visit_moves_it_to_the_right_child_and_keeps_the_held_rev
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
     let (alfie, v) = held_visit_to_alfie(&world, &sam).await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     assert!(overdue_now(&world, &tara, "DEMO-0001").await);
 
     let (status, resolution) = resolve(
@@ -123,7 +123,7 @@ async fn a_held_visit_entered_in_error_is_voided_and_kept() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{resolution}");
-    let revisions = world.state.store().visit_revisions(v.id).unwrap();
+    let revisions = world.state.store().visit_revisions(v.id).await.unwrap();
     assert_eq!(revisions.len(), 2, "the held revision is kept");
     assert_eq!(revisions[0].visit, v);
     assert_eq!(revisions[1].visit.status, shared::VisitStatus::EnteredInError);
@@ -151,7 +151,7 @@ async fn a_resolution_without_a_reason_is_refused_naming_the_field_and_changes_n
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["fields"][0]["field"], "reason");
     assert_eq!(held_list(&world, &tara).await.len(), 1, "still held");
-    assert!(world.state.store().resolution(v.id, 1).unwrap().is_none());
+    assert!(world.state.store().resolution(v.id, 1).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn a_manager_outside_the_team_gets_the_same_404_as_a_visit_that_does_not_e
     let body = json!({"revision": 1, "resolution": {"how": "accept"}, "reason": "Not mine to decide."});
     let (status, outside) = resolve(&world, &mo, &v, body.clone()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let nobody = visit(world.child("DEMO-0001").id, sam.worker_id());
+    let nobody = visit(world.child("DEMO-0001").await.id, sam.worker_id());
     let (status, missing) = resolve(&world, &mo, &nobody, body.clone()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(outside, missing, "the refusal reveals nothing");
@@ -198,7 +198,7 @@ async fn linking_to_a_child_outside_the_managers_scope_is_refused() {
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
     let (_, v) = held_visit_to_alfie(&world, &sam).await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let (status, body) = resolve(
         &world,
         &tara,
@@ -208,7 +208,7 @@ async fn linking_to_a_child_outside_the_managers_scope_is_refused() {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["fields"][0]["field"], "resolution.child_id");
-    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -273,7 +273,7 @@ async fn a_visit_by_the_key_worker_on_its_date_is_not_held_when_the_case_is_real
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let priya = world.login("priya.field").await;
-    let mut ellie = world.child("DEMO-0001");
+    let mut ellie = world.child("DEMO-0001").await;
     // Ellie is reallocated from Sam to Priya today; Sam's visit yesterday reaches the server after.
     ellie.plan.as_mut().unwrap().key_worker = priya.worker_id();
     world.state.store().upsert_children(std::slice::from_ref(&ellie)).await.unwrap();
@@ -282,7 +282,7 @@ async fn a_visit_by_the_key_worker_on_its_date_is_not_held_when_the_case_is_real
     assert_eq!(outcome(&results[0]), "accepted");
     assert_eq!(results[0]["needs_review"], Value::Null, "Sam was Ellie's key worker that day");
     // A worker who never held the case is still held for review.
-    let other = visit(world.child("DEMO-0201").id, priya.worker_id());
+    let other = visit(world.child("DEMO-0201").await.id, priya.worker_id());
     let results = world.push_outcomes(&priya, &[other]).await;
     assert!(results[0]["needs_review"].is_string());
 }
@@ -291,7 +291,7 @@ async fn a_visit_by_the_key_worker_on_its_date_is_not_held_when_the_case_is_real
 async fn a_visit_by_the_duty_worker_covering_on_its_date_is_not_held() {
     let world = World::new().await;
     let dana = world.login("dana.duty").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     // Cover from four days ago to yesterday: over now, but in force on the visit's date.
     world.cover(ellie.id, "dana.duty", -4, -1).await;
     let mut v = visit(ellie.id, dana.worker_id());
@@ -305,7 +305,7 @@ async fn a_visit_by_the_duty_worker_covering_on_its_date_is_not_held() {
 
 /// Sam's visit to Ellie, and a second version of the same revision from another device.
 async fn conflict(world: &World, sam: &Session) -> (Visit, Visit, String) {
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let v = visit(ellie.id, sam.worker_id());
     world.push_outcomes(sam, std::slice::from_ref(&v)).await;
     let mut other = v.clone();
@@ -334,12 +334,12 @@ async fn the_worker_keeps_their_version_as_a_new_revision_and_the_other_is_kept(
     .await;
     assert_eq!(status, StatusCode::OK, "{resolution}");
     assert_eq!(resolution["new_revision"], 2);
-    let revisions = world.state.store().visit_revisions(v.id).unwrap();
+    let revisions = world.state.store().visit_revisions(v.id).await.unwrap();
     assert_eq!(revisions.len(), 2);
     assert_eq!(revisions[0].visit.child_views, "Happy to talk.", "the server's version is kept");
     assert_eq!(revisions[1].visit.child_views, "Quiet today.");
     assert_eq!(revisions[1].visit.amends, Some(1));
-    let conflict = world.state.store().conflicts().unwrap().remove(0);
+    let conflict = world.state.store().conflicts().await.unwrap().remove(0);
     assert_eq!(conflict.yours.child_views, "Quiet today.", "both versions stay in the conflict");
     let (_, open) = world.get("/api/conflicts", sam.access()).await;
     assert!(open.as_array().unwrap().is_empty(), "resolved conflicts leave the list");
@@ -361,7 +361,7 @@ async fn the_manager_keeps_the_servers_version_and_nothing_new_is_stored() {
     assert_eq!(status, StatusCode::OK, "{resolution}");
     assert_eq!(resolution["new_revision"], Value::Null);
     assert_eq!(resolution["by"], tara.worker_id().to_string());
-    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
     let (status, _) =
         resolve_conflict(&world, &sam, &id, json!({"keep": "yours", "reason": "Changed my mind."})).await;
     assert_eq!(status, StatusCode::CONFLICT, "a resolution is never overwritten");
@@ -386,7 +386,7 @@ async fn a_merge_is_stored_as_a_new_revision() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{resolution}");
-    let latest = world.state.store().latest_revision(v.id).unwrap().unwrap();
+    let latest = world.state.store().latest_revision(v.id).await.unwrap().unwrap();
     assert_eq!((latest.visit.revision, latest.visit.child_views.as_str()), (2, "Happy to talk, then quiet."));
 }
 
@@ -437,7 +437,7 @@ async fn the_worker_who_made_a_held_visit_outside_their_scope_hears_how_it_was_r
     let (alfie, v) = held_visit_to_alfie(&world, &sam).await;
     let (events, cursor) = world.pull_all(&sam, None).await;
     assert!(events.iter().all(|e| e["child"]["id"] != json!(alfie.id)), "Alfie is not Sam's");
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     if how["child_id"] == "ELLIE" {
         how["child_id"] = json!(ellie.id);
     }

@@ -39,7 +39,7 @@ async fn an_import_with_a_million_columns_is_refused_with_a_small_answer() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(first_field(&body), "header");
     assert!(size < 1_000, "the answer is {size} bytes");
-    assert!(world.state.store().child_by_central_id("CMS-1").unwrap().is_none(), "nothing imported");
+    assert!(world.state.store().child_by_central_id("CMS-1").await.unwrap().is_none(), "nothing imported");
 }
 
 #[tokio::test]
@@ -109,24 +109,24 @@ async fn implausible_dates_and_huge_text_are_refused_naming_the_field(
     let (status, answer) = world.post(&path, session.access(), body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(first_field(&answer), field);
-    assert!(world.state.store().absences_of(session.worker_id()).unwrap().is_empty(), "nothing stored");
+    assert!(world.state.store().absences_of(session.worker_id()).await.unwrap().is_empty(), "nothing stored");
 }
 
 #[tokio::test]
 async fn cover_until_9999_is_refused_naming_the_field() {
     let world = World::new().await;
     let manager = world.login("tara.manager").await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let body = json!({
         "child_id": child.id,
-        "duty_worker": world.worker_id("dana.duty"),
+        "duty_worker": world.worker_id("dana.duty").await,
         "starts_on": world.today().to_string(),
         "ends_on": "9999-12-31",
     });
     let (status, answer) = world.post("/api/covers", manager.access(), body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
     assert_eq!(first_field(&answer), "ends_on");
-    assert!(world.state.store().covers_for_child(child.id).unwrap().is_empty(), "nothing stored");
+    assert!(world.state.store().covers_for_child(child.id).await.unwrap().is_empty(), "nothing stored");
 }
 
 #[rstest]
@@ -137,7 +137,7 @@ async fn cover_until_9999_is_refused_naming_the_field() {
 async fn a_visit_beyond_a_bound_is_rejected_naming_the_field_and_not_stored(#[case] field: &str) {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let mut v = visit(child.id, sam.worker_id());
     match field {
         "location" => v.location = "x".repeat(3 * 1024 * 1024),
@@ -147,7 +147,7 @@ async fn a_visit_beyond_a_bound_is_rejected_naming_the_field_and_not_stored(#[ca
     let results = world.push_outcomes(&sam, &[v.clone()]).await;
     assert_eq!(outcome(&results[0]), "rejected", "{results:?}");
     assert_eq!(results[0]["errors"][0]["field"], field);
-    assert!(world.state.store().visit(v.id, 1).unwrap().is_none(), "nothing stored");
+    assert!(world.state.store().visit(v.id, 1).await.unwrap().is_none(), "nothing stored");
 }
 
 #[rstest]

@@ -20,7 +20,7 @@ async fn the_cover_story_absence_cover_handover_and_removal() {
     let tara = world.login("tara.manager").await;
     let dana = world.login("dana.duty").await;
     let today = world.today();
-    let sam_id = world.worker_id("sam.social");
+    let sam_id = world.worker_id("sam.social").await;
 
     // Sam is off sick for a week: the server lists the children whose visits fall due.
     let (status, recorded) = world
@@ -38,8 +38,8 @@ async fn the_cover_story_absence_cover_handover_and_removal() {
         .iter()
         .map(|d| d["child_id"].as_str().unwrap())
         .collect();
-    let overdue_child = world.child("DEMO-0001");
-    let due_today = world.child("DEMO-0002");
+    let overdue_child = world.child("DEMO-0001").await;
+    let due_today = world.child("DEMO-0002").await;
     assert!(due.contains(&overdue_child.id.to_string().as_str()), "the overdue child is listed: {recorded}");
     assert!(due.contains(&due_today.id.to_string().as_str()));
     assert_eq!(recorded["children_due"][0]["state"]["state"], "overdue", "most urgent first");
@@ -105,7 +105,7 @@ async fn only_managers_assign_cover_and_a_worker_records_only_their_own_absence(
     let dana = world.login("dana.duty").await;
     let tom = world.login("tom.north").await;
     let today = world.today();
-    let child = world.child("DEMO-0002");
+    let child = world.child("DEMO-0002").await;
     let (status, _) = world
         .post(
             "/api/covers",
@@ -156,7 +156,7 @@ async fn the_sweep_raises_escalations_that_managers_see_pull_and_acknowledge() {
     let (_, tara_cursor) = world.pull_all(&tara, None).await;
 
     // A statutory visit where the child was not seen, pushed by Sam.
-    let child = world.child("DEMO-0003");
+    let child = world.child("DEMO-0003").await;
     let missed = Visit {
         seen: Seen::No { reason: "No answer at the door".into() },
         seen_alone: None,
@@ -165,16 +165,16 @@ async fn the_sweep_raises_escalations_that_managers_see_pull_and_acknowledge() {
     };
     let results = world.push_outcomes(&sam, std::slice::from_ref(&missed)).await;
     assert_eq!(outcome(&results[0]), "accepted");
-    let changed = sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    let changed = sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
     assert!(!changed.is_empty());
     // Sweeping again raises nothing new.
-    assert!(sync_server::escalations::sweep_store(&world.state, None, Utc::now()).await.unwrap().is_empty());
+    assert!(sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap().is_empty());
 
     let (status, open) = world.get("/api/escalations", tara.access()).await;
     assert_eq!(status, StatusCode::OK);
     let open = open.as_array().unwrap().clone();
-    let overdue =
-        open.iter().find(|e| e["child_id"] == json!(world.child("DEMO-0001").id)).expect("overdue child");
+    let demo_0001 = world.child("DEMO-0001").await.id;
+    let overdue = open.iter().find(|e| e["child_id"] == json!(demo_0001)).expect("overdue child");
     assert_eq!(overdue["reason"]["reason"], "overdue");
     let not_seen = open
         .iter()
@@ -218,7 +218,7 @@ async fn the_chronology_comes_as_json_csv_and_printable_html_within_scope() {
     let world = World::new().await;
     let tara = world.login("tara.manager").await;
     let tom = world.login("tom.north").await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let path = format!("/api/children/{}/chronology", child.id);
 
     let (status, json) = world.get(&path, tara.access()).await;
@@ -357,11 +357,11 @@ async fn a_pushed_missed_visit_is_escalated_by_the_running_sweeper_and_sent_to_t
         RELAY_SECRET.as_bytes().to_vec(),
     ));
     let world = World::with_config(config).await;
-    let sweeper = sync_server::escalations::spawn_sweeper(world.state.clone());
+    let sweeper = sync_server::sweeper::spawn_sweeper(world.state.clone());
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
 
-    let child = world.child("DEMO-0004");
+    let child = world.child("DEMO-0004").await;
     let missed = Visit {
         seen: Seen::No { reason: "Family away".into() },
         seen_alone: None,
@@ -395,7 +395,7 @@ async fn a_pushed_missed_visit_is_escalated_by_the_running_sweeper_and_sent_to_t
 
 /// DEMO-0003 with its plan and ICPC `days_ago` days ago and no core group or review held.
 async fn child_with_icpc(world: &World, days_ago: u64) -> shared::Child {
-    let mut child = world.child("DEMO-0003");
+    let mut child = world.child("DEMO-0003").await;
     let start = world.today().checked_sub_days(Days::new(days_ago)).unwrap();
     let plan = child.plan.as_mut().unwrap();
     plan.registered_on = start;
@@ -412,7 +412,7 @@ async fn a_missed_core_group_shows_on_the_childs_page_escalates_and_a_recorded_o
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
     let child = child_with_icpc(&world, 40).await;
-    sync_server::escalations::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
 
     let timeline_path = format!("/api/children/{}/timeline", child.id);
     let (status, timeline) = world.get(&timeline_path, sam.access()).await;
@@ -446,7 +446,7 @@ async fn a_missed_core_group_shows_on_the_childs_page_escalates_and_a_recorded_o
     assert_eq!(timeline["core_group"]["latest"], json!(today));
     assert_eq!(timeline["open_actions"][0]["action"]["owner"], "School");
     // Held late: the escalation waits for a manager to confirm it can close.
-    let held = world.state.store().escalations_for_child(child.id).unwrap();
+    let held = world.state.store().escalations_for_child(child.id).await.unwrap();
     let e = held.iter().find(|e| e.reason.dedup_key().starts_with("core_group_overdue")).unwrap();
     assert!(e.awaiting_confirmation(), "{e:?}");
 
@@ -543,7 +543,7 @@ async fn interpreting_not_considered_is_flagged_to_the_manager_until_a_visit_ans
     let tara = world.login("tara.manager").await;
     let sam = world.login("sam.social").await;
     // Amelia's family (demo): nobody has considered interpreting for her or her mother.
-    let amelia = world.child("DEMO-0005");
+    let amelia = world.child("DEMO-0005").await;
     let mother = amelia.carers[0].id;
     let listed =
         |body: &Value| body.as_array().unwrap().iter().find(|c| c["child_id"] == json!(amelia.id)).cloned();
@@ -595,7 +595,7 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
     let (status, report) =
         world.post("/api/admin/import?format=json", admin.access(), case_record("sam.social")).await;
     assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
-    let rosa = world.child("R-1");
+    let rosa = world.child("R-1").await;
     assert_eq!(rosa.reallocation, None, "a first import is no reallocation");
     let sam = world.login("sam.social").await;
     let (status, _) = world.get(&format!("/api/children/{}/handover", rosa.id), sam.access()).await;
@@ -617,7 +617,7 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
     let (_, report) =
         world.post("/api/admin/import?format=json", admin.access(), case_record("priya.field")).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
-    let rosa = world.child("R-1");
+    let rosa = world.child("R-1").await;
     assert_eq!(rosa.safety_warnings.len(), 1, "an import keeps the household's safety warnings");
     let reallocation = rosa.reallocation.clone().expect("recorded");
     assert_eq!(
@@ -627,14 +627,14 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
             reallocation.on,
             reallocation.key_workers_during_plan
         ),
-        (world.worker_id("sam.social"), world.worker_id("priya.field"), world.today(), 2)
+        (world.worker_id("sam.social").await, world.worker_id("priya.field").await, world.today(), 2)
     );
     // Priya reads the handover: the plan, the last visit (seen, seen alone), Rosa's words.
     let priya = world.login("priya.field").await;
     let (status, handover) = world.get(&format!("/api/children/{}/handover", rosa.id), priya.access()).await;
     assert_eq!(status, StatusCode::OK, "{handover}");
     assert_eq!(handover["cover"], Value::Null);
-    assert_eq!(handover["child"]["reallocation"]["from_worker"], json!(world.worker_id("sam.social")));
+    assert_eq!(handover["child"]["reallocation"]["from_worker"], json!(world.worker_id("sam.social").await));
     assert_eq!(handover["recent_visits"][0]["seen_alone"]["answer"], "yes");
     assert_eq!(handover["recent_words"][0]["text"], "I want to stay at my school.");
     assert_eq!(handover["child"]["plan"]["actions"][0]["description"], "Weekly check");
@@ -656,7 +656,7 @@ async fn a_reallocated_child_is_handed_over_to_the_new_key_worker_and_key_worker
     assert_eq!(status, StatusCode::OK);
     let entry = counts.as_array().unwrap().iter().find(|c| c["child_id"] == json!(rosa.id)).unwrap().clone();
     assert_eq!(entry["key_workers_during_plan"], 2, "{entry}");
-    assert_eq!(entry["reallocation"]["to_worker"], json!(world.worker_id("sam.social")));
+    assert_eq!(entry["reallocation"]["to_worker"], json!(world.worker_id("sam.social").await));
     assert_eq!(counts[0]["key_workers_during_plan"], 2, "the most reallocated children come first");
 }
 
@@ -665,7 +665,7 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
-    let (ellie, jack) = (world.child("DEMO-0001"), world.child("DEMO-0002"));
+    let (ellie, jack) = (world.child("DEMO-0001").await, world.child("DEMO-0002").await);
     let details = "Stepfather has threatened staff; visit in pairs.";
     let path = format!("/api/children/{}/safety-warnings", ellie.id);
 
@@ -678,7 +678,11 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     assert_eq!(status, StatusCode::CREATED, "{warning}");
     assert_eq!(warning["child_ids"], json!([ellie.id, jack.id]), "the whole household");
     for child in ["DEMO-0001", "DEMO-0002"] {
-        assert_eq!(world.child(child).safety_warnings[0].details, details, "{child}'s record carries it");
+        assert_eq!(
+            world.child(child).await.safety_warnings[0].details,
+            details,
+            "{child}'s record carries it"
+        );
     }
     let (_, listed) = world.get(&format!("/api/children/{}/safety-warnings", jack.id), sam.access()).await;
     assert_eq!(listed[0]["details"], details);
@@ -694,8 +698,8 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     let (status, ended) =
         world.post(&end, tara.access(), json!({"reason": "Stepfather has moved out"})).await;
     assert_eq!(status, StatusCode::OK, "{ended}");
-    assert_eq!(ended["ended"]["ended_by"], json!(world.worker_id("tara.manager")));
-    assert!(world.child("DEMO-0001").safety_warnings.is_empty(), "no longer in force on the record");
+    assert_eq!(ended["ended"]["ended_by"], json!(world.worker_id("tara.manager").await));
+    assert!(world.child("DEMO-0001").await.safety_warnings.is_empty(), "no longer in force on the record");
     let (_, listed) = world.get(&path, sam.access()).await;
     assert_eq!(
         (listed[0]["details"].as_str(), listed[0]["ended"]["reason"].as_str()),
@@ -705,7 +709,7 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     let (status, _) = world.post(&end, tara.access(), json!({"reason": "Again"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
-    let audit = world.state.store().audit(Some(ellie.id)).unwrap();
+    let audit = world.state.store().audit(Some(ellie.id)).await.unwrap();
     assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("recorded")));
     assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("ended")));
     assert!(audit.iter().all(|e| !e.what.contains("threatened") && !e.what.contains("moved out")));
@@ -716,7 +720,7 @@ async fn the_desk_shows_a_team_manager_their_team_a_senior_manager_the_service_a
     let world = World::new().await;
     let tara = world.login("tara.manager").await;
     let sian = world.login("sian.senior").await;
-    let overdue = world.child("DEMO-0001");
+    let overdue = world.child("DEMO-0001").await;
 
     let (status, desk) = world.get("/api/desk", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{desk}");

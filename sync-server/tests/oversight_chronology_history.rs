@@ -77,7 +77,7 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     let admin = world.login("adam.admin").await;
     import(&world, admin.access(), FIRST).await;
     let manager = team_manager(&world, admin.access()).await;
-    let id: ChildId = world.child("CMS-70").id;
+    let id: ChildId = world.child("CMS-70").await.id;
     let path = format!("/api/children/{id}/chronology?format=json");
 
     let (status, first) = world.get(&path, &manager).await;
@@ -101,7 +101,7 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     assert!(summary.contains("category added: emotional abuse"), "{summary}");
     assert!(summary.contains("key worker now Priya Field (was Sam Social)"), "{summary}");
     // Dated when the server recorded it, after registration, in the authority's time zone.
-    let recorded = world.state.store().child_history(id).unwrap()[0]
+    let recorded = world.state.store().child_history(id).await.unwrap()[0]
         .recorded_at
         .with_timezone(&world.state.clock().time_zone());
     assert_eq!(entry["date"], recorded.date_naive().to_string());
@@ -113,7 +113,7 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     // The same file again: unchanged, and no history entry.
     let report = import(&world, admin.access(), CHANGED).await;
     assert_eq!(report["unchanged"].as_u64(), Some(1), "{report}");
-    assert_eq!(world.state.store().child_history(id).unwrap().len(), 1);
+    assert_eq!(world.state.store().child_history(id).await.unwrap().len(), 1);
     let (_, again) = world.get(&path, &manager).await;
     assert_eq!(plan_changes(&again).len(), 1, "{again}");
 
@@ -133,7 +133,7 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     assert!(summary.contains("de-registered with effect from 30/06/2025"), "{summary}");
     // The first change is still there as it was: history is never rewritten.
     assert_eq!(changes[0], entry);
-    let history = world.state.store().child_history(id).unwrap();
+    let history = world.state.store().child_history(id).await.unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[0].after, history[1].before);
     assert_eq!(history[0].source, sync_server::store::ChildSource::Import);
@@ -146,7 +146,7 @@ async fn plan_changes_are_in_the_csv_and_printable_html_chronologies() {
     import(&world, admin.access(), FIRST).await;
     let manager = team_manager(&world, admin.access()).await;
     import(&world, admin.access(), CHANGED).await;
-    let id = world.child("CMS-70").id;
+    let id = world.child("CMS-70").await.id;
     let path = format!("/api/children/{id}/chronology");
 
     let (status, csv) = world.get(&format!("{path}?format=csv"), &manager).await;
@@ -212,11 +212,11 @@ async fn a_large_import_records_history_only_for_the_children_it_changed() {
         "{changed}"
     );
     let store = world.state.store();
-    let history = store.child_history(world.child("CMS-70").id).unwrap();
+    let history = store.child_history(world.child("CMS-70").await.id).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].before.plan.as_ref().unwrap().visit_frequency_working_days, 10);
     assert_eq!(history[0].after.plan.as_ref().unwrap().visit_frequency_working_days, 5);
-    assert!(store.child_history(world.child("CMS-B0007").id).unwrap().is_empty());
+    assert!(store.child_history(world.child("CMS-B0007").await.id).await.unwrap().is_empty());
 }
 
 // ---- The court-ready chronology (issue 12): PDF, checked with poppler's tools. ----
@@ -258,8 +258,8 @@ async fn court_case(world: &World) -> (shared::Child, String) {
     let tara = world.login("tara.manager").await;
     let sam = world.login("sam.social").await;
     // The demo's DEMO-0001 is overdue: the sweep escalates it to Tara's team.
-    sync_server::escalations::sweep_store(&world.state, None, chrono::Utc::now()).await.unwrap();
-    let child_id = world.child("DEMO-0001").id;
+    sync_server::sweeper::sweep_store(&world.state, None, chrono::Utc::now()).await.unwrap();
+    let child_id = world.child("DEMO-0001").await.id;
     let (status, open) = world.get("/api/escalations", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{open}");
     let escalation = open
@@ -279,7 +279,7 @@ async fn court_case(world: &World) -> (shared::Child, String) {
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
 
-    let mut visit = common::visit(child_id, world.worker_id("sam.social"));
+    let mut visit = common::visit(child_id, world.worker_id("sam.social").await);
     visit.observations.facts = "Kitchen clean; food in the fridge. ".repeat(120);
     visit.observations.concerns = "Bruise on left forearm, child said she fell.".into();
     let mut amended = common::amend(&visit, "grandmother's flat");
@@ -290,7 +290,7 @@ async fn court_case(world: &World) -> (shared::Child, String) {
     let events = format!("/api/children/{child_id}/significant-events");
     let (status, event) = world.post(&events, sam.access(), police_event()).await;
     assert_eq!(status, StatusCode::CREATED, "{event}");
-    let child = world.state.store().child(child_id).unwrap().unwrap();
+    let child = world.state.store().child(child_id).await.unwrap().unwrap();
     (child, tara.access().to_owned())
 }
 
@@ -403,7 +403,7 @@ fn police_event() -> Value {
 #[tokio::test]
 async fn significant_events_are_recorded_by_workers_and_managers_in_scope_only() {
     let world = World::new().await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let path = format!("/api/children/{}/significant-events", child.id);
     // In scope: the key worker, the team manager, a senior manager, a duty worker on cover.
     world.cover(child.id, "dana.duty", 0, 3).await;
@@ -412,7 +412,7 @@ async fn significant_events_are_recorded_by_workers_and_managers_in_scope_only()
         let (status, event) = world.post(&path, token.access(), police_event()).await;
         assert_eq!(status, StatusCode::CREATED, "{who}: {event}");
         assert_eq!(event["agency"], "police");
-        assert_eq!(event["recorded_by"], json!(world.worker_id(who)));
+        assert_eq!(event["recorded_by"], json!(world.worker_id(who).await));
     }
     // Another team's worker and manager do not find the child; an administrator may not record.
     for who in ["tom.north", "mo.manager"] {
@@ -432,7 +432,7 @@ async fn significant_events_are_recorded_by_workers_and_managers_in_scope_only()
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 4);
     assert_eq!(list[0]["recorded_by_name"], "Sam Social");
-    let audit = world.state.store().audit(Some(child.id)).unwrap();
+    let audit = world.state.store().audit(Some(child.id)).await.unwrap();
     let recorded: Vec<_> = audit.iter().filter(|e| e.what.starts_with("significant event ")).collect();
     assert_eq!(recorded.len(), 4);
     assert!(audit.iter().all(|e| !e.what.contains("shouting")), "no record's words in the audit");
@@ -442,7 +442,7 @@ async fn significant_events_are_recorded_by_workers_and_managers_in_scope_only()
 async fn a_significant_event_out_of_bounds_is_refused_naming_the_field() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let path = format!("/api/children/{}/significant-events", world.child("DEMO-0001").id);
+    let path = format!("/api/children/{}/significant-events", world.child("DEMO-0001").await.id);
     let tomorrow = (world.today() + chrono::Duration::days(1)).to_string();
     let with = |field: &str, value: Value| {
         let mut body = police_event();
@@ -466,14 +466,16 @@ async fn a_significant_event_out_of_bounds_is_refused_naming_the_field() {
     assert!(error.to_string().contains("agency"), "{error}");
     let (status, _) = world.post(&path, sam.access(), with("extra", json!(1))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(world.state.store().significant_events(world.child("DEMO-0001").id).unwrap().is_empty());
+    assert!(
+        world.state.store().significant_events(world.child("DEMO-0001").await.id).await.unwrap().is_empty()
+    );
 }
 
 #[tokio::test]
 async fn the_chronology_is_multi_agency_and_filters_by_dates_and_kinds() {
     let world = World::new().await;
     let tara = world.login("tara.manager").await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let events = format!("/api/children/{}/significant-events", child.id);
     let (status, _) = world.post(&events, tara.access(), police_event()).await;
     assert_eq!(status, StatusCode::CREATED);
@@ -530,7 +532,7 @@ async fn the_chronology_is_multi_agency_and_filters_by_dates_and_kinds() {
 #[tokio::test]
 async fn the_pdf_chronology_is_for_the_same_people_as_the_others() {
     let world = World::new().await;
-    let child = world.child("DEMO-0001");
+    let child = world.child("DEMO-0001").await;
     let path = format!("/api/children/{}/chronology?format=pdf", child.id);
     for (who, expected) in [
         ("sam.social", StatusCode::OK),

@@ -195,29 +195,29 @@ async fn a_notice_the_relay_did_not_get_before_a_restart_is_delivered_after_it()
     config.oversight.webhook = Some(quick("http://127.0.0.1:9/hook", SECRET));
     {
         // The relay is down: the escalation is stored with its notice in the outbox.
-        let store = sync_server::Store::open(dir.path()).unwrap();
+        let store = sync_server::store::open(dir.path()).unwrap();
         let state = sync_server::AppState::new(
             store,
             b"a test secret that is long enough for hs256!",
             config.clone(),
         );
         state.store().put_escalations(&[escalation()]).await.unwrap();
-        assert_eq!(state.store().pending_webhooks(10).unwrap().len(), 1, "kept until delivered");
+        assert_eq!(state.store().pending_webhooks(10).await.unwrap().len(), 1, "kept until delivered");
     }
     // The server starts again; the relay is back.
     let (url, seen) = relay(vec![]).await;
     config.oversight.webhook = Some(quick(&url, SECRET));
-    let store = sync_server::Store::open(dir.path()).unwrap();
+    let store = sync_server::store::open(dir.path()).unwrap();
     let state = sync_server::AppState::new(store, b"a test secret that is long enough for hs256!", config);
-    assert_eq!(state.store().pending_webhooks(10).unwrap().len(), 1, "the outbox survived the restart");
-    state.config().oversight.notify(&state);
+    assert_eq!(state.store().pending_webhooks(10).await.unwrap().len(), 1, "the outbox survived the restart");
+    sync_server::sweeper::notify(&state);
     for _ in 0..200 {
-        if state.store().pending_webhooks(10).unwrap().is_empty() {
+        if state.store().pending_webhooks(10).await.unwrap().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(state.store().pending_webhooks(10).unwrap().is_empty(), "delivered and taken out");
+    assert!(state.store().pending_webhooks(10).await.unwrap().is_empty(), "delivered and taken out");
     let seen = seen.lock().unwrap();
     assert_eq!(seen.valid_bodies.len(), 1, "delivered once");
     assert_eq!(seen.valid_bodies[0]["escalation_id"], serde_json::json!(escalation().id));

@@ -161,7 +161,7 @@ async fn bad_uploads_are_refused_with_a_clear_4xx(
     let answer = json(&answer);
     assert_eq!(answer["error"], code);
     assert!(!answer["message"].as_str().unwrap().is_empty());
-    assert!(!world.state.store().has_blob(&key).unwrap(), "nothing stored");
+    assert!(!world.state.store().blob(&key).await.unwrap().is_some(), "nothing stored");
 }
 
 #[tokio::test]
@@ -237,7 +237,7 @@ async fn a_visit_naming_a_photo_not_yet_uploaded_is_refused_and_accepted_once_it
     let PhotoWorld { world, _dir } = world().await;
     let sam = world.login("sam.social").await;
     let photo = process_photo(&jpeg(&picture(64, 64)), &PhotoLimits::default()).unwrap();
-    let child = world.child("DEMO-0002");
+    let child = world.child("DEMO-0002").await;
     let mut v = visit(child.id, sam.worker_id());
     v.attachments.push(AttachmentRef {
         sha256: photo.sha256.clone(),
@@ -249,7 +249,7 @@ async fn a_visit_naming_a_photo_not_yet_uploaded_is_refused_and_accepted_once_it
     let results = world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
     assert_eq!(outcome(&results[0]), "rejected");
     assert_eq!(results[0]["errors"][0]["field"], "attachments[0].sha256");
-    assert!(world.state.store().latest_revision(v.id).unwrap().is_none());
+    assert!(world.state.store().latest_revision(v.id).await.unwrap().is_none());
 
     let (status, _, _) = send(
         &world,

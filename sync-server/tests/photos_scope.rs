@@ -28,7 +28,7 @@ async fn toms_photo_of_evie(world: &World) -> ProcessedPhoto {
     let tom = world.login("tom.north").await;
     let photo = test_photo(7);
     world.upload(&tom, &photo).await;
-    let mut v = visit(world.child("DEMO-0201").id, tom.worker_id());
+    let mut v = visit(world.child("DEMO-0201").await.id, tom.worker_id());
     v.attachments.push(attachment(&photo));
     assert_eq!(outcome(&world.push_outcomes(&tom, &[v]).await[0]), "accepted");
     photo
@@ -63,12 +63,12 @@ async fn attaching_someone_elses_photo_to_your_own_visit_is_refused_and_gets_you
     let photo = toms_photo_of_evie(&world).await;
     let sam = world.login("sam.social").await;
     // Sam learnt the key somehow (it is in every pull of Evie's visit).
-    let mut mine = visit(world.child("DEMO-0002").id, sam.worker_id());
+    let mut mine = visit(world.child("DEMO-0002").await.id, sam.worker_id());
     mine.attachments.push(attachment(&photo));
     let results = world.push_outcomes(&sam, std::slice::from_ref(&mine)).await;
     assert_eq!(outcome(&results[0]), "rejected");
     assert_eq!(results[0]["errors"][0]["field"], "attachments[0].sha256");
-    assert!(world.state.store().latest_revision(mine.id).unwrap().is_none(), "nothing stored");
+    assert!(world.state.store().latest_revision(mine.id).await.unwrap().is_none(), "nothing stored");
     let (status, _) = world.get(&format!("/api/blobs/{}", photo.sha256), sam.access()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = world.get(&format!("/api/blobs/{}/thumbnail", photo.sha256), sam.access()).await;
@@ -79,7 +79,7 @@ async fn attaching_someone_elses_photo_to_your_own_visit_is_refused_and_gets_you
 async fn a_duty_worker_loses_the_photo_when_the_cover_ends_even_knowing_its_key() {
     let PhotoWorld { world, _blobs } = photo_world().await;
     let photo = toms_photo_of_evie(&world).await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let dana = world.login("dana.duty").await;
     let path = format!("/api/blobs/{}", photo.sha256);
 
@@ -90,7 +90,7 @@ async fn a_duty_worker_loses_the_photo_when_the_cover_ends_even_knowing_its_key(
     world.state.store().put_cover(&cover).await.unwrap();
     assert_eq!(world.get(&path, dana.access()).await.0, StatusCode::NOT_FOUND, "after the cover");
     // Naming it in a visit to a child of her own does not bring it back.
-    let own = world.state.store().children_of_key_worker(dana.worker_id()).unwrap();
+    let own = world.state.store().children_of_key_worker(dana.worker_id()).await.unwrap();
     let mut mine = visit(own.first().copied().unwrap_or(evie.id), dana.worker_id());
     mine.attachments.push(attachment(&photo));
     assert_eq!(outcome(&world.push_outcomes(&dana, &[mine]).await[0]), "rejected");
@@ -108,7 +108,7 @@ async fn an_uploader_sees_their_photo_until_a_visit_names_it_then_only_through_s
     assert_eq!(world.get(&path, tom.access()).await.0, StatusCode::OK, "the uploader, no visit yet");
     assert_eq!(world.get(&path, sam.access()).await.0, StatusCode::NOT_FOUND, "anyone else");
 
-    let mut v = visit(world.child("DEMO-0201").id, tom.worker_id());
+    let mut v = visit(world.child("DEMO-0201").await.id, tom.worker_id());
     v.attachments.push(attachment(&photo));
     assert_eq!(outcome(&world.push_outcomes(&tom, &[v]).await[0]), "accepted");
     let mo = world.login("mo.manager").await;
@@ -121,8 +121,7 @@ async fn an_uploader_sees_their_photo_until_a_visit_names_it_then_only_through_s
 async fn uploading_a_stored_photo_again_reveals_nothing_about_it() {
     let PhotoWorld { world, _blobs } = photo_world().await;
     let photo = toms_photo_of_evie(&world).await;
-    let toms =
-        world.state.store().blob_meta::<sync_server::photos::BlobInfo>(&photo.sha256).unwrap().unwrap();
+    let toms = world.state.store().blob(&photo.sha256).await.unwrap().unwrap();
     let sam = world.login("sam.social").await;
     let stored = format!("/api/blobs/{}", photo.sha256);
     let unknown_key = shared::photo::sha256_hex(b"a photo nobody has sent");
@@ -162,7 +161,7 @@ async fn uploading_a_stored_photo_again_reveals_nothing_about_it() {
     // Holding the bytes is not seeing Evie's visit: the photo is still not served to him…
     assert_eq!(world.get(&stored, sam.access()).await.0, StatusCode::NOT_FOUND);
     // …but he may attach what he holds to a visit of his own, and then see it through it.
-    let mut mine = visit(world.child("DEMO-0002").id, sam.worker_id());
+    let mut mine = visit(world.child("DEMO-0002").await.id, sam.worker_id());
     mine.attachments.push(attachment(&photo));
     assert_eq!(outcome(&world.push_outcomes(&sam, &[mine]).await[0]), "accepted");
     assert_eq!(world.get(&stored, sam.access()).await.0, StatusCode::OK);

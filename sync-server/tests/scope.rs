@@ -51,7 +51,7 @@ impl Target {
 async fn world_with_target() -> (World, Target, tempfile::TempDir) {
     let blobs = tempfile::tempdir().expect("blob dir");
     let world = World::with_config(config_with_photos(blobs.path())).await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let tom = world.login("tom.north").await;
     let photo = test_photo(201);
     world.upload(&tom, &photo).await;
@@ -107,7 +107,7 @@ async fn ask(world: &World, session: &Session, endpoint: Endpoint, target: &Targ
         Endpoint::AttachPhoto => {
             // A visit to a child of the caller's own (or none: the answer is the same), naming
             // the photo.
-            let own = world.state.store().children_of_key_worker(session.worker_id()).expect("store");
+            let own = world.state.store().children_of_key_worker(session.worker_id()).await.expect("store");
             let mut attaching = visit(own.first().copied().unwrap_or_else(ChildId::new), session.worker_id());
             attaching.attachments.push(shared::AttachmentRef {
                 sha256: target.photo.clone(),
@@ -361,7 +361,7 @@ async fn plan_timeline_endpoints_answer_each_role_as_its_scope_allows(
     #[case] expected: [u16; 6],
 ) {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     // An action agreed at an earlier core group, for marking done.
     let sian = world.login("sian.senior").await;
     let (status, meeting) = world
@@ -424,7 +424,7 @@ async fn managers_see_interpreting_not_considered_only_for_children_in_their_sco
     #[case] sees_amelia: bool,
 ) {
     let world = World::new().await;
-    let amelia = world.child("DEMO-0005");
+    let amelia = world.child("DEMO-0005").await;
     let session = world.login(who).await;
     let (status, body) = world.get("/api/oversight/interpreting-not-considered", session.access()).await;
     assert_eq!(status, StatusCode::OK);
@@ -443,7 +443,7 @@ async fn managers_see_interpreting_not_considered_only_for_children_in_their_sco
 #[tokio::test]
 async fn safety_warnings_are_read_and_recorded_only_within_scope(#[case] who: &str, #[case] add: StatusCode) {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let session = world.login(who).await;
     let path = format!("/api/children/{}/safety-warnings", evie.id);
     let (status, body) =
@@ -471,7 +471,7 @@ async fn safety_warnings_are_read_and_recorded_only_within_scope(#[case] who: &s
 #[tokio::test]
 async fn only_a_manager_in_scope_ends_a_safety_warning(#[case] who: &str, #[case] expected: StatusCode) {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let tom = world.login("tom.north").await;
     let (_, warning) = world
         .post(
@@ -499,7 +499,7 @@ async fn key_worker_counts_are_for_managers_and_only_their_scope(
     #[case] expected: StatusCode,
 ) {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let session = world.login(who).await;
     let (status, body) = world.get("/api/oversight/key-workers", session.access()).await;
     assert_eq!(status, expected);
@@ -522,7 +522,7 @@ async fn the_handover_of_a_reallocated_child_is_for_the_new_key_worker_and_manag
     #[case] expected: StatusCode,
 ) {
     let world = World::new().await;
-    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID);
+    let noah = world.child(sync_server::demo::REALLOCATED_CENTRAL_ID).await;
     let session = world.login(who).await;
     let (status, _) = world.get(&format!("/api/children/{}/handover", noah.id), session.access()).await;
     assert_eq!(status, expected);

@@ -42,7 +42,7 @@ async fn managers_see_the_staff_they_may_assign(
     assert_eq!(status, StatusCode::OK, "{who}{query}: {body}");
     assert_eq!(names(&body), expected, "{who}{query}");
     // Each entry carries what the picker needs to assign cover.
-    let dana = world.worker_id("dana.duty").to_string();
+    let dana = world.worker_id("dana.duty").await.to_string();
     if let Some(entry) = body.as_array().and_then(|list| list.iter().find(|w| w["name"] == "Dana Duty")) {
         assert_eq!(entry["id"], dana.as_str());
         assert_eq!(entry["role"], "duty_worker");

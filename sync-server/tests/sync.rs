@@ -22,11 +22,11 @@ use tower::ServiceExt;
 async fn an_identical_replay_is_a_duplicate_and_stored_once() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let v = visit(ellie.id, sam.worker_id());
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "duplicate");
-    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -34,7 +34,7 @@ async fn the_same_revision_with_other_content_is_a_conflict_and_both_are_kept() 
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let v = visit(ellie.id, sam.worker_id());
     world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
     let mut other = v.clone();
@@ -55,14 +55,17 @@ async fn the_same_revision_with_other_content_is_a_conflict_and_both_are_kept() 
         assert_eq!(conflicts[0]["yours"]["child_views"], "Quiet today.");
     }
     // The server's version stands, not the last writer's.
-    assert_eq!(world.state.store().visit(v.id, 1).unwrap().unwrap().visit.child_views, "Happy to talk.");
+    assert_eq!(
+        world.state.store().visit(v.id, 1).await.unwrap().unwrap().visit.child_views,
+        "Happy to talk."
+    );
 }
 
 #[tokio::test]
 async fn an_amendment_of_a_stale_revision_is_a_conflict() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let first = visit(ellie.id, sam.worker_id());
     let second = amend(&first, "school");
     let results = world.push_outcomes(&sam, &[first.clone(), second.clone()]).await;
@@ -80,7 +83,7 @@ async fn an_amendment_of_a_stale_revision_is_a_conflict() {
     assert_eq!(outcome(&results[0]), "conflict");
     let third = amend(&second, "park");
     assert_eq!(outcome(&world.push_outcomes(&sam, &[third]).await[0]), "accepted");
-    let revisions = world.state.store().visit_revisions(first.id).unwrap();
+    let revisions = world.state.store().visit_revisions(first.id).await.unwrap();
     let locations: Vec<&str> = revisions.iter().map(|r| r.visit.location.as_str()).collect();
     assert_eq!(locations, ["family home", "school", "park"], "every revision kept, none edited in place");
 }
@@ -89,7 +92,7 @@ async fn an_amendment_of_a_stale_revision_is_a_conflict() {
 async fn one_bad_record_never_blocks_the_rest() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let good = visit(ellie.id, sam.worker_id());
     let mut future = visit(ellie.id, sam.worker_id());
     future.started_at += chrono::Duration::days(30);
@@ -122,8 +125,8 @@ async fn one_bad_record_never_blocks_the_rest() {
 async fn a_visit_naming_a_plan_action_of_another_child_is_rejected() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
-    let jack = world.child("DEMO-0002");
+    let ellie = world.child("DEMO-0001").await;
+    let jack = world.child("DEMO-0002").await;
     let mut v = visit(ellie.id, sam.worker_id());
     v.plan_actions = vec![jack.plan.unwrap().actions[0].id];
     let results = world.push_outcomes(&sam, &[v]).await;
@@ -137,7 +140,7 @@ async fn unknown_and_unassigned_children_are_held_for_review_never_dropped() {
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
     let unknown = visit(ChildId::new(), sam.worker_id());
-    let not_mine = visit(world.child("DEMO-0101").id, sam.worker_id());
+    let not_mine = visit(world.child("DEMO-0101").await.id, sam.worker_id());
     let results = world.push_outcomes(&sam, &[unknown.clone(), not_mine.clone()]).await;
     for result in &results {
         assert_eq!(outcome(result), "accepted");
@@ -161,7 +164,7 @@ async fn unknown_and_unassigned_children_are_held_for_review_never_dropped() {
 async fn push_refuses_wrong_protocol_other_devices_and_oversized_batches() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let v = visit(ellie.id, sam.worker_id());
     let (status, body) = world
         .post(
@@ -183,7 +186,7 @@ async fn push_refuses_wrong_protocol_other_devices_and_oversized_batches() {
     let (status, body) = world.push(&sam, &many).await;
     assert_eq!((status, body["fields"][0]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("visits")));
     assert!(
-        world.state.store().visits_of_child(ellie.id).unwrap().iter().all(|s| s.visit.id != many[0].id),
+        world.state.store().visits_of_child(ellie.id).await.unwrap().iter().all(|s| s.visit.id != many[0].id),
         "nothing stored"
     );
 }
@@ -192,7 +195,7 @@ async fn push_refuses_wrong_protocol_other_devices_and_oversized_batches() {
 async fn malformed_bodies_name_the_field() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let mut v = serde_json::to_value(visit(ellie.id, sam.worker_id())).unwrap();
     v["revision"] = json!("one");
     let (status, body) = world
@@ -249,7 +252,7 @@ async fn pull_sends_the_caseload_then_only_changes() {
     assert!(nothing.is_empty(), "nothing changed: {nothing:?}");
 
     let tara = world.login("tara.manager").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let manager_visit = visit(ellie.id, tara.worker_id());
     world.push_outcomes(&tara, std::slice::from_ref(&manager_visit)).await;
     let (changes, again) = world.pull_all(&sam, Some(&cursor)).await;
@@ -303,7 +306,7 @@ async fn a_duty_worker_gets_covered_children_and_loses_them_when_cover_ends() {
     let (events, cursor) = world.pull_all(&dana, None).await;
     assert!(events.is_empty(), "no caseload, no cover yet");
 
-    let zofia = world.child("DEMO-0003");
+    let zofia = world.child("DEMO-0003").await;
     let mut cover = world.cover(zofia.id, "dana.duty", 0, 3).await;
     let (events, cursor) = world.pull_all(&dana, Some(&cursor)).await;
     assert_eq!(events_of(&events, "child").len(), 1);
@@ -327,8 +330,8 @@ async fn a_reallocated_child_is_removed_from_the_old_workers_devices() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let (_, cursor) = world.pull_all(&sam, None).await;
-    let mut leo = world.child("DEMO-0010");
-    leo.plan.as_mut().unwrap().key_worker = world.worker_id("priya.field");
+    let mut leo = world.child("DEMO-0010").await;
+    leo.plan.as_mut().unwrap().key_worker = world.worker_id("priya.field").await;
     world.state.store().upsert_children(&[leo.clone()]).await.unwrap();
     let (events, _) = world.pull_all(&sam, Some(&cursor)).await;
     assert_eq!(events.len(), 1, "{events:?}");
@@ -340,7 +343,7 @@ async fn a_reallocated_child_is_removed_from_the_old_workers_devices() {
 async fn bodies_travel_gzipped_both_ways() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let body =
         json!({"protocol": 1, "device_id": sam.device_id, "visits": [visit(ellie.id, sam.worker_id())]})
             .to_string();
@@ -376,12 +379,12 @@ async fn two_devices_pushing_the_same_visit_store_it_once() {
     let world = std::sync::Arc::new(World::new().await);
     let phone = world.login("sam.social").await;
     let tablet = world.login("sam.social").await;
-    let v = visit(world.child("DEMO-0001").id, phone.worker_id());
+    let v = visit(world.child("DEMO-0001").await.id, phone.worker_id());
     let (a, b) = push_together(&world, (&phone, v.clone()), (&tablet, v.clone())).await;
     let mut outcomes = vec![outcome(&a[0]).to_owned(), outcome(&b[0]).to_owned()];
     outcomes.sort();
     assert_eq!(outcomes, ["accepted", "duplicate"]);
-    assert_eq!(world.state.store().visit_revisions(v.id).unwrap().len(), 1);
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -389,13 +392,13 @@ async fn two_devices_pushing_conflicting_amendments_get_one_accepted_and_one_con
     let world = std::sync::Arc::new(World::new().await);
     let phone = world.login("sam.social").await;
     let tablet = world.login("sam.social").await;
-    let base = visit(world.child("DEMO-0001").id, phone.worker_id());
+    let base = visit(world.child("DEMO-0001").await.id, phone.worker_id());
     world.push_outcomes(&phone, std::slice::from_ref(&base)).await;
     for round in 0..10 {
         let base = if round == 0 {
             base.clone()
         } else {
-            world.state.store().latest_revision(base.id).unwrap().unwrap().visit
+            world.state.store().latest_revision(base.id).await.unwrap().unwrap().visit
         };
         let from_phone = amend(&base, &format!("school {round}"));
         let from_tablet = amend(&base, &format!("park {round}"));
@@ -404,10 +407,10 @@ async fn two_devices_pushing_conflicting_amendments_get_one_accepted_and_one_con
         let mut outcomes = vec![outcome(&a[0]).to_owned(), outcome(&b[0]).to_owned()];
         outcomes.sort();
         assert_eq!(outcomes, ["accepted", "conflict"], "round {round}");
-        let held = world.state.store().visit(base.id, base.revision + 1).unwrap().unwrap().visit;
+        let held = world.state.store().visit(base.id, base.revision + 1).await.unwrap().unwrap().visit;
         let loser = if held == from_phone { &from_tablet } else { &from_phone };
         assert!(held == from_phone || held == from_tablet);
-        let conflicts = world.state.store().conflicts().unwrap();
+        let conflicts = world.state.store().conflicts().await.unwrap();
         assert!(conflicts.iter().any(|c| &c.yours == loser && c.server == held), "both versions kept");
     }
 }
@@ -431,14 +434,14 @@ async fn push_together(
 async fn a_statutory_visit_without_a_purpose_is_refused_naming_the_field() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;
-    let ellie = world.child("DEMO-0001");
+    let ellie = world.child("DEMO-0001").await;
     let aimless = shared::Visit { plan_actions: vec![], purpose: None, ..visit(ellie.id, sam.worker_id()) };
     let results = world.push_outcomes(&sam, std::slice::from_ref(&aimless)).await;
     assert_eq!(outcome(&results[0]), "rejected", "{}", results[0]);
     let fields: Vec<&str> =
         results[0]["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, ["purpose"]);
-    assert!(world.state.store().visit_revisions(aimless.id).unwrap().is_empty(), "not stored");
+    assert!(world.state.store().visit_revisions(aimless.id).await.unwrap().is_empty(), "not stored");
     // The same visit with a stated purpose is accepted.
     let purposeful = shared::Visit { purpose: Some("To talk with Ellie about school".into()), ..aimless };
     assert_eq!(outcome(&world.push_outcomes(&sam, &[purposeful]).await[0]), "accepted");

@@ -6,12 +6,12 @@ mod common;
 use serde_json::{Value, json};
 use shared::DeviceId;
 use sync_server::demo::{self, DEMO_PASSWORD};
-use sync_server::{AppState, Config, Store};
+use sync_server::{AppState, Config};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_device_syncs_over_tcp_and_a_graceful_shutdown_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).unwrap();
+    let store = sync_server::store::open(dir.path()).unwrap();
     let state = AppState::new(store, common::SECRET, Config::default());
     demo::seed(state.store(), state.calendar(), state.today()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -33,7 +33,7 @@ async fn a_device_syncs_over_tcp_and_a_graceful_shutdown_keeps_everything() {
         .await
         .unwrap();
     let access = tokens["access_token"].as_str().unwrap().to_owned();
-    let ellie = state.store().child_by_central_id("DEMO-0001").unwrap().unwrap();
+    let ellie = state.store().child_by_central_id("DEMO-0001").await.unwrap().unwrap();
     let v = common::visit(ellie.id, tokens["worker"]["id"].as_str().unwrap().parse().unwrap());
     let pushed: Value = client
         .post(format!("{base}/api/sync/push"))
@@ -76,6 +76,6 @@ async fn a_device_syncs_over_tcp_and_a_graceful_shutdown_keeps_everything() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
     drop(state);
-    let reopened = Store::open(dir.path()).unwrap();
-    assert_eq!(reopened.visit(v.id, 1).unwrap().unwrap().visit, v);
+    let reopened = sync_server::store::open(dir.path()).unwrap();
+    assert_eq!(reopened.visit(v.id, 1).await.unwrap().unwrap().visit, v);
 }

@@ -10,7 +10,7 @@ use common::*;
 #[tokio::test]
 async fn a_duty_worker_whose_cover_ended_cannot_read_later_revisions_by_pushing_a_conflict() {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let tom = world.login("tom.north").await;
     let dana = world.login("dana.duty").await;
     let mut cover = world.cover(evie.id, "dana.duty", -6, 0).await;
@@ -38,7 +38,7 @@ async fn a_duty_worker_whose_cover_ended_cannot_read_later_revisions_by_pushing_
 #[tokio::test]
 async fn a_duty_worker_on_cover_is_still_shown_a_conflict_on_the_covered_childs_visit() {
     let world = World::new().await;
-    let evie = world.child("DEMO-0201");
+    let evie = world.child("DEMO-0201").await;
     let tom = world.login("tom.north").await;
     let dana = world.login("dana.duty").await;
     world.cover(evie.id, "dana.duty", -6, 1).await;

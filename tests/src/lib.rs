@@ -11,7 +11,7 @@ use mobile::store::{LocalStore, UnlockedStore};
 use mobile::sync::engine::{SyncEngine, sign_in};
 use shared::sync::{LoginRequest, TokenResponse};
 use shared::{DeviceId, Visit};
-use sync_server::{AppState, Config, Store, demo};
+use sync_server::{AppState, Config, demo};
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -35,7 +35,7 @@ impl TestServer {
 
     /// [`TestServer::start`] with settings of its own (calendar, time zone, clock).
     pub async fn start_with(data: &Path, addr: SocketAddr, mut config: Config) -> anyhow::Result<Self> {
-        let store = Store::open(data).context("opening the server's store")?;
+        let store = sync_server::store::open(data).context("opening the server's store")?;
         // As the binary does: photos live beside the store.
         config.oversight.blob_dir = Some(data.join("blobs"));
         let state = AppState::open(store, None, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -44,7 +44,7 @@ impl TestServer {
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         // The binary's sweeper runs its first sweep at start-up; run one here so tests see the
         // same escalations without a background task holding the store open after a stop.
-        sync_server::escalations::sweep_store(&state, None, state.now())
+        sync_server::sweeper::sweep_store(&state, None, state.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind(addr).await.context("binding the server's port")?;

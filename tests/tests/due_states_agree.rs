@@ -18,7 +18,7 @@ use shared::{
     WorkerId,
 };
 use sync_server::escalations::children_due_during;
-use sync_server::{AppState, Config, Store};
+use sync_server::{AppState, Config};
 
 const SHIPPED: [CalendarName; 2] = [CalendarName::Jersey, CalendarName::EnglandAndWales];
 const ZONES: [Tz; 5] =
@@ -185,7 +185,7 @@ fn check(case: &Case) -> Result<(), TestCaseError> {
             clock: BusinessClock::starting_at(case.zone, case.at, real_now),
             ..Config::default()
         };
-        let state = AppState::new(Store::temporary().expect("temporary store"), SECRET, config);
+        let state = AppState::new(sync_server::store::temporary().expect("temporary store"), SECRET, config);
         let child = child(case);
         let visits = visits(case, child.id);
 

@@ -328,8 +328,8 @@ async fn after_the_server_is_restored_from_a_backup_the_phone_pulls_everything_a
 
     // The nightly backup, taken here from the stopped store.
     {
-        let store = sync_server::Store::open(&live).unwrap();
-        let records = store.snapshot_records().await.unwrap();
+        let store = sync_server::store::open(&live).unwrap();
+        let records = store.backup_records().await.unwrap();
         let out = std::fs::File::create(&file).unwrap();
         sync_server::backup::write_backup(&records, None, out).unwrap();
     }

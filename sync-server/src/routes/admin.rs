@@ -150,7 +150,7 @@ pub async fn export_visits(
     if limit == 0 {
         return Err(ApiError::bad_field("limit", "The limit must be at least 1."));
     }
-    let rows = export::pending(state.store(), limit)?;
+    let rows = export::pending(state.store(), limit).await?;
     Ok(match query.format.unwrap_or_default() {
         Format::Json => axum::Json(rows).into_response(),
         Format::Csv => {
@@ -188,7 +188,7 @@ pub async fn export_ack(
     let mut known = Vec::new();
     let mut unknown = Vec::new();
     for r in ack.revisions {
-        if store.visit(r.visit_id, r.revision)?.is_some() {
+        if store.visit(r.visit_id, r.revision).await?.is_some() {
             known.push((r.visit_id, r.revision));
         } else {
             unknown.push(r);
@@ -243,9 +243,9 @@ pub async fn revoke_device(
 ) -> Result<ApiJson<DeviceInfo>, ApiError> {
     require_role(&caller.worker, &[Role::Admin, Role::SeniorManager, Role::TeamManager])?;
     let store = state.store();
-    let mut device = store.device(id)?.ok_or(ApiError::NotFound)?;
+    let mut device = store.device(id).await?.ok_or(ApiError::NotFound)?;
     if caller.role() == Role::TeamManager {
-        let owner = store.worker(device.worker_id)?;
+        let owner = store.worker(device.worker_id).await?;
         if caller.worker.team.is_none() || owner.and_then(|w| w.team) != caller.worker.team {
             return Err(ApiError::NotFound);
         }
@@ -310,11 +310,11 @@ pub async fn create_account(
     }
     auth::check_new_password("password", &new.password)?;
     if let Some(team) = new.team
-        && state.store().team(team)?.is_none()
+        && state.store().team(team).await?.is_none()
     {
         return Err(ApiError::bad_field("team", "No such team."));
     }
-    if state.store().account_by_username(&username)?.is_some() {
+    if state.store().account_by_username(&username).await?.is_some() {
         return Err(ApiError::Conflict("That username is taken.".into()));
     }
     let password = new.password;
@@ -377,7 +377,7 @@ pub async fn set_password(
         return Err(ApiError::NotFound);
     }
     let store = state.store();
-    let mut account = store.account(id)?.ok_or(ApiError::NotFound)?;
+    let mut account = store.account(id).await?.ok_or(ApiError::NotFound)?;
     auth::check_new_password("new_password", &change.new_password)?;
     if own {
         // Changing one's own password needs the current one, administrators included: a stolen
@@ -408,15 +408,15 @@ pub async fn set_password(
     account.password_changed_at = Utc::now();
     // The new password and the end of every refresh token go in one atomic batch: a crash
     // cannot leave the new password with the old sessions still alive.
-    let mut writes = crate::store::Writes::default();
-    store.account_writes(&mut writes, &account)?;
-    for mut device in store.devices_of(id)? {
+    let mut tx = store.transaction().await?;
+    tx.put_account(&account).await?;
+    for mut device in store.devices_of(id).await? {
         // Every session of the worker ends: refresh tokens and access tokens alike.
         crate::routes::auth::retire(&mut device);
         device.session += 1;
-        store.device_writes(&mut writes, &device)?;
+        tx.put_device(&device).await?;
     }
-    store.commit(writes).await?;
+    tx.commit().await?;
     tracing::info!(target.worker = %id, "password changed; every session of the worker ended");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -433,7 +433,7 @@ pub async fn list_teams(
     caller: Caller,
 ) -> Result<ApiJson<Vec<shared::Team>>, ApiError> {
     require_role(&caller.worker, &[Role::Admin])?;
-    let mut teams = state.store().teams()?;
+    let mut teams = state.store().teams().await?;
     teams.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(ApiJson(teams))
 }
@@ -486,30 +486,30 @@ pub async fn set_team_managers(
         ApiError::bad_field(if field == "." { "body" } else { &field }, e.inner().to_string())
     })?;
     let store = state.store();
-    let mut team = store.team(id)?.ok_or(ApiError::NotFound)?;
+    let mut team = store.team(id).await?.ok_or(ApiError::NotFound)?;
     let mut errors = Vec::new();
-    let mut check =
-        |field: &str, who: Option<WorkerId>, roles: &[Role], words: &str| -> Result<(), ApiError> {
-            let Some(who) = who else { return Ok(()) };
-            let ok = store.account(who)?.is_some_and(|a| !a.disabled && roles.contains(&a.worker.role));
-            if !ok {
-                errors.push(shared::FieldError::new(field, words));
-            }
-            Ok(())
-        };
-    check("manager", request.manager, &[Role::TeamManager], "Name a team manager's worker id.")?;
-    check(
-        "senior_manager",
-        request.senior_manager,
-        &[Role::SeniorManager],
-        "Name a senior manager's worker id.",
-    )?;
-    check(
-        "deputy",
-        request.deputy,
-        &[Role::TeamManager, Role::SeniorManager],
-        "Name a team or senior manager's worker id.",
-    )?;
+    let checks: [(&str, Option<WorkerId>, &[Role], &str); 3] = [
+        ("manager", request.manager, &[Role::TeamManager], "Name a team manager's worker id."),
+        (
+            "senior_manager",
+            request.senior_manager,
+            &[Role::SeniorManager],
+            "Name a senior manager's worker id.",
+        ),
+        (
+            "deputy",
+            request.deputy,
+            &[Role::TeamManager, Role::SeniorManager],
+            "Name a team or senior manager's worker id.",
+        ),
+    ];
+    for (field, who, roles, words) in checks {
+        let Some(who) = who else { continue };
+        let ok = store.account(who).await?.is_some_and(|a| !a.disabled && roles.contains(&a.worker.role));
+        if !ok {
+            errors.push(shared::FieldError::new(field, words));
+        }
+    }
     if request.deputy.is_some() && request.deputy == request.manager {
         errors.push(shared::FieldError::new(
             "deputy",
@@ -522,17 +522,14 @@ pub async fn set_team_managers(
     team.manager = request.manager;
     team.routing = shared::TeamRouting { senior_manager: request.senior_manager, deputy: request.deputy };
     {
-        // Under the sweep's lock: the team and the escalations routed by it never disagree.
-        let _one_at_a_time = state.config().oversight.sweep_lock.lock().await;
-        let mut writes = crate::store::Writes::default();
-        store.team_writes(&mut writes, &team)?;
-        store.audit_writes(
-            &mut writes,
-            &crate::routes::oversight::change_entry(&caller, None, format!("team {id} managers set")),
-        )?;
-        store.commit(writes).await?;
+        // One transaction: the store holds the sweep off until the team is written.
+        let mut tx = store.transaction().await?;
+        tx.put_team(&team).await?;
+        tx.audit(&crate::routes::oversight::change_entry(&caller, None, format!("team {id} managers set")))
+            .await?;
+        tx.commit().await?;
     }
-    crate::escalations::sweep_store(&state, None, state.now()).await?;
+    crate::sweeper::sweep_store(&state, None, state.now()).await?;
     Ok(ApiJson(team))
 }
 
@@ -567,12 +564,14 @@ impl std::io::Write for ChannelWriter {
 pub async fn backup(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     require_role(&caller.worker, &[Role::Admin])?;
     let store = state.store();
-    let records = store.snapshot_records().await?;
-    store.record_audit(&crate::routes::oversight::change_entry(
-        &caller,
-        None,
-        format!("backup taken: {} records", records.len()),
-    ))?;
+    let records = store.backup_records().await?;
+    store
+        .record_view(&crate::routes::oversight::change_entry(
+            &caller,
+            None,
+            format!("backup taken: {} records", records.len()),
+        ))
+        .await?;
     let photo_dir = state.config().oversight.blob_dir.clone();
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(16);
     tokio::task::spawn_blocking(move || {

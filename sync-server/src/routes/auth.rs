@@ -50,7 +50,7 @@ pub async fn login(
     }
     let keys = auth::limiter_keys(&request.username, address);
     state.limiter().check(&keys)?;
-    let account = state.store().account_by_username(&request.username)?.filter(|a| !a.disabled);
+    let account = state.store().account_by_username(&request.username).await?.filter(|a| !a.disabled);
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password = request.password.clone();
     let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
@@ -65,7 +65,7 @@ pub async fn login(
 
     let now = Utc::now();
     let (refresh_token, refresh_hash) = auth::new_refresh_token();
-    let device = match state.store().device(request.device_id)? {
+    let device = match state.store().device(request.device_id).await? {
         // A device belongs to the worker who registered it. Signing in with another worker's
         // device id must neither take over nor end their session (and must not tell this
         // caller whether that device was revoked): refuse, and leave their record alone. The
@@ -118,7 +118,7 @@ pub async fn refresh(
 ) -> Result<axum::Json<TokenResponse>, ApiError> {
     let store = state.store();
     let refused = ApiError::Unauthorized("This sign-in has ended. Sign in again.");
-    let Some(device) = store.device(request.device_id)? else { return Err(refused) };
+    let Some(device) = store.device(request.device_id).await? else { return Err(refused) };
     if device.revoked_at.is_some() {
         return Err(ApiError::Wipe);
     }
@@ -135,7 +135,8 @@ pub async fn refresh(
         return Err(refused);
     }
     let account = store
-        .account(device.worker_id)?
+        .account(device.worker_id)
+        .await?
         .filter(|a| !a.disabled && a.password_hash.is_some())
         .ok_or(refused)?;
     let (refresh_token, refresh_hash) = auth::new_refresh_token();
@@ -159,7 +160,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Sta
     let store = state.store();
     // Compare-and-swap, retried: a refresh racing the sign-out must not bring the session back.
     for _ in 0..8 {
-        let Some(device) = store.device(caller.device_id)? else { break };
+        let Some(device) = store.device(caller.device_id).await? else { break };
         let mut ended = device.clone();
         retire(&mut ended);
         ended.session += 1;

@@ -119,7 +119,7 @@ pub async fn put_blob(
     // A stored key is not answered from its record: the upload goes through the same steps as
     // a new one, and only bytes that hash to the key (proof the caller holds the photo) get an
     // answer, which says nothing about who else sent it or when.
-    let stored = state.store().blob_meta::<BlobInfo>(&sha256)?;
+    let stored = state.store().blob(&sha256).await?;
     let range = match headers.get(header::CONTENT_RANGE).map(|v| v.to_str().unwrap_or("")) {
         Some(value) => match ContentRange::parse(value) {
             Ok(range) => Some(range),
@@ -141,7 +141,7 @@ pub async fn put_blob(
             let since = if info.uploaded_by == caller.id() {
                 Some(info.stored_at)
             } else {
-                store.blob_holder_since(&sha256, caller.id())?
+                store.blob_holder_since(&sha256, caller.id()).await?
             };
             let (status, since) = match since {
                 // The caller's own upload again (a lost answer): as first answered.
@@ -183,7 +183,7 @@ pub async fn put_blob(
                 stored_at: Utc::now(),
             };
             // The files are durable already; this flushes the record of them.
-            state.store().put_blob_meta(&sha256, &info).await?;
+            state.store().put_blob(&crate::store::BlobRecord::from(&info)).await?;
             state.store().add_blob_holder(&sha256, caller.id(), info.stored_at).await?;
             Ok((StatusCode::CREATED, ApiJson(info)).into_response())
         }
@@ -198,8 +198,10 @@ async fn send_file(
     head: bool,
 ) -> Result<Response, ApiError> {
     let store = state.store();
-    let info = match store.blob_meta::<BlobInfo>(sha256)? {
-        Some(info) if photos::may_see_blob(store, &caller.worker, sha256, &info, state.today())? => info,
+    let info = match store.blob(sha256).await? {
+        Some(info) if photos::may_see_blob(store, &caller.worker, sha256, &info, state.today()).await? => {
+            info
+        }
         _ => {
             // An unfinished upload of the caller's own says how far it got, so it can resume.
             // Nobody else's is visible.
@@ -277,18 +279,18 @@ pub async fn missing_blobs(
     ApiPath(id): ApiPath<VisitId>,
 ) -> Result<ApiJson<Vec<String>>, ApiError> {
     let store = state.store();
-    let stored = store.latest_revision(id)?.ok_or(ApiError::NotFound)?;
+    let stored = store.latest_revision(id).await?.ok_or(ApiError::NotFound)?;
     let own = stored.visit.worker_id == caller.id();
     if !own {
-        scope::visible_child(store, &caller.worker, stored.visit.child_id, state.today())?;
+        scope::visible_child(store, &caller.worker, stored.visit.child_id, state.today()).await?;
     }
     // "Missing" is anything the caller cannot get: not held, or held but not theirs to see, so
     // the answer says nothing about photos they may not see.
     let mut missing = Vec::new();
     for attachment in &stored.visit.attachments {
         let sha256 = &attachment.sha256;
-        let available = match store.blob_meta::<BlobInfo>(sha256)? {
-            Some(info) => photos::may_see_blob(store, &caller.worker, sha256, &info, state.today())?,
+        let available = match store.blob(sha256).await? {
+            Some(info) => photos::may_see_blob(store, &caller.worker, sha256, &info, state.today()).await?,
             None => false,
         };
         if !available && !missing.contains(sha256) {

@@ -61,10 +61,10 @@ pub async fn interpreting_not_considered(
     let store = state.store();
     let today = state.today();
     let mut list = Vec::new();
-    for id in scope::children_in_scope(store, &caller.worker, today)? {
-        let Some(child) = store.child(id)? else { continue };
+    for id in scope::children_in_scope(store, &caller.worker, today).await? {
+        let Some(child) = store.child(id).await? else { continue };
         let visits: Vec<shared::Visit> =
-            store.counted_visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
+            store.counted_visits_of_child(id).await?.into_iter().map(|s| s.visit).collect();
         let people = shared::interpreting_not_considered(&child, &visits);
         if !people.is_empty() {
             list.push(InterpretingToConsider {
@@ -93,9 +93,9 @@ pub async fn safety_warnings(
 ) -> Result<ApiJson<Vec<SafetyWarning>>, ApiError> {
     scope::require_role(&caller.worker, &VISITING_ROLES)?;
     let store = state.store();
-    scope::visible_child(store, &caller.worker, id, state.today())?;
-    crate::routes::children::audit_view(&state, &caller, id, "safety warnings")?;
-    Ok(ApiJson(household::warnings_for(store, id)?))
+    scope::visible_child(store, &caller.worker, id, state.today()).await?;
+    crate::routes::children::audit_view(&state, &caller, id, "safety warnings").await?;
+    Ok(ApiJson(household::warnings_for(store, id).await?))
 }
 
 /// Records a safety warning for lone visits to the child's household (the child and their
@@ -117,12 +117,12 @@ pub async fn add_safety_warning(
     scope::require_role(&caller.worker, &VISITING_ROLES)?;
     let store = state.store();
     let today = state.today();
-    let child = scope::visible_child(store, &caller.worker, id, today)?;
+    let child = scope::visible_child(store, &caller.worker, id, today).await?;
     request.validate()?;
     let now = Utc::now();
     let warning = {
-        let guard = store.lock_writes().await;
-        let household = household::household_of(store, &child)?;
+        let mut tx = store.transaction().await?;
+        let household = household::household_of(store, &child).await?;
         let warning = SafetyWarning {
             id: SafetyWarningId::new(),
             child_ids: household.iter().map(|c| c.id).collect(),
@@ -132,16 +132,11 @@ pub async fn add_safety_warning(
             recorded_at: now,
             ended: None,
         };
-        let mut writes = crate::store::Writes::default();
-        household::add_warning_writes(store, &mut writes, &warning, &household, now, today)?;
-        store.audit_writes(
-            &mut writes,
-            &change_entry(&caller, Some(id), format!("safety warning {} recorded", warning.id)),
-        )?;
-        store.apply(&guard, writes)?;
+        household::add_warning_writes(tx.as_mut(), &warning, &household, now, today).await?;
+        tx.audit(&change_entry(&caller, Some(id), format!("safety warning {} recorded", warning.id))).await?;
+        tx.commit().await?;
         warning
     };
-    store.flush().await?;
     Ok((StatusCode::CREATED, ApiJson(warning)).into_response())
 }
 
@@ -166,14 +161,16 @@ pub async fn end_safety_warning(
     let today = state.today();
     let now = Utc::now();
     let ended = {
-        let guard = store.lock_writes().await;
-        let mut warning = household::warning(store, id)?.ok_or(ApiError::NotFound)?;
-        let first_visible = warning
-            .child_ids
-            .iter()
-            .find(|child| scope::visible_child(store, &caller.worker, **child, today).is_ok())
-            .copied()
-            .ok_or(ApiError::NotFound)?;
+        let mut tx = store.transaction().await?;
+        let mut warning = household::warning(store, id).await?.ok_or(ApiError::NotFound)?;
+        let mut first_visible = None;
+        for child in &warning.child_ids {
+            if scope::visible_child(store, &caller.worker, *child, today).await.is_ok() {
+                first_visible = Some(*child);
+                break;
+            }
+        }
+        let first_visible = first_visible.ok_or(ApiError::NotFound)?;
         request.validate()?;
         if warning.ended.is_some() {
             return Err(ApiError::Conflict("This warning has already been ended.".into()));
@@ -183,17 +180,12 @@ pub async fn end_safety_warning(
             ended_at: now,
             reason: request.reason.trim().to_owned(),
         };
-        let mut writes = crate::store::Writes::default();
-        household::end_warning_writes(store, &mut writes, &warning, &end, now, today)?;
-        store.audit_writes(
-            &mut writes,
-            &change_entry(&caller, Some(first_visible), format!("safety warning {id} ended")),
-        )?;
-        store.apply(&guard, writes)?;
+        household::end_warning_writes(store, tx.as_mut(), &warning, &end, now, today).await?;
+        tx.audit(&change_entry(&caller, Some(first_visible), format!("safety warning {id} ended"))).await?;
+        tx.commit().await?;
         warning.ended = Some(end);
         warning
     };
-    store.flush().await?;
     Ok(ApiJson(ended))
 }
 
@@ -227,11 +219,11 @@ pub async fn key_workers(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     let mut list = Vec::new();
-    for id in scope::children_in_scope(store, &caller.worker, state.today())? {
-        let Some(child) = store.child(id)? else { continue };
+    for id in scope::children_in_scope(store, &caller.worker, state.today()).await? {
+        let Some(child) = store.child(id).await? else { continue };
         let Some(plan) = &child.plan else { continue };
         let earlier: Vec<shared::Child> =
-            store.child_history(id)?.into_iter().flat_map(|c| [c.before, c.after]).collect();
+            store.child_history(id).await?.into_iter().flat_map(|c| [c.before, c.after]).collect();
         list.push(KeyWorkerCount {
             child_id: id,
             child_name: child.display_name(),

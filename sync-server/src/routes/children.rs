@@ -23,20 +23,28 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Records that the caller viewed something about a child.
-pub fn audit_view(state: &AppState, caller: &Caller, child: ChildId, what: &str) -> Result<(), ApiError> {
+pub async fn audit_view(
+    state: &AppState,
+    caller: &Caller,
+    child: ChildId,
+    what: &str,
+) -> Result<(), ApiError> {
     let today = state.today();
-    let on_cover =
-        caller.role() == shared::Role::DutyWorker && state.store().is_covering(caller.id(), child, today)?;
-    state.store().record_audit(&AuditEntry {
-        at: Utc::now(),
-        worker_id: caller.id(),
-        role: caller.role(),
-        device_id: Some(caller.device_id),
-        action: AuditAction::Viewed,
-        child_id: Some(child),
-        what: what.to_owned(),
-        on_cover,
-    })?;
+    let on_cover = caller.role() == shared::Role::DutyWorker
+        && state.store().is_covering(caller.id(), child, today).await?;
+    state
+        .store()
+        .record_view(&AuditEntry {
+            at: Utc::now(),
+            worker_id: caller.id(),
+            role: caller.role(),
+            device_id: Some(caller.device_id),
+            action: AuditAction::Viewed,
+            child_id: Some(child),
+            what: what.to_owned(),
+            on_cover,
+        })
+        .await?;
     Ok(())
 }
 
@@ -52,10 +60,10 @@ pub async fn list_children(
 ) -> Result<ApiJson<Vec<Child>>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
-    let ids = scope::children_in_scope(store, &caller.worker, state.today())?;
+    let ids = scope::children_in_scope(store, &caller.worker, state.today()).await?;
     let mut children = Vec::with_capacity(ids.len());
     for id in ids {
-        if let Some(child) = store.child(id)? {
+        if let Some(child) = store.child(id).await? {
             children.push(child);
         }
     }
@@ -73,8 +81,8 @@ pub async fn get_child(
     caller: Caller,
     ApiPath(id): ApiPath<ChildId>,
 ) -> Result<ApiJson<Child>, ApiError> {
-    let child = scope::visible_child(state.store(), &caller.worker, id, state.today())?;
-    audit_view(&state, &caller, id, "child record")?;
+    let child = scope::visible_child(state.store(), &caller.worker, id, state.today()).await?;
+    audit_view(&state, &caller, id, "child record").await?;
     Ok(ApiJson(child))
 }
 
@@ -89,8 +97,8 @@ pub async fn child_visits(
     caller: Caller,
     ApiPath(id): ApiPath<ChildId>,
 ) -> Result<ApiJson<Vec<Visit>>, ApiError> {
-    scope::visible_child(state.store(), &caller.worker, id, state.today())?;
-    let visits = state.store().visits_of_child(id)?.into_iter().map(|s| s.visit).collect();
-    audit_view(&state, &caller, id, "visits")?;
+    scope::visible_child(state.store(), &caller.worker, id, state.today()).await?;
+    let visits = state.store().visits_of_child(id).await?.into_iter().map(|s| s.visit).collect();
+    audit_view(&state, &caller, id, "visits").await?;
     Ok(ApiJson(visits))
 }

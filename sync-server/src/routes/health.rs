@@ -34,7 +34,7 @@ pub async fn health() -> axum::Json<Status> {
 #[utoipa::path(get, path = "/api/ready", tag = "health", responses(
     (status = 200, body = Status), (status = 503, body = Status)))]
 pub async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    if state.store().is_ready() {
+    if state.store().is_ready().await {
         (StatusCode::OK, axum::Json(Status { status: "ok" }))
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, axum::Json(Status { status: "unavailable" }))

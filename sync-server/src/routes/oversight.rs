@@ -42,32 +42,32 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(desk))
 }
 
-fn record_change(
+async fn record_change(
     state: &AppState,
     caller: &Caller,
     child: Option<ChildId>,
     what: String,
 ) -> Result<(), ApiError> {
-    state.store().record_audit(&change_entry(caller, child, what))?;
+    state.store().record_view(&change_entry(caller, child, what)).await?;
     Ok(())
 }
 
-fn workers(store: &Store) -> Result<Vec<Worker>, ApiError> {
-    Ok(store.accounts()?.into_iter().map(|a| a.worker).collect())
+async fn workers(store: &dyn Store) -> Result<Vec<Worker>, ApiError> {
+    Ok(store.accounts().await?.into_iter().map(|a| a.worker).collect())
 }
 
-fn worker_names(store: &Store) -> Result<HashMap<WorkerId, String>, ApiError> {
-    Ok(workers(store)?.into_iter().map(|w| (w.id, w.name)).collect())
+async fn worker_names(store: &dyn Store) -> Result<HashMap<WorkerId, String>, ApiError> {
+    Ok(workers(store).await?.into_iter().map(|w| (w.id, w.name)).collect())
 }
 
-fn team_names(store: &Store) -> Result<HashMap<TeamId, String>, ApiError> {
-    Ok(store.teams()?.into_iter().map(|t| (t.id, t.name)).collect())
+async fn team_names(store: &dyn Store) -> Result<HashMap<TeamId, String>, ApiError> {
+    Ok(store.teams().await?.into_iter().map(|t| (t.id, t.name)).collect())
 }
 
 /// A child's visit revisions that count: a revision held for review counts for nothing until
 /// a manager accepts it.
-fn visits_of(store: &Store, child: ChildId) -> Result<Vec<Visit>, ApiError> {
-    Ok(store.counted_visits_of_child(child)?.into_iter().map(|s| s.visit).collect())
+async fn visits_of(store: &dyn Store, child: ChildId) -> Result<Vec<Visit>, ApiError> {
+    Ok(store.counted_visits_of_child(child).await?.into_iter().map(|s| s.visit).collect())
 }
 
 /// When each revision was recorded: received by the server, or for a held revision, accepted.
@@ -78,17 +78,17 @@ type Cases = Vec<(Child, Vec<Visit>)>;
 
 /// The children in scope with the visits that count, and when each revision was recorded, for
 /// reports.
-fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, RecordedTimes), ApiError> {
+async fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, RecordedTimes), ApiError> {
     let store = state.store();
     let mut cases = Vec::new();
     let mut recorded = RecordedTimes::new();
-    for id in scope::children_in_scope(store, &caller.worker, state.today())? {
-        if let Some(child) = store.child(id)? {
+    for id in scope::children_in_scope(store, &caller.worker, state.today()).await? {
+        if let Some(child) = store.child(id).await? {
             let mut visits = Vec::new();
-            for stored in store.counted_visits_of_child(id)? {
+            for stored in store.counted_visits_of_child(id).await? {
                 let mut at = stored.received_at;
                 if stored.needs_review.is_some()
-                    && let Some(resolution) = store.resolution(stored.visit.id, stored.visit.revision)?
+                    && let Some(resolution) = store.resolution(stored.visit.id, stored.visit.revision).await?
                 {
                     at = at.max(resolution.at);
                 }
@@ -125,13 +125,13 @@ pub async fn list_escalations(
     let store = state.store();
     let mut open = Vec::new();
     let today = state.today();
-    for child in scope::children_in_scope(store, &caller.worker, today)? {
+    for child in scope::children_in_scope(store, &caller.worker, today).await? {
         let held: Vec<Escalation> =
-            store.escalations_for_child(child)?.into_iter().filter(Escalation::is_open).collect();
+            store.escalations_for_child(child).await?.into_iter().filter(Escalation::is_open).collect();
         if held.is_empty() {
             continue;
         }
-        let visits = visits_of(store, child)?;
+        let visits = visits_of(store, child).await?;
         open.extend(held.into_iter().map(|e| e.with_current_figures(state.calendar(), &visits, today)));
     }
     open.sort_by_key(|e| (e.raised_at, e.id));
@@ -157,16 +157,16 @@ pub async fn acknowledge_escalation(
     scope::require_role(&caller.worker, &MANAGERS)?;
     action.check_bounds(state.today())?;
     let store = state.store();
-    // The sweep's lock: a sweep and an acknowledgement never overwrite each other. The
-    // escalation is read again under it, so the action is appended to its latest history.
-    let _one_at_a_time = state.config().oversight.sweep_lock.lock().await;
-    let escalation = store.escalation(id)?.ok_or(ApiError::NotFound)?;
+    // One transaction from the read to the write: the store holds the sweep (and every other
+    // writer) off, so the action is appended to the escalation's latest history.
+    let mut tx = store.transaction().await?;
+    let escalation = store.escalation(id).await?.ok_or(ApiError::NotFound)?;
     // A deputy it was sent to may act on it even if the child is outside their own team.
     if escalation.to != Some(caller.id()) {
-        scope::visible_child(store, &caller.worker, escalation.child_id, state.today())?;
+        scope::visible_child(store, &caller.worker, escalation.child_id, state.today()).await?;
     }
     if let EscalationAction::DutyCoverAssigned { duty_worker } = &action {
-        let ok = store.worker(*duty_worker)?.is_some_and(|w| w.role == Role::DutyWorker);
+        let ok = store.worker(*duty_worker).await?.is_some_and(|w| w.role == Role::DutyWorker);
         if !ok {
             return Err(ApiError::Validation(vec![shared::FieldError::new(
                 "duty_worker",
@@ -178,15 +178,12 @@ pub async fn acknowledge_escalation(
         escalations::acknowledge(&escalation, action, &caller.worker, state.today(), state.now())
             .map_err(ApiError::Validation)?;
     // The change and its audit entry in one atomic batch, flushed before answering.
-    let mut writes = crate::store::Writes::default();
-    store.escalation_writes(&mut writes, &acknowledged)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged")),
-    )?;
-    store.commit(writes).await?;
-    state.config().oversight.notify(&state);
-    let visits = visits_of(store, acknowledged.child_id)?;
+    tx.put_escalation(&acknowledged).await?;
+    tx.audit(&change_entry(&caller, Some(acknowledged.child_id), format!("escalation {id} acknowledged")))
+        .await?;
+    tx.commit().await?;
+    crate::sweeper::notify(&state);
+    let visits = visits_of(store, acknowledged.child_id).await?;
     Ok(ApiJson(acknowledged.with_current_figures(state.calendar(), &visits, state.today())))
 }
 
@@ -235,8 +232,8 @@ pub async fn seen_alone_decisions(
 ) -> Result<ApiJson<Vec<shared::SeenAloneDecision>>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
-    scope::visible_child(store, &caller.worker, id, state.today())?;
-    Ok(ApiJson(store.seen_alone_decisions(id)?))
+    scope::visible_child(store, &caller.worker, id, state.today()).await?;
+    Ok(ApiJson(store.seen_alone_decisions(id).await?))
 }
 
 /// Records a manager's standing decision that the child need not be seen alone, with a reason
@@ -258,7 +255,7 @@ pub async fn record_seen_alone_decision(
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
-    scope::visible_child(store, &caller.worker, id, state.today())?;
+    scope::visible_child(store, &caller.worker, id, state.today()).await?;
     let decision = shared::SeenAloneDecision {
         id: shared::SeenAloneDecisionId::new(),
         child_id: id,
@@ -270,14 +267,12 @@ pub async fn record_seen_alone_decision(
         decided_at: state.now(),
     };
     escalations::validate_seen_alone_decision(&decision).map_err(ApiError::Validation)?;
-    let mut writes = crate::store::Writes::default();
-    store.seen_alone_decision_writes(&mut writes, &decision)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(id), format!("seen alone decision {} recorded", decision.id)),
-    )?;
-    store.commit(writes).await?;
-    escalations::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
+    let mut tx = store.transaction().await?;
+    tx.put_seen_alone_decision(&decision).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("seen alone decision {} recorded", decision.id)))
+        .await?;
+    tx.commit().await?;
+    crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(decision)).into_response())
 }
 
@@ -326,7 +321,7 @@ pub async fn record_absence(
     let store = state.store();
     let worker_id = request.worker_id.unwrap_or(caller.id());
     let absent =
-        store.worker(worker_id)?.ok_or_else(|| ApiError::bad_field("worker_id", "No such worker."))?;
+        store.worker(worker_id).await?.ok_or_else(|| ApiError::bad_field("worker_id", "No such worker."))?;
     let allowed = worker_id == caller.id()
         || caller.role() == Role::SeniorManager
         || (caller.role() == Role::TeamManager
@@ -346,16 +341,16 @@ pub async fn record_absence(
     absence.check_dates(state.today())?;
     escalations::validate_absence(&absence).map_err(ApiError::Validation)?;
     store.put_absence(&absence).await?;
-    record_change(&state, &caller, None, format!("absence {} recorded", absence.id))?;
+    record_change(&state, &caller, None, format!("absence {} recorded", absence.id)).await?;
 
     let mut cases = Vec::new();
-    for id in store.children_of_key_worker(worker_id)? {
-        if let Some(child) = store.child(id)? {
-            let visits = visits_of(store, id)?;
+    for id in store.children_of_key_worker(worker_id).await? {
+        if let Some(child) = store.child(id).await? {
+            let visits = visits_of(store, id).await?;
             cases.push((child, visits));
         }
     }
-    let covers = store.covers()?;
+    let covers = store.covers().await?;
     let children_due = escalations::children_due_during(
         &absence,
         cases.iter().map(|(c, v)| (c, v.as_slice())),
@@ -365,7 +360,7 @@ pub async fn record_absence(
         state.today(),
     );
     let touched: BTreeSet<ChildId> = cases.iter().map(|(c, _)| c.id).collect();
-    escalations::sweep_store(&state, Some(&touched), state.now()).await?;
+    crate::sweeper::sweep_store(&state, Some(&touched), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(AbsenceRecorded { absence, children_due })).into_response())
 }
 
@@ -400,7 +395,7 @@ pub async fn assign_cover(
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
-    let child = scope::visible_child(store, &caller.worker, request.child_id, state.today())?;
+    let child = scope::visible_child(store, &caller.worker, request.child_id, state.today()).await?;
     let key_worker = child.plan.as_ref().map(|p| p.key_worker).ok_or_else(|| {
         ApiError::Validation(vec![shared::FieldError::new(
             "child_id",
@@ -417,10 +412,10 @@ pub async fn assign_cover(
         assigned_by: caller.id(),
     };
     cover.check_dates(state.today())?;
-    let duty = store.worker(request.duty_worker)?;
+    let duty = store.worker(request.duty_worker).await?;
     escalations::validate_cover(&cover, &child, duty.as_ref()).map_err(ApiError::Validation)?;
     store.put_cover(&cover).await?;
-    record_change(&state, &caller, Some(cover.child_id), format!("cover {} assigned", cover.id))?;
+    record_change(&state, &caller, Some(cover.child_id), format!("cover {} assigned", cover.id)).await?;
     Ok((StatusCode::CREATED, ApiJson(cover)).into_response())
 }
 
@@ -438,14 +433,14 @@ pub async fn end_cover(
 ) -> Result<ApiJson<CoverAssignment>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
-    let mut cover = store.cover(id)?.ok_or(ApiError::NotFound)?;
-    scope::visible_child(store, &caller.worker, cover.child_id, state.today())?;
+    let mut cover = store.cover(id).await?.ok_or(ApiError::NotFound)?;
+    scope::visible_child(store, &caller.worker, cover.child_id, state.today()).await?;
     // The last day of cover becomes yesterday, so it is over today.
     let yesterday = state.today() - Duration::days(1);
     if cover.ends_on > yesterday {
         cover.ends_on = yesterday.max(cover.starts_on - Duration::days(1));
         store.put_cover(&cover).await?;
-        record_change(&state, &caller, Some(cover.child_id), format!("cover {id} ended"))?;
+        record_change(&state, &caller, Some(cover.child_id), format!("cover {id} ended")).await?;
     }
     Ok(ApiJson(cover))
 }
@@ -467,8 +462,8 @@ pub async fn handover(
 ) -> Result<ApiJson<Handover>, ApiError> {
     let store = state.store();
     let today = state.today();
-    let child = scope::visible_child(store, &caller.worker, id, today)?;
-    let covers = store.covers_for_child(id)?;
+    let child = scope::visible_child(store, &caller.worker, id, today).await?;
+    let covers = store.covers_for_child(id).await?;
     let is_key_worker = child.plan.as_ref().is_some_and(|p| p.key_worker == caller.id());
     let reallocated_to_caller = child.reallocation.as_ref().is_some_and(|r| r.to_worker == caller.id());
     let cover = match caller.role() {
@@ -486,9 +481,9 @@ pub async fn handover(
     if cover.is_none() && !for_reallocation && !(caller.role().is_manager() && child.reallocation.is_some()) {
         return Err(ApiError::NotFound);
     }
-    let visits = visits_of(store, id)?;
-    let held = store.escalations_for_child(id)?;
-    crate::routes::children::audit_view(&state, &caller, id, "handover")?;
+    let visits = visits_of(store, id).await?;
+    let held = store.escalations_for_child(id).await?;
+    crate::routes::children::audit_view(&state, &caller, id, "handover").await?;
     Ok(ApiJson(escalations::build_handover(&child, cover.as_ref(), &visits, &held, state.calendar())))
 }
 
@@ -616,13 +611,13 @@ pub async fn chronology(
     ApiQuery(query): ApiQuery<ChronologyQuery>,
 ) -> Result<Response, ApiError> {
     let store = state.store();
-    let child = scope::visible_child(store, &caller.worker, id, state.today())?;
+    let child = scope::visible_child(store, &caller.worker, id, state.today()).await?;
     let filter = query.filter(state.today())?;
-    let visits = visits_of(store, id)?;
-    let held = store.escalations_for_child(id)?;
-    let covers = store.covers_for_child(id)?;
-    let names = worker_names(store)?;
-    let history = store.child_history(id)?;
+    let visits = visits_of(store, id).await?;
+    let held = store.escalations_for_child(id).await?;
+    let covers = store.covers_for_child(id).await?;
+    let names = worker_names(store).await?;
+    let history = store.child_history(id).await?;
     let mut chronology = reports::chronology_with_history(
         &ChronologyInput {
             child: &child,
@@ -639,14 +634,15 @@ pub async fn chronology(
         &history,
     );
     // Supervision is for managers and the key worker, not a duty worker covering visits.
-    let supervisions = if caller.role() == Role::DutyWorker { Vec::new() } else { store.supervisions(id)? };
-    reports::add_timeline_entries(&mut chronology, &store.plan_meetings(id)?, &supervisions);
+    let supervisions =
+        if caller.role() == Role::DutyWorker { Vec::new() } else { store.supervisions(id).await? };
+    reports::add_timeline_entries(&mut chronology, &store.plan_meetings(id).await?, &supervisions);
     chronology.produced_by = caller.worker.name.clone();
-    reports::add_significant_events(&mut chronology, &store.significant_events(id)?);
+    reports::add_significant_events(&mut chronology, &store.significant_events(id).await?);
     if let Some(filter) = filter {
         reports::filter_chronology(&mut chronology, filter);
     }
-    crate::routes::children::audit_view(&state, &caller, id, "chronology")?;
+    crate::routes::children::audit_view(&state, &caller, id, "chronology").await?;
     Ok(match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
         ChronologyFormat::Csv => {
@@ -749,9 +745,9 @@ pub async fn compliance(
 ) -> Result<ApiJson<ComplianceReport>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let (from, to) = range.resolve(state.today(), 90)?;
-    let (cases, recorded) = cases_in_scope(&state, &caller)?;
+    let (cases, recorded) = cases_in_scope(&state, &caller).await?;
     let store = state.store();
-    let (teams, names) = (team_names(store)?, worker_names(store)?);
+    let (teams, names) = (team_names(store).await?, worker_names(store).await?);
     let report = reports::compliance_report(
         &ComplianceInput {
             from,
@@ -767,7 +763,8 @@ pub async fn compliance(
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
     let mut report = report;
-    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(&state, &caller)?
+    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(&state, &caller)
+        .await?
         .into_iter()
         .filter(|p| p.supervision.overdue)
         .map(|p| reports::SupervisionOverdue {
@@ -804,12 +801,13 @@ pub async fn annex_a_list_7(
         Some(from) => from,
         None => to.checked_sub_months(chrono::Months::new(6)).unwrap_or(from),
     };
-    let (cases, _) = cases_in_scope(&state, &caller)?;
+    let (cases, _) = cases_in_scope(&state, &caller).await?;
     let store = state.store();
     let mut reviews: HashMap<ChildId, Vec<NaiveDate>> = HashMap::new();
     for (child, _) in &cases {
         let held: Vec<NaiveDate> = store
-            .plan_meetings(child.id)?
+            .plan_meetings(child.id)
+            .await?
             .into_iter()
             .filter(|m| m.kind == shared::timeline::MeetingKind::ReviewConference)
             .map(|m| m.held_on)
@@ -822,12 +820,12 @@ pub async fn annex_a_list_7(
         cases.iter().map(|(c, v)| (c, v.as_slice())),
         from,
         to,
-        &team_names(store)?,
-        &worker_names(store)?,
+        &team_names(store).await?,
+        &worker_names(store).await?,
         &reviews,
     )
     .map_err(ApiError::internal)?;
-    record_change(&state, &caller, None, "Annex A List 7 exported".to_owned())?;
+    record_change(&state, &caller, None, "Annex A List 7 exported".to_owned()).await?;
     Ok(text(csv, "text/csv; charset=utf-8", Some("annex-a-list-7.csv")))
 }
 
@@ -856,17 +854,21 @@ pub async fn audit(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     if let Some(child) = query.child_id {
-        scope::visible_child(store, &caller.worker, child, state.today())?;
-        return Ok(ApiJson(store.audit(Some(child))?));
+        scope::visible_child(store, &caller.worker, child, state.today()).await?;
+        return Ok(ApiJson(store.audit(Some(child)).await?));
     }
-    let entries = store.audit(None)?;
+    let entries = store.audit(None).await?;
     if caller.role() == Role::SeniorManager {
         return Ok(ApiJson(entries));
     }
-    let in_scope = scope::children_in_scope(store, &caller.worker, state.today())?;
+    let in_scope = scope::children_in_scope(store, &caller.worker, state.today()).await?;
     let team = caller.worker.team;
-    let team_workers: BTreeSet<WorkerId> =
-        workers(store)?.into_iter().filter(|w| team.is_some() && w.team == team).map(|w| w.id).collect();
+    let team_workers: BTreeSet<WorkerId> = workers(store)
+        .await?
+        .into_iter()
+        .filter(|w| team.is_some() && w.team == team)
+        .map(|w| w.id)
+        .collect();
     Ok(ApiJson(
         entries
             .into_iter()
@@ -914,9 +916,9 @@ pub async fn desk(
         return Err(ApiError::bad_field("months", format!("Ask for 1 to {MAX_DESK_MONTHS} months.")));
     }
     let today = state.today();
-    let (cases, recorded) = cases_in_scope(&state, &caller)?;
+    let (cases, recorded) = cases_in_scope(&state, &caller).await?;
     let store = state.store();
-    let (teams, names) = (team_names(store)?, worker_names(store)?);
+    let (teams, names) = (team_names(store).await?, worker_names(store).await?);
     let input = crate::desk::DeskInput {
         today,
         time_zone: state.clock().time_zone(),
@@ -931,20 +933,22 @@ pub async fn desk(
     let mut escalations = Vec::new();
     let mut covers = Vec::new();
     for (child, _) in &cases {
-        escalations.extend(store.escalations_for_child(child.id)?);
-        covers.extend(store.covers_for_child(child.id)?);
+        escalations.extend(store.escalations_for_child(child.id).await?);
+        covers.extend(store.covers_for_child(child.id).await?);
     }
     let mut held_visits = 0u32;
-    for item in store.review_items()? {
-        if store.resolution(item.visit_id, item.revision)?.is_none()
-            && crate::routes::review::may_review(store, &caller, &item, today)?
+    for item in store.review_items().await? {
+        if store.resolution(item.visit_id, item.revision).await?.is_none()
+            && crate::routes::review::may_review(store, &caller, &item, today).await?
         {
             held_visits += 1;
         }
     }
     let mut conflicts = 0u32;
-    for conflict in store.conflicts()? {
-        if child_names.contains_key(&conflict.child_id) && store.conflict_resolution(conflict.id)?.is_none() {
+    for conflict in store.conflicts().await? {
+        if child_names.contains_key(&conflict.child_id)
+            && store.conflict_resolution(conflict.id).await?.is_none()
+        {
             conflicts += 1;
         }
     }

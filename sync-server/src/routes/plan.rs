@@ -38,7 +38,6 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::routes::children::audit_view;
 use crate::routes::oversight::change_entry;
 use crate::scope::{self, MANAGERS};
-use crate::store::Writes;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -102,7 +101,7 @@ fn may_read_supervision(caller: &Caller) -> bool {
 }
 
 /// Builds a child's timeline from the store, as on `today`.
-pub fn build_timeline(
+pub async fn build_timeline(
     state: &AppState,
     child: &Child,
     with_supervision: bool,
@@ -110,10 +109,10 @@ pub fn build_timeline(
     let store = state.store();
     let today = state.today();
     let timescales = state.config().oversight.escalation.timescales;
-    let mut meetings = store.plan_meetings(child.id)?;
+    let mut meetings = store.plan_meetings(child.id).await?;
     meetings.sort_by_key(|m| (m.held_on, m.recorded_at));
-    let supervisions = if with_supervision { store.supervisions(child.id)? } else { Vec::new() };
-    let done = store.actions_done(child.id)?;
+    let supervisions = if with_supervision { store.supervisions(child.id).await? } else { Vec::new() };
+    let done = store.actions_done(child.id).await?;
     let (core_group, review_conference) = match child.plan.as_ref() {
         Some(plan) => plan_dates(state.calendar(), &timescales, plan, &meetings, today).unzip(),
         None => (None, None),
@@ -167,9 +166,9 @@ pub async fn timeline(
     ApiPath(id): ApiPath<ChildId>,
 ) -> Result<ApiJson<PlanTimeline>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
-    let child = scope::visible_child(state.store(), &caller.worker, id, state.today())?;
-    let timeline = build_timeline(&state, &child, may_read_supervision(&caller))?;
-    audit_view(&state, &caller, id, "plan timeline")?;
+    let child = scope::visible_child(state.store(), &caller.worker, id, state.today()).await?;
+    let timeline = build_timeline(&state, &child, may_read_supervision(&caller)).await?;
+    audit_view(&state, &caller, id, "plan timeline").await?;
     Ok(ApiJson(timeline))
 }
 
@@ -257,7 +256,7 @@ pub async fn record_meeting(
     scope::require_role(&caller.worker, &PLAN_KEEPERS)?;
     let store = state.store();
     let today = state.today();
-    let child = scope::visible_child(store, &caller.worker, id, today)?;
+    let child = scope::visible_child(store, &caller.worker, id, today).await?;
     let meeting = PlanMeeting {
         id: PlanMeetingId::new(),
         child_id: id,
@@ -274,14 +273,12 @@ pub async fn record_meeting(
     check_held_on(&mut errors, &child, meeting.held_on, today);
     check_items(&mut errors, Some(&meeting.attendees), &meeting.decisions, &meeting.actions, today);
     errors.into_result()?;
-    let mut writes = Writes::default();
-    store.plan_meeting_writes(&mut writes, &meeting)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(id), format!("{} {} recorded", meeting.kind.label(), meeting.id)),
-    )?;
-    store.commit(writes).await?;
-    crate::escalations::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
+    let mut tx = store.transaction().await?;
+    tx.put_plan_meeting(&meeting).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("{} {} recorded", meeting.kind.label(), meeting.id)))
+        .await?;
+    tx.commit().await?;
+    crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(meeting)).into_response())
 }
 
@@ -317,9 +314,9 @@ pub async fn mark_action_done(
     scope::require_role(&caller.worker, &PLAN_KEEPERS)?;
     let store = state.store();
     let today = state.today();
-    scope::visible_child(store, &caller.worker, id, today)?;
-    let known = store.plan_meetings(id)?.iter().any(|m| m.actions.iter().any(|a| a.id == action_id))
-        || store.supervisions(id)?.iter().any(|s| s.actions.iter().any(|a| a.id == action_id));
+    scope::visible_child(store, &caller.worker, id, today).await?;
+    let known = store.plan_meetings(id).await?.iter().any(|m| m.actions.iter().any(|a| a.id == action_id))
+        || store.supervisions(id).await?.iter().any(|s| s.actions.iter().any(|a| a.id == action_id));
     if !known {
         return Err(ApiError::NotFound);
     }
@@ -340,20 +337,17 @@ pub async fn mark_action_done(
     if let Some(note) = &done.note {
         shared::limits::check_text(&mut errors, "note", note, shared::limits::MAX_REASON_CHARS);
     }
-    if let Some(earlier) = store.actions_done(id)?.into_iter().find(|d| d.action_id == action_id) {
+    if let Some(earlier) = store.actions_done(id).await?.into_iter().find(|d| d.action_id == action_id) {
         errors.push(
             "action_id",
             format!("Already marked done on {} by {}.", earlier.done_on.format("%d/%m/%Y"), earlier.by_name),
         );
     }
     errors.into_result()?;
-    let mut writes = Writes::default();
-    store.action_done_writes(&mut writes, &done)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(id), format!("action {action_id} marked done")),
-    )?;
-    store.commit(writes).await?;
+    let mut tx = store.transaction().await?;
+    tx.put_action_done(&done).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("action {action_id} marked done"))).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, ApiJson(done)).into_response())
 }
 
@@ -390,10 +384,10 @@ pub async fn list_supervision(
     ApiPath(id): ApiPath<ChildId>,
 ) -> Result<ApiJson<Vec<Supervision>>, ApiError> {
     scope::require_role(&caller.worker, &PLAN_KEEPERS)?;
-    scope::visible_child(state.store(), &caller.worker, id, state.today())?;
-    let mut records = state.store().supervisions(id)?;
+    scope::visible_child(state.store(), &caller.worker, id, state.today()).await?;
+    let mut records = state.store().supervisions(id).await?;
     records.sort_by_key(|s| std::cmp::Reverse((s.held_on, s.recorded_at)));
-    audit_view(&state, &caller, id, "supervision")?;
+    audit_view(&state, &caller, id, "supervision").await?;
     Ok(ApiJson(records))
 }
 
@@ -415,7 +409,7 @@ pub async fn record_supervision(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     let today = state.today();
-    let child = scope::visible_child(store, &caller.worker, id, today)?;
+    let child = scope::visible_child(store, &caller.worker, id, today).await?;
     let supervision = Supervision {
         id: SupervisionId::new(),
         child_id: id,
@@ -440,13 +434,10 @@ pub async fn record_supervision(
     );
     check_items(&mut errors, None, &supervision.decisions, &supervision.actions, today);
     errors.into_result()?;
-    let mut writes = Writes::default();
-    store.supervision_writes(&mut writes, &supervision)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(id), format!("supervision {} recorded", supervision.id)),
-    )?;
-    store.commit(writes).await?;
+    let mut tx = store.transaction().await?;
+    tx.put_supervision(&supervision).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("supervision {} recorded", supervision.id))).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, ApiJson(supervision)).into_response())
 }
 
@@ -477,14 +468,14 @@ pub struct PlanDue {
 
 /// Every child on a plan in the caller's scope with their plan dates and supervision, for the
 /// manager's desk (and the compliance report's supervision figures).
-pub fn plans_due_in_scope(state: &AppState, caller: &Caller) -> Result<Vec<PlanDue>, ApiError> {
+pub async fn plans_due_in_scope(state: &AppState, caller: &Caller) -> Result<Vec<PlanDue>, ApiError> {
     let store = state.store();
     let today = state.today();
     let mut out = Vec::new();
-    for id in scope::children_in_scope(store, &caller.worker, today)? {
-        let Some(child) = store.child(id)? else { continue };
+    for id in scope::children_in_scope(store, &caller.worker, today).await? {
+        let Some(child) = store.child(id).await? else { continue };
         let Some(plan) = child.plan.as_ref().filter(|p| p.is_active_on(today)) else { continue };
-        let timeline = build_timeline(state, &child, true)?;
+        let timeline = build_timeline(state, &child, true).await?;
         let Some(supervision) = timeline.supervision else { continue };
         let actions_overdue =
             u32::try_from(timeline.open_actions.iter().filter(|a| a.overdue).count()).unwrap_or(u32::MAX);
@@ -523,5 +514,5 @@ pub async fn plans_due(
     caller: Caller,
 ) -> Result<ApiJson<Vec<PlanDue>>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
-    Ok(ApiJson(plans_due_in_scope(&state, &caller)?))
+    Ok(ApiJson(plans_due_in_scope(&state, &caller).await?))
 }

@@ -19,9 +19,8 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::routes::oversight::change_entry;
 use crate::routes::review::may_review;
 use crate::scope::{self, MANAGERS};
-use crate::store::{
-    ConflictKeep, ConflictResolution, FeedEntry, Resolution, ResolutionKind, Store, StoredVisit, Writes,
-};
+use crate::store::prelude::*;
+use crate::store::{ConflictKeep, ConflictResolution, FeedEntry, Resolution, ResolutionKind, StoredVisit};
 
 /// The longest reason accepted, in characters.
 pub const MAX_REASON_CHARS: usize = 2000;
@@ -87,9 +86,8 @@ fn next_revision(
     }
 }
 
-fn store_revision(
-    store: &Store,
-    writes: &mut Writes,
+async fn store_revision(
+    tx: &mut dyn Transaction,
     visit: Visit,
     device: shared::DeviceId,
     team: Option<shared::TeamId>,
@@ -101,8 +99,8 @@ fn store_revision(
         needs_review: None,
         on_cover: false,
     };
-    store.visit_writes(writes, &stored, team)?;
-    writes.feed(FeedEntry::Visits {
+    tx.put_visit(&stored, team).await?;
+    tx.feed(FeedEntry::Visits {
         child_id: stored.visit.child_id,
         revisions: vec![(stored.visit.id, stored.visit.revision)],
     });
@@ -134,17 +132,17 @@ pub async fn resolve_held_visit(
     // The business clock: on a training service the resolution is dated on its day.
     let now = state.now();
     let resolution = {
-        let guard = store.lock_writes().await;
-        let item = store.review_item(visit_id, request.revision)?.ok_or(ApiError::NotFound)?;
-        if !may_review(store, &caller, &item, today)? {
+        let mut tx = store.transaction().await?;
+        let item = store.review_item(visit_id, request.revision).await?.ok_or(ApiError::NotFound)?;
+        if !may_review(store, &caller, &item, today).await? {
             return Err(ApiError::NotFound);
         }
         check_reason(&request.reason)?;
-        if store.resolution(visit_id, request.revision)?.is_some() {
+        if store.resolution(visit_id, request.revision).await?.is_some() {
             return Err(ApiError::Conflict("This held visit has already been resolved.".into()));
         }
-        let held = store.visit(visit_id, request.revision)?.ok_or(ApiError::NotFound)?;
-        let latest = store.latest_revision(visit_id)?.ok_or(ApiError::NotFound)?;
+        let held = store.visit(visit_id, request.revision).await?.ok_or(ApiError::NotFound)?;
+        let latest = store.latest_revision(visit_id).await?.ok_or(ApiError::NotFound)?;
         if latest.visit.revision != request.revision {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "revision",
@@ -152,10 +150,9 @@ pub async fn resolve_held_visit(
             )]));
         }
         let reason = request.reason.trim().to_owned();
-        let mut writes = Writes::default();
         let how = match request.resolution {
             ResolveHow::Accept => {
-                if store.child(held.visit.child_id)?.is_none() {
+                if store.child(held.visit.child_id).await?.is_none() {
                     return Err(ApiError::Validation(vec![FieldError::new(
                         "resolution",
                         "The child this visit names is not in the central case list: link it to the right child, or mark it entered in error.",
@@ -170,8 +167,8 @@ pub async fn resolve_held_visit(
                         "No such child in your scope.",
                     )])
                 };
-                let child = store.child(child_id)?.ok_or_else(not_found)?;
-                if !scope::can_see_child(store, &caller.worker, &child, today)? {
+                let child = store.child(child_id).await?.ok_or_else(not_found)?;
+                if !scope::can_see_child(store, &caller.worker, &child, today).await? {
                     return Err(not_found());
                 }
                 if child_id == held.visit.child_id {
@@ -193,7 +190,7 @@ pub async fn resolve_held_visit(
                 }
                 let new_revision = linked.revision;
                 let team = child.plan.as_ref().map(|p| p.team);
-                store_revision(store, &mut writes, linked, caller.device_id, team)?;
+                store_revision(tx.as_mut(), linked, caller.device_id, team).await?;
                 ResolutionKind::LinkedToChild { child_id, new_revision }
             }
             ResolveHow::EnteredInError => {
@@ -205,12 +202,12 @@ pub async fn resolve_held_visit(
                     now,
                 );
                 let new_revision = void.revision;
-                store_revision(store, &mut writes, void, caller.device_id, item.team)?;
+                store_revision(tx.as_mut(), void, caller.device_id, item.team).await?;
                 ResolutionKind::EnteredInError { new_revision }
             }
         };
         // The held revision again, so devices holding it hear where it now stands.
-        writes.feed(FeedEntry::Visits {
+        tx.feed(FeedEntry::Visits {
             child_id: held.visit.child_id,
             revisions: vec![(visit_id, request.revision)],
         });
@@ -224,7 +221,7 @@ pub async fn resolve_held_visit(
             role: caller.role(),
             at: now,
         };
-        store.resolution_writes(&mut writes, &resolution)?;
+        tx.put_resolution(&resolution).await?;
         let what = match &resolution.resolution {
             ResolutionKind::LinkedToChild { new_revision, .. } => {
                 format!(
@@ -242,21 +239,18 @@ pub async fn resolve_held_visit(
                 )
             }
         };
-        store.audit_writes(&mut writes, &change_entry(&caller, Some(held.visit.child_id), what))?;
+        tx.audit(&change_entry(&caller, Some(held.visit.child_id), what)).await?;
         if let ResolutionKind::LinkedToChild { child_id, .. } = &resolution.resolution {
-            store.audit_writes(
-                &mut writes,
-                &change_entry(
-                    &caller,
-                    Some(*child_id),
-                    format!("visit {visit_id} linked to this child from a review"),
-                ),
-            )?;
+            tx.audit(&change_entry(
+                &caller,
+                Some(*child_id),
+                format!("visit {visit_id} linked to this child from a review"),
+            ))
+            .await?;
         }
-        store.apply(&guard, writes)?;
+        tx.commit().await?;
         resolution
     };
-    store.flush().await?;
     Ok(ApiJson(resolution))
 }
 
@@ -298,23 +292,23 @@ pub async fn resolve_conflict(
     // The business clock: on a training service the resolution is dated on its day.
     let now = state.now();
     let resolution = {
-        let guard = store.lock_writes().await;
-        let conflict = store.conflict(id)?.ok_or(ApiError::NotFound)?;
-        let child = store.child(conflict.child_id)?;
+        let mut tx = store.transaction().await?;
+        let conflict = store.conflict(id).await?.ok_or(ApiError::NotFound)?;
+        let child = store.child(conflict.child_id).await?;
         let own = conflict.worker_id == caller.id() || conflict.server.worker_id == caller.id();
         let managed = caller.worker.role.is_manager()
             && match &child {
-                Some(child) => scope::can_see_child(store, &caller.worker, child, today)?,
+                Some(child) => scope::can_see_child(store, &caller.worker, child, today).await?,
                 None => false,
             };
         if !own && !managed {
             return Err(ApiError::NotFound);
         }
         check_reason(&request.reason)?;
-        if store.conflict_resolution(id)?.is_some() {
+        if store.conflict_resolution(id).await?.is_some() {
             return Err(ApiError::Conflict("This conflict has already been resolved.".into()));
         }
-        let latest = store.latest_revision(conflict.visit_id)?.ok_or(ApiError::NotFound)?;
+        let latest = store.latest_revision(conflict.visit_id).await?.ok_or(ApiError::NotFound)?;
         let reason = request.reason.trim().to_owned();
         let content = match (request.keep, request.merged) {
             (ConflictKeep::Server, None) => None,
@@ -333,7 +327,6 @@ pub async fn resolve_conflict(
                 )]));
             }
         };
-        let mut writes = Writes::default();
         let mut new_revision = None;
         if let Some(content) = content {
             let status = if content.status == VisitStatus::EnteredInError {
@@ -357,7 +350,7 @@ pub async fn resolve_conflict(
             }
             new_revision = Some(revision.revision);
             let team = child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team);
-            store_revision(store, &mut writes, revision, caller.device_id, team)?;
+            store_revision(tx.as_mut(), revision, caller.device_id, team).await?;
         }
         let resolution = ConflictResolution {
             conflict_id: id,
@@ -369,7 +362,7 @@ pub async fn resolve_conflict(
             role: caller.role(),
             at: now,
         };
-        store.conflict_resolution_writes(&mut writes, &resolution)?;
+        tx.put_conflict_resolution(&resolution).await?;
         let what = match new_revision {
             Some(revision) => {
                 format!("conflict {id} on visit {} resolved as revision {revision}", conflict.visit_id)
@@ -378,10 +371,9 @@ pub async fn resolve_conflict(
                 format!("conflict {id} on visit {} resolved keeping the server's version", conflict.visit_id)
             }
         };
-        store.audit_writes(&mut writes, &change_entry(&caller, Some(conflict.child_id), what))?;
-        store.apply(&guard, writes)?;
+        tx.audit(&change_entry(&caller, Some(conflict.child_id), what)).await?;
+        tx.commit().await?;
         resolution
     };
-    store.flush().await?;
     Ok(ApiJson(resolution))
 }

@@ -37,12 +37,12 @@ pub async fn conflicts(
     let store = state.store();
     let today = state.today();
     let mut visible = Vec::new();
-    for conflict in store.conflicts()? {
-        let in_scope = match store.child(conflict.child_id)? {
-            Some(child) => scope::can_see_child(store, &caller.worker, &child, today)?,
+    for conflict in store.conflicts().await? {
+        let in_scope = match store.child(conflict.child_id).await? {
+            Some(child) => scope::can_see_child(store, &caller.worker, &child, today).await?,
             None => false,
         };
-        let resolved = store.conflict_resolution(conflict.id)?.is_some();
+        let resolved = store.conflict_resolution(conflict.id).await?.is_some();
         if !resolved
             && (in_scope || conflict.worker_id == caller.id() || conflict.server.worker_id == caller.id())
         {
@@ -76,12 +76,12 @@ pub async fn review(
     let store = state.store();
     let today = state.today();
     let mut held = Vec::new();
-    for item in store.review_items()? {
-        let visible = may_review(store, &caller, &item, today)?;
-        let resolved = store.resolution(item.visit_id, item.revision)?.is_some();
+    for item in store.review_items().await? {
+        let visible = may_review(store, &caller, &item, today).await?;
+        let resolved = store.resolution(item.visit_id, item.revision).await?.is_some();
         if visible
             && !resolved
-            && let Some(stored) = store.visit(item.visit_id, item.revision)?
+            && let Some(stored) = store.visit(item.visit_id, item.revision).await?
         {
             held.push(HeldVisit { item, visit: stored.visit });
         }
@@ -91,8 +91,8 @@ pub async fn review(
 
 /// Whether a manager may see and resolve a held revision: a senior manager any; a team manager
 /// those about a child their team holds, or made by a worker of their team.
-pub fn may_review(
-    store: &crate::store::Store,
+pub async fn may_review(
+    store: &dyn crate::store::Store,
     caller: &Caller,
     item: &ReviewItem,
     today: chrono::NaiveDate,
@@ -100,8 +100,8 @@ pub fn may_review(
     Ok(match caller.role() {
         Role::SeniorManager => true,
         Role::TeamManager => {
-            let child_in_team = match store.child(item.child_id)? {
-                Some(child) => scope::can_see_child(store, &caller.worker, &child, today)?,
+            let child_in_team = match store.child(item.child_id).await? {
+                Some(child) => scope::can_see_child(store, &caller.worker, &child, today).await?,
                 None => false,
             };
             child_in_team || (item.team.is_some() && item.team == caller.worker.team)

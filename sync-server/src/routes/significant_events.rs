@@ -39,9 +39,9 @@ pub async fn list_significant_events(
 ) -> Result<ApiJson<Vec<SignificantEvent>>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
-    scope::visible_child(store, &caller.worker, id, state.today())?;
-    crate::routes::children::audit_view(&state, &caller, id, "significant events")?;
-    Ok(ApiJson(store.significant_events(id)?))
+    scope::visible_child(store, &caller.worker, id, state.today()).await?;
+    crate::routes::children::audit_view(&state, &caller, id, "significant events").await?;
+    Ok(ApiJson(store.significant_events(id).await?))
 }
 
 /// Records a significant event another agency reported (police, school, health, ...), for the
@@ -62,7 +62,7 @@ pub async fn record_significant_event(
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
-    scope::visible_child(store, &caller.worker, id, state.today())?;
+    scope::visible_child(store, &caller.worker, id, state.today()).await?;
     request.validate(state.today()).map_err(ApiError::Validation)?;
     let event = SignificantEvent {
         id: SignificantEventId::new(),
@@ -77,12 +77,9 @@ pub async fn record_significant_event(
         recorded_at: Utc::now(),
     };
     // The event and its audit entry in one atomic batch; the entry names the event, not its words.
-    let mut writes = crate::store::Writes::default();
-    store.significant_event_writes(&mut writes, &event)?;
-    store.audit_writes(
-        &mut writes,
-        &change_entry(&caller, Some(id), format!("significant event {} recorded", event.id)),
-    )?;
-    store.commit(writes).await?;
+    let mut tx = store.transaction().await?;
+    tx.put_significant_event(&event).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("significant event {} recorded", event.id))).await?;
+    tx.commit().await?;
     Ok((StatusCode::CREATED, ApiJson(event)).into_response())
 }

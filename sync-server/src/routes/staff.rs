@@ -61,7 +61,8 @@ pub async fn list_staff(
     scope::require_role(&caller.worker, &[Role::TeamManager, Role::SeniorManager, Role::Admin])?;
     let mut staff: Vec<Worker> = state
         .store()
-        .accounts()?
+        .accounts()
+        .await?
         .into_iter()
         .filter(|account| !account.disabled)
         .map(|account| account.worker)

@@ -10,6 +10,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::scope::{self, VISITING_ROLES};
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -31,7 +32,10 @@ pub async fn push(
     caller: Caller,
     ApiJson(request): ApiJson<PushRequest>,
 ) -> Result<ApiJson<PushResponse>, ApiError> {
-    let response = crate::sync::push(&state, &caller, request).await?;
+    scope::require_role(&caller.worker, &VISITING_ROLES)?;
+    let clock =
+        crate::sync::SyncClock { now: state.now(), tz: state.clock().time_zone(), today: state.today() };
+    let response = crate::sync::push(state.store(), caller.syncer(), clock, request).await?;
     Ok(ApiJson(response))
 }
 
@@ -64,13 +68,19 @@ pub async fn pull(
     }
     // Pull reads many records: off the async workers.
     let reader = state.clone();
+    // (The pull state the cursor names is durable before the answer: see `save_pull_state`.)
     let response = tokio::task::spawn_blocking(move || {
-        crate::sync::pull(&reader, &caller, query.cursor.as_deref(), query.limit)
+        let today = reader.today();
+        tokio::runtime::Handle::current().block_on(crate::sync::pull(
+            reader.store(),
+            caller.syncer(),
+            today,
+            reader.settings(),
+            query.cursor.as_deref(),
+            query.limit,
+        ))
     })
     .await
     .map_err(ApiError::internal)??;
-    // The cursor names a pull state the store just wrote: durable before the device is given it,
-    // so a server killed straight after never answers the device's next pull "unknown cursor".
-    state.store().flush().await?;
     Ok(ApiJson(response))
 }

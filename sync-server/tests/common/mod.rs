@@ -14,7 +14,7 @@ use shared::{
     VisitKind, VisitStatus, WorkerCapacity, WorkerId,
 };
 use sync_server::demo::{self, DEMO_PASSWORD};
-use sync_server::{AppState, Config, Store};
+use sync_server::{AppState, Config};
 use tower::ServiceExt;
 
 /// A seeded server, in-process.
@@ -47,7 +47,7 @@ impl World {
     }
 
     pub async fn with_config(config: Config) -> World {
-        let store = Store::temporary().expect("temporary store");
+        let store = sync_server::store::temporary().expect("temporary store");
         let state = AppState::new(store, SECRET, config);
         demo::seed(state.store(), state.calendar(), state.today()).await.expect("seed");
         let app = sync_server::router(state.clone());
@@ -154,12 +154,19 @@ impl World {
     }
 
     /// A child of the demo caseload by central id.
-    pub fn child(&self, central_id: &str) -> Child {
-        self.state.store().child_by_central_id(central_id).expect("store").expect("demo child")
+    pub async fn child(&self, central_id: &str) -> Child {
+        self.state.store().child_by_central_id(central_id).await.expect("store").expect("demo child")
     }
 
-    pub fn worker_id(&self, username: &str) -> WorkerId {
-        self.state.store().account_by_username(username).expect("store").expect("demo account").worker.id
+    pub async fn worker_id(&self, username: &str) -> WorkerId {
+        self.state
+            .store()
+            .account_by_username(username)
+            .await
+            .expect("store")
+            .expect("demo account")
+            .worker
+            .id
     }
 
     /// Assigns `duty` to cover `child` from `from` to `to` days relative to today.
@@ -175,11 +182,11 @@ impl World {
         let cover = CoverAssignment {
             id: CoverId::new(),
             child_id: child,
-            duty_worker: self.worker_id(duty),
-            covering_for: self.worker_id("sam.social"),
+            duty_worker: self.worker_id(duty).await,
+            covering_for: self.worker_id("sam.social").await,
             starts_on: day(from),
             ends_on: day(to),
-            assigned_by: self.worker_id("tara.manager"),
+            assigned_by: self.worker_id("tara.manager").await,
         };
         self.state.store().put_cover(&cover).await.expect("cover");
         cover
