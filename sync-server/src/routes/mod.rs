@@ -25,6 +25,7 @@ pub mod settings;
 pub mod significant_events;
 pub mod staff;
 pub mod sync;
+pub mod wire;
 
 /// Every route, with its OpenAPI description.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {

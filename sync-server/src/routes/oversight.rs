@@ -22,6 +22,7 @@ use crate::error::ApiError;
 use crate::escalations::{self, DueDuringAbsence};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reports::{self, Chronology, ChronologyInput, ComplianceInput, ComplianceReport};
+use crate::routes::wire;
 use crate::scope::{self, MANAGERS};
 use crate::store::{AuditAction, AuditEntry, Store};
 
@@ -842,7 +843,7 @@ pub struct AuditQuery {
 /// their team's children; senior managers see everything.
 #[utoipa::path(get, path = "/api/audit", tag = "oversight", security(("bearer" = [])),
     params(AuditQuery), responses(
-    (status = 200, body = Vec<AuditEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 200, body = Vec<wire::AuditEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Managers only"),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
@@ -850,16 +851,16 @@ pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> Result<ApiJson<Vec<AuditEntry>>, ApiError> {
+) -> Result<ApiJson<Vec<wire::AuditEntry>>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     if let Some(child) = query.child_id {
         scope::visible_child(store, &caller.worker, child, state.today()).await?;
-        return Ok(ApiJson(store.audit(Some(child)).await?));
+        return Ok(ApiJson(store.audit(Some(child)).await?.into_iter().map(Into::into).collect()));
     }
     let entries = store.audit(None).await?;
     if caller.role() == Role::SeniorManager {
-        return Ok(ApiJson(entries));
+        return Ok(ApiJson(entries.into_iter().map(Into::into).collect()));
     }
     let in_scope = scope::children_in_scope(store, &caller.worker, state.today()).await?;
     let team = caller.worker.team;
@@ -876,6 +877,7 @@ pub async fn audit(
                 Some(child) => in_scope.contains(&child),
                 None => team_workers.contains(&e.worker_id),
             })
+            .map(Into::into)
             .collect(),
     ))
 }

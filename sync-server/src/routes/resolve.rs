@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::oversight::change_entry;
 use crate::routes::review::may_review;
+use crate::routes::wire;
 use crate::scope::{self, MANAGERS};
 use crate::store::prelude::*;
 use crate::store::{ConflictKeep, ConflictResolution, FeedEntry, Resolution, ResolutionKind, StoredVisit};
@@ -114,7 +115,7 @@ async fn store_revision(
 /// stores a voiding revision. A held visit counts for nothing until it is resolved.
 #[utoipa::path(post, path = "/api/review/{visit_id}/resolve", tag = "review", security(("bearer" = [])),
     params(("visit_id" = String, Path, description = "Visit id")), request_body = ResolveHeldRequest, responses(
-    (status = 200, body = Resolution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 200, body = wire::Resolution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Managers only"),
     (status = 404, body = ErrorBody, description = "No such held visit, or not in your scope"),
     (status = 409, body = ErrorBody, description = "Already resolved"), (status = 410, body = ErrorBody),
@@ -125,7 +126,7 @@ pub async fn resolve_held_visit(
     caller: Caller,
     ApiPath(visit_id): ApiPath<VisitId>,
     ApiJson(request): ApiJson<ResolveHeldRequest>,
-) -> Result<ApiJson<Resolution>, ApiError> {
+) -> Result<ApiJson<wire::Resolution>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let store = state.store();
     let today = state.today();
@@ -251,7 +252,7 @@ pub async fn resolve_held_visit(
         tx.commit().await?;
         resolution
     };
-    Ok(ApiJson(resolution))
+    Ok(ApiJson(resolution.into()))
 }
 
 /// How a conflict is resolved.
@@ -259,7 +260,7 @@ pub async fn resolve_held_visit(
 #[serde(deny_unknown_fields)]
 pub struct ResolveConflictRequest {
     /// Keep the server's version, the device's version, or a merge of the two.
-    pub keep: ConflictKeep,
+    pub keep: wire::ConflictKeep,
     /// For `merged`: the merged visit. Its identity (id, revision, child, worker) is set by the
     /// server; the rest is stored as the new revision.
     #[serde(default)]
@@ -274,7 +275,7 @@ pub struct ResolveConflictRequest {
 /// device or visit it is, and for managers with the child in scope; others get 404.
 #[utoipa::path(post, path = "/api/conflicts/{id}/resolve", tag = "review", security(("bearer" = [])),
     params(("id" = String, Path, description = "Conflict id")), request_body = ResolveConflictRequest, responses(
-    (status = 200, body = ConflictResolution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 200, body = wire::ConflictResolution), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Administrators"),
     (status = 404, body = ErrorBody, description = "No such conflict, or not yours to resolve"),
     (status = 409, body = ErrorBody, description = "Already resolved"), (status = 410, body = ErrorBody),
@@ -285,7 +286,7 @@ pub async fn resolve_conflict(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(request): ApiJson<ResolveConflictRequest>,
-) -> Result<ApiJson<ConflictResolution>, ApiError> {
+) -> Result<ApiJson<wire::ConflictResolution>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
     let today = state.today();
@@ -310,7 +311,8 @@ pub async fn resolve_conflict(
         }
         let latest = store.latest_revision(conflict.visit_id).await?.ok_or(ApiError::NotFound)?;
         let reason = request.reason.trim().to_owned();
-        let content = match (request.keep, request.merged) {
+        let keep = ConflictKeep::from(request.keep);
+        let content = match (keep, request.merged) {
             (ConflictKeep::Server, None) => None,
             (ConflictKeep::Yours, None) => Some(conflict.yours.clone()),
             (ConflictKeep::Merged, Some(merged)) => Some(*merged),
@@ -334,7 +336,7 @@ pub async fn resolve_conflict(
             } else {
                 VisitStatus::Amended
             };
-            let words = match request.keep {
+            let words = match keep {
                 ConflictKeep::Yours => "keeping the device's version",
                 _ => "merging both versions",
             };
@@ -355,7 +357,7 @@ pub async fn resolve_conflict(
         let resolution = ConflictResolution {
             conflict_id: id,
             visit_id: conflict.visit_id,
-            keep: request.keep,
+            keep,
             new_revision,
             reason,
             by: caller.id(),
@@ -375,5 +377,5 @@ pub async fn resolve_conflict(
         tx.commit().await?;
         resolution
     };
-    Ok(ApiJson(resolution))
+    Ok(ApiJson(resolution.into()))
 }

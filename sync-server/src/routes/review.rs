@@ -11,8 +11,9 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::routes::wire;
 use crate::scope;
-use crate::store::{Conflict, ReviewItem};
+use crate::store::ReviewItem;
 
 /// The routes of this module.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -26,13 +27,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Unresolved conflicts the caller may see: about children in their scope, or sent from their
 /// devices.
 #[utoipa::path(get, path = "/api/conflicts", tag = "review", security(("bearer" = [])), responses(
-    (status = 200, body = Vec<Conflict>), (status = 401, body = ErrorBody),
+    (status = 200, body = Vec<wire::Conflict>), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Administrators see no child records"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn conflicts(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<ApiJson<Vec<Conflict>>, ApiError> {
+) -> Result<ApiJson<Vec<wire::Conflict>>, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let store = state.store();
     let today = state.today();
@@ -46,7 +47,7 @@ pub async fn conflicts(
         if !resolved
             && (in_scope || conflict.worker_id == caller.id() || conflict.server.worker_id == caller.id())
         {
-            visible.push(conflict);
+            visible.push(conflict.into());
         }
     }
     Ok(ApiJson(visible))
@@ -57,7 +58,7 @@ pub async fn conflicts(
 pub struct HeldVisit {
     /// Why and when it was held.
     #[serde(flatten)]
-    pub item: ReviewItem,
+    pub item: wire::ReviewItem,
     /// The revision held.
     pub visit: Visit,
 }
@@ -83,7 +84,7 @@ pub async fn review(
             && !resolved
             && let Some(stored) = store.visit(item.visit_id, item.revision).await?
         {
-            held.push(HeldVisit { item, visit: stored.visit });
+            held.push(HeldVisit { item: item.into(), visit: stored.visit });
         }
     }
     Ok(ApiJson(held))

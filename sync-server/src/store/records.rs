@@ -93,7 +93,7 @@ pub struct BlobReference {
 }
 
 /// One visit revision as the server holds it. Never edited in place.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredVisit {
     /// The revision, exactly as pushed.
     pub visit: Visit,
@@ -110,10 +110,9 @@ pub struct StoredVisit {
 }
 
 /// Two versions of one visit revision that disagree. Both are kept; a person resolves it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
     /// Identifier.
-    #[schema(value_type = String, format = Uuid)]
     pub id: Uuid,
     /// The visit.
     pub visit_id: VisitId,
@@ -136,7 +135,7 @@ pub struct Conflict {
 }
 
 /// A visit held for a manager's review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewItem {
     /// The visit.
     pub visit_id: VisitId,
@@ -156,7 +155,7 @@ pub struct ReviewItem {
 }
 
 /// How a manager resolved a visit revision held for review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "how", rename_all = "snake_case")]
 pub enum ResolutionKind {
     /// It was about another child: stored again for that child as a new revision (the held
@@ -178,7 +177,7 @@ pub enum ResolutionKind {
 
 /// A manager's resolution of a held visit revision. Written once, with its audit entry, in
 /// one atomic flushed batch; never changed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolution {
     /// The visit.
     pub visit_id: VisitId,
@@ -210,7 +209,7 @@ impl Resolution {
 }
 
 /// Which version a conflict's resolution kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConflictKeep {
     /// The server's version stands; nothing new is stored.
@@ -222,10 +221,9 @@ pub enum ConflictKeep {
 }
 
 /// How a conflict was resolved. Both versions stay in the [`Conflict`]; this is appended once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConflictResolution {
     /// The conflict.
-    #[schema(value_type = String, format = Uuid)]
     pub conflict_id: Uuid,
     /// The visit.
     pub visit_id: VisitId,
@@ -313,7 +311,7 @@ pub struct PullState {
 }
 
 /// Whether an audit entry records a view or a change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     /// Read a record.
@@ -323,7 +321,7 @@ pub enum AuditAction {
 }
 
 /// Who viewed or changed which child's record. Holds no names or words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
     /// When.
     pub at: DateTime<Utc>,

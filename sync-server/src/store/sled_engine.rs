@@ -1,4 +1,13 @@
 //! sled 0.34 as the [`Engine`]: one tree, `HighThroughput` mode. The only place that names sled.
+//!
+//! **sled's one deadlock, kept out.** sled 0.34 guards every tree with one process-wide
+//! reader-writer lock: an atomic batch takes it to write, and a flush holds it to read while it
+//! waits for sled's log-flusher thread, which needs it to read too. A batch that queues while a
+//! flush waits blocks the flusher (the lock lets a waiting writer in first), so the flush never
+//! finishes and neither does the batch: the server stops. The conformance suite found it, with
+//! concurrent writers. So no batch is applied while a flush runs, in the whole process (the
+//! lock is sled's, so the gate is ours for every sled store at once): [`IO_GATE`], taken by
+//! every batch, every flush, and the flush sled makes when a store is closed.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +20,9 @@ impl From<sled::Error> for StoreError {
         StoreError::Engine(e.to_string())
     }
 }
+
+/// Held while a batch is applied or a flush runs: never both at once (see the module's note).
+static IO_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// sled: on disk, embedded.
 #[derive(Debug)]
@@ -43,6 +55,22 @@ impl SledEngine {
             }
         }
         out
+    }
+}
+
+impl Drop for SledEngine {
+    /// sled flushes when its last handle is dropped: that flush, too, waits for the gate, so a
+    /// store closed in one task cannot deadlock a batch applied in another.
+    fn drop(&mut self) {
+        let _gate = loop {
+            match IO_GATE.try_lock() {
+                Ok(gate) => break gate,
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
+        };
+        if let Err(error) = self.db.flush() {
+            tracing::error!(%error, "the store could not be flushed as it closed");
+        }
     }
 }
 
@@ -79,6 +107,7 @@ impl Engine for SledEngine {
     }
 
     async fn apply(&self, _lock: &mut Self::Lock, batch: Batch) -> StoreResult<()> {
+        let _gate = IO_GATE.lock().await;
         Ok(self.tree.apply_batch(SledEngine::batch(batch))?)
     }
 
@@ -88,11 +117,13 @@ impl Engine for SledEngine {
     }
 
     async fn flush(&self) -> StoreResult<()> {
+        let _gate = IO_GATE.lock().await;
         self.db.flush_async().await?;
         Ok(())
     }
 
     async fn write(&self, batch: Batch) -> StoreResult<()> {
+        let _gate = IO_GATE.lock().await;
         Ok(self.tree.apply_batch(SledEngine::batch(batch))?)
     }
 

@@ -47,8 +47,9 @@ impl World {
     }
 
     pub async fn with_config(config: Config) -> World {
-        let store = sync_server::store::temporary().expect("temporary store");
-        let state = AppState::new(store, SECRET, config);
+        // The in-memory store: handler tests need the rules, not the disk (the conformance
+        // suite holds every store to the same invariants; tests of durability use sled).
+        let state = AppState::new(sync_server::store::in_memory(), SECRET, config);
         demo::seed(state.store(), state.calendar(), state.today()).await.expect("seed");
         let app = sync_server::router(state.clone());
         World { state, app }
