@@ -337,6 +337,8 @@ pub async fn mark_action_done(
     if let Some(note) = &done.note {
         shared::limits::check_text(&mut errors, "note", note, shared::limits::MAX_REASON_CHARS);
     }
+    // Read under the transaction: two marks sent at once cannot both pass this check.
+    let mut tx = store.transaction().await?;
     if let Some(earlier) = store.actions_done(id).await?.into_iter().find(|d| d.action_id == action_id) {
         errors.push(
             "action_id",
@@ -344,7 +346,6 @@ pub async fn mark_action_done(
         );
     }
     errors.into_result()?;
-    let mut tx = store.transaction().await?;
     tx.put_action_done(&done).await?;
     tx.audit(&change_entry(&caller, Some(id), format!("action {action_id} marked done"))).await?;
     tx.commit().await?;
