@@ -136,26 +136,6 @@ id_type!(
     SafetyWarningId
 );
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn new_ids_are_version_7_and_sort_by_creation() {
-        let first = VisitId::new();
-        let second = VisitId::new();
-        assert_eq!(first.0.get_version_num(), 7);
-        assert!(first < second, "v7 ids must sort in creation order");
-    }
-
-    #[test]
-    fn ids_round_trip_through_text_and_bytes() {
-        let id = ChildId::new();
-        assert_eq!(id.to_string().parse::<ChildId>().unwrap(), id);
-        assert_eq!(ChildId::from_bytes(*id.as_bytes()), id);
-    }
-}
-
 // ---- ids derived from central data (the import's, and the store's `cid/` rule) ----
 
 /// A deterministic identifier from a kind and a key: the same central data always gives the
@@ -180,4 +160,24 @@ pub fn team_id_for(code: &str) -> TeamId {
 /// The id of a worker known only by username from the import.
 pub fn worker_id_for(username: &str) -> WorkerId {
     WorkerId(derived_id("worker", &username.to_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_ids_are_version_7_and_sort_by_creation() {
+        let first = VisitId::new();
+        let second = VisitId::new();
+        assert_eq!(first.0.get_version_num(), 7);
+        assert!(first < second, "v7 ids must sort in creation order");
+    }
+
+    #[test]
+    fn ids_round_trip_through_text_and_bytes() {
+        let id = ChildId::new();
+        assert_eq!(id.to_string().parse::<ChildId>().unwrap(), id);
+        assert_eq!(ChildId::from_bytes(*id.as_bytes()), id);
+    }
 }

@@ -20,10 +20,8 @@
 //!
 //! [`Caller`] is the extractor every protected handler takes.
 
-use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::SaltString;
 use argon2::password_hash::rand_core::OsRng;
@@ -41,6 +39,7 @@ use shared::{DeviceId, Role, Worker, WorkerId};
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::store::Store;
 
 /// The `iss` claim of every token this server issues.
 pub const ISSUER: &str = "seen-and-heard";
@@ -237,10 +236,11 @@ pub fn check_new_password(field: &str, password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Counts failed sign-ins per key (an account or an address) within a sliding window.
+/// Counts failed sign-ins per key (an account or an address) within a sliding window. The
+/// failures are kept in the store, so every server process sharing it counts them together and
+/// a restart forgets none. Times are real time (a security clock), never the business clock.
 #[derive(Debug)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
     max_failures: usize,
     window: Duration,
 }
@@ -248,49 +248,44 @@ pub struct LoginLimiter {
 impl LoginLimiter {
     /// A limiter allowing `max_failures` failures per key per `window`.
     pub fn new(max_failures: usize, window: Duration) -> LoginLimiter {
-        LoginLimiter { failures: Mutex::new(HashMap::new()), max_failures, window }
+        LoginLimiter { max_failures, window }
+    }
+
+    fn window(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX)
     }
 
     /// Refuses when any key has reached its limit, saying how long to wait.
-    pub fn check(&self, keys: &[String]) -> Result<(), ApiError> {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let mut wait = Duration::ZERO;
+    pub async fn check(&self, store: &dyn Store, keys: &[String]) -> Result<(), ApiError> {
+        let now = Utc::now();
+        let since = now - self.window();
+        let mut wait = chrono::Duration::zero();
         for key in keys {
-            if let Some(times) = failures.get_mut(key) {
-                while times.front().is_some_and(|t| now.duration_since(*t) >= self.window) {
-                    times.pop_front();
-                }
-                if times.len() >= self.max_failures
-                    && let Some(oldest) = times.front()
-                {
-                    wait = wait.max(self.window.saturating_sub(now.duration_since(*oldest)));
-                }
+            let failures = store.login_failures(key, since).await?;
+            if failures.len() >= self.max_failures
+                && let Some(oldest) = failures.first()
+            {
+                wait = wait.max(self.window() - (now - *oldest));
             }
         }
-        if wait > Duration::ZERO {
-            Err(ApiError::TooManyAttempts { retry_after_secs: wait.as_secs().max(1) })
+        if wait > chrono::Duration::zero() {
+            Err(ApiError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1).unsigned_abs() })
         } else {
             Ok(())
         }
     }
 
-    /// Records one failure against every key.
-    pub fn record_failure(&self, keys: &[String]) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() > 100_000 {
-            // Bound memory under a spray of addresses: forget windows that have passed.
-            failures.retain(|_, times| times.back().is_some_and(|t| now.duration_since(*t) < self.window));
-        }
-        for key in keys {
-            failures.entry(key.clone()).or_default().push_back(now);
-        }
+    /// Records one failure against every key (and forgets their failures older than the window).
+    pub async fn record_failure(&self, store: &dyn Store, keys: &[String]) -> Result<(), ApiError> {
+        let now = Utc::now();
+        store.record_login_failure(keys, now, now - self.window()).await?;
+        Ok(())
     }
 
     /// Forgets an account's failures after a successful sign-in.
-    pub fn clear(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    pub async fn clear(&self, store: &dyn Store, key: &str) -> Result<(), ApiError> {
+        store.clear_login_failures(key).await?;
+        Ok(())
     }
 }
 

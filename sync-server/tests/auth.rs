@@ -266,6 +266,31 @@ async fn five_failed_sign_ins_lock_the_account_for_a_while() {
 }
 
 #[tokio::test]
+async fn failed_sign_ins_count_across_servers_sharing_a_store_and_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sync_server::store::open(dir.path()).unwrap();
+    let (first, second) = (World::over(store.clone()).await, World::over(store.clone()).await);
+    // Five wrong passwords, sent to one server and then the other (no sticky sessions).
+    for world in [&first, &second, &first, &second, &first] {
+        let (status, _) = world.try_login("sam.social", "wrong password", DeviceId::new()).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    for world in [&first, &second] {
+        let (status, body) = world.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
+        );
+    }
+    // Both servers restart: the failures are still counted.
+    drop((first, second, store));
+    let restarted = World::over(sync_server::store::open(dir.path()).unwrap()).await;
+    let (status, _) = restarted.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a restart is not a way round the lockout");
+    assert_eq!(restarted.try_login("dana.duty", DEMO_PASSWORD, DeviceId::new()).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
     let world = World::new().await;
     let unknown = world.try_login("nobody.here", "whatever password", DeviceId::new()).await;

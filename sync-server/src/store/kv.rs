@@ -44,6 +44,7 @@
 //! | `blob/` | sha256 hex | [`BlobRecord`] |
 //! | `bh/` | sha256 hex + worker id | when the worker uploaded the photo's bytes |
 //! | `bref/` | sha256 hex + visit id + revision | [`BlobReference`] |
+//! | `login/` | SHA-256 of the limiter key + time (ms) + id | a failed sign-in's time |
 //! | `meta/` | name | bytes |
 
 use std::future::Future;
@@ -121,6 +122,19 @@ fn visit_key(prefix: &str, id: VisitId, revision: u32) -> Vec<u8> {
 
 fn id16(bytes: &[u8]) -> Option<[u8; 16]> {
     bytes.get(..16).and_then(|b| b.try_into().ok())
+}
+
+/// The prefix of a sign-in limiter key's failures: its SHA-256, so no username or address is
+/// kept in the clear.
+fn login_prefix(limiter_key: &str) -> Vec<u8> {
+    use sha2::Digest;
+    key("login/", &[&sha2::Sha256::digest(limiter_key.as_bytes())])
+}
+
+/// A time as big-endian milliseconds since 1970 (so keys sort by time; times before 1970 are
+/// taken as 1970).
+fn millis(at: DateTime<Utc>) -> [u8; 8] {
+    u64::try_from(at.timestamp_millis()).unwrap_or(0).to_be_bytes()
 }
 
 fn seq_from_key(bytes: &[u8]) -> u64 {
@@ -520,6 +534,16 @@ impl<E: Engine> AccountReads for KvStore<E> {
     async fn devices_of(&self, worker: WorkerId) -> StoreResult<Vec<DeviceRecord>> {
         Ok(self.scan::<DeviceRecord>(b"dev/").await?.into_iter().filter(|d| d.worker_id == worker).collect())
     }
+
+    async fn login_failures(&self, key: &str, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
+        let prefix = login_prefix(key);
+        let from = [prefix.as_slice(), &millis(since)].concat();
+        let mut out = Vec::new();
+        for (k, v) in self.engine.range(&from, &prefix, usize::MAX).await? {
+            out.push(decode(&k, &v)?);
+        }
+        Ok(out)
+    }
 }
 
 #[async_trait]
@@ -877,6 +901,33 @@ impl<E: Engine> Store for KvStore<E> {
     async fn record_view(&self, entry: &AuditEntry) -> StoreResult<()> {
         let seq = self.fresh_id().await?;
         self.engine.write(vec![(key("audit/", &[&seq.to_be_bytes()]), Some(encode(entry)?))]).await
+    }
+
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut batch: Batch = Vec::new();
+        for limiter_key in keys {
+            let prefix = login_prefix(limiter_key);
+            let cutoff = [prefix.as_slice(), &millis(forget_before)].concat();
+            for (k, _) in self.engine.scan(&prefix).await? {
+                if k < cutoff {
+                    batch.push((k, None));
+                }
+            }
+            let id = self.fresh_id().await?;
+            batch.push((key("login/", &[&prefix[6..], &millis(at), &id.to_be_bytes()]), Some(encode(&at)?)));
+        }
+        self.engine.write(batch).await
+    }
+
+    async fn clear_login_failures(&self, limiter_key: &str) -> StoreResult<()> {
+        let batch: Batch =
+            self.engine.scan(&login_prefix(limiter_key)).await?.into_iter().map(|(k, _)| (k, None)).collect();
+        self.engine.write(batch).await
     }
 
     async fn put_blob(&self, blob: &BlobRecord) -> StoreResult<()> {

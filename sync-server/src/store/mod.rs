@@ -116,6 +116,10 @@ pub trait AccountReads {
     async fn device(&self, id: DeviceId) -> StoreResult<Option<DeviceRecord>>;
     /// Every device of a worker.
     async fn devices_of(&self, worker: WorkerId) -> StoreResult<Vec<DeviceRecord>>;
+    /// When sign-ins limited by `key` (an account or an address) failed, at `since` or later,
+    /// oldest first. Kept in the store, so every server process counts them, and a restart
+    /// forgets none.
+    async fn login_failures(&self, key: &str, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>>;
 }
 
 /// Children's records and what is kept on their cases.
@@ -365,6 +369,18 @@ pub trait Store:
     /// Appends the audit entry of a view. Not waited for: views are recorded within half a
     /// second; changes are audited in their own transaction.
     async fn record_view(&self, entry: &AuditEntry) -> StoreResult<()>;
+
+    /// Records a failed sign-in against each of `keys` at `at`, forgetting their failures from
+    /// before `forget_before` in the same write.
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Forgets every failed sign-in counted against `key` (after a successful one).
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 
     /// Stores a photo's record, durably.
     async fn put_blob(&self, blob: &BlobRecord) -> StoreResult<()>;

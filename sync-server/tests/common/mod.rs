@@ -55,6 +55,15 @@ impl World {
         World { state, app }
     }
 
+    /// A server over `store`, seeded with the demo data unless it already is: two worlds over
+    /// one store are two server processes sharing one database.
+    pub async fn over(store: std::sync::Arc<dyn sync_server::Store>) -> World {
+        let state = AppState::new(store, SECRET, Config::default());
+        demo::seed(state.store(), state.calendar(), state.today()).await.expect("seed");
+        let app = sync_server::router(state.clone());
+        World { state, app }
+    }
+
     pub fn today(&self) -> NaiveDate {
         self.state.today()
     }

@@ -55,6 +55,7 @@ macro_rules! store_conformance {
             case!(a_transaction_dropped_uncommitted_writes_nothing);
             case!(an_open_transaction_holds_every_other_writer_off);
             case!(a_restored_backup_is_identical_and_its_ids_are_never_reused);
+            case!(failed_sign_ins_are_counted_per_key_within_the_window_and_cleared);
         }
     };
 }
@@ -430,4 +431,31 @@ pub async fn a_restored_backup_is_identical_and_its_ids_are_never_reused(h: &dyn
     let whats: Vec<String> = restored.audit(None).await.unwrap().into_iter().map(|e| e.what).collect();
     assert_eq!(whats.len(), 6, "nothing restored was written over: {whats:?}");
     assert_eq!(whats.last().map(String::as_str), Some("after the restore"), "a new entry sorts last");
+}
+
+/// The sign-in limiter's record: per key, by time, pruned and cleared.
+pub async fn failed_sign_ins_are_counted_per_key_within_the_window_and_cleared(h: &dyn Harness, dir: &Path) {
+    let store = h.open(dir);
+    let account = "account:sam.social".to_owned();
+    let address = "address:192.0.2.7".to_owned();
+    let both = [account.clone(), address.clone()];
+    for minute in [0, 1, 2] {
+        let at = at(2026, 3, 16) + chrono::Duration::minutes(minute);
+        store.record_login_failure(&both, at, at - chrono::Duration::minutes(15)).await.unwrap();
+    }
+    let since = at(2026, 3, 16) + chrono::Duration::seconds(30);
+    assert_eq!(store.login_failures(&account, since).await.unwrap().len(), 2, "only those since");
+    assert_eq!(store.login_failures(&account, at(2026, 3, 1)).await.unwrap().len(), 3);
+    assert!(store.login_failures("account:dana.duty", at(2026, 3, 1)).await.unwrap().is_empty());
+    // A failure an hour later forgets those older than its window.
+    let later = at(2026, 3, 16) + chrono::Duration::hours(1);
+    store.record_login_failure(&both, later, later - chrono::Duration::minutes(15)).await.unwrap();
+    assert_eq!(store.login_failures(&account, at(2026, 3, 1)).await.unwrap(), vec![later]);
+    store.clear_login_failures(&account).await.unwrap();
+    assert!(store.login_failures(&account, at(2026, 3, 1)).await.unwrap().is_empty(), "cleared");
+    assert_eq!(
+        store.login_failures(&address, at(2026, 3, 1)).await.unwrap().len(),
+        1,
+        "the address still counts"
+    );
 }
