@@ -62,6 +62,13 @@ impl WebhookConfig {
         }
     }
 
+    /// How long a deliverer holds the notices it claimed: long enough to send ten of them with
+    /// every retry, so no other server's deliverer takes one while it is still being sent.
+    pub fn lease(&self) -> Duration {
+        let one = (1..=self.max_attempts).map(|a| self.timeout + self.backoff(a)).sum::<Duration>();
+        one.saturating_mul(10).max(Duration::from_secs(60))
+    }
+
     /// The wait before attempt `attempt + 1`, after `attempt` failures (1-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let factor = 2u32.saturating_pow(attempt.saturating_sub(1));
@@ -268,7 +275,12 @@ impl Webhook {
     pub fn spawn_outbox(self, state: crate::AppState, wake: std::sync::Arc<tokio::sync::Notify>) {
         tokio::spawn(async move {
             loop {
-                let pending = match state.store().pending_webhooks(100).await {
+                // Claimed, not just read: another server's deliverer sharing the store does not
+                // send these too. A claim lapses after the lease if this server stops mid-way.
+                let now = chrono::Utc::now();
+                let lease =
+                    chrono::Duration::from_std(self.config.lease()).unwrap_or(chrono::Duration::minutes(10));
+                let pending = match state.store().claim_webhooks(10, now, now + lease).await {
                     Ok(pending) => pending,
                     Err(error) => {
                         tracing::error!(%error, "webhook outbox unreadable");
@@ -279,7 +291,8 @@ impl Webhook {
                     let _ = tokio::time::timeout(Duration::from_secs(60), wake.notified()).await;
                     continue;
                 }
-                for (key, escalation) in pending {
+                let mut pending = pending.into_iter();
+                while let Some((key, escalation)) = pending.next() {
                     let notice = EscalationNotice::from_escalation(&escalation);
                     let outcome = self.deliver(&notice).await;
                     match &outcome {
@@ -291,6 +304,12 @@ impl Webhook {
                         }
                     }
                     if outcome.as_ref().is_err_and(WebhookError::is_transient) {
+                        // Given back, with the rest of this claim, for the next attempt.
+                        for (id, _) in std::iter::once((key, escalation)).chain(pending.by_ref()) {
+                            if let Err(error) = state.store().release_webhook(id).await {
+                                tracing::error!(%error, "webhook outbox claim could not be released");
+                            }
+                        }
                         tokio::time::sleep(self.config.max_backoff).await;
                         break;
                     }

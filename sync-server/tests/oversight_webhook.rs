@@ -222,3 +222,41 @@ async fn a_notice_the_relay_did_not_get_before_a_restart_is_delivered_after_it()
     assert_eq!(seen.valid_bodies.len(), 1, "delivered once");
     assert_eq!(seen.valid_bodies[0]["escalation_id"], serde_json::json!(escalation().id));
 }
+
+/// Two servers sharing one store each run a deliverer: every notice reaches the relay once,
+/// not once per server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_store_deliver_each_notice_once() {
+    let (url, seen) = relay(vec![]).await;
+    // Each server has its own configuration, and so its own deliverer.
+    let config = || {
+        let mut config = sync_server::Config::default();
+        config.oversight.webhook = Some(quick(&url, SECRET));
+        config
+    };
+    let store = sync_server::store::temporary().unwrap();
+    let secret = b"a test secret that is long enough for hs256!";
+    let first = sync_server::AppState::new(store.clone(), secret, config());
+    let second = sync_server::AppState::new(store.clone(), secret, config());
+    let escalations: Vec<Escalation> = (0..40u128)
+        .map(|n| Escalation { id: fixed(2000 + n), child_id: fixed(3000 + n), ..escalation() })
+        .collect();
+    store.put_escalations(&escalations).await.unwrap();
+    sync_server::sweeper::notify(&first);
+    sync_server::sweeper::notify(&second);
+    for _ in 0..500 {
+        if store.pending_webhooks(100).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(store.pending_webhooks(100).await.unwrap().is_empty(), "all delivered");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let seen = seen.lock().unwrap();
+    let mut ids: Vec<String> =
+        seen.valid_bodies.iter().map(|b| b["escalation_id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    let received = ids.len();
+    ids.dedup();
+    assert_eq!((received, ids.len()), (40, 40), "each of the 40 notices once");
+}

@@ -41,6 +41,7 @@
 //! | `ack/` | visit id + revision | time written back centrally |
 //! | `audit/` | id | [`AuditEntry`] |
 //! | `hook/` | id | the [`shared::Escalation`] a webhook notice is owed for (the outbox) |
+//! | `hookclaim/` | id | until when one deliverer holds that notice |
 //! | `blob/` | sha256 hex | [`BlobRecord`] |
 //! | `bh/` | sha256 hex + worker id | when the worker uploaded the photo's bytes |
 //! | `bref/` | sha256 hex + visit id + revision | [`BlobReference`] |
@@ -871,7 +872,45 @@ impl<E: Engine> Store for KvStore<E> {
     }
 
     async fn webhook_done(&self, id: OutboxId) -> StoreResult<()> {
-        self.engine.write(vec![(key("hook/", &[&id.0.to_be_bytes()]), None)]).await
+        let id = id.0.to_be_bytes();
+        self.engine.write(vec![(key("hook/", &[&id]), None), (key("hookclaim/", &[&id]), None)]).await
+    }
+
+    async fn claim_webhooks(
+        &self,
+        max: usize,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<(OutboxId, Escalation)>> {
+        // Under the writer lock: two deliverers claiming at once see each other's claims.
+        let mut lock = self.engine.lock().await?;
+        let claimed = async {
+            let mut out = Vec::new();
+            let mut batch: Batch = Vec::new();
+            for (k, v) in self.engine.scan(b"hook/").await? {
+                if out.len() >= max {
+                    break;
+                }
+                let id = &k[5..];
+                let claim_key = key("hookclaim/", &[id]);
+                if let Some(held) = self.engine.get(&claim_key).await?
+                    && decode::<DateTime<Utc>>(&claim_key, &held)? > now
+                {
+                    continue;
+                }
+                batch.push((claim_key, Some(encode(&until)?)));
+                out.push((OutboxId(seq_from_key(id)), decode(&k, &v)?));
+            }
+            self.engine.apply(&mut lock, batch).await?;
+            Ok::<_, StoreError>(out)
+        }
+        .await;
+        self.engine.release(lock).await?;
+        claimed
+    }
+
+    async fn release_webhook(&self, id: OutboxId) -> StoreResult<()> {
+        self.engine.write(vec![(key("hookclaim/", &[&id.0.to_be_bytes()]), None)]).await
     }
 
     async fn swap_device(&self, expected: &DeviceRecord, new: &DeviceRecord) -> StoreResult<bool> {

@@ -357,6 +357,21 @@ pub trait Store:
     /// delivered just before a crash may be sent again, never lost.
     async fn webhook_done(&self, id: OutboxId) -> StoreResult<()>;
 
+    /// Claims at most `max` notices from the webhook outbox for one deliverer, oldest first:
+    /// each is held for it until `until`, and no other claim takes it before then, so the
+    /// deliverers of several servers sharing the store never send one notice twice. A
+    /// deliverer that stops mid-way lets its claims lapse; [`Store::release_webhook`] gives one
+    /// back at once.
+    async fn claim_webhooks(
+        &self,
+        max: usize,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StoreResult<Vec<(OutboxId, Escalation)>>;
+
+    /// Gives back a claimed notice that could not be delivered yet, for the next attempt.
+    async fn release_webhook(&self, id: OutboxId) -> StoreResult<()>;
+
     /// Replaces a device record only if it still holds `expected` (compare-and-swap), so two
     /// concurrent refreshes with the same token cannot both succeed. Durable on `Ok(true)`.
     async fn swap_device(&self, expected: &DeviceRecord, new: &DeviceRecord) -> StoreResult<bool>;

@@ -56,6 +56,7 @@ macro_rules! store_conformance {
             case!(an_open_transaction_holds_every_other_writer_off);
             case!(a_restored_backup_is_identical_and_its_ids_are_never_reused);
             case!(failed_sign_ins_are_counted_per_key_within_the_window_and_cleared);
+            case!(a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed);
         }
     };
 }
@@ -458,4 +459,40 @@ pub async fn failed_sign_ins_are_counted_per_key_within_the_window_and_cleared(h
         1,
         "the address still counts"
     );
+}
+
+/// The webhook outbox's claims: one deliverer at a time per notice.
+pub async fn a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed(
+    h: &dyn Harness,
+    dir: &Path,
+) {
+    let store = h.open(dir);
+    store.keep_webhook_outbox(true);
+    store.put_escalations(&[escalation(1, 1, 10), escalation(2, 2, 11), escalation(3, 3, 12)]).await.unwrap();
+    let now = at(2026, 3, 17);
+    let lease = now + chrono::Duration::minutes(10);
+    let first = store.claim_webhooks(2, now, lease).await.unwrap();
+    assert_eq!(
+        first.iter().map(|(_, e)| e.id).collect::<Vec<EscalationId>>(),
+        vec![id(1), id(2)],
+        "oldest first"
+    );
+    let second = store.claim_webhooks(10, now, lease).await.unwrap();
+    assert_eq!(
+        second.iter().map(|(_, e)| e.id).collect::<Vec<EscalationId>>(),
+        vec![id(3)],
+        "only the unclaimed"
+    );
+    assert!(store.claim_webhooks(10, now, lease).await.unwrap().is_empty());
+    store.release_webhook(first[1].0).await.unwrap();
+    store.webhook_done(first[0].0).await.unwrap();
+    let again = store.claim_webhooks(10, now, lease).await.unwrap();
+    assert_eq!(
+        again.iter().map(|(_, e)| e.id).collect::<Vec<EscalationId>>(),
+        vec![id(2)],
+        "released, not done"
+    );
+    let lapsed = store.claim_webhooks(10, lease + chrono::Duration::seconds(1), lease).await.unwrap();
+    assert_eq!(lapsed.len(), 2, "claims lapse: a deliverer that stopped holds nothing for ever");
+    assert_eq!(store.pending_webhooks(10).await.unwrap().len(), 2, "a delivered notice is gone");
 }
