@@ -1,0 +1,380 @@
+//! Load, measured end to end over loopback HTTP: the release server binary in its own process,
+//! and this bench as its client (run with `cargo bench -p sync-server --bench load`).
+//!
+//! 1. **1,000 devices** (one worker each, three children each) sign in, pull, then each pushes
+//!    a visit every 2 to 6 seconds and pulls again, for `LOAD_SECONDS` (default 60): requests
+//!    per second, and p50/p99 latency of push and pull.
+//! 2. **Batched push**: one device pushes 500 visits (about 1.7 KB of JSON each) per request,
+//!    gzipped, 40 times: visits per second.
+//! 3. **Pull**: a new device pulls those 20,000 visits: visits per second.
+//! 4. **A lone visit**: 500 pushes of one visit each, one after another: p50 and p99.
+//!
+//! `LOAD_DEVICES` changes the number of devices. The store is sled in a temporary directory on
+//! the real disk; every push is durable before it is answered.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+use shared::sync::{PROTOCOL_VERSION, PushRequest};
+use shared::{
+    Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team,
+    TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+};
+use sync_server::store::Account;
+
+const PASSWORD: &str = "benchmark password";
+const WORDS: [&str; 16] = [
+    "school", "mum", "dinner", "football", "brother", "tired", "happy", "room", "teacher", "park", "bedtime",
+    "friends", "worried", "dog", "weekend", "homework",
+];
+
+fn prose(seed: usize, words: usize) -> String {
+    let mut state = seed as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    (0..words)
+        .map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            WORDS[(state >> 33) as usize % WORDS.len()]
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A visit of about 1.7 KB of JSON, different text for each `n`.
+fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
+    let started = FixedOffset::east_opt(0)
+        .and_then(|o| o.from_local_datetime(&date.and_hms_opt(10, 0, 0)?).single())
+        .expect("time");
+    Visit {
+        id: VisitId::new(),
+        revision: 1,
+        amends: None,
+        status: VisitStatus::Submitted,
+        amendment_reason: None,
+        child_id: child,
+        worker_id: worker,
+        capacity: WorkerCapacity::KeyWorker,
+        started_at: started,
+        ended_at: started + chrono::Duration::minutes(50),
+        location: "family home".into(),
+        kind: VisitKind::Statutory,
+        announced: Announcement::Announced,
+        due_state_at_start: None,
+        seen: Seen::Yes,
+        seen_alone: Some(SeenAlone::Yes),
+        child_words: vec![
+            shared::Quote { text: prose(n * 7 + 1, 14) },
+            shared::Quote { text: prose(n * 7 + 2, 10) },
+        ],
+        child_views: prose(n * 7 + 3, 35),
+        observations: shared::Observations { facts: prose(n * 7 + 4, 40), concerns: prose(n * 7 + 5, 30) },
+        interpreters: Vec::new(),
+        plan_actions: Vec::new(),
+        purpose: Some("To see the child and hear how things are at home".into()),
+        harms_addressed: vec![HarmCategory::Neglect],
+        attachments: Vec::new(),
+        next_visit_planned: None,
+        recorded_at: Utc::now(),
+    }
+}
+
+fn child(n: usize, worker: WorkerId, team: TeamId) -> Child {
+    Child {
+        id: ChildId::new(),
+        central_id: format!("LOAD-{n}"),
+        given_name: "Invented".into(),
+        family_name: format!("Child {n}"),
+        date_of_birth: Some(NaiveDate::from_ymd_opt(2015, 1, 1).expect("date")),
+        details: Default::default(),
+        gender: None,
+        sibling_ids: Vec::new(),
+        carers: Vec::new(),
+        plan: Some(ProtectionPlan {
+            details: Default::default(),
+            registered_on: Utc::now().date_naive().checked_sub_days(Days::new(400)).expect("date"),
+            deregistered_on: None,
+            harms: vec![HarmCategory::Neglect],
+            visit_frequency_working_days: 10,
+            key_worker: worker,
+            team,
+            actions: Vec::new(),
+            latest_review_conference: None,
+            seen_before_go_live: None,
+        }),
+        communication: Default::default(),
+        reallocation: None,
+        safety_warnings: vec![],
+    }
+}
+
+/// One worker and their children, as seeded.
+#[derive(Clone)]
+struct Seeded {
+    username: String,
+    worker: WorkerId,
+    children: Vec<ChildId>,
+}
+
+/// Seeds `workers` social workers with `per_worker` children each, and one bulk worker with
+/// 40 children, straight into the store directory the server will open.
+async fn seed(dir: &std::path::Path, workers: usize, per_worker: usize) -> (Vec<Seeded>, Seeded) {
+    let store = sync_server::store::open(dir).expect("store");
+    let team =
+        Team { id: TeamId::new(), name: "Load team".into(), manager: None, routing: Default::default() };
+    store.put_team(&team).await.expect("team");
+    let hash = sync_server::auth::hash_password(PASSWORD).expect("hash");
+    let mut seeded = Vec::new();
+    let mut children = Vec::new();
+    let mut tx = store.transaction().await.expect("transaction");
+    for w in 0..=workers {
+        let worker = Worker {
+            id: WorkerId::new(),
+            name: format!("Load Worker {w}"),
+            role: Role::SocialWorker,
+            team: Some(team.id),
+        };
+        let username = format!("load.worker{w}");
+        tx.put_account(&Account {
+            worker: worker.clone(),
+            username: username.clone(),
+            password_hash: Some(hash.clone()),
+            password_changed_at: Utc::now() - chrono::Duration::minutes(5),
+            disabled: false,
+        })
+        .await
+        .expect("account");
+        let count = if w == workers { 40 } else { per_worker };
+        let mine: Vec<Child> = (0..count).map(|c| child(w * 100 + c, worker.id, team.id)).collect();
+        seeded.push(Seeded { username, worker: worker.id, children: mine.iter().map(|c| c.id).collect() });
+        children.extend(mine);
+    }
+    tx.commit().await.expect("commit");
+    store.upsert_children(&children).await.expect("children");
+    let bulk = seeded.pop().expect("bulk worker");
+    (seeded, bulk)
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(bytes).expect("gzip");
+    encoder.finish().expect("gzip")
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    device: DeviceId,
+}
+
+impl Client {
+    async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> Client {
+        let device = DeviceId::new();
+        let response = http
+            .post(format!("{base}/api/auth/login"))
+            .json(&json!({"username": username, "password": PASSWORD, "device_id": device}))
+            .send()
+            .await
+            .expect("login");
+        assert!(response.status().is_success(), "sign-in: {}", response.status());
+        let tokens: Value = response.json().await.expect("tokens");
+        let token = tokens["access_token"].as_str().expect("token").to_owned();
+        Client { http: http.clone(), base: base.to_owned(), token, device }
+    }
+
+    /// Pushes, gzipped; returns how many visits were stored.
+    async fn push(&self, visits: Vec<Visit>) -> usize {
+        let body =
+            serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, device_id: self.device, visits })
+                .expect("json");
+        let response = self
+            .http
+            .post(format!("{}/api/sync/push", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .header("content-encoding", "gzip")
+            .body(gzip(&body))
+            .send()
+            .await
+            .expect("push");
+        assert!(response.status().is_success(), "push: {}", response.status());
+        let answer: Value = response.json().await.expect("push answer");
+        answer["results"].as_array().expect("results").iter().filter(|r| r["outcome"] == "accepted").count()
+    }
+
+    /// Pulls everything since `cursor`; returns the events and the new cursor.
+    async fn pull(&self, cursor: Option<&str>) -> (usize, String) {
+        let mut cursor = cursor.map(str::to_owned);
+        let mut events = 0;
+        loop {
+            let mut request = self.http.get(format!("{}/api/sync/pull", self.base)).bearer_auth(&self.token);
+            if let Some(c) = &cursor {
+                request = request.query(&[("cursor", c.as_str()), ("limit", "5000")]);
+            } else {
+                request = request.query(&[("limit", "5000")]);
+            }
+            let response = request.send().await.expect("pull");
+            assert!(response.status().is_success(), "pull: {}", response.status());
+            let page: Value = response.json().await.expect("pull answer");
+            events += page["events"].as_array().map_or(0, Vec::len);
+            cursor = page["cursor"].as_str().map(str::to_owned);
+            if page["more"] != json!(true) {
+                return (events, cursor.unwrap_or_default());
+            }
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, mut times: Vec<Duration>) {
+    times.sort();
+    println!(
+        "{name}: {} requests, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        times.len(),
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.99)),
+        ms(times.last().copied().unwrap_or_default())
+    );
+}
+
+/// The server binary on a free loopback port over `dir`; killed when dropped.
+struct Server(std::process::Child, String);
+
+impl Server {
+    fn start(dir: &std::path::Path) -> Server {
+        let port =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
+            .arg(dir)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("server starts");
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Server(child, base);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not start");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn main() {
+    let devices: usize = std::env::var("LOAD_DEVICES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let seconds: u64 = std::env::var("LOAD_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async move {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (workers, bulk) = seed(dir.path(), devices, 3).await;
+        let server = Server::start(dir.path());
+        let base = server.1.clone();
+        let http = reqwest::Client::builder().pool_max_idle_per_host(64).gzip(true).build().expect("client");
+        let yesterday = Utc::now().date_naive().pred_opt().expect("date");
+
+        // 1. Many devices.
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        for chunk in workers.chunks(16) {
+            let signed_in = futures::future::join_all(chunk.iter().map(|w| Client::sign_in(&http, &base, &w.username))).await;
+            clients.extend(signed_in.into_iter().zip(chunk.iter().cloned()));
+        }
+        println!("{} devices signed in in {:.1} s", clients.len(), started.elapsed().as_secs_f64());
+        let pushes = Arc::new(Mutex::new(Vec::new()));
+        let pulls = Arc::new(Mutex::new(Vec::new()));
+        let until = Instant::now() + Duration::from_secs(seconds);
+        let tasks: Vec<_> = clients
+            .into_iter()
+            .enumerate()
+            .map(|(i, (client, worker))| {
+                let (pushes, pulls) = (pushes.clone(), pulls.clone());
+                tokio::spawn(async move {
+                    let (_, mut cursor) = client.pull(None).await;
+                    let mut n = i * 1000;
+                    let mut rng = (i as u64).wrapping_mul(2654435761) | 1;
+                    // Devices start spread over the first interval, not all at once.
+                    tokio::time::sleep(Duration::from_millis(rng % 4000)).await;
+                    while Instant::now() < until {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        tokio::time::sleep(Duration::from_millis(2000 + rng % 4000)).await;
+                        let child = worker.children[n % worker.children.len()];
+                        let t = Instant::now();
+                        assert_eq!(client.push(vec![visit(child, worker.worker, yesterday, n)]).await, 1);
+                        pushes.lock().unwrap().push(t.elapsed());
+                        let t = Instant::now();
+                        cursor = client.pull(Some(&cursor)).await.1;
+                        pulls.lock().unwrap().push(t.elapsed());
+                        n += 1;
+                    }
+                })
+            })
+            .collect();
+        let load_started = Instant::now();
+        for task in tasks {
+            task.await.expect("device");
+        }
+        let elapsed = load_started.elapsed().as_secs_f64();
+        let pushes = std::mem::take(&mut *pushes.lock().unwrap());
+        let pulls = std::mem::take(&mut *pulls.lock().unwrap());
+        println!(
+            "{devices} devices for {elapsed:.0} s: {:.0} pushes/s and {:.0} pulls/s",
+            pushes.len() as f64 / elapsed,
+            pulls.len() as f64 / elapsed
+        );
+        report("  push (one visit, durable)", pushes);
+        report("  pull (since the cursor)", pulls);
+
+        // 2. Batched push.
+        let pusher = Client::sign_in(&http, &base, &bulk.username).await;
+        let batches: Vec<Vec<Visit>> = (0..40)
+            .map(|b| (0..500).map(|v| visit(bulk.children[v % bulk.children.len()], bulk.worker, yesterday, b * 500 + v)).collect())
+            .collect();
+        let bytes = serde_json::to_vec(&batches[0]).expect("json").len() / 500;
+        let started = Instant::now();
+        let mut stored = 0;
+        for batch in batches {
+            stored += pusher.push(batch).await;
+        }
+        let elapsed = started.elapsed().as_secs_f64();
+        println!("batched push over HTTP (500 visits of {bytes} B a request, gzipped, durable): {stored} visits in {elapsed:.2} s = {:.0} visits/s", stored as f64 / elapsed);
+
+        // 3. Pull them.
+        let puller = Client::sign_in(&http, &base, &bulk.username).await;
+        let started = Instant::now();
+        let (events, _) = puller.pull(None).await;
+        let elapsed = started.elapsed().as_secs_f64();
+        println!("pull over HTTP (gzipped): {events} events in {elapsed:.2} s = {:.0} events/s", events as f64 / elapsed);
+
+        // 4. A lone visit, one after another.
+        let mut times = Vec::new();
+        for n in 0..500 {
+            let t = Instant::now();
+            pusher.push(vec![visit(bulk.children[n % bulk.children.len()], bulk.worker, yesterday, 90_000 + n)]).await;
+            times.push(t.elapsed());
+        }
+        report("a lone visit pushed and acknowledged (durable)", times);
+        drop(server);
+    });
+}
