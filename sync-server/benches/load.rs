@@ -256,7 +256,7 @@ impl Server {
     fn start(dir: &std::path::Path) -> Server {
         let port =
             std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
             .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
             .arg(dir)
             .env("RUST_LOG", "warn")
@@ -269,6 +269,8 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the server did not start");
     }
 }
