@@ -6,7 +6,7 @@
 
 use std::hint::black_box;
 
-use chrono::{FixedOffset, TimeZone, Utc};
+use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use mobile::draft::VisitDraft;
 use mobile::store::LocalStore;
@@ -21,25 +21,18 @@ fn child() -> Child {
         central_id: "C-000123".into(),
         given_name: "Maja".into(),
         family_name: "Testowska".into(),
-        date_of_birth: Some(chrono::NaiveDate::from_ymd_opt(2016, 5, 14).unwrap()),
-        details: Default::default(),
+        date_of_birth: Some(fixtures::ymd(2016, 5, 14)),
         gender: None,
-        sibling_ids: vec![],
         carers: vec![Carer { id: mother, name: "Ola Testowska".into(), relationship: "mother".into() }],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
-            deregistered_on: None,
             harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
-            visit_frequency_working_days: 10,
             key_worker: WorkerId::new(),
             team: TeamId::new(),
             actions: vec![PlanAction {
                 id: PlanActionId::new(),
                 description: "Attend school every day".into(),
             }],
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(fixtures::ymd(2025, 1, 6))
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed::default(),
@@ -54,14 +47,13 @@ fn child() -> Child {
             }],
             disability_and_communication: None,
         },
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0)
     }
 }
 
 /// A fully written visit: a few quotes and a page of observations (about 3 KB of JSON).
 fn full_draft(child: &Child) -> VisitDraft {
-    let start = FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap();
+    let start = fixtures::at("2025-03-03", 10);
     let mut draft = VisitDraft::new_for(
         child,
         WorkerId::new(),

@@ -6,13 +6,13 @@
 //! `cargo run -p mobile --example ui_perf_seed -- /tmp/perf-phone` then
 //! `mobile --data /tmp/perf-phone --demo-sign-in` (see README.md, "Performance").
 
-use chrono::{Datelike, FixedOffset, Local, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Local, NaiveDate, Utc};
 use mobile::store::{LocalStore, SessionRecord};
 use shared::child::{CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
 use shared::sync::{ChangeEvent, Cursor, PullResponse, TokenResponse};
 use shared::{
-    Announcement, Calendar, Carer, CarerId, Child, ChildId, HarmCategory, Observations, PlanActionId, Quote,
-    Role, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+    Calendar, Carer, CarerId, Child, ChildId, HarmCategory, Observations, PlanActionId, Quote, Role, TeamId,
+    Visit, Worker, WorkerId,
 };
 
 const GIVEN: [&str; 10] = ["Ava", "Ben", "Cara", "Dev", "Ella", "Finn", "Gina", "Hal", "Isla", "Joe"];
@@ -76,16 +76,10 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
             NaiveDate::from_ymd_opt(today.year() - 3 - (i as i32 % 12), 1 + (i as u32 % 12), 10)
                 .unwrap_or(today),
         ),
-        details: Default::default(),
         gender: None,
-        sibling_ids: vec![],
         carers: vec![Carer { id: mother, name: format!("Parent {i}"), relationship: "mother".into() }],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: registered,
-            deregistered_on: None,
             harms: vec![HarmCategory::ALL[i % 4]],
-            visit_frequency_working_days: 10,
             key_worker: worker,
             team: TeamId::new(),
             actions: (0..3)
@@ -94,40 +88,19 @@ fn invented_child(i: usize, worker: WorkerId, registered: NaiveDate, today: Naiv
                     description: format!("Plan action {a} for child {i}"),
                 })
                 .collect(),
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(registered)
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },
             carers: vec![],
             disability_and_communication: None,
         },
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0)
     }
 }
 
 fn visit(child: &Child, worker: WorkerId, day: NaiveDate, n: usize) -> Visit {
-    let offset = FixedOffset::east_opt(0).expect("UTC");
-    let started =
-        offset.from_local_datetime(&day.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
     Visit {
-        id: VisitId::new(),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child.id,
-        worker_id: worker,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: started,
-        ended_at: started + chrono::Duration::minutes(45),
-        location: "Family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        seen: Seen::Yes,
-        seen_alone: Some(SeenAlone::Yes),
         child_words: vec![
             Quote { text: format!("Invented words number {n}: I played outside today.") },
             Quote { text: "I had cereal for breakfast.".into() },
@@ -137,12 +110,8 @@ fn visit(child: &Child, worker: WorkerId, day: NaiveDate, n: usize) -> Visit {
             facts: "Home warm and tidy. Food in the cupboards. Child dressed appropriately.".into(),
             concerns: "None new at this visit.".into(),
         },
-        interpreters: vec![],
         plan_actions: child.plan.iter().flat_map(|p| p.actions.first().map(|a| a.id)).collect(),
-        purpose: Some("To see the child and hear how things are at home".into()),
-        harms_addressed: vec![],
-        attachments: vec![],
-        next_visit_planned: None,
         recorded_at: Utc::now(),
+        ..fixtures::visit(child.id, worker, fixtures::at_on(day, 10, 0))
     }
 }

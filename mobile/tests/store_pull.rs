@@ -9,9 +9,7 @@ use shared::CalendarName;
 use shared::people::CoverAssignment;
 use shared::schedule::DueState;
 use shared::sync::{ChangeEvent, Cursor, PROTOCOL_VERSION, PullResponse, RemovalReason};
-use shared::{
-    CoverId, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, WorkerId,
-};
+use shared::{Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, WorkerId};
 
 fn page(events: Vec<ChangeEvent>, cursor: &str) -> PullResponse {
     PullResponse {
@@ -71,13 +69,9 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     let other = core_fixtures::child();
     let pulled_visit = visit_with_words(&child, "pulled");
     let cover = CoverAssignment {
-        id: CoverId::new(),
-        child_id: child.id,
-        duty_worker: WORKER,
         covering_for: WorkerId::new(),
-        starts_on: date(2025, 3, 1),
-        ends_on: date(2025, 3, 14),
         assigned_by: WorkerId::new(),
+        ..fixtures::cover(child.id, WORKER, date(2025, 3, 1), date(2025, 3, 14))
     };
     let escalation = Escalation {
         id: EscalationId::new(),

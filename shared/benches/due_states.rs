@@ -3,67 +3,38 @@
 //!
 //! Run: `cargo bench -p shared --bench due_states`.
 
-use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{Days, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use fixtures::{at_on, fixed, ymd};
 use shared::schedule::child_due_state;
 use shared::*;
-use uuid::Uuid;
 
 const CHILDREN: u128 = 50_000;
 const VISITS_PER_CHILD: u64 = 6;
 
 fn plan(i: u128) -> ProtectionPlan {
     ProtectionPlan {
-        details: Default::default(),
-        registered_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + Days::new((i % 200) as u64),
-        deregistered_on: None,
-        harms: vec![HarmCategory::Neglect],
         visit_frequency_working_days: if i.is_multiple_of(3) { 20 } else { 10 },
-        key_worker: WorkerId(Uuid::from_u128(i % 2_000)),
-        team: TeamId(Uuid::from_u128(i % 200)),
+        key_worker: fixed(i % 2_000),
+        team: fixed(i % 200),
         actions: vec![],
-        latest_review_conference: None,
-        seen_before_go_live: None,
+        ..fixtures::plan(ymd(2026, 1, 5) + Days::new((i % 200) as u64))
     }
 }
 
 fn visit(child: u128, n: u64) -> Visit {
-    let day = NaiveDate::from_ymd_opt(2026, 8, 3).unwrap() + Days::new(n * 14 + (child % 11) as u64);
-    let start =
-        FixedOffset::east_opt(0).unwrap().from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap()).unwrap();
-    Visit {
-        id: VisitId(Uuid::from_u128(child << 16 | n as u128)),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: ChildId(Uuid::from_u128(child)),
-        worker_id: WorkerId(Uuid::from_u128(child % 2_000)),
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: start,
+    let day = ymd(2026, 8, 3) + Days::new(n * 14 + (child % 11) as u64);
+    let start = at_on(day, 10, 0);
+    let visit = Visit {
+        id: fixed(child << 16 | n as u128),
         ended_at: start + chrono::Duration::hours(1),
-        location: "Family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        // Every fourth visit the child was not seen: a missed visit.
-        seen: if (child + n as u128).is_multiple_of(4) {
-            Seen::No { reason: "Out".into() }
-        } else {
-            Seen::Yes
-        },
         seen_alone: None,
         child_words: vec![],
-        child_views: String::new(),
-        observations: Observations::default(),
-        interpreters: vec![],
-        plan_actions: vec![],
-        purpose: Some("To see the child and hear how things are at home".into()),
-        harms_addressed: vec![],
-        attachments: vec![],
-        next_visit_planned: None,
         recorded_at: Utc::now(),
-    }
+        ..fixtures::visit(fixed(child), fixed(child % 2_000), start)
+    };
+    // Every fourth visit the child was not seen: a missed visit.
+    if (child + n as u128).is_multiple_of(4) { fixtures::not_seen(visit, "Out") } else { visit }
 }
 
 fn due_states(c: &mut Criterion) {
@@ -71,7 +42,7 @@ fn due_states(c: &mut Criterion) {
         (0..CHILDREN).map(|i| (plan(i), (0..VISITS_PER_CHILD).map(|n| visit(i, n)).collect())).collect();
     let calendar = Calendar::jersey();
     let rules = ScheduleRules::default();
-    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let today = ymd(2026, 11, 26);
 
     let mut group = c.benchmark_group("schedule");
     group.sample_size(20);

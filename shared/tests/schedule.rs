@@ -44,13 +44,7 @@ fn a_non_statutory_visit_does_not_reset_the_schedule() {
 #[test]
 fn a_visit_entered_in_error_does_not_count() {
     let original = visit_on("2026-11-20");
-    let void = Visit {
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::EnteredInError,
-        amendment_reason: Some("Recorded against the wrong child".into()),
-        ..original.clone()
-    };
+    let void = fixtures::voided(&original, "Recorded against the wrong child");
     assert_eq!(last_seen(std::slice::from_ref(&original)), Some(date("2026-11-20")));
     assert_eq!(last_seen(&[original, void]), None);
 }
@@ -58,15 +52,10 @@ fn a_visit_entered_in_error_does_not_count() {
 #[test]
 fn an_amendment_that_corrects_the_date_moves_the_schedule() {
     let original = visit_on("2026-11-20");
-    let corrected = Visit {
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::Amended,
-        amendment_reason: Some("Wrong date entered".into()),
-        started_at: at("2026-11-19", 10),
-        ended_at: at("2026-11-19", 11),
-        ..original.clone()
-    };
+    let corrected = fixtures::amended(&original, "Wrong date entered", |v| {
+        v.started_at = at("2026-11-19", 10);
+        v.ended_at = at("2026-11-19", 11);
+    });
     assert_eq!(last_seen(&[corrected, original]), Some(date("2026-11-19")));
 }
 

@@ -159,13 +159,7 @@ fn interpreting_not_yet_considered_is_flagged_until_the_record_or_a_visit_answer
     };
     assert_eq!(interpreting_not_considered(&child, std::slice::from_ref(&answered)), []);
     // A voided visit answers nothing.
-    let voided = Visit {
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::EnteredInError,
-        amendment_reason: Some("Wrong child".into()),
-        ..answered.clone()
-    };
+    let voided = fixtures::voided(&answered, "Wrong child");
     assert_eq!(interpreting_not_considered(&child, &[answered, voided]), [InterpretedPerson::Child]);
     // So does the central record, once it says "considered, not needed".
     child.communication.child = LanguageNeed::no_interpreter_needed(Some("English".into()));

@@ -76,11 +76,7 @@ fn child() {
 fn visit() {
     insta::assert_json_snapshot!(Visit {
         due_state_at_start: Some(DueState::DueSoon { due: date("2026-11-23"), working_days_left: 1 }),
-        attachments: vec![AttachmentRef {
-            sha256: "0".repeat(64),
-            media_type: "image/jpeg".into(),
-            caption: "Drawing of home".into(),
-        }],
+        attachments: vec![fixtures::attachment(&"0".repeat(64), "Drawing of home")],
         ..support::visit()
     });
 }

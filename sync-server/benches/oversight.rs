@@ -11,21 +11,13 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use fixtures::{fixed as id, ymd as date};
 use shared::*;
 use sync_server::escalations::{ChildCase, Directory, EscalationConfig, SweepContext, sweep};
 use sync_server::reports::{ComplianceInput, compliance_report};
-use uuid::Uuid;
-
-fn id<T: From<Uuid>>(n: u128) -> T {
-    T::from(Uuid::from_u128(n))
-}
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
 
 fn at(day: NaiveDate) -> DateTime<FixedOffset> {
-    FixedOffset::east_opt(0).unwrap().from_local_datetime(&day.and_hms_opt(10, 0, 0).unwrap()).unwrap()
+    fixtures::at_on(day, 10, 0)
 }
 
 const TEAMS: u128 = 20;
@@ -40,68 +32,30 @@ fn child(n: u128, registered: NaiveDate) -> Child {
         given_name: "Synthetic".into(),
         family_name: "Child".into(),
         date_of_birth: Some(date(2014, 1, 1)),
-        details: Default::default(),
         gender: Some(child::Gender::NotStated),
-        sibling_ids: vec![],
         carers: vec![],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: registered,
-            deregistered_on: None,
-            harms: vec![HarmCategory::Neglect],
-            visit_frequency_working_days: 10,
             key_worker: id(10_000 + worker),
             team: id(100 + team),
             actions: vec![],
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(registered)
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
             ..CommunicationNeeds::default()
         },
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0)
     }
 }
 
 fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
     let missed = (n + k).is_multiple_of(17);
     let not_alone = (n + k).is_multiple_of(11);
-    Visit {
+    let visit = Visit {
         id: id((n << 32) + k),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child.id,
-        worker_id: child.plan.as_ref().unwrap().key_worker,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: at(day),
         ended_at: at(day) + Duration::hours(1),
-        location: "Family home".into(),
-        kind: VisitKind::Statutory,
         announced: Announcement::Unannounced,
-        due_state_at_start: None,
-        seen: if missed { Seen::No { reason: "No answer".into() } } else { Seen::Yes },
-        seen_alone: if missed {
-            None
-        } else if not_alone {
-            Some(SeenAlone::No {
-                reason: "Too young".into(),
-                present: vec!["mother".into()],
-                manager_agreed: false,
-            })
-        } else {
-            Some(SeenAlone::Yes)
-        },
-        child_words: if missed || (n + k).is_multiple_of(5) {
-            vec![]
-        } else {
-            vec![Quote { text: "Synthetic words".into() }]
-        },
-        child_views: String::new(),
-        observations: Observations::default(),
+        child_words: if (n + k).is_multiple_of(5) { vec![] } else { fixtures::words(&["Synthetic words"]) },
         interpreters: if n.is_multiple_of(9) && !missed {
             vec![InterpreterRecord {
                 person: InterpretedPerson::Child,
@@ -113,12 +67,15 @@ fn visit(child: &Child, n: u128, k: u128, day: NaiveDate) -> Visit {
         } else {
             vec![]
         },
-        plan_actions: vec![],
-        purpose: Some("To see the child and hear how things are at home".into()),
-        harms_addressed: vec![],
-        attachments: vec![],
-        next_visit_planned: None,
         recorded_at: at(day).with_timezone(&Utc),
+        ..fixtures::visit(child.id, child.plan.as_ref().unwrap().key_worker, at(day))
+    };
+    if missed {
+        fixtures::not_seen(visit, "No answer")
+    } else if not_alone {
+        fixtures::not_alone(visit, "Too young", &["mother"], false)
+    } else {
+        visit
     }
 }
 

@@ -13,12 +13,11 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use serde_json::{Value, json};
 use shared::sync::{PROTOCOL_VERSION, PushRequest};
 use shared::{
-    Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team,
-    TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+    Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Team, TeamId, Visit, Worker, WorkerId,
 };
 use sync_server::auth::Caller;
 use sync_server::store::Account;
@@ -112,39 +111,19 @@ fn prose(seed: usize, words: usize) -> String {
 }
 
 fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
-    let offset = FixedOffset::east_opt(0).expect("offset");
-    let started =
-        offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
+    let started = fixtures::at_on(date, 10, 0);
     Visit {
-        id: VisitId::new(),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child,
-        worker_id: worker,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: started,
         ended_at: started + chrono::Duration::minutes(50),
         location: "family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        seen: Seen::Yes,
-        seen_alone: Some(SeenAlone::Yes),
         child_words: vec![
             shared::Quote { text: prose(n * 7 + 1, 12) },
             shared::Quote { text: prose(n * 7 + 2, 9) },
         ],
         child_views: prose(n * 7 + 3, 30),
         observations: shared::Observations { facts: prose(n * 7 + 4, 35), concerns: prose(n * 7 + 5, 25) },
-        interpreters: Vec::new(),
-        plan_actions: Vec::new(),
-        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![HarmCategory::Neglect],
-        attachments: Vec::new(),
-        next_visit_planned: None,
         recorded_at: Utc::now(),
+        ..fixtures::visit(child, worker, started)
     }
 }
 
@@ -188,26 +167,16 @@ async fn fixture(children: usize) -> Fixture {
             central_id: format!("BENCH-{i}"),
             given_name: "Invented".into(),
             family_name: format!("Child {i}"),
-            date_of_birth: Some(NaiveDate::from_ymd_opt(2015, 1, 1).expect("date")),
-            details: Default::default(),
+            date_of_birth: Some(fixtures::ymd(2015, 1, 1)),
             gender: None,
-            sibling_ids: Vec::new(),
             carers: Vec::new(),
             plan: Some(ProtectionPlan {
-                details: Default::default(),
-                registered_on: today.checked_sub_days(Days::new(800)).expect("date"),
-                deregistered_on: None,
-                harms: vec![HarmCategory::Neglect],
-                visit_frequency_working_days: 10,
                 key_worker: worker.id,
                 team: team.id,
                 actions: Vec::new(),
-                latest_review_conference: None,
-                seen_before_go_live: None,
+                ..fixtures::plan(today.checked_sub_days(Days::new(800)).expect("date"))
             }),
-            communication: Default::default(),
-            reallocation: None,
-            safety_warnings: vec![],
+            ..fixtures::child(0)
         });
     }
     state.store().upsert_children(&records).await.expect("children");

@@ -7,15 +7,12 @@ mod common;
 use axum::http::StatusCode;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use common::*;
+use fixtures::ymd as date;
 use serde_json::json;
 use shared::clock::Tz;
 use shared::{BusinessClock, CalendarName};
 use sync_server::Config;
 use sync_server::clock::{self, ClockError};
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 const LONDON: Tz = Tz::Europe__London;
 

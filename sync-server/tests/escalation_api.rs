@@ -9,17 +9,10 @@ use axum::http::StatusCode;
 use chrono::{Days, Utc};
 use common::*;
 use serde_json::{Value, json};
-use shared::{SeenAlone, Visit};
+use shared::Visit;
 
 fn not_alone_agreed(child: shared::ChildId, worker: shared::WorkerId) -> Visit {
-    Visit {
-        seen_alone: Some(SeenAlone::No {
-            reason: "Asleep in her cot".into(),
-            present: vec!["mother".into()],
-            manager_agreed: true,
-        }),
-        ..visit(child, worker)
-    }
+    fixtures::not_alone(visit(child, worker), "Asleep in her cot", &["mother"], true)
 }
 
 async fn open_for(world: &World, token: &str, visit: &Visit) -> Option<Value> {

@@ -614,12 +614,7 @@ fn a_family_member_interpreting_goes_to_the_team_manager() {
 
 #[test]
 fn interpreter_not_used_is_raised_only_when_the_child_was_seen() {
-    let unseen = Visit {
-        seen: Seen::No { reason: "No answer".into() },
-        seen_alone: None,
-        child_words: vec![],
-        ..interpreter_not_used(10, "2026-03-10")
-    };
+    let unseen = fixtures::not_seen(interpreter_not_used(10, "2026-03-10"), "No answer");
     let changes = sweep_one(&child(1), &[unseen], &[], &directory(&[]), &patient(), utc("2026-03-10", 15));
     let keys: Vec<_> = changes.iter().map(|c| c.escalation().reason.dedup_key()).collect();
     assert_eq!(keys, vec![format!("not_seen:{}", VisitId::from(uuid::Uuid::from_u128(10)))]);

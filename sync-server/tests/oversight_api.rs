@@ -8,7 +8,6 @@ use axum::http::{Method, StatusCode};
 use chrono::{Days, Utc};
 use common::*;
 use serde_json::{Value, json};
-use shared::{Seen, Visit};
 
 fn events_of<'a>(events: &'a [Value], kind: &str) -> Vec<&'a Value> {
     events.iter().filter(|e| e["type"] == kind).collect()
@@ -157,12 +156,7 @@ async fn the_sweep_raises_escalations_that_managers_see_pull_and_acknowledge() {
 
     // A statutory visit where the child was not seen, pushed by Sam.
     let child = world.child("DEMO-0003").await;
-    let missed = Visit {
-        seen: Seen::No { reason: "No answer at the door".into() },
-        seen_alone: None,
-        child_words: vec![],
-        ..visit(child.id, sam.worker_id())
-    };
+    let missed = fixtures::not_seen(visit(child.id, sam.worker_id()), "No answer at the door");
     let results = world.push_outcomes(&sam, std::slice::from_ref(&missed)).await;
     assert_eq!(outcome(&results[0]), "accepted");
     let changed = sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
@@ -362,12 +356,7 @@ async fn a_pushed_missed_visit_is_escalated_by_the_running_sweeper_and_sent_to_t
     let tara = world.login("tara.manager").await;
 
     let child = world.child("DEMO-0004").await;
-    let missed = Visit {
-        seen: Seen::No { reason: "Family away".into() },
-        seen_alone: None,
-        child_words: vec![],
-        ..visit(child.id, sam.worker_id())
-    };
+    let missed = fixtures::not_seen(visit(child.id, sam.worker_id()), "Family away");
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&missed)).await[0]), "accepted");
 
     // Wait (bounded) for the sweeper to notice the push and for the relay to hear of it.

@@ -497,12 +497,7 @@ fn an_open_ended_absence_looks_two_working_weeks_ahead_and_notes_cover() {
     let c = child(1);
     let cover = CoverAssignment {
         id: fixed(800),
-        child_id: fixed(1),
-        duty_worker: fixed(DUTY_WORKER),
-        covering_for: fixed(KEY_WORKER),
-        starts_on: date("2026-03-12"),
-        ends_on: date("2026-03-31"),
-        assigned_by: fixed(TEAM_MANAGER),
+        ..fixtures::cover(fixed(1), fixed(DUTY_WORKER), date("2026-03-12"), date("2026-03-31"))
     };
     let due = children_due_during(
         &absence("2026-03-12", None),
@@ -519,12 +514,7 @@ fn an_open_ended_absence_looks_two_working_weeks_ahead_and_notes_cover() {
 fn cover() -> CoverAssignment {
     CoverAssignment {
         id: fixed(800),
-        child_id: fixed(1),
-        duty_worker: fixed(DUTY_WORKER),
-        covering_for: fixed(KEY_WORKER),
-        starts_on: date("2026-03-12"),
-        ends_on: date("2026-03-20"),
-        assigned_by: fixed(TEAM_MANAGER),
+        ..fixtures::cover(fixed(1), fixed(DUTY_WORKER), date("2026-03-12"), date("2026-03-20"))
     }
 }
 

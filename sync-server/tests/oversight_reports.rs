@@ -93,12 +93,7 @@ fn child_one_chronology() -> sync_server::reports::Chronology {
     };
     let cover = CoverAssignment {
         id: fixed(800),
-        child_id: fixed(1),
-        duty_worker: fixed(DUTY_WORKER),
-        covering_for: fixed(100),
-        starts_on: date("2026-04-08"),
-        ends_on: date("2026-04-10"),
-        assigned_by: fixed(TEAM_MANAGER),
+        ..fixtures::cover(fixed(1), fixed(DUTY_WORKER), date("2026-04-08"), date("2026-04-10"))
     };
     let (_, workers) = names();
     chronology(&ChronologyInput {

@@ -9,7 +9,6 @@ use common::*;
 use http_body_util::BodyExt;
 use image::{ImageEncoder, Rgb, RgbImage};
 use serde_json::Value;
-use shared::AttachmentRef;
 use shared::photo::{PhotoLimits, process_photo, sha256_hex};
 use sync_server::Config;
 use tower::ServiceExt;
@@ -239,11 +238,7 @@ async fn a_visit_naming_a_photo_not_yet_uploaded_is_refused_and_accepted_once_it
     let photo = process_photo(&jpeg(&picture(64, 64)), &PhotoLimits::default()).unwrap();
     let child = world.child("DEMO-0002").await;
     let mut v = visit(child.id, sam.worker_id());
-    v.attachments.push(AttachmentRef {
-        sha256: photo.sha256.clone(),
-        media_type: "image/jpeg".into(),
-        caption: "Child's drawing".into(),
-    });
+    v.attachments.push(attachment(&photo));
     // The app uploads a visit's photos first; a visit naming one the server lacks is refused,
     // naming the attachment, and nothing is stored.
     let results = world.push_outcomes(&sam, std::slice::from_ref(&v)).await;

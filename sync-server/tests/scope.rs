@@ -109,11 +109,7 @@ async fn ask(world: &World, session: &Session, endpoint: Endpoint, target: &Targ
             // the photo.
             let own = world.state.store().children_of_key_worker(session.worker_id()).await.expect("store");
             let mut attaching = visit(own.first().copied().unwrap_or_else(ChildId::new), session.worker_id());
-            attaching.attachments.push(shared::AttachmentRef {
-                sha256: target.photo.clone(),
-                media_type: "image/jpeg".into(),
-                caption: "A photo".into(),
-            });
+            attaching.attachments.push(fixtures::attachment(&target.photo, "A photo"));
             push(attaching).await
         }
     }

@@ -13,9 +13,8 @@ use proptest::prelude::*;
 use shared::clock::Tz;
 use shared::sync::{AuthoritySettings, TokenResponse};
 use shared::{
-    Absence, AbsenceKind, Announcement, BusinessClock, CalendarName, Child, ChildId, HarmCategory,
-    ProtectionPlan, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity,
-    WorkerId,
+    Absence, AbsenceKind, BusinessClock, CalendarName, Child, ChildId, ProtectionPlan, TeamId, Visit,
+    VisitId, VisitKind, Worker, WorkerId,
 };
 use sync_server::escalations::children_due_during;
 use sync_server::{AppState, Config};
@@ -82,30 +81,18 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn child(case: &Case) -> Child {
     Child {
-        id: ChildId(uuid::Uuid::from_u128(0x1)),
         central_id: "PROP-1".into(),
-        given_name: "Robin".into(),
-        family_name: "Testchild".into(),
-        date_of_birth: Some(NaiveDate::from_ymd_opt(2016, 5, 1).unwrap()),
-        details: Default::default(),
         gender: None,
-        sibling_ids: vec![],
         carers: vec![],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: case.registered_on,
             deregistered_on: case.deregistered_on,
-            harms: vec![HarmCategory::Neglect],
             visit_frequency_working_days: case.frequency,
             key_worker: key_worker(),
             team: TeamId(uuid::Uuid::from_u128(0x41)),
             actions: vec![],
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(case.registered_on)
         }),
-        communication: Default::default(),
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0x1)
     }
 }
 
@@ -116,38 +103,15 @@ fn visits(case: &Case, child: ChildId) -> Vec<Visit> {
         let started = offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).unwrap()).unwrap();
         let visit = Visit {
             id: VisitId(uuid::Uuid::from_u128(0x1000 + n as u128)),
-            revision: 1,
-            amends: None,
-            status: VisitStatus::Submitted,
-            amendment_reason: None,
-            child_id: child,
-            worker_id: key_worker(),
-            capacity: WorkerCapacity::KeyWorker,
-            started_at: started,
-            ended_at: started + Duration::minutes(45),
             location: "family home".into(),
             kind: if statutory { VisitKind::Statutory } else { VisitKind::Other },
-            announced: Announcement::Announced,
-            due_state_at_start: None,
-            seen: if seen { Seen::Yes } else { Seen::No { reason: "Nobody answered the door.".into() } },
-            seen_alone: seen.then_some(SeenAlone::Yes),
             child_words: vec![],
-            child_views: String::new(),
-            observations: Default::default(),
-            interpreters: vec![],
-            plan_actions: vec![],
-            purpose: Some("To see the child and hear how things are at home".into()),
-            harms_addressed: vec![],
-            attachments: vec![],
-            next_visit_planned: None,
             recorded_at: started.with_timezone(&Utc),
+            ..fixtures::visit(child, key_worker(), started)
         };
+        let visit = if seen { visit } else { fixtures::not_seen(visit, "Nobody answered the door.") };
         if voided {
-            let mut void = visit.clone();
-            void.revision = 2;
-            void.amends = Some(1);
-            void.status = VisitStatus::EnteredInError;
-            void.amendment_reason = Some("Recorded against the wrong child.".into());
+            let void = fixtures::voided(&visit, "Recorded against the wrong child.");
             out.push(visit);
             out.push(void);
         } else {

@@ -5,7 +5,7 @@ use integration_tests::{FieldApp, TestServer};
 use mobile::store::OutboxState;
 use mobile::sync::client::SyncError;
 use mobile::sync::{ConflictChoice, ConflictOutcome};
-use shared::{Child, Visit, VisitStatus};
+use shared::{Child, Visit};
 
 async fn demo_server() -> (tempfile::TempDir, TestServer) {
     let dir = tempfile::tempdir().unwrap();
@@ -121,14 +121,11 @@ async fn conflicting_amendments_from_two_phones_are_both_kept_and_shown() {
     phone.engine.sync_once().await.unwrap();
     let tablet = FieldApp::sign_in(&server, "sam.social").await.unwrap();
 
-    let amend = |location: &str, reason: &str| Visit {
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::Amended,
-        amendment_reason: Some(reason.into()),
-        location: location.into(),
-        recorded_at: Utc::now(),
-        ..original.clone()
+    let amend = |location: &str, reason: &str| {
+        fixtures::amended(&original, reason, |v| {
+            v.location = location.into();
+            v.recorded_at = Utc::now();
+        })
     };
     phone.submit(&amend("Grandmother's home", "Wrong place recorded")).unwrap();
     tablet.submit(&amend("School", "Visit was at school")).unwrap();
@@ -167,14 +164,7 @@ async fn a_visit_the_server_rejects_is_set_aside_and_the_rest_still_go() {
     let child = first_child(&app);
     let good = app.visit_to(&child, "My brother helps me read.").unwrap();
     // A record the server must refuse: it claims to amend a revision the server never saw.
-    let bad = Visit {
-        id: shared::VisitId::new(),
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::Amended,
-        amendment_reason: Some("Fix".into()),
-        ..good.clone()
-    };
+    let bad = fixtures::amended(&good, "Fix", |v| v.id = shared::VisitId::new());
     app.submit(&bad).unwrap();
     app.submit(&good).unwrap();
 
@@ -233,14 +223,11 @@ async fn conflict_on_the_tablet(server: &TestServer) -> (FieldApp, Visit, Child)
     phone.submit(&original).unwrap();
     phone.engine.sync_once().await.unwrap();
     let tablet = FieldApp::sign_in(server, "sam.social").await.unwrap();
-    let amend = |location: &str, reason: &str| Visit {
-        revision: 2,
-        amends: Some(1),
-        status: VisitStatus::Amended,
-        amendment_reason: Some(reason.into()),
-        location: location.into(),
-        recorded_at: Utc::now(),
-        ..original.clone()
+    let amend = |location: &str, reason: &str| {
+        fixtures::amended(&original, reason, |v| {
+            v.location = location.into();
+            v.recorded_at = Utc::now();
+        })
     };
     phone.submit(&amend("Grandmother's home", "Wrong place recorded")).unwrap();
     tablet.submit(&amend("School", "Visit was at school")).unwrap();

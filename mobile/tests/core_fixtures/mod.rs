@@ -1,12 +1,12 @@
 //! Synthetic data for the non-UI core's tests: invented children, never real ones.
 #![allow(dead_code)]
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use mobile::crypto::KdfParams;
 use mobile::draft::VisitDraft;
 use mobile::store::{LocalStore, UnlockedStore};
 use shared::child::{CarerLanguageNeed, Child, CommunicationNeeds, LanguageNeed, PlanAction, ProtectionPlan};
-use shared::{Carer, CarerId, ChildId, HarmCategory, PlanActionId, TeamId, Visit, WorkerCapacity, WorkerId};
+use shared::{Carer, CarerId, ChildId, PlanActionId, TeamId, Visit, WorkerCapacity, WorkerId};
 
 /// The authority's settings as a server on `calendar` in Jersey's zone sends them.
 pub fn settings(calendar: shared::CalendarName) -> shared::sync::AuthoritySettings {
@@ -30,18 +30,16 @@ pub fn unlocked_store() -> (tempfile::TempDir, LocalStore, UnlockedStore) {
     (dir, local, unlocked)
 }
 
-pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
-}
+pub use fixtures::ymd as date;
 
 /// 10:00 on a Monday in Jersey (UTC in winter).
 pub fn visit_start() -> DateTime<FixedOffset> {
-    FixedOffset::east_opt(0).unwrap().with_ymd_and_hms(2025, 3, 3, 10, 0, 0).unwrap()
+    fixtures::at("2025-03-03", 10)
 }
 
 /// "Now" for validation: the same afternoon.
 pub fn afternoon() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 3, 3, 15, 0, 0).unwrap()
+    fixtures::utc("2025-03-03", 15)
 }
 
 pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
@@ -57,24 +55,16 @@ pub fn child() -> Child {
         given_name: "Maja".into(),
         family_name: "Testowska".into(),
         date_of_birth: Some(date(2016, 5, 14)),
-        details: Default::default(),
         gender: None,
-        sibling_ids: vec![],
         carers: vec![
             Carer { id: MOTHER, name: "Ola Testowska".into(), relationship: "mother".into() },
             Carer { id: STEPFATHER, name: "Tom Example".into(), relationship: "stepfather".into() },
         ],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: date(2025, 1, 6),
-            deregistered_on: None,
-            harms: vec![HarmCategory::Neglect],
-            visit_frequency_working_days: 10,
             key_worker: WORKER,
             team: TeamId(uuid::Uuid::from_u128(0x41)),
             actions: vec![PlanAction { id: ACTION_SCHOOL, description: "Attend school every day".into() }],
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(date(2025, 1, 6))
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },
@@ -89,8 +79,7 @@ pub fn child() -> Child {
             }],
             disability_and_communication: None,
         },
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0)
     }
 }
 

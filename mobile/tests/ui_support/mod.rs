@@ -5,7 +5,7 @@
 use std::rc::Rc;
 use std::time::Duration;
 
-use chrono::{Datelike, FixedOffset, Local, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Local, NaiveDate, Utc};
 use dioxus::history::{History, MemoryHistory};
 use dioxus::prelude::*;
 use mobile::app::editor::DraftEditor;
@@ -19,9 +19,8 @@ use shared::child::{CarerLanguageNeed, CommunicationNeeds, LanguageNeed, PlanAct
 use shared::schedule::{DueState, ScheduleRules, due_state, next_visit_due};
 use shared::sync::{AuthoritySettings, ChangeEvent, Cursor, PullResponse, TokenResponse};
 use shared::{
-    Announcement, Calendar, Carer, CarerId, Child, ChildId, CoverAssignment, CoverId, HarmCategory,
-    PlanActionId, Role, Seen, SeenAlone, TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker,
-    WorkerCapacity, WorkerId,
+    Calendar, Carer, CarerId, Child, ChildId, CoverAssignment, HarmCategory, PlanActionId, Role, TeamId,
+    Visit, Worker, WorkerCapacity, WorkerId,
 };
 
 pub const PIN: &str = "1234";
@@ -51,25 +50,18 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
         central_id: format!("TEST-{given}"),
         given_name: given.into(),
         family_name: family.into(),
-        date_of_birth: Some(NaiveDate::from_ymd_opt(today.year() - 8, 3, 1).expect("a date")),
-        details: Default::default(),
+        date_of_birth: Some(fixtures::ymd(today.year() - 8, 3, 1)),
         gender: None,
-        sibling_ids: vec![],
         carers: vec![Carer { id: MOTHER, name: format!("Ann {family}"), relationship: "mother".into() }],
         plan: Some(ProtectionPlan {
-            details: Default::default(),
-            registered_on: today - chrono::Duration::days(730),
-            deregistered_on: None,
             harms: vec![HarmCategory::Neglect, HarmCategory::Emotional],
-            visit_frequency_working_days: 10,
             key_worker: WORKER,
             team: TeamId(uuid::Uuid::from_u128(0x41)),
             actions: vec![
                 PlanAction { id: PlanActionId::new(), description: "Attend school every day".into() },
                 PlanAction { id: PlanActionId::new(), description: "Mother attends parenting group".into() },
             ],
-            latest_review_conference: None,
-            seen_before_go_live: None,
+            ..fixtures::plan(today - chrono::Duration::days(730))
         }),
         communication: CommunicationNeeds {
             child: LanguageNeed { first_language: Some("English".into()), ..Default::default() },
@@ -88,8 +80,7 @@ pub fn child(given: &str, family: &str, polish_mother: bool) -> Child {
             },
             disability_and_communication: None,
         },
-        reallocation: None,
-        safety_warnings: vec![],
+        ..fixtures::child(0)
     }
 }
 
@@ -118,51 +109,21 @@ pub fn last_seen_for(wanted: &str) -> NaiveDate {
 
 /// A submitted statutory visit on `date` in which the child was seen alone and said `words`.
 pub fn seen_visit(child: &Child, date: NaiveDate, words: &str) -> Visit {
-    let start = FixedOffset::east_opt(0)
-        .expect("offset")
-        .from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("a time"))
-        .single()
-        .expect("a time");
+    let start = fixtures::at_on(date, 10, 0);
     Visit {
-        id: VisitId::new(),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child.id,
-        worker_id: WORKER,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: start,
         ended_at: start + chrono::Duration::minutes(40),
-        location: "Family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        seen: Seen::Yes,
-        seen_alone: Some(SeenAlone::Yes),
-        child_words: vec![shared::Quote { text: words.into() }],
-        child_views: String::new(),
-        observations: Default::default(),
-        interpreters: vec![],
-        plan_actions: vec![],
-        purpose: Some("To see the child and hear how things are at home".into()),
-        harms_addressed: vec![],
-        attachments: vec![],
-        next_visit_planned: None,
+        child_words: fixtures::words(&[words]),
         recorded_at: Utc::now(),
+        ..fixtures::visit(child.id, WORKER, start)
     }
 }
 
 /// A cover of `child` for the signed-in worker, ending `ends_on`.
 pub fn cover(child: &Child, ends_on: NaiveDate) -> CoverAssignment {
     CoverAssignment {
-        id: CoverId::new(),
-        child_id: child.id,
-        duty_worker: WORKER,
         covering_for: WorkerId::new(),
-        starts_on: today() - chrono::Duration::days(2),
-        ends_on,
         assigned_by: WorkerId::new(),
+        ..fixtures::cover(child.id, WORKER, today() - chrono::Duration::days(2), ends_on)
     }
 }
 
@@ -216,7 +177,7 @@ impl AppUnderTest {
             let store = local
                 .set_pin_with(PIN, KdfParams { memory_kib: 1024, iterations: 1, parallelism: 1 })
                 .expect("set PIN");
-            let worker = Worker { id: WORKER, name: "Sam Social".into(), role, team: None };
+            let worker = Worker { name: "Sam Social".into(), team: None, ..fixtures::worker(0x31, role) };
             let tokens = TokenResponse {
                 access_token: "not-a-real-token".into(),
                 access_expires_at: Utc::now() + chrono::Duration::hours(1),

@@ -5,14 +5,11 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::sync::TokenResponse;
-use shared::{
-    Announcement, Child, ChildId, CoverAssignment, CoverId, DeviceId, Seen, SeenAlone, Visit, VisitId,
-    VisitKind, VisitStatus, WorkerCapacity, WorkerId,
-};
+use shared::{Child, ChildId, CoverAssignment, DeviceId, Visit, WorkerId};
 use sync_server::demo::{self, DEMO_PASSWORD};
 use sync_server::{AppState, Config};
 use tower::ServiceExt;
@@ -190,13 +187,9 @@ impl World {
             }
         };
         let cover = CoverAssignment {
-            id: CoverId::new(),
-            child_id: child,
-            duty_worker: self.worker_id(duty).await,
             covering_for: self.worker_id("sam.social").await,
-            starts_on: day(from),
-            ends_on: day(to),
             assigned_by: self.worker_id("tara.manager").await,
+            ..fixtures::cover(child, self.worker_id(duty).await, day(from), day(to))
         };
         self.state.store().put_cover(&cover).await.expect("cover");
         cover
@@ -210,48 +203,18 @@ pub fn visit(child: ChildId, worker: WorkerId) -> Visit {
 }
 
 pub fn visit_on(child: ChildId, worker: WorkerId, date: NaiveDate) -> Visit {
-    let offset = FixedOffset::east_opt(0).expect("offset");
-    let started: DateTime<FixedOffset> =
-        offset.from_local_datetime(&date.and_hms_opt(10, 0, 0).expect("time")).single().expect("time");
     Visit {
-        id: VisitId::new(),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child,
-        worker_id: worker,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: started,
-        ended_at: started + chrono::Duration::minutes(45),
         location: "family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        seen: Seen::Yes,
-        seen_alone: Some(SeenAlone::Yes),
-        child_words: vec![shared::Quote { text: "I drew a picture of the dog.".into() }],
+        child_words: fixtures::words(&["I drew a picture of the dog."]),
         child_views: "Happy to talk.".into(),
-        observations: Default::default(),
-        interpreters: Vec::new(),
-        plan_actions: Vec::new(),
-        purpose: Some("To see the child and hear how things are at home".into()),
-        harms_addressed: Vec::new(),
-        attachments: Vec::new(),
-        next_visit_planned: None,
         recorded_at: Utc::now(),
+        ..fixtures::visit(child, worker, fixtures::at_on(date, 10, 0))
     }
 }
 
 /// An amendment of `base`.
 pub fn amend(base: &Visit, location: &str) -> Visit {
-    let mut next = base.clone();
-    next.revision = base.revision + 1;
-    next.amends = Some(base.revision);
-    next.status = VisitStatus::Amended;
-    next.amendment_reason = Some("Wrong place recorded".into());
-    next.location = location.into();
-    next
+    fixtures::amended(base, "Wrong place recorded", |v| v.location = location.into())
 }
 
 pub fn outcome(result: &Value) -> &str {
@@ -261,21 +224,12 @@ pub fn outcome(result: &Value) -> &str {
 /// A photo as the app sends it: a small invented picture (different for each `seed`),
 /// processed on the "device" with the same function the app uses.
 pub fn test_photo(seed: u8) -> shared::photo::ProcessedPhoto {
-    let image = image::RgbImage::from_fn(48, 32, |x, y| {
-        image::Rgb([(x as u8).wrapping_mul(5).wrapping_add(seed), (y as u8).wrapping_mul(7), seed])
-    });
-    let mut png = Vec::new();
-    image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("png");
-    shared::photo::process_photo(&png, &shared::photo::PhotoLimits::default()).expect("photo")
+    fixtures::photo(seed)
 }
 
 /// An attachment naming a photo.
 pub fn attachment(photo: &shared::photo::ProcessedPhoto) -> shared::AttachmentRef {
-    shared::AttachmentRef {
-        sha256: photo.sha256.clone(),
-        media_type: "image/jpeg".into(),
-        caption: "Child's drawing".into(),
-    }
+    fixtures::attachment(&photo.sha256, "Child's drawing")
 }
 
 /// A config whose photos go to `dir`.
