@@ -63,6 +63,7 @@ fn full_draft(child: &Child) -> VisitDraft {
         shared::CalendarName::Jersey,
     );
     draft.location = "Family home".into();
+    draft.purpose = "To see the child and talk about the plan".into();
     draft.announced = Some(shared::Announcement::Unannounced);
     draft.seen = Some(true);
     draft.seen_alone = Some(true);
