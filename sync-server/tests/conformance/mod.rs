@@ -431,3 +431,33 @@ pub async fn a_restored_backup_is_identical_and_its_ids_are_never_reused(h: &dyn
     assert_eq!(whats.len(), 6, "nothing restored was written over: {whats:?}");
     assert_eq!(whats.last().map(String::as_str), Some("after the restore"), "a new entry sorts last");
 }
+
+/// Writes some of every kind of record: children (one reallocated, so with history), visits
+/// with their indexes and feed entries, escalations in the outbox, audit entries, a pull
+/// state. For tests that copy a store and compare.
+pub async fn some_of_everything(store: &dyn Store) {
+    store.keep_webhook_outbox(true);
+    put_child(store, &child(1, 100, 200), ChildSource::Import).await;
+    put_child(store, &child(1, 101, 201), ChildSource::Import).await;
+    put_child(store, &child(2, 100, 200), ChildSource::Import).await;
+    for (n, child) in [(10, 1), (11, 2)] {
+        let mut tx = store.transaction().await.unwrap();
+        let stored = StoredVisit {
+            visit: visit(n, child, 1),
+            received_at: at(2026, 3, 16),
+            device_id: id(7),
+            needs_review: None,
+            on_cover: false,
+        };
+        tx.put_visit(&stored, None).await.unwrap();
+        tx.audit(&audit(&format!("visit {n}"))).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    store.put_escalations(&[escalation(20, 1, 10), escalation(21, 2, 11)]).await.unwrap();
+    store
+        .save_pull_state(id(7), &PullState { feed_seq: 2, delivered: [id(1)].into_iter().collect() }, 0)
+        .await
+        .unwrap();
+    store.record_view(&audit("a view")).await.unwrap();
+    store.flush().await.unwrap();
+}
