@@ -161,7 +161,7 @@ async fn bad_uploads_are_refused_with_a_clear_4xx(
     let answer = json(&answer);
     assert_eq!(answer["error"], code);
     assert!(!answer["message"].as_str().unwrap().is_empty());
-    assert!(!world.state.store().blob(&key).await.unwrap().is_some(), "nothing stored");
+    assert!(world.state.store().blob(&key).await.unwrap().is_none(), "nothing stored");
 }
 
 #[tokio::test]

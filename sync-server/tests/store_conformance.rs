@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use sync_server::Store;
-use sync_server::prelude::*;
 
 /// sled, on disk: a restart opens the directory again.
 struct Sled;
@@ -100,4 +99,14 @@ async fn migrate_copies_a_sled_store_into_postgres_verified_and_refuses_a_non_em
 
 fn conformance_id<T: From<uuid::Uuid>>(n: u128) -> T {
     T::from(uuid::Uuid::from_u128(n))
+}
+
+/// Two server processes on one database: two connection pools. Writers are serialised across
+/// them (the advisory lock), not only within one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_writers_in_two_processes_are_serialised_and_number_one_feed() {
+    let url = tokio::task::block_in_place(|| pg_support::cluster().fresh_database());
+    let a = sync_server::store::connect(&url).await.expect("PostgreSQL opens");
+    let b = sync_server::store::connect(&url).await.expect("PostgreSQL opens again");
+    conformance::writers_on_two_handles_to_one_store_are_serialised(a, b).await;
 }

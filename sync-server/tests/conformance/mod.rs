@@ -461,3 +461,52 @@ pub async fn some_of_everything(store: &dyn Store) {
     store.record_view(&audit("a view")).await.unwrap();
     store.flush().await.unwrap();
 }
+
+/// For engines that several processes share: `a` and `b` are two handles on one store (two
+/// connection pools on one database, as two server processes hold). A transaction open on one
+/// holds the other's writers off, and writers on both number the feed without gaps.
+pub async fn writers_on_two_handles_to_one_store_are_serialised(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    let open = a.transaction().await.unwrap();
+    let waiting = tokio::spawn({
+        let b = b.clone();
+        async move {
+            let mut tx = b.transaction().await.unwrap();
+            tx.feed(FeedEntry::Child { child_id: id(999) });
+            tx.commit().await.unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the other handle's writer waits while a transaction is open");
+    drop(open);
+    tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("it goes ahead once the first lets go")
+        .unwrap();
+
+    let writers: Vec<_> = (0..16u128)
+        .map(|n| {
+            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                let mut tx = store.transaction().await.unwrap();
+                tx.put_escalation(&escalation(1000 + n, n, 5000 + n)).await.unwrap();
+                tx.feed(FeedEntry::Child { child_id: id(n) });
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let feed = b.feed_since(1, 1000).await.unwrap();
+    let seqs: Vec<u64> = feed.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (2..=33).collect::<Vec<u64>>(), "numbered on from 2 with no gap or repeat");
+    for pair in feed.chunks(2) {
+        let (FeedEntry::Escalation { child_id: x, .. }, FeedEntry::Child { child_id: y }) =
+            (&pair[0].1, &pair[1].1)
+        else {
+            panic!("a transaction's entries were split by the other handle's: {pair:?}");
+        };
+        assert_eq!(x, y);
+    }
+    assert_eq!(a.feed_head().await.unwrap(), 33, "both handles see the same head");
+}
