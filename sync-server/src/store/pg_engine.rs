@@ -100,22 +100,10 @@ impl PgEngine {
         Ok(PgEngine { pool, local: Arc::new(tokio::sync::Mutex::new(())) })
     }
 
-    /// Writes `batch` through `executor`: the last write to a key wins, as in sled's batches.
-    async fn apply_on(connection: &mut sqlx::PgConnection, batch: Batch) -> StoreResult<()> {
-        let mut last: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::with_capacity(batch.len());
-        for (k, v) in batch {
-            last.insert(k, v);
-        }
-        let (mut put_keys, mut put_values, mut removed) = (Vec::new(), Vec::new(), Vec::new());
-        for (k, v) in last {
-            match v {
-                Some(v) => {
-                    put_keys.push(k);
-                    put_values.push(v);
-                }
-                None => removed.push(k),
-            }
-        }
+    /// Writes `batch` through `connection`: the last write to a key wins, as in sled's
+    /// batches. Atomic only inside a transaction, or when [`Writes::statements`] is 1.
+    async fn apply_on(connection: &mut sqlx::PgConnection, writes: Writes) -> StoreResult<()> {
+        let Writes { mut put_keys, mut put_values, mut removed } = writes;
         while !put_keys.is_empty() {
             let n = put_keys.len().min(ROWS_PER_STATEMENT);
             let keys: Vec<Vec<u8>> = put_keys.drain(..n).collect();
@@ -138,6 +126,39 @@ impl PgEngine {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// A batch as the statements that write it: the last write to each key, puts and removals.
+#[derive(Debug)]
+struct Writes {
+    put_keys: Vec<Vec<u8>>,
+    put_values: Vec<Vec<u8>>,
+    removed: Vec<Vec<u8>>,
+}
+
+impl Writes {
+    fn new(batch: Batch) -> Writes {
+        let mut last: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::with_capacity(batch.len());
+        for (k, v) in batch {
+            last.insert(k, v);
+        }
+        let mut writes = Writes { put_keys: Vec::new(), put_values: Vec::new(), removed: Vec::new() };
+        for (k, v) in last {
+            match v {
+                Some(v) => {
+                    writes.put_keys.push(k);
+                    writes.put_values.push(v);
+                }
+                None => writes.removed.push(k),
+            }
+        }
+        writes
+    }
+
+    /// How many statements write it.
+    fn statements(&self) -> usize {
+        self.put_keys.len().div_ceil(ROWS_PER_STATEMENT) + self.removed.len().div_ceil(ROWS_PER_STATEMENT)
     }
 }
 
@@ -221,7 +242,7 @@ impl Engine for PgEngine {
     }
 
     async fn apply(&self, lock: &mut PgLock, batch: Batch) -> StoreResult<()> {
-        PgEngine::apply_on(&mut lock.transaction, batch).await
+        PgEngine::apply_on(&mut lock.transaction, Writes::new(batch)).await
     }
 
     async fn release(&self, lock: PgLock) -> StoreResult<()> {
@@ -234,8 +255,13 @@ impl Engine for PgEngine {
     }
 
     async fn write(&self, batch: Batch) -> StoreResult<()> {
+        let writes = Writes::new(batch);
+        if writes.statements() <= 1 {
+            // One statement is atomic by itself: no BEGIN and COMMIT round trips.
+            return PgEngine::apply_on(&mut *self.pool.acquire().await?, writes).await;
+        }
         let mut transaction = self.pool.begin().await?;
-        PgEngine::apply_on(&mut transaction, batch).await?;
+        PgEngine::apply_on(&mut transaction, writes).await?;
         transaction.commit().await?;
         Ok(())
     }
