@@ -95,7 +95,11 @@ impl PgEngine {
     /// brings the schema up to date.
     pub(crate) async fn connect(url: &str) -> StoreResult<PgEngine> {
         let options: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        // No ping before each use of a pooled connection: it would double the round trips of
+        // every read. A connection the database dropped (a restart, a failover) fails the one
+        // request that finds it, which the device retries, and is then replaced.
+        let pool =
+            PgPoolOptions::new().max_connections(16).test_before_acquire(false).connect_with(options).await?;
         migrate(&pool).await?;
         Ok(PgEngine { pool, local: Arc::new(tokio::sync::Mutex::new(())) })
     }
