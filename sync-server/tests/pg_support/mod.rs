@@ -81,7 +81,12 @@ impl Cluster {
             .keep();
         if as_postgres {
             let status = Command::new("chown").arg("postgres:postgres").arg(&root).status().expect("chown");
-            assert!(status.success(), "could not hand {} to the postgres user", root.display());
+            assert!(
+                status.success(),
+                "could not hand {} to the postgres system user (run scripts/install-deps, which \
+                 installs postgresql and so creates the user)",
+                root.display()
+            );
         }
         let data = root.join("data");
         let cluster = |program: &str| -> Command {
