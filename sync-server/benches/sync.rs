@@ -8,7 +8,8 @@
 //! - the import of a 50,000-child central list (CSV).
 //!
 //! Every push is durable: the answer comes after sled's `flush_async`, on a store in a
-//! temporary directory on the real disk.
+//! temporary directory on the real disk. With `SYNC_BENCH_DATABASE=postgres://…` the same runs
+//! on PostgreSQL (after `COMMIT`), on that database.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -136,7 +137,11 @@ struct Fixture {
 
 async fn fixture(children: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = sync_server::store::open(dir.path()).expect("store");
+    // SYNC_BENCH_DATABASE=postgres://… measures on PostgreSQL instead of sled.
+    let store = match std::env::var("SYNC_BENCH_DATABASE") {
+        Ok(url) => sync_server::store::connect(&url).await.expect("PostgreSQL"),
+        Err(_) => sync_server::store::open(dir.path()).expect("store"),
+    };
     let state = AppState::new(store, b"a benchmark secret long enough for hs256", Config::default());
     let team =
         Team { id: TeamId::new(), name: "Bench team".into(), manager: None, routing: Default::default() };

@@ -1,6 +1,8 @@
 //! The sync server binary: `sync-server --listen 127.0.0.1:8080 --data ./data [--demo]`, and
-//! its two maintenance commands: `sync-server backup --to FILE` (an online backup of a running
-//! server) and `sync-server restore --from FILE --data DIR`.
+//! its maintenance commands: `sync-server backup --to FILE` (an online backup of a running
+//! server), `sync-server restore --from FILE --data DIR` and `sync-server migrate --from DIR
+//! --to postgres://…` (a sled store copied into PostgreSQL). `--database postgres://…` (or
+//! `DATABASE_URL`) runs the server on PostgreSQL instead of sled.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,9 +25,15 @@ struct Args {
     /// The address to listen on.
     #[arg(long, env = "SEEN_AND_HEARD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// The directory of the sled store (created if missing).
+    /// The directory of the sled store (created if missing); with --database, only the default
+    /// home of the photos.
     #[arg(long, env = "SEEN_AND_HEARD_DATA", default_value = "./data")]
     data: PathBuf,
+    /// Keep the records in this PostgreSQL database instead of sled
+    /// (`postgres://user:password@host/db`, or `postgres://user@localhost/db?host=/run/postgresql`
+    /// over a Unix socket). Several servers may share one database.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
     /// Seed synthetic demo accounts, teams and children (idempotent).
     #[arg(long, env = "SEEN_AND_HEARD_DEMO")]
     demo: bool,
@@ -132,6 +140,37 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Copies a sled store into an empty PostgreSQL database, then verifies the copy by
+    /// counting and hashing every record on both sides. Stop the server on the sled store
+    /// first. Photos stay where they are (the --blobs directory).
+    Migrate {
+        /// The sled store's directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL database (refused unless it is empty).
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        to: String,
+    },
+}
+
+/// `sync-server migrate`.
+async fn migrate(from: &std::path::Path, to: &str) -> anyhow::Result<()> {
+    if !from.join("conf").exists() {
+        anyhow::bail!("{} holds no sled store", from.display());
+    }
+    let source = sync_server::store::open(from).with_context(|| {
+        format!("opening the sled store in {} (is a server still running on it?)", from.display())
+    })?;
+    let target = sync_server::store::connect(to).await.context("connecting to the PostgreSQL database")?;
+    let report = sync_server::store::copy_into(source.as_ref(), target.as_ref()).await?;
+    println!(
+        "copied {} records from {} into PostgreSQL; verified: both sides hold {} records, sha256 {}",
+        report.records,
+        from.display(),
+        report.records,
+        report.sha256
+    );
+    Ok(())
 }
 
 /// `sync-server backup`: fetches `GET /api/admin/backup` into a file beside `to`, checks it,
@@ -235,6 +274,7 @@ async fn main() -> anyhow::Result<()> {
         Some(Command::Restore { from, data, blobs, check }) => {
             return restore(from, data.as_deref(), blobs.as_deref(), *check).await;
         }
+        Some(Command::Migrate { from, to }) => return migrate(from, to).await,
         None => {}
     }
     // The signing secret may come from the environment (shared by several instances); otherwise
@@ -269,8 +309,16 @@ async fn main() -> anyhow::Result<()> {
         (None, _) => None,
     };
 
-    let store = sync_server::store::open(&args.data)
-        .with_context(|| format!("opening the store in {}", args.data.display()))?;
+    let store = match &args.database {
+        Some(url) => {
+            let store =
+                sync_server::store::connect(url).await.context("connecting to the PostgreSQL database")?;
+            tracing::info!("records kept in PostgreSQL");
+            store
+        }
+        None => sync_server::store::open(&args.data)
+            .with_context(|| format!("opening the store in {}", args.data.display()))?,
+    };
     config.clock = sync_server::clock::open(store.as_ref(), args.time_zone, args.as_of, args.demo).await?;
     let state = AppState::open(store, secret, config).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     tracing::info!(

@@ -1,5 +1,6 @@
 //! The crash test: the real server binary is killed with SIGKILL in the middle of pushes, 20
-//! times over. After every restart, every visit the server acknowledged is there.
+//! times over. After every restart, every visit the server acknowledged is there. On sled, and
+//! on PostgreSQL (a throwaway cluster, see `pg_support`).
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -8,6 +9,7 @@ use serde_json::{Value, json};
 use shared::DeviceId;
 
 mod common;
+mod pg_support;
 
 const CYCLES: usize = 20;
 
@@ -42,6 +44,16 @@ async fn present(client: &reqwest::Client, base: &str, access: &str, child: &str
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_visit_survives_sigkill() {
+    acknowledged_visits_survive_sigkill(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_visit_survives_sigkill_on_postgres() {
+    let url = tokio::task::block_in_place(|| pg_support::cluster().fresh_database());
+    acknowledged_visits_survive_sigkill(Some(&url)).await;
+}
+
+async fn acknowledged_visits_survive_sigkill(database: Option<&str>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
     let device_id = DeviceId::new();
@@ -49,7 +61,7 @@ async fn every_acknowledged_visit_survives_sigkill() {
     let mut acknowledged: BTreeSet<String> = BTreeSet::new();
 
     for cycle in 0..CYCLES {
-        let (mut server, base) = common::spawn_server_binary(dir.path());
+        let (mut server, base) = common::spawn_server_binary_on(dir.path(), database);
         let (access, worker) = sign_in(&client, &base, device_id).await;
         let held = present(&client, &base, &access, &child_id).await;
         let missing: Vec<&String> = acknowledged.difference(&held).collect();
@@ -97,7 +109,7 @@ async fn every_acknowledged_visit_survives_sigkill() {
         acknowledged.extend(acked);
     }
 
-    let (mut server, base) = common::spawn_server_binary(dir.path());
+    let (mut server, base) = common::spawn_server_binary_on(dir.path(), database);
     let (access, _) = sign_in(&client, &base, device_id).await;
     let held = present(&client, &base, &access, &child_id).await;
     server.kill().expect("kill");

@@ -156,6 +156,12 @@ fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> StoreResult<T> {
 
 /// The meta record holding [`KvStore::id_floor`].
 const ID_FLOOR: &str = "id-floor";
+/// Whether `key` is the store's own bookkeeping rather than a record: the id floor, which a
+/// restore sets anew for the store it restores into.
+pub(crate) fn is_bookkeeping(k: &[u8]) -> bool {
+    k.strip_prefix(b"meta/".as_slice()) == Some(ID_FLOOR.as_bytes())
+}
+
 /// Prefixes whose keys end in an id from [`KvStore::fresh_id`] (after `skip` bytes).
 const ID_KEYED: [(&str, usize); 4] = [("audit/", 0), ("child_history/", 16), ("pull/", 16), ("hook/", 0)];
 
@@ -173,7 +179,12 @@ pub(crate) struct KvStore<E: Engine> {
 impl<E: Engine> KvStore<E> {
     pub(crate) fn new(engine: E) -> StoreResult<KvStore<E>> {
         // Opening is synchronous for the embedded engines; their futures complete at once.
-        let floor = futures::executor::block_on(engine.get(&key("meta/", &[ID_FLOOR.as_bytes()])))?;
+        futures::executor::block_on(KvStore::open(engine))
+    }
+
+    /// Opens the layout over an engine whose reads wait on I/O (PostgreSQL).
+    pub(crate) async fn open(engine: E) -> StoreResult<KvStore<E>> {
+        let floor = engine.get(&key("meta/", &[ID_FLOOR.as_bytes()])).await?;
         let id_floor = floor.and_then(|b| b.as_slice().try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
         Ok(KvStore { engine, id_floor: AtomicU64::new(id_floor), webhook_outbox: AtomicBool::new(false) })
     }

@@ -52,6 +52,7 @@ use crate::significant_events::SignificantEvent;
 pub mod conformance;
 mod kv;
 mod memory_engine;
+mod pg_engine;
 mod records;
 mod sled_engine;
 
@@ -88,6 +89,86 @@ pub fn open(dir: &Path) -> StoreResult<Arc<dyn Store>> {
 /// want the real engine.
 pub fn temporary() -> StoreResult<Arc<dyn Store>> {
     Ok(Arc::new(kv::KvStore::new(sled_engine::SledEngine::temporary()?)?))
+}
+
+/// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`, or
+/// `postgres://user@/db?host=/run/postgresql` over a Unix socket) and brings its schema up to
+/// date. Several server processes may share one database: writers are serialised across them.
+pub async fn connect(url: &str) -> StoreResult<Arc<dyn Store>> {
+    Ok(Arc::new(kv::KvStore::open(pg_engine::PgEngine::connect(url).await?).await?))
+}
+
+/// What [`copy_into`] copied, and found identical on both sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    /// Records copied (the store's own bookkeeping aside).
+    pub records: u64,
+    /// SHA-256 over every record, key and value, in key order: the same on both sides.
+    pub sha256: String,
+}
+
+/// Why [`copy_into`] copied nothing, or what it found wrong afterwards.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    /// The target already holds records: a copy goes only into an empty store.
+    #[error("the target already holds records: copy only into an empty database")]
+    TargetNotEmpty,
+    /// The target, read back, differs from the source.
+    #[error(
+        "the copy does not match its source: {source_records} records (sha256 {source_sha256}) were \
+         copied, the target holds {target_records} (sha256 {target_sha256})"
+    )]
+    Mismatch {
+        /// Records read from the source.
+        source_records: u64,
+        /// Their hash.
+        source_sha256: String,
+        /// Records read back from the target.
+        target_records: u64,
+        /// Their hash.
+        target_sha256: String,
+    },
+    /// Either store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Counts and hashes `records` (key order, as [`Store::backup_records`] gives them), leaving
+/// out the store's own bookkeeping, which a restore writes anew.
+fn fingerprint(records: &[RawRecord]) -> CopyReport {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    let mut count = 0u64;
+    for (k, v) in records.iter().filter(|(k, _)| !kv::is_bookkeeping(k)) {
+        hash.update((k.len() as u64).to_be_bytes());
+        hash.update(k);
+        hash.update((v.len() as u64).to_be_bytes());
+        hash.update(v);
+        count += 1;
+    }
+    CopyReport { records: count, sha256: hex::encode(hash.finalize()) }
+}
+
+/// Copies every record of `from` into the empty store `to` (say, a sled store into
+/// PostgreSQL), then reads both back and checks that they hold the same records: the same
+/// count, the same SHA-256 over every key and value. Refuses a target that holds anything.
+pub async fn copy_into(from: &dyn Store, to: &dyn Store) -> Result<CopyReport, CopyError> {
+    if !to.is_empty().await? {
+        return Err(CopyError::TargetNotEmpty);
+    }
+    let records = from.backup_records().await?;
+    let copied = to.restore_records(records).await?;
+    let source = fingerprint(&from.backup_records().await?);
+    let target = fingerprint(&to.backup_records().await?);
+    if source != target || copied != source.records {
+        return Err(CopyError::Mismatch {
+            source_records: source.records,
+            source_sha256: source.sha256,
+            target_records: target.records,
+            target_sha256: target.sha256,
+        });
+    }
+    Ok(target)
 }
 
 /// A store in memory, gone when dropped. For fast handler tests.

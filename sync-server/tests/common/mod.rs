@@ -263,9 +263,23 @@ impl World {
 /// Starts the real server binary with the demo data in `data`, on a free loopback port, and
 /// waits until it listens (it logs its address). Returns the process and its base URL.
 pub fn spawn_server_binary(data: &std::path::Path) -> (std::process::Child, String) {
+    spawn_server_binary_on(data, None)
+}
+
+/// [`spawn_server_binary`], keeping its records in the PostgreSQL database at `database` if
+/// given (`data` then holds only the photos).
+pub fn spawn_server_binary_on(
+    data: &std::path::Path,
+    database: Option<&str>,
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sync-server"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sync-server"));
+    command.env_remove("DATABASE_URL");
+    if let Some(url) = database {
+        command.args(["--database", url]);
+    }
+    let mut child = command
         .args(["--listen", "127.0.0.1:0", "--demo", "--data"])
         .arg(data)
         .env("RUST_LOG", "info")

@@ -496,3 +496,82 @@ pub async fn a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lap
     assert_eq!(lapsed.len(), 2, "claims lapse: a deliverer that stopped holds nothing for ever");
     assert_eq!(store.pending_webhooks(10).await.unwrap().len(), 2, "a delivered notice is gone");
 }
+
+/// Writes some of every kind of record: children (one reallocated, so with history), visits
+/// with their indexes and feed entries, escalations in the outbox, audit entries, a pull
+/// state. For tests that copy a store and compare.
+pub async fn some_of_everything(store: &dyn Store) {
+    store.keep_webhook_outbox(true);
+    put_child(store, &child(1, 100, 200), ChildSource::Import).await;
+    put_child(store, &child(1, 101, 201), ChildSource::Import).await;
+    put_child(store, &child(2, 100, 200), ChildSource::Import).await;
+    for (n, child) in [(10, 1), (11, 2)] {
+        let mut tx = store.transaction().await.unwrap();
+        let stored = StoredVisit {
+            visit: visit(n, child, 1),
+            received_at: at(2026, 3, 16),
+            device_id: id(7),
+            needs_review: None,
+            on_cover: false,
+        };
+        tx.put_visit(&stored, None).await.unwrap();
+        tx.audit(&audit(&format!("visit {n}"))).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    store.put_escalations(&[escalation(20, 1, 10), escalation(21, 2, 11)]).await.unwrap();
+    store
+        .save_pull_state(id(7), &PullState { feed_seq: 2, delivered: [id(1)].into_iter().collect() }, 0)
+        .await
+        .unwrap();
+    store.record_view(&audit("a view")).await.unwrap();
+    store.flush().await.unwrap();
+}
+
+/// For engines that several processes share: `a` and `b` are two handles on one store (two
+/// connection pools on one database, as two server processes hold). A transaction open on one
+/// holds the other's writers off, and writers on both number the feed without gaps.
+pub async fn writers_on_two_handles_to_one_store_are_serialised(a: Arc<dyn Store>, b: Arc<dyn Store>) {
+    let open = a.transaction().await.unwrap();
+    let waiting = tokio::spawn({
+        let b = b.clone();
+        async move {
+            let mut tx = b.transaction().await.unwrap();
+            tx.feed(FeedEntry::Child { child_id: id(999) });
+            tx.commit().await.unwrap();
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiting.is_finished(), "the other handle's writer waits while a transaction is open");
+    drop(open);
+    tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("it goes ahead once the first lets go")
+        .unwrap();
+
+    let writers: Vec<_> = (0..16u128)
+        .map(|n| {
+            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                let mut tx = store.transaction().await.unwrap();
+                tx.put_escalation(&escalation(1000 + n, n, 5000 + n)).await.unwrap();
+                tx.feed(FeedEntry::Child { child_id: id(n) });
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let feed = b.feed_since(1, 1000).await.unwrap();
+    let seqs: Vec<u64> = feed.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, (2..=33).collect::<Vec<u64>>(), "numbered on from 2 with no gap or repeat");
+    for pair in feed.chunks(2) {
+        let (FeedEntry::Escalation { child_id: x, .. }, FeedEntry::Child { child_id: y }) =
+            (&pair[0].1, &pair[1].1)
+        else {
+            panic!("a transaction's entries were split by the other handle's: {pair:?}");
+        };
+        assert_eq!(x, y);
+    }
+    assert_eq!(a.feed_head().await.unwrap(), 33, "both handles see the same head");
+}
