@@ -157,3 +157,196 @@ async fn a_cursor_given_just_before_sigkill_is_known_after_the_restart() {
         assert_eq!(status, reqwest::StatusCode::OK, "round {round}: the cursor was lost: {body}");
     }
 }
+
+/// Signs `username` in on `base` with a new device; answers the token, the worker id and the
+/// device.
+async fn sign_in_as(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> (reqwest::StatusCode, Value) {
+    let response = client
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"username": username, "password": password, "device_id": DeviceId::new()}))
+        .send()
+        .await
+        .expect("login");
+    (response.status(), response.json().await.unwrap_or(Value::Null))
+}
+
+async fn push(
+    client: &reqwest::Client,
+    base: &str,
+    access: &str,
+    device: DeviceId,
+    visit: &shared::Visit,
+) -> Value {
+    client
+        .post(format!("{base}/api/sync/push"))
+        .bearer_auth(access)
+        .json(&json!({"protocol": shared::sync::PROTOCOL_VERSION, "device_id": device, "visits": [visit]}))
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("push answer")
+}
+
+/// Pulls everything from `cursor` on; answers the events and the next cursor.
+async fn pull(
+    client: &reqwest::Client,
+    base: &str,
+    access: &str,
+    cursor: Option<&str>,
+) -> (Vec<Value>, String) {
+    let mut cursor = cursor.map(str::to_owned);
+    let mut events = Vec::new();
+    loop {
+        let mut request = client.get(format!("{base}/api/sync/pull")).bearer_auth(access);
+        if let Some(c) = &cursor {
+            request = request.query(&[("cursor", c)]);
+        }
+        let page: Value = request.send().await.expect("pull").json().await.expect("pull answer");
+        events.extend(page["events"].as_array().expect("events").iter().cloned());
+        cursor = page["cursor"].as_str().map(str::to_owned);
+        if page["more"] != json!(true) {
+            return (events, cursor.expect("a cursor"));
+        }
+    }
+}
+
+fn has_visit(events: &[Value], id: shared::VisitId) -> bool {
+    events.iter().any(|e| e["type"] == "visit" && e["visit"]["id"] == json!(id))
+}
+
+/// Two server processes on one PostgreSQL database, with no sticky sessions: a device pushes
+/// to one and pulls from the other, its cursor good on either; sign-in failures count across
+/// both; a photo uploaded to one is served by the other (the blob directory is shared); and a
+/// missed visit is escalated once, although both run the sweep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_database_serve_one_service() {
+    let url = tokio::task::block_in_place(|| pg_support::cluster().fresh_database());
+    let shared_dir = tempfile::tempdir().expect("temp dir");
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    // The first seeds the demo data; the second starts on a seeded database.
+    let (mut first, a) = common::spawn_server_binary_on(shared_dir.path(), Some(&url));
+    let (mut second, b) = common::spawn_server_binary_on(shared_dir.path(), Some(&url));
+
+    let device = DeviceId::new();
+    let tokens: Value = client
+        .post(format!("{a}/api/auth/login"))
+        .json(&json!({"username": "sam.social", "password": "seen-and-heard-demo", "device_id": device}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("tokens");
+    let access = tokens["access_token"].as_str().expect("token").to_owned();
+    let sam: shared::WorkerId = serde_json::from_value(tokens["worker"]["id"].clone()).expect("id");
+    let child = sync_server::import::child_id_for("DEMO-0001");
+
+    // Push to the first, pull from the second; push to the second, pull from the first with
+    // the cursor the second gave.
+    let (_, cursor) = pull(&client, &b, &access, None).await;
+    let one = common::visit(child, sam);
+    assert_eq!(push(&client, &a, &access, device, &one).await["results"][0]["outcome"], "accepted");
+    let (events, cursor) = pull(&client, &b, &access, Some(&cursor)).await;
+    assert!(has_visit(&events, one.id), "the second server has the visit pushed to the first");
+    let two = common::visit(child, sam);
+    assert_eq!(push(&client, &b, &access, device, &two).await["results"][0]["outcome"], "accepted");
+    let (events, _) = pull(&client, &a, &access, Some(&cursor)).await;
+    assert!(has_visit(&events, two.id), "a cursor from one server is good on the other");
+    assert!(!has_visit(&events, one.id), "and it carries on from where it was");
+
+    // A photo uploaded to the first is served by the second.
+    let photo = common::test_photo(3);
+    let put = client
+        .put(format!("{a}/api/blobs/{}", photo.sha256))
+        .bearer_auth(&access)
+        .header("content-type", "image/jpeg")
+        .body(photo.jpeg.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert!(put.status().is_success(), "upload: {}", put.status());
+    let got =
+        client.get(format!("{b}/api/blobs/{}", photo.sha256)).bearer_auth(&access).send().await.expect("get");
+    assert_eq!(got.status(), reqwest::StatusCode::OK);
+    assert_eq!(got.bytes().await.expect("bytes").as_ref(), photo.jpeg.as_slice());
+
+    // (The manager signs in first: the lockout below counts per address too.)
+    let (_, manager) = sign_in_as(&client, &b, "tara.manager", "seen-and-heard-demo").await;
+    let manager = manager["access_token"].as_str().expect("token").to_owned();
+    // Five wrong passwords spread over both servers lock the account on both.
+    for base in [&a, &b, &a, &b, &a] {
+        assert_eq!(
+            sign_in_as(&client, base, "dana.duty", "wrong password").await.0,
+            reqwest::StatusCode::UNAUTHORIZED
+        );
+    }
+    for base in [&a, &b] {
+        let (status, _) = sign_in_as(&client, base, "dana.duty", "seen-and-heard-demo").await;
+        assert_eq!(status, reqwest::StatusCode::TOO_MANY_REQUESTS);
+    }
+
+    // A statutory visit where the child was not seen, pushed to the first: both servers'
+    // sweepers look at the child within seconds, and one escalation is raised, once.
+    let missed = fixtures::not_seen(common::visit(child, sam), "No answer at the door");
+    assert_eq!(push(&client, &a, &access, device, &missed).await["results"][0]["outcome"], "accepted");
+    let mut about_it = Vec::new();
+    for _ in 0..150 {
+        let open: Value = client
+            .get(format!("{b}/api/escalations"))
+            .bearer_auth(&manager)
+            .send()
+            .await
+            .expect("escalations")
+            .json()
+            .await
+            .expect("json");
+        about_it = open
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|e| e["reason"]["visit_id"] == json!(missed.id))
+            .cloned()
+            .collect();
+        if !about_it.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Both sweepers have had their turn.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let open: Value = client
+        .get(format!("{a}/api/escalations"))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .expect("escalations")
+        .json()
+        .await
+        .expect("json");
+    let about_it_now: Vec<&Value> = open
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["reason"]["visit_id"] == json!(missed.id))
+        .collect();
+    assert_eq!(about_it.len(), 1, "escalated");
+    assert_eq!(about_it_now.len(), 1, "once, not once per server");
+    assert_eq!(
+        about_it_now[0]["history"].as_array().map(Vec::len),
+        Some(1),
+        "raised once: {}",
+        about_it_now[0]
+    );
+
+    for server in [&mut first, &mut second] {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+}
