@@ -221,18 +221,44 @@ fn has_visit(events: &[Value], id: shared::VisitId) -> bool {
     events.iter().any(|e| e["type"] == "visit" && e["visit"]["id"] == json!(id))
 }
 
+/// A webhook relay on a loopback port that keeps every notice it is sent.
+async fn relay() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = received.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null));
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{address}/hook"), received)
+}
+
 /// Two server processes on one PostgreSQL database, with no sticky sessions: a device pushes
 /// to one and pulls from the other, its cursor good on either; sign-in failures count across
-/// both; a photo uploaded to one is served by the other (the blob directory is shared); and a
-/// missed visit is escalated once, although both run the sweep.
+/// both; a photo uploaded to one is served by the other (the blob directory is shared); a
+/// missed visit is escalated once, although both run the sweep; and each escalation's webhook
+/// notice reaches the relay once, although both run a deliverer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database_serve_one_service() {
     let url = tokio::task::block_in_place(|| pg_support::cluster().fresh_database());
     let shared_dir = tempfile::tempdir().expect("temp dir");
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().expect("client");
+    let (hook, received) = relay().await;
+    let settings = [
+        ("SEEN_AND_HEARD_WEBHOOK_URL", hook.as_str()),
+        ("SEEN_AND_HEARD_WEBHOOK_SECRET", "a webhook secret of at least thirty-two bytes"),
+    ];
     // The first seeds the demo data; the second starts on a seeded database.
-    let (mut first, a) = common::spawn_server_binary_on(shared_dir.path(), Some(&url));
-    let (mut second, b) = common::spawn_server_binary_on(shared_dir.path(), Some(&url));
+    let (mut first, a) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
+    let (mut second, b) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
 
     let device = DeviceId::new();
     let tokens: Value = client

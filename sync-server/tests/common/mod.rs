@@ -272,10 +272,20 @@ pub fn spawn_server_binary_on(
     data: &std::path::Path,
     database: Option<&str>,
 ) -> (std::process::Child, String) {
+    spawn_server_binary_with(data, database, &[])
+}
+
+/// [`spawn_server_binary_on`] with more of the server's settings, as environment variables.
+pub fn spawn_server_binary_with(
+    data: &std::path::Path,
+    database: Option<&str>,
+    settings: &[(&str, &str)],
+) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let mut command = Command::new(env!("CARGO_BIN_EXE_sync-server"));
     command.env_remove("DATABASE_URL");
+    command.envs(settings.iter().copied());
     if let Some(url) = database {
         command.args(["--database", url]);
     }
