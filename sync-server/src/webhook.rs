@@ -123,6 +123,12 @@ pub struct EscalationNotice {
     pub raised_at: DateTime<Utc>,
     /// When it was last raised again, if it was.
     pub re_raised_at: Option<DateTime<Utc>>,
+    /// This notice's number in the server's outbox: the same on every attempt to send it, and
+    /// never given to another notice, so a relay that sees one twice (a server may send a
+    /// notice again after a crash) can drop the repeat. Absent on a notice not sent from the
+    /// outbox.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice_id: Option<u64>,
 }
 
 impl EscalationNotice {
@@ -142,6 +148,7 @@ impl EscalationNotice {
             },
             raised_at: escalation.raised_at,
             re_raised_at: escalation.re_raised_at,
+            notice_id: None,
         }
     }
 }
@@ -293,7 +300,10 @@ impl Webhook {
                 }
                 let mut pending = pending.into_iter();
                 while let Some((key, escalation)) = pending.next() {
-                    let notice = EscalationNotice::from_escalation(&escalation);
+                    let notice = EscalationNotice {
+                        notice_id: Some(key.0),
+                        ..EscalationNotice::from_escalation(&escalation)
+                    };
                     let outcome = self.deliver(&notice).await;
                     match &outcome {
                         Ok(attempts) => {

@@ -371,6 +371,18 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
         about_it_now[0]
     );
 
+    // Every notice in the outbox (the demo's overdue children, and the missed visit) reached the
+    // relay once: no notice number twice.
+    let notices = received.lock().unwrap().clone();
+    let missed_notice = about_it_now[0]["id"].clone();
+    assert!(notices.iter().any(|n| n["escalation_id"] == missed_notice), "the missed visit's notice arrived");
+    let mut numbers: Vec<u64> =
+        notices.iter().map(|n| n["notice_id"].as_u64().expect("a notice number")).collect();
+    numbers.sort();
+    let sent = numbers.len();
+    numbers.dedup();
+    assert_eq!(sent, numbers.len(), "no notice twice, though both servers deliver");
+
     for server in [&mut first, &mut second] {
         let _ = server.kill();
         let _ = server.wait();

@@ -259,4 +259,7 @@ async fn two_servers_on_one_store_deliver_each_notice_once() {
     let received = ids.len();
     ids.dedup();
     assert_eq!((received, ids.len()), (40, 40), "each of the 40 notices once");
+    let mut numbers: Vec<u64> = seen.valid_bodies.iter().map(|b| b["notice_id"].as_u64().unwrap()).collect();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 40, "each with its own number, for a relay to drop a repeat by");
 }

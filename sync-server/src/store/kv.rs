@@ -883,8 +883,16 @@ impl<E: Engine> Store for KvStore<E> {
     }
 
     async fn webhook_done(&self, id: OutboxId) -> StoreResult<()> {
+        // Under the writer lock, like a claim: otherwise a claim could find the notice still
+        // in the outbox, then its claim already gone, and send it again.
         let id = id.0.to_be_bytes();
-        self.engine.write(vec![(key("hook/", &[&id]), None), (key("hookclaim/", &[&id]), None)]).await
+        let mut lock = self.engine.lock().await?;
+        let done = self
+            .engine
+            .apply(&mut lock, vec![(key("hook/", &[&id]), None), (key("hookclaim/", &[&id]), None)])
+            .await;
+        self.engine.release(lock).await?;
+        done
     }
 
     async fn claim_webhooks(
