@@ -14,15 +14,7 @@ mod pg_support;
 const CYCLES: usize = 20;
 
 async fn sign_in(client: &reqwest::Client, base: &str, device_id: DeviceId) -> (String, String) {
-    let tokens: Value = client
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": "sam.social", "password": "seen-and-heard-demo", "device_id": device_id}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
+    let (_, tokens) = sign_in_with(client, base, "sam.social", "seen-and-heard-demo", device_id).await;
     (
         tokens["access_token"].as_str().expect("token").to_owned(),
         tokens["worker"]["id"].as_str().expect("id").to_owned(),
@@ -158,17 +150,27 @@ async fn a_cursor_given_just_before_sigkill_is_known_after_the_restart() {
     }
 }
 
-/// Signs `username` in on `base` with a new device; answers the token, the worker id and the
-/// device.
+/// Signs `username` in on `base` from a new device; answers the status and the body.
 async fn sign_in_as(
     client: &reqwest::Client,
     base: &str,
     username: &str,
     password: &str,
 ) -> (reqwest::StatusCode, Value) {
+    sign_in_with(client, base, username, password, DeviceId::new()).await
+}
+
+/// Signs `username` in on `base` from `device`; answers the status and the body.
+async fn sign_in_with(
+    client: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+    device: DeviceId,
+) -> (reqwest::StatusCode, Value) {
     let response = client
         .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": username, "password": password, "device_id": DeviceId::new()}))
+        .json(&json!({"username": username, "password": password, "device_id": device}))
         .send()
         .await
         .expect("login");
@@ -261,15 +263,7 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
     let (mut second, b) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
 
     let device = DeviceId::new();
-    let tokens: Value = client
-        .post(format!("{a}/api/auth/login"))
-        .json(&json!({"username": "sam.social", "password": "seen-and-heard-demo", "device_id": device}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("tokens");
+    let (_, tokens) = sign_in_with(&client, &a, "sam.social", "seen-and-heard-demo", device).await;
     let access = tokens["access_token"].as_str().expect("token").to_owned();
     let sam: shared::WorkerId = serde_json::from_value(tokens["worker"]["id"].clone()).expect("id");
     let child = sync_server::import::child_id_for("DEMO-0001");

@@ -117,6 +117,19 @@ pub(crate) fn key(prefix: &str, parts: &[&[u8]]) -> Vec<u8> {
     key
 }
 
+/// The first key after every key starting with `prefix` (`None`: no bound): the exclusive
+/// end of a prefix scan, for engines that scan by range.
+pub(crate) fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
 fn visit_key(prefix: &str, id: VisitId, revision: u32) -> Vec<u8> {
     key(prefix, &[id.as_bytes(), &revision.to_be_bytes()])
 }

@@ -6,7 +6,7 @@ use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use super::kv::{Batch, Engine};
+use super::kv::{Batch, Engine, prefix_end};
 use super::{RawRecord, StoreError, StoreResult};
 
 /// A map in memory.
@@ -19,18 +19,6 @@ pub(crate) struct MemoryEngine {
 
 fn poisoned<T>(_: T) -> StoreError {
     StoreError::Engine("the in-memory map was poisoned by a panic".into())
-}
-
-/// The first key after every key starting with `prefix` (`None`: no bound).
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
 }
 
 impl MemoryEngine {

@@ -25,7 +25,7 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row};
 
-use super::kv::{Batch, Engine};
+use super::kv::{Batch, Engine, prefix_end};
 use super::{RawRecord, StoreError, StoreResult};
 
 /// The advisory lock every writer takes: "SEENHEAR" in ASCII.
@@ -164,18 +164,6 @@ impl Writes {
     fn statements(&self) -> usize {
         self.put_keys.len().div_ceil(ROWS_PER_STATEMENT) + self.removed.len().div_ceil(ROWS_PER_STATEMENT)
     }
-}
-
-/// The first key after every key starting with `prefix` (`None`: no bound).
-fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < u8::MAX {
-            end.push(last + 1);
-            return Some(end);
-        }
-    }
-    None
 }
 
 fn pairs(rows: Vec<sqlx::postgres::PgRow>) -> StoreResult<Vec<RawRecord>> {
