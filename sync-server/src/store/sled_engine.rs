@@ -8,9 +8,19 @@
 //! concurrent writers. So no batch is applied while a flush runs, in the whole process (the
 //! lock is sled's, so the gate is ours for every sled store at once): [`IO_GATE`], taken by
 //! every batch, every flush, and the flush sled makes when a store is closed.
+//!
+//! **Group commit, within that rule.** A flush costs a disk sync, and no batch can be applied
+//! while one runs, so one flush per commit would cap durable commits at the disk's syncs per
+//! second. Instead commits share flushes. Every applied batch takes a ticket; a commit whose
+//! ticket a finished flush already covers returns at once. Otherwise one commit at a time
+//! leads: it queues for the writer lock behind every transaction already waiting, so each of
+//! them applies its batch first, then flushes once for all of them. The more commits arrive
+//! together, the more each flush covers; a lone commit still flushes at once. Only one flush
+//! runs at a time, so sled's I/O threads are never all taken by flushes waiting on each other.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::kv::{Batch, Engine};
 use super::{RawRecord, StoreError, StoreResult};
@@ -30,6 +40,15 @@ pub(crate) struct SledEngine {
     db: sled::Db,
     tree: sled::Tree,
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Batches applied: each takes the next ticket.
+    applied: AtomicU64,
+    /// The highest ticket a finished flush covered.
+    durable: AtomicU64,
+    /// Held by the commit leading the next flush.
+    leader: tokio::sync::Mutex<()>,
+    /// Flushes made, for the test that commits share them.
+    #[cfg(test)]
+    flushes: AtomicU64,
 }
 
 impl SledEngine {
@@ -43,7 +62,24 @@ impl SledEngine {
 
     fn from_db(db: sled::Db) -> StoreResult<SledEngine> {
         let tree = db.open_tree("records")?;
-        Ok(SledEngine { db, tree, writer: Arc::new(tokio::sync::Mutex::new(())) })
+        Ok(SledEngine {
+            db,
+            tree,
+            writer: Arc::new(tokio::sync::Mutex::new(())),
+            applied: AtomicU64::new(0),
+            durable: AtomicU64::new(0),
+            leader: tokio::sync::Mutex::new(()),
+            #[cfg(test)]
+            flushes: AtomicU64::new(0),
+        })
+    }
+
+    /// Applies a batch under the gate, and takes its ticket.
+    async fn apply_batch(&self, batch: Batch) -> StoreResult<()> {
+        let _gate = IO_GATE.lock().await;
+        self.tree.apply_batch(SledEngine::batch(batch))?;
+        self.applied.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     fn batch(batch: Batch) -> sled::Batch {
@@ -107,8 +143,7 @@ impl Engine for SledEngine {
     }
 
     async fn apply(&self, _lock: &mut Self::Lock, batch: Batch) -> StoreResult<()> {
-        let _gate = IO_GATE.lock().await;
-        Ok(self.tree.apply_batch(SledEngine::batch(batch))?)
+        self.apply_batch(batch).await
     }
 
     async fn release(&self, lock: Self::Lock) -> StoreResult<()> {
@@ -116,22 +151,96 @@ impl Engine for SledEngine {
         Ok(())
     }
 
+    /// Never called with the writer lock held: the leader of a flush waits for it.
     async fn flush(&self) -> StoreResult<()> {
+        let mine = self.applied.load(Ordering::SeqCst);
+        if self.durable.load(Ordering::SeqCst) >= mine {
+            return Ok(());
+        }
+        let _leading = self.leader.lock().await;
+        if self.durable.load(Ordering::SeqCst) >= mine {
+            return Ok(());
+        }
+        // Behind every transaction already waiting to write: each applies before this flush.
+        let _writers = self.writer.lock().await;
         let _gate = IO_GATE.lock().await;
+        let covered = self.applied.load(Ordering::SeqCst);
         self.db.flush_async().await?;
+        self.durable.fetch_max(covered, Ordering::SeqCst);
+        #[cfg(test)]
+        self.flushes.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 
     async fn write(&self, batch: Batch) -> StoreResult<()> {
-        let _gate = IO_GATE.lock().await;
-        Ok(self.tree.apply_batch(SledEngine::batch(batch))?)
+        self.apply_batch(batch).await
     }
 
     async fn compare_and_swap(&self, key: &[u8], old: Option<Vec<u8>>, new: Vec<u8>) -> StoreResult<bool> {
-        Ok(self.tree.compare_and_swap(key, old, Some(new))?.is_ok())
+        let swapped = self.tree.compare_and_swap(key, old, Some(new))?.is_ok();
+        if swapped {
+            // A swap is a write too: the next flush must cover it.
+            self.applied.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(swapped)
     }
 
     async fn generate_id(&self) -> StoreResult<u64> {
         Ok(self.db.generate_id()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Commits arriving together share flushes (a durable push does not wait for a disk sync
+    /// of its own behind every other one), and each of them is on disk when its flush returns.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn commits_arriving_together_share_flushes_and_each_is_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Arc::new(SledEngine::open(dir.path()).unwrap());
+        const COMMITS: u32 = 64;
+        let commits: Vec<_> = (0..COMMITS)
+            .map(|n| {
+                let engine = engine.clone();
+                tokio::spawn(async move {
+                    let mut lock = engine.lock().await?;
+                    engine
+                        .apply(&mut lock, vec![(n.to_be_bytes().to_vec(), Some(b"visit".to_vec()))])
+                        .await?;
+                    engine.release(lock).await?;
+                    engine.flush().await
+                })
+            })
+            .collect();
+        for commit in commits {
+            commit.await.unwrap().unwrap();
+        }
+        let flushes = engine.flushes.load(Ordering::SeqCst);
+        assert!(flushes >= 1 && flushes < u64::from(COMMITS) / 4, "{COMMITS} commits made {flushes} flushes");
+
+        // Durable: a copy of the directory taken now, with the store still open (what a crash
+        // would leave), holds every one of them.
+        let copy = tempfile::tempdir().unwrap();
+        copy_dir(dir.path(), copy.path());
+        let reopened = SledEngine::open(copy.path()).unwrap();
+        for n in 0..COMMITS {
+            assert!(reopened.get(&n.to_be_bytes()).await.unwrap().is_some(), "commit {n} was lost");
+        }
+        drop(engine);
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
     }
 }
