@@ -154,16 +154,28 @@ struct PushBatch<'a> {
     /// Children read during this push, with whether the caller covers them on the dates seen:
     /// a batch is usually many visits to few children.
     children: HashMap<ChildId, Option<Child>>,
-    /// The revisions stored per child, and whether any was made on cover: one feed entry and
-    /// one audit entry per child per push.
-    stored_per_child: std::collections::BTreeMap<ChildId, (Vec<(VisitId, u32)>, bool)>,
+    /// The revisions stored per child: one feed entry and one audit entry per child per push.
+    stored_per_child: std::collections::BTreeMap<ChildId, StoredForChild>,
+}
+
+/// What one push stored for one child.
+#[derive(Default)]
+struct StoredForChild {
+    /// The revisions, in the order stored.
+    revisions: Vec<(VisitId, u32)>,
+    /// Whether any was made on cover.
+    on_cover: bool,
+    /// Who recorded them, each once.
+    workers: Vec<WorkerId>,
 }
 
 impl PushBatch<'_> {
     /// Adds the feed and audit entries for everything stored.
     async fn finish(&mut self) -> StoreResult<()> {
         let worker = &self.caller.worker;
-        for (child_id, (revisions, on_cover)) in std::mem::take(&mut self.stored_per_child) {
+        for (child_id, StoredForChild { revisions, on_cover, workers }) in
+            std::mem::take(&mut self.stored_per_child)
+        {
             let what = match revisions.as_slice() {
                 [(id, revision)] => format!("visit {id} revision {revision}"),
                 many => format!("{} visit revisions", many.len()),
@@ -180,7 +192,7 @@ impl PushBatch<'_> {
                     on_cover,
                 })
                 .await?;
-            self.tx.feed(FeedEntry::Visits { child_id, revisions });
+            self.tx.feed(FeedEntry::Visits { child_id, revisions, workers });
         }
         Ok(())
     }
@@ -300,8 +312,11 @@ impl PushBatch<'_> {
         self.tx.put_visit(&stored, team).await?;
         crate::photos::reference_writes(self.store, self.tx.as_mut(), &stored.visit, worker.id).await?;
         let per_child = self.stored_per_child.entry(stored.visit.child_id).or_default();
-        per_child.0.push((stored.visit.id, stored.visit.revision));
-        per_child.1 |= on_cover;
+        per_child.revisions.push((stored.visit.id, stored.visit.revision));
+        per_child.on_cover |= on_cover;
+        if !per_child.workers.contains(&stored.visit.worker_id) {
+            per_child.workers.push(stored.visit.worker_id);
+        }
         self.accepted.entry(stored.visit.id).or_default().push(stored);
         Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
     }
@@ -505,10 +520,13 @@ pub async fn pull(
                 other => {
                     if other.child_ids().iter().any(visible) {
                         feed_events(store, other, &mut events).await?;
-                    } else if let FeedEntry::Visits { revisions, .. } = other {
+                    } else if let FeedEntry::Visits { revisions, workers, .. } = other
+                        && (workers.is_empty() || workers.contains(&worker.id))
+                    {
                         // The worker's own visits held about a child outside their scope: they
                         // hear where each stands (and nothing else), so that their phone does
-                        // not show a resolved visit as waiting for a manager for ever.
+                        // not show a resolved visit as waiting for a manager for ever. Other
+                        // workers' visits are passed over unread.
                         for (visit_id, revision) in revisions {
                             if let Some(stored) = store.visit(*visit_id, *revision).await?
                                 && stored.visit.worker_id == worker.id

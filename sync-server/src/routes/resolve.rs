@@ -104,6 +104,7 @@ async fn store_revision(
     tx.feed(FeedEntry::Visits {
         child_id: stored.visit.child_id,
         revisions: vec![(stored.visit.id, stored.visit.revision)],
+        workers: vec![stored.visit.worker_id],
     });
     Ok(())
 }
@@ -211,6 +212,7 @@ pub async fn resolve_held_visit(
         tx.feed(FeedEntry::Visits {
             child_id: held.visit.child_id,
             revisions: vec![(visit_id, request.revision)],
+            workers: vec![held.visit.worker_id],
         });
         let resolution = Resolution {
             visit_id,

@@ -265,6 +265,11 @@ pub enum FeedEntry {
         child_id: ChildId,
         /// The revisions stored, in the order stored.
         revisions: Vec<(VisitId, u32)>,
+        /// Who recorded them, each once, so that a pull can tell whether a worker recorded one
+        /// without reading the visits. Empty in entries written before it was kept: a pull
+        /// then reads the visits.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        workers: Vec<WorkerId>,
     },
     /// A cover assignment was made or changed.
     Cover {
@@ -420,3 +425,28 @@ pub struct OutboxId(pub u64);
 
 /// One record of a backup: opaque to everything but the store that wrote it.
 pub type RawRecord = (Vec<u8>, Vec<u8>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feed entries written before visits' workers were kept still read, with no workers, so
+    /// that a pull falls back to reading their visits rather than passing over a worker's own.
+    #[test]
+    fn a_visits_feed_entry_from_before_its_workers_were_kept_still_reads() {
+        let child = ChildId::new();
+        let visit = VisitId::new();
+        let old = serde_json::json!({"kind": "visits", "child_id": child, "revisions": [[visit, 2]]});
+        let entry: FeedEntry = serde_json::from_value(old).unwrap();
+        assert_eq!(
+            entry,
+            FeedEntry::Visits { child_id: child, revisions: vec![(visit, 2)], workers: vec![] }
+        );
+
+        let worker = WorkerId::new();
+        let new = FeedEntry::Visits { child_id: child, revisions: vec![(visit, 3)], workers: vec![worker] };
+        let json = serde_json::to_value(&new).unwrap();
+        assert_eq!(json["workers"], serde_json::json!([worker]));
+        assert_eq!(serde_json::from_value::<FeedEntry>(json).unwrap(), new);
+    }
+}
