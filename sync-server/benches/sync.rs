@@ -9,7 +9,8 @@
 //!
 //! Every push is durable: the answer comes after sled's `flush_async`, on a store in a
 //! temporary directory on the real disk. With `SYNC_BENCH_DATABASE=postgres://…` the same runs
-//! on PostgreSQL (after `COMMIT`), on that database.
+//! on PostgreSQL (after `COMMIT`), on that database; with `SYNC_BENCH_DATABASE=throwaway`, on
+//! a cluster this bench starts with PostgreSQL's durable defaults, and removes afterwards.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -23,6 +24,9 @@ use shared::{
 use sync_server::auth::Caller;
 use sync_server::store::Account;
 use sync_server::{AppState, Config};
+
+#[path = "../tests/pg_support/mod.rs"]
+mod pg_support;
 
 const PASSWORD: &str = "benchmark password";
 
@@ -139,6 +143,10 @@ async fn fixture(children: usize) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
     // SYNC_BENCH_DATABASE=postgres://… measures on PostgreSQL instead of sled.
     let store = match std::env::var("SYNC_BENCH_DATABASE") {
+        Ok(url) if url == "throwaway" => {
+            let url = pg_support::durable_cluster().fresh_database();
+            sync_server::store::connect(&url).await.expect("PostgreSQL")
+        }
         Ok(url) => sync_server::store::connect(&url).await.expect("PostgreSQL"),
         Err(_) => sync_server::store::open(dir.path()).expect("store"),
     };

@@ -117,14 +117,20 @@ pub async fn push(
         return Err(SyncError::bad("visits", format!("Send at most {MAX_PUSH_BATCH} visits at a time.")));
     }
     let mut results = Vec::with_capacity(request.visits.len());
+    let tx = store.transaction().await?;
+    // Under the writer lock, so what is read here stays true until the commit: whether each
+    // revision sent is already held, in one read for the whole push.
+    let sent: Vec<(VisitId, u32)> = request.visits.iter().map(|v| (v.id, v.revision)).collect();
+    let already_held = sent.iter().copied().zip(store.visits_at(&sent).await?).collect();
     let mut batch = PushBatch {
         store,
-        tx: store.transaction().await?,
+        tx,
         caller,
         now: clock.now,
         tz: clock.tz,
         today: clock.today,
         accepted: HashMap::new(),
+        already_held,
         children: HashMap::new(),
         stored_per_child: Default::default(),
     };
@@ -151,6 +157,8 @@ struct PushBatch<'a> {
     /// Today in the authority's time zone.
     today: NaiveDate,
     accepted: HashMap<VisitId, Vec<StoredVisit>>,
+    /// Each revision sent, as held before this push (`None`: not held).
+    already_held: HashMap<(VisitId, u32), Option<StoredVisit>>,
     /// Children read during this push, with whether the caller covers them on the dates seen:
     /// a batch is usually many visits to few children.
     children: HashMap<ChildId, Option<Child>>,
@@ -203,7 +211,10 @@ impl PushBatch<'_> {
         {
             return Ok(Some(found.clone()));
         }
-        self.store.visit(id, revision).await
+        match self.already_held.get(&(id, revision)) {
+            Some(held) => Ok(held.clone()),
+            None => self.store.visit(id, revision).await,
+        }
     }
 
     async fn latest(&self, id: VisitId) -> StoreResult<Option<StoredVisit>> {

@@ -74,6 +74,16 @@ pub(crate) trait Engine: Send + Sync + std::fmt::Debug + 'static {
     type Lock: Send + Sync;
     /// One value.
     fn get(&self, key: &[u8]) -> impl Future<Output = StoreResult<Option<Vec<u8>>>> + Send;
+    /// Several values, in the order of `keys`: one round trip where the engine is remote.
+    fn get_many(&self, keys: &[Vec<u8>]) -> impl Future<Output = StoreResult<Vec<Option<Vec<u8>>>>> + Send {
+        async move {
+            let mut values = Vec::with_capacity(keys.len());
+            for key in keys {
+                values.push(self.get(key).await?);
+            }
+            Ok(values)
+        }
+    }
     /// Every record under a prefix, in key order.
     fn scan(&self, prefix: &[u8]) -> impl Future<Output = StoreResult<Vec<RawRecord>>> + Send;
     /// The last record under a prefix.
@@ -668,18 +678,22 @@ impl<E: Engine> VisitReads for KvStore<E> {
         }
     }
 
+    async fn visits_at(&self, revisions: &[(VisitId, u32)]) -> StoreResult<Vec<Option<StoredVisit>>> {
+        let keys: Vec<Vec<u8>> = revisions.iter().map(|(id, rev)| visit_key("visit/", *id, *rev)).collect();
+        let values = self.engine.get_many(&keys).await?;
+        keys.iter().zip(values).map(|(k, v)| v.map(|v| decode(k, &v)).transpose()).collect()
+    }
+
     async fn visits_of_child(&self, child: ChildId) -> StoreResult<Vec<StoredVisit>> {
         let prefix = key("vc/", &[child.as_bytes()]);
-        let mut out = Vec::new();
+        let mut revisions = Vec::new();
         for (k, _) in self.engine.scan(&prefix).await? {
             let rest = &k[prefix.len()..];
             let (Some(visit), Some(rev)) = (id16(rest), rest.get(16..20)) else { continue };
             let rev = u32::from_be_bytes(rev.try_into().unwrap_or([0; 4]));
-            if let Some(stored) = self.visit(VisitId::from_bytes(visit), rev).await? {
-                out.push(stored);
-            }
+            revisions.push((VisitId::from_bytes(visit), rev));
         }
-        Ok(out)
+        Ok(self.visits_at(&revisions).await?.into_iter().flatten().collect())
     }
 
     async fn all_visits(&self) -> StoreResult<Vec<StoredVisit>> {

@@ -253,6 +253,9 @@ pub trait CaseReads {
 pub trait VisitReads {
     /// One visit revision.
     async fn visit(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>>;
+    /// Several visit revisions at once, each in its place (`None`: not stored). One round
+    /// trip on a remote engine, where asking one by one would make one each.
+    async fn visits_at(&self, revisions: &[(VisitId, u32)]) -> StoreResult<Vec<Option<StoredVisit>>>;
     /// Every revision of a visit, oldest first.
     async fn visit_revisions(&self, id: VisitId) -> StoreResult<Vec<StoredVisit>>;
     /// The latest revision of a visit.

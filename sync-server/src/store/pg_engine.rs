@@ -214,6 +214,18 @@ impl Engine for PgEngine {
             .await?)
     }
 
+    async fn get_many(&self, keys: &[Vec<u8>]) -> StoreResult<Vec<Option<Vec<u8>>>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query("select k, v from records where k = any($1)")
+            .bind(keys)
+            .fetch_all(&self.pool)
+            .await?;
+        let found: HashMap<Vec<u8>, Vec<u8>> = pairs(rows)?.into_iter().collect();
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
     async fn scan(&self, prefix: &[u8]) -> StoreResult<Vec<RawRecord>> {
         self.under(prefix, prefix, usize::MAX, false).await
     }

@@ -57,6 +57,7 @@ macro_rules! store_conformance {
             case!(a_restored_backup_is_identical_and_its_ids_are_never_reused);
             case!(failed_sign_ins_are_counted_per_key_within_the_window_and_cleared);
             case!(a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed);
+            case!(revisions_read_together_come_back_each_in_its_place);
         }
     };
 }
@@ -495,6 +496,40 @@ pub async fn a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lap
     let lapsed = store.claim_webhooks(10, lease + chrono::Duration::seconds(1), lease).await.unwrap();
     assert_eq!(lapsed.len(), 2, "claims lapse: a deliverer that stopped holds nothing for ever");
     assert_eq!(store.pending_webhooks(10).await.unwrap().len(), 2, "a delivered notice is gone");
+}
+
+/// Reads. Many revisions read at once (a push reads every revision it was sent in one go)
+/// answer exactly what reading them one by one would: each in its place, repeats included,
+/// and `None` for one not held.
+pub async fn revisions_read_together_come_back_each_in_its_place(h: &dyn Harness, dir: &Path) {
+    let store = h.open(dir);
+    let mut tx = store.transaction().await.unwrap();
+    for (n, child, revision) in [(10, 1, 1), (10, 1, 2), (11, 2, 1)] {
+        let stored = StoredVisit {
+            visit: visit(n, child, revision),
+            received_at: at(2026, 3, 16),
+            device_id: id(7),
+            needs_review: None,
+            on_cover: false,
+        };
+        tx.put_visit(&stored, None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let asked = [(id(11), 1), (id(10), 3), (id(10), 1), (id(12), 1), (id(10), 2), (id(11), 1)];
+    let together = store.visits_at(&asked).await.unwrap();
+    let mut one_by_one = Vec::new();
+    for (visit, revision) in asked {
+        one_by_one.push(store.visit(visit, revision).await.unwrap());
+    }
+    assert_eq!(together, one_by_one);
+    let found: Vec<Option<(VisitId, u32)>> =
+        together.iter().map(|s| s.as_ref().map(|s| (s.visit.id, s.visit.revision))).collect();
+    assert_eq!(
+        found,
+        vec![Some((id(11), 1)), None, Some((id(10), 1)), None, Some((id(10), 2)), Some((id(11), 1))]
+    );
+    assert!(store.visits_at(&[]).await.unwrap().is_empty());
+    assert_eq!(store.visits_of_child(id(1)).await.unwrap().len(), 2, "read together too");
 }
 
 /// Writes some of every kind of record: children (one reallocated, so with history), visits

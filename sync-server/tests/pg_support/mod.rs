@@ -15,6 +15,8 @@
 //!
 //! The server runs with `fsync=off`: these tests kill server processes, never PostgreSQL or the
 //! machine, and durability across an operating-system crash is PostgreSQL's own business.
+//! Benchmarks take [`durable_cluster`] instead: PostgreSQL's defaults (`fsync`, full-page
+//! writes, `synchronous_commit`), so a commit is on disk when it returns, as in production.
 
 #![allow(dead_code)]
 
@@ -43,7 +45,13 @@ pub struct Cluster {
 /// The shared cluster, started on first use.
 pub fn cluster() -> &'static Cluster {
     static CLUSTER: OnceLock<Cluster> = OnceLock::new();
-    CLUSTER.get_or_init(Cluster::start)
+    CLUSTER.get_or_init(|| Cluster::start(&["fsync=off", "full_page_writes=off", "shared_buffers=32MB"]))
+}
+
+/// A cluster as durable as a production one, for benchmarks: started on first use.
+pub fn durable_cluster() -> &'static Cluster {
+    static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+    CLUSTER.get_or_init(|| Cluster::start(&["shared_buffers=256MB"]))
 }
 
 /// Where PostgreSQL's programs are: Debian's versioned directory, or else on the PATH.
@@ -68,7 +76,8 @@ fn running_as_root() -> bool {
 }
 
 impl Cluster {
-    fn start() -> Cluster {
+    /// Starts a cluster with these settings (`name=value`) beyond the defaults.
+    fn start(settings: &[&str]) -> Cluster {
         let bin = bin_dir();
         let as_postgres = running_as_root();
         // As root, under /tmp: the postgres user must be able to reach the directory, which
@@ -119,24 +128,12 @@ impl Cluster {
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
         start.extend(
-            [
-                "-D",
-                &data.to_string_lossy(),
-                "-k",
-                &root.to_string_lossy(),
-                "-c",
-                "listen_addresses=",
-                "-c",
-                "fsync=off",
-                "-c",
-                "full_page_writes=off",
-                "-c",
-                "max_connections=300",
-                "-c",
-                "shared_buffers=32MB",
-            ]
-            .map(String::from),
+            ["-D", &data.to_string_lossy(), "-k", &root.to_string_lossy(), "-c", "listen_addresses="]
+                .map(String::from),
         );
+        for setting in ["max_connections=300"].iter().chain(settings) {
+            start.extend(["-c".to_owned(), (*setting).to_owned()]);
+        }
         let quoted: Vec<String> = start.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
         let script = format!(
             "{} >'{log}' 2>&1 & pid=$!\nread _ignored\nkill -INT $pid\nwait $pid\nrm -rf '{root}'\n",
