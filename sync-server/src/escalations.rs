@@ -1295,10 +1295,18 @@ impl Default for OversightConfig {
     }
 }
 
-/// Sweeps the store: every child, or only `only`, in one store transaction (so no push,
-/// import or manager's decision lands between what the sweep reads and what it writes). Stores
-/// what changed, atomically and durably (pull delivers it through the change feed, and the
-/// webhook outbox holds its notices), and returns it.
+/// Sweeps the store: every child, or only `only`. Stores what changed, atomically and durably
+/// (pull delivers it through the change feed, and the webhook outbox holds its notices), and
+/// returns it.
+///
+/// **Two passes, so that a sweep never holds the service's writers off for long.** The first
+/// reads every child without the writer lock and finds which have something to change; on
+/// PostgreSQL each read is a round trip, and a full sweep of a large service under the lock
+/// would hold every push off for as long as it took. The second opens one store transaction
+/// and sweeps those children again, from what stands now, and writes: no push, import or
+/// manager's decision lands between what it reads for a child and what it writes. A change
+/// that lands after the first pass is in the change feed, so the next sweep of changed
+/// children acts on it, as it would on one landing just after a sweep.
 pub async fn sweep_service(
     store: &dyn Store,
     calendar: &shared::Calendar,
@@ -1307,19 +1315,45 @@ pub async fn sweep_service(
     only: Option<&std::collections::BTreeSet<ChildId>>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Escalation>, crate::store::StoreError> {
-    let mut tx = store.transaction().await?;
     let today = shared::authority_date(tz, now);
+    let ids: Vec<ChildId> = match only {
+        Some(ids) => ids.iter().copied().collect(),
+        None => store.all_child_ids().await?,
+    };
+    let to_change = sweep_children(store, calendar, config, today, now, &ids).await?;
+    if to_change.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Each child's changes come together, so this leaves each child once.
+    let mut ids: Vec<ChildId> = to_change.iter().map(|change| change.escalation().child_id).collect();
+    ids.dedup();
+
+    let mut tx = store.transaction().await?;
+    let changes = sweep_children(store, calendar, config, today, now, &ids).await?;
+    let changed: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
+    for escalation in &changed {
+        tx.put_escalation(escalation).await?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Applies every rule to each of `ids`, as the store stands, and returns what would change.
+async fn sweep_children(
+    store: &dyn Store,
+    calendar: &shared::Calendar,
+    config: &EscalationConfig,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    ids: &[ChildId],
+) -> Result<Vec<EscalationChange>, crate::store::StoreError> {
     let teams = store.teams().await?;
     let workers: Vec<Worker> = store.accounts().await?.into_iter().map(|a| a.worker).collect();
     let absences = store.absences().await?;
     let directory = Directory::new(&teams, &workers, &absences, today);
     let context = SweepContext { calendar, config, directory: &directory, now, today };
-    let ids: Vec<ChildId> = match only {
-        Some(ids) => ids.iter().copied().collect(),
-        None => store.all_child_ids().await?,
-    };
     let mut changes = Vec::new();
-    for id in ids {
+    for &id in ids {
         let Some(child) = store.child(id).await? else { continue };
         if child.plan.is_none() {
             continue;
@@ -1341,10 +1375,5 @@ pub async fn sweep_service(
             &mut changes,
         );
     }
-    let changed: Vec<Escalation> = changes.into_iter().map(EscalationChange::into_escalation).collect();
-    for escalation in &changed {
-        tx.put_escalation(escalation).await?;
-    }
-    tx.commit().await?;
-    Ok(changed)
+    Ok(changes)
 }

@@ -745,3 +745,37 @@ async fn the_desk_shows_a_team_manager_their_team_a_senior_manager_the_service_a
         assert!(body["fields"][0].to_string().contains("months"), "the answer names the field: {body}");
     }
 }
+
+/// The sweep reads the service without holding writers off: a sweep with nothing to change
+/// finishes while another writer holds the store, and one that has something to change waits
+/// for that writer, then writes from what stands after it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sweep_holds_writers_off_only_while_it_writes() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let now = Utc::now();
+    assert!(!sync_server::sweeper::sweep_store(&world.state, None, now).await.unwrap().is_empty());
+
+    let writer = world.state.store().transaction().await.unwrap();
+    let nothing = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        sync_server::sweeper::sweep_store(&world.state, None, now),
+    )
+    .await
+    .expect("a sweep with nothing to change does not wait for the writer");
+    assert!(nothing.unwrap().is_empty());
+
+    // A child not seen: this sweep has an escalation to raise, so it waits for the writer.
+    drop(writer);
+    let child = world.child("DEMO-0003").await;
+    let missed = fixtures::not_seen(visit(child.id, sam.worker_id()), "No answer at the door");
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&missed)).await[0]), "accepted");
+    let writer = world.state.store().transaction().await.unwrap();
+    let state = world.state.clone();
+    let sweep = tokio::spawn(async move { sync_server::sweeper::sweep_store(&state, None, now).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(!sweep.is_finished(), "it writes only once the writer has finished");
+    writer.commit().await.unwrap();
+    let raised = sweep.await.unwrap().unwrap();
+    assert!(raised.iter().any(|e| e.reason.dedup_key().contains(&missed.id.to_string())), "{raised:?}");
+}
