@@ -114,6 +114,30 @@ fn conformance_id<T: From<uuid::Uuid>>(n: u128) -> T {
     T::from(uuid::Uuid::from_u128(n))
 }
 
+/// A writer's transaction lets the writer lock go before the disk sync (so writers do not queue
+/// behind each other's syncs), but a commit still returns only once the write-ahead log is on
+/// disk past it. On a cluster of its own, with nothing else writing, the log is flushed as far
+/// as it has been written each time a commit returns. (PostgreSQL's background writer logs a
+/// small record of its own now and then, so a few checks of twenty may find it unflushed; a
+/// commit that did not wait finds it unflushed nearly every time.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_a_commit_returns_only_once_the_log_is_flushed_past_it() {
+    let cluster = tokio::task::block_in_place(pg_support::durable_cluster);
+    let url = tokio::task::block_in_place(|| cluster.fresh_database());
+    let store = sync_server::store::connect(&url).await.expect("PostgreSQL opens");
+    let mut flushed = 0;
+    for n in 0..20u128 {
+        let mut tx = store.transaction().await.unwrap();
+        tx.set_meta(&format!("mark-{n}"), b"written").await.unwrap();
+        tx.commit().await.unwrap();
+        let check = tokio::task::block_in_place(|| {
+            cluster.psql(&url, "select pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn()")
+        });
+        flushed += usize::from(check == "t");
+    }
+    assert!(flushed >= 15, "only {flushed} of 20 commits returned with the log on disk");
+}
+
 /// Two server processes on one database: two connection pools. Writers are serialised across
 /// them (the advisory lock), not only within one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -179,6 +179,16 @@ impl Cluster {
         format!("postgres://postgres@localhost/{database}?host={}", self.root.display())
     }
 
+    /// Runs `sql` with `psql` on the database at `url`: its output, unaligned, without headers.
+    pub fn psql(&self, url: &str, sql: &str) -> String {
+        let output = Command::new(self.bin.join("psql"))
+            .args(["-X", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+            .output()
+            .expect("psql runs");
+        assert!(output.status.success(), "psql failed: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     /// A new, empty database: its URL.
     pub fn fresh_database(&self) -> String {
         let name = format!("test_{}", self.next_database.fetch_add(1, Ordering::SeqCst));
