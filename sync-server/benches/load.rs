@@ -11,6 +11,12 @@
 //!
 //! `LOAD_DEVICES` changes the number of devices. The store is sled in a temporary directory on
 //! the real disk; every push is durable before it is answered.
+//!
+//! `LOAD_ON=postgres` runs it on PostgreSQL instead: a throwaway cluster this bench starts with
+//! PostgreSQL's durable defaults (`fsync`, `synchronous_commit`), removed afterwards.
+//! `LOAD_SERVERS=2` then starts two server processes on that one database, sharing one photo
+//! directory, and spreads the devices over both (no sticky sessions: each device's requests
+//! alternate between the servers).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -23,7 +29,11 @@ use shared::{
     Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team,
     TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
 };
+use sync_server::Store;
 use sync_server::store::Account;
+
+#[path = "../tests/pg_support/mod.rs"]
+mod pg_support;
 
 const PASSWORD: &str = "benchmark password";
 const WORDS: [&str; 16] = [
@@ -118,9 +128,8 @@ struct Seeded {
 }
 
 /// Seeds `workers` social workers with `per_worker` children each, and one bulk worker with
-/// 40 children, straight into the store directory the server will open.
-async fn seed(dir: &std::path::Path, workers: usize, per_worker: usize) -> (Vec<Seeded>, Seeded) {
-    let store = sync_server::store::open(dir).expect("store");
+/// 40 children, straight into the store the server will open.
+async fn seed(store: &dyn Store, workers: usize, per_worker: usize) -> (Vec<Seeded>, Seeded) {
     let team =
         Team { id: TeamId::new(), name: "Load team".into(), manager: None, routing: Default::default() };
     store.put_team(&team).await.expect("team");
@@ -164,14 +173,23 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 struct Client {
     http: reqwest::Client,
-    base: String,
+    /// The servers, taken in turn: with two, a device's requests alternate between them.
+    bases: Vec<String>,
+    next: std::sync::atomic::AtomicUsize,
     token: String,
     device: DeviceId,
 }
 
 impl Client {
-    async fn sign_in(http: &reqwest::Client, base: &str, username: &str) -> Client {
+    fn base(&self) -> &str {
+        &self.bases[self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.bases.len()]
+    }
+
+    async fn sign_in(http: &reqwest::Client, bases: &[String], username: &str) -> Client {
         let device = DeviceId::new();
+        // Devices start on different servers.
+        let first = usize::from(device.as_bytes()[0]);
+        let base = &bases[first % bases.len()];
         let response = http
             .post(format!("{base}/api/auth/login"))
             .json(&json!({"username": username, "password": PASSWORD, "device_id": device}))
@@ -181,7 +199,7 @@ impl Client {
         assert!(response.status().is_success(), "sign-in: {}", response.status());
         let tokens: Value = response.json().await.expect("tokens");
         let token = tokens["access_token"].as_str().expect("token").to_owned();
-        Client { http: http.clone(), base: base.to_owned(), token, device }
+        Client { http: http.clone(), bases: bases.to_vec(), next: (first + 1).into(), token, device }
     }
 
     /// Pushes, gzipped; returns how many visits were stored.
@@ -191,7 +209,7 @@ impl Client {
                 .expect("json");
         let response = self
             .http
-            .post(format!("{}/api/sync/push", self.base))
+            .post(format!("{}/api/sync/push", self.base()))
             .bearer_auth(&self.token)
             .header("content-type", "application/json")
             .header("content-encoding", "gzip")
@@ -209,7 +227,8 @@ impl Client {
         let mut cursor = cursor.map(str::to_owned);
         let mut events = 0;
         loop {
-            let mut request = self.http.get(format!("{}/api/sync/pull", self.base)).bearer_auth(&self.token);
+            let mut request =
+                self.http.get(format!("{}/api/sync/pull", self.base())).bearer_auth(&self.token);
             if let Some(c) = &cursor {
                 request = request.query(&[("cursor", c.as_str()), ("limit", "5000")]);
             } else {
@@ -249,19 +268,20 @@ fn report(name: &str, mut times: Vec<Duration>) {
     );
 }
 
-/// The server binary on a free loopback port over `dir`; killed when dropped.
+/// The server binary on a free loopback port over `dir` (or `database`, with its photos in
+/// `dir`); killed when dropped.
 struct Server(std::process::Child, String);
 
 impl Server {
-    fn start(dir: &std::path::Path) -> Server {
+    fn start(dir: &std::path::Path, database: Option<&str>) -> Server {
         let port =
             std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"))
-            .args(["--listen", &format!("127.0.0.1:{port}"), "--data"])
-            .arg(dir)
-            .env("RUST_LOG", "warn")
-            .spawn()
-            .expect("server starts");
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"));
+        command.args(["--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(dir).env("RUST_LOG", "warn");
+        if let Some(url) = database {
+            command.args(["--database", url]);
+        }
+        let mut child = command.spawn().expect("server starts");
         let base = format!("http://127.0.0.1:{port}");
         for _ in 0..200 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -285,12 +305,28 @@ impl Drop for Server {
 fn main() {
     let devices: usize = std::env::var("LOAD_DEVICES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let seconds: u64 = std::env::var("LOAD_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let on_postgres = std::env::var("LOAD_ON").is_ok_and(|on| on == "postgres");
+    let servers: usize = std::env::var("LOAD_SERVERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    assert!(servers == 1 || on_postgres, "several servers share a PostgreSQL database: set LOAD_ON=postgres");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (workers, bulk) = seed(dir.path(), devices, 3).await;
-        let server = Server::start(dir.path());
-        let base = server.1.clone();
+        let database = on_postgres.then(|| pg_support::durable_cluster().fresh_database());
+        let (workers, bulk) = {
+            let store = match &database {
+                Some(url) => sync_server::store::connect(url).await.expect("PostgreSQL"),
+                None => sync_server::store::open(dir.path()).expect("store"),
+            };
+            seed(store.as_ref(), devices, 3).await
+        };
+        let running: Vec<Server> = (0..servers).map(|_| Server::start(dir.path(), database.as_deref())).collect();
+        let bases: Vec<String> = running.iter().map(|s| s.1.clone()).collect();
+        println!(
+            "on {}, {} server process{}",
+            if on_postgres { "PostgreSQL" } else { "sled" },
+            servers,
+            if servers == 1 { "" } else { "es" }
+        );
         let http = reqwest::Client::builder().pool_max_idle_per_host(64).gzip(true).build().expect("client");
         let yesterday = Utc::now().date_naive().pred_opt().expect("date");
 
@@ -298,7 +334,7 @@ fn main() {
         let started = Instant::now();
         let mut clients = Vec::new();
         for chunk in workers.chunks(16) {
-            let signed_in = futures::future::join_all(chunk.iter().map(|w| Client::sign_in(&http, &base, &w.username))).await;
+            let signed_in = futures::future::join_all(chunk.iter().map(|w| Client::sign_in(&http, &bases, &w.username))).await;
             clients.extend(signed_in.into_iter().zip(chunk.iter().cloned()));
         }
         println!("{} devices signed in in {:.1} s", clients.len(), started.elapsed().as_secs_f64());
@@ -349,7 +385,7 @@ fn main() {
         report("  pull (since the cursor)", pulls);
 
         // 2. Batched push.
-        let pusher = Client::sign_in(&http, &base, &bulk.username).await;
+        let pusher = Client::sign_in(&http, &bases, &bulk.username).await;
         let batches: Vec<Vec<Visit>> = (0..40)
             .map(|b| (0..500).map(|v| visit(bulk.children[v % bulk.children.len()], bulk.worker, yesterday, b * 500 + v)).collect())
             .collect();
@@ -363,7 +399,7 @@ fn main() {
         println!("batched push over HTTP (500 visits of {bytes} B a request, gzipped, durable): {stored} visits in {elapsed:.2} s = {:.0} visits/s", stored as f64 / elapsed);
 
         // 3. Pull them.
-        let puller = Client::sign_in(&http, &base, &bulk.username).await;
+        let puller = Client::sign_in(&http, &bases, &bulk.username).await;
         let started = Instant::now();
         let (events, _) = puller.pull(None).await;
         let elapsed = started.elapsed().as_secs_f64();
@@ -377,6 +413,6 @@ fn main() {
             times.push(t.elapsed());
         }
         report("a lone visit pushed and acknowledged (durable)", times);
-        drop(server);
+        drop(running);
     });
 }
