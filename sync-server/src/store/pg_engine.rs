@@ -259,11 +259,13 @@ impl Engine for PgEngine {
 
     async fn lock(&self) -> StoreResult<PgLock> {
         let turn = self.local.clone().lock_owned().await;
-        let mut transaction = self.pool.begin().await?;
-        // Committed without waiting for the disk: `flush` waits instead, after the lock is gone.
-        sqlx::query("select set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock($1)")
-            .bind(WRITER_LOCK)
-            .execute(&mut *transaction)
+        // One round trip: begin, commit without waiting for the disk (`flush` waits instead,
+        // after the lock is gone), and take the lock.
+        let transaction = self
+            .pool
+            .begin_with(format!(
+                "begin; select set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock({WRITER_LOCK})"
+            ))
             .await?;
         Ok(PgLock { transaction, _turn: turn })
     }
