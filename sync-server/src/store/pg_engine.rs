@@ -13,16 +13,17 @@
 //!   [`Engine::release`] commits, which also releases the advisory lock. A lock dropped
 //!   without release rolls back: nothing is written.
 //! - **Group commit.** The writer transaction commits with `synchronous_commit` off, so the
-//!   advisory lock is let go without waiting for a disk sync: otherwise every writer would
-//!   wait for the one before it to reach the disk, about 180 durable pushes a second on this
-//!   machine. [`Engine::flush`] then makes the commit durable before anything is answered: it
-//!   runs a one-statement transaction that writes to the log (a transactional logical message,
-//!   `pg_logical_emit_message`, which any role may emit and nothing stores), so its synchronous
-//!   commit flushes the write-ahead log up to its own commit record, and so past every commit
-//!   that returned before it. (A transaction that writes nothing, such as one only given a
-//!   transaction id, would not wait for the disk.) PostgreSQL shares one log flush between the
-//!   flushes that wait at the same moment. As on sled, a commit is visible to other readers a moment before it is
-//!   durable, and acknowledged only once it is. Writes outside the lock commit synchronously.
+//!   advisory lock is let go without waiting for a disk sync: otherwise each writer would hold
+//!   the lock through its own sync, and every writer queued behind it would wait for that too.
+//!   [`Engine::flush`] then makes the commit durable before anything is answered: it runs a
+//!   one-statement transaction that writes to the log (a transactional logical message,
+//!   `pg_logical_emit_message`, which any role may emit and nothing stores), so its
+//!   synchronous commit flushes the write-ahead log up to its own commit record, and so past
+//!   every commit that returned before it. (A transaction that writes nothing, such as one
+//!   only given a transaction id, would not wait for the disk.) PostgreSQL shares one log
+//!   flush between the flushes that wait at the same moment. As on sled, a commit is visible
+//!   to other readers a moment before it is durable, and acknowledged only once it is. Writes
+//!   outside the lock commit synchronously.
 //! - Migrations (`sync-server/migrations/*.sql`) are compiled into the binary and run at start.
 
 use std::borrow::Cow;
