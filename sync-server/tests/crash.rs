@@ -259,8 +259,11 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
         ("SEEN_AND_HEARD_WEBHOOK_SECRET", "a webhook secret of at least thirty-two bytes"),
     ];
     // The first seeds the demo data; the second starts on a seeded database.
-    let (mut first, a) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
-    let (mut second, b) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
+    // Killed when dropped, so a failing assertion does not leave two servers running.
+    let (first, a) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
+    let _first = KillOnDrop(first);
+    let (second, b) = common::spawn_server_binary_with(shared_dir.path(), Some(&url), &settings);
+    let _second = KillOnDrop(second);
 
     let device = DeviceId::new();
     let (_, tokens) = sign_in_with(&client, &a, "sam.social", "seen-and-heard-demo", device).await;
@@ -376,9 +379,14 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
     let sent = numbers.len();
     numbers.dedup();
     assert_eq!(sent, numbers.len(), "no notice twice, though both servers deliver");
+}
 
-    for server in [&mut first, &mut second] {
-        let _ = server.kill();
-        let _ = server.wait();
+/// A server process, killed and reaped when dropped (when its test ends, passing or failing).
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
