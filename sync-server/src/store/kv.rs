@@ -117,6 +117,37 @@ pub(crate) trait Engine: Send + Sync + std::fmt::Debug + 'static {
     fn generate_id(&self) -> impl Future<Output = StoreResult<u64>> + Send;
 }
 
+/// Writes counted as they are made, and how many of them finished flushes have made durable:
+/// a commit whose write a flush already covered returns without flushing again, so commits
+/// arriving together share one disk sync (group commit).
+#[derive(Debug, Default)]
+pub(crate) struct FlushTickets {
+    written: AtomicU64,
+    durable: AtomicU64,
+}
+
+impl FlushTickets {
+    /// Counts a write, once it is applied (or committed).
+    pub(crate) fn wrote(&self) {
+        self.written.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The writes counted so far: a flush that starts after this call covers them all.
+    pub(crate) fn written(&self) -> u64 {
+        self.written.load(Ordering::SeqCst)
+    }
+
+    /// Whether finished flushes have covered the first `ticket` writes.
+    pub(crate) fn covers(&self, ticket: u64) -> bool {
+        self.durable.load(Ordering::SeqCst) >= ticket
+    }
+
+    /// A flush that started after [`FlushTickets::written`] answered `ticket` has finished.
+    pub(crate) fn flushed(&self, ticket: u64) {
+        self.durable.fetch_max(ticket, Ordering::SeqCst);
+    }
+}
+
 /// Builds a key from a prefix and parts.
 pub(crate) fn key(prefix: &str, parts: &[&[u8]]) -> Vec<u8> {
     let mut key = Vec::with_capacity(prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>());

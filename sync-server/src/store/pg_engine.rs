@@ -29,14 +29,13 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::future::BoxFuture;
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row};
 
-use super::kv::{Batch, Engine, prefix_end};
+use super::kv::{Batch, Engine, FlushTickets, prefix_end};
 use super::{RawRecord, StoreError, StoreResult};
 
 /// The advisory lock every writer takes: "SEENHEAR" in ASCII.
@@ -92,10 +91,8 @@ pub(crate) struct PgEngine {
     pool: PgPool,
     /// Writers of this process queue here before they take a connection and the advisory lock.
     local: Arc<tokio::sync::Mutex<()>>,
-    /// Writer transactions committed (not yet known to be on disk): each takes the next ticket.
-    committed: AtomicU64,
-    /// The highest ticket a finished flush covered.
-    durable: AtomicU64,
+    /// Writer transactions committed, and how many of them are on disk.
+    tickets: FlushTickets,
 }
 
 /// The writer lock: this process's turn, and a transaction holding the advisory lock.
@@ -116,12 +113,7 @@ impl PgEngine {
         let pool =
             PgPoolOptions::new().max_connections(16).test_before_acquire(false).connect_with(options).await?;
         migrate(&pool).await?;
-        Ok(PgEngine {
-            pool,
-            local: Arc::new(tokio::sync::Mutex::new(())),
-            committed: AtomicU64::new(0),
-            durable: AtomicU64::new(0),
-        })
+        Ok(PgEngine { pool, local: Arc::new(tokio::sync::Mutex::new(())), tickets: FlushTickets::default() })
     }
 
     /// Writes `batch` through `connection`: the last write to a key wins, as in sled's
@@ -277,21 +269,21 @@ impl Engine for PgEngine {
 
     async fn release(&self, lock: PgLock) -> StoreResult<()> {
         lock.transaction.commit().await?;
-        self.committed.fetch_add(1, Ordering::SeqCst);
+        self.tickets.wrote();
         Ok(())
     }
 
     async fn flush(&self) -> StoreResult<()> {
         // Every commit counted here returned before the statement below began, so its commit
         // record is earlier in the log than the one this statement's transaction writes.
-        let covered = self.committed.load(Ordering::SeqCst);
-        if self.durable.load(Ordering::SeqCst) >= covered {
+        let covered = self.tickets.written();
+        if self.tickets.covers(covered) {
             return Ok(());
         }
         sqlx::query("select pg_logical_emit_message(true, 'seen-and-heard', 'durable')")
             .execute(&self.pool)
             .await?;
-        self.durable.fetch_max(covered, Ordering::SeqCst);
+        self.tickets.flushed(covered);
         Ok(())
     }
 

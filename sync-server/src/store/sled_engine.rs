@@ -20,9 +20,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
+#[cfg(test)]
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::kv::{Batch, Engine};
+use super::kv::{Batch, Engine, FlushTickets};
 use super::{RawRecord, StoreError, StoreResult};
 
 impl From<sled::Error> for StoreError {
@@ -40,10 +41,8 @@ pub(crate) struct SledEngine {
     db: sled::Db,
     tree: sled::Tree,
     writer: Arc<tokio::sync::Mutex<()>>,
-    /// Batches applied: each takes the next ticket.
-    applied: AtomicU64,
-    /// The highest ticket a finished flush covered.
-    durable: AtomicU64,
+    /// Batches applied, and how many of them are on disk.
+    tickets: FlushTickets,
     /// Held by the commit leading the next flush.
     leader: tokio::sync::Mutex<()>,
     /// Flushes made, for the test that commits share them.
@@ -66,8 +65,7 @@ impl SledEngine {
             db,
             tree,
             writer: Arc::new(tokio::sync::Mutex::new(())),
-            applied: AtomicU64::new(0),
-            durable: AtomicU64::new(0),
+            tickets: FlushTickets::default(),
             leader: tokio::sync::Mutex::new(()),
             #[cfg(test)]
             flushes: AtomicU64::new(0),
@@ -78,7 +76,7 @@ impl SledEngine {
     async fn apply_batch(&self, batch: Batch) -> StoreResult<()> {
         let _gate = IO_GATE.lock().await;
         self.tree.apply_batch(SledEngine::batch(batch))?;
-        self.applied.fetch_add(1, Ordering::SeqCst);
+        self.tickets.wrote();
         Ok(())
     }
 
@@ -153,20 +151,20 @@ impl Engine for SledEngine {
 
     /// Never called with the writer lock held: the leader of a flush waits for it.
     async fn flush(&self) -> StoreResult<()> {
-        let mine = self.applied.load(Ordering::SeqCst);
-        if self.durable.load(Ordering::SeqCst) >= mine {
+        let mine = self.tickets.written();
+        if self.tickets.covers(mine) {
             return Ok(());
         }
         let _leading = self.leader.lock().await;
-        if self.durable.load(Ordering::SeqCst) >= mine {
+        if self.tickets.covers(mine) {
             return Ok(());
         }
         // Behind every transaction already waiting to write: each applies before this flush.
         let _writers = self.writer.lock().await;
         let _gate = IO_GATE.lock().await;
-        let covered = self.applied.load(Ordering::SeqCst);
+        let covered = self.tickets.written();
         self.db.flush_async().await?;
-        self.durable.fetch_max(covered, Ordering::SeqCst);
+        self.tickets.flushed(covered);
         #[cfg(test)]
         self.flushes.fetch_add(1, Ordering::SeqCst);
         Ok(())
@@ -180,7 +178,7 @@ impl Engine for SledEngine {
         let swapped = self.tree.compare_and_swap(key, old, Some(new))?.is_ok();
         if swapped {
             // A swap is a write too: the next flush must cover it.
-            self.applied.fetch_add(1, Ordering::SeqCst);
+            self.tickets.wrote();
         }
         Ok(swapped)
     }
