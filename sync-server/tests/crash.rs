@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use shared::DeviceId;
+use shared::{DeviceId, Visit};
 
 mod common;
 mod pg_support;
@@ -321,22 +321,7 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
     assert_eq!(push(&client, &a, &access, device, &missed).await["results"][0]["outcome"], "accepted");
     let mut about_it = Vec::new();
     for _ in 0..150 {
-        let open: Value = client
-            .get(format!("{b}/api/escalations"))
-            .bearer_auth(&manager)
-            .send()
-            .await
-            .expect("escalations")
-            .json()
-            .await
-            .expect("json");
-        about_it = open
-            .as_array()
-            .expect("list")
-            .iter()
-            .filter(|e| e["reason"]["visit_id"] == json!(missed.id))
-            .cloned()
-            .collect();
+        about_it = escalations_about(&client, &b, &manager, &missed).await;
         if !about_it.is_empty() {
             break;
         }
@@ -344,21 +329,7 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
     }
     // Both sweepers have had their turn.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let open: Value = client
-        .get(format!("{a}/api/escalations"))
-        .bearer_auth(&manager)
-        .send()
-        .await
-        .expect("escalations")
-        .json()
-        .await
-        .expect("json");
-    let about_it_now: Vec<&Value> = open
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter(|e| e["reason"]["visit_id"] == json!(missed.id))
-        .collect();
+    let about_it_now = escalations_about(&client, &a, &manager, &missed).await;
     assert_eq!(about_it.len(), 1, "escalated");
     assert_eq!(about_it_now.len(), 1, "once, not once per server");
     assert_eq!(
@@ -379,6 +350,25 @@ async fn two_servers_on_one_postgres_database_serve_one_service() {
     let sent = numbers.len();
     numbers.dedup();
     assert_eq!(sent, numbers.len(), "no notice twice, though both servers deliver");
+}
+
+/// The open escalations `base` lists about `visit`, as `token` sees them.
+async fn escalations_about(client: &reqwest::Client, base: &str, token: &str, visit: &Visit) -> Vec<Value> {
+    let open: Value = client
+        .get(format!("{base}/api/escalations"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("escalations")
+        .json()
+        .await
+        .expect("json");
+    open.as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["reason"]["visit_id"] == json!(visit.id))
+        .cloned()
+        .collect()
 }
 
 /// A server process, killed and reaped when dropped (when its test ends, passing or failing).

@@ -204,15 +204,12 @@ pub async fn a_reallocation_moves_the_childs_key_worker_and_team_indexes(h: &dyn
     assert_eq!((reallocation.from_worker, reallocation.to_worker), (id(100), id(101)));
 }
 
-/// Invariant 2.
-pub async fn the_feed_is_numbered_in_commit_order_without_gaps_under_concurrent_writers(
-    h: &dyn Harness,
-    dir: &Path,
-) {
-    let store = h.open(dir);
+/// Sixteen writers at once, writer `n` on the store `on(n)` gives: each commits an escalation
+/// for child `n` and a feed entry about that child, so each transaction makes two feed entries.
+async fn sixteen_concurrent_writers(on: impl Fn(u128) -> Arc<dyn Store>) {
     let writers: Vec<_> = (0..16u128)
         .map(|n| {
-            let store = store.clone();
+            let store = on(n);
             tokio::spawn(async move {
                 let mut tx = store.transaction().await.unwrap();
                 tx.put_escalation(&escalation(1000 + n, n, 5000 + n)).await.unwrap();
@@ -224,6 +221,15 @@ pub async fn the_feed_is_numbered_in_commit_order_without_gaps_under_concurrent_
     for writer in writers {
         writer.await.unwrap();
     }
+}
+
+/// Invariant 2.
+pub async fn the_feed_is_numbered_in_commit_order_without_gaps_under_concurrent_writers(
+    h: &dyn Harness,
+    dir: &Path,
+) {
+    let store = h.open(dir);
+    sixteen_concurrent_writers(|_| store.clone()).await;
     let feed = store.feed_since(0, 1000).await.unwrap();
     let seqs: Vec<u64> = feed.iter().map(|(seq, _)| *seq).collect();
     assert_eq!(seqs, (1..=32).collect::<Vec<u64>>(), "numbered 1, 2, 3, ... with no gap or repeat");
@@ -583,20 +589,7 @@ pub async fn writers_on_two_handles_to_one_store_are_serialised(a: Arc<dyn Store
         .expect("it goes ahead once the first lets go")
         .unwrap();
 
-    let writers: Vec<_> = (0..16u128)
-        .map(|n| {
-            let store = if n % 2 == 0 { a.clone() } else { b.clone() };
-            tokio::spawn(async move {
-                let mut tx = store.transaction().await.unwrap();
-                tx.put_escalation(&escalation(1000 + n, n, 5000 + n)).await.unwrap();
-                tx.feed(FeedEntry::Child { child_id: id(n) });
-                tx.commit().await.unwrap();
-            })
-        })
-        .collect();
-    for writer in writers {
-        writer.await.unwrap();
-    }
+    sixteen_concurrent_writers(|n| if n % 2 == 0 { a.clone() } else { b.clone() }).await;
     let feed = b.feed_since(1, 1000).await.unwrap();
     let seqs: Vec<u64> = feed.iter().map(|(seq, _)| *seq).collect();
     assert_eq!(seqs, (2..=33).collect::<Vec<u64>>(), "numbered on from 2 with no gap or repeat");
