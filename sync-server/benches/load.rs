@@ -22,12 +22,11 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::{Days, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{Days, NaiveDate, Utc};
 use serde_json::{Value, json};
 use shared::sync::{PROTOCOL_VERSION, PushRequest};
 use shared::{
-    Announcement, Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Seen, SeenAlone, Team,
-    TeamId, Visit, VisitId, VisitKind, VisitStatus, Worker, WorkerCapacity, WorkerId,
+    Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Team, TeamId, Visit, Worker, WorkerId,
 };
 use sync_server::Store;
 use sync_server::store::Account;
@@ -54,39 +53,19 @@ fn prose(seed: usize, words: usize) -> String {
 
 /// A visit of about 1.7 KB of JSON, different text for each `n`.
 fn visit(child: ChildId, worker: WorkerId, date: NaiveDate, n: usize) -> Visit {
-    let started = FixedOffset::east_opt(0)
-        .and_then(|o| o.from_local_datetime(&date.and_hms_opt(10, 0, 0)?).single())
-        .expect("time");
+    let started = fixtures::at_on(date, 10, 0);
     Visit {
-        id: VisitId::new(),
-        revision: 1,
-        amends: None,
-        status: VisitStatus::Submitted,
-        amendment_reason: None,
-        child_id: child,
-        worker_id: worker,
-        capacity: WorkerCapacity::KeyWorker,
-        started_at: started,
         ended_at: started + chrono::Duration::minutes(50),
         location: "family home".into(),
-        kind: VisitKind::Statutory,
-        announced: Announcement::Announced,
-        due_state_at_start: None,
-        seen: Seen::Yes,
-        seen_alone: Some(SeenAlone::Yes),
         child_words: vec![
             shared::Quote { text: prose(n * 7 + 1, 14) },
             shared::Quote { text: prose(n * 7 + 2, 10) },
         ],
         child_views: prose(n * 7 + 3, 35),
         observations: shared::Observations { facts: prose(n * 7 + 4, 40), concerns: prose(n * 7 + 5, 30) },
-        interpreters: Vec::new(),
-        plan_actions: Vec::new(),
-        purpose: Some("To see the child and hear how things are at home".into()),
         harms_addressed: vec![HarmCategory::Neglect],
-        attachments: Vec::new(),
-        next_visit_planned: None,
         recorded_at: Utc::now(),
+        ..fixtures::visit(child, worker, started)
     }
 }
 
