@@ -58,6 +58,7 @@ macro_rules! store_conformance {
             case!(failed_sign_ins_are_counted_per_key_within_the_window_and_cleared);
             case!(a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed);
             case!(revisions_read_together_come_back_each_in_its_place);
+            case!(a_childs_visits_are_listed_once_each_whatever_commit_stored_them);
         }
     };
 }
@@ -536,6 +537,41 @@ pub async fn revisions_read_together_come_back_each_in_its_place(h: &dyn Harness
     );
     assert!(store.visits_at(&[]).await.unwrap().is_empty());
     assert_eq!(store.visits_of_child(id(1)).await.unwrap().len(), 2, "read together too");
+}
+
+/// Reads. A child's visits, stored over several commits (the index has one key per child per
+/// commit), come back each revision once, in visit id then revision order, and only that
+/// child's: a revision stored twice is not listed twice.
+pub async fn a_childs_visits_are_listed_once_each_whatever_commit_stored_them(h: &dyn Harness, dir: &Path) {
+    let store = h.open(dir);
+    let commits: [&[(u128, u128, u32)]; 3] =
+        [&[(12, 1, 1), (20, 2, 1)], &[(10, 1, 1), (12, 1, 2), (12, 1, 2)], &[(10, 1, 1), (11, 1, 1)]];
+    for writes in commits {
+        let mut tx = store.transaction().await.unwrap();
+        for &(n, child, revision) in writes {
+            let stored = StoredVisit {
+                visit: visit(n, child, revision),
+                received_at: at(2026, 3, 16),
+                device_id: id(7),
+                needs_review: None,
+                on_cover: false,
+            };
+            tx.put_visit(&stored, None).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let listed = |visits: Vec<StoredVisit>| -> Vec<(VisitId, u32)> {
+        visits.iter().map(|s| (s.visit.id, s.visit.revision)).collect()
+    };
+    assert_eq!(
+        listed(store.visits_of_child(id(1)).await.unwrap()),
+        vec![(id(10), 1), (id(11), 1), (id(12), 1), (id(12), 2)]
+    );
+    assert_eq!(listed(store.visits_of_child(id(2)).await.unwrap()), vec![(id(20), 1)]);
+    assert!(store.visits_of_child(id(3)).await.unwrap().is_empty());
+    drop(store);
+    let reopened = h.open(dir);
+    assert_eq!(reopened.visits_of_child(id(1)).await.unwrap().len(), 4, "after reopening too");
 }
 
 /// Writes some of every kind of record: children (one reallocated, so with history), visits
