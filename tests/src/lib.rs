@@ -203,7 +203,11 @@ impl FieldApp {
     /// the child was seen alone and said `words`.
     pub fn visit_to(&self, child: &shared::Child, words: &str) -> anyhow::Result<Visit> {
         let worker = self.worker()?;
-        let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
+        // Fifty minutes ago, but never before midnight: a visit started yesterday is dated
+        // yesterday, before a cover or plan that a test started today.
+        let now = chrono::Local::now().fixed_offset();
+        let midnight = now.with_time(chrono::NaiveTime::MIN).single().unwrap_or(now);
+        let started = (now - chrono::Duration::minutes(50)).max(midnight);
         let mut draft = mobile::draft::VisitDraft::new_for(
             child,
             worker.id,
@@ -225,7 +229,7 @@ impl FieldApp {
                 record.used = Some(shared::InterpreterUsed::Professional);
             }
         }
-        draft.ended_at = Some(started + chrono::Duration::minutes(45));
+        draft.ended_at = Some((started + chrono::Duration::minutes(45)).min(now));
         draft.to_visit(Utc::now(), Some(child)).map_err(|e| anyhow::anyhow!("draft not valid: {:?}", e.0))
     }
 
