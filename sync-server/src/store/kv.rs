@@ -565,8 +565,9 @@ impl<E: Engine> Transaction for KvTransaction<'_, E> {
     }
 
     async fn commit(self: Box<Self>) -> StoreResult<()> {
+        let empty = self.is_empty();
         let KvTransaction { store, mut lock, mut batch, mut feed, changed_children, child_visits } = *self;
-        if batch.is_empty() && feed.is_empty() && changed_children.is_empty() && child_visits.is_empty() {
+        if empty {
             return store.engine.release(lock).await;
         }
         for (child, revisions) in child_visits {

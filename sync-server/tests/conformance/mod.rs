@@ -136,6 +136,17 @@ fn visit(n: u128, child: u128, revision: u32) -> Visit {
     }
 }
 
+/// Visit `n` to `child` at `revision`, as a push from device 7 stores it.
+fn stored(n: u128, child: u128, revision: u32) -> StoredVisit {
+    StoredVisit {
+        visit: visit(n, child, revision),
+        received_at: at(2026, 3, 16),
+        device_id: id(7),
+        needs_review: None,
+        on_cover: false,
+    }
+}
+
 fn escalation(n: u128, child: u128, visit: u128) -> Escalation {
     Escalation {
         id: id(n),
@@ -357,18 +368,7 @@ pub async fn a_transaction_dropped_uncommitted_writes_nothing(h: &dyn Harness, d
         tx.put_child(&child(1, 100, 200), ChildSource::Import, at(2026, 3, 20), day(2026, 3, 20))
             .await
             .unwrap();
-        tx.put_visit(
-            &StoredVisit {
-                visit: visit(10, 1, 1),
-                received_at: at(2026, 3, 16),
-                device_id: id(7),
-                needs_review: None,
-                on_cover: false,
-            },
-            None,
-        )
-        .await
-        .unwrap();
+        tx.put_visit(&stored(10, 1, 1), None).await.unwrap();
         tx.audit(&audit("never")).await.unwrap();
         assert!(!tx.is_empty());
     }
@@ -512,14 +512,7 @@ pub async fn revisions_read_together_come_back_each_in_its_place(h: &dyn Harness
     let store = h.open(dir);
     let mut tx = store.transaction().await.unwrap();
     for (n, child, revision) in [(10, 1, 1), (10, 1, 2), (11, 2, 1)] {
-        let stored = StoredVisit {
-            visit: visit(n, child, revision),
-            received_at: at(2026, 3, 16),
-            device_id: id(7),
-            needs_review: None,
-            on_cover: false,
-        };
-        tx.put_visit(&stored, None).await.unwrap();
+        tx.put_visit(&stored(n, child, revision), None).await.unwrap();
     }
     tx.commit().await.unwrap();
     let asked = [(id(11), 1), (id(10), 3), (id(10), 1), (id(12), 1), (id(10), 2), (id(11), 1)];
@@ -549,14 +542,7 @@ pub async fn a_childs_visits_are_listed_once_each_whatever_commit_stored_them(h:
     for writes in commits {
         let mut tx = store.transaction().await.unwrap();
         for &(n, child, revision) in writes {
-            let stored = StoredVisit {
-                visit: visit(n, child, revision),
-                received_at: at(2026, 3, 16),
-                device_id: id(7),
-                needs_review: None,
-                on_cover: false,
-            };
-            tx.put_visit(&stored, None).await.unwrap();
+            tx.put_visit(&stored(n, child, revision), None).await.unwrap();
         }
         tx.commit().await.unwrap();
     }
@@ -584,14 +570,7 @@ pub async fn some_of_everything(store: &dyn Store) {
     put_child(store, &child(2, 100, 200), ChildSource::Import).await;
     for (n, child) in [(10, 1), (11, 2)] {
         let mut tx = store.transaction().await.unwrap();
-        let stored = StoredVisit {
-            visit: visit(n, child, 1),
-            received_at: at(2026, 3, 16),
-            device_id: id(7),
-            needs_review: None,
-            on_cover: false,
-        };
-        tx.put_visit(&stored, None).await.unwrap();
+        tx.put_visit(&stored(n, child, 1), None).await.unwrap();
         tx.audit(&audit(&format!("visit {n}"))).await.unwrap();
         tx.commit().await.unwrap();
     }
