@@ -18,10 +18,11 @@
 //! together, the more each flush covers; a lone commit still flushes at once. Only one flush
 //! runs at a time, so sled's I/O threads are never all taken by flushes waiting on each other.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 #[cfg(test)]
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use super::kv::{Batch, Engine, FlushTickets};
 use super::{RawRecord, StoreError, StoreResult};
@@ -48,18 +49,50 @@ pub(crate) struct SledEngine {
     /// Flushes made, for the test that commits share them.
     #[cfg(test)]
     flushes: AtomicU64,
+    /// Last, so dropped last: a closed store's directory can be opened again at once.
+    _released: UntilUnlocked,
+}
+
+/// Waits, when a store on disk is closed, until sled has let go of its directory's lock. sled's
+/// background threads drop their handles a moment after the last of ours, and until they have,
+/// opening the directory again fails ("could not acquire lock"): a server restarted, or a
+/// store restored and then served, would fail at random. Dropped after `db` and `tree`.
+#[derive(Debug)]
+struct UntilUnlocked(Option<PathBuf>);
+
+impl Drop for UntilUnlocked {
+    fn drop(&mut self) {
+        // sled locks the file `db` in the store's directory.
+        let Some(file) = &self.0 else { return };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let Ok(handle) = std::fs::File::open(file) else { return };
+            match handle.try_lock() {
+                // Free (and freed again as `handle` closes).
+                Ok(()) => return,
+                Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the store's directory was still locked after it closed");
+                    return;
+                }
+            }
+        }
+    }
 }
 
 impl SledEngine {
     pub(crate) fn open(dir: &Path) -> StoreResult<SledEngine> {
-        SledEngine::from_db(sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?)
+        let db = sled::Config::new().path(dir).mode(sled::Mode::HighThroughput).open()?;
+        SledEngine::from_db(db, UntilUnlocked(Some(dir.join("db"))))
     }
 
     pub(crate) fn temporary() -> StoreResult<SledEngine> {
-        SledEngine::from_db(sled::Config::new().temporary(true).open()?)
+        SledEngine::from_db(sled::Config::new().temporary(true).open()?, UntilUnlocked(None))
     }
 
-    fn from_db(db: sled::Db) -> StoreResult<SledEngine> {
+    fn from_db(db: sled::Db, released: UntilUnlocked) -> StoreResult<SledEngine> {
         let tree = db.open_tree("records")?;
         Ok(SledEngine {
             db,
@@ -69,6 +102,7 @@ impl SledEngine {
             leader: tokio::sync::Mutex::new(()),
             #[cfg(test)]
             flushes: AtomicU64::new(0),
+            _released: released,
         })
     }
 
@@ -227,6 +261,25 @@ mod tests {
             assert!(reopened.get(&n.to_be_bytes()).await.unwrap().is_some(), "commit {n} was lost");
         }
         drop(engine);
+    }
+
+    /// A store closed can be opened again at once: a server stopped and started, or a store
+    /// restored from a backup and then served, never finds its directory still locked.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_closed_store_can_be_opened_again_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        for n in 0u32..100 {
+            let engine = SledEngine::open(dir.path())
+                .unwrap_or_else(|e| panic!("opening the store the {n}th time: {e}"));
+            let value = vec![b'v'; 64 * 1024];
+            let mut lock = engine.lock().await.unwrap();
+            engine.apply(&mut lock, vec![(n.to_be_bytes().to_vec(), Some(value))]).await.unwrap();
+            engine.release(lock).await.unwrap();
+            engine.flush().await.unwrap();
+            drop(engine);
+        }
+        let engine = SledEngine::open(dir.path()).unwrap();
+        assert!(engine.get(&99u32.to_be_bytes()).await.unwrap().is_some());
     }
 
     fn copy_dir(from: &Path, to: &Path) {
