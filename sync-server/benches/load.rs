@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate, Utc};
 use serde_json::{Value, json};
-use shared::sync::{PROTOCOL_VERSION, PushRequest};
+use shared::sync::{PROTOCOL_VERSION, PullResponse, PushOutcome, PushRequest, PushResponse};
 use shared::{
     Child, ChildId, DeviceId, HarmCategory, ProtectionPlan, Role, Team, TeamId, Visit, Worker, WorkerId,
 };
@@ -197,8 +197,9 @@ impl Client {
             .await
             .expect("push");
         assert!(response.status().is_success(), "push: {}", response.status());
-        let answer: Value = response.json().await.expect("push answer");
-        answer["results"].as_array().expect("results").iter().filter(|r| r["outcome"] == "accepted").count()
+        // Read as the app's sync client reads it: into the protocol's own types.
+        let answer: PushResponse = response.json().await.expect("push answer");
+        answer.results.iter().filter(|r| matches!(r.outcome, PushOutcome::Accepted { .. })).count()
     }
 
     /// Pulls everything since `cursor`; returns the events and the new cursor.
@@ -215,10 +216,10 @@ impl Client {
             }
             let response = request.send().await.expect("pull");
             assert!(response.status().is_success(), "pull: {}", response.status());
-            let page: Value = response.json().await.expect("pull answer");
-            events += page["events"].as_array().map_or(0, Vec::len);
-            cursor = page["cursor"].as_str().map(str::to_owned);
-            if page["more"] != json!(true) {
+            let page: PullResponse = response.json().await.expect("pull answer");
+            events += page.events.len();
+            cursor = Some(page.cursor.0);
+            if !page.more {
                 return (events, cursor.unwrap_or_default());
             }
         }
