@@ -74,7 +74,7 @@ impl Drop for UntilUnlocked {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 Err(error) => {
-                    tracing::warn!(%error, "the store's directory was still locked after it closed");
+                    tracing::warn!(%error, "could not see the store's directory unlocked after it closed");
                     return;
                 }
             }
@@ -270,7 +270,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for n in 0u32..100 {
             let engine = SledEngine::open(dir.path())
-                .unwrap_or_else(|e| panic!("opening the store the {n}th time: {e}"));
+                .unwrap_or_else(|e| panic!("opening the store again after {n} closes: {e}"));
             let value = vec![b'v'; 64 * 1024];
             let mut lock = engine.lock().await.unwrap();
             engine.apply(&mut lock, vec![(n.to_be_bytes().to_vec(), Some(value))]).await.unwrap();
