@@ -214,6 +214,41 @@ describe('typing into the visit form as people do', () => {
     }
   });
 
+  it('keeps a choice made with the arrow keys straight after typing', async () => {
+    // The app answers each keystroke with a render; one that arrives after the arrow keys
+    // must not set the list back, or the second arrow moves on from the old choice.
+    await page.selectOption('#announced', '');
+    await clear(page, '#location');
+    await WAYS['key by key, no delay'](page, '#location', TEXT.location);
+    await page.focus('#announced');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.inputValue('#announced'), 'unannounced', 'on screen, straight after the keys');
+    await savedOnPhone(page);
+    assert.equal(await page.inputValue('#announced'), 'unannounced', 'on screen, once saved');
+    await reloadVisit(page);
+    assert.equal(await page.inputValue('#announced'), 'unannounced', 'after a reload from the phone');
+    assertKept(await page.inputValue('#location'), TEXT.location, 'the location after a reload');
+  });
+
+  it('keeps ticks made straight after typing', async () => {
+    const boxes = page.locator('#purpose-section label.check input[type=checkbox]');
+    assert.ok(await boxes.count() >= 2, 'the visit form has tick boxes for its purpose');
+    for (const n of [0, 1]) await boxes.nth(n).setChecked(false);
+    await WAYS['key by key, no delay'](page, '#purpose', ' And to see her room.');
+    // Ticked from the keyboard, which waits for nothing: Tab to the box, Space.
+    await boxes.nth(0).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    const ticked = () => page.evaluate(() => [...document.querySelectorAll('#purpose-section label.check input[type=checkbox]')]
+      .slice(0, 2).map((box) => box.checked));
+    assert.deepEqual(await ticked(), [true, true], 'on screen, straight after the keys');
+    await reloadVisit(page);
+    assert.deepEqual(await ticked(), [true, true], 'after a reload from the phone');
+    for (const n of [0, 1]) await boxes.nth(n).setChecked(false);
+  });
+
   it('keeps every keystroke of the interpreter fields', async () => {
     await page.click('#add-child-interpreter');
     await page.locator('#interp-lang-0').waitFor();

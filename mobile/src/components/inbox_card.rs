@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
-use super::{EscalationHistory, StandingDecision, TextArea, TextInput};
+use super::{Choice, EscalationHistory, StandingDecision, TextArea, TextInput};
 use crate::app::Services;
 use crate::app::services::{InboxItem, UiError};
 
@@ -43,6 +43,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
     };
     // Only a duty worker from the list can be chosen, so a stale choice cannot be sent.
     let chosen = duty_worker.read().parse::<WorkerId>().ok().filter(|id| choices.iter().any(|w| w.id == *id));
+    let choices_key = choices.iter().map(|worker| worker.id.to_string()).collect::<Vec<_>>().join(",");
     let can_choose = !choices.is_empty();
     let cover_ready = chosen.is_some() && NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d").is_ok();
     let (placeholder, duty_note) = match &duty_workers {
@@ -118,14 +119,15 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         "Record the arranged visit" }
                     h4 { "Or assign duty cover" }
                     label { r#for: "duty-{id}", "Duty worker" }
-                    select { id: "duty-{id}", class: "duty-worker", disabled: !can_choose,
-                        "aria-describedby": "duty-note-{id}",
-                        onchange: move |e| duty_worker.set(e.value()),
-                        option { value: "", selected: chosen.is_none(), "{placeholder}" }
-                        for worker in choices.iter() {
-                            option { key: "{worker.id}", value: "{worker.id}", selected: chosen == Some(worker.id),
-                                "{worker.name}" }
-                        }
+                    // A new list of duty workers makes a new list box, showing the choice still open.
+                    for list in [choices_key.clone()] {
+                        Choice { key: "{list}", id: "duty-{id}", class: "duty-worker", disabled: !can_choose,
+                            aria_describedby: "duty-note-{id}",
+                            value: chosen.map(|worker| worker.to_string()).unwrap_or_default(),
+                            options: std::iter::once((String::new(), placeholder.to_owned()))
+                                .chain(choices.iter().map(|worker| (worker.id.to_string(), worker.name.clone())))
+                                .collect::<Vec<_>>(),
+                            onchange: move |choice| duty_worker.set(choice) }
                     }
                     p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
                     label { r#for: "until-{id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }

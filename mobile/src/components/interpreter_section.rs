@@ -5,7 +5,7 @@
 use dioxus::prelude::*;
 use shared::{Child, InterpretedPerson, InterpreterRecord, InterpreterUsed, Interpreting, ValidationErrors};
 
-use super::{FieldProblems, TextInput};
+use super::{Choice, FieldProblems, TextInput, Tick, options};
 use crate::app::editor::DraftEditor;
 
 /// Who a record is about, in words.
@@ -58,8 +58,8 @@ pub fn InterpreterSection(
                 fieldset { key: "{i}", style: "border:1px solid var(--line);border-radius:10px;margin:8px 0",
                     legend { strong { "{person_label(&child, &record.person)}" } }
                     label { class: "check",
-                        input { id: "interp-needed-{i}", r#type: "checkbox", checked: record.needed,
-                            onchange: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.needed = e.checked(); }) }
+                        Tick { id: "interp-needed-{i}", checked: record.needed,
+                            onchange: move |needed| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.needed = needed; }) }
                         "Needs an interpreter"
                     }
                     label { r#for: "interp-lang-{i}", "Language" }
@@ -67,20 +67,22 @@ pub fn InterpreterSection(
                         oninput: move |text| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.language = Some(text); }) }
                     FieldProblems { problems: problems.clone(), field: "interpreters[{i}].language" }
                     label { r#for: "interp-used-{i}", "Who interpreted?" }
-                    select { id: "interp-used-{i}",
-                        onchange: move |e| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
-                            r.used = match e.value().as_str() {
+                    Choice { id: "interp-used-{i}",
+                        value: used_value(&record.used),
+                        options: options(&[
+                            ("none", "Nobody"),
+                            ("professional", "A professional interpreter, in person"),
+                            ("remote", "A professional interpreter, by phone or video"),
+                            ("family", "A family member"),
+                        ]),
+                        onchange: move |choice: String| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) {
+                            r.used = match choice.as_str() {
                                 "professional" => Some(InterpreterUsed::Professional),
                                 "remote" => Some(InterpreterUsed::Remote),
                                 "family" => Some(InterpreterUsed::FamilyMember { who: String::new() }),
                                 _ => None,
                             };
-                        }),
-                        option { value: "none", selected: used_value(&record.used) == "none", "Nobody" }
-                        option { value: "professional", selected: used_value(&record.used) == "professional", "A professional interpreter, in person" }
-                        option { value: "remote", selected: used_value(&record.used) == "remote", "A professional interpreter, by phone or video" }
-                        option { value: "family", selected: used_value(&record.used) == "family", "A family member" }
-                    }
+                        }) }
                     if let Some(InterpreterUsed::FamilyMember { who }) = &record.used {
                         p { class: "flag", "A family member interpreted. Your manager will see this flagged." }
                         label { r#for: "interp-who-{i}", "Which family member?" }

@@ -1,4 +1,5 @@
-//! Every box the app's users type into: one component, so that no keystroke is ever lost.
+//! Every box the app's users type into, every closed list and every tick box: one component
+//! each, so that no keystroke is ever lost and no choice is ever shown set back.
 //!
 //! Why it exists: Dioxus 0.7 declares `value` on `input` and `textarea` *volatile*, so it is
 //! written to the page on every render of the component that holds the field, and the page
@@ -14,6 +15,14 @@
 //! carries the whole text, in order, to `oninput`, so the state (and the draft saved on the
 //! phone) is exactly what is on screen. To put new text in a field from the app (a cleared
 //! PIN after a wrong try), give it a new `key`, which makes a new field.
+//!
+//! A closed list has the same fault: an `option`'s `selected` is volatile too, so a render in
+//! answer to the last keystroke in another field, arriving after the worker has pressed the
+//! down arrow in a list, showed the old choice again until the next render (in CI, a list just
+//! chosen read back empty). [`Choice`] gives each option its starting selection once
+//! (`initial_selected`, the option's default, which the browser ignores once the worker has
+//! chosen), so the page owns the choice as it owns typed text. A tick box's `checked` is
+//! volatile too, and [`Tick`] does the same with `initial_checked`.
 
 use dioxus::prelude::*;
 
@@ -57,4 +66,55 @@ pub fn TextArea(
             ..attributes,
         }
     }
+}
+
+/// A closed list (`select`): the same rules as [`TextInput`].
+///
+/// `options` are the choices in order, each as the value passed to `onchange` and the words
+/// shown. `value` is the one chosen when the list appears; later changes to it are ignored,
+/// so give the list a new `key` to choose for the worker. Every other attribute (`id`,
+/// `class`, `disabled`, `aria-describedby`…) is passed on to the `select` element.
+#[component]
+pub fn Choice(
+    value: String,
+    options: Vec<(String, String)>,
+    onchange: EventHandler<String>,
+    #[props(extends = GlobalAttributes, extends = select)] attributes: Vec<Attribute>,
+) -> Element {
+    let initial = use_hook(|| value.clone());
+    rsx! {
+        select {
+            onchange: move |e| onchange.call(e.value()),
+            ..attributes,
+            for (choice, words) in options {
+                option { key: "{choice}", value: "{choice}", initial_selected: choice == initial, "{words}" }
+            }
+        }
+    }
+}
+
+/// A tick box (`input type=checkbox`): the same rules as [`TextInput`].
+///
+/// `checked` is its state when it appears; later changes to it are ignored. Every click calls
+/// `onchange` with the state the worker now sees.
+#[component]
+pub fn Tick(
+    checked: bool,
+    onchange: EventHandler<bool>,
+    #[props(extends = GlobalAttributes, extends = input)] attributes: Vec<Attribute>,
+) -> Element {
+    let initial = use_hook(|| checked);
+    rsx! {
+        input {
+            r#type: "checkbox",
+            initial_checked: initial,
+            onchange: move |e| onchange.call(e.checked()),
+            ..attributes,
+        }
+    }
+}
+
+/// The options of a fixed [`Choice`], from pairs of value and words.
+pub fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs.iter().map(|(choice, words)| ((*choice).to_owned(), (*words).to_owned())).collect()
 }

@@ -5,7 +5,9 @@ use chrono::{NaiveDateTime, TimeZone, Utc};
 use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
-use super::{FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, YesNo};
+use super::{
+    Choice, FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, Tick, YesNo, options,
+};
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
 
@@ -79,8 +81,8 @@ pub fn VisitForm(child: Child) -> Element {
                             }) }
                         FieldProblems { problems: shown.clone(), field: "seen_alone.present" }
                         label { class: "check", r#for: "manager-agreed",
-                            input { id: "manager-agreed", r#type: "checkbox", checked: draft.manager_agreed,
-                                onchange: move |e| editor.edit("seen_alone", |d| d.manager_agreed = e.checked()) }
+                            Tick { id: "manager-agreed", checked: draft.manager_agreed,
+                                onchange: move |agreed| editor.edit("seen_alone", |d| d.manager_agreed = agreed) }
                             "A manager agreed the child need not be seen alone"
                         }
                         if !draft.manager_agreed {
@@ -124,10 +126,10 @@ pub fn VisitForm(child: Child) -> Element {
                 if actions.is_empty() { p { class: "muted", "The plan has no actions recorded." } }
                 for action in actions {
                     label { key: "{action.id}", class: "check",
-                        input { r#type: "checkbox", checked: draft.plan_actions.contains(&action.id),
-                            onchange: move |e| editor.edit("purpose", |d| {
+                        Tick { checked: draft.plan_actions.contains(&action.id),
+                            onchange: move |ticked| editor.edit("purpose", |d| {
                                 d.plan_actions.retain(|a| *a != action.id);
-                                if e.checked() { d.plan_actions.push(action.id); }
+                                if ticked { d.plan_actions.push(action.id); }
                             }) }
                         "{action.description}"
                     }
@@ -141,8 +143,8 @@ pub fn VisitForm(child: Child) -> Element {
                 h3 { "Harms addressed" }
                 for harm in harms {
                     label { key: "{harm.label()}", class: "check",
-                        input { r#type: "checkbox", checked: draft.harms_addressed.contains(&harm),
-                            onchange: move |e| editor.edit("harms_addressed", |d| toggle_harm(&mut d.harms_addressed, harm, e.checked())) }
+                        Tick { checked: draft.harms_addressed.contains(&harm),
+                            onchange: move |ticked| editor.edit("harms_addressed", |d| toggle_harm(&mut d.harms_addressed, harm, ticked)) }
                         "{harm.label()}"
                     }
                 }
@@ -161,22 +163,23 @@ pub fn VisitForm(child: Child) -> Element {
                     oninput: move |text| editor.edit("location", |d| d.location = text) }
                 FieldProblems { problems: shown.clone(), field: "location" }
                 label { r#for: "kind", "Kind of visit" }
-                select { id: "kind",
-                    onchange: move |e| editor.edit("kind", |d| d.kind = if e.value() == "other" { VisitKind::Other } else { VisitKind::Statutory }),
-                    option { value: "statutory", selected: draft.kind == VisitKind::Statutory, "Statutory visit" }
-                    option { value: "other", selected: draft.kind == VisitKind::Other, "Other visit" }
-                }
+                Choice { id: "kind",
+                    value: if draft.kind == VisitKind::Other { "other" } else { "statutory" },
+                    options: options(&[("statutory", "Statutory visit"), ("other", "Other visit")]),
+                    onchange: move |choice: String| editor.edit("kind", |d| d.kind = if choice == "other" { VisitKind::Other } else { VisitKind::Statutory }) }
                 label { r#for: "announced", "Did the family know you were coming?" }
-                select { id: "announced",
-                    onchange: move |e| editor.edit("announced", |d| d.announced = match e.value().as_str() {
+                Choice { id: "announced",
+                    value: match draft.announced {
+                        None => "",
+                        Some(Announcement::Announced) => "announced",
+                        Some(Announcement::Unannounced) => "unannounced",
+                    },
+                    options: options(&[("", "Choose…"), ("announced", "Yes, announced"), ("unannounced", "No, unannounced")]),
+                    onchange: move |choice: String| editor.edit("announced", |d| d.announced = match choice.as_str() {
                         "announced" => Some(Announcement::Announced),
                         "unannounced" => Some(Announcement::Unannounced),
                         _ => None,
-                    }),
-                    option { value: "", selected: draft.announced.is_none(), "Choose…" }
-                    option { value: "announced", selected: draft.announced == Some(Announcement::Announced), "Yes, announced" }
-                    option { value: "unannounced", selected: draft.announced == Some(Announcement::Unannounced), "No, unannounced" }
-                }
+                    }) }
                 FieldProblems { problems: shown.clone(), field: "announced" }
                 label { r#for: "started-at", "Visit started"
                     span { class: "hint date-order", "Day, then month, then year, then the time." } }
