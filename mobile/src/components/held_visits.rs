@@ -68,7 +68,6 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
     let named = visit.child_id;
     let others: Vec<(ChildId, String)> = choices.into_iter().filter(|(id, _)| *id != named).collect();
     let chosen = link_to.read().parse::<ChildId>().ok().filter(|id| others.iter().any(|(c, _)| c == id));
-    let others_key = others.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(",");
     let reason_missing = reason.read().trim().is_empty();
     let act = use_callback(move |how: ResolveHeld| {
         let services = services.clone();
@@ -103,15 +102,12 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
                     onclick: move |_| act.call(ResolveHeld::EnteredInError), "Entered in error" }
             }
             label { r#for: "held-child-{visit_id}", "Or link it to the right child" }
-            // A new list of children makes a new list box, showing the choice still open.
-            for list in [others_key.clone()] {
-                Choice { key: "{list}", id: "held-child-{visit_id}", class: "held-child",
-                    value: chosen.map(|id| id.to_string()).unwrap_or_default(),
-                    options: std::iter::once((String::new(), "Choose a child".to_owned()))
-                        .chain(others.iter().map(|(id, name)| (id.to_string(), name.clone())))
-                        .collect::<Vec<_>>(),
-                    onchange: move |choice| link_to.set(choice) }
-            }
+            Choice { id: "held-child-{visit_id}", class: "held-child",
+                value: chosen.map(|id| id.to_string()).unwrap_or_default(),
+                options: std::iter::once((String::new(), "Choose a child".to_owned()))
+                    .chain(others.iter().map(|(id, name)| (id.to_string(), name.clone())))
+                    .collect::<Vec<_>>(),
+                onchange: move |choice| link_to.set(choice) }
             button { class: "wide link-held", style: "margin-top:8px", disabled: reason_missing || chosen.is_none(),
                 onclick: move |_| if let Some(child) = chosen { act.call(ResolveHeld::LinkTo(child)) },
                 "Link to this child" }

@@ -43,7 +43,6 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
     };
     // Only a duty worker from the list can be chosen, so a stale choice cannot be sent.
     let chosen = duty_worker.read().parse::<WorkerId>().ok().filter(|id| choices.iter().any(|w| w.id == *id));
-    let choices_key = choices.iter().map(|worker| worker.id.to_string()).collect::<Vec<_>>().join(",");
     let can_choose = !choices.is_empty();
     let cover_ready = chosen.is_some() && NaiveDate::parse_from_str(&cover_until.read(), "%Y-%m-%d").is_ok();
     let (placeholder, duty_note) = match &duty_workers {
@@ -119,16 +118,13 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                         "Record the arranged visit" }
                     h4 { "Or assign duty cover" }
                     label { r#for: "duty-{id}", "Duty worker" }
-                    // A new list of duty workers makes a new list box, showing the choice still open.
-                    for list in [choices_key.clone()] {
-                        Choice { key: "{list}", id: "duty-{id}", class: "duty-worker", disabled: !can_choose,
-                            aria_describedby: "duty-note-{id}",
-                            value: chosen.map(|worker| worker.to_string()).unwrap_or_default(),
-                            options: std::iter::once((String::new(), placeholder.to_owned()))
-                                .chain(choices.iter().map(|worker| (worker.id.to_string(), worker.name.clone())))
-                                .collect::<Vec<_>>(),
-                            onchange: move |choice| duty_worker.set(choice) }
-                    }
+                    Choice { id: "duty-{id}", class: "duty-worker", disabled: !can_choose,
+                        aria_describedby: "duty-note-{id}",
+                        value: chosen.map(|worker| worker.to_string()).unwrap_or_default(),
+                        options: std::iter::once((String::new(), placeholder.to_owned()))
+                            .chain(choices.iter().map(|worker| (worker.id.to_string(), worker.name.clone())))
+                            .collect::<Vec<_>>(),
+                        onchange: move |choice| duty_worker.set(choice) }
                     p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
                     label { r#for: "until-{id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }
                     TextInput { id: "until-{id}", r#type: "date", value: String::new(), disabled: !can_choose,

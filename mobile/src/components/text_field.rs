@@ -72,14 +72,31 @@ pub fn TextArea(
 ///
 /// `options` are the choices in order, each as the value passed to `onchange` and the words
 /// shown. `value` is the one chosen when the list appears; later changes to it are ignored,
-/// so give the list a new `key` to choose for the worker. Every other attribute (`id`,
-/// `class`, `disabled`, `aria-describedby`…) is passed on to the `select` element.
+/// except that a new set of options (a list that loads or reloads) makes a new list box
+/// showing `value` as it is then, so it never shows a choice no longer open. Every other
+/// attribute (`id`, `class`, `disabled`, `aria-describedby`…) is passed on to the `select`.
 #[component]
 pub fn Choice(
     value: String,
     options: Vec<(String, String)>,
     onchange: EventHandler<String>,
     #[props(extends = GlobalAttributes, extends = select)] attributes: Vec<Attribute>,
+) -> Element {
+    let offered = options.iter().map(|(choice, _)| choice.as_str()).collect::<Vec<_>>().join("\n");
+    rsx! {
+        for offered in [offered] {
+            ChoiceBox { key: "{offered}", value: value.clone(), options: options.clone(), onchange, attributes: attributes.clone() }
+        }
+    }
+}
+
+/// [`Choice`] for one set of options.
+#[component]
+fn ChoiceBox(
+    value: String,
+    options: Vec<(String, String)>,
+    onchange: EventHandler<String>,
+    attributes: Vec<Attribute>,
 ) -> Element {
     let initial = use_hook(|| value.clone());
     rsx! {
@@ -117,4 +134,72 @@ pub fn Tick(
 /// The options of a fixed [`Choice`], from pairs of value and words.
 pub fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs.iter().map(|(choice, words)| ((*choice).to_owned(), (*words).to_owned())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use dioxus::prelude::*;
+
+    use super::{Choice, Tick};
+
+    /// What the app holds: the choice, and the options it offers.
+    static HELD: GlobalSignal<(&'static str, Vec<&'static str>)> = Signal::global(|| ("", vec!["", "a"]));
+
+    #[component]
+    fn Held() -> Element {
+        let (value, offered) = HELD.read().clone();
+        rsx! {
+            Choice {
+                value,
+                options: offered.iter().map(|o| (o.to_string(), format!("option {o}"))).collect::<Vec<_>>(),
+                onchange: |_| {},
+            }
+        }
+    }
+
+    /// The value the page starts each option with, in order: which one it shows as chosen.
+    fn chosen_by_default(dom: &VirtualDom) -> Vec<bool> {
+        let html = dioxus_ssr::render(dom);
+        html.split("<option").skip(1).map(|option| option.contains("selected=true")).collect()
+    }
+
+    fn hold(dom: &mut VirtualDom, value: &'static str, offered: Vec<&'static str>) {
+        dom.in_runtime(|| *HELD.write() = (value, offered));
+        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+    }
+
+    #[test]
+    fn a_list_keeps_what_the_page_shows_until_its_options_change() {
+        let mut dom = VirtualDom::new(Held);
+        dom.rebuild_in_place();
+        assert_eq!(chosen_by_default(&dom), [true, false], "starts on the value it was given");
+
+        // A render answering an older event must not choose for the worker.
+        hold(&mut dom, "a", vec!["", "a"]);
+        assert_eq!(chosen_by_default(&dom), [true, false], "a later value is not written to the page");
+
+        // A list that loads more options is a new list box, on the choice still open.
+        hold(&mut dom, "b", vec!["", "a", "b"]);
+        assert_eq!(chosen_by_default(&dom), [false, false, true], "new options start on the value held now");
+    }
+
+    static TICKED: GlobalSignal<bool> = Signal::global(|| false);
+
+    #[component]
+    fn Ticked() -> Element {
+        rsx! { Tick { checked: TICKED(), onchange: |_| {} } }
+    }
+
+    #[test]
+    fn a_tick_box_keeps_what_the_page_shows() {
+        let mut dom = VirtualDom::new(Ticked);
+        dom.rebuild_in_place();
+        assert!(!dioxus_ssr::render(&dom).contains("checked=true"), "starts unticked, as given");
+        dom.in_runtime(|| *TICKED.write() = true);
+        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+        assert!(
+            !dioxus_ssr::render(&dom).contains("checked=true"),
+            "a later state is not written to the page"
+        );
+    }
 }
