@@ -129,7 +129,8 @@ pub async fn push(
         now: clock.now,
         tz: clock.tz,
         today: clock.today,
-        accepted: HashMap::new(),
+        accepted: Vec::new(),
+        accepted_by_id: HashMap::new(),
         already_held,
         children: HashMap::new(),
         stored_per_child: Default::default(),
@@ -140,9 +141,21 @@ pub async fn push(
         results.push(PushResult { visit_id, revision, outcome });
     }
     batch.finish().await?;
-    batch.tx.commit().await?;
+    let PushBatch { tx, accepted, accepted_by_id, already_held, children, .. } = batch;
+    // Every revision is encoded into the transaction now. Freeing a large push's records takes
+    // a while: another thread does it while the store commits.
+    let decided = (accepted, accepted_by_id, already_held, children);
+    if decided.0.len() >= FREE_ELSEWHERE_FROM {
+        std::thread::spawn(move || drop(decided));
+    } else {
+        drop(decided);
+    }
+    tx.commit().await?;
     Ok(PushResponse { protocol: PROTOCOL_VERSION, results })
 }
+
+/// From how many accepted revisions a push's records are freed on another thread.
+const FREE_ELSEWHERE_FROM: usize = 64;
 
 /// One push being decided: the writes so far, and the revisions accepted earlier in the same
 /// push (so an amendment may follow its base in one batch).
@@ -156,7 +169,11 @@ struct PushBatch<'a> {
     tz: shared::Tz,
     /// Today in the authority's time zone.
     today: NaiveDate,
-    accepted: HashMap<VisitId, Vec<StoredVisit>>,
+    /// The revisions accepted, in the order sent, with the team each is held for. They are
+    /// stored together once every revision is decided (see [`Transaction::put_visits`]).
+    accepted: Vec<(StoredVisit, Option<shared::TeamId>)>,
+    /// Where in `accepted` each visit's revisions are, in the order sent.
+    accepted_by_id: HashMap<VisitId, Vec<usize>>,
     /// Each revision sent, as held before this push (`None`: not held).
     already_held: HashMap<(VisitId, u32), Option<StoredVisit>>,
     /// Children read during this push, with whether the caller covers them on the dates seen:
@@ -180,6 +197,9 @@ struct StoredForChild {
 impl PushBatch<'_> {
     /// Adds the feed and audit entries for everything stored.
     async fn finish(&mut self) -> StoreResult<()> {
+        let visits: Vec<(&StoredVisit, Option<shared::TeamId>)> =
+            self.accepted.iter().map(|(stored, team)| (stored, *team)).collect();
+        self.tx.put_visits(&visits).await?;
         let worker = &self.caller.worker;
         for (child_id, StoredForChild { revisions, on_cover, workers }) in
             std::mem::take(&mut self.stored_per_child)
@@ -205,10 +225,14 @@ impl PushBatch<'_> {
         Ok(())
     }
 
+    /// The revisions of a visit accepted earlier in this push, in the order sent.
+    fn accepted_revisions(&self, id: VisitId) -> impl Iterator<Item = &StoredVisit> {
+        let at = self.accepted_by_id.get(&id).map_or(&[][..], Vec::as_slice);
+        at.iter().filter_map(|&i| self.accepted.get(i)).map(|(stored, _)| stored)
+    }
+
     async fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
-        if let Some(found) =
-            self.accepted.get(&id).and_then(|revs| revs.iter().find(|s| s.visit.revision == revision))
-        {
+        if let Some(found) = self.accepted_revisions(id).find(|s| s.visit.revision == revision) {
             return Ok(Some(found.clone()));
         }
         match self.already_held.get(&(id, revision)) {
@@ -218,7 +242,7 @@ impl PushBatch<'_> {
     }
 
     async fn latest(&self, id: VisitId) -> StoreResult<Option<StoredVisit>> {
-        if let Some(latest) = self.accepted.get(&id).and_then(|revs| revs.last()) {
+        if let Some(latest) = self.accepted_revisions(id).last() {
             return Ok(Some(latest.clone()));
         }
         self.store.latest_revision(id).await
@@ -320,7 +344,6 @@ impl PushBatch<'_> {
             on_cover,
         };
         let team = worker.team.or_else(|| child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team));
-        self.tx.put_visit(&stored, team).await?;
         crate::photos::reference_writes(self.store, self.tx.as_mut(), &stored.visit, worker.id).await?;
         let per_child = self.stored_per_child.entry(stored.visit.child_id).or_default();
         per_child.revisions.push((stored.visit.id, stored.visit.revision));
@@ -328,7 +351,8 @@ impl PushBatch<'_> {
         if !per_child.workers.contains(&stored.visit.worker_id) {
             per_child.workers.push(stored.visit.worker_id);
         }
-        self.accepted.entry(stored.visit.id).or_default().push(stored);
+        self.accepted_by_id.entry(stored.visit.id).or_default().push(self.accepted.len());
+        self.accepted.push((stored, team));
         Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
     }
 

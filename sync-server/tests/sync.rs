@@ -446,3 +446,105 @@ async fn a_statutory_visit_without_a_purpose_is_refused_naming_the_field() {
     let purposeful = shared::Visit { purpose: Some("To talk with Ellie about school".into()), ..aimless };
     assert_eq!(outcome(&world.push_outcomes(&sam, &[purposeful]).await[0]), "accepted");
 }
+
+/// A full push is parsed, encoded and freed partly on other threads (see `parse_push` and
+/// `Transaction::put_visits`): its outcomes and what is stored must be what a push of one
+/// visit at a time gives, wherever in the push a record falls.
+#[tokio::test]
+async fn a_full_push_is_decided_and_stored_as_one_visit_at_a_time_would_be() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let ellie = world.child("DEMO-0001").await;
+    let mut visits: Vec<_> = (0..MAX_PUSH_BATCH)
+        .map(|n| {
+            let mut v = visit(ellie.id, sam.worker_id());
+            v.child_views = format!("Visit number {n}: she talked about school.");
+            v
+        })
+        .collect();
+    // An amendment late in the push of a revision early in it: the two halves of the push.
+    visits[400] = amend(&visits[10], "At her grandmother's");
+    // The same revision twice: the second is a duplicate.
+    visits[350] = visits[20].clone();
+    // One bad record, and one held for review.
+    visits[300].seen = Seen::No { reason: " ".into() };
+    visits[300].seen_alone = None;
+    visits[300].child_words.clear();
+    visits[499] = visit(ChildId::new(), sam.worker_id());
+
+    let results = world.push_outcomes(&sam, &visits).await;
+    assert_eq!(results.len(), MAX_PUSH_BATCH);
+    for (n, result) in results.iter().enumerate() {
+        assert_eq!(result["visit_id"], visits[n].id.to_string(), "results in the order sent");
+        let expected = match n {
+            300 => "rejected",
+            350 => "duplicate",
+            _ => "accepted",
+        };
+        assert_eq!(outcome(result), expected, "visit {n}");
+    }
+    assert_eq!(results[300]["errors"][0]["field"], "seen.reason");
+    assert_eq!(results[499]["needs_review"], sync_server::sync::HELD_NOT_ON_CASELOAD);
+
+    // Each accepted revision is stored exactly as sent, the amendment beside its base.
+    let store = world.state.store();
+    for (n, sent) in visits.iter().enumerate().filter(|(n, _)| ![300, 350].contains(n)) {
+        let stored = store.visit(sent.id, sent.revision).await.unwrap();
+        assert_eq!(stored.map(|s| s.visit).as_ref(), Some(sent), "visit {n}");
+    }
+    assert!(store.visit(visits[300].id, 1).await.unwrap().is_none(), "the bad record is not stored");
+    let revisions = store.visit_revisions(visits[10].id).await.unwrap();
+    let locations: Vec<&str> = revisions.iter().map(|s| s.visit.location.as_str()).collect();
+    assert_eq!(locations, [visits[10].location.as_str(), "At her grandmother's"]);
+    let ellies = store.visits_of_child(ellie.id).await.unwrap();
+    assert_eq!(ellies.iter().filter(|s| s.visit.child_views.starts_with("Visit number")).count(), 497);
+
+    // The held one reaches the manager's review list.
+    let (status, held) = world.get("/api/review", tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(held.as_array().unwrap().iter().any(|h| h["visit_id"] == visits[499].id.to_string()));
+}
+
+#[tokio::test]
+async fn a_full_push_with_a_bad_field_names_it_as_a_small_push_does() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001").await;
+    let held_before = world.state.store().visits_of_child(ellie.id).await.unwrap().len();
+    let visits = || -> Vec<Value> {
+        (0..MAX_PUSH_BATCH).map(|_| serde_json::to_value(visit(ellie.id, sam.worker_id())).unwrap()).collect()
+    };
+    let push = |visits: Vec<Value>, extra: Option<(&str, Value)>| {
+        let mut body = json!({"protocol": 1, "device_id": sam.device_id, "visits": visits});
+        if let Some((field, value)) = extra {
+            body[field] = value;
+        }
+        body
+    };
+
+    // A wrong value in the second half of the push.
+    let mut wrong = visits();
+    wrong[420]["revision"] = json!("one");
+    let (status, body) = world.post("/api/sync/push", sam.access(), push(wrong, None)).await;
+    assert_eq!(
+        (status, body["fields"][0]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("visits[420].revision"))
+    );
+
+    // A field the protocol does not have, in the first half.
+    let mut unknown = visits();
+    unknown[30]["favourite_colour"] = json!("blue");
+    let (status, body) = world.post("/api/sync/push", sam.access(), push(unknown, None)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("favourite_colour"), "{body}");
+
+    // A field the push does not have, beside many good visits.
+    let (status, body) =
+        world.post("/api/sync/push", sam.access(), push(visits(), Some(("sent_by", json!("me"))))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["message"].as_str().unwrap().contains("sent_by"), "{body}");
+
+    // None of it was stored.
+    assert_eq!(world.state.store().visits_of_child(ellie.id).await.unwrap().len(), held_before);
+}

@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiPush, ApiQuery};
 use crate::scope::{self, VISITING_ROLES};
 
 /// The routes of this module.
@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(request): ApiJson<PushRequest>,
+    ApiPush(request): ApiPush,
 ) -> Result<ApiJson<PushResponse>, ApiError> {
     scope::require_role(&caller.worker, &VISITING_ROLES)?;
     let clock =

@@ -607,6 +607,14 @@ pub trait Transaction: Send + Sync {
     /// Stores a new visit revision with its child index and its review hold if any. The caller
     /// has checked that the revision is new, and adds the feed entry.
     async fn put_visit(&mut self, stored: &StoredVisit, team: Option<TeamId>) -> StoreResult<()>;
+    /// [`Transaction::put_visit`] for each of `visits`, in order: a push's revisions, stored
+    /// together so an engine may prepare them together.
+    async fn put_visits(&mut self, visits: &[(&StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
+        for &(stored, team) in visits {
+            self.put_visit(stored, team).await?;
+        }
+        Ok(())
+    }
     /// Records a conflict (both versions), found again by its content hash.
     async fn put_conflict(&mut self, conflict: &Conflict, content_hash: &str) -> StoreResult<()>;
     /// Records a manager's resolution of a held revision.
