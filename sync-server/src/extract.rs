@@ -67,9 +67,13 @@ pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
     {
         let (first, second) = visits.split_at(visits.len() / 2);
         let parsed = std::thread::scope(|scope| {
-            let other = scope.spawn(|| parse_all(second));
+            // Should no thread start, this one parses both halves.
+            let other = std::thread::Builder::new().spawn_scoped(scope, || parse_all(second)).ok();
             let mut parsed = parse_all(first)?;
-            parsed.extend(other.join().ok()??);
+            parsed.extend(match other {
+                Some(other) => other.join().ok()??,
+                None => parse_all(second)?,
+            });
             Some(parsed)
         });
         if let Some(visits) = parsed {

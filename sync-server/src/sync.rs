@@ -143,10 +143,11 @@ pub async fn push(
     batch.finish().await?;
     let PushBatch { tx, accepted, accepted_by_id, already_held, children, .. } = batch;
     // Every revision is encoded into the transaction now. Freeing a large push's records takes
-    // a while: another thread does it while the store commits.
+    // a while: another thread does it while the store commits. (Should no thread start, the
+    // records are dropped here with the closure that held them.)
     let decided = (accepted, accepted_by_id, already_held, children);
     if decided.0.len() >= FREE_ELSEWHERE_FROM {
-        std::thread::spawn(move || drop(decided));
+        let _ = std::thread::Builder::new().name("push-free".into()).spawn(move || drop(decided));
     } else {
         drop(decided);
     }
@@ -195,7 +196,7 @@ struct StoredForChild {
 }
 
 impl PushBatch<'_> {
-    /// Adds the feed and audit entries for everything stored.
+    /// Stores the revisions accepted, then adds the feed and audit entries for them.
     async fn finish(&mut self) -> StoreResult<()> {
         let visits: Vec<(&StoredVisit, Option<shared::TeamId>)> =
             self.accepted.iter().map(|(stored, team)| (stored, *team)).collect();

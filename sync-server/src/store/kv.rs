@@ -227,9 +227,15 @@ fn encode_visits(visits: &[(&StoredVisit, Option<TeamId>)]) -> StoreResult<Vec<V
     }
     let (first, second) = visits.split_at(visits.len() / 2);
     std::thread::scope(|scope| {
-        let other = scope.spawn(|| encode_all(second));
+        // Should no thread start, this one encodes both halves.
+        let other = std::thread::Builder::new().spawn_scoped(scope, || encode_all(second)).ok();
         let mut encoded = encode_all(first)?;
-        encoded.extend(other.join().map_err(|_| StoreError::Encode("a visit could not be encoded".into()))??);
+        encoded.extend(match other {
+            Some(other) => {
+                other.join().map_err(|_| StoreError::Encode("a visit could not be encoded".into()))??
+            }
+            None => encode_all(second)?,
+        });
         Ok(encoded)
     })
 }
