@@ -17,6 +17,11 @@
 //! `LOAD_SERVERS=2` then starts two server processes on that one database, sharing one photo
 //! directory, and spreads the devices over both (no sticky sessions: each device's requests
 //! alternate between the servers).
+//!
+//! To compare two builds of the server, whose figures vary from run to run on a shared machine,
+//! take them in turn: `LOAD_SERVER_BIN` names the server binary to start (by default the one
+//! cargo built), and `LOAD_ONLY=batched` stops after the batched push (with `LOAD_DEVICES=0`,
+//! a run takes about a second).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -256,7 +261,9 @@ impl Server {
     fn start(dir: &std::path::Path, database: Option<&str>) -> Server {
         let port =
             std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sync-server"));
+        let binary =
+            std::env::var_os("LOAD_SERVER_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_sync-server").into());
+        let mut command = std::process::Command::new(binary);
         command.args(["--listen", &format!("127.0.0.1:{port}"), "--data"]).arg(dir).env("RUST_LOG", "warn");
         if let Some(url) = database {
             command.args(["--database", url]);
@@ -377,6 +384,10 @@ fn main() {
         }
         let elapsed = started.elapsed().as_secs_f64();
         println!("batched push over HTTP (500 visits of {bytes} B a request, gzipped, durable): {stored} visits in {elapsed:.2} s = {:.0} visits/s", stored as f64 / elapsed);
+
+        if std::env::var("LOAD_ONLY").is_ok_and(|only| only == "batched") {
+            return;
+        }
 
         // 3. Pull them.
         let puller = Client::sign_in(&http, &bases, &bulk.username).await;
