@@ -31,7 +31,8 @@ where
     }
 }
 
-/// A push's body: [`ApiJson`], but a large push's visits are parsed on two threads.
+/// A push's body: [`ApiJson`], but a large push's visits are parsed on two threads
+/// ([`parse_push`]).
 #[derive(Debug, Clone)]
 pub struct ApiPush(pub PushRequest);
 
@@ -44,12 +45,10 @@ impl<S: Send + Sync> FromRequest<S> for ApiPush {
 }
 
 /// Parses a push as [`parse_json`] does (the same result, and the same error for bad JSON),
-/// but when it carries many visits, on two threads: parsing is much of a large push's time.
-/// Each visit is parsed from its own text; any failure is parsed again the plain way, so the
-/// error names the field as it would otherwise.
+/// but each visit from its own text, so that a large push's visits are parsed on two threads
+/// ([`crate::halves`]): parsing is much of its time. Any failure is parsed again the plain way,
+/// so the error names the field as it would otherwise.
 pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
-    /// Below this many visits, one thread.
-    const SPLIT_FROM: usize = 64;
     /// A push with each visit's JSON text unparsed.
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -59,26 +58,12 @@ pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
         #[serde(borrow)]
         visits: Vec<&'a serde_json::value::RawValue>,
     }
-    let parse_all = |part: &[&serde_json::value::RawValue]| -> Option<Vec<shared::Visit>> {
-        part.iter().map(|raw| serde_json::from_str(raw.get()).ok()).collect()
-    };
     if let Ok(Unparsed { protocol, device_id, visits }) = serde_json::from_slice::<Unparsed>(bytes)
-        && visits.len() >= SPLIT_FROM
+        && let Ok(visits) = crate::halves::in_halves(&visits, |part| {
+            part.iter().map(|raw| serde_json::from_str(raw.get())).collect::<Result<Vec<_>, _>>()
+        })
     {
-        let (first, second) = visits.split_at(visits.len() / 2);
-        let parsed = std::thread::scope(|scope| {
-            // Should no thread start, this one parses both halves.
-            let other = std::thread::Builder::new().spawn_scoped(scope, || parse_all(second)).ok();
-            let mut parsed = parse_all(first)?;
-            parsed.extend(match other {
-                Some(other) => other.join().ok()??,
-                None => parse_all(second)?,
-            });
-            Some(parsed)
-        });
-        if let Some(visits) = parsed {
-            return Ok(PushRequest { protocol, device_id, visits });
-        }
+        return Ok(PushRequest { protocol, device_id, visits });
     }
     parse_json(bytes)
 }

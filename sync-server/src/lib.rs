@@ -37,6 +37,7 @@ pub mod error;
 pub mod escalations;
 pub mod export;
 pub mod extract;
+pub mod halves;
 pub mod household;
 pub mod import;
 pub mod limits;

@@ -146,7 +146,7 @@ pub async fn push(
     // a while: another thread does it while the store commits. (Should no thread start, the
     // records are dropped here with the closure that held them.)
     let decided = (accepted, accepted_by_id, already_held, children);
-    if decided.0.len() >= FREE_ELSEWHERE_FROM {
+    if decided.0.len() >= crate::halves::SPLIT_FROM {
         let _ = std::thread::Builder::new().name("push-free".into()).spawn(move || drop(decided));
     } else {
         drop(decided);
@@ -154,9 +154,6 @@ pub async fn push(
     tx.commit().await?;
     Ok(PushResponse { protocol: PROTOCOL_VERSION, results })
 }
-
-/// From how many accepted revisions a push's records are freed on another thread.
-const FREE_ELSEWHERE_FROM: usize = 64;
 
 /// One push being decided: the writes so far, and the revisions accepted earlier in the same
 /// push (so an amendment may follow its base in one batch).
@@ -198,9 +195,7 @@ struct StoredForChild {
 impl PushBatch<'_> {
     /// Stores the revisions accepted, then adds the feed and audit entries for them.
     async fn finish(&mut self) -> StoreResult<()> {
-        let visits: Vec<(&StoredVisit, Option<shared::TeamId>)> =
-            self.accepted.iter().map(|(stored, team)| (stored, *team)).collect();
-        self.tx.put_visits(&visits).await?;
+        self.tx.put_visits(&self.accepted).await?;
         let worker = &self.caller.worker;
         for (child_id, StoredForChild { revisions, on_cover, workers }) in
             std::mem::take(&mut self.stored_per_child)

@@ -214,32 +214,6 @@ fn encode<T: Serialize>(value: &T) -> StoreResult<Vec<u8>> {
     serde_json::to_vec(value).map_err(|e| StoreError::Encode(e.to_string()))
 }
 
-/// Encodes a push's visit revisions, on two threads when there are enough of them to repay
-/// starting one: most of a large push's time before the engine is spent here.
-fn encode_visits(visits: &[(&StoredVisit, Option<TeamId>)]) -> StoreResult<Vec<Vec<u8>>> {
-    /// Below this many, one thread.
-    const SPLIT_FROM: usize = 64;
-    let encode_all = |part: &[(&StoredVisit, Option<TeamId>)]| -> StoreResult<Vec<Vec<u8>>> {
-        part.iter().map(|(stored, _)| encode(stored)).collect()
-    };
-    if visits.len() < SPLIT_FROM {
-        return encode_all(visits);
-    }
-    let (first, second) = visits.split_at(visits.len() / 2);
-    std::thread::scope(|scope| {
-        // Should no thread start, this one encodes both halves.
-        let other = std::thread::Builder::new().spawn_scoped(scope, || encode_all(second)).ok();
-        let mut encoded = encode_all(first)?;
-        encoded.extend(match other {
-            Some(other) => {
-                other.join().map_err(|_| StoreError::Encode("a visit could not be encoded".into()))??
-            }
-            None => encode_all(second)?,
-        });
-        Ok(encoded)
-    })
-}
-
 fn decode<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> StoreResult<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
         key: String::from_utf8_lossy(&key[..key.iter().position(|b| *b == b'/').map_or(0, |p| p + 1)])
@@ -468,8 +442,12 @@ impl<E: Engine> Transaction for KvTransaction<'_, E> {
         self.put_encoded_visit(stored, encoded, team)
     }
 
-    async fn put_visits(&mut self, visits: &[(&StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
-        for ((stored, team), encoded) in visits.iter().zip(encode_visits(visits)?) {
+    async fn put_visits(&mut self, visits: &[(StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
+        // Encoding is most of a large push's time before the engine's: on two threads.
+        let encoded = crate::halves::in_halves(visits, |part| {
+            part.iter().map(|(stored, _)| encode(stored)).collect::<StoreResult<Vec<_>>>()
+        })?;
+        for ((stored, team), encoded) in visits.iter().zip(encoded) {
             self.put_encoded_visit(stored, encoded, *team)?;
         }
         Ok(())

@@ -609,9 +609,9 @@ pub trait Transaction: Send + Sync {
     async fn put_visit(&mut self, stored: &StoredVisit, team: Option<TeamId>) -> StoreResult<()>;
     /// [`Transaction::put_visit`] for each of `visits`, in order: a push's revisions, stored
     /// together so an engine may prepare them together.
-    async fn put_visits(&mut self, visits: &[(&StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
-        for &(stored, team) in visits {
-            self.put_visit(stored, team).await?;
+    async fn put_visits(&mut self, visits: &[(StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
+        for (stored, team) in visits {
+            self.put_visit(stored, *team).await?;
         }
         Ok(())
     }
