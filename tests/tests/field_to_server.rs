@@ -4,7 +4,7 @@ use chrono::Utc;
 use integration_tests::{FieldApp, TestServer};
 use mobile::store::OutboxState;
 use mobile::sync::client::SyncError;
-use mobile::sync::{ConflictChoice, ConflictOutcome};
+use mobile::sync::{ConflictChoice, ConflictOutcome, EngineConfig, SyncEngine};
 use shared::{Child, Visit};
 
 async fn demo_server() -> (tempfile::TempDir, TestServer) {
@@ -155,6 +155,52 @@ async fn conflicting_amendments_from_two_phones_are_both_kept_and_shown() {
     let (status, conflicts) = server.get_json(&manager.access_token, "/api/conflicts").await.unwrap();
     assert_eq!(status, 200);
     assert!(conflicts.to_string().contains("School"), "the losing version is kept: {conflicts}");
+}
+
+#[tokio::test]
+async fn a_backlog_larger_than_one_push_goes_in_order_and_every_visit_arrives() {
+    let (_dir, server) = demo_server().await;
+    let signed_in = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    // Two revisions a push, so five make three pushes, each encoded while the one before it
+    // is on its way.
+    let config = EngineConfig { push_batch: 2, ..EngineConfig::default() };
+    let app = FieldApp {
+        engine: std::sync::Arc::new(SyncEngine::with_config(signed_in.store.clone(), config)),
+        ..signed_in
+    };
+    let child = first_child(&app);
+    // The outbox sends in order of visit id, then revision: the earlier visit and the first
+    // revision of the next go in the first push, its amendment and the third visit in the
+    // second, the last alone in the third. Sent out of order, or together, the amendment would
+    // reach the server before the revision it amends, and be refused.
+    let earlier = app.visit_to(&child, "Dad made pancakes.").unwrap();
+    let first = app.visit_to(&child, "I like my new school.").unwrap();
+    let corrected = fixtures::amended(&first, "Wrong school named", |v| {
+        v.child_words[0].text = "I like my new school, Elm Road.".into();
+    });
+    let third = app.visit_to(&child, "I was scared at night.").unwrap();
+    let last = app.visit_to(&child, "Can the dog come too?").unwrap();
+    for visit in [&earlier, &first, &corrected, &third, &last] {
+        app.submit(visit).unwrap();
+    }
+
+    let report = app.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored, report.rejected, report.conflicts), (5, 5, 0, 0));
+    assert!(app.store.counts().unwrap().all_sent());
+    assert!(app.store.outbox_problems().unwrap().is_empty());
+
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    for visit in [&earlier, &first, &corrected, &third, &last] {
+        assert!(
+            held.contains(visit),
+            "the server holds revision {} of {} as the phone sent it",
+            visit.revision,
+            visit.id
+        );
+    }
+    let revisions: Vec<u32> = held.iter().filter(|v| v.id == first.id).map(|v| v.revision).collect();
+    assert_eq!(revisions.len(), 2, "the first visit and its amendment are both kept: {revisions:?}");
 }
 
 #[tokio::test]

@@ -21,6 +21,35 @@ use shared::sync::{
 use shared::{ChildId, Escalation, EscalationAction, EscalationId, Role, VisitId, Worker};
 use tracing::debug;
 
+/// A push request as it goes on the wire: JSON, gzip-compressed at the fastest level (the
+/// body of a full batch is about a quarter of its JSON). Cheap to clone, so a push retried
+/// after a token refresh is not encoded again.
+#[derive(Clone, Debug)]
+pub struct PushBody {
+    gzipped: bytes::Bytes,
+}
+
+impl PushBody {
+    /// Serialises and compresses `request`.
+    pub fn encode(request: &PushRequest) -> Result<PushBody, SyncError> {
+        let json = serde_json::to_vec(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
+        encoder.write_all(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let gzipped = encoder.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(PushBody { gzipped: gzipped.into() })
+    }
+
+    /// The compressed size, in bytes.
+    pub fn len(&self) -> usize {
+        self.gzipped.len()
+    }
+
+    /// Whether the body is empty (it never is: even an empty batch has its JSON).
+    pub fn is_empty(&self) -> bool {
+        self.gzipped.is_empty()
+    }
+}
+
 /// How long one request may take before it counts as a network failure.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long to wait for a connection before counting the server unreachable.
@@ -246,15 +275,17 @@ impl SyncClient {
 
     /// Pushes a batch of visit revisions, gzip-compressed (`POST /api/sync/push`).
     pub async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, SyncError> {
-        let json = serde_json::to_vec(request).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let mut encoder = GzEncoder::new(Vec::with_capacity(json.len() / 4), Compression::fast());
-        encoder.write_all(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let gzipped = encoder.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.push_body(token, &PushBody::encode(request)?).await
+    }
+
+    /// Pushes a batch already encoded with [`PushBody::encode`] (`POST /api/sync/push`): the
+    /// engine encodes the next batch while this one is on its way.
+    pub async fn push_body(&self, token: &str, body: &PushBody) -> Result<PushResponse, SyncError> {
         let builder = self
             .request(Method::POST, "api/sync/push", Some(token))?
             .header(CONTENT_TYPE, "application/json")
             .header(CONTENT_ENCODING, "gzip")
-            .body(gzipped);
+            .body(body.gzipped.clone());
         let response: PushResponse = self.json(builder).await?;
         if response.protocol != shared::sync::PROTOCOL_VERSION {
             return Err(SyncError::Protocol(format!("server speaks protocol {}", response.protocol)));

@@ -3,7 +3,8 @@
 //! A cycle:
 //! 1. refreshes the access token if it expires within [`EngineConfig::refresh_margin`];
 //! 2. uploads queued photos;
-//! 3. pushes the outbox in batches, recording each record's own result (accepted and
+//! 3. pushes the outbox in batches, one at a time and in order (each encoded while the one
+//!    before it is on its way), recording each record's own result (accepted and
 //!    duplicate mark it sent; rejected and conflict set it aside with the server's reason, and
 //!    the rest carry on);
 //! 4. pulls until the server says there is no more, applying each page durably;
@@ -24,7 +25,7 @@ use shared::{DeviceId, VisitId};
 use tokio::sync::{Notify, watch};
 use tracing::{info, warn};
 
-use super::client::{ConflictChoice, SyncClient, SyncError};
+use super::client::{ConflictChoice, PushBody, SyncClient, SyncError};
 use super::state::{FailureKind, SyncEvent, SyncState, SyncStatus};
 use crate::store::{PullSummary, SessionRecord, UnlockedStore};
 
@@ -252,19 +253,30 @@ impl SyncEngine {
             report.photos_uploaded += 1;
         }
 
-        let waiting = self.store.outbox_waiting()?;
-        for batch in waiting.chunks(self.config.push_batch.max(1)) {
-            let request = PushRequest {
-                protocol: PROTOCOL_VERSION,
-                device_id: session.device_id,
-                visits: batch.iter().map(|e| e.visit.clone()).collect(),
-            };
-            let ids: Vec<(VisitId, u32)> = batch.iter().map(|e| (e.visit.id, e.visit.revision)).collect();
+        // The batches go one at a time, in order. Each is serialised and compressed while the
+        // one before it is on its way, so a long backlog spends its time on the network and the
+        // server rather than waiting for this device to encode the next.
+        let batch_size = self.config.push_batch.max(1);
+        let mut waiting = self.store.outbox_waiting()?.into_iter().map(|e| e.visit).peekable();
+        let mut batches = std::collections::VecDeque::new();
+        while waiting.peek().is_some() {
+            batches.push_back(waiting.by_ref().take(batch_size).collect::<Vec<_>>());
+        }
+        let device_id = session.device_id;
+        let encode = move |visits: Vec<shared::Visit>| {
+            let ids: Vec<(VisitId, u32)> = visits.iter().map(|v| (v.id, v.revision)).collect();
+            PushBody::encode(&PushRequest { protocol: PROTOCOL_VERSION, device_id, visits })
+                .map(|body| (ids, body))
+        };
+        let mut next = batches.pop_front().map(encode).transpose()?;
+        while let Some((ids, body)) = next.take() {
             self.store.note_push_attempt(&ids)?;
+            let following =
+                batches.pop_front().map(|visits| tokio::task::spawn_blocking(move || encode(visits)));
             let response = self
                 .authed(&client, &mut session, |token| {
-                    let (client, request) = (client.clone(), request.clone());
-                    async move { client.push(&token, &request).await }
+                    let (client, body) = (client.clone(), body.clone());
+                    async move { client.push_body(&token, &body).await }
                 })
                 .await?;
             let now = Utc::now();
@@ -283,8 +295,12 @@ impl SyncEngine {
                 }
             }
             self.store.flush()?;
-            report.pushed += batch.len();
+            report.pushed += ids.len();
             self.refresh_counts();
+            next = match following {
+                Some(task) => Some(task.await.map_err(|e| SyncError::Protocol(e.to_string()))??),
+                None => None,
+            };
         }
 
         let mut cursor = self.store.pull_cursor()?;
