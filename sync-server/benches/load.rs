@@ -22,7 +22,9 @@
 //! To compare two builds of the server, whose figures vary from run to run on a shared machine,
 //! take them in turn: `LOAD_SERVER_BIN` names the server binary to start (by default the one
 //! cargo built), and `LOAD_ONLY=batched` stops after the batched push (with `LOAD_DEVICES=0`,
-//! a run takes about a second).
+//! a run takes about a second). `LOAD_ONLY=sample` prints one of the batched push's visits as
+//! JSON and stops: `scripts/bench-vs-couchdb` sends documents of that shape to a
+//! CouchDB-protocol server, and runs this bench, in the same run.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -306,6 +308,16 @@ fn main() {
     let on_postgres = std::env::var("LOAD_ON").is_ok_and(|on| on == "postgres");
     let servers: usize = std::env::var("LOAD_SERVERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
     assert!(servers == 1 || on_postgres, "several servers share a PostgreSQL database: set LOAD_ON=postgres");
+    if std::env::var("LOAD_ONLY").is_ok_and(|only| only == "sample") {
+        // One visit as the batched push sends it, for `scripts/bench-vs-couchdb` to send the
+        // same documents to a CouchDB-protocol server.
+        let yesterday = Utc::now().date_naive().pred_opt().expect("date");
+        println!(
+            "{}",
+            serde_json::to_string(&visit(ChildId::new(), WorkerId::new(), yesterday, 0)).expect("json")
+        );
+        return;
+    }
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async move {
         let dir = tempfile::tempdir().expect("temp dir");
