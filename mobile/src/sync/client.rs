@@ -38,16 +38,6 @@ impl PushBody {
         let gzipped = encoder.finish().map_err(|e| SyncError::Protocol(e.to_string()))?;
         Ok(PushBody { gzipped: gzipped.into() })
     }
-
-    /// The compressed size, in bytes.
-    pub fn len(&self) -> usize {
-        self.gzipped.len()
-    }
-
-    /// Whether the body is empty (it never is: even an empty batch has its JSON).
-    pub fn is_empty(&self) -> bool {
-        self.gzipped.is_empty()
-    }
 }
 
 /// How long one request may take before it counts as a network failure.
