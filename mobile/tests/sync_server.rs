@@ -240,6 +240,36 @@ async fn an_expired_access_token_is_refreshed_and_the_new_tokens_kept() {
 }
 
 #[tokio::test]
+async fn a_push_refused_for_its_token_is_sent_again_after_a_refresh() {
+    let (_dir, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    engine.sync_once().await.unwrap();
+    let caseload = store.caseload(Utc::now().date_naive()).unwrap();
+    let worker = store.session().unwrap().unwrap().worker.id;
+    let visit = visit_to(&caseload[0].child, worker, "I want to stay at my school.");
+    store.submit(&visit, Utc::now()).unwrap();
+    // The phone believes its access token is good for a while yet; the server refuses it, so
+    // the push is answered 401, the engine refreshes, and sends the same push again.
+    let mut session = store.session().unwrap().unwrap();
+    let old_refresh = session.refresh_token.clone();
+    session.access_token = "not-a-token".into();
+    store.save_session(&session).unwrap();
+
+    let report = engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored), (1, 1));
+    assert!(engine.current().all_sent());
+    let renewed = store.session().unwrap().unwrap();
+    assert_ne!(renewed.refresh_token, old_refresh, "the rotated refresh token is saved");
+    let held: Vec<Visit> = SyncClient::new(&server.url())
+        .unwrap()
+        .get_json(&format!("api/children/{}/visits", visit.child_id), &renewed.access_token)
+        .await
+        .unwrap();
+    assert!(held.contains(&visit), "the server holds the visit as the phone sent it");
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_revoked_device_wipes_itself_on_the_servers_answer() {
     let (_dir, server) = demo_server().await;
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
