@@ -257,22 +257,21 @@ impl SyncEngine {
         // one before it is on its way, so a long backlog spends its time on the network and the
         // server rather than waiting for this device to encode the next.
         let batch_size = self.config.push_batch.max(1);
-        let mut waiting = self.store.outbox_waiting()?.into_iter().map(|e| e.visit).peekable();
-        let mut batches = std::collections::VecDeque::new();
-        while waiting.peek().is_some() {
-            batches.push_back(waiting.by_ref().take(batch_size).collect::<Vec<_>>());
-        }
+        let mut waiting = self.store.outbox_waiting()?.into_iter().map(|e| e.visit);
+        let mut batches = std::iter::from_fn(|| {
+            let batch: Vec<_> = waiting.by_ref().take(batch_size).collect();
+            (!batch.is_empty()).then_some(batch)
+        });
         let device_id = session.device_id;
         let encode = move |visits: Vec<shared::Visit>| {
             let ids: Vec<(VisitId, u32)> = visits.iter().map(|v| (v.id, v.revision)).collect();
             PushBody::encode(&PushRequest { protocol: PROTOCOL_VERSION, device_id, visits })
                 .map(|body| (ids, body))
         };
-        let mut next = batches.pop_front().map(encode).transpose()?;
+        let mut next = batches.next().map(encode).transpose()?;
         while let Some((ids, body)) = next.take() {
             self.store.note_push_attempt(&ids)?;
-            let following =
-                batches.pop_front().map(|visits| tokio::task::spawn_blocking(move || encode(visits)));
+            let following = batches.next().map(|visits| tokio::task::spawn_blocking(move || encode(visits)));
             let response = self
                 .authed(&client, &mut session, |token| {
                     let (client, body) = (client.clone(), body.clone());
