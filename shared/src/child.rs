@@ -397,7 +397,8 @@ pub struct PlanDetails {
     pub pre_birth: bool,
     /// The initial child protection conference (ICPC) that made the plan. The plan's timeline
     /// (core groups, review conferences) is tracked from it; `None` when the import did not
-    /// carry it, and then no timeline is tracked.
+    /// carry it, and then the timeline is tracked from the plan's start
+    /// ([`ProtectionPlan::timeline_from`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_conference_on: Option<NaiveDate>,
     /// The latest core group meeting the central system knew of before this service recorded
@@ -435,6 +436,15 @@ impl ProtectionPlan {
     /// de-registration, both included (a child de-registered today is still on the plan today).
     pub fn is_active_on(&self, date: NaiveDate) -> bool {
         self.registered_on <= date && self.deregistered_on.is_none_or(|end| date <= end)
+    }
+
+    /// The day the plan's timeline is counted from: its initial conference (ICPC), or, when no
+    /// ICPC date is recorded, the day the plan started. A plan is made at its initial (or
+    /// transfer-in) conference, so the two are the same day unless the records differ, and a
+    /// plan whose conference date was not imported still has its core groups and reviews
+    /// tracked and escalated rather than silently not at all.
+    pub fn timeline_from(&self) -> NaiveDate {
+        self.details.initial_conference_on.unwrap_or(self.registered_on)
     }
 
     /// The categories the plan started with (more than one is "multiple").

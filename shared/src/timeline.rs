@@ -302,9 +302,9 @@ impl TimelineDate {
     }
 }
 
-/// The plan's core group and review conference dates on `today`, from the ICPC, the dates the
-/// central system gave and the meetings recorded here. `None` when the plan is not in force or
-/// its ICPC date is not known.
+/// The plan's core group and review conference dates on `today`, from the ICPC (or the plan's
+/// start when no ICPC date is recorded: [`ProtectionPlan::timeline_from`]), the dates the
+/// central system gave and the meetings recorded here. `None` when the plan is not in force.
 pub fn plan_dates(
     calendar: &Calendar,
     timescales: &Timescales,
@@ -315,7 +315,7 @@ pub fn plan_dates(
     if !plan.is_active_on(today) {
         return None;
     }
-    let icpc = plan.details.initial_conference_on?;
+    let icpc = plan.timeline_from();
     let within_plan = |d: &NaiveDate| *d >= icpc && *d >= plan.registered_on && *d <= today;
     let held = |kind: MeetingKind| {
         meetings.iter().filter(move |m| m.kind == kind).map(|m| m.held_on).filter(within_plan).max()

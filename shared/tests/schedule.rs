@@ -395,8 +395,23 @@ mod timeline {
     }
 
     #[test]
-    fn no_timeline_is_tracked_without_an_icpc_date() {
-        assert!(plan_dates(england(), &rules(), &plan(), &[], date("2026-11-27")).is_none());
+    fn without_an_icpc_date_the_timeline_runs_from_the_day_the_plan_started() {
+        // Registered Tuesday 1 September 2026, no ICPC date imported, no core group known: the
+        // first core group was due ten working days on, and is overdue, not untracked.
+        let plan = plan();
+        assert_eq!(plan.details.initial_conference_on, None);
+        let (core, review) = plan_dates(england(), &rules(), &plan, &[], date("2026-11-27")).unwrap();
+        assert_eq!(core.due, date("2026-09-15"));
+        assert!(core.overdue);
+        assert_eq!(review.latest, Some(date("2026-11-02")), "the imported review still counts");
+        // Six months on is Sunday 2 May 2027: due by the Friday before.
+        assert_eq!(review.due, date("2027-04-30"));
+
+        // A recorded ICPC date is what the timeline counts from.
+        let mut recorded = plan;
+        recorded.details.initial_conference_on = Some(date("2026-09-03"));
+        let (core, _) = plan_dates(england(), &rules(), &recorded, &[], date("2026-11-27")).unwrap();
+        assert_eq!(core.due, date("2026-09-17"));
     }
 
     #[test]

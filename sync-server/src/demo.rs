@@ -653,8 +653,11 @@ fn days_before(date: NaiveDate, days: u64) -> NaiveDate {
 /// - DEMO-0009 is on a second plan, which started with two categories (multiple) and now has one.
 /// - DEMO-0005's next core group is due within a few days (its last was 40 days ago).
 /// - DEMO-0007's review conference is overdue (the last was 200 days ago).
+/// - DEMO-0009's plan came without its ICPC date, so its timeline is counted from the day the
+///   plan started (the phone says so); its last core group was a fortnight ago.
 ///
-/// Other children have no ICPC date, so no timeline is tracked for them.
+/// Every other child's ICPC was the day its plan started and its last core group a fortnight
+/// ago, as the central system would say, so nothing else on the timeline is due.
 fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate) {
     let _ = calendar;
     for child in children.iter_mut() {
@@ -672,6 +675,7 @@ fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate)
                 plan.latest_review_conference = Some(days_before(today, 30));
             }
             "DEMO-0009" => {
+                plan.details.latest_core_group = Some(days_before(today, 14));
                 child.details.previous_plans = vec![shared::PreviousPlan {
                     registered_on: days_before(plan.registered_on, 900),
                     deregistered_on: days_before(plan.registered_on, 600),
@@ -702,7 +706,10 @@ fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate)
                 plan.details.latest_core_group = Some(days_before(today, 14));
                 plan.latest_review_conference = Some(days_before(today, 200));
             }
-            _ => {}
+            _ => {
+                plan.details.initial_conference_on = Some(plan.registered_on);
+                plan.details.latest_core_group = Some(days_before(today, 14));
+            }
         }
     }
 }

@@ -719,6 +719,26 @@ mod plan_timeline {
     }
 
     #[test]
+    fn a_plan_imported_without_its_icpc_date_still_escalates_a_missed_core_group() {
+        // Until 1 December 2026 such a plan had no timeline at all: a core group never held was
+        // never escalated. It is now counted from the day the plan started.
+        let child = child(1);
+        assert_eq!(child.plan.as_ref().unwrap().details.initial_conference_on, None);
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-16");
+        assert!(about(&held, MeetingKind::CoreGroup).is_none(), "due today is not overdue");
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let e = about(&held, MeetingKind::CoreGroup).expect("raised, though no ICPC date was imported");
+        assert_eq!(e.level, EscalationLevel::TeamManager);
+        assert!(e.reason.describe().contains("it was due by 16/03/2026"), "{}", e.reason.describe());
+        // Held late: a manager confirms before it closes, as with an ICPC date.
+        let late = [meeting(900, MeetingKind::CoreGroup, "2026-03-18")];
+        sweep_on(&mut held, &child, &seen, &late, "2026-03-18");
+        assert!(about(&held, MeetingKind::CoreGroup).unwrap().awaiting_confirmation());
+    }
+
+    #[test]
     fn a_core_group_held_late_asks_a_manager_to_confirm_before_it_closes() {
         let child = child_with_icpc();
         let seen = [visit(500, "2026-03-13")];

@@ -71,7 +71,31 @@ pub fn directory(absent: &[u128]) -> Directory {
     directory
 }
 
-/// Runs one sweep over one child at `now`.
+/// The plan's core groups and review conferences, each held well in time up to `today`: a core
+/// group on the day the plan started and every 4 weeks after, a review 4 weeks in and every 12
+/// weeks after. A plan's timeline is always tracked (from its start when no ICPC date is
+/// recorded), so the sweeps of tests about visits hold these, and see only what visits raise.
+pub fn meetings_held_on_time(child: &Child, today: chrono::NaiveDate) -> Vec<shared::timeline::PlanMeeting> {
+    use shared::timeline::MeetingKind;
+    let Some(plan) = child.plan.as_ref() else { return Vec::new() };
+    let start = plan.timeline_from();
+    let every = |first: u64, step: u64| {
+        (0..).map(move |n| start + chrono::Days::new(first + n * step)).take_while(move |d| *d <= today)
+    };
+    let core = every(0, 28).map(|d| (MeetingKind::CoreGroup, d));
+    let review = every(28, 84).map(|d| (MeetingKind::ReviewConference, d));
+    core.chain(review)
+        .enumerate()
+        .map(|(n, (kind, day))| shared::timeline::PlanMeeting {
+            child_id: child.id,
+            held_on: day,
+            ..meeting(900 + n as u128, kind, &day.to_string())
+        })
+        .collect()
+}
+
+/// Runs one sweep over one child at `now`, the plan's meetings all held in time
+/// ([`meetings_held_on_time`]).
 pub fn sweep_one(
     child: &Child,
     visits: &[Visit],
@@ -82,13 +106,15 @@ pub fn sweep_one(
 ) -> Vec<sync_server::escalations::EscalationChange> {
     let context =
         SweepContext { calendar: Calendar::jersey(), config, directory, now, today: now.date_naive() };
+    let meetings = meetings_held_on_time(child, context.today);
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings: &[] }],
+        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings: &meetings }],
         &context,
     )
 }
 
-/// Runs one sweep over one child at `now`, with standing "seen alone" decisions.
+/// Runs one sweep over one child at `now`, with standing "seen alone" decisions (and the plan's
+/// meetings all held in time).
 pub fn sweep_with_decisions(
     child: &Child,
     visits: &[Visit],
@@ -105,8 +131,9 @@ pub fn sweep_with_decisions(
         now,
         today: now.date_naive(),
     };
+    let meetings = meetings_held_on_time(child, context.today);
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions, meetings: &[] }],
+        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions, meetings: &meetings }],
         &context,
     )
 }
