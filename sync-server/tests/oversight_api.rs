@@ -396,6 +396,37 @@ async fn child_with_icpc(world: &World, days_ago: u64) -> shared::Child {
 }
 
 #[tokio::test]
+async fn a_plan_without_its_icpc_date_is_tracked_from_its_start_on_the_page_the_desk_and_the_inbox() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let mut child = child_with_icpc(&world, 40).await;
+    let start = child.plan.as_ref().unwrap().registered_on;
+    child.plan.as_mut().unwrap().details.initial_conference_on = None;
+    world.state.store().upsert_children(std::slice::from_ref(&child)).await.unwrap();
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+
+    let (status, timeline) = world.get(&format!("/api/children/{}/timeline", child.id), sam.access()).await;
+    assert_eq!(status, StatusCode::OK, "{timeline}");
+    assert_eq!(timeline["initial_conference_on"], Value::Null, "{timeline}");
+    assert_eq!(timeline["counted_from"], json!(start), "{timeline}");
+    assert_eq!(timeline["core_group"]["overdue"], true, "a core group never held is overdue: {timeline}");
+
+    let (_, due) = world.get("/api/plans/due", tara.access()).await;
+    let row = due.as_array().unwrap().iter().find(|r| r["child_id"] == json!(child.id)).expect("on the desk");
+    assert_eq!(row["core_group"]["overdue"], true, "{row}");
+    assert_eq!(row["anything_overdue"], true, "{row}");
+
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    assert!(
+        escalations.as_array().unwrap().iter().any(|e| e["child_id"] == json!(child.id)
+            && e["reason"]["reason"] == "plan_meeting_overdue"
+            && e["reason"]["meeting"] == "core_group"),
+        "the team manager is told: {escalations}"
+    );
+}
+
+#[tokio::test]
 async fn a_missed_core_group_shows_on_the_childs_page_escalates_and_a_recorded_one_moves_it_on() {
     let world = World::new().await;
     let sam = world.login("sam.social").await;

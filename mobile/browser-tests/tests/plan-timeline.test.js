@@ -1,5 +1,6 @@
 // The plan's timeline on the phone (issue 11): the child's page shows the next core group, the
-// next review (saying in words when it is overdue) and the open actions with their owners; a
+// next review (saying in words when it is overdue), what the dates are counted from when no
+// initial conference date is recorded, and the open actions with their owners; a
 // manager lists each case's supervision, overdue first, and records supervision.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -44,6 +45,20 @@ describe('the plan\'s timeline', () => {
     await page.locator('.case', { hasText: 'Unborn baby Amy' }).click();
     await page.locator('.muted', { hasText: /^Unborn, expected / }).waitFor({ timeout: 20000 });
     await screenshot(page, '33-unborn-child');
+
+    // Ruby's plan came without its initial conference date: her timeline is still tracked,
+    // counted from the day the plan started, and the card says so.
+    await page.click('#nav-caseload');
+    await page.locator('.case', { hasText: 'Ruby' }).click();
+    const countedFrom = page.locator('#timeline-counted-from');
+    await countedFrom.waitFor({ timeout: 20000 });
+    assert.match(
+      await countedFrom.innerText(),
+      /^No initial conference date on the record: counted from the plan's start, \d\d\/\d\d\/\d{4}\.$/,
+    );
+    assert.match(await page.locator('#next-core-group').innerText(), /^Due by /);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await screenshot(page, '34-plan-timeline-counted-from-plan-start');
 
     // Maisie: the review conference is overdue, in words.
     await page.click('#nav-caseload');

@@ -88,10 +88,10 @@ pub struct PlanDueView {
     pub child_id: ChildId,
     /// The authority's id, shown when the phone does not hold the child's name.
     pub central_id: String,
-    /// The next core group (none without an ICPC date).
+    /// The next core group (counted from the plan's start when no ICPC date is recorded).
     #[serde(default)]
     pub core_group: Option<PlanDate>,
-    /// The next review conference (none without an ICPC date).
+    /// The next review conference, likewise.
     #[serde(default)]
     pub review_conference: Option<PlanDate>,
     /// The next supervision of the case.
@@ -173,6 +173,12 @@ pub struct OpenAction {
 /// holds).
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 pub struct TimelineView {
+    /// The initial child protection conference, when the record has its date.
+    #[serde(default)]
+    pub initial_conference_on: Option<NaiveDate>,
+    /// The day the timeline is counted from: the ICPC, or the plan's start without one.
+    #[serde(default)]
+    pub counted_from: Option<NaiveDate>,
     /// The next core group.
     #[serde(default)]
     pub core_group: Option<PlanDate>,

@@ -961,6 +961,8 @@ impl Services {
         let (core_group, review_conference) =
             dates.map(|(c, r)| (Some(c.into()), Some(r.into()))).unwrap_or_default();
         Ok(super::model::TimelineView {
+            initial_conference_on: child.plan.as_ref().and_then(|p| p.details.initial_conference_on),
+            counted_from: child.plan.as_ref().map(|p| p.timeline_from()),
             core_group,
             review_conference,
             open_actions: Vec::new(),

@@ -16,7 +16,7 @@ fn date_line(date: &Option<PlanDate>) -> (String, String, &'static str) {
                 .unwrap_or_else(|| "None held yet".to_owned()),
             if d.overdue { "overdue" } else { "" },
         ),
-        None => ("Not tracked: no initial conference date on the record".to_owned(), String::new(), ""),
+        None => ("Not tracked: the plan is not in force".to_owned(), String::new(), ""),
     }
 }
 
@@ -33,11 +33,23 @@ pub fn TimelineCard(id: ChildId) -> Element {
     let Some(Ok(view)) = timeline.read().clone() else {
         return rsx! { div { class: "card", id: "timeline", h3 { "The plan's meetings" } p { class: "muted", "Reading…" } } };
     };
+    // Without an ICPC date the dates are counted from the plan's start: say so, so nobody
+    // takes them for the conference's.
+    let counted_from_start = match (view.initial_conference_on, view.counted_from) {
+        (None, Some(start)) => Some(format!(
+            "No initial conference date on the record: counted from the plan's start, {}.",
+            format_date(Some(start))
+        )),
+        _ => None,
+    };
     let (core, core_held, core_class) = date_line(&view.core_group);
     let (review, review_held, review_class) = date_line(&view.review_conference);
     rsx! {
         div { class: "card", id: "timeline",
             h3 { "The plan's meetings" }
+            if let Some(note) = counted_from_start {
+                p { class: "muted", id: "timeline-counted-from", "{note}" }
+            }
             dl { class: "facts",
                 dt { "Next core group" }
                 dd {

@@ -77,8 +77,12 @@ pub struct PlanTimeline {
     /// The initial child protection conference, when known.
     #[serde(default)]
     pub initial_conference_on: Option<NaiveDate>,
+    /// The day the timeline is counted from: the ICPC, or, when no ICPC date is recorded, the
+    /// day the plan started (a plan is made at its conference). `None` without a plan.
+    #[serde(default)]
+    pub counted_from: Option<NaiveDate>,
     /// The next core group: the latest held, the date due by, whether it is overdue. `None`
-    /// when the plan is not in force or its ICPC date is not known.
+    /// when the plan is not in force.
     #[serde(default)]
     pub core_group: Option<TimelineDate>,
     /// The next review conference, likewise.
@@ -142,6 +146,7 @@ pub async fn build_timeline(
     Ok(PlanTimeline {
         child_id: child.id,
         initial_conference_on: child.plan.as_ref().and_then(|p| p.details.initial_conference_on),
+        counted_from: child.plan.as_ref().map(|p| p.timeline_from()),
         core_group,
         review_conference,
         supervision,
@@ -453,10 +458,10 @@ pub struct PlanDue {
     pub key_worker: WorkerId,
     /// The team.
     pub team_id: TeamId,
-    /// The next core group (`None` without an ICPC date).
+    /// The next core group (counted from the plan's start when no ICPC date is recorded).
     #[serde(default)]
     pub core_group: Option<TimelineDate>,
-    /// The next review conference (`None` without an ICPC date).
+    /// The next review conference, likewise.
     #[serde(default)]
     pub review_conference: Option<TimelineDate>,
     /// The next supervision of the case.
