@@ -33,7 +33,7 @@
 //! | `initial_harms` | no | the categories the plan started with, as `harms`, when they have changed since |
 //! | `harms_changed_on` | with `initial_harms` | `YYYY-MM-DD`: the day the latest categories applied from |
 //! | `pre_birth` | no | `yes` for a pre-birth plan |
-//! | `initial_conference_on` | no | `YYYY-MM-DD`: the initial child protection conference; the plan's timeline (core groups, reviews) is tracked from it |
+//! | `initial_conference_on` | no | `YYYY-MM-DD`: the initial child protection conference; the plan's timeline (core groups, reviews) is tracked from it, or from `registered_on` when it is empty |
 //! | `latest_core_group` | no | `YYYY-MM-DD`: the latest core group the central system knew of |
 //! | `previous_plans` | no | earlier plans, `start\|end\|initial harms\|latest harms` with harms joined by `+`, separated by `;` (JSON: objects with `registered_on`, `deregistered_on`, `initial_harms`, `latest_harms`, `pre_birth`) |
 //! | `visit_frequency_working_days` | no | 1 to 60, default 10 |
