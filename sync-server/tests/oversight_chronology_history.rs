@@ -222,19 +222,6 @@ async fn a_large_import_records_history_only_for_the_children_it_changed() {
 // ---- The court-ready chronology (issue 12): PDF, checked with poppler's tools. ----
 
 /// The bytes and headers of a GET.
-async fn get_raw(world: &World, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let request = Request::get(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = world.app.clone().oneshot(request).await.unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-    (status, headers, bytes)
-}
-
 /// Runs a poppler tool; the test fails with a clear message when it is missing.
 fn poppler(tool: &str, args: &[&str]) -> String {
     let output = std::process::Command::new(tool)
@@ -299,7 +286,7 @@ async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_pag
     let world = World::new().await;
     let (child, tara) = court_case(&world).await;
     let (status, headers, pdf) =
-        get_raw(&world, &format!("/api/children/{}/chronology?format=pdf", child.id), &tara).await;
+        world.get_raw(&format!("/api/children/{}/chronology?format=pdf", child.id), &tara).await;
     assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
     assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(
@@ -368,12 +355,15 @@ async fn the_pdf_chronology_has_the_marking_page_numbers_and_author_on_every_pag
     assert!(std::fs::metadata(png.with_extension("png")).unwrap().len() > 10_000);
 
     // Filtered to other agencies' events: only those, and the PDF says it is filtered.
-    let (status, _, filtered) = get_raw(
-        &world,
-        &format!("/api/children/{}/chronology?format=pdf&kinds=significant_event&from=2026-03-01", child.id),
-        &tara,
-    )
-    .await;
+    let (status, _, filtered) = world
+        .get_raw(
+            &format!(
+                "/api/children/{}/chronology?format=pdf&kinds=significant_event&from=2026-03-01",
+                child.id
+            ),
+            &tara,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     let file = dir.path().join("filtered.pdf");
     std::fs::write(&file, &filtered).unwrap();
@@ -544,7 +534,7 @@ async fn the_pdf_chronology_is_for_the_same_people_as_the_others() {
         ("adam.admin", StatusCode::NOT_FOUND),
     ] {
         let token = world.login(who).await;
-        let (status, headers, body) = get_raw(&world, &path, token.access()).await;
+        let (status, headers, body) = world.get_raw(&path, token.access()).await;
         assert_eq!(status, expected, "{who}");
         if status == StatusCode::OK {
             assert_eq!(headers[header::CONTENT_TYPE], "application/pdf", "{who}");
@@ -552,7 +542,7 @@ async fn the_pdf_chronology_is_for_the_same_people_as_the_others() {
             assert!(!body.starts_with(b"%PDF"), "{who} gets no PDF");
         }
     }
-    let (status, _, _) = get_raw(&world, &path, "not a token").await;
+    let (status, _, _) = world.get_raw(&path, "not a token").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 

@@ -99,6 +99,18 @@ impl World {
         self.call(Method::GET, path, Some(token), None).await
     }
 
+    /// A GET answered as it came: the status, the headers and the body's bytes (a PDF, a CSV).
+    pub async fn get_raw(&self, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = self.app.clone().oneshot(request).await.expect("router answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
