@@ -1986,3 +1986,73 @@ struct AnnexPlan<'a> {
     imported_review: Option<NaiveDate>,
     allocated: Option<(TeamId, WorkerId)>,
 }
+
+/// The compliance report's figures as CSV, for a spreadsheet: the column names.
+pub const COMPLIANCE_CSV_COLUMNS: [&str; 21] = [
+    "Level",
+    "Name",
+    "Team",
+    "From",
+    "To",
+    "Children on a plan",
+    "Statutory visits due",
+    "On time",
+    "Late",
+    "Missed",
+    "Recorded after the period",
+    "On time %",
+    "Visits with the child seen",
+    "Seen alone",
+    "Seen alone %",
+    "Child's own words recorded",
+    "Child's own words %",
+    "Visits needing an interpreter",
+    "Interpreter needs met",
+    "Interpreter needs met %",
+    "Children overdue now",
+];
+
+/// The compliance report's figures as CSV: one row for the service (what the caller may see),
+/// one per team and one per worker, with the range in DD/MM/YYYY on every row so a row pasted
+/// elsewhere still says what it counts. Percentages to one decimal place, blank where nothing
+/// fell due. The children, the visits recorded after the period and supervision overdue stay in
+/// the JSON report.
+pub fn compliance_csv(report: &ComplianceReport) -> Result<String, csv::Error> {
+    let team_name = |id: TeamId| {
+        report.teams.iter().find(|t| t.team_id == id).map(|t| t.team_name.clone()).unwrap_or_default()
+    };
+    let (from, to) = (dmy(report.from), dmy(report.to));
+    let percent = |p: Option<f64>| p.map(|p| format!("{p:.1}")).unwrap_or_default();
+    let row = |level: &str, name: &str, team: &str, f: &ComplianceFigures| -> Vec<String> {
+        let mut cells = vec![level.to_owned(), name.to_owned(), team.to_owned(), from.clone(), to.clone()];
+        cells.extend([
+            f.children.to_string(),
+            f.statutory_visits_due.to_string(),
+            f.statutory_visits_on_time.to_string(),
+            f.statutory_visits_late.to_string(),
+            f.statutory_visits_missed.to_string(),
+            f.visits_recorded_after_period.to_string(),
+            percent(f.statutory_on_time_percent),
+            f.visits_child_seen.to_string(),
+            f.visits_seen_alone.to_string(),
+            percent(f.seen_alone_percent),
+            f.visits_with_child_words.to_string(),
+            percent(f.child_words_percent),
+            f.visits_needing_interpreter.to_string(),
+            f.visits_interpreter_needs_met.to_string(),
+            percent(f.interpreter_met_percent),
+            f.children_overdue_now.to_string(),
+        ]);
+        cells
+    };
+    let mut writer = SafeCsv::new();
+    writer.row(COMPLIANCE_CSV_COLUMNS)?;
+    writer.row(row("Service", "All in this report", "", &report.service))?;
+    for team in &report.teams {
+        writer.row(row("Team", &team.team_name, &team.team_name, &team.figures))?;
+    }
+    for worker in &report.workers {
+        writer.row(row("Worker", &worker.worker_name, &team_name(worker.team_id), &worker.figures))?;
+    }
+    writer.into_string()
+}

@@ -126,3 +126,19 @@ async fn annex_a_neutralises_central_ids_team_and_worker_names() {
     assert!(row.contains(&"'+Team Formula".to_owned()), "{row:?}");
     assert!(row.contains(&"'=HYPERLINK(\"http://example.invalid\",\"x\")".to_owned()), "{row:?}");
 }
+
+#[tokio::test]
+async fn the_compliance_csv_neutralises_team_and_worker_names() {
+    let (world, _) = world_with_formulas().await;
+    let senior = world.login("sian.senior").await;
+    let (status, body) = world.get("/api/reports/compliance.csv", senior.access()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = safe_rows("compliance", &body);
+    assert!(rows.iter().any(|r| r[0] == "Team" && r[1] == "'+Team Formula"), "{rows:?}");
+    assert!(
+        rows.iter().any(|r| r[0] == "Worker"
+            && r[1] == "'=HYPERLINK(\"http://example.invalid\",\"x\")"
+            && r[2] == "'+Team Formula"),
+        "{rows:?}"
+    );
+}

@@ -152,6 +152,7 @@ async fn a_visit_beyond_a_bound_is_rejected_naming_the_field_and_not_stored(#[ca
 
 #[rstest]
 #[case::compliance_from_year_1("/api/reports/compliance?from=0001-01-01&to=0001-12-31", "from")]
+#[case::compliance_csv_from_year_1("/api/reports/compliance.csv?from=0001-01-01&to=0001-12-31", "from")]
 #[case::annex_a_to_9999("/api/reports/annex-a-list-7.csv?to=9999-12-31", "to")]
 #[case::export_limit_zero("/api/admin/export/visits?limit=0", "limit")]
 #[case::pull_limit_zero("/api/sync/pull?limit=0", "limit")]

@@ -106,6 +106,7 @@ async fn every_operation_with_a_body_documents_415_413_and_400_with_the_error_bo
 #[case::chronology_as_html("get", "/api/children/{id}/chronology", "text/html")]
 #[case::chronology_as_pdf("get", "/api/children/{id}/chronology", "application/pdf")]
 #[case::annex_a("get", "/api/reports/annex-a-list-7.csv", "text/csv")]
+#[case::compliance_csv("get", "/api/reports/compliance.csv", "text/csv")]
 #[case::photo("get", "/api/blobs/{sha256}", "image/jpeg")]
 #[case::thumbnail("get", "/api/blobs/{sha256}/thumbnail", "image/jpeg")]
 #[tokio::test]

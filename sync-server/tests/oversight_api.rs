@@ -279,6 +279,77 @@ async fn compliance_and_annex_a_for_managers_only() {
 }
 
 #[tokio::test]
+async fn the_compliance_report_downloads_as_csv_with_the_same_figures_in_the_managers_scope() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sian = world.login("sian.senior").await;
+    let sam = world.login("sam.social").await;
+    let range = "from=2026-06-01&to=2026-11-30";
+
+    let (_, report) = world.get(&format!("/api/reports/compliance?{range}"), tara.access()).await;
+    let (status, headers, body) =
+        world.get_raw(&format!("/api/reports/compliance.csv?{range}"), tara.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"), "{headers:?}");
+    assert!(
+        headers["content-disposition"].to_str().unwrap().contains("compliance-report.csv"),
+        "saved under a plain name: {headers:?}"
+    );
+    let mut reader = csv::Reader::from_reader(body.as_slice());
+    let columns: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(columns, sync_server::reports::COMPLIANCE_CSV_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let cell =
+        |row: &csv::StringRecord, name: &str| row[columns.iter().position(|c| c == name).unwrap()].to_owned();
+
+    // The service row carries the JSON report's figures, and every row says its range.
+    let service = &rows[0];
+    assert_eq!(cell(service, "Level"), "Service");
+    assert_eq!((cell(service, "From"), cell(service, "To")), ("01/06/2026".into(), "30/11/2026".into()));
+    for (column, field) in [
+        ("Children on a plan", "children"),
+        ("Statutory visits due", "statutory_visits_due"),
+        ("On time", "statutory_visits_on_time"),
+        ("Missed", "statutory_visits_missed"),
+        ("Seen alone", "visits_seen_alone"),
+        ("Children overdue now", "children_overdue_now"),
+    ] {
+        assert_eq!(cell(service, column), report["service"][field].to_string(), "{column}");
+    }
+    let on_time = report["service"]["statutory_on_time_percent"].as_f64().unwrap();
+    assert_eq!(cell(service, "On time %"), format!("{on_time:.1}"));
+
+    // A team manager: one team row, and a row for each of the team's workers in the report.
+    let levels: Vec<String> = rows.iter().map(|r| cell(r, "Level")).collect();
+    assert_eq!(levels.iter().filter(|l| *l == "Team").count(), 1, "{levels:?}");
+    let workers = report["workers"].as_array().unwrap();
+    assert_eq!(levels.iter().filter(|l| *l == "Worker").count(), workers.len());
+    let sam_row = rows.iter().find(|r| cell(r, "Name") == workers[0]["worker_name"].as_str().unwrap());
+    assert!(sam_row.is_some_and(|r| !cell(r, "Team").is_empty()), "each worker's team is named");
+
+    // A senior manager sees more teams; a social worker is refused; a bad range names its field.
+    let (_, _, whole) = world.get_raw("/api/reports/compliance.csv", sian.access()).await;
+    let teams = csv::Reader::from_reader(whole.as_slice())
+        .records()
+        .filter(|r| r.as_ref().is_ok_and(|r| &r[0] == "Team"))
+        .count();
+    assert!(teams > 1, "the senior manager's report covers the service");
+    let (status, _) = world.get("/api/reports/compliance.csv", sam.access()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for who in ["dana.duty", "adam.admin"] {
+        let session = world.login(who).await;
+        let (status, _) = world.get("/api/reports/compliance.csv", session.access()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let (status, _) = world.call(Method::GET, "/api/reports/compliance.csv", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, bad) =
+        world.get("/api/reports/compliance.csv?from=2026-05-01&to=2026-04-01", tara.access()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad["fields"][0]["field"], "from");
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
     let world = World::new().await;
     let (status, doc) = world.call(Method::GET, "/api/openapi.json", None, None).await;
@@ -291,6 +362,7 @@ async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
         "/api/children/{id}/handover",
         "/api/children/{id}/chronology",
         "/api/reports/compliance",
+        "/api/reports/compliance.csv",
         "/api/reports/annex-a-list-7.csv",
         "/api/audit",
         "/api/blobs/{sha256}",

@@ -86,6 +86,20 @@ describe('the manager\'s desk', () => {
     assert.equal(await save.getAttribute('download'), 'annex-a-list-7.csv');
   });
 
+  it('downloads the compliance report as CSV for a spreadsheet, with the range on every row', async () => {
+    await desktop.click('#download-compliance-csv');
+    const save = desktop.locator('#download-compliance-csv-save');
+    await save.waitFor();
+    const href = await save.getAttribute('href');
+    assert.ok(href.startsWith('data:text/csv;base64,'), href.slice(0, 40));
+    const csv = Buffer.from(href.split(',')[1], 'base64').toString('utf8');
+    const lines = csv.trim().split('\n');
+    assert.ok(lines[0].startsWith('Level,Name,Team,From,To,Children on a plan,Statutory visits due'), lines[0]);
+    assert.match(lines[1], /^Service,All in this report,,\d\d\/\d\d\/\d{4},\d\d\/\d\d\/\d{4},\d+/);
+    assert.ok(lines.some((l) => l.startsWith('Worker,')), 'a row per worker');
+    assert.equal(await save.getAttribute('download'), 'compliance-report.csv');
+  });
+
   it('takes a manager from the desk to a child\'s PDF chronology in two clicks', async (t) => {
     await desktop.click('#nav-desk');
     const child = desktop.locator('#desk-due .desk-child').first();

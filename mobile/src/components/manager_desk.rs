@@ -113,6 +113,8 @@ fn DeskBody(desk: Desk) -> Element {
                 div { class: "desk-downloads",
                     DownloadLink { id: "download-annex-a", path: "api/reports/annex-a-list-7.csv",
                         file_name: "annex-a-list-7.csv", label: "Annex A List 7 (CSV)" }
+                    DownloadLink { id: "download-compliance-csv", path: "api/reports/compliance.csv",
+                        file_name: "compliance-report.csv", label: "the compliance report (CSV)" }
                     DownloadLink { id: "download-compliance", path: "api/reports/compliance",
                         file_name: "compliance-report.json", label: "the compliance report (JSON)" }
                 }

@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(handover))
         .routes(routes!(chronology))
         .routes(routes!(compliance))
+        .routes(routes!(compliance_csv))
         .routes(routes!(annex_a_list_7))
         .routes(routes!(audit))
         .routes(routes!(desk))
@@ -745,8 +746,38 @@ pub async fn compliance(
     ApiQuery(range): ApiQuery<RangeQuery>,
 ) -> Result<ApiJson<ComplianceReport>, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
+    Ok(ApiJson(compliance_in_scope(&state, &caller, range).await?))
+}
+
+/// The compliance report's figures as CSV, for a spreadsheet: a row for everything the caller
+/// may see, one per team and one per worker (the same figures as the JSON report, which also
+/// lists the children).
+#[utoipa::path(get, path = "/api/reports/compliance.csv", tag = "oversight", security(("bearer" = [])),
+    params(RangeQuery), responses(
+    (status = 200, body = String, content_type = "text/csv", description = "The figures (formula-like cells neutralised)"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn compliance_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(range): ApiQuery<RangeQuery>,
+) -> Result<Response, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let report = compliance_in_scope(&state, &caller, range).await?;
+    let csv = reports::compliance_csv(&report).map_err(ApiError::internal)?;
+    Ok(text(csv, "text/csv; charset=utf-8", Some("compliance-report.csv")))
+}
+
+/// The compliance report over the caller's scope for the range asked (by default the last 90
+/// days), with the supervision overdue today.
+async fn compliance_in_scope(
+    state: &AppState,
+    caller: &Caller,
+    range: RangeQuery,
+) -> Result<ComplianceReport, ApiError> {
     let (from, to) = range.resolve(state.today(), 90)?;
-    let (cases, recorded) = cases_in_scope(&state, &caller).await?;
+    let (cases, recorded) = cases_in_scope(state, caller).await?;
     let store = state.store();
     let (teams, names) = (team_names(store).await?, worker_names(store).await?);
     let report = reports::compliance_report(
@@ -764,7 +795,7 @@ pub async fn compliance(
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
     let mut report = report;
-    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(&state, &caller)
+    report.supervision_overdue = crate::routes::plan::plans_due_in_scope(state, caller)
         .await?
         .into_iter()
         .filter(|p| p.supervision.overdue)
@@ -778,7 +809,7 @@ pub async fn compliance(
         })
         .collect();
     report.supervision_overdue.sort_by_key(|s| std::cmp::Reverse(s.working_days_overdue));
-    Ok(ApiJson(report))
+    Ok(report)
 }
 
 /// Ofsted's Annex A List 7 (children subject to a child protection plan) as CSV, with Ofsted's
