@@ -687,7 +687,9 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     let timeline: Vec<(MeetingKind, TimelineDate)> = plan_dates
         .map(|(core, review)| vec![(MeetingKind::CoreGroup, core), (MeetingKind::ReviewConference, review)])
         .unwrap_or_default();
-    sweep_timeline(&mut book, child_id, &timeline, absent, context);
+    // Without an ICPC date the dates were counted from the plan's start: the escalation says so.
+    let counted_from_start = plan.details.initial_conference_on.is_none().then_some(plan.registered_on);
+    sweep_timeline(&mut book, child_id, &timeline, counted_from_start, absent, context);
 
     // ---- Visits: not seen, not seen alone, interpreting. ----
     let mut still_holds: Vec<EscalationReason> = Vec::new();
@@ -880,14 +882,21 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
 /// The plan's timeline in one sweep: an escalation for each meeting overdue, at the level an
 /// overdue visit would have; one about an earlier due date closes when the meeting was held in
 /// time, asks a manager to confirm when it was held late, and closes saying why when the
-/// timeline itself changed.
+/// timeline itself changed. `counted_from_start` is the plan's start when no ICPC date is
+/// recorded, said when an escalation is raised so nobody takes its due date for the ICPC's.
 fn sweep_timeline(
     book: &mut Book<'_, '_>,
     child_id: ChildId,
     timeline: &[(MeetingKind, TimelineDate)],
+    counted_from_start: Option<NaiveDate>,
     key_worker_absent: bool,
     context: &SweepContext<'_>,
 ) {
+    let counted = counted_from_start
+        .map(|start| {
+            format!(" No initial conference date is recorded: counted from the plan's start, {}.", dmy(start))
+        })
+        .unwrap_or_default();
     let calendar = context.calendar;
     for (kind, date) in timeline {
         let label = kind.label();
@@ -952,7 +961,7 @@ fn sweep_timeline(
         };
         match book.find(&reason) {
             None => {
-                book.raise(child_id, reason, required, None, "");
+                book.raise(child_id, reason, required, None, &counted);
             }
             Some(i) => {
                 let e = book.get(i);

@@ -710,6 +710,7 @@ mod plan_timeline {
         sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
         let e = about(&held, MeetingKind::CoreGroup).expect("raised");
         assert_eq!(e.level, EscalationLevel::TeamManager);
+        assert!(!e.history[0].text.contains("No initial conference date"), "{}", e.history[0].text);
         assert!(
             e.reason.describe().contains("Core group meeting overdue by 1 working day(s)"),
             "{}",
@@ -732,6 +733,13 @@ mod plan_timeline {
         let e = about(&held, MeetingKind::CoreGroup).expect("raised, though no ICPC date was imported");
         assert_eq!(e.level, EscalationLevel::TeamManager);
         assert!(e.reason.describe().contains("it was due by 16/03/2026"), "{}", e.reason.describe());
+        assert!(
+            e.history[0].text.ends_with(
+                "No initial conference date is recorded: counted from the plan's start, 02/03/2026."
+            ),
+            "the manager is told what the date was counted from: {}",
+            e.history[0].text
+        );
         // Held late: a manager confirms before it closes, as with an ICPC date.
         let late = [meeting(900, MeetingKind::CoreGroup, "2026-03-18")];
         sweep_on(&mut held, &child, &seen, &late, "2026-03-18");
