@@ -892,11 +892,6 @@ fn sweep_timeline(
     key_worker_absent: bool,
     context: &SweepContext<'_>,
 ) {
-    let counted = counted_from_start
-        .map(|start| {
-            format!(" No initial conference date is recorded: counted from the plan's start, {}.", dmy(start))
-        })
-        .unwrap_or_default();
     let calendar = context.calendar;
     for (kind, date) in timeline {
         let label = kind.label();
@@ -961,6 +956,15 @@ fn sweep_timeline(
         };
         match book.find(&reason) {
             None => {
+                // Written only when raised: most sweeps raise nothing.
+                let counted = counted_from_start
+                    .map(|start| {
+                        format!(
+                            " No initial conference date is recorded: counted from the plan's start, {}.",
+                            dmy(start)
+                        )
+                    })
+                    .unwrap_or_default();
                 book.raise(child_id, reason, required, None, &counted);
             }
             Some(i) => {
