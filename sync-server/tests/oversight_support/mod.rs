@@ -88,7 +88,6 @@ pub fn meetings_held_on_time(child: &Child, today: chrono::NaiveDate) -> Vec<sha
         .enumerate()
         .map(|(n, (kind, day))| shared::timeline::PlanMeeting {
             child_id: child.id,
-            held_on: day,
             ..meeting(900 + n as u128, kind, &day.to_string())
         })
         .collect()
