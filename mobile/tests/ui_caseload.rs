@@ -104,3 +104,36 @@ fn a_wrong_pin_says_how_many_tries_are_left() {
     let html = app.render("/", "tries left");
     assert!(html.contains("4 tries left before this phone"), "{html}");
 }
+
+#[test]
+fn offline_a_plan_without_its_icpc_date_is_tracked_from_its_start_as_the_server_tracks_it() {
+    // Registered two years ago, no ICPC date imported, no core group known: offline, the phone
+    // works the dates out itself, and must give the server's.
+    let child = child("Nia", "Noicpc", false);
+    let plan = child.plan.clone().unwrap();
+    assert_eq!(plan.details.initial_conference_on, None);
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[]);
+    app.unlock();
+
+    let view = app.runtime.block_on(app.services.plan_timeline(child.id)).expect("timeline");
+    assert!(!view.from_server, "worked out on the phone");
+    assert_eq!(view.counted_from, Some(plan.registered_on));
+    let (core, review) = shared::timeline::plan_dates(
+        shared::Calendar::jersey(),
+        &shared::timeline::Timescales::default(),
+        &plan,
+        &[],
+        today(),
+    )
+    .expect("the server tracks it");
+    let phone_core = view.core_group.as_ref().expect("the phone tracks it too");
+    assert_eq!((phone_core.due, phone_core.overdue), (core.due, core.overdue));
+    assert!(phone_core.overdue, "no core group in two years");
+    assert_eq!(view.review_conference.as_ref().map(|r| r.due), Some(review.due));
+
+    let page = app.render(&format!("/child/{}", child.id), "No initial conference date on the record");
+    let start = plan.registered_on.format("%d/%m/%Y").to_string();
+    // The server-side renderer escapes the apostrophe.
+    assert!(page.contains(&format!("counted from the plan&#39;s start, {start}.")), "{page}");
+    assert!(!page.contains("Not tracked"), "{page}");
+}

@@ -394,6 +394,46 @@ mod timeline {
         );
     }
 
+    #[rstest]
+    // Thursday 2 April 2026, before Good Friday and Easter Monday: ten working days is Monday 20.
+    #[case::before_easter("england", "2026-04-02", "2026-04-20")]
+    // Registered on Easter Monday itself: the count starts the next day, to the same Monday 20.
+    #[case::on_a_bank_holiday("england", "2026-04-06", "2026-04-20")]
+    // Sunday 29 March 2026, the night the clocks go forward: Tuesday 14 April (Easter skipped).
+    #[case::on_the_clock_change("england", "2026-03-29", "2026-04-14")]
+    // Thursday 8 May 2025 in Jersey: Liberation Day, Friday 9 May, is skipped; Friday 23 May.
+    #[case::before_liberation_day("jersey", "2025-05-08", "2025-05-23")]
+    fn without_an_icpc_date_awkward_start_days_count_as_if_the_icpc_were_that_day(
+        #[case] calendar: &str,
+        #[case] start: &str,
+        #[case] first_core_group: &str,
+    ) {
+        let calendar = if calendar == "jersey" { Calendar::jersey() } else { england() };
+        let plan = ProtectionPlan { registered_on: date(start), latest_review_conference: None, ..plan() };
+        assert_eq!(plan.details.initial_conference_on, None);
+        let mut with_icpc = plan.clone();
+        with_icpc.details.initial_conference_on = Some(date(start));
+        let on = |plan: &ProtectionPlan, day: NaiveDate| plan_dates(calendar, &rules(), plan, &[], day);
+        let day_before = date(start).pred_opt().unwrap();
+        assert!(on(&plan, day_before).is_none(), "not before the plan starts");
+
+        let (core, review) = on(&plan, date(start)).expect("tracked from the day the plan starts");
+        assert_eq!(core.due, date(first_core_group));
+        assert!(!core.overdue && !review.overdue);
+        assert_eq!(on(&plan, date(start)), on(&with_icpc, date(start)), "as if the ICPC were that day");
+
+        let (core, _) = on(&plan, date(first_core_group)).unwrap();
+        assert!(!core.overdue, "due that day is not overdue");
+        let next_working_day = calendar.add_working_days(date(first_core_group), 1);
+        let (core, _) = on(&plan, next_working_day).unwrap();
+        assert_eq!((core.overdue, core.working_days_overdue), (true, 1));
+
+        // A plan that ends on the due date is tracked on its last day, and not after.
+        let ended = ProtectionPlan { deregistered_on: Some(date(first_core_group)), ..plan };
+        assert!(on(&ended, date(first_core_group)).is_some());
+        assert!(on(&ended, date(first_core_group).succ_opt().unwrap()).is_none());
+    }
+
     #[test]
     fn without_an_icpc_date_the_timeline_runs_from_the_day_the_plan_started() {
         // Registered Tuesday 1 September 2026, no ICPC date imported, no core group known: the
