@@ -405,6 +405,11 @@ pub struct PlanDetails {
     /// them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_core_group: Option<NaiveDate>,
+    /// The latest supervision of the case the central system knew of before this service
+    /// recorded them. Without it, a plan that started before go-live is counted from its start
+    /// and its supervision escalated at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_supervision: Option<NaiveDate>,
 }
 
 /// A plan's categories from a given day.

@@ -330,8 +330,9 @@ pub fn plan_dates(
     ))
 }
 
-/// Supervision of a case on `today`: the latest recorded and when the next is due. `None` when
-/// the plan is not in force.
+/// Supervision of a case on `today`: the latest recorded here or known to the central system
+/// ([`crate::PlanDetails::latest_supervision`]) and when the next is due. `None` when the plan
+/// is not in force.
 pub fn supervision_date(
     calendar: &Calendar,
     timescales: &Timescales,

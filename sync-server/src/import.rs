@@ -35,6 +35,7 @@
 //! | `pre_birth` | no | `yes` for a pre-birth plan |
 //! | `initial_conference_on` | no | `YYYY-MM-DD`: the initial child protection conference; the plan's timeline (core groups, reviews) is tracked from it, or from `registered_on` when it is empty |
 //! | `latest_core_group` | no | `YYYY-MM-DD`: the latest core group the central system knew of |
+//! | `latest_supervision` | no | `YYYY-MM-DD`: the latest supervision of the case the central system knew of; without it a plan is counted from its start, and supervision overdue is escalated at once |
 //! | `previous_plans` | no | earlier plans, `start\|end\|initial harms\|latest harms` with harms joined by `+`, separated by `;` (JSON: objects with `registered_on`, `deregistered_on`, `initial_harms`, `latest_harms`, `pre_birth`) |
 //! | `visit_frequency_working_days` | no | 1 to 60, default 10 |
 //! | `actions` | no | `ref\|description` entries separated by `;` (JSON: objects) |
@@ -63,7 +64,7 @@ use crate::limits::{
 use crate::store::{Account, ChildSource};
 
 /// The CSV columns, in the order the export writes them.
-pub const COLUMNS: [&str; 34] = [
+pub const COLUMNS: [&str; 35] = [
     "central_id",
     "given_name",
     "family_name",
@@ -88,6 +89,7 @@ pub const COLUMNS: [&str; 34] = [
     "pre_birth",
     "initial_conference_on",
     "latest_core_group",
+    "latest_supervision",
     "previous_plans",
     "visit_frequency_working_days",
     "actions",
@@ -235,6 +237,9 @@ pub struct CaseRecord {
     /// `YYYY-MM-DD`: the latest core group the central system knew of.
     #[serde(default)]
     pub latest_core_group: Option<String>,
+    /// `YYYY-MM-DD`: the latest supervision of the case the central system knew of.
+    #[serde(default)]
+    pub latest_supervision: Option<String>,
     /// Earlier plans.
     #[serde(default)]
     pub previous_plans: Vec<PreviousPlanRecord>,
@@ -556,6 +561,7 @@ fn record_from_cells(cell: &dyn Fn(&str) -> Option<String>) -> Result<CaseRecord
         pre_birth: yes("pre_birth")?,
         initial_conference_on: cell("initial_conference_on"),
         latest_core_group: cell("latest_core_group"),
+        latest_supervision: cell("latest_supervision"),
         previous_plans,
         central_id: cell("central_id").unwrap_or_default(),
         given_name: cell("given_name").unwrap_or_default(),
@@ -706,6 +712,7 @@ fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
             ("harms_changed_on", record.harms_changed_on.as_deref()),
             ("initial_conference_on", record.initial_conference_on.as_deref()),
             ("latest_core_group", record.latest_core_group.as_deref()),
+            ("latest_supervision", record.latest_supervision.as_deref()),
             ("deregistered_on", record.deregistered_on.as_deref()),
             ("latest_review_conference", record.latest_review_conference.as_deref()),
             ("key_worker_username", record.key_worker_username.as_deref()),
@@ -1033,11 +1040,13 @@ fn check(record: &CaseRecord, today: NaiveDate, id: ChildId) -> Result<Checked, 
         let initial_conference_on =
             plan_date("initial_conference_on", record.initial_conference_on.as_deref());
         let latest_core_group = plan_date("latest_core_group", record.latest_core_group.as_deref());
+        let latest_supervision = plan_date("latest_supervision", record.latest_supervision.as_deref());
         let plan_details = shared::PlanDetails {
             category_history,
             pre_birth: record.pre_birth,
             initial_conference_on,
             latest_core_group,
+            latest_supervision,
         };
         let frequency =
             record.visit_frequency_working_days.unwrap_or(ProtectionPlan::DEFAULT_FREQUENCY_WORKING_DAYS);

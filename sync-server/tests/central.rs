@@ -295,8 +295,8 @@ async fn an_unborn_child_without_an_expected_date_of_birth_is_refused_naming_the
 async fn the_csv_import_carries_earlier_plans_categories_with_dates_and_annex_a_details() {
     let world = World::new().await;
     let admin = world.login("adam.admin").await;
-    let file = "central_id,given_name,family_name,date_of_birth,ethnicity,disability,emergency_protection_dates,registered_on,harms,initial_harms,harms_changed_on,initial_conference_on,latest_core_group,previous_plans,key_worker_username,team_code\n\
-        CMS-9,Zara,Penn,2015-02-02,MWBC,yes,2025-03-30,2025-04-01,physical,neglect;emotional,2025-06-01,2025-04-01,2025-04-14,2021-01-04|2021-09-30|neglect|neglect;2023-02-01|2023-08-01|emotional+sexual|sexual,sam.social,CPT1\n";
+    let file = "central_id,given_name,family_name,date_of_birth,ethnicity,disability,emergency_protection_dates,registered_on,harms,initial_harms,harms_changed_on,initial_conference_on,latest_core_group,latest_supervision,previous_plans,key_worker_username,team_code\n\
+        CMS-9,Zara,Penn,2015-02-02,MWBC,yes,2025-03-30,2025-04-01,physical,neglect;emotional,2025-06-01,2025-04-01,2025-04-14,2025-05-20,2021-01-04|2021-09-30|neglect|neglect;2023-02-01|2023-08-01|emotional+sexual|sexual,sam.social,CPT1\n";
     let (status, report) = import(&world, admin.access(), "csv", file.to_owned()).await;
     assert_eq!((status, report["created"].as_u64()), (StatusCode::OK, Some(1)), "{report}");
     let zara = world.child("CMS-9").await;
@@ -314,11 +314,19 @@ async fn the_csv_import_carries_earlier_plans_categories_with_dates_and_annex_a_
     assert_eq!(plan.details.category_history[1].from, chrono::NaiveDate::from_ymd_opt(2025, 6, 1).unwrap());
     assert_eq!(plan.details.initial_conference_on, chrono::NaiveDate::from_ymd_opt(2025, 4, 1));
     assert_eq!(plan.details.latest_core_group, chrono::NaiveDate::from_ymd_opt(2025, 4, 14));
+    assert_eq!(plan.details.latest_supervision, chrono::NaiveDate::from_ymd_opt(2025, 5, 20));
 
     // An unknown ethnicity code is refused, naming the column.
     let bad = file.replace("MWBC", "XXXX").replace("CMS-9", "CMS-10");
     let (_, report) = import(&world, admin.access(), "csv", bad).await;
     assert_eq!(report["problems"][0]["field"], "ethnicity", "{report}");
+
+    // A supervision the central system dates after today is refused, naming the column.
+    let future = world.today().checked_add_days(chrono::Days::new(1)).unwrap().to_string();
+    let bad = file.replace("2025-05-20", &future).replace("CMS-9", "CMS-11");
+    let (_, report) = import(&world, admin.access(), "csv", bad).await;
+    assert_eq!(report["problems"][0]["field"], "latest_supervision", "{report}");
+    assert!(world.state.store().child_by_central_id("CMS-11").await.unwrap().is_none(), "nothing was stored");
 }
 
 #[tokio::test]
