@@ -1,6 +1,7 @@
 //! Escalations to managers: missed and overdue visits, children not seen alone without a
 //! manager's agreement, interpreters needed but not used or family members interpreting, and
-//! the go-live prompt for children with no visit recorded here. Each escalation carries its
+//! the go-live prompt for children with no visit recorded here, core group meetings, review
+//! conferences, case supervision and agreed actions overdue. Each escalation carries its
 //! whole history, appended to and never rewritten, and a manager's standing decisions that a
 //! child need not be seen alone are kept apart from it ([`SeenAloneDecision`]).
 
@@ -8,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
-use crate::ids::{ChildId, EscalationId, SeenAloneDecisionId, VisitId, WorkerId};
+use crate::ids::{AgreedActionId, ChildId, EscalationId, SeenAloneDecisionId, VisitId, WorkerId};
 use crate::schedule::EscalationLevel;
 use crate::visit::Visit;
 
@@ -64,6 +65,28 @@ pub enum EscalationReason {
         /// Working days overdue when last assessed.
         working_days_overdue: u32,
     },
+    /// A manager's supervision of the child's case is overdue: none recorded since the date it
+    /// was due by. Kept firing, like an overdue visit, until a supervision is recorded.
+    SupervisionOverdue {
+        /// The date it was due by.
+        due: NaiveDate,
+        /// Working days overdue when last assessed.
+        working_days_overdue: u32,
+    },
+    /// An action agreed at a core group, review conference or supervision is past its due date
+    /// and not marked done: the drift the audit found unchallenged. Kept firing until it is.
+    ActionOverdue {
+        /// The action.
+        action_id: AgreedActionId,
+        /// The date it was due by.
+        due: NaiveDate,
+        /// Working days overdue when last assessed.
+        working_days_overdue: u32,
+        /// Whether it was agreed in supervision, which a duty worker does not read: the
+        /// escalation is kept from them as the supervision is.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        in_supervision: bool,
+    },
 }
 
 impl EscalationReason {
@@ -86,6 +109,8 @@ impl EscalationReason {
                 };
                 format!("{kind}_overdue:{due}")
             }
+            EscalationReason::SupervisionOverdue { due, .. } => format!("supervision_overdue:{due}"),
+            EscalationReason::ActionOverdue { action_id, .. } => format!("action_overdue:{action_id}"),
         }
     }
 
@@ -119,17 +144,37 @@ impl EscalationReason {
                 meeting.label(),
                 due.format("%d/%m/%Y")
             ),
+            EscalationReason::SupervisionOverdue { due, working_days_overdue } => format!(
+                "Supervision of the case overdue by {working_days_overdue} working day(s): it was due by {}.",
+                due.format("%d/%m/%Y")
+            ),
+            EscalationReason::ActionOverdue { due, working_days_overdue, .. } => format!(
+                "An action agreed on the plan is overdue by {working_days_overdue} working day(s): it was due by {}.",
+                due.format("%d/%m/%Y")
+            ),
         }
     }
 
+    /// Whether it is about a manager's supervision of the case (overdue, or an action agreed in
+    /// it), which is for managers and the key worker, not a duty worker covering visits.
+    pub fn is_about_supervision(&self) -> bool {
+        matches!(
+            self,
+            EscalationReason::SupervisionOverdue { .. }
+                | EscalationReason::ActionOverdue { in_supervision: true, .. }
+        )
+    }
+
     /// Whether this is about something overdue on the plan (kept firing until the child is seen,
-    /// or the meeting held), rather than about one visit.
+    /// the meeting held, the case supervised or the action done), rather than about one visit.
     pub fn is_about_overdue(&self) -> bool {
         matches!(
             self,
             EscalationReason::Overdue { .. }
                 | EscalationReason::NoVisitSinceGoLive { .. }
                 | EscalationReason::PlanMeetingOverdue { .. }
+                | EscalationReason::SupervisionOverdue { .. }
+                | EscalationReason::ActionOverdue { .. }
         )
     }
 }
@@ -469,9 +514,12 @@ impl Escalation {
                 *working_days_overdue = u32::try_from(days).unwrap_or(u32::MAX);
             }
         }
-        // A meeting still overdue: counted to today (a held one closes or asks to confirm).
+        // A meeting, supervision or action still overdue: counted to today (one held or done
+        // closes or asks to confirm).
         let active = self.is_active();
-        if let EscalationReason::PlanMeetingOverdue { due, working_days_overdue, .. } = &mut self.reason
+        if let EscalationReason::PlanMeetingOverdue { due, working_days_overdue, .. }
+        | EscalationReason::SupervisionOverdue { due, working_days_overdue }
+        | EscalationReason::ActionOverdue { due, working_days_overdue, .. } = &mut self.reason
             && active
             && today > *due
         {

@@ -216,13 +216,25 @@ pub fn escalation_level(
 ) -> Option<EscalationLevel> {
     match state {
         DueState::Overdue { working_days_overdue, .. } => {
-            if *working_days_overdue > rules.senior_after_working_days || key_worker_absent {
-                Some(EscalationLevel::SeniorManager)
-            } else {
-                Some(EscalationLevel::TeamManager)
-            }
+            Some(overdue_level(*working_days_overdue, key_worker_absent, rules))
         }
         _ => None,
+    }
+}
+
+/// Who is told of something `working_days_overdue` working days overdue (a visit, a plan
+/// meeting, supervision, an agreed action): a senior manager when more than
+/// [`ScheduleRules::senior_after_working_days`], or while the key worker is absent; else the
+/// team manager.
+pub fn overdue_level(
+    working_days_overdue: u32,
+    key_worker_absent: bool,
+    rules: &ScheduleRules,
+) -> EscalationLevel {
+    if working_days_overdue > rules.senior_after_working_days || key_worker_absent {
+        EscalationLevel::SeniorManager
+    } else {
+        EscalationLevel::TeamManager
     }
 }
 

@@ -215,6 +215,43 @@ pub struct ActionDone {
     pub at: DateTime<Utc>,
 }
 
+/// An action with where and when it was agreed.
+#[derive(Clone, Copy, Debug)]
+pub struct Agreed<'a> {
+    /// The action.
+    pub action: &'a AgreedAction,
+    /// Where: "Core group meeting", "Review conference" or "Supervision".
+    pub at: &'static str,
+    /// The day of the meeting or supervision.
+    pub on: NaiveDate,
+    /// Whether it was agreed in supervision (which a duty worker does not read).
+    pub in_supervision: bool,
+}
+
+/// Every action agreed at `meetings` and in `supervisions`, the meetings' first.
+pub fn agreed_actions<'a>(
+    meetings: &'a [PlanMeeting],
+    supervisions: &'a [Supervision],
+) -> impl Iterator<Item = Agreed<'a>> + 'a {
+    let at_meetings = meetings.iter().flat_map(|m| {
+        m.actions.iter().map(move |action| Agreed {
+            action,
+            at: m.kind.label(),
+            on: m.held_on,
+            in_supervision: false,
+        })
+    });
+    let in_supervision = supervisions.iter().flat_map(|s| {
+        s.actions.iter().map(move |action| Agreed {
+            action,
+            at: "Supervision",
+            on: s.held_on,
+            in_supervision: true,
+        })
+    });
+    at_meetings.chain(in_supervision)
+}
+
 /// At most this many attendees, decisions or actions on one meeting or supervision.
 pub const MAX_MEETING_ITEMS: usize = 50;
 
@@ -343,7 +380,8 @@ pub fn supervision_date(
     if !plan.is_active_on(today) {
         return None;
     }
-    let latest = supervisions.iter().map(|s| s.held_on).filter(|d| *d <= today).max();
+    let imported = plan.details.latest_supervision.filter(|d| *d <= today);
+    let latest = supervisions.iter().map(|s| s.held_on).filter(|d| *d <= today).max().max(imported);
     let due = next_supervision_due(calendar, timescales, plan.registered_on, latest);
     Some(TimelineDate::new(calendar, latest, due, today))
 }

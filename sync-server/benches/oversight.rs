@@ -129,6 +129,8 @@ fn bench(c: &mut Criterion) {
             escalations: &[],
             seen_alone_decisions: &[],
             meetings: &[],
+            supervisions: &[],
+            actions_done: &[],
         }),
         &context,
     );
@@ -154,6 +156,8 @@ fn bench(c: &mut Criterion) {
                     escalations: &[],
                     seen_alone_decisions: &[],
                     meetings: &[],
+                    supervisions: &[],
+                    actions_done: &[],
                 }),
                 &context,
             )
@@ -168,6 +172,8 @@ fn bench(c: &mut Criterion) {
                     escalations: held.get(&c.id).map(Vec::as_slice).unwrap_or(&[]),
                     seen_alone_decisions: &[],
                     meetings: &[],
+                    supervisions: &[],
+                    actions_done: &[],
                 }),
                 &context,
             );

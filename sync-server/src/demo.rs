@@ -714,7 +714,9 @@ fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate)
     }
 }
 
-/// DEMO-0005's last core group, 40 days ago, with two actions: one done late, one open.
+/// DEMO-0005's last core group, 40 days ago, with three actions: one due today, one due in ten
+/// days, and one past its due date and not done, so Tara's inbox holds an "agreed action
+/// overdue" escalation.
 fn demo_meetings(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::PlanMeeting> {
     let Some(child) = children.iter().find(|c| c.central_id == "DEMO-0005") else { return Vec::new() };
     let held_on = days_before(today, 40);
@@ -739,6 +741,7 @@ fn demo_meetings(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::
                 "Health visitor",
                 today.checked_add_days(Days::new(10)).unwrap_or(today),
             ),
+            action(3, "Refer the mother to the parenting programme", "Social worker", days_before(today, 5)),
         ],
         recorded_by: demo_worker_id("sam.social"),
         recorded_by_name: "Sam Social".into(),
@@ -746,27 +749,46 @@ fn demo_meetings(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::
     }]
 }
 
-/// Tara's supervision of Ellie's case (DEMO-0001) three weeks ago; every other case of team 1
-/// shows supervision due or overdue on the manager's desk.
+/// The managers' supervision of each case:
+/// - Tara's supervision of Ellie's case (DEMO-0001) three weeks ago, with a decision and an action;
+/// - Amelia's (DEMO-0005) last supervision five weeks ago, so it is overdue by a few days: the
+///   desk lists it and Tara's inbox holds a "supervision overdue" escalation;
+/// - every other case supervised a fortnight ago, by its team's manager.
 fn demo_supervision(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::Supervision> {
-    let Some(child) = children.iter().find(|c| c.central_id == "DEMO-0001") else { return Vec::new() };
-    let held_on = days_before(today, 21);
-    vec![shared::timeline::Supervision {
-        id: shared::SupervisionId(derived_id("demo-supervision", "DEMO-0001/1")),
-        child_id: child.id,
-        held_on,
-        reflection:
-            "Risk unchanged: visits are late and Ellie was not seen last time. Progress on school attendance."
-                .into(),
-        decisions: vec!["Visit this week, unannounced.".into()],
-        actions: vec![shared::timeline::AgreedAction {
-            id: shared::AgreedActionId(derived_id("demo-action", "DEMO-0001/s1")),
-            description: "Book the core group before the end of the month".into(),
-            owner: "Sam Social".into(),
-            due_on: today.checked_add_days(Days::new(7)).unwrap_or(today),
-        }],
-        recorded_by: demo_worker_id("tara.manager"),
-        recorded_by_name: "Tara Manager".into(),
-        recorded_at: held_on.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc(),
-    }]
+    children
+        .iter()
+        .filter(|child| child.plan.is_some())
+        .map(|child| {
+            let team = child.plan.as_ref().map(|p| p.team);
+            let (username, name) =
+                if team == Some(demo_team_id(2)) { ("mo.manager", "Mo Manager") } else { ("tara.manager", "Tara Manager") };
+            let (days_ago, reflection, decisions, actions) = match child.central_id.as_str() {
+                "DEMO-0001" => (
+                    21,
+                    "Risk unchanged: visits are late and Ellie was not seen last time. Progress on school attendance.",
+                    vec!["Visit this week, unannounced.".into()],
+                    vec![shared::timeline::AgreedAction {
+                        id: shared::AgreedActionId(derived_id("demo-action", "DEMO-0001/s1")),
+                        description: "Book the core group before the end of the month".into(),
+                        owner: "Sam Social".into(),
+                        due_on: today.checked_add_days(Days::new(7)).unwrap_or(today),
+                    }],
+                ),
+                "DEMO-0005" => (35, "Risk reducing slowly; the plan continues.", Vec::new(), Vec::new()),
+                _ => (14, "Risk reviewed against the plan; no change to the plan.", Vec::new(), Vec::new()),
+            };
+            let held_on = days_before(today, days_ago);
+            shared::timeline::Supervision {
+                id: shared::SupervisionId(derived_id("demo-supervision", &format!("{}/1", child.central_id))),
+                child_id: child.id,
+                held_on,
+                reflection: reflection.into(),
+                decisions,
+                actions,
+                recorded_by: demo_worker_id(username),
+                recorded_by_name: name.into(),
+                recorded_at: held_on.and_hms_opt(15, 0, 0).unwrap_or_default().and_utc(),
+            }
+        })
+        .collect()
 }

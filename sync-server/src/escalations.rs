@@ -27,6 +27,15 @@
 //!   when a change to the plan means the child is no longer overdue (saying so).
 //! - **Routing:** to the team manager; while they are recorded absent, to the team's deputy or
 //!   its senior manager ([`shared::TeamRouting`]).
+//! - **The plan's timeline:** a core group meeting, a review conference or the manager's
+//!   supervision of the case not held by its due date ([`shared::timeline`]) is escalated like
+//!   an overdue visit: to the team manager the day after, to a senior manager when overdue by
+//!   more than N working days or while the key worker is absent, and kept firing until one is
+//!   recorded. Supervision is the team manager's own task, so a team manager who neither
+//!   supervises nor acknowledges within the window is raised to a senior manager.
+//! - **Agreed actions:** an action agreed at a meeting or in supervision that passes its due
+//!   date without being marked done is escalated the same way, one escalation per action; done
+//!   late, a manager confirms before it closes.
 //! - **Go-live:** a child whose plan began before [`EscalationConfig::go_live`] with no visit
 //!   recorded here and no imported last-seen date gets one team-manager prompt
 //!   ([`EscalationReason::NoVisitSinceGoLive`]) instead of a senior escalation.
@@ -38,9 +47,11 @@ use std::collections::{HashMap, HashSet};
 
 use crate::store::prelude::*;
 use chrono::{DateTime, NaiveDate, Utc};
-use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due};
+use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due, overdue_level};
 use shared::sync::{DatedQuote, Handover};
-use shared::timeline::{MeetingKind, PlanMeeting, TimelineDate, Timescales};
+use shared::timeline::{
+    ActionDone, AgreedAction, MeetingKind, PlanMeeting, Supervision, TimelineDate, Timescales,
+};
 use shared::validation::FieldError;
 use shared::visit::current_revisions;
 use shared::{
@@ -210,6 +221,10 @@ pub struct ChildCase<'a> {
     pub seen_alone_decisions: &'a [SeenAloneDecision],
     /// The core group meetings and review conferences recorded on the child's plan.
     pub meetings: &'a [PlanMeeting],
+    /// The managers' supervisions of the child's case.
+    pub supervisions: &'a [Supervision],
+    /// The agreed actions marked done.
+    pub actions_done: &'a [ActionDone],
 }
 
 /// What a sweep decided about one escalation. Each carries the escalation as it now stands.
@@ -373,6 +388,51 @@ impl<'a, 'c> Book<'a, 'c> {
         self.record(i, EscalationStep::RaisedAgain, format!("{why} Raised again to {addressee}."));
     }
 
+    /// Keeps escalation `i`, about something still overdue, loud: a closed one is raised again
+    /// (saying `again`: what closed it no longer holds), and an active one goes up to the level
+    /// `required` when its lateness or the key worker's absence now calls for more. `subject`
+    /// begins the sentence ("Overdue", "Core group meeting overdue"). `reason` is the current
+    /// figure; `basis`, when given, the schedule it was assessed against.
+    #[allow(clippy::too_many_arguments)]
+    fn keep_loud(
+        &mut self,
+        i: usize,
+        reason: EscalationReason,
+        basis: Option<ScheduleBasis>,
+        required: EscalationLevel,
+        subject: &str,
+        again: impl FnOnce() -> String,
+        working_days_overdue: u32,
+        key_worker_absent: bool,
+    ) {
+        let e = self.get(i);
+        let why = if !e.is_active() {
+            again()
+        } else if required > e.level {
+            if key_worker_absent {
+                format!(
+                    "{subject} by {} while the key worker is recorded absent.",
+                    days(working_days_overdue)
+                )
+            } else {
+                format!(
+                    "{subject} by {}, more than {}.",
+                    days(working_days_overdue),
+                    days(self.context.config.rules.senior_after_working_days)
+                )
+            }
+        } else {
+            return;
+        };
+        let level = required.max(e.level);
+        let edited = self.edit(i);
+        edited.reason = reason;
+        if basis.is_some() {
+            edited.basis = basis;
+        }
+        self.raise_again(i, level, &why);
+    }
+
     fn close(&mut self, i: usize, explanation: String) {
         let now = self.context.now;
         self.edit(i).status = EscalationStatus::Closed { explanation: explanation.clone(), at: now };
@@ -424,6 +484,8 @@ fn same_problem(a: &EscalationReason, b: &EscalationReason) -> bool {
             R::PlanMeetingOverdue { meeting: a, due: x, .. },
             R::PlanMeetingOverdue { meeting: b, due: y, .. },
         ) => a == b && x == y,
+        (R::SupervisionOverdue { due: x, .. }, R::SupervisionOverdue { due: y, .. }) => x == y,
+        (R::ActionOverdue { action_id: x, .. }, R::ActionOverdue { action_id: y, .. }) => x == y,
         _ => false,
     }
 }
@@ -644,52 +706,48 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                 None => {
                     book.raise(child_id, reason, required, Some(basis_now.clone()), "");
                 }
-                Some(i) => {
-                    let e = book.get(i);
-                    let why = if !e.is_active() {
-                        // Closed, yet overdue again for the same date: the visit that closed it
-                        // no longer counts.
-                        Some(format!(
+                // Closed, yet overdue again for the same date: the visit that closed it no
+                // longer counts.
+                Some(i) => book.keep_loud(
+                    i,
+                    reason,
+                    Some(basis_now.clone()),
+                    required,
+                    "Overdue",
+                    || {
+                        format!(
                             "Overdue again for the due date of {}: the visit that closed it no longer counts.",
                             dmy(due)
-                        ))
-                    } else if required > e.level {
-                        Some(if absent {
-                            format!(
-                                "Overdue by {} while the key worker is recorded absent.",
-                                days(working_days_overdue)
-                            )
-                        } else {
-                            format!(
-                                "Overdue by {}, more than {}.",
-                                days(working_days_overdue),
-                                days(context.config.rules.senior_after_working_days)
-                            )
-                        })
-                    } else {
-                        None
-                    };
-                    if let Some(why) = why {
-                        let level = required.max(e.level);
-                        let edited = book.edit(i);
-                        edited.reason = reason;
-                        edited.basis = Some(basis_now.clone());
-                        book.raise_again(i, level, &why);
-                    }
-                }
+                        )
+                    },
+                    working_days_overdue,
+                    absent,
+                ),
             }
         }
     }
 
-    // ---- The plan's timeline: core groups and review conferences, escalated like a visit. ----
-    let plan_dates =
-        shared::timeline::plan_dates(calendar, &context.config.timescales, plan, case.meetings, today);
-    let timeline: Vec<(MeetingKind, TimelineDate)> = plan_dates
-        .map(|(core, review)| vec![(MeetingKind::CoreGroup, core), (MeetingKind::ReviewConference, review)])
-        .unwrap_or_default();
+    // ---- The plan's timeline: core groups, review conferences and supervision, escalated
+    // like a visit. ----
+    let timescales = &context.config.timescales;
+    let plan_dates = shared::timeline::plan_dates(calendar, timescales, plan, case.meetings, today);
+    let supervision =
+        shared::timeline::supervision_date(calendar, timescales, plan, case.supervisions, today);
+    let timeline: Vec<(Dated, TimelineDate)> = plan_dates
+        .map(|(core, review)| {
+            [
+                (Dated::Meeting(MeetingKind::CoreGroup), core),
+                (Dated::Meeting(MeetingKind::ReviewConference), review),
+            ]
+        })
+        .into_iter()
+        .flatten()
+        .chain(supervision.map(|date| (Dated::Supervision, date)))
+        .collect();
     // Without an ICPC date the dates were counted from the plan's start: the escalation says so.
     let counted_from_start = plan.details.initial_conference_on.is_none().then_some(plan.registered_on);
     sweep_timeline(&mut book, child_id, &timeline, counted_from_start, absent, context);
+    let actions_overdue = sweep_actions(&mut book, &case, plan, absent, context);
 
     // ---- Visits: not seen, not seen alone, interpreting. ----
     let mut still_holds: Vec<EscalationReason> = Vec::new();
@@ -742,7 +800,9 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             | EscalationReason::FamilyMemberInterpreted { visit_id } => visit_id,
             EscalationReason::Overdue { .. }
             | EscalationReason::NoVisitSinceGoLive { .. }
-            | EscalationReason::PlanMeetingOverdue { .. } => continue,
+            | EscalationReason::PlanMeetingOverdue { .. }
+            | EscalationReason::SupervisionOverdue { .. }
+            | EscalationReason::ActionOverdue { .. } => continue,
         };
         if !e.is_open() || still_holds.iter().any(|r| same_problem(r, &e.reason)) {
             continue;
@@ -841,9 +901,15 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                         raised_due == due && overdue_now && go_live_prompt.is_none()
                     }
                     EscalationReason::NoVisitSinceGoLive { .. } => go_live_prompt.is_some() && overdue_now,
-                    EscalationReason::PlanMeetingOverdue { meeting, due: raised_due, .. } => timeline
-                        .iter()
-                        .any(|(kind, date)| *kind == meeting && date.due == raised_due && date.overdue),
+                    EscalationReason::PlanMeetingOverdue { .. }
+                    | EscalationReason::SupervisionOverdue { .. } => {
+                        Dated::of(&e.reason).is_some_and(|(what, raised_due)| {
+                            timeline
+                                .iter()
+                                .any(|(kind, date)| *kind == what && date.due == raised_due && date.overdue)
+                        })
+                    }
+                    EscalationReason::ActionOverdue { action_id, .. } => actions_overdue.contains(&action_id),
                     _ => false,
                 };
                 let Some((acknowledged_on, action)) = e.acknowledgement() else { continue };
@@ -858,14 +924,23 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                             dmy(*date)
                         ),
                     ),
-                    _ => (
-                        calendar.add_working_days(acknowledged_on, window),
-                        format!(
-                            "{} since the acknowledgement of {} and the child has still not been seen.",
-                            days(window),
-                            dmy(acknowledged_on)
-                        ),
-                    ),
+                    _ => {
+                        let still = match (Dated::of(&e.reason), &e.reason) {
+                            (Some((what, _)), _) => format!("no {} has been recorded", what.noun()),
+                            (None, EscalationReason::ActionOverdue { .. }) => {
+                                "the action has not been marked done".to_owned()
+                            }
+                            (None, _) => "the child has still not been seen".to_owned(),
+                        };
+                        (
+                            calendar.add_working_days(acknowledged_on, window),
+                            format!(
+                                "{} since the acknowledgement of {} and {still}.",
+                                days(window),
+                                dmy(acknowledged_on)
+                            ),
+                        )
+                    }
                 };
                 if today > deadline {
                     let level = e.level.above();
@@ -879,28 +954,68 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     book.finish(changes);
 }
 
-/// The plan's timeline in one sweep: an escalation for each meeting overdue, at the level an
-/// overdue visit would have; one about an earlier due date closes when the meeting was held in
-/// time, asks a manager to confirm when it was held late, and closes saying why when the
+/// What on the plan's timeline a sweep follows: a meeting, or the manager's supervision of the
+/// case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dated {
+    Meeting(MeetingKind),
+    Supervision,
+}
+
+impl Dated {
+    /// What and when an escalation is about, when it is about the plan's timeline.
+    fn of(reason: &EscalationReason) -> Option<(Dated, NaiveDate)> {
+        match *reason {
+            EscalationReason::PlanMeetingOverdue { meeting, due, .. } => Some((Dated::Meeting(meeting), due)),
+            EscalationReason::SupervisionOverdue { due, .. } => Some((Dated::Supervision, due)),
+            _ => None,
+        }
+    }
+
+    fn reason(self, due: NaiveDate, working_days_overdue: u32) -> EscalationReason {
+        match self {
+            Dated::Meeting(meeting) => {
+                EscalationReason::PlanMeetingOverdue { meeting, due, working_days_overdue }
+            }
+            Dated::Supervision => EscalationReason::SupervisionOverdue { due, working_days_overdue },
+        }
+    }
+
+    /// "Core group meeting", "Supervision of the case".
+    fn label(self) -> &'static str {
+        match self {
+            Dated::Meeting(meeting) => meeting.label(),
+            Dated::Supervision => "Supervision of the case",
+        }
+    }
+
+    /// The label within a sentence: "core group meeting", "supervision of the case".
+    fn noun(self) -> String {
+        self.label().to_lowercase()
+    }
+}
+
+/// The plan's timeline in one sweep: an escalation for each meeting or supervision overdue, at
+/// the level an overdue visit would have; one about an earlier due date closes when it was held
+/// in time, asks a manager to confirm when it was held late, and closes saying why when the
 /// timeline itself changed. `counted_from_start` is the plan's start when no ICPC date is
-/// recorded, said when an escalation is raised so nobody takes its due date for the ICPC's.
+/// recorded, said when a meeting's escalation is raised so nobody takes its due date for the
+/// ICPC's.
 fn sweep_timeline(
     book: &mut Book<'_, '_>,
     child_id: ChildId,
-    timeline: &[(MeetingKind, TimelineDate)],
+    timeline: &[(Dated, TimelineDate)],
     counted_from_start: Option<NaiveDate>,
     key_worker_absent: bool,
     context: &SweepContext<'_>,
 ) {
     let calendar = context.calendar;
-    for (kind, date) in timeline {
+    for &(kind, date) in timeline {
         let label = kind.label();
         for i in 0..book.len() {
             let e = book.get(i);
-            let EscalationReason::PlanMeetingOverdue { meeting, due: raised_due, .. } = e.reason else {
-                continue;
-            };
-            if meeting != *kind || raised_due == date.due || !e.is_active() {
+            let Some((what, raised_due)) = Dated::of(&e.reason) else { continue };
+            if what != kind || raised_due == date.due || !e.is_active() {
                 continue;
             }
             match date.latest {
@@ -908,7 +1023,7 @@ fn sweep_timeline(
                     i,
                     format!(
                         "A {} on {}, in time for {}, was recorded.",
-                        label.to_lowercase(),
+                        kind.noun(),
                         dmy(held),
                         dmy(raised_due)
                     ),
@@ -921,7 +1036,7 @@ fn sweep_timeline(
                             EscalationStep::ConfirmationAsked,
                             format!(
                                 "The {} was held on {}, {} after it was due by {}. A manager confirms that this can close.",
-                                label.to_lowercase(),
+                                kind.noun(),
                                 dmy(held),
                                 days(late_by),
                                 dmy(raised_due)
@@ -931,63 +1046,139 @@ fn sweep_timeline(
                 }
                 _ => book.close(
                     i,
-                    format!(
-                        "The plan's dates changed: the {} is now due by {}.",
-                        label.to_lowercase(),
-                        dmy(date.due)
-                    ),
+                    format!("The plan's dates changed: the {} is now due by {}.", kind.noun(), dmy(date.due)),
                 ),
             }
         }
         if !date.overdue {
             continue;
         }
-        let required = if date.working_days_overdue > context.config.rules.senior_after_working_days
-            || key_worker_absent
-        {
-            EscalationLevel::SeniorManager
-        } else {
-            EscalationLevel::TeamManager
-        };
-        let reason = EscalationReason::PlanMeetingOverdue {
-            meeting: *kind,
-            due: date.due,
-            working_days_overdue: date.working_days_overdue,
-        };
+        let required = overdue_level(date.working_days_overdue, key_worker_absent, &context.config.rules);
+        let reason = kind.reason(date.due, date.working_days_overdue);
         match book.find(&reason) {
             None => {
                 // Written only when raised: most sweeps raise nothing.
-                let counted = counted_from_start
-                    .map(|start| {
-                        format!(
-                            " No initial conference date is recorded: counted from the plan's start, {}.",
-                            dmy(start)
-                        )
-                    })
-                    .unwrap_or_default();
+                let counted = match (kind, counted_from_start) {
+                    (Dated::Meeting(_), Some(start)) => format!(
+                        " No initial conference date is recorded: counted from the plan's start, {}.",
+                        dmy(start)
+                    ),
+                    _ => String::new(),
+                };
                 book.raise(child_id, reason, required, None, &counted);
             }
-            Some(i) => {
+            // Closed, yet overdue again for the same date: what closed it (the plan's end, or a
+            // date that moved) no longer holds.
+            Some(i) => book.keep_loud(
+                i,
+                reason,
+                None,
+                required,
+                &format!("{label} overdue"),
+                || {
+                    format!(
+                        "{label} overdue again for the due date of {}: what closed it no longer holds.",
+                        dmy(date.due)
+                    )
+                },
+                date.working_days_overdue,
+                key_worker_absent,
+            ),
+        }
+    }
+}
+
+/// The actions agreed on the plan in one sweep: an escalation for each past its due date and
+/// not marked done, at the level an overdue visit would have; one marked done closes when done
+/// by its due date, and asks a manager to confirm when done late. Actions agreed before the plan
+/// started (on an earlier plan) are not followed. Returns the actions still overdue.
+fn sweep_actions(
+    book: &mut Book<'_, '_>,
+    case: &ChildCase<'_>,
+    plan: &shared::ProtectionPlan,
+    key_worker_absent: bool,
+    context: &SweepContext<'_>,
+) -> HashSet<shared::AgreedActionId> {
+    let calendar = context.calendar;
+    let today = context.today;
+    let agreed = shared::timeline::agreed_actions(case.meetings, case.supervisions)
+        .filter(|agreed| agreed.on >= plan.registered_on);
+    let mut overdue = HashSet::new();
+    for shared::timeline::Agreed { action, at, on, in_supervision } in agreed {
+        let AgreedAction { id, due_on, .. } = *action;
+        let done = case.actions_done.iter().filter(|d| d.action_id == id).map(|d| d.done_on).min();
+        let probe = EscalationReason::ActionOverdue {
+            action_id: id,
+            due: due_on,
+            working_days_overdue: 0,
+            in_supervision,
+        };
+        let found = book.find(&probe);
+        let held = found.filter(|i| book.get(*i).is_active());
+        match (done, held) {
+            (Some(done_on), Some(i)) if done_on <= due_on => book.close(
+                i,
+                format!("The action was marked done on {}, in time for {}.", dmy(done_on), dmy(due_on)),
+            ),
+            (Some(done_on), Some(i)) => {
                 let e = book.get(i);
-                if e.is_active() && required > e.level {
-                    let why = if key_worker_absent {
+                if e.is_open() && !e.awaiting_confirmation() {
+                    let late_by = calendar.working_days_between(due_on, done_on).max(1);
+                    book.record(
+                        i,
+                        EscalationStep::ConfirmationAsked,
                         format!(
-                            "{label} overdue by {} while the key worker is recorded absent.",
-                            days(date.working_days_overdue)
-                        )
-                    } else {
-                        format!(
-                            "{label} overdue by {}, more than {}.",
-                            days(date.working_days_overdue),
-                            days(context.config.rules.senior_after_working_days)
-                        )
-                    };
-                    book.edit(i).reason = reason;
-                    book.raise_again(i, required, &why);
+                            "The action was marked done on {}, {} after it was due by {}. A manager confirms that \
+                             this can close.",
+                            dmy(done_on),
+                            days(late_by),
+                            dmy(due_on)
+                        ),
+                    );
+                }
+            }
+            (Some(_), None) => {}
+            (None, _) if today <= due_on => {}
+            (None, _) => {
+                overdue.insert(id);
+                let working_days_overdue =
+                    u32::try_from(calendar.working_days_between(due_on, today).max(1)).unwrap_or(u32::MAX);
+                let required = overdue_level(working_days_overdue, key_worker_absent, &context.config.rules);
+                let reason = EscalationReason::ActionOverdue {
+                    action_id: id,
+                    due: due_on,
+                    working_days_overdue,
+                    in_supervision,
+                };
+                match found {
+                    None => {
+                        // Written only when raised: the history says which action, for the
+                        // manager; the reason itself carries ids and dates only.
+                        let what = format!(
+                            " Agreed at the {} of {}: \"{}\", owned by {}.",
+                            at.to_lowercase(),
+                            dmy(on),
+                            action.description.trim(),
+                            action.owner.trim()
+                        );
+                        book.raise(case.child.id, reason, required, None, &what);
+                    }
+                    // Closed while not done (the plan ended, and the end was taken back).
+                    Some(i) => book.keep_loud(
+                        i,
+                        reason,
+                        None,
+                        required,
+                        "An agreed action overdue",
+                        || "An agreed action overdue again: what closed it no longer holds.".to_owned(),
+                        working_days_overdue,
+                        key_worker_absent,
+                    ),
                 }
             }
         }
     }
+    overdue
 }
 
 /// Records a manager's action on an escalation, or says what is wrong with it, by field.
@@ -995,7 +1186,8 @@ fn sweep_timeline(
 /// - Only an open escalation can be acknowledged.
 /// - Only managers acknowledge; a team manager what is at team-manager level or addressed to
 ///   them (a deputy), a senior manager anything.
-/// - "Not seen alone" is answered by agreeing or disagreeing; everything else by a visit
+/// - "Not seen alone" is answered by agreeing or disagreeing; a meeting, supervision or agreed
+///   action overdue by an exception agreed, with its reason (what was agreed); everything else by a visit
 ///   arranged (today or later), duty cover assigned, or an exception agreed with its reason.
 /// - "Can close" ([`EscalationAction::CloseConfirmed`]) only answers a request to confirm.
 ///
@@ -1022,6 +1214,8 @@ pub fn acknowledge(
         _ => errors.push(FieldError::new("action", "Only a manager can acknowledge an escalation.")),
     }
     let about_seen_alone = matches!(escalation.reason, EscalationReason::NotSeenAlone { .. });
+    let about_timeline = Dated::of(&escalation.reason).is_some()
+        || matches!(escalation.reason, EscalationReason::ActionOverdue { .. });
     match &action {
         EscalationAction::CloseConfirmed { explanation } => {
             if !escalation.awaiting_confirmation() {
@@ -1049,6 +1243,12 @@ pub fn acknowledge(
             "action",
             "Agree or disagree that the child need not have been seen alone.",
         )),
+        EscalationAction::VisitArranged { .. } | EscalationAction::DutyCoverAssigned { .. } if about_timeline => {
+            errors.push(FieldError::new(
+                "action",
+                "A meeting, supervision or action overdue is not answered by a visit or duty cover. Say what was agreed.",
+            ))
+        }
         EscalationAction::VisitArranged { date } => {
             if *date < today {
                 errors.push(FieldError::new("action.date", "The arranged visit must be today or later."));
@@ -1376,6 +1576,8 @@ async fn sweep_children(
         let held = store.escalations_for_child(id).await?;
         let decisions = store.seen_alone_decisions(id).await?;
         let meetings = store.plan_meetings(id).await?;
+        let supervisions = store.supervisions(id).await?;
+        let actions_done = store.actions_done(id).await?;
         sweep_child(
             ChildCase {
                 child: &child,
@@ -1383,6 +1585,8 @@ async fn sweep_children(
                 escalations: &held,
                 seen_alone_decisions: &decisions,
                 meetings: &meetings,
+                supervisions: &supervisions,
+                actions_done: &actions_done,
             },
             &context,
             &mut changes,

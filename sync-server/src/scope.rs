@@ -8,13 +8,16 @@
 //! | senior manager | every child |
 //! | admin | no child |
 //!
+//! A duty worker does not read a manager's supervision of the case, nor the escalations about it
+//! ([`may_read_escalation`]).
+//!
 //! **Invariant:** anything outside the caller's scope answers [`ApiError::NotFound`], with the
 //! same body as a child that does not exist, so a refusal reveals nothing.
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use shared::{Child, ChildId, Role, Worker};
+use shared::{Child, ChildId, Escalation, Role, Worker};
 
 use crate::error::ApiError;
 use crate::store::{Store, StoreResult};
@@ -109,3 +112,10 @@ pub const VISITING_ROLES: [Role; 4] =
     [Role::SocialWorker, Role::DutyWorker, Role::TeamManager, Role::SeniorManager];
 /// The managers.
 pub const MANAGERS: [Role; 2] = [Role::TeamManager, Role::SeniorManager];
+
+/// Whether `worker` may read `escalation` about a child in their scope: every one, except that a
+/// duty worker covering visits does not read what is about a manager's supervision of the case
+/// (supervision overdue, or an action agreed in it), as they do not read the supervision.
+pub fn may_read_escalation(worker: &Worker, escalation: &Escalation) -> bool {
+    !(worker.role == Role::DutyWorker && escalation.reason.is_about_supervision())
+}

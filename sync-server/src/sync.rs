@@ -571,6 +571,11 @@ pub async fn pull(
         }
     }
 
+    // A duty worker's phone does not hold what is about a manager's supervision of the case.
+    events.retain(|event| match event {
+        ChangeEvent::Escalation { escalation } => scope::may_read_escalation(worker, escalation),
+        _ => true,
+    });
     let state_id =
         store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id).await?;
     Ok(PullResponse {

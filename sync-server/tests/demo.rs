@@ -4,6 +4,7 @@
 mod common;
 
 use common::World;
+use serde_json::{Value, json};
 use shared::schedule::{self, DueState};
 
 #[tokio::test]
@@ -93,7 +94,18 @@ async fn the_demo_shows_the_plan_over_time_an_unborn_child_a_second_plan_a_due_c
     let due: chrono::NaiveDate = serde_json::from_value(timeline["core_group"]["due"].clone()).unwrap();
     assert_eq!(timeline["core_group"]["overdue"], false, "{timeline}");
     assert!((due - world.today()).num_days() <= 3, "the core group is due within days: {timeline}");
-    assert_eq!(timeline["open_actions"][0]["action"]["owner"], "School", "{timeline}");
+    // Open actions, the earliest due first: the overdue referral, then the school's.
+    let owners: Vec<(&Value, &Value)> = timeline["open_actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (&a["action"]["owner"], &a["overdue"]))
+        .collect();
+    assert_eq!(
+        owners[..2],
+        [(&json!("Social worker"), &json!(true)), (&json!("School"), &json!(false))],
+        "{timeline}"
+    );
 
     let review = world.child("DEMO-0007").await;
     let (_, timeline) = world.get(&format!("/api/children/{}/timeline", review.id), sam.access()).await;

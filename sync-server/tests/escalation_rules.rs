@@ -72,6 +72,14 @@ fn last_step(e: &Escalation) -> &EscalationStep {
     &e.history.last().expect("a history").step
 }
 
+/// Child 1 seen every Friday from 6 March 2026 for ten weeks, so no visit is overdue while a
+/// test is about the plan's other dates.
+fn seen_every_week() -> Vec<Visit> {
+    (0..10)
+        .map(|n| visit(500 + n, &(date("2026-03-06") + chrono::Days::new(7 * n as u64)).to_string()))
+        .collect()
+}
+
 // ---- The invariant: an arranged visit that does not happen re-opens one level up. ----
 
 #[rstest]
@@ -826,5 +834,514 @@ mod plan_timeline {
         child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-03-18"));
         sweep_on(&mut held, &child, &seen, &[], "2026-03-19");
         assert!(!about(&held, MeetingKind::CoreGroup).unwrap().is_active());
+    }
+
+    #[test]
+    fn an_end_of_plan_taken_back_reopens_the_meeting_escalation_it_closed() {
+        // Until 1 December 2026 a closed meeting escalation for the same due date was never
+        // raised again: with the plan's end corrected away, the missed core group went silent.
+        let mut child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-03-18"));
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-19");
+        assert!(!about(&held, MeetingKind::CoreGroup).unwrap().is_active(), "closed by the plan's end");
+        child.plan.as_mut().unwrap().deregistered_on = None;
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-20");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap();
+        assert!(e.is_open(), "{:?}", e.history);
+        assert!(matches!(last_step(e), EscalationStep::RaisedAgain), "{:#?}", e.history);
+        assert!(
+            e.history.last().unwrap().text.starts_with(
+                "Core group meeting overdue again for the due date of 16/03/2026: what closed it no longer holds."
+            ),
+            "{}",
+            e.history.last().unwrap().text
+        );
+        assert_eq!(held.iter().filter(|e| e.is_active()).count(), 1, "re-opened, not raised twice: {held:?}");
+    }
+}
+
+/// Supervision of the case, escalated like a missed visit (the audit found one file with no
+/// supervision since 2013). Child 1's plan starts on Monday 2 March 2026; with no supervision
+/// recorded, the first is due a month later, by Thursday 2 April, the day before Good Friday.
+mod supervision {
+    use super::*;
+
+    fn sweep_on(
+        held: &mut Vec<Escalation>,
+        child: &Child,
+        supervisions: &[shared::timeline::Supervision],
+        config: &EscalationConfig,
+        day: &str,
+    ) -> Vec<EscalationChange> {
+        // Seen every week and the plan's meetings held, so only supervision is at stake.
+        let seen = seen_every_week();
+        let meetings = meetings_held_on_time(child, date(day));
+        let changes = sweep_with_timeline(
+            child,
+            &seen,
+            held,
+            &meetings,
+            supervisions,
+            &[],
+            config,
+            &directory(&[]),
+            utc(day, 13),
+        );
+        apply(held, &changes);
+        changes
+    }
+
+    fn about(held: &[Escalation]) -> Option<&Escalation> {
+        held.iter().find(|e| matches!(e.reason, EscalationReason::SupervisionOverdue { .. }))
+    }
+
+    fn only_supervision(held: &[Escalation]) {
+        assert!(
+            held.iter().all(|e| matches!(e.reason, EscalationReason::SupervisionOverdue { .. })),
+            "nothing else is overdue: {held:?}"
+        );
+    }
+
+    #[test]
+    fn a_case_never_supervised_escalates_to_the_team_manager_the_day_after_it_was_due() {
+        let child = child(1);
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-02");
+        assert!(about(&held).is_none(), "due today is not overdue");
+        // Good Friday, a bank holiday: the sweep runs and the case is overdue.
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-03");
+        only_supervision(&held);
+        let e = about(&held).expect("raised the day after it was due");
+        assert_eq!((e.level, e.to), (EscalationLevel::TeamManager, Some(fixed(TEAM_MANAGER))));
+        assert!(
+            matches!(e.reason, EscalationReason::SupervisionOverdue { due, .. } if due == date("2026-04-02")),
+            "{:?}",
+            e.reason
+        );
+        assert_eq!(
+            e.history[0].text,
+            "Supervision of the case overdue by 1 working day(s): it was due by 02/04/2026. Raised to the team manager."
+        );
+        // Sweeping again the same day raises nothing twice.
+        assert!(sweep_on(&mut held, &child, &[], &patient(), "2026-04-03").is_empty());
+    }
+
+    #[rstest]
+    // A month after Friday 6 March is Easter Monday; Good Friday before it is a holiday too.
+    #[case::a_month_on_is_easter_monday("2026-03-06", "2026-04-02")]
+    // A month after Saturday 31 January is clamped to Saturday 28 February: the Friday before.
+    #[case::a_month_on_is_the_end_of_february("2026-01-31", "2026-02-27")]
+    // A month after Tuesday 9 April 2024 is Liberation Day, Thursday 9 May: Wednesday 8 May.
+    #[case::a_month_on_is_liberation_day("2024-04-09", "2024-05-08")]
+    // A month after Friday 27 February is Friday 27 March, the weekend the clocks go forward.
+    #[case::the_weekend_the_clocks_go_forward("2026-02-27", "2026-03-27")]
+    fn the_next_supervision_is_due_by_the_last_working_day_a_month_on(
+        #[case] held_on: &str,
+        #[case] due: &str,
+    ) {
+        let mut child = child(1);
+        child.plan.as_mut().unwrap().registered_on = date("2024-01-02");
+        let last = [supervision(800, held_on)];
+        let day_after = Calendar::jersey().add_working_days(date(due), 1).to_string();
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &last, &patient(), due);
+        assert!(about(&held).is_none(), "not overdue on {due}, the day it is due");
+        sweep_on(&mut held, &child, &last, &patient(), &day_after);
+        let e = about(&held).unwrap_or_else(|| panic!("overdue on {day_after}"));
+        assert!(
+            matches!(e.reason, EscalationReason::SupervisionOverdue { due: d, .. } if d == date(due)),
+            "{:?}",
+            e.reason
+        );
+    }
+
+    #[test]
+    fn supervision_held_late_asks_a_manager_to_confirm_and_held_in_time_closes() {
+        let child = child(1);
+        let mut late = Vec::new();
+        sweep_on(&mut late, &child, &[], &patient(), "2026-04-07");
+        sweep_on(&mut late, &child, &[supervision(800, "2026-04-07")], &patient(), "2026-04-07");
+        let e = about(&late).unwrap();
+        assert!(e.is_open(), "only a manager closes");
+        assert!(matches!(last_step(e), EscalationStep::ConfirmationAsked));
+        assert!(
+            e.history.last().unwrap().text.starts_with(
+                "The supervision of the case was held on 07/04/2026, 1 working day after it was due by 02/04/2026."
+            ),
+            "{}",
+            e.history.last().unwrap().text
+        );
+
+        // Held on the day it was due, recorded after the sweep raised it: closes, saying so.
+        let mut in_time = Vec::new();
+        sweep_on(&mut in_time, &child, &[], &patient(), "2026-04-07");
+        sweep_on(&mut in_time, &child, &[supervision(800, "2026-04-02")], &patient(), "2026-04-08");
+        let e = about(&in_time).unwrap();
+        assert!(!e.is_active());
+        assert_eq!(
+            e.history.last().unwrap().text,
+            "A supervision of the case on 02/04/2026, in time for 02/04/2026, was recorded."
+        );
+    }
+
+    #[test]
+    fn a_team_manager_who_neither_supervises_nor_acknowledges_is_raised_to_a_senior_manager() {
+        let child = child(1);
+        let mut held = Vec::new();
+        // Raised on Tuesday 7 April (after Easter Monday). Two working days: 8 and 9; up on the 10th.
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-07");
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-09");
+        assert_eq!(about(&held).unwrap().level, EscalationLevel::TeamManager);
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-10");
+        let e = about(&held).unwrap();
+        assert_eq!((e.level, e.to), (EscalationLevel::SeniorManager, Some(fixed(SENIOR_MANAGER))));
+        assert!(matches!(last_step(e), EscalationStep::RaisedAgain));
+    }
+
+    #[test]
+    fn an_acknowledgement_without_a_supervision_reopens_one_level_up_saying_so() {
+        let child = child(1);
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-07");
+        let id = about(&held).unwrap().id;
+        let booked = EscalationAction::ExceptionAgreed { reason: "Supervision booked for Thursday".into() };
+        ack(&mut held, id, booked, &team_manager(), "2026-04-07");
+        // Two working days' window from Tuesday 7 April: re-opens on Friday 10 April.
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-09");
+        assert!(!about(&held).unwrap().is_open(), "acknowledged, within its window");
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-10");
+        let e = about(&held).unwrap();
+        assert!(e.is_open());
+        assert_eq!(e.level, EscalationLevel::SeniorManager);
+        let words = &e.history.last().unwrap().text;
+        assert!(words.contains("no supervision of the case has been recorded"), "{words}");
+        assert!(!words.contains("child"), "not about seeing the child: {words}");
+    }
+
+    #[test]
+    fn overdue_by_more_than_the_senior_threshold_goes_to_a_senior_manager() {
+        let child = child(1);
+        // Due Thursday 2 April; Monday 13 April is 5 working days on (Good Friday and Easter
+        // Monday are holidays), Tuesday 14 April is 6: more than 5.
+        let config = EscalationConfig::default();
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &config, "2026-04-14");
+        let e = about(&held).unwrap();
+        assert_eq!(e.level, EscalationLevel::SeniorManager);
+        assert!(
+            matches!(e.reason, EscalationReason::SupervisionOverdue { working_days_overdue: 6, .. }),
+            "{:?}",
+            e.reason
+        );
+    }
+
+    #[test]
+    fn a_visit_or_duty_cover_does_not_answer_it_and_an_agreement_does() {
+        let child = child(1);
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-07");
+        let e = about(&held).unwrap().clone();
+        for wrong in [
+            EscalationAction::VisitArranged { date: date("2026-04-08") },
+            EscalationAction::DutyCoverAssigned { duty_worker: fixed(DUTY_WORKER) },
+        ] {
+            let errors = acknowledge(&e, wrong, &team_manager(), date("2026-04-07"), utc("2026-04-07", 14))
+                .expect_err("refused");
+            assert_eq!(errors[0].field, "action", "{errors:?}");
+        }
+        let agreed = EscalationAction::ExceptionAgreed { reason: "Supervision booked for Thursday".into() };
+        let done =
+            acknowledge(&e, agreed, &team_manager(), date("2026-04-07"), utc("2026-04-07", 14)).unwrap();
+        assert!(!done.is_open());
+    }
+
+    #[test]
+    fn at_go_live_the_central_systems_latest_supervision_counts_and_without_it_the_case_escalates() {
+        // A plan from 2024, taken on when the service went live on Monday 30 March 2026.
+        let mut child = child(1);
+        child.plan.as_mut().unwrap().registered_on = date("2024-06-03");
+        let mut imported = child.clone();
+        imported.plan.as_mut().unwrap().details.latest_supervision = Some(date("2026-03-16"));
+
+        // Supervised on 16 March, as the central system says: due by Thursday 16 April.
+        let mut held = Vec::new();
+        sweep_on(&mut held, &imported, &[], &patient(), "2026-04-16");
+        assert!(about(&held).is_none(), "the imported supervision counts");
+        sweep_on(&mut held, &imported, &[], &patient(), "2026-04-17");
+        let e = about(&held).expect("overdue the day after");
+        assert!(
+            matches!(e.reason, EscalationReason::SupervisionOverdue { due, .. } if due == date("2026-04-16"))
+        );
+        // One recorded here later than the imported date counts instead.
+        sweep_on(&mut held, &imported, &[supervision(800, "2026-04-17")], &patient(), "2026-04-17");
+        assert!(about(&held).unwrap().awaiting_confirmation());
+
+        // Without the date, nothing shows it was ever supervised: told at once.
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-03-30");
+        assert!(about(&held).is_some(), "a case with no supervision on record is not left silent");
+    }
+
+    #[test]
+    fn the_end_of_the_plan_closes_it() {
+        let mut child = child(1);
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-07");
+        child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-04-08"));
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-09");
+        let e = about(&held).unwrap();
+        assert!(!e.is_active());
+        assert_eq!(e.history.last().unwrap().text, "The child protection plan ended on 08/04/2026.");
+        // The end was recorded in error and taken back: still not supervised, so told again.
+        child.plan.as_mut().unwrap().deregistered_on = None;
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-10");
+        let e = about(&held).unwrap();
+        assert!(e.is_open());
+        assert!(matches!(last_step(e), EscalationStep::RaisedAgain));
+    }
+
+    #[test]
+    fn a_manager_reads_how_long_it_has_been_overdue_as_of_today() {
+        let child = child(1);
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &[], &patient(), "2026-04-03");
+        let e = about(&held).unwrap().clone();
+        // Due Thursday 2 April; read on Thursday 9 April: 3 working days (Easter in between).
+        let now = e.with_current_figures(Calendar::jersey(), &[], date("2026-04-09"));
+        assert!(
+            matches!(now.reason, EscalationReason::SupervisionOverdue { working_days_overdue: 3, .. }),
+            "{:?}",
+            now.reason
+        );
+    }
+}
+
+/// Actions agreed at a meeting or in supervision, escalated when they pass their due date not
+/// done: the drift the audit found nobody challenged. Child 1's plan starts on Monday 2 March
+/// 2026; its core group on Friday 13 March agrees an action for the school.
+mod agreed_actions {
+    use super::*;
+    use shared::timeline::{ActionDone, AgreedAction, MeetingKind, PlanMeeting};
+
+    fn core_group_agreeing(due: &str, held_on: &str) -> PlanMeeting {
+        PlanMeeting {
+            actions: vec![AgreedAction {
+                id: fixed(700),
+                description: "Report attendance to the social worker every Friday".into(),
+                owner: "School".into(),
+                due_on: date(due),
+            }],
+            ..meeting(650, MeetingKind::CoreGroup, held_on)
+        }
+    }
+
+    fn done(day: &str) -> ActionDone {
+        ActionDone {
+            action_id: fixed(700),
+            child_id: fixed(1),
+            done_on: date(day),
+            note: None,
+            by: fixed(KEY_WORKER),
+            by_name: "Jo Testworker".into(),
+            at: utc(day, 17),
+        }
+    }
+
+    fn sweep_on(
+        held: &mut Vec<Escalation>,
+        child: &Child,
+        agreed: &PlanMeeting,
+        marked: &[ActionDone],
+        config: &EscalationConfig,
+        day: &str,
+    ) -> Vec<EscalationChange> {
+        // Seen every week, and the plan's meetings and supervision held in time, so only the
+        // action is at stake.
+        let seen = seen_every_week();
+        let mut meetings = meetings_held_on_time(child, date(day));
+        meetings.push(agreed.clone());
+        let supervisions = supervisions_held_on_time(child, date(day));
+        let changes = sweep_with_timeline(
+            child,
+            &seen,
+            held,
+            &meetings,
+            &supervisions,
+            marked,
+            config,
+            &directory(&[]),
+            utc(day, 13),
+        );
+        apply(held, &changes);
+        changes
+    }
+
+    fn about(held: &[Escalation]) -> Option<&Escalation> {
+        held.iter().find(|e| matches!(e.reason, EscalationReason::ActionOverdue { .. }))
+    }
+
+    #[test]
+    fn an_action_not_done_by_its_due_date_goes_to_the_team_manager_the_day_after_naming_it() {
+        let child = child(1);
+        // Due Friday 27 March, the weekend the clocks go forward.
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-27");
+        assert!(about(&held).is_none(), "due today is not overdue");
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30");
+        assert_eq!(held.len(), 1, "nothing else is overdue: {held:?}");
+        let e = about(&held).expect("raised");
+        assert_eq!((e.level, e.to), (EscalationLevel::TeamManager, Some(fixed(TEAM_MANAGER))));
+        assert_eq!(
+            e.reason,
+            EscalationReason::ActionOverdue {
+                action_id: fixed(700),
+                due: date("2026-03-27"),
+                working_days_overdue: 1,
+                in_supervision: false
+            }
+        );
+        // What a webhook relays (the reason's words) carries dates only; the history, for the
+        // manager, says which action and who owns it.
+        assert_eq!(
+            e.reason.describe(),
+            "An action agreed on the plan is overdue by 1 working day(s): it was due by 27/03/2026."
+        );
+        assert!(
+            e.history[0].text.ends_with(
+                "Agreed at the core group meeting of 13/03/2026: \"Report attendance to the social worker every \
+                 Friday\", owned by School."
+            ),
+            "{}",
+            e.history[0].text
+        );
+        assert!(
+            sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30").is_empty(),
+            "raised once"
+        );
+    }
+
+    #[test]
+    fn due_before_easter_it_is_one_working_day_overdue_on_the_tuesday_after() {
+        let child = child(1);
+        let agreed = core_group_agreeing("2026-04-02", "2026-03-13");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &EscalationConfig::default(), "2026-04-07");
+        let e = about(&held).unwrap();
+        assert!(
+            matches!(e.reason, EscalationReason::ActionOverdue { working_days_overdue: 1, .. }),
+            "{:?}",
+            e.reason
+        );
+        assert_eq!(
+            e.level,
+            EscalationLevel::TeamManager,
+            "Good Friday and Easter Monday are not working days"
+        );
+    }
+
+    #[test]
+    fn done_in_time_but_marked_late_closes_and_done_late_asks_a_manager_to_confirm() {
+        let child = child(1);
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        let mut in_time = Vec::new();
+        sweep_on(&mut in_time, &child, &agreed, &[], &patient(), "2026-03-30");
+        sweep_on(&mut in_time, &child, &agreed, &[done("2026-03-27")], &patient(), "2026-03-31");
+        let e = about(&in_time).unwrap();
+        assert!(!e.is_active());
+        assert_eq!(
+            e.history.last().unwrap().text,
+            "The action was marked done on 27/03/2026, in time for 27/03/2026."
+        );
+
+        let mut late = Vec::new();
+        sweep_on(&mut late, &child, &agreed, &[], &patient(), "2026-03-30");
+        sweep_on(&mut late, &child, &agreed, &[done("2026-03-31")], &patient(), "2026-03-31");
+        let e = about(&late).unwrap();
+        assert!(e.is_open(), "only a manager closes");
+        assert!(matches!(last_step(e), EscalationStep::ConfirmationAsked));
+        assert!(e.history.last().unwrap().text.contains("2 working days after it was due by 27/03/2026"));
+    }
+
+    #[test]
+    fn acknowledged_and_still_not_done_it_reopens_one_level_up_saying_so() {
+        let child = child(1);
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30");
+        let id = about(&held).unwrap().id;
+        let chased =
+            EscalationAction::ExceptionAgreed { reason: "Chased the school; report promised".into() };
+        ack(&mut held, id, chased, &team_manager(), "2026-03-30");
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-01");
+        assert!(!about(&held).unwrap().is_open(), "within its window");
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-02");
+        let e = about(&held).unwrap();
+        assert!(e.is_open());
+        assert_eq!(e.level, EscalationLevel::SeniorManager);
+        assert!(
+            e.history.last().unwrap().text.contains("the action has not been marked done"),
+            "{:?}",
+            e.history
+        );
+    }
+
+    #[test]
+    fn overdue_by_more_than_the_senior_threshold_goes_to_a_senior_manager() {
+        let child = child(1);
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        let config = EscalationConfig::default();
+        let mut held = Vec::new();
+        // Friday 27 March to Monday 6 April (Easter Monday): Monday to Thursday, 4 working days.
+        sweep_on(&mut held, &child, &agreed, &[], &config, "2026-04-06");
+        assert_eq!(about(&held).unwrap().level, EscalationLevel::TeamManager);
+        // Thursday 9 April: 7 working days, more than 5.
+        sweep_on(&mut held, &child, &agreed, &[], &config, "2026-04-09");
+        let e = about(&held).unwrap();
+        assert_eq!(e.level, EscalationLevel::SeniorManager);
+        assert!(matches!(last_step(e), EscalationStep::RaisedAgain));
+    }
+
+    #[test]
+    fn an_action_agreed_on_an_earlier_plan_is_not_followed_and_the_plans_end_closes_one() {
+        let mut child = child(1);
+        let earlier = core_group_agreeing("2026-02-20", "2026-02-06");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &earlier, &[], &patient(), "2026-03-30");
+        assert!(about(&held).is_none(), "agreed before this plan started on 2 March");
+
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30");
+        child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-03-31"));
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-01");
+        assert_eq!(
+            about(&held).unwrap().history.last().unwrap().text,
+            "The child protection plan ended on 31/03/2026."
+        );
+        // The end taken back, the action still not done: told again, not left closed.
+        child.plan.as_mut().unwrap().deregistered_on = None;
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-02");
+        let e = about(&held).unwrap();
+        assert!(e.is_open());
+        assert_eq!(
+            e.history.last().unwrap().text,
+            "An agreed action overdue again: what closed it no longer holds. Raised again to the team manager."
+        );
+    }
+
+    #[test]
+    fn it_is_answered_in_words_not_by_a_visit() {
+        let child = child(1);
+        let agreed = core_group_agreeing("2026-03-27", "2026-03-13");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30");
+        let e = about(&held).unwrap();
+        let visit = EscalationAction::VisitArranged { date: date("2026-03-31") };
+        let errors =
+            acknowledge(e, visit, &team_manager(), date("2026-03-30"), utc("2026-03-30", 14)).unwrap_err();
+        assert_eq!(errors[0].field, "action", "{errors:?}");
     }
 }

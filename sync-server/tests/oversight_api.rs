@@ -557,6 +557,157 @@ async fn a_missed_core_group_shows_on_the_childs_page_escalates_and_a_recorded_o
     assert_eq!(timeline["done_actions"][0]["done"]["by_name"], done["by_name"]);
 }
 
+#[tokio::test]
+async fn an_agreed_action_past_its_due_date_escalates_and_marking_it_done_asks_the_manager_to_confirm() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let mo = world.login("mo.manager").await;
+    // Amelia's last core group (demo) agreed a referral, due five days ago and not done.
+    let child = world.child("DEMO-0005").await;
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let (_, timeline) = world.get(&format!("/api/children/{}/timeline", child.id), sam.access()).await;
+    let overdue: Vec<&Value> =
+        timeline["open_actions"].as_array().unwrap().iter().filter(|a| a["overdue"] == true).collect();
+    assert_eq!(overdue.len(), 1, "{timeline}");
+    let action_id = overdue[0]["action"]["id"].clone();
+
+    let about_action = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["reason"]["reason"] == "action_overdue" && e["reason"]["action_id"] == action_id)
+            .cloned()
+    };
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    let raised = about_action(&escalations).expect("the team manager is told");
+    assert_eq!(
+        (raised["child_id"].clone(), raised["level"].as_str()),
+        (json!(child.id), Some("team_manager"))
+    );
+    assert_eq!(raised["reason"]["due"], overdue[0]["action"]["due_on"], "the date on the child's page");
+    let words = raised["history"][0]["text"].as_str().unwrap();
+    assert!(
+        words.contains("\"Refer the mother to the parenting programme\", owned by Social worker."),
+        "{words}"
+    );
+    let (_, others) = world.get("/api/escalations", mo.access()).await;
+    assert!(about_action(&others).is_none(), "another team's manager does not see it");
+
+    // An arranged visit does not answer it, by field.
+    let ack_path = format!("/api/escalations/{}/acknowledge", raised["id"].as_str().unwrap());
+    let (status, refused) = world
+        .post(&ack_path, tara.access(), json!({"action": "visit_arranged", "date": world.today()}))
+        .await;
+    assert_eq!(
+        (status, refused["fields"][0]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("action"))
+    );
+
+    // The worker marks it done today, late: the manager confirms before it closes.
+    let done_path = format!("/api/children/{}/actions/{}/done", child.id, action_id.as_str().unwrap());
+    let (status, done) = world.post(&done_path, sam.access(), json!({"note": "Referral made"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{done}");
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    let asking = about_action(&escalations).expect("still open");
+    assert_eq!(
+        asking["history"].as_array().unwrap().last().unwrap()["step"],
+        "confirmation_asked",
+        "{asking}"
+    );
+    let (status, closed) = world
+        .post(
+            &ack_path,
+            tara.access(),
+            json!({"action": "close_confirmed", "explanation": "Referral made late"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    assert!(
+        about_action(&escalations).is_none_or(|e| e["status"]["status"] != "open"),
+        "answered: {escalations}"
+    );
+}
+
+#[tokio::test]
+async fn a_duty_worker_covering_the_child_is_not_shown_escalations_about_supervision() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let dana = world.login("dana.duty").await;
+    // Amelia (demo): supervision overdue, and an overdue referral agreed at her core group. Add
+    // a supervision five weeks ago whose action is overdue too: it stays overdue for supervision.
+    let child = world.child("DEMO-0005").await;
+    let today = world.today();
+    let held_on = today.checked_sub_days(Days::new(34)).unwrap();
+    let (status, recorded) = world
+        .post(
+            &format!("/api/children/{}/supervision", child.id),
+            tara.access(),
+            json!({"held_on": held_on, "reflection": "Risk unchanged.",
+                   "actions": [{"description": "Discuss the mother's mental health with the GP", "owner": "Sam",
+                                "due_on": today.checked_sub_days(Days::new(3)).unwrap()}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    world.cover(child.id, "dana.duty", -1, 5).await;
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+
+    let about = |list: &[Value]| -> Vec<String> {
+        list.iter()
+            .filter(|e| e["child_id"] == json!(child.id))
+            .map(|e| {
+                let reason = &e["reason"];
+                match reason["in_supervision"].as_bool() {
+                    Some(true) => "action agreed in supervision".to_owned(),
+                    _ => reason["reason"].as_str().unwrap().to_owned(),
+                }
+            })
+            .collect()
+    };
+    let (_, managers) = world.get("/api/escalations", tara.access()).await;
+    let seen = about(managers.as_array().unwrap());
+    for reason in ["supervision_overdue", "action agreed in supervision", "action_overdue"] {
+        assert!(seen.iter().any(|r| r == reason), "the manager is told of {reason}: {seen:?}");
+    }
+
+    // The duty worker: the referral agreed at the core group, nothing about supervision.
+    let (status, duty) = world.get("/api/escalations", dana.access()).await;
+    assert_eq!(status, StatusCode::OK, "{duty}");
+    let seen = about(duty.as_array().unwrap());
+    assert!(seen.iter().any(|r| r == "action_overdue"), "{seen:?}");
+    assert!(!seen.iter().any(|r| r.contains("supervision")), "{seen:?}");
+
+    let (status, handover) = world.get(&format!("/api/children/{}/handover", child.id), dana.access()).await;
+    assert_eq!(status, StatusCode::OK, "{handover}");
+    let seen = about(handover["open_escalations"].as_array().unwrap());
+    assert!(
+        seen.iter().any(|r| r == "action_overdue") && !seen.iter().any(|r| r.contains("supervision")),
+        "{seen:?}"
+    );
+
+    let (_, chronology) =
+        world.get(&format!("/api/children/{}/chronology?format=json", child.id), dana.access()).await;
+    let text = chronology.to_string();
+    assert!(text.contains("Refer the mother to the parenting programme"), "the core group's action is there");
+    assert!(!text.contains("Supervision of the case overdue"), "{text}");
+    assert!(!text.contains("mental health with the GP"), "a supervision's action stays with supervision");
+
+    let (events, _) = world.pull_all(&dana, None).await;
+    let pulled: Vec<Value> =
+        events_of(&events, "escalation").into_iter().map(|e| e["escalation"].clone()).collect();
+    let seen = about(&pulled);
+    assert!(
+        seen.iter().any(|r| r == "action_overdue") && !seen.iter().any(|r| r.contains("supervision")),
+        "{seen:?}"
+    );
+    // The manager's phone holds them all.
+    let (events, _) = world.pull_all(&tara, None).await;
+    let pulled: Vec<Value> =
+        events_of(&events, "escalation").into_iter().map(|e| e["escalation"].clone()).collect();
+    assert!(about(&pulled).iter().any(|r| r == "supervision_overdue"));
+}
+
 #[rstest::rstest]
 #[case::no_attendees(json!({"kind": "core_group", "held_on": "TODAY", "attendees": []}), "attendees")]
 #[case::held_in_the_future(json!({"kind": "review_conference", "held_on": "2099-01-01", "attendees": ["Police"]}), "held_on")]
@@ -587,14 +738,14 @@ async fn a_meeting_that_does_not_make_sense_is_refused_naming_the_field(
 }
 
 #[tokio::test]
-async fn a_manager_records_supervision_and_overdue_supervision_shows_on_the_desk_and_in_the_compliance_report()
- {
+async fn overdue_supervision_shows_on_the_desk_and_in_the_report_escalates_and_a_recorded_one_asks_to_close()
+{
     let world = World::new().await;
     let sam = world.login("sam.social").await;
     let tara = world.login("tara.manager").await;
-    let child = child_with_icpc(&world, 40).await;
+    // Amelia's case (demo) was last supervised five weeks ago: overdue by a few days.
+    let child = world.child("DEMO-0005").await;
 
-    // Forty days on a plan with no supervision: overdue on the desk and in the report.
     let (status, desk) = world.get("/api/plans/due", tara.access()).await;
     assert_eq!(status, StatusCode::OK, "{desk}");
     let row = desk.as_array().unwrap().iter().find(|r| r["child_id"] == json!(child.id)).unwrap().clone();
@@ -605,6 +756,22 @@ async fn a_manager_records_supervision_and_overdue_supervision_shows_on_the_desk
         "{report}"
     );
 
+    // The sweep tells the team manager, in her inbox, not only on the desk.
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let about_supervision = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["child_id"] == json!(child.id) && e["reason"]["reason"] == "supervision_overdue")
+            .cloned()
+    };
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    let raised = about_supervision(&escalations).expect("the team manager is told");
+    assert_eq!(raised["level"], "team_manager", "{raised}");
+    assert_eq!(raised["reason"]["due"], row["supervision"]["due"], "the desk's due date: {raised}");
+    let words = raised["history"][0]["text"].as_str().unwrap();
+    assert!(words.starts_with("Supervision of the case overdue by"), "{words}");
+
     let path = format!("/api/children/{}/supervision", child.id);
     let body = json!({"held_on": world.today(), "reflection": "Risk reducing; school attendance improving.",
         "decisions": ["Continue the plan"],
@@ -614,11 +781,21 @@ async fn a_manager_records_supervision_and_overdue_supervision_shows_on_the_desk
     let (status, recorded) = world.post(&path, tara.access(), body).await;
     assert_eq!(status, StatusCode::CREATED, "{recorded}");
     let (status, list) = world.get(&path, sam.access()).await;
-    assert_eq!((status, list.as_array().unwrap().len()), (StatusCode::OK, 1), "the key worker reads it");
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        list.as_array().unwrap().iter().any(|s| s["id"] == recorded["id"]),
+        "the key worker reads it, beside the earlier one: {list}"
+    );
     let (_, desk) = world.get("/api/plans/due", tara.access()).await;
     let row = desk.as_array().unwrap().iter().find(|r| r["child_id"] == json!(child.id)).unwrap().clone();
     assert_eq!(row["supervision"]["overdue"], false, "{row}");
     assert_eq!(row["supervision"]["latest"], json!(world.today()));
+    // Held late: the escalation waits for a manager to confirm it can close, saying when.
+    let (_, escalations) = world.get("/api/escalations", tara.access()).await;
+    let now = about_supervision(&escalations).expect("still open: only a manager closes");
+    let last = now["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["step"], "confirmation_asked", "{now}");
+    assert!(last["text"].as_str().unwrap().starts_with("The supervision of the case was held on"), "{last}");
 
     // A supervision with no reflection is refused, naming the field.
     let (status, answer) =

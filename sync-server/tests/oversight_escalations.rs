@@ -398,6 +398,8 @@ fn sweep_in(
             escalations: &[],
             seen_alone_decisions: &[],
             meetings: &[],
+            supervisions: &[],
+            actions_done: &[],
         }],
         &context,
     )

@@ -1,7 +1,8 @@
 // The plan's timeline on the phone (issue 11): the child's page shows the next core group, the
 // next review (saying in words when it is overdue), what the dates are counted from when no
 // initial conference date is recorded, and the open actions with their owners; a
-// manager lists each case's supervision, overdue first, and records supervision.
+// manager is told in the inbox when a case's supervision or an agreed action is overdue, lists each case's
+// supervision, overdue first, and records supervision.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
@@ -74,6 +75,20 @@ describe('the plan\'s timeline', () => {
     const page = await phonePage(browser, app.url);
     await signIn(page, 'tara.manager');
     await page.locator('#nav-inbox').click();
+    // Amelia's case was last supervised five weeks ago: the sweep has told Tara, in her inbox.
+    const escalation = page.locator('.card', { hasText: 'Supervision overdue: Amelia' });
+    await escalation.waitFor({ timeout: 20000 });
+    assert.match(await escalation.innerText(), /Supervision of the case overdue by \d+ working day\(s\): it was due by \d\d\/\d\d\/\d{4}/);
+    await escalation.scrollIntoViewIfNeeded();
+    await screenshot(page, '35-supervision-overdue-in-the-inbox');
+    // And her core group's referral, past its due date and not done, names the action.
+    const action = page.locator('.card', { hasText: 'Agreed action overdue: Amelia' });
+    await action.waitFor({ timeout: 20000 });
+    assert.match(await action.innerText(), /"Refer the mother to the parenting programme", owned by Social worker/);
+    assert.equal(await action.getByRole('button', { name: 'Record the arranged visit' }).count(), 0,
+      'an action is answered in words, not by a visit');
+    await action.scrollIntoViewIfNeeded();
+    await screenshot(page, '36-agreed-action-overdue-in-the-inbox');
     await page.locator('#supervision-link').click();
     await page.locator('#screen-title', { hasText: 'Supervision' }).waitFor();
     await page.locator('.supervision-case').first().waitFor({ timeout: 20000 });
@@ -95,9 +110,17 @@ describe('the plan\'s timeline', () => {
     const children = await apiGet(server.url, tara, '/api/children');
     const amelia = children.find((c) => c.given_name === 'Amelia');
     const records = await apiGet(server.url, tara, `/api/children/${amelia.id}/supervision`);
-    assert.equal(records.length, 1);
-    assert.equal(records[0].recorded_by_name, 'Tara Manager');
-    assert.match(records[0].reflection, /Risk reducing/);
+    const recorded = records.find((r) => r.held_on === today);
+    assert.ok(recorded, 'today\'s supervision is kept beside the earlier one');
+    assert.equal(recorded.recorded_by_name, 'Tara Manager');
+    assert.match(recorded.reflection, /Risk reducing/);
+    // Held late: the escalation stays with Tara until she confirms it can close.
+    const escalations = await apiGet(server.url, tara, '/api/escalations');
+    const about = escalations.find((e) => e.child_id === amelia.id && e.reason.reason === 'supervision_overdue');
+    assert.equal(about?.history.at(-1).step, 'confirmation_asked', JSON.stringify(about));
+    await page.locator('#nav-inbox').click();
+    const asking = page.locator('.card', { hasText: 'Supervision overdue: Amelia' });
+    await asking.getByRole('button', { name: 'Confirm it can close' }).waitFor({ timeout: 20000 });
     await page.context().close();
   });
 });

@@ -81,6 +81,8 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
             meeting: shared::timeline::MeetingKind::CoreGroup, ..
         } => ("Core group overdue", "⚠"),
         EscalationReason::PlanMeetingOverdue { .. } => ("Review conference overdue", "⚠"),
+        EscalationReason::SupervisionOverdue { .. } => ("Supervision overdue", "⚠"),
+        EscalationReason::ActionOverdue { .. } => ("Agreed action overdue", "⚠"),
     };
     let awaiting_confirmation = item.escalation.awaiting_confirmation();
     rsx! {
@@ -137,7 +139,9 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                 },
                 EscalationReason::InterpreterNotUsed { .. }
                 | EscalationReason::FamilyMemberInterpreted { .. }
-                | EscalationReason::PlanMeetingOverdue { .. } => rsx! {
+                | EscalationReason::PlanMeetingOverdue { .. }
+                | EscalationReason::SupervisionOverdue { .. }
+                | EscalationReason::ActionOverdue { .. } => rsx! {
                     button { class: "wide", style: "margin-top:8px", disabled: reason_missing,
                         onclick: move |_| act.call(EscalationAction::ExceptionAgreed { reason: reason.read().clone() }),
                         "Acknowledge" }

@@ -128,8 +128,12 @@ pub async fn list_escalations(
     let mut open = Vec::new();
     let today = state.today();
     for child in scope::children_in_scope(store, &caller.worker, today).await? {
-        let held: Vec<Escalation> =
-            store.escalations_for_child(child).await?.into_iter().filter(Escalation::is_open).collect();
+        let held: Vec<Escalation> = store
+            .escalations_for_child(child)
+            .await?
+            .into_iter()
+            .filter(|e| e.is_open() && scope::may_read_escalation(&caller.worker, e))
+            .collect();
         if held.is_empty() {
             continue;
         }
@@ -484,7 +488,8 @@ pub async fn handover(
         return Err(ApiError::NotFound);
     }
     let visits = visits_of(store, id).await?;
-    let held = store.escalations_for_child(id).await?;
+    let mut held = store.escalations_for_child(id).await?;
+    held.retain(|e| scope::may_read_escalation(&caller.worker, e));
     crate::routes::children::audit_view(&state, &caller, id, "handover").await?;
     Ok(ApiJson(escalations::build_handover(&child, cover.as_ref(), &visits, &held, state.calendar())))
 }
@@ -616,7 +621,8 @@ pub async fn chronology(
     let child = scope::visible_child(store, &caller.worker, id, state.today()).await?;
     let filter = query.filter(state.today())?;
     let visits = visits_of(store, id).await?;
-    let held = store.escalations_for_child(id).await?;
+    let mut held = store.escalations_for_child(id).await?;
+    held.retain(|e| scope::may_read_escalation(&caller.worker, e));
     let covers = store.covers_for_child(id).await?;
     let names = worker_names(store).await?;
     let history = store.child_history(id).await?;

@@ -125,22 +125,19 @@ pub async fn build_timeline(
         (true, Some(plan)) => supervision_date(state.calendar(), &timescales, plan, &supervisions, today),
         _ => None,
     };
-    let agreed =
-        meetings.iter().flat_map(|m| m.actions.iter().map(move |a| (a, m.kind.label(), m.held_on))).chain(
-            supervisions.iter().flat_map(|s| s.actions.iter().map(move |a| (a, "Supervision", s.held_on))),
-        );
-    let (mut open_actions, mut done_actions): (Vec<TrackedAction>, Vec<TrackedAction>) = agreed
-        .map(|(action, at, on)| {
-            let done = done.iter().find(|d| d.action_id == action.id).cloned();
-            TrackedAction {
-                overdue: done.is_none() && action.due_on < today,
-                action: action.clone(),
-                agreed_at: at.to_owned(),
-                agreed_on: on,
-                done,
-            }
-        })
-        .partition(|t| t.done.is_none());
+    let (mut open_actions, mut done_actions): (Vec<TrackedAction>, Vec<TrackedAction>) =
+        shared::timeline::agreed_actions(&meetings, &supervisions)
+            .map(|shared::timeline::Agreed { action, at, on, .. }| {
+                let done = done.iter().find(|d| d.action_id == action.id).cloned();
+                TrackedAction {
+                    overdue: done.is_none() && action.due_on < today,
+                    action: action.clone(),
+                    agreed_at: at.to_owned(),
+                    agreed_on: on,
+                    done,
+                }
+            })
+            .partition(|t| t.done.is_none());
     open_actions.sort_by_key(|t| (t.action.due_on, t.action.id));
     done_actions.sort_by_key(|t| std::cmp::Reverse(t.done.as_ref().map(|d| d.done_on)));
     Ok(PlanTimeline {
@@ -354,6 +351,8 @@ pub async fn mark_action_done(
     tx.put_action_done(&done).await?;
     tx.audit(&change_entry(&caller, Some(id), format!("action {action_id} marked done"))).await?;
     tx.commit().await?;
+    // Done: closes (or asks a manager to confirm) an escalation about the action overdue.
+    crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(done)).into_response())
 }
 
@@ -444,6 +443,8 @@ pub async fn record_supervision(
     tx.put_supervision(&supervision).await?;
     tx.audit(&change_entry(&caller, Some(id), format!("supervision {} recorded", supervision.id))).await?;
     tx.commit().await?;
+    // A supervision closes (or asks a manager to confirm) an escalation about supervision overdue.
+    crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(supervision)).into_response())
 }
 

@@ -93,8 +93,41 @@ pub fn meetings_held_on_time(child: &Child, today: chrono::NaiveDate) -> Vec<sha
         .collect()
 }
 
-/// Runs one sweep over one child at `now`, the plan's meetings all held in time
-/// ([`meetings_held_on_time`]).
+/// The case supervised every three weeks from the day the plan started up to `today`, well in
+/// time for the monthly default, so sweeps about other things see only those.
+pub fn supervisions_held_on_time(
+    child: &Child,
+    today: chrono::NaiveDate,
+) -> Vec<shared::timeline::Supervision> {
+    let Some(plan) = child.plan.as_ref() else { return Vec::new() };
+    (0..)
+        .map(|n| plan.registered_on + chrono::Days::new(21 * n))
+        .take_while(|d| *d <= today)
+        .enumerate()
+        .map(|(n, day)| shared::timeline::Supervision {
+            child_id: child.id,
+            ..supervision(800 + n as u128, &day.to_string())
+        })
+        .collect()
+}
+
+/// A supervision of child 1's case by the team manager, held on `day`.
+pub fn supervision(id: u128, day: &str) -> shared::timeline::Supervision {
+    shared::timeline::Supervision {
+        id: fixed(id),
+        child_id: fixed(1),
+        held_on: date(day),
+        reflection: "Risk reviewed; plan on track.".into(),
+        decisions: vec![],
+        actions: vec![],
+        recorded_by: fixed(TEAM_MANAGER),
+        recorded_by_name: "Tara Testmanager".into(),
+        recorded_at: utc(day, 16),
+    }
+}
+
+/// Runs one sweep over one child at `now`, the plan's meetings and supervision all held in
+/// time ([`meetings_held_on_time`], [`supervisions_held_on_time`]).
 pub fn sweep_one(
     child: &Child,
     visits: &[Visit],
@@ -106,14 +139,23 @@ pub fn sweep_one(
     let context =
         SweepContext { calendar: Calendar::jersey(), config, directory, now, today: now.date_naive() };
     let meetings = meetings_held_on_time(child, context.today);
+    let supervisions = supervisions_held_on_time(child, context.today);
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings: &meetings }],
+        [ChildCase {
+            child,
+            visits,
+            escalations,
+            seen_alone_decisions: &[],
+            meetings: &meetings,
+            supervisions: &supervisions,
+            actions_done: &[],
+        }],
         &context,
     )
 }
 
 /// Runs one sweep over one child at `now`, with standing "seen alone" decisions (and the plan's
-/// meetings all held in time).
+/// meetings and supervision all held in time).
 pub fn sweep_with_decisions(
     child: &Child,
     visits: &[Visit],
@@ -131,8 +173,17 @@ pub fn sweep_with_decisions(
         today: now.date_naive(),
     };
     let meetings = meetings_held_on_time(child, context.today);
+    let supervisions = supervisions_held_on_time(child, context.today);
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: decisions, meetings: &meetings }],
+        [ChildCase {
+            child,
+            visits,
+            escalations,
+            seen_alone_decisions: decisions,
+            meetings: &meetings,
+            supervisions: &supervisions,
+            actions_done: &[],
+        }],
         &context,
     )
 }
@@ -151,7 +202,8 @@ pub fn family_interpreted(id: u128, day: &str) -> Visit {
     }
 }
 
-/// Runs one sweep over one child at `now`, with the core groups and reviews recorded.
+/// Runs one sweep over one child at `now`, with the core groups and reviews recorded (and the
+/// case supervised in time).
 pub fn sweep_with_meetings(
     child: &Child,
     visits: &[Visit],
@@ -160,16 +212,46 @@ pub fn sweep_with_meetings(
     config: &EscalationConfig,
     now: DateTime<Utc>,
 ) -> Vec<sync_server::escalations::EscalationChange> {
-    let directory = directory(&[]);
-    let context = SweepContext {
-        calendar: Calendar::jersey(),
+    let supervisions = supervisions_held_on_time(child, now.date_naive());
+    sweep_with_timeline(
+        child,
+        visits,
+        escalations,
+        meetings,
+        &supervisions,
+        &[],
         config,
-        directory: &directory,
+        &directory(&[]),
         now,
-        today: now.date_naive(),
-    };
+    )
+}
+
+/// Runs one sweep over one child at `now`, with the meetings, supervisions and actions marked
+/// done recorded.
+#[allow(clippy::too_many_arguments)]
+pub fn sweep_with_timeline(
+    child: &Child,
+    visits: &[Visit],
+    escalations: &[Escalation],
+    meetings: &[shared::timeline::PlanMeeting],
+    supervisions: &[shared::timeline::Supervision],
+    actions_done: &[shared::timeline::ActionDone],
+    config: &EscalationConfig,
+    directory: &Directory,
+    now: DateTime<Utc>,
+) -> Vec<sync_server::escalations::EscalationChange> {
+    let context =
+        SweepContext { calendar: Calendar::jersey(), config, directory, now, today: now.date_naive() };
     sync_server::escalations::sweep(
-        [ChildCase { child, visits, escalations, seen_alone_decisions: &[], meetings }],
+        [ChildCase {
+            child,
+            visits,
+            escalations,
+            seen_alone_decisions: &[],
+            meetings,
+            supervisions,
+            actions_done,
+        }],
         &context,
     )
 }
