@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p sync-server --bench oversight`. The data is synthetic and made here: children
 //! on plans visited every 8 to 12 working days, with a share of missed visits, children not seen
-//! alone, interpreter needs not met, and children overdue.
+//! alone, interpreter needs not met, children overdue, and cases overdue for supervision.
 
 use std::collections::HashMap;
 use std::time::Duration as StdDuration;
@@ -23,9 +23,23 @@ fn at(day: NaiveDate) -> DateTime<FixedOffset> {
 const TEAMS: u128 = 20;
 const WORKERS_PER_TEAM: u128 = 10;
 
-fn child(n: u128, registered: NaiveDate) -> Child {
+/// A child on a plan since `registered`, whose plan's meetings and supervision the central
+/// system recorded in time, except one case in thirteen whose supervision is overdue: a service
+/// keeping its timeline, not one where every child is overdue everything at once.
+fn child(n: u128, registered: NaiveDate, today: NaiveDate) -> Child {
     let team = n % TEAMS;
     let worker = team * WORKERS_PER_TEAM + (n / TEAMS) % WORKERS_PER_TEAM;
+    let mut plan = ProtectionPlan {
+        key_worker: id(10_000 + worker),
+        team: id(100 + team),
+        actions: vec![],
+        latest_review_conference: Some(today - Duration::days(30)),
+        ..fixtures::plan(registered)
+    };
+    plan.details.initial_conference_on = Some(registered);
+    plan.details.latest_core_group = Some(today - Duration::days(14));
+    plan.details.latest_supervision =
+        Some(today - Duration::days(if n.is_multiple_of(13) { 45 } else { 14 }));
     Child {
         id: id(1_000_000 + n),
         central_id: format!("JY-{n:07}"),
@@ -34,12 +48,7 @@ fn child(n: u128, registered: NaiveDate) -> Child {
         date_of_birth: Some(date(2014, 1, 1)),
         gender: Some(child::Gender::NotStated),
         carers: vec![],
-        plan: Some(ProtectionPlan {
-            key_worker: id(10_000 + worker),
-            team: id(100 + team),
-            actions: vec![],
-            ..fixtures::plan(registered)
-        }),
+        plan: Some(plan),
         communication: CommunicationNeeds {
             child: LanguageNeed { interpreter_needed: n.is_multiple_of(9), ..LanguageNeed::default() },
             ..CommunicationNeeds::default()
@@ -86,7 +95,7 @@ fn service(children: u128, history_days: i64, today: NaiveDate) -> Vec<(Child, V
     let registered = calendar.add_working_days(today - Duration::days(history_days), 0);
     (0..children)
         .map(|n| {
-            let c = child(n, registered);
+            let c = child(n, registered, today);
             let mut visits = Vec::new();
             let mut day = registered;
             let mut k = 0;
