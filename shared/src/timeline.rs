@@ -228,6 +228,21 @@ pub struct Agreed<'a> {
     pub in_supervision: bool,
 }
 
+impl Agreed<'_> {
+    /// Whether the action is followed up on `today`: agreed on `plan` (not before the day it
+    /// started) while the plan is in force. An action agreed on an earlier plan, or on a plan
+    /// that has ended, is listed but never overdue and never escalated: the sweep and the
+    /// child's page both ask this.
+    pub fn is_followed(&self, plan: Option<&ProtectionPlan>, today: NaiveDate) -> bool {
+        plan.is_some_and(|plan| plan.is_active_on(today) && self.on >= plan.registered_on)
+    }
+
+    /// Whether the action is overdue on `today`: followed up, not `done`, and past its due date.
+    pub fn is_overdue(&self, plan: Option<&ProtectionPlan>, done: bool, today: NaiveDate) -> bool {
+        !done && today > self.action.due_on && self.is_followed(plan, today)
+    }
+}
+
 /// Every action agreed at `meetings` and in `supervisions`, the meetings' first.
 pub fn agreed_actions<'a>(
     meetings: &'a [PlanMeeting],

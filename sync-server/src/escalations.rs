@@ -1101,8 +1101,30 @@ fn sweep_actions(
 ) -> HashSet<shared::AgreedActionId> {
     let calendar = context.calendar;
     let today = context.today;
-    let agreed = shared::timeline::agreed_actions(case.meetings, case.supervisions)
-        .filter(|agreed| agreed.on >= plan.registered_on);
+    let (agreed, earlier): (Vec<_>, Vec<_>) =
+        shared::timeline::agreed_actions(case.meetings, case.supervisions)
+            .partition(|agreed| agreed.is_followed(Some(plan), today));
+    // An action agreed on an earlier plan is no longer followed once a new plan starts, as the
+    // child's page says: an escalation about it closes, saying why.
+    for earlier in earlier {
+        let probe = EscalationReason::ActionOverdue {
+            action_id: earlier.action.id,
+            due: earlier.action.due_on,
+            working_days_overdue: 0,
+            in_supervision: earlier.in_supervision,
+        };
+        if let Some(i) = book.find(&probe).filter(|i| book.get(*i).is_active()) {
+            book.close(
+                i,
+                format!(
+                    "The action was agreed on {}, on an earlier plan; the plan in force since {} is followed \
+                     instead.",
+                    dmy(earlier.on),
+                    dmy(plan.registered_on)
+                ),
+            );
+        }
+    }
     let mut overdue = HashSet::new();
     for shared::timeline::Agreed { action, at, on, in_supervision } in agreed {
         let AgreedAction { id, due_on, .. } = *action;

@@ -369,3 +369,70 @@ async fn the_import_carries_each_persons_interpreting_decision_needed_not_needed
         ]
     );
 }
+
+#[tokio::test]
+async fn an_action_agreed_on_an_earlier_plan_is_listed_but_not_overdue_nor_escalated_once_a_new_plan_starts()
+{
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let sam = world.login("sam.social").await;
+    let sian = world.login("sian.senior").await;
+    import(&world, admin.access(), "csv", csv_file(&[GOOD_A])).await;
+    let lily = world.child("CMS-1").await;
+    let (status, meeting) = world
+        .post(
+            &format!("/api/children/{}/meetings", lily.id),
+            sam.access(),
+            json!({"kind": "core_group", "held_on": "2025-02-03", "attendees": ["Social worker", "School"],
+                   "actions": [{"description": "School to report attendance weekly", "owner": "School",
+                                "due_on": "2025-02-17"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{meeting}");
+    let timeline_path = format!("/api/children/{}/timeline", lily.id);
+    let action_escalations = |list: &Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["child_id"] == json!(lily.id) && e["reason"]["reason"] == "action_overdue")
+            .count()
+    };
+
+    // On the plan in force, the action is overdue, by well over 5 working days: a senior
+    // manager is told.
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let (_, timeline) = world.get(&timeline_path, sam.access()).await;
+    let action = &timeline["open_actions"][0];
+    assert_eq!((action["overdue"].as_bool(), action["on_current_plan"].as_bool()), (Some(true), Some(true)));
+    let (_, escalations) = world.get("/api/escalations", sian.access()).await;
+    assert_eq!(action_escalations(&escalations), 1, "{escalations}");
+
+    // That plan ends and a new one starts: the action is kept on the page for the record, but it
+    // is the earlier plan's, neither overdue there nor escalated, as the sweep and page agree.
+    let ended = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-01-06,2025-03-31,neglect;emotional");
+    import(&world, admin.access(), "csv", csv_file(&[&ended])).await;
+    let second = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-05-01,,physical");
+    let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
+    assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let (_, timeline) = world.get(&timeline_path, sam.access()).await;
+    let action = &timeline["open_actions"][0];
+    assert_eq!(action["action"]["description"], "School to report attendance weekly", "{timeline}");
+    assert_eq!(
+        (action["overdue"].as_bool(), action["on_current_plan"].as_bool()),
+        (Some(false), Some(false))
+    );
+    let (_, escalations) = world.get("/api/escalations", sian.access()).await;
+    assert_eq!(action_escalations(&escalations), 0, "closed with the plan: {escalations}");
+    let held = world.state.store().escalations_for_child(lily.id).await.unwrap();
+    let closed = held
+        .iter()
+        .find(|e| matches!(e.reason, shared::EscalationReason::ActionOverdue { .. }))
+        .expect("kept, closed");
+    let why = &closed.history.last().unwrap().text;
+    assert!(
+        !closed.is_active()
+            && why.contains("on an earlier plan; the plan in force since 01/05/2025 is followed"),
+        "{why}"
+    );
+}

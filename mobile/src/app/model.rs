@@ -163,9 +163,16 @@ pub struct OpenAction {
     /// Where it was agreed.
     #[serde(default)]
     pub agreed_at: String,
-    /// Past its due date.
+    /// Past its due date, on the plan in force.
     #[serde(default)]
     pub overdue: bool,
+    /// Agreed on the plan in force. One from an earlier plan is shown as such, never overdue.
+    #[serde(default = "yes")]
+    pub on_current_plan: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The plan's timeline on the child's page: from the server when there is signal, otherwise

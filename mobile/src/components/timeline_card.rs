@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use crate::app::model::{PlanDate, format_date};
+use crate::app::model::{OpenAction, PlanDate, format_date};
 use crate::app::{Services, UiState};
 
 fn date_line(date: &Option<PlanDate>) -> (String, String, &'static str) {
@@ -70,16 +70,58 @@ pub fn TimelineCard(id: ChildId) -> Element {
             }
             ul { class: "plain", id: "open-actions",
                 for item in view.open_actions.iter() {
-                    li { key: "{item.action.id}", class: if item.overdue { "overdue" } else { "" },
-                        strong { "{item.action.description}" }
-                        br {}
-                        span { class: "muted",
-                            "{item.action.owner}, by {format_date(Some(item.action.due_on))}"
-                            if item.overdue { " (overdue)" }
-                        }
-                    }
+                    OpenActionItem { key: "{item.action.id}", item: item.clone() }
                 }
             }
         }
+    }
+}
+
+/// One open action: what, who owns it and by when, overdue in words, and one agreed on an
+/// earlier plan marked as such (listed for the record, never overdue).
+#[component]
+fn OpenActionItem(item: OpenAction) -> Element {
+    rsx! {
+        li { class: if item.overdue { "overdue" } else { "" },
+            strong { "{item.action.description}" }
+            br {}
+            span { class: "muted",
+                "{item.action.owner}, by {format_date(Some(item.action.due_on))}"
+                if item.overdue { " (overdue)" }
+                if !item.on_current_plan { " (agreed on an earlier plan)" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(overdue: bool, on_current_plan: bool) -> String {
+        let item = OpenAction {
+            action: shared::timeline::AgreedAction {
+                id: fixtures::fixed(701),
+                description: "School to report attendance weekly".into(),
+                owner: "School".into(),
+                due_on: fixtures::date("2026-11-16"),
+            },
+            agreed_at: "Core group meeting".into(),
+            overdue,
+            on_current_plan,
+        };
+        let mut dom = VirtualDom::new_with_props(OpenActionItem, OpenActionItemProps { item });
+        dom.rebuild_in_place();
+        dioxus_ssr::render(&dom)
+    }
+
+    #[test]
+    fn an_overdue_action_says_so_and_one_from_an_earlier_plan_says_that_instead() {
+        let overdue = shown(true, true);
+        assert!(overdue.contains("School, by 16/11/2026 (overdue)"), "{overdue}");
+        assert!(overdue.contains("class=\"overdue\""), "{overdue}");
+        let earlier = shown(false, false);
+        assert!(earlier.contains("School, by 16/11/2026 (agreed on an earlier plan)"), "{earlier}");
+        assert!(!earlier.contains("overdue"), "{earlier}");
     }
 }

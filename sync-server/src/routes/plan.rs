@@ -65,8 +65,11 @@ pub struct TrackedAction {
     /// When it was marked done, if it has been.
     #[serde(default)]
     pub done: Option<ActionDone>,
-    /// Past its due date and not done.
+    /// Past its due date and not done, on the plan in force (escalated like a missed visit).
     pub overdue: bool,
+    /// Agreed on the plan in force, and so followed up. An action agreed on an earlier plan, or
+    /// on one that has ended, is listed for the record but is never overdue or escalated.
+    pub on_current_plan: bool,
 }
 
 /// A child's plan timeline as it stands today.
@@ -127,13 +130,14 @@ pub async fn build_timeline(
     };
     let (mut open_actions, mut done_actions): (Vec<TrackedAction>, Vec<TrackedAction>) =
         shared::timeline::agreed_actions(&meetings, &supervisions)
-            .map(|shared::timeline::Agreed { action, at, on, .. }| {
-                let done = done.iter().find(|d| d.action_id == action.id).cloned();
+            .map(|agreed| {
+                let done = done.iter().find(|d| d.action_id == agreed.action.id).cloned();
                 TrackedAction {
-                    overdue: done.is_none() && action.due_on < today,
-                    action: action.clone(),
-                    agreed_at: at.to_owned(),
-                    agreed_on: on,
+                    overdue: agreed.is_overdue(child.plan.as_ref(), done.is_some(), today),
+                    on_current_plan: agreed.is_followed(child.plan.as_ref(), today),
+                    action: agreed.action.clone(),
+                    agreed_at: agreed.at.to_owned(),
+                    agreed_on: agreed.on,
                     done,
                 }
             })
