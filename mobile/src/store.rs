@@ -157,6 +157,25 @@ const META_FAILED: &[u8] = b"failed_pin_attempts";
 const SECURE_SESSION: &[u8] = b"session";
 const SECURE_CURSOR: &[u8] = b"pull_cursor";
 const SECURE_LAST_SYNC: &[u8] = b"last_sync";
+const SECURE_UNREADABLE: &[u8] = b"unreadable";
+
+/// This build's version: changes from the server it could not read are pulled again by a
+/// later one ([`Unreadable`]).
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Changes from the server that a version of the app could not read (a kind of escalation
+/// added to the server after it was built, say): left out of what it applied, and counted
+/// here, so the sync screen says to update the app, and the updated app pulls everything again
+/// (see `SyncEngine`). Only the count is kept, never the change itself, which may name a child.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreadable {
+    /// How many changes.
+    pub count: u64,
+    /// The version that could not read them.
+    pub app_version: String,
+    /// When the first of them came.
+    pub since: DateTime<Utc>,
+}
 const SECURE_SETTINGS: &[u8] = b"authority_settings";
 
 /// The open sled database and its trees. Replaced wholesale by a wipe.
@@ -1231,6 +1250,49 @@ impl UnlockedStore {
         let handles = self.handles()?;
         self.put(&handles.secure, SECURE, SECURE_LAST_SYNC, &at)?;
         handles.db.flush()?;
+        Ok(())
+    }
+
+    /// The changes from the server a version of this app could not read, if any.
+    pub fn unreadable(&self) -> Result<Option<Unreadable>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.secure, SECURE, SECURE_UNREADABLE)
+    }
+
+    /// Counts `count` more changes `app_version` could not read. Called before the page's
+    /// cursor is stored ([`Self::apply_pull`] flushes both), so a page cut short is counted
+    /// again rather than forgotten.
+    pub fn note_unreadable(
+        &self,
+        count: usize,
+        app_version: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if count == 0 {
+            return Ok(());
+        }
+        let handles = self.handles()?;
+        let count = u64::try_from(count).unwrap_or(u64::MAX);
+        let record = match self.get::<Unreadable>(&handles.secure, SECURE, SECURE_UNREADABLE)? {
+            Some(held) if held.app_version == app_version => {
+                Unreadable { count: held.count.saturating_add(count), ..held }
+            }
+            _ => Unreadable { count, app_version: app_version.to_owned(), since: now },
+        };
+        self.put(&handles.secure, SECURE, SECURE_UNREADABLE, &record)
+    }
+
+    /// Forgets what `app_version` could not read, once a later version has pulled everything
+    /// again. What the later version could not read itself is kept.
+    pub fn clear_unreadable_of(&self, app_version: &str) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        if self
+            .get::<Unreadable>(&handles.secure, SECURE, SECURE_UNREADABLE)?
+            .is_some_and(|held| held.app_version == app_version)
+        {
+            handles.secure.remove(SECURE_UNREADABLE)?;
+            handles.db.flush()?;
+        }
         Ok(())
     }
 

@@ -139,8 +139,9 @@ async fn push_answers_every_record_and_one_bad_record_blocks_nothing() {
     // Pull every page: the caseload arrives, and the cursor loop ends.
     let mut children = Vec::new();
     let pages = client
-        .pull_all(&tokens.access_token, None, 5, |page| {
-            for event in &page.events {
+        .pull_all(&tokens.access_token, None, 5, |pulled| {
+            assert_eq!(pulled.unreadable, 0, "this version reads everything its own server sends");
+            for event in &pulled.page.events {
                 if let ChangeEvent::Child { child } = event {
                     children.push((**child).clone());
                 }
@@ -436,5 +437,32 @@ async fn a_manager_fetches_the_duty_workers_by_name_and_a_social_worker_is_refus
     let sam = client.login(&login("sam.social", DeviceId::new())).await.unwrap();
     let refused = client.staff(&sam.access_token, Some(Role::DutyWorker)).await.unwrap_err();
     assert!(matches!(refused, SyncError::Forbidden(_)), "{refused:?}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_updated_app_pulls_everything_again_that_an_earlier_version_could_not_read() {
+    let (_data, server) = demo_server().await;
+    let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
+    let first = engine.sync_once().await.unwrap();
+    assert!(first.pulled.children >= 10, "{first:?}");
+    assert_eq!(first.unreadable, 0, "this version reads everything its own server sends");
+    let quiet = engine.sync_once().await.unwrap();
+    assert_eq!(quiet.pulled.children, 0, "nothing new since: {quiet:?}");
+
+    // The version before this one left out three changes it could not read. Updated, the app
+    // pulls everything again, then forgets the note: the "update the app" card goes.
+    store.note_unreadable(3, "0.0.1-earlier", Utc::now()).unwrap();
+    let updated = engine.sync_once().await.unwrap();
+    assert_eq!(updated.pulled.children, first.pulled.children, "the whole caseload again: {updated:?}");
+    assert_eq!(store.unreadable().unwrap(), None);
+    assert_eq!(store.caseload(Utc::now().date_naive()).unwrap().len(), first.pulled.children);
+
+    // What this very version could not read waits for an update: no pull from the start, and the
+    // note (and the card) stays.
+    store.note_unreadable(1, mobile::store::APP_VERSION, Utc::now()).unwrap();
+    let same = engine.sync_once().await.unwrap();
+    assert_eq!(same.pulled.children, 0, "{same:?}");
+    assert_eq!(store.unreadable().unwrap().map(|u| u.count), Some(1));
     server.stop().await;
 }

@@ -157,3 +157,24 @@ fn when_the_server_ends_the_session_the_app_asks_to_sign_in_again_and_keeps_the_
     drop(app);
     drop(server);
 }
+
+#[test]
+fn changes_this_version_could_not_read_ask_for_an_update_and_say_nothing_is_lost() {
+    let child = child("Maja", "Test", false);
+    let app = AppUnderTest::prepared(&[(child, vec![])], &[], &[], |store| {
+        store.note_unreadable(2, mobile::store::APP_VERSION, Utc::now()).expect("noted");
+    });
+    app.unlock();
+    let html = app.render("/sync", "Update the app");
+    assert!(html.contains("could not read 2 change(s) from the server"), "{html}");
+    assert!(html.contains("it then fetches everything again, so nothing is lost"), "{html}");
+}
+
+#[test]
+fn with_every_change_read_the_sync_screen_asks_for_no_update() {
+    let child = child("Maja", "Test", false);
+    let app = AppUnderTest::new(&[(child, vec![])], &[], &[]);
+    app.unlock();
+    let html = app.render("/sync", "0 visit(s), 0 photo(s)");
+    assert!(!html.contains("Update the app"), "{html}");
+}

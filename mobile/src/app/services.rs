@@ -160,6 +160,9 @@ pub struct SyncOverview {
     /// Visits the server holds for a manager's review, with the child's name and date: they
     /// count for nothing (not as "seen") until a manager resolves them.
     pub held: Vec<(String, chrono::NaiveDate)>,
+    /// Changes from the server this version of the app could not read: the worker is asked to
+    /// update it.
+    pub unreadable: Option<crate::store::Unreadable>,
 }
 
 /// One visit held for a manager's review.
@@ -711,6 +714,7 @@ impl Services {
             photos_waiting: store.counts()?.photos_waiting,
             problems: Vec::new(),
             held: Vec::new(),
+            unreadable: store.unreadable()?,
         };
         for (visit, state) in store.held_visits()? {
             if matches!(state, shared::sync::ReviewState::Waiting { .. }) {

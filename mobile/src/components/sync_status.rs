@@ -40,6 +40,16 @@ pub fn SyncStatus() -> Element {
                 onclick: move |_| now_services.sync_now(),
                 if sync.syncing { "Syncing…" } else { "⇅ Sync now" } }
         }
+        if let Some(unreadable) = overview.unreadable.as_ref() {
+            div { class: "card", id: "update-needed", role: "alert",
+                h3 { class: "problem", "Update the app" }
+                p {
+                    "Since {format_date(Some(unreadable.since.date_naive()))}, this version of the app could not read "
+                    "{unreadable.count} change(s) from the server, perhaps a kind of escalation added since it was made. "
+                    "It left them out and read the rest. Update the app: it then fetches everything again, so nothing is lost."
+                }
+            }
+        }
         if !overview.waiting.is_empty() {
             div { class: "card", id: "waiting-list",
                 h3 { "Saved on this phone, waiting to send" }

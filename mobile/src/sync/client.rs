@@ -12,8 +12,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use shared::sync::{
     Cursor, ErrorBody, Handover, LoginRequest, PullResponse, PushRequest, PushResponse, RefreshRequest,
     TokenResponse,
@@ -284,21 +284,20 @@ impl SyncClient {
     }
 
     /// Pulls one page of changes after `cursor` (`GET /api/sync/pull`).
-    pub async fn pull(
-        &self,
-        token: &str,
-        cursor: Option<&Cursor>,
-        limit: u32,
-    ) -> Result<PullResponse, SyncError> {
+    ///
+    /// Each event is read on its own: one this version of the app cannot read (a kind of
+    /// escalation added to the server after it was built, say) is counted in
+    /// [`Pulled::unreadable`] and left out, and the rest of the page is applied. Refusing the
+    /// whole page instead would stop the phone syncing at all, removals from scope included,
+    /// until it was updated. The engine pulls everything again once the app is updated.
+    pub async fn pull(&self, token: &str, cursor: Option<&Cursor>, limit: u32) -> Result<Pulled, SyncError> {
         let mut builder = self.request(Method::GET, "api/sync/pull", Some(token))?.query(&[("limit", limit)]);
         if let Some(cursor) = cursor {
             builder = builder.query(&[("cursor", cursor.0.as_str())]);
         }
-        let response: PullResponse = self.json(builder).await?;
-        if response.protocol != shared::sync::PROTOCOL_VERSION {
-            return Err(SyncError::Protocol(format!("server speaks protocol {}", response.protocol)));
-        }
-        Ok(response)
+        let response = self.send(builder).await?;
+        let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
+        read_pull(&bytes)
     }
 
     /// Pulls every page after `cursor`, handing each to `apply` in order until the server says
@@ -309,15 +308,16 @@ impl SyncClient {
         token: &str,
         mut cursor: Option<Cursor>,
         limit: u32,
-        mut apply: impl FnMut(&PullResponse) -> Result<(), E>,
+        mut apply: impl FnMut(&Pulled) -> Result<(), E>,
     ) -> Result<usize, SyncError>
     where
         SyncError: From<E>,
     {
         let mut pages = 0;
         loop {
-            let page = self.pull(token, cursor.as_ref(), limit).await?;
-            apply(&page)?;
+            let pulled = self.pull(token, cursor.as_ref(), limit).await?;
+            apply(&pulled)?;
+            let page = pulled.page;
             pages += 1;
             if !page.more {
                 return Ok(pages);
@@ -330,13 +330,44 @@ impl SyncClient {
     }
 
     /// The duty handover for a covered child (`GET /api/children/{id}/handover`).
+    ///
+    /// An open escalation this version of the app cannot read is left out, and the rest of the
+    /// handover kept (the engine's pull counts such changes and asks for an update): a duty
+    /// worker at the door needs the child's history and plan, not an error.
     pub async fn handover(&self, token: &str, child: ChildId) -> Result<Handover, SyncError> {
-        self.get_json(&format!("api/children/{child}/handover"), token).await
+        let mut value: serde_json::Value =
+            self.get_json(&format!("api/children/{child}/handover"), token).await?;
+        if let Some(serde_json::Value::Array(escalations)) = value.get_mut("open_escalations") {
+            let before = escalations.len();
+            escalations.retain(|e| Escalation::deserialize(e).is_ok());
+            if escalations.len() < before {
+                tracing::warn!(
+                    left_out = before - escalations.len(),
+                    "a handover's escalation this version of the app cannot read: left out until the app is updated"
+                );
+            }
+        }
+        serde_json::from_value(value).map_err(|e| SyncError::Protocol(e.to_string()))
     }
 
     /// Open escalations for the signed-in worker (`GET /api/escalations`).
+    ///
+    /// One this version of the app cannot read is left out, and the rest shown.
     pub async fn escalations(&self, token: &str) -> Result<Vec<Escalation>, SyncError> {
-        self.get_json("api/escalations", token).await
+        let response = self.send(self.request(Method::GET, "api/escalations", Some(token))?).await?;
+        let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
+        let raw: Vec<&serde_json::value::RawValue> =
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let total = raw.len();
+        let read: Vec<Escalation> =
+            raw.into_iter().filter_map(|e| serde_json::from_str(e.get()).ok()).collect();
+        if read.len() < total {
+            tracing::warn!(
+                left_out = total - read.len(),
+                "an escalation this version of the app cannot read: left out until the app is updated"
+            );
+        }
+        Ok(read)
     }
 
     /// Records a manager's action on an escalation (`POST /api/escalations/{id}/acknowledge`).
@@ -514,4 +545,65 @@ mod tests {
         let body = ErrorBody { error: "unauthorized".into(), message: "expired".into(), fields: vec![] };
         assert!(!SyncError::Unauthorized(body).is_transient());
     }
+}
+
+/// A page of changes as this version of the app read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pulled {
+    /// The events it could read, in order, with the page's cursor and settings.
+    pub page: PullResponse,
+    /// How many events it could not read (left out of `page`).
+    pub unreadable: usize,
+}
+
+/// A pull page with its events not yet read, so that each is read on its own.
+#[derive(serde::Deserialize)]
+struct WirePull<'a> {
+    protocol: u32,
+    #[serde(borrow)]
+    events: Vec<&'a serde_json::value::RawValue>,
+    cursor: Cursor,
+    more: bool,
+    #[serde(default)]
+    settings: Option<shared::sync::AuthoritySettings>,
+}
+
+/// Only an event's kind: what may be logged about one that could not be read (never its
+/// content, which may name a child).
+#[derive(serde::Deserialize)]
+struct EventKind<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+/// Reads a pull page, event by event (see [`SyncClient::pull`]). A page whose frame (protocol,
+/// cursor, settings) cannot be read is a protocol error: nothing of it is applied.
+pub fn read_pull(body: &[u8]) -> Result<Pulled, SyncError> {
+    let wire: WirePull<'_> = serde_json::from_slice(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    if wire.protocol != shared::sync::PROTOCOL_VERSION {
+        return Err(SyncError::Protocol(format!("server speaks protocol {}", wire.protocol)));
+    }
+    let mut events = Vec::with_capacity(wire.events.len());
+    let mut unreadable = 0;
+    for raw in wire.events {
+        match serde_json::from_str::<shared::sync::ChangeEvent>(raw.get()) {
+            Ok(event) => events.push(event),
+            Err(_) => {
+                unreadable += 1;
+                let kind = serde_json::from_str::<EventKind<'_>>(raw.get()).map(|k| k.kind.into_owned());
+                tracing::warn!(
+                    event.kind = kind.as_deref().unwrap_or("unknown"),
+                    "a change this version of the app cannot read: left out until the app is updated"
+                );
+            }
+        }
+    }
+    let page = PullResponse {
+        protocol: wire.protocol,
+        events,
+        cursor: wire.cursor,
+        more: wire.more,
+        settings: wire.settings,
+    };
+    Ok(Pulled { page, unreadable })
 }

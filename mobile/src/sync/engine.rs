@@ -25,9 +25,9 @@ use shared::{DeviceId, VisitId};
 use tokio::sync::{Notify, watch};
 use tracing::{info, warn};
 
-use super::client::{ConflictChoice, PushBody, SyncClient, SyncError};
+use super::client::{ConflictChoice, Pulled, PushBody, SyncClient, SyncError};
 use super::state::{FailureKind, SyncEvent, SyncState, SyncStatus};
-use crate::store::{PullSummary, SessionRecord, UnlockedStore};
+use crate::store::{APP_VERSION, PullSummary, SessionRecord, UnlockedStore};
 
 /// What became of a conflict the worker resolved on the phone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +85,9 @@ pub struct CycleReport {
     pub pulled: PullSummary,
     /// Duty handovers fetched for children the worker covers now.
     pub handovers: usize,
+    /// Changes pulled that this version of the app could not read (see
+    /// [`crate::store::Unreadable`]).
+    pub unreadable: usize,
 }
 
 /// Signs in: registers this device with the server and returns the session to keep.
@@ -302,7 +305,19 @@ impl SyncEngine {
             };
         }
 
-        let mut cursor = self.store.pull_cursor()?;
+        // An earlier version of the app could not read some changes, and left them out: now
+        // updated, pull everything again, so nothing it left out stays missing.
+        let updated_past = self.store.unreadable()?.filter(|u| u.app_version != APP_VERSION);
+        let mut cursor = match &updated_past {
+            Some(earlier) => {
+                info!(
+                    unreadable = earlier.count,
+                    "the app was updated since changes it could not read: pulling everything again"
+                );
+                None
+            }
+            None => self.store.pull_cursor()?,
+        };
         // Set when the server no longer knows this device's place (a server restored from a
         // backup): everything is pulled again, and the children it no longer sends are removed.
         let mut again: Option<std::collections::HashSet<shared::ChildId>> = None;
@@ -313,7 +328,7 @@ impl SyncEngine {
                     async move { client.pull(&token, cursor.as_ref(), limit).await }
                 })
                 .await;
-            let page = match pulled {
+            let Pulled { page, unreadable } = match pulled {
                 Err(SyncError::Rejected { body, .. })
                     if cursor.is_some()
                         && again.is_none()
@@ -332,10 +347,15 @@ impl SyncEngine {
                     _ => None,
                 }));
             }
+            self.store.note_unreadable(unreadable, APP_VERSION, Utc::now())?;
+            report.unreadable += unreadable;
             let summary = self.store.apply_pull(&page, Utc::now())?;
             add(&mut report.pulled, summary);
             report.pages += 1;
             if !page.more {
+                if let Some(earlier) = &updated_past {
+                    self.store.clear_unreadable_of(&earlier.app_version)?;
+                }
                 if let Some(sent) = again {
                     self.forget_children_not_in(&sent, &page.cursor)?;
                 }
