@@ -203,16 +203,37 @@ struct Handles {
 /// The store's page cache. A 30-child caseload with two years of history is about 6 MB on disk.
 const PAGE_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// How long opening the store waits for sled to let go of its directory's lock.
+const LOCK_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Opens the store's sled database, waiting a moment if its directory is still locked. sled's
+/// background threads drop their handles a little after the last of ours (sled's own tests
+/// block on the lock for this reason), so a store closed and opened again at once (the app
+/// wiped, or locked and reopened) could fail at random with "could not acquire lock". Another
+/// process holding the store still fails, after [`LOCK_RELEASE_WAIT`].
+fn open_when_released(config: &sled::Config) -> Result<sled::Db, sled::Error> {
+    let deadline = std::time::Instant::now() + LOCK_RELEASE_WAIT;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            opened => return opened,
+        }
+    }
+}
+
 impl Handles {
     fn open(dir: &Path, generation: u64) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)?;
         // A phone holds one worker's caseload: a few megabytes. sled's default page cache
         // (1 GiB) would let the app's memory grow far beyond what it needs.
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::LowSpace)
-            .cache_capacity(PAGE_CACHE_BYTES)
-            .open()?;
+        let db = open_when_released(
+            &sled::Config::new().path(dir).mode(sled::Mode::LowSpace).cache_capacity(PAGE_CACHE_BYTES),
+        )?;
         Ok(Self {
             meta: db.open_tree(META)?,
             secure: db.open_tree(SECURE)?,

@@ -219,23 +219,13 @@ impl AppUnderTest {
             .expect("runtime");
         let services = {
             let _inside = runtime.enter();
-            // sled lets a directory's file lock go only once the seeding store's background
-            // threads have dropped it, so opening it again at once can find it still held.
-            let mut tries = 0;
-            loop {
-                let opened = Services::open(AppSettings {
-                    server: server.into(),
-                    data_dir: dir.path().to_path_buf(),
-                    idle_lock: Duration::from_secs(300),
-                });
-                match opened {
-                    Err(error) if tries < 100 && format!("{error:?}").contains("could not acquire lock") => {
-                        tries += 1;
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                    opened => break opened.expect("open services"),
-                }
-            }
+            // The seeding store was just closed: the app's own open waits for sled to let go.
+            Services::open(AppSettings {
+                server: server.into(),
+                data_dir: dir.path().to_path_buf(),
+                idle_lock: Duration::from_secs(300),
+            })
+            .expect("open services")
         };
         Self { dir, services, runtime }
     }
