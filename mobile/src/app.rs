@@ -84,6 +84,9 @@ pub struct SyncView {
     /// The server ended the session (for example the refresh token expired): the worker must
     /// sign in again before anything can be sent. Nothing on the phone is lost meanwhile.
     pub signed_out: bool,
+    /// The server sent changes this version of the app could not read: it must be updated
+    /// (see [`crate::store::Unreadable`]).
+    pub update_needed: bool,
 }
 
 impl SyncView {
@@ -102,6 +105,8 @@ impl SyncView {
                 "waiting"
             };
             ("waiting", format!("◷ {} waiting to send ({how})", self.waiting))
+        } else if self.update_needed {
+            ("flag", "Update the app".to_owned())
         } else if self.syncing {
             ("muted", "Checking for changes…".to_owned())
         } else if self.offline.is_some() {

@@ -17,6 +17,14 @@ fn the_top_bar_never_says_sent_while_records_wait() {
     let problems = SyncView { problems: 1, known: true, ..Default::default() };
     assert_eq!(problems.badge().1, "1 sync problem");
     assert_eq!(SyncView { known: true, ..Default::default() }.badge().1, "All sent");
+    let behind = SyncView { known: true, update_needed: true, ..Default::default() };
+    assert_eq!(
+        behind.badge(),
+        ("flag", "Update the app".to_owned()),
+        "not 'All sent' while changes are unread"
+    );
+    let waiting_too = SyncView { waiting: 1, ..behind };
+    assert!(waiting_too.badge().1.contains("1 waiting to send"), "what waits to send comes first");
 }
 
 #[test]

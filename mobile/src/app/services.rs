@@ -664,6 +664,7 @@ impl Services {
             headline: status.headline(),
             known: true,
             signed_out: matches!(status.state, SyncState::SignedOut),
+            update_needed: self.store().ok().and_then(|store| store.unreadable().ok().flatten()).is_some(),
         };
         // Only a cycle that succeeded can have pulled anything: reload screens then, not after
         // every failed attempt while offline.
