@@ -19,6 +19,9 @@ use shared::{
     VisitId,
 };
 
+/// A child who leaves the worker's scope for a reason this app cannot read.
+const ADOPTED: ChildId = ChildId(uuid::Uuid::from_u128(0xad));
+
 fn escalation(child: ChildId) -> Escalation {
     Escalation {
         id: EscalationId::new(),
@@ -42,10 +45,12 @@ fn from_a_newer_server(escalation: &Escalation) -> Value {
 }
 
 /// A page: the child, an escalation of a new kind, an event of a new kind, a readable
-/// escalation, and another child leaving the worker's scope, in that order.
+/// escalation, another child leaving the worker's scope, and a third leaving it for a reason
+/// this app has never seen, in that order.
 fn newer_page() -> (Value, ChildId, ChildId, Escalation) {
     let child = child();
     let leaving = ChildId::new();
+    let adopted = ADOPTED;
     let readable = escalation(child.id);
     let known = PullResponse {
         protocol: PROTOCOL_VERSION,
@@ -62,6 +67,7 @@ fn newer_page() -> (Value, ChildId, ChildId, Escalation) {
     let events = page["events"].as_array_mut().unwrap();
     events.insert(1, json!({"type": "escalation", "escalation": from_a_newer_server(&escalation(child.id))}));
     events.insert(2, json!({"type": "court_hearing", "child_id": child.id, "on": "2026-12-03"}));
+    events.push(json!({"type": "removed_from_scope", "child_id": adopted, "reason": "adopted"}));
     (page, child.id, leaving, readable)
 }
 
@@ -77,11 +83,18 @@ fn a_page_is_read_event_by_event_and_what_cannot_be_read_is_counted_not_fatal() 
         .map(|e| match e {
             ChangeEvent::Child { child: c } => format!("child {}", c.id == child),
             ChangeEvent::Escalation { escalation } => format!("escalation {}", escalation.id == readable.id),
+            ChangeEvent::RemovedFromScope { child_id, .. } if *child_id == ADOPTED => {
+                "removed, adopted".to_owned()
+            }
             ChangeEvent::RemovedFromScope { child_id, .. } => format!("removed {}", *child_id == leaving),
             other => format!("{other:?}"),
         })
         .collect();
-    assert_eq!(kinds, ["child true", "escalation true", "removed true"], "the rest, in order");
+    assert_eq!(
+        kinds,
+        ["child true", "escalation true", "removed true", "removed, adopted"],
+        "the rest, in order; a removal for a reason it cannot read still removes"
+    );
     assert_eq!(pulled.page.cursor, Cursor("after-newer".into()));
     assert!(pulled.page.settings.is_some());
 

@@ -450,12 +450,24 @@ async fn an_updated_app_pulls_everything_again_that_an_earlier_version_could_not
     let quiet = engine.sync_once().await.unwrap();
     assert_eq!(quiet.pulled.children, 0, "nothing new since: {quiet:?}");
 
-    // The version before this one left out three changes it could not read. Updated, the app
-    // pulls everything again, then forgets the note: the "update the app" card goes.
+    // The version before this one left out three changes it could not read, and among them,
+    // say, the removal of a child who has since left this worker's caseload. Updated, the app
+    // pulls everything again, removes the child the server no longer sends, then forgets the
+    // note: the "update the app" card goes.
+    let departed = core_fixtures::child();
+    let page = shared::sync::PullResponse {
+        protocol: PROTOCOL_VERSION,
+        events: vec![ChangeEvent::Child { child: Box::new(departed.clone()) }],
+        cursor: store.pull_cursor().unwrap().unwrap(),
+        more: false,
+        settings: None,
+    };
+    store.apply_pull(&page, Utc::now()).unwrap();
     store.note_unreadable(3, "0.0.1-earlier", Utc::now()).unwrap();
     let updated = engine.sync_once().await.unwrap();
     assert_eq!(updated.pulled.children, first.pulled.children, "the whole caseload again: {updated:?}");
     assert_eq!(store.unreadable().unwrap(), None);
+    assert!(store.child(departed.id).unwrap().is_none(), "the child who left is gone from the phone");
     assert_eq!(store.caseload(Utc::now().date_naive()).unwrap().len(), first.pulled.children);
 
     // What this very version could not read waits for an update: no pull from the start, and the

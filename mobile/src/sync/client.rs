@@ -576,6 +576,15 @@ struct EventKind<'a> {
     kind: std::borrow::Cow<'a, str>,
 }
 
+/// A removal from scope whose reason this version cannot read: the child it names is still
+/// removed, as what must leave the phone never waits for an update.
+#[derive(serde::Deserialize)]
+struct RemovalOf<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    child_id: ChildId,
+}
+
 /// Reads a pull page, event by event (see [`SyncClient::pull`]). A page whose frame (protocol,
 /// cursor, settings) cannot be read is a protocol error: nothing of it is applied.
 pub fn read_pull(body: &[u8]) -> Result<Pulled, SyncError> {
@@ -588,6 +597,15 @@ pub fn read_pull(body: &[u8]) -> Result<Pulled, SyncError> {
     for raw in wire.events {
         match serde_json::from_str::<shared::sync::ChangeEvent>(raw.get()) {
             Ok(event) => events.push(event),
+            Err(_)
+                if let Ok(removal) = serde_json::from_str::<RemovalOf<'_>>(raw.get())
+                    && removal.kind == "removed_from_scope" =>
+            {
+                // The reason is only logged on the phone.
+                let reason = shared::sync::RemovalReason::Reallocated;
+                events
+                    .push(shared::sync::ChangeEvent::RemovedFromScope { child_id: removal.child_id, reason });
+            }
             Err(_) => {
                 unreadable += 1;
                 let kind = serde_json::from_str::<EventKind<'_>>(raw.get()).map(|k| k.kind.into_owned());

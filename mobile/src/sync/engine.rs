@@ -319,8 +319,10 @@ impl SyncEngine {
             None => self.store.pull_cursor()?,
         };
         // Set when the server no longer knows this device's place (a server restored from a
-        // backup): everything is pulled again, and the children it no longer sends are removed.
-        let mut again: Option<std::collections::HashSet<shared::ChildId>> = None;
+        // backup), or after an update (above): everything is pulled again, and the children it
+        // no longer sends are removed, in case a removal was among what could not be read.
+        let mut again: Option<std::collections::HashSet<shared::ChildId>> =
+            updated_past.as_ref().map(|_| std::collections::HashSet::new());
         loop {
             let pulled = self
                 .authed(&client, &mut session, |token| {
