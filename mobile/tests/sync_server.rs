@@ -478,3 +478,19 @@ async fn an_updated_app_pulls_everything_again_that_an_earlier_version_could_not
     assert_eq!(store.unreadable().unwrap().map(|u| u.count), Some(1));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_unborn_childs_chronology_reads_on_the_phone_with_the_expected_date() {
+    let (_data, server) = demo_server().await;
+    let client = SyncClient::new(&server.url()).unwrap();
+    let tokens = client.login(&login("tara.manager", DeviceId::new())).await.unwrap();
+    let children: Vec<Child> = client.get_json("api/children", &tokens.access_token).await.unwrap();
+    let unborn = children.iter().find(|c| c.is_unborn()).expect("the demo has an unborn child");
+    let view: mobile::app::services::ChronologyView = client
+        .get_json(&format!("api/children/{}/chronology", unborn.id), &tokens.access_token)
+        .await
+        .expect("an unborn child's chronology is read, not refused for its missing date of birth");
+    let expected = unborn.details.expected_date_of_birth.expect("expected date");
+    assert_eq!(view.birth(), format!("Unborn: expected {}.", expected.format("%d/%m/%Y")));
+    server.stop().await;
+}

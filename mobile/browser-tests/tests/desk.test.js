@@ -74,6 +74,21 @@ describe('the manager\'s desk', () => {
     await phone.context().close();
   });
 
+  it('opens an unborn child\'s chronology, saying when the baby is expected', async () => {
+    const token = await apiLogin(server.url, 'tara.manager');
+    const children = await (await fetch(`${server.url}/api/children`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const unborn = children.find((c) => c.central_id === 'DEMO-0012');
+    assert.ok(unborn, 'the demo\'s unborn child is in the team manager\'s scope');
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
+    await page.goto(`${app.url}/desk/child/${unborn.id}`);
+    await page.locator('#chronology-child, .problem').first().waitFor();
+    const facts = await page.locator('#chronology-child').innerText();
+    assert.match(facts, /Child unique ID DEMO-0012\. Unborn: expected \d\d\/\d\d\/\d{4}\. \d+ events\./, facts);
+    assert.equal(await page.locator('text=could not be loaded').count(), 0);
+    await screenshot(page, 'chronology-unborn-390x844');
+    await page.context().close();
+  });
+
   it('downloads Annex A List 7 through the app, with no token in any address', async () => {
     await desktop.click('#download-annex-a');
     const save = desktop.locator('#download-annex-a-save');

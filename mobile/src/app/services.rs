@@ -1146,10 +1146,26 @@ pub struct ChronologyView {
     pub central_id: String,
     /// The child's name.
     pub child_name: String,
-    /// Their date of birth.
-    pub date_of_birth: chrono::NaiveDate,
+    /// Their date of birth (`None` while the child is unborn).
+    #[serde(default)]
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    /// An unborn child's expected date of birth.
+    #[serde(default)]
+    pub expected_date_of_birth: Option<chrono::NaiveDate>,
     /// The events, oldest first.
     pub entries: Vec<ChronologyRow>,
+}
+
+impl ChronologyView {
+    /// The child's birth in words: "Date of birth 09/05/2017.", or, for an unborn child,
+    /// "Unborn: expected 22/12/2026."
+    pub fn birth(&self) -> String {
+        match (self.date_of_birth, self.expected_date_of_birth) {
+            (Some(born), _) => format!("Date of birth {}.", crate::app::model::dmy(born)),
+            (None, Some(expected)) => format!("Unborn: expected {}.", crate::app::model::dmy(expected)),
+            (None, None) => "Unborn.".to_owned(),
+        }
+    }
 }
 
 impl From<&CaseloadEntry> for CaseSummary {

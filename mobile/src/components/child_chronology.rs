@@ -58,7 +58,7 @@ pub fn ChildChronology(id: ChildId) -> Element {
     };
     rsx! {
         h2 { id: "screen-title", "Chronology: {view.child_name}" }
-        p { class: "muted", "Child unique ID {view.central_id}. Date of birth {dmy(view.date_of_birth)}. {view.entries.len()} events." }
+        p { class: "muted", id: "chronology-child", "Child unique ID {view.central_id}. {view.birth()} {view.entries.len()} events." }
         div { class: "desk-downloads",
             {pdf_link}
             DownloadLink { id: "download-chronology-csv", path: "api/children/{id}/chronology?format=csv",
