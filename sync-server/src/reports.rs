@@ -180,6 +180,10 @@ pub enum ChronologyKind {
     /// A significant event another agency reported (police, school, health, ...), entered by
     /// hand.
     SignificantEvent,
+    /// A safety warning for lone visits was recorded on the child's household.
+    SafetyWarning,
+    /// A manager ended a safety warning on the child's household.
+    SafetyWarningEnded,
 }
 
 impl ChronologyKind {
@@ -203,11 +207,12 @@ impl ChronologyKind {
             ChronologyKind::CoreGroup => "core group record",
             ChronologyKind::Supervision => "supervision record",
             ChronologyKind::SignificantEvent => "another agency",
+            ChronologyKind::SafetyWarning | ChronologyKind::SafetyWarningEnded => "safety warning record",
         }
     }
 
     /// The group a `kinds` filter can name instead of each kind: `plan`, `visit`, `escalation`,
-    /// `cover` or `significant_event`.
+    /// `cover`, `significant_event` or `safety_warning`.
     pub fn group(self) -> &'static str {
         match self {
             ChronologyKind::Registered
@@ -226,6 +231,7 @@ impl ChronologyKind {
             | ChronologyKind::EscalationUpdated => "escalation",
             ChronologyKind::CoreGroup | ChronologyKind::Supervision => "plan",
             ChronologyKind::SignificantEvent => "significant_event",
+            ChronologyKind::SafetyWarning | ChronologyKind::SafetyWarningEnded => "safety_warning",
         }
     }
 
@@ -255,6 +261,8 @@ impl ChronologyKind {
             ChronologyKind::CoreGroup => "Core group meeting",
             ChronologyKind::Supervision => "Supervision",
             ChronologyKind::SignificantEvent => "Significant event (other agency)",
+            ChronologyKind::SafetyWarning => "Safety warning recorded (lone visits)",
+            ChronologyKind::SafetyWarningEnded => "Safety warning ended",
         }
     }
 }
@@ -471,9 +479,70 @@ pub fn add_significant_events(
             concerns: String::new(),
             amendments: Vec::new(),
         };
-        let key = |e: &ChronologyEntry| (e.date, e.time.clone().unwrap_or_default());
-        let at = chronology.entries.partition_point(|e| key(e) <= key(&entry));
-        chronology.entries.insert(at, entry);
+        insert_in_order(chronology, entry);
+    }
+}
+
+/// Puts `entry` among a chronology's entries in date and time order, after those of the same
+/// moment.
+fn insert_in_order(chronology: &mut Chronology, entry: ChronologyEntry) {
+    let key = |e: &ChronologyEntry| (e.date, e.time.clone().unwrap_or_default());
+    let at = chronology.entries.partition_point(|e| key(e) <= key(&entry));
+    chronology.entries.insert(at, entry);
+}
+
+/// Adds the safety warnings on the child's household (`crate::household::warnings_for`): when
+/// each was recorded, what it says and who recorded it, and when a manager ended one and why.
+/// A warning is about the household's risk to a worker visiting alone, which a court and an
+/// inspector read with the rest of the child's record.
+pub fn add_safety_warnings(
+    chronology: &mut Chronology,
+    warnings: &[shared::household::SafetyWarning],
+    worker_names: &HashMap<WorkerId, String>,
+) {
+    let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
+    let name = |id: WorkerId| worker_names.get(&id).cloned().unwrap_or_else(|| format!("worker {id}"));
+    let entry = |at: DateTime<Utc>, kind: ChronologyKind, summary: String, by: String| {
+        let (date, time) = local(tz, at);
+        ChronologyEntry {
+            date,
+            time: Some(time.format("%H:%M").to_string()),
+            kind,
+            summary,
+            seen: None,
+            seen_alone: None,
+            child_words: Vec::new(),
+            worker: Some(by),
+            on_cover: false,
+            plan_changes: Vec::new(),
+            source: kind.source().to_owned(),
+            facts: String::new(),
+            concerns: String::new(),
+            amendments: Vec::new(),
+        }
+    };
+    for warning in warnings {
+        let recorded = entry(
+            warning.recorded_at,
+            ChronologyKind::SafetyWarning,
+            format!("Safety warning for lone visits ({}): {}", warning.kind.label(), warning.details.trim()),
+            name(warning.recorded_by),
+        );
+        insert_in_order(chronology, recorded);
+        if let Some(end) = &warning.ended {
+            let ended = entry(
+                end.ended_at,
+                ChronologyKind::SafetyWarningEnded,
+                format!(
+                    "Safety warning ended ({}, recorded {}): {}",
+                    warning.kind.label(),
+                    dmy(local(tz, warning.recorded_at).0),
+                    end.reason.trim()
+                ),
+                name(end.ended_by),
+            );
+            insert_in_order(chronology, ended);
+        }
     }
 }
 

@@ -978,6 +978,34 @@ async fn a_safety_warning_covers_the_household_is_kept_when_ended_and_never_audi
     let (status, _) = world.post(&end, tara.access(), json!({"reason": "Again"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
+    // Both children's chronologies carry the warning and its end, with who did each and why.
+    for child in [&ellie, &jack] {
+        let path = format!("/api/children/{}/chronology?kinds=safety_warning", child.id);
+        let (status, chronology) = world.get(&path, tara.access()).await;
+        assert_eq!(status, StatusCode::OK, "{chronology}");
+        let entries: Vec<(&str, &str, &str)> = chronology["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (e["kind"].as_str().unwrap(), e["summary"].as_str().unwrap(), e["worker"].as_str().unwrap())
+            })
+            .collect();
+        assert_eq!(entries.len(), 2, "{chronology}");
+        assert_eq!(entries[0].0, "safety_warning");
+        assert_eq!(entries[0].1, format!("Safety warning for lone visits (Violence or threats): {details}"));
+        assert_eq!(entries[0].2, "Sam Social");
+        assert_eq!(entries[1].0, "safety_warning_ended");
+        assert!(entries[1].1.ends_with(": Stepfather has moved out"), "{}", entries[1].1);
+        assert_eq!(entries[1].2, "Tara Manager");
+    }
+    let (_, _, csv) =
+        world.get_raw(&format!("/api/children/{}/chronology?format=csv", ellie.id), tara.access()).await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("Safety warning recorded (lone visits)") && csv.contains("Stepfather has moved out")
+    );
+
     let audit = world.state.store().audit(Some(ellie.id)).await.unwrap();
     assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("recorded")));
     assert!(audit.iter().any(|e| e.what.contains("safety warning") && e.what.contains("ended")));
