@@ -953,6 +953,18 @@ fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
 }
 
 /// Plain words for agreed actions: what, who owns it, by when.
+/// Items as one sentence: each trimmed of its own full stop, joined by "; ", ending with one.
+fn items_sentence(items: &[String]) -> String {
+    let joined = items.iter().map(|i| i.trim().trim_end_matches('.')).collect::<Vec<_>>().join("; ");
+    format!("{joined}.")
+}
+
+/// `text` as a sentence: trimmed, with a full stop unless it already ends a sentence.
+fn sentence(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?']) { text.to_owned() } else { format!("{text}.") }
+}
+
 fn actions_words(actions: &[shared::timeline::AgreedAction]) -> String {
     actions
         .iter()
@@ -998,7 +1010,7 @@ pub fn add_timeline_entries(
         let mut summary =
             format!("{} held. Attended: {}.", meeting.kind.label(), meeting.attendees.join(", "));
         if !meeting.decisions.is_empty() {
-            summary.push_str(&format!(" Decisions: {}.", meeting.decisions.join("; ")));
+            summary.push_str(&format!(" Decisions: {}", items_sentence(&meeting.decisions)));
         }
         if !meeting.actions.is_empty() {
             summary.push_str(&format!(" Actions: {}.", actions_words(&meeting.actions)));
@@ -1006,9 +1018,10 @@ pub fn add_timeline_entries(
         added.push(entry(meeting.held_on, kind, summary, &meeting.recorded_by_name));
     }
     for supervision in supervisions {
-        let mut summary = format!("Supervision of the case. Reflection: {}", supervision.reflection);
+        let mut summary =
+            format!("Supervision of the case. Reflection: {}", sentence(&supervision.reflection));
         if !supervision.decisions.is_empty() {
-            summary.push_str(&format!(" Decisions: {}.", supervision.decisions.join("; ")));
+            summary.push_str(&format!(" Decisions: {}", items_sentence(&supervision.decisions)));
         }
         if !supervision.actions.is_empty() {
             summary.push_str(&format!(" Actions: {}.", actions_words(&supervision.actions)));

@@ -1087,3 +1087,27 @@ async fn a_sweep_holds_writers_off_only_while_it_writes() {
     let raised = sweep.await.unwrap().unwrap();
     assert!(raised.iter().any(|e| e.reason.dedup_key().contains(&missed.id.to_string())), "{raised:?}");
 }
+
+#[tokio::test]
+async fn no_chronology_entry_of_the_demo_ends_a_sentence_twice() {
+    // Decisions and reflections are written as sentences; the chronology joins them without
+    // giving one its own full stop and then another ("unannounced.. Actions").
+    let world = World::new().await;
+    let sian = world.login("sian.senior").await;
+    let (_, children) = world.get("/api/children", sian.access()).await;
+    let mut supervisions = 0;
+    for child in children.as_array().unwrap() {
+        let (status, chronology) = world
+            .get(&format!("/api/children/{}/chronology", child["id"].as_str().unwrap()), sian.access())
+            .await;
+        assert_eq!(status, StatusCode::OK, "{chronology}");
+        for entry in chronology["entries"].as_array().unwrap() {
+            let summary = entry["summary"].as_str().unwrap();
+            assert!(!summary.contains("..") && !summary.contains(".;"), "{summary}");
+            if entry["kind"] == "supervision" && summary.contains("Decisions: ") {
+                supervisions += 1;
+            }
+        }
+    }
+    assert!(supervisions > 0, "the demo's supervisions, with their decisions, were read");
+}
