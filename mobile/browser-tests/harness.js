@@ -220,3 +220,28 @@ export async function settledCaseload(page) {
   }
   throw new Error('the caseload never settled');
 }
+
+/**
+ * A visit's start and end within today in the authority's time zone, ending before now: from
+ * two hours ago, or from just after midnight there when two hours ago was yesterday (a test run
+ * just after midnight would otherwise push yesterday's visit, which today's rules, such as a
+ * standing decision from today, rightly do not cover).
+ */
+export async function visitTimesToday(serverUrl, token) {
+  const settings = await apiGet(serverUrl, token, '/api/settings');
+  const now = new Date();
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: settings.time_zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(now).map((p) => [p.type, p.value]),
+  );
+  const sinceMidnight = (Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000;
+  if (sinceMidnight < 5000) {
+    await new Promise((r) => setTimeout(r, 5000));
+    return visitTimesToday(serverUrl, token);
+  }
+  const midnight = now.getTime() - sinceMidnight;
+  const started = new Date(Math.max(now.getTime() - 2 * 3600 * 1000, midnight + 1000));
+  const ended = new Date(Math.min(started.getTime() + 45 * 60 * 1000, now.getTime() - 1000));
+  return { started, ended };
+}

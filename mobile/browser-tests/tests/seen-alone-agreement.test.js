@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   DEMO_PASSWORD, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
-  stopAll, tempDir,
+  stopAll, tempDir, visitTimesToday,
 } from '../harness.js';
 
 const AGREEMENT = 'Agreed in supervision: Ellie is unwell; see her alone at school on Friday.';
@@ -28,8 +28,7 @@ async function deviceLogin(serverUrl, username) {
 
 /** Pushes, as Sam, a visit to `child` today in which the child was not seen alone. */
 async function pushNotAlone(serverUrl, sam, child, managerAgreed) {
-  const started = new Date(Date.now() - 2 * 3600 * 1000);
-  const ended = new Date(started.getTime() + 45 * 60 * 1000);
+  const { started, ended } = await visitTimesToday(serverUrl, sam.token);
   const visit = {
     id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
     child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
@@ -69,8 +68,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     const children = await apiGet(server.url, sam.token, '/api/children');
     ellie = children.find((c) => c.given_name === 'Ellie');
     assert.ok(ellie, 'Ellie is on Sam\'s caseload');
-    const started = new Date(Date.now() - 2 * 3600 * 1000);
-    const ended = new Date(started.getTime() + 45 * 60 * 1000);
+    const { started, ended } = await visitTimesToday(server.url, sam.token);
     const visit = {
       id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
       child_id: ellie.id, worker_id: sam.worker.id, capacity: 'key_worker',

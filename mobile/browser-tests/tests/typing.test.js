@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 
 import {
   apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer, stopAll,
-  tempDir,
+  tempDir, visitTimesToday,
 } from '../harness.js';
 
 // Synthetic sentences with capitals, apostrophes, commas and an accent, each over 40 keys.
@@ -445,8 +445,7 @@ describe("typing a held visit's reason and a standing decision as a manager does
     const alfie = children.find((c) => c.central_id === 'DEMO-0102');
     ellie = children.find((c) => c.central_id === 'DEMO-0001');
     const sam = await deviceLogin(server.url, 'sam.social');
-    const started = new Date(Date.now() - 2 * 3600 * 1000);
-    const ended = new Date(started.getTime() + 45 * 60 * 1000);
+    const { started, ended } = await visitTimesToday(server.url, tara);
     const visit = (child, seenAlone) => ({
       id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
       child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
