@@ -826,18 +826,7 @@ mod plan_timeline {
     }
 
     #[test]
-    fn the_end_of_the_plan_closes_its_meeting_escalations() {
-        let mut child = child_with_icpc();
-        let seen = [visit(500, "2026-03-13")];
-        let mut held = Vec::new();
-        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
-        child.plan.as_mut().unwrap().deregistered_on = Some(date("2026-03-18"));
-        sweep_on(&mut held, &child, &seen, &[], "2026-03-19");
-        assert!(!about(&held, MeetingKind::CoreGroup).unwrap().is_active());
-    }
-
-    #[test]
-    fn an_end_of_plan_taken_back_reopens_the_meeting_escalation_it_closed() {
+    fn the_end_of_the_plan_closes_its_meeting_escalations_and_taken_back_reopens_them() {
         // Until 1 December 2026 a closed meeting escalation for the same due date was never
         // raised again: with the plan's end corrected away, the missed core group went silent.
         let mut child = child_with_icpc();
@@ -1330,6 +1319,37 @@ mod agreed_actions {
             e.history.last().unwrap().text,
             "An agreed action overdue again: what closed it no longer holds. Raised again to the team manager."
         );
+    }
+
+    #[test]
+    fn a_new_plan_closes_one_agreed_on_the_plan_before_and_follows_one_agreed_on_its_first_day() {
+        // The first plan (from Monday 2 March) gives way to a new one from Monday 30 March, the
+        // working day after Friday 27 March.
+        let mut child = child(1);
+        let agreed = core_group_agreeing("2026-03-20", "2026-03-06");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-27");
+        assert!(about(&held).unwrap().is_open(), "overdue on the plan in force");
+        let plan = child.plan.as_mut().unwrap();
+        plan.registered_on = date("2026-03-30");
+        plan.details.initial_conference_on = Some(date("2026-03-30"));
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-03-30");
+        let e = about(&held).unwrap();
+        assert!(!e.is_active());
+        assert_eq!(
+            e.history.last().unwrap().text,
+            "The action was agreed on 06/03/2026, on an earlier plan; the plan in force since 30/03/2026 is followed instead."
+        );
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-01");
+        assert!(!about(&held).unwrap().is_active(), "not raised again: nobody follows it now");
+
+        // Agreed at the new plan's first core group, on its first day: followed.
+        let mut held = Vec::new();
+        let first_day = core_group_agreeing("2026-03-31", "2026-03-30");
+        sweep_on(&mut held, &child, &first_day, &[], &patient(), "2026-03-31");
+        assert!(about(&held).is_none(), "due today");
+        sweep_on(&mut held, &child, &first_day, &[], &patient(), "2026-04-01");
+        assert!(about(&held).unwrap().is_open(), "overdue the day after");
     }
 
     #[test]

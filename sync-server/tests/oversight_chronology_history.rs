@@ -580,3 +580,59 @@ async fn the_csv_and_html_chronologies_carry_what_the_pdf_carries() {
     assert!(html.contains("Concerns: originally \u{201c}Bruise on left forearm"), "the original text");
     assert!(html.contains("<main>"), "a landmark for screen readers");
 }
+
+#[test]
+fn safety_warnings_are_dated_in_the_authoritys_zone_across_the_clock_changes() {
+    use chrono::{TimeZone, Utc};
+    use shared::household::{SafetyWarning, SafetyWarningEnd, SafetyWarningKind};
+    use sync_server::reports::{Chronology, add_safety_warnings};
+
+    let (sam, tara) = (shared::WorkerId::new(), shared::WorkerId::new());
+    let names =
+        std::collections::HashMap::from([(sam, "Sam Social".to_owned()), (tara, "Tara Manager".to_owned())]);
+    let utc = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+    // Recorded 00:30 UTC on the day British Summer Time starts (still GMT then); ended at
+    // 23:30 UTC on a summer evening, which is 00:30 the next day in London.
+    let warning = SafetyWarning {
+        id: shared::SafetyWarningId::new(),
+        child_ids: vec![ChildId::new()],
+        kind: SafetyWarningKind::Animal,
+        details: "Large dog, kept loose in the garden.".into(),
+        recorded_by: sam,
+        recorded_at: utc(2026, 3, 29, 0, 30),
+        ended: Some(SafetyWarningEnd {
+            ended_by: tara,
+            ended_at: utc(2026, 7, 15, 23, 30),
+            reason: "The dog has been rehomed".into(),
+        }),
+    };
+    let mut chronology = Chronology {
+        child_id: ChildId::new(),
+        central_id: "CMS-1".into(),
+        child_name: "Nia Fernlow".into(),
+        date_of_birth: None,
+        expected_date_of_birth: None,
+        generated_at: Utc::now(),
+        produced_by: String::new(),
+        time_zone: "Europe/London".into(),
+        filter: None,
+        entries: Vec::new(),
+    };
+    add_safety_warnings(&mut chronology, &[warning], &names);
+    let shown: Vec<(String, String, String, String)> = chronology
+        .entries
+        .iter()
+        .map(|e| (e.date.to_string(), e.time.clone().unwrap(), e.kind.name(), e.worker.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("2026-03-29".into(), "00:30".into(), "safety_warning".into(), "Sam Social".into()),
+            ("2026-07-16".into(), "00:30".into(), "safety_warning_ended".into(), "Tara Manager".into()),
+        ]
+    );
+    assert_eq!(
+        chronology.entries[1].summary,
+        "Safety warning ended (Animal, recorded 29/03/2026): The dog has been rehomed"
+    );
+}
