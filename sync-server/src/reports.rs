@@ -315,6 +315,34 @@ pub struct ChronologyEntry {
     pub amendments: Vec<VisitAmendment>,
 }
 
+impl ChronologyEntry {
+    /// An entry with none of a visit's details: when, what kind, plain words, and the source
+    /// its kind names. Callers add a worker, or a source of their own.
+    fn event(
+        date: NaiveDate,
+        time: Option<String>,
+        kind: ChronologyKind,
+        summary: String,
+    ) -> ChronologyEntry {
+        ChronologyEntry {
+            date,
+            time,
+            kind,
+            summary,
+            seen: None,
+            seen_alone: None,
+            child_words: Vec::new(),
+            worker: None,
+            on_cover: false,
+            plan_changes: Vec::new(),
+            source: kind.source().to_owned(),
+            facts: String::new(),
+            concerns: String::new(),
+            amendments: Vec::new(),
+        }
+    }
+}
+
 /// One amendment of a visit record: who made it, when, why, and each piece of text before and
 /// after.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -464,20 +492,13 @@ pub fn add_significant_events(
         };
         let entered = event.recorded_at.with_timezone(&tz).format("%d/%m/%Y %H:%M");
         let entry = ChronologyEntry {
-            date: event.occurred_on,
-            time: event.occurred_at.clone(),
-            kind: ChronologyKind::SignificantEvent,
-            summary: format!("{} (Entered by {} on {entered}.)", event.summary, event.recorded_by_name),
-            seen: None,
-            seen_alone: None,
-            child_words: Vec::new(),
-            worker: None,
-            on_cover: false,
-            plan_changes: Vec::new(),
             source: reported,
-            facts: String::new(),
-            concerns: String::new(),
-            amendments: Vec::new(),
+            ..ChronologyEntry::event(
+                event.occurred_on,
+                event.occurred_at.clone(),
+                ChronologyKind::SignificantEvent,
+                format!("{} (Entered by {} on {entered}.)", event.summary, event.recorded_by_name),
+            )
         };
         insert_in_order(chronology, entry);
     }
@@ -505,20 +526,8 @@ pub fn add_safety_warnings(
     let entry = |at: DateTime<Utc>, kind: ChronologyKind, summary: String, by: String| {
         let (date, time) = local(tz, at);
         ChronologyEntry {
-            date,
-            time: Some(time.format("%H:%M").to_string()),
-            kind,
-            summary,
-            seen: None,
-            seen_alone: None,
-            child_words: Vec::new(),
             worker: Some(by),
-            on_cover: false,
-            plan_changes: Vec::new(),
-            source: kind.source().to_owned(),
-            facts: String::new(),
-            concerns: String::new(),
-            amendments: Vec::new(),
+            ..ChronologyEntry::event(date, Some(time.format("%H:%M").to_string()), kind, summary)
         }
     };
     for warning in warnings {
@@ -600,22 +609,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
     // Visits carry more than a summary; they are gathered apart and merged before sorting.
     let mut visit_entries: Vec<(NaiveTime, ChronologyEntry)> = Vec::new();
     let mut push = |date: NaiveDate, time: Option<NaiveTime>, kind: ChronologyKind, summary: String| {
-        let entry = ChronologyEntry {
-            date,
-            time: time.map(|t| t.format("%H:%M").to_string()),
-            kind,
-            summary,
-            seen: None,
-            seen_alone: None,
-            child_words: Vec::new(),
-            worker: None,
-            on_cover: false,
-            plan_changes: Vec::new(),
-            source: String::new(),
-            facts: String::new(),
-            concerns: String::new(),
-            amendments: Vec::new(),
-        };
+        let entry = ChronologyEntry::event(date, time.map(|t| t.format("%H:%M").to_string()), kind, summary);
         entries.push((time.unwrap_or(NaiveTime::MIN), entry));
     };
 
@@ -733,23 +727,18 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
         visit_entries.push((
             started.time(),
             ChronologyEntry {
-                date: started.date_naive(),
-                time: Some(started.format("%H:%M").to_string()),
-                kind: ChronologyKind::VisitVoided,
-                summary: format!(
-                    "A visit recorded for this date was marked as entered in error: {}.",
-                    visit.amendment_reason.as_deref().unwrap_or("no reason given")
-                ),
-                seen: None,
-                seen_alone: None,
-                child_words: Vec::new(),
                 worker: Some(name(visit.worker_id)),
-                on_cover: false,
-                plan_changes: Vec::new(),
                 source: format!("visit record by {}", name(visit.worker_id)),
-                facts: String::new(),
-                concerns: String::new(),
                 amendments: amendments_of(visit, input.visits, &name, input.time_zone),
+                ..ChronologyEntry::event(
+                    started.date_naive(),
+                    Some(started.format("%H:%M").to_string()),
+                    ChronologyKind::VisitVoided,
+                    format!(
+                        "A visit recorded for this date was marked as entered in error: {}.",
+                        visit.amendment_reason.as_deref().unwrap_or("no reason given")
+                    ),
+                )
             },
         ));
     }
@@ -983,20 +972,8 @@ pub fn add_timeline_entries(
     supervisions: &[shared::timeline::Supervision],
 ) {
     let entry = |date: NaiveDate, kind: ChronologyKind, summary: String, worker: &str| ChronologyEntry {
-        date,
-        time: None,
-        kind,
-        summary,
-        seen: None,
-        seen_alone: None,
-        child_words: Vec::new(),
         worker: Some(worker.to_owned()),
-        on_cover: false,
-        plan_changes: Vec::new(),
-        source: kind.source().to_owned(),
-        facts: String::new(),
-        concerns: String::new(),
-        amendments: Vec::new(),
+        ..ChronologyEntry::event(date, None, kind, summary)
     };
     let mut added = Vec::new();
     for meeting in meetings {
@@ -1092,15 +1069,6 @@ fn plan_entries(
         entries.push((
             time.unwrap_or(NaiveTime::MIN),
             ChronologyEntry {
-                date,
-                time: time.map(|t| t.format("%H:%M").to_string()),
-                kind,
-                summary,
-                seen: None,
-                seen_alone: None,
-                child_words: Vec::new(),
-                worker: None,
-                on_cover: false,
                 plan_changes,
                 source: match change.map(|c| c.source) {
                     Some(ChildSource::Import) => "central case record (import)".to_owned(),
@@ -1108,9 +1076,7 @@ fn plan_entries(
                     Some(ChildSource::Service) => "this service (a safety warning)".to_owned(),
                     Some(ChildSource::Direct) | None => "central case record".to_owned(),
                 },
-                facts: String::new(),
-                concerns: String::new(),
-                amendments: Vec::new(),
+                ..ChronologyEntry::event(date, time.map(|t| t.format("%H:%M").to_string()), kind, summary)
             },
         ));
         previous = Some(plan);
