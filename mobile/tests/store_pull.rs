@@ -6,10 +6,10 @@ mod core_fixtures;
 use core_fixtures::*;
 use mobile::store::OutboxState;
 use shared::CalendarName;
+use shared::WorkerId;
 use shared::people::CoverAssignment;
 use shared::schedule::DueState;
 use shared::sync::{ChangeEvent, Cursor, PROTOCOL_VERSION, PullResponse, RemovalReason};
-use shared::{Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, WorkerId};
 
 fn page(events: Vec<ChangeEvent>, cursor: &str) -> PullResponse {
     PullResponse {
@@ -73,18 +73,7 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
         assigned_by: WorkerId::new(),
         ..fixtures::cover(child.id, WORKER, date(2025, 3, 1), date(2025, 3, 14))
     };
-    let escalation = Escalation {
-        id: EscalationId::new(),
-        child_id: child.id,
-        reason: EscalationReason::ChildNotSeen { visit_id: pulled_visit.id },
-        level: EscalationLevel::TeamManager,
-        to: None,
-        raised_at: afternoon(),
-        re_raised_at: None,
-        history: Vec::new(),
-        basis: None,
-        status: EscalationStatus::Open,
-    };
+    let escalation = not_seen_escalation(child.id, pulled_visit.id);
     store
         .apply_pull(
             &page(

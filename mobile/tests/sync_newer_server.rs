@@ -14,27 +14,13 @@ use mobile::sync::SyncClient;
 use mobile::sync::client::read_pull;
 use serde_json::{Value, json};
 use shared::sync::{ChangeEvent, Cursor, PROTOCOL_VERSION, PullResponse, RemovalReason};
-use shared::{
-    CalendarName, ChildId, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus,
-    VisitId,
-};
+use shared::{CalendarName, ChildId, Escalation, VisitId};
 
 /// A child who leaves the worker's scope for a reason this app cannot read.
 const ADOPTED: ChildId = ChildId(uuid::Uuid::from_u128(0xad));
 
 fn escalation(child: ChildId) -> Escalation {
-    Escalation {
-        id: EscalationId::new(),
-        child_id: child,
-        reason: EscalationReason::ChildNotSeen { visit_id: VisitId::new() },
-        level: EscalationLevel::TeamManager,
-        to: None,
-        raised_at: afternoon(),
-        re_raised_at: None,
-        history: Vec::new(),
-        basis: None,
-        status: EscalationStatus::Open,
-    }
+    not_seen_escalation(child, VisitId::new())
 }
 
 /// The same escalation as a newer server would send it, with a reason this app has never seen.

@@ -111,3 +111,19 @@ pub fn visit_with_words(child: &Child, words: &str) -> Visit {
     draft.child_words = vec![words.to_owned()];
     draft.to_visit(afternoon(), Some(child)).expect("a complete draft is valid")
 }
+
+/// An open escalation to the team manager: `child` was not seen on the visit `visit`.
+pub fn not_seen_escalation(child: ChildId, visit: shared::VisitId) -> shared::Escalation {
+    shared::Escalation {
+        id: shared::EscalationId::new(),
+        child_id: child,
+        reason: shared::EscalationReason::ChildNotSeen { visit_id: visit },
+        level: shared::EscalationLevel::TeamManager,
+        to: None,
+        raised_at: afternoon(),
+        re_raised_at: None,
+        history: Vec::new(),
+        basis: None,
+        status: shared::EscalationStatus::Open,
+    }
+}
