@@ -54,3 +54,24 @@ pub enum Route {
         #[route("/inbox/supervision")]
         Supervision {},
 }
+
+impl Route {
+    /// Whether the screen is a manager's: the inbox, the desk and what opens from them. The
+    /// navigation offers them to managers only; the server refuses their data to anyone else.
+    pub fn is_for_managers(&self) -> bool {
+        match self {
+            Route::ManagerInbox {}
+            | Route::HeldVisits {}
+            | Route::ManagerDesk {}
+            | Route::ChildChronology { .. }
+            | Route::Supervision {} => true,
+            Route::Caseload {}
+            | Route::ChildPage { .. }
+            | Route::Handover { .. }
+            | Route::VisitCapture { .. }
+            | Route::Photos { .. }
+            | Route::VisitReview { .. }
+            | Route::SyncStatus {} => false,
+        }
+    }
+}

@@ -87,6 +87,33 @@ fn a_manager_is_asked_to_agree_or_disagree_with_a_child_not_seen_alone() {
     assert!(html.contains("id=\"nav-desk\""), "managers get the desk tab: {html}");
 }
 
+/// A worker who is not a manager, reaching a manager's screen by its address, is told plainly
+/// whose screen it is and offered the way back, instead of an error from every read the server
+/// refuses them. A manager at the same address gets the screen.
+#[test]
+fn a_manager_screen_reached_by_address_tells_anyone_else_it_is_for_managers() {
+    let child = child("Maja", "Test", false);
+    let screens =
+        ["/inbox", "/inbox/held", "/inbox/supervision", "/desk", &format!("/desk/child/{}", child.id)];
+    for role in [Role::SocialWorker, Role::DutyWorker] {
+        let app = AppUnderTest::signed_in_as(role, &[(child.clone(), vec![])], &[], &[], |_| {});
+        app.unlock();
+        for screen in &screens {
+            let html = app.render(screen, "This screen is for team and senior managers.");
+            assert!(html.contains(">For managers</h2>"), "{role:?} at {screen}:\n{html}");
+            assert!(html.contains(">Go to My children</a>"), "{role:?} at {screen}: the way back");
+            assert!(!html.contains("could not be loaded"), "{role:?} at {screen}: no error:\n{html}");
+        }
+        // Their own screens are unchanged.
+        let html = app.render("/", "Maja Test");
+        assert!(!html.contains("For managers"), "{html}");
+    }
+    let manager = AppUnderTest::signed_in_as(Role::TeamManager, &[(child, vec![])], &[], &[], |_| {});
+    manager.unlock();
+    let html = manager.render("/inbox", "waiting for a decision.");
+    assert!(!html.contains("For managers"), "{html}");
+}
+
 /// An open "overdue" escalation about `child`, the kind a manager may answer with duty cover.
 fn overdue(child: &Child) -> Escalation {
     Escalation {

@@ -67,6 +67,16 @@ describe('the plan\'s timeline', () => {
     await page.locator('#next-review', { hasText: 'Overdue by' }).waitFor({ timeout: 20000 });
     await page.locator('#timeline').scrollIntoViewIfNeeded();
     await screenshot(page, '31-plan-timeline-review-overdue');
+
+    // A social worker who reaches the manager's supervision list by its address is told whose
+    // screen it is, and taken back to their children.
+    await page.goto(`${app.url}/inbox/supervision`);
+    await page.locator('#managers-only').waitFor({ timeout: 20000 });
+    assert.equal(await page.locator('#screen-title').innerText(), 'For managers');
+    assert.equal(await page.locator('.problem').count(), 0, 'no error for a screen not theirs');
+    await screenshot(page, '37-manager-screen-for-a-social-worker');
+    await page.getByRole('link', { name: 'Go to My children' }).click();
+    await page.locator('.case', { hasText: 'Amelia' }).waitFor({ timeout: 20000 });
     await page.context().close();
   });
 

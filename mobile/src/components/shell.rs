@@ -42,8 +42,18 @@ pub fn Shell() -> Element {
                                     if let Some(error) = errors.error() { p { "{error}" } }
                                 }
                             },
-                            SuspenseBoundary { fallback: |_| rsx! { p { class: "muted", "Loading…" } },
-                                Outlet::<Route> {}
+                            if route.is_for_managers() && !is_manager {
+                                // Reached by address (a link passed on, or the back button after
+                                // signing in as someone else): say so plainly, and offer the way
+                                // back, instead of a screen whose every read is refused.
+                                h2 { id: "screen-title", "For managers" }
+                                p { id: "managers-only",
+                                    "This screen is for team and senior managers. The children you visit are under My children." }
+                                Link { class: "button wide", to: Route::Caseload {}, "Go to My children" }
+                            } else {
+                                SuspenseBoundary { fallback: |_| rsx! { p { class: "muted", "Loading…" } },
+                                    Outlet::<Route> {}
+                                }
                             }
                         }
                     }
