@@ -243,12 +243,17 @@ mod tests {
                 let engine = engine.clone();
                 let applied = applied.clone();
                 tokio::spawn(async move {
-                    let mut lock = engine.lock().await?;
-                    engine
-                        .apply(&mut lock, vec![(n.to_be_bytes().to_vec(), Some(b"visit".to_vec()))])
-                        .await?;
-                    engine.release(lock).await?;
+                    let commit = async {
+                        let mut lock = engine.lock().await?;
+                        let key = n.to_be_bytes().to_vec();
+                        engine.apply(&mut lock, vec![(key, Some(b"visit".to_vec()))]).await?;
+                        engine.release(lock).await
+                    };
+                    let committed = commit.await;
+                    // Every task reaches the barrier, even one whose commit failed: the test
+                    // then fails on that error rather than hanging.
                     applied.wait().await;
+                    committed?;
                     engine.flush().await
                 })
             })
