@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Calendar;
 use crate::ids::{AgreedActionId, ChildId, EscalationId, SeenAloneDecisionId, VisitId, WorkerId};
 use crate::schedule::EscalationLevel;
+use crate::text::working_days;
 use crate::visit::Visit;
 
 /// Why an escalation was raised.
@@ -119,7 +120,7 @@ impl EscalationReason {
         match self {
             EscalationReason::Overdue { working_days_overdue, key_worker_absent, .. } => {
                 let absent = if *key_worker_absent { " The key worker is absent." } else { "" };
-                format!("Statutory visit overdue by {working_days_overdue} working day(s).{absent}")
+                format!("Statutory visit overdue by {}.{absent}", working_days(*working_days_overdue))
             }
             EscalationReason::ChildNotSeen { .. } => {
                 "Statutory visit made but the child was not seen.".to_owned()
@@ -140,16 +141,19 @@ impl EscalationReason {
                 go_live.format("%d/%m/%Y")
             ),
             EscalationReason::PlanMeetingOverdue { meeting, due, working_days_overdue } => format!(
-                "{} overdue by {working_days_overdue} working day(s): it was due by {}.",
+                "{} overdue by {}: it was due by {}.",
                 meeting.label(),
+                working_days(*working_days_overdue),
                 due.format("%d/%m/%Y")
             ),
             EscalationReason::SupervisionOverdue { due, working_days_overdue } => format!(
-                "Supervision of the case overdue by {working_days_overdue} working day(s): it was due by {}.",
+                "Supervision of the case overdue by {}: it was due by {}.",
+                working_days(*working_days_overdue),
                 due.format("%d/%m/%Y")
             ),
             EscalationReason::ActionOverdue { due, working_days_overdue, .. } => format!(
-                "An action agreed on the plan is overdue by {working_days_overdue} working day(s): it was due by {}.",
+                "An action agreed on the plan is overdue by {}: it was due by {}.",
+                working_days(*working_days_overdue),
                 due.format("%d/%m/%Y")
             ),
         }

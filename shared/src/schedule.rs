@@ -102,9 +102,7 @@ impl DueState {
 
     /// Plain words, never relying on colour: "Overdue by 3 working days", "Due today".
     pub fn describe(&self) -> String {
-        fn days(n: u32) -> String {
-            if n == 1 { "1 working day".to_owned() } else { format!("{n} working days") }
-        }
+        use crate::text::working_days as days;
         match *self {
             DueState::Overdue { working_days_overdue, .. } => {
                 format!("Overdue by {}", days(working_days_overdue))

@@ -12,9 +12,41 @@ pub fn as_sentence(text: &str) -> String {
     }
 }
 
+/// How many of something, in words: "1 visit", "3 visits", "0 visits". Every count the
+/// product shows goes through here, so a worker never reads "1 tries" or "visit(s)".
+pub fn count<N>(n: N, one: &str, many: &str) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    if n == N::from(1) { format!("{n} {one}") } else { format!("{n} {many}") }
+}
+
+/// A number of working days in words: "1 working day", "3 working days".
+pub fn working_days<N>(n: N) -> String
+where
+    N: std::fmt::Display + PartialEq + From<u8>,
+{
+    count(n, "working day", "working days")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::as_sentence;
+    use super::{as_sentence, count, working_days};
+
+    #[rstest::rstest]
+    #[case::none(0, "0 visits")]
+    #[case::one(1, "1 visit")]
+    #[case::several(3, "3 visits")]
+    fn a_count_is_singular_only_for_one(#[case] n: usize, #[case] words: &str) {
+        assert_eq!(count(n, "visit", "visits"), words);
+    }
+
+    #[test]
+    fn working_days_read_as_words_for_every_kind_of_number() {
+        assert_eq!(working_days(1_u32), "1 working day");
+        assert_eq!(working_days(12_i64), "12 working days");
+        assert_eq!(working_days(1_i64), "1 working day");
+    }
 
     #[rstest::rstest]
     #[case::without_a_full_stop("Family away on holiday", "Family away on holiday.")]

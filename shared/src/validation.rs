@@ -23,7 +23,7 @@ impl FieldError {
 
 /// Every problem found in a record. Never empty when returned as an error.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("{} problem(s), first: {}", .0.len(), .0.first().map(|e| e.field.as_str()).unwrap_or("none"))]
+#[error("{}, first: {}", crate::text::count(.0.len(), "problem", "problems"), .0.first().map(|e| e.field.as_str()).unwrap_or("none"))]
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {

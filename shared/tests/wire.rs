@@ -363,7 +363,7 @@ fn manager_desk() {
             id: support::fixed(900),
             child_id: support::fixed(1),
             child_name: "Robin Testchild".into(),
-            reason: "Statutory visit overdue by 3 working day(s).".into(),
+            reason: "Statutory visit overdue by 3 working days.".into(),
             raised_on: day(26),
             age_days: 4,
             acted_on: false,

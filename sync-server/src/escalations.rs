@@ -49,6 +49,7 @@ use crate::store::prelude::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::schedule::{due_state, escalation_level, last_seen, next_visit_due, overdue_level};
 use shared::sync::{DatedQuote, Handover};
+use shared::text::working_days as days;
 use shared::timeline::{
     ActionDone, AgreedAction, MeetingKind, PlanMeeting, Supervision, TimelineDate, Timescales,
 };
@@ -186,11 +187,6 @@ pub fn level_words(level: EscalationLevel) -> &'static str {
 
 fn dmy(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
-}
-
-fn days(n: impl Into<i64>) -> String {
-    let n: i64 = n.into();
-    if n == 1 { "1 working day".to_owned() } else { format!("{n} working days") }
 }
 
 /// The clock and settings a sweep runs with.

@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use shared::child::Gender;
+use shared::text::{count, working_days};
 use shared::visit::current_revisions;
 use shared::{
     Calendar, Child, ChildId, CoverAssignment, Disability, Escalation, EscalationAction, EscalationLevel,
@@ -753,15 +754,15 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
             }
             let summary = match occurrence.met_on {
                 Some(met) => format!(
-                    "Statutory visit due by {} was late: the child was next seen on {} ({} working day(s) late).",
+                    "Statutory visit due by {} was late: the child was next seen on {} ({} late).",
                     dmy(occurrence.due),
                     dmy(met),
-                    input.calendar.working_days_between(occurrence.due, met)
+                    working_days(input.calendar.working_days_between(occurrence.due, met))
                 ),
                 None => format!(
-                    "Statutory visit due by {} not made: the child has not been seen since ({} working day(s) overdue on {}).",
+                    "Statutory visit due by {} not made: the child has not been seen since ({} overdue on {}).",
                     dmy(occurrence.due),
-                    input.calendar.working_days_between(occurrence.due, input.today),
+                    working_days(input.calendar.working_days_between(occurrence.due, input.today)),
                     dmy(input.today)
                 ),
             };
@@ -1255,9 +1256,9 @@ pub fn chronology_notes(chronology: &Chronology) -> Vec<String> {
     let mut notes = vec![
         format!("{}.", produced_words(chronology)),
         format!(
-            "Dates are day/month/year; times are {}. {} event(s), oldest first, each with its source. The child's own words are verbatim.",
+            "Dates are day/month/year; times are {}. {}, oldest first, each with its source. The child's own words are verbatim.",
             time_zone_words(&chronology.time_zone),
-            chronology.entries.len()
+            count(chronology.entries.len(), "event", "events")
         ),
     ];
     if let Some(filter) = &chronology.filter {

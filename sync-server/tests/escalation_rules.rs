@@ -720,7 +720,7 @@ mod plan_timeline {
         assert_eq!(e.level, EscalationLevel::TeamManager);
         assert!(!e.history[0].text.contains("No initial conference date"), "{}", e.history[0].text);
         assert!(
-            e.reason.describe().contains("Core group meeting overdue by 1 working day(s)"),
+            e.reason.describe().contains("Core group meeting overdue by 1 working day"),
             "{}",
             e.reason.describe()
         );
@@ -912,7 +912,7 @@ mod supervision {
         );
         assert_eq!(
             e.history[0].text,
-            "Supervision of the case overdue by 1 working day(s): it was due by 02/04/2026. Raised to the team manager."
+            "Supervision of the case overdue by 1 working day: it was due by 02/04/2026. Raised to the team manager."
         );
         // Sweeping again the same day raises nothing twice.
         assert!(sweep_on(&mut held, &child, &[], &patient(), "2026-04-03").is_empty());
@@ -1197,7 +1197,7 @@ mod agreed_actions {
         // manager, says which action and who owns it.
         assert_eq!(
             e.reason.describe(),
-            "An action agreed on the plan is overdue by 1 working day(s): it was due by 27/03/2026."
+            "An action agreed on the plan is overdue by 1 working day: it was due by 27/03/2026."
         );
         assert!(
             e.history[0].text.ends_with(

@@ -150,7 +150,15 @@ fn each_visit_shows_seen_seen_alone_and_the_childs_own_words() {
     assert_eq!(not_alone.seen_alone, Some(false));
     assert!(not_alone.summary.contains("No manager's agreement"), "{}", not_alone.summary);
     let late = chronology.entries.iter().find(|e| e.kind == ChronologyKind::VisitOverdue).unwrap();
-    assert!(late.summary.contains("26/03/2026") && late.summary.contains("30/03/2026"), "{}", late.summary);
+    assert_eq!(
+        late.summary,
+        "Statutory visit due by 26/03/2026 was late: the child was next seen on 30/03/2026 (2 working days late)."
+    );
+    let missed = chronology.entries.iter().rfind(|e| e.kind == ChronologyKind::VisitOverdue).unwrap();
+    assert_eq!(
+        missed.summary,
+        "Statutory visit due by 15/04/2026 not made: the child has not been seen since (3 working days overdue on 20/04/2026)."
+    );
     let acted = chronology.entries.iter().find(|e| e.kind == ChronologyKind::EscalationAcknowledged).unwrap();
     assert!(acted.summary.contains("must be seen alone") && acted.summary.contains("Tara Testmanager"));
 }
