@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 use shared::Worker;
+use shared::text::count;
 
 pub use launch::{AppConfig, launch};
 pub use services::Services;
@@ -95,7 +96,7 @@ impl SyncView {
         if !self.known {
             ("muted", "Checking what is waiting…".to_owned())
         } else if self.problems > 0 {
-            ("flag", format!("{} sync problem{}", self.problems, plural(self.problems)))
+            ("flag", count(self.problems, "sync problem", "sync problems"))
         } else if self.waiting > 0 {
             let how = if self.syncing {
                 "sending…"
@@ -115,10 +116,6 @@ impl SyncView {
             ("saved", "All sent".to_owned())
         }
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The signals every screen reads, provided once at the root.

@@ -102,7 +102,7 @@ impl From<serde_json::Error> for StoreError {
 #[derive(Debug, thiserror::Error)]
 pub enum UnlockError {
     /// The PIN was wrong; the data is wiped after `attempts_left` more wrong PINs.
-    #[error("wrong PIN: {attempts_left} attempt(s) left before this device's data is wiped")]
+    #[error("wrong PIN: {} left before this device's data is wiped", shared::text::count(*.attempts_left, "attempt", "attempts"))]
     WrongPin {
         /// Wrong PINs still allowed before the wipe.
         attempts_left: u32,

@@ -103,6 +103,15 @@ fn a_wrong_pin_says_how_many_tries_are_left() {
     assert!(refused.expect_err("wrong PIN").to_string().contains("4 more wrong PINs"));
     let html = app.render("/", "tries left");
     assert!(html.contains("4 tries left before this phone"), "{html}");
+
+    // The last chance is said as one, never "1 tries".
+    for _ in 0..2 {
+        let _ = app.runtime.block_on(app.services.unlock("9999".into()));
+    }
+    let refused = app.runtime.block_on(app.services.unlock("9999".into()));
+    assert!(refused.expect_err("wrong PIN").to_string().contains("1 more wrong PIN will wipe"));
+    let html = app.render("/", "try left");
+    assert!(html.contains("1 try left before this phone"), "{html}");
 }
 
 #[test]

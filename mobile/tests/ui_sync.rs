@@ -41,7 +41,7 @@ fn a_visit_submitted_offline_shows_as_waiting_and_the_screen_does_not_say_sent()
     app.unlock();
     app.runtime.block_on(app.services.submit(draft)).expect("submitted to the outbox");
     let html = app.render("/sync", "Saved on this phone, waiting to send");
-    assert!(html.contains("1 visit(s), 0 photo(s)"), "{html}");
+    assert!(html.contains("1 visit, 0 photos"), "{html}");
     assert!(html.contains("Maja Test, visit on"));
     assert!(!html.contains("Everything on this phone has been sent"), "{html}");
     assert!(!html.contains(">All sent<"), "{html}");
@@ -52,7 +52,7 @@ fn with_nothing_waiting_the_sync_screen_says_everything_was_sent() {
     let child = child("Maja", "Test", false);
     let app = AppUnderTest::new(&[(child, vec![])], &[], &[]);
     app.unlock();
-    let html = app.render("/sync", "0 visit(s), 0 photo(s)");
+    let html = app.render("/sync", "0 visits, 0 photos");
     assert!(html.contains("Sync now"));
     assert!(!html.contains("waiting to send ("), "{html}");
 }
@@ -160,7 +160,7 @@ fn when_the_server_ends_the_session_the_app_asks_to_sign_in_again_and_keeps_the_
     let html = app.render("/sync", "asked Sam Social to sign in again");
     assert!(html.contains("Everything is safe on this phone"), "{html}");
     assert!(html.contains("<label for=\"again-password\">Password"));
-    assert!(html.contains("1 visit(s), 0 photo(s)"), "the visit still waits: {html}");
+    assert!(html.contains("1 visit, 0 photos"), "the visit still waits: {html}");
     assert!(!html.contains("Everything on this phone has been sent"));
     drop(app);
     drop(server);
@@ -174,7 +174,7 @@ fn changes_this_version_could_not_read_ask_for_an_update_and_say_nothing_is_lost
     });
     app.unlock();
     let html = app.render("/sync", "Update the app");
-    assert!(html.contains("could not read 2 change(s) from the server"), "{html}");
+    assert!(html.contains("could not read 2 changes from the server"), "{html}");
     assert!(html.contains("it then fetches everything again, so nothing is lost"), "{html}");
 }
 
@@ -183,6 +183,6 @@ fn with_every_change_read_the_sync_screen_asks_for_no_update() {
     let child = child("Maja", "Test", false);
     let app = AppUnderTest::new(&[(child, vec![])], &[], &[]);
     app.unlock();
-    let html = app.render("/sync", "0 visit(s), 0 photo(s)");
+    let html = app.render("/sync", "0 visits, 0 photos");
     assert!(!html.contains("Update the app"), "{html}");
 }

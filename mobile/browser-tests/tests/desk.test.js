@@ -39,7 +39,15 @@ describe('the manager\'s desk', () => {
     await desktop.locator('#desk-due .desk-child').first().waitFor();
     const first = await desktop.locator('#desk-due .desk-child').first().innerText();
     assert.match(first, /Overdue by \d+ working day/, 'the most urgent child comes first, in words');
-    assert.match(await desktop.locator('#desk-escalations').innerText(), /Under a week/);
+    const escalations = await desktop.locator('#desk-escalations').innerText();
+    assert.match(escalations, /Under a week/);
+    // Counted in plain words: the demo's escalations raised as the server started are "today".
+    assert.match(escalations, /overdue by \d+ working days?[.:].*Raised \d\d\/\d\d\/\d{4} \(today\)\./, escalations);
+    assert.doesNotMatch(escalations, /day\(s\)|\(0 days ago\)/, escalations);
+    const held = await desktop.locator('#desk-held').innerText();
+    const heldCount = Number(held.match(/^(\d+) /)?.[1]);
+    assert.equal(held, `${heldCount} ${heldCount === 1 ? 'visit' : 'visits'} held for review.`);
+    assert.doesNotMatch(await desktop.locator('#desk-review').innerText(), /\(s\)/);
     const chart = desktop.locator('#chart-team');
     assert.equal(await chart.locator('[role=img] svg').count(), 1, 'the chart is drawn as SVG in the page');
     assert.match(await chart.locator('figcaption').innerText(), /line chart of percentages by month/);

@@ -205,7 +205,7 @@ describe('a statutory visit, offline and back', () => {
     // The engine uploads it (the server is up): only then does it stop counting as waiting.
     await page.click('#nav-sync');
     await page.click('#sync-now');
-    await page.locator('#waiting-count', { hasText: '0 visit(s), 0 photo(s)' }).waitFor({ timeout: 20000 });
+    await page.locator('#waiting-count', { hasText: '0 visits, 0 photos' }).waitFor({ timeout: 20000 });
     await page.locator('#sync-headline', { hasText: 'Everything on this phone has been sent' }).waitFor();
   });
 

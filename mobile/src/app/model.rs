@@ -122,7 +122,10 @@ impl PlanDueView {
             }
         }
         if self.actions_overdue > 0 {
-            out.push(format!("{} agreed action(s) past their date", self.actions_overdue));
+            out.push(match self.actions_overdue {
+                1 => "1 agreed action past its date".to_owned(),
+                n => format!("{n} agreed actions past their date"),
+            });
         }
         out
     }
@@ -133,9 +136,8 @@ impl PlanDate {
     pub fn describe(&self) -> String {
         if self.overdue {
             format!(
-                "Overdue by {} working day{}: was due by {}",
-                self.working_days_overdue,
-                if self.working_days_overdue == 1 { "" } else { "s" },
+                "Overdue by {}: was due by {}",
+                shared::text::working_days(self.working_days_overdue),
                 format_date(Some(self.due))
             )
         } else {
@@ -209,4 +211,32 @@ pub struct SupervisionDue {
     pub central_id: String,
     /// Supervision of the case: latest and next due.
     pub supervision: PlanDate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(actions_overdue: u32) -> PlanDueView {
+        let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        PlanDueView {
+            child_id: ChildId::new(),
+            central_id: "JY-000001".to_owned(),
+            core_group: None,
+            review_conference: None,
+            supervision: PlanDate { latest: None, due, overdue: true, working_days_overdue: 1 },
+            actions_overdue,
+        }
+    }
+
+    /// The desk's line for a case reads as a sentence for one and for many.
+    #[test]
+    fn a_cases_pressing_dates_are_counted_in_plain_words() {
+        let soon = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+        let one = plan(1).pressing(soon);
+        assert_eq!(one[0], "Supervision: overdue by 1 working day: was due by 01/12/2026");
+        assert_eq!(one[1], "1 agreed action past its date");
+        assert_eq!(plan(3).pressing(soon)[1], "3 agreed actions past their date");
+        assert_eq!(plan(0).pressing(soon).len(), 1, "no line for actions when none is overdue");
+    }
 }

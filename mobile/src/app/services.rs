@@ -53,8 +53,8 @@ impl From<UnlockError> for UiError {
     fn from(e: UnlockError) -> Self {
         match e {
             UnlockError::WrongPin { attempts_left } => UiError::new(format!(
-                "That PIN is wrong. {attempts_left} more wrong PIN{} will wipe this phone's records.",
-                if attempts_left == 1 { "" } else { "s" }
+                "That PIN is wrong. {} will wipe this phone's records.",
+                shared::text::count(attempts_left, "more wrong PIN", "more wrong PINs")
             )),
             UnlockError::Wiped => {
                 UiError::new("Too many wrong PINs: this phone's records were wiped. Sign in again.")

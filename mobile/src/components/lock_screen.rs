@@ -1,6 +1,7 @@
 //! The lock screen: no child's name, no words, no photo. The PIN unlocks the phone's records.
 
 use dioxus::prelude::*;
+use shared::text::count;
 
 use super::TextInput;
 use crate::app::Services;
@@ -39,7 +40,7 @@ pub fn LockScreen(attempts_left: u32) -> Element {
                     value: String::new(), autocomplete: "current-password", oninput: move |text| pin.set(text) }
                 if let Some(why) = problem.read().clone() { p { class: "problem", role: "alert", id: "unlock-problem", "{why}" } }
                 p { class: "hint",
-                    if attempts_left < 5 { "{attempts_left} tries left before this phone's records are wiped." }
+                    if attempts_left < 5 { {count(attempts_left, "try", "tries")} " left before this phone's records are wiped." }
                     else { "Five wrong PINs wipe this phone's records." }
                 }
                 button { r#type: "submit", class: "primary wide", id: "unlock-button", disabled: *busy.read() || pin.read().is_empty(), "Unlock" }

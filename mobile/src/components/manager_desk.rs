@@ -5,6 +5,7 @@
 
 use dioxus::prelude::*;
 use shared::desk::{Desk, EscalationMonth, MonthFigures, WorkerMonths};
+use shared::text::count;
 
 use super::{ChartFigure, DownloadLink};
 use crate::app::model::dmy;
@@ -77,7 +78,7 @@ fn DeskBody(desk: Desk) -> Element {
                             Link { class: "desk-child", to: Route::ChildChronology { id: escalation.child_id },
                                 span { class: "name", "{escalation.child_name}" }
                                 span { class: "facts",
-                                    "{escalation.reason} Raised {dmy(escalation.raised_on)} ({escalation.age_days} days ago)."
+                                    "{escalation.reason} Raised {dmy(escalation.raised_on)} ({days_ago(escalation.age_days)})."
                                 }
                             }
                         }
@@ -86,8 +87,8 @@ fn DeskBody(desk: Desk) -> Element {
             }
             section { class: "card", "aria-labelledby": "desk-review-title", id: "desk-review",
                 h3 { id: "desk-review-title", "Held visits and conflicts" }
-                p { id: "desk-held", "{desk.held_visits} visit(s) held for review." }
-                p { id: "desk-conflicts", "{desk.conflicts} sync conflict(s) waiting." }
+                p { id: "desk-held", {count(desk.held_visits, "visit", "visits")} " held for review." }
+                p { id: "desk-conflicts", {count(desk.conflicts, "sync conflict", "sync conflicts")} " waiting." }
                 Link { class: "button", to: Route::HeldVisits {}, "Visits held for your review" }
             }
             section { class: "card", "aria-labelledby": "desk-cover-title", id: "desk-cover",
@@ -205,6 +206,15 @@ fn PlansDue(as_of: chrono::NaiveDate) -> Element {
 fn WorkerChart(worker: WorkerMonths) -> Element {
     let title = format!("{}'s children", worker.worker_name);
     rsx! { MeasuresChart { id: "chart-worker-{worker.worker_id}", title, months: worker.months } }
+}
+
+/// How long ago an escalation was raised, in calendar days: "today", "yesterday", "4 days ago".
+fn days_ago(days: u32) -> String {
+    match days {
+        0 => "today".to_owned(),
+        1 => "yesterday".to_owned(),
+        n => format!("{n} days ago"),
+    }
 }
 
 fn cell(measure: Measure, month: &MonthFigures) -> String {

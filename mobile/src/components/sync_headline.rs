@@ -1,6 +1,7 @@
 //! The sync screen's headline: where sync stands, in plain words, never more than is true.
 
 use dioxus::prelude::*;
+use shared::text::count;
 
 use crate::app::SyncView;
 
@@ -14,7 +15,7 @@ pub fn SyncHeadline(sync: SyncView, unsent: usize) -> Element {
         let words = if sync.known && !sync.headline.is_empty() && (sync.waiting > 0 || unsent == 0) {
             sync.headline.clone()
         } else {
-            format!("{unsent} record(s) saved on this phone, waiting to send.")
+            format!("{} saved on this phone, waiting to send.", count(unsent, "record", "records"))
         };
         ("banner warn", words)
     } else if !sync.known {

@@ -2,6 +2,7 @@
 //! is unsent: the words come from the outbox counts, not from the last sync's success.
 
 use dioxus::prelude::*;
+use shared::text::count;
 
 use super::{ProblemItem, SyncHeadline};
 use crate::app::model::format_date;
@@ -26,13 +27,19 @@ pub fn SyncStatus() -> Element {
         .last_success
         .map(|t| t.with_timezone(&chrono::Local).format("%d/%m/%Y at %H:%M").to_string())
         .unwrap_or_else(|| "Never".to_owned());
+    let waiting = format!(
+        "{}, {}",
+        count(overview.waiting.len(), "visit", "visits"),
+        count(overview.photos_waiting, "photo", "photos")
+    );
+    let sent = count(overview.sent, "visit", "visits");
     rsx! {
         h2 { id: "screen-title", "Sync" }
         SyncHeadline { sync: sync.clone(), unsent: overview.waiting.len() + overview.photos_waiting + overview.problems.len() }
         div { class: "card",
             dl { class: "facts",
-                dt { "Waiting to send" } dd { id: "waiting-count", "{overview.waiting.len()} visit(s), {overview.photos_waiting} photo(s)" }
-                dt { "Sent" } dd { id: "sent-count", "{overview.sent} visit(s) the server holds" }
+                dt { "Waiting to send" } dd { id: "waiting-count", "{waiting}" }
+                dt { "Sent" } dd { id: "sent-count", "{sent} the server holds" }
                 dt { "Last successful sync" }
                 dd { id: "last-sync", "{last_sync}" }
             }
@@ -45,7 +52,8 @@ pub fn SyncStatus() -> Element {
                 h3 { class: "problem", "Update the app" }
                 p {
                     "Since {format_date(Some(unreadable.since.date_naive()))}, this version of the app could not read "
-                    "{unreadable.count} change(s) from the server, perhaps a kind of escalation added since it was made. "
+                    {count(unreadable.count, "change", "changes")}
+                    " from the server, perhaps a kind of escalation added since it was made. "
                     "It left them out and read the rest. Update the app: it then fetches everything again, so nothing is lost."
                 }
             }

@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use shared::text::count;
 
 use super::client::SyncError;
 use crate::store::OutboxCounts;
@@ -207,8 +208,8 @@ impl SyncStatus {
     /// One line of plain words for the top of the sync screen. Never says everything is sent
     /// while anything is waiting or set aside.
     pub fn headline(&self) -> String {
-        let waiting = plural(self.counts.waiting, "visit", "visits");
-        let photos = plural(self.counts.photos_waiting, "photo", "photos");
+        let waiting = count(self.counts.waiting, "visit", "visits");
+        let photos = count(self.counts.photos_waiting, "photo", "photos");
         let unsent = match (self.counts.waiting, self.counts.photos_waiting) {
             (0, 0) => None,
             (_, 0) => Some(format!("{waiting} waiting to send")),
@@ -232,15 +233,11 @@ impl SyncStatus {
             (SyncState::Idle { .. }, Some(unsent)) => format!("{unsent}."),
             (SyncState::Idle { .. }, None) if self.counts.problems > 0 => format!(
                 "{} the server could not accept: see below.",
-                plural(self.counts.problems, "visit", "visits")
+                count(self.counts.problems, "visit", "visits")
             ),
             (SyncState::Idle { .. }, None) => "All visits sent.".to_owned(),
         }
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 { format!("1 {one}") } else { format!("{n} {many}") }
 }
 
 #[cfg(test)]
