@@ -111,6 +111,29 @@ fn the_next_visit_is_suggested_from_the_schedule() {
     assert!(html.contains(&format!("value=\"{}\"", suggested.format("%Y-%m-%d"))));
 }
 
+/// Each date box reads its date back in words under it, tied to the box for a screen reader:
+/// the box draws day and month in the phone's order, and the words settle which is which.
+#[test]
+fn the_visits_dates_are_read_back_in_words_under_their_boxes() {
+    let child = child("Maja", "Test", false);
+    let draft = new_draft(&child);
+    let suggested = draft.suggested_next_visit(&child).expect("a plan in force");
+    let html = render_form(&draft, &child, &[]);
+    for (id, words) in [
+        ("next-visit", mobile::app::model::date_in_words(&suggested.format("%Y-%m-%d").to_string(), false)),
+        (
+            "started-at",
+            mobile::app::model::date_in_words(&draft.started_at.format("%Y-%m-%dT%H:%M").to_string(), true),
+        ),
+    ] {
+        assert!(!words.is_empty());
+        assert!(html.contains(&format!("aria-describedby=\"{id}-words\"")), "{html}");
+        let shown = position(&html, &format!("id=\"{id}-words\""));
+        let paragraph = &html[shown..shown + html[shown..].find("</p>").expect("the words' paragraph ends")];
+        assert!(paragraph.ends_with(&format!(">{words}")), "{id}: {words} in {paragraph}");
+    }
+}
+
 #[test]
 fn the_visit_screen_opens_a_saved_draft_and_says_it_is_saved_on_this_phone() {
     let child = child("Maja", "Test", false);

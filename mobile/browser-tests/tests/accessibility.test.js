@@ -1,6 +1,6 @@
 // Screens anyone can use: axe-core on every screen at phone (390x844) and desktop (1280x800)
 // sizes, failing on any violation at any impact; every screen a <main> landmark and British
-// English with every date entry labelled day, month, year; and at 200% zoom (a 1280x800 window shows 640x400 CSS pixels) nothing scrolls
+// English with every date entry labelled day, month, year and read back in words; and at 200% zoom (a 1280x800 window shows 640x400 CSS pixels) nothing scrolls
 // sideways and the bars' controls do not overlap. One page load per screen per size.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -28,6 +28,7 @@ function screens(child) {
     ['sync', '/sync', '#screen-title'],
     ['inbox', '/inbox', '#screen-title'],
     ['held', '/inbox/held', '#no-held, .card'],
+    ['supervision', '/inbox/supervision', '.supervision-case'],
     ['desk', '/desk', '#chart-team'],
     ['chronology', `/desk/child/${child}`, 'table.chronology'],
   ];
@@ -42,6 +43,8 @@ async function pageProblems(page) {
     for (const input of document.querySelectorAll('input[type=date], input[type=datetime-local]')) {
       const label = input.labels?.[0]?.innerText ?? '';
       if (!/Day, then month, then year/.test(label)) problems.push(`date entry #${input.id} does not say its order`);
+      const words = document.getElementById(input.getAttribute('aria-describedby') ?? '');
+      if (!words?.classList.contains('date-words')) problems.push(`date entry #${input.id} is not read back in words`);
     }
     const wide = document.documentElement.scrollWidth - document.documentElement.clientWidth;
     if (wide > 0) problems.push(`scrolls sideways by ${wide}px`);

@@ -288,6 +288,12 @@ describe('a statutory visit, offline and back', () => {
     await card.getByLabel('Duty worker', { exact: true }).selectOption({ label: 'Dana Duty' });
     const inFiveDays = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
     await card.getByLabel('Cover until').fill(inFiveDays);
+    // Read back in words under the box, whatever order the box draws day and month in.
+    const [y, m, d] = inFiveDays.split('-').map(Number);
+    const until = new Date(Date.UTC(y, m - 1, d));
+    const inWords = `${until.toLocaleDateString('en-GB', { weekday: 'long', timeZone: 'UTC' })} ${d} `
+      + `${until.toLocaleDateString('en-GB', { month: 'long', timeZone: 'UTC' })} ${y}`;
+    assert.equal(await card.locator('.date-words').filter({ hasText: /\d{4}$/ }).innerText(), inWords);
     await screenshot(managerPage, '13-assign-cover');
     const tara = await apiLogin(server.url, 'tara.manager');
     const chronology = `/api/children/${ellieId}/chronology`;

@@ -89,6 +89,13 @@ describe('a visit with the keyboard alone', () => {
     // en-GB draws dd/mm/yyyy, as the label says), so the keys go in the order it draws.
     await page.keyboard.type(`${month}${day}${year}`);
     assert.equal(await page.locator('#next-visit').inputValue(), `${year}-${month}-${day}`);
+    // The box draws it month first here; the words under it say which day it is, in any order.
+    const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+    const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
+      'October', 'November', 'December'];
+    const inWords = `${weekdays[next.getUTCDay()]} ${next.getUTCDate()} ${months[next.getUTCMonth()]} ${year}`;
+    await page.locator('#next-visit-words', { hasText: inWords }).waitFor();
+    assert.equal(await page.locator('#next-visit').getAttribute('aria-describedby'), 'next-visit-words');
 
     await tabTo(page, '#review');
     await page.keyboard.press('Enter');

@@ -55,6 +55,21 @@ pub fn dmy(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
+/// What a date box holds (`2026-12-07`, or `2026-12-07T14:05` with a time), in words that
+/// cannot be misread whatever order the box draws it in: "Monday 7 December 2026" or "Monday
+/// 7 December 2026 at 14:05". Empty while the box holds no whole date.
+pub fn date_in_words(held: &str, with_time: bool) -> String {
+    if with_time {
+        chrono::NaiveDateTime::parse_from_str(held, "%Y-%m-%dT%H:%M")
+            .map(|at| at.format("%A %-d %B %Y at %H:%M").to_string())
+            .unwrap_or_default()
+    } else {
+        NaiveDate::parse_from_str(held, "%Y-%m-%d")
+            .map(|d| d.format("%A %-d %B %Y").to_string())
+            .unwrap_or_default()
+    }
+}
+
 /// "3 working days ago", "today" or "not yet seen".
 pub fn describe_since(days: Option<i64>) -> String {
     match days {
@@ -227,6 +242,18 @@ mod tests {
             supervision: PlanDate { latest: None, due, overdue: true, working_days_overdue: 1 },
             actions_overdue,
         }
+    }
+
+    /// A date box's date is read back in words that no order of day and month can confuse.
+    #[test]
+    fn a_date_box_reads_its_date_back_in_words() {
+        assert_eq!(date_in_words("2026-12-07", false), "Monday 7 December 2026");
+        assert_eq!(date_in_words("2026-07-12", false), "Sunday 12 July 2026");
+        assert_eq!(date_in_words("2027-03-28T01:30", true), "Sunday 28 March 2027 at 01:30");
+        // Half typed, or cleared: no words, never a guess.
+        assert_eq!(date_in_words("", false), "");
+        assert_eq!(date_in_words("2026-02-30", false), "");
+        assert_eq!(date_in_words("2026-12-07", true), "");
     }
 
     /// The desk's line for a case reads as a sentence for one and for many.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::TextInput;
+use super::{DateInput, TextInput};
 use crate::app::Services;
 
 /// The form for a standing "seen alone" decision about one child.
@@ -40,7 +40,7 @@ pub fn StandingDecision(child_id: ChildId) -> Element {
             TextInput { id: "standing-reason-{child_id}", r#type: "text", value: String::new(), maxlength: 2000,
                 oninput: move |text| reason.set(text) }
             label { r#for: "standing-until-{child_id}", "Until" span { class: "hint date-order", "Day, then month, then year." } }
-            TextInput { id: "standing-until-{child_id}", r#type: "date", value: String::new(),
+            DateInput { id: "standing-until-{child_id}", value: String::new(),
                 oninput: move |text| until.set(text) }
             button { class: "wide", style: "margin-top:8px", disabled: !ready, onclick: record,
                 "Record the standing decision" }

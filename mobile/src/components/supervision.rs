@@ -5,8 +5,9 @@
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::ChildId;
+use shared::text::count;
 
-use super::{TextArea, TextInput};
+use super::{DateInput, TextArea, TextInput};
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
 
@@ -38,7 +39,7 @@ pub fn Supervision() -> Element {
     let overdue = list.iter().filter(|(d, _)| d.supervision.overdue).count();
     rsx! {
         h2 { id: "screen-title", "Supervision" }
-        p { class: "muted", id: "supervision-summary", "{overdue} of {list.len()} cases overdue for supervision." }
+        p { class: "muted", id: "supervision-summary", "{overdue} of {count(list.len(), \"case\", \"cases\")} overdue for supervision." }
         div { id: "supervision-list",
             for (item, name) in list.into_iter() {
                 div { key: "{item.child_id}", class: "card supervision-case",
@@ -83,8 +84,8 @@ fn SupervisionForm(child_id: ChildId, onrecorded: EventHandler<()>) -> Element {
     rsx! {
         details { class: "supervision-form",
             summary { "Record supervision" }
-            label { r#for: "supervision-date-{child_id}", "Date" }
-            TextInput { id: "supervision-date-{child_id}", r#type: "date", value: String::new(),
+            label { r#for: "supervision-date-{child_id}", "Date" span { class: "hint date-order", "Day, then month, then year." } }
+            DateInput { id: "supervision-date-{child_id}", value: String::new(),
                 oninput: move |text| held.set(text) }
             label { r#for: "supervision-reflection-{child_id}", "Reflection on risk and progress" }
             TextArea { id: "supervision-reflection-{child_id}", value: String::new(), maxlength: 50000,

@@ -51,6 +51,33 @@ pub fn TextInput(
     }
 }
 
+/// A date box (`type="date"`, or `datetime-local` `with_time`) that reads the date it holds
+/// back in words under it: "Monday 7 December 2026". The box draws its parts in the order of
+/// the phone's language settings, which need not be the day first that our hint says (a phone
+/// set to US English draws the month first), so the words are what the worker checks: 07/12
+/// is never recorded meaning 12 July. The same rules as [`TextInput`] otherwise.
+#[component]
+pub fn DateInput(
+    id: String,
+    value: String,
+    oninput: EventHandler<String>,
+    #[props(default)] with_time: bool,
+    #[props(default)] disabled: bool,
+) -> Element {
+    let mut held = use_signal(|| value.clone());
+    let words = crate::app::model::date_in_words(&held.read(), with_time);
+    let words_id = format!("{id}-words");
+    rsx! {
+        TextInput { id: "{id}", r#type: if with_time { "datetime-local" } else { "date" }, value, disabled,
+            aria_describedby: "{words_id}",
+            oninput: move |text: String| {
+                held.set(text.clone());
+                oninput.call(text);
+            } }
+        p { class: "hint date-words", id: "{words_id}", aria_live: "polite", "{words}" }
+    }
+}
+
 /// A text box of several lines. The same rules as [`TextInput`].
 #[component]
 pub fn TextArea(

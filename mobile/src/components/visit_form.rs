@@ -6,7 +6,8 @@ use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
 use super::{
-    Choice, FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, Tick, YesNo, options,
+    Choice, DateInput, FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, Tick, YesNo,
+    options,
 };
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
@@ -183,7 +184,7 @@ pub fn VisitForm(child: Child) -> Element {
                 FieldProblems { problems: shown.clone(), field: "announced" }
                 label { r#for: "started-at", "Visit started"
                     span { class: "hint date-order", "Day, then month, then year, then the time." } }
-                TextInput { id: "started-at", r#type: "datetime-local", value: started,
+                DateInput { id: "started-at", with_time: true, value: started,
                     oninput: move |text: String| editor.edit("started_at", |d| {
                         if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
                             && let Some(at) = d.started_at.offset().from_local_datetime(&local).single()
@@ -207,7 +208,7 @@ pub fn VisitForm(child: Child) -> Element {
                 label { r#for: "next-visit", "Next visit planned for"
                     span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." }
                     span { class: "hint date-order", "Day, then month, then year." } }
-                TextInput { id: "next-visit", r#type: "date", value: next,
+                DateInput { id: "next-visit", value: next,
                     oninput: move |text: String| editor.edit("next_visit_planned", |d| {
                         d.next_visit_planned = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
                     }) }
