@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { freePort, launchBrowser, screenshot, startApp, startServer, stopAll, tempDir } from '../harness.js';
+import {
+  freePort, launchBrowser, screenshot, settledCaseload, startApp, startServer, stopAll, tempDir,
+} from '../harness.js';
 
 /** WCAG relative luminance contrast of two CSS `rgb(...)`/`rgba(...)` colours. */
 function contrast(a, b) {
@@ -50,6 +52,9 @@ for (const [name, viewport] of [['phone 390x844', { width: 390, height: 844 }], 
       await page.goto(app.url);
       ellie = page.locator('.case', { hasText: 'Ellie' }).first();
       await ellie.waitFor({ timeout: 20000 });
+      // Wait for the first sync to finish and the caseload to stop changing, as the other tests
+      // do: a tap on a card before then once went nowhere in CI (the child's page never opened).
+      await settledCaseload(page);
     });
 
     after(async () => {
