@@ -39,7 +39,7 @@ pub fn Supervision() -> Element {
     let overdue = list.iter().filter(|(d, _)| d.supervision.overdue).count();
     rsx! {
         h2 { id: "screen-title", "Supervision" }
-        p { class: "muted", id: "supervision-summary", "{overdue} of {count(list.len(), \"case\", \"cases\")} overdue for supervision." }
+        p { class: "muted", id: "supervision-summary", "{overdue} of " {count(list.len(), "case", "cases")} " overdue for supervision." }
         div { id: "supervision-list",
             for (item, name) in list.into_iter() {
                 div { key: "{item.child_id}", class: "card supervision-case",
