@@ -14,8 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import {
-  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer, stopAll,
-  tempDir, visitTimesToday,
+  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, settledCaseload, signIn, startApp,
+  startServer, stopAll, tempDir, visitTimesToday,
 } from '../harness.js';
 
 // Synthetic sentences with capitals, apostrophes, commas and an accent, each over 40 keys.
@@ -398,7 +398,9 @@ describe('typing the reason for amending a visit as people do', () => {
     app = await startApp(tempDir('typing-amend-app'), proxy.url, ['--demo-sign-in']);
     browser = await launchBrowser();
     page = await phonePage(browser, app.url);
-    // A visit to Ellie, submitted; the tablet sent another version of it first.
+    // A visit to Ellie, submitted; the tablet sent another version of it first. (Tapped once
+    // the first sync has settled, as a tap the moment her card appeared once went nowhere.)
+    await settledCaseload(page);
     await page.locator('.case', { hasText: 'Ellie' }).first().click();
     await page.click('#start-visit');
     await page.locator('#visit-form').waitFor();
