@@ -75,8 +75,7 @@ pub fn describe_since(days: Option<i64>) -> String {
     match days {
         None => "not seen yet".to_owned(),
         Some(0) => "today".to_owned(),
-        Some(1) => "1 working day ago".to_owned(),
-        Some(n) => format!("{n} working days ago"),
+        Some(n) => format!("{} ago", shared::text::working_days(n)),
     }
 }
 
@@ -254,6 +253,15 @@ mod tests {
         assert_eq!(date_in_words("", false), "");
         assert_eq!(date_in_words("2026-02-30", false), "");
         assert_eq!(date_in_words("2026-12-07", true), "");
+    }
+
+    /// When the child was last seen, as the caseload and the child's page say it.
+    #[test]
+    fn last_seen_is_said_in_working_days_for_one_and_for_many() {
+        assert_eq!(describe_since(None), "not seen yet");
+        assert_eq!(describe_since(Some(0)), "today");
+        assert_eq!(describe_since(Some(1)), "1 working day ago");
+        assert_eq!(describe_since(Some(13)), "13 working days ago");
     }
 
     /// The desk's line for a case reads as a sentence for one and for many.
