@@ -72,6 +72,19 @@ describe('a statutory visit, offline and back', () => {
     await page.locator('#plan').waitFor();
     assert.match(await page.locator('#plan').innerText(), /Visit every\s+\d+ working days/);
     assert.match(await page.locator('#needs').innerText(), /First language/);
+    // On a phone each answer has the room to be read: never narrower than its label, and the
+    // last-seen date with its working days on at most two lines, not a word a line.
+    const pairs = await page.locator('dl.facts dt').evaluateAll((labels) =>
+      labels.map((dt) => {
+        const dd = dt.nextElementSibling;
+        const lineHeight = parseFloat(getComputedStyle(dd).lineHeight);
+        return { label: dt.innerText, dt: dt.getBoundingClientRect().width, dd: dd.getBoundingClientRect().width,
+          lines: Math.round(dd.getBoundingClientRect().height / lineHeight) };
+      }));
+    assert.ok(pairs.length >= 3, JSON.stringify(pairs));
+    for (const pair of pairs) assert.ok(pair.dd >= pair.dt, JSON.stringify(pair));
+    const lastSeen = pairs.find((p) => p.label === 'Last seen');
+    assert.ok(lastSeen && lastSeen.lines <= 2, JSON.stringify(lastSeen));
     await screenshot(page, '03-child');
   });
 
