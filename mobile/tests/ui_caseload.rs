@@ -49,6 +49,24 @@ fn the_caseload_lists_the_overdue_child_first_then_due_today_due_soon_and_on_tra
 }
 
 #[test]
+fn the_caseload_counts_its_children_in_words_that_agree() {
+    let (app, _, _) = caseload_app();
+    let html = app.render("/", "Olly Ontrack");
+    assert!(html.contains("5 children. "), "{html}");
+
+    let only = child("Olly", "Only", false);
+    let app = AppUnderTest::new(
+        &[(only.clone(), vec![seen_visit(&only, last_seen_for("ok"), "I like trains")])],
+        &[],
+        &[],
+    );
+    app.unlock();
+    let html = app.render("/", "Olly Only");
+    assert!(html.contains("1 child. ") && html.contains("None overdue."), "{html}");
+    assert!(!html.contains("1 children"), "{html}");
+}
+
+#[test]
 fn each_child_shows_when_last_seen_in_working_days_and_when_last_seen_alone() {
     let (app, _, _) = caseload_app();
     let html = app.render("/", "Olly Ontrack");

@@ -4,6 +4,7 @@
 
 use dioxus::prelude::*;
 use shared::ChildId;
+use shared::text::count;
 
 use super::DownloadLink;
 use crate::app::Services;
@@ -56,9 +57,10 @@ pub fn ChildChronology(id: ChildId) -> Element {
             rsx! { p { class: "problem", role: "alert", id: "pdf-problem", "The PDF could not be prepared ({problem})." } }
         }
     };
+    let events = count(view.entries.len(), "event", "events");
     rsx! {
         h2 { id: "screen-title", "Chronology: {view.child_name}" }
-        p { class: "muted", id: "chronology-child", "Child unique ID {view.central_id}. {view.birth()} {view.entries.len()} events." }
+        p { class: "muted", id: "chronology-child", "Child unique ID {view.central_id}. {view.birth()} {events}." }
         div { class: "desk-downloads",
             {pdf_link}
             DownloadLink { id: "download-chronology-csv", path: "api/children/{id}/chronology?format=csv",
