@@ -67,6 +67,21 @@ fn the_caseload_counts_its_children_in_words_that_agree() {
 }
 
 #[test]
+fn a_plan_for_daily_visits_reads_every_1_working_day() {
+    let mut daily = child("Dara", "Daily", false);
+    daily.plan.as_mut().expect("on a plan").visit_frequency_working_days = 1;
+    let app = AppUnderTest::new(
+        &[(daily.clone(), vec![seen_visit(&daily, last_seen_for("ok"), "I like trains")])],
+        &[],
+        &[],
+    );
+    app.unlock();
+    let page = app.render(&format!("/child/{}", daily.id), "Child protection plan");
+    assert!(page.contains(">1 working day<"), "{page}");
+    assert!(!page.contains("1 working days"), "{page}");
+}
+
+#[test]
 fn each_child_shows_when_last_seen_in_working_days_and_when_last_seen_alone() {
     let (app, _, _) = caseload_app();
     let html = app.render("/", "Olly Ontrack");

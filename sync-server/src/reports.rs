@@ -1033,9 +1033,9 @@ fn plan_entries(
                 None,
                 ChronologyKind::Registered,
                 format!(
-                    "Registered under {}. Visits every {} working days. Key worker: {}.",
+                    "Registered under {}. Visits every {}. Key worker: {}.",
                     harms_words(&plan.harms),
-                    plan.visit_frequency_working_days,
+                    working_days(plan.visit_frequency_working_days),
                     name(plan.key_worker)
                 ),
                 Vec::new(),
@@ -1124,8 +1124,9 @@ fn plan_diff(
     }
     if before.visit_frequency_working_days != after.visit_frequency_working_days {
         words.push(format!(
-            "visits every {} working days (was {})",
-            after.visit_frequency_working_days, before.visit_frequency_working_days
+            "visits every {} (was {})",
+            working_days(after.visit_frequency_working_days),
+            before.visit_frequency_working_days
         ));
         change(
             PlanField::VisitFrequency,

@@ -71,6 +71,27 @@ fn change<'a>(entry: &'a Value, field: &str) -> (&'a str, &'a str) {
     (found["before"].as_str().unwrap(), found["after"].as_str().unwrap())
 }
 
+/// A plan for daily visits (a frequency of 1 is allowed) is worded for one day, and so is the
+/// change away from it.
+#[tokio::test]
+async fn a_plan_for_daily_visits_reads_every_1_working_day_in_the_chronology() {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    import(&world, admin.access(), &FIRST.replace(",neglect,10,", ",neglect,1,")).await;
+    let manager = team_manager(&world, admin.access()).await;
+    let id: ChildId = world.child("CMS-70").await.id;
+    let path = format!("/api/children/{id}/chronology?format=json");
+    let (status, first) = world.get(&path, &manager).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let registered = first["entries"][0]["summary"].as_str().unwrap();
+    assert!(registered.contains("Visits every 1 working day. Key worker:"), "{registered}");
+
+    import(&world, admin.access(), &FIRST.replace(",neglect,10,", ",neglect,2,")).await;
+    let (_, chronology) = world.get(&path, &manager).await;
+    let changed = plan_changes(&chronology)[0]["summary"].as_str().unwrap();
+    assert!(changed.contains("visits every 2 working days (was 1)"), "{changed}");
+}
+
 #[tokio::test]
 async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_after() {
     let world = World::new().await;

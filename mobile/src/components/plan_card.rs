@@ -2,6 +2,7 @@
 
 use dioxus::prelude::*;
 use shared::Child;
+use shared::text::working_days;
 
 use crate::app::model::format_date;
 
@@ -18,7 +19,7 @@ pub fn PlanCard(child: Child) -> Element {
             dl { class: "facts",
                 dt { "Since" } dd { "{format_date(Some(plan.registered_on))}" }
                 dt { "Harms" } dd { "{harms.join(\", \")}" }
-                dt { "Visit every" } dd { "{plan.visit_frequency_working_days} working days" }
+                dt { "Visit every" } dd { {working_days(plan.visit_frequency_working_days)} }
                 if let Some(review) = plan.latest_review_conference {
                     dt { "Last review" } dd { "{format_date(Some(review))}" }
                 }
