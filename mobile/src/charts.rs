@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 use shared::desk::{EscalationMonth, MonthFigures};
+use shared::text::count;
 
 /// The size charts are drawn at; the page scales them to its width.
 const SIZE: (u32, u32) = (720, 300);
@@ -245,7 +246,7 @@ pub fn escalations_alternative(months: &[EscalationMonth]) -> String {
     let raised: u32 = months.iter().map(|m| m.raised).sum();
     let resolved: u32 = months.iter().map(|m| m.resolved).sum();
     let wait = match last.mean_days_to_first_action {
-        Some(days) => format!("a manager first acted after {days} days on average"),
+        Some(days) => format!("a manager first acted after {} on average", count(days, "day", "days")),
         None => "none raised then has been acted on yet".to_owned(),
     };
     format!(
@@ -287,5 +288,25 @@ mod tests {
             "{words}"
         );
         assert!(words.contains("interpreter needs met not counted (none)"), "{words}");
+    }
+
+    #[rstest::rstest]
+    #[case::one_day(Some(1.0), "a manager first acted after 1 day on average")]
+    #[case::a_day_and_a_half(Some(1.5), "a manager first acted after 1.5 days on average")]
+    #[case::three_days(Some(3.0), "a manager first acted after 3 days on average")]
+    #[case::none_acted_on(None, "none raised then has been acted on yet")]
+    fn the_escalations_words_give_the_wait_for_a_first_action_in_days(
+        #[case] mean: Option<f64>,
+        #[case] said: &str,
+    ) {
+        let november = EscalationMonth {
+            month: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            raised: 2,
+            resolved: 1,
+            acted_on: u32::from(mean.is_some()),
+            mean_days_to_first_action: mean,
+        };
+        let words = escalations_alternative(&[november]);
+        assert!(words.contains(said), "{words}");
     }
 }

@@ -270,7 +270,7 @@ fn EscalationsChart(months: Vec<EscalationMonth>) -> Element {
                             td { "{month.raised}" }
                             td { "{month.resolved}" }
                             td { "{month.acted_on}" }
-                            td { {month.mean_days_to_first_action.map(|d| format!("{d} days")).unwrap_or_else(|| "none acted on".to_owned())} }
+                            td { {month.mean_days_to_first_action.map(|d| count(d, "day", "days")).unwrap_or_else(|| "none acted on".to_owned())} }
                         }
                     }
                 }
