@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use clap::Parser;
 use shared::CalendarName;
 use shared::clock::Tz;
+use shared::text::count;
 use sync_server::{AppState, Config, demo};
 use tracing_subscriber::EnvFilter;
 
@@ -231,10 +232,10 @@ async fn backup(to: &std::path::Path, server: &str, username: &str) -> anyhow::R
     };
     tokio::fs::rename(&partial, to).await?;
     println!(
-        "backup written to {}: {} records, {} photos, sha256 {}",
+        "backup written to {}: {}, {}, sha256 {}",
         to.display(),
-        summary.records,
-        summary.photos,
+        count(summary.records, "record", "records"),
+        count(summary.photos, "photo", "photos"),
         summary.sha256
     );
     Ok(())
@@ -258,7 +259,12 @@ async fn restore(
         }
     };
     let done = if check { "checked" } else { "restored" };
-    println!("{done}: {} records, {} photos, sha256 {}", summary.records, summary.photos, summary.sha256);
+    println!(
+        "{done}: {}, {}, sha256 {}",
+        count(summary.records, "record", "records"),
+        count(summary.photos, "photo", "photos"),
+        summary.sha256
+    );
     Ok(())
 }
 

@@ -119,6 +119,7 @@ async fn a_backup_taken_during_pushes_restores_every_visit_acknowledged_before_i
     assert!(backup.status.success(), "backup: {}", String::from_utf8_lossy(&backup.stderr));
     let said = String::from_utf8_lossy(&backup.stdout);
     assert!(said.contains("backup written to") && said.contains("sha256"), "{said}");
+    assert_counts_agree(&said);
     assert!(acknowledged.lock().unwrap().len() > during, "the device kept pushing while the backup ran");
     server.kill().expect("stop");
     let _ = server.wait();
@@ -146,6 +147,7 @@ async fn a_backup_taken_during_pushes_restores_every_visit_acknowledged_before_i
     // The real one restores, once, into a new directory only.
     let checked = sync_server().args(["restore", "--check", "--from"]).arg(&file).output().expect("runs");
     assert!(checked.status.success(), "{checked:?}");
+    assert_counts_agree(&String::from_utf8_lossy(&checked.stdout));
     let restore =
         || sync_server().args(["restore", "--from"]).arg(&file).arg("--data").arg(&restored).output();
     let done = restore().expect("runs");
@@ -211,5 +213,18 @@ async fn a_backup_taken_during_pushes_restores_every_visit_acknowledged_before_i
     assert!(!restored_audit.is_empty(), "the audit log came back");
     for entry in &restored_audit {
         assert!(later_audit.contains(entry), "an audit entry was written over: {entry}");
+    }
+}
+
+/// The operator reads "1 photo" or "3 photos", never "1 photos": each count in what the command
+/// printed has the noun that agrees with it.
+fn assert_counts_agree(said: &str) {
+    for noun in ["record", "photo"] {
+        let words: Vec<&str> = said.split([' ', ',', ':']).collect();
+        let at =
+            words.iter().position(|w| w.starts_with(noun)).unwrap_or_else(|| panic!("no {noun}s in {said}"));
+        let n: u64 = words[at - 1].parse().unwrap_or_else(|_| panic!("no count before {noun}s in {said}"));
+        let expected = if n == 1 { noun.to_owned() } else { format!("{noun}s") };
+        assert_eq!(words[at], expected, "{said}");
     }
 }
