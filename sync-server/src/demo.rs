@@ -629,8 +629,12 @@ pub async fn seed_at(
     }
     for visit in visits {
         debug_assert!(schedule::last_seen([&visit]).is_some());
+        // Synced as it happened, as a working team's visits are (the phone records it two hours
+        // after it starts). A month's figures count only what was recorded by the month's end,
+        // so history received today would show every past month with no visit on time.
+        let received_at = visit.recorded_at.min(now);
         let stored =
-            StoredVisit { visit, received_at: now, device_id: device, needs_review: None, on_cover: false };
+            StoredVisit { visit, received_at, device_id: device, needs_review: None, on_cover: false };
         let team = children
             .iter()
             .find(|c| c.id == stored.visit.child_id)

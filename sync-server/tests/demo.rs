@@ -3,6 +3,7 @@
 
 mod common;
 
+use chrono::Datelike;
 use common::World;
 use serde_json::{Value, json};
 use shared::schedule::{self, DueState};
@@ -54,6 +55,38 @@ async fn sams_caseload_has_the_promised_mix() {
     );
     let tiago = world.child("DEMO-0004").await;
     assert_eq!(tiago.communication.child.first_language.as_deref(), Some("Portuguese"));
+}
+
+/// The demo's history counts in its past months' figures, as a working team's would: a month's
+/// figures read only what was recorded by its end, and the demo's visits were synced as they
+/// happened. (Received on the day the demo started, the desk showed no visit on time in any
+/// past month.)
+#[tokio::test]
+async fn the_demo_history_counts_in_the_desks_past_months() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let (status, desk) = world.get("/api/desk?months=3", tara.access()).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{desk}");
+    let months = desk["months"].as_array().unwrap();
+    for past in &months[..months.len() - 1] {
+        let figure = |name: &str| past[name].as_u64().unwrap();
+        assert!(figure("statutory_due") > 0, "{past}");
+        assert!(figure("statutory_on_time") > 0, "a past month with no visit on time: {past}");
+        assert!(figure("child_seen") > 0 && figure("seen_alone") > 0, "{past}");
+    }
+    // No visit the demo made last month was recorded after it. (A visit made since, late for a
+    // due date in it, is listed, as it should be.)
+    let this_month = world.today().with_day(1).unwrap();
+    let last_month = this_month.checked_sub_months(chrono::Months::new(1)).unwrap();
+    let to = this_month.pred_opt().unwrap();
+    let path = format!("/api/reports/compliance?from={last_month}&to={to}");
+    let (status, report) = world.get(&path, tara.access()).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{report}");
+    assert!(report["service"]["statutory_visits_on_time"].as_u64().unwrap() > 0, "{report}");
+    for later in report["recorded_after_period"].as_array().unwrap() {
+        let made = later["visit_date"].as_str().unwrap();
+        assert!(made > to.to_string().as_str(), "a visit of last month recorded after it: {later}");
+    }
 }
 
 #[tokio::test]
