@@ -57,6 +57,23 @@ async fn team_manager(world: &World, admin: &str) -> String {
     tokens["access_token"].as_str().unwrap().to_owned()
 }
 
+/// CMS-70 imported from `row` by the administrator, with the imported team's manager signed in.
+struct Imported {
+    world: World,
+    admin: String,
+    manager: String,
+    id: ChildId,
+}
+
+async fn imported(row: &str) -> Imported {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await.access().to_owned();
+    import(&world, &admin, row).await;
+    let manager = team_manager(&world, &admin).await;
+    let id = world.child("CMS-70").await.id;
+    Imported { world, admin, manager, id }
+}
+
 fn plan_changes(chronology: &Value) -> Vec<&Value> {
     chronology["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "plan_changed").collect()
 }
@@ -75,18 +92,15 @@ fn change<'a>(entry: &'a Value, field: &str) -> (&'a str, &'a str) {
 /// change away from it.
 #[tokio::test]
 async fn a_plan_for_daily_visits_reads_every_1_working_day_in_the_chronology() {
-    let world = World::new().await;
-    let admin = world.login("adam.admin").await;
-    import(&world, admin.access(), &FIRST.replace(",neglect,10,", ",neglect,1,")).await;
-    let manager = team_manager(&world, admin.access()).await;
-    let id: ChildId = world.child("CMS-70").await.id;
+    let Imported { world, admin, manager, id } =
+        imported(&FIRST.replace(",neglect,10,", ",neglect,1,")).await;
     let path = format!("/api/children/{id}/chronology?format=json");
     let (status, first) = world.get(&path, &manager).await;
     assert_eq!(status, StatusCode::OK, "{first}");
     let registered = first["entries"][0]["summary"].as_str().unwrap();
     assert!(registered.contains("Visits every 1 working day. Key worker:"), "{registered}");
 
-    import(&world, admin.access(), &FIRST.replace(",neglect,10,", ",neglect,2,")).await;
+    import(&world, &admin, &FIRST.replace(",neglect,10,", ",neglect,2,")).await;
     let (_, chronology) = world.get(&path, &manager).await;
     let changed = plan_changes(&chronology)[0]["summary"].as_str().unwrap();
     assert!(changed.contains("visits every 2 working days (was 1)"), "{changed}");
@@ -94,11 +108,7 @@ async fn a_plan_for_daily_visits_reads_every_1_working_day_in_the_chronology() {
 
 #[tokio::test]
 async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_after() {
-    let world = World::new().await;
-    let admin = world.login("adam.admin").await;
-    import(&world, admin.access(), FIRST).await;
-    let manager = team_manager(&world, admin.access()).await;
-    let id: ChildId = world.child("CMS-70").await.id;
+    let Imported { world, admin, manager, id } = imported(FIRST).await;
     let path = format!("/api/children/{id}/chronology?format=json");
 
     let (status, first) = world.get(&path, &manager).await;
@@ -106,7 +116,7 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     assert_eq!(first["entries"][0]["kind"], "registered");
     assert!(plan_changes(&first).is_empty(), "a first import is registration, not a change: {first}");
 
-    let report = import(&world, admin.access(), CHANGED).await;
+    let report = import(&world, &admin, CHANGED).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
     let (status, chronology) = world.get(&path, &manager).await;
     assert_eq!(status, StatusCode::OK);
@@ -132,14 +142,14 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
     assert!(dates.windows(2).all(|w| w[0] <= w[1]), "date order: {dates:?}");
 
     // The same file again: unchanged, and no history entry.
-    let report = import(&world, admin.access(), CHANGED).await;
+    let report = import(&world, &admin, CHANGED).await;
     assert_eq!(report["unchanged"].as_u64(), Some(1), "{report}");
     assert_eq!(world.state.store().child_history(id).await.unwrap().len(), 1);
     let (_, again) = world.get(&path, &manager).await;
     assert_eq!(plan_changes(&again).len(), 1, "{again}");
 
     // De-registration with an action added is a second change, after the first.
-    import(&world, admin.access(), ENDED).await;
+    import(&world, &admin, ENDED).await;
     let (_, chronology) = world.get(&path, &manager).await;
     let changes = plan_changes(&chronology);
     assert_eq!(changes.len(), 2, "{chronology}");
@@ -162,12 +172,8 @@ async fn plan_changes_from_reimports_appear_in_the_chronology_with_before_and_af
 
 #[tokio::test]
 async fn plan_changes_are_in_the_csv_and_printable_html_chronologies() {
-    let world = World::new().await;
-    let admin = world.login("adam.admin").await;
-    import(&world, admin.access(), FIRST).await;
-    let manager = team_manager(&world, admin.access()).await;
-    import(&world, admin.access(), CHANGED).await;
-    let id = world.child("CMS-70").await.id;
+    let Imported { world, admin, manager, id } = imported(FIRST).await;
+    import(&world, &admin, CHANGED).await;
     let path = format!("/api/children/{id}/chronology");
 
     let (status, csv) = world.get(&format!("{path}?format=csv"), &manager).await;
