@@ -62,6 +62,20 @@ pub struct BackupSummary {
     pub sha256: String,
 }
 
+/// "1234 records, 1 photo, sha256 …": what the operator is told a backup holds.
+impl std::fmt::Display for BackupSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use shared::text::count;
+        write!(
+            f,
+            "{}, {}, sha256 {}",
+            count(self.records, "record", "records"),
+            count(self.photos, "photo", "photos"),
+            self.sha256
+        )
+    }
+}
+
 /// Hashes every byte written through it.
 struct Hashing<W> {
     inner: W,
@@ -308,4 +322,17 @@ pub async fn restore(path: &Path, data: &Path, photo_dir: &Path) -> Result<Backu
     }
     store.restore_records(records).await?;
     Ok(checked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BackupSummary;
+
+    #[test]
+    fn a_summary_words_each_count_for_one_and_for_many() {
+        let one = BackupSummary { records: 1, photos: 1, sha256: "ab12".into() };
+        assert_eq!(one.to_string(), "1 record, 1 photo, sha256 ab12");
+        let many = BackupSummary { records: 1234, photos: 0, sha256: "ab12".into() };
+        assert_eq!(many.to_string(), "1234 records, 0 photos, sha256 ab12");
+    }
 }

@@ -12,7 +12,6 @@ use chrono::NaiveDate;
 use clap::Parser;
 use shared::CalendarName;
 use shared::clock::Tz;
-use shared::text::count;
 use sync_server::{AppState, Config, demo};
 use tracing_subscriber::EnvFilter;
 
@@ -231,13 +230,7 @@ async fn backup(to: &std::path::Path, server: &str, username: &str) -> anyhow::R
         }
     };
     tokio::fs::rename(&partial, to).await?;
-    println!(
-        "backup written to {}: {}, {}, sha256 {}",
-        to.display(),
-        count(summary.records, "record", "records"),
-        count(summary.photos, "photo", "photos"),
-        summary.sha256
-    );
+    println!("backup written to {}: {summary}", to.display());
     Ok(())
 }
 
@@ -259,12 +252,7 @@ async fn restore(
         }
     };
     let done = if check { "checked" } else { "restored" };
-    println!(
-        "{done}: {}, {}, sha256 {}",
-        count(summary.records, "record", "records"),
-        count(summary.photos, "photo", "photos"),
-        summary.sha256
-    );
+    println!("{done}: {summary}");
     Ok(())
 }
 
