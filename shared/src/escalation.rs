@@ -332,7 +332,8 @@ pub enum EscalationStatus {
         /// When.
         at: DateTime<Utc>,
     },
-    /// Closed by the system, with an explanation (for example, a visit made in time arrived late
+    /// Closed, with an explanation: by a manager (confirming it can close, or answering one about
+    /// a single visit), or by the system (for example, a visit made in time arrived late
     /// from an offline device).
     Closed {
         /// Why it closed.

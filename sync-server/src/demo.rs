@@ -276,9 +276,13 @@ fn due_date(calendar: &Calendar, today: NaiveDate, days_left: i64) -> NaiveDate 
     }
 }
 
-/// A "not seen alone" escalation for a past demo visit, raised and confirmed by the manager the
-/// same day.
-fn agreed_not_alone(visit: &Visit, manager: WorkerId, manager_name: &str) -> shared::Escalation {
+/// A "not seen alone" escalation for a past demo visit, raised and agreed by the manager the
+/// same day, which closes it as the manager's answer would.
+fn agreed_not_alone(
+    visit: &Visit,
+    manager: WorkerId,
+    manager_name: &str,
+) -> Result<shared::Escalation, DemoError> {
     use shared::{
         EscalationAction, EscalationEntry, EscalationLevel, EscalationReason, EscalationStatus,
         EscalationStep,
@@ -288,38 +292,43 @@ fn agreed_not_alone(visit: &Visit, manager: WorkerId, manager_name: &str) -> sha
     let action = EscalationAction::SeenAloneAgreed {
         reason: "Agreed in supervision: the child was asleep and stayed with their mother.".into(),
     };
-    let entry = |at: chrono::DateTime<Utc>, step: EscalationStep, by: bool, text: String| EscalationEntry {
-        at,
-        on: at.date_naive(),
+    let entry = |step: EscalationStep, text: String| EscalationEntry {
+        at: raised_at,
+        on: raised_at.date_naive(),
         step,
         level: EscalationLevel::TeamManager,
         to: Some(manager),
-        by: by.then_some(manager),
-        by_name: by.then(|| manager_name.to_owned()),
+        by: None,
+        by_name: None,
         text,
     };
     let reason = EscalationReason::NotSeenAlone { visit_id: visit.id };
-    shared::Escalation {
+    let raised = shared::Escalation {
         id: shared::EscalationId(derived_id("escalation", &visit.id.to_string())),
         child_id: visit.child_id,
         history: vec![
-            entry(raised_at, EscalationStep::Raised, false, format!("{} Raised to the team manager ({manager_name}).", reason.describe())),
+            entry(EscalationStep::Raised, format!("{} Raised to the team manager ({manager_name}).", reason.describe())),
             entry(
-                raised_at,
                 EscalationStep::ConfirmationAsked,
-                false,
                 "The worker recorded that a manager agreed the child need not be seen alone. The manager confirms by agreeing, or disagrees.".into(),
             ),
-            entry(agreed_at, EscalationStep::Acknowledged { action: action.clone() }, true, action.describe(&|_| manager_name.to_owned())),
         ],
         reason,
         level: EscalationLevel::TeamManager,
         to: Some(manager),
         raised_at,
         re_raised_at: None,
-        status: EscalationStatus::Acknowledged { action, by: manager, at: agreed_at },
+        status: EscalationStatus::Open,
         basis: None,
-    }
+    };
+    let by = shared::Worker {
+        id: manager,
+        name: manager_name.to_owned(),
+        role: shared::Role::TeamManager,
+        team: None,
+    };
+    crate::escalations::acknowledge(&raised, action, &by, agreed_at.date_naive(), agreed_at)
+        .map_err(|errors| DemoError::Internal(format!("agreeing a demo escalation: {errors:?}")))
 }
 
 /// Why the demonstration data could not be seeded.
@@ -624,7 +633,7 @@ pub async fn seed_at(
                 .find(|(username, ..)| *username == manager_name)
                 .map(|(_, name, ..)| *name)
                 .unwrap_or_default();
-            tx.put_escalation(&agreed_not_alone(visit, demo_worker_id(manager_name), manager)).await?;
+            tx.put_escalation(&agreed_not_alone(visit, demo_worker_id(manager_name), manager)?).await?;
         }
     }
     for visit in visits {

@@ -25,6 +25,10 @@
 //!   ([`EscalationStep::ConfirmationAsked`]). The sweep closes one by itself only when a visit
 //!   made in time for the due date as it stood when raised arrives late, when the plan ends, or
 //!   when a change to the plan means the child is no longer overdue (saying so).
+//! - **An answered escalation ends.** One about a single visit (not seen, not seen alone,
+//!   interpreting) closes with the manager's answer: later visits are checked on their own.
+//!   One about something overdue that a manager acted on closes once it is done, late (the
+//!   child seen, the meeting held, the case supervised, the action done), naming who acted.
 //! - **Routing:** to the team manager; while they are recorded absent, to the team's deputy or
 //!   its senior manager ([`shared::TeamRouting`]).
 //! - **The plan's timeline:** a core group meeting, a review conference or the manager's
@@ -429,6 +433,27 @@ impl<'a, 'c> Book<'a, 'c> {
         self.raise_again(i, level, &why);
     }
 
+    /// What it was about was done, but late (`done` says what and when). Open, a manager
+    /// confirms before it closes; already acted on by a manager, it closes, naming them, so an
+    /// answered escalation does not sit "acted on" for good.
+    fn done_late(&mut self, i: usize, done: String) {
+        let e = self.get(i);
+        if e.is_open() && !e.awaiting_confirmation() {
+            self.record(
+                i,
+                EscalationStep::ConfirmationAsked,
+                format!("{done} A manager confirms that this can close."),
+            );
+        } else if let Some(acted) =
+            e.history.iter().rev().find(|h| matches!(h.step, EscalationStep::Acknowledged { .. }))
+            && matches!(e.status, EscalationStatus::Acknowledged { .. })
+        {
+            let who = acted.by_name.clone().unwrap_or_else(|| "A manager".to_owned());
+            let explanation = format!("{done} {who} had acted on it on {}.", dmy(acted.on));
+            self.close(i, explanation);
+        }
+    }
+
     fn close(&mut self, i: usize, explanation: String) {
         let now = self.context.now;
         self.edit(i).status = EscalationStatus::Closed { explanation: explanation.clone(), at: now };
@@ -605,21 +630,18 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                 }
                 let late = seen_dates.iter().copied().filter(|d| *d > raised_due).min();
                 if let Some(seen) = late {
-                    // Seen, but late: a manager confirms before it closes.
-                    if e.is_open() && !e.awaiting_confirmation() {
-                        let late_by = calendar.working_days_between(raised_due, seen).max(1);
-                        book.record(
-                            i,
-                            EscalationStep::ConfirmationAsked,
-                            format!(
-                                "The child was seen on {}, {} after the visit was due by {}. A manager confirms \
-                                 that this can close.",
-                                dmy(seen),
-                                days(late_by),
-                                dmy(raised_due)
-                            ),
-                        );
-                    }
+                    // Seen, but late: a manager confirms before it closes, unless one already
+                    // acted on it.
+                    let late_by = calendar.working_days_between(raised_due, seen).max(1);
+                    book.done_late(
+                        i,
+                        format!(
+                            "The child was seen on {}, {} after the visit was due by {}.",
+                            dmy(seen),
+                            days(late_by),
+                            dmy(raised_due)
+                        ),
+                    );
                     continue;
                 }
                 // Not seen since: the schedule itself changed (the plan, its frequency, or the
@@ -800,6 +822,15 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             | EscalationReason::SupervisionOverdue { .. }
             | EscalationReason::ActionOverdue { .. } => continue,
         };
+        // Answered by a manager before an answer closed it (stored by an earlier version).
+        if let EscalationStatus::Acknowledged { .. } = e.status {
+            let acted =
+                e.history.iter().rev().find(|h| matches!(h.step, EscalationStep::Acknowledged { .. }));
+            let who = acted.and_then(|h| h.by_name.clone()).unwrap_or_else(|| "a manager".to_owned());
+            let on = acted.map_or(String::new(), |h| format!(" on {}", dmy(h.on)));
+            book.close(i, answered_one_visit(&format!("{who}{on}")));
+            continue;
+        }
         if !e.is_open() || still_holds.iter().any(|r| same_problem(r, &e.reason)) {
             continue;
         }
@@ -1025,20 +1056,17 @@ fn sweep_timeline(
                     ),
                 ),
                 Some(held) if held > raised_due => {
-                    if e.is_open() && !e.awaiting_confirmation() {
-                        let late_by = calendar.working_days_between(raised_due, held).max(1);
-                        book.record(
-                            i,
-                            EscalationStep::ConfirmationAsked,
-                            format!(
-                                "The {} was held on {}, {} after it was due by {}. A manager confirms that this can close.",
-                                kind.noun(),
-                                dmy(held),
-                                days(late_by),
-                                dmy(raised_due)
-                            ),
-                        );
-                    }
+                    let late_by = calendar.working_days_between(raised_due, held).max(1);
+                    book.done_late(
+                        i,
+                        format!(
+                            "The {} was held on {}, {} after it was due by {}.",
+                            kind.noun(),
+                            dmy(held),
+                            days(late_by),
+                            dmy(raised_due)
+                        ),
+                    );
                 }
                 _ => book.close(
                     i,
@@ -1139,21 +1167,16 @@ fn sweep_actions(
                 format!("The action was marked done on {}, in time for {}.", dmy(done_on), dmy(due_on)),
             ),
             (Some(done_on), Some(i)) => {
-                let e = book.get(i);
-                if e.is_open() && !e.awaiting_confirmation() {
-                    let late_by = calendar.working_days_between(due_on, done_on).max(1);
-                    book.record(
-                        i,
-                        EscalationStep::ConfirmationAsked,
-                        format!(
-                            "The action was marked done on {}, {} after it was due by {}. A manager confirms that \
-                             this can close.",
-                            dmy(done_on),
-                            days(late_by),
-                            dmy(due_on)
-                        ),
-                    );
-                }
+                let late_by = calendar.working_days_between(due_on, done_on).max(1);
+                book.done_late(
+                    i,
+                    format!(
+                        "The action was marked done on {}, {} after it was due by {}.",
+                        dmy(done_on),
+                        days(late_by),
+                        dmy(due_on)
+                    ),
+                );
             }
             (Some(_), None) => {}
             (None, _) if today <= due_on => {}
@@ -1208,8 +1231,12 @@ fn sweep_actions(
 ///   action overdue by an exception agreed, with its reason (what was agreed); everything else by a visit
 ///   arranged (today or later), duty cover assigned, or an exception agreed with its reason.
 /// - "Can close" ([`EscalationAction::CloseConfirmed`]) only answers a request to confirm.
+/// - An escalation about one visit (not seen, not seen alone, interpreting) closes with the
+///   manager's answer: a later visit is checked on its own, and an overdue child is escalated
+///   by the schedule. Anything about something overdue stays acknowledged until it is done.
 ///
-/// The action is appended to the history with the manager's name; the earlier history stays.
+/// The action is appended to the history with the manager's name (and, when it closes, a
+/// closing entry after it); the earlier history stays.
 pub fn acknowledge(
     escalation: &Escalation,
     action: EscalationAction,
@@ -1309,17 +1336,35 @@ pub fn acknowledge(
         },
         _ => EscalationStatus::Acknowledged { action: action.clone(), by: by.id, at: now },
     };
-    acknowledged.record(EscalationEntry {
+    let settles =
+        !escalation.reason.is_about_overdue() && !matches!(action, EscalationAction::CloseConfirmed { .. });
+    let entry = |step: EscalationStep, text: String| EscalationEntry {
         at: now,
         on: today,
-        step: EscalationStep::Acknowledged { action },
+        step,
         level: escalation.level,
         to: escalation.to,
         by: Some(by.id),
         by_name: Some(by.name.clone()),
         text,
-    });
+    };
+    acknowledged.record(entry(EscalationStep::Acknowledged { action }, text));
+    // An escalation about one visit is settled by the manager's answer: each later visit is
+    // checked on its own, and the visit schedule by its own overdue escalation.
+    if settles {
+        let explanation = answered_one_visit(&by.name);
+        acknowledged.status = EscalationStatus::Closed { explanation: explanation.clone(), at: now };
+        acknowledged.record(entry(EscalationStep::Closed, explanation));
+    }
     Ok(acknowledged)
+}
+
+/// Why a manager's answer closes an escalation about one visit; `by` names who answered.
+fn answered_one_visit(by: &str) -> String {
+    format!(
+        "Answered by {by}. It was about this one visit: a later visit raises its own escalation, and an overdue \
+         visit is escalated on its own."
+    )
 }
 
 /// The longest reason or explanation a manager may give, in characters.

@@ -96,7 +96,7 @@ pub enum NoticeStatus {
     Open,
     /// A manager recorded an action.
     Acknowledged,
-    /// Closed by the system.
+    /// Closed: by a manager, or by the system saying why.
     Closed,
 }
 

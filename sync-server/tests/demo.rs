@@ -90,6 +90,24 @@ async fn the_demo_history_counts_in_the_desks_past_months() {
 }
 
 #[tokio::test]
+async fn the_demo_desk_lists_no_answered_escalation_as_still_acted_on() {
+    // The demo's managers agreed each visit's "not seen alone" the day it was raised; until 2
+    // December 2026 those sat on the desk as "acted on, not yet closed" for good (39 of them),
+    // and the chart showed none resolved.
+    let world = World::new().await;
+    sync_server::sweeper::sweep_store(&world.state, None, chrono::Utc::now()).await.unwrap();
+    let tara = world.login("tara.manager").await;
+    let (status, desk) = world.get("/api/desk?months=3", tara.access()).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{desk}");
+    let acted_on: Vec<_> =
+        desk["open_escalations"].as_array().unwrap().iter().filter(|e| e["acted_on"] == true).collect();
+    assert!(acted_on.is_empty(), "{acted_on:?}");
+    let resolved: u64 =
+        desk["escalation_months"].as_array().unwrap().iter().map(|m| m["resolved"].as_u64().unwrap()).sum();
+    assert!(resolved > 0, "{}", desk["escalation_months"]);
+}
+
+#[tokio::test]
 async fn seeding_twice_changes_nothing() {
     let world = World::new().await;
     let store = world.state.store();

@@ -44,11 +44,22 @@ async fn a_workers_manager_agreed_asks_the_manager_who_agrees_by_name_with_an_au
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    let last = done["history"].as_array().unwrap().last().unwrap().clone();
-    assert_eq!(last["step"], "acknowledged");
-    assert_eq!(last["by_name"], "Tara Manager");
-    assert!(last["text"].as_str().unwrap().contains("Baby; agreed in supervision"));
-    assert_eq!(done["history"].as_array().unwrap().len(), 3, "appended, nothing overwritten");
+    let history = done["history"].as_array().unwrap();
+    let steps: Vec<&str> = history.iter().map(|h| h["step"].as_str().unwrap()).collect();
+    assert_eq!(
+        steps,
+        ["raised", "confirmation_asked", "acknowledged", "closed"],
+        "appended, nothing overwritten"
+    );
+    let agreed = &history[2];
+    assert_eq!(agreed["by_name"], "Tara Manager");
+    assert!(agreed["text"].as_str().unwrap().contains("Baby; agreed in supervision"));
+    // The agreement settles it: closed by her answer, and off the desk's "acted on" list.
+    assert_eq!(done["status"]["status"], "closed");
+    assert_eq!(history[3]["by_name"], "Tara Manager");
+    let (_, desk) = world.get("/api/desk", tara.access()).await;
+    let listed = desk["open_escalations"].as_array().unwrap();
+    assert!(!listed.iter().any(|e| e["id"] == raised["id"]), "{listed:?}");
 
     let (_, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
     let what = format!("escalation {} acknowledged", raised["id"].as_str().unwrap());

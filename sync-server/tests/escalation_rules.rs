@@ -122,7 +122,9 @@ fn an_arranged_visit_that_does_not_happen_reopens_one_level_up(
 }
 
 #[test]
-fn an_arranged_visit_in_which_the_child_was_seen_stops_the_escalation() {
+fn an_arranged_visit_in_which_the_child_was_seen_closes_the_escalation_naming_who_acted() {
+    // Until 2 December 2026 it stopped but never closed: "acted on, not yet closed" for good,
+    // on the manager's desk.
     let config = patient();
     let child = child(1);
     let mut held = Vec::new();
@@ -135,10 +137,115 @@ fn an_arranged_visit_in_which_the_child_was_seen_stops_the_escalation() {
         &team_manager(),
         "2026-03-17",
     );
+    let acted = held.iter().find(|e| e.id == id).unwrap().history.clone();
     let seen = [visit(10, "2026-03-20")];
-    let later = sweep_at(&mut held, &child, &seen, &config, "2026-03-25");
-    assert!(later.iter().all(|c| c.escalation().id != id), "{later:?}");
-    assert!(!held.iter().find(|e| e.id == id).unwrap().is_open());
+    let later = sweep_at(&mut held, &child, &seen, &config, "2026-03-23");
+    assert_eq!(later.len(), 1, "{later:?}");
+    let e = held.iter().find(|e| e.id == id).unwrap();
+    let EscalationStatus::Closed { explanation, .. } = &e.status else { panic!("closed: {e:?}") };
+    assert_eq!(
+        explanation,
+        "The child was seen on 20/03/2026, 4 working days after the visit was due by 16/03/2026. Tara \
+         Testmanager had acted on it on 17/03/2026."
+    );
+    assert!(e.history.starts_with(&acted), "appended to");
+    assert!(matches!(last_step(e), EscalationStep::Closed));
+    assert!(sweep_at(&mut held, &child, &seen, &config, "2026-03-24").is_empty(), "closed once");
+}
+
+/// A visit raising the one kind of escalation, with id `id` on `day`.
+type OneProblem = fn(u128, &str) -> Visit;
+
+fn not_alone_unagreed(id: u128, day: &str) -> Visit {
+    not_alone(id, day, false)
+}
+
+#[rstest]
+#[case::not_seen_alone_agreed(
+    not_alone_unagreed as OneProblem,
+    EscalationAction::SeenAloneAgreed { reason: "Asleep; agreed in supervision".into() }
+)]
+#[case::not_seen_alone_disagreed(
+    not_alone_unagreed as OneProblem,
+    EscalationAction::SeenAloneDisagreed { reason: "See her at school on Monday".into() }
+)]
+#[case::child_not_seen(not_seen as OneProblem, EscalationAction::VisitArranged { date: date("2026-03-12") })]
+#[case::interpreter_not_used(
+    interpreter_not_used as OneProblem,
+    EscalationAction::ExceptionAgreed { reason: "Booked for the next visit".into() }
+)]
+#[case::a_family_member_interpreted(
+    family_interpreted as OneProblem,
+    EscalationAction::DutyCoverAssigned { duty_worker: fixed(DUTY_WORKER) }
+)]
+fn a_managers_answer_closes_an_escalation_about_one_visit_and_the_next_visit_raises_its_own(
+    #[case] problem: OneProblem,
+    #[case] answer: EscalationAction,
+) {
+    let config = patient();
+    let child = child(1);
+    let mut held = Vec::new();
+    // Tuesday 10 March: the child is not overdue (due by Monday 16), so only the visit is at stake.
+    let first = [problem(10, "2026-03-10")];
+    sweep_at(&mut held, &child, &first, &config, "2026-03-10");
+    assert_eq!(held.len(), 1, "{held:?}");
+    let id = held[0].id;
+    ack(&mut held, id, answer.clone(), &team_manager(), "2026-03-10");
+    let e = &held[0];
+    let EscalationStatus::Closed { explanation, .. } = &e.status else {
+        panic!("closed by the answer: {e:?}")
+    };
+    assert!(explanation.starts_with("Answered by Tara Testmanager."), "{explanation}");
+    let steps: Vec<_> = e.history.iter().map(|h| (h.step.clone(), h.by_name.as_deref())).collect();
+    assert_eq!(
+        steps,
+        [
+            (EscalationStep::Raised, None),
+            (EscalationStep::Acknowledged { action: answer }, Some("Tara Testmanager")),
+            (EscalationStep::Closed, Some("Tara Testmanager")),
+        ]
+    );
+    assert!(sweep_at(&mut held, &child, &first, &config, "2026-03-11").is_empty(), "not raised again");
+
+    // The same problem at the next visit is a new escalation, open for a manager.
+    let both = [problem(10, "2026-03-10"), problem(11, "2026-03-12")];
+    sweep_at(&mut held, &child, &both, &config, "2026-03-12");
+    assert_eq!(held.len(), 2, "{held:?}");
+    assert!(held[1].is_open() && held[1].id != id, "{:?}", held[1]);
+}
+
+#[test]
+fn one_answered_before_answers_closed_it_is_closed_by_the_next_sweep_naming_the_manager() {
+    let config = patient();
+    let child = child(1);
+    let visits = [not_alone(10, "2026-03-10", false)];
+    let mut held = Vec::new();
+    sweep_at(&mut held, &child, &visits, &config, "2026-03-10");
+    // As an earlier version stored it: acted on, with no closing entry.
+    let mut stored = acknowledge(
+        &held[0],
+        EscalationAction::SeenAloneAgreed { reason: "Asleep".into() },
+        &team_manager(),
+        date("2026-03-10"),
+        utc("2026-03-10", 14),
+    )
+    .unwrap();
+    stored.history.pop();
+    stored.status = EscalationStatus::Acknowledged {
+        action: EscalationAction::SeenAloneAgreed { reason: "Asleep".into() },
+        by: fixed(TEAM_MANAGER),
+        at: utc("2026-03-10", 14),
+    };
+    held[0] = stored.clone();
+    let changes = sweep_at(&mut held, &child, &visits, &config, "2026-03-11");
+    let e = changes.iter().map(|c| c.escalation()).find(|e| e.id == stored.id).expect("closed");
+    assert!(!e.is_active());
+    assert!(e.history.starts_with(&stored.history));
+    assert!(
+        e.history.last().unwrap().text.starts_with("Answered by Tara Testmanager on 10/03/2026."),
+        "{:?}",
+        e.history.last()
+    );
 }
 
 #[test]
@@ -769,6 +876,27 @@ mod plan_timeline {
     }
 
     #[test]
+    fn a_core_group_held_late_after_a_manager_acted_closes_naming_them() {
+        let child = child_with_icpc();
+        let seen = [visit(500, "2026-03-13")];
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &seen, &[], "2026-03-17");
+        let id = about(&held, MeetingKind::CoreGroup).unwrap().id;
+        let booked = EscalationAction::ExceptionAgreed { reason: "The chair is booked for Thursday".into() };
+        ack(&mut held, id, booked, &team_manager(), "2026-03-17");
+        let late = [meeting(900, MeetingKind::CoreGroup, "2026-03-19")];
+        sweep_on(&mut held, &child, &seen, &late, "2026-03-19");
+        let e = about(&held, MeetingKind::CoreGroup).unwrap();
+        let EscalationStatus::Closed { explanation, .. } = &e.status else { panic!("closed: {e:?}") };
+        assert_eq!(
+            explanation,
+            "The core group meeting was held on 19/03/2026, 3 working days after it was due by 16/03/2026. \
+             Tara Testmanager had acted on it on 17/03/2026."
+        );
+        assert!(matches!(last_step(e), EscalationStep::Closed));
+    }
+
+    #[test]
     fn a_core_group_held_in_time_but_recorded_late_closes_the_escalation() {
         let child = child_with_icpc();
         let seen = [visit(500, "2026-03-13")];
@@ -1253,6 +1381,26 @@ mod agreed_actions {
         assert!(e.is_open(), "only a manager closes");
         assert!(matches!(last_step(e), EscalationStep::ConfirmationAsked));
         assert!(e.history.last().unwrap().text.contains("2 working days after it was due by 27/03/2026"));
+    }
+
+    #[test]
+    fn done_late_over_easter_after_a_manager_acted_closes_naming_them() {
+        let child = child(1);
+        // Due Thursday 2 April; Good Friday and Easter Monday are bank holidays.
+        let agreed = core_group_agreeing("2026-04-02", "2026-03-13");
+        let mut held = Vec::new();
+        sweep_on(&mut held, &child, &agreed, &[], &patient(), "2026-04-07");
+        let id = about(&held).unwrap().id;
+        let chased = EscalationAction::ExceptionAgreed { reason: "Chased the school".into() };
+        ack(&mut held, id, chased, &team_manager(), "2026-04-07");
+        sweep_on(&mut held, &child, &agreed, &[done("2026-04-08")], &patient(), "2026-04-08");
+        let e = about(&held).unwrap();
+        assert!(!e.is_active(), "{e:?}");
+        assert_eq!(
+            e.history.last().unwrap().text,
+            "The action was marked done on 08/04/2026, 2 working days after it was due by 02/04/2026. Tara \
+             Testmanager had acted on it on 07/04/2026."
+        );
     }
 
     #[test]

@@ -219,6 +219,25 @@ fn run(steps: Vec<Step>) -> Result<(), TestCaseError> {
         // The invariant, against the oracle.
         let plan = world.child.plan.as_ref().unwrap();
         let due = oracle_due(calendar, plan, &world.visits);
+
+        // Nothing answered sits "acted on" for good: an escalation about one visit closes with
+        // the manager's answer, and one about a due date the child has since been seen for (or
+        // the schedule has moved past) closes or follows the new date.
+        for e in world.held.iter().filter(|e| matches!(e.status, EscalationStatus::Acknowledged { .. })) {
+            prop_assert!(
+                e.reason.is_about_overdue(),
+                "a visit escalation still acted on after {step:?}: {e:#?}"
+            );
+            if let EscalationReason::Overdue { due: about, .. } = e.reason {
+                prop_assert_eq!(
+                    about,
+                    due,
+                    "acted on, about a due date now past, after {:?}: {:#?}",
+                    step,
+                    e
+                );
+            }
+        }
         if world.today > due {
             let escalation = world.held.iter().find(|e| {
                 e.is_active() && matches!(e.reason, EscalationReason::Overdue { due: d, .. } if d == due)

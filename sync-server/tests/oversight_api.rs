@@ -201,8 +201,13 @@ async fn the_sweep_raises_escalations_that_managers_see_pull_and_acknowledge() {
     let (status, done) =
         world.post(&path, tara.access(), json!({"action": "visit_arranged", "date": tomorrow})).await;
     assert_eq!(status, StatusCode::OK, "{done}");
-    assert_eq!(done["status"]["status"], "acknowledged");
-    assert_eq!(done["status"]["action"]["date"], json!(tomorrow));
+    // It was about one visit: the answer is recorded, then closes it.
+    let history = done["history"].as_array().unwrap();
+    let acted = &history[history.len() - 2];
+    assert_eq!(acted["step"], "acknowledged");
+    assert_eq!(acted["action"]["date"], json!(tomorrow));
+    assert_eq!(history.last().unwrap()["step"], "closed");
+    assert_eq!(done["status"]["status"], "closed");
     let (_, open) = world.get("/api/escalations", tara.access()).await;
     assert!(open.as_array().unwrap().iter().all(|e| e["id"] != not_seen["id"]), "no longer open");
 }

@@ -332,10 +332,20 @@ fn acknowledging_records_an_action_that_fits(
     #[case] action: EscalationAction,
     #[case] refused_field: Option<&str>,
 ) {
+    let about_one_visit = !reason.is_about_overdue();
     let escalation = open_escalation(reason, level);
     let by = worker(TEAM_MANAGER, role);
     let result = acknowledge(&escalation, action.clone(), &by, date("2026-03-10"), utc("2026-03-10", 12));
     match (result, refused_field) {
+        // About one visit, the answer settles it.
+        (Ok(done), None) if about_one_visit => {
+            let EscalationStatus::Closed { at, .. } = done.status else { panic!("closed: {done:?}") };
+            assert_eq!(at, utc("2026-03-10", 12));
+            assert_eq!(
+                done.history.iter().rev().nth(1).map(|h| &h.step),
+                Some(&EscalationStep::Acknowledged { action })
+            );
+        }
         (Ok(done), None) => {
             assert_eq!(
                 done.status,
