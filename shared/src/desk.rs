@@ -175,7 +175,8 @@ pub struct EscalationMonth {
     pub month: NaiveDate,
     /// Escalations first raised in the month.
     pub raised: u32,
-    /// Escalations closed in the month.
+    /// Escalations first closed in the month: by a manager (confirming, or answering one about
+    /// a single visit) or by the service saying why. One raised again later still counts here.
     pub resolved: u32,
     /// Of those raised in the month, how many a manager has acted on.
     pub acted_on: u32,

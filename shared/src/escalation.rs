@@ -492,6 +492,25 @@ impl Escalation {
         false
     }
 
+    /// When it was first closed: by the sweep, by a manager's answer, or by a manager
+    /// confirming that it can close. An entry once appended is never changed, so this stays put
+    /// even if the escalation is raised again later, and a past month's count of closed
+    /// escalations does not move.
+    pub fn first_closed_at(&self) -> Option<DateTime<Utc>> {
+        let closing = self.history.iter().find(|entry| {
+            matches!(
+                entry.step,
+                EscalationStep::Closed
+                    | EscalationStep::Acknowledged { action: EscalationAction::CloseConfirmed { .. } }
+            )
+        });
+        match (closing, &self.status) {
+            (Some(entry), _) => Some(entry.at),
+            (None, EscalationStatus::Closed { at, .. }) => Some(*at),
+            (None, _) => None,
+        }
+    }
+
     /// Appends a history entry (never rewrites one).
     pub fn record(&mut self, entry: EscalationEntry) {
         self.history.push(entry);

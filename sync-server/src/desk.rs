@@ -217,10 +217,8 @@ pub fn escalation_months(input: &DeskInput<'_>, escalations: &[Escalation]) -> V
                 waits.push((action.at - escalation.raised_at).num_minutes().max(0) as f64 / (24.0 * 60.0));
             }
         }
-        if let Some(closed) =
-            escalation.history.iter().rev().find(|e| matches!(e.step, EscalationStep::Closed))
-            && matches!(escalation.status, shared::EscalationStatus::Closed { .. })
-            && let Some(index) = slot(local_date(input.time_zone, closed.at))
+        if let Some(closed) = escalation.first_closed_at()
+            && let Some(index) = slot(local_date(input.time_zone, closed))
         {
             months[index].0.resolved += 1;
         }

@@ -663,3 +663,66 @@ fn the_desk_lists_overdue_children_first_and_counts_open_escalations_by_age() {
     assert_eq!(months[2].acted_on, 1);
     assert_eq!(months[2].mean_days_to_first_action, Some(2.0), "acted on two days after raising");
 }
+
+#[test]
+fn the_desk_counts_an_escalation_resolved_in_the_month_it_first_closed_whoever_closed_it() {
+    let names = names();
+    let recorded = HashMap::new();
+    let input = desk_input(&names, &recorded);
+    let manager = Worker { name: "Tara Testmanager".into(), ..worker(TEAM_MANAGER, Role::TeamManager) };
+    let entry = |day: &str, step: EscalationStep| EscalationEntry {
+        at: utc(day, 11),
+        on: date(day),
+        step,
+        level: EscalationLevel::TeamManager,
+        to: Some(fixed(TEAM_MANAGER)),
+        by: None,
+        by_name: None,
+        text: "The sweep's words.".into(),
+    };
+    let raised = |id: u128, reason: EscalationReason, day: &str| Escalation {
+        id: fixed(id),
+        child_id: fixed(1),
+        reason,
+        level: EscalationLevel::TeamManager,
+        to: Some(fixed(TEAM_MANAGER)),
+        raised_at: utc(day, 11),
+        re_raised_at: None,
+        history: vec![entry(day, EscalationStep::Raised)],
+        basis: None,
+        status: EscalationStatus::Open,
+    };
+    let overdue = |due: &str| EscalationReason::Overdue {
+        due: date(due),
+        working_days_overdue: 1,
+        key_worker_absent: false,
+    };
+    // Not seen alone, answered in March: the answer closes it.
+    let answered = sync_server::escalations::acknowledge(
+        &raised(1, EscalationReason::NotSeenAlone { visit_id: fixed(11) }, "2026-03-10"),
+        EscalationAction::SeenAloneAgreed { reason: "Baby".into() },
+        &manager,
+        date("2026-03-12"),
+        utc("2026-03-12", 9),
+    )
+    .unwrap();
+    // Overdue, seen late, and confirmed closed by the manager in April.
+    let mut asked = raised(2, overdue("2026-03-16"), "2026-03-17");
+    asked.record(entry("2026-03-31", EscalationStep::ConfirmationAsked));
+    let confirmed = sync_server::escalations::acknowledge(
+        &asked,
+        EscalationAction::CloseConfirmed { explanation: "Seen; checked with the worker".into() },
+        &manager,
+        date("2026-04-02"),
+        utc("2026-04-02", 9),
+    )
+    .unwrap();
+    // Closed by the sweep in March, and raised again in April: March still counts it.
+    let mut reopened = raised(3, overdue("2026-03-02"), "2026-03-03");
+    reopened.record(entry("2026-03-20", EscalationStep::Closed));
+    reopened.record(entry("2026-04-06", EscalationStep::RaisedAgain));
+
+    let months = sync_server::desk::escalation_months(&input, &[answered, confirmed, reopened]);
+    let resolved: Vec<u32> = months.iter().map(|m| m.resolved).collect();
+    assert_eq!(resolved, [0, 2, 1], "February, March, April");
+}
