@@ -36,11 +36,21 @@ pub fn ManagerDesk() -> Element {
     }
 }
 
+/// What the desk says of escalations a manager acted on that are still being worked on (an
+/// overdue child not yet seen, say): nothing when there are none.
+fn acted_on_words(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " 1 more has been acted on and is not yet closed.".to_owned(),
+        n => format!(" {n} more have been acted on and are not yet closed."),
+    }
+}
+
 #[component]
 fn DeskBody(desk: Desk) -> Element {
     let as_of = dmy(desk.as_of);
     let ages: u32 = desk.escalations_by_age.iter().map(|b| b.open).sum();
-    let acted_on = desk.open_escalations.iter().filter(|e| e.acted_on).count();
+    let acted_on = acted_on_words(desk.open_escalations.iter().filter(|e| e.acted_on).count());
     rsx! {
         p { class: "muted", "As of {as_of}." }
         div { class: "desk-glance",
@@ -71,7 +81,7 @@ fn DeskBody(desk: Desk) -> Element {
                         div { key: "{band.from_days}", dt { "{band.label}" } dd { "{band.open}" } }
                     }
                 }
-                p { class: "hint", "Waiting for a manager, oldest first. {acted_on} more have been acted on and are not yet closed." }
+                p { class: "hint", id: "desk-escalations-hint", "Waiting for a manager, oldest first.{acted_on}" }
                 ul { class: "desk-list",
                     for escalation in desk.open_escalations.iter().filter(|e| !e.acted_on) {
                         li { key: "{escalation.id}",
@@ -276,5 +286,17 @@ fn EscalationsChart(months: Vec<EscalationMonth>) -> Element {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acted_on_words;
+
+    #[test]
+    fn escalations_still_being_worked_on_are_counted_in_words_and_none_says_nothing() {
+        assert_eq!(acted_on_words(0), "");
+        assert_eq!(acted_on_words(1), " 1 more has been acted on and is not yet closed.");
+        assert_eq!(acted_on_words(3), " 3 more have been acted on and are not yet closed.");
     }
 }
