@@ -37,6 +37,9 @@ describe('the plan\'s timeline', () => {
     assert.match(await page.locator('#next-core-group').innerText(), /^Due by /);
     assert.match(await timeline.innerText(), /Report attendance to the social worker every Friday/);
     assert.match(await timeline.innerText(), /Health visitor, by /);
+    // The school's report is due today, and says so; the referral five days ago is overdue.
+    assert.match(await timeline.innerText(), /School, by \d\d\/\d\d\/\d{4} \(due today\)/);
+    assert.match(await timeline.innerText(), /Social worker, by \d\d\/\d\d\/\d{4} \(overdue\)/);
     await timeline.scrollIntoViewIfNeeded();
     await screenshot(page, '30-plan-timeline-core-group-due');
 

@@ -187,6 +187,34 @@ pub struct OpenAction {
     pub on_current_plan: bool,
 }
 
+impl OpenAction {
+    /// Where the action stands on `today` (the authority's date on the phone): overdue, due
+    /// today, or neither. The server's "overdue" is as of when it answered; a copy kept on the
+    /// phone from an earlier day is judged again against today, so an action that fell due
+    /// while the phone was out of signal still says so. One agreed on an earlier plan is never
+    /// due.
+    pub fn standing(&self, today: Option<NaiveDate>) -> ActionStanding {
+        let due = self.action.due_on;
+        match today {
+            _ if self.overdue => ActionStanding::Overdue,
+            Some(today) if self.on_current_plan && today > due => ActionStanding::Overdue,
+            Some(today) if self.on_current_plan && today == due => ActionStanding::DueToday,
+            _ => ActionStanding::NotYetDue,
+        }
+    }
+}
+
+/// Where an open action stands on a day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActionStanding {
+    /// Past its due date.
+    Overdue,
+    /// Due today.
+    DueToday,
+    /// Due later, or not followed (agreed on an earlier plan).
+    NotYetDue,
+}
+
 fn yes() -> bool {
     true
 }
@@ -214,6 +242,9 @@ pub struct TimelineView {
     /// Whether this came from the server just now.
     #[serde(skip)]
     pub from_server: bool,
+    /// The authority's date on the phone when it was read, to judge the actions against.
+    #[serde(skip)]
+    pub today: Option<NaiveDate>,
 }
 
 /// A child on the manager's supervision list.

@@ -941,6 +941,7 @@ impl Services {
     /// timescales (the actions agreed at meetings then need signal).
     pub async fn plan_timeline(&self, id: ChildId) -> Result<super::model::TimelineView, UiError> {
         let store = self.store()?;
+        let today = store.today(Utc::now())?;
         if let Ok((client, token)) = self.client().await
             && let Ok(raw) =
                 client.get_json::<serde_json::Value>(&format!("api/children/{id}/timeline"), &token).await
@@ -948,13 +949,17 @@ impl Services {
         {
             store.save_timeline(id, &raw)?;
             view.from_server = true;
+            view.today = Some(today);
             return Ok(view);
         }
-        // Kept from the last time there was signal: the dates it gave still stand.
-        if let Some(view) = store.timeline(id)?.and_then(|raw| serde_json::from_value(raw).ok()) {
+        // Kept from the last time there was signal: the dates it gave still stand, and its
+        // actions are judged against today.
+        if let Some(mut view) =
+            store.timeline(id)?.and_then(|raw| serde_json::from_value::<super::model::TimelineView>(raw).ok())
+        {
+            view.today = Some(today);
             return Ok(view);
         }
-        let today = store.today(Utc::now())?;
         let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
         let calendar = match store.settings()? {
             Some(settings) => settings.calendar.calendar(),
@@ -972,6 +977,7 @@ impl Services {
             review_conference,
             open_actions: Vec::new(),
             from_server: false,
+            today: Some(today),
         })
     }
 

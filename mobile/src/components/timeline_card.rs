@@ -4,7 +4,9 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use crate::app::model::{OpenAction, PlanDate, format_date};
+use chrono::NaiveDate;
+
+use crate::app::model::{ActionStanding, OpenAction, PlanDate, format_date};
 use crate::app::{Services, UiState};
 
 fn date_line(date: &Option<PlanDate>) -> (String, String, &'static str) {
@@ -70,24 +72,29 @@ pub fn TimelineCard(id: ChildId) -> Element {
             }
             ul { class: "plain", id: "open-actions",
                 for item in view.open_actions.iter() {
-                    OpenActionItem { key: "{item.action.id}", item: item.clone() }
+                    OpenActionItem { key: "{item.action.id}", item: item.clone(), today: view.today }
                 }
             }
         }
     }
 }
 
-/// One open action: what, who owns it and by when, overdue in words, and one agreed on an
-/// earlier plan marked as such (listed for the record, never overdue).
+/// One open action: what, who owns it and by when, overdue or due today in words (judged on
+/// `today`, the authority's date on the phone), and one agreed on an earlier plan marked as
+/// such (listed for the record, never overdue).
 #[component]
-fn OpenActionItem(item: OpenAction) -> Element {
+fn OpenActionItem(item: OpenAction, today: Option<NaiveDate>) -> Element {
+    let (class, words) = match item.standing(today) {
+        ActionStanding::Overdue => ("overdue", " (overdue)"),
+        ActionStanding::DueToday => ("due-today", " (due today)"),
+        ActionStanding::NotYetDue => ("", ""),
+    };
     rsx! {
-        li { class: if item.overdue { "overdue" } else { "" },
+        li { class,
             strong { "{item.action.description}" }
             br {}
             span { class: "muted",
-                "{item.action.owner}, by {format_date(Some(item.action.due_on))}"
-                if item.overdue { " (overdue)" }
+                "{item.action.owner}, by {format_date(Some(item.action.due_on))}{words}"
                 if !item.on_current_plan { " (agreed on an earlier plan)" }
             }
         }
@@ -98,7 +105,8 @@ fn OpenActionItem(item: OpenAction) -> Element {
 mod tests {
     use super::*;
 
-    fn shown(overdue: bool, on_current_plan: bool) -> String {
+    /// The action due Monday 16 November 2026, shown on `today`.
+    fn shown(overdue: bool, on_current_plan: bool, today: Option<&str>) -> String {
         let item = OpenAction {
             action: shared::timeline::AgreedAction {
                 id: fixtures::fixed(701),
@@ -110,18 +118,39 @@ mod tests {
             overdue,
             on_current_plan,
         };
-        let mut dom = VirtualDom::new_with_props(OpenActionItem, OpenActionItemProps { item });
+        let today = today.map(fixtures::date);
+        let mut dom = VirtualDom::new_with_props(OpenActionItem, OpenActionItemProps { item, today });
         dom.rebuild_in_place();
         dioxus_ssr::render(&dom)
     }
 
     #[test]
     fn an_overdue_action_says_so_and_one_from_an_earlier_plan_says_that_instead() {
-        let overdue = shown(true, true);
+        let overdue = shown(true, true, Some("2026-11-17"));
         assert!(overdue.contains("School, by 16/11/2026 (overdue)"), "{overdue}");
         assert!(overdue.contains("class=\"overdue\""), "{overdue}");
-        let earlier = shown(false, false);
+        let earlier = shown(false, false, Some("2026-11-17"));
         assert!(earlier.contains("School, by 16/11/2026 (agreed on an earlier plan)"), "{earlier}");
         assert!(!earlier.contains("overdue"), "{earlier}");
+    }
+
+    #[test]
+    fn an_action_due_today_says_so_and_one_due_later_says_nothing() {
+        let today = shown(false, true, Some("2026-11-16"));
+        assert!(today.contains("School, by 16/11/2026 (due today)"), "{today}");
+        assert!(today.contains("class=\"due-today\""), "{today}");
+        let later = shown(false, true, Some("2026-11-13"));
+        assert!(later.contains("School, by 16/11/2026<"), "{later}");
+        assert!(!later.contains("due today") && !later.contains("overdue"), "{later}");
+        let earlier_plan = shown(false, false, Some("2026-11-16"));
+        assert!(!earlier_plan.contains("due today"), "never due: {earlier_plan}");
+    }
+
+    #[test]
+    fn a_copy_kept_offline_from_before_the_due_date_says_overdue_once_it_has_passed() {
+        // Read from the server on Friday 13 November, not overdue; the phone is out of signal
+        // on Tuesday 17th.
+        let kept = shown(false, true, Some("2026-11-17"));
+        assert!(kept.contains("School, by 16/11/2026 (overdue)"), "{kept}");
     }
 }
