@@ -179,3 +179,50 @@ fn offline_a_plan_without_its_icpc_date_is_tracked_from_its_start_as_the_server_
     assert!(page.contains(&format!("counted from the plan&#39;s start, {start}.")), "{page}");
     assert!(!page.contains("Not tracked"), "{page}");
 }
+
+#[test]
+fn offline_a_timeline_kept_from_an_earlier_day_is_judged_on_today() {
+    // The server's answer a week ago: the core group due a week ago today, and the school's
+    // report due today, neither overdue then. The phone is out of signal today.
+    let child = child("Kai", "Keptcopy", false);
+    let today = today();
+    let week_ago = today - chrono::Duration::days(7);
+    let action = |n: u128, owner: &str, due_on: chrono::NaiveDate| {
+        serde_json::json!({
+            "action": {
+                "id": uuid::Uuid::from_u128(n), "description": format!("{owner}'s part"), "owner": owner,
+                "due_on": due_on,
+            },
+            "agreed_at": "Core group meeting", "agreed_on": week_ago - chrono::Duration::days(30),
+            "overdue": false, "on_current_plan": true,
+        })
+    };
+    let kept = serde_json::json!({
+        "child_id": child.id,
+        "counted_from": week_ago - chrono::Duration::days(60),
+        "core_group": {"due": week_ago, "overdue": false, "working_days_overdue": 0},
+        "review_conference": {"due": today + chrono::Duration::days(60), "overdue": false, "working_days_overdue": 0},
+        "meetings": [],
+        "open_actions": [action(1, "School", today), action(2, "Health visitor", week_ago)],
+        "done_actions": [],
+    });
+    let id = child.id;
+    let app = AppUnderTest::prepared(&[(child, vec![])], &[], &[], |store| {
+        store.save_timeline(id, &kept).expect("keep the timeline");
+    });
+    app.unlock();
+
+    let view = app.runtime.block_on(app.services.plan_timeline(id)).expect("timeline");
+    assert!(!view.from_server);
+    let late_by = shared::Calendar::jersey().working_days_between(week_ago, today).max(1);
+    let core = view.core_group.as_ref().expect("kept");
+    assert!(core.overdue, "{core:?}");
+    assert_eq!(core.working_days_overdue, u32::try_from(late_by).unwrap());
+
+    let page = app.render(&format!("/child/{id}"), "(due today)");
+    let due = week_ago.format("%d/%m/%Y");
+    let core_words = format!("Overdue by {}: was due by {due}", shared::text::working_days(late_by));
+    assert!(page.contains(&core_words), "{page}");
+    assert!(page.contains(&format!("School, by {} (due today)", today.format("%d/%m/%Y"))), "{page}");
+    assert!(page.contains(&format!("Health visitor, by {due} (overdue)")), "{page}");
+}

@@ -343,7 +343,9 @@ pub struct TimelineDate {
 }
 
 impl TimelineDate {
-    fn new(calendar: &Calendar, latest: Option<NaiveDate>, due: NaiveDate, today: NaiveDate) -> Self {
+    /// The date as it stands on `today`: overdue once `today` is past `due`, by the working days
+    /// since (at least 1). The phone uses it to judge a copy kept from an earlier day.
+    pub fn on(calendar: &Calendar, latest: Option<NaiveDate>, due: NaiveDate, today: NaiveDate) -> Self {
         let overdue = today > due;
         let working_days_overdue = if overdue {
             u32::try_from(calendar.working_days_between(due, today).max(1)).unwrap_or(u32::MAX)
@@ -377,8 +379,8 @@ pub fn plan_dates(
     let core_due = next_core_group_due(calendar, timescales, icpc, core);
     let review_due = next_review_due(calendar, timescales, icpc, review);
     Some((
-        TimelineDate::new(calendar, core, core_due, today),
-        TimelineDate::new(calendar, review, review_due, today),
+        TimelineDate::on(calendar, core, core_due, today),
+        TimelineDate::on(calendar, review, review_due, today),
     ))
 }
 
@@ -398,5 +400,5 @@ pub fn supervision_date(
     let imported = plan.details.latest_supervision.filter(|d| *d <= today);
     let latest = supervisions.iter().map(|s| s.held_on).filter(|d| *d <= today).max().max(imported);
     let due = next_supervision_due(calendar, timescales, plan.registered_on, latest);
-    Some(TimelineDate::new(calendar, latest, due, today))
+    Some(TimelineDate::on(calendar, latest, due, today))
 }

@@ -146,6 +146,13 @@ impl PlanDueView {
 }
 
 impl PlanDate {
+    /// The date as it stands on `today`, by the authority's `calendar`: a copy kept on the phone
+    /// from an earlier day is judged again, so a meeting that fell due while the phone was out
+    /// of signal says it is overdue, and by how many working days, as the server would.
+    pub fn as_of(&self, calendar: &shared::Calendar, today: NaiveDate) -> PlanDate {
+        shared::timeline::TimelineDate::on(calendar, self.latest, self.due, today).into()
+    }
+
     /// Plain words, never relying on colour: "Due by 4 Dec 2026" or "Overdue: was due by …".
     pub fn describe(&self) -> String {
         if self.overdue {

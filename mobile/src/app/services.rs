@@ -952,19 +952,21 @@ impl Services {
             view.today = Some(today);
             return Ok(view);
         }
-        // Kept from the last time there was signal: the dates it gave still stand, and its
-        // actions are judged against today.
-        if let Some(mut view) =
-            store.timeline(id)?.and_then(|raw| serde_json::from_value::<super::model::TimelineView>(raw).ok())
-        {
-            view.today = Some(today);
-            return Ok(view);
-        }
-        let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
         let calendar = match store.settings()? {
             Some(settings) => settings.calendar.calendar(),
             None => shared::Calendar::jersey(),
         };
+        // Kept from the last time there was signal: the dates it gave still stand, judged
+        // against today (a meeting or action may have fallen due since).
+        if let Some(mut view) =
+            store.timeline(id)?.and_then(|raw| serde_json::from_value::<super::model::TimelineView>(raw).ok())
+        {
+            view.core_group = view.core_group.map(|d| d.as_of(calendar, today));
+            view.review_conference = view.review_conference.map(|d| d.as_of(calendar, today));
+            view.today = Some(today);
+            return Ok(view);
+        }
+        let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
         let dates = child.plan.as_ref().and_then(|plan| {
             shared::timeline::plan_dates(calendar, &shared::timeline::Timescales::default(), plan, &[], today)
         });
