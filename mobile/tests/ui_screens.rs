@@ -6,8 +6,8 @@ use axum::response::IntoResponse;
 
 use chrono::Utc;
 use shared::{
-    Child, Escalation, EscalationId, EscalationLevel, EscalationReason, EscalationStatus, Role, TeamId,
-    VisitId, Worker, WorkerId,
+    Child, Escalation, EscalationAction, EscalationEntry, EscalationId, EscalationLevel, EscalationReason,
+    EscalationStatus, EscalationStep, Role, TeamId, VisitId, Worker, WorkerId,
 };
 use ui_support::*;
 
@@ -221,4 +221,95 @@ fn a_social_worker_has_no_inbox_tab() {
     let html = app.render("/", "Maja Test");
     assert!(!html.contains("id=\"nav-inbox\""));
     assert!(!html.contains("id=\"nav-desk\""), "a social worker has no desk");
+}
+
+/// A "not seen alone" escalation about `visit`, answered by Tara Manager on `on` at noon.
+fn answered_not_alone(
+    child: &Child,
+    visit: &shared::Visit,
+    on: chrono::NaiveDate,
+    disagreed: bool,
+) -> Escalation {
+    let at: chrono::DateTime<Utc> = fixtures::at_on(on, 12, 0).into();
+    let action = if disagreed {
+        EscalationAction::SeenAloneDisagreed {
+            reason: "See her at school on Monday, with her teacher".into(),
+        }
+    } else {
+        EscalationAction::SeenAloneAgreed { reason: "She was unwell".into() }
+    };
+    let entry = |step: EscalationStep, by: Option<&str>| EscalationEntry {
+        at,
+        on,
+        step,
+        level: EscalationLevel::TeamManager,
+        to: Some(WORKER),
+        by: by.map(|_| WORKER),
+        by_name: by.map(str::to_owned),
+        text: String::new(),
+    };
+    Escalation {
+        id: EscalationId::new(),
+        child_id: child.id,
+        reason: EscalationReason::NotSeenAlone { visit_id: visit.id },
+        level: EscalationLevel::TeamManager,
+        to: Some(WORKER),
+        raised_at: at - chrono::Duration::hours(2),
+        re_raised_at: None,
+        history: vec![
+            entry(EscalationStep::Acknowledged { action }, Some("Tara Manager")),
+            entry(EscalationStep::Closed, Some("Tara Manager")),
+        ],
+        basis: None,
+        status: EscalationStatus::Closed { explanation: "Answered by Tara Manager.".into(), at },
+    }
+}
+
+#[test]
+fn a_managers_word_that_the_child_must_be_seen_alone_is_on_their_page_until_they_are() {
+    let child = child("Maja", "Test", false);
+    let day = |back: i64| today() - chrono::Duration::days(back);
+    let not_alone = shared::Visit {
+        seen_alone: Some(shared::SeenAlone::No {
+            reason: "She wanted her mum".into(),
+            present: vec!["mother".into()],
+            manager_agreed: false,
+        }),
+        ..seen_visit(&child, day(6), "I like the fish")
+    };
+    let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
+
+    // The answer closed the escalation, so it is not among the open ones: the page says it.
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[], |store| {
+        store.put_escalation(&disagreed).expect("escalation kept");
+    });
+    app.unlock();
+    let html = app.render(&format!("/child/{}", child.id), "must be seen alone");
+    let said = format!(
+        "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
+        day(5).format("%d/%m/%Y")
+    );
+    assert!(html.contains(&said), "{html}");
+    assert!(
+        html.find("seen-alone-instruction") < html.find("id=\"start-visit\""),
+        "read before starting the visit"
+    );
+
+    // Seen alone at a visit since: the word has been acted on, and goes.
+    let since = seen_visit(&child, day(2), "We fed the fish");
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone(), since])], &[], &[], |store| {
+        store.put_escalation(&disagreed).expect("escalation kept");
+    });
+    app.unlock();
+    let html = app.render(&format!("/child/{}", child.id), "Last seen alone");
+    assert!(!html.contains("must be seen alone"), "{html}");
+
+    // A manager who agreed gives no such word.
+    let agreed = answered_not_alone(&child, &not_alone, day(5), false);
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone])], &[], &[], |store| {
+        store.put_escalation(&agreed).expect("escalation kept");
+    });
+    app.unlock();
+    let html = app.render(&format!("/child/{}", child.id), "Last seen alone");
+    assert!(!html.contains("must be seen alone"), "{html}");
 }

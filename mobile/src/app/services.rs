@@ -107,6 +107,8 @@ pub struct ChildView {
     /// When the child was reallocated to this worker and they have not visited since: they read
     /// the handover before their first visit.
     pub reallocated_to_me: Option<shared::Reallocation>,
+    /// A manager said the child must be seen alone, and no visit since has seen them alone.
+    pub seen_alone_instruction: Option<super::model::SeenAloneInstruction>,
 }
 
 /// The duty handover as the screen shows it.
@@ -464,6 +466,7 @@ impl Services {
             }
         }
         let has_draft = store.drafts()?.iter().any(|d| d.child_id == id);
+        let escalations = store.escalations_for(id)?;
         let me = self.worker()?.id;
         let reallocated_to_me =
             entry.child.reallocation.clone().filter(|r| {
@@ -474,7 +477,8 @@ impl Services {
             interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
             recent_words: recent_words(&visits, 6),
-            escalations: store.escalations_for(id)?.into_iter().filter(|e| e.is_open()).collect(),
+            seen_alone_instruction: super::model::seen_alone_instruction(&escalations, &visits),
+            escalations: escalations.into_iter().filter(|e| e.is_open()).collect(),
             child: entry.child,
             siblings,
             has_draft,

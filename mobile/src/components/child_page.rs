@@ -54,6 +54,10 @@ pub fn ChildPage(id: ChildId) -> Element {
                 }
             }
         }
+        if let Some(said) = view.seen_alone_instruction.clone() {
+            p { class: "banner warn", id: "seen-alone-instruction",
+                "{said.by} decided on {format_date(Some(said.on))} that {child.given_name} must be seen alone: {said.what}" }
+        }
         Link { class: "button primary wide", id: "start-visit", to: start, "{start_words}" }
         NeedsCard { child: child.clone(), not_considered: view.interpreting_not_considered.clone() }
         WordsCard { words: view.recent_words.clone() }
