@@ -279,8 +279,10 @@ fn a_managers_word_that_the_child_must_be_seen_alone_is_on_their_page_until_they
     };
     let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
 
-    // The answer closed the escalation, so it is not among the open ones: the page says it.
-    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[], |store| {
+    // The answer closed the escalation, so it is not among the open ones: the page says it,
+    // and so does the handover a duty worker covering the child reads first.
+    let covering = [cover(&child, today())];
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &covering, &[], |store| {
         store.put_escalation(&disagreed).expect("escalation kept");
     });
     app.unlock();
@@ -294,6 +296,8 @@ fn a_managers_word_that_the_child_must_be_seen_alone_is_on_their_page_until_they
         html.find("seen-alone-instruction") < html.find("id=\"start-visit\""),
         "read before starting the visit"
     );
+    let handover = app.render(&format!("/child/{}/handover", child.id), "I have read this: start the visit");
+    assert!(handover.contains(&said), "{handover}");
 
     // Seen alone at a visit since: the word has been acted on, and goes.
     let since = seen_visit(&child, day(2), "We fed the fish");

@@ -129,6 +129,9 @@ pub struct HandoverView {
     pub recent_visits: Vec<String>,
     /// Whether this came from the server just now (rather than the copy on the phone).
     pub from_server: bool,
+    /// A manager said the child must be seen alone, and no visit since has seen them alone
+    /// (from the escalations and visits the phone holds, and the handover's visits).
+    pub seen_alone_instruction: Option<super::model::SeenAloneInstruction>,
 }
 
 /// A submitted visit the server refused or found in conflict.
@@ -497,13 +500,21 @@ impl Services {
             store.save_handover(handover)?;
         }
         let from_server = fetched.is_some();
+        let escalations = store.escalations_for(id)?;
+        let visits = store.counted_visits_for(id)?;
         if let Some(handover) = fetched.or(store.handover(id)?) {
-            return Ok(handover_view(handover, from_server));
+            let known: Vec<shared::Visit> =
+                visits.into_iter().chain(handover.recent_visits.iter().cloned()).collect();
+            let instruction = super::model::seen_alone_instruction(&escalations, &known);
+            return Ok(HandoverView {
+                seen_alone_instruction: instruction,
+                ..handover_view(handover, from_server)
+            });
         }
         let view = self.child_view(id).await?;
         let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
-        let visits = store.counted_visits_for(id)?;
         Ok(HandoverView {
+            seen_alone_instruction: view.seen_alone_instruction,
             next_visit_due: view.summary.due.map(|d| d.due()),
             cover: entry.and_then(|e| e.cover),
             recent_visits: visit_lines(&visits),
@@ -1220,6 +1231,7 @@ fn visit_lines(visits: &[shared::Visit]) -> Vec<String> {
 
 fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
     HandoverView {
+        seen_alone_instruction: None,
         child: handover.child,
         cover: handover.cover,
         recent_words: handover.recent_words,

@@ -41,6 +41,10 @@ pub fn Handover(id: ChildId) -> Element {
             }
         }
         SafetyWarnings { warnings: handover.child.safety_warnings.clone() }
+        if let Some(said) = handover.seen_alone_instruction.clone() {
+            p { class: "banner warn", id: "seen-alone-instruction",
+                "{said.by} decided on {format_date(Some(said.on))} that {handover.child.given_name} must be seen alone: {said.what}" }
+        }
         div { class: "card", id: "handover-visits",
             h3 { "Last visits" }
             if handover.recent_visits.is_empty() {
