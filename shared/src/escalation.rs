@@ -464,14 +464,29 @@ impl Escalation {
             .map_or_else(|| self.re_raised_at.unwrap_or(self.raised_at).date_naive(), |e| e.on)
     }
 
-    /// The latest acknowledgement since it was last raised: the date and the action.
-    pub fn acknowledgement(&self) -> Option<(NaiveDate, &EscalationAction)> {
+    /// The history entry of the latest acknowledgement since it was last raised: who acted,
+    /// when, and what they did.
+    pub fn acknowledged_entry(&self) -> Option<&EscalationEntry> {
         for entry in self.history.iter().rev() {
             match &entry.step {
-                EscalationStep::Acknowledged { action } => return Some((entry.on, action)),
+                EscalationStep::Acknowledged { .. } => return Some(entry),
                 EscalationStep::Raised | EscalationStep::RaisedAgain => return None,
                 _ => {}
             }
+        }
+        None
+    }
+
+    /// The latest acknowledgement since it was last raised: the date and the action.
+    pub fn acknowledgement(&self) -> Option<(NaiveDate, &EscalationAction)> {
+        if let Some(entry) = self.acknowledged_entry()
+            && let EscalationStep::Acknowledged { action } = &entry.step
+        {
+            return Some((entry.on, action));
+        }
+        if self.history.iter().any(|e| matches!(e.step, EscalationStep::Raised | EscalationStep::RaisedAgain))
+        {
+            return None;
         }
         match &self.status {
             EscalationStatus::Acknowledged { action, at, .. } => Some((at.date_naive(), action)),

@@ -444,9 +444,8 @@ impl<'a, 'c> Book<'a, 'c> {
                 EscalationStep::ConfirmationAsked,
                 format!("{done} A manager confirms that this can close."),
             );
-        } else if let Some(acted) =
-            e.history.iter().rev().find(|h| matches!(h.step, EscalationStep::Acknowledged { .. }))
-            && matches!(e.status, EscalationStatus::Acknowledged { .. })
+        } else if let EscalationStatus::Acknowledged { .. } = e.status
+            && let Some(acted) = e.acknowledged_entry()
         {
             let who = acted.by_name.clone().unwrap_or_else(|| "A manager".to_owned());
             let explanation = format!("{done} {who} had acted on it on {}.", dmy(acted.on));
@@ -824,8 +823,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
         };
         // Answered by a manager before an answer closed it (stored by an earlier version).
         if let EscalationStatus::Acknowledged { .. } = e.status {
-            let acted =
-                e.history.iter().rev().find(|h| matches!(h.step, EscalationStep::Acknowledged { .. }));
+            let acted = e.acknowledged_entry();
             let who = acted.and_then(|h| h.by_name.clone()).unwrap_or_else(|| "a manager".to_owned());
             let on = acted.map_or(String::new(), |h| format!(" on {}", dmy(h.on)));
             book.close(i, answered_one_visit(&format!("{who}{on}")));

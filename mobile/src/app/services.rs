@@ -500,11 +500,13 @@ impl Services {
             store.save_handover(handover)?;
         }
         let from_server = fetched.is_some();
-        let escalations = store.escalations_for(id)?;
-        let visits = store.counted_visits_for(id)?;
         if let Some(handover) = fetched.or(store.handover(id)?) {
-            let known: Vec<shared::Visit> =
-                visits.into_iter().chain(handover.recent_visits.iter().cloned()).collect();
+            let escalations = store.escalations_for(id)?;
+            let known: Vec<shared::Visit> = store
+                .counted_visits_for(id)?
+                .into_iter()
+                .chain(handover.recent_visits.iter().cloned())
+                .collect();
             let instruction = super::model::seen_alone_instruction(&escalations, &known);
             return Ok(HandoverView {
                 seen_alone_instruction: instruction,
@@ -513,6 +515,7 @@ impl Services {
         }
         let view = self.child_view(id).await?;
         let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
+        let visits = store.counted_visits_for(id)?;
         Ok(HandoverView {
             seen_alone_instruction: view.seen_alone_instruction,
             next_visit_due: view.summary.due.map(|d| d.due()),
