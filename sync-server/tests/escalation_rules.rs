@@ -121,8 +121,18 @@ fn an_arranged_visit_that_does_not_happen_reopens_one_level_up(
     assert!(text.contains(&format!("arranged for {}", date(arranged).format("%d/%m/%Y"))), "{text}");
 }
 
-#[test]
-fn an_arranged_visit_in_which_the_child_was_seen_closes_the_escalation_naming_who_acted() {
+#[rstest]
+// Seen on Friday 20 March; the sweep after the weekend closes it.
+#[case::seen_on_a_friday_closed_after_the_weekend("2026-03-20", "2026-03-23", "4 working days")]
+// Seen on Monday 30 March, the day after the clocks go forward.
+#[case::seen_the_day_after_the_clocks_go_forward("2026-03-30", "2026-03-30", "10 working days")]
+// Seen on Tuesday 7 April: Good Friday and Easter Monday are not counted.
+#[case::seen_after_easter("2026-04-07", "2026-04-07", "14 working days")]
+fn an_arranged_visit_in_which_the_child_was_seen_closes_the_escalation_naming_who_acted(
+    #[case] seen_on: &str,
+    #[case] swept_on: &str,
+    #[case] late_by: &str,
+) {
     // Until 2 December 2026 it stopped but never closed: "acted on, not yet closed" for good,
     // on the manager's desk.
     let config = patient();
@@ -133,24 +143,28 @@ fn an_arranged_visit_in_which_the_child_was_seen_closes_the_escalation_naming_wh
     ack(
         &mut held,
         id,
-        EscalationAction::VisitArranged { date: date("2026-03-20") },
+        EscalationAction::VisitArranged { date: date(seen_on) },
         &team_manager(),
         "2026-03-17",
     );
     let acted = held.iter().find(|e| e.id == id).unwrap().history.clone();
-    let seen = [visit(10, "2026-03-20")];
-    let later = sweep_at(&mut held, &child, &seen, &config, "2026-03-23");
+    let seen = [visit(10, seen_on)];
+    let later = sweep_at(&mut held, &child, &seen, &config, swept_on);
     assert_eq!(later.len(), 1, "{later:?}");
     let e = held.iter().find(|e| e.id == id).unwrap();
     let EscalationStatus::Closed { explanation, .. } = &e.status else { panic!("closed: {e:?}") };
     assert_eq!(
         explanation,
-        "The child was seen on 20/03/2026, 4 working days after the visit was due by 16/03/2026. Tara \
-         Testmanager had acted on it on 17/03/2026."
+        &format!(
+            "The child was seen on {}, {late_by} after the visit was due by 16/03/2026. Tara Testmanager had \
+             acted on it on 17/03/2026.",
+            date(seen_on).format("%d/%m/%Y")
+        )
     );
     assert!(e.history.starts_with(&acted), "appended to");
     assert!(matches!(last_step(e), EscalationStep::Closed));
-    assert!(sweep_at(&mut held, &child, &seen, &config, "2026-03-24").is_empty(), "closed once");
+    let next_day = (date(swept_on) + chrono::Days::new(1)).to_string();
+    assert!(sweep_at(&mut held, &child, &seen, &config, &next_day).is_empty(), "closed once");
 }
 
 /// A visit raising the one kind of escalation, with id `id` on `day`.
@@ -181,16 +195,18 @@ fn not_alone_unagreed(id: u128, day: &str) -> Visit {
 fn a_managers_answer_closes_an_escalation_about_one_visit_and_the_next_visit_raises_its_own(
     #[case] problem: OneProblem,
     #[case] answer: EscalationAction,
+    // Monday 2 March, the day the plan starts, and Tuesday 10 March: the child is not overdue
+    // (due by Monday 16), so only the visit is at stake.
+    #[values("2026-03-02", "2026-03-10")] day: &str,
 ) {
     let config = patient();
     let child = child(1);
     let mut held = Vec::new();
-    // Tuesday 10 March: the child is not overdue (due by Monday 16), so only the visit is at stake.
-    let first = [problem(10, "2026-03-10")];
-    sweep_at(&mut held, &child, &first, &config, "2026-03-10");
+    let first = [problem(10, day)];
+    sweep_at(&mut held, &child, &first, &config, day);
     assert_eq!(held.len(), 1, "{held:?}");
     let id = held[0].id;
-    ack(&mut held, id, answer.clone(), &team_manager(), "2026-03-10");
+    ack(&mut held, id, answer.clone(), &team_manager(), day);
     let e = &held[0];
     let EscalationStatus::Closed { explanation, .. } = &e.status else {
         panic!("closed by the answer: {e:?}")
@@ -208,7 +224,7 @@ fn a_managers_answer_closes_an_escalation_about_one_visit_and_the_next_visit_rai
     assert!(sweep_at(&mut held, &child, &first, &config, "2026-03-11").is_empty(), "not raised again");
 
     // The same problem at the next visit is a new escalation, open for a manager.
-    let both = [problem(10, "2026-03-10"), problem(11, "2026-03-12")];
+    let both = [problem(10, day), problem(11, "2026-03-12")];
     sweep_at(&mut held, &child, &both, &config, "2026-03-12");
     assert_eq!(held.len(), 2, "{held:?}");
     assert!(held[1].is_open() && held[1].id != id, "{:?}", held[1]);
