@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the field app's browser tests: builds the sync server and the app with cargo, installs
-# playwright-core if missing, then drives Debian's Chromium against both. Screenshots land in
+# Runs the field app's browser tests: builds the sync server and the app as the Rust tests do,
+# installs playwright-core if missing, then drives Debian's Chromium against both. Screenshots land in
 # the workspace's target/screenshots/. Exits non-zero if anything fails.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,7 +11,7 @@ if [ ! -x /usr/bin/chromium ]; then
   exit 1
 fi
 
-(cd "$workspace" && cargo build -p sync-server -p mobile --bins)
+"$workspace/scripts/build-test-bins"
 
 # Other builds in the same target directory (other crates' tests, other feature sets) can
 # replace target/debug/mobile at any moment; test copies taken now, checked to be the app.
