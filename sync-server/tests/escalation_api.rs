@@ -258,3 +258,70 @@ async fn a_new_team_manager_receives_the_teams_open_escalations_with_the_reason_
     let team2 = world.state.store().team(sync_server::demo::demo_team_id(2)).await.unwrap().unwrap();
     assert_eq!(team2.routing.senior_manager, Some(world.worker_id("sian.senior").await));
 }
+
+/// A relay on 127.0.0.1, port 0, that keeps every notice whose signature checks out.
+async fn relay(secret: &'static [u8]) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use axum::http::HeaderMap;
+    use sync_server::webhook::{SIGNATURE_HEADER, verify};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| async move {
+            let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let now = Utc::now().timestamp();
+            if !verify(secret, signature, &body, now, std::time::Duration::from_secs(300)) {
+                return StatusCode::UNAUTHORIZED;
+            }
+            kept.lock().unwrap().push(serde_json::from_slice(&body).unwrap());
+            StatusCode::OK
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{address}/hook"), seen)
+}
+
+/// An authority that mirrors escalations through the webhook learns that a manager's answer
+/// closed one, as it learns of the sweep's changes: otherwise its copy would stay open.
+#[tokio::test]
+async fn a_managers_answer_that_closes_an_escalation_reaches_the_webhook() {
+    const RELAY_SECRET: &[u8] = b"relay-shared-secret-for-tests-only";
+    let (url, seen) = relay(RELAY_SECRET).await;
+    let mut config = sync_server::Config::default();
+    config.oversight.webhook = Some(sync_server::webhook::WebhookConfig::new(url, RELAY_SECRET));
+    let world = World::with_config(config).await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0003").await;
+    let visit = not_alone_agreed(child.id, sam.worker_id());
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]), "accepted");
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    let raised = open_for(&world, tara.access(), &visit).await.expect("the tick asks the manager");
+    let id = raised["id"].clone();
+
+    let path = format!("/api/escalations/{}/acknowledge", id.as_str().unwrap());
+    let (status, done) =
+        world.post(&path, tara.access(), json!({"action": "seen_alone_agreed", "reason": "Baby"})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    let statuses = || -> Vec<String> {
+        let seen = seen.lock().unwrap();
+        seen.iter()
+            .filter(|n| n["escalation_id"] == id)
+            .map(|n| n["status"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    for _ in 0..250 {
+        if statuses().iter().any(|s| s == "closed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let statuses = statuses();
+    assert_eq!(statuses.first().map(String::as_str), Some("open"), "raised: {statuses:?}");
+    assert_eq!(statuses.last().map(String::as_str), Some("closed"), "the manager's close: {statuses:?}");
+    let notice = seen.lock().unwrap().iter().rfind(|n| n["escalation_id"] == id).cloned().unwrap();
+    assert!(!notice.to_string().contains("Baby"), "the manager's words stay inside: {notice}");
+}
