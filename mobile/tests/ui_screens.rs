@@ -317,3 +317,47 @@ fn a_managers_word_that_the_child_must_be_seen_alone_is_on_their_page_until_they
     let html = app.render(&format!("/child/{}", child.id), "Last seen alone");
     assert!(!html.contains("must be seen alone"), "{html}");
 }
+
+/// The server's handover carries a manager's word that the child must be seen alone, for a
+/// phone that never held the escalation it answered (it was closed before the cover began).
+/// The kept copy still shows it out of signal, until a visit on the phone sees the child alone.
+#[test]
+fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a_visit_does() {
+    let child = child("Maja", "Test", false);
+    let day = |back: i64| today() - chrono::Duration::days(back);
+    let handover = shared::sync::Handover {
+        child: child.clone(),
+        cover: Some(cover(&child, today())),
+        recent_visits: Vec::new(),
+        recent_words: Vec::new(),
+        open_escalations: Vec::new(),
+        next_visit_due: None,
+        seen_alone_instruction: Some(shared::SeenAloneInstruction {
+            by: "Tara Manager".into(),
+            on: day(5),
+            at: fixtures::at_on(day(5), 12, 0).into(),
+            what: "See her at school on Monday, with her teacher.".into(),
+        }),
+    };
+    let said = format!(
+        "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
+        day(5).format("%d/%m/%Y")
+    );
+    let covering = [cover(&child, today())];
+    let path = format!("/child/{}/handover", child.id);
+    let app = AppUnderTest::prepared(&[(child.clone(), Vec::new())], &covering, &[], |store| {
+        store.save_handover(&handover).expect("handover kept");
+    });
+    app.unlock();
+    let html = app.render(&path, "I have read this: start the visit");
+    assert!(html.contains(&said), "{html}");
+
+    // A visit on the phone since has seen her alone: the word has been acted on.
+    let since = seen_visit(&child, day(2), "We fed the fish");
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![since])], &covering, &[], |store| {
+        store.save_handover(&handover).expect("handover kept");
+    });
+    app.unlock();
+    let html = app.render(&path, "I have read this: start the visit");
+    assert!(!html.contains("must be seen alone"), "{html}");
+}

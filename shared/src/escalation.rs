@@ -599,3 +599,56 @@ impl SeenAloneDecision {
         self.starts_on <= date && date <= self.ends_on
     }
 }
+
+/// A manager's standing word that the child must be seen alone: they disagreed that a visit
+/// could go without it, and no visit started since has seen the child alone. Whoever visits
+/// next is told before they knock: the child's page, and the handover a duty worker or a new
+/// key worker reads.
+///
+/// **Wire format:** returned in the handover. Add fields only, with `#[serde(default)]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeenAloneInstruction {
+    /// The manager, by name at the time.
+    pub by: String,
+    /// The authority's date they said it.
+    pub on: NaiveDate,
+    /// When they said it: a visit started after this that sees the child alone ends it.
+    pub at: DateTime<Utc>,
+    /// What they said must happen, as a sentence.
+    pub what: String,
+}
+
+impl SeenAloneInstruction {
+    /// The latest manager's disagreement about a visit where the child was not seen alone in
+    /// `escalations`, while it still stands against `visits` (see [`Self::stands`]).
+    pub fn latest<'a>(
+        escalations: &[Escalation],
+        visits: impl IntoIterator<Item = &'a Visit>,
+    ) -> Option<Self> {
+        escalations
+            .iter()
+            .filter(|e| matches!(e.reason, EscalationReason::NotSeenAlone { .. }))
+            .flat_map(|e| e.history.iter())
+            .filter_map(|entry| match &entry.step {
+                EscalationStep::Acknowledged { action: EscalationAction::SeenAloneDisagreed { reason } } => {
+                    Some(Self {
+                        by: entry.by_name.clone().unwrap_or_else(|| "A manager".to_owned()),
+                        on: entry.on,
+                        at: entry.at,
+                        what: crate::text::as_sentence(reason),
+                    })
+                }
+                _ => None,
+            })
+            .max_by_key(|said| said.at)
+            .filter(|said| said.stands(visits))
+    }
+
+    /// Whether it still stands: no visit in `visits` that counts, started after it was said,
+    /// saw the child alone.
+    pub fn stands<'a>(&self, visits: impl IntoIterator<Item = &'a Visit>) -> bool {
+        !visits.into_iter().any(|v| {
+            v.counts() && v.started_at > self.at && matches!(v.seen_alone, Some(crate::visit::SeenAlone::Yes))
+        })
+    }
+}

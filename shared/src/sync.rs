@@ -387,6 +387,10 @@ pub struct Handover {
     pub open_escalations: Vec<Escalation>,
     /// The date the next statutory visit is due by.
     pub next_visit_due: Option<NaiveDate>,
+    /// A manager's word that the child must be seen alone, while no visit since has: the
+    /// escalation it answered is closed, so it is not among `open_escalations`.
+    #[serde(default)]
+    pub seen_alone_instruction: Option<crate::SeenAloneInstruction>,
 }
 
 /// Something the child said, with when.

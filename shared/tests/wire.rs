@@ -248,6 +248,12 @@ fn handover() {
         recent_words: vec![DatedQuote { date: date("2026-11-20"), text: "I like my new school.".into() }],
         open_escalations: vec![escalation()],
         next_visit_due: Some(date("2026-12-04")),
+        seen_alone_instruction: Some(SeenAloneInstruction {
+            by: "Tara Manager".into(),
+            on: date("2026-11-27"),
+            at: "2026-11-27T10:15:00Z".parse().unwrap(),
+            what: "See her at school on Monday.".into(),
+        }),
     });
 }
 

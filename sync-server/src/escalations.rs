@@ -1528,6 +1528,7 @@ pub fn build_handover(
         recent_words,
         open_escalations,
         next_visit_due: child.plan.as_ref().map(|plan| next_visit_due(calendar, plan, last_seen(visits))),
+        seen_alone_instruction: shared::SeenAloneInstruction::latest(escalations, current.iter().copied()),
     }
 }
 

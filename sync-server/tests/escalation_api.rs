@@ -325,3 +325,57 @@ async fn a_managers_answer_that_closes_an_escalation_reaches_the_webhook() {
     let notice = seen.lock().unwrap().iter().rfind(|n| n["escalation_id"] == id).cloned().unwrap();
     assert!(!notice.to_string().contains("Baby"), "the manager's words stay inside: {notice}");
 }
+
+/// A manager who disagrees that a child could go unseen alone says what must happen. The
+/// escalation closes with the answer, so the handover's open escalations no longer carry it:
+/// the handover says it itself, to the duty worker covering, until a visit sees the child alone.
+#[tokio::test]
+async fn the_handover_carries_a_managers_word_that_the_child_must_be_seen_alone_until_a_visit_does() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let dana = world.login("dana.duty").await;
+    let child = world.child("DEMO-0003").await;
+    let visit =
+        fixtures::not_alone(visit(child.id, sam.worker_id()), "Her mother stayed", &["mother"], false);
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]), "accepted");
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    let raised = open_for(&world, tara.access(), &visit).await.expect("raised to the manager");
+    let path = format!("/api/escalations/{}/acknowledge", raised["id"].as_str().unwrap());
+    let said = "See her at school on Monday, with her teacher";
+    let (status, done) =
+        world.post(&path, tara.access(), json!({"action": "seen_alone_disagreed", "reason": said})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    let today = world.today();
+    let (status, cover) = world
+        .post(
+            "/api/covers",
+            tara.access(),
+            json!({"child_id": child.id, "duty_worker": dana.worker_id(), "starts_on": today,
+                   "ends_on": today.checked_add_days(Days::new(5)).unwrap()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cover}");
+    let handover_path = format!("/api/children/{}/handover", child.id);
+    let (status, handover) = world.get(&handover_path, dana.access()).await;
+    assert_eq!(status, StatusCode::OK, "{handover}");
+    let open = handover["open_escalations"].as_array().unwrap();
+    assert!(!open.iter().any(|e| e["id"] == raised["id"]), "answered, so closed: {open:?}");
+    let instruction = &handover["seen_alone_instruction"];
+    assert_eq!(instruction["by"], "Tara Manager", "{handover}");
+    assert_eq!(instruction["on"], json!(today));
+    assert_eq!(instruction["what"], format!("{said}."));
+
+    // The duty worker sees her alone: the instruction has been followed.
+    let started = Utc::now().fixed_offset();
+    let alone = Visit {
+        id: shared::VisitId::new(),
+        started_at: started,
+        ended_at: started + chrono::Duration::seconds(1),
+        ..visit_on(child.id, dana.worker_id(), today)
+    };
+    assert_eq!(outcome(&world.push_outcomes(&dana, std::slice::from_ref(&alone)).await[0]), "accepted");
+    let (_, handover) = world.get(&handover_path, dana.access()).await;
+    assert!(handover["seen_alone_instruction"].is_null(), "{}", handover["seen_alone_instruction"]);
+}

@@ -222,47 +222,6 @@ pub enum ActionStanding {
     NotYetDue,
 }
 
-/// A manager's standing word that the child must be seen alone: they disagreed that a visit
-/// could go without it, and no visit since has seen the child alone.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SeenAloneInstruction {
-    /// The manager, by name.
-    pub by: String,
-    /// The authority's date they said it.
-    pub on: NaiveDate,
-    /// What they said must happen, as a sentence.
-    pub what: String,
-}
-
-/// The latest manager's disagreement about a visit where the child was not seen alone, when no
-/// visit started after it has seen the child alone: the worker is told before the next visit.
-pub fn seen_alone_instruction(
-    escalations: &[shared::Escalation],
-    visits: &[Visit],
-) -> Option<SeenAloneInstruction> {
-    use shared::{EscalationAction, EscalationReason, EscalationStep, SeenAlone};
-    let latest = escalations
-        .iter()
-        .filter(|e| matches!(e.reason, EscalationReason::NotSeenAlone { .. }))
-        .flat_map(|e| e.history.iter())
-        .filter_map(|entry| match &entry.step {
-            EscalationStep::Acknowledged { action: EscalationAction::SeenAloneDisagreed { reason } } => {
-                Some((entry, reason))
-            }
-            _ => None,
-        })
-        .max_by_key(|(entry, _)| entry.at)?;
-    let (entry, reason) = latest;
-    let seen_alone_since = visits
-        .iter()
-        .any(|v| v.counts() && v.started_at > entry.at && matches!(v.seen_alone, Some(SeenAlone::Yes)));
-    (!seen_alone_since).then(|| SeenAloneInstruction {
-        by: entry.by_name.clone().unwrap_or_else(|| "A manager".to_owned()),
-        on: entry.on,
-        what: shared::text::as_sentence(reason),
-    })
-}
-
 fn yes() -> bool {
     true
 }

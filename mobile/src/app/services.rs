@@ -108,7 +108,7 @@ pub struct ChildView {
     /// the handover before their first visit.
     pub reallocated_to_me: Option<shared::Reallocation>,
     /// A manager said the child must be seen alone, and no visit since has seen them alone.
-    pub seen_alone_instruction: Option<super::model::SeenAloneInstruction>,
+    pub seen_alone_instruction: Option<shared::SeenAloneInstruction>,
 }
 
 /// The duty handover as the screen shows it.
@@ -129,9 +129,10 @@ pub struct HandoverView {
     pub recent_visits: Vec<String>,
     /// Whether this came from the server just now (rather than the copy on the phone).
     pub from_server: bool,
-    /// A manager said the child must be seen alone, and no visit since has seen them alone
-    /// (from the escalations and visits the phone holds, and the handover's visits).
-    pub seen_alone_instruction: Option<super::model::SeenAloneInstruction>,
+    /// A manager said the child must be seen alone, and no visit since has seen them alone:
+    /// the later of the server's word and the phone's (from the escalations it holds), unless a
+    /// visit the phone or the handover knows of has seen the child alone since.
+    pub seen_alone_instruction: Option<shared::SeenAloneInstruction>,
 }
 
 /// A submitted visit the server refused or found in conflict.
@@ -480,7 +481,7 @@ impl Services {
             interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
             recent_words: recent_words(&visits, 6),
-            seen_alone_instruction: super::model::seen_alone_instruction(&escalations, &visits),
+            seen_alone_instruction: shared::SeenAloneInstruction::latest(&escalations, &visits),
             escalations: escalations.into_iter().filter(|e| e.is_open()).collect(),
             child: entry.child,
             siblings,
@@ -507,7 +508,14 @@ impl Services {
                 .into_iter()
                 .chain(handover.recent_visits.iter().cloned())
                 .collect();
-            let instruction = super::model::seen_alone_instruction(&escalations, &known);
+            let instruction = [
+                handover.seen_alone_instruction.clone(),
+                shared::SeenAloneInstruction::latest(&escalations, &known),
+            ]
+            .into_iter()
+            .flatten()
+            .max_by_key(|said| said.at)
+            .filter(|said| said.stands(&known));
             return Ok(HandoverView {
                 seen_alone_instruction: instruction,
                 ..handover_view(handover, from_server)
@@ -1234,7 +1242,7 @@ fn visit_lines(visits: &[shared::Visit]) -> Vec<String> {
 
 fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
     HandoverView {
-        seen_alone_instruction: None,
+        seen_alone_instruction: handover.seen_alone_instruction,
         child: handover.child,
         cover: handover.cover,
         recent_words: handover.recent_words,
