@@ -351,6 +351,11 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
     app.unlock();
     let html = app.render(&path, "I have read this: start the visit");
     assert!(html.contains(&said), "{html}");
+    // The child's page, and the visit itself, say it too.
+    let page = app.render(&format!("/child/{}", child.id), "must be seen alone");
+    assert!(page.contains(&said), "{page}");
+    let visit = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
+    assert!(visit.contains(&said), "{visit}");
 
     // A visit on the phone since has seen her alone: the word has been acted on.
     let since = seen_visit(&child, day(2), "We fed the fish");
@@ -359,5 +364,48 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
     });
     app.unlock();
     let html = app.render(&path, "I have read this: start the visit");
+    assert!(!html.contains("must be seen alone"), "{html}");
+}
+
+/// At the door the visit form is what the worker has open: a manager's word that the child must
+/// be seen alone is said before the first question, and again where the worker says why not.
+#[test]
+fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
+    let child = child("Maja", "Test", false);
+    let day = |back: i64| today() - chrono::Duration::days(back);
+    let not_alone = shared::Visit {
+        seen_alone: Some(shared::SeenAlone::No {
+            reason: "She wanted her mum".into(),
+            present: vec!["mother".into()],
+            manager_agreed: false,
+        }),
+        ..seen_visit(&child, day(6), "I like the fish")
+    };
+    let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    let path = format!("/child/{}/visit", child.id);
+
+    let app =
+        AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[draft.clone()], |store| {
+            store.put_escalation(&disagreed).expect("escalation kept");
+        });
+    app.unlock();
+    let html = app.render(&path, "Saved on this phone");
+    let said = format!(
+        "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
+        day(5).format("%d/%m/%Y")
+    );
+    assert!(position(&html, &said) < position(&html, "Was Maja seen?"), "before the first question");
+    let again =
+        position(&html, "Tara Manager decided that Maja must be seen alone. Your manager will be told.");
+    assert!(position(&html, "Was Maja seen alone?") < again);
+    assert!(again < position(&html, "Why was the child not seen alone?"), "where the worker says why not");
+
+    // No word standing: the form says nothing of it.
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone])], &[], &[draft], |_| {});
+    app.unlock();
+    let html = app.render(&path, "Saved on this phone");
     assert!(!html.contains("must be seen alone"), "{html}");
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  DEMO_PASSWORD, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
+  DEMO_PASSWORD, apiGet, apiLogin, apiPost, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
   stopAll, tempDir, visitTimesToday,
 } from '../harness.js';
 
@@ -161,6 +161,40 @@ describe('a manager records a "not seen alone" agreement', () => {
     // The visit it covers no longer waits for a decision.
     const open = await apiGet(server.url, tara, '/api/escalations');
     assert.ok(!open.some((e) => e.reason.visit_id === visit.id), 'covered by the standing decision');
+    await page.context().close();
+  });
+
+  it('tells the worker, before the next visit and in it, that a manager said the child must be seen alone', async () => {
+    const sam = await deviceLogin(server.url, 'sam.social');
+    const isla = (await apiGet(server.url, sam.token, '/api/children')).find((c) => c.given_name === 'Isla');
+    assert.ok(isla, 'Isla is on Sam\'s caseload');
+    const visit = await pushNotAlone(server.url, sam, isla, false);
+    const tara = await apiLogin(server.url, 'tara.manager');
+    let raised;
+    for (let i = 0; i < 100 && !raised; i++) {
+      raised = (await apiGet(server.url, tara, '/api/escalations')).find((e) => e.reason.visit_id === visit.id);
+      if (!raised) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(raised, 'the visit raised a "not seen alone" escalation');
+    const said = 'See Isla on her own at school on Monday, with her teacher';
+    await apiPost(server.url, tara, `/api/escalations/${raised.id}/acknowledge`,
+      { action: 'seen_alone_disagreed', reason: said });
+
+    const app = await startApp(tempDir('must-be-alone-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'sam.social');
+    await page.locator('a.case', { hasText: 'Isla' }).first().click();
+    const onPage = page.locator('#seen-alone-instruction');
+    await onPage.waitFor({ timeout: 20000 });
+    assert.match(await onPage.innerText(), new RegExp(`Tara Manager decided on .* that Isla must be seen alone: ${said}\\.`));
+    await page.click('#start-visit');
+    await page.locator('#visit-form').waitFor();
+    assert.match(await page.locator('#visit-seen-alone-instruction').innerText(), new RegExp(said));
+    await page.click('#seen-yes');
+    await page.click('#seen-alone-no');
+    assert.match(await page.locator('#not-alone-against').innerText(), /Tara Manager decided that Isla must be seen alone/);
+    await page.locator('#not-alone-against').scrollIntoViewIfNeeded();
+    await screenshot(page, '22-must-be-seen-alone-visit');
     await page.context().close();
   });
 });

@@ -481,7 +481,7 @@ impl Services {
             interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
             recent_words: recent_words(&visits, 6),
-            seen_alone_instruction: shared::SeenAloneInstruction::latest(&escalations, &visits),
+            seen_alone_instruction: seen_alone_instruction(&store, id, None)?,
             escalations: escalations.into_iter().filter(|e| e.is_open()).collect(),
             child: entry.child,
             siblings,
@@ -502,20 +502,7 @@ impl Services {
         }
         let from_server = fetched.is_some();
         if let Some(handover) = fetched.or(store.handover(id)?) {
-            let escalations = store.escalations_for(id)?;
-            let known: Vec<shared::Visit> = store
-                .counted_visits_for(id)?
-                .into_iter()
-                .chain(handover.recent_visits.iter().cloned())
-                .collect();
-            let instruction = [
-                handover.seen_alone_instruction.clone(),
-                shared::SeenAloneInstruction::latest(&escalations, &known),
-            ]
-            .into_iter()
-            .flatten()
-            .max_by_key(|said| said.at)
-            .filter(|said| said.stands(&known));
+            let instruction = seen_alone_instruction(&store, id, Some(&handover))?;
             return Ok(HandoverView {
                 seen_alone_instruction: instruction,
                 ..handover_view(handover, from_server)
@@ -571,6 +558,15 @@ impl Services {
         );
         store.save_draft_async(&draft).await?;
         Ok((draft, child))
+    }
+
+    /// A manager's standing word that the child must be seen alone, for the visit form (see
+    /// [`ChildView::seen_alone_instruction`]).
+    pub fn seen_alone_instruction(
+        &self,
+        id: ChildId,
+    ) -> Result<Option<shared::SeenAloneInstruction>, UiError> {
+        seen_alone_instruction(&self.store()?, id, None)
     }
 
     /// Saves the draft durably: returns once it is on disk.
@@ -1238,6 +1234,30 @@ fn visit_lines(visits: &[shared::Visit]) -> Vec<String> {
             format!("{}: {seen}{kind}", super::model::format_date(Some(v.date())))
         })
         .collect()
+}
+
+/// A manager's standing word that the child must be seen alone, from what the phone holds: the
+/// later of the one worked out from the escalations it pulled and the one in the handover
+/// (`handover`, else the copy kept on the phone), unless a visit the phone or that handover
+/// knows of has seen the child alone since.
+fn seen_alone_instruction(
+    store: &UnlockedStore,
+    id: ChildId,
+    handover: Option<&ServerHandover>,
+) -> Result<Option<shared::SeenAloneInstruction>, UiError> {
+    let kept = if handover.is_none() { store.handover(id)? } else { None };
+    let handover = handover.or(kept.as_ref());
+    let escalations = store.escalations_for(id)?;
+    let known: Vec<shared::Visit> = store
+        .counted_visits_for(id)?
+        .into_iter()
+        .chain(handover.iter().flat_map(|h| h.recent_visits.iter().cloned()))
+        .collect();
+    let said = [
+        handover.and_then(|h| h.seen_alone_instruction.clone()),
+        shared::SeenAloneInstruction::latest(&escalations, &known),
+    ];
+    Ok(said.into_iter().flatten().max_by_key(|said| said.at).filter(|said| said.stands(&known)))
 }
 
 fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {

@@ -3,7 +3,9 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, TimelineCard, WordsCard};
+use super::{
+    DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, TimelineCard, WordsCard,
+};
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
 use crate::routes::Route;
@@ -55,8 +57,7 @@ pub fn ChildPage(id: ChildId) -> Element {
             }
         }
         if let Some(said) = view.seen_alone_instruction.clone() {
-            p { class: "banner warn", id: "seen-alone-instruction",
-                "{said.by} decided on {format_date(Some(said.on))} that {child.given_name} must be seen alone: {said.what}" }
+            SeenAloneBanner { said, given_name: child.given_name.clone(), id: "seen-alone-instruction" }
         }
         Link { class: "button primary wide", id: "start-visit", to: start, "{start_words}" }
         NeedsCard { child: child.clone(), not_considered: view.interpreting_not_considered.clone() }

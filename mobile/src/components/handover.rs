@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{EscalationList, NeedsCard, PlanCard, SafetyWarnings, WordsCard};
+use super::{EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, WordsCard};
 use crate::app::Services;
 use crate::app::model::format_date;
 use crate::routes::Route;
@@ -42,8 +42,7 @@ pub fn Handover(id: ChildId) -> Element {
         }
         SafetyWarnings { warnings: handover.child.safety_warnings.clone() }
         if let Some(said) = handover.seen_alone_instruction.clone() {
-            p { class: "banner warn", id: "seen-alone-instruction",
-                "{said.by} decided on {format_date(Some(said.on))} that {handover.child.given_name} must be seen alone: {said.what}" }
+            SeenAloneBanner { said, given_name: handover.child.given_name.clone(), id: "seen-alone-instruction" }
         }
         div { class: "card", id: "handover-visits",
             h3 { "Last visits" }

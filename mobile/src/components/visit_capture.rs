@@ -13,9 +13,14 @@ pub fn VisitCapture(id: ChildId) -> Element {
     let services = use_context::<Services>();
     let opened = use_resource(use_reactive!(|id| {
         let services = services.clone();
-        async move { services.open_draft(id).await }
+        async move {
+            let (draft, child) = services.open_draft(id).await?;
+            // Not knowing it must not keep the visit from starting.
+            let instruction = services.seen_alone_instruction(id).ok().flatten();
+            Ok::<_, crate::app::services::UiError>((draft, child, instruction))
+        }
     }))
     .suspend()?;
-    let (draft, child) = opened.read().clone()?;
-    rsx! { VisitEditor { key: "{draft.id}", draft, child } }
+    let (draft, child, instruction) = opened.read().clone()?;
+    rsx! { VisitEditor { key: "{draft.id}", draft, child, instruction } }
 }

@@ -26,7 +26,13 @@ pub enum SaveState {
 
 /// The form around one open draft, with the task that saves it after every change.
 #[component]
-pub fn VisitEditor(draft: VisitDraft, child: Child) -> Element {
+pub fn VisitEditor(
+    draft: VisitDraft,
+    child: Child,
+    /// A manager's standing word that the child must be seen alone.
+    #[props(default)]
+    instruction: Option<shared::SeenAloneInstruction>,
+) -> Element {
     let id = child.id;
     let mut save_state = use_signal(|| SaveState::Unchanged);
     let services = use_context::<Services>();
@@ -66,7 +72,7 @@ pub fn VisitEditor(draft: VisitDraft, child: Child) -> Element {
     rsx! {
         h2 { id: "screen-title", "Visit to {child.display_name()}" }
         SaveIndicator { state: save_state.read().clone() }
-        VisitForm { child: child.clone() }
+        VisitForm { child: child.clone(), instruction }
         div { class: "sticky-actions",
             Link { class: "button", to: Route::Photos { id }, id: "photos-link", "Photos ({photos})" }
             Link { class: "button primary", to: Route::VisitReview { id }, id: "review", "Review and submit" }

@@ -6,8 +6,8 @@ use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
 use super::{
-    Choice, DateInput, FieldProblems, InterpreterSection, QuoteEntry, TextArea, TextInput, Tick, YesNo,
-    options,
+    Choice, DateInput, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner, TextArea, TextInput,
+    Tick, YesNo, options,
 };
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
@@ -15,7 +15,13 @@ use crate::app::model::format_date;
 /// The visit form for `child`. Reads the draft and the editor from context (see
 /// [`DraftEditor`]).
 #[component]
-pub fn VisitForm(child: Child) -> Element {
+pub fn VisitForm(
+    child: Child,
+    /// A manager's standing word that the child must be seen alone: said before the first
+    /// question, and again where the worker says why not.
+    #[props(default)]
+    instruction: Option<shared::SeenAloneInstruction>,
+) -> Element {
     let editor = use_context::<DraftEditor>();
     let Some(draft) = editor.draft.read().clone() else {
         return rsx! { p { "Opening the visit…" } };
@@ -45,6 +51,9 @@ pub fn VisitForm(child: Child) -> Element {
                     FieldProblems { problems: shown.clone(), field: "amendment_reason" }
                 }
             }
+            if let Some(said) = instruction.clone() {
+                SeenAloneBanner { said, given_name: child.given_name.clone(), id: "visit-seen-alone-instruction" }
+            }
             // 1. Seen? The answers that matter most come first and are the quickest to give.
             YesNo { id: "seen", question: "Was {child.given_name} seen?", answer: draft.seen,
                 onanswer: move |yes| editor.edit("seen", |d| d.seen = Some(yes)) }
@@ -68,6 +77,10 @@ pub fn VisitForm(child: Child) -> Element {
                 FieldProblems { problems: shown.clone(), field: "seen_alone" }
                 if draft.seen_alone == Some(false) {
                     div { class: "card", id: "not-alone",
+                        if let Some(said) = instruction.as_ref() {
+                            p { class: "banner warn", id: "not-alone-against",
+                                "{said.by} decided that {child.given_name} must be seen alone. Your manager will be told." }
+                        }
                         label { r#for: "not-alone-reason", "Why was the child not seen alone?" }
                         TextArea { id: "not-alone-reason", aria_invalid: shown.has("seen_alone.reason"),
                             value: draft.not_alone_reason.clone(),
