@@ -143,6 +143,7 @@ const COVERS: &str = "covers";
 const ESCALATIONS: &str = "escalations";
 const HANDOVERS: &str = "handovers";
 const TIMELINES: &str = "timelines";
+const SEEN_ALONE_DECISIONS: &str = "seen_alone_decisions";
 const PHOTOS: &str = "photos";
 const UPLOADS: &str = "uploads";
 const REVIEWS: &str = "reviews";
@@ -193,6 +194,9 @@ struct Handles {
     handovers: sled::Tree,
     /// The plan's timeline as the server last gave it, by child, for the doorstep.
     timelines: sled::Tree,
+    /// A manager's standing decisions that a child need not be seen alone, as the server last
+    /// gave them, by child, for the doorstep.
+    seen_alone_decisions: sled::Tree,
     photos: sled::Tree,
     uploads: sled::Tree,
     /// Visit revisions held for a manager's review, by visit key: they count for nothing here
@@ -245,6 +249,7 @@ impl Handles {
             escalations: db.open_tree(ESCALATIONS)?,
             handovers: db.open_tree(HANDOVERS)?,
             timelines: db.open_tree(TIMELINES)?,
+            seen_alone_decisions: db.open_tree(SEEN_ALONE_DECISIONS)?,
             photos: db.open_tree(PHOTOS)?,
             uploads: db.open_tree(UPLOADS)?,
             reviews: db.open_tree(REVIEWS)?,
@@ -253,7 +258,7 @@ impl Handles {
         })
     }
 
-    fn all_trees(&self) -> [&sled::Tree; 13] {
+    fn all_trees(&self) -> [&sled::Tree; 14] {
         [
             &self.meta,
             &self.secure,
@@ -265,6 +270,7 @@ impl Handles {
             &self.escalations,
             &self.handovers,
             &self.timelines,
+            &self.seen_alone_decisions,
             &self.photos,
             &self.uploads,
             &self.reviews,
@@ -1254,6 +1260,28 @@ impl UnlockedStore {
         Ok(())
     }
 
+    /// A manager's standing decisions that the child need not be seen alone, as last fetched
+    /// (none when never fetched).
+    pub fn seen_alone_decisions(&self, child: ChildId) -> Result<Vec<shared::SeenAloneDecision>, StoreError> {
+        let handles = self.handles()?;
+        Ok(self
+            .get(&handles.seen_alone_decisions, SEEN_ALONE_DECISIONS, child.as_bytes())?
+            .unwrap_or_default())
+    }
+
+    /// Keeps a child's standing "seen alone" decisions on the device (encrypted like everything
+    /// else), so the visit form can say which visits they cover without signal.
+    pub fn save_seen_alone_decisions(
+        &self,
+        child: ChildId,
+        decisions: &[shared::SeenAloneDecision],
+    ) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.seen_alone_decisions, SEEN_ALONE_DECISIONS, child.as_bytes(), &decisions)?;
+        handles.db.flush()?;
+        Ok(())
+    }
+
     /// Where the last pull ended.
     pub fn pull_cursor(&self) -> Result<Option<Cursor>, StoreError> {
         let handles = self.handles()?;
@@ -1493,12 +1521,13 @@ fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
         .max()
 }
 
-/// Deletes everything pulled about one child: the record, its visits, covers, escalations and
-/// handover. The worker's own drafts and outbox entries stay until the server has them.
+/// Deletes everything pulled about one child: the record, its visits, covers, escalations,
+/// handover, timeline and standing "seen alone" decisions. The worker's own drafts and outbox entries stay until the server has them.
 fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
     handles.children.remove(child.as_bytes())?;
     handles.handovers.remove(child.as_bytes())?;
     handles.timelines.remove(child.as_bytes())?;
+    handles.seen_alone_decisions.remove(child.as_bytes())?;
     for tree in [&handles.visits, &handles.covers, &handles.escalations, &handles.reviews] {
         let keys: Vec<sled::IVec> = tree.scan_prefix(child.as_bytes()).keys().collect::<Result<_, _>>()?;
         for key in keys {

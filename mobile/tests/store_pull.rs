@@ -93,6 +93,18 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     store.submit(&unsent, afternoon()).unwrap();
     let draft = complete_draft(&child);
     store.save_draft(&draft).unwrap();
+    let decision = shared::SeenAloneDecision {
+        id: shared::SeenAloneDecisionId::new(),
+        child_id: child.id,
+        reason: "Four months old".into(),
+        starts_on: date(2025, 3, 1),
+        ends_on: date(2025, 4, 1),
+        decided_by: WorkerId::new(),
+        decided_by_name: "Tara Manager".into(),
+        decided_at: afternoon(),
+    };
+    store.save_seen_alone_decisions(child.id, std::slice::from_ref(&decision)).unwrap();
+    store.save_seen_alone_decisions(other.id, std::slice::from_ref(&decision)).unwrap();
 
     let summary = store
         .apply_pull(
@@ -108,6 +120,8 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     assert!(store.visits_for(child.id).unwrap().is_empty());
     assert!(store.covers().unwrap().is_empty());
     assert!(store.escalations_for(child.id).unwrap().is_empty());
+    assert!(store.seen_alone_decisions(child.id).unwrap().is_empty(), "a manager's reasons leave too");
+    assert_eq!(store.seen_alone_decisions(other.id).unwrap().len(), 1);
     assert_eq!(store.child(other.id).unwrap(), Some(other), "other children untouched");
     assert_eq!(store.outbox_waiting().unwrap()[0].visit, unsent, "unsent work stays until the server has it");
     assert!(store.draft(draft.id).unwrap().is_some());

@@ -409,3 +409,54 @@ fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
     let html = app.render(&path, "Saved on this phone");
     assert!(!html.contains("must be seen alone"), "{html}");
 }
+
+/// A manager decided in advance that the child need not be seen alone (a baby, say). The
+/// child's page says so, and the visit form says a "No" to seen alone is covered and goes to
+/// nobody, rather than that the manager will be asked.
+#[test]
+fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
+    let child = child("Maja", "Test", false);
+    let day = |ahead: i64| today() + chrono::Duration::days(ahead);
+    let decision = |starts: i64, ends: i64| shared::SeenAloneDecision {
+        id: shared::SeenAloneDecisionId::new(),
+        child_id: child.id,
+        reason: "Four months old".into(),
+        starts_on: day(starts),
+        ends_on: day(ends),
+        decided_by: WORKER,
+        decided_by_name: "Tara Manager".into(),
+        decided_at: Utc::now(),
+    };
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    let words = format!(
+        "Tara Manager decided that Maja need not be seen alone from {} to {}: Four months old.",
+        day(-3).format("%d/%m/%Y"),
+        day(30).format("%d/%m/%Y")
+    );
+
+    let covering = [decision(-3, 30)];
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft.clone()], |store| {
+        store.save_seen_alone_decisions(child.id, &covering).expect("decisions kept");
+    });
+    app.unlock();
+    let page = app.render(&format!("/child/{}", child.id), "need not be seen alone");
+    assert!(page.contains(&words), "{page}");
+    let form = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
+    let covered =
+        position(&form, &format!("{words} This visit is covered, so nothing goes to your manager."));
+    assert!(position(&form, "Why was the child not seen alone?") < covered, "where the worker says why not");
+    assert!(!form.contains("Your manager will be asked"), "{form}");
+
+    // A decision that ended yesterday covers nothing today.
+    let ended = [decision(-30, -1)];
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft], |store| {
+        store.save_seen_alone_decisions(child.id, &ended).expect("decisions kept");
+    });
+    app.unlock();
+    let page = app.render(&format!("/child/{}", child.id), "Last seen alone");
+    assert!(!page.contains("need not be seen alone"), "{page}");
+    let form = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
+    assert!(form.contains("Your manager will be asked to agree or disagree."), "{form}");
+}

@@ -162,6 +162,25 @@ describe('a manager records a "not seen alone" agreement', () => {
     const open = await apiGet(server.url, tara, '/api/escalations');
     assert.ok(!open.some((e) => e.reason.visit_id === visit.id), 'covered by the standing decision');
     await page.context().close();
+
+    // Sam, at Ellie's next visit: her page says so, and a "No" to seen alone is covered.
+    const samApp = await startApp(tempDir('standing-sam-app'), server.url);
+    const samPage = await phonePage(browser, samApp.url);
+    await signIn(samPage, 'sam.social');
+    await samPage.locator('a.case', { hasText: 'Ellie' }).first().click();
+    const note = samPage.locator('#standing-decision-note');
+    await note.waitFor({ timeout: 20000 });
+    assert.match(await note.innerText(),
+      /Tara Manager decided that Ellie need not be seen alone from .* to .*: Ellie is recovering from surgery/);
+    await samPage.click('#start-visit');
+    await samPage.locator('#visit-form').waitFor();
+    await samPage.click('#seen-yes');
+    await samPage.click('#seen-alone-no');
+    assert.match(await samPage.locator('#not-alone-covered').innerText(), /nothing goes to your manager/);
+    assert.equal(await samPage.getByText('Your manager will be asked').count(), 0);
+    await samPage.locator('#not-alone-covered').scrollIntoViewIfNeeded();
+    await screenshot(samPage, '23-standing-decision-covers-the-visit');
+    await samPage.context().close();
   });
 
   it('tells the worker, before the next visit and in it, that a manager said the child must be seen alone', async () => {

@@ -951,10 +951,53 @@ impl Services {
     ) -> Result<shared::SeenAloneDecision, UiError> {
         let (client, token) = self.client().await?;
         let body = serde_json::json!({ "reason": reason, "ends_on": ends_on });
-        client
+        let decision: shared::SeenAloneDecision = client
             .post_json(&format!("api/children/{child}/seen-alone-decisions"), Some(&token), &body)
             .await
-            .map_err(|e| UiError::new(e.plain_words()))
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        // Kept with the others, when the phone holds the child, for its visits.
+        let store = self.store()?;
+        if store.child(child)?.is_some() {
+            let mut kept = store.seen_alone_decisions(child).unwrap_or_default();
+            kept.push(decision.clone());
+            store.save_seen_alone_decisions(child, &kept)?;
+        }
+        Ok(decision)
+    }
+
+    /// A manager's standing decisions that the child need not be seen alone: fresh from the
+    /// server when there is signal (and kept on the phone, encrypted), otherwise the copy kept.
+    pub async fn seen_alone_decisions(&self, id: ChildId) -> Result<Vec<shared::SeenAloneDecision>, UiError> {
+        let store = self.store()?;
+        if let Ok((client, token)) = self.client().await
+            && let Ok(decisions) = client
+                .get_json::<Vec<shared::SeenAloneDecision>>(
+                    &format!("api/children/{id}/seen-alone-decisions"),
+                    &token,
+                )
+                .await
+        {
+            store.save_seen_alone_decisions(id, &decisions)?;
+            return Ok(decisions);
+        }
+        Ok(self.kept_seen_alone_decisions(id))
+    }
+
+    /// The manager's standing decision that the child need not be seen alone covering today,
+    /// if any (see [`Self::seen_alone_decisions`]).
+    pub async fn standing_decision_today(
+        &self,
+        id: ChildId,
+    ) -> Result<Option<shared::SeenAloneDecision>, UiError> {
+        let decisions = self.seen_alone_decisions(id).await?;
+        let today = self.store()?.today(Utc::now())?;
+        Ok(super::model::standing_decision_on(&decisions, today).cloned())
+    }
+
+    /// The standing "seen alone" decisions kept on the phone, without asking the server (the
+    /// visit form opens at once, signal or not). None when they cannot be read.
+    pub fn kept_seen_alone_decisions(&self, id: ChildId) -> Vec<shared::SeenAloneDecision> {
+        self.store().and_then(|store| Ok(store.seen_alone_decisions(id)?)).unwrap_or_default()
     }
 
     /// The plan's timeline for the child's page: fresh from the server when there is signal

@@ -4,7 +4,8 @@ use dioxus::prelude::*;
 use shared::ChildId;
 
 use super::{
-    DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, TimelineCard, WordsCard,
+    DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, StandingDecisionNote,
+    TimelineCard, WordsCard,
 };
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
@@ -59,6 +60,7 @@ pub fn ChildPage(id: ChildId) -> Element {
         if let Some(said) = view.seen_alone_instruction.clone() {
             SeenAloneBanner { said, given_name: child.given_name.clone(), id: "seen-alone-instruction" }
         }
+        StandingDecisionNote { id, given_name: child.given_name.clone() }
         Link { class: "button primary wide", id: "start-visit", to: start, "{start_words}" }
         NeedsCard { child: child.clone(), not_considered: view.interpreting_not_considered.clone() }
         WordsCard { words: view.recent_words.clone() }

@@ -75,7 +75,7 @@ pub use problem_item::ProblemItem;
 pub use quote_entry::QuoteEntry;
 pub use safety_warnings::SafetyWarnings;
 pub use save_indicator::SaveIndicator;
-pub use seen_alone_banner::SeenAloneBanner;
+pub use seen_alone_banner::{SeenAloneBanner, StandingDecisionNote, standing_decision_words};
 pub use shell::Shell;
 pub use sign_in::SignIn;
 pub use sign_in_again::SignInAgain;

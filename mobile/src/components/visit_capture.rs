@@ -17,10 +17,11 @@ pub fn VisitCapture(id: ChildId) -> Element {
             let (draft, child) = services.open_draft(id).await?;
             // Not knowing it must not keep the visit from starting.
             let instruction = services.seen_alone_instruction(id).ok().flatten();
-            Ok::<_, crate::app::services::UiError>((draft, child, instruction))
+            let decisions = services.kept_seen_alone_decisions(id);
+            Ok::<_, crate::app::services::UiError>((draft, child, instruction, decisions))
         }
     }))
     .suspend()?;
-    let (draft, child, instruction) = opened.read().clone()?;
-    rsx! { VisitEditor { key: "{draft.id}", draft, child, instruction } }
+    let (draft, child, instruction, decisions) = opened.read().clone()?;
+    rsx! { VisitEditor { key: "{draft.id}", draft, child, instruction, decisions } }
 }

@@ -32,6 +32,9 @@ pub fn VisitEditor(
     /// A manager's standing word that the child must be seen alone.
     #[props(default)]
     instruction: Option<shared::SeenAloneInstruction>,
+    /// A manager's standing decisions that the child need not be seen alone.
+    #[props(default)]
+    decisions: Vec<shared::SeenAloneDecision>,
 ) -> Element {
     let id = child.id;
     let mut save_state = use_signal(|| SaveState::Unchanged);
@@ -72,7 +75,7 @@ pub fn VisitEditor(
     rsx! {
         h2 { id: "screen-title", "Visit to {child.display_name()}" }
         SaveIndicator { state: save_state.read().clone() }
-        VisitForm { child: child.clone(), instruction }
+        VisitForm { child: child.clone(), instruction, decisions }
         div { class: "sticky-actions",
             Link { class: "button", to: Route::Photos { id }, id: "photos-link", "Photos ({photos})" }
             Link { class: "button primary", to: Route::VisitReview { id }, id: "review", "Review and submit" }

@@ -7,7 +7,7 @@ use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, Wor
 
 use super::{
     Choice, DateInput, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner, TextArea, TextInput,
-    Tick, YesNo, options,
+    Tick, YesNo, options, standing_decision_words,
 };
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
@@ -21,6 +21,10 @@ pub fn VisitForm(
     /// question, and again where the worker says why not.
     #[props(default)]
     instruction: Option<shared::SeenAloneInstruction>,
+    /// A manager's standing decisions that the child need not be seen alone: one covering the
+    /// visit's date is named where the worker says why not, as nothing then goes to the manager.
+    #[props(default)]
+    decisions: Vec<shared::SeenAloneDecision>,
 ) -> Element {
     let editor = use_context::<DraftEditor>();
     let Some(draft) = editor.draft.read().clone() else {
@@ -35,6 +39,8 @@ pub fn VisitForm(
     let next = draft.next_visit_planned.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let actions = child.plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
     let harms = child.plan.as_ref().map(|p| p.harms.clone()).unwrap_or_default();
+    let covered = crate::app::model::standing_decision_on(&decisions, draft.started_at.date_naive())
+        .map(|d| standing_decision_words(d, &child.given_name));
     let due_at_start =
         draft.due_state_at_start.map(|d| d.describe()).unwrap_or_else(|| "not on a plan in force".to_owned());
 
@@ -79,7 +85,8 @@ pub fn VisitForm(
                     div { class: "card", id: "not-alone",
                         if let Some(said) = instruction.as_ref() {
                             p { class: "banner warn", id: "not-alone-against",
-                                "{said.by} decided that {child.given_name} must be seen alone. Your manager will be told." }
+                                "{said.by} decided that {child.given_name} must be seen alone."
+                                if covered.is_none() { " Your manager will be told." } }
                         }
                         label { r#for: "not-alone-reason", "Why was the child not seen alone?" }
                         TextArea { id: "not-alone-reason", aria_invalid: shown.has("seen_alone.reason"),
@@ -99,7 +106,10 @@ pub fn VisitForm(
                                 onchange: move |agreed| editor.edit("seen_alone", |d| d.manager_agreed = agreed) }
                             "A manager agreed the child need not be seen alone"
                         }
-                        if !draft.manager_agreed {
+                        if let Some(words) = covered.clone() {
+                            p { class: "muted", id: "not-alone-covered",
+                                "{words} This visit is covered, so nothing goes to your manager." }
+                        } else if !draft.manager_agreed {
                             p { class: "muted", "Your manager will be asked to agree or disagree." }
                         }
                     }
