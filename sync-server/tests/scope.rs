@@ -523,3 +523,69 @@ async fn the_handover_of_a_reallocated_child_is_for_the_new_key_worker_and_manag
     let (status, _) = world.get(&format!("/api/children/{}/handover", noah.id), session.access()).await;
     assert_eq!(status, expected);
 }
+
+// ---- A child's standing "seen alone" decisions, role by role: the phone keeps them. ----
+
+#[rstest]
+#[case::own_social_worker("tom.north", 200)]
+#[case::other_social_worker("sam.social", 404)]
+#[case::duty_worker_without_cover("dana.duty", 404)]
+#[case::her_team_manager("mo.manager", 200)]
+#[case::other_team_manager("tara.manager", 404)]
+#[case::senior_manager("sian.senior", 200)]
+#[case::admin("adam.admin", 403)]
+#[tokio::test]
+async fn standing_seen_alone_decisions_are_read_by_those_who_may_visit_the_child(
+    #[case] who: &str,
+    #[case] expected: u16,
+) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201").await;
+    let mo = world.login("mo.manager").await;
+    let reason = "Evie is four months old";
+    let ends = world.today().checked_add_days(chrono::Days::new(60)).unwrap();
+    let path = format!("/api/children/{}/seen-alone-decisions", evie.id);
+    let (status, body) = world.post(&path, mo.access(), json!({"reason": reason, "ends_on": ends})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let session = world.login(who).await;
+    let (status, body) = world.get(&path, session.access()).await;
+    assert_eq!(status.as_u16(), expected, "{who}: {body}");
+    if expected == 200 {
+        assert_eq!(body[0]["reason"], reason, "{who}");
+    } else {
+        assert!(!body.to_string().contains(reason), "{who}: {body}");
+    }
+    if expected == 404 {
+        // Nothing reveals that she exists: the same answer as for nobody.
+        let nobody = format!("/api/children/{}/seen-alone-decisions", ChildId::new());
+        assert_eq!(world.get(&nobody, session.access()).await, (status, body), "{who}");
+    }
+}
+
+/// The duty worker covering the child reads them, as they visit.
+#[tokio::test]
+async fn the_duty_worker_covering_the_child_reads_its_standing_seen_alone_decisions() {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201").await;
+    let mo = world.login("mo.manager").await;
+    let dana = world.login("dana.duty").await;
+    let today = world.today();
+    let ends = today.checked_add_days(chrono::Days::new(60)).unwrap();
+    let path = format!("/api/children/{}/seen-alone-decisions", evie.id);
+    let (status, body) =
+        world.post(&path, mo.access(), json!({"reason": "Four months old", "ends_on": ends})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, cover) = world
+        .post(
+            "/api/covers",
+            mo.access(),
+            json!({"child_id": evie.id, "duty_worker": dana.worker_id(), "starts_on": today,
+                   "ends_on": today.checked_add_days(chrono::Days::new(5)).unwrap()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{cover}");
+    let (status, body) = world.get(&path, dana.access()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["reason"], "Four months old");
+}
