@@ -443,6 +443,9 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
     app.unlock();
     let page = app.render(&format!("/child/{}", child.id), "need not be seen alone");
     assert!(page.contains(&words), "{page}");
+    // So does the handover a duty worker reads before the visit.
+    let handover = app.render(&format!("/child/{}/handover", child.id), "need not be seen alone");
+    assert!(handover.contains(&words), "{handover}");
     let form = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
     let covered =
         position(&form, &format!("{words} This visit is covered, so nothing goes to your manager."));

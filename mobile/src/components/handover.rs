@@ -4,7 +4,9 @@
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, WordsCard};
+use super::{
+    EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, StandingDecisionNote, WordsCard,
+};
 use crate::app::Services;
 use crate::app::model::format_date;
 use crate::routes::Route;
@@ -44,6 +46,7 @@ pub fn Handover(id: ChildId) -> Element {
         if let Some(said) = handover.seen_alone_instruction.clone() {
             SeenAloneBanner { said, given_name: handover.child.given_name.clone(), id: "seen-alone-instruction" }
         }
+        StandingDecisionNote { id, given_name: handover.child.given_name.clone() }
         div { class: "card", id: "handover-visits",
             h3 { "Last visits" }
             if handover.recent_visits.is_empty() {
