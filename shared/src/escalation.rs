@@ -644,11 +644,13 @@ impl SeenAloneInstruction {
             .filter(|said| said.stands(visits))
     }
 
-    /// Whether it still stands: no visit in `visits` that counts, started after it was said,
-    /// saw the child alone.
+    /// Whether it still stands: no visit in `visits`, as its current revision (an amendment
+    /// that corrects "seen alone" to "not alone" counts, not the first version), that counts,
+    /// started after it was said and saw the child alone. Any revisions may be given: the
+    /// server's current ones and the phone's every one are judged alike.
     pub fn stands<'a>(&self, visits: impl IntoIterator<Item = &'a Visit>) -> bool {
-        !visits.into_iter().any(|v| {
-            v.counts() && v.started_at > self.at && matches!(v.seen_alone, Some(crate::visit::SeenAlone::Yes))
-        })
+        !crate::visit::current_revisions(visits)
+            .into_iter()
+            .any(|v| v.started_at > self.at && matches!(v.seen_alone, Some(crate::visit::SeenAlone::Yes)))
     }
 }

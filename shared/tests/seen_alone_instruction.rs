@@ -83,8 +83,20 @@ fn only_a_visit_started_after_it_that_saw_the_child_alone_and_counts_ends_it() {
         v.status = VisitStatus::EnteredInError;
     });
     assert!(stands(&[wrong]));
+    // Seen alone after it, but the record was then amended: she was not alone after all. The
+    // current revision decides, whether the first one is given too (the phone) or not.
+    let first = alone("2026-03-23T09:00:00Z");
+    let corrected = fixtures::amended(&first, "Her mother was in the room", |v| {
+        v.seen_alone = Some(SeenAlone::No {
+            reason: "Mother stayed".into(),
+            present: vec!["mother".into()],
+            manager_agreed: false,
+        });
+    });
+    assert!(stands(&[first.clone(), corrected.clone()]));
+    assert!(stands(&[corrected]));
     // Seen alone after it: the word has been acted on.
-    assert!(!stands(&[alone("2026-03-23T09:00:00Z")]));
+    assert!(!stands(&[first]));
 }
 
 /// The night the clocks go back, when 01:00 to 02:00 comes twice: an answer at 01:30 BST, the
