@@ -598,6 +598,13 @@ impl SeenAloneDecision {
     pub fn covers(&self, date: NaiveDate) -> bool {
         self.starts_on <= date && date <= self.ends_on
     }
+
+    /// The decision in `decisions` that covers a visit on `date` (the visit's own date), the
+    /// latest decided when several do: the one the sweep names when it raises nothing, and the
+    /// one the phone names to the worker.
+    pub fn covering(decisions: &[SeenAloneDecision], date: NaiveDate) -> Option<&SeenAloneDecision> {
+        decisions.iter().filter(|d| d.covers(date)).max_by_key(|d| d.decided_at)
+    }
 }
 
 /// A manager's standing word that the child must be seen alone: they disagreed that a visit

@@ -110,3 +110,30 @@ fn on_the_night_the_clocks_go_back_the_instant_decides_not_the_clock_on_the_wall
     // 01:15 GMT, the second time round: the wall clock reads earlier, but it is 45 minutes after.
     assert!(!stands(&[alone("2026-10-25T01:15:00+00:00")]));
 }
+
+/// A manager's standing decision that the child need not be seen alone: the one rule for
+/// which covers a visit's date, that the sweep and the phone's visit form both ask.
+#[test]
+fn a_standing_decision_covers_its_first_and_last_days_and_the_latest_decided_is_named() {
+    let decision = |n: u128, starts: &str, ends: &str, decided: &str| SeenAloneDecision {
+        id: fixed(500 + n),
+        child_id: fixed(1),
+        reason: format!("Decision {n}"),
+        starts_on: date(starts),
+        ends_on: date(ends),
+        decided_by: fixed(101),
+        decided_by_name: "Tara Manager".into(),
+        decided_at: instant(decided).into(),
+    };
+    // Monday 2 March to Friday 13 March, then a later one from Monday 9 March over Easter.
+    let decisions = [
+        decision(1, "2026-03-02", "2026-03-13", "2026-03-02T09:00:00Z"),
+        decision(2, "2026-03-09", "2026-04-06", "2026-03-06T09:00:00Z"),
+    ];
+    let named = |day: &str| SeenAloneDecision::covering(&decisions, date(day)).map(|d| d.reason.as_str());
+    assert_eq!(named("2026-03-01"), None, "the day before the first starts");
+    assert_eq!(named("2026-03-02"), Some("Decision 1"), "its first day");
+    assert_eq!(named("2026-03-09"), Some("Decision 2"), "both cover it: the latest decided");
+    assert_eq!(named("2026-04-06"), Some("Decision 2"), "its last day, Easter Monday");
+    assert_eq!(named("2026-04-07"), None, "the day after it ends");
+}

@@ -777,7 +777,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             reasons.push((EscalationReason::ChildNotSeen { visit_id: visit.id }, false));
         }
         if let Some(SeenAlone::No { manager_agreed, .. }) = &visit.seen_alone
-            && !case.seen_alone_decisions.iter().any(|d| d.covers(visit.date()))
+            && SeenAloneDecision::covering(case.seen_alone_decisions, visit.date()).is_none()
         {
             reasons.push((EscalationReason::NotSeenAlone { visit_id: visit.id }, *manager_agreed));
         }
@@ -837,7 +837,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
         };
         if matches!(e.reason, EscalationReason::NotSeenAlone { .. })
             && latest.counts()
-            && let Some(decision) = case.seen_alone_decisions.iter().find(|d| d.covers(latest.date()))
+            && let Some(decision) = SeenAloneDecision::covering(case.seen_alone_decisions, latest.date())
         {
             book.close(
                 i,

@@ -222,15 +222,6 @@ pub enum ActionStanding {
     NotYetDue,
 }
 
-/// The manager's standing decision that the child need not be seen alone that covers a visit
-/// on `date` (the server's rule: the visit's own date), the latest decided when several do.
-pub fn standing_decision_on(
-    decisions: &[shared::SeenAloneDecision],
-    date: NaiveDate,
-) -> Option<&shared::SeenAloneDecision> {
-    decisions.iter().filter(|d| d.covers(date)).max_by_key(|d| d.decided_at)
-}
-
 fn yes() -> bool {
     true
 }

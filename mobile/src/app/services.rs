@@ -991,7 +991,7 @@ impl Services {
     ) -> Result<Option<shared::SeenAloneDecision>, UiError> {
         let decisions = self.seen_alone_decisions(id).await?;
         let today = self.store()?.today(Utc::now())?;
-        Ok(super::model::standing_decision_on(&decisions, today).cloned())
+        Ok(shared::SeenAloneDecision::covering(&decisions, today).cloned())
     }
 
     /// The standing "seen alone" decisions kept on the phone, without asking the server (the

@@ -39,7 +39,7 @@ pub fn VisitForm(
     let next = draft.next_visit_planned.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let actions = child.plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default();
     let harms = child.plan.as_ref().map(|p| p.harms.clone()).unwrap_or_default();
-    let covered = crate::app::model::standing_decision_on(&decisions, draft.started_at.date_naive())
+    let covered = shared::SeenAloneDecision::covering(&decisions, draft.started_at.date_naive())
         .map(|d| standing_decision_words(d, &child.given_name));
     let due_at_start =
         draft.due_state_at_start.map(|d| d.describe()).unwrap_or_else(|| "not on a plan in force".to_owned());
