@@ -481,7 +481,11 @@ impl Services {
             interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
             recent_words: recent_words(&visits, 6),
-            seen_alone_instruction: seen_alone_instruction(&store, id, None)?,
+            seen_alone_instruction: seen_alone_instruction(
+                &escalations,
+                &visits,
+                store.handover(id)?.as_ref(),
+            ),
             escalations: escalations.into_iter().filter(|e| e.is_open()).collect(),
             child: entry.child,
             siblings,
@@ -502,7 +506,11 @@ impl Services {
         }
         let from_server = fetched.is_some();
         if let Some(handover) = fetched.or(store.handover(id)?) {
-            let instruction = seen_alone_instruction(&store, id, Some(&handover))?;
+            let instruction = seen_alone_instruction(
+                &store.escalations_for(id)?,
+                &store.counted_visits_for(id)?,
+                Some(&handover),
+            );
             return Ok(HandoverView {
                 seen_alone_instruction: instruction,
                 ..handover_view(handover, from_server)
@@ -566,7 +574,12 @@ impl Services {
         &self,
         id: ChildId,
     ) -> Result<Option<shared::SeenAloneInstruction>, UiError> {
-        seen_alone_instruction(&self.store()?, id, None)
+        let store = self.store()?;
+        Ok(seen_alone_instruction(
+            &store.escalations_for(id)?,
+            &store.counted_visits_for(id)?,
+            store.handover(id)?.as_ref(),
+        ))
     }
 
     /// Saves the draft durably: returns once it is on disk.
@@ -951,18 +964,10 @@ impl Services {
     ) -> Result<shared::SeenAloneDecision, UiError> {
         let (client, token) = self.client().await?;
         let body = serde_json::json!({ "reason": reason, "ends_on": ends_on });
-        let decision: shared::SeenAloneDecision = client
+        client
             .post_json(&format!("api/children/{child}/seen-alone-decisions"), Some(&token), &body)
             .await
-            .map_err(|e| UiError::new(e.plain_words()))?;
-        // Kept with the others, when the phone holds the child, for its visits.
-        let store = self.store()?;
-        if store.child(child)?.is_some() {
-            let mut kept = store.seen_alone_decisions(child).unwrap_or_default();
-            kept.push(decision.clone());
-            store.save_seen_alone_decisions(child, &kept)?;
-        }
-        Ok(decision)
+            .map_err(|e| UiError::new(e.plain_words()))
     }
 
     /// A manager's standing decisions that the child need not be seen alone: fresh from the
@@ -1279,28 +1284,21 @@ fn visit_lines(visits: &[shared::Visit]) -> Vec<String> {
         .collect()
 }
 
-/// A manager's standing word that the child must be seen alone, from what the phone holds: the
-/// later of the one worked out from the escalations it pulled and the one in the handover
-/// (`handover`, else the copy kept on the phone), unless a visit the phone or that handover
-/// knows of has seen the child alone since.
+/// A manager's standing word that the child must be seen alone, from what the phone holds (the
+/// child's escalations and counted visits) and the child's handover, fresh or kept: the later
+/// of the phone's and the handover's, unless a visit either knows of has seen the child alone
+/// since.
 fn seen_alone_instruction(
-    store: &UnlockedStore,
-    id: ChildId,
+    escalations: &[Escalation],
+    visits: &[shared::Visit],
     handover: Option<&ServerHandover>,
-) -> Result<Option<shared::SeenAloneInstruction>, UiError> {
-    let kept = if handover.is_none() { store.handover(id)? } else { None };
-    let handover = handover.or(kept.as_ref());
-    let escalations = store.escalations_for(id)?;
-    let known: Vec<shared::Visit> = store
-        .counted_visits_for(id)?
-        .into_iter()
-        .chain(handover.iter().flat_map(|h| h.recent_visits.iter().cloned()))
-        .collect();
+) -> Option<shared::SeenAloneInstruction> {
+    let known = || visits.iter().chain(handover.into_iter().flat_map(|h| &h.recent_visits));
     let said = [
         handover.and_then(|h| h.seen_alone_instruction.clone()),
-        shared::SeenAloneInstruction::latest(&escalations, &known),
+        shared::SeenAloneInstruction::latest(escalations, known()),
     ];
-    Ok(said.into_iter().flatten().max_by_key(|said| said.at).filter(|said| said.stands(&known)))
+    said.into_iter().flatten().max_by_key(|said| said.at).filter(|said| said.stands(known()))
 }
 
 fn handover_view(handover: ServerHandover, from_server: bool) -> HandoverView {
