@@ -269,14 +269,12 @@ fn answered_not_alone(
 fn a_managers_word_that_the_child_must_be_seen_alone_is_on_their_page_until_they_are() {
     let child = child("Maja", "Test", false);
     let day = |back: i64| today() - chrono::Duration::days(back);
-    let not_alone = shared::Visit {
-        seen_alone: Some(shared::SeenAlone::No {
-            reason: "She wanted her mum".into(),
-            present: vec!["mother".into()],
-            manager_agreed: false,
-        }),
-        ..seen_visit(&child, day(6), "I like the fish")
-    };
+    let not_alone = fixtures::not_alone(
+        seen_visit(&child, day(6), "I like the fish"),
+        "She wanted her mum",
+        &["mother"],
+        false,
+    );
     let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
 
     // The answer closed the escalation, so it is not among the open ones: the page says it,
@@ -373,14 +371,12 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
 fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
     let child = child("Maja", "Test", false);
     let day = |back: i64| today() - chrono::Duration::days(back);
-    let not_alone = shared::Visit {
-        seen_alone: Some(shared::SeenAlone::No {
-            reason: "She wanted her mum".into(),
-            present: vec!["mother".into()],
-            manager_agreed: false,
-        }),
-        ..seen_visit(&child, day(6), "I like the fish")
-    };
+    let not_alone = fixtures::not_alone(
+        seen_visit(&child, day(6), "I like the fish"),
+        "She wanted her mum",
+        &["mother"],
+        false,
+    );
     let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
     let mut draft = new_draft(&child);
     draft.seen = Some(true);

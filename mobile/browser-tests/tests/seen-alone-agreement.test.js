@@ -50,6 +50,18 @@ async function pushNotAlone(serverUrl, sam, child, managerAgreed) {
   return visit;
 }
 
+/** The manager's "not seen alone" escalation about `visit`, once the running sweeper has raised
+ * it (within seconds); undefined if it never does. */
+async function escalationAbout(serverUrl, managerToken, visit) {
+  for (let i = 0; i < 100; i++) {
+    const raised = (await apiGet(serverUrl, managerToken, '/api/escalations'))
+      .find((e) => e.reason.reason === 'not_seen_alone' && e.reason.visit_id === visit.id);
+    if (raised) return raised;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return undefined;
+}
+
 describe('a manager records a "not seen alone" agreement', () => {
   let server, browser, ellie;
 
@@ -89,12 +101,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     assert.equal(res.status, 200, await res.text());
     // The running sweeper acts on the push within seconds.
     const tara = await apiLogin(server.url, 'tara.manager');
-    let raised;
-    for (let i = 0; i < 100 && !raised; i++) {
-      raised = (await apiGet(server.url, tara, '/api/escalations'))
-        .find((e) => e.reason.reason === 'not_seen_alone' && e.reason.visit_id === visit.id);
-      if (!raised) await new Promise((r) => setTimeout(r, 200));
-    }
+    const raised = await escalationAbout(server.url, tara, visit);
     assert.ok(raised, 'the visit raised a request to the team manager');
     assert.equal(raised.status.status, 'open', 'the worker\'s tick closed nothing');
     assert.deepEqual(raised.history.map((h) => h.step), ['raised', 'confirmation_asked']);
@@ -131,10 +138,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     const visit = await pushNotAlone(server.url, sam, ellie, false);
     // The running sweeper raises it within seconds; the inbox is read when opened.
     const manager = await apiLogin(server.url, 'tara.manager');
-    for (let i = 0; i < 100; i++) {
-      if ((await apiGet(server.url, manager, '/api/escalations')).some((e) => e.reason.visit_id === visit.id)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await escalationAbout(server.url, manager, visit);
     const app = await startApp(tempDir('standing-app'), server.url);
     const page = await phonePage(browser, app.url);
     await signIn(page, 'tara.manager');
@@ -189,11 +193,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     assert.ok(isla, 'Isla is on Sam\'s caseload');
     const visit = await pushNotAlone(server.url, sam, isla, false);
     const tara = await apiLogin(server.url, 'tara.manager');
-    let raised;
-    for (let i = 0; i < 100 && !raised; i++) {
-      raised = (await apiGet(server.url, tara, '/api/escalations')).find((e) => e.reason.visit_id === visit.id);
-      if (!raised) await new Promise((r) => setTimeout(r, 200));
-    }
+    const raised = await escalationAbout(server.url, tara, visit);
     assert.ok(raised, 'the visit raised a "not seen alone" escalation');
     const said = 'See Isla on her own at school on Monday, with her teacher';
     await apiPost(server.url, tara, `/api/escalations/${raised.id}/acknowledge`,
