@@ -173,8 +173,11 @@ fn changes_this_version_could_not_read_ask_for_an_update_and_say_nothing_is_lost
         store.note_unreadable(2, mobile::store::APP_VERSION, Utc::now()).expect("noted");
     });
     app.unlock();
-    let html = app.render("/sync", "Update the app");
-    assert!(html.contains("could not read 2 changes from the server"), "{html}");
+    // The top bar and the screen fill in from separate reads, in either order: wait for both.
+    let html = app.render_all(
+        "/sync",
+        &["id=\"sync-badge\">Update the app<", "could not read 2 changes from the server"],
+    );
     assert!(html.contains("it then fetches everything again, so nothing is lost"), "{html}");
 }
 
