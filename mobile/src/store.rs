@@ -909,11 +909,21 @@ impl UnlockedStore {
 
     /// [`UnlockedStore::save_draft`] for async callers: the flush does not block the executor.
     pub async fn save_draft_async(&self, draft: &VisitDraft) -> Result<(), StoreError> {
-        let db = {
-            let handles = self.handles()?;
-            self.put(&handles.drafts, DRAFTS, draft.id.as_bytes(), draft)?;
-            handles.db.clone()
-        };
+        self.keep_draft(draft)?;
+        self.flush_async().await
+    }
+
+    /// Writes a draft at once, without waiting for the disk: every read from now on (the
+    /// review screen opening on the next tap, say) gets this version.
+    /// [`UnlockedStore::flush_async`] then makes it durable.
+    pub fn keep_draft(&self, draft: &VisitDraft) -> Result<(), StoreError> {
+        let handles = self.handles()?;
+        self.put(&handles.drafts, DRAFTS, draft.id.as_bytes(), draft)
+    }
+
+    /// [`UnlockedStore::flush`] for async callers: the flush does not block the executor.
+    pub async fn flush_async(&self) -> Result<(), StoreError> {
+        let db = self.handles()?.db.clone();
         db.flush_async().await?;
         Ok(())
     }

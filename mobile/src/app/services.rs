@@ -582,11 +582,28 @@ impl Services {
         ))
     }
 
-    /// Saves the draft durably: returns once it is on disk.
-    pub async fn save_draft(&self, draft: VisitDraft) -> Result<(), UiError> {
-        let store = self.store()?;
-        store.save_draft_async(&draft).await?;
+    /// Writes the draft on the phone at once, so the next screen (the review, opened by a tap
+    /// straight after the last key) reads this version; [`Services::flush`] makes it durable.
+    pub fn keep_draft(&self, draft: &VisitDraft) -> Result<(), UiError> {
+        self.store()?.keep_draft(draft)?;
         Ok(())
+    }
+
+    /// Makes everything written on the phone durable: returns once it is on disk.
+    pub async fn flush(&self) -> Result<(), UiError> {
+        self.store()?.flush_async().await?;
+        Ok(())
+    }
+
+    /// Starts a flush that outlives the screen asking for it (the visit form, as it closes with
+    /// a change not yet on disk). A failure is not lost: the next write's flush retries it.
+    pub fn flush_soon(&self) {
+        let Ok(store) = self.store() else { return };
+        self.inner.runtime.spawn(async move {
+            if store.flush_async().await.is_err() {
+                tracing::warn!("a draft could not be flushed as its screen closed");
+            }
+        });
     }
 
     /// Submits the visit: into the outbox, durably, then sync is nudged.

@@ -1,5 +1,5 @@
-//! The visit form around one open draft, with the task that saves it durably after every
-//! change (always the newest version), so a draft survives the app being killed mid-visit.
+//! The visit form around one open draft. Every change is written on the phone as it is made,
+//! and a task then flushes it to disk, so a draft survives the app being killed mid-visit.
 
 use dioxus::prelude::*;
 use futures::StreamExt;
@@ -39,37 +39,51 @@ pub fn VisitEditor(
     let id = child.id;
     let mut save_state = use_signal(|| SaveState::Unchanged);
     let services = use_context::<Services>();
-    let saver = use_coroutine(move |mut drafts: UnboundedReceiver<VisitDraft>| {
+    let keeper = services.clone();
+    // Each change is written into the phone's store in the handler itself, before the next tap
+    // is handled: a tap on "Review and submit" straight after the last key opens the review on
+    // the text as typed. (Written from a task instead, the newest version could still be
+    // waiting when the tap left this screen, and was lost with the screen.) This task then
+    // makes the writes durable, one flush covering every change made meanwhile.
+    let flusher = use_coroutine(move |mut changes: UnboundedReceiver<()>| {
         let services = services.clone();
         async move {
-            let mut next = drafts.next().await;
-            while let Some(mut latest) = next {
-                // Only the newest version matters: skip any already superseded.
-                while let Ok(newer) = drafts.try_recv() {
-                    latest = newer;
+            while changes.next().await.is_some() {
+                loop {
+                    while changes.try_recv().is_ok() {}
+                    let flushed = services.flush().await;
+                    // A change made meanwhile: keep saying "Saving" until it too is on disk,
+                    // so "Saved on this phone" always means the text on screen.
+                    if changes.try_recv().is_ok() {
+                        continue;
+                    }
+                    match flushed {
+                        // Not over a write that failed meanwhile: that change is not kept.
+                        Ok(()) if *save_state.peek() == SaveState::Saving => save_state.set(SaveState::Saved),
+                        Ok(()) => {}
+                        Err(e) => save_state.set(SaveState::Failed(e.to_string())),
+                    }
+                    break;
                 }
-                save_state.set(SaveState::Saving);
-                let saved = services.save_draft(latest).await;
-                // A newer version typed meanwhile: keep saying "Saving" until that one is kept,
-                // so "Saved on this phone" always means the text on screen.
-                if let Ok(newer) = drafts.try_recv() {
-                    next = Some(newer);
-                    continue;
-                }
-                match saved {
-                    Ok(()) => save_state.set(SaveState::Saved),
-                    Err(e) => save_state.set(SaveState::Failed(e.to_string())),
-                }
-                next = drafts.next().await;
             }
         }
     });
+    // Leaving the form (to the review, say) ends that task: a change it had not yet flushed is
+    // flushed by a task of the app's own.
+    let leaving = keeper.clone();
+    use_drop(move || leaving.flush_soon());
     let draft_signal = use_signal(|| Some(draft));
     let touched = use_signal(Vec::new);
     use_context_provider(|| DraftEditor {
         draft: draft_signal,
         touched,
-        on_change: Callback::new(move |d: VisitDraft| saver.send(d)),
+        on_change: Callback::new(move |d: VisitDraft| match keeper.keep_draft(&d) {
+            Ok(()) => {
+                save_state.set(SaveState::Saving);
+                flusher.send(());
+            }
+            Err(e) => save_state.set(SaveState::Failed(e.to_string())),
+        }),
     });
     let photos = draft_signal.read().as_ref().map(|d| d.attachments.len()).unwrap_or(0);
     rsx! {
