@@ -640,21 +640,21 @@ impl Services {
     }
 
     /// Sets what a photo on the child's open draft shows, for example "Child's drawing of
-    /// home". Saved durably.
-    pub async fn caption_photo(
-        &self,
-        child: ChildId,
-        sha256: String,
-        caption: String,
-    ) -> Result<(), UiError> {
+    /// home". Written at once, without waiting for the disk, so the screen opened by the next
+    /// tap reads it; [`Services::flush`] makes it durable.
+    pub fn caption_photo(&self, child: ChildId, sha256: &str, caption: String) -> Result<(), UiError> {
         let store = self.store()?;
-        let (mut draft, _) = self.open_draft(child).await?;
-        let Some(photo) = draft.attachments.iter_mut().find(|a| a.sha256 == sha256) else {
-            return Err(UiError::new("That photo is no longer on this visit."));
-        };
+        let no_photo = || UiError::new("That photo is no longer on this visit.");
+        let mut draft = store
+            .drafts()?
+            .into_iter()
+            .filter(|d| d.child_id == child)
+            .max_by_key(|d| d.updated_at)
+            .ok_or_else(no_photo)?;
+        let photo = draft.attachments.iter_mut().find(|a| a.sha256 == sha256).ok_or_else(no_photo)?;
         photo.caption = caption;
         draft.updated_at = Utc::now();
-        store.save_draft_async(&draft).await?;
+        store.keep_draft(&draft)?;
         Ok(())
     }
 
