@@ -213,6 +213,55 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
     drop(server);
 }
 
+/// A manager who opens the held visits straight after signing in, while the first sync is still
+/// bringing the team's children, is offered each child to link to as it arrives. (The list was
+/// read once, when the screen opened: a child the sync brought later was never offered.)
+#[test]
+fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linking() {
+    let alfie = child("Alfie", "Test", false);
+    let ellie = child("Ellie", "Test", false);
+    let held = serde_json::json!([{
+        "visit_id": VisitId::new(),
+        "revision": 1,
+        "reason": "The child is not on this worker's caseload",
+        "held_at": Utc::now(),
+        "visit": seen_visit(&alfie, today(), "We went to the beach."),
+    }]);
+    // The server answers the held visits at once, and the first pull only after a second.
+    let page = shared::sync::PullResponse {
+        protocol: 1,
+        events: vec![shared::sync::ChangeEvent::Child { child: Box::new(ellie.clone()) }],
+        cursor: shared::sync::Cursor("after-ellie".into()),
+        more: false,
+        settings: None,
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let pull = move || async move {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                axum::Json(page)
+            };
+            let app = axum::Router::new()
+                .route("/api/review", axum::routing::get(move || async move { axum::Json(held) }))
+                .route("/api/sync/pull", axum::routing::get(pull));
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ =
+                tokio::time::timeout(std::time::Duration::from_secs(20), axum::serve(listener, app)).await;
+        });
+    });
+    let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(alfie, vec![])], &[], &[], |_| {});
+    app.unlock();
+    let html = app.render("/inbox/held", ">Ellie Test</option>");
+    assert!(html.contains("Visit on") && html.contains(": Alfie Test"), "the held visit names Alfie: {html}");
+    assert!(!html.contains(">Alfie Test</option>"), "the child it names is not offered: {html}");
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn a_social_worker_has_no_inbox_tab() {
     let child = child("Maja", "Test", false);

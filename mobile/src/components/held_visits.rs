@@ -24,8 +24,12 @@ pub fn HeldVisits() -> Element {
         let _again = reload.read();
         async move { services.held_for_review().await }
     });
+    // Read again whenever the store changes: a manager may open this screen while the first
+    // sync after signing in is still bringing the team's children, and a child it brings must
+    // be offered as soon as it arrives.
     let children = use_resource(move || {
         let services = children_services.clone();
+        let _reload = ui.data_version.read();
         async move { services.children_by_name().await.unwrap_or_default() }
     });
     let children = children.read().clone().unwrap_or_default();
