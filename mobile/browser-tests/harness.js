@@ -130,6 +130,20 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
 }
 
+/**
+ * Waits for `locator`; if it never comes, fails with what the screen said instead and saves a
+ * screenshot (`failed-<name>.png`), so that a failure seen once in CI can be read afterwards.
+ */
+export async function waitShowing(page, locator, name, options = {}) {
+  try {
+    await locator.waitFor(options);
+  } catch (error) {
+    const words = await page.locator('body').innerText({ timeout: 2000 }).catch(() => '(unreadable)');
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw new Error(`${error.message}\nThe page's address: ${page.url()}\nThe screen said instead:\n${words}`);
+  }
+}
+
 /** Signs in to the server's API directly, as a second device, to check what it holds. */
 export async function apiLogin(serverUrl, username) {
   const res = await fetch(`${serverUrl}/api/auth/login`, {

@@ -166,6 +166,14 @@ impl UiState {
 pub fn App() -> Element {
     let services = use_context::<Services>();
     let ui = use_context_provider(|| UiState::new(services.snapshot()));
+    // Over liveview, the router must be told again once the history has taken a new address
+    // (see `liveview::SettledHistory`).
+    let hosting = try_use_context::<Hosting>().unwrap_or_default();
+    use_hook(|| {
+        if hosting == Hosting::Liveview {
+            provide_context(crate::liveview::SettledHistory::around(dioxus::history::history()));
+        }
+    });
 
     // Follow the services' state: the UI only ever reads it.
     let follow = services.clone();

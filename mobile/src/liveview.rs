@@ -5,7 +5,11 @@
 //! `/` with axum 0.8), so the index, the websocket and the stylesheet routes are registered
 //! here by hand.
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -13,6 +17,7 @@ use axum::extract::{DefaultBodyLimit, Path, State, WebSocketUpgrade};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, put};
+use dioxus::history::History;
 use dioxus::prelude::*;
 use dioxus_liveview::{LiveViewPool, axum_socket, interpreter_glue};
 
@@ -105,4 +110,205 @@ pub async fn serve(addr: SocketAddr, services: Services) -> Result<(), UiError> 
     let bound = listener.local_addr().map_err(|e| UiError(e.to_string()))?;
     println!("Seen & Heard is serving the app at http://{bound}/");
     axum::serve(listener, router(services)).await.map_err(|e| UiError(e.to_string()))
+}
+
+/// The liveview host's history, wrapped so that the router always draws the address it was
+/// sent to.
+///
+/// dioxus-liveview 0.7.10's history takes a new address in a task of its own, after the router
+/// has already been told to draw it. Usually that task runs first. When it does not (seen after
+/// a burst of keys then a tap on "Review and submit", about one round in fifty on a busy
+/// machine), the router draws the old address again and nothing tells it to draw once more:
+/// the browser's address moves on, the screen stays, and the tap seems lost. This wrapper tells
+/// the router again once the history names the new address.
+pub(crate) struct SettledHistory {
+    inner: Rc<dyn History>,
+    /// The router's "draw again", as it gave it to the history.
+    redraw: Rc<RefCell<Option<Redraw>>>,
+}
+
+/// The callback a router gives its history, to be called when the address moves.
+type Redraw = Arc<dyn Fn() + Send + Sync>;
+
+/// How long to wait for the history to take an address before telling the router anyway.
+const SETTLE_WITHIN: Duration = Duration::from_secs(2);
+
+impl SettledHistory {
+    /// Wraps `inner`, the history the host provided.
+    pub(crate) fn around(inner: Rc<dyn History>) -> Rc<dyn History> {
+        Rc::new(SettledHistory { inner, redraw: Rc::default() })
+    }
+
+    /// Once the history names `route` (or a moment has passed, should another move have
+    /// followed at once), tells the router to draw again.
+    fn redraw_at(&self, route: String) {
+        let (inner, redraw) = (self.inner.clone(), self.redraw.clone());
+        dioxus::dioxus_core::spawn_forever(async move {
+            let deadline = tokio::time::Instant::now() + SETTLE_WITHIN;
+            while inner.current_route() != route && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            let redraw = redraw.borrow().clone();
+            if let Some(redraw) = redraw {
+                redraw();
+            }
+        });
+    }
+}
+
+impl History for SettledHistory {
+    fn current_route(&self) -> String {
+        self.inner.current_route()
+    }
+
+    fn current_prefix(&self) -> Option<String> {
+        self.inner.current_prefix()
+    }
+
+    fn can_go_back(&self) -> bool {
+        self.inner.can_go_back()
+    }
+
+    /// Going back or forward reaches the router through the browser's own event, which tells
+    /// the router itself once the history has moved.
+    fn go_back(&self) {
+        self.inner.go_back();
+    }
+
+    fn can_go_forward(&self) -> bool {
+        self.inner.can_go_forward()
+    }
+
+    fn go_forward(&self) {
+        self.inner.go_forward();
+    }
+
+    fn push(&self, route: String) {
+        self.inner.push(route.clone());
+        self.redraw_at(route);
+    }
+
+    fn replace(&self, route: String) {
+        self.inner.replace(route.clone());
+        self.redraw_at(route);
+    }
+
+    fn external(&self, url: String) -> bool {
+        self.inner.external(url)
+    }
+
+    fn updater(&self, callback: Redraw) {
+        *self.redraw.borrow_mut() = Some(callback.clone());
+        self.inner.updater(callback);
+    }
+
+    fn include_prevent_default(&self) -> bool {
+        self.inner.include_prevent_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use dioxus::history::History;
+    use dioxus::prelude::*;
+
+    use super::SettledHistory;
+
+    /// A history that takes each new address in a task of its own, a moment later, as
+    /// dioxus-liveview 0.7.10's does: the router is told to draw before the address has moved.
+    struct LateHistory {
+        at: Rc<RefCell<String>>,
+        moves: tokio::sync::mpsc::UnboundedSender<String>,
+    }
+
+    impl LateHistory {
+        fn new(at: Rc<RefCell<String>>) -> Self {
+            let (moves, mut next) = tokio::sync::mpsc::unbounded_channel::<String>();
+            let moving = at.clone();
+            dioxus::dioxus_core::spawn_forever(async move {
+                while let Some(route) = next.recv().await {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    *moving.borrow_mut() = route;
+                }
+            });
+            LateHistory { at, moves }
+        }
+    }
+
+    impl History for LateHistory {
+        fn current_route(&self) -> String {
+            self.at.borrow().clone()
+        }
+        fn go_back(&self) {}
+        fn go_forward(&self) {}
+        fn push(&self, route: String) {
+            let _ = self.moves.send(route);
+        }
+        fn replace(&self, route: String) {
+            let _ = self.moves.send(route);
+        }
+    }
+
+    #[derive(Routable, Clone, PartialEq, Debug)]
+    enum Screens {
+        #[route("/")]
+        Form {},
+        #[route("/review")]
+        Review {},
+    }
+
+    /// Sends the worker on to the review as soon as it is drawn, as a tap would.
+    #[component]
+    fn Form() -> Element {
+        use_effect(|| {
+            navigator().push(Screens::Review {});
+        });
+        rsx! { p { "The form" } }
+    }
+
+    #[component]
+    fn Review() -> Element {
+        rsx! { p { "The review" } }
+    }
+
+    /// The router over a late history whose address is `at`, wrapped or not.
+    #[component]
+    fn Host(settled: bool, at: Rc<RefCell<String>>) -> Element {
+        use_hook(|| {
+            let late: Rc<dyn History> = Rc::new(LateHistory::new(at.clone()));
+            provide_context(if settled { SettledHistory::around(late) } else { late });
+        });
+        rsx! { Router::<Screens> {} }
+    }
+
+    /// What the host shows after a second, and the address its history names then.
+    async fn after_a_tap(settled: bool) -> (String, String) {
+        let at = Rc::new(RefCell::new("/".to_owned()));
+        let mut dom = VirtualDom::new_with_props(Host, HostProps { settled, at: at.clone() });
+        dom.rebuild_in_place();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        while tokio::time::Instant::now() < deadline {
+            let _ = tokio::time::timeout(Duration::from_millis(20), dom.wait_for_work()).await;
+            dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+        }
+        let address = at.borrow().clone();
+        (dioxus_ssr::render(&dom), address)
+    }
+
+    /// The history moves to the review late. Left alone, the router draws the form again and
+    /// stays there (the tap seems lost); wrapped, it draws the review.
+    #[tokio::test]
+    async fn the_screen_follows_an_address_the_history_takes_late() {
+        let (screen, address) = after_a_tap(false).await;
+        assert_eq!(address, "/review", "the history took the new address");
+        assert!(screen.contains("The form") && !screen.contains("The review"), "unwrapped: {screen}");
+
+        let (screen, address) = after_a_tap(true).await;
+        assert_eq!(address, "/review");
+        assert!(screen.contains("The review") && !screen.contains("The form"), "wrapped: {screen}");
+    }
 }

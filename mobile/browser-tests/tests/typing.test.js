@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 
 import {
   apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, settledCaseload, signIn, startApp,
-  startServer, stopAll, tempDir, visitTimesToday,
+  startServer, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
 // Synthetic sentences with capitals, apostrophes, commas and an accent, each over 40 keys.
@@ -145,9 +145,6 @@ async function visitToEllieFilledIn(page) {
   await page.fill('#location', 'Family home');
   await page.selectOption('#announced', 'announced');
   await page.click('#ended-now');
-  // Settled before what follows: a tap on "Review and submit" sent straight after "Ended now"
-  // once never opened the review (one full run in about a dozen, cause not found).
-  await savedOnPhone(page);
 }
 
 /** Reloads the page: the visit form opens again from the draft kept on the phone. */
@@ -350,12 +347,14 @@ describe('tapping "Review and submit" straight after the last key', () => {
   // The keys and the tap arrive together, as from a fast typist on a slow link. Each arrives as
   // its own change, and the tap leaves the form while the last ones are still being saved: the
   // review once opened on the text without its last keys (up to 25 of 70 characters), and those
-  // keys were lost for good. Not every round lost them, so several rounds are run.
+  // keys were lost for good. Not every round lost them, so several rounds are run. (About one
+  // tap in a hundred also once left the form on screen while the address moved to the review:
+  // see `SettledHistory` in the liveview host.)
   it('shows and keeps every key typed, in eight rounds', async () => {
     for (let round = 1; round <= 8; round++) {
       const purpose = `Round ${round}: to see Ellie at home after school, and talk about Nan's café.`;
       await typeThenTap(page, '#purpose', purpose, '#review');
-      await page.locator('#review-summary').waitFor();
+      await waitShowing(page, page.locator('#review-summary'), `review-round-${round}`);
       assertKept(await page.locator('#review-purpose').innerText(), purpose, `round ${round}, the review`);
       // Back on the form, the draft is read again from the phone.
       await page.click('#back-to-form');
@@ -557,7 +556,7 @@ describe("typing a held visit's reason and a standing decision as a manager does
       assertKept(await page.inputValue(sel), TEXT.heldReason, 'on screen');
       const card = page.locator(`#held-${held[i].id}`);
       const ellieOption = card.locator('option', { hasText: 'Ellie' });
-      await ellieOption.waitFor({ state: 'attached' });
+      await waitShowing(page, ellieOption, `held-ellie-${way}`, { state: 'attached' });
       await card.locator('select').selectOption(await ellieOption.getAttribute('value'));
       await card.locator('.link-held').click();
       await card.waitFor({ state: 'detached' });
