@@ -22,6 +22,7 @@ use shared::sync::AuthoritySettings;
 use shared::{BusinessClock, Calendar, CalendarName, ScheduleRules};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -210,8 +211,14 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(max_raw))
         // The fastest level: a caseload pull compresses about 6 to 1 at level 1, and level 6
-        // took longer than the pull itself.
-        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+        // took longer than the pull itself. Answers under 1 KiB go plain: a lone visit's
+        // acknowledgement (about 120 bytes) is no smaller gzipped, and a compressor for it
+        // costs more than sending it.
+        .layer(
+            CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(SizeAbove::new(1024).and(NotForContentType::IMAGES).and(NotForContentType::SSE)),
+        )
         .layer(CatchPanicLayer::custom(openapi::panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             // The path only: ids are random UUIDs; no query strings, headers or bodies.
