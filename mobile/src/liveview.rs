@@ -117,7 +117,7 @@ pub async fn serve(addr: SocketAddr, services: Services) -> Result<(), UiError> 
 ///
 /// dioxus-liveview 0.7.10's history takes a new address in a task of its own, after the router
 /// has already been told to draw it. Usually that task runs first. When it does not (seen after
-/// a burst of keys then a tap on "Review and submit", about one round in fifty on a busy
+/// a burst of keys then a tap on "Review and submit", about one tap in a hundred on a busy
 /// machine), the router draws the old address again and nothing tells it to draw once more:
 /// the browser's address moves on, the screen stays, and the tap seems lost. This wrapper tells
 /// the router again once the history names the new address.
