@@ -171,30 +171,21 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
     };
     let dev = Worker { id: WorkerId::new(), name: "Dev Night".into(), role: Role::DutyWorker, team: None };
     // A server that answers only the duty workers' list (and the inbox's escalations).
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
     let child = child("Maja", "Test", false);
     let escalation = overdue(&child);
     let (staff, open) = (vec![dana.clone(), dev.clone()], vec![escalation.clone()]);
-    let server = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        runtime.block_on(async move {
-            let staff_list = move |query: axum::extract::RawQuery| async move {
-                if query.0.as_deref() == Some("role=duty_worker") {
-                    axum::Json(serde_json::json!(staff)).into_response()
-                } else {
-                    axum::http::StatusCode::BAD_REQUEST.into_response()
-                }
-            };
-            let app = axum::Router::new()
-                .route("/api/staff", axum::routing::get(staff_list))
-                .route("/api/escalations", axum::routing::get(move || async move { axum::Json(open) }));
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ =
-                tokio::time::timeout(std::time::Duration::from_secs(20), axum::serve(listener, app)).await;
-        });
-    });
+    let staff_list = move |query: axum::extract::RawQuery| async move {
+        if query.0.as_deref() == Some("role=duty_worker") {
+            axum::Json(serde_json::json!(staff)).into_response()
+        } else {
+            axum::http::StatusCode::BAD_REQUEST.into_response()
+        }
+    };
+    let (address, server) = stub_server(
+        axum::Router::new()
+            .route("/api/staff", axum::routing::get(staff_list))
+            .route("/api/escalations", axum::routing::get(move || async move { axum::Json(open) })),
+    );
     let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(child, vec![])], &[], &[], |_| {});
     app.unlock();
     let html = app.render("/inbox", "Dev Night");
@@ -235,24 +226,15 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
         more: false,
         settings: None,
     };
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
-    let server = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        runtime.block_on(async move {
-            let pull = move || async move {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                axum::Json(page)
-            };
-            let app = axum::Router::new()
-                .route("/api/review", axum::routing::get(move || async move { axum::Json(held) }))
-                .route("/api/sync/pull", axum::routing::get(pull));
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ =
-                tokio::time::timeout(std::time::Duration::from_secs(20), axum::serve(listener, app)).await;
-        });
-    });
+    let pull = move || async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        axum::Json(page)
+    };
+    let (address, server) = stub_server(
+        axum::Router::new()
+            .route("/api/review", axum::routing::get(move || async move { axum::Json(held) }))
+            .route("/api/sync/pull", axum::routing::get(pull)),
+    );
     let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(alfie, vec![])], &[], &[], |_| {});
     app.unlock();
     let html = app.render("/inbox/held", ">Ellie Test</option>");

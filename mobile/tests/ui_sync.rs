@@ -126,24 +126,13 @@ fn a_conflict_is_shown_as_a_newer_version_on_the_server_with_a_way_to_amend() {
 #[test]
 fn when_the_server_ends_the_session_the_app_asks_to_sign_in_again_and_keeps_the_visit_waiting() {
     // A server that answers every request "401: sign in again".
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    listener.set_nonblocking(true).expect("non-blocking");
-    let address = format!("http://{}", listener.local_addr().expect("address"));
-    let server = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        runtime.block_on(async move {
-            let refuse = || async {
-                (
-                    axum::http::StatusCode::UNAUTHORIZED,
-                    axum::Json(serde_json::json!({"error": "unauthorized", "message": "Sign in again."})),
-                )
-            };
-            let app = axum::Router::new().fallback(refuse);
-            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-            let _ =
-                tokio::time::timeout(std::time::Duration::from_secs(20), axum::serve(listener, app)).await;
-        });
-    });
+    let refuse = || async {
+        (
+            axum::http::StatusCode::UNAUTHORIZED,
+            axum::Json(serde_json::json!({"error": "unauthorized", "message": "Sign in again."})),
+        )
+    };
+    let (address, server) = stub_server(axum::Router::new().fallback(refuse));
     let child = child("Maja", "Test", false);
     let visit = seen_visit(&child, today(), "I like my school");
     let app = AppUnderTest::signed_in_to(

@@ -127,6 +127,22 @@ pub fn cover(child: &Child, ends_on: NaiveDate) -> CoverAssignment {
     }
 }
 
+/// Serves `app` on a free loopback port from a thread of its own for up to 20 s, as a stand-in
+/// for the sync server; returns its address and the thread.
+pub fn stub_server(app: axum::Router) -> (String, std::thread::JoinHandle<()>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    listener.set_nonblocking(true).expect("non-blocking");
+    let address = format!("http://{}", listener.local_addr().expect("address"));
+    let server = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+            let _ = tokio::time::timeout(Duration::from_secs(20), axum::serve(listener, app)).await;
+        });
+    });
+    (address, server)
+}
+
 /// The real app over a real encrypted store holding invented children, signed in (the server
 /// address is a closed local port, so the phone is offline) and unlocked.
 pub struct AppUnderTest {
