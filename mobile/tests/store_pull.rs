@@ -102,6 +102,7 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
         decided_by: WorkerId::new(),
         decided_by_name: "Tara Manager".into(),
         decided_at: afternoon(),
+        ended: None,
     };
     store.save_seen_alone_decisions(child.id, std::slice::from_ref(&decision)).unwrap();
     store.save_seen_alone_decisions(other.id, std::slice::from_ref(&decision)).unwrap();

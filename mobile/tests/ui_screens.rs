@@ -453,6 +453,7 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
         decided_by: WORKER,
         decided_by_name: "Tara Manager".into(),
         decided_at: Utc::now(),
+        ended: None,
     };
     let mut draft = new_draft(&child);
     draft.seen = Some(true);

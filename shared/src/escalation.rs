@@ -591,12 +591,47 @@ pub struct SeenAloneDecision {
     pub decided_by_name: String,
     /// When it was recorded.
     pub decided_at: DateTime<Utc>,
+    /// A manager's ending of it before `ends_on`, if one has: appended, the decision is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<SeenAloneDecisionEnd>,
+}
+
+/// A manager's ending of a standing "seen alone" decision before the end it was given (for
+/// example the child is now talking, or a concern has arisen): appended, never changed. From
+/// the day it was ended, visits must see the child alone again or ask a manager.
+///
+/// **Wire format:** returned by the API within [`SeenAloneDecision`]. Add fields only, with
+/// `#[serde(default)]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SeenAloneDecisionEnd {
+    /// The last day the decision covers: the day before it was ended, in the authority's time
+    /// zone (before the first day, when it was ended before it began).
+    pub last_day: NaiveDate,
+    /// Why it was ended.
+    pub reason: String,
+    /// The manager who ended it.
+    pub ended_by: WorkerId,
+    /// Their name at the time.
+    pub ended_by_name: String,
+    /// When it was ended.
+    pub ended_at: DateTime<Utc>,
 }
 
 impl SeenAloneDecision {
-    /// Whether the decision covers a visit on `date`.
+    /// The last day it covers: `ends_on`, or the day before a manager ended it, if earlier.
+    pub fn last_day(&self) -> NaiveDate {
+        self.ended.as_ref().map_or(self.ends_on, |end| end.last_day.min(self.ends_on))
+    }
+
+    /// Whether the decision covers a visit on `date`: from its first day to its last (see
+    /// [`Self::last_day`]).
     pub fn covers(&self, date: NaiveDate) -> bool {
-        self.starts_on <= date && date <= self.ends_on
+        self.starts_on <= date && date <= self.last_day()
+    }
+
+    /// Whether it still covers `today` or a later day, so a manager may end it.
+    pub fn in_force_from(&self, today: NaiveDate) -> bool {
+        today <= self.last_day()
     }
 
     /// The decision in `decisions` that covers a visit on `date` (the visit's own date), the

@@ -38,7 +38,7 @@ pub use child::{
 pub use clock::{BusinessClock, Tz, authority_date};
 pub use escalation::{
     Escalation, EscalationAction, EscalationEntry, EscalationReason, EscalationStatus, EscalationStep,
-    ScheduleBasis, SeenAloneDecision, SeenAloneInstruction,
+    ScheduleBasis, SeenAloneDecision, SeenAloneDecisionEnd, SeenAloneInstruction,
 };
 pub use household::{Reallocation, SafetyWarning, SafetyWarningKind};
 pub use ids::*;

@@ -124,6 +124,7 @@ fn a_standing_decision_covers_its_first_and_last_days_and_the_latest_decided_is_
         decided_by: fixed(101),
         decided_by_name: "Tara Manager".into(),
         decided_at: instant(decided).into(),
+        ended: None,
     };
     // Monday 2 March to Friday 13 March, then a later one from Monday 9 March over Easter.
     let decisions = [
@@ -136,4 +137,46 @@ fn a_standing_decision_covers_its_first_and_last_days_and_the_latest_decided_is_
     assert_eq!(named("2026-03-09"), Some("Decision 2"), "both cover it: the latest decided");
     assert_eq!(named("2026-04-06"), Some("Decision 2"), "its last day, Easter Monday");
     assert_eq!(named("2026-04-07"), None, "the day after it ends");
+}
+
+/// A manager ends a standing decision early (the child is talking now): it covers the days
+/// before it was ended, so no past visit changes, and nothing from the day it was ended. One
+/// ended before its first day covers nothing.
+#[test]
+fn a_standing_decision_ended_early_covers_only_the_days_before_it_was_ended() {
+    let ended = |last_day: &str| shared::SeenAloneDecisionEnd {
+        last_day: date(last_day),
+        reason: "She is talking now".into(),
+        ended_by: fixed(102),
+        ended_by_name: "Mo Manager".into(),
+        ended_at: instant("2026-05-11T08:00:00Z").into(),
+    };
+    // From Monday 2 March to Friday 3 July; ended on Monday 11 May, the Monday after Liberation Day.
+    let mut decision = SeenAloneDecision {
+        id: fixed(501),
+        child_id: fixed(1),
+        reason: "Baby".into(),
+        starts_on: date("2026-03-02"),
+        ends_on: date("2026-07-03"),
+        decided_by: fixed(101),
+        decided_by_name: "Tara Manager".into(),
+        decided_at: instant("2026-03-02T09:00:00Z").into(),
+        ended: Some(ended("2026-05-10")),
+    };
+    assert_eq!(decision.last_day(), date("2026-05-10"));
+    assert!(decision.covers(date("2026-05-09")), "Liberation Day, before it was ended");
+    assert!(decision.covers(date("2026-05-10")), "the day before it was ended");
+    assert!(!decision.covers(date("2026-05-11")), "the day it was ended");
+    assert!(!decision.covers(date("2026-07-03")), "the end it was first given");
+    assert!(!decision.in_force_from(date("2026-05-11")), "ended: it cannot be ended again");
+    let decisions = [decision.clone()];
+    assert!(SeenAloneDecision::covering(&decisions, date("2026-05-12")).is_none());
+
+    // An ending after the end it was given changes nothing.
+    decision.ended = Some(ended("2026-08-01"));
+    assert_eq!(decision.last_day(), date("2026-07-03"));
+    // Ended before it began: it covers no day.
+    decision.ended = Some(ended("2026-03-01"));
+    assert!(!decision.covers(date("2026-03-02")));
+    assert!(!decision.covers(date("2026-03-01")));
 }

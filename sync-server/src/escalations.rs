@@ -845,7 +845,7 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                     "Covered by {}'s standing decision of {} that the child need not be seen alone until {}: {}.",
                     decision.decided_by_name,
                     dmy(decision.starts_on),
-                    dmy(decision.ends_on),
+                    dmy(decision.last_day()),
                     decision.reason.trim()
                 ),
             );

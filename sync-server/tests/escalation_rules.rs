@@ -676,6 +676,7 @@ fn decision(starts: &str, ends: &str) -> SeenAloneDecision {
         decided_by: fixed(TEAM_MANAGER),
         decided_by_name: "Tara Testmanager".into(),
         decided_at: utc("2026-03-02", 9),
+        ended: None,
     }
 }
 

@@ -271,6 +271,7 @@ pub async fn record_seen_alone_decision(
         decided_by: caller.id(),
         decided_by_name: caller.worker.name.clone(),
         decided_at: state.now(),
+        ended: None,
     };
     escalations::validate_seen_alone_decision(&decision).map_err(ApiError::Validation)?;
     let mut tx = store.transaction().await?;
