@@ -113,6 +113,135 @@ async fn a_standing_decision_is_recorded_by_a_manager_and_covers_later_visits() 
     assert!(open_for(&world, tara.access(), &visit).await.is_none());
 }
 
+/// A visit not seen alone that starts today (in the authority's time zone) and has ended.
+fn not_alone_today(world: &World, child: shared::ChildId, worker: shared::WorkerId) -> Visit {
+    let tz = world.state.settings().time_zone;
+    let now = world.state.now();
+    // Ten minutes ago, or just after midnight when it is not yet ten past (within the
+    // allowance for a phone's clock running ahead).
+    let midnight = shared::clock::start_of_day(tz, world.today());
+    let started = (now - chrono::Duration::minutes(10)).max(midnight + chrono::Duration::minutes(1));
+    let mut visit =
+        fixtures::not_alone(visit(child, worker), "Her mother would not leave the room", &["mother"], false);
+    visit.started_at = started.with_timezone(&tz).fixed_offset();
+    visit.ended_at = visit.started_at + chrono::Duration::minutes(5);
+    visit.recorded_at = visit.ended_at.with_timezone(&Utc);
+    assert_eq!(visit.date(), world.today());
+    visit
+}
+
+/// A manager ends a standing decision early (the child is talking now): from today, a visit
+/// not seen alone goes to the manager again, while the visits before it stay covered. Only a
+/// manager ends one, with a reason, once; the decision is kept with its end appended, and
+/// the ending is audited.
+#[tokio::test]
+async fn a_standing_decision_ended_early_no_longer_covers_todays_visit_but_still_covers_earlier_ones() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0003").await;
+    let path = format!("/api/children/{}/seen-alone-decisions", child.id);
+    let today = world.today();
+    let starts = today.checked_sub_days(Days::new(7)).unwrap();
+    let ends = today.checked_add_days(Days::new(120)).unwrap();
+    let (status, decision) = world
+        .post(&path, tara.access(), json!({"reason": "Baby", "starts_on": starts, "ends_on": ends}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{decision}");
+    let end_path = format!("{path}/{}/end", decision["id"].as_str().unwrap());
+
+    // Yesterday's visit, not seen alone, is covered.
+    let yesterday = visit_on(child.id, sam.worker_id(), today.pred_opt().unwrap());
+    let yesterday = fixtures::not_alone(yesterday, "Asleep in her cot", &["mother"], false);
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&yesterday)).await[0]), "accepted");
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    assert!(open_for(&world, tara.access(), &yesterday).await.is_none());
+
+    // Only a manager ends it, with a reason; an unknown decision is not found.
+    let reason = json!({"reason": "She is talking now: see her alone"});
+    let (status, _) = world.post(&end_path, sam.access(), reason.clone()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = world.post(&end_path, tara.access(), json!({"reason": " "})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "reason");
+    let (status, body) = world.post(&end_path, tara.access(), json!({"reason": "x".repeat(2001)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["fields"][0]["field"], "reason");
+    let nobody = format!("{path}/{}/end", shared::SeenAloneDecisionId::new());
+    let (status, _) = world.post(&nobody, tara.access(), reason.clone()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, listed) = world.get(&path, sam.access()).await;
+    assert!(listed[0].get("ended").is_none(), "refused requests change nothing: {listed}");
+
+    let (status, ended) = world.post(&end_path, tara.access(), reason.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert_eq!(ended["ends_on"], json!(ends), "kept as recorded");
+    assert_eq!(ended["ended"]["last_day"], json!(today.pred_opt().unwrap()));
+    assert_eq!(ended["ended"]["ended_by_name"], "Tara Manager");
+    assert_eq!(ended["ended"]["reason"], "She is talking now: see her alone");
+    let (_, listed) = world.get(&path, sam.access()).await;
+    assert_eq!(listed[0], ended, "the key worker reads it ended");
+    // Once.
+    let (status, body) = world.post(&end_path, tara.access(), reason).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("Tara Manager already ended"), "{body}");
+
+    // Today's visit, not seen alone, goes to the manager; yesterday's stays covered.
+    let visit = not_alone_today(&world, child.id, sam.worker_id());
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&visit)).await[0]), "accepted");
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    let raised = open_for(&world, tara.access(), &visit).await.expect("today's visit asks the manager");
+    assert_eq!(raised["reason"]["reason"], "not_seen_alone");
+    assert!(open_for(&world, tara.access(), &yesterday).await.is_none(), "a past visit stays covered");
+
+    let (_, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
+    let what = format!("seen alone decision {} ended", decision["id"].as_str().unwrap());
+    assert!(audit.as_array().unwrap().iter().any(|e| e["what"] == what), "{audit}");
+}
+
+/// A decision already over, or one that has not begun, cannot be ended and covers nothing
+/// once ended.
+#[tokio::test]
+async fn a_standing_decision_already_over_cannot_be_ended_and_one_not_yet_begun_covers_nothing() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0003").await;
+    let path = format!("/api/children/{}/seen-alone-decisions", child.id);
+    let today = world.today();
+    let record = |starts: chrono::NaiveDate, ends: chrono::NaiveDate| {
+        world.post(&path, tara.access(), json!({"reason": "Baby", "starts_on": starts, "ends_on": ends}))
+    };
+    let (status, over) =
+        record(today.checked_sub_days(Days::new(30)).unwrap(), today.pred_opt().unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{over}");
+    let (status, body) = world
+        .post(
+            &format!("{path}/{}/end", over["id"].as_str().unwrap()),
+            tara.access(),
+            json!({"reason": "Talking"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["message"], "This decision is already over.");
+
+    let (status, later) =
+        record(today.checked_add_days(Days::new(7)).unwrap(), today.checked_add_days(Days::new(30)).unwrap())
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{later}");
+    let (status, ended) = world
+        .post(
+            &format!("{path}/{}/end", later["id"].as_str().unwrap()),
+            tara.access(),
+            json!({"reason": "Talking"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    let ended: shared::SeenAloneDecision = serde_json::from_value(ended).unwrap();
+    for ahead in [7, 20, 30] {
+        assert!(!ended.covers(today.checked_add_days(Days::new(ahead)).unwrap()), "{ahead} days ahead");
+    }
+}
+
 #[tokio::test]
 async fn overdue_figures_are_current_when_a_manager_reads_them() {
     let world = World::new().await;

@@ -563,6 +563,39 @@ async fn standing_seen_alone_decisions_are_read_by_those_who_may_visit_the_child
     }
 }
 
+/// Only a manager with the child in scope ends a standing decision; anyone else changes nothing
+/// and learns nothing of the child.
+#[rstest]
+#[case::own_social_worker("tom.north", 403)]
+#[case::other_social_worker("sam.social", 403)]
+#[case::duty_worker("dana.duty", 403)]
+#[case::her_team_manager("mo.manager", 200)]
+#[case::other_team_manager("tara.manager", 404)]
+#[case::senior_manager("sian.senior", 200)]
+#[case::admin("adam.admin", 403)]
+#[tokio::test]
+async fn only_a_manager_with_the_child_in_scope_ends_a_standing_seen_alone_decision(
+    #[case] who: &str,
+    #[case] expected: u16,
+) {
+    let world = World::new().await;
+    let evie = world.child("DEMO-0201").await;
+    let mo = world.login("mo.manager").await;
+    let ends = world.today().checked_add_days(chrono::Days::new(60)).unwrap();
+    let path = format!("/api/children/{}/seen-alone-decisions", evie.id);
+    let (status, decision) =
+        world.post(&path, mo.access(), json!({"reason": "Four months old", "ends_on": ends})).await;
+    assert_eq!(status, StatusCode::CREATED, "{decision}");
+
+    let session = world.login(who).await;
+    let end = format!("{path}/{}/end", decision["id"].as_str().unwrap());
+    let (status, body) = world.post(&end, session.access(), json!({"reason": "Talking now"})).await;
+    assert_eq!(status.as_u16(), expected, "{who}: {body}");
+    assert!(!body.to_string().contains("Four months old") || expected == 200, "{who}: {body}");
+    let (_, listed) = world.get(&path, mo.access()).await;
+    assert_eq!(listed[0].get("ended").is_some(), expected == 200, "{who}: {listed}");
+}
+
 /// The duty worker covering the child reads them, as they visit.
 #[tokio::test]
 async fn the_duty_worker_covering_the_child_reads_its_standing_seen_alone_decisions() {

@@ -32,6 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_escalations))
         .routes(routes!(acknowledge_escalation))
         .routes(routes!(seen_alone_decisions, record_seen_alone_decision))
+        .routes(routes!(end_seen_alone_decision))
         .routes(routes!(record_absence))
         .routes(routes!(assign_cover))
         .routes(routes!(end_cover))
@@ -281,6 +282,87 @@ pub async fn record_seen_alone_decision(
     tx.commit().await?;
     crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(decision)).into_response())
+}
+
+/// A manager's early end to a standing decision.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndSeenAloneDecisionRequest {
+    /// Why it ends early, for example "She is talking now: see her alone". At most 2,000
+    /// characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Ends a standing "seen alone" decision early: from today, visits must see the child alone
+/// again or ask a manager. Appended: the decision is kept as recorded, and still covers the
+/// visits before today, so no past figure changes. A decision is ended once, and only while it
+/// still covers today or a later day.
+#[utoipa::path(post, path = "/api/children/{id}/seen-alone-decisions/{decision_id}/end", tag = "oversight",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Child id"), ("decision_id" = String, Path, description = "Decision id")),
+    request_body = EndSeenAloneDecisionRequest, responses(
+    (status = 200, body = shared::SeenAloneDecision, description = "The decision, with its end"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not a manager"),
+    (status = 404, body = ErrorBody, description = "No such child or decision, or not in your scope"),
+    (status = 409, body = ErrorBody, description = "Already ended, or already over"),
+    (status = 410, body = ErrorBody), (status = 422, body = ErrorBody, description = "Names the field at fault")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn end_seen_alone_decision(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((id, decision_id)): ApiPath<(ChildId, shared::SeenAloneDecisionId)>,
+    ApiJson(request): ApiJson<EndSeenAloneDecisionRequest>,
+) -> Result<ApiJson<shared::SeenAloneDecision>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    let today = state.today();
+    scope::visible_child(store, &caller.worker, id, today).await?;
+    let reason = request.reason.trim().to_owned();
+    let mut errors = Vec::new();
+    if reason.is_empty() {
+        errors.push(shared::FieldError::new("reason", "Say why the decision ends early."));
+    } else if reason.chars().count() > escalations::MAX_MANAGER_TEXT {
+        errors.push(shared::FieldError::new(
+            "reason",
+            format!("At most {} characters.", escalations::MAX_MANAGER_TEXT),
+        ));
+    }
+    // Read under the writer lock: two managers ending it at once append one end, not two.
+    let mut tx = store.transaction().await?;
+    let mut decision = store
+        .seen_alone_decisions(id)
+        .await?
+        .into_iter()
+        .find(|d| d.id == decision_id)
+        .ok_or(ApiError::NotFound)?;
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if let Some(end) = &decision.ended {
+        return Err(ApiError::Conflict(format!(
+            "{} already ended this decision on {}.",
+            end.ended_by_name,
+            end.last_day.succ_opt().unwrap_or(end.last_day).format("%d/%m/%Y")
+        )));
+    }
+    if !decision.in_force_from(today) {
+        return Err(ApiError::Conflict("This decision is already over.".into()));
+    }
+    let end = shared::SeenAloneDecisionEnd {
+        last_day: today.pred_opt().unwrap_or(today),
+        reason,
+        ended_by: caller.id(),
+        ended_by_name: caller.worker.name.clone(),
+        ended_at: state.now(),
+    };
+    tx.put_seen_alone_decision_end(&decision, &end).await?;
+    tx.audit(&change_entry(&caller, Some(id), format!("seen alone decision {decision_id} ended"))).await?;
+    tx.commit().await?;
+    decision.ended = Some(end);
+    crate::sweeper::sweep_store(&state, Some(&BTreeSet::from([id])), state.now()).await?;
+    Ok(ApiJson(decision))
 }
 
 // ---- Absences and cover. ----

@@ -34,7 +34,7 @@
 //! | `cover/`, `cd/`, `cc/` | cover id; duty worker + cover id; child + cover id | [`shared::CoverAssignment`]; indexes |
 //! | `abs/`, `aw/` | absence id; worker + absence id | [`shared::Absence`]; index |
 //! | `esc/`, `ek/` | escalation id; child id + dedup key | [`shared::Escalation`]; index |
-//! | `sad/` | child id + decision id | [`shared::SeenAloneDecision`], never changed |
+//! | `sad/`, `sadend/` | child id + decision id | [`shared::SeenAloneDecision`] as recorded; its early end, appended |
 //! | `pm/`, `sup/`, `ad/`, `sev/` | child id + id | meetings, supervision, actions done, significant events: appended |
 //! | `sw/`, `swend/` | safety warning id | [`shared::SafetyWarning`] as recorded; its end, appended |
 //! | `feed/` | sequence | [`FeedEntry`] |
@@ -516,6 +516,16 @@ impl<E: Engine> Transaction for KvTransaction<'_, E> {
         Ok(())
     }
 
+    async fn put_seen_alone_decision_end(
+        &mut self,
+        decision: &shared::SeenAloneDecision,
+        end: &shared::SeenAloneDecisionEnd,
+    ) -> StoreResult<()> {
+        self.put(key("sadend/", &[decision.child_id.as_bytes(), decision.id.as_bytes()]), end)?;
+        self.feed.push(FeedEntry::Child { child_id: decision.child_id });
+        Ok(())
+    }
+
     async fn put_plan_meeting(&mut self, meeting: &shared::timeline::PlanMeeting) -> StoreResult<()> {
         self.put(key("pm/", &[meeting.child_id.as_bytes(), meeting.id.as_bytes()]), meeting)?;
         self.feed.push(FeedEntry::Child { child_id: meeting.child_id });
@@ -707,7 +717,17 @@ impl<E: Engine> CaseReads for KvStore<E> {
     }
 
     async fn seen_alone_decisions(&self, child: ChildId) -> StoreResult<Vec<shared::SeenAloneDecision>> {
-        self.scan(&key("sad/", &[child.as_bytes()])).await
+        let mut decisions: Vec<shared::SeenAloneDecision> =
+            self.scan(&key("sad/", &[child.as_bytes()])).await?;
+        let ends = key("sadend/", &[child.as_bytes()]);
+        for (k, v) in self.engine.scan(&ends).await? {
+            let end: shared::SeenAloneDecisionEnd = decode(&k, &v)?;
+            let id = id16(&k[ends.len()..]);
+            if let Some(decision) = decisions.iter_mut().find(|d| Some(d.id.as_bytes()) == id.as_ref()) {
+                decision.ended = Some(end);
+            }
+        }
+        Ok(decisions)
     }
 
     async fn plan_meetings(&self, child: ChildId) -> StoreResult<Vec<shared::timeline::PlanMeeting>> {

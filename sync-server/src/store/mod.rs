@@ -227,7 +227,8 @@ pub trait CaseReads {
     async fn all_children(&self) -> StoreResult<Vec<Child>>;
     /// Every change to a child's central record, oldest first (empty when it never changed).
     async fn child_history(&self, child: ChildId) -> StoreResult<Vec<ChildChange>>;
-    /// A child's standing "seen alone" decisions, oldest first.
+    /// A child's standing "seen alone" decisions, oldest first, each with its early end if a
+    /// manager has ended it.
     async fn seen_alone_decisions(&self, child: ChildId) -> StoreResult<Vec<shared::SeenAloneDecision>>;
     /// The core group meetings and review conferences on a child's plan, oldest recorded first.
     async fn plan_meetings(&self, child: ChildId) -> StoreResult<Vec<shared::timeline::PlanMeeting>>;
@@ -630,6 +631,13 @@ pub trait Transaction: Send + Sync {
     async fn put_escalation(&mut self, escalation: &Escalation) -> StoreResult<()>;
     /// Stores a standing "seen alone" decision, with a feed entry for the child.
     async fn put_seen_alone_decision(&mut self, decision: &shared::SeenAloneDecision) -> StoreResult<()>;
+    /// Appends a manager's early end to a standing "seen alone" decision, with a feed entry for
+    /// the child. The decision itself is kept as recorded.
+    async fn put_seen_alone_decision_end(
+        &mut self,
+        decision: &shared::SeenAloneDecision,
+        end: &shared::SeenAloneDecisionEnd,
+    ) -> StoreResult<()>;
     /// Stores a new meeting, with a feed entry for the child.
     async fn put_plan_meeting(&mut self, meeting: &shared::timeline::PlanMeeting) -> StoreResult<()>;
     /// Stores a new supervision record.

@@ -59,6 +59,7 @@ macro_rules! store_conformance {
             case!(a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed);
             case!(revisions_read_together_come_back_each_in_its_place);
             case!(a_childs_visits_are_listed_once_each_whatever_commit_stored_them);
+            case!(a_standing_decision_ended_early_is_kept_with_its_end_after_a_restart);
         }
     };
 }
@@ -617,4 +618,52 @@ pub async fn writers_on_two_handles_to_one_store_are_serialised(a: Arc<dyn Store
         assert_eq!(x, y);
     }
     assert_eq!(a.feed_head().await.unwrap(), 33, "both handles see the same head");
+}
+
+/// A standing "seen alone" decision ended early is read back as recorded, with its end
+/// appended, after a restart; another decision of the child's, and another child's, keep none.
+pub async fn a_standing_decision_ended_early_is_kept_with_its_end_after_a_restart(
+    h: &dyn Harness,
+    dir: &Path,
+) {
+    let store = h.open(dir);
+    let decision = |n: u128, child: u128| shared::SeenAloneDecision {
+        id: id(n),
+        child_id: id(child),
+        reason: format!("Decision {n}"),
+        starts_on: day(2026, 3, 2),
+        ends_on: day(2026, 7, 3),
+        decided_by: id(101),
+        decided_by_name: "Tara Manager".into(),
+        decided_at: at(2026, 3, 2),
+        ended: None,
+    };
+    let (ended, kept, other) = (decision(501, 1), decision(502, 1), decision(503, 2));
+    let end = shared::SeenAloneDecisionEnd {
+        last_day: day(2026, 5, 10),
+        reason: "She is talking now".into(),
+        ended_by: id(102),
+        ended_by_name: "Mo Manager".into(),
+        ended_at: at(2026, 5, 11),
+    };
+    let mut tx = store.transaction().await.unwrap();
+    for d in [&ended, &kept, &other] {
+        tx.put_seen_alone_decision(d).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.transaction().await.unwrap();
+    tx.put_seen_alone_decision_end(&ended, &end).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let store = h.reopen(store, dir);
+    let read = store.seen_alone_decisions(id(1)).await.unwrap();
+    let by_id = |n: u128| read.iter().find(|d| d.id == id(n)).cloned().expect("kept");
+    assert_eq!(read.len(), 2);
+    assert_eq!(
+        by_id(501),
+        shared::SeenAloneDecision { ended: Some(end), ..ended },
+        "as recorded, with its end"
+    );
+    assert_eq!(by_id(502), kept, "the other decision is not ended");
+    assert_eq!(store.seen_alone_decisions(id(2)).await.unwrap(), vec![other]);
 }
