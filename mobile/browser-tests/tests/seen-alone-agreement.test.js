@@ -187,6 +187,50 @@ describe('a manager records a "not seen alone" agreement', () => {
     await samPage.context().close();
   });
 
+  it('lets the manager end the standing decision early, so a "No" to seen alone asks a manager again', async () => {
+    const app = await startApp(tempDir('standing-end-app'), server.url);
+    const page = await phonePage(browser, app.url);
+    await signIn(page, 'tara.manager');
+    await page.goto(`${app.url}/child/${ellie.id}`);
+    const note = page.locator('#standing-decision-note');
+    await note.waitFor({ timeout: 20000 });
+    await page.locator('summary', { hasText: 'End this decision early' }).click();
+    const end = page.locator('#end-standing-decision');
+    assert.ok(await end.isDisabled(), 'not without a reason');
+    await page.locator('.standing-decision-end input[type=text]').fill('Ellie has recovered: see her alone again.');
+    await end.click();
+    const ended = page.locator('#standing-decision-ended');
+    await ended.waitFor({ timeout: 20000 });
+    assert.match(await ended.innerText(),
+      /Tara Manager ended the standing decision: from today, see Ellie alone, or ask a manager\./);
+    await note.waitFor({ state: 'detached' });
+    await screenshot(page, '24-standing-decision-ended');
+    await page.context().close();
+
+    // Kept, with its end appended.
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const decisions = await apiGet(server.url, tara, `/api/children/${ellie.id}/seen-alone-decisions`);
+    assert.equal(decisions.length, 1);
+    assert.equal(decisions[0].ended.ended_by_name, 'Tara Manager');
+    assert.equal(decisions[0].ended.reason, 'Ellie has recovered: see her alone again.');
+    assert.ok(decisions[0].ended.last_day < decisions[0].ends_on);
+
+    // Sam, at Ellie's next visit: no note, and a "No" to seen alone asks the manager.
+    const samApp = await startApp(tempDir('standing-end-sam-app'), server.url);
+    const samPage = await phonePage(browser, samApp.url);
+    await signIn(samPage, 'sam.social');
+    await samPage.locator('a.case', { hasText: 'Ellie' }).first().click();
+    await samPage.locator('#start-visit').waitFor();
+    await samPage.click('#start-visit');
+    await samPage.locator('#visit-form').waitFor();
+    await samPage.click('#seen-yes');
+    await samPage.click('#seen-alone-no');
+    await samPage.getByText('Your manager will be asked').first().waitFor({ timeout: 20000 });
+    assert.equal(await samPage.locator('#not-alone-covered').count(), 0);
+    assert.equal(await samPage.locator('#standing-decision-note').count(), 0);
+    await samPage.context().close();
+  });
+
   it('tells the worker, before the next visit and in it, that a manager said the child must be seen alone', async () => {
     const sam = await deviceLogin(server.url, 'sam.social');
     const isla = (await apiGet(server.url, sam.token, '/api/children')).find((c) => c.given_name === 'Isla');

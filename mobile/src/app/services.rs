@@ -987,6 +987,35 @@ impl Services {
             .map_err(|e| UiError::new(e.plain_words()))
     }
 
+    /// Ends a manager's standing decision early, from today, with the reason (needs signal),
+    /// and keeps the ended decision on the phone at once, so the visit form no longer counts a
+    /// "No" to seen alone as covered. Returns the decision with its end.
+    pub async fn end_seen_alone_decision(
+        &self,
+        child: ChildId,
+        decision: shared::SeenAloneDecisionId,
+        reason: String,
+    ) -> Result<shared::SeenAloneDecision, UiError> {
+        let (client, token) = self.client().await?;
+        let body = serde_json::json!({ "reason": reason });
+        let ended: shared::SeenAloneDecision = client
+            .post_json(
+                &format!("api/children/{child}/seen-alone-decisions/{decision}/end"),
+                Some(&token),
+                &body,
+            )
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        let store = self.store()?;
+        let mut kept = store.seen_alone_decisions(child)?;
+        match kept.iter_mut().find(|d| d.id == ended.id) {
+            Some(held) => *held = ended.clone(),
+            None => kept.push(ended.clone()),
+        }
+        store.save_seen_alone_decisions(child, &kept)?;
+        Ok(ended)
+    }
+
     /// A manager's standing decisions that the child need not be seen alone: fresh from the
     /// server when there is signal (and kept on the phone, encrypted), otherwise the copy kept.
     pub async fn seen_alone_decisions(&self, id: ChildId) -> Result<Vec<shared::SeenAloneDecision>, UiError> {

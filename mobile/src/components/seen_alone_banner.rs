@@ -5,8 +5,9 @@
 use dioxus::prelude::*;
 use shared::{ChildId, SeenAloneDecision, SeenAloneInstruction};
 
-use crate::app::Services;
+use super::TextInput;
 use crate::app::model::format_date;
+use crate::app::{Services, SessionView, UiState};
 
 /// "Tara Manager decided on 27/11/2026 that Maja must be seen alone: …", as a warning.
 #[component]
@@ -23,22 +24,67 @@ pub fn standing_decision_words(decision: &SeenAloneDecision, given_name: &str) -
         "{} decided that {given_name} need not be seen alone from {} to {}: {}",
         decision.decided_by_name,
         format_date(Some(decision.starts_on)),
-        format_date(Some(decision.ends_on)),
+        format_date(Some(decision.last_day())),
         shared::text::as_sentence(&decision.reason),
     )
 }
 
 /// The manager's standing decision that the child need not be seen alone today, if any: from
-/// the server when there is signal, else the copy kept on the phone.
+/// the server when there is signal, else the copy kept on the phone. A manager may end it
+/// early, with a reason: from today the child must be seen alone again, or a manager asked.
 #[component]
 pub fn StandingDecisionNote(id: ChildId, given_name: String) -> Element {
     let services = use_context::<Services>();
-    let decision = use_resource(use_reactive!(|id| {
-        let services = services.clone();
+    let ui = use_context::<UiState>();
+    let is_manager = matches!(&*ui.session.read(), SessionView::Open { worker } if worker.role.is_manager());
+    let reader = services.clone();
+    let mut decision = use_resource(use_reactive!(|id| {
+        let services = reader.clone();
         async move { services.standing_decision_today(id).await.ok().flatten() }
     }));
-    let Some(Some(decision)) = decision.read().clone() else { return rsx! {} };
+    let mut reason = use_signal(String::new);
+    let mut outcome = use_signal(|| None::<Result<String, String>>);
+    let ended = match outcome.read().clone() {
+        Some(Ok(words)) => {
+            rsx! { p { class: "banner warn", role: "status", id: "standing-decision-ended", "{words}" } }
+        }
+        _ => rsx! {},
+    };
+    let Some(Some(standing)) = decision.read().clone() else { return ended };
+    let decision_id = standing.id;
+    let name = given_name.clone();
+    let end = move |_| {
+        let services = services.clone();
+        let words = reason.read().trim().to_owned();
+        let name = name.clone();
+        spawn(async move {
+            match services.end_seen_alone_decision(id, decision_id, words).await {
+                Ok(ended) => {
+                    let by = ended.ended.map(|end| end.ended_by_name).unwrap_or_default();
+                    outcome.set(Some(Ok(format!(
+                        "{by} ended the standing decision: from today, see {name} alone, or ask a manager."
+                    ))));
+                    decision.restart();
+                }
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
     rsx! {
-        p { class: "banner good", id: "standing-decision-note", {standing_decision_words(&decision, &given_name)} }
+        p { class: "banner good", id: "standing-decision-note", {standing_decision_words(&standing, &given_name)} }
+        if is_manager {
+            details { class: "standing-decision-end",
+                summary { "End this decision early" }
+                label { r#for: "standing-end-reason-{id}", "Why it ends" }
+                TextInput { id: "standing-end-reason-{id}", r#type: "text", value: String::new(), maxlength: 2000,
+                    oninput: move |text| reason.set(text) }
+                button { class: "wide", id: "end-standing-decision", style: "margin-top:8px",
+                    disabled: reason.read().trim().is_empty(), onclick: end,
+                    "End it from today" }
+                if let Some(Err(words)) = outcome.read().clone() {
+                    p { class: "problem", role: "alert", "{words}" }
+                }
+            }
+        }
     }
 }
