@@ -185,6 +185,10 @@ pub enum ChronologyKind {
     SafetyWarning,
     /// A manager ended a safety warning on the child's household.
     SafetyWarningEnded,
+    /// A manager's standing decision that the child need not be seen alone for a period.
+    SeenAloneDecision,
+    /// A manager ended such a decision early.
+    SeenAloneDecisionEnded,
 }
 
 impl ChronologyKind {
@@ -209,11 +213,14 @@ impl ChronologyKind {
             ChronologyKind::Supervision => "supervision record",
             ChronologyKind::SignificantEvent => "another agency",
             ChronologyKind::SafetyWarning | ChronologyKind::SafetyWarningEnded => "safety warning record",
+            ChronologyKind::SeenAloneDecision | ChronologyKind::SeenAloneDecisionEnded => {
+                "standing seen-alone decision"
+            }
         }
     }
 
     /// The group a `kinds` filter can name instead of each kind: `plan`, `visit`, `escalation`,
-    /// `cover`, `significant_event` or `safety_warning`.
+    /// `cover`, `significant_event`, `safety_warning` or `seen_alone`.
     pub fn group(self) -> &'static str {
         match self {
             ChronologyKind::Registered
@@ -233,6 +240,7 @@ impl ChronologyKind {
             ChronologyKind::CoreGroup | ChronologyKind::Supervision => "plan",
             ChronologyKind::SignificantEvent => "significant_event",
             ChronologyKind::SafetyWarning | ChronologyKind::SafetyWarningEnded => "safety_warning",
+            ChronologyKind::SeenAloneDecision | ChronologyKind::SeenAloneDecisionEnded => "seen_alone",
         }
     }
 
@@ -264,6 +272,8 @@ impl ChronologyKind {
             ChronologyKind::SignificantEvent => "Significant event (other agency)",
             ChronologyKind::SafetyWarning => "Safety warning recorded (lone visits)",
             ChronologyKind::SafetyWarningEnded => "Safety warning ended",
+            ChronologyKind::SeenAloneDecision => "Standing decision: need not be seen alone",
+            ChronologyKind::SeenAloneDecisionEnded => "Standing decision ended early",
         }
     }
 }
@@ -550,6 +560,52 @@ pub fn add_safety_warnings(
                     end.reason.trim()
                 ),
                 name(end.ended_by),
+            );
+            insert_in_order(chronology, ended);
+        }
+    }
+}
+
+/// Adds a manager's standing decisions that the child need not be seen alone: when each was
+/// made, by whom, for which days and why, and when a manager ended one early and why. Visits
+/// within one raise no "not seen alone" escalation, so a reader of the chronology must see
+/// the decision that explains why nobody was asked.
+pub fn add_seen_alone_decisions(chronology: &mut Chronology, decisions: &[shared::SeenAloneDecision]) {
+    let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
+    let entry = |at: DateTime<Utc>, kind: ChronologyKind, summary: String, by: &str| {
+        let (date, time) = local(tz, at);
+        ChronologyEntry {
+            worker: Some(by.to_owned()),
+            ..ChronologyEntry::event(date, Some(time.format("%H:%M").to_string()), kind, summary)
+        }
+    };
+    for decision in decisions {
+        let made = entry(
+            decision.decided_at,
+            ChronologyKind::SeenAloneDecision,
+            format!(
+                "Standing decision that the child need not be seen alone from {} to {}: {}",
+                dmy(decision.starts_on),
+                dmy(decision.ends_on),
+                decision.reason.trim()
+            ),
+            &decision.decided_by_name,
+        );
+        insert_in_order(chronology, made);
+        if let Some(end) = &decision.ended {
+            let from = end.last_day.succ_opt().unwrap_or(end.last_day);
+            let ended = entry(
+                end.ended_at,
+                ChronologyKind::SeenAloneDecisionEnded,
+                format!(
+                    "Standing decision ended early (made by {} on {}, to {}): from {} the child must be seen alone again, or a manager asked. {}",
+                    decision.decided_by_name,
+                    dmy(local(tz, decision.decided_at).0),
+                    dmy(decision.ends_on),
+                    dmy(from),
+                    shared::text::as_sentence(&end.reason)
+                ),
+                &end.ended_by_name,
             );
             insert_in_order(chronology, ended);
         }

@@ -197,6 +197,24 @@ async fn a_standing_decision_ended_early_no_longer_covers_todays_visit_but_still
     let (_, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
     let what = format!("seen alone decision {} ended", decision["id"].as_str().unwrap());
     assert!(audit.as_array().unwrap().iter().any(|e| e["what"] == what), "{audit}");
+
+    // The chronology a court reads has both, by the manager's name.
+    let chronology = format!("/api/children/{}/chronology?format=json&kinds=seen_alone", child.id);
+    let (status, chronology) = world.get(&chronology, sam.access()).await;
+    assert_eq!(status, StatusCode::OK, "{chronology}");
+    let entries: Vec<(&str, &str)> = chronology["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["kind"].as_str().unwrap(), e["worker"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        entries,
+        [("seen_alone_decision", "Tara Manager"), ("seen_alone_decision_ended", "Tara Manager")]
+    );
+    assert!(
+        chronology["entries"][1]["summary"].as_str().unwrap().ends_with("She is talking now: see her alone.")
+    );
 }
 
 /// A decision already over, or one that has not begun, cannot be ended and covers nothing

@@ -663,3 +663,68 @@ fn safety_warnings_are_dated_in_the_authoritys_zone_across_the_clock_changes() {
         "Safety warning ended (Animal, recorded 29/03/2026): The dog has been rehomed"
     );
 }
+
+/// A manager's standing decision that the child need not be seen alone is in the chronology,
+/// so a reader sees why no visit within it asked a manager, and so is its early end: dated in
+/// the authority's zone across the clock changes, each with the manager's name.
+#[test]
+fn standing_seen_alone_decisions_and_their_early_ends_are_in_the_chronology() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use sync_server::reports::{Chronology, add_seen_alone_decisions};
+
+    let utc = |y, m, d, h, min| Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap();
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    // Decided 00:30 UTC on the day British Summer Time starts (still GMT then); ended at
+    // 23:30 UTC on a summer evening, which is 00:30 the next day in London.
+    let decision = shared::SeenAloneDecision {
+        id: shared::SeenAloneDecisionId::new(),
+        child_id: ChildId::new(),
+        reason: "Baby, four months old".into(),
+        starts_on: day(2026, 3, 29),
+        ends_on: day(2026, 9, 30),
+        decided_by: shared::WorkerId::new(),
+        decided_by_name: "Tara Manager".into(),
+        decided_at: utc(2026, 3, 29, 0, 30),
+        ended: Some(shared::SeenAloneDecisionEnd {
+            last_day: day(2026, 7, 15),
+            reason: "She is talking now: see her alone".into(),
+            ended_by: shared::WorkerId::new(),
+            ended_by_name: "Mo Manager".into(),
+            ended_at: utc(2026, 7, 15, 23, 30),
+        }),
+    };
+    let mut chronology = Chronology {
+        child_id: ChildId::new(),
+        central_id: "CMS-1".into(),
+        child_name: "Nia Fernlow".into(),
+        date_of_birth: None,
+        expected_date_of_birth: None,
+        generated_at: Utc::now(),
+        produced_by: String::new(),
+        time_zone: "Europe/London".into(),
+        filter: None,
+        entries: Vec::new(),
+    };
+    add_seen_alone_decisions(&mut chronology, &[decision]);
+    let shown: Vec<(String, String, String, String)> = chronology
+        .entries
+        .iter()
+        .map(|e| (e.date.to_string(), e.time.clone().unwrap(), e.kind.name(), e.worker.clone().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("2026-03-29".into(), "00:30".into(), "seen_alone_decision".into(), "Tara Manager".into()),
+            ("2026-07-16".into(), "00:30".into(), "seen_alone_decision_ended".into(), "Mo Manager".into()),
+        ]
+    );
+    assert_eq!(
+        chronology.entries[0].summary,
+        "Standing decision that the child need not be seen alone from 29/03/2026 to 30/09/2026: Baby, four months old"
+    );
+    assert_eq!(
+        chronology.entries[1].summary,
+        "Standing decision ended early (made by Tara Manager on 29/03/2026, to 30/09/2026): from 16/07/2026 \
+         the child must be seen alone again, or a manager asked. She is talking now: see her alone."
+    );
+}

@@ -611,7 +611,8 @@ pub struct ChronologyQuery {
     #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
     /// Only these kinds of event, comma-separated: the groups `plan`, `visit`, `escalation`,
-    /// `cover`, `significant_event`, `safety_warning`, or any single kind (for example `escalation_acknowledged`).
+    /// `cover`, `significant_event`, `safety_warning`, `seen_alone`, or any single kind (for example
+    /// `escalation_acknowledged`).
     /// At most 40 kinds and 1,000 characters. (Not a schema bound: a longer value is a 400 or,
     /// past the URI limit, a 414, and the fuzzer would count a 414 as not rejecting it.)
     #[serde(default)]
@@ -655,8 +656,16 @@ impl ChronologyQuery {
                 if n >= MAX_FILTER_KINDS {
                     return Err(ApiError::bad_field("kinds", format!("At most {MAX_FILTER_KINDS} kinds.")));
                 }
-                let known = ["plan", "visit", "escalation", "cover", "significant_event", "safety_warning"]
-                    .contains(&word)
+                let known = [
+                    "plan",
+                    "visit",
+                    "escalation",
+                    "cover",
+                    "significant_event",
+                    "safety_warning",
+                    "seen_alone",
+                ]
+                .contains(&word)
                     || serde_json::from_value::<reports::ChronologyKind>(serde_json::Value::from(word))
                         .is_ok();
                 if !known {
@@ -664,7 +673,7 @@ impl ChronologyQuery {
                     return Err(ApiError::bad_field(
                         "kinds",
                         format!(
-                            "No kind of event called \"{shown}\": use plan, visit, escalation, cover, significant_event, safety_warning or a single kind such as escalation_acknowledged."
+                            "No kind of event called \"{shown}\": use plan, visit, escalation, cover, significant_event, safety_warning, seen_alone or a single kind such as escalation_acknowledged."
                         ),
                     ));
                 }
@@ -732,6 +741,7 @@ pub async fn chronology(
     chronology.produced_by = caller.worker.name.clone();
     reports::add_significant_events(&mut chronology, &store.significant_events(id).await?);
     reports::add_safety_warnings(&mut chronology, &crate::household::warnings_for(store, id).await?, &names);
+    reports::add_seen_alone_decisions(&mut chronology, &store.seen_alone_decisions(id).await?);
     if let Some(filter) = filter {
         reports::filter_chronology(&mut chronology, filter);
     }
