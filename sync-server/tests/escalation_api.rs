@@ -215,6 +215,18 @@ async fn a_standing_decision_ended_early_no_longer_covers_todays_visit_but_still
     assert!(
         chronology["entries"][1]["summary"].as_str().unwrap().ends_with("She is talking now: see her alone.")
     );
+    // And yesterday's visit names the decision that covered it; today's names none.
+    let visits = format!("/api/children/{}/chronology?format=json&kinds=visit", child.id);
+    let (_, visits) = world.get(&visits, sam.access()).await;
+    let covered = |date: chrono::NaiveDate| {
+        let entry = visits["entries"].as_array().unwrap().iter().find(|e| e["date"] == json!(date)).cloned();
+        entry.expect("the visit is in the chronology")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("Covered by Tara Manager's standing decision of")
+    };
+    assert!(covered(today.pred_opt().unwrap()), "{visits}");
+    assert!(!covered(today), "{visits}");
 }
 
 /// A decision already over, or one that has not begun, cannot be ended and covers nothing

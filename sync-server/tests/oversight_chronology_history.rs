@@ -705,7 +705,41 @@ fn standing_seen_alone_decisions_and_their_early_ends_are_in_the_chronology() {
         filter: None,
         entries: Vec::new(),
     };
+    // A visit not seen alone on the decision's last day, and one on the day it was ended.
+    let visit = |date: NaiveDate| {
+        sync_server::reports::ChronologyEntry {
+        date,
+        time: Some("10:00".into()),
+        kind: sync_server::reports::ChronologyKind::Visit,
+        summary: "Statutory visit, announced at Family home. Child seen, not alone (asleep; present: mother). No manager's agreement.".into(),
+        seen: Some(true),
+        seen_alone: Some(false),
+        child_words: vec![],
+        worker: Some("Sam Social".into()),
+        on_cover: false,
+        plan_changes: vec![],
+        source: "visit record".into(),
+        facts: String::new(),
+        concerns: String::new(),
+        amendments: vec![],
+    }
+    };
+    chronology.entries = vec![visit(day(2026, 7, 15)), visit(day(2026, 7, 16))];
     add_seen_alone_decisions(&mut chronology, &[decision]);
+    let visits: Vec<_> = chronology.entries.iter().filter(|e| e.kind.name() == "visit").collect();
+    assert!(
+        visits[0].summary.ends_with(
+            "No manager's agreement. Covered by Tara Manager's standing decision of 29/03/2026 that the child need not be seen alone."
+        ),
+        "{}",
+        visits[0].summary
+    );
+    assert!(
+        visits[1].summary.ends_with("No manager's agreement."),
+        "the day it was ended: {}",
+        visits[1].summary
+    );
+    chronology.entries.retain(|e| e.kind.name() != "visit");
     let shown: Vec<(String, String, String, String)> = chronology
         .entries
         .iter()
