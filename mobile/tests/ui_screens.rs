@@ -471,6 +471,7 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
     app.unlock();
     let page = app.render(&format!("/child/{}", child.id), "need not be seen alone");
     assert!(page.contains(&words), "{page}");
+    assert!(!page.contains("End this decision early"), "only a manager may end it: {page}");
     // So does the handover a duty worker reads before the visit.
     let handover = app.render(&format!("/child/{}/handover", child.id), "need not be seen alone");
     assert!(handover.contains(&words), "{handover}");
@@ -482,8 +483,27 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
 
     // A decision that ended yesterday covers nothing today.
     let ended = [decision(-30, -1)];
-    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft], |store| {
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft.clone()], |store| {
         store.save_seen_alone_decisions(child.id, &ended).expect("decisions kept");
+    });
+    app.unlock();
+    let page = app.render(&format!("/child/{}", child.id), "Last seen alone");
+    assert!(!page.contains("need not be seen alone"), "{page}");
+    let form = app.render(&format!("/child/{}/visit", child.id), "Saved on this phone");
+    assert!(form.contains("Your manager will be asked to agree or disagree."), "{form}");
+
+    // Nor does one a manager ended yesterday, though its own end is a month away: the copy
+    // kept on the phone says so without signal.
+    let mut ended_early = decision(-3, 30);
+    ended_early.ended = Some(shared::SeenAloneDecisionEnd {
+        last_day: day(-1),
+        reason: "She is talking now".into(),
+        ended_by: WORKER,
+        ended_by_name: "Mo Manager".into(),
+        ended_at: Utc::now(),
+    });
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft], |store| {
+        store.save_seen_alone_decisions(child.id, &[ended_early]).expect("decisions kept");
     });
     app.unlock();
     let page = app.render(&format!("/child/{}", child.id), "Last seen alone");

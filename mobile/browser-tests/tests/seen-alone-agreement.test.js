@@ -176,6 +176,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     await note.waitFor({ timeout: 20000 });
     assert.match(await note.innerText(),
       /Tara Manager decided that Ellie need not be seen alone from .* to .*: Ellie is recovering from surgery/);
+    assert.equal(await samPage.locator('.standing-decision-end').count(), 0, 'only a manager may end it');
     await samPage.click('#start-visit');
     await samPage.locator('#visit-form').waitFor();
     await samPage.click('#seen-yes');
