@@ -244,6 +244,39 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
     drop(server);
 }
 
+/// A child's page opened before the sync has brought the child (from a link, or a child
+/// newly allocated) says so, and shows the child as soon as the sync does. (It showed "Something
+/// went wrong" and "This child is not on this phone" until the worker left the page.)
+#[test]
+fn a_childs_page_opened_before_the_sync_brings_them_shows_them_when_it_does() {
+    let ellie = child("Ellie", "Test", false);
+    let page = shared::sync::PullResponse {
+        protocol: 1,
+        events: vec![shared::sync::ChangeEvent::Child { child: Box::new(ellie.clone()) }],
+        cursor: shared::sync::Cursor("after-ellie".into()),
+        more: false,
+        settings: None,
+    };
+    let pull = move || async move {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        axum::Json(page)
+    };
+    let (address, server) =
+        stub_server(axum::Router::new().route("/api/sync/pull", axum::routing::get(pull)));
+    let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
+    app.unlock();
+    // One screen, opened before the pull answers and kept open while it does.
+    let seen =
+        app.render_through(&format!("/child/{}", ellie.id), &["id=\"child-not-here\"", "Last seen alone"]);
+    let (waiting, arrived) = (&seen[0], &seen[1]);
+    assert!(waiting.contains("This child is not on this phone yet."), "{waiting}");
+    assert!(!waiting.contains("Something went wrong"), "{waiting}");
+    assert!(arrived.contains("Ellie Test"), "{arrived}");
+    assert!(!arrived.contains("not on this phone"), "{arrived}");
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn a_social_worker_has_no_inbox_tab() {
     let child = child("Maja", "Test", false);

@@ -453,15 +453,14 @@ impl Services {
         Ok(cases)
     }
 
-    /// Everything the child screen shows.
-    pub async fn child_view(&self, id: ChildId) -> Result<ChildView, UiError> {
+    /// Everything the child screen shows; `None` while the child is not on this phone (the
+    /// sync may yet bring them).
+    pub async fn child_view(&self, id: ChildId) -> Result<Option<ChildView>, UiError> {
         let store = self.store()?;
         let today = store.today(Utc::now())?;
-        let entry = store
-            .caseload(today)?
-            .into_iter()
-            .find(|e| e.child.id == id)
-            .ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        let Some(entry) = store.caseload(today)?.into_iter().find(|e| e.child.id == id) else {
+            return Ok(None);
+        };
         let visits = store.counted_visits_for(id)?;
         let mut siblings = Vec::new();
         for sibling in &entry.child.sibling_ids {
@@ -476,7 +475,7 @@ impl Services {
             entry.child.reallocation.clone().filter(|r| {
                 r.to_worker == me && !visits.iter().any(|v| v.worker_id == me && v.date() >= r.on)
             });
-        Ok(ChildView {
+        Ok(Some(ChildView {
             reallocated_to_me,
             interpreting_not_considered: entry.interpreting_not_considered.clone(),
             summary: CaseSummary::from(&entry),
@@ -490,7 +489,7 @@ impl Services {
             child: entry.child,
             siblings,
             has_draft,
-        })
+        }))
     }
 
     /// The duty handover: fresh from the server when there is signal (and kept on the phone),
@@ -516,7 +515,8 @@ impl Services {
                 ..handover_view(handover, from_server)
             });
         }
-        let view = self.child_view(id).await?;
+        let view =
+            self.child_view(id).await?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
         let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
         let visits = store.counted_visits_for(id)?;
         Ok(HandoverView {

@@ -22,7 +22,17 @@ pub fn ChildPage(id: ChildId) -> Element {
         async move { services.child_view(id).await }
     }))
     .suspend()?;
-    let view = view.read().clone()?;
+    // Opened by address or from a link before the sync has brought the child (a child newly
+    // allocated, say): say so, and show them as soon as the sync does, since this is read
+    // again whenever the phone's store changes.
+    let Some(view) = view.read().clone()? else {
+        return rsx! {
+            h2 { id: "screen-title", "Not on this phone yet" }
+            p { class: "muted", role: "status", id: "child-not-here",
+                "This child is not on this phone yet. A child newly allocated to you or your team arrives with the next sync, and shows here as soon as it does." }
+            Link { class: "button wide", to: Route::Caseload {}, "Go to My children" }
+        };
+    };
     let child = &view.child;
     // A covered child, or one newly reallocated to this worker, starts with the handover.
     let start = if view.summary.cover_ends.is_some() || view.reallocated_to_me.is_some() {

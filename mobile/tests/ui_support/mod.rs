@@ -255,6 +255,31 @@ impl AppUnderTest {
         self.render_all(path, &[until])
     }
 
+    /// Renders `path` once and keeps it open while the screen changes: waits (up to 5 s each)
+    /// for each of `stages` in turn, and returns the HTML as it was when each appeared.
+    pub fn render_through(&self, path: &str, stages: &[&str]) -> Vec<String> {
+        self.runtime.block_on(async {
+            let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
+            let mut dom =
+                VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
+            dom.rebuild_in_place();
+            let mut seen = Vec::new();
+            for stage in stages {
+                let mut html = dioxus_ssr::render(&dom);
+                let mut tries = 0;
+                while !html.contains(stage) {
+                    tries += 1;
+                    assert!(tries <= 100, "{stage:?} never appeared at {path}; last render:\n{html}");
+                    let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
+                    dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+                    html = dioxus_ssr::render(&dom);
+                }
+                seen.push(html);
+            }
+            seen
+        })
+    }
+
     /// Renders `path` until every one of `until` appears (parts of the screen fill in from
     /// different reads of the store, so one appearing says nothing about the others).
     pub fn render_all(&self, path: &str, until: &[&str]) -> String {
