@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   DEMO_PASSWORD, apiGet, apiLogin, apiPost, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
-  stopAll, tempDir, visitTimesToday,
+  stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
 const AGREEMENT = 'Agreed in supervision: Ellie is unwell; see her alone at school on Friday.';
@@ -194,7 +194,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     await signIn(page, 'tara.manager');
     await page.goto(`${app.url}/child/${ellie.id}`);
     const note = page.locator('#standing-decision-note');
-    await note.waitFor({ timeout: 20000 });
+    await waitShowing(page, note, 'standing-note-for-the-manager', { timeout: 20000 });
     await page.locator('summary', { hasText: 'End this decision early' }).click();
     const end = page.locator('#end-standing-decision');
     assert.ok(await end.isDisabled(), 'not without a reason');

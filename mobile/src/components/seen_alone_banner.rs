@@ -43,20 +43,24 @@ pub fn StandingDecisionNote(id: ChildId, given_name: String) -> Element {
         async move { services.standing_decision_today(id).await.ok().flatten() }
     }));
     let mut reason = use_signal(String::new);
+    let mut sending = use_signal(|| false);
     let mut outcome = use_signal(|| None::<Result<String, String>>);
-    let ended = match outcome.read().clone() {
+    // Outside the form, so it stays when the decision, ended, leaves the page.
+    let said = match outcome.read().clone() {
         Some(Ok(words)) => {
             rsx! { p { class: "banner warn", role: "status", id: "standing-decision-ended", "{words}" } }
         }
-        _ => rsx! {},
+        Some(Err(words)) => rsx! { p { class: "problem", role: "alert", "{words}" } },
+        None => rsx! {},
     };
-    let Some(Some(standing)) = decision.read().clone() else { return ended };
+    let Some(Some(standing)) = decision.read().clone() else { return said };
     let decision_id = standing.id;
     let name = given_name.clone();
     let end = move |_| {
         let services = services.clone();
         let words = reason.read().trim().to_owned();
         let name = name.clone();
+        sending.set(true);
         spawn(async move {
             match services.end_seen_alone_decision(id, decision_id, words).await {
                 Ok(ended) => {
@@ -64,10 +68,12 @@ pub fn StandingDecisionNote(id: ChildId, given_name: String) -> Element {
                     outcome.set(Some(Ok(format!(
                         "{by} ended the standing decision: from today, see {name} alone, or ask a manager."
                     ))));
-                    decision.restart();
                 }
                 Err(e) => outcome.set(Some(Err(e.to_string()))),
             }
+            sending.set(false);
+            // Read again either way: another manager may have ended it first.
+            decision.restart();
         });
     };
     rsx! {
@@ -79,12 +85,10 @@ pub fn StandingDecisionNote(id: ChildId, given_name: String) -> Element {
                 TextInput { id: "standing-end-reason-{id}", r#type: "text", value: String::new(), maxlength: 2000,
                     oninput: move |text| reason.set(text) }
                 button { class: "wide", id: "end-standing-decision", style: "margin-top:8px",
-                    disabled: reason.read().trim().is_empty(), onclick: end,
+                    disabled: reason.read().trim().is_empty() || sending(), onclick: end,
                     "End it from today" }
-                if let Some(Err(words)) = outcome.read().clone() {
-                    p { class: "problem", role: "alert", "{words}" }
-                }
             }
         }
+        {said}
     }
 }
