@@ -247,6 +247,7 @@ fn bench(c: &mut Criterion) {
         visits: &visits,
         escalations: &[],
         covers: &[],
+        seen_alone_decisions: &[],
         worker_names: &worker_names,
         calendar,
         today,

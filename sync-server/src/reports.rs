@@ -569,8 +569,8 @@ pub fn add_safety_warnings(
 /// Adds a manager's standing decisions that the child need not be seen alone: when each was
 /// made, by whom, for which days and why, and when a manager ended one early and why. Visits
 /// within one raise no "not seen alone" escalation, so a reader of the chronology must see
-/// the decision that explains why nobody was asked: each such visit names it too. Call it
-/// after the visits are in.
+/// the decision that explains why nobody was asked (each such visit names it too: see
+/// [`ChronologyInput::seen_alone_decisions`]).
 pub fn add_seen_alone_decisions(chronology: &mut Chronology, decisions: &[shared::SeenAloneDecision]) {
     let tz: shared::Tz = chronology.time_zone.parse().unwrap_or(shared::clock::DEFAULT_TIME_ZONE);
     let entry = |at: DateTime<Utc>, kind: ChronologyKind, summary: String, by: &str| {
@@ -580,19 +580,6 @@ pub fn add_seen_alone_decisions(chronology: &mut Chronology, decisions: &[shared
             ..ChronologyEntry::event(date, Some(time.format("%H:%M").to_string()), kind, summary)
         }
     };
-    // A visit not seen alone within a decision names it: that is why no manager was asked.
-    for visit in chronology.entries.iter_mut().filter(|e| e.kind == ChronologyKind::Visit) {
-        if visit.seen_alone == Some(false)
-            && let Some(decision) = shared::SeenAloneDecision::covering(decisions, visit.date)
-        {
-            let _ = write!(
-                visit.summary,
-                " Covered by {}'s standing decision of {} that the child need not be seen alone.",
-                decision.decided_by_name,
-                dmy(local(tz, decision.decided_at).0)
-            );
-        }
-    }
     for decision in decisions {
         let made = entry(
             decision.decided_at,
@@ -639,6 +626,9 @@ pub struct ChronologyInput<'a> {
     pub escalations: &'a [Escalation],
     /// Every cover assignment for the child.
     pub covers: &'a [CoverAssignment],
+    /// The child's standing "seen alone" decisions: a visit not seen alone within one names
+    /// it, judged on the visit's own date as the sweep judges it. May be empty.
+    pub seen_alone_decisions: &'a [shared::SeenAloneDecision],
     /// Staff names by id.
     pub worker_names: &'a HashMap<WorkerId, String>,
     /// The working-day calendar.
@@ -719,6 +709,18 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
                         present.join(", "),
                         if *manager_agreed { " A manager agreed." } else { " No manager's agreement." }
                     );
+                    // The sweep's own rule and date: the chronology says so exactly when no
+                    // manager was asked because of it.
+                    if let Some(decision) =
+                        shared::SeenAloneDecision::covering(input.seen_alone_decisions, visit.date())
+                    {
+                        let _ = write!(
+                            summary,
+                            " Covered by {}'s standing decision of {} that the child need not be seen alone.",
+                            decision.decided_by_name,
+                            dmy(local(input.time_zone, decision.decided_at).0)
+                        );
+                    }
                 }
                 None => summary.push_str(" Child seen."),
             },

@@ -18,6 +18,7 @@ fn summary_of(kind: ChronologyKind, visits: &[Visit], escalations: &[Escalation]
         visits,
         escalations,
         covers: &[],
+        seen_alone_decisions: &[],
         worker_names: &workers,
         calendar: Calendar::jersey(),
         today: date("2026-04-20"),

@@ -717,6 +717,7 @@ pub async fn chronology(
     let mut held = store.escalations_for_child(id).await?;
     held.retain(|e| scope::may_read_escalation(&caller.worker, e));
     let covers = store.covers_for_child(id).await?;
+    let decisions = store.seen_alone_decisions(id).await?;
     let names = worker_names(store).await?;
     let history = store.child_history(id).await?;
     let mut chronology = reports::chronology_with_history(
@@ -726,6 +727,7 @@ pub async fn chronology(
             visits: &visits,
             escalations: &held,
             covers: &covers,
+            seen_alone_decisions: &decisions,
             worker_names: &names,
             calendar: state.calendar(),
             today: state.today(),
@@ -741,7 +743,7 @@ pub async fn chronology(
     chronology.produced_by = caller.worker.name.clone();
     reports::add_significant_events(&mut chronology, &store.significant_events(id).await?);
     reports::add_safety_warnings(&mut chronology, &crate::household::warnings_for(store, id).await?, &names);
-    reports::add_seen_alone_decisions(&mut chronology, &store.seen_alone_decisions(id).await?);
+    reports::add_seen_alone_decisions(&mut chronology, &decisions);
     if let Some(filter) = filter {
         reports::filter_chronology(&mut chronology, filter);
     }
