@@ -699,6 +699,36 @@ fn a_standing_decision_covers_visits_within_it(
     assert_eq!(changes.len(), raised, "{changes:?}");
 }
 
+/// A decision from 2 March to 30 June, ended early by a manager: it covers the days before the
+/// day it was ended and none after, whether that day is a bank holiday, a weekend, or the
+/// Sunday the clocks go forward.
+#[rstest]
+#[case::the_day_before_good_friday_it_was_ended_on("2026-04-02", "2026-04-02", 0)]
+#[case::good_friday_the_day_it_was_ended("2026-04-02", "2026-04-03", 1)]
+#[case::easter_monday_after("2026-04-02", "2026-04-06", 1)]
+#[case::the_saturday_before_the_clocks_go_forward("2026-03-28", "2026-03-28", 0)]
+#[case::the_sunday_the_clocks_go_forward_it_was_ended_on("2026-03-28", "2026-03-29", 1)]
+#[case::ended_before_it_began_covers_its_first_day_no_more("2026-03-01", "2026-03-02", 1)]
+fn a_standing_decision_ended_early_covers_only_the_days_before(
+    #[case] last_day: &str,
+    #[case] visit_on: &str,
+    #[case] raised: usize,
+) {
+    let ended = SeenAloneDecision {
+        ended: Some(SeenAloneDecisionEnd {
+            last_day: date(last_day),
+            reason: "She is talking now".into(),
+            ended_by: fixed(TEAM_MANAGER),
+            ended_by_name: "Tara Testmanager".into(),
+            ended_at: utc(last_day, 23),
+        }),
+        ..decision("2026-03-02", "2026-06-30")
+    };
+    let changes =
+        sweep_with_decisions(&child(1), &[not_alone(10, visit_on, false)], &[], &[ended], utc(visit_on, 15));
+    assert_eq!(changes.len(), raised, "{changes:?}");
+}
+
 #[test]
 fn a_standing_decision_recorded_later_closes_the_open_escalation_naming_the_manager() {
     let visits = [not_alone(10, "2026-03-10", false)];
