@@ -1372,12 +1372,7 @@ pub const MAX_MANAGER_TEXT: usize = 2000;
 /// the start, and at most [`MAX_DECISION_DAYS`] long (it is reviewed, not forgotten).
 pub fn validate_seen_alone_decision(decision: &SeenAloneDecision) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
-    let reason = decision.reason.trim();
-    if reason.is_empty() {
-        errors.push(FieldError::new("reason", "Say why the child need not be seen alone."));
-    } else if reason.chars().count() > MAX_MANAGER_TEXT {
-        errors.push(FieldError::new("reason", format!("At most {MAX_MANAGER_TEXT} characters.")));
-    }
+    check_manager_reason(&mut errors, &decision.reason, "Say why the child need not be seen alone.");
     if decision.ends_on < decision.starts_on {
         errors.push(FieldError::new("ends_on", "The decision must end on or after the day it starts."));
     } else if (decision.ends_on - decision.starts_on).num_days() > MAX_DECISION_DAYS {
@@ -1389,6 +1384,17 @@ pub fn validate_seen_alone_decision(decision: &SeenAloneDecision) -> Result<(), 
         ));
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
+}
+
+/// Checks a manager's `reason` field: given (else `missing`), and at most
+/// [`MAX_MANAGER_TEXT`] characters.
+pub fn check_manager_reason(errors: &mut Vec<FieldError>, reason: &str, missing: &str) {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        errors.push(FieldError::new("reason", missing));
+    } else if reason.chars().count() > MAX_MANAGER_TEXT {
+        errors.push(FieldError::new("reason", format!("At most {MAX_MANAGER_TEXT} characters.")));
+    }
 }
 
 /// The longest a standing "seen alone" decision may last: a year, so it is looked at again.

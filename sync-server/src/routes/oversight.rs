@@ -321,14 +321,7 @@ pub async fn end_seen_alone_decision(
     scope::visible_child(store, &caller.worker, id, today).await?;
     let reason = request.reason.trim().to_owned();
     let mut errors = Vec::new();
-    if reason.is_empty() {
-        errors.push(shared::FieldError::new("reason", "Say why the decision ends early."));
-    } else if reason.chars().count() > escalations::MAX_MANAGER_TEXT {
-        errors.push(shared::FieldError::new(
-            "reason",
-            format!("At most {} characters.", escalations::MAX_MANAGER_TEXT),
-        ));
-    }
+    escalations::check_manager_reason(&mut errors, &reason, "Say why the decision ends early.");
     // Read under the writer lock: two managers ending it at once append one end, not two.
     let mut tx = store.transaction().await?;
     let mut decision = store
