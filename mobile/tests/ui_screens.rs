@@ -219,21 +219,9 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
         "visit": seen_visit(&alfie, today(), "We went to the beach."),
     }]);
     // The server answers the held visits at once, and the first pull only after a second.
-    let page = shared::sync::PullResponse {
-        protocol: 1,
-        events: vec![shared::sync::ChangeEvent::Child { child: Box::new(ellie.clone()) }],
-        cursor: shared::sync::Cursor("after-ellie".into()),
-        more: false,
-        settings: None,
-    };
-    let pull = move || async move {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        axum::Json(page)
-    };
     let (address, server) = stub_server(
-        axum::Router::new()
-            .route("/api/review", axum::routing::get(move || async move { axum::Json(held) }))
-            .route("/api/sync/pull", axum::routing::get(pull)),
+        pull_bringing_after_a_second(&ellie)
+            .route("/api/review", axum::routing::get(move || async move { axum::Json(held) })),
     );
     let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(alfie, vec![])], &[], &[], |_| {});
     app.unlock();
@@ -250,19 +238,7 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
 #[test]
 fn a_childs_page_opened_before_the_sync_brings_them_shows_them_when_it_does() {
     let ellie = child("Ellie", "Test", false);
-    let page = shared::sync::PullResponse {
-        protocol: 1,
-        events: vec![shared::sync::ChangeEvent::Child { child: Box::new(ellie.clone()) }],
-        cursor: shared::sync::Cursor("after-ellie".into()),
-        more: false,
-        settings: None,
-    };
-    let pull = move || async move {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        axum::Json(page)
-    };
-    let (address, server) =
-        stub_server(axum::Router::new().route("/api/sync/pull", axum::routing::get(pull)));
+    let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
     let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
     app.unlock();
     // One screen, opened before the pull answers and kept open while it does.

@@ -127,6 +127,23 @@ pub fn cover(child: &Child, ends_on: NaiveDate) -> CoverAssignment {
     }
 }
 
+/// A stand-in server's routes whose first pull brings `child`, answered only after a second:
+/// long enough for a screen to open before the child is on the phone.
+pub fn pull_bringing_after_a_second(child: &Child) -> axum::Router {
+    let page = PullResponse {
+        protocol: 1,
+        events: vec![ChangeEvent::Child { child: Box::new(child.clone()) }],
+        cursor: Cursor("after-the-child".into()),
+        more: false,
+        settings: None,
+    };
+    let pull = move || async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        axum::Json(page)
+    };
+    axum::Router::new().route("/api/sync/pull", axum::routing::get(pull))
+}
+
 /// Serves `app` on a free loopback port from a thread of its own for up to 20 s, as a stand-in
 /// for the sync server; returns its address and the thread.
 pub fn stub_server(app: axum::Router) -> (String, std::thread::JoinHandle<()>) {
