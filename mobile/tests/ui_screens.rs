@@ -253,6 +253,29 @@ fn a_childs_page_opened_before_the_sync_brings_them_shows_them_when_it_does() {
     drop(server);
 }
 
+/// The same for the handover, with no handover from the server: the screen waits for the
+/// child, then shows what the phone holds. (It showed "Something went wrong" and "This child is
+/// not on this phone" until the worker left the screen, and was never read again after a sync.)
+#[test]
+fn a_handover_opened_before_the_sync_brings_the_child_shows_them_when_it_does() {
+    let ellie = child("Ellie", "Test", false);
+    let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
+    let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
+    app.unlock();
+    let seen = app.render_through(
+        &format!("/child/{}/handover", ellie.id),
+        &["id=\"handover-not-here\"", "Handover: Ellie Test"],
+    );
+    let (waiting, arrived) = (&seen[0], &seen[1]);
+    assert!(waiting.contains("Neither the server nor this phone has this child"), "{waiting}");
+    assert!(!waiting.contains("Something went wrong"), "{waiting}");
+    assert!(arrived.contains("This is what the phone holds"), "{arrived}");
+    assert!(arrived.contains("I have read this: start the visit"), "{arrived}");
+    assert!(!arrived.contains("not on this phone"), "{arrived}");
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn a_social_worker_has_no_inbox_tab() {
     let child = child("Maja", "Test", false);

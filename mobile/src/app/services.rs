@@ -493,8 +493,9 @@ impl Services {
     }
 
     /// The duty handover: fresh from the server when there is signal (and kept on the phone),
-    /// otherwise the copy on the phone, otherwise what the phone holds about the child.
-    pub async fn handover(&self, id: ChildId) -> Result<HandoverView, UiError> {
+    /// otherwise the copy on the phone, otherwise what the phone holds about the child; `None`
+    /// when none of them has the child yet (the screen says so and waits for the sync).
+    pub async fn handover(&self, id: ChildId) -> Result<Option<HandoverView>, UiError> {
         let store = self.store()?;
         let fetched = match self.client().await {
             Ok((client, token)) => client.handover(&token, id).await.ok(),
@@ -510,16 +511,17 @@ impl Services {
                 &store.counted_visits_for(id)?,
                 Some(&handover),
             );
-            return Ok(HandoverView {
+            return Ok(Some(HandoverView {
                 seen_alone_instruction: instruction,
                 ..handover_view(handover, from_server)
-            });
+            }));
         }
-        let view =
-            self.child_view(id).await?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        let Some(view) = self.child_view(id).await? else {
+            return Ok(None);
+        };
         let entry = store.caseload(store.today(Utc::now())?)?.into_iter().find(|e| e.child.id == id);
         let visits = store.counted_visits_for(id)?;
-        Ok(HandoverView {
+        Ok(Some(HandoverView {
             seen_alone_instruction: view.seen_alone_instruction,
             next_visit_due: view.summary.due.map(|d| d.due()),
             cover: entry.and_then(|e| e.cover),
@@ -528,7 +530,7 @@ impl Services {
             recent_words: view.recent_words,
             open_escalations: view.escalations,
             from_server: false,
-        })
+        }))
     }
 
     // ----- The visit -----

@@ -7,20 +7,31 @@ use shared::ChildId;
 use super::{
     EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, StandingDecisionNote, WordsCard,
 };
-use crate::app::Services;
 use crate::app::model::format_date;
+use crate::app::{Services, UiState};
 use crate::routes::Route;
 
 /// The handover screen, shown before the visit form for a covered or reallocated child.
 #[component]
 pub fn Handover(id: ChildId) -> Element {
     let services = use_context::<Services>();
+    let ui = use_context::<UiState>();
+    // Read again whenever the phone's store changes: a handover opened without signal is
+    // fetched from the server after the next sync, and a child the sync brings shows at once.
     let handover = use_resource(use_reactive!(|id| {
         let services = services.clone();
+        let _reload = ui.data_version.read();
         async move { services.handover(id).await }
     }))
     .suspend()?;
-    let handover = handover.read().clone()?;
+    let Some(handover) = handover.read().clone()? else {
+        return rsx! {
+            h2 { id: "screen-title", "Handover: not on this phone yet" }
+            p { class: "muted", role: "status", id: "handover-not-here",
+                "Neither the server nor this phone has this child's handover yet. A child newly covered by or allocated to you arrives with the next sync, and shows here as soon as it does." }
+            Link { class: "button wide", to: Route::Caseload {}, "Go to My children" }
+        };
+    };
     rsx! {
         h2 { id: "screen-title", "Handover: {handover.child.display_name()}" }
         if handover.from_server {
