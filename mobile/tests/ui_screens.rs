@@ -276,6 +276,55 @@ fn a_handover_opened_before_the_sync_brings_the_child_shows_them_when_it_does() 
     drop(server);
 }
 
+/// A handover opened without the server's answer shows what the phone holds, and becomes the
+/// server's after the next sync, without the screen going blank while the server is asked.
+#[test]
+fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
+    let ellie = child("Ellie", "Test", false);
+    let handover = shared::sync::Handover {
+        child: ellie.clone(),
+        cover: None,
+        recent_visits: vec![],
+        recent_words: vec![],
+        open_escalations: vec![],
+        next_visit_due: None,
+        seen_alone_instruction: None,
+    };
+    // The first ask finds no signal; any later one is answered, a second late.
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let answer = move || {
+        let (asked, handover) = (asked.clone(), handover.clone());
+        async move {
+            if asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            axum::Json(handover).into_response()
+        }
+    };
+    let (address, server) = stub_server(
+        pull_bringing_after_a_second(&ellie)
+            .route(&format!("/api/children/{}/handover", ellie.id), axum::routing::get(answer)),
+    );
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        Role::SocialWorker,
+        &[(ellie.clone(), vec![])],
+        &[],
+        &[],
+        |_| {},
+    );
+    app.unlock();
+    let renders = app.renders_until(&format!("/child/{}/handover", ellie.id), "From the server, just now.");
+    let first = renders.iter().position(|html| html.contains("This is what the phone holds"));
+    let first = first.unwrap_or_else(|| panic!("the phone's copy first: {}", renders[renders.len() - 1]));
+    for html in &renders[first..] {
+        assert!(html.contains("Handover: Ellie Test"), "the handover stays on screen meanwhile: {html}");
+    }
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn a_social_worker_has_no_inbox_tab() {
     let child = child("Maja", "Test", false);

@@ -6,6 +6,7 @@ use shared::ChildId;
 
 use super::{
     EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, StandingDecisionNote, WordsCard,
+    last_answer,
 };
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
@@ -18,13 +19,17 @@ pub fn Handover(id: ChildId) -> Element {
     let ui = use_context::<UiState>();
     // Read again whenever the phone's store changes: a handover opened without signal is
     // fetched from the server after the next sync, and a child the sync brings shows at once.
-    let handover = use_resource(use_reactive!(|id| {
+    let read = use_resource(use_reactive!(|id| {
         let services = services.clone();
         let _reload = ui.data_version.read();
-        async move { services.handover(id).await }
-    }))
-    .suspend()?;
-    let Some(handover) = handover.read().clone()? else {
+        async move { (id, services.handover(id).await) }
+    }));
+    // A later read asks the server too, which can take seconds on a poor signal: the worker
+    // keeps reading the last answer until it comes.
+    let Some((_, answer)) = last_answer(&read, |(read_for, _)| *read_for == id)? else {
+        return rsx! {};
+    };
+    let Some(handover) = answer? else {
         return rsx! {
             h2 { id: "screen-title", "Handover: not on this phone yet" }
             p { class: "muted", role: "status", id: "handover-not-here",

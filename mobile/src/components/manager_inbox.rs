@@ -5,7 +5,7 @@
 
 use dioxus::prelude::*;
 
-use super::{CasesToCheck, InboxCard};
+use super::{CasesToCheck, InboxCard, last_answer};
 use crate::app::{Services, UiState};
 
 /// The manager's inbox screen.
@@ -27,11 +27,9 @@ pub fn ManagerInbox() -> Element {
         let _reload = ui.data_version.read();
         async move { services.inbox().await }
     });
-    // Only the first load suspends. A reload after a sync keeps the cards on screen until the
-    // new list arrives: suspending again would unmount them, and with them whatever the manager
-    // was typing (a reason, a standing decision) and any section they had opened.
-    let Some(items) = items.read().clone() else {
-        items.suspend()?;
+    // A reload after a sync keeps the cards on screen until the new list arrives, with
+    // whatever the manager was typing (a reason, a standing decision).
+    let Some(items) = last_answer(&items, |_| true)? else {
         return rsx! {};
     };
     let items = items?;

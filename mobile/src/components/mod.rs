@@ -92,3 +92,20 @@ pub use visit_form::VisitForm;
 pub use visit_review::VisitReview;
 pub use words_card::WordsCard;
 pub use yes_no::YesNo;
+
+/// What `read` last answered, if it answered for what the screen now shows (`current`), for a
+/// screen read again after every sync that asks the server, which can take seconds. Only its
+/// first read suspends it: a later one keeps the last answer on screen until the new one
+/// comes, since suspending again would unmount the screen, and with it whatever the worker was
+/// typing and any section they had opened. `None` for the one render between a screen moving
+/// to another child and its read starting again: there is nothing of that child to show yet.
+pub(crate) fn last_answer<T: Clone + 'static>(
+    read: &dioxus::prelude::Resource<T>,
+    current: impl Fn(&T) -> bool,
+) -> Result<Option<T>, dioxus::prelude::RenderError> {
+    use dioxus::prelude::ReadableExt;
+    match read.value().read().clone().filter(|answer| current(answer)) {
+        Some(answer) => Ok(Some(answer)),
+        None => read.suspend().map(|_| None),
+    }
+}

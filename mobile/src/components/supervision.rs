@@ -7,7 +7,7 @@ use dioxus::prelude::*;
 use shared::ChildId;
 use shared::text::count;
 
-use super::{DateInput, TextArea, TextInput};
+use super::{DateInput, TextArea, TextInput, last_answer};
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
 
@@ -23,8 +23,7 @@ pub fn Supervision() -> Element {
         let _again = reload.read();
         async move { services.supervision_due().await }
     });
-    let Some(list) = list.read().clone() else {
-        list.suspend()?;
+    let Some(list) = last_answer(&list, |_| true)? else {
         return rsx! {};
     };
     let list = match list {

@@ -297,6 +297,29 @@ impl AppUnderTest {
         })
     }
 
+    /// Every render of one screen at `path`, from its first until `last` appears: for a test
+    /// that what the worker reads never goes blank while the screen is read again.
+    pub fn renders_until(&self, path: &str, last: &str) -> Vec<String> {
+        self.runtime.block_on(async {
+            let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
+            let mut dom =
+                VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
+            dom.rebuild_in_place();
+            let mut seen = vec![dioxus_ssr::render(&dom)];
+            while !seen.last().is_some_and(|html| html.contains(last)) {
+                assert!(
+                    seen.len() <= 200,
+                    "{last:?} never appeared at {path}; last render:\n{}",
+                    seen[seen.len() - 1]
+                );
+                let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
+                dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+                seen.push(dioxus_ssr::render(&dom));
+            }
+            seen
+        })
+    }
+
     /// Renders `path` until every one of `until` appears (parts of the screen fill in from
     /// different reads of the store, so one appearing says nothing about the others).
     pub fn render_all(&self, path: &str, until: &[&str]) -> String {
