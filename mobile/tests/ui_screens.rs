@@ -325,6 +325,72 @@ fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
     drop(server);
 }
 
+/// The visit form opens on the standing decisions kept on the phone, and with signal takes the
+/// server's as soon as it answers: one ended since the phone last asked then covers nothing,
+/// and the form says the manager will be asked, not that nothing goes to them.
+#[test]
+fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
+    let maja = child("Maja", "Test", false);
+    let day = |ahead: i64| today() + chrono::Duration::days(ahead);
+    let kept = shared::SeenAloneDecision {
+        id: shared::SeenAloneDecisionId::new(),
+        child_id: maja.id,
+        reason: "Four months old".into(),
+        starts_on: day(-3),
+        ends_on: day(30),
+        decided_by: WORKER,
+        decided_by_name: "Tara Manager".into(),
+        decided_at: Utc::now(),
+        ended: None,
+    };
+    let ended = shared::SeenAloneDecision {
+        ended: Some(shared::SeenAloneDecisionEnd {
+            last_day: day(-1),
+            reason: "She is talking now".into(),
+            ended_by: WORKER,
+            ended_by_name: "Mo Manager".into(),
+            ended_at: Utc::now(),
+        }),
+        ..kept.clone()
+    };
+    let mut draft = new_draft(&maja);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    let answer = move || {
+        let ended = ended.clone();
+        async move {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            axum::Json(vec![ended])
+        }
+    };
+    let (address, server) = stub_server(
+        axum::Router::new()
+            .route(&format!("/api/children/{}/seen-alone-decisions", maja.id), axum::routing::get(answer)),
+    );
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        Role::SocialWorker,
+        &[(maja.clone(), vec![])],
+        &[],
+        &[draft],
+        |store| {
+            store.save_seen_alone_decisions(maja.id, &[kept]).expect("decisions kept");
+        },
+    );
+    app.unlock();
+    let seen = app.render_through(
+        &format!("/child/{}/visit", maja.id),
+        &[
+            "This visit is covered, so nothing goes to your manager.",
+            "Your manager will be asked to agree or disagree.",
+        ],
+    );
+    assert!(!seen[1].contains("nothing goes to your manager"), "{}", seen[1]);
+    assert!(seen[1].contains("Why was the child not seen alone?"), "the same form, still open: {}", seen[1]);
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn a_social_worker_has_no_inbox_tab() {
     let child = child("Maja", "Test", false);

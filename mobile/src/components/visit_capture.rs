@@ -11,6 +11,15 @@ use crate::app::Services;
 #[component]
 pub fn VisitCapture(id: ChildId) -> Element {
     let services = use_context::<Services>();
+    let asker = services.clone();
+    // The copy kept on the phone opens the form at once, signal or not. With signal, the
+    // server's replaces it as soon as it answers: a manager may have ended a standing decision
+    // since the phone last asked (a refused visit reopened from the sync screen, say, or a
+    // draft continued days later), and the form must not then say nothing goes to a manager.
+    let asked = use_resource(use_reactive!(|id| {
+        let services = asker.clone();
+        async move { (id, services.seen_alone_decisions(id).await.ok()) }
+    }));
     let opened = use_resource(use_reactive!(|id| {
         let services = services.clone();
         async move {
@@ -22,6 +31,10 @@ pub fn VisitCapture(id: ChildId) -> Element {
         }
     }))
     .suspend()?;
-    let (draft, child, instruction, decisions) = opened.read().clone()?;
+    let (draft, child, instruction, kept) = opened.read().clone()?;
+    let decisions = match asked.read().clone() {
+        Some((asked_for, Some(fresh))) if asked_for == id => fresh,
+        _ => kept,
+    };
     rsx! { VisitEditor { key: "{draft.id}", draft, child, instruction, decisions } }
 }
