@@ -232,48 +232,37 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
     drop(server);
 }
 
-/// A child's page opened before the sync has brought the child (from a link, or a child
-/// newly allocated) says so, and shows the child as soon as the sync does. (It showed "Something
-/// went wrong" and "This child is not on this phone" until the worker left the page.)
+/// A child's page, or their handover, opened before the sync has brought the child (from a
+/// link, or a child newly allocated) says so, and shows the child as soon as the sync does.
+/// (Each showed "Something went wrong" and "This child is not on this phone" until the worker
+/// left the screen.) With no handover from the server, the handover shows what the phone holds.
 #[test]
-fn a_childs_page_opened_before_the_sync_brings_them_shows_them_when_it_does() {
+fn a_childs_page_or_handover_opened_before_the_sync_brings_them_shows_them_when_it_does() {
     let ellie = child("Ellie", "Test", false);
-    let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
-    let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
-    app.unlock();
-    // One screen, opened before the pull answers and kept open while it does.
-    let seen =
-        app.render_through(&format!("/child/{}", ellie.id), &["id=\"child-not-here\"", "Last seen alone"]);
-    let (waiting, arrived) = (&seen[0], &seen[1]);
-    assert!(waiting.contains("This child is not on this phone yet."), "{waiting}");
-    assert!(!waiting.contains("Something went wrong"), "{waiting}");
-    assert!(arrived.contains("Ellie Test"), "{arrived}");
-    assert!(!arrived.contains("not on this phone"), "{arrived}");
-    drop(app);
-    drop(server);
-}
-
-/// The same for the handover, with no handover from the server: the screen waits for the
-/// child, then shows what the phone holds. (It showed "Something went wrong" and "This child is
-/// not on this phone" until the worker left the screen, and was never read again after a sync.)
-#[test]
-fn a_handover_opened_before_the_sync_brings_the_child_shows_them_when_it_does() {
-    let ellie = child("Ellie", "Test", false);
-    let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
-    let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
-    app.unlock();
-    let seen = app.render_through(
-        &format!("/child/{}/handover", ellie.id),
-        &["id=\"handover-not-here\"", "Handover: Ellie Test"],
-    );
-    let (waiting, arrived) = (&seen[0], &seen[1]);
-    assert!(waiting.contains("Neither the server nor this phone has this child"), "{waiting}");
-    assert!(!waiting.contains("Something went wrong"), "{waiting}");
-    assert!(arrived.contains("This is what the phone holds"), "{arrived}");
-    assert!(arrived.contains("I have read this: start the visit"), "{arrived}");
-    assert!(!arrived.contains("not on this phone"), "{arrived}");
-    drop(app);
-    drop(server);
+    let screens = [
+        ("", "child-not-here", "This child is not on this phone yet.", "Last seen alone"),
+        (
+            "/handover",
+            "handover-not-here",
+            "Neither the server nor this phone has this child",
+            "This is what the phone holds",
+        ),
+    ];
+    for (screen, waiting_id, waiting_words, arrived_words) in screens {
+        let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
+        let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[], &[], &[], |_| {});
+        app.unlock();
+        // One screen, opened before the pull answers and kept open while it does.
+        let path = format!("/child/{}{screen}", ellie.id);
+        let seen = app.render_through(&path, &[&format!("id=\"{waiting_id}\""), arrived_words]);
+        let (waiting, arrived) = (&seen[0], &seen[1]);
+        assert!(waiting.contains(waiting_words), "{path}: {waiting}");
+        assert!(!waiting.contains("Something went wrong"), "{path}: {waiting}");
+        assert!(arrived.contains("Ellie Test"), "{path}: {arrived}");
+        assert!(!arrived.contains("not on this phone"), "{path}: {arrived}");
+        drop(app);
+        drop(server);
+    }
 }
 
 /// A handover opened without the server's answer shows what the phone holds, and becomes the
