@@ -275,41 +275,50 @@ impl AppUnderTest {
     /// Renders `path` once and keeps it open while the screen changes: waits (up to 5 s each)
     /// for each of `stages` in turn, and returns the HTML as it was when each appeared.
     pub fn render_through(&self, path: &str, stages: &[&str]) -> Vec<String> {
-        self.runtime.block_on(async {
-            let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
-            let mut dom =
-                VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
-            dom.rebuild_in_place();
-            let mut seen = Vec::new();
-            for stage in stages {
-                let mut html = dioxus_ssr::render(&dom);
-                let mut tries = 0;
-                while !html.contains(stage) {
-                    tries += 1;
-                    assert!(tries <= 100, "{stage:?} never appeared at {path}; last render:\n{html}");
-                    let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
-                    dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
-                    html = dioxus_ssr::render(&dom);
-                }
-                seen.push(html);
+        let mut seen = Vec::new();
+        self.renders(path, &format!("{stages:?}"), 100 * stages.len(), |html| {
+            while seen.len() < stages.len() && html.contains(stages[seen.len()]) {
+                seen.push(html.to_owned());
             }
-            seen
-        })
+            seen.len() == stages.len()
+        });
+        seen
     }
 
-    /// Every render of one screen at `path`, from its first until `last` appears: for a test
-    /// that what the worker reads never goes blank while the screen is read again.
+    /// Every render of one screen at `path`, from its first until `last` appears (up to 10 s):
+    /// for a test that what the worker reads never goes blank while the screen is read again.
     pub fn renders_until(&self, path: &str, last: &str) -> Vec<String> {
+        self.renders(path, last, 200, |html| html.contains(last))
+    }
+
+    /// Renders `path` until every one of `until` appears (parts of the screen fill in from
+    /// different reads of the store, so one appearing says nothing about the others).
+    pub fn render_all(&self, path: &str, until: &[&str]) -> String {
+        let mut renders =
+            self.renders(path, &format!("{until:?}"), 100, |html| until.iter().all(|u| html.contains(u)));
+        renders.pop().expect("one render at least")
+    }
+
+    /// Every render of the whole app at `path`, one screen kept open, until `done` accepts one
+    /// (at most `most` renders, each after up to 50 ms of the app's work); panics naming
+    /// `awaited` if none is accepted.
+    fn renders(
+        &self,
+        path: &str,
+        awaited: &str,
+        most: usize,
+        mut done: impl FnMut(&str) -> bool,
+    ) -> Vec<String> {
         self.runtime.block_on(async {
             let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
             let mut dom =
                 VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
             dom.rebuild_in_place();
             let mut seen = vec![dioxus_ssr::render(&dom)];
-            while !seen.last().is_some_and(|html| html.contains(last)) {
+            while !done(&seen[seen.len() - 1]) {
                 assert!(
-                    seen.len() <= 200,
-                    "{last:?} never appeared at {path}; last render:\n{}",
+                    seen.len() <= most,
+                    "{awaited} never appeared at {path}; last render:\n{}",
                     seen[seen.len() - 1]
                 );
                 let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
@@ -317,27 +326,6 @@ impl AppUnderTest {
                 seen.push(dioxus_ssr::render(&dom));
             }
             seen
-        })
-    }
-
-    /// Renders `path` until every one of `until` appears (parts of the screen fill in from
-    /// different reads of the store, so one appearing says nothing about the others).
-    pub fn render_all(&self, path: &str, until: &[&str]) -> String {
-        self.runtime.block_on(async {
-            let history: Rc<dyn History> = Rc::new(MemoryHistory::with_initial_path(path));
-            let mut dom =
-                VirtualDom::new(App).with_root_context(self.services.clone()).with_root_context(history);
-            dom.rebuild_in_place();
-            let mut html = dioxus_ssr::render(&dom);
-            for _ in 0..100 {
-                if until.iter().all(|u| html.contains(u)) {
-                    return html;
-                }
-                let _ = tokio::time::timeout(Duration::from_millis(50), dom.wait_for_work()).await;
-                dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
-                html = dioxus_ssr::render(&dom);
-            }
-            panic!("{until:?} never appeared at {path}; last render:\n{html}");
         })
     }
 }
