@@ -314,16 +314,13 @@ fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
     drop(server);
 }
 
-/// The visit form opens on the standing decisions kept on the phone, and with signal takes the
-/// server's as soon as it answers: one ended since the phone last asked then covers nothing,
-/// and the form says the manager will be asked, not that nothing goes to them.
-#[test]
-fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
-    let maja = child("Maja", "Test", false);
+/// Tara Manager's standing decision that `child` need not be seen alone, from three days ago
+/// for a month, and the same decision as Mo Manager ended it: its last day was yesterday.
+fn decision_and_its_end(child: &Child) -> (shared::SeenAloneDecision, shared::SeenAloneDecision) {
     let day = |ahead: i64| today() + chrono::Duration::days(ahead);
-    let kept = shared::SeenAloneDecision {
+    let in_force = shared::SeenAloneDecision {
         id: shared::SeenAloneDecisionId::new(),
-        child_id: maja.id,
+        child_id: child.id,
         reason: "Four months old".into(),
         starts_on: day(-3),
         ends_on: day(30),
@@ -340,8 +337,18 @@ fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
             ended_by_name: "Mo Manager".into(),
             ended_at: Utc::now(),
         }),
-        ..kept.clone()
+        ..in_force.clone()
     };
+    (in_force, ended)
+}
+
+/// The visit form opens on the standing decisions kept on the phone, and with signal takes the
+/// server's as soon as it answers: one ended since the phone last asked then covers nothing,
+/// and the form says the manager will be asked, not that nothing goes to them.
+#[test]
+fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
+    let maja = child("Maja", "Test", false);
+    let (kept, ended) = decision_and_its_end(&maja);
     let mut draft = new_draft(&maja);
     draft.seen = Some(true);
     draft.seen_alone = Some(false);
@@ -376,6 +383,53 @@ fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
     );
     assert!(!seen[1].contains("nothing goes to your manager"), "{}", seen[1]);
     assert!(seen[1].contains("Why was the child not seen alone?"), "the same form, still open: {}", seen[1]);
+    drop(app);
+    drop(server);
+}
+
+/// A standing decision that another manager ends leaves the child's page at the next sync: a
+/// worker does not go on reading that the child need not be seen alone.
+#[test]
+fn a_standing_decision_ended_elsewhere_leaves_the_childs_page_after_the_next_sync() {
+    let maja = child("Maja", "Test", false);
+    let (in_force, ended) = decision_and_its_end(&maja);
+    // The server holds the decision in force until the pull, a second late, answers; by then
+    // another manager has ended it.
+    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let page = shared::sync::PullResponse {
+        protocol: 1,
+        events: vec![],
+        cursor: shared::sync::Cursor("after".into()),
+        more: false,
+        settings: None,
+    };
+    let pull = {
+        let pulled = pulled.clone();
+        move || {
+            let (pulled, page) = (pulled.clone(), page.clone());
+            async move {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                pulled.store(true, std::sync::atomic::Ordering::SeqCst);
+                axum::Json(page)
+            }
+        }
+    };
+    let decisions = move || {
+        let answer = if pulled.load(std::sync::atomic::Ordering::SeqCst) { &ended } else { &in_force };
+        let answer = vec![answer.clone()];
+        async move { axum::Json(answer) }
+    };
+    let (address, server) = stub_server(
+        axum::Router::new()
+            .route("/api/sync/pull", axum::routing::get(pull))
+            .route(&format!("/api/children/{}/seen-alone-decisions", maja.id), axum::routing::get(decisions)),
+    );
+    let app =
+        AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[(maja.clone(), vec![])], &[], &[], |_| {});
+    app.unlock();
+    let renders = app.renders_until_gone(&format!("/child/{}", maja.id), "Maja need not be seen alone");
+    let last = &renders[renders.len() - 1];
+    assert!(last.contains("Maja Test") && last.contains("Last seen alone"), "the same page: {last}");
     drop(app);
     drop(server);
 }

@@ -38,8 +38,12 @@ pub fn StandingDecisionNote(id: ChildId, given_name: String) -> Element {
     let ui = use_context::<UiState>();
     let is_manager = matches!(&*ui.session.read(), SessionView::Open { worker } if worker.role.is_manager());
     let reader = services.clone();
+    // Read again after every sync: another manager may have ended the decision, or agreed a
+    // new one, and a worker must not go on reading that a child need not be seen alone once
+    // that is no longer so. The last answer stays on screen meanwhile.
     let mut decision = use_resource(use_reactive!(|id| {
         let services = reader.clone();
+        let _reload = ui.data_version.read();
         async move { services.standing_decision_today(id).await.ok().flatten() }
     }));
     let mut reason = use_signal(String::new);

@@ -291,6 +291,15 @@ impl AppUnderTest {
         self.renders(path, last, 200, |html| html.contains(last))
     }
 
+    /// Every render of `path`, one screen kept open, until `words` have appeared and then gone.
+    pub fn renders_until_gone(&self, path: &str, words: &str) -> Vec<String> {
+        let mut shown = false;
+        self.renders(path, &format!("{words} shown, then gone"), 200, |html| {
+            shown |= html.contains(words);
+            shown && !html.contains(words)
+        })
+    }
+
     /// Renders `path` until every one of `until` appears (parts of the screen fill in from
     /// different reads of the store, so one appearing says nothing about the others).
     pub fn render_all(&self, path: &str, until: &[&str]) -> String {
