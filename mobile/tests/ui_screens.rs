@@ -387,51 +387,75 @@ fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
     drop(server);
 }
 
-/// A standing decision that another manager ends leaves the child's page at the next sync: a
-/// worker does not go on reading that the child need not be seen alone.
+/// A standing decision that another manager ends is gone from the child's page, and from the
+/// visit form's words, at the next sync: a worker does not go on reading that the child need
+/// not be seen alone, or that a visit without it goes to nobody.
 #[test]
-fn a_standing_decision_ended_elsewhere_leaves_the_childs_page_after_the_next_sync() {
+fn a_standing_decision_ended_elsewhere_is_gone_from_the_page_and_the_visit_form_after_the_next_sync() {
     let maja = child("Maja", "Test", false);
     let (in_force, ended) = decision_and_its_end(&maja);
-    // The server holds the decision in force until the pull, a second late, answers; by then
-    // another manager has ended it.
-    let pulled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let page = shared::sync::PullResponse {
-        protocol: 1,
-        events: vec![],
-        cursor: shared::sync::Cursor("after".into()),
-        more: false,
-        settings: None,
-    };
-    let pull = {
-        let pulled = pulled.clone();
-        move || {
-            let (pulled, page) = (pulled.clone(), page.clone());
-            async move {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                pulled.store(true, std::sync::atomic::Ordering::SeqCst);
-                axum::Json(page)
+    let mut draft = new_draft(&maja);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    let screens = [
+        ("", "Maja need not be seen alone", "Last seen alone"),
+        (
+            "/visit",
+            "This visit is covered, so nothing goes to your manager.",
+            "Your manager will be asked to agree or disagree.",
+        ),
+    ];
+    for (screen, until_the_sync, after_it) in screens {
+        // The server holds the decision in force until the pull, a second late, answers; by
+        // then another manager has ended it.
+        let pulled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let page = shared::sync::PullResponse {
+            protocol: 1,
+            events: vec![],
+            cursor: shared::sync::Cursor("after".into()),
+            more: false,
+            settings: None,
+        };
+        let pull = {
+            let pulled = pulled.clone();
+            move || {
+                let (pulled, page) = (pulled.clone(), page.clone());
+                async move {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    pulled.store(true, std::sync::atomic::Ordering::SeqCst);
+                    axum::Json(page)
+                }
             }
-        }
-    };
-    let decisions = move || {
-        let answer = if pulled.load(std::sync::atomic::Ordering::SeqCst) { &ended } else { &in_force };
-        let answer = vec![answer.clone()];
-        async move { axum::Json(answer) }
-    };
-    let (address, server) = stub_server(
-        axum::Router::new()
-            .route("/api/sync/pull", axum::routing::get(pull))
-            .route(&format!("/api/children/{}/seen-alone-decisions", maja.id), axum::routing::get(decisions)),
-    );
-    let app =
-        AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[(maja.clone(), vec![])], &[], &[], |_| {});
-    app.unlock();
-    let renders = app.renders_until_gone(&format!("/child/{}", maja.id), "Maja need not be seen alone");
-    let last = &renders[renders.len() - 1];
-    assert!(last.contains("Maja Test") && last.contains("Last seen alone"), "the same page: {last}");
-    drop(app);
-    drop(server);
+        };
+        let (in_force, ended) = (in_force.clone(), ended.clone());
+        let decisions = move || {
+            let answer = if pulled.load(std::sync::atomic::Ordering::SeqCst) { &ended } else { &in_force };
+            let answer = vec![answer.clone()];
+            async move { axum::Json(answer) }
+        };
+        let (address, server) =
+            stub_server(axum::Router::new().route("/api/sync/pull", axum::routing::get(pull)).route(
+                &format!("/api/children/{}/seen-alone-decisions", maja.id),
+                axum::routing::get(decisions),
+            ));
+        let app = AppUnderTest::signed_in_to(
+            &address,
+            Role::SocialWorker,
+            &[(maja.clone(), vec![])],
+            &[],
+            &[draft.clone()],
+            |_| {},
+        );
+        app.unlock();
+        // One screen, kept open across the sync.
+        let path = format!("/child/{}{screen}", maja.id);
+        let renders = app.renders_until_gone(&path, until_the_sync);
+        let last = &renders[renders.len() - 1];
+        assert!(last.contains(after_it), "{path}: {last}");
+        assert!(last.contains("Maja Test"), "{path}: the same screen: {last}");
+        drop(app);
+        drop(server);
+    }
 }
 
 #[test]

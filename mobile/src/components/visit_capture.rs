@@ -5,7 +5,7 @@ use dioxus::prelude::*;
 use shared::ChildId;
 
 use super::VisitEditor;
-use crate::app::Services;
+use crate::app::{Services, UiState};
 
 /// The visit capture screen: opens (or starts) the draft, then hands it to the editor.
 #[component]
@@ -16,8 +16,12 @@ pub fn VisitCapture(id: ChildId) -> Element {
     // server's replaces it as soon as it answers: a manager may have ended a standing decision
     // since the phone last asked (a refused visit reopened from the sync screen, say, or a
     // draft continued days later), and the form must not then say nothing goes to a manager.
+    // It asks again after every sync, as a visit can last longer than a decision: without
+    // signal then, the answer is the copy kept, which holds the server's last word.
+    let ui = use_context::<UiState>();
     let asked = use_resource(use_reactive!(|id| {
         let services = asker.clone();
+        let _reload = ui.data_version.read();
         async move { (id, services.seen_alone_decisions(id).await.ok()) }
     }));
     let opened = use_resource(use_reactive!(|id| {
