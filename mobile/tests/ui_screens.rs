@@ -408,36 +408,17 @@ fn a_standing_decision_ended_elsewhere_is_gone_from_the_page_and_the_visit_form_
     for (screen, until_the_sync, after_it) in screens {
         // The server holds the decision in force until the pull, a second late, answers; by
         // then another manager has ended it.
-        let pulled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let page = shared::sync::PullResponse {
-            protocol: 1,
-            events: vec![],
-            cursor: shared::sync::Cursor("after".into()),
-            more: false,
-            settings: None,
-        };
-        let pull = {
-            let pulled = pulled.clone();
-            move || {
-                let (pulled, page) = (pulled.clone(), page.clone());
-                async move {
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    pulled.store(true, std::sync::atomic::Ordering::SeqCst);
-                    axum::Json(page)
-                }
-            }
-        };
+        let (pull, pulled) = pull_after_a_second(vec![]);
         let (in_force, ended) = (in_force.clone(), ended.clone());
         let decisions = move || {
             let answer = if pulled.load(std::sync::atomic::Ordering::SeqCst) { &ended } else { &in_force };
             let answer = vec![answer.clone()];
             async move { axum::Json(answer) }
         };
-        let (address, server) =
-            stub_server(axum::Router::new().route("/api/sync/pull", axum::routing::get(pull)).route(
-                &format!("/api/children/{}/seen-alone-decisions", maja.id),
-                axum::routing::get(decisions),
-            ));
+        let (address, server) = stub_server(pull.route(
+            &format!("/api/children/{}/seen-alone-decisions", maja.id),
+            axum::routing::get(decisions),
+        ));
         let app = AppUnderTest::signed_in_to(
             &address,
             Role::SocialWorker,
@@ -611,7 +592,8 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
 }
 
 /// At the door the visit form is what the worker has open: a manager's word that the child must
-/// be seen alone is said before the first question, and again where the worker says why not.
+/// be seen alone is said before the first question, and again where the worker says why not,
+/// even when it is given while the form is open.
 #[test]
 fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
     let child = child("Maja", "Test", false);
@@ -634,21 +616,48 @@ fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
         });
     app.unlock();
     let html = app.render(&path, "Saved on this phone");
-    let said = format!(
-        "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
-        day(5).format("%d/%m/%Y")
+    let said_on = |on: chrono::NaiveDate| {
+        format!(
+            "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
+            on.format("%d/%m/%Y")
+        )
+    };
+    let again_words = "Tara Manager decided that Maja must be seen alone. Your manager will be told.";
+    assert!(
+        position(&html, &said_on(day(5))) < position(&html, "Was Maja seen?"),
+        "before the first question"
     );
-    assert!(position(&html, &said) < position(&html, "Was Maja seen?"), "before the first question");
-    let again =
-        position(&html, "Tara Manager decided that Maja must be seen alone. Your manager will be told.");
+    let again = position(&html, again_words);
     assert!(position(&html, "Was Maja seen alone?") < again);
     assert!(again < position(&html, "Why was the child not seen alone?"), "where the worker says why not");
 
     // No word standing: the form says nothing of it.
-    let app = AppUnderTest::prepared(&[(child.clone(), vec![not_alone])], &[], &[draft], |_| {});
+    let app =
+        AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[draft.clone()], |_| {});
     app.unlock();
     let html = app.render(&path, "Saved on this phone");
     assert!(!html.contains("must be seen alone"), "{html}");
+
+    // A word given while the worker is on this visit reaches the open form with the next sync.
+    let disagreed_today = answered_not_alone(&child, &not_alone, day(0), true);
+    let (pull, _) = pull_after_a_second(vec![shared::sync::ChangeEvent::Escalation {
+        escalation: Box::new(disagreed_today),
+    }]);
+    let (address, server) = stub_server(pull);
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        Role::SocialWorker,
+        &[(child.clone(), vec![not_alone])],
+        &[],
+        &[draft],
+        |_| {},
+    );
+    app.unlock();
+    let seen = app.render_through(&path, &["Saved on this phone", &said_on(day(0))]);
+    assert!(!seen[0].contains("must be seen alone"), "not before the sync: {}", seen[0]);
+    assert!(seen[1].contains(again_words), "and again by the worker's No: {}", seen[1]);
+    drop(app);
+    drop(server);
 }
 
 /// A manager decided in advance that the child need not be seen alone (a baby, say). The

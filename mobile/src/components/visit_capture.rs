@@ -24,6 +24,14 @@ pub fn VisitCapture(id: ChildId) -> Element {
         let _reload = ui.data_version.read();
         async move { (id, services.seen_alone_decisions(id).await.ok()) }
     }));
+    // So is a manager's word that the child must be seen alone: one given about an earlier
+    // visit while this one is under way reaches the worker while they are still there.
+    let teller = services.clone();
+    let told = use_resource(use_reactive!(|id| {
+        let services = teller.clone();
+        let _reload = ui.data_version.read();
+        async move { (id, services.seen_alone_instruction(id).ok()) }
+    }));
     let opened = use_resource(use_reactive!(|id| {
         let services = services.clone();
         async move {
@@ -36,6 +44,10 @@ pub fn VisitCapture(id: ChildId) -> Element {
     }))
     .suspend()?;
     let (draft, child, instruction, kept) = opened.read().clone()?;
+    let instruction = match told.read().clone() {
+        Some((told_for, Some(now))) if told_for == id => now,
+        _ => instruction,
+    };
     let decisions = match asked.read().clone() {
         Some((asked_for, Some(fresh))) if asked_for == id => fresh,
         _ => kept,

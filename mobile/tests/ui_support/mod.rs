@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{Datelike, Local, NaiveDate, Utc};
@@ -130,18 +132,30 @@ pub fn cover(child: &Child, ends_on: NaiveDate) -> CoverAssignment {
 /// A stand-in server's routes whose first pull brings `child`, answered only after a second:
 /// long enough for a screen to open before the child is on the phone.
 pub fn pull_bringing_after_a_second(child: &Child) -> axum::Router {
+    pull_after_a_second(vec![ChangeEvent::Child { child: Box::new(child.clone()) }]).0
+}
+
+/// A stand-in server's routes whose pulls bring `events`, each answered only after a second,
+/// and whether a pull has been answered yet.
+pub fn pull_after_a_second(events: Vec<ChangeEvent>) -> (axum::Router, Arc<AtomicBool>) {
     let page = PullResponse {
         protocol: 1,
-        events: vec![ChangeEvent::Child { child: Box::new(child.clone()) }],
-        cursor: Cursor("after-the-child".into()),
+        events,
+        cursor: Cursor("after-the-events".into()),
         more: false,
         settings: None,
     };
-    let pull = move || async move {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        axum::Json(page)
+    let pulled = Arc::new(AtomicBool::new(false));
+    let answered = pulled.clone();
+    let pull = move || {
+        let (page, answered) = (page.clone(), answered.clone());
+        async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            answered.store(true, Ordering::SeqCst);
+            axum::Json(page)
+        }
     };
-    axum::Router::new().route("/api/sync/pull", axum::routing::get(pull))
+    (axum::Router::new().route("/api/sync/pull", axum::routing::get(pull)), pulled)
 }
 
 /// Serves `app` on a free loopback port from a thread of its own for up to 20 s, as a stand-in
