@@ -146,6 +146,50 @@ fn the_visit_screen_opens_a_saved_draft_and_says_it_is_saved_on_this_phone() {
     assert!(html.contains("not sent yet"));
 }
 
+/// A sync while the form is open brings the child's record as it stands now: a carer who has
+/// moved in, and the plan as a conference reviewed it. The same form, the worker's words kept,
+/// then asks about interpreting for that carer and offers the new plan action.
+#[test]
+fn the_open_visit_form_takes_in_a_new_carer_and_a_reviewed_plan_from_the_next_sync() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.facts = "Kitchen clean".into();
+    let mut now = child.clone();
+    now.carers.push(shared::Carer {
+        id: shared::CarerId::new(),
+        name: "Piotr Nowak".into(),
+        relationship: "stepfather".into(),
+    });
+    let plan = now.plan.as_mut().expect("a plan");
+    plan.actions.push(shared::PlanAction {
+        id: shared::PlanActionId::new(),
+        description: "Stepfather meets the social worker weekly".into(),
+    });
+    let (address, server) = stub_server(pull_bringing_after_a_second(&now));
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        shared::Role::SocialWorker,
+        &[(child.clone(), vec![])],
+        &[],
+        &[draft],
+        |_| {},
+    );
+    app.unlock();
+    let asked = "Record interpreting for Piotr Nowak (stepfather)";
+    let seen = app.render_through(&format!("/child/{}/visit", child.id), &["Saved on this phone", asked]);
+    assert!(!seen[0].contains("Piotr"), "not before the sync: {}", seen[0]);
+    let after = &seen[1];
+    assert!(
+        after.contains("Interpreting for Piotr Nowak (stepfather) has not been considered."),
+        "flagged, as nobody has considered it: {after}"
+    );
+    assert!(after.contains("Stepfather meets the social worker weekly"), "the reviewed plan: {after}");
+    assert!(after.contains("Attend school every day"), "the plan's other actions stay: {after}");
+    assert!(after.contains("Kitchen clean"), "the worker's words stay: {after}");
+    drop(app);
+    drop(server);
+}
+
 #[test]
 fn an_amendment_asks_why_the_record_is_changing_before_anything_else() {
     let child = child("Maja", "Test", false);

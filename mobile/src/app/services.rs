@@ -570,6 +570,12 @@ impl Services {
         Ok((draft, child))
     }
 
+    /// The child's record as this phone holds it now, for a visit form already open: the last
+    /// sync may have brought a new carer, a reviewed plan or a changed language need.
+    pub fn child_now(&self, id: ChildId) -> Result<Option<Child>, UiError> {
+        Ok(self.store()?.child(id)?)
+    }
+
     /// A manager's standing word that the child must be seen alone, for the visit form (see
     /// [`ChildView::seen_alone_instruction`]).
     pub fn seen_alone_instruction(

@@ -32,6 +32,15 @@ pub fn VisitCapture(id: ChildId) -> Element {
         let _reload = ui.data_version.read();
         async move { (id, services.seen_alone_instruction(id).ok()) }
     }));
+    // And so is the child's record: a sync during the visit may bring a carer who has moved
+    // in (whose interpreting must be considered), or the plan as a conference reviewed it.
+    // Should the phone no longer hold the child, the record the form opened with stays.
+    let reader = services.clone();
+    let record = use_resource(use_reactive!(|id| {
+        let services = reader.clone();
+        let _reload = ui.data_version.read();
+        async move { (id, services.child_now(id).ok().flatten()) }
+    }));
     let opened = use_resource(use_reactive!(|id| {
         let services = services.clone();
         async move {
@@ -44,6 +53,10 @@ pub fn VisitCapture(id: ChildId) -> Element {
     }))
     .suspend()?;
     let (draft, child, instruction, kept) = opened.read().clone()?;
+    let child = match record.read().clone() {
+        Some((read_for, Some(now))) if read_for == id => now,
+        _ => child,
+    };
     let instruction = match told.read().clone() {
         Some((told_for, Some(now))) if told_for == id => now,
         _ => instruction,
