@@ -205,8 +205,9 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
 }
 
 /// A manager who opens the held visits straight after signing in, while the first sync is still
-/// bringing the team's children, is offered each child to link to as it arrives. (The list was
-/// read once, when the screen opened: a child the sync brought later was never offered.)
+/// bringing the team's children, is told no other child is on the phone yet, and is offered
+/// each child to link to as it arrives. (The list was read once, when the screen opened: a
+/// child the sync brought later was never offered.)
 #[test]
 fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linking() {
     let alfie = child("Alfie", "Test", false);
@@ -225,9 +226,14 @@ fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linki
     );
     let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(alfie, vec![])], &[], &[], |_| {});
     app.unlock();
-    let html = app.render("/inbox/held", ">Ellie Test</option>");
+    // Until then the phone holds only the child the visit names, and the screen says why no
+    // child is offered (an empty list said nothing).
+    let none = "No other child is on this phone to link it to.";
+    let seen = app.render_through("/inbox/held", &[none, ">Ellie Test</option>"]);
+    let html = &seen[1];
     assert!(html.contains("Visit on") && html.contains(": Alfie Test"), "the held visit names Alfie: {html}");
     assert!(!html.contains(">Alfie Test</option>"), "the child it names is not offered: {html}");
+    assert!(!html.contains(none), "{html}");
     drop(app);
     drop(server);
 }

@@ -30,9 +30,14 @@ pub fn HeldVisits() -> Element {
     let children = use_resource(move || {
         let services = children_services.clone();
         let _reload = ui.data_version.read();
-        async move { services.children_by_name().await.unwrap_or_default() }
+        async move { services.children_by_name().await.map_err(|e| e.to_string()) }
     });
-    let children = children.read().clone().unwrap_or_default();
+    // Unread, a list of no children would say there is no other child to link to: say why.
+    let (children, unread) = match children.read().clone() {
+        Some(Ok(children)) => (children, None),
+        Some(Err(problem)) => (Vec::new(), Some(problem)),
+        None => (Vec::new(), None),
+    };
     rsx! {
         h2 { id: "screen-title", "Held for your review" }
         p { class: "hint",
@@ -47,6 +52,10 @@ pub fn HeldVisits() -> Element {
             },
             Some(Ok(items)) => rsx! {
                 p { class: "muted", "{items.len()} waiting for a decision." }
+                if let Some(problem) = unread {
+                    p { class: "problem", role: "alert", id: "held-children-unread",
+                        "The children on this phone could not be read ({problem}), so none can be offered to link a visit to. Accepting a visit or marking it entered in error still works." }
+                }
                 for item in items {
                     HeldCard {
                         key: "{item.held.visit_id}-{item.held.revision}",
@@ -106,6 +115,10 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
                     onclick: move |_| act.call(ResolveHeld::EnteredInError), "Entered in error" }
             }
             label { r#for: "held-child-{visit_id}", "Or link it to the right child" }
+            if others.is_empty() {
+                p { class: "muted", id: "held-no-other-{visit_id}",
+                    "No other child is on this phone to link it to." }
+            }
             Choice { id: "held-child-{visit_id}", class: "held-child",
                 value: chosen.map(|id| id.to_string()).unwrap_or_default(),
                 options: std::iter::once((String::new(), "Choose a child".to_owned()))
