@@ -3,6 +3,7 @@
 //! and password guessing through the password change (issue 10, items 2 to 4).
 
 mod common;
+mod sled_support;
 
 use axum::http::{Method, StatusCode};
 use base64::Engine;
@@ -284,7 +285,7 @@ async fn failed_sign_ins_count_across_servers_sharing_a_store_and_survive_a_rest
     }
     // Both servers restart: the failures are still counted.
     drop((first, second, store));
-    let restarted = World::over(sync_server::store::open(dir.path()).unwrap()).await;
+    let restarted = World::over(sled_support::reopen(dir.path())).await;
     let (status, _) = restarted.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "a restart is not a way round the lockout");
     assert_eq!(restarted.try_login("dana.duty", DEMO_PASSWORD, DeviceId::new()).await.0, StatusCode::OK);

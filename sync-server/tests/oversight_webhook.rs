@@ -2,6 +2,7 @@
 //! back-off, and carrying no child's words or names.
 
 mod oversight_support;
+mod sled_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -207,7 +208,7 @@ async fn a_notice_the_relay_did_not_get_before_a_restart_is_delivered_after_it()
     // The server starts again; the relay is back.
     let (url, seen) = relay(vec![]).await;
     config.oversight.webhook = Some(quick(&url, SECRET));
-    let store = sync_server::store::open(dir.path()).unwrap();
+    let store = sled_support::reopen(dir.path());
     let state = sync_server::AppState::new(store, b"a test secret that is long enough for hs256!", config);
     assert_eq!(state.store().pending_webhooks(10).await.unwrap().len(), 1, "the outbox survived the restart");
     sync_server::sweeper::notify(&state);

@@ -3,6 +3,7 @@
 
 mod conformance;
 mod pg_support;
+mod sled_support;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -15,20 +16,7 @@ struct Sled;
 
 impl conformance::Harness for Sled {
     fn open(&self, dir: &Path) -> Arc<dyn Store> {
-        // sled's own threads let go of a closed store's directory lock a moment after the last
-        // handle is dropped, as a process's would at exit: a reopen waits for that.
-        let mut tries = 0;
-        loop {
-            match sync_server::store::open(dir) {
-                Ok(store) => return store,
-                Err(error) if tries < 100 => {
-                    tries += 1;
-                    let _ = error;
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(error) => panic!("sled opens: {error}"),
-            }
-        }
+        sled_support::reopen(dir)
     }
 }
 

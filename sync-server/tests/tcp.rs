@@ -2,6 +2,7 @@
 //! that flushes, and the data is there when the store is opened again.
 
 mod common;
+mod sled_support;
 
 use serde_json::{Value, json};
 use shared::DeviceId;
@@ -76,6 +77,8 @@ async fn a_device_syncs_over_tcp_and_a_graceful_shutdown_keeps_everything() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
     drop(state);
-    let reopened = sync_server::store::open(dir.path()).unwrap();
+    // Waited for off the runtime: the server's connection tasks let go of the store on it.
+    let path = dir.path().to_owned();
+    let reopened = tokio::task::spawn_blocking(move || sled_support::reopen(&path)).await.unwrap();
     assert_eq!(reopened.visit(v.id, 1).await.unwrap().unwrap().visit, v);
 }
