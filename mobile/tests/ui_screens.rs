@@ -355,9 +355,7 @@ fn decision_and_its_end(child: &Child) -> (shared::SeenAloneDecision, shared::Se
 fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
     let maja = child("Maja", "Test", false);
     let (kept, ended) = decision_and_its_end(&maja);
-    let mut draft = new_draft(&maja);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(false);
+    let draft = draft_seen_not_alone(&maja);
     let answer = move || {
         let ended = ended.clone();
         async move {
@@ -400,9 +398,7 @@ fn the_visit_form_takes_the_servers_word_that_a_standing_decision_has_ended() {
 fn a_standing_decision_ended_elsewhere_is_gone_from_the_page_and_the_visit_form_after_the_next_sync() {
     let maja = child("Maja", "Test", false);
     let (in_force, ended) = decision_and_its_end(&maja);
-    let mut draft = new_draft(&maja);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(false);
+    let draft = draft_seen_not_alone(&maja);
     let screens = [
         ("", "Maja need not be seen alone", "Last seen alone"),
         (
@@ -430,7 +426,7 @@ fn a_standing_decision_ended_elsewhere_is_gone_from_the_page_and_the_visit_form_
             Role::SocialWorker,
             &[(maja.clone(), vec![])],
             &[],
-            &[draft.clone()],
+            std::slice::from_ref(&draft),
             |_| {},
         );
         app.unlock();
@@ -611,15 +607,17 @@ fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
         false,
     );
     let disagreed = answered_not_alone(&child, &not_alone, day(5), true);
-    let mut draft = new_draft(&child);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(false);
+    let draft = draft_seen_not_alone(&child);
     let path = format!("/child/{}/visit", child.id);
 
-    let app =
-        AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[draft.clone()], |store| {
+    let app = AppUnderTest::prepared(
+        &[(child.clone(), vec![not_alone.clone()])],
+        &[],
+        std::slice::from_ref(&draft),
+        |store| {
             store.put_escalation(&disagreed).expect("escalation kept");
-        });
+        },
+    );
     app.unlock();
     let html = app.render(&path, "Saved on this phone");
     let said_on = |on: chrono::NaiveDate| {
@@ -638,8 +636,12 @@ fn the_visit_form_says_a_managers_word_that_the_child_must_be_seen_alone() {
     assert!(again < position(&html, "Why was the child not seen alone?"), "where the worker says why not");
 
     // No word standing: the form says nothing of it.
-    let app =
-        AppUnderTest::prepared(&[(child.clone(), vec![not_alone.clone()])], &[], &[draft.clone()], |_| {});
+    let app = AppUnderTest::prepared(
+        &[(child.clone(), vec![not_alone.clone()])],
+        &[],
+        std::slice::from_ref(&draft),
+        |_| {},
+    );
     app.unlock();
     let html = app.render(&path, "Saved on this phone");
     assert!(!html.contains("must be seen alone"), "{html}");
@@ -684,9 +686,7 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
         decided_at: Utc::now(),
         ended: None,
     };
-    let mut draft = new_draft(&child);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(false);
+    let draft = draft_seen_not_alone(&child);
     let words = format!(
         "Tara Manager decided that Maja need not be seen alone from {} to {}: Four months old.",
         day(-3).format("%d/%m/%Y"),
@@ -694,9 +694,10 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
     );
 
     let covering = [decision(-3, 30)];
-    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft.clone()], |store| {
-        store.save_seen_alone_decisions(child.id, &covering).expect("decisions kept");
-    });
+    let app =
+        AppUnderTest::prepared(&[(child.clone(), vec![])], &[], std::slice::from_ref(&draft), |store| {
+            store.save_seen_alone_decisions(child.id, &covering).expect("decisions kept");
+        });
     app.unlock();
     let page = app.render(&format!("/child/{}", child.id), "need not be seen alone");
     assert!(page.contains(&words), "{page}");
@@ -712,9 +713,10 @@ fn a_managers_standing_decision_is_on_the_childs_page_and_covers_the_visit() {
 
     // A decision that ended yesterday covers nothing today.
     let ended = [decision(-30, -1)];
-    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[draft.clone()], |store| {
-        store.save_seen_alone_decisions(child.id, &ended).expect("decisions kept");
-    });
+    let app =
+        AppUnderTest::prepared(&[(child.clone(), vec![])], &[], std::slice::from_ref(&draft), |store| {
+            store.save_seen_alone_decisions(child.id, &ended).expect("decisions kept");
+        });
     app.unlock();
     let page = app.render(&format!("/child/{}", child.id), "Last seen alone");
     assert!(!page.contains("need not be seen alone"), "{page}");

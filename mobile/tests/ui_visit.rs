@@ -41,9 +41,7 @@ fn choosing_not_seen_alone_opens_the_reason_who_was_present_and_manager_agreemen
 #[test]
 fn problems_stay_quiet_for_fields_not_yet_touched() {
     let child = child("Maja", "Test", false);
-    let mut draft = new_draft(&child);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(false);
+    let draft = draft_seen_not_alone(&child);
     let html = render_form(&draft, &child, &[]);
     assert!(html.contains("Why was the child not seen alone?"));
     assert!(!html.contains("Say why the child was not seen alone."));

@@ -394,6 +394,14 @@ pub fn new_draft(child: &Child) -> VisitDraft {
     )
 }
 
+/// A new draft for `child` that says the child was seen, but not alone: the form then asks why.
+pub fn draft_seen_not_alone(child: &Child) -> VisitDraft {
+    let mut draft = new_draft(child);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(false);
+    draft
+}
+
 /// Where `needle` first appears in `html` (panics if it does not).
 pub fn position(html: &str, needle: &str) -> usize {
     html.find(needle).unwrap_or_else(|| panic!("{needle:?} not found in:\n{html}"))
