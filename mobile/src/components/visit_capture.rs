@@ -24,22 +24,16 @@ pub fn VisitCapture(id: ChildId) -> Element {
         let _reload = ui.data_version.read();
         async move { (id, services.seen_alone_decisions(id).await.ok()) }
     }));
-    // So is a manager's word that the child must be seen alone: one given about an earlier
-    // visit while this one is under way reaches the worker while they are still there.
-    let teller = services.clone();
-    let told = use_resource(use_reactive!(|id| {
-        let services = teller.clone();
-        let _reload = ui.data_version.read();
-        async move { (id, services.seen_alone_instruction(id).ok()) }
-    }));
-    // And so is the child's record: a sync during the visit may bring a carer who has moved
-    // in (whose interpreting must be considered), or the plan as a conference reviewed it.
-    // Should the phone no longer hold the child, the record the form opened with stays.
+    // So is what the phone holds: a manager's word that the child must be seen alone (one
+    // given about an earlier visit while this one is under way reaches the worker while they
+    // are still there), and the child's record (a carer who has moved in, whose interpreting
+    // must be considered, or the plan as a conference reviewed it). Either unread, or the
+    // child no longer on the phone, leaves what the form opened with.
     let reader = services.clone();
-    let record = use_resource(use_reactive!(|id| {
+    let held = use_resource(use_reactive!(|id| {
         let services = reader.clone();
         let _reload = ui.data_version.read();
-        async move { (id, services.child_now(id).ok().flatten()) }
+        async move { (id, services.seen_alone_instruction(id).ok(), services.child_now(id).ok().flatten()) }
     }));
     let opened = use_resource(use_reactive!(|id| {
         let services = services.clone();
@@ -53,13 +47,11 @@ pub fn VisitCapture(id: ChildId) -> Element {
     }))
     .suspend()?;
     let (draft, child, instruction, kept) = opened.read().clone()?;
-    let child = match record.read().clone() {
-        Some((read_for, Some(now))) if read_for == id => now,
-        _ => child,
-    };
-    let instruction = match told.read().clone() {
-        Some((told_for, Some(now))) if told_for == id => now,
-        _ => instruction,
+    let (instruction, child) = match held.read().clone() {
+        Some((read_for, told, record)) if read_for == id => {
+            (told.unwrap_or(instruction), record.unwrap_or(child))
+        }
+        _ => (instruction, child),
     };
     let decisions = match asked.read().clone() {
         Some((asked_for, Some(fresh))) if asked_for == id => fresh,
