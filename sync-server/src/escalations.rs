@@ -791,6 +791,18 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
             still_holds.push(reason.clone());
             let i = match book.find(&reason) {
                 None => book.raise(child_id, reason, EscalationLevel::TeamManager, None, ""),
+                // Closed because a standing decision covered the visit, which none does now (it
+                // was ended on the visit's own day, or the visit's date was amended): the
+                // manager is asked again, so it is not left closed as covered.
+                Some(i) if closed_as_covered(book.get(i)) => {
+                    let level = book.get(i).level;
+                    book.raise_again(
+                        i,
+                        level,
+                        "No manager's standing decision covers this visit any longer.",
+                    );
+                    i
+                }
                 Some(i) => i,
             };
             // "A manager agreed", ticked by the worker: the manager confirms or disagrees.
@@ -1355,6 +1367,16 @@ pub fn acknowledge(
         acknowledged.record(entry(EscalationStep::Closed, explanation));
     }
     Ok(acknowledged)
+}
+
+/// Whether the sweep closed escalation `e`, about a visit not seen alone, because a standing
+/// decision covered the visit: closed by the sweep, with no manager's answer since it was
+/// last raised (a manager's answer or confirmation stands).
+fn closed_as_covered(e: &Escalation) -> bool {
+    matches!(e.reason, EscalationReason::NotSeenAlone { .. })
+        && !e.is_active()
+        && e.acknowledged_entry().is_none()
+        && e.history.last().is_some_and(|last| last.step == EscalationStep::Closed && last.by.is_none())
 }
 
 /// Why a manager's answer closes an escalation about one visit; `by` names who answered.

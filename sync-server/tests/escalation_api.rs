@@ -156,6 +156,11 @@ async fn a_standing_decision_ended_early_no_longer_covers_todays_visit_but_still
     assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&yesterday)).await[0]), "accepted");
     sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
     assert!(open_for(&world, tara.access(), &yesterday).await.is_none());
+    // So is a visit earlier today, while the decision stands.
+    let this_morning = not_alone_today(&world, child.id, sam.worker_id());
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&this_morning)).await[0]), "accepted");
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    assert!(open_for(&world, tara.access(), &this_morning).await.is_none());
 
     // Only a manager ends it, with a reason; an unknown decision is not found.
     let reason = json!({"reason": "She is talking now: see her alone"});
@@ -185,6 +190,11 @@ async fn a_standing_decision_ended_early_no_longer_covers_todays_visit_but_still
     let (status, body) = world.post(&end_path, tara.access(), reason).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["message"].as_str().unwrap().contains("Tara Manager already ended"), "{body}");
+
+    // Ended from today, it no longer covers this morning's visit: the manager is asked.
+    sync_server::sweeper::sweep_store(&world.state, None, Utc::now()).await.unwrap();
+    let asked = open_for(&world, tara.access(), &this_morning).await.expect("asked about this morning");
+    assert_eq!(asked["reason"]["reason"], "not_seen_alone");
 
     // Today's visit, not seen alone, goes to the manager; yesterday's stays covered.
     let visit = not_alone_today(&world, child.id, sam.worker_id());

@@ -747,6 +747,60 @@ fn a_standing_decision_recorded_later_closes_the_open_escalation_naming_the_mana
     assert!(explanation.starts_with("Covered by Tara Testmanager's standing decision"), "{explanation}");
 }
 
+/// A visit on 10 March not seen alone: its escalation is closed as covered by a standing
+/// decision recorded that afternoon, and the decision is ended the same evening (its last day
+/// 9 March), so it no longer covers the visit. The manager is asked again, not left with an
+/// escalation closed as covered; one a manager answered stays answered.
+#[test]
+fn an_escalation_closed_as_covered_is_raised_again_when_the_decision_is_ended_that_day() {
+    let visits = [not_alone(10, "2026-03-10", false)];
+    let standing = decision("2026-03-02", "2026-06-30");
+    let ended = SeenAloneDecision {
+        ended: Some(SeenAloneDecisionEnd {
+            last_day: date("2026-03-09"),
+            reason: "She is talking now".into(),
+            ended_by: fixed(TEAM_MANAGER),
+            ended_by_name: "Tara Testmanager".into(),
+            ended_at: utc("2026-03-10", 17),
+        }),
+        ..standing.clone()
+    };
+    let mut held = Vec::new();
+    apply(&mut held, &sweep_with_decisions(&child(1), &visits, &[], &[], utc("2026-03-10", 15)));
+    let covered = sweep_with_decisions(&child(1), &visits, &held, &[standing], utc("2026-03-10", 16));
+    apply(&mut held, &covered);
+    assert!(!held[0].is_active(), "closed as covered: {held:?}");
+
+    let changes =
+        sweep_with_decisions(&child(1), &visits, &held, std::slice::from_ref(&ended), utc("2026-03-10", 18));
+    let [EscalationChange::RaisedAgain(again)] = changes.as_slice() else { panic!("{changes:?}") };
+    assert!(again.is_open());
+    assert_eq!(again.id, held[0].id, "the same escalation, its history kept");
+    let texts: Vec<&str> = again.history.iter().map(|h| h.text.as_str()).collect();
+    assert!(
+        texts.iter().any(|t| t.starts_with("Covered by Tara Testmanager's standing decision")),
+        "{texts:?}"
+    );
+    assert!(
+        texts.last().unwrap().starts_with("No manager's standing decision covers this visit any longer."),
+        "{texts:?}"
+    );
+    // Raised once: the next sweep leaves it open and says nothing more.
+    apply(&mut held, &changes);
+    assert!(
+        sweep_with_decisions(&child(1), &visits, &held, std::slice::from_ref(&ended), utc("2026-03-10", 19))
+            .is_empty()
+    );
+
+    // The manager answers it: that answer stands, though no decision covers the visit.
+    let id = held[0].id;
+    let agreed = EscalationAction::SeenAloneAgreed { reason: "Asleep; agreed in supervision".into() };
+    ack(&mut held, id, agreed, &team_manager(), "2026-03-11");
+    assert!(!held[0].is_active());
+    let later = sweep_with_decisions(&child(1), &visits, &held, &[ended], utc("2026-03-12", 9));
+    assert!(later.is_empty(), "{later:?}");
+}
+
 #[rstest]
 #[case::without_a_reason(SeenAloneDecision { reason: " ".into(), ..decision("2026-03-02", "2026-06-30") }, "reason")]
 #[case::ending_before_it_starts(decision("2026-03-02", "2026-03-01"), "ends_on")]
