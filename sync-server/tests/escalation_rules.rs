@@ -747,35 +747,54 @@ fn a_standing_decision_recorded_later_closes_the_open_escalation_naming_the_mana
     assert!(explanation.starts_with("Covered by Tara Testmanager's standing decision"), "{explanation}");
 }
 
-/// A visit on 10 March not seen alone: its escalation is closed as covered by a standing
-/// decision recorded that afternoon, and the decision is ended the same evening (its last day
-/// 9 March), so it no longer covers the visit. The manager is asked again, not left with an
-/// escalation closed as covered; one a manager answered stays answered.
-#[test]
-fn an_escalation_closed_as_covered_is_raised_again_when_the_decision_is_ended_that_day() {
-    let visits = [not_alone(10, "2026-03-10", false)];
-    let standing = decision("2026-03-02", "2026-06-30");
+/// A visit not seen alone: its escalation is closed as covered by a standing decision recorded
+/// that afternoon, and the decision is ended the same evening (its last day the day before), so
+/// it no longer covers the visit. The manager is asked again, not left with an escalation
+/// closed as covered; their answer the next day stands. The same on a weekend, a bank holiday,
+/// both Sundays the clocks change, and the first and last days of the plan (registered Monday
+/// 2 March 2026).
+#[rstest]
+#[case::a_tuesday("2026-03-10", "2026-03-11", None)]
+#[case::the_day_the_plan_starts("2026-03-02", "2026-03-03", None)]
+#[case::a_saturday("2026-03-14", "2026-03-16", None)]
+#[case::good_friday("2026-04-03", "2026-04-07", None)]
+#[case::the_sunday_the_clocks_go_forward("2026-03-29", "2026-03-30", None)]
+#[case::the_sunday_the_clocks_go_back("2026-10-25", "2026-10-26", None)]
+#[case::the_plans_last_day("2026-03-10", "2026-03-11", Some("2026-03-10"))]
+fn an_escalation_closed_as_covered_is_raised_again_when_the_decision_is_ended_that_day(
+    #[case] visit_on: &str,
+    #[case] answered_on: &str,
+    #[case] plan_ends: Option<&str>,
+) {
+    let mut robin = child(1);
+    robin.plan.as_mut().unwrap().deregistered_on = plan_ends.map(date);
+    let visits = [not_alone(10, visit_on, false)];
+    let standing = decision("2026-03-02", "2026-12-31");
     let ended = SeenAloneDecision {
         ended: Some(SeenAloneDecisionEnd {
-            last_day: date("2026-03-09"),
+            last_day: date(visit_on).pred_opt().unwrap(),
             reason: "She is talking now".into(),
             ended_by: fixed(TEAM_MANAGER),
             ended_by_name: "Tara Testmanager".into(),
-            ended_at: utc("2026-03-10", 17),
+            ended_at: utc(visit_on, 17),
         }),
         ..standing.clone()
     };
+    let about_the_visit = |held: &[Escalation]| {
+        held.iter().position(|e| e.reason == EscalationReason::NotSeenAlone { visit_id: fixed(10) })
+    };
     let mut held = Vec::new();
-    apply(&mut held, &sweep_with_decisions(&child(1), &visits, &[], &[], utc("2026-03-10", 15)));
-    let covered = sweep_with_decisions(&child(1), &visits, &held, &[standing], utc("2026-03-10", 16));
+    apply(&mut held, &sweep_with_decisions(&robin, &visits, &[], &[], utc(visit_on, 15)));
+    let i = about_the_visit(&held).expect("raised");
+    let covered = sweep_with_decisions(&robin, &visits, &held, &[standing], utc(visit_on, 16));
     apply(&mut held, &covered);
-    assert!(!held[0].is_active(), "closed as covered: {held:?}");
+    assert!(!held[i].is_active(), "closed as covered: {held:?}");
 
     let changes =
-        sweep_with_decisions(&child(1), &visits, &held, std::slice::from_ref(&ended), utc("2026-03-10", 18));
+        sweep_with_decisions(&robin, &visits, &held, std::slice::from_ref(&ended), utc(visit_on, 18));
     let [EscalationChange::RaisedAgain(again)] = changes.as_slice() else { panic!("{changes:?}") };
     assert!(again.is_open());
-    assert_eq!(again.id, held[0].id, "the same escalation, its history kept");
+    assert_eq!(again.id, held[i].id, "the same escalation, its history kept");
     let texts: Vec<&str> = again.history.iter().map(|h| h.text.as_str()).collect();
     assert!(
         texts.iter().any(|t| t.starts_with("Covered by Tara Testmanager's standing decision")),
@@ -787,17 +806,15 @@ fn an_escalation_closed_as_covered_is_raised_again_when_the_decision_is_ended_th
     );
     // Raised once: the next sweep leaves it open and says nothing more.
     apply(&mut held, &changes);
-    assert!(
-        sweep_with_decisions(&child(1), &visits, &held, std::slice::from_ref(&ended), utc("2026-03-10", 19))
-            .is_empty()
-    );
+    let next = sweep_with_decisions(&robin, &visits, &held, std::slice::from_ref(&ended), utc(visit_on, 19));
+    assert!(next.is_empty(), "{next:?}");
 
     // The manager answers it: that answer stands, though no decision covers the visit.
-    let id = held[0].id;
+    let id = held[i].id;
     let agreed = EscalationAction::SeenAloneAgreed { reason: "Asleep; agreed in supervision".into() };
-    ack(&mut held, id, agreed, &team_manager(), "2026-03-11");
-    assert!(!held[0].is_active());
-    let later = sweep_with_decisions(&child(1), &visits, &held, &[ended], utc("2026-03-12", 9));
+    ack(&mut held, id, agreed, &team_manager(), answered_on);
+    assert!(!held[i].is_active());
+    let later = sweep_with_decisions(&robin, &visits, &held, &[ended], utc(answered_on, 15));
     assert!(later.is_empty(), "{later:?}");
 }
 
