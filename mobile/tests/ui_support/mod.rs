@@ -322,6 +322,21 @@ impl AppUnderTest {
         renders.pop().expect("one render at least")
     }
 
+    /// Renders `path` until `words` appear and sync has settled: the top bar knows what is
+    /// waiting and no sync is under way. For a test that the screen does *not* say something,
+    /// which a screen still checking, or mid-sync, never says either.
+    pub fn render_settled(&self, path: &str, words: &str) -> String {
+        let awaited = format!("{words:?} with sync settled");
+        let mut renders = self.renders(path, &awaited, 100, |html| {
+            html.contains(words)
+                && html.contains("id=\"sync-badge\"")
+                && !["Checking what is waiting", "Checking for", "sending…", "Syncing…"]
+                    .iter()
+                    .any(|busy| html.contains(busy))
+        });
+        renders.pop().expect("one render at least")
+    }
+
     /// Every render of the whole app at `path`, one screen kept open, until `done` accepts one
     /// (at most `most` renders, each after up to 50 ms of the app's work); panics naming
     /// `awaited` if none is accepted.
