@@ -204,6 +204,66 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
     drop(server);
 }
 
+/// A child's record on the phone that cannot be read (its file damaged) leaves the held visits
+/// usable: the manager is told plainly why no child is offered to link a visit to, and can
+/// still accept a visit or mark it entered in error. (An empty list alone would say there is
+/// no other child on the phone, which is not what happened.)
+#[test]
+fn with_a_childs_record_unreadable_the_held_visits_say_why_no_child_is_offered() {
+    let alfie = child("Alfie", "Test", false);
+    let held = serde_json::json!([{
+        "visit_id": VisitId::new(),
+        "revision": 1,
+        "reason": "The child is not on this worker's caseload",
+        "held_at": Utc::now(),
+        "visit": seen_visit(&alfie, today(), "We went to the beach."),
+    }]);
+    let (address, server) = stub_server(
+        axum::Router::new().route("/api/review", axum::routing::get(move || async move { axum::Json(held) })),
+    );
+    let app = AppUnderTest::signed_in_to_then(
+        &address,
+        Role::TeamManager,
+        &[(alfie, vec![])],
+        &[],
+        &[],
+        |_| {},
+        |dir| {
+            // Another child's record, as damage would leave it: bytes the store never sealed.
+            let db = open_released(dir);
+            let children = db.open_tree("children").expect("children's tree");
+            children.insert(shared::ChildId::new().as_bytes(), b"damaged".as_slice()).expect("written");
+            db.flush().expect("flushed");
+        },
+    );
+    app.unlock();
+    let html = app.render("/inbox/held", "id=\"held-children-unread\"");
+    assert!(
+        html.contains("The children on this phone could not be read"),
+        "says why no child is offered: {html}"
+    );
+    assert!(html.contains("Accepting a visit or marking it entered in error still works."), "{html}");
+    assert!(html.contains("Visit on") && html.contains(": Alfie Test"), "the held visit is shown: {html}");
+    assert!(html.contains(">Accept for this child<") && html.contains(">Entered in error<"), "{html}");
+    assert!(!html.contains("Alfie Test</option>"), "no child offered: {html}");
+    drop(app);
+    drop(server);
+}
+
+/// The sled database in `dir`, opened once the store that seeded it has let go of it.
+fn open_released(dir: &std::path::Path) -> sled::Db {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match sled::open(dir) {
+            Ok(db) => return db,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(5))
+            }
+            Err(e) => panic!("the store's directory stayed locked: {e}"),
+        }
+    }
+}
+
 /// A manager who opens the held visits straight after signing in, while the first sync is still
 /// bringing the team's children, is told no other child is on the phone yet, and is offered
 /// each child to link to as it arrives. (The list was read once, when the screen opened: a

@@ -218,6 +218,21 @@ impl AppUnderTest {
         drafts: &[VisitDraft],
         prepare: impl FnOnce(&mobile::store::UnlockedStore),
     ) -> Self {
+        Self::signed_in_to_then(server, role, children, covers, drafts, prepare, |_| {})
+    }
+
+    /// Like [`AppUnderTest::signed_in_to`], with `on_disk` given the store's directory after
+    /// the seeding store has closed and before the app opens it: to change its files as
+    /// something other than the app would.
+    pub fn signed_in_to_then(
+        server: &str,
+        role: Role,
+        children: &[(Child, Vec<Visit>)],
+        covers: &[CoverAssignment],
+        drafts: &[VisitDraft],
+        prepare: impl FnOnce(&mobile::store::UnlockedStore),
+        on_disk: impl FnOnce(&std::path::Path),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let local = LocalStore::open(dir.path()).expect("open store");
@@ -259,6 +274,7 @@ impl AppUnderTest {
             prepare(&store);
             store.flush().expect("flush");
         }
+        on_disk(dir.path());
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
