@@ -246,6 +246,7 @@ fn with_a_childs_record_unreadable_the_held_visits_say_why_no_child_is_offered()
     assert!(html.contains("Visit on") && html.contains(": Alfie Test"), "the held visit is shown: {html}");
     assert!(html.contains(">Accept for this child<") && html.contains(">Entered in error<"), "{html}");
     assert!(!html.contains("Alfie Test</option>"), "no child offered: {html}");
+    assert!(!html.contains("No other child is on this phone"), "the phone could not tell: {html}");
     drop(app);
     drop(server);
 }

@@ -33,10 +33,12 @@ pub fn HeldVisits() -> Element {
         async move { services.children_by_name().await.map_err(|e| e.to_string()) }
     });
     // Unread, a list of no children would say there is no other child to link to: say why.
+    // `None` until read, and if the read failed: no card then says the phone holds no other
+    // child, which it has not been able to tell.
     let (children, unread) = match children.read().clone() {
-        Some(Ok(children)) => (children, None),
-        Some(Err(problem)) => (Vec::new(), Some(problem)),
-        None => (Vec::new(), None),
+        Some(Ok(children)) => (Some(children), None),
+        Some(Err(problem)) => (None, Some(problem)),
+        None => (None, None),
     };
     rsx! {
         h2 { id: "screen-title", "Held for your review" }
@@ -71,7 +73,7 @@ pub fn HeldVisits() -> Element {
 
 /// One held visit with the three ways to resolve it.
 #[component]
-fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandler<()>) -> Element {
+fn HeldCard(item: HeldItem, choices: Option<Vec<(ChildId, String)>>, on_done: EventHandler<()>) -> Element {
     let services = use_context::<Services>();
     let mut reason = use_signal(String::new);
     let mut link_to = use_signal(String::new);
@@ -79,7 +81,9 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
     let visit = item.held.visit.clone();
     let (visit_id, revision) = (item.held.visit_id, item.held.revision);
     let named = visit.child_id;
-    let others: Vec<(ChildId, String)> = choices.into_iter().filter(|(id, _)| *id != named).collect();
+    let read = choices.is_some();
+    let others: Vec<(ChildId, String)> =
+        choices.unwrap_or_default().into_iter().filter(|(id, _)| *id != named).collect();
     let chosen = link_to.read().parse::<ChildId>().ok().filter(|id| others.iter().any(|(c, _)| c == id));
     let reason_missing = reason.read().trim().is_empty();
     let act = use_callback(move |how: ResolveHeld| {
@@ -115,7 +119,7 @@ fn HeldCard(item: HeldItem, choices: Vec<(ChildId, String)>, on_done: EventHandl
                     onclick: move |_| act.call(ResolveHeld::EnteredInError), "Entered in error" }
             }
             label { r#for: "held-child-{visit_id}", "Or link it to the right child" }
-            if others.is_empty() {
+            if read && others.is_empty() {
                 p { class: "muted", id: "held-no-other-{visit_id}",
                     "No other child is on this phone to link it to." }
             }
