@@ -178,3 +178,65 @@ fn with_every_change_read_the_sync_screen_asks_for_no_update() {
     let html = app.render_settled("/sync", "0 visits, 0 photos");
     assert!(!html.contains("Update the app"), "{html}");
 }
+
+/// The sync screen is read again after every sync that reaches the server (every minute with
+/// signal). While it is, the screen stays as it was: a screen blanked to "Loading…" and drawn
+/// again would lose whatever the worker was typing in it, such as the reason for keeping one
+/// version of a visit in conflict.
+#[test]
+fn after_a_sync_the_sync_screen_is_read_again_without_going_blank() {
+    let child = child("Maja", "Test", false);
+    let mine = seen_visit(&child, today(), "I like my school");
+    let mut theirs = mine.clone();
+    theirs.location = "School".into();
+    let conflict = shared::sync::PushResult {
+        visit_id: mine.id,
+        revision: mine.revision,
+        outcome: shared::sync::PushOutcome::Conflict {
+            reason: "The location differs.".into(),
+            server: Box::new(theirs),
+            yours: Box::new(mine.clone()),
+        },
+    };
+    let waiting = seen_visit(&child, today(), "I like my teacher");
+    // The server accepts the visit waiting to send, and brings nothing new, each a second late.
+    let accepted = shared::sync::PushResponse {
+        protocol: 1,
+        results: vec![shared::sync::PushResult {
+            visit_id: waiting.id,
+            revision: waiting.revision,
+            outcome: shared::sync::PushOutcome::Accepted { needs_review: None },
+        }],
+    };
+    let push = move || {
+        let accepted = accepted.clone();
+        async move {
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            axum::Json(accepted)
+        }
+    };
+    let (pull, _) = pull_after_a_second(vec![]);
+    let (address, server) = stub_server(pull.route("/api/sync/push", axum::routing::post(push)));
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        shared::Role::SocialWorker,
+        &[(child, vec![])],
+        &[],
+        &[],
+        |store| {
+            store.submit(&mine, Utc::now()).expect("submitted");
+            store.record_push_result(&conflict, Utc::now()).expect("recorded");
+            store.submit(&waiting, Utc::now()).expect("submitted");
+        },
+    );
+    app.unlock();
+    let renders = app.renders_until("/sync", "0 visits, 0 photos");
+    let first = renders.iter().position(|html| html.contains("1 visit, 0 photos"));
+    let first = first.unwrap_or_else(|| panic!("the waiting visit first: {}", renders[renders.len() - 1]));
+    for html in &renders[first..] {
+        assert!(html.contains("Keep my version"), "the conflict stays on screen while read again: {html}");
+        assert!(!html.contains("Loading…"), "{html}");
+    }
+    drop(app);
+    drop(server);
+}

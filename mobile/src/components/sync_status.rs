@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::text::count;
 
-use super::{ProblemItem, SyncHeadline};
+use super::{ProblemItem, SyncHeadline, last_answer};
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
 
@@ -14,13 +14,17 @@ pub fn SyncStatus() -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
     let overview_services = services.clone();
+    // Read again after every sync that reached the server: meanwhile the screen stays as it
+    // was, so a reason being typed to keep one version of a visit in conflict is kept.
     let overview = use_resource(move || {
         let services = overview_services.clone();
         let _reload = ui.data_version.read();
         async move { services.sync_overview().await }
-    })
-    .suspend()?;
-    let overview = overview.read().clone()?;
+    });
+    let Some(overview) = last_answer(&overview, |_| true)? else {
+        return rsx! {};
+    };
+    let overview = overview?;
     let sync = ui.sync.read().clone();
     let now_services = services.clone();
     let last_sync = sync
