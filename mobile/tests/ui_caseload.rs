@@ -226,3 +226,51 @@ fn offline_a_timeline_kept_from_an_earlier_day_is_judged_on_today() {
     assert!(page.contains(&format!("School, by {} (due today)", today.format("%d/%m/%Y"))), "{page}");
     assert!(page.contains(&format!("Health visitor, by {due} (overdue)")), "{page}");
 }
+
+/// The caseload is read again after every sync that reaches the server (every minute with
+/// signal). Meanwhile the list stays on screen: blanked and drawn again, it would start the
+/// worker again at the top of a long list.
+#[test]
+fn after_a_sync_the_caseload_is_read_again_without_going_blank() {
+    let maja = child("Maja", "Test", false);
+    let ellie = child("Ellie", "Test", false);
+    let (address, server) = stub_server(pull_bringing_after_a_second(&ellie));
+    let app =
+        AppUnderTest::signed_in_to(&address, shared::Role::SocialWorker, &[(maja, vec![])], &[], &[], |_| {});
+    app.unlock();
+    let renders = app.renders_until("/", "Ellie Test");
+    let first = renders.iter().position(|html| html.contains("Maja Test"));
+    let first = first.unwrap_or_else(|| panic!("Maja first: {}", renders[renders.len() - 1]));
+    for html in &renders[first..] {
+        assert!(html.contains("Maja Test"), "the list stays on screen while read again: {html}");
+    }
+    drop(app);
+    drop(server);
+}
+
+/// A child's page is read again after every sync that reaches the server. Meanwhile it stays
+/// on screen, with whatever the worker had opened, and then shows what the sync brought.
+#[test]
+fn after_a_sync_the_childs_page_is_read_again_without_going_blank() {
+    let maja = child("Maja", "Test", false);
+    let visit = seen_visit(&maja, today(), "We went to the beach");
+    let (pull, _) = pull_after_a_second(vec![shared::sync::ChangeEvent::Visit { visit: Box::new(visit) }]);
+    let (address, server) = stub_server(pull);
+    let app = AppUnderTest::signed_in_to(
+        &address,
+        shared::Role::SocialWorker,
+        &[(maja.clone(), vec![])],
+        &[],
+        &[],
+        |_| {},
+    );
+    app.unlock();
+    let renders = app.renders_until(&format!("/child/{}", maja.id), "We went to the beach");
+    let first = renders.iter().position(|html| html.contains("Child protection plan"));
+    let first = first.unwrap_or_else(|| panic!("the page first: {}", renders[renders.len() - 1]));
+    for html in &renders[first..] {
+        assert!(html.contains("Child protection plan"), "the page stays on screen while read again: {html}");
+    }
+    drop(app);
+    drop(server);
+}

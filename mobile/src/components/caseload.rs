@@ -3,7 +3,7 @@
 
 use dioxus::prelude::*;
 
-use super::CaseList;
+use super::{CaseList, last_answer};
 use crate::app::{Services, UiState};
 
 /// The caseload screen.
@@ -11,13 +11,17 @@ use crate::app::{Services, UiState};
 pub fn Caseload() -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
+    // Read again after every sync that reached the server: meanwhile the list stays as it was,
+    // where the worker had scrolled to, rather than blanking and starting again at the top.
     let cases = use_resource(move || {
         let services = services.clone();
         let _reload = ui.data_version.read();
         async move { services.caseload().await }
-    })
-    .suspend()?;
-    let cases = cases.read().clone()?;
+    });
+    let Some(cases) = last_answer(&cases, |_| true)? else {
+        return rsx! {};
+    };
+    let cases = cases?;
     // For the launch-time measurement (README, "Performance"): a count only, never a name.
     tracing::info!(children = cases.len(), "caseload on screen");
     rsx! {

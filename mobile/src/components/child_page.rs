@@ -5,7 +5,7 @@ use shared::ChildId;
 
 use super::{
     DueBadge, EscalationList, NeedsCard, PlanCard, SafetyWarnings, SeenAloneBanner, StandingDecisionNote,
-    TimelineCard, WordsCard,
+    TimelineCard, WordsCard, last_answer,
 };
 use crate::app::model::{describe_since, format_date};
 use crate::app::{Services, UiState};
@@ -16,16 +16,20 @@ use crate::routes::Route;
 pub fn ChildPage(id: ChildId) -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
-    let view = use_resource(use_reactive!(|id| {
+    let read = use_resource(use_reactive!(|id| {
         let services = services.clone();
         let _reload = ui.data_version.read();
-        async move { services.child_view(id).await }
-    }))
-    .suspend()?;
+        async move { (id, services.child_view(id).await) }
+    }));
+    // Read again after every sync that reached the server: meanwhile the page stays as it was,
+    // its sections open and where the worker had scrolled to, rather than blanking.
+    let Some((_, view)) = last_answer(&read, |(read_for, _)| *read_for == id)? else {
+        return rsx! {};
+    };
     // Opened by address or from a link before the sync has brought the child (a child newly
     // allocated, say): say so, and show them as soon as the sync does, since this is read
     // again whenever the phone's store changes.
-    let Some(view) = view.read().clone()? else {
+    let Some(view) = view? else {
         return rsx! {
             h2 { id: "screen-title", "Not on this phone yet" }
             p { class: "muted", role: "status", id: "child-not-here",
