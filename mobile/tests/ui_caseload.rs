@@ -238,10 +238,7 @@ fn after_a_sync_the_caseload_is_read_again_without_going_blank() {
     let app =
         AppUnderTest::signed_in_to(&address, shared::Role::SocialWorker, &[(maja, vec![])], &[], &[], |_| {});
     app.unlock();
-    let renders = app.renders_until("/", "Ellie Test");
-    let first = renders.iter().position(|html| html.contains("Maja Test"));
-    let first = first.unwrap_or_else(|| panic!("Maja first: {}", renders[renders.len() - 1]));
-    for html in &renders[first..] {
+    for html in &app.renders_from("/", "Maja Test", "Ellie Test") {
         assert!(html.contains("Maja Test"), "the list stays on screen while read again: {html}");
     }
     drop(app);
@@ -265,10 +262,8 @@ fn after_a_sync_the_childs_page_is_read_again_without_going_blank() {
         |_| {},
     );
     app.unlock();
-    let renders = app.renders_until(&format!("/child/{}", maja.id), "We went to the beach");
-    let first = renders.iter().position(|html| html.contains("Child protection plan"));
-    let first = first.unwrap_or_else(|| panic!("the page first: {}", renders[renders.len() - 1]));
-    for html in &renders[first..] {
+    let page = format!("/child/{}", maja.id);
+    for html in &app.renders_from(&page, "Child protection plan", "We went to the beach") {
         assert!(html.contains("Child protection plan"), "the page stays on screen while read again: {html}");
     }
     drop(app);

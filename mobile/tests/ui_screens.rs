@@ -204,6 +204,17 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
     drop(server);
 }
 
+/// The server's list of held visits: one visit to `child`, held as not on the worker's caseload.
+fn one_held_visit_naming(child: &Child) -> serde_json::Value {
+    serde_json::json!([{
+        "visit_id": VisitId::new(),
+        "revision": 1,
+        "reason": "The child is not on this worker's caseload",
+        "held_at": Utc::now(),
+        "visit": seen_visit(child, today(), "We went to the beach."),
+    }])
+}
+
 /// A child's record on the phone that cannot be read (its file damaged) leaves the held visits
 /// usable: the manager is told plainly why no child is offered to link a visit to, and can
 /// still accept a visit or mark it entered in error. (An empty list alone would say there is
@@ -211,13 +222,7 @@ fn the_cover_form_offers_the_servers_duty_workers_by_name() {
 #[test]
 fn with_a_childs_record_unreadable_the_held_visits_say_why_no_child_is_offered() {
     let alfie = child("Alfie", "Test", false);
-    let held = serde_json::json!([{
-        "visit_id": VisitId::new(),
-        "revision": 1,
-        "reason": "The child is not on this worker's caseload",
-        "held_at": Utc::now(),
-        "visit": seen_visit(&alfie, today(), "We went to the beach."),
-    }]);
+    let held = one_held_visit_naming(&alfie);
     let (address, server) = stub_server(
         axum::Router::new().route("/api/review", axum::routing::get(move || async move { axum::Json(held) })),
     );
@@ -273,13 +278,7 @@ fn open_released(dir: &std::path::Path) -> sled::Db {
 fn a_child_the_first_sync_brings_after_the_held_visits_open_is_offered_for_linking() {
     let alfie = child("Alfie", "Test", false);
     let ellie = child("Ellie", "Test", false);
-    let held = serde_json::json!([{
-        "visit_id": VisitId::new(),
-        "revision": 1,
-        "reason": "The child is not on this worker's caseload",
-        "held_at": Utc::now(),
-        "visit": seen_visit(&alfie, today(), "We went to the beach."),
-    }]);
+    let held = one_held_visit_naming(&alfie);
     // The server answers the held visits at once, and the first pull only after a second.
     let (address, server) = stub_server(
         pull_bringing_after_a_second(&ellie)
@@ -371,10 +370,8 @@ fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
         |_| {},
     );
     app.unlock();
-    let renders = app.renders_until(&format!("/child/{}/handover", ellie.id), "From the server, just now.");
-    let first = renders.iter().position(|html| html.contains("This is what the phone holds"));
-    let first = first.unwrap_or_else(|| panic!("the phone's copy first: {}", renders[renders.len() - 1]));
-    for html in &renders[first..] {
+    let handover = format!("/child/{}/handover", ellie.id);
+    for html in &app.renders_from(&handover, "This is what the phone holds", "From the server, just now.") {
         assert!(html.contains("Handover: Ellie Test"), "the handover stays on screen meanwhile: {html}");
     }
     drop(app);

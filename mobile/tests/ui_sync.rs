@@ -86,18 +86,23 @@ fn a_refused_visit_is_shown_with_the_servers_reason_in_plain_words_and_a_way_to_
     assert!(!html.contains("Everything on this phone has been sent"), "{html}");
 }
 
+/// The server's answer to `mine` when it holds a version of it at another place.
+fn location_conflict(mine: &shared::Visit) -> shared::sync::PushOutcome {
+    let mut theirs = mine.clone();
+    theirs.location = "School".into();
+    shared::sync::PushOutcome::Conflict {
+        reason: "The location differs.".into(),
+        server: Box::new(theirs),
+        yours: Box::new(mine.clone()),
+    }
+}
+
 #[test]
 fn a_conflict_is_shown_as_a_newer_version_on_the_server_with_a_way_to_amend() {
     let child = child("Maja", "Test", false);
     let mine = seen_visit(&child, today(), "I like my school");
     let visit_id = mine.id;
-    let mut theirs = mine.clone();
-    theirs.location = "School".into();
-    let outcome = shared::sync::PushOutcome::Conflict {
-        reason: "The location differs.".into(),
-        server: Box::new(theirs),
-        yours: Box::new(mine),
-    };
+    let outcome = location_conflict(&mine);
     let (app, _) = app_with_a_sent_visit_that(outcome);
     let html = app.render("/sync", "Needs you");
     assert!(
@@ -187,16 +192,10 @@ fn with_every_change_read_the_sync_screen_asks_for_no_update() {
 fn after_a_sync_the_sync_screen_is_read_again_without_going_blank() {
     let child = child("Maja", "Test", false);
     let mine = seen_visit(&child, today(), "I like my school");
-    let mut theirs = mine.clone();
-    theirs.location = "School".into();
     let conflict = shared::sync::PushResult {
         visit_id: mine.id,
         revision: mine.revision,
-        outcome: shared::sync::PushOutcome::Conflict {
-            reason: "The location differs.".into(),
-            server: Box::new(theirs),
-            yours: Box::new(mine.clone()),
-        },
+        outcome: location_conflict(&mine),
     };
     let waiting = seen_visit(&child, today(), "I like my teacher");
     // The server accepts the visit waiting to send, and brings nothing new, each a second late.
@@ -230,10 +229,7 @@ fn after_a_sync_the_sync_screen_is_read_again_without_going_blank() {
         },
     );
     app.unlock();
-    let renders = app.renders_until("/sync", "0 visits, 0 photos");
-    let first = renders.iter().position(|html| html.contains("1 visit, 0 photos"));
-    let first = first.unwrap_or_else(|| panic!("the waiting visit first: {}", renders[renders.len() - 1]));
-    for html in &renders[first..] {
+    for html in &app.renders_from("/sync", "1 visit, 0 photos", "0 visits, 0 photos") {
         assert!(html.contains("Keep my version"), "the conflict stays on screen while read again: {html}");
         assert!(!html.contains("Loading…"), "{html}");
     }

@@ -321,6 +321,15 @@ impl AppUnderTest {
         self.renders(path, last, 200, |html| html.contains(last))
     }
 
+    /// Every render of one screen at `path` from the first showing `first` until `last` appears
+    /// (up to 10 s): for a test that what the worker reads stays on screen meanwhile.
+    pub fn renders_from(&self, path: &str, first: &str, last: &str) -> Vec<String> {
+        let mut renders = self.renders_until(path, last);
+        let from = renders.iter().position(|html| html.contains(first));
+        let from = from.unwrap_or_else(|| panic!("{first:?} first: {}", renders[renders.len() - 1]));
+        renders.split_off(from)
+    }
+
     /// Every render of `path`, one screen kept open, until `words` have appeared and then gone.
     pub fn renders_until_gone(&self, path: &str, words: &str) -> Vec<String> {
         let mut shown = false;
