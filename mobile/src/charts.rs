@@ -76,14 +76,25 @@ pub fn month_label(month: NaiveDate) -> String {
     month.format("%b %Y").to_string()
 }
 
-/// The short month under the x axis at `x`, the index of one of `items`; empty between them.
-fn label_at<T>(items: &[T], x: f64, month: impl Fn(&T) -> NaiveDate) -> String {
-    let index = x.round() as i64;
-    usize::try_from(index).ok().and_then(|i| items.get(i)).map(|m| short_month(month(m))).unwrap_or_default()
+/// The most months labelled under the x axis: beyond it, every other month is, as twelve
+/// labels fill the chart's width.
+const MOST_X_LABELS: usize = 12;
+
+/// How many labels the x axis of `months` months gets.
+fn x_labels(months: usize) -> usize {
+    if months > MOST_X_LABELS { months.div_ceil(2) } else { months }
 }
 
-fn short_month(month: NaiveDate) -> String {
-    month.format("%b").to_string()
+/// The short month under the x axis at `x`, the index of one of `items`; empty between them.
+/// Over more than twelve months a month's name comes twice, so each label gives its year.
+fn label_at<T>(items: &[T], x: f64, month: impl Fn(&T) -> NaiveDate) -> String {
+    let index = x.round() as i64;
+    let format = if items.len() > MOST_X_LABELS { "%b %y" } else { "%b" };
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| items.get(i))
+        .map(|m| month(m).format(format).to_string())
+        .unwrap_or_default()
 }
 
 /// The four measures by month, as a line chart of percentages, with its text alternative.
@@ -112,7 +123,7 @@ fn draw_measures(
         .build_cartesian_2d(-0.5f64..(f64::from(count) - 0.5), 0f64..100f64)?;
     chart
         .configure_mesh()
-        .x_labels(months.len())
+        .x_labels(x_labels(months.len()))
         .x_label_formatter(&|x| label_at(months, *x, |m| m.month))
         .y_labels(6)
         .y_label_formatter(&|y| format!("{y:.0}%"))
@@ -208,7 +219,7 @@ fn draw_escalations(
         .build_cartesian_2d(-0.5f64..(f64::from(count) - 0.5), 0f64..f64::from(top + 1))?;
     chart
         .configure_mesh()
-        .x_labels(months.len())
+        .x_labels(x_labels(months.len()))
         .x_label_formatter(&|x| label_at(months, *x, |m| m.month))
         .y_label_formatter(&|y| format!("{y:.0}"))
         .light_line_style(WHITE.mix(0.0))
@@ -288,6 +299,62 @@ mod tests {
             "{words}"
         );
         assert!(words.contains("interpreter needs met not counted (none)"), "{words}");
+    }
+
+    #[test]
+    fn over_two_years_every_other_month_is_labelled_with_its_year_and_a_year_names_months_alone() {
+        let two_years: Vec<MonthFigures> = (0..24)
+            .map(|i| MonthFigures {
+                month: NaiveDate::from_ymd_opt(2024, 12, 1).unwrap() + chrono::Months::new(i),
+                ..MonthFigures::default()
+            })
+            .collect();
+        assert_eq!(month_label(two_years[0].month), "Dec 2024");
+        assert_eq!(month_label(two_years[23].month), "Nov 2026");
+        let (svg, _) = measures_chart("The team", &two_years);
+        let labels = |svg: &str| {
+            svg.match_indices('>')
+                .filter_map(|(at, _)| svg[at + 1..].split('<').next().map(str::trim))
+                .filter(|text| {
+                    text.len() >= 3
+                        && [
+                            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                            "Dec",
+                        ]
+                        .contains(&&text[..3])
+                })
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        // Twelve labels, two months apart, each with its year: "Jan" alone could be either.
+        assert_eq!(
+            labels(&svg),
+            [
+                "Dec 24", "Feb 25", "Apr 25", "Jun 25", "Aug 25", "Oct 25", "Dec 25", "Feb 26", "Apr 26",
+                "Jun 26", "Aug 26", "Oct 26"
+            ]
+        );
+        let (escalations, _) = escalations_chart(
+            &two_years
+                .iter()
+                .map(|m| EscalationMonth {
+                    month: m.month,
+                    raised: 1,
+                    resolved: 0,
+                    acted_on: 0,
+                    mean_days_to_first_action: None,
+                })
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!(labels(&escalations), labels(&svg));
+        // Twelve months or fewer: every month, by its name alone.
+        let (year, _) = measures_chart("The team", &two_years[12..]);
+        assert_eq!(
+            labels(&year),
+            ["Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
+        );
+        let (quarter, _) = measures_chart("The team", &two_years[21..]);
+        assert_eq!(labels(&quarter), ["Sep", "Oct", "Nov"]);
     }
 
     #[rstest::rstest]

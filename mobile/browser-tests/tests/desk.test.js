@@ -67,6 +67,46 @@ describe('the manager\'s desk', () => {
     await desktop.screenshot({ path: `${screenshotDir}/desk-1280x800-whole.png`, fullPage: true });
   });
 
+  it('shows the figures of the last 3, 12 or 24 months, as the manager chooses, keeping the desk on screen', async () => {
+    await desktop.click('#nav-desk');
+    const title = desktop.locator('#desk-months-title');
+    await title.waitFor();
+    assert.match(await title.innerText(), /^The last 12 months$/i);
+    const rows = (chart) => desktop.locator(`${chart} tbody tr th`).allTextContents();
+    const year = await rows('#chart-team');
+    assert.equal(year.length, 12);
+    // The label's words: a screen reader hears what the list box is for.
+    assert.equal(await desktop.getByLabel('How many months to show').getAttribute('id'), 'desk-months');
+
+    await desktop.selectOption('#desk-months', '3');
+    await desktop.locator('#desk-months-title', { hasText: /^The last 3 months$/i }).waitFor();
+    // The three latest of the twelve, the current month last, in every chart's table.
+    assert.deepEqual(await rows('#chart-team'), year.slice(-3));
+    assert.deepEqual(await rows('#chart-escalations'), year.slice(-3));
+    const workers = desktop.locator('[id^=chart-worker-]');
+    assert.ok(await workers.count() > 0, 'a chart for each key worker');
+    assert.equal(await workers.first().locator('tbody tr').count(), 3);
+    // The rest of the desk stayed: the children overdue are still listed.
+    assert.ok(await desktop.locator('#desk-due .desk-child').count() > 0);
+    assert.equal(await desktop.locator('#desk-months').inputValue(), '3');
+
+    await desktop.selectOption('#desk-months', '24');
+    await desktop.locator('#desk-months-title', { hasText: /^The last 24 months$/i }).waitFor();
+    const twoYears = await rows('#chart-team');
+    assert.equal(twoYears.length, 24);
+    assert.deepEqual(twoYears.slice(-12), year, 'the last twelve of the 24 are the year shown at first');
+    // Over two years a month's name comes twice: the chart's labels carry the year.
+    const labels = await desktop.locator('#chart-team svg text').allTextContents();
+    assert.ok(labels.some((text) => /^[A-Z][a-z]{2} \d\d$/.test(text.trim())), labels.join('|'));
+    assert.equal(await desktop.locator('#desk-months-fetching').count(), 0, 'nothing is said to be on its way once it came');
+    await desktop.locator('#desk-months-title').scrollIntoViewIfNeeded();
+    await screenshot(desktop, 'desk-24-months-1280x800');
+
+    await desktop.selectOption('#desk-months', '12');
+    await desktop.locator('#desk-months-title', { hasText: /^The last 12 months$/i }).waitFor();
+    assert.deepEqual(await rows('#chart-team'), year);
+  });
+
   it('fits the phone too: the desk and a chronology at 390x844', async () => {
     const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
     await phone.goto(app.url);

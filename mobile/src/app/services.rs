@@ -1181,11 +1181,15 @@ impl Services {
         client.staff(&token, Some(Role::DutyWorker)).await.map_err(|e| UiError::new(e.plain_words()))
     }
 
-    /// The manager's desk (needs signal: it is worked out on the server from the team's
-    /// records, which no phone holds in full).
-    pub async fn desk(&self) -> Result<shared::desk::Desk, UiError> {
+    /// The manager's desk, with `months` calendar months of figures, the current one included
+    /// (needs signal: it is worked out on the server from the team's records, which no phone
+    /// holds in full).
+    pub async fn desk(&self, months: u32) -> Result<shared::desk::Desk, UiError> {
         let (client, token) = self.client().await?;
-        client.get_json("api/desk", &token).await.map_err(|e| UiError::new(e.plain_words()))
+        client
+            .get_json(&format!("api/desk?months={months}"), &token)
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))
     }
 
     /// A child's chronology from the server (needs signal).

@@ -1,13 +1,14 @@
 //! The manager's desk: the team at a glance (children overdue or due this week, open
 //! escalations by age, held visits and conflicts, cover in force), the downloads an inspector
-//! asks for, and twelve months of figures as charts with their tables. Laid out for the phone,
-//! and in two columns in a desktop window. Every child goes through to their chronology.
+//! asks for, and the figures of the last 3, 6, 12 (at first) or 24 months as charts with their
+//! tables. Laid out for the phone, and in two columns in a desktop window. Every child goes
+//! through to their chronology.
 
 use dioxus::prelude::*;
-use shared::desk::{Desk, EscalationMonth, MonthFigures, WorkerMonths};
+use shared::desk::{DEFAULT_DESK_MONTHS, Desk, EscalationMonth, MAX_DESK_MONTHS, MonthFigures, WorkerMonths};
 use shared::text::count;
 
-use super::{ChartFigure, DownloadLink};
+use super::{ChartFigure, Choice, DownloadLink};
 use crate::app::model::dmy;
 use crate::app::{Services, UiState};
 use crate::charts::{self, Measure};
@@ -18,17 +19,22 @@ use crate::routes::Route;
 pub fn ManagerDesk() -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
+    let months = use_signal(|| DEFAULT_DESK_MONTHS);
     let desk = use_resource(move || {
         let services = services.clone();
         let _reload = ui.data_version.read();
-        async move { services.desk().await }
+        let months = months();
+        async move { services.desk(months).await }
     });
+    // A new period is read while the last answer stays on screen, saying so until it comes.
+    let fetching = matches!(*desk.state().read(), UseResourceState::Pending).then_some(months());
     let body = match desk.read().clone() {
         None => rsx! { p { class: "muted", role: "status", "Fetching the desk from the server…" } },
         Some(Err(problem)) => rsx! {
             p { class: "problem", role: "alert", "The desk could not be loaded ({problem}). It is worked out on the server: try again with signal." }
+            PeriodChoice { months, fetching: None }
         },
-        Some(Ok(desk)) => rsx! { DeskBody { desk } },
+        Some(Ok(desk)) => rsx! { DeskBody { desk, months, fetching } },
     };
     rsx! {
         h2 { id: "screen-title", "Team desk" }
@@ -46,8 +52,37 @@ fn acted_on_words(n: usize) -> String {
     }
 }
 
+/// The periods the desk's figures can be shown for, in calendar months, the current one included.
+const PERIODS: [u32; 4] = [3, 6, 12, MAX_DESK_MONTHS];
+
+/// The list box choosing how many months of figures the desk shows, and, while another period
+/// is being fetched, a line saying so.
 #[component]
-fn DeskBody(desk: Desk) -> Element {
+fn PeriodChoice(months: Signal<u32>, fetching: Option<u32>) -> Element {
+    let mut months = months;
+    let options: Vec<(String, String)> =
+        PERIODS.iter().map(|n| (n.to_string(), format!("{n} months"))).collect();
+    rsx! {
+        div { class: "desk-period",
+            label { r#for: "desk-months", "How many months to show" }
+            Choice { id: "desk-months", value: months.peek().to_string(), options,
+                onchange: move |choice: String| {
+                    if let Ok(n) = choice.parse::<u32>() && PERIODS.contains(&n) {
+                        months.set(n);
+                    }
+                }
+            }
+            if let Some(n) = fetching {
+                p { class: "muted", role: "status", id: "desk-months-fetching", "Fetching {n} months of figures…" }
+            }
+        }
+    }
+}
+
+#[component]
+fn DeskBody(desk: Desk, months: Signal<u32>, fetching: Option<u32>) -> Element {
+    // Said only while a period other than the one shown is on its way, not on every re-read.
+    let fetching = fetching.filter(|n| usize::try_from(*n).ok() != Some(desk.months.len()));
     let as_of = dmy(desk.as_of);
     let ages: u32 = desk.escalations_by_age.iter().map(|b| b.open).sum();
     let acted_on = acted_on_words(desk.open_escalations.iter().filter(|e| e.acted_on).count());
@@ -131,7 +166,8 @@ fn DeskBody(desk: Desk) -> Element {
                 }
             }
         }
-        h3 { class: "section-title", "The last {desk.months.len()} months" }
+        h3 { class: "section-title", id: "desk-months-title", "The last {desk.months.len()} months" }
+        PeriodChoice { months, fetching }
         div { class: "desk-charts",
             MeasuresChart { id: "chart-team", title: "The team's visits", months: desk.months.clone() }
             EscalationsChart { months: desk.escalation_months.clone() }
