@@ -378,6 +378,93 @@ fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
     drop(server);
 }
 
+/// A child's chronology, opened from the desk, is read again (with its PDF) after a sync brings
+/// something new, and stays on screen meanwhile: a visit synced while a manager has it open is
+/// in it, not only after they leave and come back.
+#[test]
+fn a_childs_chronology_on_the_desk_is_read_again_after_a_sync_and_stays_on_screen_meanwhile() {
+    let maja = child("Maja", "Test", false);
+    let synced = seen_visit(&maja, today(), "I like my school");
+    let (pull, pulled) =
+        pull_after_a_second(vec![shared::sync::ChangeEvent::Visit { visit: Box::new(synced) }]);
+    // The server's chronology: one event, and the visit as well once the phone has synced.
+    let chronology = move || {
+        let pulled = pulled.clone();
+        async move {
+            let mut entries = vec![serde_json::json!({ "date": "2026-09-01", "summary": "Plan started." })];
+            if pulled.load(std::sync::atomic::Ordering::SeqCst) {
+                entries.push(serde_json::json!({ "date": today(), "summary": "Visit: seen, seen alone." }));
+            }
+            axum::Json(serde_json::json!({
+                "central_id": "DEMO-0099", "child_name": "Maja Test", "date_of_birth": "2017-05-09", "entries": entries,
+            }))
+        }
+    };
+    let (address, server) = stub_server(
+        pull.route(&format!("/api/children/{}/chronology", maja.id), axum::routing::get(chronology)),
+    );
+    let app =
+        AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(maja.clone(), vec![])], &[], &[], |_| {});
+    app.unlock();
+    let renders = app.renders_from(&format!("/desk/child/{}", maja.id), "1 event.", "2 events.");
+    for html in &renders {
+        assert!(html.contains("Chronology: Maja Test"), "the chronology stays on screen meanwhile: {html}");
+        assert!(html.contains("Plan started."), "{html}");
+        assert!(!html.contains("Fetching the chronology"), "{html}");
+    }
+    assert!(renders[renders.len() - 1].contains("Visit: seen, seen alone."));
+    drop(app);
+    drop(server);
+}
+
+/// The desk's "supervision and meetings due" is read again after a sync, like the rest of the
+/// desk: agreed actions that fell past their date show without leaving the desk.
+#[test]
+fn the_desks_plans_due_are_read_again_after_a_sync() {
+    let maja = child("Maja", "Test", false);
+    let (pull, pulled) =
+        pull_after_a_second(vec![shared::sync::ChangeEvent::Child { child: Box::new(maja.clone()) }]);
+    let desk = axum::Json(serde_json::json!({
+        "as_of": today(), "children_due": [], "open_escalations": [], "escalations_by_age": [],
+        "held_visits": 0, "conflicts": 0, "covers": [], "months": [], "workers": [], "escalation_months": [],
+    }));
+    let child_id = maja.id;
+    let plans = move || {
+        let pulled = pulled.clone();
+        async move {
+            let synced = pulled.load(std::sync::atomic::Ordering::SeqCst);
+            axum::Json(if synced {
+                serde_json::json!([{
+                    "child_id": child_id, "central_id": "DEMO-0099",
+                    "supervision": { "due": today() + chrono::Duration::days(30), "overdue": false },
+                    "actions_overdue": 2,
+                }])
+            } else {
+                serde_json::json!([])
+            })
+        }
+    };
+    let (address, server) = stub_server(
+        pull.route("/api/desk", axum::routing::get(move || std::future::ready(desk.clone())))
+            .route("/api/plans/due", axum::routing::get(plans)),
+    );
+    let app =
+        AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(maja.clone(), vec![])], &[], &[], |_| {});
+    app.unlock();
+    let renders = app.renders_from(
+        "/desk",
+        "No core group, review conference or supervision",
+        "2 agreed actions past their date",
+    );
+    for html in &renders {
+        assert!(html.contains("Supervision and meetings due"), "{html}");
+        assert!(!html.contains("Fetching the plans"), "the last reading stays on screen meanwhile: {html}");
+    }
+    assert!(renders[renders.len() - 1].contains("Maja Test"), "{}", renders[renders.len() - 1]);
+    drop(app);
+    drop(server);
+}
+
 /// Tara Manager's standing decision that `child` need not be seen alone, from three days ago
 /// for a month, and the same decision as Mo Manager ended it: its last day was yesterday.
 fn decision_and_its_end(child: &Child) -> (shared::SeenAloneDecision, shared::SeenAloneDecision) {

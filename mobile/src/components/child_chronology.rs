@@ -7,30 +7,39 @@ use shared::ChildId;
 use shared::text::count;
 
 use super::DownloadLink;
-use crate::app::Services;
 use crate::app::model::dmy;
+use crate::app::{Services, UiState};
 
 /// The chronology screen. Needs signal: the chronology is put together on the server.
+///
+/// Read again, with its PDF, after every sync that changed the phone's records, so that a
+/// visit or a manager's decision synced while it is open is in it, and in the PDF it offers:
+/// meanwhile the last reading stays on screen. Each answer is kept with the child it is for,
+/// so a screen moved to another child never shows the first one's events under the second.
 #[component]
 pub fn ChildChronology(id: ChildId) -> Element {
     let services = use_context::<Services>();
+    let ui = use_context::<UiState>();
     let pdf_services = services.clone();
-    let chronology = use_resource(move || {
+    let chronology = use_resource(use_reactive!(|id| {
         let services = services.clone();
-        async move { services.chronology(id).await }
-    });
-    let pdf = use_resource(move || {
+        let _reload = ui.data_version.read();
+        async move { (id, services.chronology(id).await) }
+    }));
+    let pdf = use_resource(use_reactive!(|id| {
         let services = pdf_services.clone();
+        let _reload = ui.data_version.read();
         async move {
-            services
+            let file = services
                 .download(
                     &format!("api/children/{id}/chronology?format=pdf"),
                     &format!("chronology-{id}.pdf"),
                 )
-                .await
+                .await;
+            (id, file)
         }
-    });
-    let view = chronology.read().clone();
+    }));
+    let view = chronology.read().clone().filter(|(read_for, _)| *read_for == id).map(|(_, view)| view);
     let Some(view) = view else {
         return rsx! {
             h2 { id: "screen-title", "Chronology" }
@@ -47,7 +56,7 @@ pub fn ChildChronology(id: ChildId) -> Element {
         }
     };
     let file_stem = format!("chronology-{}", view.central_id);
-    let pdf_link = match pdf.read().clone() {
+    let pdf_link = match pdf.read().clone().filter(|(read_for, _)| *read_for == id).map(|(_, file)| file) {
         None => rsx! { p { class: "muted", role: "status", id: "pdf-preparing", "Preparing the PDF…" } },
         Some(Ok(download)) => rsx! {
             a { class: "button primary", id: "download-pdf", href: "{download.data_url()}",

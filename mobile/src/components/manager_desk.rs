@@ -191,8 +191,10 @@ type PlanRow = (String, chrono::NaiveDate, shared::ChildId, bool, Vec<String>);
 #[component]
 fn PlansDue(as_of: chrono::NaiveDate) -> Element {
     let services = use_context::<Services>();
+    let ui = use_context::<UiState>();
     let plans = use_resource(move || {
         let services = services.clone();
+        let _reload = ui.data_version.read();
         async move { services.plans_due().await }
     });
     let soon = as_of + chrono::Duration::days(7);
