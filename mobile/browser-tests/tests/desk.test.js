@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  apiLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stopAll, tempDir,
+  apiLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
-  let server, app, browser, desktop, pdfOnServer;
+  let server, serverDir, app, browser, desktop, pdfOnServer;
 
   before(async () => {
-    server = await startServer(tempDir('desk-server'), await freePort());
+    serverDir = tempDir('desk-server');
+    server = await startServer(serverDir, await freePort());
     app = await startApp(tempDir('desk-app'), server.url);
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, acceptDownloads: true });
@@ -159,18 +160,75 @@ describe('the manager\'s desk', () => {
     assert.equal(await save.getAttribute('download'), 'annex-a-list-7.csv');
   });
 
-  it('downloads the compliance report as CSV for a spreadsheet, with the range on every row', async () => {
+  /** The compliance report as the desk offers it now: fetched, then its CSV's lines and file name. */
+  async function complianceCsv() {
     await desktop.click('#download-compliance-csv');
     const save = desktop.locator('#download-compliance-csv-save');
     await save.waitFor();
     const href = await save.getAttribute('href');
     assert.ok(href.startsWith('data:text/csv;base64,'), href.slice(0, 40));
     const csv = Buffer.from(href.split(',')[1], 'base64').toString('utf8');
-    const lines = csv.trim().split('\n');
+    return { lines: csv.trim().split('\n'), fileName: await save.getAttribute('download') };
+  }
+
+  it('downloads the compliance report as CSV for a spreadsheet, with the range on every row', async () => {
+    // At first the last 90 days, to the desk's date, as the boxes say.
+    const from = await desktop.locator('#report-from').inputValue();
+    const to = await desktop.locator('#report-to').inputValue();
+    const dmy = (iso) => iso.split('-').reverse().join('/');
+    const days = (Date.parse(to) - Date.parse(from)) / 86400000;
+    assert.equal(days, 90, `${from} to ${to}`);
+    const { lines, fileName } = await complianceCsv();
     assert.ok(lines[0].startsWith('Level,Name,Team,From,To,Children on a plan,Statutory visits due'), lines[0]);
-    assert.match(lines[1], /^Service,All in this report,,\d\d\/\d\d\/\d{4},\d\d\/\d\d\/\d{4},\d+/);
+    assert.ok(lines[1].startsWith(`Service,All in this report,,${dmy(from)},${dmy(to)},`), lines[1]);
     assert.ok(lines.some((l) => l.startsWith('Worker,')), 'a row per worker');
-    assert.equal(await save.getAttribute('download'), 'compliance-report.csv');
+    assert.equal(fileName, `compliance-report-${from}-to-${to}.csv`);
+  });
+
+  it('downloads the compliance report for the period a manager chooses, never a file fetched for another', async () => {
+    await desktop.fill('#report-from', '2026-07-01');
+    await desktop.fill('#report-to', '2026-09-30');
+    // The file fetched for the last 90 days is no longer offered: the period changed.
+    await desktop.locator('#download-compliance-csv-save').waitFor({ state: 'detached' });
+    assert.equal(await desktop.locator('#report-from-words').innerText(), 'Wednesday 1 July 2026');
+    const { lines, fileName } = await complianceCsv();
+    assert.ok(lines[1].startsWith('Service,All in this report,,01/07/2026,30/09/2026,'), lines[1]);
+    assert.ok(lines.slice(1).every((l) => l.includes(',01/07/2026,30/09/2026,')), 'the period on every row');
+    assert.equal(fileName, 'compliance-report-2026-07-01-to-2026-09-30.csv');
+
+    // A period ending before it starts is put right on the desk, not sent.
+    await desktop.fill('#report-from', '2026-10-01');
+    const problem = desktop.locator('#report-period-problem');
+    await problem.waitFor();
+    assert.equal(await problem.innerText(), 'The report must start on or before its last day.');
+    assert.equal(await desktop.locator('#download-compliance-csv, #download-compliance').count(), 0);
+    // The server's own bound is said in its words: reports start no earlier than it holds.
+    await desktop.fill('#report-from', '1990-01-01');
+    await desktop.click('#download-compliance');
+    const refused = desktop.locator('#download-compliance-problem');
+    await refused.waitFor();
+    assert.match(await refused.innerText(), /^Could not fetch the compliance report \(JSON\)\. Check the date: reports cover \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d\.$/);
+    await desktop.locator('#report-period-title').scrollIntoViewIfNeeded();
+    await screenshot(desktop, 'desk-report-period-1280x800');
+    await desktop.fill('#report-from', '2026-07-01');
+    await desktop.locator('#download-compliance-problem').waitFor({ state: 'detached' });
+  });
+
+  it('keeps a download to try again when the server could not be reached', async () => {
+    const port = new URL(server.url).port;
+    await stop(server);
+    await desktop.click('#download-compliance');
+    const problem = desktop.locator('#download-compliance-problem');
+    await problem.waitFor();
+    assert.match(await problem.innerText(), /^Could not fetch the compliance report \(JSON\)\. No connection to the server\.$/);
+    server = await startServer(serverDir, Number(port));
+    await desktop.click('#download-compliance');
+    const save = desktop.locator('#download-compliance-save');
+    await save.waitFor();
+    assert.equal(await problem.count(), 0, 'the problem is gone once the file came');
+    const report = JSON.parse(Buffer.from((await save.getAttribute('href')).split(',')[1], 'base64').toString('utf8'));
+    assert.equal(report.from, '2026-07-01');
+    assert.equal(report.to, '2026-09-30');
   });
 
   it('takes a manager from the desk to a child\'s PDF chronology in two clicks', async (t) => {

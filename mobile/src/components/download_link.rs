@@ -8,6 +8,9 @@ use crate::app::Services;
 use crate::app::services::Download;
 
 /// A button that fetches `path` from the server, then a link that saves it as `file_name`.
+/// When the fetch fails, the button stays beside the problem, to try again. Where the path
+/// can change, make the link anew for each path (in a list of one, keyed by it): a file
+/// fetched for one path is then never offered for another.
 #[component]
 pub fn DownloadLink(id: String, path: String, file_name: String, label: String) -> Element {
     let services = use_context::<Services>();
@@ -17,6 +20,7 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
         let services = services.clone();
         let (path, file_name) = (path.clone(), file_name.clone());
         busy.set(true);
+        fetched.set(None);
         spawn(async move {
             let result = services.download(&path, &file_name).await.map_err(|e| e.to_string());
             fetched.set(Some(result));
@@ -29,7 +33,9 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
                 "Save {label} ({download.file_name})" }
         },
         Some(Err(problem)) => rsx! {
-            p { class: "problem", role: "alert", "{label} could not be fetched ({problem}). Try again with signal." }
+            p { class: "problem", role: "alert", id: "{id}-problem",
+                "Could not fetch {label}. {problem}" }
+            button { id: "{id}", r#type: "button", onclick: fetch, "Download {label}" }
         },
         None => rsx! {
             button { id: "{id}", r#type: "button", disabled: busy(), onclick: fetch,

@@ -4,11 +4,12 @@
 //! tables. Laid out for the phone, and in two columns in a desktop window. Every child goes
 //! through to their chronology.
 
+use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::desk::{DEFAULT_DESK_MONTHS, Desk, EscalationMonth, MAX_DESK_MONTHS, MonthFigures, WorkerMonths};
 use shared::text::count;
 
-use super::{ChartFigure, Choice, DownloadLink};
+use super::{ChartFigure, Choice, DateInput, DownloadLink};
 use crate::app::model::dmy;
 use crate::app::{Services, UiState};
 use crate::charts::{self, Measure};
@@ -159,11 +160,9 @@ fn DeskBody(desk: Desk, months: Signal<u32>, fetching: Option<u32>) -> Element {
                 div { class: "desk-downloads",
                     DownloadLink { id: "download-annex-a", path: "api/reports/annex-a-list-7.csv",
                         file_name: "annex-a-list-7.csv", label: "Annex A List 7 (CSV)" }
-                    DownloadLink { id: "download-compliance-csv", path: "api/reports/compliance.csv",
-                        file_name: "compliance-report.csv", label: "the compliance report (CSV)" }
-                    DownloadLink { id: "download-compliance", path: "api/reports/compliance",
-                        file_name: "compliance-report.json", label: "the compliance report (JSON)" }
                 }
+                p { class: "hint", "Annex A List 7: children on a plan today, and those whose plan ended in the six months before." }
+                CompliancePeriod { as_of: desk.as_of }
             }
         }
         h3 { class: "section-title", id: "desk-months-title", "The last {desk.months.len()} months" }
@@ -181,15 +180,70 @@ fn DeskBody(desk: Desk, months: Signal<u32>, fetching: Option<u32>) -> Element {
     }
 }
 
+/// How many days before the desk's date the compliance report starts at first, as the
+/// server's own default.
+const COMPLIANCE_DAYS: i64 = 90;
+
+/// The compliance report's period from what the manager typed (`YYYY-MM-DD`, as a date box
+/// gives it), or what to put right, in words.
+fn report_period(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), &'static str> {
+    let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").map_err(|_| "Enter the report's first day.")?;
+    let to = NaiveDate::parse_from_str(to, "%Y-%m-%d").map_err(|_| "Enter the report's last day.")?;
+    if from > to {
+        return Err("The report must start on or before its last day.");
+    }
+    Ok((from, to))
+}
+
+/// The compliance report's period, the last 90 days at first, and its downloads for that
+/// period: a quarter's figures for an inspector, say. A file fetched for one period is never
+/// offered for another: each period's links are new ones.
+#[component]
+fn CompliancePeriod(as_of: NaiveDate) -> Element {
+    let mut from = use_signal(|| (as_of - chrono::Duration::days(COMPLIANCE_DAYS)).to_string());
+    let mut to = use_signal(|| as_of.to_string());
+    let period = report_period(&from.read(), &to.read());
+    rsx! {
+        div { class: "desk-period-dates", role: "group", "aria-labelledby": "report-period-title",
+            p { id: "report-period-title", class: "desk-period-title", "The compliance report's period" }
+            div {
+                label { r#for: "report-from", "From" span { class: "hint date-order", "Day, then month, then year." } }
+                DateInput { id: "report-from", value: from.peek().clone(), oninput: move |text| from.set(text) }
+            }
+            div {
+                label { r#for: "report-to", "To" span { class: "hint date-order", "Day, then month, then year." } }
+                DateInput { id: "report-to", value: to.peek().clone(), oninput: move |text| to.set(text) }
+            }
+        }
+        match period {
+            Err(problem) => rsx! { p { class: "problem", role: "alert", id: "report-period-problem", "{problem}" } },
+            // Keyed by the period, in a list of one, so that a new period makes new links,
+            // not the old ones with their file.
+            Ok((from, to)) => rsx! {
+                for (from, to) in [(from, to)] {
+                    div { key: "{from}-{to}", class: "desk-downloads",
+                        DownloadLink { id: "download-compliance-csv",
+                            path: "api/reports/compliance.csv?from={from}&to={to}",
+                            file_name: "compliance-report-{from}-to-{to}.csv", label: "the compliance report (CSV)" }
+                        DownloadLink { id: "download-compliance",
+                            path: "api/reports/compliance?from={from}&to={to}",
+                            file_name: "compliance-report-{from}-to-{to}.json", label: "the compliance report (JSON)" }
+                    }
+                }
+            },
+        }
+    }
+}
+
 /// One child on the desk's "supervision and meetings due": name, next supervision date, id,
 /// whether anything is overdue, and what is pressing in words.
-type PlanRow = (String, chrono::NaiveDate, shared::ChildId, bool, Vec<String>);
+type PlanRow = (String, NaiveDate, shared::ChildId, bool, Vec<String>);
 
 /// Supervision and meetings due: each child whose core group, review conference or supervision
 /// is overdue or due within a week, or who has agreed actions past their date, most pressing
 /// first. Read from `GET /api/plans/due`.
 #[component]
-fn PlansDue(as_of: chrono::NaiveDate) -> Element {
+fn PlansDue(as_of: NaiveDate) -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
     let plans = use_resource(move || {
@@ -329,7 +383,23 @@ fn EscalationsChart(months: Vec<EscalationMonth>) -> Element {
 
 #[cfg(test)]
 mod tests {
-    use super::acted_on_words;
+    use chrono::NaiveDate;
+
+    use super::{acted_on_words, report_period};
+
+    #[test]
+    fn the_report_period_says_what_to_put_right_and_takes_a_single_day() {
+        let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(report_period("2026-07-01", "2026-09-30"), Ok((day("2026-07-01"), day("2026-09-30"))));
+        assert_eq!(report_period("2026-09-30", "2026-09-30"), Ok((day("2026-09-30"), day("2026-09-30"))));
+        assert_eq!(report_period("", "2026-09-30"), Err("Enter the report's first day."));
+        assert_eq!(report_period("2026-07-01", ""), Err("Enter the report's last day."));
+        assert_eq!(report_period("2026-02-30", "2026-09-30"), Err("Enter the report's first day."));
+        assert_eq!(
+            report_period("2026-10-01", "2026-09-30"),
+            Err("The report must start on or before its last day.")
+        );
+    }
 
     #[test]
     fn escalations_still_being_worked_on_are_counted_in_words_and_none_says_nothing() {
