@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  apiLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
+  apiGet, apiLogin, apiWorker, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
@@ -248,5 +248,60 @@ describe('the manager\'s desk', () => {
     assert.match(download.suggestedFilename(), /^chronology-.+\.pdf$/);
     const bytes = readFileSync(await download.path());
     assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', 'the saved file is a PDF');
+  });
+  it('records that a worker is off sick, listing their children due meanwhile and sending the overdue to a senior manager', async () => {
+    await desktop.click('#nav-desk');
+    const card = desktop.locator('#desk-absence');
+    await card.locator('#absence-who option', { hasText: 'Sam Social' }).waitFor({ state: 'attached' });
+    // Only the manager's own team is offered: Tom North is in the other team.
+    const offered = await card.locator('#absence-who option').allTextContents();
+    assert.ok(!offered.includes('Tom North') && !offered.includes('Adam Admin'), offered.join('|'));
+    const record = card.locator('#record-absence');
+    assert.equal(await card.locator('#absence-missing').innerText(), 'Choose who is away.');
+    assert.ok(await record.isDisabled(), 'nothing is sent until who is away is chosen');
+    await card.locator('#absence-who').selectOption({ label: 'Sam Social' });
+    const from = await card.locator('#absence-from').inputValue();
+    // A last day before the first is put right here, not sent.
+    const dayBefore = new Date(Date.parse(from) - 86400000).toISOString().slice(0, 10);
+    await card.locator('#absence-until').fill(dayBefore);
+    await card.locator('#absence-missing', { hasText: 'The last day away must be on or after the first.' }).waitFor();
+    assert.ok(await record.isDisabled());
+    await card.locator('#absence-until').fill('');
+    await card.locator('#absence-missing').waitFor({ state: 'detached' });
+
+    const sian = await apiLogin(server.url, 'sian.senior');
+    const sam = await apiWorker(server.url, 'sam.social');
+    const samsChildren = (await apiGet(server.url, sian, '/api/children'))
+      .filter((c) => c.plan?.key_worker === sam.id).map((c) => c.id);
+    assert.ok(samsChildren.length > 0);
+    const atSenior = async () => (await apiGet(server.url, sian, '/api/escalations'))
+      .filter((e) => samsChildren.includes(e.child_id) && e.reason.reason === 'overdue'
+        && e.status.status === 'open' && e.level === 'senior_manager').length;
+    assert.equal(await atSenior(), 0, 'before: Sam\'s overdue children are with the team manager');
+
+    await record.click();
+    const recorded = card.locator('#absence-recorded');
+    await recorded.waitFor();
+    assert.equal(await recorded.innerText(), `Recorded: Sam Social is off sick from ${from.split('-').reverse().join('/')}.`);
+    const items = card.locator('#absence-children li');
+    const rows = await items.allInnerTexts();
+    assert.ok(rows.length > 0, 'Sam has children with a visit due');
+    assert.ok(rows.every((row) => /Due by \d\d\/\d\d\/\d{4}\. (A duty worker covers them|No cover yet)\./.test(row)), rows.join('\n'));
+    assert.ok(rows.some((row) => /Overdue by \d+ working days?/.test(row)), rows.join('\n'));
+    const uncovered = rows.filter((row) => row.includes('No cover yet.')).length;
+    const title = await card.locator('#absence-children-title').innerText();
+    const said = `${rows.length} ${rows.length === 1 ? 'child has' : 'children have'} a visit due while they are away`
+      + (uncovered > 0 ? `: ${uncovered} ${uncovered === 1 ? 'needs' : 'need'} cover.` : '.');
+    assert.equal(title, said);
+    assert.ok(await record.isDisabled(), 'the same absence is not offered twice');
+    // The server swept Sam's children at once: the overdue ones are now a senior manager's.
+    assert.ok(await atSenior() > 0, 'an overdue child of an absent key worker goes to a senior manager');
+    await card.scrollIntoViewIfNeeded();
+    await screenshot(desktop, 'desk-absence-recorded-1280x800');
+    // Each child goes through to their chronology.
+    const first = items.first().locator('.name');
+    const name = await first.innerText();
+    await first.click();
+    await desktop.locator('#screen-title', { hasText: `Chronology: ${name}` }).waitFor();
   });
 });

@@ -94,6 +94,27 @@ pub struct PlanDate {
     pub working_days_overdue: u32,
 }
 
+/// One of an absent worker's children whose visit falls due while they are away, as
+/// `POST /api/absences` gives it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct DueWhileAway {
+    /// The child.
+    pub child_id: ChildId,
+    /// The date the visit is due by (before the absence, if already overdue).
+    pub due: NaiveDate,
+    /// The child's due state today.
+    pub state: shared::DueState,
+    /// Whether a duty worker already covers the child for the whole absence.
+    pub covered: bool,
+}
+
+/// What `POST /api/absences` answers, as far as the phone uses it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct AbsenceRecordedView {
+    /// The absent worker's children with a visit due while they are away, most urgent first.
+    pub children_due: Vec<DueWhileAway>,
+}
+
 /// A child's plan dates for the manager's desk (`GET /api/plans/due`): the next core group,
 /// review conference and supervision, and agreed actions past their date.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use chrono::{Local, Utc};
 use shared::sync::{DatedQuote, Handover as ServerHandover};
 use shared::{
-    AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId, Role,
-    VisitId, Worker, WorkerCapacity, WorkerId,
+    AbsenceKind, AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId,
+    Role, VisitId, Worker, WorkerCapacity, WorkerId,
 };
 use tokio::sync::watch;
 
@@ -1179,6 +1179,51 @@ impl Services {
     pub async fn duty_workers(&self) -> Result<Vec<Worker>, UiError> {
         let (client, token) = self.client().await?;
         client.staff(&token, Some(Role::DutyWorker)).await.map_err(|e| UiError::new(e.plain_words()))
+    }
+
+    /// The staff whose absence this manager may record, sorted by name: their own team's, or
+    /// everyone's for a senior manager (the server's rule; it refuses any other). Needs signal.
+    pub async fn absence_staff(&self) -> Result<Vec<Worker>, UiError> {
+        let (client, token) = self.client().await?;
+        let me = self.store()?.session()?.map(|record| record.worker);
+        let staff = client.staff(&token, None).await.map_err(|e| UiError::new(e.plain_words()))?;
+        Ok(staff
+            .into_iter()
+            .filter(|worker| worker.role != Role::Admin)
+            .filter(|worker| match &me {
+                Some(me) if me.role == Role::TeamManager => me.team.is_some() && worker.team == me.team,
+                _ => true,
+            })
+            .collect())
+    }
+
+    /// Records that `worker` is away from `starts_on` (to `expected_end`, if known), and gives
+    /// their children with a visit due meanwhile, most urgent first, each with its name as the
+    /// phone holds it (needs signal). The server sweeps those children at once, so an overdue
+    /// child of an absent key worker goes to a senior manager.
+    pub async fn record_absence(
+        &self,
+        worker: WorkerId,
+        kind: AbsenceKind,
+        starts_on: chrono::NaiveDate,
+        expected_end: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<(super::model::DueWhileAway, String)>, UiError> {
+        let (client, token) = self.client().await?;
+        let request = serde_json::json!({
+            "worker_id": worker, "kind": kind, "starts_on": starts_on, "expected_end": expected_end,
+        });
+        let recorded: super::model::AbsenceRecordedView =
+            client.record_absence(&token, &request).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.data_changed();
+        let store = self.store()?;
+        let mut out = Vec::with_capacity(recorded.children_due.len());
+        for due in recorded.children_due {
+            let name = store
+                .child(due.child_id)?
+                .map_or_else(|| "A child not yet on this phone".to_owned(), |c| c.display_name());
+            out.push((due, name));
+        }
+        Ok(out)
     }
 
     /// The manager's desk, with `months` calendar months of figures, the current one included

@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use shared::desk::{DEFAULT_DESK_MONTHS, Desk, EscalationMonth, MAX_DESK_MONTHS, MonthFigures, WorkerMonths};
 use shared::text::count;
 
-use super::{ChartFigure, Choice, DateInput, DownloadLink};
+use super::{ChartFigure, Choice, DateInput, DownloadLink, RecordAbsence};
 use crate::app::model::dmy;
 use crate::app::{Services, UiState};
 use crate::charts::{self, Measure};
@@ -153,6 +153,7 @@ fn DeskBody(desk: Desk, months: Signal<u32>, fetching: Option<u32>) -> Element {
                     }
                 }
             }
+            RecordAbsence { as_of: desk.as_of }
             PlansDue { as_of: desk.as_of }
             section { class: "card", "aria-labelledby": "desk-downloads-title", id: "desk-downloads",
                 h3 { id: "desk-downloads-title", "Reports to download" }

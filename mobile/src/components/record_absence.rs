@@ -1,0 +1,204 @@
+//! Recording that someone is away, from the manager's desk: who, sickness or leave, the first
+//! day and the last expected (if known). The audit found that sickness led to missed visits
+//! nobody escalated: once an absence is recorded, the server sends an overdue child of the
+//! absent key worker to a senior manager, and the desk lists their children with a visit due
+//! while they are away, saying which have no cover yet.
+
+use chrono::NaiveDate;
+use dioxus::prelude::*;
+use shared::text::count;
+use shared::{AbsenceKind, WorkerId};
+
+use super::{Choice, DateInput, options};
+use crate::app::Services;
+use crate::app::model::{DueWhileAway, dmy};
+use crate::routes::Route;
+
+/// What the manager typed, checked: who, the kind, the first day and the last expected.
+type AbsenceEntry = (WorkerId, AbsenceKind, NaiveDate, Option<NaiveDate>);
+
+/// The absence as typed, or what to put right, in words (`YYYY-MM-DD`, as a date box gives
+/// dates). The server checks the dates again, against its own bounds.
+fn absence_entry(who: &str, kind: &str, from: &str, until: &str) -> Result<AbsenceEntry, &'static str> {
+    let who = who.parse::<uuid::Uuid>().map(WorkerId).map_err(|_| "Choose who is away.")?;
+    let kind = match kind {
+        "sickness" => AbsenceKind::Sickness,
+        "leave" => AbsenceKind::Leave,
+        _ => return Err("Choose sickness or leave."),
+    };
+    let from = NaiveDate::parse_from_str(from, "%Y-%m-%d").map_err(|_| "Enter the first day away.")?;
+    let until = match until {
+        "" => None,
+        until => Some(NaiveDate::parse_from_str(until, "%Y-%m-%d").map_err(|_| "Check the last day away.")?),
+    };
+    if until.is_some_and(|until| until < from) {
+        return Err("The last day away must be on or after the first.");
+    }
+    Ok((who, kind, from, until))
+}
+
+/// The desk's "Someone away" card. Needs signal: the staff list and the absence are the
+/// server's.
+#[component]
+pub fn RecordAbsence(as_of: NaiveDate) -> Element {
+    let services = use_context::<Services>();
+    let staff_services = services.clone();
+    let staff = use_resource(move || {
+        let services = staff_services.clone();
+        async move { services.absence_staff().await }
+    });
+    let mut who = use_signal(String::new);
+    let mut kind = use_signal(|| "sickness".to_owned());
+    let mut from = use_signal(|| as_of.to_string());
+    let mut until = use_signal(String::new);
+    let mut busy = use_signal(|| false);
+    // The absence last recorded: the same again is not offered, so a second press never
+    // records it twice.
+    let mut recorded = use_signal(|| None::<AbsenceEntry>);
+    let mut outcome = use_signal(|| None::<Result<(String, Vec<(DueWhileAway, String)>), String>>);
+    let entry = absence_entry(&who.read(), &kind.read(), &from.read(), &until.read());
+    let staff = staff.read().clone();
+    let names: Vec<(String, String)> = match &staff {
+        Some(Ok(staff)) => staff.iter().map(|w| (w.id.to_string(), w.name.clone())).collect(),
+        _ => Vec::new(),
+    };
+    let choices: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose who".to_owned())).chain(names.iter().cloned()).collect();
+    let staff_note = match &staff {
+        None => "Fetching the staff list…".to_owned(),
+        Some(Err(problem)) => {
+            format!("The staff list could not be loaded ({problem}). It is kept on the server.")
+        }
+        Some(Ok(list)) if list.is_empty() => "Nobody is on the staff list you may record for.".to_owned(),
+        Some(Ok(_)) => String::new(),
+    };
+    let record = move |_| {
+        let Ok((worker, kind, starts_on, expected_end)) = entry else { return };
+        let services = services.clone();
+        let name = names
+            .iter()
+            .find(|(id, _)| *id == worker.to_string())
+            .map_or_else(|| "They".to_owned(), |(_, name)| name.clone());
+        busy.set(true);
+        spawn(async move {
+            let result = services.record_absence(worker, kind, starts_on, expected_end).await;
+            if result.is_ok() {
+                recorded.set(Some((worker, kind, starts_on, expected_end)));
+            }
+            let said = match (kind, expected_end) {
+                (AbsenceKind::Sickness, None) => format!("{name} is off sick from {}.", dmy(starts_on)),
+                (AbsenceKind::Sickness, Some(end)) => {
+                    format!("{name} is off sick from {} to {}.", dmy(starts_on), dmy(end))
+                }
+                (AbsenceKind::Leave, None) => format!("{name} is on leave from {}.", dmy(starts_on)),
+                (AbsenceKind::Leave, Some(end)) => {
+                    format!("{name} is on leave from {} to {}.", dmy(starts_on), dmy(end))
+                }
+            };
+            outcome.set(Some(result.map(|children| (said, children)).map_err(|e| e.to_string())));
+            busy.set(false);
+        });
+    };
+    rsx! {
+        section { class: "card", "aria-labelledby": "desk-absence-title", id: "desk-absence",
+            h3 { id: "desk-absence-title", "Someone away" }
+            p { class: "hint", "Record sickness or leave: an overdue child of theirs then goes to a senior manager, and you see which of their children need cover." }
+            label { r#for: "absence-who", "Who is away" }
+            Choice { id: "absence-who", disabled: choices.len() < 2, aria_describedby: "absence-staff-note",
+                value: who.peek().clone(),
+                options: choices,
+                onchange: move |choice| who.set(choice) }
+            p { class: "muted", id: "absence-staff-note", role: "status", "{staff_note}" }
+            label { r#for: "absence-kind", "Why" }
+            Choice { id: "absence-kind", value: kind.peek().clone(),
+                options: options(&[("sickness", "Sickness"), ("leave", "Leave")]),
+                onchange: move |choice| kind.set(choice) }
+            label { r#for: "absence-from", "First day away" span { class: "hint date-order", "Day, then month, then year." } }
+            DateInput { id: "absence-from", value: from.peek().clone(), oninput: move |text| from.set(text) }
+            label { r#for: "absence-until", "Last day away, if known" span { class: "hint date-order", "Day, then month, then year." } }
+            DateInput { id: "absence-until", value: until.peek().clone(), oninput: move |text| until.set(text) }
+            if let Err(problem) = entry {
+                p { class: "muted", id: "absence-missing", "{problem}" }
+            }
+            button { class: "wide", id: "record-absence", style: "margin-top:8px", disabled: entry.is_err() || busy() || recorded() == entry.ok(),
+                onclick: record, if busy() { "Recording…" } else { "Record the absence" } }
+            match outcome.read().clone() {
+                None => rsx! {},
+                Some(Err(problem)) => rsx! {
+                    p { class: "problem", role: "alert", id: "absence-problem", "The absence was not recorded. {problem}" }
+                },
+                Some(Ok((said, children))) => rsx! {
+                    p { class: "saved", role: "status", id: "absence-recorded", "Recorded: {said}" }
+                    AwayChildren { away: children }
+                },
+            }
+        }
+    }
+}
+
+/// The absent worker's children with a visit due while they are away, most urgent first,
+/// each saying whether a duty worker covers them.
+#[component]
+fn AwayChildren(away: Vec<(DueWhileAway, String)>) -> Element {
+    let uncovered = away.iter().filter(|(due, _)| !due.covered).count();
+    rsx! {
+        h4 { id: "absence-children-title",
+            {count(away.len(), "child has", "children have")} " a visit due while they are away"
+            if uncovered > 0 { ": " {count(uncovered, "needs", "need")} " cover" }
+            "."
+        }
+        ul { class: "desk-list", id: "absence-children",
+            for (due, name) in away {
+                li { key: "{due.child_id}",
+                    Link { class: "desk-child", to: Route::ChildChronology { id: due.child_id },
+                        span { class: "name", "{name}" }
+                        span { class: if due.state.is_overdue() { "due overdue" } else { "due soon" },
+                            span { "aria-hidden": "true", if due.state.is_overdue() { "⚠" } else { "◷" } }
+                            " {due.state.describe()}" }
+                        span { class: "facts",
+                            "Due by {dmy(due.due)}. "
+                            if due.covered { "A duty worker covers them." } else { "No cover yet." }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absence_says_what_to_put_right_and_needs_no_last_day() {
+        let who = "0190a1b2-0000-7000-8000-000000000001";
+        let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            absence_entry(who, "sickness", "2026-12-03", ""),
+            Ok((WorkerId(who.parse().unwrap()), AbsenceKind::Sickness, day("2026-12-03"), None))
+        );
+        assert_eq!(
+            absence_entry(who, "leave", "2026-12-24", "2027-01-04"),
+            Ok((
+                WorkerId(who.parse().unwrap()),
+                AbsenceKind::Leave,
+                day("2026-12-24"),
+                Some(day("2027-01-04"))
+            ))
+        );
+        // A single day away is a period.
+        assert!(absence_entry(who, "sickness", "2026-12-03", "2026-12-03").is_ok());
+        assert_eq!(absence_entry("", "sickness", "2026-12-03", ""), Err("Choose who is away."));
+        assert_eq!(absence_entry(who, "", "2026-12-03", ""), Err("Choose sickness or leave."));
+        assert_eq!(absence_entry(who, "sickness", "", ""), Err("Enter the first day away."));
+        assert_eq!(
+            absence_entry(who, "sickness", "2026-12-03", "2026-13-01"),
+            Err("Check the last day away.")
+        );
+        assert_eq!(
+            absence_entry(who, "sickness", "2026-12-03", "2026-12-02"),
+            Err("The last day away must be on or after the first.")
+        );
+    }
+}
