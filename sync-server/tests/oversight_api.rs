@@ -1116,3 +1116,113 @@ async fn no_chronology_entry_of_the_demo_ends_a_sentence_twice() {
     }
     assert!(supervisions > 0, "the demo's supervisions, with their decisions, were read");
 }
+
+/// A manager sees who is away among the staff they manage, and records someone back. The last
+/// day is yesterday at the earliest, so who was away on a day already past never changes; an
+/// absence over is not ended again; another team's absence is neither listed nor revealed.
+#[tokio::test]
+async fn managers_list_their_staffs_absences_and_record_someone_back() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let mo = world.login("mo.manager").await;
+    let sian = world.login("sian.senior").await;
+    let sam = world.login("sam.social").await;
+    let today = world.today();
+    let yesterday = today.pred_opt().unwrap();
+    let (status, recorded) = world
+        .post(
+            "/api/absences",
+            tara.access(),
+            json!({"worker_id": sam.worker_id(), "kind": "sickness", "starts_on": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    let id = recorded["absence"]["id"].as_str().unwrap().to_owned();
+    let listed =
+        |list: &Value| -> bool { list.as_array().unwrap().iter().any(|a| a["absence"]["id"] == json!(id)) };
+
+    // Sam's team manager and the senior manager see it; the other team's manager does not.
+    for (who, sees) in [(&tara, true), (&sian, true), (&mo, false)] {
+        let (status, list) = world.get("/api/absences", who.access()).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(listed(&list), sees, "{list}");
+    }
+    let (_, list) = world.get("/api/absences", tara.access()).await;
+    let sams = list.as_array().unwrap().iter().find(|a| a["absence"]["id"] == json!(id)).unwrap();
+    assert_eq!(sams["worker_name"], "Sam Social");
+    assert_eq!(sams["absence"]["expected_end"], Value::Null, "no last day yet");
+    for username in ["sam.social", "dana.duty", "adam.admin"] {
+        let who = world.login(username).await;
+        let (status, _) = world.get("/api/absences", who.access()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "the list is for managers, not {username}");
+        if username == "adam.admin" {
+            let path = format!("/api/absences/{id}/last-day");
+            let (status, _) = world.post(&path, who.access(), json!({"last_day": today})).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "an administrator does not manage absences");
+        }
+    }
+
+    let path = format!("/api/absences/{id}/last-day");
+    let (status, _) = world.post(&path, mo.access(), json!({"last_day": today})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another team's absence is not revealed");
+    let (status, _) = world
+        .post(
+            &format!("/api/absences/{}/last-day", shared::AbsenceId::new()),
+            tara.access(),
+            json!({"last_day": today}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Who was away on a day already past is not rewritten.
+    let (status, bad) =
+        world.post(&path, tara.access(), json!({"last_day": yesterday.pred_opt().unwrap()})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert_eq!(bad["fields"][0]["field"], "last_day");
+    let (status, bad) = world.post(&path, tara.access(), json!({"last_day": "9999-12-31"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert_eq!(bad["fields"][0]["field"], "last_day");
+    let (_, list) = world.get("/api/absences", tara.access()).await;
+    assert!(listed(&list), "a refused change changes nothing");
+    // Sam knows when they will be back: a worker sets the last day of their own absence.
+    let back_in_three = today.checked_add_days(Days::new(3)).unwrap();
+    let (status, known) = world.post(&path, sam.access(), json!({"last_day": back_in_three})).await;
+    assert_eq!(status, StatusCode::OK, "{known}");
+    assert_eq!(known["expected_end"], json!(back_in_three));
+
+    // Back today: the last day away was yesterday, so the absence is over and no longer listed.
+    let (status, ended) = world.post(&path, tara.access(), json!({"last_day": yesterday})).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert_eq!(ended["expected_end"], json!(yesterday));
+    for who in [&tara, &sian] {
+        let (_, list) = world.get("/api/absences", who.access()).await;
+        assert!(!listed(&list), "{list}");
+    }
+    let (status, _) = world.post(&path, tara.access(), json!({"last_day": today})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "an absence over is not ended again");
+    // Leave booked for next week is cancelled before it begins: its last day is the day before
+    // its first, so it is no longer listed, and not changed again.
+    let next_week = today.checked_add_days(Days::new(7)).unwrap();
+    let (status, booked) = world
+        .post(
+            "/api/absences",
+            tara.access(),
+            json!({"worker_id": sam.worker_id(), "kind": "leave", "starts_on": next_week}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{booked}");
+    let leave = booked["absence"]["id"].as_str().unwrap().to_owned();
+    let (_, list) = world.get("/api/absences", tara.access()).await;
+    assert!(list.as_array().unwrap().iter().any(|a| a["absence"]["id"] == json!(leave)), "{list}");
+    let cancel = format!("/api/absences/{leave}/last-day");
+    let (status, cancelled) =
+        world.post(&cancel, tara.access(), json!({"last_day": next_week.pred_opt().unwrap()})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    let (_, list) = world.get("/api/absences", tara.access()).await;
+    assert!(!list.as_array().unwrap().iter().any(|a| a["absence"]["id"] == json!(leave)), "{list}");
+    let (status, _) = world.post(&cancel, tara.access(), json!({"last_day": next_week})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a cancelled absence is not changed again");
+    // The change is in the audit log, with who made it.
+    let (status, audit) = world.get("/api/audit", sian.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(audit.to_string().contains(&format!("absence {id} last day set to {yesterday}")), "{audit}");
+}

@@ -33,7 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge_escalation))
         .routes(routes!(seen_alone_decisions, record_seen_alone_decision))
         .routes(routes!(end_seen_alone_decision))
-        .routes(routes!(record_absence))
+        .routes(routes!(list_absences, record_absence))
+        .routes(routes!(set_absence_last_day))
         .routes(routes!(assign_cover))
         .routes(routes!(end_cover))
         .routes(routes!(handover))
@@ -404,12 +405,7 @@ pub async fn record_absence(
     let worker_id = request.worker_id.unwrap_or(caller.id());
     let absent =
         store.worker(worker_id).await?.ok_or_else(|| ApiError::bad_field("worker_id", "No such worker."))?;
-    let allowed = worker_id == caller.id()
-        || caller.role() == Role::SeniorManager
-        || (caller.role() == Role::TeamManager
-            && caller.worker.team.is_some()
-            && absent.team == caller.worker.team);
-    if !allowed {
+    if !may_record_absence(&caller.worker, &absent) {
         return Err(ApiError::Forbidden);
     }
     let absence = Absence {
@@ -444,6 +440,136 @@ pub async fn record_absence(
     let touched: BTreeSet<ChildId> = cases.iter().map(|(c, _)| c.id).collect();
     crate::sweeper::sweep_store(&state, Some(&touched), state.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(AbsenceRecorded { absence, children_due })).into_response())
+}
+
+/// Whether `caller` may record, see or end `absent`'s absences: a worker their own; a team
+/// manager their team's; a senior manager anyone's.
+fn may_record_absence(caller: &Worker, absent: &Worker) -> bool {
+    absent.id == caller.id
+        || caller.role == Role::SeniorManager
+        || (caller.role == Role::TeamManager && caller.team.is_some() && absent.team == caller.team)
+}
+
+/// An absence as the desk lists it.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AbsenceListed {
+    /// The absence.
+    pub absence: Absence,
+    /// The absent worker's name.
+    pub worker_name: String,
+}
+
+/// The absences not yet over (in force today, or to come) of the staff the caller manages: a
+/// team manager their team's, a senior manager everyone's. Soonest first.
+#[utoipa::path(get, path = "/api/absences", tag = "oversight", security(("bearer" = [])), responses(
+    (status = 200, body = Vec<AbsenceListed>), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn list_absences(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<Vec<AbsenceListed>>, ApiError> {
+    scope::require_role(&caller.worker, &MANAGERS)?;
+    let store = state.store();
+    let today = state.today();
+    let staff: HashMap<WorkerId, Worker> = workers(store).await?.into_iter().map(|w| (w.id, w)).collect();
+    let mut listed: Vec<AbsenceListed> = store
+        .absences()
+        .await?
+        .into_iter()
+        // Not over: its last day is today or to come, and it was not cancelled (a last day
+        // before its first).
+        .filter(|a| a.expected_end.is_none_or(|end| end >= today && end >= a.starts_on))
+        .filter_map(|absence| {
+            let worker = staff.get(&absence.worker_id)?;
+            may_record_absence(&caller.worker, worker)
+                .then(|| AbsenceListed { worker_name: worker.name.clone(), absence })
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        (a.absence.starts_on, &a.worker_name, a.absence.id).cmp(&(
+            b.absence.starts_on,
+            &b.worker_name,
+            b.absence.id,
+        ))
+    });
+    Ok(ApiJson(listed))
+}
+
+/// The last day of an absence, set when someone is back (or will be).
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbsenceLastDay {
+    /// The last day away: yesterday for "back today", or a day to come. The day before the
+    /// first day away cancels an absence not yet begun. Never earlier: who was away on a past
+    /// day is not rewritten.
+    pub last_day: NaiveDate,
+}
+
+/// Sets the last day of an absence: someone back at work, or a return date now known. Who was
+/// away on a day already past never changes, so the last day is yesterday at the earliest (the
+/// day before the first, for an absence not yet begun). The change is in the audit log, and the
+/// worker's children are swept at once.
+#[utoipa::path(post, path = "/api/absences/{id}/last-day", tag = "oversight", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Absence id")),
+    request_body = AbsenceLastDay, responses(
+    (status = 200, body = Absence, description = "The absence with its last day"),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    (status = 403, body = ErrorBody, description = "Not yours to change"),
+    (status = 404, body = ErrorBody, description = "No such absence"),
+    (status = 409, body = ErrorBody, description = "Already over"),
+    (status = 410, body = ErrorBody), (status = 422, body = ErrorBody, description = "Names the field at fault")))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
+pub async fn set_absence_last_day(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<AbsenceId>,
+    ApiJson(request): ApiJson<AbsenceLastDay>,
+) -> Result<ApiJson<Absence>, ApiError> {
+    scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
+    let store = state.store();
+    let today = state.today();
+    let mut absence = store.absence(id).await?.ok_or(ApiError::NotFound)?;
+    let absent = store.worker(absence.worker_id).await?.ok_or(ApiError::NotFound)?;
+    if !may_record_absence(&caller.worker, &absent) {
+        // Another team's absence is not revealed.
+        return Err(ApiError::NotFound);
+    }
+    let yesterday = today.pred_opt().unwrap_or(today);
+    if absence.expected_end.is_some_and(|end| end < today || end < absence.starts_on) {
+        return Err(ApiError::Conflict("This absence is already over, or was cancelled.".into()));
+    }
+    let earliest = yesterday.max(absence.starts_on.pred_opt().unwrap_or(absence.starts_on));
+    if request.last_day < earliest {
+        return Err(ApiError::bad_field(
+            "last_day",
+            format!(
+                "The last day away can be {} at the earliest: who was away on a day already past is not changed.",
+                earliest.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let latest = today + Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
+    if request.last_day > latest {
+        return Err(ApiError::bad_field(
+            "last_day",
+            format!("Check the date: the last day away can be {} at the latest.", latest.format("%d/%m/%Y")),
+        ));
+    }
+    absence.expected_end = Some(request.last_day);
+    absence.check_dates(today)?;
+    store.put_absence(&absence).await?;
+    record_change(
+        &state,
+        &caller,
+        None,
+        format!("absence {} last day set to {}", absence.id, request.last_day),
+    )
+    .await?;
+    let touched: BTreeSet<ChildId> =
+        store.children_of_key_worker(absence.worker_id).await?.into_iter().collect();
+    crate::sweeper::sweep_store(&state, Some(&touched), state.now()).await?;
+    Ok(ApiJson(absence))
 }
 
 /// A cover assignment to make.
