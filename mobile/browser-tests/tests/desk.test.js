@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  apiGet, apiLogin, apiWorker, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
+  apiGet, apiLogin, apiPost, apiWorker, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
@@ -296,12 +296,36 @@ describe('the manager\'s desk', () => {
     assert.ok(await record.isDisabled(), 'the same absence is not offered twice');
     // The server swept Sam's children at once: the overdue ones are now a senior manager's.
     assert.ok(await atSenior() > 0, 'an overdue child of an absent key worker goes to a senior manager');
-    await card.scrollIntoViewIfNeeded();
+    await card.locator('#desk-absence-title').scrollIntoViewIfNeeded();
     await screenshot(desktop, 'desk-absence-recorded-1280x800');
+    // Sam is listed as away, with no last day yet; back at work, Sam is no longer listed, and
+    // the server's records agree.
+    const samAway = `Sam Social: off sick from ${from.split('-').reverse().join('/')}, last day not known.`;
+    const away = card.locator('#away-now li', { hasText: samAway });
+    await away.waitFor();
+    await away.getByRole('button', { name: 'Back at work today' }).click();
+    await away.waitFor({ state: 'detached' });
+    assert.equal(await card.locator('#away-problem').count(), 0);
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const stillAway = (await apiGet(server.url, tara, '/api/absences')).filter((a) => a.worker_name === 'Sam Social');
+    assert.deepEqual(stillAway, [], 'the server no longer has Sam away');
     // Each child goes through to their chronology.
     const first = items.first().locator('.name');
     const name = await first.innerText();
     await first.click();
     await desktop.locator('#screen-title', { hasText: `Chronology: ${name}` }).waitFor();
+    // Leave booked for next week, recorded elsewhere, is listed once the desk is opened again,
+    // and can be cancelled before it begins.
+    const priya = await apiWorker(server.url, 'priya.field');
+    const nextWeek = new Date(Date.parse(from) + 7 * 86400000).toISOString().slice(0, 10);
+    const booked = await apiPost(server.url, tara, '/api/absences', { worker_id: priya.id, kind: 'leave', starts_on: nextWeek });
+    assert.ok(booked.absence, JSON.stringify(booked));
+    await desktop.click('#nav-desk');
+    const leave = card.locator('#away-now li', { hasText: `Priya Field: on leave from ${nextWeek.split('-').reverse().join('/')}, last day not known.` });
+    await leave.waitFor();
+    await leave.getByRole('button', { name: 'Cancel this absence' }).click();
+    await leave.waitFor({ state: 'detached' });
+    const priyas = (await apiGet(server.url, tara, '/api/absences')).filter((a) => a.worker_name === 'Priya Field');
+    assert.deepEqual(priyas, [], 'cancelled: it ends the day before it began');
   });
 });

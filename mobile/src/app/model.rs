@@ -108,6 +108,15 @@ pub struct DueWhileAway {
     pub covered: bool,
 }
 
+/// An absence not yet over, as `GET /api/absences` lists it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize)]
+pub struct AbsenceListedView {
+    /// The absence.
+    pub absence: shared::Absence,
+    /// The absent worker's name.
+    pub worker_name: String,
+}
+
 /// What `POST /api/absences` answers, as far as the phone uses it.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize)]
 pub struct AbsenceRecordedView {

@@ -1226,6 +1226,33 @@ impl Services {
         Ok(out)
     }
 
+    /// The absences not yet over of the staff this manager manages, soonest first, each with
+    /// the worker's name (needs signal).
+    pub async fn absences(&self) -> Result<Vec<super::model::AbsenceListedView>, UiError> {
+        let (client, token) = self.client().await?;
+        client.get_json("api/absences", &token).await.map_err(|e| UiError::new(e.plain_words()))
+    }
+
+    /// Sets the last day of an absence: yesterday for someone back today, or the day before it
+    /// begins to cancel one not yet begun (needs signal).
+    pub async fn set_absence_last_day(
+        &self,
+        absence: shared::AbsenceId,
+        last_day: chrono::NaiveDate,
+    ) -> Result<(), UiError> {
+        let (client, token) = self.client().await?;
+        let _: shared::Absence = client
+            .post_json(
+                &format!("api/absences/{absence}/last-day"),
+                Some(&token),
+                &serde_json::json!({ "last_day": last_day }),
+            )
+            .await
+            .map_err(|e| UiError::new(e.plain_words()))?;
+        self.data_changed();
+        Ok(())
+    }
+
     /// The manager's desk, with `months` calendar months of figures, the current one included
     /// (needs signal: it is worked out on the server from the team's records, which no phone
     /// holds in full).

@@ -10,8 +10,8 @@ use shared::text::count;
 use shared::{AbsenceKind, WorkerId};
 
 use super::{Choice, DateInput, options};
-use crate::app::Services;
-use crate::app::model::{DueWhileAway, dmy};
+use crate::app::model::{AbsenceListedView, DueWhileAway, dmy};
+use crate::app::{Services, UiState};
 use crate::routes::Route;
 
 /// What the manager typed, checked: who, the kind, the first day and the last expected.
@@ -102,6 +102,8 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
     rsx! {
         section { class: "card", "aria-labelledby": "desk-absence-title", id: "desk-absence",
             h3 { id: "desk-absence-title", "Someone away" }
+            AwayNow { as_of }
+            h4 { "Record an absence" }
             p { class: "hint", "Record sickness or leave: an overdue child of theirs then goes to a senior manager, and you see which of their children need cover." }
             label { r#for: "absence-who", "Who is away" }
             Choice { id: "absence-who", disabled: choices.len() < 2, aria_describedby: "absence-staff-note",
@@ -132,6 +134,73 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
                     AwayChildren { away: children }
                 },
             }
+        }
+    }
+}
+
+/// An absence in words: "Sam Social: off sick from 03/12/2026, last day not known."
+fn absence_words(view: &AbsenceListedView) -> String {
+    let a = &view.absence;
+    let why = match a.kind {
+        AbsenceKind::Sickness => "off sick",
+        AbsenceKind::Leave => "on leave",
+    };
+    match a.expected_end {
+        Some(end) => format!("{}: {why} from {} to {}.", view.worker_name, dmy(a.starts_on), dmy(end)),
+        None => format!("{}: {why} from {}, last day not known.", view.worker_name, dmy(a.starts_on)),
+    }
+}
+
+/// Who is away now or will be, with a button to record each back (or to cancel an absence not
+/// yet begun). Read again after every change the phone makes or syncs.
+#[component]
+fn AwayNow(as_of: NaiveDate) -> Element {
+    let services = use_context::<Services>();
+    let ui = use_context::<UiState>();
+    let read_services = services.clone();
+    let away = use_resource(move || {
+        let services = read_services.clone();
+        let _reload = ui.data_version.read();
+        async move { services.absences().await }
+    });
+    let mut problem = use_signal(|| None::<String>);
+    let yesterday = as_of.pred_opt().unwrap_or(as_of);
+    let listed = away.read().clone();
+    rsx! {
+        match listed {
+            None => rsx! { p { class: "muted", role: "status", "Fetching who is away…" } },
+            Some(Err(e)) => rsx! { p { class: "problem", role: "alert", "Who is away could not be loaded ({e})." } },
+            Some(Ok(list)) if list.is_empty() => rsx! { p { class: "muted", id: "away-none", "Nobody is recorded away now or to come." } },
+            Some(Ok(list)) => rsx! {
+                ul { class: "desk-list", id: "away-now",
+                    for view in list {
+                        li { key: "{view.absence.id}",
+                            p { class: "facts", "{absence_words(&view)}" }
+                            {
+                                let id = view.absence.id;
+                                let begun = view.absence.starts_on <= as_of;
+                                // Back today: away until yesterday. Not yet begun: until the day before.
+                                let last_day = if begun { yesterday } else { view.absence.starts_on.pred_opt().unwrap_or(yesterday) };
+                                let services = services.clone();
+                                rsx! {
+                                    button { r#type: "button", class: "away-back", "data-absence": "{id}",
+                                        onclick: move |_| {
+                                            let services = services.clone();
+                                            spawn(async move {
+                                                problem.set(services.set_absence_last_day(id, last_day).await.err().map(|e| e.to_string()));
+                                            });
+                                        },
+                                        if begun { "Back at work today" } else { "Cancel this absence" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        if let Some(problem) = problem() {
+            p { class: "problem", role: "alert", id: "away-problem", "Not changed. {problem}" }
         }
     }
 }
