@@ -164,6 +164,8 @@ fn AwayNow(as_of: NaiveDate) -> Element {
         async move { services.absences().await }
     });
     let mut problem = use_signal(|| None::<String>);
+    // One change at a time: a second press while the first is on its way changes nothing twice.
+    let mut changing = use_signal(|| false);
     let yesterday = as_of.pred_opt().unwrap_or(as_of);
     let listed = away.read().clone();
     rsx! {
@@ -183,11 +185,13 @@ fn AwayNow(as_of: NaiveDate) -> Element {
                                 let last_day = if begun { yesterday } else { view.absence.starts_on.pred_opt().unwrap_or(yesterday) };
                                 let services = services.clone();
                                 rsx! {
-                                    button { r#type: "button", class: "away-back", "data-absence": "{id}",
+                                    button { r#type: "button", class: "away-back", "data-absence": "{id}", disabled: changing(),
                                         onclick: move |_| {
                                             let services = services.clone();
+                                            changing.set(true);
                                             spawn(async move {
                                                 problem.set(services.set_absence_last_day(id, last_day).await.err().map(|e| e.to_string()));
+                                                changing.set(false);
                                             });
                                         },
                                         if begun { "Back at work today" } else { "Cancel this absence" }
