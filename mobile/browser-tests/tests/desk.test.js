@@ -298,6 +298,18 @@ describe('the manager\'s desk', () => {
     assert.ok(await atSenior() > 0, 'an overdue child of an absent key worker goes to a senior manager');
     await card.locator('#desk-absence-title').scrollIntoViewIfNeeded();
     await screenshot(desktop, 'desk-absence-recorded-1280x800');
+    // Cover for a child with none, from the list: the desk's cover in force then names them.
+    const needing = items.filter({ hasText: 'No cover yet.' }).first();
+    const needingName = await needing.locator('.name').innerText();
+    await needing.getByLabel('Duty worker to cover').selectOption({ label: 'Dana Duty' });
+    const coverEnds = new Date(Date.parse(from) + 5 * 86400000).toISOString().slice(0, 10);
+    await needing.getByLabel('Cover until').fill(coverEnds);
+    await needing.getByRole('button', { name: 'Assign duty cover' }).click();
+    const done = needing.locator('[id^=cover-done-]');
+    await done.waitFor();
+    assert.equal(await done.innerText(), `Dana Duty covers ${needingName} until ${coverEnds.split('-').reverse().join('/')}.`);
+    await desktop.locator('#desk-cover li', { hasText: needingName }).waitFor();
+    assert.match(await desktop.locator('#desk-cover li', { hasText: needingName }).innerText(), /Dana Duty covers for Sam Social/);
     // Sam is listed as away, with no last day yet; back at work, Sam is no longer listed, and
     // the server's records agree.
     const samAway = `Sam Social: off sick from ${from.split('-').reverse().join('/')}, last day not known.`;

@@ -1174,6 +1174,28 @@ impl Services {
         Ok(())
     }
 
+    /// Assigns `duty_worker` to cover `child` from today until `ends_on`, with no escalation to
+    /// answer: a child of an absent worker whose visit falls due while they are away (needs
+    /// signal).
+    pub async fn cover_child(
+        &self,
+        child: ChildId,
+        duty_worker: WorkerId,
+        ends_on: chrono::NaiveDate,
+    ) -> Result<(), UiError> {
+        let (client, token) = self.client().await?;
+        let request = serde_json::json!({
+            "child_id": child,
+            "duty_worker": duty_worker,
+            "starts_on": self.store()?.today(Utc::now())?,
+            "ends_on": ends_on,
+        });
+        let _cover: CoverAssignment =
+            client.assign_cover(&token, &request).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.data_changed();
+        Ok(())
+    }
+
     /// The duty workers this manager may assign cover to, sorted by name. Needs signal: the
     /// staff list is kept on the server, not on the phone.
     pub async fn duty_workers(&self) -> Result<Vec<Worker>, UiError> {

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::text::count;
-use shared::{AbsenceKind, WorkerId};
+use shared::{AbsenceKind, ChildId, WorkerId};
 
 use super::{Choice, DateInput, options};
 use crate::app::model::{AbsenceListedView, DueWhileAway, dmy};
@@ -131,7 +131,7 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
                 },
                 Some(Ok((said, children))) => rsx! {
                     p { class: "saved", role: "status", id: "absence-recorded", "Recorded: {said}" }
-                    AwayChildren { away: children }
+                    AwayChildren { away: children, until: recorded().and_then(|(_, _, _, until)| until) }
                 },
             }
         }
@@ -212,7 +212,16 @@ fn AwayNow(as_of: NaiveDate) -> Element {
 /// The absent worker's children with a visit due while they are away, most urgent first,
 /// each saying whether a duty worker covers them.
 #[component]
-fn AwayChildren(away: Vec<(DueWhileAway, String)>) -> Element {
+fn AwayChildren(away: Vec<(DueWhileAway, String)>, until: Option<NaiveDate>) -> Element {
+    let services = use_context::<Services>();
+    let duty = use_resource(move || {
+        let services = services.clone();
+        async move { services.duty_workers().await }
+    });
+    let duty: Vec<(String, String)> = match &*duty.read() {
+        Some(Ok(workers)) => workers.iter().map(|w| (w.id.to_string(), w.name.clone())).collect(),
+        _ => Vec::new(),
+    };
     let uncovered = away.iter().filter(|(due, _)| !due.covered).count();
     rsx! {
         h4 { id: "absence-children-title",
@@ -233,7 +242,69 @@ fn AwayChildren(away: Vec<(DueWhileAway, String)>) -> Element {
                             if due.covered { "A duty worker covers them." } else { "No cover yet." }
                         }
                     }
+                    if !due.covered {
+                        CoverChild { child_id: due.child_id, name: name.clone(), duty: duty.clone(), until }
+                    }
                 }
+            }
+        }
+    }
+}
+
+/// Assigning a duty worker to cover one of the absent worker's children, from today: the
+/// duty worker, and the last day of cover (the absence's last day, when known).
+#[component]
+fn CoverChild(
+    child_id: ChildId,
+    name: String,
+    duty: Vec<(String, String)>,
+    until: Option<NaiveDate>,
+) -> Element {
+    let services = use_context::<Services>();
+    let mut chosen = use_signal(String::new);
+    let mut ends = use_signal(|| until.map(|d| d.to_string()).unwrap_or_default());
+    let mut busy = use_signal(|| false);
+    let mut outcome = use_signal(|| None::<Result<String, String>>);
+    let worker = chosen.read().parse::<uuid::Uuid>().ok().map(WorkerId);
+    let ends_on = NaiveDate::parse_from_str(&ends.read(), "%Y-%m-%d").ok();
+    let names = duty.clone();
+    let assign = move |_| {
+        let (Some(worker), Some(ends_on)) = (worker, ends_on) else { return };
+        let services = services.clone();
+        let duty_name = names
+            .iter()
+            .find(|(id, _)| *id == worker.to_string())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default();
+        let name = name.clone();
+        busy.set(true);
+        spawn(async move {
+            let result = services.cover_child(child_id, worker, ends_on).await;
+            outcome.set(Some(
+                result
+                    .map(|()| format!("{duty_name} covers {name} until {}.", dmy(ends_on)))
+                    .map_err(|e| e.to_string()),
+            ));
+            busy.set(false);
+        });
+    };
+    if let Some(Ok(said)) = outcome() {
+        return rsx! { p { class: "saved", role: "status", id: "cover-done-{child_id}", "{said}" } };
+    }
+    let options: Vec<(String, String)> =
+        std::iter::once((String::new(), "Choose a duty worker".to_owned())).chain(duty).collect();
+    rsx! {
+        div { class: "away-cover",
+            label { r#for: "away-duty-{child_id}", "Duty worker to cover" }
+            Choice { id: "away-duty-{child_id}", disabled: options.len() < 2, value: chosen.peek().clone(), options,
+                onchange: move |choice| chosen.set(choice) }
+            label { r#for: "away-until-{child_id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }
+            DateInput { id: "away-until-{child_id}", value: ends.peek().clone(), oninput: move |text| ends.set(text) }
+            button { class: "wide", id: "away-cover-{child_id}", style: "margin-top:8px",
+                disabled: worker.is_none() || ends_on.is_none() || busy(), onclick: assign,
+                if busy() { "Assigning…" } else { "Assign duty cover" } }
+            if let Some(Err(problem)) = outcome() {
+                p { class: "problem", role: "alert", "Cover was not assigned. {problem}" }
             }
         }
     }
