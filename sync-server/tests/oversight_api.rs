@@ -1179,7 +1179,7 @@ async fn managers_list_their_staffs_absences_and_record_someone_back() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
     assert_eq!(bad["fields"][0]["field"], "last_day");
     let (status, bad) = world.post(&path, tara.access(), json!({"last_day": "9999-12-31"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     assert_eq!(bad["fields"][0]["field"], "last_day");
     let (_, list) = world.get("/api/absences", tara.access()).await;
     assert!(listed(&list), "a refused change changes nothing");
@@ -1221,6 +1221,24 @@ async fn managers_list_their_staffs_absences_and_record_someone_back() {
     assert!(!list.as_array().unwrap().iter().any(|a| a["absence"]["id"] == json!(leave)), "{list}");
     let (status, _) = world.post(&cancel, tara.access(), json!({"last_day": next_week})).await;
     assert_eq!(status, StatusCode::CONFLICT, "a cancelled absence is not changed again");
+    // A sickness recorded with no last day three years ago (before today's bounds) still ends.
+    let long_ago = shared::Absence {
+        id: shared::AbsenceId::new(),
+        worker_id: sam.worker_id(),
+        kind: shared::AbsenceKind::Sickness,
+        starts_on: today.checked_sub_days(Days::new(3 * 365)).unwrap(),
+        expected_end: None,
+        recorded_by: tara.worker_id(),
+    };
+    world.state.store().put_absence(&long_ago).await.unwrap();
+    let (status, ended) = world
+        .post(
+            &format!("/api/absences/{}/last-day", long_ago.id),
+            tara.access(),
+            json!({"last_day": yesterday}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
     // The change is in the audit log, with who made it.
     let (status, audit) = world.get("/api/audit", sian.access()).await;
     assert_eq!(status, StatusCode::OK);

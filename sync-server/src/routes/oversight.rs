@@ -549,15 +549,12 @@ pub async fn set_absence_last_day(
             ),
         ));
     }
-    let latest = today + Duration::days(shared::limits::MAX_DAYS_FROM_TODAY);
-    if request.last_day > latest {
-        return Err(ApiError::bad_field(
-            "last_day",
-            format!("Check the date: the last day away can be {} at the latest.", latest.format("%d/%m/%Y")),
-        ));
-    }
+    // Only the last day changes, so only it is checked against today: an absence begun more
+    // than two years ago can still be ended.
+    let mut errors = shared::ValidationErrors::default();
+    shared::limits::check_date_near_today(&mut errors, "last_day", request.last_day, today);
+    errors.into_result()?;
     absence.expected_end = Some(request.last_day);
-    absence.check_dates(today)?;
     store.put_absence(&absence).await?;
     record_change(
         &state,
