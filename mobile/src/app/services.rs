@@ -1184,16 +1184,28 @@ impl Services {
         ends_on: chrono::NaiveDate,
     ) -> Result<(), UiError> {
         let (client, token) = self.client().await?;
+        self.post_cover(&client, &token, child, duty_worker, ends_on).await?;
+        self.data_changed();
+        Ok(())
+    }
+
+    /// `POST /api/covers`: `duty_worker` covers `child` from the authority's today until
+    /// `ends_on`.
+    async fn post_cover(
+        &self,
+        client: &SyncClient,
+        token: &str,
+        child: ChildId,
+        duty_worker: WorkerId,
+        ends_on: chrono::NaiveDate,
+    ) -> Result<CoverAssignment, UiError> {
         let request = serde_json::json!({
             "child_id": child,
             "duty_worker": duty_worker,
             "starts_on": self.store()?.today(Utc::now())?,
             "ends_on": ends_on,
         });
-        let _cover: CoverAssignment =
-            client.assign_cover(&token, &request).await.map_err(|e| UiError::new(e.plain_words()))?;
-        self.data_changed();
-        Ok(())
+        client.assign_cover(token, &request).await.map_err(|e| UiError::new(e.plain_words()))
     }
 
     /// The duty workers this manager may assign cover to, sorted by name. Needs signal: the
@@ -1314,14 +1326,7 @@ impl Services {
         ends_on: chrono::NaiveDate,
     ) -> Result<(), UiError> {
         let (client, token) = self.client().await?;
-        let request = serde_json::json!({
-            "child_id": child,
-            "duty_worker": duty_worker,
-            "starts_on": self.store()?.today(Utc::now())?,
-            "ends_on": ends_on,
-        });
-        let _cover: CoverAssignment =
-            client.assign_cover(&token, &request).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.post_cover(&client, &token, child, duty_worker, ends_on).await?;
         let action = EscalationAction::DutyCoverAssigned { duty_worker };
         let updated = client
             .acknowledge(&token, escalation, &action)

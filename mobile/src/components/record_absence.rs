@@ -85,16 +85,7 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
             if result.is_ok() {
                 recorded.set(Some((worker, kind, starts_on, expected_end)));
             }
-            let said = match (kind, expected_end) {
-                (AbsenceKind::Sickness, None) => format!("{name} is off sick from {}.", dmy(starts_on)),
-                (AbsenceKind::Sickness, Some(end)) => {
-                    format!("{name} is off sick from {} to {}.", dmy(starts_on), dmy(end))
-                }
-                (AbsenceKind::Leave, None) => format!("{name} is on leave from {}.", dmy(starts_on)),
-                (AbsenceKind::Leave, Some(end)) => {
-                    format!("{name} is on leave from {} to {}.", dmy(starts_on), dmy(end))
-                }
-            };
+            let said = format!("{name} is {}.", away_words(kind, starts_on, expected_end));
             outcome.set(Some(result.map(|children| (said, children)).map_err(|e| e.to_string())));
             busy.set(false);
         });
@@ -138,17 +129,24 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
     }
 }
 
-/// An absence in words: "Sam Social: off sick from 03/12/2026, last day not known."
-fn absence_words(view: &AbsenceListedView) -> String {
-    let a = &view.absence;
-    let why = match a.kind {
+/// Why and when someone is away, in words: "off sick from 03/12/2026", "on leave from
+/// 24/12/2026 to 04/01/2027".
+fn away_words(kind: AbsenceKind, starts_on: NaiveDate, expected_end: Option<NaiveDate>) -> String {
+    let why = match kind {
         AbsenceKind::Sickness => "off sick",
         AbsenceKind::Leave => "on leave",
     };
-    match a.expected_end {
-        Some(end) => format!("{}: {why} from {} to {}.", view.worker_name, dmy(a.starts_on), dmy(end)),
-        None => format!("{}: {why} from {}, last day not known.", view.worker_name, dmy(a.starts_on)),
+    match expected_end {
+        Some(end) => format!("{why} from {} to {}", dmy(starts_on), dmy(end)),
+        None => format!("{why} from {}", dmy(starts_on)),
     }
+}
+
+/// An absence as listed: "Sam Social: off sick from 03/12/2026, last day not known."
+fn absence_words(view: &AbsenceListedView) -> String {
+    let a = &view.absence;
+    let unknown = if a.expected_end.is_none() { ", last day not known" } else { "" };
+    format!("{}: {}{unknown}.", view.worker_name, away_words(a.kind, a.starts_on, a.expected_end))
 }
 
 /// Who is away now or will be, with a button to record each back (or to cancel an absence not
@@ -313,6 +311,31 @@ fn CoverChild(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_absence_is_said_with_its_last_day_or_that_none_is_known() {
+        let day = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(
+            away_words(AbsenceKind::Leave, day("2026-12-24"), Some(day("2027-01-04"))),
+            "on leave from 24/12/2026 to 04/01/2027"
+        );
+        let listed = |expected_end| AbsenceListedView {
+            absence: shared::Absence {
+                id: shared::AbsenceId::new(),
+                worker_id: WorkerId::new(),
+                kind: AbsenceKind::Sickness,
+                starts_on: day("2026-12-03"),
+                expected_end,
+                recorded_by: WorkerId::new(),
+            },
+            worker_name: "Sam Social".into(),
+        };
+        assert_eq!(absence_words(&listed(None)), "Sam Social: off sick from 03/12/2026, last day not known.");
+        assert_eq!(
+            absence_words(&listed(Some(day("2026-12-07")))),
+            "Sam Social: off sick from 03/12/2026 to 07/12/2026."
+        );
+    }
 
     #[test]
     fn an_absence_says_what_to_put_right_and_needs_no_last_day() {
