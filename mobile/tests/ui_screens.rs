@@ -417,6 +417,81 @@ fn a_childs_chronology_on_the_desk_is_read_again_after_a_sync_and_stays_on_scree
     drop(server);
 }
 
+/// The chronology's two files, PDF and CSV, are each one press away as the screen opens, and
+/// are fetched again after a sync brings something new: a manager never saves a CSV (or PDF)
+/// that lacks the visit the table above it shows.
+#[test]
+fn a_childs_chronology_files_are_fetched_again_after_a_sync() {
+    let maja = child("Maja", "Test", false);
+    let synced = seen_visit(&maja, today(), "I like my school");
+    let (pull, pulled) =
+        pull_after_a_second(vec![shared::sync::ChangeEvent::Visit { visit: Box::new(synced) }]);
+    let chronology = move |axum::extract::Query(query): axum::extract::Query<
+        std::collections::HashMap<String, String>,
+    >| {
+        let pulled = pulled.clone();
+        async move {
+            let synced = pulled.load(std::sync::atomic::Ordering::SeqCst);
+            let mut rows = vec!["2026-09-01,Plan started.".to_owned()];
+            if synced {
+                rows.push(format!("{},Visit: seen, seen alone.", today()));
+            }
+            match query.get("format").map(String::as_str) {
+                Some("csv") => {
+                    ([("content-type", "text/csv")], format!("date,summary\n{}\n", rows.join("\n")))
+                        .into_response()
+                }
+                Some("pdf") => {
+                    ([("content-type", "application/pdf")], format!("%PDF-1.7 {} rows", rows.len()))
+                        .into_response()
+                }
+                _ => axum::Json(serde_json::json!({
+                    "central_id": "DEMO-0099", "child_name": "Maja Test", "date_of_birth": "2017-05-09",
+                    "entries": rows.iter().map(|row| {
+                        let (date, summary) = row.split_once(',').expect("a row");
+                        serde_json::json!({ "date": date, "summary": summary })
+                    }).collect::<Vec<_>>(),
+                }))
+                .into_response(),
+            }
+        }
+    };
+    let (address, server) = stub_server(
+        pull.route(&format!("/api/children/{}/chronology", maja.id), axum::routing::get(chronology)),
+    );
+    let app =
+        AppUnderTest::signed_in_to(&address, Role::TeamManager, &[(maja.clone(), vec![])], &[], &[], |_| {});
+    app.unlock();
+    // What each link would save, as the manager sees the screen.
+    let saved = |html: &str, format: &str| -> Option<String> {
+        let link = html.split(&format!("id=\"download-{format}\"")).nth(1)?;
+        let encoded = link.split("base64,").nth(1)?.split('"').next()?;
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).expect("base64");
+        Some(String::from_utf8(bytes).expect("text"))
+    };
+    let renders = app.renders_until_accepted(
+        &format!("/desk/child/{}", maja.id),
+        "both files with the synced visit",
+        |html| {
+            saved(html, "csv").is_some_and(|csv| csv.contains("Visit: seen, seen alone."))
+                && saved(html, "pdf").as_deref() == Some("%PDF-1.7 2 rows")
+        },
+    );
+    let first = renders.iter().position(|html| saved(html, "csv").is_some()).expect("the CSV is offered");
+    let csv_first = saved(&renders[first], "csv").expect("the CSV");
+    assert!(csv_first.contains("Plan started.") && !csv_first.contains("Visit:"), "{csv_first}");
+    // Once offered, each link stays while the newer file is fetched.
+    for html in &renders[first..] {
+        assert!(saved(html, "csv").is_some(), "the CSV link stays: {html}");
+        assert!(!html.contains("Preparing the CSV"), "{html}");
+    }
+    let settled = &renders[renders.len() - 1];
+    assert!(settled.contains("2 events."), "the table and the files agree: {settled}");
+    drop(app);
+    drop(server);
+}
+
 /// The desk's "supervision and meetings due" is read again after a sync, like the rest of the
 /// desk: agreed actions that fell past their date show without leaving the desk.
 #[test]

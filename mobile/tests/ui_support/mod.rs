@@ -330,6 +330,17 @@ impl AppUnderTest {
         renders.split_off(from)
     }
 
+    /// Every render of one screen at `path` until `done` accepts one (up to 10 s); panics
+    /// naming `awaited` if none is.
+    pub fn renders_until_accepted(
+        &self,
+        path: &str,
+        awaited: &str,
+        done: impl FnMut(&str) -> bool,
+    ) -> Vec<String> {
+        self.renders(path, awaited, 200, done)
+    }
+
     /// Every render of `path`, one screen kept open, until `words` have appeared and then gone.
     pub fn renders_until_gone(&self, path: &str, words: &str) -> Vec<String> {
         let mut shown = false;
