@@ -104,11 +104,18 @@ export async function stop(child, signal = 'SIGTERM') {
   await gone;
 }
 
-export async function launchBrowser() {
+/**
+ * Headless Chromium, set to `language` (a POSIX locale name) as a phone is set to its
+ * language: British English unless told, as the authority's phones are. Chromium takes its
+ * language from the environment, and draws its date boxes in that language's order
+ * (dd/mm/yyyy in British English, mm/dd/yyyy in US English).
+ */
+export async function launchBrowser({ language = 'en_GB' } = {}) {
   // playwright-core gives every launch a fresh temporary profile (its own --user-data-dir).
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
+    env: { ...process.env, LANGUAGE: language, LANG: `${language}.UTF-8`, LC_ALL: `${language}.UTF-8` },
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',

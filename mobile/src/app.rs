@@ -127,6 +127,8 @@ pub struct UiState {
     pub sync: Signal<SyncView>,
     /// Bumped when the data on the phone changed (after a sync or a submit), so screens reload.
     pub data_version: Signal<u64>,
+    /// The order this phone's date boxes draw dates in, as its page reports it.
+    pub date_order: Signal<model::DateOrder>,
 }
 
 impl std::fmt::Debug for UiState {
@@ -143,6 +145,7 @@ impl UiState {
             session: Signal::new(snapshot.session),
             sync: Signal::new(snapshot.sync),
             data_version: Signal::new(snapshot.data_version),
+            date_order: Signal::new(model::DateOrder::default()),
         }
     }
 
@@ -161,6 +164,14 @@ impl UiState {
     }
 }
 
+/// Answers the order of the day, month and year in a date as the page's own language writes
+/// it, which is the order its date boxes draw them in: `"day,month,year"` in British English.
+const DATE_ORDER_SCRIPT: &str = r#"return new Intl.DateTimeFormat(undefined, { year: 'numeric', month: '2-digit', day: '2-digit' })
+  .formatToParts(new Date(2006, 10, 22))
+  .filter((part) => ['day', 'month', 'year'].includes(part.type))
+  .map((part) => part.type)
+  .join(',');"#;
+
 /// The root component: provides [`UiState`], follows the services' state, locks when idle.
 #[component]
 pub fn App() -> Element {
@@ -173,6 +184,20 @@ pub fn App() -> Element {
         if hosting == Hosting::Liveview {
             provide_context(crate::liveview::SettledHistory::around(dioxus::history::history()));
         }
+    });
+
+    // Ask the page which order its date boxes draw dates in, so each box's hint says the order
+    // to type them in. Where the page cannot say (a render with no page), the day comes first.
+    use_hook(move || {
+        let mut order = ui.date_order;
+        spawn(async move {
+            if let Ok(parts) = document::eval(DATE_ORDER_SCRIPT).await
+                && let Some(found) = parts.as_str().and_then(model::DateOrder::from_parts)
+                && found != *order.peek()
+            {
+                order.set(found);
+            }
+        });
     });
 
     // Follow the services' state: the UI only ever reads it.

@@ -306,9 +306,10 @@ describe('typing into the visit form as people do', () => {
   });
 
   it('keeps a date typed key by key', async () => {
-    // Chromium's date box takes digits for each part in the page's locale order (en-US here).
+    // Chromium's date box takes digits for each part in its language's order (British
+    // English here, as the label says: day, month, year).
     await page.focus('#next-visit');
-    await page.keyboard.type('12252031', { delay: 0 });
+    await page.keyboard.type('25122031', { delay: 0 });
     assert.equal(await page.inputValue('#next-visit'), '2031-12-25', 'on screen');
     await reloadVisit(page);
     assert.equal(await page.inputValue('#next-visit'), '2031-12-25', 'after a reload from the phone');
@@ -419,7 +420,7 @@ describe("typing into the manager's inbox as people do", () => {
     const card = page.locator('.card', { hasText: 'Visit overdue: Ellie' });
     const date = `#${await card.locator('input[type=date]').first().getAttribute('id')}`;
     await page.focus(date);
-    await page.keyboard.type('12242031', { delay: 0 });
+    await page.keyboard.type('24122031', { delay: 0 });
     assert.equal(await page.inputValue(date), '2031-12-24');
     await screenshot(page, 'typing-manager-inbox');
     const token = await apiLogin(server.url, 'tara.manager');
@@ -587,11 +588,12 @@ describe("typing a held visit's reason and a standing decision as a manager does
       await WAYS[way](page, sel, TEXT.standingReason);
       assertKept(await page.inputValue(sel), TEXT.standingReason, `on screen, ${way}`);
     }
-    // Chromium's date box takes digits for each part in the page's locale order (en-US here).
+    // Chromium's date box takes digits for each part in its language's order (British
+    // English here: day, month, year).
     const until = new Date(Date.now() + 42 * 86400000).toISOString().slice(0, 10);
     const [y, m, d] = until.split('-');
     await page.focus(`#standing-until-${ellie.id}`);
-    await page.keyboard.type(`${m}${d}${y}`, { delay: 30 });
+    await page.keyboard.type(`${d}${m}${y}`, { delay: 30 });
     assert.equal(await page.inputValue(`#standing-until-${ellie.id}`), until, 'the date on screen');
     await card.getByRole('button', { name: 'Record the standing decision' }).click();
     await Promise.race([

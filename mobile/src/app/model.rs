@@ -70,6 +70,46 @@ pub fn date_in_words(held: &str, with_time: bool) -> String {
     }
 }
 
+/// The order a phone's date boxes draw the day, month and year in: its own language
+/// settings' order, which is what a worker types in. A phone set to British English draws the
+/// day first; one set to US English, the month; one set to Swedish or Japanese, the year.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DateOrder {
+    /// 22/11/2026: the authority's own order, assumed until the phone says otherwise.
+    #[default]
+    DayMonthYear,
+    /// 11/22/2026.
+    MonthDayYear,
+    /// 2026-11-22.
+    YearMonthDay,
+}
+
+impl DateOrder {
+    /// The order from the parts of a date as the page's language formats it, first to last:
+    /// `"day,month,year"`, as `Intl.DateTimeFormat().formatToParts` names them. `None` for
+    /// anything else (a year between the day and the month is no order a date box draws).
+    pub fn from_parts(parts: &str) -> Option<Self> {
+        match parts {
+            "day,month,year" => Some(Self::DayMonthYear),
+            "month,day,year" => Some(Self::MonthDayYear),
+            "year,month,day" => Some(Self::YearMonthDay),
+            _ => None,
+        }
+    }
+
+    /// What the date box beside it asks for, in the order to type it.
+    pub fn hint(self, with_time: bool) -> &'static str {
+        match (self, with_time) {
+            (Self::DayMonthYear, false) => "Day, then month, then year.",
+            (Self::DayMonthYear, true) => "Day, then month, then year, then the time.",
+            (Self::MonthDayYear, false) => "Month, then day, then year.",
+            (Self::MonthDayYear, true) => "Month, then day, then year, then the time.",
+            (Self::YearMonthDay, false) => "Year, then month, then day.",
+            (Self::YearMonthDay, true) => "Year, then month, then day, then the time.",
+        }
+    }
+}
+
 /// "3 working days ago", "today" or "not yet seen".
 pub fn describe_since(days: Option<i64>) -> String {
     match days {
@@ -312,6 +352,19 @@ mod tests {
     }
 
     /// A date box's date is read back in words that no order of day and month can confuse.
+    #[test]
+    fn a_date_box_hint_follows_the_order_the_phone_draws_dates_in() {
+        assert_eq!(DateOrder::from_parts("day,month,year"), Some(DateOrder::DayMonthYear));
+        assert_eq!(DateOrder::from_parts("month,day,year"), Some(DateOrder::MonthDayYear));
+        assert_eq!(DateOrder::from_parts("year,month,day"), Some(DateOrder::YearMonthDay));
+        for unknown in ["", "day,year,month", "day,month", "weekday,day,month,year"] {
+            assert_eq!(DateOrder::from_parts(unknown), None, "{unknown}");
+        }
+        assert_eq!(DateOrder::default().hint(false), "Day, then month, then year.");
+        assert_eq!(DateOrder::MonthDayYear.hint(false), "Month, then day, then year.");
+        assert_eq!(DateOrder::YearMonthDay.hint(true), "Year, then month, then day, then the time.");
+    }
+
     #[test]
     fn a_date_box_reads_its_date_back_in_words() {
         assert_eq!(date_in_words("2026-12-07", false), "Monday 7 December 2026");

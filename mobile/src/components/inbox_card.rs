@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::{EscalationAction, EscalationReason, Worker, WorkerId};
 
-use super::{Choice, DateInput, EscalationHistory, StandingDecision, TextArea};
+use super::{Choice, DateInput, DateOrderHint, EscalationHistory, StandingDecision, TextArea};
 use crate::app::Services;
 use crate::app::services::{InboxItem, UiError};
 
@@ -110,7 +110,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                 EscalationReason::Overdue { .. }
                 | EscalationReason::NoVisitSinceGoLive { .. }
                 | EscalationReason::ChildNotSeen { .. } => rsx! {
-                    label { r#for: "date-{id}", "Visit arranged for" span { class: "hint date-order", "Day, then month, then year." } }
+                    label { r#for: "date-{id}", "Visit arranged for" DateOrderHint {} }
                     DateInput { id: "date-{id}", value: String::new(), oninput: move |text| date.set(text) }
                     button { class: "wide", style: "margin-top:8px",
                         disabled: NaiveDate::parse_from_str(&date.read(), "%Y-%m-%d").is_err(),
@@ -128,7 +128,7 @@ pub fn InboxCard(item: InboxItem, duty_workers: Option<Result<Vec<Worker>, UiErr
                             .collect::<Vec<_>>(),
                         onchange: move |choice| duty_worker.set(choice) }
                     p { id: "duty-note-{id}", class: "muted", role: "status", "{duty_note}" }
-                    label { r#for: "until-{id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }
+                    label { r#for: "until-{id}", "Cover until" DateOrderHint {} }
                     DateInput { id: "until-{id}", value: String::new(), disabled: !can_choose,
                         oninput: move |text| cover_until.set(text) }
                     button { class: "wide", style: "margin-top:8px", disabled: !cover_ready, onclick: assign,

@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use shared::desk::{DEFAULT_DESK_MONTHS, Desk, EscalationMonth, MAX_DESK_MONTHS, MonthFigures, WorkerMonths};
 use shared::text::count;
 
-use super::{ChartFigure, Choice, DateInput, DownloadLink, RecordAbsence};
+use super::{ChartFigure, Choice, DateInput, DateOrderHint, DownloadLink, RecordAbsence};
 use crate::app::model::dmy;
 use crate::app::{Services, UiState};
 use crate::charts::{self, Measure};
@@ -208,11 +208,11 @@ fn CompliancePeriod(as_of: NaiveDate) -> Element {
         div { class: "desk-period-dates", role: "group", "aria-labelledby": "report-period-title",
             p { id: "report-period-title", class: "desk-period-title", "The compliance report's period" }
             div {
-                label { r#for: "report-from", "From" span { class: "hint date-order", "Day, then month, then year." } }
+                label { r#for: "report-from", "From" DateOrderHint {} }
                 DateInput { id: "report-from", value: from.peek().clone(), oninput: move |text| from.set(text) }
             }
             div {
-                label { r#for: "report-to", "To" span { class: "hint date-order", "Day, then month, then year." } }
+                label { r#for: "report-to", "To" DateOrderHint {} }
                 DateInput { id: "report-to", value: to.peek().clone(), oninput: move |text| to.set(text) }
             }
         }

@@ -86,7 +86,7 @@ pub use supervision::Supervision;
 pub use sync_badge::SyncBadge;
 pub use sync_headline::SyncHeadline;
 pub use sync_status::SyncStatus;
-pub use text_field::{Choice, DateInput, TextArea, TextInput, Tick, options};
+pub use text_field::{Choice, DateInput, DateOrderHint, TextArea, TextInput, Tick, options};
 pub use timeline_card::TimelineCard;
 pub use visit_capture::VisitCapture;
 pub use visit_editor::{SaveState, VisitEditor};

@@ -9,7 +9,7 @@ use dioxus::prelude::*;
 use shared::text::count;
 use shared::{AbsenceKind, ChildId, WorkerId};
 
-use super::{Choice, DateInput, options};
+use super::{Choice, DateInput, DateOrderHint, options};
 use crate::app::model::{AbsenceListedView, DueWhileAway, dmy};
 use crate::app::{Services, UiState};
 use crate::routes::Route;
@@ -106,9 +106,9 @@ pub fn RecordAbsence(as_of: NaiveDate) -> Element {
             Choice { id: "absence-kind", value: kind.peek().clone(),
                 options: options(&[("sickness", "Sickness"), ("leave", "Leave")]),
                 onchange: move |choice| kind.set(choice) }
-            label { r#for: "absence-from", "First day away" span { class: "hint date-order", "Day, then month, then year." } }
+            label { r#for: "absence-from", "First day away" DateOrderHint {} }
             DateInput { id: "absence-from", value: from.peek().clone(), oninput: move |text| from.set(text) }
-            label { r#for: "absence-until", "Last day away, if known" span { class: "hint date-order", "Day, then month, then year." } }
+            label { r#for: "absence-until", "Last day away, if known" DateOrderHint {} }
             DateInput { id: "absence-until", value: until.peek().clone(), oninput: move |text| until.set(text) }
             if let Err(problem) = entry {
                 p { class: "muted", id: "absence-missing", "{problem}" }
@@ -296,7 +296,7 @@ fn CoverChild(
             label { r#for: "away-duty-{child_id}", "Duty worker to cover" }
             Choice { id: "away-duty-{child_id}", disabled: options.len() < 2, value: chosen.peek().clone(), options,
                 onchange: move |choice| chosen.set(choice) }
-            label { r#for: "away-until-{child_id}", "Cover until" span { class: "hint date-order", "Day, then month, then year." } }
+            label { r#for: "away-until-{child_id}", "Cover until" DateOrderHint {} }
             DateInput { id: "away-until-{child_id}", value: ends.peek().clone(), oninput: move |text| ends.set(text) }
             button { class: "wide", id: "away-cover-{child_id}", style: "margin-top:8px",
                 disabled: worker.is_none() || ends_on.is_none() || busy(), onclick: assign,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use dioxus::prelude::*;
 use shared::ChildId;
 
-use super::{DateInput, TextInput};
+use super::{DateInput, DateOrderHint, TextInput};
 use crate::app::Services;
 
 /// The form for a standing "seen alone" decision about one child.
@@ -39,7 +39,7 @@ pub fn StandingDecision(child_id: ChildId) -> Element {
             // One line, so the card's own reason box stays the only text area on it.
             TextInput { id: "standing-reason-{child_id}", r#type: "text", value: String::new(), maxlength: 2000,
                 oninput: move |text| reason.set(text) }
-            label { r#for: "standing-until-{child_id}", "Until" span { class: "hint date-order", "Day, then month, then year." } }
+            label { r#for: "standing-until-{child_id}", "Until" DateOrderHint {} }
             DateInput { id: "standing-until-{child_id}", value: String::new(),
                 oninput: move |text| until.set(text) }
             button { class: "wide", style: "margin-top:8px", disabled: !ready, onclick: record,

@@ -7,7 +7,7 @@ use dioxus::prelude::*;
 use shared::ChildId;
 use shared::text::count;
 
-use super::{DateInput, TextArea, TextInput, last_answer};
+use super::{DateInput, DateOrderHint, TextArea, TextInput, last_answer};
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
 
@@ -83,7 +83,7 @@ fn SupervisionForm(child_id: ChildId, onrecorded: EventHandler<()>) -> Element {
     rsx! {
         details { class: "supervision-form",
             summary { "Record supervision" }
-            label { r#for: "supervision-date-{child_id}", "Date" span { class: "hint date-order", "Day, then month, then year." } }
+            label { r#for: "supervision-date-{child_id}", "Date" DateOrderHint {} }
             DateInput { id: "supervision-date-{child_id}", value: String::new(),
                 oninput: move |text| held.set(text) }
             label { r#for: "supervision-reflection-{child_id}", "Reflection on risk and progress" }

@@ -53,9 +53,9 @@ pub fn TextInput(
 
 /// A date box (`type="date"`, or `datetime-local` `with_time`) that reads the date it holds
 /// back in words under it: "Monday 7 December 2026". The box draws its parts in the order of
-/// the phone's language settings, which need not be the day first that our hint says (a phone
-/// set to US English draws the month first), so the words are what the worker checks: 07/12
-/// is never recorded meaning 12 July. The same rules as [`TextInput`] otherwise.
+/// the phone's language settings (a phone set to US English draws the month first), which its
+/// label's [`DateOrderHint`] says; the words are what the worker checks: 07/12 is never
+/// recorded meaning 12 July. The same rules as [`TextInput`] otherwise.
 #[component]
 pub fn DateInput(
     id: String,
@@ -76,6 +76,16 @@ pub fn DateInput(
             } }
         p { class: "hint date-words", id: "{words_id}", aria_live: "polite", "{words}" }
     }
+}
+
+/// The words in a date box's label saying the order to type the date in: the order this
+/// phone draws its date boxes in ("Day, then month, then year." on a phone set to British
+/// English, the month first on one set to US English). Put it in the box's `label`, so a
+/// screen reader says it with the box's name.
+#[component]
+pub fn DateOrderHint(#[props(default)] with_time: bool) -> Element {
+    let order = try_use_context::<crate::app::UiState>().map(|ui| *ui.date_order.read()).unwrap_or_default();
+    rsx! { span { class: "hint date-order", {order.hint(with_time)} } }
 }
 
 /// A text box of several lines. The same rules as [`TextInput`].

@@ -6,8 +6,8 @@ use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
 use super::{
-    Choice, DateInput, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner, TextArea, TextInput,
-    Tick, YesNo, options, standing_decision_words,
+    Choice, DateInput, DateOrderHint, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner,
+    TextArea, TextInput, Tick, YesNo, options, standing_decision_words,
 };
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
@@ -206,7 +206,7 @@ pub fn VisitForm(
                     }) }
                 FieldProblems { problems: shown.clone(), field: "announced" }
                 label { r#for: "started-at", "Visit started"
-                    span { class: "hint date-order", "Day, then month, then year, then the time." } }
+                    DateOrderHint { with_time: true } }
                 DateInput { id: "started-at", with_time: true, value: started,
                     oninput: move |text: String| editor.edit("started_at", |d| {
                         if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
@@ -230,7 +230,7 @@ pub fn VisitForm(
             div { class: "card",
                 label { r#for: "next-visit", "Next visit planned for"
                     span { class: "hint", "Suggested from the schedule: {format_date(suggested)}." }
-                    span { class: "hint date-order", "Day, then month, then year." } }
+                    DateOrderHint {} }
                 DateInput { id: "next-visit", value: next,
                     oninput: move |text: String| editor.edit("next_visit_planned", |d| {
                         d.next_visit_planned = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
