@@ -10,6 +10,12 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Debian's chromium is needed: apt-get install -y chromium" >&2
   exit 1
 fi
+# The tests set Chromium to British English (and to US English and Swedish in
+# date-order.test.js); without its languages it falls back to US English everywhere.
+if [ ! -e /usr/lib/chromium/locales/en-GB.pak ]; then
+  echo "Chromium's languages are needed: apt-get install -y chromium-l10n (scripts/install-deps)" >&2
+  exit 1
+fi
 
 "$workspace/scripts/build-test-bins"
 
