@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  apiGet, apiLogin, apiPost, apiWorker, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp, startServer, stop, stopAll, tempDir,
+  apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
+  startServer, stop, stopAll, tempDir, visitTimesToday,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
@@ -339,5 +340,55 @@ describe('the manager\'s desk', () => {
     await leave.waitFor({ state: 'detached' });
     const priyas = (await apiGet(server.url, tara, '/api/absences')).filter((a) => a.worker_name === 'Priya Field');
     assert.deepEqual(priyas, [], 'cancelled: it ends the day before it began');
+  });
+
+  it('fetches a report again after a sync, keeping the copy offered, with its time, until the newer one comes', async () => {
+    await desktop.click('#nav-desk');
+    await desktop.click('#download-annex-a');
+    const save = desktop.locator('#download-annex-a-save');
+    await save.waitFor();
+    const fetched = desktop.locator('#download-annex-a-fetched');
+    assert.match(await fetched.innerText(), /^Fetched at \d\d:\d\d\.$/);
+    const rowOf = async (centralId) => Buffer.from((await save.getAttribute('href')).split(',')[1], 'base64')
+      .toString('utf8').split('\n').find((line) => line.startsWith(`${centralId},`));
+    // Sam, on another phone, sees one of their children today.
+    const tara = await apiLogin(server.url, 'tara.manager');
+    const sam = await deviceLogin(server.url, 'sam.social');
+    const child = (await apiGet(server.url, tara, '/api/children')).find((c) => c.plan?.key_worker === sam.worker.id);
+    const before = await rowOf(child.central_id);
+    assert.ok(before, 'the child is in the file');
+    const { started, ended } = await visitTimesToday(server.url, sam.token);
+    const { time_zone: timeZone } = await apiGet(server.url, tara, '/api/settings');
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(started);
+    assert.ok(!before.includes(today), `not yet seen today: ${before}`);
+    const [result] = await apiPush(server.url, sam, [{
+      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
+      child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
+      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
+      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', due_state_at_start: null,
+      seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
+      child_words: [{ text: 'We made a den.' }], child_views: 'Cheerful.',
+      observations: { facts: 'Tidy home.', concerns: '' },
+      interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
+      recorded_at: ended.toISOString(),
+    }]);
+    assert.equal(result.outcome, 'accepted', JSON.stringify(result));
+    // The manager's phone syncs (from another tab of the same app): the desk fetches the file
+    // again, and the link offered all along now saves the visit.
+    const other = await desktop.context().newPage();
+    await other.goto(`${app.url}/sync`);
+    await other.click('#sync-now');
+    let after = before;
+    for (let i = 0; i < 100 && after === before; i++) {
+      assert.equal(await save.count(), 1, 'the older copy stays offered meanwhile');
+      await desktop.waitForTimeout(100);
+      after = await rowOf(child.central_id);
+    }
+    assert.notEqual(after, before, 'the file was fetched again after the sync');
+    assert.ok(after.includes(`,${today},`), `the last statutory visit is today's: ${after}`);
+    assert.match(await fetched.innerText(), /^Fetched at \d\d:\d\d\.$/);
+    await other.close();
+    await desktop.locator('#desk-downloads').scrollIntoViewIfNeeded();
+    await screenshot(desktop, 'desk-downloads-1280x800');
   });
 });

@@ -2,44 +2,84 @@
 //! press fetches it with the app's own session, and the bytes are then offered as a `data:`
 //! link with `download=`.
 
+use chrono::{DateTime, Local};
 use dioxus::prelude::*;
 
-use crate::app::Services;
 use crate::app::services::Download;
+use crate::app::{Services, UiState};
 
-/// A button that fetches `path` from the server, then a link that saves it as `file_name`.
-/// When the fetch fails, the button stays beside the problem, to try again. Where the path
-/// can change, make the link anew for each path (in a list of one, keyed by it): a file
-/// fetched for one path is then never offered for another.
+/// A file fetched, and when.
+#[derive(Clone)]
+struct Fetched {
+    download: Download,
+    at: DateTime<Local>,
+}
+
+/// A button that fetches `path` from the server, then a link that saves it as `file_name`,
+/// saying when it was fetched. Once fetched, the file is fetched again after every sync, and
+/// the link already offered stays, with its time, until the newer file has come: a report
+/// saved minutes later is never one from before the records the phone now shows. When a fetch
+/// fails, the button stays beside the problem, to try again. Where the path can change, make
+/// the link anew for each path (in a list of one, keyed by it): a file fetched for one path is
+/// then never offered for another.
 #[component]
 pub fn DownloadLink(id: String, path: String, file_name: String, label: String) -> Element {
     let services = use_context::<Services>();
-    let mut fetched = use_signal(|| None::<Result<Download, String>>);
+    let ui = use_context::<UiState>();
+    let mut file = use_signal(|| None::<Fetched>);
+    let mut problem = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
-    let fetch = move |_| {
+    // The sync the last fetch followed (`data_version` as it began).
+    let mut after_sync = use_signal(|| None::<u64>);
+    let fetch = use_callback(move |()| {
         let services = services.clone();
         let (path, file_name) = (path.clone(), file_name.clone());
         busy.set(true);
-        fetched.set(None);
+        after_sync.set(Some(*ui.data_version.peek()));
         spawn(async move {
-            let result = services.download(&path, &file_name).await.map_err(|e| e.to_string());
-            fetched.set(Some(result));
+            match services.download(&path, &file_name).await {
+                Ok(download) => {
+                    file.set(Some(Fetched { download, at: Local::now() }));
+                    problem.set(None);
+                }
+                Err(e) => problem.set(Some(e.to_string())),
+            }
             busy.set(false);
         });
-    };
-    match fetched.read().clone() {
-        Some(Ok(download)) => rsx! {
-            a { class: "button", id: "{id}-save", href: "{download.data_url()}", download: "{download.file_name}",
-                "Save {label} ({download.file_name})" }
-        },
-        Some(Err(problem)) => rsx! {
-            p { class: "problem", role: "alert", id: "{id}-problem",
-                "Could not fetch {label}. {problem}" }
-            button { id: "{id}", r#type: "button", onclick: fetch, "Download {label}" }
-        },
-        None => rsx! {
-            button { id: "{id}", r#type: "button", disabled: busy(), onclick: fetch,
+    });
+    // A file already fetched is fetched again after each sync (once per sync, failed or not).
+    use_effect(move || {
+        let synced = *ui.data_version.read();
+        if !busy() && file.peek().is_some() && *after_sync.peek() != Some(synced) {
+            fetch(());
+        }
+    });
+    let held =
+        file.read().as_ref().map(|f| (f.download.data_url(), f.download.file_name.clone(), fetched_at(f.at)));
+    let problem = problem();
+    rsx! {
+        div { class: "download",
+        if let Some(problem) = &problem {
+            p { class: "problem", role: "alert", id: "{id}-problem", "Could not fetch {label}. {problem}" }
+        }
+        if let Some((href, saved_as, at)) = held.clone() {
+            a { class: "button", id: "{id}-save", href: "{href}", download: "{saved_as}",
+                "Save {label} ({saved_as})" }
+            span { class: "hint", id: "{id}-fetched", " Fetched {at}." }
+        }
+        if held.is_none() || problem.is_some() {
+            button { id: "{id}", r#type: "button", disabled: busy(), onclick: move |_| fetch(()),
                 if busy() { "Fetching {label}…" } else { "Download {label}" } }
-        },
+        }
+        }
+    }
+}
+
+/// "at 09:12", or with its date when that was not today.
+fn fetched_at(at: DateTime<Local>) -> String {
+    if at.date_naive() == Local::now().date_naive() {
+        at.format("at %H:%M").to_string()
+    } else {
+        at.format("on %d/%m/%Y at %H:%M").to_string()
     }
 }
