@@ -11,7 +11,7 @@ use crate::app::{Services, UiState};
 
 /// The chronology screen. Needs signal: the chronology is put together on the server.
 ///
-/// Read again, with its PDF and CSV, after every sync that changed the phone's records, so
+/// Read again, with its PDF and CSV, after every sync, so
 /// that a visit or a manager's decision synced while it is open is in it, and in the files it
 /// offers: meanwhile the last reading stays on screen. Each answer is kept with the child it is
 /// for, so a screen moved to another child never shows the first one's events, or offers their
@@ -73,7 +73,7 @@ pub fn ChildChronology(id: ChildId) -> Element {
 }
 
 /// The chronology of child `id` as a file (`format` is `pdf` or `csv`), fetched as the screen
-/// opens and again after every sync that changed the phone's records, offered as one link
+/// opens and again after every sync, offered as one link
 /// saving it as `{file_stem}.{format}`. Until the first answer it says the file is being
 /// prepared; a link already offered stays while a newer file is fetched. A file fetched for one
 /// child is never offered for another.
