@@ -59,18 +59,18 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
     let problem = problem();
     rsx! {
         div { class: "download",
-        if let Some(problem) = &problem {
-            p { class: "problem", role: "alert", id: "{id}-problem", "Could not fetch {label}. {problem}" }
-        }
-        if let Some((href, saved_as, at)) = held.clone() {
-            a { class: "button", id: "{id}-save", href: "{href}", download: "{saved_as}",
-                "Save {label} ({saved_as})" }
-            span { class: "hint", id: "{id}-fetched", " Fetched {at}." }
-        }
-        if held.is_none() || problem.is_some() {
-            button { id: "{id}", r#type: "button", disabled: busy(), onclick: move |_| fetch(()),
-                if busy() { "Fetching {label}…" } else { "Download {label}" } }
-        }
+            if let Some(problem) = &problem {
+                p { class: "problem", role: "alert", id: "{id}-problem", "Could not fetch {label}. {problem}" }
+            }
+            if let Some((href, saved_as, at)) = held.clone() {
+                a { class: "button", id: "{id}-save", href: "{href}", download: "{saved_as}",
+                    "Save {label} ({saved_as})" }
+                span { class: "hint", id: "{id}-fetched", "Fetched {at}." }
+            }
+            if held.is_none() || problem.is_some() {
+                button { id: "{id}", r#type: "button", disabled: busy(), onclick: move |_| fetch(()),
+                    if busy() { "Fetching {label}…" } else { "Download {label}" } }
+            }
         }
     }
 }
