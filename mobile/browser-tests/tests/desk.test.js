@@ -378,14 +378,14 @@ describe('the manager\'s desk', () => {
     const other = await desktop.context().newPage();
     await other.goto(`${app.url}/sync`);
     await other.click('#sync-now');
-    let after = before;
-    for (let i = 0; i < 100 && after === before; i++) {
+    let synced = before;
+    for (let i = 0; i < 100 && synced === before; i++) {
       assert.equal(await save.count(), 1, 'the older copy stays offered meanwhile');
       await desktop.waitForTimeout(100);
-      after = await rowOf(child.central_id);
+      synced = await rowOf(child.central_id);
     }
-    assert.notEqual(after, before, 'the file was fetched again after the sync');
-    assert.ok(after.includes(`,${today},`), `the last statutory visit is today's: ${after}`);
+    assert.notEqual(synced, before, 'the file was fetched again after the sync');
+    assert.ok(synced.includes(`,${today},`), `the last statutory visit is today's: ${synced}`);
     assert.match(await fetched.innerText(), /^Fetched at \d\d:\d\d\.$/);
     await other.close();
     await desktop.locator('#desk-downloads').scrollIntoViewIfNeeded();

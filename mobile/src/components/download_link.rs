@@ -54,15 +54,17 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
             fetch(());
         }
     });
-    let held =
-        file.read().as_ref().map(|f| (f.download.data_url(), f.download.file_name.clone(), fetched_at(f.at)));
+    let held = file
+        .read()
+        .as_ref()
+        .map(|f| (f.download.data_url(), f.download.file_name.clone(), fetched_at(f.at, Local::now())));
     let problem = problem();
     rsx! {
         div { class: "download",
             if let Some(problem) = &problem {
                 p { class: "problem", role: "alert", id: "{id}-problem", "Could not fetch {label}. {problem}" }
             }
-            if let Some((href, saved_as, at)) = held.clone() {
+            if let Some((href, saved_as, at)) = held.as_ref() {
                 a { class: "button", id: "{id}-save", href: "{href}", download: "{saved_as}",
                     "Save {label} ({saved_as})" }
                 span { class: "hint", id: "{id}-fetched", "Fetched {at}." }
@@ -75,11 +77,27 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
     }
 }
 
-/// "at 09:12", or with its date when that was not today.
-fn fetched_at(at: DateTime<Local>) -> String {
-    if at.date_naive() == Local::now().date_naive() {
+/// "at 09:12", or with its date when that was not today (`now`).
+fn fetched_at(at: DateTime<Local>, now: DateTime<Local>) -> String {
+    if at.date_naive() == now.date_naive() {
         at.format("at %H:%M").to_string()
     } else {
         at.format("on %d/%m/%Y at %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_file_fetched_on_an_earlier_day_says_which() {
+        let at = Local.with_ymd_and_hms(2026, 12, 3, 16, 5, 0).single().expect("a time");
+        let later_that_day = Local.with_ymd_and_hms(2026, 12, 3, 23, 59, 0).single().expect("a time");
+        let next_morning = Local.with_ymd_and_hms(2026, 12, 4, 9, 0, 0).single().expect("a time");
+        assert_eq!(fetched_at(at, later_that_day), "at 16:05");
+        assert_eq!(fetched_at(at, next_morning), "on 03/12/2026 at 16:05");
     }
 }
