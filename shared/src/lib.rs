@@ -14,6 +14,8 @@
 pub mod calendar;
 pub mod child;
 pub mod clock;
+#[cfg(feature = "dcz")]
+pub mod dcz;
 pub mod desk;
 pub mod escalation;
 pub mod household;
