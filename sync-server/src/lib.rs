@@ -34,6 +34,7 @@ pub mod clock;
 pub mod csv_out;
 pub mod demo;
 pub mod desk;
+pub mod encoding;
 pub mod error;
 pub mod escalations;
 pub mod export;
@@ -209,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(limits::reject_long_uri))
         .layer(DefaultBodyLimit::max(max_json))
         .layer(RequestDecompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(max_json, encoding::dcz_bodies))
         .layer(RequestBodyLimitLayer::new(max_raw))
         // The fastest level: a caseload pull compresses about 6 to 1 at level 1, and level 6
         // took longer than the pull itself. Answers under 1 KiB go plain: a lone visit's

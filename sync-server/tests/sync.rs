@@ -380,6 +380,83 @@ async fn bodies_travel_gzipped_both_ways_but_for_small_answers() {
     assert!(!pulled["events"].as_array().unwrap().is_empty());
 }
 
+/// A small push compressed against the protocol's dictionary (`dcz`, RFC 9842), as the app
+/// sends a lone visit: stored as a gzipped one would be.
+#[tokio::test]
+async fn a_small_push_compressed_with_the_protocols_dictionary_is_stored() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001").await;
+    let v = visit(ellie.id, sam.worker_id());
+    let body = json!({"protocol": 1, "device_id": sam.device_id, "visits": [v]}).to_string();
+    let compressed = shared::dcz::encode(body.as_bytes()).unwrap();
+    let gzipped = {
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        encoder.write_all(body.as_bytes()).unwrap();
+        encoder.finish().unwrap()
+    };
+    assert!(
+        compressed.len() * 4 < gzipped.len() * 3,
+        "{} bytes, against {} gzipped",
+        compressed.len(),
+        gzipped.len()
+    );
+    let response = world.app.clone().oneshot(dcz_push(&sam, compressed)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let answer: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "accepted");
+    assert_eq!(world.state.store().visit(v.id, 1).await.unwrap().unwrap().visit, v);
+}
+
+/// A `dcz` body the server cannot read is refused with the field named, and nothing is stored:
+/// one made with another dictionary gets 415 and `Accept-Encoding: gzip` (the app then sends it
+/// gzipped), a broken one 400, and one that would inflate past the JSON limit 413.
+#[tokio::test]
+async fn a_dcz_push_the_server_cannot_read_is_refused_and_nothing_is_stored() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001").await;
+    let v = visit(ellie.id, sam.worker_id());
+    let body = json!({"protocol": 1, "device_id": sam.device_id, "visits": [v]}).to_string();
+    let good = shared::dcz::encode(body.as_bytes()).unwrap();
+
+    let mut other_dictionary = good.clone();
+    other_dictionary[8] ^= 0xff;
+    let response = world.app.clone().oneshot(dcz_push(&sam, other_dictionary)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(response.headers().get(header::ACCEPT_ENCODING).unwrap(), "gzip");
+    let error: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(error["fields"][0]["field"], "Content-Encoding", "{error}");
+
+    let cut_short = good[..good.len() - 10].to_vec();
+    let response = world.app.clone().oneshot(dcz_push(&sam, cut_short)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let error: Value =
+        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(error["fields"][0]["field"], "Content-Encoding", "{error}");
+
+    // 5 MiB of spaces after the JSON: under a kilobyte compressed, past the 4 MiB JSON limit.
+    let mut huge = body.clone().into_bytes();
+    huge.resize(5 << 20, b' ');
+    let bomb = shared::dcz::encode(&huge).unwrap();
+    assert!(bomb.len() < 2048, "{} bytes", bomb.len());
+    let response = world.app.clone().oneshot(dcz_push(&sam, bomb)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    assert!(world.state.store().visit_revisions(v.id).await.unwrap().is_empty(), "nothing stored");
+}
+
+fn dcz_push(session: &common::Session, body: Vec<u8>) -> Request<Body> {
+    Request::post("/api/sync/push")
+        .header(header::AUTHORIZATION, format!("Bearer {}", session.access()))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "dcz")
+        .body(Body::from(body))
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_devices_pushing_the_same_visit_store_it_once() {
     let world = std::sync::Arc::new(World::new().await);

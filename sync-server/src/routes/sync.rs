@@ -19,13 +19,18 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Sends visit revisions. Each gets its own result; the answer comes only once every accepted
 /// revision is durable.
+///
+/// The body may be sent plain, `Content-Encoding: gzip`, or `Content-Encoding: dcz` (RFC 9842:
+/// Zstandard against the protocol's dictionary, `shared/src/dcz-dictionary.txt`, named in the
+/// body's header by its SHA-256). The app sends a small push as `dcz` and a large one gzipped.
 #[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses(
         (status = 200, body = PushResponse, description = "One result per revision, in the order sent"),
-        (status = 400, body = ErrorBody, description = "Malformed body, wrong protocol, wrong device, too many visits"),
+        (status = 400, body = ErrorBody, description = "Malformed body, wrong protocol, wrong device, too many visits, a broken `dcz` body (field `Content-Encoding`)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Administrators do not push visits"),
         (status = 410, body = ErrorBody, description = "This device was revoked: wipe"),
-        (status = 413, body = ErrorBody)))]
+        (status = 413, body = ErrorBody, description = "Larger than 4 MiB once decompressed"),
+        (status = 415, body = ErrorBody, description = "Not JSON, an unknown `Content-Encoding`, or a `dcz` body made with another dictionary (field `Content-Encoding`; the answer carries `Accept-Encoding: gzip`)")))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id(), visits = request.visits.len()))]
 pub async fn push(
     State(state): State<AppState>,
