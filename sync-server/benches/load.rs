@@ -24,7 +24,8 @@
 //! cargo built), and `LOAD_ONLY=batched` stops after the batched push (with `LOAD_DEVICES=0`,
 //! a run takes about a second). `LOAD_ONLY=sample` prints one of the batched push's visits as
 //! JSON and stops: `scripts/bench-vs-couchdb` sends documents of that shape to a
-//! CouchDB-protocol server, and runs this bench, in the same run.
+//! CouchDB-protocol server, and runs this bench, in the same run. `LOAD_GZIP=1` sends every
+//! push gzipped, as the app did before small pushes went with the protocol's dictionary.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -189,27 +190,31 @@ impl Client {
         Client { http: http.clone(), bases: bases.to_vec(), next: (first + 1).into(), token, device }
     }
 
-    /// A push of `visits` as it goes on the wire: JSON, gzipped, as the app's `PushBody`.
-    fn encode(device: DeviceId, visits: Vec<Visit>) -> Vec<u8> {
-        gzip(
-            &serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, device_id: device, visits })
-                .expect("json"),
-        )
+    /// A push of `visits` as it goes on the wire, compressed as the app's `PushBody` does: a
+    /// small one against the protocol's dictionary (`dcz`), a large one gzipped.
+    fn encode(device: DeviceId, visits: Vec<Visit>) -> (Vec<u8>, &'static str) {
+        let json = serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, device_id: device, visits })
+            .expect("json");
+        if json.len() < shared::dcz::SMALL_BODY && std::env::var_os("LOAD_GZIP").is_none() {
+            (shared::dcz::encode(&json).expect("dcz"), shared::dcz::CONTENT_ENCODING)
+        } else {
+            (gzip(&json), "gzip")
+        }
     }
 
-    /// Pushes, gzipped; returns how many visits were stored.
+    /// Pushes, compressed; returns how many visits were stored.
     async fn push(&self, visits: Vec<Visit>) -> usize {
         self.push_body(Client::encode(self.device, visits)).await
     }
 
     /// Pushes a body made by [`Client::encode`]; returns how many visits were stored.
-    async fn push_body(&self, body: Vec<u8>) -> usize {
+    async fn push_body(&self, (body, encoding): (Vec<u8>, &'static str)) -> usize {
         let response = self
             .http
             .post(format!("{}/api/sync/push", self.base()))
             .bearer_auth(&self.token)
             .header("content-type", "application/json")
-            .header("content-encoding", "gzip")
+            .header("content-encoding", encoding)
             .body(body)
             .send()
             .await

@@ -302,6 +302,7 @@ async fn bench_single_push_over_loopback() {
     let mut times = Vec::new();
     let mut plain_bytes = 0usize;
     let mut gzip_bytes = 0usize;
+    let mut dcz_bytes = 0usize;
     for i in 0..1100 {
         let v = visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i);
         let body =
@@ -309,6 +310,7 @@ async fn bench_single_push_over_loopback() {
         if i >= 100 {
             plain_bytes += body.len();
             gzip_bytes += gzip(&body).len();
+            dcz_bytes += shared::dcz::encode(&body).expect("dcz").len();
         }
         let started = Instant::now();
         let response = client
@@ -334,9 +336,10 @@ async fn bench_single_push_over_loopback() {
         times.len()
     );
     println!(
-        "bytes per single-visit push body: {} plain, {} gzip",
+        "bytes per single-visit push body: {} plain, {} gzip, {} dcz (as the app sends it)",
         plain_bytes / times.len(),
-        gzip_bytes / times.len()
+        gzip_bytes / times.len(),
+        dcz_bytes / times.len()
     );
 
     // A batch of 100 visits: bytes per visit on the wire.
