@@ -88,9 +88,17 @@ describe('a manager resolves a held visit', () => {
     await card.locator('textarea').fill(REASON);
     const ellieOption = card.locator('option', { hasText: 'Ellie' });
     await ellieOption.waitFor({ state: 'attached' });
-    await card.locator('select').selectOption(await ellieOption.getAttribute('value'));
+    // The first sync after signing in may still be bringing the team's children. A list that
+    // loads more options is a new list box, and a choice made in the one it replaced is gone:
+    // the page shows "Choose a child" again. Choose until the app holds it, as a manager would.
+    const link = card.locator('.link-held');
+    for (let tries = 0; !(await link.isEnabled()); tries++) {
+      assert.ok(tries < 20, 'the choice of child never held');
+      await card.locator('select').selectOption(await ellieOption.getAttribute('value'));
+      await page.waitForTimeout(250);
+    }
     await screenshot(page, '14-held-visit');
-    await card.locator('.link-held').click();
+    await link.click();
     await page.locator('#no-held').waitFor();
     await screenshot(page, '15-held-visit-resolved');
 
