@@ -10,7 +10,7 @@
 //! names visit after visit, so gzip does well there: the app sends a body of [`SMALL_BODY`]
 //! bytes or more gzipped, as before.
 //!
-//! **The format** (RFC 9842, section 5): an 8-byte Zstandard skippable-frame header, the SHA-256
+//! **The format** (RFC 9842): an 8-byte Zstandard skippable-frame header, the SHA-256
 //! of the dictionary (32 bytes), then a Zstandard frame compressed with the dictionary. The hash
 //! says which dictionary a body needs; a body naming another is refused, never guessed at.
 //!

@@ -1,10 +1,11 @@
 //! The HTTP client for the sync server (see `helpers/api.md` and the server's OpenAPI).
 //!
-//! Stateless apart from the server address (and whether that server reads `dcz` bodies): each call takes the access token it should use,
-//! so the [`engine`](super::engine) decides when to refresh. Push bodies go up compressed (a
-//! small one against the protocol's dictionary, `dcz`; a large one gzipped: see [`PushBody`]);
-//! responses come back gzip-compressed when the server chooses (reqwest's `gzip` feature sends
-//! `Accept-Encoding` and decompresses). Tokens are never logged.
+//! Stateless apart from the server address, and whether that server reads `dcz` bodies: each
+//! call takes the access token it should use, so the [`engine`](super::engine) decides when to
+//! refresh. Push bodies go up compressed (a small one against the protocol's dictionary, `dcz`;
+//! a large one gzipped: see [`PushBody`]); responses come back gzip-compressed when the server
+//! chooses (reqwest's `gzip` feature sends `Accept-Encoding` and decompresses). Tokens are
+//! never logged.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -45,7 +46,7 @@ impl BodyEncoding {
 
 /// A push request as it goes on the wire: JSON, compressed. A small one (under
 /// [`shared::dcz::SMALL_BODY`]) is compressed against the protocol's dictionary, which takes a
-/// lone visit from about 750 bytes gzipped to about 460; a larger one is gzipped at the fastest
+/// lone visit from about 750 bytes gzipped to about 430; a larger one is gzipped at the fastest
 /// level (the body of a full batch is about a quarter of its JSON). Cheap to clone, so a push
 /// retried after a token refresh is not encoded again.
 #[derive(Clone, Debug)]
