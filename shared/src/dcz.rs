@@ -90,12 +90,8 @@ pub fn encode(body: &[u8]) -> std::io::Result<Vec<u8>> {
             Some(compressor) => compressor,
             None => compressor.insert(zstd::bulk::Compressor::with_prepared_dictionary(&ENCODER)?),
         };
-        let mut out = Vec::with_capacity(PREFIX_LEN + zstd::zstd_safe::compress_bound(body.len()));
-        out.extend_from_slice(&HEADER);
-        out.extend_from_slice(&DICTIONARY_SHA256);
-        let mut frame = compressor.compress(body)?;
-        out.append(&mut frame);
-        Ok(out)
+        let frame = compressor.compress(body)?;
+        Ok([&HEADER[..], &DICTIONARY_SHA256, &frame].concat())
     })
 }
 

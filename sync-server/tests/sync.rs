@@ -401,10 +401,8 @@ async fn a_small_push_compressed_with_the_protocols_dictionary_is_stored() {
         compressed.len(),
         gzipped.len()
     );
-    let response = world.app.clone().oneshot(dcz_push(&sam, compressed)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let answer: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let (status, answer) = world.send(dcz_push(&sam, compressed)).await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(answer["results"][0]["outcome"], "accepted");
     assert_eq!(world.state.store().visit(v.id, 1).await.unwrap().unwrap().visit, v);
 }
@@ -431,10 +429,8 @@ async fn a_dcz_push_the_server_cannot_read_is_refused_and_nothing_is_stored() {
     assert_eq!(error["fields"][0]["field"], "Content-Encoding", "{error}");
 
     let cut_short = good[..good.len() - 10].to_vec();
-    let response = world.app.clone().oneshot(dcz_push(&sam, cut_short)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let error: Value =
-        serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let (status, error) = world.send(dcz_push(&sam, cut_short)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error["fields"][0]["field"], "Content-Encoding", "{error}");
 
     // 5 MiB of spaces after the JSON: under a kilobyte compressed, past the 4 MiB JSON limit.
@@ -442,8 +438,7 @@ async fn a_dcz_push_the_server_cannot_read_is_refused_and_nothing_is_stored() {
     huge.resize(5 << 20, b' ');
     let bomb = shared::dcz::encode(&huge).unwrap();
     assert!(bomb.len() < 2048, "{} bytes", bomb.len());
-    let response = world.app.clone().oneshot(dcz_push(&sam, bomb)).await.unwrap();
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(world.send(dcz_push(&sam, bomb)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
 
     assert!(world.state.store().visit_revisions(v.id).await.unwrap().is_empty(), "nothing stored");
 }

@@ -79,13 +79,8 @@ impl PushBody {
     }
 
     /// Its length on the wire, in bytes.
-    pub fn len(&self) -> usize {
+    pub fn wire_len(&self) -> usize {
         self.compressed.len()
-    }
-
-    /// Whether it is empty (never, for a body made by [`PushBody::encode`]).
-    pub fn is_empty(&self) -> bool {
-        self.compressed.is_empty()
     }
 
     /// The same body gzipped, for a server that does not read `dcz`.
@@ -641,8 +636,8 @@ mod tests {
     fn a_small_push_goes_with_the_dictionary_and_a_large_one_gzipped() {
         let lone = PushBody::encode(&visits(1)).unwrap();
         assert_eq!(lone.encoding(), BodyEncoding::Dcz);
-        assert!(lone.len() < 633, "{} bytes", lone.len());
-        assert!(lone.len() < lone.gzipped().unwrap().len());
+        assert!(lone.wire_len() < 633, "{} bytes", lone.wire_len());
+        assert!(lone.wire_len() < lone.gzipped().unwrap().wire_len());
         let batch = PushBody::encode(&visits(500)).unwrap();
         assert_eq!(batch.encoding(), BodyEncoding::Gzip);
     }
