@@ -24,6 +24,9 @@
 //! chosen), so the page owns the choice as it owns typed text. A tick box's `checked` is
 //! volatile too, and [`Tick`] does the same with `initial_checked`.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 
 /// A one-line text box (any `type` that holds typed text: text, password, url, date…).
@@ -108,10 +111,18 @@ pub fn TextArea(
 /// A closed list (`select`): the same rules as [`TextInput`].
 ///
 /// `options` are the choices in order, each as the value passed to `onchange` and the words
-/// shown. `value` is the one chosen when the list appears; later changes to it are ignored,
-/// except that a new set of options (a list that loads or reloads) makes a new list box
-/// showing `value` as it is then, so it never shows a choice no longer open. Every other
-/// attribute (`id`, `class`, `disabled`, `aria-describedby`…) is passed on to the `select`.
+/// shown. `value` is the one chosen when the list appears; later changes to it are ignored.
+/// Every other attribute (`id`, `class`, `disabled`, `aria-describedby`…) is passed on to the
+/// `select`.
+///
+/// **A list that loads or reloads** (children arriving with the first sync) keeps its list box
+/// while the choice the app holds is open both before and after: options come and go around
+/// the worker's choice, and a choice made a moment before, whose event is still on its way to
+/// the app, reaches it. (A new list box there dropped that event, since it was meant for a box
+/// no longer on the page: the list showed "Choose a child" again.) Otherwise (the choice held
+/// was not open before, as when a saved draft names a child who is still loading, or is no
+/// longer open) it makes a new list box showing `value` as it is then, so it never shows a
+/// choice no longer open.
 #[component]
 pub fn Choice(
     value: String,
@@ -119,15 +130,42 @@ pub fn Choice(
     onchange: EventHandler<String>,
     #[props(extends = GlobalAttributes, extends = select)] attributes: Vec<Attribute>,
 ) -> Element {
-    let offered = options.iter().map(|(choice, _)| choice.as_str()).collect::<Vec<_>>().join("\n");
+    let boxes = use_hook(|| Rc::new(RefCell::new(ListBoxes::default())));
+    let generation = boxes.borrow_mut().for_options(&value, &options);
     rsx! {
-        for offered in [offered] {
-            ChoiceBox { key: "{offered}", value: value.clone(), options: options.clone(), onchange, attributes: attributes.clone() }
+        for generation in [generation] {
+            ChoiceBox { key: "{generation}", value: value.clone(), options: options.clone(), onchange, attributes: attributes.clone() }
         }
     }
 }
 
-/// [`Choice`] for one set of options.
+/// Which list box a [`Choice`] shows: a new one only when its options change around a choice
+/// that was not open before them or is not open after.
+#[derive(Default)]
+struct ListBoxes {
+    /// Counts the list boxes made; the key of the one shown.
+    generation: u64,
+    /// The choices offered at the last render.
+    offered: Vec<String>,
+}
+
+impl ListBoxes {
+    fn for_options(&mut self, value: &str, options: &[(String, String)]) -> u64 {
+        let offered = || options.iter().map(|(choice, _)| choice.as_str());
+        if !offered().eq(self.offered.iter().map(String::as_str)) {
+            let open_before = self.offered.iter().any(|choice| choice == value);
+            let open_now = offered().any(|choice| choice == value);
+            if !(open_before && open_now) {
+                self.generation += 1;
+            }
+            self.offered = offered().map(str::to_owned).collect();
+        }
+        self.generation
+    }
+}
+
+/// [`Choice`] for one list box. Each option is given its starting selection once, as the box
+/// appears; an option added later never is, so it cannot take the place of the worker's choice.
 #[component]
 fn ChoiceBox(
     value: String,
@@ -136,12 +174,18 @@ fn ChoiceBox(
     attributes: Vec<Attribute>,
 ) -> Element {
     let initial = use_hook(|| value.clone());
+    let first = use_hook(|| options.iter().map(|(choice, _)| choice.clone()).collect::<Vec<_>>());
     rsx! {
         select {
             onchange: move |e| onchange.call(e.value()),
             ..attributes,
             for (choice, words) in options {
-                option { key: "{choice}", value: "{choice}", initial_selected: choice == initial, "{words}" }
+                option {
+                    key: "{choice}",
+                    value: "{choice}",
+                    initial_selected: choice == initial && first.contains(&choice),
+                    "{words}"
+                }
             }
         }
     }
@@ -175,6 +219,7 @@ pub fn options(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
+    use dioxus::dioxus_core::{Mutation, Mutations};
     use dioxus::prelude::*;
 
     use super::{Choice, Tick};
@@ -218,6 +263,68 @@ mod tests {
         // A list that loads more options is a new list box, on the choice still open.
         hold(&mut dom, "b", vec!["", "a", "b"]);
         assert_eq!(chosen_by_default(&dom), [false, false, true], "new options start on the value held now");
+    }
+
+    /// What rendering `value` and `offered` did to the page.
+    fn edits(dom: &mut VirtualDom, value: &'static str, offered: Vec<&'static str>) -> Vec<Mutation> {
+        dom.in_runtime(|| *HELD.write() = (value, offered));
+        let mut edits = Mutations::default();
+        dom.render_immediate(&mut edits);
+        edits.edits
+    }
+
+    /// Whether any edit took a node off the page (a list box or an option).
+    fn removes_anything(edits: &[Mutation]) -> bool {
+        edits.iter().any(|edit| matches!(edit, Mutation::ReplaceWith { .. } | Mutation::Remove { .. }))
+    }
+
+    /// The first sync brings a worker's children while the list of children is open. A choice
+    /// made just then must reach the app: its event is for the list box it was made in, so that
+    /// box stays on the page while the options grow around it.
+    #[test]
+    fn a_list_that_loads_around_the_choice_keeps_its_list_box() {
+        let mut dom = VirtualDom::new(Held);
+        dom.in_runtime(|| *HELD.write() = ("", vec![""]));
+        dom.rebuild_in_place();
+
+        let loaded = edits(&mut dom, "", vec!["", "a", "b"]);
+        assert!(!removes_anything(&loaded), "the same list box, with options added: {loaded:?}");
+        assert!(loaded.iter().any(|edit| matches!(edit, Mutation::InsertAfter { .. })), "{loaded:?}");
+        assert_eq!(
+            chosen_by_default(&dom),
+            [true, false, false],
+            "an option added later never takes the place of what the page shows"
+        );
+
+        // The worker chooses "a"; children are taken away and come back around it.
+        edits(&mut dom, "a", vec!["", "a", "b"]);
+        let fewer = edits(&mut dom, "a", vec!["", "a"]);
+        assert!(!fewer.iter().any(|edit| matches!(edit, Mutation::ReplaceWith { .. })), "{fewer:?}");
+        edits(&mut dom, "a", vec!["", "a", "b"]);
+        assert_eq!(chosen_by_default(&dom), [true, false, false]);
+    }
+
+    /// A choice no longer open is never shown: the list box is made again, on what is open.
+    #[test]
+    fn a_list_that_loses_the_choice_held_starts_again() {
+        let mut dom = VirtualDom::new(Held);
+        dom.in_runtime(|| *HELD.write() = ("a", vec!["", "a", "b"]));
+        dom.rebuild_in_place();
+        assert_eq!(chosen_by_default(&dom), [false, true, false]);
+
+        let gone = edits(&mut dom, "a", vec!["", "b"]);
+        assert!(
+            gone.iter().any(|edit| matches!(edit, Mutation::ReplaceWith { .. })),
+            "a new list box: {gone:?}"
+        );
+        assert_eq!(chosen_by_default(&dom), [false, false], "nothing chosen, so the first option shows");
+
+        // The choice made before "a" went, put back while the worker has chosen "b": the option
+        // comes back unchosen, and "b" stays what the page shows.
+        edits(&mut dom, "b", vec!["", "b"]);
+        let back = edits(&mut dom, "b", vec!["", "a", "b"]);
+        assert!(!removes_anything(&back), "{back:?}");
+        assert_eq!(chosen_by_default(&dom), [false, false, false]);
     }
 
     static TICKED: GlobalSignal<bool> = Signal::global(|| false);
