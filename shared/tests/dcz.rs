@@ -68,6 +68,23 @@ fn a_standard_decoder_with_the_dictionary_reads_it() {
     assert_eq!(plain, body);
 }
 
+/// A full batch (past `SMALL_BODY`, so compressed at the faster level) is read by a standard
+/// decoder and by the server's, whole.
+#[test]
+fn a_full_batch_comes_back_whole() {
+    let body = push((0..500).map(|_| lone_visit()).collect());
+    assert!(body.len() >= dcz::SMALL_BODY);
+    let encoded = dcz::encode(&body).unwrap();
+    assert!(encoded.len() < body.len() / 4, "{} bytes of {}", encoded.len(), body.len());
+    let mut plain = Vec::new();
+    zstd::stream::read::Decoder::with_dictionary(&encoded[..], DICTIONARY)
+        .unwrap()
+        .read_to_end(&mut plain)
+        .unwrap();
+    assert_eq!(plain, body);
+    assert_eq!(dcz::decode(&encoded, 4 << 20).unwrap(), body);
+}
+
 /// The dictionary holds a push's shape, so a lone visit is far smaller than gzip would make
 /// it: under a third of the 1.9 KB a CouchDB-protocol stack sends (633 bytes).
 #[test]

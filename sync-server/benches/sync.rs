@@ -348,9 +348,49 @@ async fn bench_single_push_over_loopback() {
     let body =
         serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": visits})).expect("json");
     println!(
-        "bytes per visit in a 100-visit push body: {} plain, {} gzip",
+        "bytes per visit in a 100-visit push body: {} plain, {} gzip, {} dcz (as the app sends it)",
         body.len() / 100,
-        gzip(&body).len() / 100
+        gzip(&body).len() / 100,
+        shared::dcz::encode(&body).expect("dcz").len() / 100
+    );
+
+    // A 500-visit push, as the app compresses it (and as it did, gzip at the fastest level),
+    // and as the server decompresses it: the median of 30 of each.
+    let visits: Vec<Visit> =
+        (0..500).map(|i| visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)).collect();
+    let body =
+        serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": visits})).expect("json");
+    let median = |mut run: Box<dyn FnMut()>| {
+        let mut times: Vec<Duration> = (0..30)
+            .map(|_| {
+                let started = Instant::now();
+                run();
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        percentile(&times, 0.5).as_secs_f64() * 1000.0
+    };
+    let fast_gzip = |bytes: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(bytes).expect("gzip");
+        encoder.finish().expect("gzip")
+    };
+    let (gzipped, dcz) = (fast_gzip(&body), shared::dcz::encode(&body).expect("dcz"));
+    let gzip_encode = median(Box::new(|| drop(fast_gzip(&body))));
+    let dcz_encode = median(Box::new(|| drop(shared::dcz::encode(&body).expect("dcz"))));
+    let gzip_decode = median(Box::new(|| {
+        let mut plain = Vec::with_capacity(body.len());
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut plain)
+            .expect("gunzip");
+    }));
+    let dcz_decode = median(Box::new(|| drop(shared::dcz::decode(&dcz, 4 << 20).expect("dcz"))));
+    println!(
+        "a 500-visit push body ({} KB of JSON): gzip (fastest level) {} KB, compressed in {gzip_encode:.2} ms, \
+         inflated in {gzip_decode:.2} ms; dcz {} KB, compressed in {dcz_encode:.2} ms, inflated in {dcz_decode:.2} ms",
+        body.len() / 1000,
+        gzipped.len() / 1000,
+        dcz.len() / 1000
     );
     let _ = stop.send(());
 }

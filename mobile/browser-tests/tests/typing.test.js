@@ -437,12 +437,12 @@ describe("typing into the manager's inbox as people do", () => {
 /** Key by key at no delay and 30 ms apart: the speeds checked on the fields reached in few steps. */
 const QUICK_WAYS = ['key by key, no delay', 'key by key, 30 ms apart'];
 
-/** The protocol's dictionary, which the app compresses a small push against (`dcz`). */
+/** The protocol's dictionary, which the app compresses every push against (`dcz`). */
 const DICTIONARY = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/src/dcz-dictionary.txt');
 
 /**
- * A push body as JSON, however the app compressed it: a small push as `dcz` (RFC 9842, read by
- * the zstd tool, which skips the header's skippable frame), a large one gzipped.
+ * A push body as JSON, however the app compressed it: as `dcz` (RFC 9842, read by the zstd
+ * tool, which skips the header's skippable frame), or gzipped to a server that refused that.
  */
 function pushJson(encoding, body) {
   if (encoding === 'gzip') return gunzipSync(body);

@@ -22,7 +22,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 ///
 /// The body may be sent plain, `Content-Encoding: gzip`, or `Content-Encoding: dcz` (RFC 9842:
 /// Zstandard against the protocol's dictionary, `shared/src/dcz-dictionary.txt`, named in the
-/// body's header by its SHA-256). The app sends a small push as `dcz` and a large one gzipped.
+/// body's header by its SHA-256). The app sends every push as `dcz`, and gzipped to a server
+/// that answers `dcz` with 415.
 #[utoipa::path(post, path = "/api/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses(
         (status = 200, body = PushResponse, description = "One result per revision, in the order sent"),
