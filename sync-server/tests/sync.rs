@@ -347,14 +347,12 @@ async fn bodies_travel_gzipped_both_ways_but_for_small_answers() {
     let body =
         json!({"protocol": 1, "device_id": sam.device_id, "visits": [visit(ellie.id, sam.worker_id())]})
             .to_string();
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(body.as_bytes()).unwrap();
     let request = Request::post("/api/sync/push")
         .header(header::AUTHORIZATION, format!("Bearer {}", sam.access()))
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::CONTENT_ENCODING, "gzip")
         .header(header::ACCEPT_ENCODING, "gzip")
-        .body(Body::from(encoder.finish().unwrap()))
+        .body(Body::from(gzip(&body, Compression::default())))
         .unwrap();
     let response = world.app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
@@ -390,11 +388,7 @@ async fn a_small_push_compressed_with_the_protocols_dictionary_is_stored() {
     let v = visit(ellie.id, sam.worker_id());
     let body = json!({"protocol": 1, "device_id": sam.device_id, "visits": [v]}).to_string();
     let compressed = shared::dcz::encode(body.as_bytes()).unwrap();
-    let gzipped = {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-        encoder.write_all(body.as_bytes()).unwrap();
-        encoder.finish().unwrap()
-    };
+    let gzipped = gzip(&body, Compression::default());
     assert!(
         compressed.len() * 4 < gzipped.len() * 3,
         "{} bytes, against {} gzipped",
@@ -423,11 +417,8 @@ async fn a_full_batch_compressed_with_the_protocols_dictionary_is_stored_whole()
     let body = json!({"protocol": 1, "device_id": sam.device_id, "visits": visits}).to_string();
     assert!(body.len() >= shared::dcz::SMALL_BODY, "past the size compressed at the faster level");
     let compressed = shared::dcz::encode(body.as_bytes()).unwrap();
-    let gzipped = {
-        let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-        encoder.write_all(body.as_bytes()).unwrap();
-        encoder.finish().unwrap()
-    };
+    // As the app gzipped a batch: at the fastest level.
+    let gzipped = gzip(&body, Compression::fast());
     assert!(
         compressed.len() < gzipped.len(),
         "{} bytes, against {} gzipped",
@@ -478,6 +469,12 @@ async fn a_dcz_push_the_server_cannot_read_is_refused_and_nothing_is_stored() {
     assert_eq!(world.send(dcz_push(&sam, bomb)).await.0, StatusCode::PAYLOAD_TOO_LARGE);
 
     assert!(world.state.store().visit_revisions(v.id).await.unwrap().is_empty(), "nothing stored");
+}
+
+fn gzip(body: &str, level: Compression) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), level);
+    encoder.write_all(body.as_bytes()).unwrap();
+    encoder.finish().unwrap()
 }
 
 fn dcz_push(session: &common::Session, body: Vec<u8>) -> Request<Body> {
