@@ -197,6 +197,25 @@ export async function apiPush(serverUrl, device, visits) {
   return (await res.json()).results;
 }
 
+/**
+ * A visit as the app pushes it: a submitted statutory visit by `worker` to `child` (ids) from
+ * `started` to `ended` (Dates or ISO strings), the child seen and seen alone, recorded as it
+ * ended. Any of `fields` replaces the field of that name.
+ */
+export function statutoryVisit({ child, worker, started, ended, ...fields }) {
+  const [from, to] = [new Date(started).toISOString(), new Date(ended).toISOString()];
+  return {
+    id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
+    child_id: child, worker_id: worker, capacity: 'key_worker', started_at: from, ended_at: to,
+    location: 'Family home', kind: 'statutory', purpose: 'To see the child at home', announced: 'announced',
+    due_state_at_start: null, seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
+    child_words: [], child_views: '', observations: { facts: '', concerns: '' },
+    interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
+    recorded_at: to,
+    ...fields,
+  };
+}
+
 export async function apiPost(serverUrl, token, path, body) {
   const res = await fetch(`${serverUrl}${path}`, {
     method: 'POST',

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
-  startServer, stop, stopAll, tempDir, visitTimesToday,
+  startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
@@ -361,17 +361,11 @@ describe('the manager\'s desk', () => {
     const { time_zone: timeZone } = await apiGet(server.url, tara, '/api/settings');
     const today = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(started);
     assert.ok(!before.includes(today), `not yet seen today: ${before}`);
-    const [result] = await apiPush(server.url, sam, [{
-      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
-      child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
-      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
-      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', due_state_at_start: null,
-      seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
+    const [result] = await apiPush(server.url, sam, [statutoryVisit({
+      child: child.id, worker: sam.worker.id, started, ended,
       child_words: [{ text: 'We made a den.' }], child_views: 'Cheerful.',
       observations: { facts: 'Tidy home.', concerns: '' },
-      interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
-      recorded_at: ended.toISOString(),
-    }]);
+    })]);
     assert.equal(result.outcome, 'accepted', JSON.stringify(result));
     // The manager's phone syncs (from another tab of the same app): the desk fetches the file
     // again, and the link offered all along now saves the visit.

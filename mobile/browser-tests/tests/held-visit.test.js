@@ -7,24 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  DEMO_PASSWORD, apiGet, apiLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
-  stopAll, tempDir,
+  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
+  statutoryVisit, stopAll, tempDir,
 } from '../harness.js';
 
 const REASON = 'Sam picked the wrong child: this was Ellie\'s visit.';
-
-/** Signs in as a device and answers the token and the device id (a push must come from it). */
-async function deviceLogin(serverUrl, username) {
-  const deviceId = randomUUID();
-  const res = await fetch(`${serverUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: deviceId, device_name: 'browser test' }),
-  });
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  const body = await res.json();
-  return { token: body.access_token, deviceId, workerId: body.worker.id };
-}
 
 describe('a manager resolves a held visit', () => {
   let server, browser, page, tara, alfie, ellie, visitId;
@@ -52,20 +39,12 @@ describe('a manager resolves a held visit', () => {
     const sam = await deviceLogin(server.url, 'sam.social');
     const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
     visitId = randomUUID();
-    const visit = {
-      id: visitId, revision: 1, amends: null, status: 'submitted', amendment_reason: null,
-      child_id: alfie.id, worker_id: sam.workerId, capacity: 'key_worker',
-      started_at: `${yesterday}T10:00:00Z`, ended_at: `${yesterday}T10:45:00Z`, location: 'Family home',
-      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
+    const visit = statutoryVisit({
+      id: visitId, child: alfie.id, worker: sam.worker.id,
+      started: `${yesterday}T10:00:00Z`, ended: `${yesterday}T10:45:00Z`,
       child_words: [{ text: 'We went to the beach.' }], recorded_at: new Date().toISOString(),
-    };
-    const res = await fetch(`${server.url}/api/sync/push`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sam.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, device_id: sam.deviceId, visits: [visit] }),
     });
-    assert.equal(res.status, 200);
-    const [result] = (await res.json()).results;
+    const [result] = await apiPush(server.url, sam, [visit]);
     assert.equal(result.outcome, 'accepted');
     assert.match(result.needs_review, /Held for a manager's review/);
     assert.ok(await overdue(ellie), 'a held visit counts for nothing');

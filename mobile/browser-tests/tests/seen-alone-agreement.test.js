@@ -7,46 +7,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  DEMO_PASSWORD, apiGet, apiLogin, apiPost, freePort, launchBrowser, phonePage, screenshot, signIn, startApp, startServer,
-  stopAll, tempDir, visitTimesToday, waitShowing,
+  apiGet, apiLogin, apiPost, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp,
+  startServer, statutoryVisit, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
 const AGREEMENT = 'Agreed in supervision: Ellie is unwell; see her alone at school on Friday.';
 
-/** Signs in as `username` from a device of our own, so we can push as it. */
-async function deviceLogin(serverUrl, username) {
-  const deviceId = crypto.randomUUID();
-  const res = await fetch(`${serverUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD, device_id: deviceId, device_name: 'browser test' }),
-  });
-  if (!res.ok) throw new Error(`login failed: ${res.status} ${await res.text()}`);
-  const body = await res.json();
-  return { token: body.access_token, worker: body.worker, deviceId };
-}
-
 /** Pushes, as Sam, a visit to `child` today in which the child was not seen alone. */
 async function pushNotAlone(serverUrl, sam, child, managerAgreed) {
   const { started, ended } = await visitTimesToday(serverUrl, sam.token);
-  const visit = {
-    id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
-    child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
-    started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
-    kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', due_state_at_start: null,
-    seen: { answer: 'yes' },
+  const visit = statutoryVisit({
+    child: child.id, worker: sam.worker.id, started, ended,
     seen_alone: { answer: 'no', reason: 'Ellie was unwell and wanted her mum', present: ['mother'], manager_agreed: managerAgreed },
     child_words: [{ text: 'My tummy hurts' }], child_views: 'Tired; wanted to stay on the sofa.',
     observations: { facts: 'Ellie in pyjamas on the sofa.', concerns: '' },
-    interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
-    recorded_at: ended.toISOString(),
-  };
-  const res = await fetch(`${serverUrl}/api/sync/push`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${sam.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ protocol: 1, device_id: sam.deviceId, visits: [visit] }),
   });
-  assert.equal(res.status, 200, await res.text());
+  await apiPush(serverUrl, sam, [visit]);
   return visit;
 }
 
@@ -80,25 +56,7 @@ describe('a manager records a "not seen alone" agreement', () => {
     const children = await apiGet(server.url, sam.token, '/api/children');
     ellie = children.find((c) => c.given_name === 'Ellie');
     assert.ok(ellie, 'Ellie is on Sam\'s caseload');
-    const { started, ended } = await visitTimesToday(server.url, sam.token);
-    const visit = {
-      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
-      child_id: ellie.id, worker_id: sam.worker.id, capacity: 'key_worker',
-      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
-      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', due_state_at_start: null,
-      seen: { answer: 'yes' },
-      seen_alone: { answer: 'no', reason: 'Ellie was unwell and wanted her mum', present: ['mother'], manager_agreed: true },
-      child_words: [{ text: 'My tummy hurts' }], child_views: 'Tired; wanted to stay on the sofa.',
-      observations: { facts: 'Ellie in pyjamas on the sofa.', concerns: '' },
-      interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
-      recorded_at: ended.toISOString(),
-    };
-    const res = await fetch(`${server.url}/api/sync/push`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${sam.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, device_id: sam.deviceId, visits: [visit] }),
-    });
-    assert.equal(res.status, 200, await res.text());
+    const visit = await pushNotAlone(server.url, sam, ellie, true);
     // The running sweeper acts on the push within seconds.
     const tara = await apiLogin(server.url, 'tara.manager');
     const raised = await escalationAbout(server.url, tara, visit);

@@ -17,7 +17,7 @@ import { gunzipSync } from 'node:zlib';
 
 import {
   apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, settledCaseload, signIn, startApp,
-  startServer, stopAll, tempDir, visitTimesToday, waitShowing,
+  startServer, statutoryVisit, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
 // Synthetic sentences with capitals, apostrophes, commas and an accent, each over 40 keys.
@@ -542,12 +542,9 @@ describe("typing a held visit's reason and a standing decision as a manager does
     ellie = children.find((c) => c.central_id === 'DEMO-0001');
     const sam = await deviceLogin(server.url, 'sam.social');
     const { started, ended } = await visitTimesToday(server.url, tara);
-    const visit = (child, seenAlone) => ({
-      id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
-      child_id: child.id, worker_id: sam.worker.id, capacity: 'key_worker',
-      started_at: started.toISOString(), ended_at: ended.toISOString(), location: 'Family home',
-      kind: 'statutory', purpose: 'To see the child at home', announced: 'announced', seen: { answer: 'yes' }, seen_alone: seenAlone,
-      child_words: [{ text: 'We went to the beach.' }], recorded_at: ended.toISOString(),
+    const visit = (child, seenAlone) => statutoryVisit({
+      child: child.id, worker: sam.worker.id, started, ended,
+      seen_alone: seenAlone, child_words: [{ text: 'We went to the beach.' }],
     });
     // One visit recorded against the wrong child for each typing speed, and one visit to
     // Ellie in which she was not seen alone, to give the inbox a card for a standing decision.
