@@ -203,6 +203,39 @@ async fn a_backlog_larger_than_one_push_goes_in_order_and_every_visit_arrives() 
     assert_eq!(revisions.len(), 2, "the first visit and its amendment are both kept: {revisions:?}");
 }
 
+/// A long backlog held on the phone without signal goes in one push, far past the size from
+/// which the app compresses a push body at Zstandard's faster level, and every visit arrives.
+#[tokio::test]
+async fn a_long_backlog_goes_in_one_large_push_and_every_visit_arrives() {
+    let (_dir, server) = demo_server().await;
+    let app = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let child = first_child(&app);
+    let visits: Vec<Visit> = (0..120)
+        .map(|i| {
+            app.visit_to(&child, &format!("Visit {i}: I showed the worker my drawings of the dog.")).unwrap()
+        })
+        .collect();
+    for visit in &visits {
+        app.submit(visit).unwrap();
+    }
+    let json = serde_json::to_vec(&shared::sync::PushRequest {
+        protocol: shared::sync::PROTOCOL_VERSION,
+        device_id: shared::DeviceId::new(),
+        visits: visits.clone(),
+    })
+    .unwrap();
+    assert!(json.len() >= 64 * 1024, "{} bytes: past the 64 KiB of a small push body", json.len());
+
+    let report = app.engine.sync_once().await.unwrap();
+    assert_eq!((report.pushed, report.stored, report.rejected), (120, 120, 0));
+    assert!(app.store.counts().unwrap().all_sent());
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let held = server.visits_of(&manager.access_token, child.id).await.unwrap();
+    for visit in &visits {
+        assert!(held.contains(visit), "the server holds {} as the phone sent it", visit.id);
+    }
+}
+
 #[tokio::test]
 async fn a_visit_the_server_rejects_is_set_aside_and_the_rest_still_go() {
     let (_dir, server) = demo_server().await;
