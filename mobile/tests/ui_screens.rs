@@ -331,6 +331,29 @@ fn a_childs_page_or_handover_opened_before_the_sync_brings_them_shows_them_when_
     }
 }
 
+/// A child's age on their page is on the service's date, not the phone's. On a training
+/// service whose clock runs three days ahead, a child whose eighth birthday is the service's
+/// today is 8, though the phone's own calendar still says 7.
+#[test]
+fn a_childs_age_is_on_the_services_date_not_the_phones() {
+    let training = shared::sync::AuthoritySettings::new(
+        shared::CalendarName::Jersey,
+        &shared::BusinessClock::with_offset(shared::Tz::Europe__Jersey, chrono::Duration::days(3)),
+        shared::ScheduleRules::default(),
+    );
+    let service_today = training.today_at(Utc::now());
+    let eighth_birthday = service_today.checked_sub_months(chrono::Months::new(96)).expect("a date");
+    let ellie = Child { date_of_birth: Some(eighth_birthday), ..child("Ellie", "Test", false) };
+    let app = AppUnderTest::prepared(&[(ellie.clone(), vec![])], &[], &[], |store| {
+        let mut session = store.session().expect("read").expect("signed in");
+        session.settings = Some(training);
+        store.save_session(&session).expect("saved");
+    });
+    app.unlock();
+    let page = app.render(&format!("/child/{}", ellie.id), "Record TEST-Ellie");
+    assert!(page.contains("Age 8."), "{page}");
+}
+
 /// A handover opened without the server's answer shows what the phone holds, and becomes the
 /// server's after the next sync, without the screen going blank while the server is asked.
 #[test]

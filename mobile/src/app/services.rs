@@ -109,6 +109,9 @@ pub struct ChildView {
     pub reallocated_to_me: Option<shared::Reallocation>,
     /// A manager said the child must be seen alone, and no visit since has seen them alone.
     pub seen_alone_instruction: Option<shared::SeenAloneInstruction>,
+    /// The service's date (the authority's time zone, on its business clock) it was read on:
+    /// the child's age is on this date, not the phone's.
+    pub today: chrono::NaiveDate,
 }
 
 /// The duty handover as the screen shows it.
@@ -489,6 +492,7 @@ impl Services {
             child: entry.child,
             siblings,
             has_draft,
+            today,
         }))
     }
 

@@ -49,7 +49,7 @@ pub fn ChildPage(id: ChildId) -> Element {
         if view.has_draft { "Continue the visit (saved on this phone)" } else { "Start a visit" };
     rsx! {
         h2 { id: "screen-title", "{child.display_name()}" }
-        p { class: "muted", "{child.age_words(chrono::Local::now().date_naive())}. Record {child.central_id}." }
+        p { class: "muted", "{child.age_words(view.today)}. Record {child.central_id}." }
         if let Some(ends) = view.summary.cover_ends {
             p { class: "banner warn", "You are covering this child until {format_date(Some(ends))}. Read the handover first." }
         }
