@@ -132,3 +132,37 @@ async fn a_managers_list_from_a_newer_server_shows_what_it_can_read() {
     let shown = SyncClient::new(&url).unwrap().escalations("token").await.expect("not an error");
     assert_eq!(shown.iter().map(|e| e.id).collect::<Vec<_>>(), [readable.id]);
 }
+
+/// A duty worker's handover from a newer server, with an escalation of a kind this app has never
+/// seen: the handover is shown, with every escalation it can read. An error at the door would
+/// leave the worker to start again.
+#[tokio::test]
+async fn a_handover_from_a_newer_server_shows_what_it_can_read() {
+    let child = child();
+    let readable = escalation(child.id);
+    let mut handover = serde_json::to_value(shared::sync::Handover {
+        child: child.clone(),
+        cover: None,
+        recent_visits: vec![],
+        recent_words: vec![],
+        open_escalations: vec![],
+        next_visit_due: None,
+        seen_alone_instruction: None,
+    })
+    .unwrap();
+    handover["open_escalations"] = json!([from_a_newer_server(&escalation(child.id)), readable]);
+    let body = handover.to_string();
+    let app = Router::new().route(
+        &format!("/api/children/{}/handover", child.id),
+        get(move || {
+            let body = body.clone();
+            async move { ([(header::CONTENT_TYPE, "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let shown = SyncClient::new(&url).unwrap().handover("token", child.id).await.expect("not an error");
+    assert_eq!(shown.child, child);
+    assert_eq!(shown.open_escalations.iter().map(|e| e.id).collect::<Vec<_>>(), [readable.id]);
+}

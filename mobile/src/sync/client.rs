@@ -16,8 +16,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use reqwest::header::{AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use shared::sync::{
     Cursor, ErrorBody, Handover, LoginRequest, PullResponse, PushRequest, PushResponse, RefreshRequest,
     TokenResponse,
@@ -410,17 +410,19 @@ impl SyncClient {
     pub async fn handover(&self, token: &str, child: ChildId) -> Result<Handover, SyncError> {
         let mut value: serde_json::Value =
             self.get_json(&format!("api/children/{child}/handover"), token).await?;
-        if let Some(serde_json::Value::Array(escalations)) = value.get_mut("open_escalations") {
-            let before = escalations.len();
-            escalations.retain(|e| Escalation::deserialize(e).is_ok());
-            if escalations.len() < before {
-                tracing::warn!(
-                    left_out = before - escalations.len(),
-                    "a handover's escalation this version of the app cannot read: left out until the app is updated"
-                );
-            }
+        // Read on their own below; the rest of the handover must read as it is.
+        let escalations = match value.get_mut("open_escalations").map(serde_json::Value::take) {
+            Some(serde_json::Value::Array(escalations)) => escalations,
+            _ => Vec::new(),
+        };
+        if let Some(fields) = value.as_object_mut() {
+            fields.insert("open_escalations".into(), serde_json::Value::Array(Vec::new()));
         }
-        serde_json::from_value(value).map_err(|e| SyncError::Protocol(e.to_string()))
+        let mut handover: Handover =
+            serde_json::from_value(value).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        handover.open_escalations =
+            each_readable(escalations, serde_json::from_value::<Escalation>, "a handover's escalation");
+        Ok(handover)
     }
 
     /// Open escalations for the signed-in worker (`GET /api/escalations`).
@@ -431,16 +433,7 @@ impl SyncClient {
         let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
         let raw: Vec<&serde_json::value::RawValue> =
             serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let total = raw.len();
-        let read: Vec<Escalation> =
-            raw.into_iter().filter_map(|e| serde_json::from_str(e.get()).ok()).collect();
-        if read.len() < total {
-            tracing::warn!(
-                left_out = total - read.len(),
-                "an escalation this version of the app cannot read: left out until the app is updated"
-            );
-        }
-        Ok(read)
+        Ok(each_readable(raw, |e| serde_json::from_str(e.get()), "an escalation"))
     }
 
     /// Records a manager's action on an escalation (`POST /api/escalations/{id}/acknowledge`).
@@ -712,6 +705,27 @@ mod tests {
         let body = ErrorBody { error: "unauthorized".into(), message: "expired".into(), fields: vec![] };
         assert!(!SyncError::Unauthorized(body).is_transient());
     }
+}
+
+/// Reads each of `items` on its own with `read`, leaving out those this version of the app
+/// cannot read (a kind added on a newer server), so that one of them never costs the worker the
+/// rest. How many were left out is logged as `what`; never their content, which may name a
+/// child. (A pull page does the same, event by event, in [`read_pull`], and counts them.)
+fn each_readable<I, T>(
+    items: impl IntoIterator<Item = I>,
+    read: impl Fn(I) -> serde_json::Result<T>,
+    what: &str,
+) -> Vec<T> {
+    let mut left_out = 0;
+    let read: Vec<T> =
+        items.into_iter().filter_map(|item| read(item).inspect_err(|_| left_out += 1).ok()).collect();
+    if left_out > 0 {
+        tracing::warn!(
+            left_out,
+            "{what} this version of the app cannot read: left out until the app is updated"
+        );
+    }
+    read
 }
 
 /// A page of changes as this version of the app read it.
