@@ -282,12 +282,25 @@ async fn login(client: &reqwest::Client, base: &str, device: DeviceId) -> String
     tokens["access_token"].as_str().expect("token").to_owned()
 }
 
+/// The median of 30 runs of `run`, in milliseconds.
+fn median_ms(mut run: impl FnMut()) -> f64 {
+    let mut times: Vec<Duration> = (0..30)
+        .map(|_| {
+            let started = Instant::now();
+            run();
+            started.elapsed()
+        })
+        .collect();
+    times.sort();
+    percentile(&times, 0.5).as_secs_f64() * 1000.0
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+fn gzip(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
     encoder.write_all(bytes).expect("gzip");
     encoder.finish().expect("gzip")
 }
@@ -309,7 +322,7 @@ async fn bench_single_push_over_loopback() {
             serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": [v]})).expect("json");
         if i >= 100 {
             plain_bytes += body.len();
-            gzip_bytes += gzip(&body).len();
+            gzip_bytes += gzip(&body, flate2::Compression::default()).len();
             dcz_bytes += shared::dcz::encode(&body).expect("dcz").len();
         }
         let started = Instant::now();
@@ -350,7 +363,7 @@ async fn bench_single_push_over_loopback() {
     println!(
         "bytes per visit in a 100-visit push body: {} plain, {} gzip, {} dcz (as the app sends it)",
         body.len() / 100,
-        gzip(&body).len() / 100,
+        gzip(&body, flate2::Compression::default()).len() / 100,
         shared::dcz::encode(&body).expect("dcz").len() / 100
     );
 
@@ -360,31 +373,15 @@ async fn bench_single_push_over_loopback() {
         (0..500).map(|i| visit(f.children[i % f.children.len()], f.caller.worker.id, yesterday, i)).collect();
     let body =
         serde_json::to_vec(&json!({"protocol": 1, "device_id": device, "visits": visits})).expect("json");
-    let median = |mut run: Box<dyn FnMut()>| {
-        let mut times: Vec<Duration> = (0..30)
-            .map(|_| {
-                let started = Instant::now();
-                run();
-                started.elapsed()
-            })
-            .collect();
-        times.sort();
-        percentile(&times, 0.5).as_secs_f64() * 1000.0
-    };
-    let fast_gzip = |bytes: &[u8]| {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder.write_all(bytes).expect("gzip");
-        encoder.finish().expect("gzip")
-    };
-    let (gzipped, dcz) = (fast_gzip(&body), shared::dcz::encode(&body).expect("dcz"));
-    let gzip_encode = median(Box::new(|| drop(fast_gzip(&body))));
-    let dcz_encode = median(Box::new(|| drop(shared::dcz::encode(&body).expect("dcz"))));
-    let gzip_decode = median(Box::new(|| {
+    let (gzipped, dcz) = (gzip(&body, flate2::Compression::fast()), shared::dcz::encode(&body).expect("dcz"));
+    let gzip_encode = median_ms(|| drop(gzip(&body, flate2::Compression::fast())));
+    let dcz_encode = median_ms(|| drop(shared::dcz::encode(&body).expect("dcz")));
+    let gzip_decode = median_ms(|| {
         let mut plain = Vec::with_capacity(body.len());
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut plain)
             .expect("gunzip");
-    }));
-    let dcz_decode = median(Box::new(|| drop(shared::dcz::decode(&dcz, 4 << 20).expect("dcz"))));
+    });
+    let dcz_decode = median_ms(|| drop(shared::dcz::decode(&dcz, 4 << 20).expect("dcz")));
     println!(
         "a 500-visit push body ({} KB of JSON): gzip (fastest level) {} KB, compressed in {gzip_encode:.2} ms, \
          inflated in {gzip_decode:.2} ms; dcz {} KB, compressed in {dcz_encode:.2} ms, inflated in {dcz_decode:.2} ms",
