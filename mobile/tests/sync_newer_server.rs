@@ -118,17 +118,8 @@ fn what_was_left_out_is_counted_in_the_store_with_the_page_and_the_rest_applied(
 async fn a_managers_list_from_a_newer_server_shows_what_it_can_read() {
     let child = ChildId::new();
     let readable = escalation(child);
-    let list = json!([from_a_newer_server(&escalation(child)), readable]).to_string();
-    let app = Router::new().route(
-        "/api/escalations",
-        get(move || {
-            let list = list.clone();
-            async move { ([(header::CONTENT_TYPE, "application/json")], list) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let list = json!([from_a_newer_server(&escalation(child)), readable]);
+    let url = serving("/api/escalations", list).await;
     let shown = SyncClient::new(&url).unwrap().escalations("token").await.expect("not an error");
     assert_eq!(shown.iter().map(|e| e.id).collect::<Vec<_>>(), [readable.id]);
 }
@@ -140,20 +131,19 @@ async fn a_managers_list_from_a_newer_server_shows_what_it_can_read() {
 async fn a_handover_from_a_newer_server_shows_what_it_can_read() {
     let child = child();
     let readable = escalation(child.id);
-    let mut handover = serde_json::to_value(shared::sync::Handover {
-        child: child.clone(),
-        cover: None,
-        recent_visits: vec![],
-        recent_words: vec![],
-        open_escalations: vec![],
-        next_visit_due: None,
-        seen_alone_instruction: None,
-    })
-    .unwrap();
+    let mut handover = serde_json::to_value(fixtures::handover(child.clone())).unwrap();
     handover["open_escalations"] = json!([from_a_newer_server(&escalation(child.id)), readable]);
-    let body = handover.to_string();
+    let url = serving(&format!("/api/children/{}/handover", child.id), handover).await;
+    let shown = SyncClient::new(&url).unwrap().handover("token", child.id).await.expect("not an error");
+    assert_eq!(shown.child, child);
+    assert_eq!(shown.open_escalations.iter().map(|e| e.id).collect::<Vec<_>>(), [readable.id]);
+}
+
+/// A stand-in for a newer server answering `path` with `body`; its address.
+async fn serving(path: &str, body: Value) -> String {
+    let body = body.to_string();
     let app = Router::new().route(
-        &format!("/api/children/{}/handover", child.id),
+        path,
         get(move || {
             let body = body.clone();
             async move { ([(header::CONTENT_TYPE, "application/json")], body) }
@@ -162,7 +152,5 @@ async fn a_handover_from_a_newer_server_shows_what_it_can_read() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    let shown = SyncClient::new(&url).unwrap().handover("token", child.id).await.expect("not an error");
-    assert_eq!(shown.child, child);
-    assert_eq!(shown.open_escalations.iter().map(|e| e.id).collect::<Vec<_>>(), [readable.id]);
+    url
 }

@@ -359,15 +359,7 @@ fn a_childs_age_is_on_the_services_date_not_the_phones() {
 #[test]
 fn a_handover_becomes_the_servers_after_a_sync_and_stays_on_screen_meanwhile() {
     let ellie = child("Ellie", "Test", false);
-    let handover = shared::sync::Handover {
-        child: ellie.clone(),
-        cover: None,
-        recent_visits: vec![],
-        recent_words: vec![],
-        open_escalations: vec![],
-        next_visit_due: None,
-        seen_alone_instruction: None,
-    };
+    let handover = fixtures::handover(ellie.clone());
     // The first ask finds no signal; any later one is answered, a second late.
     let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let answer = move || {
@@ -795,18 +787,14 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
     let child = child("Maja", "Test", false);
     let day = |back: i64| today() - chrono::Duration::days(back);
     let handover = shared::sync::Handover {
-        child: child.clone(),
         cover: Some(cover(&child, today())),
-        recent_visits: Vec::new(),
-        recent_words: Vec::new(),
-        open_escalations: Vec::new(),
-        next_visit_due: None,
         seen_alone_instruction: Some(shared::SeenAloneInstruction {
             by: "Tara Manager".into(),
             on: day(5),
             at: fixtures::at_on(day(5), 12, 0).into(),
             what: "See her at school on Monday, with her teacher.".into(),
         }),
+        ..fixtures::handover(child.clone())
     };
     let said = format!(
         "Tara Manager decided on {} that Maja must be seen alone: See her at school on Monday, with her teacher.",
