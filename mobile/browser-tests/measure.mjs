@@ -25,6 +25,24 @@ function pssKiB(pid) {
   return Number(rollup.match(/^Pss:\s+(\d+)/m)[1]);
 }
 
+// Resident memory by what it holds: anonymous (the heap and stacks: the app's own data) and each
+// file mapped (libraries, the binary), largest first.
+function residentBy(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const anon = Number(status.match(/RssAnon:\s+(\d+)/)[1]);
+  const files = new Map();
+  let name = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    if (mapping) { name = mapping[1]; continue; }
+    const rss = line.match(/^Rss:\s+(\d+)/);
+    if (rss && name.startsWith('/') && !name.startsWith('/memfd') && !name.startsWith('/SYSV')) {
+      files.set(name, (files.get(name) ?? 0) + Number(rss[1]));
+    }
+  }
+  return { anon, files: [...files].sort((a, b) => b[1] - a[1]) };
+}
+
 function descendants(pid) {
   const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   const parent = new Map();
@@ -90,7 +108,7 @@ async function liveview() {
 async function desktop() {
   const xvfb = spawn('Xvfb', [':99', '-screen', '0', '1024x900x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 1000));
-  const times = []; const rss = []; const rssApp = []; const pss = [];
+  const times = []; const rss = []; const rssApp = []; const pss = []; let by;
   try {
     for (let i = 0; i < runs; i++) {
       const app = start([], { DISPLAY: ':99' });
@@ -99,6 +117,7 @@ async function desktop() {
       await new Promise((r) => setTimeout(r, 3000));
       const pids = [app.pid, ...descendants(app.pid)];
       rssApp.push(rssKiB(app.pid));
+      if (i === 0) by = residentBy(app.pid);
       rss.push(pids.reduce((sum, p) => { try { return sum + rssKiB(p); } catch { return sum; } }, 0));
       pss.push(pids.reduce((sum, p) => { try { return sum + pssKiB(p); } catch { return sum; } }, 0));
       if (i === 0) {
@@ -109,7 +128,7 @@ async function desktop() {
   } finally {
     xvfb.kill('SIGTERM');
   }
-  return { times, rss, rssApp, pss };
+  return { times, rss, rssApp, pss, by };
 }
 
 const lv = await liveview();
@@ -118,3 +137,6 @@ console.log(`liveview: host RSS median ${(median(lv.rss) / 1024).toFixed(1)} MiB
 const dt = await desktop();
 console.log(`desktop: launch to caseload rendered, median ${median(dt.times).toFixed(0)} ms (runs: ${dt.times.map((t) => t.toFixed(0)).join(', ')})`);
 console.log(`desktop: app process RSS median ${(median(dt.rssApp) / 1024).toFixed(1)} MiB; with its WebKit processes RSS ${(median(dt.rss) / 1024).toFixed(1)} MiB, PSS ${(median(dt.pss) / 1024).toFixed(1)} MiB`);
+const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+console.log(`desktop: of the app process's RSS (first run), anonymous (heap, stacks) ${mib(dt.by.anon)}; largest files mapped:`);
+for (const [file, kib] of dt.by.files.slice(0, 8)) console.log(`  ${mib(kib)}  ${file}`);
