@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use chrono::{Days, Utc};
 use common::*;
 use serde_json::{Value, json};
@@ -352,6 +352,65 @@ async fn the_compliance_report_downloads_as_csv_with_the_same_figures_in_the_man
         world.get("/api/reports/compliance.csv?from=2026-05-01&to=2026-04-01", tara.access()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(bad["fields"][0]["field"], "from");
+}
+
+/// The desk asks again, after every sync, for each report a manager has fetched, so that the
+/// file it offers is never older than the records: one that has not changed comes back as 304
+/// with no body, and the Annex A list is not recorded as exported again for it. One that has
+/// changed comes whole, with a new tag.
+#[tokio::test]
+async fn a_report_the_manager_already_holds_is_not_sent_or_recorded_as_exported_again() {
+    let world = World::new().await;
+    let sian = world.login("sian.senior").await;
+    let today = world.today();
+    let range = format!("from={}&to={today}", today - chrono::Duration::days(30));
+    let exports = || async {
+        let (status, audit) = world.get("/api/audit", sian.access()).await;
+        assert_eq!(status, StatusCode::OK);
+        audit.as_array().unwrap().iter().filter(|e| e["what"] == "Annex A List 7 exported").count()
+    };
+    let paths = [
+        "/api/reports/annex-a-list-7.csv".to_owned(),
+        format!("/api/reports/compliance.csv?{range}"),
+        format!("/api/reports/compliance?{range}"),
+    ];
+    let mut tags = Vec::new();
+    for path in &paths {
+        let (status, headers, body) = world.get_raw(path, sian.access()).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!body.is_empty());
+        let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+
+        let (status, again, body) = world.get_raw_if_none_match(path, sian.access(), &tag).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}: the same report, asked for again");
+        assert!(body.is_empty(), "{path}: nothing is sent");
+        assert_eq!(again[header::ETAG], tag.as_str());
+        assert_eq!(again[header::CACHE_CONTROL], "no-store");
+
+        // A tag among others, or with its weakness dropped, still names the copy held.
+        let listed = format!("W/\"0123\", {}", tag.trim_start_matches("W/"));
+        let (status, _, _) = world.get_raw_if_none_match(path, sian.access(), &listed).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}: {listed}");
+        // Another tag is another copy: the report comes whole.
+        let (status, _, whole) = world.get_raw_if_none_match(path, sian.access(), "W/\"0123\"").await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!whole.is_empty());
+        tags.push(tag);
+    }
+    assert_eq!(exports().await, 2, "Annex A was sent twice, and not recorded for the copy already held");
+
+    // Another worker's visit today changes the compliance figures: the manager's copy is out
+    // of date, and the report comes whole, with a new tag.
+    let sam = world.login("sam.social").await;
+    let child = world.child("DEMO-0002").await;
+    let outcomes = world.push_outcomes(&sam, &[visit_on(child.id, sam.worker_id(), today)]).await;
+    assert_eq!(outcome(&outcomes[0]), "accepted");
+    for (path, tag) in paths.iter().zip(&tags).skip(1) {
+        let (status, headers, body) = world.get_raw_if_none_match(path, sian.access(), tag).await;
+        assert_eq!(status, StatusCode::OK, "{path}: the figures changed");
+        assert!(!body.is_empty());
+        assert_ne!(headers[header::ETAG], tag.as_str());
+    }
 }
 
 #[tokio::test]

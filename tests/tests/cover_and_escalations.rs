@@ -138,3 +138,51 @@ async fn an_overdue_child_reaches_the_manager_and_is_acknowledged_with_an_action
         .count();
     assert_eq!(still_open, 0);
 }
+
+/// The manager's desk asks again, after every sync, for the Annex A list it holds: with the
+/// app's own client, an unchanged list is not sent again (304) and not recorded as exported
+/// again; once a worker's visit changes it, the new list comes whole, and is recorded.
+#[tokio::test]
+async fn a_report_held_on_the_desk_is_sent_and_recorded_again_only_when_it_changed() {
+    use mobile::sync::FileAnswer;
+
+    let (_dir, server) = demo_server().await;
+    let tara = server.sign_in_as("tara.manager").await.unwrap();
+    let client = mobile::sync::client::SyncClient::new(&server.url()).unwrap();
+    let path = "api/reports/annex-a-list-7.csv";
+    let exports = || async {
+        let (status, audit) = server.get_json(&tara.access_token, "/api/audit").await.unwrap();
+        assert_eq!(status, 200, "{audit}");
+        audit.as_array().unwrap().iter().filter(|e| e["what"] == "Annex A List 7 exported").count()
+    };
+
+    let FileAnswer::File { bytes: first, tag: Some(tag), .. } =
+        client.get_file(path, &tara.access_token, None).await.unwrap()
+    else {
+        panic!("the list comes whole, tagged, the first time");
+    };
+    assert_eq!(exports().await, 1);
+    for _ in 0..3 {
+        let answer = client.get_file(path, &tara.access_token, Some(&tag)).await.unwrap();
+        assert_eq!(answer, FileAnswer::Unchanged, "the list held is still the list");
+    }
+    assert_eq!(exports().await, 1, "a list the manager already held was not exported again");
+
+    // Sam sees one of their children today, and their phone syncs: the list changes.
+    let sam = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let today = Utc::now().date_naive();
+    let child = sam.store.caseload(today).unwrap().into_iter().next().expect("Sam has children").child;
+    sam.submit(&sam.visit_to(&child, "I like the new dog.").unwrap()).unwrap();
+    assert_eq!(sam.engine.sync_once().await.unwrap().stored, 1);
+
+    let FileAnswer::File { bytes: changed, tag: Some(new_tag), .. } =
+        client.get_file(path, &tara.access_token, Some(&tag)).await.unwrap()
+    else {
+        panic!("the changed list comes whole");
+    };
+    assert_ne!(changed, first);
+    assert_ne!(new_tag, tag);
+    let row = String::from_utf8(changed).unwrap();
+    assert!(row.lines().any(|line| line.starts_with(&format!("{},", child.central_id))));
+    assert_eq!(exports().await, 2, "the changed list was sent, and recorded");
+}

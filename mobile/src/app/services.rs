@@ -26,7 +26,7 @@ use crate::session::PinSession;
 use crate::store::{
     CaseloadEntry, LocalStore, MAX_PIN_ATTEMPTS, OutboxState, StoreError, UnlockError, UnlockedStore,
 };
-use crate::sync::{SyncClient, SyncEngine, SyncHandle, SyncState, SyncStatus};
+use crate::sync::{FileAnswer, SyncClient, SyncEngine, SyncHandle, SyncState, SyncStatus};
 
 /// A problem to show a worker, in plain words.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -1312,12 +1312,23 @@ impl Services {
     }
 
     /// A report or chronology file from the server, fetched with this app's session so that it
-    /// can be offered as a download without a token in any address.
-    pub async fn download(&self, path: &str, file_name: &str) -> Result<Download, UiError> {
+    /// can be offered as a download without a token in any address. With the copy `held`, the
+    /// server sends the file only if it has changed; otherwise that copy comes back.
+    pub async fn download(
+        &self,
+        path: &str,
+        file_name: &str,
+        held: Option<&Download>,
+    ) -> Result<Download, UiError> {
         let (client, token) = self.client().await?;
-        let (bytes, content_type) =
-            client.get_bytes(path, &token).await.map_err(|e| UiError::new(e.plain_words()))?;
-        Ok(Download { file_name: file_name.to_owned(), content_type, bytes })
+        let tag = held.and_then(|held| held.tag.as_deref());
+        match client.get_file(path, &token, tag).await.map_err(|e| UiError::new(e.plain_words()))? {
+            FileAnswer::File { bytes, content_type, tag } => {
+                Ok(Download { file_name: file_name.to_owned(), content_type, bytes, tag })
+            }
+            // Only a copy held, with a tag, is asked about.
+            FileAnswer::Unchanged => held.cloned().ok_or_else(|| UiError::new("The server sent no file.")),
+        }
     }
 
     /// Assigns a duty worker to cover the child an escalation is about, from today until
@@ -1351,6 +1362,8 @@ pub struct Download {
     pub content_type: String,
     /// Its contents.
     pub bytes: Vec<u8>,
+    /// The server's tag for these bytes (`ETag`), to ask whether they are still current.
+    pub tag: Option<String>,
 }
 
 impl Download {

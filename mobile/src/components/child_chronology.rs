@@ -86,7 +86,7 @@ fn ChronologyFile(id: ChildId, format: &'static str, file_stem: String) -> Eleme
         let _reload = ui.data_version.read();
         async move {
             let path = format!("api/children/{id}/chronology?format={format}");
-            (id, services.download(&path, &format!("chronology-{id}.{format}")).await)
+            (id, services.download(&path, &format!("chronology-{id}.{format}"), None).await)
         }
     }));
     let what = format.to_uppercase();

@@ -18,7 +18,9 @@ struct Fetched {
 /// A button that fetches `path` from the server, then a link that saves it as `file_name`,
 /// saying when it was fetched. Once fetched, the file is fetched again after every sync, and
 /// the link already offered stays, with its time, until the newer file has come: a report
-/// saved minutes later is never one from before the records the phone now shows. When a fetch
+/// saved minutes later is never one from before the records the phone now shows. Asking again
+/// names the copy held, so an unchanged report is not sent again (the server answers 304),
+/// only its time moves on; nor is an unchanged Annex A list recorded as exported. When a fetch
 /// fails, the button stays beside the problem, to try again. Where the path can change, make
 /// the link anew for each path (in a list of one, keyed by it): a file fetched for one path is
 /// then never offered for another.
@@ -36,8 +38,9 @@ pub fn DownloadLink(id: String, path: String, file_name: String, label: String) 
         let (path, file_name) = (path.clone(), file_name.clone());
         busy.set(true);
         after_sync.set(Some(*ui.data_version.peek()));
+        let held = file.peek().as_ref().map(|f| f.download.clone());
         spawn(async move {
-            match services.download(&path, &file_name).await {
+            match services.download(&path, &file_name, held.as_ref()).await {
                 Ok(download) => {
                     file.set(Some(Fetched { download, at: Local::now() }));
                     problem.set(None);

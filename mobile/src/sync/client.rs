@@ -190,6 +190,15 @@ impl SyncError {
     }
 }
 
+/// A file asked for with [`SyncClient::get_file`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileAnswer {
+    /// The file, with its media type and its tag, to name the copy when asking again.
+    File { bytes: Vec<u8>, content_type: String, tag: Option<String> },
+    /// Still the copy held: nothing was sent.
+    Unchanged,
+}
+
 /// The sync server's client. Cheap to clone (the connection pool is shared).
 #[derive(Clone, Debug)]
 pub struct SyncClient {
@@ -237,7 +246,8 @@ impl SyncClient {
     async fn send(&self, builder: RequestBuilder) -> Result<Response, SyncError> {
         let response = builder.send().await.map_err(SyncError::from_reqwest)?;
         let status = response.status();
-        if status.is_success() {
+        // 304 comes only to a request that named a copy held (`get_file`).
+        if status.is_success() || status == StatusCode::NOT_MODIFIED {
             return Ok(response);
         }
         debug!(status = status.as_u16(), "server refused a request");
@@ -275,10 +285,26 @@ impl SyncClient {
         self.json(self.request(Method::GET, path, Some(token))?).await
     }
 
-    /// GETs `path` as bytes, with the content type the server gave (for reports and
-    /// chronologies the app offers as downloads, so no token ever goes in a link).
-    pub async fn get_bytes(&self, path: &str, token: &str) -> Result<(Vec<u8>, String), SyncError> {
-        let response = self.send(self.request(Method::GET, path, Some(token))?).await?;
+    /// GETs `path` as a file, with the media type the server gave (for reports and chronologies
+    /// the app offers as downloads, so no token ever goes in a link). A caller holding a copy
+    /// names its tag (`held`, the `ETag` it came with): while the file is still that copy the
+    /// server sends nothing (304).
+    pub async fn get_file(
+        &self,
+        path: &str,
+        token: &str,
+        held: Option<&str>,
+    ) -> Result<FileAnswer, SyncError> {
+        let mut request = self.request(Method::GET, path, Some(token))?;
+        if let Some(tag) = held {
+            request = request.header(reqwest::header::IF_NONE_MATCH, tag);
+        }
+        let response = self.send(request).await?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(FileAnswer::Unchanged);
+        }
+        let tag =
+            response.headers().get(reqwest::header::ETAG).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -286,7 +312,7 @@ impl SyncClient {
             .unwrap_or("application/octet-stream")
             .to_owned();
         let bytes = response.bytes().await.map_err(SyncError::from_reqwest)?;
-        Ok((bytes.to_vec(), content_type))
+        Ok(FileAnswer::File { bytes: bytes.to_vec(), content_type, tag })
     }
 
     /// POSTs `body` as JSON to `path` and reads a JSON answer.

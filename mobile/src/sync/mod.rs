@@ -9,6 +9,6 @@ pub mod client;
 pub mod engine;
 pub mod state;
 
-pub use client::{ConflictChoice, PushBody, SyncClient, SyncError};
+pub use client::{ConflictChoice, FileAnswer, PushBody, SyncClient, SyncError};
 pub use engine::{ConflictOutcome, CycleReport, EngineConfig, SyncEngine, SyncHandle, sign_in};
 pub use state::{FailureKind, SyncEvent, SyncState, SyncStatus};

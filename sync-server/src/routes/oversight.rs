@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -896,6 +896,54 @@ fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Res
     response
 }
 
+/// A report file, or `304 Not Modified` with no body when the caller already holds these very
+/// bytes: its `If-None-Match` names their tag. Either way the answer carries the tag (`ETag`).
+/// The app asks again for a report it holds after every sync, so that a report it offers is
+/// never older than the records the phone shows; an unchanged one then costs no download, and
+/// is not recorded as exported again. `true` when the file was sent.
+fn report_file(
+    request: &HeaderMap,
+    body: Vec<u8>,
+    content_type: &'static str,
+    filename: Option<&str>,
+) -> (Response, bool) {
+    let tag = entity_tag(&body);
+    let sent = !held_already(request, &tag);
+    let mut response = if sent {
+        let mut response = (StatusCode::OK, body).into_response();
+        set_headers(response.headers_mut(), content_type, filename);
+        response
+    } else {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    };
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+    (response, sent)
+}
+
+/// A weak tag (the same report, whether or not gzipped on the way) from the bytes' SHA-256,
+/// so the same bytes have the same tag on any server process, and on any day.
+fn entity_tag(body: &[u8]) -> String {
+    use sha2::Digest;
+    format!("W/\"{}\"", hex::encode(&sha2::Sha256::digest(body)[..16]))
+}
+
+/// Whether `If-None-Match` names `tag` (or is `*`), compared weakly as RFC 9110 asks of it.
+/// A header that is not text, or names other tags, does not match: the file is sent.
+fn held_already(request: &HeaderMap, tag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let tag = opaque(tag);
+    request
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|named| named.trim() == "*" || opaque(named) == tag)
+}
+
 fn set_headers(headers: &mut axum::http::HeaderMap, content_type: &'static str, filename: Option<&str>) {
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -955,37 +1003,45 @@ impl RangeQuery {
 /// (what the caller may see): statutory visits on time, seen alone, the child's own words,
 /// interpreter needs met, children overdue now, and working days since each child was last seen.
 #[utoipa::path(get, path = "/api/reports/compliance", tag = "oversight", security(("bearer" = [])),
-    params(RangeQuery), responses(
-    (status = 200, body = ComplianceReport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+    params(RangeQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller holds: answered 304, with no body, if the report is still that")), responses(
+    (status = 200, body = ComplianceReport, headers(("ETag" = String, description = "The report's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The report is still the copy the caller holds (If-None-Match); nothing is sent", headers(("ETag" = String))),
+    (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn compliance(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiQuery(range): ApiQuery<RangeQuery>,
-) -> Result<ApiJson<ComplianceReport>, ApiError> {
+) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
-    Ok(ApiJson(compliance_in_scope(&state, &caller, range).await?))
+    let report = compliance_in_scope(&state, &caller, range).await?;
+    let json = serde_json::to_vec(&report).map_err(ApiError::internal)?;
+    Ok(report_file(&request, json, "application/json", None).0)
 }
 
 /// The compliance report's figures as CSV, for a spreadsheet: a row for everything the caller
 /// may see, one per team and one per worker (the same figures as the JSON report, which also
 /// lists the children).
 #[utoipa::path(get, path = "/api/reports/compliance.csv", tag = "oversight", security(("bearer" = [])),
-    params(RangeQuery), responses(
-    (status = 200, body = String, content_type = "text/csv", description = "The figures (formula-like cells neutralised)"),
+    params(RangeQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller holds: answered 304, with no body, if the report is still that")), responses(
+    (status = 200, body = String, content_type = "text/csv", description = "The figures (formula-like cells neutralised)",
+        headers(("ETag" = String, description = "The report's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The report is still the copy the caller holds (If-None-Match); nothing is sent", headers(("ETag" = String))),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Managers only"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn compliance_csv(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiQuery(range): ApiQuery<RangeQuery>,
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
     let report = compliance_in_scope(&state, &caller, range).await?;
     let csv = reports::compliance_csv(&report).map_err(ApiError::internal)?;
-    Ok(text(csv, "text/csv; charset=utf-8", Some("compliance-report.csv")))
+    Ok(report_file(&request, csv.into_bytes(), "text/csv; charset=utf-8", Some("compliance-report.csv")).0)
 }
 
 /// The compliance report over the caller's scope for the range asked (by default the last 90
@@ -1033,16 +1089,21 @@ async fn compliance_in_scope(
 
 /// Ofsted's Annex A List 7 (children subject to a child protection plan) as CSV, with Ofsted's
 /// columns in Ofsted's order and spelling, dates as DD/MM/YYYY, and blanks where the system
-/// holds nothing. Senior managers: the service; team managers: their team.
+/// holds nothing. Senior managers: the service; team managers: their team. A list the caller
+/// already holds (`If-None-Match`) is answered 304, and not recorded as exported again.
 #[utoipa::path(get, path = "/api/reports/annex-a-list-7.csv", tag = "oversight", security(("bearer" = [])),
-    params(RangeQuery), responses(
-    (status = 200, body = String, content_type = "text/csv", description = "The list (formula-like cells neutralised)"), (status = 400, body = ErrorBody),
+    params(RangeQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller holds: answered 304, with no body, if the report is still that")), responses(
+    (status = 200, body = String, content_type = "text/csv", description = "The list (formula-like cells neutralised)",
+        headers(("ETag" = String, description = "The list's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The report is still the copy the caller holds (If-None-Match); nothing is sent", headers(("ETag" = String))),
+    (status = 400, body = ErrorBody),
     (status = 401, body = ErrorBody), (status = 403, body = ErrorBody, description = "Managers only"),
     (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn annex_a_list_7(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiQuery(range): ApiQuery<RangeQuery>,
 ) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &MANAGERS)?;
@@ -1076,8 +1137,14 @@ pub async fn annex_a_list_7(
         &reviews,
     )
     .map_err(ApiError::internal)?;
-    record_change(&state, &caller, None, "Annex A List 7 exported".to_owned()).await?;
-    Ok(text(csv, "text/csv; charset=utf-8", Some("annex-a-list-7.csv")))
+    let (response, sent) =
+        report_file(&request, csv.into_bytes(), "text/csv; charset=utf-8", Some("annex-a-list-7.csv"));
+    // The list leaves the service only when sent: one the caller already holds is not exported
+    // again.
+    if sent {
+        record_change(&state, &caller, None, "Annex A List 7 exported".to_owned()).await?;
+    }
+    Ok(response)
 }
 
 /// The audit query.

@@ -111,6 +111,24 @@ impl World {
         (status, headers, bytes)
     }
 
+    /// [`World::get_raw`] for a caller that holds a copy tagged `tag` (`If-None-Match`).
+    pub async fn get_raw_if_none_match(
+        &self,
+        path: &str,
+        token: &str,
+        tag: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::IF_NONE_MATCH, tag)
+            .body(Body::empty())
+            .expect("request");
+        let response = self.app.clone().oneshot(request).await.expect("router answers");
+        let (status, headers) = (response.status(), response.headers().clone());
+        let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(token), Some(body)).await
     }
