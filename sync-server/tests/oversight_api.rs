@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use axum::http::{Method, StatusCode, header};
 use chrono::{Days, Utc};
 use common::*;
@@ -411,6 +413,52 @@ async fn a_report_the_manager_already_holds_is_not_sent_or_recorded_as_exported_
         assert!(!body.is_empty());
         assert_ne!(headers[header::ETAG], tag.as_str());
     }
+}
+
+/// A chronology open on a manager's screen is read again, as JSON, PDF and CSV, after every
+/// sync. One that still says the same, though produced a moment later, is not sent again, and
+/// no view is recorded for it; one that changed comes whole, and the view is recorded.
+#[tokio::test]
+async fn a_chronology_held_that_still_says_the_same_is_not_sent_or_recorded_as_viewed_again() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let sam = world.login("sam.social").await;
+    let child = world.child("DEMO-0002").await;
+    let views = || async {
+        let (status, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
+        assert_eq!(status, StatusCode::OK);
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["what"] == "chronology" && e["action"] == "viewed")
+            .count()
+    };
+    let base = format!("/api/children/{}/chronology", child.id);
+    let paths = [base.clone(), format!("{base}?format=pdf"), format!("{base}?format=csv")];
+    let mut tags = Vec::new();
+    for path in &paths {
+        let (status, headers, _) = world.get_raw(path, tara.access()).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+        // Produced again a moment later: the same chronology, so the copy held is still it.
+        let (status, _, body) = world.get_raw_if_none_match(path, tara.access(), &tag).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(body.is_empty());
+        tags.push(tag);
+    }
+    assert_eq!(tags.iter().collect::<BTreeSet<_>>().len(), 3, "each format has its own tag: {tags:?}");
+    assert_eq!(views().await, 3, "a view recorded for each file sent, none for those held");
+
+    let outcomes = world.push_outcomes(&sam, &[visit_on(child.id, sam.worker_id(), world.today())]).await;
+    assert_eq!(outcome(&outcomes[0]), "accepted");
+    for (path, tag) in paths.iter().zip(&tags) {
+        let (status, headers, body) = world.get_raw_if_none_match(path, tara.access(), tag).await;
+        assert_eq!(status, StatusCode::OK, "{path}: a visit since");
+        assert!(!body.is_empty());
+        assert_ne!(headers[header::ETAG], tag.as_str());
+    }
+    assert_eq!(views().await, 6);
 }
 
 #[tokio::test]

@@ -1303,12 +1303,19 @@ impl Services {
     }
 
     /// A child's chronology from the server (needs signal).
-    pub async fn chronology(&self, child: ChildId) -> Result<ChronologyView, UiError> {
-        let (client, token) = self.client().await?;
-        client
-            .get_json(&format!("api/children/{child}/chronology"), &token)
-            .await
-            .map_err(|e| UiError::new(e.plain_words()))
+    ///
+    /// Comes with the file it was read from. Given the file `held` from the last reading, the
+    /// server sends the chronology again only if it has changed since (and records no view).
+    pub async fn chronology(
+        &self,
+        child: ChildId,
+        held: Option<&Download>,
+    ) -> Result<(ChronologyView, Download), UiError> {
+        let file =
+            self.download(&format!("api/children/{child}/chronology"), "chronology.json", held).await?;
+        let view = serde_json::from_slice(&file.bytes)
+            .map_err(|e| UiError::new(crate::sync::SyncError::Protocol(e.to_string()).plain_words()))?;
+        Ok((view, file))
     }
 
     /// A report or chronology file from the server, fetched with this app's session so that it

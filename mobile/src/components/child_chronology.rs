@@ -7,6 +7,7 @@ use shared::ChildId;
 use shared::text::count;
 
 use crate::app::model::dmy;
+use crate::app::services::Download;
 use crate::app::{Services, UiState};
 
 /// The chronology screen. Needs signal: the chronology is put together on the server.
@@ -20,10 +21,20 @@ use crate::app::{Services, UiState};
 pub fn ChildChronology(id: ChildId) -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
+    // The file the last reading came from, named when reading again: an unchanged chronology
+    // is then not sent again.
+    let mut held = use_signal(|| None::<(ChildId, Download)>);
     let chronology = use_resource(use_reactive!(|id| {
         let services = services.clone();
         let _reload = ui.data_version.read();
-        async move { (id, services.chronology(id).await) }
+        let copy = held_for(&held.peek(), id);
+        async move {
+            let answer = services.chronology(id, copy.as_ref()).await;
+            if let Ok((_, file)) = &answer {
+                held.set(Some((id, file.clone())));
+            }
+            (id, answer.map(|(view, _)| view))
+        }
     }));
     let view = chronology.read().clone().filter(|(read_for, _)| *read_for == id).map(|(_, view)| view);
     let Some(view) = view else {
@@ -73,7 +84,8 @@ pub fn ChildChronology(id: ChildId) -> Element {
 }
 
 /// The chronology of child `id` as a file (`format` is `pdf` or `csv`), fetched as the screen
-/// opens and again after every sync, offered as one link
+/// opens and again after every sync (naming the copy held, so an unchanged one is not sent
+/// again), offered as one link
 /// saving it as `{file_stem}.{format}`. Until the first answer it says the file is being
 /// prepared; a link already offered stays while a newer file is fetched. A file fetched for one
 /// child is never offered for another.
@@ -81,12 +93,18 @@ pub fn ChildChronology(id: ChildId) -> Element {
 fn ChronologyFile(id: ChildId, format: &'static str, file_stem: String) -> Element {
     let services = use_context::<Services>();
     let ui = use_context::<UiState>();
+    let mut held = use_signal(|| None::<(ChildId, Download)>);
     let file = use_resource(use_reactive!(|id| {
         let services = services.clone();
         let _reload = ui.data_version.read();
+        let copy = held_for(&held.peek(), id);
         async move {
             let path = format!("api/children/{id}/chronology?format={format}");
-            (id, services.download(&path, &format!("chronology-{id}.{format}"), None).await)
+            let answer = services.download(&path, &format!("chronology-{id}.{format}"), copy.as_ref()).await;
+            if let Ok(file) = &answer {
+                held.set(Some((id, file.clone())));
+            }
+            (id, answer)
         }
     }));
     let what = format.to_uppercase();
@@ -102,4 +120,10 @@ fn ChronologyFile(id: ChildId, format: &'static str, file_stem: String) -> Eleme
             p { class: "problem", role: "alert", id: "{format}-problem", "The {what} could not be prepared ({problem})." }
         },
     }
+}
+
+/// The file held for child `id`, if the one held is theirs: a file fetched for one child is
+/// never named when asking for another's.
+fn held_for(held: &Option<(ChildId, Download)>, id: ChildId) -> Option<Download> {
+    held.as_ref().filter(|(held_for, _)| *held_for == id).map(|(_, file)| file.clone())
 }

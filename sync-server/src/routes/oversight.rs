@@ -811,18 +811,24 @@ impl ChronologyQuery {
 /// and each action with the manager's name, cover, and significant events from other agencies.
 /// Times are in the authority's time zone, labelled. Filter by `from`, `to` and `kinds`; a
 /// filtered chronology says so. As JSON, CSV, printable HTML, or a court-ready PDF (A4, marked
-/// OFFICIAL-SENSITIVE, page N of M, who produced it and when, on every page).
+/// OFFICIAL-SENSITIVE, page N of M, who produced it and when, on every page). A copy the caller
+/// holds that still says the same (`If-None-Match`) is answered 304, and no view is recorded.
 #[utoipa::path(get, path = "/api/children/{id}/chronology", tag = "oversight", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Child id"), ChronologyQuery), responses(
+    params(("id" = String, Path, description = "Child id"), ChronologyQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller holds: answered 304, with no body and no view recorded, if the chronology still says the same (when it was produced aside)")),
+    responses(
     (status = 200, description = "JSON; or CSV (formula-like cells neutralised), or HTML for printing",
         content((Chronology = "application/json"), (String = "text/csv"), (String = "text/html"),
-            (Vec<u8> = "application/pdf"))),
+            (Vec<u8> = "application/pdf")),
+        headers(("ETag" = String, description = "The chronology's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The chronology still says what the copy held says (If-None-Match); nothing is sent", headers(("ETag" = String))),
     (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn chronology(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiPath(id): ApiPath<ChildId>,
     ApiQuery(query): ApiQuery<ChronologyQuery>,
 ) -> Result<Response, ApiError> {
@@ -863,8 +869,19 @@ pub async fn chronology(
     if let Some(filter) = filter {
         reports::filter_chronology(&mut chronology, filter);
     }
+    // Tagged by what it says, not when it was produced: a copy held is still the chronology a
+    // minute later if nothing has happened since. Then nothing is sent, and no view recorded.
+    let tag = {
+        let unstamped = Chronology { generated_at: DateTime::<Utc>::UNIX_EPOCH, ..chronology.clone() };
+        let mut contents = serde_json::to_vec(&unstamped).map_err(ApiError::internal)?;
+        contents.extend_from_slice(format!("{:?}", query.format).as_bytes());
+        entity_tag(&contents)
+    };
+    if let Some(unchanged) = unchanged(&request, &tag) {
+        return Ok(unchanged);
+    }
     crate::routes::children::audit_view(&state, &caller, id, "chronology").await?;
-    Ok(match query.format {
+    let response = match query.format {
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
         ChronologyFormat::Csv => {
             let csv = reports::chronology_csv(&chronology).map_err(ApiError::internal)?;
@@ -881,7 +898,8 @@ pub async fn chronology(
                 .map_err(ApiError::internal)?;
             attachment(pdf, "application/pdf", &format!("chronology-{}.pdf", child.central_id))
         }
-    })
+    };
+    Ok(tagged(response, &tag))
 }
 
 fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
@@ -908,20 +926,28 @@ fn report_file(
     filename: Option<&str>,
 ) -> (Response, bool) {
     let tag = entity_tag(&body);
-    let sent = !held_already(request, &tag);
-    let mut response = if sent {
-        let mut response = (StatusCode::OK, body).into_response();
-        set_headers(response.headers_mut(), content_type, filename);
-        response
-    } else {
+    if let Some(unchanged) = unchanged(request, &tag) {
+        return (unchanged, false);
+    }
+    let mut response = (StatusCode::OK, body).into_response();
+    set_headers(response.headers_mut(), content_type, filename);
+    (tagged(response, &tag), true)
+}
+
+/// `304 Not Modified`, with no body, when the caller's `If-None-Match` names `tag`.
+fn unchanged(request: &HeaderMap, tag: &str) -> Option<Response> {
+    held_already(request, tag).then(|| {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
-    };
-    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        tagged(response, tag)
+    })
+}
+
+fn tagged(mut response: Response, tag: &str) -> Response {
+    if let Ok(tag) = HeaderValue::from_str(tag) {
         response.headers_mut().insert(header::ETAG, tag);
     }
-    (response, sent)
+    response
 }
 
 /// A weak tag (the same report, whether or not gzipped on the way) from the bytes' SHA-256,
