@@ -461,6 +461,52 @@ async fn a_chronology_held_that_still_says_the_same_is_not_sent_or_recorded_as_v
     assert_eq!(views().await, 6);
 }
 
+/// The child's page reads the plan's timeline again after every sync: a copy held that is
+/// still current is not sent, nor recorded as viewed, again; once a meeting is recorded the
+/// timeline comes whole.
+#[tokio::test]
+async fn a_timeline_held_that_is_still_current_is_not_sent_or_recorded_as_viewed_again() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0002").await;
+    let path = format!("/api/children/{}/timeline", child.id);
+    let views = || async {
+        let (status, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
+        assert_eq!(status, StatusCode::OK);
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["what"] == "plan timeline" && e["action"] == "viewed")
+            .count()
+    };
+
+    let (status, headers, first) = world.get_raw(&path, sam.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+    for _ in 0..3 {
+        let (status, _, body) = world.get_raw_if_none_match(&path, sam.access(), &tag).await;
+        assert_eq!(status, StatusCode::NOT_MODIFIED);
+        assert!(body.is_empty());
+    }
+    assert_eq!(views().await, 1, "one view, for the one timeline sent");
+
+    let (status, body) = world
+        .post(
+            &format!("/api/children/{}/meetings", child.id),
+            tara.access(),
+            json!({"kind": "core_group", "held_on": world.today(), "attendees": ["Social worker", "School"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, headers, changed) = world.get_raw_if_none_match(&path, sam.access(), &tag).await;
+    assert_eq!(status, StatusCode::OK, "a core group held since");
+    assert_ne!(changed, first);
+    assert_ne!(headers[header::ETAG], tag.as_str());
+    assert_eq!(views().await, 2);
+}
+
 #[tokio::test]
 async fn the_openapi_document_describes_the_oversight_and_photo_endpoints() {
     let world = World::new().await;

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod blobs;
 pub mod casework;
 pub mod children;
+pub mod conditional;
 pub mod health;
 pub mod oversight;
 pub mod plan;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::escalations::{self, DueDuringAbsence};
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::reports::{self, Chronology, ChronologyInput, ComplianceInput, ComplianceReport};
-use crate::routes::wire;
+use crate::routes::{conditional, wire};
 use crate::scope::{self, MANAGERS};
 use crate::store::{AuditAction, AuditEntry, Store};
 
@@ -653,18 +653,24 @@ pub async fn end_cover(
 /// The handover for a covered or reallocated child: plan, harms and actions, communication
 /// needs, safety warnings for lone visits, the last visits (seen, seen alone), the child's
 /// recent words, open escalations. For the duty worker covering now, for the key worker the
-/// child was last reallocated to, and for managers.
+/// child was last reallocated to, and for managers. A copy the caller keeps that is still
+/// current (`If-None-Match`) is answered 304, and no view recorded.
 #[utoipa::path(get, path = "/api/children/{id}/handover", tag = "oversight", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Child id")), responses(
-    (status = 200, body = Handover), (status = 401, body = ErrorBody),
+    params(("id" = String, Path, description = "Child id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller keeps: answered 304, with no body and no view recorded, if the handover is still that")),
+    responses(
+    (status = 200, body = Handover, headers(("ETag" = String, description = "The handover's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The handover is still the copy the caller keeps (If-None-Match); nothing is sent", headers(("ETag" = String))),
+    (status = 401, body = ErrorBody),
     (status = 404, body = ErrorBody, description = "No such child, not in your scope, or neither covered nor reallocated"),
     (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn handover(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiPath(id): ApiPath<ChildId>,
-) -> Result<ApiJson<Handover>, ApiError> {
+) -> Result<Response, ApiError> {
     let store = state.store();
     let today = state.today();
     let child = scope::visible_child(store, &caller.worker, id, today).await?;
@@ -689,8 +695,15 @@ pub async fn handover(
     let visits = visits_of(store, id).await?;
     let mut held = store.escalations_for_child(id).await?;
     held.retain(|e| scope::may_read_escalation(&caller.worker, e));
-    crate::routes::children::audit_view(&state, &caller, id, "handover").await?;
-    Ok(ApiJson(escalations::build_handover(&child, cover.as_ref(), &visits, &held, state.calendar())))
+    let handover = escalations::build_handover(&child, cover.as_ref(), &visits, &held, state.calendar());
+    let json = serde_json::to_vec(&handover).map_err(ApiError::internal)?;
+    // A duty worker's phone keeps the handover of each child covered, and asks again after
+    // every sync: a copy kept that is still current is not sent, nor its view recorded, again.
+    let (response, sent) = conditional::file(&request, json, "application/json", None);
+    if sent {
+        crate::routes::children::audit_view(&state, &caller, id, "handover").await?;
+    }
+    Ok(response)
 }
 
 // ---- Reports. ----
@@ -875,9 +888,9 @@ pub async fn chronology(
         let unstamped = Chronology { generated_at: DateTime::<Utc>::UNIX_EPOCH, ..chronology.clone() };
         let mut contents = serde_json::to_vec(&unstamped).map_err(ApiError::internal)?;
         contents.extend_from_slice(format!("{:?}", query.format).as_bytes());
-        entity_tag(&contents)
+        conditional::entity_tag(&contents)
     };
-    if let Some(unchanged) = unchanged(&request, &tag) {
+    if let Some(unchanged) = conditional::unchanged(&request, &tag) {
         return Ok(unchanged);
     }
     crate::routes::children::audit_view(&state, &caller, id, "chronology").await?;
@@ -899,86 +912,19 @@ pub async fn chronology(
             attachment(pdf, "application/pdf", &format!("chronology-{}.pdf", child.central_id))
         }
     };
-    Ok(tagged(response, &tag))
+    Ok(conditional::tagged(response, &tag))
 }
 
 fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    set_headers(response.headers_mut(), content_type, Some(filename));
+    conditional::set_headers(response.headers_mut(), content_type, Some(filename));
     response
 }
 
 fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Response {
     let mut response = (StatusCode::OK, body).into_response();
-    set_headers(response.headers_mut(), content_type, filename);
+    conditional::set_headers(response.headers_mut(), content_type, filename);
     response
-}
-
-/// A report file, or `304 Not Modified` with no body when the caller already holds these very
-/// bytes: its `If-None-Match` names their tag. Either way the answer carries the tag (`ETag`).
-/// The app asks again for a report it holds after every sync, so that a report it offers is
-/// never older than the records the phone shows; an unchanged one then costs no download, and
-/// is not recorded as exported again. `true` when the file was sent.
-fn report_file(
-    request: &HeaderMap,
-    body: Vec<u8>,
-    content_type: &'static str,
-    filename: Option<&str>,
-) -> (Response, bool) {
-    let tag = entity_tag(&body);
-    if let Some(unchanged) = unchanged(request, &tag) {
-        return (unchanged, false);
-    }
-    let mut response = (StatusCode::OK, body).into_response();
-    set_headers(response.headers_mut(), content_type, filename);
-    (tagged(response, &tag), true)
-}
-
-/// `304 Not Modified`, with no body, when the caller's `If-None-Match` names `tag`.
-fn unchanged(request: &HeaderMap, tag: &str) -> Option<Response> {
-    held_already(request, tag).then(|| {
-        let mut response = StatusCode::NOT_MODIFIED.into_response();
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        tagged(response, tag)
-    })
-}
-
-fn tagged(mut response: Response, tag: &str) -> Response {
-    if let Ok(tag) = HeaderValue::from_str(tag) {
-        response.headers_mut().insert(header::ETAG, tag);
-    }
-    response
-}
-
-/// A weak tag (the same report, whether or not gzipped on the way) from the bytes' SHA-256,
-/// so the same bytes have the same tag on any server process, and on any day.
-fn entity_tag(body: &[u8]) -> String {
-    use sha2::Digest;
-    format!("W/\"{}\"", hex::encode(&sha2::Sha256::digest(body)[..16]))
-}
-
-/// Whether `If-None-Match` names `tag` (or is `*`), compared weakly as RFC 9110 asks of it.
-/// A header that is not text, or names other tags, does not match: the file is sent.
-fn held_already(request: &HeaderMap, tag: &str) -> bool {
-    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
-    let tag = opaque(tag);
-    request
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .any(|named| named.trim() == "*" || opaque(named) == tag)
-}
-
-fn set_headers(headers: &mut axum::http::HeaderMap, content_type: &'static str, filename: Option<&str>) {
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(name) = filename {
-        let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
 }
 
 /// A date range; both ends included.
@@ -1044,7 +990,7 @@ pub async fn compliance(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let report = compliance_in_scope(&state, &caller, range).await?;
     let json = serde_json::to_vec(&report).map_err(ApiError::internal)?;
-    Ok(report_file(&request, json, "application/json", None).0)
+    Ok(conditional::file(&request, json, "application/json", None).0)
 }
 
 /// The compliance report's figures as CSV, for a spreadsheet: a row for everything the caller
@@ -1067,7 +1013,13 @@ pub async fn compliance_csv(
     scope::require_role(&caller.worker, &MANAGERS)?;
     let report = compliance_in_scope(&state, &caller, range).await?;
     let csv = reports::compliance_csv(&report).map_err(ApiError::internal)?;
-    Ok(report_file(&request, csv.into_bytes(), "text/csv; charset=utf-8", Some("compliance-report.csv")).0)
+    Ok(conditional::file(
+        &request,
+        csv.into_bytes(),
+        "text/csv; charset=utf-8",
+        Some("compliance-report.csv"),
+    )
+    .0)
 }
 
 /// The compliance report over the caller's scope for the range asked (by default the last 90
@@ -1164,7 +1116,7 @@ pub async fn annex_a_list_7(
     )
     .map_err(ApiError::internal)?;
     let (response, sent) =
-        report_file(&request, csv.into_bytes(), "text/csv; charset=utf-8", Some("annex-a-list-7.csv"));
+        conditional::file(&request, csv.into_bytes(), "text/csv; charset=utf-8", Some("annex-a-list-7.csv"));
     // The list leaves the service only when sent: one the caller already holds is not exported
     // again.
     if sent {

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -36,6 +36,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::children::audit_view;
+use crate::routes::conditional;
 use crate::routes::oversight::change_entry;
 use crate::scope::{self, MANAGERS};
 
@@ -159,23 +160,35 @@ pub async fn build_timeline(
 
 /// A child's plan timeline: the ICPC, the next core group and review conference (with the
 /// latest held and whether the date has passed), the meetings recorded, and the actions agreed
-/// at them, open ones first. The key worker and managers also see supervision.
+/// at them, open ones first. The key worker and managers also see supervision. A copy the
+/// caller holds that is still current (`If-None-Match`) is answered 304, and no view recorded.
 #[utoipa::path(get, path = "/api/children/{id}/timeline", tag = "plan", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Child id")), responses(
-    (status = 200, body = PlanTimeline), (status = 401, body = ErrorBody),
+    params(("id" = String, Path, description = "Child id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the caller holds: answered 304, with no body and no view recorded, if the timeline is still that")),
+    responses(
+    (status = 200, body = PlanTimeline, headers(("ETag" = String, description = "The timeline's tag, to send back as If-None-Match"))),
+    (status = 304, description = "The timeline is still the copy the caller holds (If-None-Match); nothing is sent", headers(("ETag" = String))),
+    (status = 401, body = ErrorBody),
     (status = 403, body = ErrorBody, description = "Administrators see no child records"),
     (status = 404, body = ErrorBody, description = "No such child, or not in your scope"), (status = 410, body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(worker.id = %caller.id()))]
 pub async fn timeline(
     State(state): State<AppState>,
     caller: Caller,
+    request: HeaderMap,
     ApiPath(id): ApiPath<ChildId>,
-) -> Result<ApiJson<PlanTimeline>, ApiError> {
+) -> Result<Response, ApiError> {
     scope::require_role(&caller.worker, &scope::VISITING_ROLES)?;
     let child = scope::visible_child(state.store(), &caller.worker, id, state.today()).await?;
     let timeline = build_timeline(&state, &child, may_read_supervision(&caller)).await?;
-    audit_view(&state, &caller, id, "plan timeline").await?;
-    Ok(ApiJson(timeline))
+    let json = serde_json::to_vec(&timeline).map_err(ApiError::internal)?;
+    // The child's page reads it again after every sync: a copy held that is still current is
+    // not sent, nor its view recorded, again.
+    let (response, sent) = conditional::file(&request, json, "application/json", None);
+    if sent {
+        audit_view(&state, &caller, id, "plan timeline").await?;
+    }
+    Ok(response)
 }
 
 /// An action to agree: what, who owns it, by when.
