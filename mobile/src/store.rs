@@ -28,7 +28,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -284,6 +284,21 @@ struct Inner {
     /// Bumped whenever the worker adds work to send (a submit, a photo, a reopened or
     /// dismissed record), so the sync engine can update its counts and send at once.
     new_work: tokio::sync::watch::Sender<u64>,
+    /// The server's tag (`ETag`) for each copy kept of what the app reads again after every
+    /// sync (a handover, a plan timeline), named when reading it again: while that copy is
+    /// current the server sends nothing and records no view. In memory only: after a restart
+    /// the next read asks for it whole.
+    kept_tags: Mutex<HashMap<(Kept, ChildId), String>>,
+}
+
+/// A copy the server's answer is kept as, for the doorstep, which the app reads again after
+/// every sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kept {
+    /// A duty or reallocation handover.
+    Handover,
+    /// The plan's timeline.
+    Timeline,
 }
 
 impl Inner {
@@ -293,6 +308,10 @@ impl Inner {
 }
 
 impl Inner {
+    fn kept_tags(&self) -> std::sync::MutexGuard<'_, HashMap<(Kept, ChildId), String>> {
+        self.kept_tags.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn read(&self) -> Result<HandlesGuard<'_>, StoreError> {
         let guard = self.handles.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         if guard.is_none() {
@@ -330,7 +349,14 @@ impl LocalStore {
         let dir = dir.as_ref().to_path_buf();
         let handles = Handles::open(&dir, 0)?;
         let (new_work, _) = tokio::sync::watch::channel(0);
-        Ok(Self { inner: Arc::new(Inner { dir, handles: RwLock::new(Some(handles)), new_work }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                dir,
+                handles: RwLock::new(Some(handles)),
+                new_work,
+                kept_tags: Mutex::default(),
+            }),
+        })
     }
 
     /// The directory the store lives in.
@@ -442,6 +468,7 @@ impl LocalStore {
     /// The trees are cleared and flushed, then sled's files are deleted and a fresh, empty
     /// database is created in their place.
     pub fn wipe(&self) -> Result<(), StoreError> {
+        self.inner.kept_tags().clear();
         let mut guard = self.inner.handles.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = match guard.take() {
             Some(handles) => {
@@ -1247,12 +1274,45 @@ impl UnlockedStore {
         self.get(&handles.handovers, HANDOVERS, child.as_bytes())
     }
 
-    /// Keeps a duty handover on the device, so it can be read offline at the door.
-    pub fn save_handover(&self, handover: &Handover) -> Result<(), StoreError> {
+    /// Keeps a duty handover on the device, so it can be read offline at the door, with the
+    /// server's tag for it (`tag`, its `ETag`), if it gave one.
+    pub fn save_handover(&self, handover: &Handover, tag: Option<String>) -> Result<(), StoreError> {
         let handles = self.handles()?;
-        self.put(&handles.handovers, HANDOVERS, handover.child.id.as_bytes(), handover)?;
-        handles.db.flush()?;
+        self.keep_tagged(Kept::Handover, handover.child.id, tag, || {
+            self.put(&handles.handovers, HANDOVERS, handover.child.id.as_bytes(), handover)?;
+            handles.db.flush()?;
+            Ok(())
+        })
+    }
+
+    /// Writes a copy of `kind` for `child` with `write`, and notes `tag` as its tag. Under the
+    /// tags' lock throughout, so that a copy and a tag written by two readers at once never
+    /// pair one's copy with the other's tag.
+    fn keep_tagged(
+        &self,
+        kind: Kept,
+        child: ChildId,
+        tag: Option<String>,
+        write: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut tags = self.inner.kept_tags();
+        tags.remove(&(kind, child));
+        write()?;
+        if let Some(tag) = tag {
+            tags.insert((kind, child), tag);
+        }
         Ok(())
+    }
+
+    /// The server's tag for the copy of `kind` kept for `child`, if known.
+    pub fn kept_tag(&self, kind: Kept, child: ChildId) -> Option<String> {
+        self.inner.kept_tags().get(&(kind, child)).cloned()
+    }
+
+    /// Forgets the tag of the copy of `kind` kept for `child` (one that cannot be read), so
+    /// the next read asks for it whole.
+    pub fn forget_kept_tag(&self, kind: Kept, child: ChildId) {
+        self.inner.kept_tags().remove(&(kind, child));
     }
 
     /// The plan's timeline the server last gave for a child (its JSON), if fetched.
@@ -1263,11 +1323,19 @@ impl UnlockedStore {
 
     /// Keeps the plan's timeline on the device (encrypted like everything else), so the next
     /// core group, the next review and the open actions can be read without signal.
-    pub fn save_timeline(&self, child: ChildId, timeline: &serde_json::Value) -> Result<(), StoreError> {
+    /// With the server's tag for it (`tag`, its `ETag`), if it gave one.
+    pub fn save_timeline(
+        &self,
+        child: ChildId,
+        timeline: &serde_json::Value,
+        tag: Option<String>,
+    ) -> Result<(), StoreError> {
         let handles = self.handles()?;
-        self.put(&handles.timelines, TIMELINES, child.as_bytes(), timeline)?;
-        handles.db.flush()?;
-        Ok(())
+        self.keep_tagged(Kept::Timeline, child, tag, || {
+            self.put(&handles.timelines, TIMELINES, child.as_bytes(), timeline)?;
+            handles.db.flush()?;
+            Ok(())
+        })
     }
 
     /// A manager's standing decisions that the child need not be seen alone, as last fetched

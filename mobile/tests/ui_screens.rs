@@ -803,7 +803,7 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
     let covering = [cover(&child, today())];
     let path = format!("/child/{}/handover", child.id);
     let app = AppUnderTest::prepared(&[(child.clone(), Vec::new())], &covering, &[], |store| {
-        store.save_handover(&handover).expect("handover kept");
+        store.save_handover(&handover, None).expect("handover kept");
     });
     app.unlock();
     let html = app.render(&path, "I have read this: start the visit");
@@ -817,7 +817,7 @@ fn the_handover_shows_the_servers_word_that_the_child_must_be_seen_alone_until_a
     // A visit on the phone since has seen her alone: the word has been acted on.
     let since = seen_visit(&child, day(2), "We fed the fish");
     let app = AppUnderTest::prepared(&[(child.clone(), vec![since])], &covering, &[], |store| {
-        store.save_handover(&handover).expect("handover kept");
+        store.save_handover(&handover, None).expect("handover kept");
     });
     app.unlock();
     let html = app.render(&path, "I have read this: start the visit");

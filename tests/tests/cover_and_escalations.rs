@@ -186,3 +186,63 @@ async fn a_report_held_on_the_desk_is_sent_and_recorded_again_only_when_it_chang
     assert!(row.lines().any(|line| line.starts_with(&format!("{},", child.central_id))));
     assert_eq!(exports().await, 2, "the changed list was sent, and recorded");
 }
+
+/// A duty worker's phone keeps the handover of each child they cover, and asks for it again
+/// after every sync, even with the app closed. It names the copy kept: while that is current
+/// nothing is sent, and the audit log does not say the duty worker viewed a handover a minute.
+/// Once the key worker's visit changes it, the new handover comes, is kept, and its view
+/// recorded.
+#[tokio::test]
+async fn a_covered_childs_handover_is_kept_fresh_without_a_view_recorded_every_sync() {
+    let (_dir, server) = demo_server().await;
+    let sam = FieldApp::sign_in(&server, "sam.social").await.unwrap();
+    let dana = FieldApp::sign_in(&server, "dana.duty").await.unwrap();
+    let manager = server.sign_in_as("tara.manager").await.unwrap();
+    let today = Utc::now().date_naive();
+    let child = sam.store.caseload(today).unwrap().into_iter().next().expect("Sam has children").child;
+    let (status, cover) = server
+        .post_json(
+            &manager.access_token,
+            "/api/covers",
+            &json!({ "child_id": child.id, "duty_worker": dana.worker().unwrap().id, "starts_on": today,
+                     "ends_on": today + Days::new(7) }),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 201, "{cover}");
+    let dana_id = dana.worker().unwrap().id;
+    let handover_views = || async {
+        let (status, audit) = server
+            .get_json(&manager.access_token, &format!("/api/audit?child_id={}", child.id))
+            .await
+            .unwrap();
+        assert_eq!(status, 200, "{audit}");
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["what"] == "handover" && e["worker_id"] == json!(dana_id))
+            .count()
+    };
+
+    let first = dana.engine.sync_once().await.unwrap();
+    assert_eq!(first.handovers, 1, "the handover is kept for the door");
+    for _ in 0..3 {
+        let again = dana.engine.sync_once().await.unwrap();
+        assert_eq!(again.handovers, 0, "the copy kept is still the server's: nothing sent");
+    }
+    assert!(dana.store.handover(child.id).unwrap().is_some(), "still kept");
+    assert_eq!(handover_views().await, 1, "one view recorded, for the one handover sent");
+
+    // Sam visits before going off: the handover changes, and comes again.
+    sam.submit(&sam.visit_to(&child, "My tooth fell out.").unwrap()).unwrap();
+    assert_eq!(sam.engine.sync_once().await.unwrap().stored, 1);
+    assert_eq!(dana.engine.sync_once().await.unwrap().handovers, 1);
+    let kept = dana.store.handover(child.id).unwrap().expect("kept");
+    assert!(
+        kept.recent_words.iter().any(|w| w.text == "My tooth fell out."),
+        "the new handover has Sam's visit: {:?}",
+        kept.recent_words
+    );
+    assert_eq!(handover_views().await, 2);
+}

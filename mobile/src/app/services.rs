@@ -24,7 +24,7 @@ use super::{SessionView, SyncView};
 use crate::draft::VisitDraft;
 use crate::session::PinSession;
 use crate::store::{
-    CaseloadEntry, LocalStore, MAX_PIN_ATTEMPTS, OutboxState, StoreError, UnlockError, UnlockedStore,
+    CaseloadEntry, Kept, LocalStore, MAX_PIN_ATTEMPTS, OutboxState, StoreError, UnlockError, UnlockedStore,
 };
 use crate::sync::{FileAnswer, SyncClient, SyncEngine, SyncHandle, SyncState, SyncStatus};
 
@@ -501,13 +501,21 @@ impl Services {
     /// when none of them has the child yet (the screen says so and waits for the sync).
     pub async fn handover(&self, id: ChildId) -> Result<Option<HandoverView>, UiError> {
         let store = self.store()?;
+        // Naming the copy kept, if it can be read: while it is current the server sends nothing
+        // (and records no view), and the copy kept is the server's.
+        let kept = store.handover(id).ok().flatten();
+        let held = kept.as_ref().and_then(|_| store.kept_tag(Kept::Handover, id));
         let fetched = match self.client().await {
-            Ok((client, token)) => client.handover(&token, id).await.ok(),
+            Ok((client, token)) => match client.handover_since(&token, id, held.as_deref()).await {
+                Ok(Some((handover, tag))) => {
+                    store.save_handover(&handover, tag)?;
+                    Some(handover)
+                }
+                Ok(None) => kept,
+                Err(_) => None,
+            },
             Err(_) => None,
         };
-        if let Some(handover) = &fetched {
-            store.save_handover(handover)?;
-        }
         let from_server = fetched.is_some();
         if let Some(handover) = fetched.or(store.handover(id)?) {
             let instruction = seen_alone_instruction(
@@ -1067,18 +1075,38 @@ impl Services {
     /// (and kept on the phone, encrypted); otherwise the copy kept on the phone; otherwise the
     /// next core group and review worked out here from the child's record, with the default
     /// timescales (the actions agreed at meetings then need signal).
+    ///
+    /// The child's page reads it after every sync, so it names the copy kept (by the server's
+    /// tag): while that is current the server sends nothing, and the copy kept is shown.
     pub async fn plan_timeline(&self, id: ChildId) -> Result<super::model::TimelineView, UiError> {
         let store = self.store()?;
         let today = store.today(Utc::now())?;
-        if let Ok((client, token)) = self.client().await
-            && let Ok(raw) =
-                client.get_json::<serde_json::Value>(&format!("api/children/{id}/timeline"), &token).await
-            && let Ok(mut view) = serde_json::from_value::<super::model::TimelineView>(raw.clone())
-        {
-            store.save_timeline(id, &raw)?;
-            view.from_server = true;
-            view.today = Some(today);
-            return Ok(view);
+        let read = |raw: serde_json::Value| serde_json::from_value::<super::model::TimelineView>(raw).ok();
+        if let Ok((client, token)) = self.client().await {
+            let held = store.kept_tag(Kept::Timeline, id);
+            match client.get_file(&format!("api/children/{id}/timeline"), &token, held.as_deref()).await {
+                Ok(FileAnswer::File { bytes, tag, .. }) => {
+                    if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes)
+                        && let Some(mut view) = read(raw.clone())
+                    {
+                        store.save_timeline(id, &raw, tag)?;
+                        view.from_server = true;
+                        view.today = Some(today);
+                        return Ok(view);
+                    }
+                }
+                // The server's timeline is still the copy kept here.
+                Ok(FileAnswer::Unchanged) => {
+                    if let Some(mut view) = store.timeline(id)?.and_then(read) {
+                        view.from_server = true;
+                        view.today = Some(today);
+                        return Ok(view);
+                    }
+                    // The copy cannot be read: ask for the timeline whole next time.
+                    store.forget_kept_tag(Kept::Timeline, id);
+                }
+                Err(_) => {}
+            }
         }
         let calendar = match store.settings()? {
             Some(settings) => settings.calendar.calendar(),
@@ -1086,9 +1114,7 @@ impl Services {
         };
         // Kept from the last time there was signal: the dates it gave still stand, judged
         // against today (a meeting or action may have fallen due since).
-        if let Some(mut view) =
-            store.timeline(id)?.and_then(|raw| serde_json::from_value::<super::model::TimelineView>(raw).ok())
-        {
+        if let Some(mut view) = store.timeline(id)?.and_then(read) {
             view.core_group = view.core_group.map(|d| d.as_of(calendar, today));
             view.review_conference = view.review_conference.map(|d| d.as_of(calendar, today));
             view.today = Some(today);

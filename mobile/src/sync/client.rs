@@ -434,8 +434,28 @@ impl SyncClient {
     /// handover kept (the engine's pull counts such changes and asks for an update): a duty
     /// worker at the door needs the child's history and plan, not an error.
     pub async fn handover(&self, token: &str, child: ChildId) -> Result<Handover, SyncError> {
+        match self.handover_since(token, child, None).await? {
+            Some((handover, _)) => Ok(handover),
+            None => Err(SyncError::Protocol("304 to a request naming no copy held".into())),
+        }
+    }
+
+    /// [`SyncClient::handover`] for a caller keeping the copy tagged `held`: `None` while that
+    /// copy is current (the server sends nothing, and records no view), else the handover with
+    /// its tag.
+    pub async fn handover_since(
+        &self,
+        token: &str,
+        child: ChildId,
+        held: Option<&str>,
+    ) -> Result<Option<(Handover, Option<String>)>, SyncError> {
+        let (bytes, tag) = match self.get_file(&format!("api/children/{child}/handover"), token, held).await?
+        {
+            FileAnswer::Unchanged => return Ok(None),
+            FileAnswer::File { bytes, tag, .. } => (bytes, tag),
+        };
         let mut value: serde_json::Value =
-            self.get_json(&format!("api/children/{child}/handover"), token).await?;
+            serde_json::from_slice(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))?;
         // Read on their own below; the rest of the handover must read as it is.
         let escalations = match value.get_mut("open_escalations").map(serde_json::Value::take) {
             Some(serde_json::Value::Array(escalations)) => escalations,
@@ -448,7 +468,7 @@ impl SyncClient {
             serde_json::from_value(value).map_err(|e| SyncError::Protocol(e.to_string()))?;
         handover.open_escalations =
             each_readable(escalations, serde_json::from_value::<Escalation>, "a handover's escalation");
-        Ok(handover)
+        Ok(Some((handover, tag)))
     }
 
     /// Open escalations for the signed-in worker (`GET /api/escalations`).

@@ -27,7 +27,7 @@ use tracing::{info, warn};
 
 use super::client::{ConflictChoice, Pulled, PushBody, SyncClient, SyncError};
 use super::state::{FailureKind, SyncEvent, SyncState, SyncStatus};
-use crate::store::{APP_VERSION, PullSummary, SessionRecord, UnlockedStore};
+use crate::store::{APP_VERSION, Kept, PullSummary, SessionRecord, UnlockedStore};
 
 /// What became of a conflict the worker resolved on the phone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -378,17 +378,27 @@ impl SyncEngine {
                 continue;
             }
             let child = cover.child_id;
+            // Naming the copy kept, if it can be read: while it is current the server sends
+            // nothing, and records no view of a handover nobody opened.
+            let held = self
+                .store
+                .handover(child)
+                .ok()
+                .flatten()
+                .and_then(|_| self.store.kept_tag(Kept::Handover, child));
             let fetched = self
                 .authed(&client, &mut session, |token| {
-                    let client = client.clone();
-                    async move { client.handover(&token, child).await }
+                    let (client, held) = (client.clone(), held.clone());
+                    async move { client.handover_since(&token, child, held.as_deref()).await }
                 })
                 .await;
             match fetched {
-                Ok(handover) => {
-                    self.store.save_handover(&handover)?;
+                Ok(Some((handover, tag))) => {
+                    self.store.save_handover(&handover, tag)?;
                     report.handovers += 1;
                 }
+                // The copy kept is still the server's.
+                Ok(None) => {}
                 // Cover ended or changed on the server since the pull: the next pull says so.
                 Err(SyncError::NotFound | SyncError::Forbidden(_)) => {}
                 Err(e) => return Err(e),
