@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import {
   apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
-  startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday,
+  startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
 describe('the manager\'s desk', () => {
@@ -115,7 +115,9 @@ describe('the manager\'s desk', () => {
     await phone.locator('#screen-title', { hasText: 'My children' }).waitFor();
     await phone.locator('#sync-badge', { hasText: 'All sent' }).waitFor();
     await phone.locator('#nav-desk').click();
-    await phone.locator('#desk-due .desk-child').first().waitFor();
+    // Once in CI (4 December) the desk's children never came, and nothing said why: if it
+    // happens again, the failure says what the screen showed instead, with a screenshot.
+    await waitShowing(phone, phone.locator('#desk-due .desk-child').first(), 'desk-on-the-phone');
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on the phone (${overflow}px too wide)`);
     await screenshot(phone, 'desk-390x844');
