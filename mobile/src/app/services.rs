@@ -1083,7 +1083,9 @@ impl Services {
         let today = store.today(Utc::now())?;
         let read = |raw: serde_json::Value| serde_json::from_value::<super::model::TimelineView>(raw).ok();
         if let Ok((client, token)) = self.client().await {
-            let held = store.kept_tag(Kept::Timeline, id);
+            // Naming the copy kept, if it can be read (a child removed from the phone and back
+            // again while the app runs has a tag, but no copy).
+            let held = store.timeline(id).ok().flatten().and_then(|_| store.kept_tag(Kept::Timeline, id));
             match client.get_file(&format!("api/children/{id}/timeline"), &token, held.as_deref()).await {
                 Ok(FileAnswer::File { bytes, tag, .. }) => {
                     if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes)
