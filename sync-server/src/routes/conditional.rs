@@ -1,6 +1,6 @@
 //! Conditional answers (RFC 9110's `ETag` and `If-None-Match`). The app reads reports, a
-//! child's chronology and the plan timeline again after every sync, so that what it shows or
-//! offers is never older than the records. A copy it holds that is still current is answered
+//! child's chronology, the plan timeline and a covered child's handover again after every
+//! sync, so that what it shows or offers is never older than the records. A copy it holds that is still current is answered
 //! `304` with nothing sent, and, since nothing left the service, is not recorded in the audit
 //! log again: an open screen does not append a view a minute.
 
