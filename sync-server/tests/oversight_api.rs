@@ -366,11 +366,7 @@ async fn a_report_the_manager_already_holds_is_not_sent_or_recorded_as_exported_
     let sian = world.login("sian.senior").await;
     let today = world.today();
     let range = format!("from={}&to={today}", today - chrono::Duration::days(30));
-    let exports = || async {
-        let (status, audit) = world.get("/api/audit", sian.access()).await;
-        assert_eq!(status, StatusCode::OK);
-        audit.as_array().unwrap().iter().filter(|e| e["what"] == "Annex A List 7 exported").count()
-    };
+    let exports = || world.audited(sian.access(), None, "changed", "Annex A List 7 exported");
     let paths = [
         "/api/reports/annex-a-list-7.csv".to_owned(),
         format!("/api/reports/compliance.csv?{range}"),
@@ -424,16 +420,7 @@ async fn a_chronology_held_that_still_says_the_same_is_not_sent_or_recorded_as_v
     let tara = world.login("tara.manager").await;
     let sam = world.login("sam.social").await;
     let child = world.child("DEMO-0002").await;
-    let views = || async {
-        let (status, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
-        assert_eq!(status, StatusCode::OK);
-        audit
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["what"] == "chronology" && e["action"] == "viewed")
-            .count()
-    };
+    let views = || world.audited(tara.access(), Some(child.id), "viewed", "chronology");
     let base = format!("/api/children/{}/chronology", child.id);
     let paths = [base.clone(), format!("{base}?format=pdf"), format!("{base}?format=csv")];
     let mut tags = Vec::new();
@@ -471,16 +458,7 @@ async fn a_timeline_held_that_is_still_current_is_not_sent_or_recorded_as_viewed
     let tara = world.login("tara.manager").await;
     let child = world.child("DEMO-0002").await;
     let path = format!("/api/children/{}/timeline", child.id);
-    let views = || async {
-        let (status, audit) = world.get(&format!("/api/audit?child_id={}", child.id), tara.access()).await;
-        assert_eq!(status, StatusCode::OK);
-        audit
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["what"] == "plan timeline" && e["action"] == "viewed")
-            .count()
-    };
+    let views = || world.audited(tara.access(), Some(child.id), "viewed", "plan timeline");
 
     let (status, headers, first) = world.get_raw(&path, sam.access()).await;
     assert_eq!(status, StatusCode::OK);

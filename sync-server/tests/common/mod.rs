@@ -101,14 +101,7 @@ impl World {
 
     /// A GET answered as it came: the status, the headers and the body's bytes (a PDF, a CSV).
     pub async fn get_raw(&self, path: &str, token: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let request = Request::get(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .expect("request");
-        let response = self.app.clone().oneshot(request).await.expect("router answers");
-        let (status, headers) = (response.status(), response.headers().clone());
-        let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-        (status, headers, bytes)
+        self.get_raw_with(path, token, None).await
     }
 
     /// [`World::get_raw`] for a caller that holds a copy tagged `tag` (`If-None-Match`).
@@ -118,15 +111,45 @@ impl World {
         token: &str,
         tag: &str,
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let request = Request::get(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::IF_NONE_MATCH, tag)
-            .body(Body::empty())
-            .expect("request");
-        let response = self.app.clone().oneshot(request).await.expect("router answers");
+        self.get_raw_with(path, token, Some(tag)).await
+    }
+
+    async fn get_raw_with(
+        &self,
+        path: &str,
+        token: &str,
+        held: Option<&str>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let mut request = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if let Some(tag) = held {
+            request = request.header(header::IF_NONE_MATCH, tag);
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("router answers");
         let (status, headers) = (response.status(), response.headers().clone());
         let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
         (status, headers, bytes)
+    }
+
+    /// How many audit entries (about `child`, or all) say `action` of `what`, as a manager
+    /// signed in with `token` reads the log.
+    pub async fn audited(&self, token: &str, child: Option<ChildId>, action: &str, what: &str) -> usize {
+        let path = match child {
+            Some(child) => format!("/api/audit?child_id={child}"),
+            None => "/api/audit".to_owned(),
+        };
+        let (status, audit) = self.get(&path, token).await;
+        assert_eq!(status, StatusCode::OK, "{audit}");
+        audit
+            .as_array()
+            .expect("entries")
+            .iter()
+            .filter(|e| e["action"] == action && e["what"] == what)
+            .count()
     }
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
