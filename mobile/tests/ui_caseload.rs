@@ -275,45 +275,30 @@ fn after_a_sync_the_childs_page_is_read_again_without_going_blank() {
 /// the copy kept is shown as the server's; a new timeline replaces it.
 #[test]
 fn the_timeline_is_asked_for_by_the_tag_of_the_copy_kept_and_shown_from_it_while_unchanged() {
-    use std::sync::atomic::{AtomicU8, Ordering};
-    use std::sync::{Arc, Mutex};
+    use std::sync::atomic::Ordering;
 
-    use axum::http::{HeaderMap, StatusCode, header};
-    use axum::response::IntoResponse;
     use shared::Role;
 
     let child = child("Tam", "Tagged", false);
     let id = child.id;
     let today = today();
-    // The timeline's version on the stand-in server (its review conference moves), and the tag
-    // each request named.
-    let version = Arc::new(AtomicU8::new(1));
-    let named: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
-    let (serving, asked) = (version.clone(), named.clone());
-    let timeline = move |request: HeaderMap| {
-        let (version, named) = (serving.clone(), asked.clone());
-        async move {
-            let held = request.get(header::IF_NONE_MATCH).map(|v| v.to_str().unwrap().to_owned());
-            named.lock().unwrap().push(held.clone());
-            let version = version.load(Ordering::SeqCst);
-            let tag = format!("W/\"v{version}\"");
-            if held.as_deref() == Some(tag.as_str()) {
-                return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
-            }
+    // Each version moves the review conference on by 30 days.
+    let file = TaggedFile::serve(
+        &format!("/api/children/{id}/timeline"),
+        "application/json",
+        move |version| {
             let review = today + chrono::Duration::days(30 * i64::from(version));
-            let body = serde_json::json!({
-                "child_id": id, "counted_from": today - chrono::Duration::days(60),
-                "core_group": {"due": today + chrono::Duration::days(10), "overdue": false, "working_days_overdue": 0},
-                "review_conference": {"due": review, "overdue": false, "working_days_overdue": 0},
-                "meetings": [], "open_actions": [], "done_actions": [],
-            });
-            (StatusCode::OK, [(header::ETAG, tag)], axum::Json(body)).into_response()
-        }
-    };
-    let (address, _server) = stub_server(
-        axum::Router::new().route(&format!("/api/children/{id}/timeline"), axum::routing::get(timeline)),
+            serde_json::to_vec(&serde_json::json!({
+            "child_id": id, "counted_from": today - chrono::Duration::days(60),
+            "core_group": {"due": today + chrono::Duration::days(10), "overdue": false, "working_days_overdue": 0},
+            "review_conference": {"due": review, "overdue": false, "working_days_overdue": 0},
+            "meetings": [], "open_actions": [], "done_actions": [],
+        }))
+        .unwrap()
+        },
     );
-    let app = AppUnderTest::signed_in_to(&address, Role::SocialWorker, &[(child, vec![])], &[], &[], |_| {});
+    let app =
+        AppUnderTest::signed_in_to(&file.address, Role::SocialWorker, &[(child, vec![])], &[], &[], |_| {});
     app.unlock();
     let read = || app.runtime.block_on(app.services.plan_timeline(id)).expect("timeline");
     let review = |view: &mobile::app::model::TimelineView| view.review_conference.as_ref().map(|r| r.due);
@@ -324,11 +309,10 @@ fn the_timeline_is_asked_for_by_the_tag_of_the_copy_kept_and_shown_from_it_while
     let again = read();
     assert_eq!(again, first, "unchanged: the copy kept is shown, as the server's");
 
-    version.store(2, Ordering::SeqCst);
+    file.version.store(2, Ordering::SeqCst);
     let moved = read();
     assert!(moved.from_server);
     assert_eq!(review(&moved), Some(today + chrono::Duration::days(60)), "a new timeline replaces it");
 
-    let named = named.lock().unwrap().clone();
-    assert_eq!(named, [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
+    assert_eq!(file.named(), [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
 }

@@ -2,8 +2,6 @@
 
 mod ui_support;
 
-use std::sync::Arc;
-
 use chrono::Utc;
 use mobile::app::SyncView;
 use mobile::app::services::Download;
@@ -246,33 +244,12 @@ fn after_a_sync_the_sync_screen_is_read_again_without_going_blank() {
 /// changed, the new file replaces it.
 #[test]
 fn a_report_held_is_asked_for_by_its_tag_and_kept_while_unchanged() {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicU8, Ordering};
+    use std::sync::atomic::Ordering;
 
-    use axum::http::{HeaderMap, StatusCode, header};
-    use axum::response::IntoResponse;
-
-    // The report's version on the stand-in server, and the tag each request named.
-    let version = Arc::new(AtomicU8::new(1));
-    let named: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
-    let (serving, asked) = (version.clone(), named.clone());
-    let report = move |request: HeaderMap| {
-        let (version, named) = (serving.clone(), asked.clone());
-        async move {
-            let held = request.get(header::IF_NONE_MATCH).map(|v| v.to_str().unwrap().to_owned());
-            named.lock().unwrap().push(held.clone());
-            let tag = format!("W/\"v{}\"", version.load(Ordering::SeqCst));
-            if held.as_deref() == Some(tag.as_str()) {
-                return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
-            }
-            let body = format!("Child,Seen\nTEST-1,version {}\n", version.load(Ordering::SeqCst));
-            (StatusCode::OK, [(header::ETAG, tag), (header::CONTENT_TYPE, "text/csv".to_owned())], body)
-                .into_response()
-        }
-    };
-    let (address, _server) =
-        stub_server(axum::Router::new().route("/api/reports/x.csv", axum::routing::get(report)));
-    let app = AppUnderTest::signed_in_to(&address, Role::TeamManager, &[], &[], &[], |_| {});
+    let file = TaggedFile::serve("/api/reports/x.csv", "text/csv", |version| {
+        format!("Child,Seen\nTEST-1,version {version}\n").into_bytes()
+    });
+    let app = AppUnderTest::signed_in_to(&file.address, Role::TeamManager, &[], &[], &[], |_| {});
     app.unlock();
     let download = |held: Option<&Download>| {
         app.runtime.block_on(app.services.download("api/reports/x.csv", "x.csv", held)).expect("fetched")
@@ -284,12 +261,11 @@ fn a_report_held_is_asked_for_by_its_tag_and_kept_while_unchanged() {
     let again = download(Some(&first));
     assert_eq!(again, first, "unchanged: the copy held is kept");
 
-    version.store(2, Ordering::SeqCst);
+    file.version.store(2, Ordering::SeqCst);
     let changed = download(Some(&again));
     assert_eq!(changed.bytes, b"Child,Seen\nTEST-1,version 2\n", "changed: the new file replaces it");
     assert_eq!(changed.tag.as_deref(), Some("W/\"v2\""));
     assert_eq!(changed.file_name, "x.csv");
 
-    let named = named.lock().unwrap().clone();
-    assert_eq!(named, [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
+    assert_eq!(file.named(), [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
 }

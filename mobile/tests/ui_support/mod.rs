@@ -174,6 +174,55 @@ pub fn stub_server(app: axum::Router) -> (String, std::thread::JoinHandle<()>) {
     (address, server)
 }
 
+/// A stand-in server answering GET `path` with a file in versions, as the server tags its
+/// reports and kept copies: version `n` is tagged `W/"vn"`, a request naming the current tag
+/// gets 304 with nothing, and any other gets `body(n)` as `content_type`.
+pub struct TaggedFile {
+    /// The stand-in's address.
+    pub address: String,
+    /// The version served: set it to change the file.
+    pub version: Arc<std::sync::atomic::AtomicU8>,
+    /// The tag each request named (`If-None-Match`), in order.
+    pub named: Arc<std::sync::Mutex<Vec<Option<String>>>>,
+    _server: std::thread::JoinHandle<()>,
+}
+
+impl TaggedFile {
+    pub fn serve(
+        path: &str,
+        content_type: &'static str,
+        body: impl Fn(u8) -> Vec<u8> + Clone + Send + Sync + 'static,
+    ) -> TaggedFile {
+        use axum::http::{HeaderMap, StatusCode, header};
+        use axum::response::IntoResponse;
+
+        let version = Arc::new(std::sync::atomic::AtomicU8::new(1));
+        let named: Arc<std::sync::Mutex<Vec<Option<String>>>> = Arc::default();
+        let (serving, asked) = (version.clone(), named.clone());
+        let answer = move |request: HeaderMap| {
+            let (version, named, body) = (serving.clone(), asked.clone(), body.clone());
+            async move {
+                let held = request.get(header::IF_NONE_MATCH).map(|v| v.to_str().unwrap().to_owned());
+                named.lock().unwrap().push(held.clone());
+                let version = version.load(Ordering::SeqCst);
+                let tag = format!("W/\"v{version}\"");
+                if held.as_deref() == Some(tag.as_str()) {
+                    return (StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response();
+                }
+                let headers = [(header::ETAG, tag), (header::CONTENT_TYPE, content_type.to_owned())];
+                (StatusCode::OK, headers, body(version)).into_response()
+            }
+        };
+        let (address, server) = stub_server(axum::Router::new().route(path, axum::routing::get(answer)));
+        TaggedFile { address, version, named, _server: server }
+    }
+
+    /// The tag each request named so far.
+    pub fn named(&self) -> Vec<Option<String>> {
+        self.named.lock().unwrap().clone()
+    }
+}
+
 /// The real app over a real encrypted store holding invented children, signed in (the server
 /// address is a closed local port, so the phone is offline) and unlocked.
 pub struct AppUnderTest {
