@@ -28,7 +28,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -284,21 +284,37 @@ struct Inner {
     /// Bumped whenever the worker adds work to send (a submit, a photo, a reopened or
     /// dismissed record), so the sync engine can update its counts and send at once.
     new_work: tokio::sync::watch::Sender<u64>,
-    /// The server's tag (`ETag`) for each copy kept of what the app reads again after every
-    /// sync (a handover, a plan timeline), named when reading it again: while that copy is
-    /// current the server sends nothing and records no view. In memory only: after a restart
-    /// the next read asks for it whole.
-    kept_tags: Mutex<HashMap<(Kept, ChildId), String>>,
 }
 
 /// A copy the server's answer is kept as, for the doorstep, which the app reads again after
 /// every sync.
+///
+/// Each copy is kept with the server's tag for it (its `ETag`), named when reading it again:
+/// while that copy is current the server sends nothing and records no view. The tag is written
+/// beside its copy, in the same tree and the same atomic batch, so a copy and a tag never
+/// pair across two answers, and both outlast a restart: a duty worker's phone started again
+/// does not fetch, and record a view of, every handover it keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kept {
     /// A duty or reallocation handover.
     Handover,
     /// The plan's timeline.
     Timeline,
+}
+
+impl Kept {
+    /// The tree the copies are kept in, and its name (for sealing).
+    fn tree(self, handles: &Handles) -> (&sled::Tree, &'static str) {
+        match self {
+            Kept::Handover => (&handles.handovers, HANDOVERS),
+            Kept::Timeline => (&handles.timelines, TIMELINES),
+        }
+    }
+}
+
+/// The key of the tag kept beside a child's copy (whose key is the child's id).
+fn tag_key(child: ChildId) -> Vec<u8> {
+    [child.as_bytes().as_slice(), b"/etag"].concat()
 }
 
 impl Inner {
@@ -308,10 +324,6 @@ impl Inner {
 }
 
 impl Inner {
-    fn kept_tags(&self) -> std::sync::MutexGuard<'_, HashMap<(Kept, ChildId), String>> {
-        self.kept_tags.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     fn read(&self) -> Result<HandlesGuard<'_>, StoreError> {
         let guard = self.handles.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         if guard.is_none() {
@@ -349,14 +361,7 @@ impl LocalStore {
         let dir = dir.as_ref().to_path_buf();
         let handles = Handles::open(&dir, 0)?;
         let (new_work, _) = tokio::sync::watch::channel(0);
-        Ok(Self {
-            inner: Arc::new(Inner {
-                dir,
-                handles: RwLock::new(Some(handles)),
-                new_work,
-                kept_tags: Mutex::default(),
-            }),
-        })
+        Ok(Self { inner: Arc::new(Inner { dir, handles: RwLock::new(Some(handles)), new_work }) })
     }
 
     /// The directory the store lives in.
@@ -468,7 +473,6 @@ impl LocalStore {
     /// The trees are cleared and flushed, then sled's files are deleted and a fresh, empty
     /// database is created in their place.
     pub fn wipe(&self) -> Result<(), StoreError> {
-        self.inner.kept_tags().clear();
         let mut guard = self.inner.handles.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         let generation = match guard.take() {
             Some(handles) => {
@@ -1277,42 +1281,49 @@ impl UnlockedStore {
     /// Keeps a duty handover on the device, so it can be read offline at the door, with the
     /// server's tag for it (`tag`, its `ETag`), if it gave one.
     pub fn save_handover(&self, handover: &Handover, tag: Option<String>) -> Result<(), StoreError> {
-        let handles = self.handles()?;
-        self.keep_tagged(Kept::Handover, handover.child.id, tag, || {
-            self.put(&handles.handovers, HANDOVERS, handover.child.id.as_bytes(), handover)?;
-            handles.db.flush()?;
-            Ok(())
-        })
+        self.keep_tagged(Kept::Handover, handover.child.id, handover, tag)
     }
 
-    /// Writes a copy of `kind` for `child` with `write`, and notes `tag` as its tag. Under the
-    /// tags' lock throughout, so that a copy and a tag written by two readers at once never
-    /// pair one's copy with the other's tag.
-    fn keep_tagged(
+    /// Keeps `copy` of `kind` for `child` with `tag`, its tag, in one atomic batch: without a
+    /// tag, any tag kept for the copy before is removed with it.
+    fn keep_tagged<T: Serialize>(
         &self,
         kind: Kept,
         child: ChildId,
+        copy: &T,
         tag: Option<String>,
-        write: impl FnOnce() -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let mut tags = self.inner.kept_tags();
-        tags.remove(&(kind, child));
-        write()?;
-        if let Some(tag) = tag {
-            tags.insert((kind, child), tag);
+        let handles = self.handles()?;
+        let (tree, name) = kind.tree(&handles);
+        let key = tag_key(child);
+        let mut batch = sled::Batch::default();
+        batch.insert(child.as_bytes().as_slice(), self.seal(name, child.as_bytes(), copy)?);
+        match tag {
+            Some(tag) => batch.insert(key.as_slice(), self.seal(name, &key, &tag)?),
+            None => batch.remove(key.as_slice()),
         }
+        tree.apply_batch(batch)?;
+        handles.db.flush()?;
         Ok(())
     }
 
-    /// The server's tag for the copy of `kind` kept for `child`, if known.
+    /// The server's tag for the copy of `kind` kept for `child`, if known and readable.
     pub fn kept_tag(&self, kind: Kept, child: ChildId) -> Option<String> {
-        self.inner.kept_tags().get(&(kind, child)).cloned()
+        let handles = self.handles().ok()?;
+        let (tree, name) = kind.tree(&handles);
+        self.get(tree, name, &tag_key(child)).ok().flatten()
     }
 
     /// Forgets the tag of the copy of `kind` kept for `child` (one that cannot be read), so
-    /// the next read asks for it whole.
+    /// the next read asks for it whole. Best effort: a tag not forgotten is asked with again,
+    /// answered `304` again, and forgotten then.
     pub fn forget_kept_tag(&self, kind: Kept, child: ChildId) {
-        self.inner.kept_tags().remove(&(kind, child));
+        if let Ok(handles) = self.handles() {
+            let (tree, _) = kind.tree(&handles);
+            if tree.remove(tag_key(child)).is_ok() {
+                let _ = handles.db.flush();
+            }
+        }
     }
 
     /// The plan's timeline the server last gave for a child (its JSON), if fetched.
@@ -1330,12 +1341,7 @@ impl UnlockedStore {
         timeline: &serde_json::Value,
         tag: Option<String>,
     ) -> Result<(), StoreError> {
-        let handles = self.handles()?;
-        self.keep_tagged(Kept::Timeline, child, tag, || {
-            self.put(&handles.timelines, TIMELINES, child.as_bytes(), timeline)?;
-            handles.db.flush()?;
-            Ok(())
-        })
+        self.keep_tagged(Kept::Timeline, child, timeline, tag)
     }
 
     /// A manager's standing decisions that the child need not be seen alone, as last fetched
@@ -1603,8 +1609,10 @@ fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
 /// handover, timeline and standing "seen alone" decisions. The worker's own drafts and outbox entries stay until the server has them.
 fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
     handles.children.remove(child.as_bytes())?;
-    handles.handovers.remove(child.as_bytes())?;
-    handles.timelines.remove(child.as_bytes())?;
+    for tree in [&handles.handovers, &handles.timelines] {
+        tree.remove(child.as_bytes())?;
+        tree.remove(tag_key(child))?;
+    }
     handles.seen_alone_decisions.remove(child.as_bytes())?;
     for tree in [&handles.visits, &handles.covers, &handles.escalations, &handles.reviews] {
         let keys: Vec<sled::IVec> = tree.scan_prefix(child.as_bytes()).keys().collect::<Result<_, _>>()?;

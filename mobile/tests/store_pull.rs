@@ -4,7 +4,7 @@
 mod core_fixtures;
 
 use core_fixtures::*;
-use mobile::store::OutboxState;
+use mobile::store::{Kept, OutboxState};
 use shared::CalendarName;
 use shared::WorkerId;
 use shared::people::CoverAssignment;
@@ -106,6 +106,9 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     };
     store.save_seen_alone_decisions(child.id, std::slice::from_ref(&decision)).unwrap();
     store.save_seen_alone_decisions(other.id, std::slice::from_ref(&decision)).unwrap();
+    for id in [child.id, other.id] {
+        store.save_timeline(id, &serde_json::json!({ "plan": "kept" }), Some("W/\"t1\"".into())).unwrap();
+    }
 
     let summary = store
         .apply_pull(
@@ -123,6 +126,9 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     assert!(store.escalations_for(child.id).unwrap().is_empty());
     assert!(store.seen_alone_decisions(child.id).unwrap().is_empty(), "a manager's reasons leave too");
     assert_eq!(store.seen_alone_decisions(other.id).unwrap().len(), 1);
+    assert_eq!(store.timeline(child.id).unwrap(), None, "the plan's timeline leaves too");
+    assert_eq!(store.kept_tag(Kept::Timeline, child.id), None, "and the tag kept with it");
+    assert_eq!(store.kept_tag(Kept::Timeline, other.id).as_deref(), Some("W/\"t1\""));
     assert_eq!(store.child(other.id).unwrap(), Some(other), "other children untouched");
     assert_eq!(store.outbox_waiting().unwrap()[0].visit, unsent, "unsent work stays until the server has it");
     assert!(store.draft(draft.id).unwrap().is_some());

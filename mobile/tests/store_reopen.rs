@@ -7,7 +7,7 @@ mod core_fixtures;
 use std::time::{Duration, Instant};
 
 use core_fixtures::*;
-use mobile::store::LocalStore;
+use mobile::store::{Kept, LocalStore};
 
 #[test]
 fn a_store_closed_and_opened_again_at_once_opens_every_time_with_its_visit() {
@@ -28,4 +28,40 @@ fn a_store_still_open_elsewhere_is_refused_after_a_short_wait_not_hung_on() {
     let error = LocalStore::open(dir.path()).expect_err("held by the first");
     assert!(format!("{error:?}").contains("could not acquire lock"), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
+/// The server's tag for a kept copy (a plan's timeline, a handover) is kept with it on disk:
+/// after the app is started again, the copy is named and, while current, not sent again nor
+/// recorded as viewed. A copy saved without a tag leaves no old tag to pair with it, and a
+/// wipe leaves none.
+#[test]
+fn a_kept_copys_tag_outlasts_a_restart_and_goes_with_its_copy() {
+    let (dir, local, store) = unlocked_store();
+    let child = child();
+    let timeline = serde_json::json!({ "core_group": "2025-03-10" });
+    store.save_timeline(child.id, &timeline, Some("W/\"one\"".into())).unwrap();
+    drop((store, local));
+
+    let local = LocalStore::open(dir.path()).unwrap();
+    let store = local.unlock("2468").unwrap();
+    assert_eq!(store.timeline(child.id).unwrap(), Some(timeline.clone()));
+    assert_eq!(store.kept_tag(Kept::Timeline, child.id).as_deref(), Some("W/\"one\""), "the tag is kept too");
+    assert_eq!(store.kept_tag(Kept::Handover, child.id), None, "each kind of copy has its own tag");
+
+    // A server that gave no tag: the old tag must not be named for the new copy.
+    store.save_timeline(child.id, &serde_json::json!({ "core_group": "2025-03-17" }), None).unwrap();
+    drop((store, local));
+    let local = LocalStore::open(dir.path()).unwrap();
+    let store = local.unlock("2468").unwrap();
+    assert_eq!(store.kept_tag(Kept::Timeline, child.id), None);
+
+    store.save_timeline(child.id, &timeline, Some("W/\"two\"".into())).unwrap();
+    store.forget_kept_tag(Kept::Timeline, child.id);
+    assert_eq!(store.kept_tag(Kept::Timeline, child.id), None, "forgotten");
+    assert_eq!(store.timeline(child.id).unwrap(), Some(timeline.clone()), "the copy itself stays");
+
+    store.save_timeline(child.id, &timeline, Some("W/\"three\"".into())).unwrap();
+    local.wipe().unwrap();
+    let store = local.set_pin_with("1357", quick_kdf()).unwrap();
+    assert_eq!(store.kept_tag(Kept::Timeline, child.id), None, "a wipe leaves no tag");
 }

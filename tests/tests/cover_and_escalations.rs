@@ -189,9 +189,9 @@ async fn a_report_held_on_the_desk_is_sent_and_recorded_again_only_when_it_chang
 
 /// A duty worker's phone keeps the handover of each child they cover, and asks for it again
 /// after every sync, even with the app closed. It names the copy kept: while that is current
-/// nothing is sent, and the audit log does not say the duty worker viewed a handover a minute.
-/// Once the key worker's visit changes it, the new handover comes, is kept, and its view
-/// recorded.
+/// nothing is sent, and the audit log does not say the duty worker viewed a handover a minute,
+/// nor each time the phone starts again. Once the key worker's visit changes it, the new
+/// handover comes, is kept, and its view recorded.
 #[tokio::test]
 async fn a_covered_childs_handover_is_kept_fresh_without_a_view_recorded_every_sync() {
     let (_dir, server) = demo_server().await;
@@ -233,6 +233,12 @@ async fn a_covered_childs_handover_is_kept_fresh_without_a_view_recorded_every_s
     }
     assert!(dana.store.handover(child.id).unwrap().is_some(), "still kept");
     assert_eq!(handover_views().await, 1, "one view recorded, for the one handover sent");
+
+    // The phone is switched off and on: the tag was kept with the copy, so a handover nobody
+    // opened is not fetched again, nor recorded as viewed, for every restart of the app.
+    let dana = dana.restart().unwrap();
+    assert_eq!(dana.engine.sync_once().await.unwrap().handovers, 0, "the kept copy is still current");
+    assert_eq!(handover_views().await, 1, "no view recorded for the restart");
 
     // Sam visits before going off: the handover changes, and comes again.
     sam.submit(&sam.visit_to(&child, "My tooth fell out.").unwrap()).unwrap();

@@ -511,7 +511,8 @@ impl Services {
                     store.save_handover(&handover, tag)?;
                     Some(handover)
                 }
-                Ok(None) => kept,
+                // Still the copy kept: read again, in case another reader kept a newer one.
+                Ok(None) => store.handover(id).ok().flatten().or(kept),
                 Err(_) => None,
             },
             Err(_) => None,
