@@ -1147,16 +1147,7 @@ impl Services {
         let mut due: Vec<super::model::SupervisionDue> =
             client.get_json("api/plans/due", &token).await.map_err(|e| UiError::new(e.plain_words()))?;
         due.sort_by_key(|d| (!d.supervision.overdue, d.supervision.due));
-        let store = self.store()?;
-        let mut out = Vec::with_capacity(due.len());
-        for item in due {
-            let name = store
-                .child(item.child_id)?
-                .map(|c| c.display_name())
-                .unwrap_or_else(|| item.central_id.clone());
-            out.push((item, name));
-        }
-        Ok(out)
+        self.named(due, |d| (d.child_id, &d.central_id))
     }
 
     /// Every child in this manager's scope with their plan dates (needs signal), each with the
@@ -1165,16 +1156,25 @@ impl Services {
         let (client, token) = self.client().await?;
         let due: Vec<super::model::PlanDueView> =
             client.get_json("api/plans/due", &token).await.map_err(|e| UiError::new(e.plain_words()))?;
+        self.named(due, |d| (d.child_id, &d.central_id))
+    }
+
+    /// Each of `items` with the name the phone holds for its child (`child` gives the child's id
+    /// and central id), or the central id for a child not on this phone.
+    fn named<T>(
+        &self,
+        items: Vec<T>,
+        child: impl Fn(&T) -> (ChildId, &String),
+    ) -> Result<Vec<(T, String)>, UiError> {
         let store = self.store()?;
-        let mut out = Vec::with_capacity(due.len());
-        for item in due {
-            let name = store
-                .child(item.child_id)?
-                .map(|c| c.display_name())
-                .unwrap_or_else(|| item.central_id.clone());
-            out.push((item, name));
-        }
-        Ok(out)
+        items
+            .into_iter()
+            .map(|item| {
+                let (id, central_id) = child(&item);
+                let name = store.child(id)?.map(|c| c.display_name()).unwrap_or_else(|| central_id.clone());
+                Ok((item, name))
+            })
+            .collect()
     }
 
     /// Records the manager's supervision of a child's case (needs signal): the date, the
