@@ -1307,11 +1307,18 @@ impl UnlockedStore {
         Ok(())
     }
 
-    /// The server's tag for the copy of `kind` kept for `child`, if known and readable.
+    /// The server's tag for the copy of `kind` kept for `child`, to name when reading it again:
+    /// only while that copy can be read. A tag named for a copy that cannot be read (one an
+    /// earlier version of the app kept, or damaged) would be answered `304` for ever, and the
+    /// copy never replaced.
     pub fn kept_tag(&self, kind: Kept, child: ChildId) -> Option<String> {
+        let readable = match kind {
+            Kept::Handover => self.handover(child).ok().flatten().is_some(),
+            Kept::Timeline => self.timeline(child).ok().flatten().is_some(),
+        };
         let handles = self.handles().ok()?;
         let (tree, name) = kind.tree(&handles);
-        self.get(tree, name, &tag_key(child)).ok().flatten()
+        readable.then(|| self.get(tree, name, &tag_key(child)).ok().flatten()).flatten()
     }
 
     /// Forgets the tag of the copy of `kind` kept for `child` (one that cannot be read), so

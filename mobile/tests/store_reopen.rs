@@ -65,3 +65,35 @@ fn a_kept_copys_tag_outlasts_a_restart_and_goes_with_its_copy() {
     let store = local.set_pin_with("1357", quick_kdf()).unwrap();
     assert_eq!(store.kept_tag(Kept::Timeline, child.id), None, "a wipe leaves no tag");
 }
+
+/// A tag is named only while its copy can be read: a handover kept by an earlier version of
+/// the app, or damaged, would otherwise be answered "still current" for ever and never
+/// replaced, and the duty worker would have no handover at the door.
+#[test]
+fn a_tag_is_not_named_for_a_copy_that_cannot_be_read() {
+    let (dir, local, store) = unlocked_store();
+    let child = child();
+    store.save_handover(&fixtures::handover(child.clone()), Some("W/\"kept\"".into())).unwrap();
+    assert_eq!(store.kept_tag(Kept::Handover, child.id).as_deref(), Some("W/\"kept\""));
+    drop((store, local));
+
+    // The copy as damage would leave it (bytes the store never sealed); its tag untouched.
+    // sled lets go of its directory's lock a moment after the last handle.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let db = loop {
+        match sled::open(dir.path()) {
+            Ok(db) => break db,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            Err(e) => panic!("the store's directory stayed locked: {e}"),
+        }
+    };
+    let handovers = db.open_tree("handovers").unwrap();
+    assert_eq!(handovers.iter().count(), 2, "the copy and its tag");
+    handovers.insert(child.id.as_bytes(), b"damaged".as_slice()).unwrap();
+    db.flush().unwrap();
+    drop((handovers, db));
+
+    let local = LocalStore::open(dir.path()).unwrap();
+    let store = local.unlock("2468").unwrap();
+    assert_eq!(store.kept_tag(Kept::Handover, child.id), None, "asked for whole, so it is replaced");
+}

@@ -501,18 +501,16 @@ impl Services {
     /// when none of them has the child yet (the screen says so and waits for the sync).
     pub async fn handover(&self, id: ChildId) -> Result<Option<HandoverView>, UiError> {
         let store = self.store()?;
-        // Naming the copy kept, if it can be read: while it is current the server sends nothing
-        // (and records no view), and the copy kept is the server's.
-        let kept = store.handover(id).ok().flatten();
-        let held = kept.as_ref().and_then(|_| store.kept_tag(Kept::Handover, id));
+        // Naming the copy kept: while it is current the server sends nothing (and records no
+        // view), and the copy kept is the server's.
+        let held = store.kept_tag(Kept::Handover, id);
         let fetched = match self.client().await {
             Ok((client, token)) => match client.handover_since(&token, id, held.as_deref()).await {
                 Ok(Some((handover, tag))) => {
                     store.save_handover(&handover, tag)?;
                     Some(handover)
                 }
-                // Still the copy kept: read again, in case another reader kept a newer one.
-                Ok(None) => store.handover(id).ok().flatten().or(kept),
+                Ok(None) => store.handover(id).ok().flatten(),
                 Err(_) => None,
             },
             Err(_) => None,
@@ -1084,9 +1082,7 @@ impl Services {
         let today = store.today(Utc::now())?;
         let read = |raw: serde_json::Value| serde_json::from_value::<super::model::TimelineView>(raw).ok();
         if let Ok((client, token)) = self.client().await {
-            // Naming the copy kept, if it can be read (a child removed from the phone and back
-            // again while the app runs has a tag, but no copy).
-            let held = store.timeline(id).ok().flatten().and_then(|_| store.kept_tag(Kept::Timeline, id));
+            let held = store.kept_tag(Kept::Timeline, id);
             match client.get_file(&format!("api/children/{id}/timeline"), &token, held.as_deref()).await {
                 Ok(FileAnswer::File { bytes, tag, .. }) => {
                     if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(&bytes)

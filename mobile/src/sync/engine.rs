@@ -378,14 +378,9 @@ impl SyncEngine {
                 continue;
             }
             let child = cover.child_id;
-            // Naming the copy kept, if it can be read: while it is current the server sends
-            // nothing, and records no view of a handover nobody opened.
-            let held = self
-                .store
-                .handover(child)
-                .ok()
-                .flatten()
-                .and_then(|_| self.store.kept_tag(Kept::Handover, child));
+            // Naming the copy kept: while it is current the server sends nothing, and records
+            // no view of a handover nobody opened.
+            let held = self.store.kept_tag(Kept::Handover, child);
             let fetched = self
                 .authed(&client, &mut session, |token| {
                     let (client, held) = (client.clone(), held.clone());
