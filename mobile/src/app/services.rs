@@ -505,7 +505,7 @@ impl Services {
         // view), and the copy kept is the server's.
         let held = store.kept_tag(Kept::Handover, id);
         let fetched = match self.client().await {
-            Ok((client, token)) => match client.handover_since(&token, id, held.as_deref()).await {
+            Ok((client, token)) => match client.handover(&token, id, held.as_deref()).await {
                 Ok(Some((handover, tag))) => {
                     store.save_handover(&handover, tag)?;
                     Some(handover)

@@ -428,22 +428,14 @@ impl SyncClient {
         }
     }
 
-    /// The duty handover for a covered child (`GET /api/children/{id}/handover`).
+    /// The duty handover for a covered child (`GET /api/children/{id}/handover`), with its tag.
+    /// Given the tag of a copy kept (`held`), `None` while that copy is current: the server
+    /// sends nothing, and records no view.
     ///
     /// An open escalation this version of the app cannot read is left out, and the rest of the
     /// handover kept (the engine's pull counts such changes and asks for an update): a duty
     /// worker at the door needs the child's history and plan, not an error.
-    pub async fn handover(&self, token: &str, child: ChildId) -> Result<Handover, SyncError> {
-        match self.handover_since(token, child, None).await? {
-            Some((handover, _)) => Ok(handover),
-            None => Err(SyncError::Protocol("304 to a request naming no copy held".into())),
-        }
-    }
-
-    /// [`SyncClient::handover`] for a caller keeping the copy tagged `held`: `None` while that
-    /// copy is current (the server sends nothing, and records no view), else the handover with
-    /// its tag.
-    pub async fn handover_since(
+    pub async fn handover(
         &self,
         token: &str,
         child: ChildId,

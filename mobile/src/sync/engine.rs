@@ -384,7 +384,7 @@ impl SyncEngine {
             let fetched = self
                 .authed(&client, &mut session, |token| {
                     let (client, held) = (client.clone(), held.clone());
-                    async move { client.handover_since(&token, child, held.as_deref()).await }
+                    async move { client.handover(&token, child, held.as_deref()).await }
                 })
                 .await;
             match fetched {
