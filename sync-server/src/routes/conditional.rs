@@ -21,9 +21,26 @@ pub(crate) fn file(
     if let Some(unchanged) = unchanged(request, &tag) {
         return (unchanged, false);
     }
-    let mut response = (StatusCode::OK, body).into_response();
-    set_headers(response.headers_mut(), content_type, filename);
-    (tagged(response, &tag), true)
+    (tagged(whole(body, content_type, filename), &tag), true)
+}
+
+/// A file sent whole: `200`, its type, `no-store`, and, given a file name, as an attachment.
+pub(crate) fn whole(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    filename: Option<&str>,
+) -> Response {
+    let mut response = (StatusCode::OK, body.into()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(name) = filename {
+        let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
+        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    response
 }
 
 /// `304 Not Modified`, with no body, when the caller's `If-None-Match` names `tag`.
@@ -60,15 +77,4 @@ fn held_already(request: &HeaderMap, tag: &str) -> bool {
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(','))
         .any(|named| named.trim() == "*" || opaque(named) == tag)
-}
-
-pub(crate) fn set_headers(headers: &mut HeaderMap, content_type: &'static str, filename: Option<&str>) {
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Some(name) = filename {
-        let safe: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{safe}\"")) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
 }

@@ -898,10 +898,14 @@ pub async fn chronology(
         ChronologyFormat::Json => ApiJson(chronology).into_response(),
         ChronologyFormat::Csv => {
             let csv = reports::chronology_csv(&chronology).map_err(ApiError::internal)?;
-            text(csv, "text/csv; charset=utf-8", Some(&format!("chronology-{}.csv", child.central_id)))
+            conditional::whole(
+                csv,
+                "text/csv; charset=utf-8",
+                Some(&format!("chronology-{}.csv", child.central_id)),
+            )
         }
         ChronologyFormat::Html => {
-            text(reports::chronology_html(&chronology), "text/html; charset=utf-8", None)
+            conditional::whole(reports::chronology_html(&chronology), "text/html; charset=utf-8", None)
         }
         ChronologyFormat::Pdf => {
             // Drawing a long chronology is CPU work: off the async workers.
@@ -909,22 +913,10 @@ pub async fn chronology(
                 .await
                 .map_err(ApiError::internal)?
                 .map_err(ApiError::internal)?;
-            attachment(pdf, "application/pdf", &format!("chronology-{}.pdf", child.central_id))
+            conditional::whole(pdf, "application/pdf", Some(&format!("chronology-{}.pdf", child.central_id)))
         }
     };
     Ok(conditional::tagged(response, &tag))
-}
-
-fn attachment(body: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
-    conditional::set_headers(response.headers_mut(), content_type, Some(filename));
-    response
-}
-
-fn text(body: String, content_type: &'static str, filename: Option<&str>) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
-    conditional::set_headers(response.headers_mut(), content_type, filename);
-    response
 }
 
 /// A date range; both ends included.
