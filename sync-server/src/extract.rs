@@ -13,6 +13,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::sync::PushRequest;
 
+use crate::sync::SentPush;
+
 use crate::error::ApiError;
 
 /// A JSON body, deserialized with the path of any failing field reported.
@@ -31,10 +33,10 @@ where
     }
 }
 
-/// A push's body: [`ApiJson`], but a large push's visits are parsed on two threads
-/// ([`parse_push`]).
+/// A push's body: [`ApiJson`], but a large push's visits are parsed on two threads, and each
+/// visit's text as sent is kept for storing ([`parse_push`]).
 #[derive(Debug, Clone)]
-pub struct ApiPush(pub PushRequest);
+pub struct ApiPush(pub SentPush);
 
 impl<S: Send + Sync> FromRequest<S> for ApiPush {
     type Rejection = ApiError;
@@ -46,9 +48,10 @@ impl<S: Send + Sync> FromRequest<S> for ApiPush {
 
 /// Parses a push as [`parse_json`] does (the same result, and the same error for bad JSON),
 /// but each visit from its own text, so that a large push's visits are parsed on two threads
-/// ([`crate::halves`]): parsing is much of its time. Any failure is parsed again the plain way,
-/// so the error names the field as it would otherwise.
-pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
+/// ([`crate::halves`]): parsing is much of its time. Each text is kept (a view of `bytes`, not
+/// a copy), so the stored record is built around it rather than encoding the visit again. Any
+/// failure is parsed again the plain way, so the error names the field as it would otherwise.
+pub fn parse_push(bytes: &Bytes) -> Result<SentPush, ApiError> {
     /// A push with each visit's JSON text unparsed.
     #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -59,13 +62,17 @@ pub fn parse_push(bytes: &[u8]) -> Result<PushRequest, ApiError> {
         visits: Vec<&'a serde_json::value::RawValue>,
     }
     if let Ok(Unparsed { protocol, device_id, visits }) = serde_json::from_slice::<Unparsed>(bytes)
-        && let Ok(visits) = crate::halves::in_halves(&visits, |part| {
+        && let Ok(parsed) = crate::halves::in_halves(&visits, |part| {
             part.iter().map(|raw| serde_json::from_str(raw.get())).collect::<Result<Vec<_>, _>>()
         })
     {
-        return Ok(PushRequest { protocol, device_id, visits });
+        let texts = visits.iter().map(|raw| bytes.slice_ref(raw.get().as_bytes())).collect();
+        return Ok(SentPush {
+            request: PushRequest { protocol, device_id, visits: parsed },
+            texts: Some(texts),
+        });
     }
-    parse_json(bytes)
+    parse_json::<PushRequest>(bytes).map(SentPush::from)
 }
 
 /// A request's body, checked to be JSON, and within the size limit.

@@ -36,7 +36,7 @@ use shared::sync::AuthoritySettings;
 use crate::scope;
 use crate::store::prelude::*;
 use crate::store::{
-    AuditAction, AuditEntry, Conflict, FeedEntry, PullState, StoreError, StoreResult, StoredVisit,
+    AuditAction, AuditEntry, Conflict, FeedEntry, NewVisit, PullState, StoreError, StoreResult, StoredVisit,
 };
 
 /// Why a push or a pull was refused as a whole. (Each visit's own problems are in its result.)
@@ -96,14 +96,33 @@ pub const MAX_PULL_LIMIT: usize = 5000;
 /// How many feed entries one pull examines at most before answering `more`.
 const FEED_SCAN_MAX: usize = 20_000;
 
+/// A push as received: the request, and, when its body was read as sent, each visit's JSON text
+/// in the order of `request.visits`, which the stored records are built around (see
+/// [`NewVisit`]).
+#[derive(Clone, Debug)]
+pub struct SentPush {
+    /// The push.
+    pub request: PushRequest,
+    /// Each visit's text as sent, one for each of `request.visits`, or none.
+    pub texts: Option<Vec<bytes::Bytes>>,
+}
+
+impl From<PushRequest> for SentPush {
+    /// A push made in this process: its visits are encoded when stored.
+    fn from(request: PushRequest) -> SentPush {
+        SentPush { request, texts: None }
+    }
+}
+
 /// Handles one push from a device (the caller has checked the worker's role). Business time
 /// (`clock`) dates what is stored and bounds the not-in-future check.
 pub async fn push(
     store: &dyn Store,
     caller: Syncer<'_>,
     clock: SyncClock,
-    request: PushRequest,
+    sent: impl Into<SentPush>,
 ) -> Result<PushResponse, SyncError> {
+    let SentPush { request, texts } = sent.into();
     if request.protocol != PROTOCOL_VERSION {
         return Err(SyncError::bad(
             "protocol",
@@ -135,9 +154,12 @@ pub async fn push(
         children: HashMap::new(),
         stored_per_child: Default::default(),
     };
+    // Texts that do not pair one to one with the visits are not used.
+    let mut texts = texts.filter(|t| t.len() == request.visits.len()).map(Vec::into_iter);
     for visit in request.visits {
         let (visit_id, revision) = (visit.id, visit.revision);
-        let outcome = batch.decide(visit).await?;
+        let text = texts.as_mut().and_then(Iterator::next);
+        let outcome = batch.decide(visit, text).await?;
         results.push(PushResult { visit_id, revision, outcome });
     }
     batch.finish().await?;
@@ -167,9 +189,10 @@ struct PushBatch<'a> {
     tz: shared::Tz,
     /// Today in the authority's time zone.
     today: NaiveDate,
-    /// The revisions accepted, in the order sent, with the team each is held for. They are
+    /// The revisions accepted, in the order sent, with the team each is held for and its text
+    /// as sent. They are
     /// stored together once every revision is decided (see [`Transaction::put_visits`]).
-    accepted: Vec<(StoredVisit, Option<shared::TeamId>)>,
+    accepted: Vec<NewVisit>,
     /// Where in `accepted` each visit's revisions are, in the order sent.
     accepted_by_id: HashMap<VisitId, Vec<usize>>,
     /// Each revision sent, as held before this push (`None`: not held).
@@ -224,7 +247,7 @@ impl PushBatch<'_> {
     /// The revisions of a visit accepted earlier in this push, in the order sent.
     fn accepted_revisions(&self, id: VisitId) -> impl Iterator<Item = &StoredVisit> {
         let at = self.accepted_by_id.get(&id).map_or(&[][..], Vec::as_slice);
-        at.iter().filter_map(|&i| self.accepted.get(i)).map(|(stored, _)| stored)
+        at.iter().filter_map(|&i| self.accepted.get(i)).map(|new| &new.stored)
     }
 
     async fn held(&self, id: VisitId, revision: u32) -> StoreResult<Option<StoredVisit>> {
@@ -244,7 +267,8 @@ impl PushBatch<'_> {
         self.store.latest_revision(id).await
     }
 
-    async fn decide(&mut self, visit: Visit) -> Result<PushOutcome, SyncError> {
+    /// Decides one revision; `sent` is its JSON text as pushed, if known.
+    async fn decide(&mut self, visit: Visit, sent: Option<bytes::Bytes>) -> Result<PushOutcome, SyncError> {
         let worker = &self.caller.worker;
         let date = visit.date();
         let child = match self.children.get(&visit.child_id) {
@@ -348,7 +372,7 @@ impl PushBatch<'_> {
             per_child.workers.push(stored.visit.worker_id);
         }
         self.accepted_by_id.entry(stored.visit.id).or_default().push(self.accepted.len());
-        self.accepted.push((stored, team));
+        self.accepted.push(NewVisit { stored, team, sent });
         Ok(PushOutcome::Accepted { needs_review: told.map(str::to_owned) })
     }
 

@@ -618,6 +618,74 @@ async fn a_full_push_is_decided_and_stored_as_one_visit_at_a_time_would_be() {
     assert!(held.as_array().unwrap().iter().any(|h| h["visit_id"] == visits[499].id.to_string()));
 }
 
+/// A pushed revision is stored around its JSON text as sent (not encoded again). Whatever the
+/// text's spacing, field order or escapes, what is stored, and what another device pulls, is
+/// the visit the text says: in a push of one and in a full push, parsed on two threads.
+#[tokio::test]
+async fn a_visit_sent_in_any_valid_json_layout_is_stored_and_pulled_as_that_visit() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let ellie = world.child("DEMO-0001").await;
+    let (_, cursor) = world.pull_all(&tara, None).await;
+    /// The visit written out by hand: fields in reverse order, spaced over lines, and every
+    /// character past ASCII escaped as `\uXXXX`.
+    fn odd_text(visit: &Visit) -> String {
+        let Value::Object(fields) = serde_json::to_value(visit).unwrap() else { unreachable!() };
+        let fields: Vec<String> = fields
+            .iter()
+            .rev()
+            .map(|(k, v)| format!("\n\t{k:?} :  {}", serde_json::to_string(v).unwrap()))
+            .collect();
+        let text = format!("{{ {} \n}}", fields.join(" ,"));
+        text.chars()
+            .map(|c| match c.is_ascii() {
+                true => c.to_string(),
+                false => c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect(),
+            })
+            .collect()
+    }
+    let said = |n: usize| format!("Visit {n}: «I don't want to go», she said — twice. 🙂\n\"Really.\"");
+    let visits: Vec<Visit> = (0..MAX_PUSH_BATCH)
+        .map(|n| Visit { child_views: said(n), ..visit(ellie.id, sam.worker_id()) })
+        .collect();
+    for batch in [&visits[..1], &visits[1..]] {
+        let texts: Vec<String> = batch.iter().map(odd_text).collect();
+        let body = format!(
+            "{{\"visits\" : [ {} ] ,\n \"device_id\": \"{}\", \"protocol\":1 }}",
+            texts.join(",\n"),
+            sam.device_id
+        );
+        let request = Request::post("/api/sync/push")
+            .header(header::AUTHORIZATION, format!("Bearer {}", sam.access()))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, answer) = world.send(request).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let results = answer["results"].as_array().unwrap();
+        assert_eq!(results.len(), batch.len());
+        assert!(results.iter().all(|r| outcome(r) == "accepted"), "{answer}");
+    }
+    let store = world.state.store();
+    for (n, sent) in visits.iter().enumerate() {
+        let stored = store.visit(sent.id, sent.revision).await.unwrap().map(|s| s.visit);
+        assert_eq!(stored.as_ref(), Some(sent), "visit {n} as stored");
+    }
+    let (events, _) = world.pull_all(&tara, Some(&cursor)).await;
+    let pulled: Vec<Visit> = events_of(&events, "visit")
+        .into_iter()
+        .map(|e| serde_json::from_value(e["visit"].clone()).unwrap())
+        .collect();
+    assert_eq!(pulled.len(), MAX_PUSH_BATCH, "every revision reaches the manager");
+    for sent in &visits {
+        assert!(pulled.contains(sent), "{} as pulled", sent.id);
+    }
+    // The same push again is a duplicate of each: the stored record is the visit sent.
+    let outcomes = world.push_outcomes(&sam, &visits[..3]).await;
+    assert!(outcomes.iter().all(|r| outcome(r) == "duplicate"), "{outcomes:?}");
+}
+
 #[tokio::test]
 async fn a_full_push_with_a_bad_field_names_it_as_a_small_push_does() {
     let world = World::new().await;

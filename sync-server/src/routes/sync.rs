@@ -32,16 +32,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 410, body = ErrorBody, description = "This device was revoked: wipe"),
         (status = 413, body = ErrorBody, description = "Larger than 4 MiB once decompressed"),
         (status = 415, body = ErrorBody, description = "Not JSON, an unknown `Content-Encoding`, or a `dcz` body made with another dictionary (field `Content-Encoding`; the answer carries `Accept-Encoding: gzip`)")))]
-#[tracing::instrument(skip_all, fields(worker.id = %caller.id(), visits = request.visits.len()))]
+#[tracing::instrument(skip_all, fields(worker.id = %caller.id(), visits = sent.request.visits.len()))]
 pub async fn push(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPush(request): ApiPush,
+    ApiPush(sent): ApiPush,
 ) -> Result<ApiJson<PushResponse>, ApiError> {
     scope::require_role(&caller.worker, &VISITING_ROLES)?;
     let clock =
         crate::sync::SyncClock { now: state.now(), tz: state.clock().time_zone(), today: state.today() };
-    let response = crate::sync::push(state.store(), caller.syncer(), clock, request).await?;
+    let response = crate::sync::push(state.store(), caller.syncer(), clock, sent).await?;
     Ok(ApiJson(response))
 }
 

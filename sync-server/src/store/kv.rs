@@ -442,12 +442,18 @@ impl<E: Engine> Transaction for KvTransaction<'_, E> {
         self.put_encoded_visit(stored, encoded, team)
     }
 
-    async fn put_visits(&mut self, visits: &[(StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
-        // Encoding is most of a large push's time before the engine's: on two threads.
+    async fn put_visits(&mut self, visits: &[NewVisit]) -> StoreResult<()> {
+        // A revision pushed over HTTP is stored around its text as sent: encoding it again was
+        // most of a large push's time before the engine's. Any other is encoded, on two threads.
         let encoded = crate::halves::in_halves(visits, |part| {
-            part.iter().map(|(stored, _)| encode(stored)).collect::<StoreResult<Vec<_>>>()
+            part.iter()
+                .map(|new| match &new.sent {
+                    Some(sent) => new.stored.json_around(sent).map_err(|e| StoreError::Encode(e.to_string())),
+                    None => encode(&new.stored),
+                })
+                .collect::<StoreResult<Vec<_>>>()
         })?;
-        for ((stored, team), encoded) in visits.iter().zip(encoded) {
+        for (NewVisit { stored, team, .. }, encoded) in visits.iter().zip(encoded) {
             self.put_encoded_visit(stored, encoded, *team)?;
         }
         Ok(())

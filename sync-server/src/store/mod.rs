@@ -609,9 +609,10 @@ pub trait Transaction: Send + Sync {
     /// has checked that the revision is new, and adds the feed entry.
     async fn put_visit(&mut self, stored: &StoredVisit, team: Option<TeamId>) -> StoreResult<()>;
     /// [`Transaction::put_visit`] for each of `visits`, in order: a push's revisions, stored
-    /// together so an engine may prepare them together.
-    async fn put_visits(&mut self, visits: &[(StoredVisit, Option<TeamId>)]) -> StoreResult<()> {
-        for (stored, team) in visits {
+    /// together so an engine may prepare them together. A revision's text as sent, when given,
+    /// may be stored in place of the visit encoded again: the record reads back the same.
+    async fn put_visits(&mut self, visits: &[NewVisit]) -> StoreResult<()> {
+        for NewVisit { stored, team, sent: _ } in visits {
             self.put_visit(stored, *team).await?;
         }
         Ok(())

@@ -109,6 +109,46 @@ pub struct StoredVisit {
     pub on_cover: bool,
 }
 
+impl StoredVisit {
+    /// This record's JSON, as `serde_json::to_vec(self)` gives it, but with `sent` (the
+    /// revision's JSON text exactly as pushed, which parsed to `self.visit`) in the place of the
+    /// visit encoded again. Encoding the visits was a large push's main cost outside the
+    /// engine; the app encodes a visit as the server would, so for it the bytes are the same.
+    pub(crate) fn json_around(&self, sent: &[u8]) -> serde_json::Result<Vec<u8>> {
+        /// Every field of [`StoredVisit`] but the visit, in the same order: the tests check the
+        /// bytes against `StoredVisit`'s own.
+        #[derive(Serialize)]
+        struct Rest<'a> {
+            received_at: &'a DateTime<Utc>,
+            device_id: &'a DeviceId,
+            needs_review: &'a Option<String>,
+            on_cover: bool,
+        }
+        let StoredVisit { visit: _, received_at, device_id, needs_review, on_cover } = self;
+        let rest = serde_json::to_vec(&Rest { received_at, device_id, needs_review, on_cover: *on_cover })?;
+        const HEAD: &[u8] = b"{\"visit\":";
+        let mut out = Vec::with_capacity(HEAD.len() + sent.len() + rest.len());
+        out.extend_from_slice(HEAD);
+        out.extend_from_slice(sent);
+        // `rest` is `{...}`: its fields follow the visit's.
+        out.push(b',');
+        out.extend_from_slice(&rest[1..]);
+        Ok(out)
+    }
+}
+
+/// A revision to store: the record, the team it is held for, and (from a push received over
+/// HTTP) the revision's JSON text as sent, which the stored record is built around.
+#[derive(Clone, Debug)]
+pub struct NewVisit {
+    /// The record.
+    pub stored: StoredVisit,
+    /// The team it is held for, if it goes to review.
+    pub team: Option<TeamId>,
+    /// The revision's JSON text exactly as pushed, which parsed to `stored.visit`.
+    pub sent: Option<bytes::Bytes>,
+}
+
 /// Two versions of one visit revision that disagree. Both are kept; a person resolves it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Conflict {
@@ -429,6 +469,64 @@ pub type RawRecord = (Vec<u8>, Vec<u8>);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pushed revision is stored around its text as sent. For a text encoded as the server
+    /// encodes (the app's), the bytes are exactly the record's own encoding, whatever the other
+    /// fields hold; for any other text that parses to the visit, the record reads back the same.
+    #[test]
+    fn a_record_built_around_the_text_sent_reads_back_as_the_record() {
+        let visit = shared::Visit {
+            child_views: "She said \"no\" — and then «yes» 🙂\nTwice.".into(),
+            ..fixtures::visit(ChildId::new(), WorkerId::new(), fixtures::at("2026-03-16", 10))
+        };
+        let device_id = DeviceId::new();
+        let received_at: DateTime<Utc> = "2026-03-16T10:30:00.123456Z".parse().unwrap();
+        let records = [
+            StoredVisit { visit: visit.clone(), received_at, device_id, needs_review: None, on_cover: false },
+            StoredVisit {
+                visit: visit.clone(),
+                received_at,
+                device_id,
+                needs_review: Some("not assigned: \"quoted\"".into()),
+                on_cover: true,
+            },
+        ];
+        let canonical = serde_json::to_vec(&visit).unwrap();
+        // The same visit as another client might send it: spaced out, its fields in reverse
+        // order, every character past ASCII escaped.
+        let object = serde_json::to_value(&visit).unwrap();
+        let mut fields: Vec<(String, serde_json::Value)> =
+            object.as_object().unwrap().clone().into_iter().collect();
+        fields.reverse();
+        let spaced: String = format!(
+            "{{ {} }}",
+            fields
+                .iter()
+                .map(|(k, v)| format!("\n  {:?} :\t{}", k, serde_json::to_string(v).unwrap()))
+                .collect::<Vec<_>>()
+                .join(" ,")
+        )
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_string()
+            } else {
+                c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect()
+            }
+        })
+        .collect();
+        assert_eq!(
+            serde_json::from_str::<shared::Visit>(&spaced).unwrap(),
+            visit,
+            "the odd text is the same visit"
+        );
+        for record in &records {
+            assert_eq!(record.json_around(&canonical).unwrap(), serde_json::to_vec(record).unwrap());
+            let read: StoredVisit =
+                serde_json::from_slice(&record.json_around(spaced.as_bytes()).unwrap()).unwrap();
+            assert_eq!(&read, record);
+        }
+    }
 
     /// Feed entries written before visits' workers were kept still read, with no workers, so
     /// that a pull falls back to reading their visits rather than passing over a worker's own.
