@@ -628,29 +628,12 @@ async fn a_visit_sent_in_any_valid_json_layout_is_stored_and_pulled_as_that_visi
     let tara = world.login("tara.manager").await;
     let ellie = world.child("DEMO-0001").await;
     let (_, cursor) = world.pull_all(&tara, None).await;
-    /// The visit written out by hand: fields in reverse order, spaced over lines, and every
-    /// character past ASCII escaped as `\uXXXX`.
-    fn odd_text(visit: &Visit) -> String {
-        let Value::Object(fields) = serde_json::to_value(visit).unwrap() else { unreachable!() };
-        let fields: Vec<String> = fields
-            .iter()
-            .rev()
-            .map(|(k, v)| format!("\n\t{k:?} :  {}", serde_json::to_string(v).unwrap()))
-            .collect();
-        let text = format!("{{ {} \n}}", fields.join(" ,"));
-        text.chars()
-            .map(|c| match c.is_ascii() {
-                true => c.to_string(),
-                false => c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect(),
-            })
-            .collect()
-    }
     let said = |n: usize| format!("Visit {n}: «I don't want to go», she said — twice. 🙂\n\"Really.\"");
     let visits: Vec<Visit> = (0..MAX_PUSH_BATCH)
         .map(|n| Visit { child_views: said(n), ..visit(ellie.id, sam.worker_id()) })
         .collect();
     for batch in [&visits[..1], &visits[1..]] {
-        let texts: Vec<String> = batch.iter().map(odd_text).collect();
+        let texts: Vec<String> = batch.iter().map(fixtures::odd_json).collect();
         let body = format!(
             "{{\"visits\" : [ {} ] ,\n \"device_id\": \"{}\", \"protocol\":1 }}",
             texts.join(",\n"),

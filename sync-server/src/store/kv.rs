@@ -443,8 +443,8 @@ impl<E: Engine> Transaction for KvTransaction<'_, E> {
     }
 
     async fn put_visits(&mut self, visits: &[NewVisit]) -> StoreResult<()> {
-        // A revision pushed over HTTP is stored around its text as sent: encoding it again was
-        // most of a large push's time before the engine's. Any other is encoded, on two threads.
+        // A revision pushed over HTTP is stored around its text as sent, not encoded again
+        // (about 3% of a large push's time over HTTP). Any other is encoded. On two threads.
         let encoded = crate::halves::in_halves(visits, |part| {
             part.iter()
                 .map(|new| match &new.sent {

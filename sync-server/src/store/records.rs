@@ -492,38 +492,17 @@ mod tests {
             },
         ];
         let canonical = serde_json::to_vec(&visit).unwrap();
-        // The same visit as another client might send it: spaced out, its fields in reverse
-        // order, every character past ASCII escaped.
-        let object = serde_json::to_value(&visit).unwrap();
-        let mut fields: Vec<(String, serde_json::Value)> =
-            object.as_object().unwrap().clone().into_iter().collect();
-        fields.reverse();
-        let spaced: String = format!(
-            "{{ {} }}",
-            fields
-                .iter()
-                .map(|(k, v)| format!("\n  {:?} :\t{}", k, serde_json::to_string(v).unwrap()))
-                .collect::<Vec<_>>()
-                .join(" ,")
-        )
-        .chars()
-        .map(|c| {
-            if c.is_ascii() {
-                c.to_string()
-            } else {
-                c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect()
-            }
-        })
-        .collect();
+        let odd = fixtures::odd_json(&visit);
+        assert!(odd.is_ascii() && odd.contains("\\u00ab") && odd.contains(" :  "), "{odd}");
         assert_eq!(
-            serde_json::from_str::<shared::Visit>(&spaced).unwrap(),
+            serde_json::from_str::<shared::Visit>(&odd).unwrap(),
             visit,
             "the odd text is the same visit"
         );
         for record in &records {
             assert_eq!(record.json_around(&canonical).unwrap(), serde_json::to_vec(record).unwrap());
             let read: StoredVisit =
-                serde_json::from_slice(&record.json_around(spaced.as_bytes()).unwrap()).unwrap();
+                serde_json::from_slice(&record.json_around(odd.as_bytes()).unwrap()).unwrap();
             assert_eq!(&read, record);
         }
     }
