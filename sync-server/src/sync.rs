@@ -190,8 +190,8 @@ struct PushBatch<'a> {
     /// Today in the authority's time zone.
     today: NaiveDate,
     /// The revisions accepted, in the order sent, with the team each is held for and its text
-    /// as sent. They are
-    /// stored together once every revision is decided (see [`Transaction::put_visits`]).
+    /// as sent. They are stored together once every revision is decided (see
+    /// [`Transaction::put_visits`]).
     accepted: Vec<NewVisit>,
     /// Where in `accepted` each visit's revisions are, in the order sent.
     accepted_by_id: HashMap<VisitId, Vec<usize>>,
