@@ -38,7 +38,7 @@ fn a_visit_submitted_offline_shows_as_waiting_and_the_screen_does_not_say_sent()
     draft.announced = Some(shared::Announcement::Announced);
     draft.seen = Some(true);
     draft.seen_alone = Some(true);
-    draft.end_now(chrono::Local::now().fixed_offset());
+    draft.end_now(now());
     let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[]);
     app.unlock();
     app.runtime.block_on(app.services.submit(draft)).expect("submitted to the outbox");

@@ -115,19 +115,12 @@ async fn a_standing_decision_is_recorded_by_a_manager_and_covers_later_visits() 
 
 /// A visit not seen alone that starts today (in the authority's time zone) and has ended.
 fn not_alone_today(world: &World, child: shared::ChildId, worker: shared::WorkerId) -> Visit {
-    let tz = world.state.settings().time_zone;
-    let now = world.state.now();
-    // Ten minutes ago, or just after midnight when it is not yet ten past (within the
-    // allowance for a phone's clock running ahead).
-    let midnight = shared::clock::start_of_day(tz, world.today());
-    let started = (now - chrono::Duration::minutes(10)).max(midnight + chrono::Duration::minutes(1));
-    let mut visit =
-        fixtures::not_alone(visit(child, worker), "Her mother would not leave the room", &["mother"], false);
-    visit.started_at = started.with_timezone(&tz).fixed_offset();
-    visit.ended_at = visit.started_at + chrono::Duration::minutes(5);
-    visit.recorded_at = visit.ended_at.with_timezone(&Utc);
-    assert_eq!(visit.date(), world.today());
-    visit
+    fixtures::not_alone(
+        visit_today(world, child, worker),
+        "Her mother would not leave the room",
+        &["mother"],
+        false,
+    )
 }
 
 /// A manager ends a standing decision early (the child is talking now): from today, a visit

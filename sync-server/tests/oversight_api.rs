@@ -401,7 +401,7 @@ async fn a_report_the_manager_already_holds_is_not_sent_or_recorded_as_exported_
     // of date, and the report comes whole, with a new tag.
     let sam = world.login("sam.social").await;
     let child = world.child("DEMO-0002").await;
-    let outcomes = world.push_outcomes(&sam, &[visit_on(child.id, sam.worker_id(), today)]).await;
+    let outcomes = world.push_outcomes(&sam, &[visit_today(&world, child.id, sam.worker_id())]).await;
     assert_eq!(outcome(&outcomes[0]), "accepted");
     for (path, tag) in paths.iter().zip(&tags).skip(1) {
         let (status, headers, body) = world.get_raw_if_none_match(path, sian.access(), tag).await;
@@ -437,7 +437,7 @@ async fn a_chronology_held_that_still_says_the_same_is_not_sent_or_recorded_as_v
     assert_eq!(tags.iter().collect::<BTreeSet<_>>().len(), 3, "each format has its own tag: {tags:?}");
     assert_eq!(views().await, 3, "a view recorded for each file sent, none for those held");
 
-    let outcomes = world.push_outcomes(&sam, &[visit_on(child.id, sam.worker_id(), world.today())]).await;
+    let outcomes = world.push_outcomes(&sam, &[visit_today(&world, child.id, sam.worker_id())]).await;
     assert_eq!(outcome(&outcomes[0]), "accepted");
     for (path, tag) in paths.iter().zip(&tags) {
         let (status, headers, body) = world.get_raw_if_none_match(path, tara.access(), tag).await;

@@ -31,12 +31,31 @@ pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
 
 /// Today, as the app sees it.
 /// The authority's settings the test server "sends": Jersey's calendar and zone.
+/// The service's settings in these tests: Jersey's calendar and time zone. On a day that is not
+/// a working day (a weekend or a bank holiday) the service's clock is moved, as a training
+/// service's is, to noon on the next working day: a child can be due today only on a working
+/// day, and the caseload shows one. On a working day the clock is the real one.
 pub fn authority_settings() -> AuthoritySettings {
-    AuthoritySettings::new(
-        shared::CalendarName::Jersey,
-        &shared::BusinessClock::live(shared::Tz::Europe__Jersey),
-        ScheduleRules::default(),
-    )
+    static SETTINGS: std::sync::LazyLock<AuthoritySettings> = std::sync::LazyLock::new(|| {
+        let tz = shared::Tz::Europe__Jersey;
+        let now = Utc::now();
+        let calendar = Calendar::jersey();
+        let today = shared::clock::authority_date(tz, now);
+        let clock = if calendar.is_working_day(today) {
+            shared::BusinessClock::live(tz)
+        } else {
+            let working = calendar.add_working_days(today, 0);
+            let noon = shared::clock::start_of_day(tz, working) + chrono::Duration::hours(12);
+            shared::BusinessClock::starting_at(tz, noon, now)
+        };
+        AuthoritySettings::new(shared::CalendarName::Jersey, &clock, ScheduleRules::default())
+    });
+    SETTINGS.clone()
+}
+
+/// Now on the service's clock, in the phone's time zone: when the app starts or ends a visit.
+pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
+    authority_settings().clock().at(Utc::now()).with_timezone(&Local).fixed_offset()
 }
 
 pub fn today() -> NaiveDate {
@@ -482,16 +501,9 @@ pub fn render_form(draft: &VisitDraft, child: &Child, touched: &[&str]) -> Strin
     dioxus_ssr::render(&dom)
 }
 
-/// A new draft for `child`, started now.
+/// A new draft for `child`, started now on the service's clock, as the app starts one.
 pub fn new_draft(child: &Child) -> VisitDraft {
-    VisitDraft::new_for(
-        child,
-        WORKER,
-        WorkerCapacity::KeyWorker,
-        Local::now().fixed_offset(),
-        None,
-        shared::CalendarName::Jersey,
-    )
+    VisitDraft::new_for(child, WORKER, WorkerCapacity::KeyWorker, now(), None, shared::CalendarName::Jersey)
 }
 
 /// A new draft for `child` that says the child was seen, but not alone: the form then asks why.

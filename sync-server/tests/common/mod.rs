@@ -265,6 +265,22 @@ pub fn visit_on(child: ChildId, worker: WorkerId, date: NaiveDate) -> Visit {
     }
 }
 
+/// A visit that starts today, in the authority's time zone, and has already ended: ten minutes
+/// ago, or just after midnight when it is not yet ten past (within the allowance for a phone's
+/// clock running ahead). A visit at a fixed hour today would be in the future before that hour.
+pub fn visit_today(world: &World, child: ChildId, worker: WorkerId) -> Visit {
+    let tz = world.state.settings().time_zone;
+    let midnight = shared::clock::start_of_day(tz, world.today());
+    let started =
+        (world.state.now() - chrono::Duration::minutes(10)).max(midnight + chrono::Duration::minutes(1));
+    let mut visit = visit(child, worker);
+    visit.started_at = started.with_timezone(&tz).fixed_offset();
+    visit.ended_at = visit.started_at + chrono::Duration::minutes(5);
+    visit.recorded_at = visit.ended_at.with_timezone(&Utc);
+    assert_eq!(visit.date(), world.today());
+    visit
+}
+
 /// An amendment of `base`.
 pub fn amend(base: &Visit, location: &str) -> Visit {
     fixtures::amended(base, "Wrong place recorded", |v| v.location = location.into())
