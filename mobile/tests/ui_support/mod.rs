@@ -29,12 +29,11 @@ pub const PIN: &str = "1234";
 pub const WORKER: WorkerId = WorkerId(uuid::Uuid::from_u128(0x31));
 pub const MOTHER: CarerId = CarerId(uuid::Uuid::from_u128(0x11));
 
-/// Today, as the app sees it.
-/// The authority's settings the test server "sends": Jersey's calendar and zone.
-/// The service's settings in these tests: Jersey's calendar and time zone. On a day that is not
-/// a working day (a weekend or a bank holiday) the service's clock is moved, as a training
-/// service's is, to noon on the next working day: a child can be due today only on a working
-/// day, and the caseload shows one. On a working day the clock is the real one.
+/// The service's settings in these tests, as the test server "sends" them: Jersey's calendar
+/// and time zone. On a day that is not a working day (a weekend or a bank holiday) the
+/// service's clock is moved, as a training service's is, to noon on the next working day: a
+/// child can be due today only on a working day, and the caseload shows one. On a working day
+/// the clock is the real one.
 pub fn authority_settings() -> AuthoritySettings {
     static SETTINGS: std::sync::LazyLock<AuthoritySettings> = std::sync::LazyLock::new(|| {
         let tz = shared::Tz::Europe__Jersey;
@@ -58,6 +57,7 @@ pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     authority_settings().clock().at(Utc::now()).with_timezone(&Local).fixed_offset()
 }
 
+/// Today, as the app sees it: the service's date.
 pub fn today() -> NaiveDate {
     authority_settings().today_at(Utc::now())
 }
