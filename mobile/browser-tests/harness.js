@@ -68,9 +68,12 @@ async function waitFor(what, check, timeoutMs = 20000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
-/** Starts the sync server with demo data on 127.0.0.1:`port`, and waits until it answers. */
-export async function startServer(dataDir, port) {
-  const server = startProcess('sync-server', ['--listen', `127.0.0.1:${port}`, '--data', dataDir, '--demo']);
+/**
+ * Starts the sync server with demo data on 127.0.0.1:`port`, and waits until it answers.
+ * `extraArgs` go on its command line (`['--as-of', '2026-03-02']` for a training clock).
+ */
+export async function startServer(dataDir, port, extraArgs = []) {
+  const server = startProcess('sync-server', ['--listen', `127.0.0.1:${port}`, '--data', dataDir, '--demo', ...extraArgs]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor('the sync server', async () => {
     if (server.exitCode !== null) throw new Error(`sync-server exited: ${server.output}`);

@@ -111,6 +111,33 @@ fn the_next_visit_is_suggested_from_the_schedule() {
 
 /// Each date box reads its date back in words under it, tied to the box for a screen reader:
 /// the box draws day and month in the phone's order, and the words settle which is which.
+/// On a training service whose clock is two weeks ahead of the real one (`--as-of`), a visit
+/// started and ended now, on that clock, is not in the future: the form judges it by the
+/// service's clock, as the draft's start and the check on submitting do, not by the phone's.
+#[test]
+fn a_visit_on_a_training_clock_ahead_of_the_phone_is_judged_by_the_services_clock() {
+    use mobile::app::editor::on_phone;
+    let child = child("Maja", "Test", false);
+    let clock = shared::BusinessClock::with_offset(shared::Tz::Europe__Jersey, chrono::Duration::days(14));
+    let started = on_phone(clock.now() - chrono::Duration::minutes(40));
+    let mut draft = mobile::draft::VisitDraft::new_for(
+        &child,
+        WORKER,
+        shared::WorkerCapacity::KeyWorker,
+        started,
+        None,
+        shared::CalendarName::Jersey,
+    );
+    draft.end_now(on_phone(clock.now()));
+    let html = render_form_on(clock, &draft, &child, &["started_at", "ended_at"]);
+    assert!(!html.contains("in the future"), "{html}");
+
+    // The same visit on a service whose clock is the real one is two weeks ahead of it.
+    let live = shared::BusinessClock::live(shared::Tz::Europe__Jersey);
+    let html = render_form_on(live, &draft, &child, &["started_at", "ended_at"]);
+    assert!(html.contains("The visit cannot start in the future."), "{html}");
+}
+
 #[test]
 fn the_visits_dates_are_read_back_in_words_under_their_boxes() {
     let child = child("Maja", "Test", false);

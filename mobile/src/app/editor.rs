@@ -4,8 +4,9 @@
 //! field as touched (so its problems show inline from then on) and hands the new draft to
 //! `on_change`, which the visit screen wires to a task that saves it durably on the phone.
 
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, Local, Utc};
 use dioxus::prelude::*;
+use shared::BusinessClock;
 
 use crate::draft::VisitDraft;
 
@@ -18,6 +19,9 @@ pub struct DraftEditor {
     pub touched: Signal<Vec<String>>,
     /// Called with the new draft after every change; the visit screen saves it.
     pub on_change: Callback<VisitDraft>,
+    /// The service's clock (moved on a training service): what "now" is for the form, as it is
+    /// for the draft's start and for the check made on submitting.
+    pub clock: BusinessClock,
 }
 
 impl std::fmt::Debug for DraftEditor {
@@ -27,7 +31,17 @@ impl std::fmt::Debug for DraftEditor {
     }
 }
 
+/// `at` in the phone's own offset, as a visit's times are kept.
+pub fn on_phone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&Local).fixed_offset()
+}
+
 impl DraftEditor {
+    /// Now on the service's clock: what the form's problems are judged against.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
     /// Applies `change` to the draft, marks `field` touched and passes the draft on for saving.
     pub fn edit(mut self, field: &str, change: impl FnOnce(&mut VisitDraft)) {
         let changed = {

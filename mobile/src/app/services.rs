@@ -11,14 +11,15 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chrono::{Local, Utc};
+use chrono::Utc;
 use shared::sync::{DatedQuote, Handover as ServerHandover};
 use shared::{
-    AbsenceKind, AttachmentRef, Child, ChildId, CoverAssignment, Escalation, EscalationAction, EscalationId,
-    Role, VisitId, Worker, WorkerCapacity, WorkerId,
+    AbsenceKind, AttachmentRef, BusinessClock, Child, ChildId, CoverAssignment, Escalation, EscalationAction,
+    EscalationId, Role, VisitId, Worker, WorkerCapacity, WorkerId,
 };
 use tokio::sync::watch;
 
+use super::editor::on_phone;
 use super::model::{CaseSummary, recent_words};
 use super::{SessionView, SyncView};
 use crate::draft::VisitDraft;
@@ -573,7 +574,7 @@ impl Services {
             worker.id,
             capacity,
             // The phone's own offset, at the service's business time (moved on a training service).
-            settings.clock().at(real_now).with_timezone(&Local).fixed_offset(),
+            on_phone(settings.clock().at(real_now)),
             entry.and_then(|e| e.due_state),
             settings.calendar,
         );
@@ -623,6 +624,13 @@ impl Services {
                 tracing::warn!("a draft could not be flushed as its screen closed");
             }
         });
+    }
+
+    /// The service's business clock as this phone last heard it from the server: moved on a
+    /// training service (`--as-of`), the real clock on a live one and before the first sync.
+    pub fn business_clock(&self) -> BusinessClock {
+        let settings = self.pin_session().store().and_then(|store| store.settings().ok().flatten());
+        settings.map_or_else(|| BusinessClock::live(shared::Tz::UTC), |s| s.clock())
     }
 
     /// Submits the visit: into the outbox, durably, then sync is nudged.

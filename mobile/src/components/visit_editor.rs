@@ -75,6 +75,8 @@ pub fn VisitEditor(
     let draft_signal = use_signal(|| Some(draft));
     let touched = use_signal(Vec::new);
     use_context_provider(|| DraftEditor {
+        // Read once, as the form opens: it is not read again on every keystroke's render.
+        clock: keeper.business_clock(),
         draft: draft_signal,
         touched,
         on_change: Callback::new(move |d: VisitDraft| match keeper.keep_draft(&d) {

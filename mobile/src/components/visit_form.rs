@@ -1,7 +1,7 @@
 //! The visit form, in the order a visit happens. Every change is saved on the phone at once,
 //! and each field's problems show right under it as soon as the worker has touched it.
 
-use chrono::{NaiveDateTime, TimeZone, Utc};
+use chrono::{NaiveDateTime, TimeZone};
 use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
@@ -9,7 +9,7 @@ use super::{
     Choice, DateInput, DateOrderHint, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner,
     TextArea, TextInput, Tick, YesNo, options, standing_decision_words,
 };
-use crate::app::editor::DraftEditor;
+use crate::app::editor::{DraftEditor, on_phone};
 use crate::app::model::format_date;
 
 /// The visit form for `child`. Reads the draft and the editor from context (see
@@ -30,7 +30,7 @@ pub fn VisitForm(
     let Some(draft) = editor.draft.read().clone() else {
         return rsx! { p { "Opening the visit…" } };
     };
-    let all = draft.problems(Utc::now(), Some(&child));
+    let all = draft.problems(editor.now(), Some(&child));
     let shown = ValidationErrors(all.0.iter().filter(|p| editor.shows(&p.field)).cloned().collect());
     let started = draft.started_at.format("%Y-%m-%dT%H:%M").to_string();
     let ended = draft.ended_at.map(|e| e.format("%H:%M").to_string());
@@ -220,7 +220,7 @@ pub fn VisitForm(
                 div { class: "row",
                     span { class: "muted", id: "ended-at", "{ended.clone().unwrap_or_else(|| \"Not yet\".to_owned())}" }
                     button { r#type: "button", id: "ended-now",
-                        onclick: move |_| editor.edit("ended_at", |d| d.end_now(chrono::Local::now().fixed_offset())),
+                        onclick: move |_| editor.edit("ended_at", |d| d.end_now(on_phone(editor.now()))),
                         "The visit ended now" }
                 }
                 FieldProblems { problems: shown.clone(), field: "ended_at" }

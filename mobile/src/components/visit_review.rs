@@ -1,7 +1,6 @@
 //! Review, then submit. Every remaining problem is listed; submitting is refused until none
 //! is left. A submitted visit goes into the outbox and is never edited in place.
 
-use chrono::Utc;
 use dioxus::prelude::*;
 use shared::{ChildId, InterpreterUsed, Seen, SeenAlone};
 
@@ -22,8 +21,10 @@ pub fn VisitReview(id: ChildId) -> Element {
     }))
     .suspend()?;
     let (draft, child) = opened.read().clone()?;
-    let problems = draft.problems(Utc::now(), Some(&child));
-    let visit = draft.to_visit(Utc::now(), Some(&child));
+    // Judged on the service's clock, as submitting judges it.
+    let now = submit_services.business_clock().now();
+    let problems = draft.problems(now, Some(&child));
+    let visit = draft.to_visit(now, Some(&child));
     let submit = move |_| {
         let services = submit_services.clone();
         let draft = draft.clone();

@@ -477,24 +477,41 @@ struct FormProps {
     draft: VisitDraft,
     child: Child,
     touched: Vec<String>,
+    clock: shared::BusinessClock,
 }
 
 #[allow(non_snake_case)]
 fn FormUnderTest(props: FormProps) -> Element {
     let draft = use_signal(|| Some(props.draft.clone()));
     let touched = use_signal(|| props.touched.clone());
-    use_context_provider(|| DraftEditor { draft, touched, on_change: Callback::new(|_: VisitDraft| {}) });
+    use_context_provider(|| DraftEditor {
+        draft,
+        touched,
+        on_change: Callback::new(|_: VisitDraft| {}),
+        clock: props.clock,
+    });
     rsx! { VisitForm { child: props.child.clone() } }
 }
 
 /// The visit form alone, for `draft`, with the fields in `touched` already touched.
 pub fn render_form(draft: &VisitDraft, child: &Child, touched: &[&str]) -> String {
+    render_form_on(authority_settings().clock(), draft, child, touched)
+}
+
+/// [`render_form`] on a service whose clock is `clock`.
+pub fn render_form_on(
+    clock: shared::BusinessClock,
+    draft: &VisitDraft,
+    child: &Child,
+    touched: &[&str],
+) -> String {
     let mut dom = VirtualDom::new_with_props(
         FormUnderTest,
         FormProps {
             draft: draft.clone(),
             child: child.clone(),
             touched: touched.iter().map(|t| (*t).to_owned()).collect(),
+            clock,
         },
     );
     dom.rebuild_in_place();
