@@ -225,3 +225,32 @@ fn an_amendment_asks_why_the_record_is_changing_before_anything_else() {
     assert!(html.contains("Say why the visit record is being changed."), "{html}");
     assert!(html.contains("The first version is kept."));
 }
+
+/// On a training service two weeks ahead of the phone, a visit started now starts on the
+/// service's date; an amendment made after it is still the newer of the child's two drafts,
+/// and it is the one the visit form opens: when a draft was last changed is the phone's own
+/// bookkeeping, on the real clock.
+#[test]
+fn on_a_training_clock_the_draft_changed_last_is_the_one_the_form_opens() {
+    let child = child("Maja", "Test", false);
+    let visit = seen_visit(&child, today() - chrono::Days::new(3), "I like my room");
+    let clock = shared::BusinessClock::with_offset(shared::Tz::Europe__Jersey, chrono::Duration::days(14));
+    let training =
+        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![visit.clone()])], &[], &[], |store| {
+        let mut session = store.session().expect("read the session").expect("a session");
+        session.settings = Some(training.clone());
+        store.save_session(&session).expect("training settings");
+    });
+    app.unlock();
+
+    let (started, _) = app.runtime.block_on(app.services.open_draft(child.id)).expect("a new draft");
+    let jersey = started.started_at.with_timezone(&shared::Tz::Europe__Jersey).date_naive();
+    assert_eq!(jersey, clock.today(), "started on the service's date");
+    assert!(!started.is_amendment());
+    let amendment = mobile::draft::VisitDraft::amend(&visit, "The date was wrong.", chrono::Utc::now());
+    app.services.keep_draft(&amendment).expect("keep the amendment");
+
+    let (opened, _) = app.runtime.block_on(app.services.open_draft(child.id)).expect("the newest draft");
+    assert!(opened.is_amendment(), "the amendment, made last, is opened");
+}

@@ -569,7 +569,7 @@ impl Services {
             (_, Role::SocialWorker) => WorkerCapacity::KeyWorker,
             _ => WorkerCapacity::Other,
         };
-        let draft = VisitDraft::new_for(
+        let mut draft = VisitDraft::new_for(
             &child,
             worker.id,
             capacity,
@@ -578,6 +578,9 @@ impl Services {
             entry.and_then(|e| e.due_state),
             settings.calendar,
         );
+        // When the draft was last changed is the phone's own bookkeeping, on the real clock as
+        // every later change is, so the newest of a child's drafts is the one last changed.
+        draft.updated_at = real_now;
         store.save_draft_async(&draft).await?;
         Ok((draft, child))
     }
