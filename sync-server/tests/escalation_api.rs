@@ -529,8 +529,9 @@ async fn the_handover_carries_a_managers_word_that_the_child_must_be_seen_alone_
     assert_eq!(instruction["on"], json!(today));
     assert_eq!(instruction["what"], format!("{said}."));
 
-    // The duty worker sees her alone: the instruction has been followed.
-    let started = Utc::now().fixed_offset();
+    // The duty worker sees her alone: the instruction has been followed. Now, on a phone in
+    // the authority's zone, so the visit's date is the day the instruction was given.
+    let started = world.state.now().with_timezone(&world.state.settings().time_zone).fixed_offset();
     let alone = Visit {
         id: shared::VisitId::new(),
         started_at: started,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{Datelike, Local, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use dioxus::history::{History, MemoryHistory};
 use dioxus::prelude::*;
 use mobile::app::editor::DraftEditor;
@@ -52,9 +52,12 @@ pub fn authority_settings() -> AuthoritySettings {
     SETTINGS.clone()
 }
 
-/// Now on the service's clock, in the phone's time zone: when the app starts or ends a visit.
+/// Now on the service's clock, as a phone in Jersey reads it: when a visit starts or ends.
+/// Not in this machine's own zone: a visit's date is the date on the phone, and on a summer
+/// evening a machine on UTC is still on yesterday when Jersey is already on today.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
-    authority_settings().clock().at(Utc::now()).with_timezone(&Local).fixed_offset()
+    let settings = authority_settings();
+    settings.clock().at(Utc::now()).with_timezone(&settings.time_zone).fixed_offset()
 }
 
 /// Today, as the app sees it: the service's date.
