@@ -612,7 +612,7 @@ pub async fn seed_at(
     for child in &children {
         tx.put_child(child, ChildSource::Demo, now, today).await?;
     }
-    for meeting in demo_meetings(&children, today) {
+    for meeting in demo_meetings(&children, calendar, today) {
         tx.put_plan_meeting(&meeting).await?;
     }
     for supervision in demo_supervision(&children, today) {
@@ -664,7 +664,7 @@ fn days_before(date: NaiveDate, days: u64) -> NaiveDate {
 /// The plan over time and its timeline (issue 11), on a few of the seeded children:
 /// - DEMO-0012 is unborn, on a pre-birth plan; its visits are to the expectant mother.
 /// - DEMO-0009 is on a second plan, which started with two categories (multiple) and now has one.
-/// - DEMO-0005's next core group is due within a few days (its last was 40 days ago).
+/// - DEMO-0005's next core group is due by the next working day (see [`demo_meetings`]).
 /// - DEMO-0007's review conference is overdue (the last was 200 days ago).
 /// - DEMO-0009's plan came without its ICPC date, so its timeline is counted from the day the
 ///   plan started (the phone says so); its last core group was a fortnight ago.
@@ -727,12 +727,20 @@ fn plan_over_time(children: &mut [Child], calendar: &Calendar, today: NaiveDate)
     }
 }
 
-/// DEMO-0005's last core group, 40 days ago, with three actions: one due today, one due in ten
-/// days, and one past its due date and not done, so Tara's inbox holds an "agreed action
-/// overdue" escalation.
-fn demo_meetings(children: &[Child], today: NaiveDate) -> Vec<shared::timeline::PlanMeeting> {
+/// DEMO-0005's last core group, held the default repeat timescale (six weeks) before the next
+/// working day, so the next is due by that day: within days and not yet overdue, on whatever
+/// day the demo starts (before a bank holiday weekend, "two days on" was a holiday, and the due
+/// date fell back to the day before). Its three actions: one due today, one due in ten days,
+/// and one past its due date and not done, so Tara's inbox holds an "agreed action overdue"
+/// escalation.
+fn demo_meetings(
+    children: &[Child],
+    calendar: &Calendar,
+    today: NaiveDate,
+) -> Vec<shared::timeline::PlanMeeting> {
     let Some(child) = children.iter().find(|c| c.central_id == "DEMO-0005") else { return Vec::new() };
-    let held_on = days_before(today, 40);
+    let every = shared::timeline::Timescales::default().core_group_every_weeks;
+    let held_on = days_before(calendar.add_working_days(today, 1), 7 * u64::from(every));
     let action = |n: u32, description: &str, owner: &str, due_on: NaiveDate| shared::timeline::AgreedAction {
         id: shared::AgreedActionId(derived_id("demo-action", &format!("DEMO-0005/{n}"))),
         description: description.to_owned(),
