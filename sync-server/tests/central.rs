@@ -4,6 +4,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chrono::Days;
 use common::{World, outcome, visit};
 use serde_json::{Value, json};
 
@@ -377,15 +378,25 @@ async fn an_action_agreed_on_an_earlier_plan_is_listed_but_not_overdue_nor_escal
     let admin = world.login("adam.admin").await;
     let sam = world.login("sam.social").await;
     let sian = world.login("sian.senior").await;
-    import(&world, admin.access(), "csv", csv_file(&[GOOD_A])).await;
+    // Dates a year or so back from today: the meeting's dates must be within two years of it.
+    let back = |days: u64| world.today().checked_sub_days(Days::new(days)).unwrap();
+    let (registered, held, due, ended_on, restarted) =
+        (back(400), back(372), back(358), back(316), back(285));
+    let lily_row = |plan: String| {
+        GOOD_A
+            .replace("2025-01-06,,neglect;emotional", &plan)
+            .replace(",2025-03-01,", &format!(",{},", back(345)))
+    };
+    import(&world, admin.access(), "csv", csv_file(&[&lily_row(format!("{registered},,neglect;emotional"))]))
+        .await;
     let lily = world.child("CMS-1").await;
     let (status, meeting) = world
         .post(
             &format!("/api/children/{}/meetings", lily.id),
             sam.access(),
-            json!({"kind": "core_group", "held_on": "2025-02-03", "attendees": ["Social worker", "School"],
+            json!({"kind": "core_group", "held_on": held, "attendees": ["Social worker", "School"],
                    "actions": [{"description": "School to report attendance weekly", "owner": "School",
-                                "due_on": "2025-02-17"}]}),
+                                "due_on": due}]}),
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{meeting}");
@@ -409,9 +420,9 @@ async fn an_action_agreed_on_an_earlier_plan_is_listed_but_not_overdue_nor_escal
 
     // That plan ends and a new one starts: the action is kept on the page for the record, but it
     // is the earlier plan's, neither overdue there nor escalated, as the sweep and page agree.
-    let ended = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-01-06,2025-03-31,neglect;emotional");
+    let ended = lily_row(format!("{registered},{ended_on},neglect;emotional"));
     import(&world, admin.access(), "csv", csv_file(&[&ended])).await;
-    let second = GOOD_A.replace("2025-01-06,,neglect;emotional", "2025-05-01,,physical");
+    let second = lily_row(format!("{restarted},,physical"));
     let (_, report) = import(&world, admin.access(), "csv", csv_file(&[&second])).await;
     assert_eq!(report["updated"].as_u64(), Some(1), "{report}");
     sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
@@ -432,7 +443,10 @@ async fn an_action_agreed_on_an_earlier_plan_is_listed_but_not_overdue_nor_escal
     let why = &closed.history.last().unwrap().text;
     assert!(
         !closed.is_active()
-            && why.contains("on an earlier plan; the plan in force since 01/05/2025 is followed"),
+            && why.contains(&format!(
+                "on an earlier plan; the plan in force since {} is followed",
+                restarted.format("%d/%m/%Y")
+            )),
         "{why}"
     );
 }
