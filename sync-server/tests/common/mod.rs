@@ -249,9 +249,9 @@ impl World {
     }
 }
 
-/// A valid first submission of a statutory visit, yesterday at 10:00 UTC.
-/// A visit yesterday, the authority's yesterday (the tests' service runs on the default clock):
-/// on a summer evening the UTC date is a day behind it.
+/// A valid first submission of a statutory visit, yesterday at 10:00 UTC: the authority's
+/// yesterday (the tests' service runs on the default clock), which on a summer evening is not
+/// the UTC date's.
 pub fn visit(child: ChildId, worker: WorkerId) -> Visit {
     let yesterday = Config::default().clock.today().pred_opt().expect("date");
     visit_on(child, worker, yesterday)
