@@ -11,10 +11,15 @@ import {
 } from '../harness.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const LONDON = 'Europe/London';
 
-/** The date `days` from today (UTC), as `--as-of` takes it. */
+/**
+ * The date `days` from today in London, the service's zone (the server's default), as
+ * `--as-of` takes it. The phone is in London too, so it shows the visit on that date: on a
+ * summer evening the UTC date would still be the day before.
+ */
 function dateFromToday(days) {
-  return new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
+  return new Date(Date.now() + days * DAY_MS).toLocaleDateString('en-CA', { timeZone: LONDON });
 }
 
 describe('a visit recorded on a training service', () => {
@@ -29,7 +34,7 @@ describe('a visit recorded on a training service', () => {
     it(`is timed by the service's clock, ${name}`, async () => {
       const asOf = dateFromToday(days);
       const server = await startServer(tempDir('training-server'), await freePort(), ['--as-of', asOf]);
-      const app = await startApp(tempDir('training-app'), server.url, ['--demo-sign-in']);
+      const app = await startApp(tempDir('training-app'), server.url, ['--demo-sign-in'], { TZ: LONDON });
       browser ??= await launchBrowser();
       const page = await phonePage(browser, app.url);
 
