@@ -268,6 +268,23 @@ export async function settledCaseload(page) {
 }
 
 /**
+ * Opens a visit to Ellie (demo) once the first sync has settled (a tap the moment her card
+ * appeared once went nowhere) and fills it in but for its purpose: seen, seen alone, where,
+ * announced, ended now.
+ */
+export async function visitToEllieFilledIn(page) {
+  await settledCaseload(page);
+  await page.locator('.case', { hasText: 'Ellie' }).first().click();
+  await page.click('#start-visit');
+  await page.locator('#visit-form').waitFor();
+  await page.click('#seen-yes');
+  await page.click('#seen-alone-yes');
+  await page.fill('#location', 'Family home');
+  await page.selectOption('#announced', 'announced');
+  await page.click('#ended-now');
+}
+
+/**
  * A visit's start and end within today in the authority's time zone, ending before now: from
  * two hours ago, or from just after midnight there when two hours ago was yesterday (a test run
  * just after midnight would otherwise push yesterday's visit, which today's rules, such as a

@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
 import {
-  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, settledCaseload, signIn, startApp,
-  startServer, statutoryVisit, stopAll, tempDir, visitTimesToday, waitShowing,
+  apiGet, apiLogin, apiPush, deviceLogin, freePort, launchBrowser, phonePage, screenshot, signIn, startApp,
+  startServer, statutoryVisit, stopAll, tempDir, visitTimesToday, visitToEllieFilledIn, waitShowing,
 } from '../harness.js';
 
 // Synthetic sentences with capitals, apostrophes, commas and an accent, each over 40 keys.
@@ -130,23 +130,6 @@ async function typeThenTap(page, sel, text, tap) {
     }
     document.querySelector(tap).click();
   }, [sel, text, tap]);
-}
-
-/**
- * Opens a visit to Ellie once the first sync has settled (a tap the moment her card appeared
- * once went nowhere) and fills it in but for its purpose: seen, seen alone, where, announced,
- * ended now.
- */
-async function visitToEllieFilledIn(page) {
-  await settledCaseload(page);
-  await page.locator('.case', { hasText: 'Ellie' }).first().click();
-  await page.click('#start-visit');
-  await page.locator('#visit-form').waitFor();
-  await page.click('#seen-yes');
-  await page.click('#seen-alone-yes');
-  await page.fill('#location', 'Family home');
-  await page.selectOption('#announced', 'announced');
-  await page.click('#ended-now');
 }
 
 /** Reloads the page: the visit form opens again from the draft kept on the phone. */
