@@ -8,7 +8,7 @@
 //! database is the IANA one, through `chrono-tz`, so clock changes (the last Sunday of March
 //! and of October in Europe) are handled by the database, not by hand.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 
 pub use chrono_tz::Tz;
 
@@ -108,6 +108,20 @@ impl BusinessClock {
     /// The business date now, in the authority's zone.
     pub fn today(&self) -> NaiveDate {
         self.today_at(Utc::now())
+    }
+
+    /// `instant` as the clock on the wall reads it in the authority's zone, with that zone's
+    /// offset at the time: how a visit's times are kept. A visit's day is then the authority's
+    /// date, the day the caseload calls today, whatever zone the phone itself is set to.
+    pub fn local(&self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+        instant.with_timezone(&self.tz).fixed_offset()
+    }
+
+    /// The instant a wall-clock time typed in the authority's zone names. Of a time the clocks
+    /// pass twice (01:30 on the night they go back), the first; none for a time they skip.
+    pub fn local_from(&self, wall: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        use chrono::TimeZone;
+        self.tz.from_local_datetime(&wall).earliest().map(|at| at.fixed_offset())
     }
 }
 

@@ -224,3 +224,35 @@ fn a_report_period_ends_at_the_start_of_the_next_day_in_the_authoritys_zone(
         "one second earlier is the day before"
     );
 }
+
+#[rstest]
+#[case::a_summer_evening_is_already_tomorrow_at_plus_one(
+    utc(2026, 7, 15, 23, 30),
+    "2026-07-16T00:30:00+01:00"
+)]
+#[case::a_winter_evening_is_today_at_plus_nought(utc(2026, 1, 15, 23, 30), "2026-01-15T23:30:00+00:00")]
+#[case::the_first_0130_of_the_night_the_clocks_go_back(utc(2026, 10, 25, 0, 30), "2026-10-25T01:30:00+01:00")]
+#[case::the_second_0130_of_the_night_the_clocks_go_back(
+    utc(2026, 10, 25, 1, 30),
+    "2026-10-25T01:30:00+00:00"
+)]
+#[case::just_after_the_clocks_go_forward(utc(2026, 3, 29, 1, 0), "2026-03-29T02:00:00+01:00")]
+fn a_visits_times_are_kept_in_the_authoritys_zone_with_its_offset_then(
+    #[case] instant: DateTime<Utc>,
+    #[case] expected: &str,
+) {
+    let local = BusinessClock::live(Tz::Europe__London).local(instant);
+    assert_eq!(local.to_rfc3339(), expected);
+    assert_eq!(local, instant, "the same instant");
+    assert_eq!(local.date_naive(), authority_date(Tz::Europe__London, instant), "the visit's day is today's");
+}
+
+#[rstest]
+#[case::an_ordinary_summer_afternoon("2026-07-16T14:05", Some("2026-07-16T14:05:00+01:00"))]
+#[case::a_time_passed_twice_is_the_first("2026-10-25T01:30", Some("2026-10-25T01:30:00+01:00"))]
+#[case::a_time_the_clocks_skip_is_none("2026-03-29T01:30", None)]
+fn a_typed_time_is_read_in_the_authoritys_zone(#[case] wall: &str, #[case] expected: Option<&str>) {
+    let wall = chrono::NaiveDateTime::parse_from_str(wall, "%Y-%m-%dT%H:%M").unwrap();
+    let read = BusinessClock::live(Tz::Europe__London).local_from(wall);
+    assert_eq!(read.map(|at| at.to_rfc3339()).as_deref(), expected);
+}
