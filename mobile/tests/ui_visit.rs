@@ -3,6 +3,7 @@
 
 mod ui_support;
 
+use chrono::TimeZone;
 use shared::InterpreterUsed;
 use ui_support::*;
 
@@ -109,17 +110,14 @@ fn the_next_visit_is_suggested_from_the_schedule() {
     assert!(html.contains(&format!("value=\"{}\"", suggested.format("%Y-%m-%d"))));
 }
 
-/// Each date box reads its date back in words under it, tied to the box for a screen reader:
-/// the box draws day and month in the phone's order, and the words settle which is which.
 /// On a training service whose clock is two weeks ahead of the real one (`--as-of`), a visit
 /// started and ended now, on that clock, is not in the future: the form judges it by the
 /// service's clock, as the draft's start and the check on submitting do, not by the phone's.
 #[test]
 fn a_visit_on_a_training_clock_ahead_of_the_phone_is_judged_by_the_services_clock() {
-    use mobile::app::editor::on_phone;
     let child = child("Maja", "Test", false);
     let clock = shared::BusinessClock::with_offset(shared::Tz::Europe__Jersey, chrono::Duration::days(14));
-    let started = on_phone(clock.now() - chrono::Duration::minutes(40));
+    let started = clock.local(clock.now() - chrono::Duration::minutes(40));
     let mut draft = mobile::draft::VisitDraft::new_for(
         &child,
         WORKER,
@@ -128,7 +126,7 @@ fn a_visit_on_a_training_clock_ahead_of_the_phone_is_judged_by_the_services_cloc
         None,
         shared::CalendarName::Jersey,
     );
-    draft.end_now(on_phone(clock.now()));
+    draft.end_now(clock.local(clock.now()));
     let html = render_form_on(clock, &draft, &child, &["started_at", "ended_at"]);
     assert!(!html.contains("in the future"), "{html}");
 
@@ -138,6 +136,8 @@ fn a_visit_on_a_training_clock_ahead_of_the_phone_is_judged_by_the_services_cloc
     assert!(html.contains("The visit cannot start in the future."), "{html}");
 }
 
+/// Each date box reads its date back in words under it, tied to the box for a screen reader:
+/// the box draws day and month in the phone's order, and the words settle which is which.
 #[test]
 fn the_visits_dates_are_read_back_in_words_under_their_boxes() {
     let child = child("Maja", "Test", false);
@@ -253,4 +253,32 @@ fn on_a_training_clock_the_draft_changed_last_is_the_one_the_form_opens() {
 
     let (opened, _) = app.runtime.block_on(app.services.open_draft(child.id)).expect("the newest draft");
     assert!(opened.is_amendment(), "the amendment, made last, is opened");
+}
+
+/// At 23:35 UTC on a summer evening it is already tomorrow in Jersey, and the caseload says so.
+/// A visit started then is dated tomorrow too, at Jersey's offset, whatever zone the phone is
+/// set to (this test's phone is in UTC, as the machines it runs on are): a visit dated the day
+/// before the caseload's today would not be the visit the caseload counts, nor one a standing
+/// decision from today covers.
+#[test]
+fn a_visit_started_just_after_midnight_in_jersey_is_dated_that_day_on_a_phone_set_to_utc() {
+    let child = child("Maja", "Test", false);
+    // 23:35, so the second the clock's offset rounds away stays within the half hour.
+    let summer_evening = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 23, 35, 0).unwrap();
+    let clock =
+        shared::BusinessClock::starting_at(shared::Tz::Europe__Jersey, summer_evening, chrono::Utc::now());
+    let settings =
+        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
+        let mut session = store.session().expect("read the session").expect("a session");
+        session.settings = Some(settings.clone());
+        store.save_session(&session).expect("settings");
+    });
+    app.unlock();
+
+    let (started, _) = app.runtime.block_on(app.services.open_draft(child.id)).expect("a new draft");
+    assert_eq!(clock.today(), chrono::NaiveDate::from_ymd_opt(2026, 7, 16).unwrap(), "the caseload's today");
+    assert_eq!(started.started_at.date_naive(), clock.today(), "the visit's day: {}", started.started_at);
+    assert_eq!(started.started_at.offset().local_minus_utc(), 3600, "Jersey's summer offset");
+    assert!(started.started_at.to_rfc3339().starts_with("2026-07-16T00:3"), "{}", started.started_at);
 }

@@ -15,8 +15,8 @@ const LONDON = 'Europe/London';
 
 /**
  * The date `days` from today in London, the service's zone (the server's default), as
- * `--as-of` takes it. The phone is in London too, so it shows the visit on that date: on a
- * summer evening the UTC date would still be the day before.
+ * `--as-of` takes it. The app dates the visit in the service's zone whatever zone the phone
+ * is in (here the machine's, UTC): on a summer evening the UTC date is still the day before.
  */
 function dateFromToday(days) {
   return new Date(Date.now() + days * DAY_MS).toLocaleDateString('en-CA', { timeZone: LONDON });
@@ -34,7 +34,7 @@ describe('a visit recorded on a training service', () => {
     it(`is timed by the service's clock, ${name}`, async () => {
       const asOf = dateFromToday(days);
       const server = await startServer(tempDir('training-server'), await freePort(), ['--as-of', asOf]);
-      const app = await startApp(tempDir('training-app'), server.url, ['--demo-sign-in'], { TZ: LONDON });
+      const app = await startApp(tempDir('training-app'), server.url, ['--demo-sign-in']);
       browser ??= await launchBrowser();
       const page = await phonePage(browser, app.url);
 

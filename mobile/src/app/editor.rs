@@ -4,7 +4,7 @@
 //! field as touched (so its problems show inline from then on) and hands the new draft to
 //! `on_change`, which the visit screen wires to a task that saves it durably on the phone.
 
-use chrono::{DateTime, FixedOffset, Local, Utc};
+use chrono::{DateTime, Utc};
 use dioxus::prelude::*;
 use shared::BusinessClock;
 
@@ -20,7 +20,8 @@ pub struct DraftEditor {
     /// Called with the new draft after every change; the visit screen saves it.
     pub on_change: Callback<VisitDraft>,
     /// The service's clock (moved on a training service): what "now" is for the form, as it is
-    /// for the draft's start and for the check made on submitting.
+    /// for the draft's start and for the check made on submitting, and the authority's zone,
+    /// in which a visit's times are kept and typed.
     pub clock: BusinessClock,
 }
 
@@ -29,11 +30,6 @@ impl std::fmt::Debug for DraftEditor {
         // The draft holds a child's words: never print it.
         f.debug_struct("DraftEditor").finish_non_exhaustive()
     }
-}
-
-/// `at` in the phone's own offset, as a visit's times are kept.
-pub fn on_phone(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    at.with_timezone(&Local).fixed_offset()
 }
 
 impl DraftEditor {

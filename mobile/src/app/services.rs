@@ -19,7 +19,6 @@ use shared::{
 };
 use tokio::sync::watch;
 
-use super::editor::on_phone;
 use super::model::{CaseSummary, recent_words};
 use super::{SessionView, SyncView};
 use crate::draft::VisitDraft;
@@ -573,8 +572,10 @@ impl Services {
             &child,
             worker.id,
             capacity,
-            // The phone's own offset, at the service's business time (moved on a training service).
-            on_phone(settings.clock().at(real_now)),
+            // The service's business time (moved on a training service), in the authority's
+            // zone: the visit's day is the one the caseload calls today, whatever zone the
+            // phone is set to.
+            settings.clock().local(settings.clock().at(real_now)),
             entry.and_then(|e| e.due_state),
             settings.calendar,
         );

@@ -9,7 +9,7 @@ use super::{
     Choice, DateInput, DateOrderHint, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner,
     TextArea, TextInput, Tick, YesNo, options, standing_decision_words,
 };
-use crate::app::editor::{DraftEditor, on_phone};
+use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
 
 /// The visit form for `child`. Reads the draft and the editor from context (see
@@ -209,8 +209,11 @@ pub fn VisitForm(
                     DateOrderHint { with_time: true } }
                 DateInput { id: "started-at", with_time: true, value: started,
                     oninput: move |text: String| editor.edit("started_at", |d| {
+                        // Typed in the authority's zone, as the form shows it; a time the
+                        // clocks skip keeps the offset the visit started with.
                         if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
-                            && let Some(at) = d.started_at.offset().from_local_datetime(&local).single()
+                            && let Some(at) = editor.clock.local_from(local)
+                                .or_else(|| d.started_at.offset().from_local_datetime(&local).single())
                         {
                             d.started_at = at;
                         }
@@ -220,7 +223,7 @@ pub fn VisitForm(
                 div { class: "row",
                     span { class: "muted", id: "ended-at", "{ended.clone().unwrap_or_else(|| \"Not yet\".to_owned())}" }
                     button { r#type: "button", id: "ended-now",
-                        onclick: move |_| editor.edit("ended_at", |d| d.end_now(on_phone(editor.now()))),
+                        onclick: move |_| editor.edit("ended_at", |d| d.end_now(editor.clock.local(editor.now()))),
                         "The visit ended now" }
                 }
                 FieldProblems { problems: shown.clone(), field: "ended_at" }
