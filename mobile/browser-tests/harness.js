@@ -118,10 +118,14 @@ export async function stop(child, signal = 'SIGTERM') {
  */
 export async function launchBrowser({ language = 'en_GB' } = {}) {
   // playwright-core gives every launch a fresh temporary profile (its own --user-data-dir).
+  // Under `scripts/awkward-clock --browser` this process, the servers and the apps run on a
+  // faked clock; Chromium does not, as under libfaketime every step takes too long. The app's
+  // screens are rendered by the app, so the pages still show the faked day.
+  const { LD_PRELOAD: _preload, FAKETIME: _faketime, ...env } = process.env;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    env: { ...process.env, LANGUAGE: language, LANG: `${language}.UTF-8`, LC_ALL: `${language}.UTF-8` },
+    env: { ...env, LANGUAGE: language, LANG: `${language}.UTF-8`, LC_ALL: `${language}.UTF-8` },
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -209,7 +213,9 @@ export async function apiPush(serverUrl, device, visits) {
  * ended. Any of `fields` replaces the field of that name.
  */
 export function statutoryVisit({ child, worker, started, ended, ...fields }) {
-  const [from, to] = [new Date(started).toISOString(), new Date(ended).toISOString()];
+  // Times given as text keep their offset, as a phone's do; others are sent in UTC.
+  const at = (t) => (typeof t === 'string' ? t : new Date(t).toISOString());
+  const [from, to] = [at(started), at(ended)];
   return {
     id: crypto.randomUUID(), revision: 1, amends: null, status: 'submitted', amendment_reason: null,
     child_id: child, worker_id: worker, capacity: 'key_worker', started_at: from, ended_at: to,
@@ -217,7 +223,7 @@ export function statutoryVisit({ child, worker, started, ended, ...fields }) {
     due_state_at_start: null, seen: { answer: 'yes' }, seen_alone: { answer: 'yes' },
     child_words: [], child_views: '', observations: { facts: '', concerns: '' },
     interpreters: [], plan_actions: [], harms_addressed: [], attachments: [], next_visit_planned: null,
-    recorded_at: to,
+    recorded_at: new Date(to).toISOString(),
     ...fields,
   };
 }
@@ -288,23 +294,35 @@ export async function visitToEllieFilledIn(page) {
  * A visit's start and end within today in the authority's time zone, ending before now: from
  * two hours ago, or from just after midnight there when two hours ago was yesterday (a test run
  * just after midnight would otherwise push yesterday's visit, which today's rules, such as a
- * standing decision from today, rightly do not cover).
+ * standing decision from today, rightly do not cover). The times carry the zone's offset.
  */
 export async function visitTimesToday(serverUrl, token) {
   const settings = await apiGet(serverUrl, token, '/api/settings');
   const now = new Date();
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone: settings.time_zone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    }).formatToParts(now).map((p) => [p.type, p.value]),
-  );
-  const sinceMidnight = (Number(parts.hour) * 3600 + Number(parts.minute) * 60 + Number(parts.second)) * 1000;
-  if (sinceMidnight < 5000) {
+  const day = (t) => new Date(t).toLocaleDateString('en-CA', { timeZone: settings.time_zone });
+  // Two hours ago, or the first minute of today there that is: counted in minutes, not from
+  // the wall clock, which on the night the clocks go forward has skipped an hour.
+  let from = now.getTime() - 2 * 3600 * 1000;
+  while (day(from) !== day(now)) from += 60 * 1000;
+  if (now.getTime() - from < 5000) {
     await new Promise((r) => setTimeout(r, 5000));
     return visitTimesToday(serverUrl, token);
   }
-  const midnight = now.getTime() - sinceMidnight;
-  const started = new Date(Math.max(now.getTime() - 2 * 3600 * 1000, midnight + 1000));
+  const started = new Date(from);
   const ended = new Date(Math.min(started.getTime() + 45 * 60 * 1000, now.getTime() - 1000));
-  return { started, ended };
+  // As the app sends them, in the authority's zone with its offset then: a visit at 00:30 in
+  // London in summer, 23:30 UTC, is today's, not yesterday's.
+  return { started: inZone(started, settings.time_zone), ended: inZone(ended, settings.time_zone) };
+}
+
+/** `when` as an RFC 3339 time with the offset of `timeZone` at that moment. */
+export function inZone(when, timeZone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset',
+    }).formatToParts(when).map((p) => [p.type, p.value]),
+  );
+  const offset = parts.timeZoneName === 'GMT' ? '+00:00' : parts.timeZoneName.slice(3);
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
 }

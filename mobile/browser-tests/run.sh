@@ -35,4 +35,17 @@ cd "$here"
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/axe-core ]; then
   npm ci --no-audit --no-fund
 fi
-node --test --test-concurrency=1 tests/
+# `BROWSER_TESTS_AT="2026-07-15 23:30:00"` (UTC; scripts/awkward-clock --browser) runs the tests
+# from that moment under libfaketime: this Node process, and the servers and apps it starts, by
+# one offset from the real clock, so they agree with one another. Chromium alone keeps the real
+# clock (harness.js), as under libfaketime every step takes too long; the app renders its
+# screens itself, so they show the faked day.
+faked=()
+if [ -n "${BROWSER_TESTS_AT:-}" ]; then
+  lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1
+  [ -e "$lib" ] || { echo "libfaketime is missing: run scripts/install-deps" >&2; exit 1; }
+  offset=$(( $(date -u -d "$BROWSER_TESTS_AT" +%s) - $(date -u +%s) ))
+  [ "$offset" -ge 0 ] && offset="+$offset"   # libfaketime reads an unsigned number as a moment
+  faked=(env LD_PRELOAD="$lib" FAKETIME="$offset" FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_NO_CACHE=1)
+fi
+"${faked[@]}" node --test --test-concurrency=1 tests/

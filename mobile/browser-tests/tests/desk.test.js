@@ -361,7 +361,7 @@ describe('the manager\'s desk', () => {
     assert.ok(before, 'the child is in the file');
     const { started, ended } = await visitTimesToday(server.url, sam.token);
     const { time_zone: timeZone } = await apiGet(server.url, tara, '/api/settings');
-    const today = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(started);
+    const today = new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(new Date(started));
     assert.ok(!before.includes(today), `not yet seen today: ${before}`);
     const [result] = await apiPush(server.url, sam, [statutoryVisit({
       child: child.id, worker: sam.worker.id, started, ended,
