@@ -316,3 +316,25 @@ fn the_timeline_is_asked_for_by_the_tag_of_the_copy_kept_and_shown_from_it_while
 
     assert_eq!(file.named(), [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
 }
+
+/// A safety warning recorded at 23:30 UTC on a summer evening was recorded at 00:30 in Jersey,
+/// the next day: the child's page gives the authority's date, as every business date is, not
+/// the UTC one.
+#[test]
+fn a_safety_warning_recorded_just_after_midnight_in_jersey_gives_that_day() {
+    use chrono::TimeZone;
+    let mut child = child("Wren", "Warning", false);
+    child.safety_warnings.push(shared::household::SafetyWarning {
+        id: shared::SafetyWarningId::new(),
+        child_ids: vec![child.id],
+        kind: shared::household::SafetyWarningKind::Animal,
+        details: "Large dog, kept loose in the garden.".into(),
+        recorded_by: WORKER,
+        recorded_at: chrono::Utc.with_ymd_and_hms(2026, 7, 15, 23, 30, 0).unwrap(),
+        ended: None,
+    });
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[]);
+    app.unlock();
+    let page = app.render(&format!("/child/{}", child.id), "Safety warning for lone visits");
+    assert!(page.contains("Recorded 16/07/2026."), "{page}");
+}

@@ -4,14 +4,19 @@
 use dioxus::prelude::*;
 use shared::SafetyWarning;
 
+use crate::app::Services;
 use crate::app::model::format_date;
 
 /// The household's warnings in force, or nothing at all when there are none.
 #[component]
 pub fn SafetyWarnings(warnings: Vec<SafetyWarning>) -> Element {
+    // The day each was recorded is the authority's date, as every business date is: a warning
+    // recorded at 00:30 on a summer night was recorded that day, not the day before in UTC.
+    let services = use_context::<Services>();
     if warnings.is_empty() {
         return rsx! {};
     }
+    let time_zone = services.business_clock().time_zone();
     rsx! {
         div { class: "card", id: "safety-warnings", role: "alert",
             h3 { "⚠ Safety warning for lone visits" }
@@ -20,7 +25,7 @@ pub fn SafetyWarnings(warnings: Vec<SafetyWarning>) -> Element {
                     li { key: "{warning.id}", class: "flag",
                         strong { "{warning.kind.label()}: " }
                         "{warning.details}"
-                        span { class: "hint", " Recorded {format_date(Some(warning.recorded_at.date_naive()))}." }
+                        span { class: "hint", " Recorded {format_date(Some(shared::clock::authority_date(time_zone, warning.recorded_at)))}." }
                     }
                 }
             }

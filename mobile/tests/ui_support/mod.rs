@@ -52,9 +52,9 @@ pub fn authority_settings() -> AuthoritySettings {
     SETTINGS.clone()
 }
 
-/// Now on the service's clock, as a phone in Jersey reads it: when a visit starts or ends.
-/// Not in this machine's own zone: a visit's date is the date on the phone, and on a summer
-/// evening a machine on UTC is still on yesterday when Jersey is already on today.
+/// Now on the service's clock, in Jersey's zone as the app keeps a visit's times: when a
+/// visit starts or ends. Not in this machine's own zone: on a summer evening a machine on UTC
+/// is still on yesterday when Jersey is already on today.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
     let settings = authority_settings();
     settings.clock().at(Utc::now()).with_timezone(&settings.time_zone).fixed_offset()
