@@ -10,7 +10,7 @@
 //! questions a draft may leave open. So the form shows, while the worker types, exactly what the
 //! server would refuse.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use shared::calendar::{Calendar, CalendarName};
 use shared::child::Child;
@@ -233,6 +233,19 @@ impl VisitDraft {
     /// Sets the end of the visit to `now`, for the "visit ended now" button.
     pub fn end_now(&mut self, now: DateTime<FixedOffset>) {
         self.ended_at = Some(now);
+    }
+
+    /// Sets the start to a time typed as the form shows it (`2026-07-16T00:30`), read on the
+    /// wall clock in the authority's zone (`clock`). A time the clocks skip keeps the offset the
+    /// visit started with, so what was typed is not dropped; text that is not yet a whole time
+    /// changes nothing.
+    pub fn start_at_typed(&mut self, clock: &shared::BusinessClock, typed: &str) {
+        let Ok(wall) = NaiveDateTime::parse_from_str(typed, "%Y-%m-%dT%H:%M") else { return };
+        if let Some(at) =
+            clock.local_from(wall).or_else(|| self.started_at.offset().from_local_datetime(&wall).single())
+        {
+            self.started_at = at;
+        }
     }
 
     /// The next visit date the schedule suggests, given the answers so far: the plan's

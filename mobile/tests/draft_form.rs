@@ -198,3 +198,27 @@ fn a_statutory_draft_needs_plan_actions_or_a_stated_purpose() {
     draft.purpose.clear();
     assert_eq!(fields(&draft), Vec::<String>::new(), "other visits need no purpose");
 }
+
+/// A start time typed into the form is read on the wall clock in the authority's zone, with
+/// that zone's offset then, whatever offset the draft started with: a phone set to UTC and one
+/// set to London date the same typed time alike.
+#[rstest::rstest]
+#[case::a_summer_night_just_after_midnight("2026-07-16T00:30", "2026-07-16T00:30:00+01:00")]
+#[case::a_winter_afternoon("2026-01-15T14:05", "2026-01-15T14:05:00+00:00")]
+#[case::the_first_of_the_two_0130s_the_night_the_clocks_go_back(
+    "2026-10-25T01:30",
+    "2026-10-25T01:30:00+01:00"
+)]
+#[case::a_time_the_clocks_skip_keeps_the_offset_the_visit_started_with(
+    "2026-03-29T01:30",
+    "2026-03-29T01:30:00+00:00"
+)]
+#[case::text_not_yet_a_whole_time_changes_nothing("2026-07-16T0", "2026-03-29T00:50:00+00:00")]
+fn a_typed_start_is_read_in_the_authoritys_zone(#[case] typed: &str, #[case] expected: &str) {
+    let clock = shared::BusinessClock::live(shared::Tz::Europe__London);
+    let started = chrono::DateTime::parse_from_rfc3339("2026-03-29T00:50:00+00:00").unwrap();
+    let mut draft =
+        VisitDraft::new_for(&child(), WORKER, WorkerCapacity::KeyWorker, started, None, CalendarName::Jersey);
+    draft.start_at_typed(&clock, typed);
+    assert_eq!(draft.started_at.to_rfc3339(), expected);
+}

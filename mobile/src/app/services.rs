@@ -561,7 +561,8 @@ impl Services {
             return Err(UiError::new("Sync with the server once before starting a visit."));
         };
         let real_now = Utc::now();
-        let today = settings.today_at(real_now);
+        let clock = settings.clock();
+        let today = clock.today_at(real_now);
         let entry = store.caseload(today)?.into_iter().find(|e| e.child.id == id);
         let capacity = match (&entry, worker.role) {
             (Some(CaseloadEntry { cover: Some(_), .. }), _) => WorkerCapacity::DutyCover,
@@ -575,7 +576,7 @@ impl Services {
             // The service's business time (moved on a training service), in the authority's
             // zone: the visit's day is the one the caseload calls today, whatever zone the
             // phone is set to.
-            settings.clock().local(settings.clock().at(real_now)),
+            clock.local(clock.at(real_now)),
             entry.and_then(|e| e.due_state),
             settings.calendar,
         );

@@ -12,11 +12,12 @@ use crate::app::model::format_date;
 pub fn SafetyWarnings(warnings: Vec<SafetyWarning>) -> Element {
     // The day each was recorded is the authority's date, as every business date is: a warning
     // recorded at 00:30 on a summer night was recorded that day, not the day before in UTC.
+    // The zone is read from the phone's store once, as the list first shows.
     let services = use_context::<Services>();
+    let time_zone = use_hook(move || services.business_clock().time_zone());
     if warnings.is_empty() {
         return rsx! {};
     }
-    let time_zone = services.business_clock().time_zone();
     rsx! {
         div { class: "card", id: "safety-warnings", role: "alert",
             h3 { "⚠ Safety warning for lone visits" }

@@ -1,7 +1,6 @@
 //! The visit form, in the order a visit happens. Every change is saved on the phone at once,
 //! and each field's problems show right under it as soon as the worker has touched it.
 
-use chrono::{NaiveDateTime, TimeZone};
 use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
@@ -208,16 +207,7 @@ pub fn VisitForm(
                 label { r#for: "started-at", "Visit started"
                     DateOrderHint { with_time: true } }
                 DateInput { id: "started-at", with_time: true, value: started,
-                    oninput: move |text: String| editor.edit("started_at", |d| {
-                        // Typed in the authority's zone, as the form shows it; a time the
-                        // clocks skip keeps the offset the visit started with.
-                        if let Ok(local) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
-                            && let Some(at) = editor.clock.local_from(local)
-                                .or_else(|| d.started_at.offset().from_local_datetime(&local).single())
-                        {
-                            d.started_at = at;
-                        }
-                    }) }
+                    oninput: move |text: String| editor.edit("started_at", |d| d.start_at_typed(&editor.clock, &text)) }
                 FieldProblems { problems: shown.clone(), field: "started_at" }
                 label { r#for: "ended-now", "Visit ended" }
                 div { class: "row",
