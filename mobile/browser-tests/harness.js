@@ -84,15 +84,12 @@ export async function startServer(dataDir, port, extraArgs = []) {
   return server;
 }
 
-/**
- * Starts the field app's liveview host (no display) and waits for the address it prints.
- * `env` adds to its environment (`{ TZ: 'Europe/London' }` puts the phone in London).
- */
-export async function startApp(dataDir, serverUrl, extraArgs = [], env = {}) {
+/** Starts the field app's liveview host (no display) and waits for the address it prints. */
+export async function startApp(dataDir, serverUrl, extraArgs = []) {
   const app = startProcess(
     'mobile',
     ['--serve', '127.0.0.1:0', '--server', serverUrl, '--data', dataDir, ...extraArgs],
-    { DISPLAY: '', WAYLAND_DISPLAY: '', ...env },
+    { DISPLAY: '', WAYLAND_DISPLAY: '' },
   );
   app.url = await waitFor('the app host', () => {
     if (app.exitCode !== null) throw new Error(`the app exited: ${app.output}`);

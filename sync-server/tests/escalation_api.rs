@@ -531,7 +531,7 @@ async fn the_handover_carries_a_managers_word_that_the_child_must_be_seen_alone_
 
     // The duty worker sees her alone: the instruction has been followed. Now, on a phone in
     // the authority's zone, so the visit's date is the day the instruction was given.
-    let started = world.state.now().with_timezone(&world.state.settings().time_zone).fixed_offset();
+    let started = world.state.clock().local(world.state.now());
     let alone = Visit {
         id: shared::VisitId::new(),
         started_at: started,

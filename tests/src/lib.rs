@@ -203,18 +203,21 @@ impl FieldApp {
     /// the child was seen alone and said `words`.
     pub fn visit_to(&self, child: &shared::Child, words: &str) -> anyhow::Result<Visit> {
         let worker = self.worker()?;
+        let settings = self.store.settings()?.context("the server's settings arrived at sign-in")?;
         // Fifty minutes ago, but never before midnight: a visit started yesterday is dated
-        // yesterday, before a cover or plan that a test started today.
-        let now = chrono::Local::now().fixed_offset();
-        let midnight = now.with_time(chrono::NaiveTime::MIN).single().unwrap_or(now);
-        let started = (now - chrono::Duration::minutes(50)).max(midnight);
+        // yesterday, before a cover or plan that a test started today. In the authority's zone,
+        // as the app keeps a visit's times.
+        let clock = settings.clock();
+        let midnight = shared::clock::start_of_day(settings.time_zone, clock.today());
+        let now = clock.local(clock.now());
+        let started = clock.local((now.to_utc() - chrono::Duration::minutes(50)).max(midnight));
         let mut draft = mobile::draft::VisitDraft::new_for(
             child,
             worker.id,
             shared::WorkerCapacity::KeyWorker,
             started,
             None,
-            self.store.settings()?.context("the server's settings arrived at sign-in")?.calendar,
+            settings.calendar,
         );
         draft.location = "Family home".into();
         draft.purpose = "To see the child at home and talk about school".into();

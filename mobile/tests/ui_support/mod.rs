@@ -56,8 +56,8 @@ pub fn authority_settings() -> AuthoritySettings {
 /// visit starts or ends. Not in this machine's own zone: on a summer evening a machine on UTC
 /// is still on yesterday when Jersey is already on today.
 pub fn now() -> chrono::DateTime<chrono::FixedOffset> {
-    let settings = authority_settings();
-    settings.clock().at(Utc::now()).with_timezone(&settings.time_zone).fixed_offset()
+    let clock = authority_settings().clock();
+    clock.local(clock.now())
 }
 
 /// Today, as the app sees it: the service's date.

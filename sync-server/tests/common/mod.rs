@@ -276,7 +276,7 @@ pub fn visit_today(world: &World, child: ChildId, worker: WorkerId) -> Visit {
     let started =
         (world.state.now() - chrono::Duration::minutes(10)).max(midnight + chrono::Duration::minutes(1));
     let mut visit = visit(child, worker);
-    visit.started_at = started.with_timezone(&tz).fixed_offset();
+    visit.started_at = world.state.clock().local(started);
     visit.ended_at = visit.started_at + chrono::Duration::minutes(5);
     visit.recorded_at = visit.ended_at.with_timezone(&Utc);
     assert_eq!(visit.date(), world.today());
