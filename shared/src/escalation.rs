@@ -6,9 +6,11 @@
 //! child need not be seen alone are kept apart from it ([`SeenAloneDecision`]).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Calendar;
+use crate::clock::authority_date;
 use crate::ids::{AgreedActionId, ChildId, EscalationId, SeenAloneDecisionId, VisitId, WorkerId};
 use crate::schedule::EscalationLevel;
 use crate::text::working_days;
@@ -413,15 +415,17 @@ impl Escalation {
     }
 
     /// The escalation with a history: for one stored before histories were kept, entries rebuilt
-    /// from `raised_at`, `re_raised_at` and `status`, so nothing it recorded is lost.
-    pub fn with_history(mut self) -> Escalation {
+    /// from `raised_at`, `re_raised_at` and `status`, so nothing it recorded is lost. Each entry
+    /// is dated in `time_zone`, the authority's, as every entry written since is: a step taken at
+    /// 00:30 on a Jersey summer night is that day's, not the day before.
+    pub fn with_history(mut self, time_zone: Tz) -> Escalation {
         if !self.history.is_empty() {
             return self;
         }
         let entry =
             |at: DateTime<Utc>, step: EscalationStep, by: Option<WorkerId>, text: String| EscalationEntry {
                 at,
-                on: at.date_naive(),
+                on: authority_date(time_zone, at),
                 step,
                 level: self.level,
                 to: self.to,

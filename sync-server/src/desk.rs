@@ -204,7 +204,7 @@ pub fn escalation_months(input: &DeskInput<'_>, escalations: &[Escalation]) -> V
         .collect();
     let slot = |date: NaiveDate| starts.iter().position(|&m| m == first_of_month(date));
     for escalation in escalations {
-        let escalation = escalation.clone().with_history();
+        let escalation = escalation.clone().with_history(input.time_zone);
         if let Some(index) = slot(local_date(input.time_zone, escalation.raised_at)) {
             let (month, waits) = &mut months[index];
             month.raised += 1;

@@ -120,6 +120,7 @@ impl AppState {
         let limiter = auth::LoginLimiter::new(config.login_max_failures, config.login_window);
         let settings = AuthoritySettings::new(config.calendar, &config.clock, config.rules);
         store.keep_webhook_outbox(config.oversight.webhook.is_some());
+        store.date_histories_in(config.clock.time_zone());
         AppState { inner: Arc::new(Inner { store, keys, config, limiter, settings }) }
     }
 

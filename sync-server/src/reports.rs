@@ -844,7 +844,7 @@ pub fn chronology_with_history(input: &ChronologyInput<'_>, history: &[ChildChan
 
     // Escalations: every step of each one's history, naming the managers.
     for escalation in input.escalations {
-        let escalation = escalation.clone().with_history();
+        let escalation = escalation.clone().with_history(input.time_zone);
         for entry in &escalation.history {
             let to = match entry.to {
                 Some(id) => format!("{} ({})", level_words(entry.level), name(id)),

@@ -428,7 +428,7 @@ fn an_escalation_stored_before_histories_were_kept_reads_back_with_its_history()
                    "by": "00000000-0000-0000-0000-00000000006e", "at": "2026-03-17T14:00:00Z"}
     });
     let e: Escalation = serde_json::from_value(old).expect("old data still reads");
-    let e = e.with_history();
+    let e = e.with_history(shared::clock::DEFAULT_TIME_ZONE);
     let steps: Vec<_> = e.history.iter().map(|h| h.step.clone()).collect();
     assert_eq!(
         steps,

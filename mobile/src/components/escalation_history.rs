@@ -4,11 +4,17 @@
 use dioxus::prelude::*;
 use shared::{Escalation, EscalationLevel, EscalationStep};
 
+use crate::app::Services;
+
 /// The history of one escalation, as a list a screen reader reads in order.
 #[component]
 pub fn EscalationHistory(escalation: Escalation) -> Element {
+    // The authority's zone, read from the phone's store once: an escalation kept from before
+    // histories were has its history dated there, as the server dates every entry.
+    let services = use_context::<Services>();
+    let time_zone = use_hook(move || services.business_clock().time_zone());
     let entries: Vec<(String, String)> = escalation
-        .with_history()
+        .with_history(time_zone)
         .history
         .into_iter()
         .map(|entry| {

@@ -58,11 +58,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared::clock::DEFAULT_TIME_ZONE;
 use shared::household::SafetyWarningEnd;
 use shared::{
     Absence, AbsenceId, Child, ChildId, CoverAssignment, CoverId, DeviceId, Escalation, EscalationId,
@@ -242,6 +244,9 @@ pub(crate) struct KvStore<E: Engine> {
     id_floor: AtomicU64,
     /// Whether every escalation written also goes into the webhook outbox.
     webhook_outbox: AtomicBool,
+    /// The authority's zone, in which the history of an escalation stored before histories
+    /// were kept is dated as it is read.
+    time_zone: Mutex<Tz>,
 }
 
 impl<E: Engine> KvStore<E> {
@@ -254,7 +259,17 @@ impl<E: Engine> KvStore<E> {
     pub(crate) async fn open(engine: E) -> StoreResult<KvStore<E>> {
         let floor = engine.get(&key("meta/", &[ID_FLOOR.as_bytes()])).await?;
         let id_floor = floor.and_then(|b| b.as_slice().try_into().ok()).map(u64::from_be_bytes).unwrap_or(0);
-        Ok(KvStore { engine, id_floor: AtomicU64::new(id_floor), webhook_outbox: AtomicBool::new(false) })
+        Ok(KvStore {
+            engine,
+            id_floor: AtomicU64::new(id_floor),
+            webhook_outbox: AtomicBool::new(false),
+            time_zone: Mutex::new(DEFAULT_TIME_ZONE),
+        })
+    }
+
+    /// The zone set by [`Store::date_histories_in`].
+    fn time_zone(&self) -> Tz {
+        *self.time_zone.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A new id, larger than every id handed out before by this store or by the store a backup
@@ -898,11 +913,13 @@ impl<E: Engine> RosterReads for KvStore<E> {
 #[async_trait]
 impl<E: Engine> EscalationReads for KvStore<E> {
     async fn escalation(&self, id: EscalationId) -> StoreResult<Option<Escalation>> {
-        Ok(self.get::<Escalation>(&key("esc/", &[id.as_bytes()])).await?.map(Escalation::with_history))
+        let zone = self.time_zone();
+        Ok(self.get::<Escalation>(&key("esc/", &[id.as_bytes()])).await?.map(|e| e.with_history(zone)))
     }
 
     async fn escalations(&self) -> StoreResult<Vec<Escalation>> {
-        Ok(self.scan::<Escalation>(b"esc/").await?.into_iter().map(Escalation::with_history).collect())
+        let zone = self.time_zone();
+        Ok(self.scan::<Escalation>(b"esc/").await?.into_iter().map(|e| e.with_history(zone)).collect())
     }
 
     /// An escalation re-assessed for a new due date is indexed under both keys: each is
@@ -1016,6 +1033,10 @@ impl<E: Engine> Store for KvStore<E> {
 
     fn keep_webhook_outbox(&self, on: bool) {
         self.webhook_outbox.store(on, Ordering::Relaxed);
+    }
+
+    fn date_histories_in(&self, time_zone: Tz) {
+        *self.time_zone.lock().unwrap_or_else(PoisonError::into_inner) = time_zone;
     }
 
     async fn webhook_done(&self, id: OutboxId) -> StoreResult<()> {
@@ -1219,5 +1240,42 @@ mod tests {
         let mut expected = vec![old.visit.id, both.visit.id, new.visit.id];
         expected.sort_by_key(|id| *id.as_bytes());
         assert_eq!(listed, expected, "each once, in visit id order");
+    }
+
+    /// An escalation stored before histories were kept has its history rebuilt as it is read,
+    /// dated in the authority's zone like every entry written since: raised at 00:30 on a Jersey
+    /// summer night (23:30 UTC the evening before), it was raised that day.
+    #[tokio::test]
+    async fn an_escalation_stored_before_histories_were_kept_is_dated_in_the_authoritys_zone() {
+        let store = KvStore::new(MemoryEngine::default()).unwrap();
+        let id = EscalationId::new();
+        let old = serde_json::json!({
+            "id": id,
+            "child_id": ChildId::new(),
+            "reason": {"reason": "overdue", "due": "2026-07-14", "working_days_overdue": 1, "key_worker_absent": false},
+            "level": "team_manager",
+            "to": WorkerId::new(),
+            "raised_at": "2026-07-15T23:30:00Z",
+            "re_raised_at": null,
+            "status": {"status": "closed", "explanation": "Seen on 16 July.", "at": "2026-12-01T23:30:00Z"}
+        });
+        let bytes = serde_json::to_vec(&old).unwrap();
+        store.engine.write(vec![(key("esc/", &[id.as_bytes()]), Some(bytes))]).await.unwrap();
+        store.date_histories_in(Tz::Europe__Jersey);
+
+        let read = store.escalation(id).await.unwrap().expect("the escalation");
+        let listed = store.escalations().await.unwrap();
+        for escalation in [&read, &listed[0]] {
+            let dated: Vec<(shared::EscalationStep, NaiveDate)> =
+                escalation.history.iter().map(|entry| (entry.step.clone(), entry.on)).collect();
+            assert_eq!(
+                dated,
+                vec![
+                    (shared::EscalationStep::Raised, NaiveDate::from_ymd_opt(2026, 7, 16).unwrap()),
+                    // Winter: the zone's date and UTC's agree.
+                    (shared::EscalationStep::Closed, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
+                ]
+            );
+        }
     }
 }

@@ -43,7 +43,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use shared::{
     Absence, AbsenceId, Child, ChildId, CoverAssignment, CoverId, DeviceId, Escalation, EscalationId,
-    SafetyWarning, SafetyWarningId, Team, TeamId, VisitId, Worker, WorkerId,
+    SafetyWarning, SafetyWarningId, Team, TeamId, Tz, VisitId, Worker, WorkerId,
 };
 use uuid::Uuid;
 
@@ -437,6 +437,10 @@ pub trait Store:
     /// From now on, every escalation written also goes into the durable webhook outbox, in the
     /// same atomic batch, until the deliverer has handed it to the relay.
     fn keep_webhook_outbox(&self, on: bool);
+
+    /// The authority's zone, in which an escalation stored before histories were kept has its
+    /// history dated as it is read (Europe/London until this is called).
+    fn date_histories_in(&self, time_zone: Tz);
 
     /// Takes a delivered (or refused for good) notice out of the outbox. Not flushed: a notice
     /// delivered just before a crash may be sent again, never lost.
