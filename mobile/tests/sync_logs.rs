@@ -61,9 +61,11 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
     engine.signed_in();
     engine.sync_once().await.unwrap();
 
-    let caseload = store.caseload(Utc::now().date_naive()).unwrap();
+    let caseload = store.caseload(shared::BusinessClock::default().today()).unwrap();
     let child = caseload[0].child.clone();
-    let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
+    // Dated in the authority's zone (the server's default), as the app dates a visit.
+    let clock = shared::BusinessClock::default();
+    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
     let mut draft = VisitDraft::new_for(
         &child,
         session.worker.id,

@@ -80,7 +80,9 @@ async fn phone(server: &Server, username: &str) -> (tempfile::TempDir, UnlockedS
 
 /// A complete visit to `child` through the app's own form state, started 50 minutes ago.
 fn visit_to(child: &Child, worker: shared::WorkerId, words: &str) -> Visit {
-    let started = chrono::Local::now().fixed_offset() - chrono::Duration::minutes(50);
+    // Dated in the authority's zone (the server's default), as the app dates a visit.
+    let clock = shared::BusinessClock::default();
+    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
     let mut draft = VisitDraft::new_for(
         child,
         worker,
@@ -245,7 +247,7 @@ async fn a_push_refused_for_its_token_is_sent_again_after_a_refresh() {
     let (_dir, server) = demo_server().await;
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
     engine.sync_once().await.unwrap();
-    let caseload = store.caseload(Utc::now().date_naive()).unwrap();
+    let caseload = store.caseload(shared::BusinessClock::default().today()).unwrap();
     let worker = store.session().unwrap().unwrap().worker.id;
     let visit = visit_to(&caseload[0].child, worker, "I want to stay at my school.");
     store.submit(&visit, Utc::now()).unwrap();
@@ -351,7 +353,7 @@ async fn rejected_and_conflicting_visits_are_set_aside_and_the_rest_still_go() {
     let (_dir, server) = demo_server().await;
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
     engine.sync_once().await.unwrap();
-    let caseload = store.caseload(Utc::now().date_naive()).unwrap();
+    let caseload = store.caseload(shared::BusinessClock::default().today()).unwrap();
     let worker = store.session().unwrap().unwrap().worker.id;
 
     // Another of Sam's devices already sent a different version of the same visit.
