@@ -235,6 +235,16 @@ impl VisitDraft {
         self.ended_at = Some(now);
     }
 
+    /// The draft's times shown in the authority's zone (`clock`), the instants unchanged. A
+    /// draft started before the app kept a visit's times that way, on a phone set to another
+    /// zone, carries the phone's offset: at 00:30 on a Jersey summer night, on a phone set to
+    /// UTC, its day was the day before the caseload's today, and so was the next visit it
+    /// suggested.
+    pub fn show_in(&mut self, clock: &shared::BusinessClock) {
+        self.started_at = clock.local(self.started_at.to_utc());
+        self.ended_at = self.ended_at.map(|at| clock.local(at.to_utc()));
+    }
+
     /// Sets the start to a time typed as the form shows it (`2026-07-16T00:30`), read on the
     /// wall clock in the authority's zone (`clock`). A time the clocks skip keeps the offset the
     /// visit started with, so what was typed is not dropped; text that is not yet a whole time

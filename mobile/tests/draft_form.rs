@@ -222,3 +222,26 @@ fn a_typed_start_is_read_in_the_authoritys_zone(#[case] typed: &str, #[case] exp
     draft.start_at_typed(&clock, typed);
     assert_eq!(draft.started_at.to_rfc3339(), expected);
 }
+
+/// A draft started before the app kept a visit's times in the authority's zone, on a phone set
+/// to UTC, shows in that zone when it is opened again: the same instants, on the caseload's
+/// day, and the next visit suggested from that day.
+#[test]
+fn a_draft_kept_at_the_phones_offset_shows_in_the_authoritys_zone() {
+    let clock = shared::BusinessClock::live(shared::Tz::Europe__Jersey);
+    // 23:35 UTC on Wednesday 15 July: 00:35 on Thursday 16 July in Jersey.
+    let started = chrono::DateTime::parse_from_rfc3339("2026-07-15T23:35:00+00:00").unwrap();
+    let child = child();
+    let mut draft =
+        VisitDraft::new_for(&child, WORKER, WorkerCapacity::KeyWorker, started, None, CalendarName::Jersey);
+    draft.end_now(chrono::DateTime::parse_from_rfc3339("2026-07-16T00:20:00+00:00").unwrap());
+    let before = draft.suggested_next_visit(&child);
+
+    draft.show_in(&clock);
+
+    assert_eq!(draft.started_at.to_rfc3339(), "2026-07-16T00:35:00+01:00");
+    assert_eq!(draft.ended_at.map(|at| at.to_rfc3339()), Some("2026-07-16T01:20:00+01:00".to_owned()));
+    assert_eq!(draft.started_at, started, "the same instant");
+    let after = draft.suggested_next_visit(&child);
+    assert!(after > before, "counted from Thursday, not Wednesday: {before:?} then {after:?}");
+}

@@ -282,3 +282,38 @@ fn a_visit_started_just_after_midnight_in_jersey_is_dated_that_day_on_a_phone_se
     assert_eq!(started.started_at.offset().local_minus_utc(), 3600, "Jersey's summer offset");
     assert!(started.started_at.to_rfc3339().starts_with("2026-07-16T00:3"), "{}", started.started_at);
 }
+
+/// A draft kept on the phone from before the app dated visits that way, stamped with the
+/// phone's UTC offset, opens again on the caseload's day, at Jersey's offset, the instant kept.
+#[test]
+fn a_draft_kept_at_a_utc_phones_offset_opens_on_the_caseloads_day() {
+    let child = child("Maja", "Test", false);
+    let summer_evening = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 23, 35, 0).unwrap();
+    let clock =
+        shared::BusinessClock::starting_at(shared::Tz::Europe__Jersey, summer_evening, chrono::Utc::now());
+    let settings =
+        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
+    let kept_at = summer_evening.fixed_offset();
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
+        let mut session = store.session().expect("read the session").expect("a session");
+        session.settings = Some(settings.clone());
+        store.save_session(&session).expect("settings");
+        let mut draft = mobile::draft::VisitDraft::new_for(
+            &child,
+            session.worker.id,
+            shared::WorkerCapacity::KeyWorker,
+            kept_at,
+            None,
+            shared::CalendarName::Jersey,
+        );
+        draft.child_words = vec!["I like my new school.".into()];
+        store.save_draft(&draft).expect("the kept draft");
+    });
+    app.unlock();
+
+    let (opened, _) = app.runtime.block_on(app.services.open_draft(child.id)).expect("the kept draft");
+    assert_eq!(opened.child_words, vec!["I like my new school.".to_owned()], "the kept draft, not a new one");
+    assert_eq!(opened.started_at, kept_at, "the same instant");
+    assert_eq!(opened.started_at.to_rfc3339(), "2026-07-16T00:35:00+01:00");
+    assert_eq!(opened.started_at.date_naive(), clock.today(), "the caseload's today");
+}
