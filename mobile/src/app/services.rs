@@ -552,18 +552,18 @@ impl Services {
         let store = self.store()?;
         let worker = self.worker()?;
         let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
-        let settings = store.settings()?;
         if let Some(mut draft) =
             store.drafts()?.into_iter().filter(|d| d.child_id == id).max_by_key(|d| d.updated_at)
         {
             // A draft kept from before visits were dated in the authority's zone shows in it
-            // now; the next change saves it so.
-            if let Some(settings) = &settings {
+            // now; the next change saves it so. Settings that cannot be read never keep a
+            // worker from their draft: it opens as it was kept.
+            if let Ok(Some(settings)) = store.settings() {
                 draft.show_in(&settings.clock());
             }
             return Ok((draft, child));
         }
-        let Some(settings) = settings else {
+        let Some(settings) = store.settings()? else {
             return Err(UiError::new("Sync with the server once before starting a visit."));
         };
         let real_now = Utc::now();
