@@ -170,9 +170,15 @@ impl VisitDraft {
             updated_at: now.with_timezone(&Utc),
             calendar: Some(calendar),
         };
-        draft.next_visit_planned =
-            schedule_suggestion(calendar.calendar(), child, draft.started_at.date_naive(), true, due_state);
+        draft.next_visit_planned = draft.prefilled_next_visit(child);
         draft
+    }
+
+    /// The next visit date a new draft is filled in with: the plan's frequency after the day it
+    /// started, as if the child will be seen.
+    fn prefilled_next_visit(&self, child: &Child) -> Option<NaiveDate> {
+        let calendar = self.calendar?.calendar();
+        schedule_suggestion(calendar, child, self.started_at.date_naive(), true, self.due_state_at_start)
     }
 
     /// A draft of the next revision of a submitted `visit`: an amendment naming the revision it
@@ -238,11 +244,20 @@ impl VisitDraft {
     /// The draft's times shown in the authority's zone (`clock`), the instants unchanged. A
     /// draft started before the app kept a visit's times that way, on a phone set to another
     /// zone, carries the phone's offset: at 00:30 on a Jersey summer night, on a phone set to
-    /// UTC, its day was the day before the caseload's today, and so was the next visit it
-    /// suggested.
-    pub fn show_in(&mut self, clock: &shared::BusinessClock) {
+    /// UTC, its day was the day before the caseload's today. The next visit it was filled in
+    /// with moves with the day, unless the worker chose another. An amendment keeps the times
+    /// of the revision it amends as they are: shown otherwise, they would read as a change the
+    /// worker made.
+    pub fn show_in(&mut self, clock: &shared::BusinessClock, child: &Child) {
+        if self.is_amendment() {
+            return;
+        }
+        let prefilled = self.prefilled_next_visit(child);
         self.started_at = clock.local(self.started_at.to_utc());
         self.ended_at = self.ended_at.map(|at| clock.local(at.to_utc()));
+        if self.next_visit_planned.is_some() && self.next_visit_planned == prefilled {
+            self.next_visit_planned = self.prefilled_next_visit(child);
+        }
     }
 
     /// Sets the start to a time typed as the form shows it (`2026-07-16T00:30`), read on the

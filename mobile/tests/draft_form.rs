@@ -225,7 +225,7 @@ fn a_typed_start_is_read_in_the_authoritys_zone(#[case] typed: &str, #[case] exp
 
 /// A draft started before the app kept a visit's times in the authority's zone, on a phone set
 /// to UTC, shows in that zone when it is opened again: the same instants, on the caseload's
-/// day, and the next visit suggested from that day.
+/// day, and the next visit it was filled in with counted from that day.
 #[test]
 fn a_draft_kept_at_the_phones_offset_shows_in_the_authoritys_zone() {
     let clock = shared::BusinessClock::live(shared::Tz::Europe__Jersey);
@@ -235,13 +235,36 @@ fn a_draft_kept_at_the_phones_offset_shows_in_the_authoritys_zone() {
     let mut draft =
         VisitDraft::new_for(&child, WORKER, WorkerCapacity::KeyWorker, started, None, CalendarName::Jersey);
     draft.end_now(chrono::DateTime::parse_from_rfc3339("2026-07-16T00:20:00+00:00").unwrap());
-    let before = draft.suggested_next_visit(&child);
+    let filled_in = draft.next_visit_planned.expect("a next visit filled in");
 
-    draft.show_in(&clock);
+    draft.show_in(&clock, &child);
 
     assert_eq!(draft.started_at.to_rfc3339(), "2026-07-16T00:35:00+01:00");
     assert_eq!(draft.ended_at.map(|at| at.to_rfc3339()), Some("2026-07-16T01:20:00+01:00".to_owned()));
     assert_eq!(draft.started_at, started, "the same instant");
-    let after = draft.suggested_next_visit(&child);
-    assert!(after > before, "counted from Thursday, not Wednesday: {before:?} then {after:?}");
+    let moved = draft.next_visit_planned.expect("still a next visit");
+    assert!(moved > filled_in, "counted from Thursday, not Wednesday: {filled_in} then {moved}");
+    assert_eq!(draft.next_visit_planned, draft.suggested_next_visit(&child), "as the form suggests");
+}
+
+/// What the worker chose stays: a next visit they picked, and an amendment's times, which are
+/// the revision's it amends (shown otherwise, they would read as a change the worker made).
+#[test]
+fn a_kept_draft_keeps_a_chosen_next_visit_and_an_amendments_times() {
+    let clock = shared::BusinessClock::live(shared::Tz::Europe__Jersey);
+    let started = chrono::DateTime::parse_from_rfc3339("2026-07-15T23:35:00+00:00").unwrap();
+    let child = child();
+    let mut draft =
+        VisitDraft::new_for(&child, WORKER, WorkerCapacity::KeyWorker, started, None, CalendarName::Jersey);
+    let chosen = chrono::NaiveDate::from_ymd_opt(2026, 7, 20).unwrap();
+    draft.next_visit_planned = Some(chosen);
+    draft.show_in(&clock, &child);
+    assert_eq!(draft.next_visit_planned, Some(chosen));
+    assert_eq!(draft.started_at.to_rfc3339(), "2026-07-16T00:35:00+01:00");
+
+    let mut visit = complete_draft(&child).to_visit(afternoon(), Some(&child)).unwrap();
+    visit.started_at = started;
+    let mut amendment = VisitDraft::amend(&visit, "The carer's name was wrong.", afternoon());
+    amendment.show_in(&clock, &child);
+    assert_eq!(amendment.started_at.to_rfc3339(), "2026-07-15T23:35:00+00:00", "as the revision has it");
 }

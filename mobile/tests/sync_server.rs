@@ -190,7 +190,7 @@ async fn a_visit_saved_while_the_server_is_down_waits_then_syncs_when_it_is_back
     let addr = server.addr;
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
     engine.sync_once().await.unwrap();
-    let today = Utc::now().date_naive();
+    let today = shared::BusinessClock::default().today();
     let caseload = store.caseload(today).unwrap();
     assert!(caseload.len() >= 10);
     assert!(caseload[0].due_state.is_some_and(|s| s.is_overdue()), "the overdue child is listed first");
@@ -301,7 +301,7 @@ async fn the_background_loop_retries_and_sync_now_sends_at_once() {
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
     engine.sync_once().await.unwrap();
     server.stop().await;
-    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let child = store.caseload(shared::BusinessClock::default().today()).unwrap()[0].child.clone();
     let worker = store.session().unwrap().unwrap().worker.id;
     store.submit(&visit_to(&child, worker, "hello"), Utc::now()).unwrap();
 
@@ -327,7 +327,7 @@ async fn photos_are_uploaded_before_the_visit_that_shows_them() {
     let (_dir, server) = demo_server().await;
     let (_phone_dir, store, engine) = phone(&server, "sam.social").await;
     engine.sync_once().await.unwrap();
-    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let child = store.caseload(shared::BusinessClock::default().today()).unwrap()[0].child.clone();
     let worker = store.session().unwrap().unwrap().worker.id;
     let mut png = Vec::new();
     image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 120]))
@@ -415,7 +415,7 @@ async fn reading_the_status_wakes_nobody_unless_the_counts_changed() {
     status.mark_unchanged();
     let _ = engine.current();
     assert!(!status.has_changed().unwrap(), "a UI that re-reads when woken must not spin");
-    let child = store.caseload(Utc::now().date_naive()).unwrap()[0].child.clone();
+    let child = store.caseload(shared::BusinessClock::default().today()).unwrap()[0].child.clone();
     let worker = store.session().unwrap().unwrap().worker.id;
     store.submit(&visit_to(&child, worker, "hi"), Utc::now()).unwrap();
     assert_eq!(engine.current().counts.waiting, 1);
@@ -470,7 +470,10 @@ async fn an_updated_app_pulls_everything_again_that_an_earlier_version_could_not
     assert_eq!(updated.pulled.children, first.pulled.children, "the whole caseload again: {updated:?}");
     assert_eq!(store.unreadable().unwrap(), None);
     assert!(store.child(departed.id).unwrap().is_none(), "the child who left is gone from the phone");
-    assert_eq!(store.caseload(Utc::now().date_naive()).unwrap().len(), first.pulled.children);
+    assert_eq!(
+        store.caseload(shared::BusinessClock::default().today()).unwrap().len(),
+        first.pulled.children
+    );
 
     // What this very version could not read waits for an update: no pull from the start, and the
     // note (and the card) stays.

@@ -559,7 +559,7 @@ impl Services {
             // now; the next change saves it so. Settings that cannot be read never keep a
             // worker from their draft: it opens as it was kept.
             if let Ok(Some(settings)) = store.settings() {
-                draft.show_in(&settings.clock());
+                draft.show_in(&settings.clock(), &child);
             }
             return Ok((draft, child));
         }

@@ -1197,6 +1197,7 @@ impl<E: Engine> Store for KvStore<E> {
 mod tests {
     use super::*;
     use crate::store::memory_engine::MemoryEngine;
+    use std::sync::Arc;
 
     fn stored(visit: shared::Visit) -> StoredVisit {
         StoredVisit {
@@ -1243,11 +1244,13 @@ mod tests {
     }
 
     /// An escalation stored before histories were kept has its history rebuilt as it is read,
-    /// dated in the authority's zone like every entry written since: raised at 00:30 on a Jersey
-    /// summer night (23:30 UTC the evening before), it was raised that day.
+    /// dated in the authority's zone like every entry written since: raised at 00:30 on a summer
+    /// night there, it was raised that day, not the evening before as UTC has it. The zone is
+    /// the one the service is started with (Paris here, not the store's London default, so that
+    /// a service that never told the store would fail this).
     #[tokio::test]
     async fn an_escalation_stored_before_histories_were_kept_is_dated_in_the_authoritys_zone() {
-        let store = KvStore::new(MemoryEngine::default()).unwrap();
+        let store = Arc::new(KvStore::new(MemoryEngine::default()).unwrap());
         let id = EscalationId::new();
         let old = serde_json::json!({
             "id": id,
@@ -1255,16 +1258,18 @@ mod tests {
             "reason": {"reason": "overdue", "due": "2026-07-14", "working_days_overdue": 1, "key_worker_absent": false},
             "level": "team_manager",
             "to": WorkerId::new(),
-            "raised_at": "2026-07-15T23:30:00Z",
+            "raised_at": "2026-07-15T22:30:00Z",
             "re_raised_at": null,
-            "status": {"status": "closed", "explanation": "Seen on 16 July.", "at": "2026-12-01T23:30:00Z"}
+            "status": {"status": "closed", "explanation": "Seen on 16 July.", "at": "2026-12-01T22:30:00Z"}
         });
         let bytes = serde_json::to_vec(&old).unwrap();
         store.engine.write(vec![(key("esc/", &[id.as_bytes()]), Some(bytes))]).await.unwrap();
-        store.date_histories_in(Tz::Europe__Jersey);
+        let config =
+            crate::Config { clock: shared::BusinessClock::live(Tz::Europe__Paris), ..Default::default() };
+        let state = crate::AppState::new(store, &[7; 32], config);
 
-        let read = store.escalation(id).await.unwrap().expect("the escalation");
-        let listed = store.escalations().await.unwrap();
+        let read = state.store().escalation(id).await.unwrap().expect("the escalation");
+        let listed = state.store().escalations().await.unwrap();
         for escalation in [&read, &listed[0]] {
             let dated: Vec<(shared::EscalationStep, NaiveDate)> =
                 escalation.history.iter().map(|entry| (entry.step.clone(), entry.on)).collect();
@@ -1272,7 +1277,7 @@ mod tests {
                 dated,
                 vec![
                     (shared::EscalationStep::Raised, NaiveDate::from_ymd_opt(2026, 7, 16).unwrap()),
-                    // Winter: the zone's date and UTC's agree.
+                    // 23:30 in a Paris winter: the same day as UTC's.
                     (shared::EscalationStep::Closed, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
                 ]
             );
