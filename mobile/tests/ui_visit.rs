@@ -3,7 +3,6 @@
 
 mod ui_support;
 
-use chrono::TimeZone;
 use shared::InterpreterUsed;
 use ui_support::*;
 
@@ -255,6 +254,32 @@ fn on_a_training_clock_the_draft_changed_last_is_the_one_the_form_opens() {
     assert!(opened.is_amendment(), "the amendment, made last, is opened");
 }
 
+/// 23:35 UTC on 15 July: 00:35 on the 16th in Jersey. 23:35, so the second the training
+/// clock's offset rounds away stays within the half hour.
+const SUMMER_EVENING_UTC: &str = "2026-07-15T23:35:00+00:00";
+
+/// A service whose clock stands at [`SUMMER_EVENING_UTC`], in Jersey, and the settings it
+/// sends a phone.
+fn a_jersey_summer_night() -> (shared::BusinessClock, shared::sync::AuthoritySettings) {
+    let summer_evening = SUMMER_EVENING_UTC.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let clock =
+        shared::BusinessClock::starting_at(shared::Tz::Europe__Jersey, summer_evening, chrono::Utc::now());
+    let settings =
+        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
+    (clock, settings)
+}
+
+/// Saves `settings` into the phone's session, as a sync does; returns the session.
+fn with_settings(
+    store: &mobile::store::UnlockedStore,
+    settings: &shared::sync::AuthoritySettings,
+) -> mobile::store::SessionRecord {
+    let mut session = store.session().expect("read the session").expect("a session");
+    session.settings = Some(settings.clone());
+    store.save_session(&session).expect("settings");
+    session
+}
+
 /// At 23:35 UTC on a summer evening it is already tomorrow in Jersey, and the caseload says so.
 /// A visit started then is dated tomorrow too, at Jersey's offset, whatever zone the phone is
 /// set to (this test's phone is in UTC, as the machines it runs on are): a visit dated the day
@@ -263,16 +288,9 @@ fn on_a_training_clock_the_draft_changed_last_is_the_one_the_form_opens() {
 #[test]
 fn a_visit_started_just_after_midnight_in_jersey_is_dated_that_day_on_a_phone_set_to_utc() {
     let child = child("Maja", "Test", false);
-    // 23:35, so the second the clock's offset rounds away stays within the half hour.
-    let summer_evening = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 23, 35, 0).unwrap();
-    let clock =
-        shared::BusinessClock::starting_at(shared::Tz::Europe__Jersey, summer_evening, chrono::Utc::now());
-    let settings =
-        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
+    let (clock, settings) = a_jersey_summer_night();
     let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
-        let mut session = store.session().expect("read the session").expect("a session");
-        session.settings = Some(settings.clone());
-        store.save_session(&session).expect("settings");
+        with_settings(store, &settings);
     });
     app.unlock();
 
@@ -288,16 +306,10 @@ fn a_visit_started_just_after_midnight_in_jersey_is_dated_that_day_on_a_phone_se
 #[test]
 fn a_draft_kept_at_a_utc_phones_offset_opens_on_the_caseloads_day() {
     let child = child("Maja", "Test", false);
-    let summer_evening = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 23, 35, 0).unwrap();
-    let clock =
-        shared::BusinessClock::starting_at(shared::Tz::Europe__Jersey, summer_evening, chrono::Utc::now());
-    let settings =
-        shared::sync::AuthoritySettings::new(shared::CalendarName::Jersey, &clock, Default::default());
-    let kept_at = summer_evening.fixed_offset();
+    let (clock, settings) = a_jersey_summer_night();
+    let kept_at = SUMMER_EVENING_UTC.parse::<chrono::DateTime<chrono::FixedOffset>>().unwrap();
     let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
-        let mut session = store.session().expect("read the session").expect("a session");
-        session.settings = Some(settings.clone());
-        store.save_session(&session).expect("settings");
+        let session = with_settings(store, &settings);
         let mut draft = mobile::draft::VisitDraft::new_for(
             &child,
             session.worker.id,
