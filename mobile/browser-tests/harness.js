@@ -271,9 +271,9 @@ export async function settledCaseload(page) {
 }
 
 /**
- * Opens a visit to Ellie (demo) once the first sync has settled (a tap the moment her card
- * appeared once went nowhere) and fills it in but for its purpose: seen, seen alone, where,
- * announced, ended now.
+ * Opens a visit to Ellie (demo) once the first sync has settled, so that her card is the one
+ * that stays, and fills it in but for its purpose: seen, seen alone, where, announced, ended
+ * now.
  */
 export async function visitToEllieFilledIn(page) {
   await settledCaseload(page);

@@ -5,7 +5,7 @@
 //! `/` with axum 0.8), so the index, the websocket and the stylesheet routes are registered
 //! here by hand.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -113,30 +113,114 @@ pub async fn serve(addr: SocketAddr, services: Services) -> Result<(), UiError> 
 }
 
 /// The liveview host's history, wrapped so that the router always draws the address it was
-/// sent to.
+/// sent to, and no move the worker makes in a new tab's first moments is lost.
 ///
-/// dioxus-liveview 0.7.10's history takes a new address in a task of its own, after the router
-/// has already been told to draw it. Usually that task runs first. When it does not (seen after
-/// a burst of keys then a tap on "Review and submit", about one tap in a hundred on a busy
-/// machine), the router draws the old address again and nothing tells it to draw once more:
-/// the browser's address moves on, the screen stays, and the tap seems lost. This wrapper tells
-/// the router again once the history names the new address.
+/// Two races in dioxus-liveview 0.7.10's history are closed here:
+/// - **A new address taken late.** The history takes a new address in a task of its own,
+///   after the router has already been told to draw it. Usually that task runs first. When it
+///   does not (seen after a burst of keys then a tap on "Review and submit", about one tap in a
+///   hundred on a busy machine), the router draws the old address again and nothing tells it
+///   to draw once more: the browser's address moves on, the screen stays, and the tap seems
+///   lost. This wrapper tells the router again once the history names the new address.
+/// - **A move made before the page has said where it is.** A new tab's history starts at `/`
+///   and asks the page for its address, history depth and saved session. When the answer
+///   comes, it overwrites the entry it then stands on, and draws it. A tap made before the
+///   page has answered (seen in the browser tests: Desk tapped as a signed-in tab's first sync
+///   said "All sent", about one tab in fifty) is taken first, then overwritten by the page's
+///   address: the browser goes back to `/?#`, the screen to My children, and the tap is lost.
+///   This wrapper holds such moves until the history has read the page's address, then makes
+///   them in order.
+#[derive(Clone)]
 pub(crate) struct SettledHistory {
     inner: Rc<dyn History>,
     /// The router's "draw again", as it gave it to the history.
     redraw: Rc<RefCell<Option<Redraw>>>,
+    /// Whether the history has read the page's address yet.
+    read_the_page: Rc<Cell<bool>>,
+    /// Moves made before it had, in the order they were made.
+    held: Rc<RefCell<Vec<Move>>>,
 }
 
 /// The callback a router gives its history, to be called when the address moves.
 type Redraw = Arc<dyn Fn() + Send + Sync>;
 
+/// A move the router asked of the history.
+enum Move {
+    Push(String),
+    Replace(String),
+}
+
 /// How long to wait for the history to take an address before telling the router anyway.
 const SETTLE_WITHIN: Duration = Duration::from_secs(2);
+
+/// The address dioxus-liveview 0.7.10's history names until it has read the page's. The page's
+/// always comes with its query and fragment (`/?#` for the first screen), so it is never this.
+const BEFORE_THE_PAGE_ANSWERS: &str = "/";
+
+/// How long to hold a move for the page's address. The page answers within a moment of the
+/// tab opening; should it never answer (or a later dioxus-liveview start elsewhere), moves wait
+/// no longer than this, and only once.
+const READ_WITHIN: Duration = Duration::from_secs(5);
 
 impl SettledHistory {
     /// Wraps `inner`, the history the host provided.
     pub(crate) fn around(inner: Rc<dyn History>) -> Rc<dyn History> {
-        Rc::new(SettledHistory { inner, redraw: Rc::default() })
+        Rc::new(SettledHistory {
+            inner,
+            redraw: Rc::default(),
+            read_the_page: Rc::default(),
+            held: Rc::default(),
+        })
+    }
+
+    /// Whether the history has read the page's address: until then no move reaches it, so the
+    /// first address it names that is not the one it starts at is the page's.
+    fn has_read_the_page(&self) -> bool {
+        if !self.read_the_page.get() && self.inner.current_route() != BEFORE_THE_PAGE_ANSWERS {
+            self.read_the_page.set(true);
+        }
+        self.read_the_page.get()
+    }
+
+    /// Makes `step` now if the history has read the page's address; otherwise holds it, and
+    /// all that follow, until it has.
+    fn make(&self, step: Move) {
+        if self.has_read_the_page() && self.held.borrow().is_empty() {
+            self.apply(step);
+            return;
+        }
+        let first = {
+            let mut held = self.held.borrow_mut();
+            held.push(step);
+            held.len() == 1
+        };
+        if first {
+            let this = self.clone();
+            dioxus::dioxus_core::spawn_forever(async move {
+                let deadline = tokio::time::Instant::now() + READ_WITHIN;
+                while !this.has_read_the_page() && tokio::time::Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                this.read_the_page.set(true);
+                let held = std::mem::take(&mut *this.held.borrow_mut());
+                for step in held {
+                    this.apply(step);
+                }
+            });
+        }
+    }
+
+    fn apply(&self, step: Move) {
+        match step {
+            Move::Push(route) => {
+                self.inner.push(route.clone());
+                self.redraw_at(route);
+            }
+            Move::Replace(route) => {
+                self.inner.replace(route.clone());
+                self.redraw_at(route);
+            }
+        }
     }
 
     /// Once the history names `route` (or a moment has passed, should another move have
@@ -184,13 +268,11 @@ impl History for SettledHistory {
     }
 
     fn push(&self, route: String) {
-        self.inner.push(route.clone());
-        self.redraw_at(route);
+        self.make(Move::Push(route));
     }
 
     fn replace(&self, route: String) {
-        self.inner.replace(route.clone());
-        self.redraw_at(route);
+        self.make(Move::Replace(route));
     }
 
     fn external(&self, url: String) -> bool {
@@ -261,11 +343,18 @@ mod tests {
         Review {},
     }
 
-    /// Sends the worker on to the review as soon as it is drawn, as a tap would.
+    /// Whether the worker has tapped on to the review yet: they tap once.
+    #[derive(Clone, Default)]
+    struct Tapped(Rc<std::cell::Cell<bool>>);
+
+    /// Sends the worker on to the review as soon as it is first drawn, as one tap would.
     #[component]
     fn Form() -> Element {
-        use_effect(|| {
-            navigator().push(Screens::Review {});
+        let tapped = use_context::<Tapped>();
+        use_effect(move || {
+            if !tapped.0.replace(true) {
+                navigator().push(Screens::Review {});
+            }
         });
         rsx! { p { "The form" } }
     }
@@ -275,20 +364,83 @@ mod tests {
         rsx! { p { "The review" } }
     }
 
-    /// The router over a late history whose address is `at`, wrapped or not.
+    /// A history that, like dioxus-liveview 0.7.10's in a new tab, starts at `/` and asks the
+    /// page for its address: the answer comes 50 ms later, overwrites the entry the history
+    /// then stands on (whatever was pushed before it), and has the router draw it.
+    struct UnreadHistory {
+        at: Rc<RefCell<String>>,
+        redraw: Rc<RefCell<Option<super::Redraw>>>,
+    }
+
+    impl UnreadHistory {
+        fn new(at: Rc<RefCell<String>>) -> Self {
+            let redraw: Rc<RefCell<Option<super::Redraw>>> = Rc::default();
+            let (answered, told) = (at.clone(), redraw.clone());
+            dioxus::dioxus_core::spawn_forever(async move {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                *answered.borrow_mut() = "/?#".to_owned();
+                let told = told.borrow().clone();
+                if let Some(redraw) = told {
+                    redraw();
+                }
+            });
+            UnreadHistory { at, redraw }
+        }
+    }
+
+    impl History for UnreadHistory {
+        fn current_route(&self) -> String {
+            self.at.borrow().clone()
+        }
+        fn go_back(&self) {}
+        fn go_forward(&self) {}
+        fn push(&self, route: String) {
+            let at = self.at.clone();
+            dioxus::dioxus_core::spawn_forever(async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                *at.borrow_mut() = route;
+            });
+        }
+        fn replace(&self, route: String) {
+            self.push(route);
+        }
+        fn updater(&self, callback: super::Redraw) {
+            *self.redraw.borrow_mut() = Some(callback);
+        }
+    }
+
+    /// Which of the host's histories a test runs over.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Race {
+        /// The history takes new addresses late (`LateHistory`), having read the page's.
+        LateAddress,
+        /// The page has not yet told the history its address (`UnreadHistory`).
+        PageNotYetRead,
+    }
+
+    /// The router over the history for `race`, whose address is `at`, wrapped or not.
     #[component]
-    fn Host(settled: bool, at: Rc<RefCell<String>>) -> Element {
+    fn Host(race: Race, settled: bool, at: Rc<RefCell<String>>) -> Element {
         use_hook(|| {
-            let late: Rc<dyn History> = Rc::new(LateHistory::new(at.clone()));
-            provide_context(if settled { SettledHistory::around(late) } else { late });
+            let host: Rc<dyn History> = match race {
+                Race::LateAddress => Rc::new(LateHistory::new(at.clone())),
+                Race::PageNotYetRead => Rc::new(UnreadHistory::new(at.clone())),
+            };
+            provide_context(if settled { SettledHistory::around(host) } else { host });
+            provide_context(Tapped::default());
         });
         rsx! { Router::<Screens> {} }
     }
 
-    /// What the host shows after a second, and the address its history names then.
-    async fn after_a_tap(settled: bool) -> (String, String) {
-        let at = Rc::new(RefCell::new("/".to_owned()));
-        let mut dom = VirtualDom::new_with_props(Host, HostProps { settled, at: at.clone() });
+    /// What the host shows a second after the form sent the worker on to the review, and the
+    /// address its history names then.
+    async fn after_a_tap(race: Race, settled: bool) -> (String, String) {
+        let start = match race {
+            Race::LateAddress => "/?#",
+            Race::PageNotYetRead => "/",
+        };
+        let at = Rc::new(RefCell::new(start.to_owned()));
+        let mut dom = VirtualDom::new_with_props(Host, HostProps { race, settled, at: at.clone() });
         dom.rebuild_in_place();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         while tokio::time::Instant::now() < deadline {
@@ -303,12 +455,26 @@ mod tests {
     /// stays there (the tap seems lost); wrapped, it draws the review.
     #[tokio::test]
     async fn the_screen_follows_an_address_the_history_takes_late() {
-        let (screen, address) = after_a_tap(false).await;
+        let (screen, address) = after_a_tap(Race::LateAddress, false).await;
         assert_eq!(address, "/review", "the history took the new address");
         assert!(screen.contains("The form") && !screen.contains("The review"), "unwrapped: {screen}");
 
-        let (screen, address) = after_a_tap(true).await;
+        let (screen, address) = after_a_tap(Race::LateAddress, true).await;
         assert_eq!(address, "/review");
+        assert!(screen.contains("The review") && !screen.contains("The form"), "wrapped: {screen}");
+    }
+
+    /// The worker moves on before the page has told the history its address. Left alone, the
+    /// page's answer overwrites the move: the address goes back to `/?#` and the screen to the
+    /// form (the tap is lost). Wrapped, the move waits for the answer, then is made.
+    #[tokio::test]
+    async fn a_move_made_before_the_page_has_said_where_it_is_is_kept() {
+        let (screen, address) = after_a_tap(Race::PageNotYetRead, false).await;
+        assert_eq!(address, "/?#", "unwrapped, the page's answer overwrote the move");
+        assert!(screen.contains("The form") && !screen.contains("The review"), "unwrapped: {screen}");
+
+        let (screen, address) = after_a_tap(Race::PageNotYetRead, true).await;
+        assert_eq!(address, "/review", "the move was made once the page had answered");
         assert!(screen.contains("The review") && !screen.contains("The form"), "wrapped: {screen}");
     }
 }

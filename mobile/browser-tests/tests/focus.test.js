@@ -52,8 +52,10 @@ for (const [name, viewport] of [['phone 390x844', { width: 390, height: 844 }], 
       await page.goto(app.url);
       ellie = page.locator('.case', { hasText: 'Ellie' }).first();
       await ellie.waitFor({ timeout: 20000 });
-      // Wait for the first sync to finish and the caseload to stop changing, as the other tests
-      // do: a tap on a card before then once went nowhere in CI (the child's page never opened).
+      // Wait for the first sync to finish and the caseload to stop changing, so that the cards
+      // the focus moves over are the ones that stay. (A tap on a card before then once went
+      // nowhere in CI: it came before the new tab had told the app its address, since mended
+      // and tested in desk.test.js.)
       await settledCaseload(page);
     });
 
