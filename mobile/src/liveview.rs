@@ -211,16 +211,17 @@ impl SettledHistory {
     }
 
     fn apply(&self, step: Move) {
-        match step {
+        let route = match step {
             Move::Push(route) => {
                 self.inner.push(route.clone());
-                self.redraw_at(route);
+                route
             }
             Move::Replace(route) => {
                 self.inner.replace(route.clone());
-                self.redraw_at(route);
+                route
             }
-        }
+        };
+        self.redraw_at(route);
     }
 
     /// Once the history names `route` (or a moment has passed, should another move have
@@ -300,15 +301,18 @@ mod tests {
 
     use super::SettledHistory;
 
-    /// A history that takes each new address in a task of its own, a moment later, as
-    /// dioxus-liveview 0.7.10's does: the router is told to draw before the address has moved.
-    struct LateHistory {
+    /// A history like dioxus-liveview 0.7.10's: it takes each new address in a task of its own,
+    /// 20 ms later, so the router is told to draw before the address has moved. Over
+    /// `Race::PageNotYetRead` it also starts at `/`, as in a new tab, and the page's address
+    /// (`/?#`) comes 50 ms later, overwrites whatever it then names, and has the router draw.
+    struct LiveviewLike {
         at: Rc<RefCell<String>>,
         moves: tokio::sync::mpsc::UnboundedSender<String>,
+        redraw: Rc<RefCell<Option<super::Redraw>>>,
     }
 
-    impl LateHistory {
-        fn new(at: Rc<RefCell<String>>) -> Self {
+    impl LiveviewLike {
+        fn new(race: Race, at: Rc<RefCell<String>>) -> Self {
             let (moves, mut next) = tokio::sync::mpsc::unbounded_channel::<String>();
             let moving = at.clone();
             dioxus::dioxus_core::spawn_forever(async move {
@@ -317,11 +321,23 @@ mod tests {
                     *moving.borrow_mut() = route;
                 }
             });
-            LateHistory { at, moves }
+            let redraw: Rc<RefCell<Option<super::Redraw>>> = Rc::default();
+            if race == Race::PageNotYetRead {
+                let (answered, told) = (at.clone(), redraw.clone());
+                dioxus::dioxus_core::spawn_forever(async move {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    *answered.borrow_mut() = "/?#".to_owned();
+                    let told = told.borrow().clone();
+                    if let Some(redraw) = told {
+                        redraw();
+                    }
+                });
+            }
+            LiveviewLike { at, moves, redraw }
         }
     }
 
-    impl History for LateHistory {
+    impl History for LiveviewLike {
         fn current_route(&self) -> String {
             self.at.borrow().clone()
         }
@@ -332,6 +348,9 @@ mod tests {
         }
         fn replace(&self, route: String) {
             let _ = self.moves.send(route);
+        }
+        fn updater(&self, callback: super::Redraw) {
+            *self.redraw.borrow_mut() = Some(callback);
         }
     }
 
@@ -364,57 +383,12 @@ mod tests {
         rsx! { p { "The review" } }
     }
 
-    /// A history that, like dioxus-liveview 0.7.10's in a new tab, starts at `/` and asks the
-    /// page for its address: the answer comes 50 ms later, overwrites the entry the history
-    /// then stands on (whatever was pushed before it), and has the router draw it.
-    struct UnreadHistory {
-        at: Rc<RefCell<String>>,
-        redraw: Rc<RefCell<Option<super::Redraw>>>,
-    }
-
-    impl UnreadHistory {
-        fn new(at: Rc<RefCell<String>>) -> Self {
-            let redraw: Rc<RefCell<Option<super::Redraw>>> = Rc::default();
-            let (answered, told) = (at.clone(), redraw.clone());
-            dioxus::dioxus_core::spawn_forever(async move {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                *answered.borrow_mut() = "/?#".to_owned();
-                let told = told.borrow().clone();
-                if let Some(redraw) = told {
-                    redraw();
-                }
-            });
-            UnreadHistory { at, redraw }
-        }
-    }
-
-    impl History for UnreadHistory {
-        fn current_route(&self) -> String {
-            self.at.borrow().clone()
-        }
-        fn go_back(&self) {}
-        fn go_forward(&self) {}
-        fn push(&self, route: String) {
-            let at = self.at.clone();
-            dioxus::dioxus_core::spawn_forever(async move {
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                *at.borrow_mut() = route;
-            });
-        }
-        fn replace(&self, route: String) {
-            self.push(route);
-        }
-        fn updater(&self, callback: super::Redraw) {
-            *self.redraw.borrow_mut() = Some(callback);
-        }
-    }
-
-    /// Which of the host's histories a test runs over.
-    #[derive(Clone, Copy, PartialEq)]
+    /// Which race a test runs into.
+    #[derive(Clone, Copy, PartialEq, Debug)]
     enum Race {
-        /// The history takes new addresses late (`LateHistory`), having read the page's.
+        /// The history takes a new address late, having long since read the page's.
         LateAddress,
-        /// The page has not yet told the history its address (`UnreadHistory`).
+        /// The page has not yet told the history its address.
         PageNotYetRead,
     }
 
@@ -422,10 +396,7 @@ mod tests {
     #[component]
     fn Host(race: Race, settled: bool, at: Rc<RefCell<String>>) -> Element {
         use_hook(|| {
-            let host: Rc<dyn History> = match race {
-                Race::LateAddress => Rc::new(LateHistory::new(at.clone())),
-                Race::PageNotYetRead => Rc::new(UnreadHistory::new(at.clone())),
-            };
+            let host: Rc<dyn History> = Rc::new(LiveviewLike::new(race, at.clone()));
             provide_context(if settled { SettledHistory::around(host) } else { host });
             provide_context(Tapped::default());
         });
