@@ -30,6 +30,14 @@ const WS_PATH: &str = "/ws";
 /// The largest picture the page may upload (a phone camera's JPEG is well under this).
 const MAX_PHOTO_BYTES: usize = 32 * 1024 * 1024;
 
+/// Every form on the page is the app's to handle, which it does over the websocket. A native
+/// window can tell the page at once not to send a form itself; over liveview the app answers too
+/// late, and the browser sent the form to the page's own address: where that ended in `#`
+/// nothing happened, but elsewhere (after any tap) it reloaded the page and started the tab
+/// again, cancelling what the form had begun (a sign-in, an unlock). So the page never sends a
+/// form itself.
+const FORMS_STAY: &str = "document.addEventListener('submit', (event) => event.preventDefault(), true);";
+
 fn index_page() -> Html<String> {
     Html(format!(
         r#"<!DOCTYPE html>
@@ -40,7 +48,8 @@ fn index_page() -> Html<String> {
 <title>Seen &amp; Heard</title>
 <link rel="stylesheet" href="/assets/app.css">
 </head>
-<body><div id="main"></div>{glue}</body>
+<body><div id="main"></div>{glue}
+<script>{FORMS_STAY}</script></body>
 </html>"#,
         glue = interpreter_glue(WS_PATH)
     ))

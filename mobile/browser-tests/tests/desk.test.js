@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
+  PIN, apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
   startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
@@ -164,6 +164,28 @@ describe('the manager\'s desk', () => {
     await page.waitForTimeout(1000);
     assert.equal(await page.locator('#screen-title').innerText(), 'Team desk');
     assert.equal(new URL(page.url()).pathname, '/desk');
+    await page.context().close();
+  });
+
+  it('unlocks in place: a form sent over liveview never reloads the page', async () => {
+    // Every form is the app's to handle. The browser used to send one itself too, to the
+    // page's own address: where that ended in "#" nothing happened, but elsewhere (after any
+    // tap) the page reloaded, and the tab started again, cancelling what the form had begun.
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
+    let sockets = 0;
+    page.on('websocket', () => { sockets += 1; });
+    await page.goto(app.url);
+    await page.locator('#nav-sync').click();
+    await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/sync');
+    await page.locator('#lock-now').click();
+    await page.fill('#unlock-pin', PIN);
+    await page.click('#unlock-button');
+    await page.locator('#screen-title', { hasText: 'Sync' }).waitFor();
+    await page.waitForTimeout(1000);
+    assert.equal(sockets, 1, 'the page was not reloaded');
+    assert.equal(await page.locator('#screen-title').innerText(), 'Sync');
+    assert.equal(new URL(page.url()).pathname, '/sync');
     await page.context().close();
   });
 
