@@ -177,14 +177,10 @@ const DATE_ORDER_SCRIPT: &str = r#"return new Intl.DateTimeFormat(undefined, { y
 pub fn App() -> Element {
     let services = use_context::<Services>();
     let ui = use_context_provider(|| UiState::new(services.snapshot()));
-    // Over liveview, the router must be told again once the history has taken a new address
-    // (see `liveview::SettledHistory`).
+    // Over liveview, the screens wait for the page to say where it is, and the router is told
+    // again once the history has taken a new address (see `liveview::use_settled_history`).
     let hosting = try_use_context::<Hosting>().unwrap_or_default();
-    use_hook(|| {
-        if hosting == Hosting::Liveview {
-            provide_context(crate::liveview::SettledHistory::around(dioxus::history::history()));
-        }
-    });
+    let drawn = crate::liveview::use_settled_history(hosting == Hosting::Liveview);
 
     // Ask the page which order its date boxes draw dates in, so each box's hint says the order
     // to type them in. Where the page cannot say (a render with no page), the day comes first.
@@ -250,6 +246,18 @@ pub fn App() -> Element {
         }
         document::Meta { name: "viewport", content: "width=device-width, initial-scale=1" }
         document::Title { "Seen & Heard" }
-        Router::<Route> {}
+        Screens { drawn }
+    }
+}
+
+/// The app's screens, once they may be drawn (over liveview, once the page has said where it
+/// is); until then an empty page, busy. A component of its own, so that only it is drawn
+/// again when they may be: the stylesheet above is drawn once.
+#[component]
+fn Screens(drawn: Signal<bool>) -> Element {
+    if drawn() {
+        rsx! { Router::<Route> {} }
+    } else {
+        rsx! { div { id: "opening", aria_busy: "true" } }
     }
 }

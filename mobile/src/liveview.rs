@@ -5,7 +5,7 @@
 //! `/` with axum 0.8), so the index, the websocket and the stylesheet routes are registered
 //! here by hand.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -121,43 +121,56 @@ pub async fn serve(addr: SocketAddr, services: Services) -> Result<(), UiError> 
     axum::serve(listener, router(services)).await.map_err(|e| UiError(e.to_string()))
 }
 
-/// The liveview host's history, wrapped so that the router always draws the address it was
-/// sent to, and no move the worker makes in a new tab's first moments is lost.
+/// Over liveview, wraps the host's history (see [`SettledHistory`]) for the screens below, and
+/// answers whether they may be drawn yet: not until the history has read the page's address.
+/// Elsewhere (`over_liveview` false) it does nothing and answers yes at once.
 ///
-/// Two races in dioxus-liveview 0.7.10's history are closed here:
-/// - **A new address taken late.** The history takes a new address in a task of its own,
-///   after the router has already been told to draw it. Usually that task runs first. When it
-///   does not (seen after a burst of keys then a tap on "Review and submit", about one tap in a
-///   hundred on a busy machine), the router draws the old address again and nothing tells it
-///   to draw once more: the browser's address moves on, the screen stays, and the tap seems
-///   lost. This wrapper tells the router again once the history names the new address.
-/// - **A move made before the page has said where it is.** A new tab's history starts at `/`
-///   and asks the page for its address, history depth and saved session. When the answer
-///   comes, it overwrites the entry it then stands on, and draws it. A tap made before the
-///   page has answered (seen in the browser tests: Desk tapped as a signed-in tab's first sync
-///   said "All sent", about one tab in fifty) is taken first, then overwritten by the page's
-///   address: the browser goes back to `/?#`, the screen to My children, and the tap is lost.
-///   This wrapper holds such moves until the history has read the page's address, then makes
-///   them in order.
+/// A new tab's history starts at `/` and asks the page for its address, history depth and
+/// saved session. When the answer comes, it overwrites the entry it then stands on and has the
+/// router draw it. Drawn before that, the screens showed My children for a moment in every tab
+/// opened at another address (a reload on a child's page), and a tap made in that moment (seen
+/// in the browser tests: Desk tapped as a signed-in tab's first sync said "All sent", about one
+/// tab in fifty) was taken, then overwritten by the page's address: the browser went back to
+/// `/?#`, the screen to My children, and the tap was lost. Until the page has answered nothing
+/// is drawn, so there is nothing to tap, and the first screen drawn is the one at the page's
+/// address.
+pub(crate) fn use_settled_history(over_liveview: bool) -> Signal<bool> {
+    let mut answered = use_signal(|| !over_liveview);
+    use_hook(|| {
+        if !over_liveview {
+            return;
+        }
+        let inner = dioxus::history::history();
+        provide_context(SettledHistory::around(inner.clone()));
+        spawn(async move {
+            let deadline = tokio::time::Instant::now() + READ_WITHIN;
+            while inner.current_route() == BEFORE_THE_PAGE_ANSWERS && tokio::time::Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            answered.set(true);
+        });
+    });
+    answered
+}
+
+/// The liveview host's history, wrapped so that the router always draws the address it was
+/// sent to.
+///
+/// dioxus-liveview 0.7.10's history takes a new address in a task of its own, after the router
+/// has already been told to draw it. Usually that task runs first. When it does not (seen
+/// after a burst of keys then a tap on "Review and submit", about one tap in a hundred on a
+/// busy machine), the router draws the old address again and nothing tells it to draw once
+/// more: the browser's address moves on, the screen stays, and the tap seems lost. This wrapper
+/// tells the router again once the history names the new address.
 #[derive(Clone)]
 pub(crate) struct SettledHistory {
     inner: Rc<dyn History>,
     /// The router's "draw again", as it gave it to the history.
     redraw: Rc<RefCell<Option<Redraw>>>,
-    /// Whether the history has read the page's address yet.
-    read_the_page: Rc<Cell<bool>>,
-    /// Moves made before it had, in the order they were made.
-    held: Rc<RefCell<Vec<Move>>>,
 }
 
 /// The callback a router gives its history, to be called when the address moves.
 type Redraw = Arc<dyn Fn() + Send + Sync>;
-
-/// A move the router asked of the history.
-enum Move {
-    Push(String),
-    Replace(String),
-}
 
 /// How long to wait for the history to take an address before telling the router anyway.
 const SETTLE_WITHIN: Duration = Duration::from_secs(2);
@@ -166,71 +179,15 @@ const SETTLE_WITHIN: Duration = Duration::from_secs(2);
 /// always comes with its query and fragment (`/?#` for the first screen), so it is never this.
 const BEFORE_THE_PAGE_ANSWERS: &str = "/";
 
-/// How long to hold a move for the page's address. The page answers within a moment of the
-/// tab opening; should it never answer (or a later dioxus-liveview start elsewhere), moves wait
-/// no longer than this, and only once.
+/// How long to wait for the page's address before drawing anyway. The page answers within a
+/// moment of the tab opening; should it never answer (or a later dioxus-liveview start
+/// elsewhere), the screens wait no longer than this.
 const READ_WITHIN: Duration = Duration::from_secs(5);
 
 impl SettledHistory {
     /// Wraps `inner`, the history the host provided.
     pub(crate) fn around(inner: Rc<dyn History>) -> Rc<dyn History> {
-        Rc::new(SettledHistory {
-            inner,
-            redraw: Rc::default(),
-            read_the_page: Rc::default(),
-            held: Rc::default(),
-        })
-    }
-
-    /// Whether the history has read the page's address: until then no move reaches it, so the
-    /// first address it names that is not the one it starts at is the page's.
-    fn has_read_the_page(&self) -> bool {
-        if !self.read_the_page.get() && self.inner.current_route() != BEFORE_THE_PAGE_ANSWERS {
-            self.read_the_page.set(true);
-        }
-        self.read_the_page.get()
-    }
-
-    /// Makes `step` now if the history has read the page's address; otherwise holds it, and
-    /// all that follow, until it has.
-    fn make(&self, step: Move) {
-        if self.has_read_the_page() && self.held.borrow().is_empty() {
-            self.apply(step);
-            return;
-        }
-        let first = {
-            let mut held = self.held.borrow_mut();
-            held.push(step);
-            held.len() == 1
-        };
-        if first {
-            let this = self.clone();
-            dioxus::dioxus_core::spawn_forever(async move {
-                let deadline = tokio::time::Instant::now() + READ_WITHIN;
-                while !this.has_read_the_page() && tokio::time::Instant::now() < deadline {
-                    tokio::time::sleep(Duration::from_millis(1)).await;
-                }
-                this.read_the_page.set(true);
-                let held = std::mem::take(&mut *this.held.borrow_mut());
-                for step in held {
-                    this.apply(step);
-                }
-            });
-        }
-    }
-
-    fn apply(&self, step: Move) {
-        let route = match step {
-            Move::Push(route) => {
-                self.inner.push(route.clone());
-                route
-            }
-            Move::Replace(route) => {
-                self.inner.replace(route.clone());
-                route
-            }
-        };
-        self.redraw_at(route);
+        Rc::new(SettledHistory { inner, redraw: Rc::default() })
     }
 
     /// Once the history names `route` (or a moment has passed, should another move have
@@ -278,11 +235,13 @@ impl History for SettledHistory {
     }
 
     fn push(&self, route: String) {
-        self.make(Move::Push(route));
+        self.inner.push(route.clone());
+        self.redraw_at(route);
     }
 
     fn replace(&self, route: String) {
-        self.make(Move::Replace(route));
+        self.inner.replace(route.clone());
+        self.redraw_at(route);
     }
 
     fn external(&self, url: String) -> bool {
@@ -308,7 +267,7 @@ mod tests {
     use dioxus::history::History;
     use dioxus::prelude::*;
 
-    use super::SettledHistory;
+    use super::use_settled_history;
 
     /// A history like dioxus-liveview 0.7.10's: it takes each new address in a task of its own,
     /// 20 ms later, so the router is told to draw before the address has moved. Over
@@ -401,20 +360,27 @@ mod tests {
         PageNotYetRead,
     }
 
-    /// The router over the history for `race`, whose address is `at`, wrapped or not.
+    /// The router over the history for `race`, whose address is `at`, as the app draws it
+    /// (`settled`: wrapped, and drawn once the page has answered) or drawn straight over it.
     #[component]
     fn Host(race: Race, settled: bool, at: Rc<RefCell<String>>) -> Element {
         use_hook(|| {
             let host: Rc<dyn History> = Rc::new(LiveviewLike::new(race, at.clone()));
-            provide_context(if settled { SettledHistory::around(host) } else { host });
+            provide_context(host);
             provide_context(Tapped::default());
         });
-        rsx! { Router::<Screens> {} }
+        let drawn = use_settled_history(settled);
+        rsx! {
+            if drawn() {
+                Router::<Screens> {}
+            }
+        }
     }
 
-    /// What the host shows a second after the form sent the worker on to the review, and the
-    /// address its history names then.
-    async fn after_a_tap(race: Race, settled: bool) -> (String, String) {
+    /// What the host shows 30 ms after it was first drawn (before the page's address comes,
+    /// over `Race::PageNotYetRead`), and a second after, once the form has sent the worker on
+    /// to the review; and the address its history names then.
+    async fn after_a_tap(race: Race, settled: bool) -> (String, String, String) {
         let start = match race {
             Race::LateAddress => "/?#",
             Race::PageNotYetRead => "/",
@@ -422,39 +388,49 @@ mod tests {
         let at = Rc::new(RefCell::new(start.to_owned()));
         let mut dom = VirtualDom::new_with_props(Host, HostProps { race, settled, at: at.clone() });
         dom.rebuild_in_place();
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
-        while tokio::time::Instant::now() < deadline {
-            let _ = tokio::time::timeout(Duration::from_millis(20), dom.wait_for_work()).await;
+        let started = tokio::time::Instant::now();
+        let mut early = None;
+        while started.elapsed() < Duration::from_secs(1) {
+            let _ = tokio::time::timeout(Duration::from_millis(10), dom.wait_for_work()).await;
             dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+            if early.is_none() && started.elapsed() >= Duration::from_millis(30) {
+                early = Some(dioxus_ssr::render(&dom));
+            }
         }
         let address = at.borrow().clone();
-        (dioxus_ssr::render(&dom), address)
+        (early.unwrap_or_default(), dioxus_ssr::render(&dom), address)
     }
 
     /// The history moves to the review late. Left alone, the router draws the form again and
     /// stays there (the tap seems lost); wrapped, it draws the review.
     #[tokio::test]
     async fn the_screen_follows_an_address_the_history_takes_late() {
-        let (screen, address) = after_a_tap(Race::LateAddress, false).await;
+        let (_, screen, address) = after_a_tap(Race::LateAddress, false).await;
         assert_eq!(address, "/review", "the history took the new address");
         assert!(screen.contains("The form") && !screen.contains("The review"), "unwrapped: {screen}");
 
-        let (screen, address) = after_a_tap(Race::LateAddress, true).await;
+        let (_, screen, address) = after_a_tap(Race::LateAddress, true).await;
         assert_eq!(address, "/review");
         assert!(screen.contains("The review") && !screen.contains("The form"), "wrapped: {screen}");
     }
 
-    /// The worker moves on before the page has told the history its address. Left alone, the
-    /// page's answer overwrites the move: the address goes back to `/?#` and the screen to the
-    /// form (the tap is lost). Wrapped, the move waits for the answer, then is made.
+    /// In a new tab, the worker moves on from the first screen drawn. Drawn before the page has
+    /// told the history its address, the form shows at once, and the page's answer overwrites
+    /// the move: the address goes back to `/?#` and the screen to the form (the tap is lost).
+    /// As the app draws it, nothing shows until the page has answered, and the move is kept.
     #[tokio::test]
-    async fn a_move_made_before_the_page_has_said_where_it_is_is_kept() {
-        let (screen, address) = after_a_tap(Race::PageNotYetRead, false).await;
-        assert_eq!(address, "/?#", "unwrapped, the page's answer overwrote the move");
-        assert!(screen.contains("The form") && !screen.contains("The review"), "unwrapped: {screen}");
+    async fn nothing_is_drawn_until_the_page_has_said_where_it_is_so_no_move_is_overwritten() {
+        let (early, screen, address) = after_a_tap(Race::PageNotYetRead, false).await;
+        assert!(early.contains("The form"), "drawn at once: {early}");
+        assert_eq!(address, "/?#", "the page's answer overwrote the move");
+        assert!(screen.contains("The form") && !screen.contains("The review"), "drawn at once: {screen}");
 
-        let (screen, address) = after_a_tap(Race::PageNotYetRead, true).await;
-        assert_eq!(address, "/review", "the move was made once the page had answered");
-        assert!(screen.contains("The review") && !screen.contains("The form"), "wrapped: {screen}");
+        let (early, screen, address) = after_a_tap(Race::PageNotYetRead, true).await;
+        assert!(!early.contains("The form") && !early.contains("The review"), "before the answer: {early}");
+        assert_eq!(address, "/review", "the move was made after the page had answered");
+        assert!(
+            screen.contains("The review") && !screen.contains("The form"),
+            "as the app draws it: {screen}"
+        );
     }
 }
