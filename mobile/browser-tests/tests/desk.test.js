@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  PIN, apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, signIn, startApp,
+  PIN, apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, settledCaseload, signIn, startApp,
   startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
@@ -198,6 +198,38 @@ describe('the manager\'s desk', () => {
     assert.equal(sockets, 1, 'the page was not reloaded');
     assert.equal(await page.locator('#screen-title').innerText(), 'Sync');
     assert.equal(new URL(page.url()).pathname, '/sync');
+    await page.context().close();
+  });
+
+  it('goes Back and Forward between screens with the browser, as a worker expects', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
+    await page.goto(app.url);
+    await settledCaseload(page);
+    await page.locator('.case').first().click();
+    await page.waitForURL(/\/child\//);
+    const childPath = new URL(page.url()).pathname;
+    await page.locator('#screen-title', { hasNotText: 'My children' }).waitFor();
+    const name = await page.locator('#screen-title').innerText();
+    await page.locator('#nav-desk').click();
+    await page.locator('#screen-title', { hasText: 'Team desk' }).waitFor();
+    // As a person sees the address move too: a Back in the instant between the screen being
+    // drawn and the address following (tens of milliseconds) goes back from the one before.
+    await page.waitForURL(/\/desk$/);
+    const title = () => page.locator('#screen-title').innerText();
+    await page.goBack();
+    await page.locator('#screen-title', { hasText: name }).waitFor();
+    assert.equal(new URL(page.url()).pathname, childPath);
+    await page.goBack();
+    await page.locator('#screen-title', { hasText: 'My children' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+    await page.goForward();
+    await page.locator('#screen-title', { hasText: name }).waitFor();
+    await page.goForward();
+    await page.locator('#screen-title', { hasText: 'Team desk' }).waitFor();
+    // Still there once everything the moves set off has been drawn.
+    await page.waitForTimeout(500);
+    assert.equal(await title(), 'Team desk');
+    assert.equal(new URL(page.url()).pathname, '/desk');
     await page.context().close();
   });
 
