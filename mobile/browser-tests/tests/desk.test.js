@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import {
-  PIN, apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, screenshot, screenshotDir, settledCaseload, signIn, startApp,
+  PIN, apiGet, apiLogin, apiPost, apiPush, apiWorker, deviceLogin, freePort, launchBrowser, phonePage, screenshot, screenshotDir, settledCaseload, signIn, startApp,
   startServer, statutoryVisit, stop, stopAll, tempDir, visitTimesToday, waitShowing,
 } from '../harness.js';
 
@@ -202,8 +202,7 @@ describe('the manager\'s desk', () => {
   });
 
   it('goes Back and Forward between screens with the browser, as a worker expects', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 })).newPage();
-    await page.goto(app.url);
+    const page = await phonePage(browser, app.url);
     await settledCaseload(page);
     await page.locator('.case').first().click();
     await page.waitForURL(/\/child\//);
