@@ -162,7 +162,6 @@ pub(crate) fn use_settled_history(over_liveview: bool) -> Signal<bool> {
 /// busy machine), the router draws the old address again and nothing tells it to draw once
 /// more: the browser's address moves on, the screen stays, and the tap seems lost. This wrapper
 /// tells the router again once the history names the new address.
-#[derive(Clone)]
 pub(crate) struct SettledHistory {
     inner: Rc<dyn History>,
     /// The router's "draw again", as it gave it to the history.
