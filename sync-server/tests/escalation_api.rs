@@ -542,3 +542,70 @@ async fn the_handover_carries_a_managers_word_that_the_child_must_be_seen_alone_
     let (_, handover) = world.get(&handover_path, dana.access()).await;
     assert!(handover["seen_alone_instruction"].is_null(), "{}", handover["seen_alone_instruction"]);
 }
+
+/// A deputy named for another team's manager (Mo, team 2's manager, deputising for Tara) is
+/// sent that team's escalations while Tara is away. They are for children outside Mo's own
+/// team, yet they are Mo's to act on: his inbox lists every one, and he can act from it.
+/// Before, the inbox walked only his own team's children, so what was sent to him never showed:
+/// the escalation had a name on it and nobody saw it.
+#[tokio::test]
+async fn a_deputy_from_another_team_sees_in_their_inbox_every_escalation_sent_to_them_and_acts_on_it() {
+    let world = World::new().await;
+    let adam = world.login("adam.admin").await;
+    let sian = world.login("sian.senior").await;
+    let mo = world.login("mo.manager").await;
+    let team = sync_server::demo::demo_team_id(1);
+    let tara = world.worker_id("tara.manager").await;
+    let body = json!({"manager": tara, "senior_manager": world.worker_id("sian.senior").await,
+                      "deputy": mo.worker_id()});
+    let (status, saved) = put_managers(&world, adam.access(), team, body).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (status, body) = world
+        .post(
+            "/api/absences",
+            sian.access(),
+            json!({"worker_id": tara, "kind": "sickness", "starts_on": world.today()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let store = world.state.store();
+    let sent_to_mo: Vec<shared::Escalation> = store
+        .escalations()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.is_open() && e.to == Some(mo.worker_id()))
+        .collect();
+    assert!(!sent_to_mo.is_empty(), "Tara's open escalations go to Mo, her deputy");
+
+    let (status, inbox) = world.get("/api/escalations", mo.access()).await;
+    assert_eq!(status, StatusCode::OK, "{inbox}");
+    let listed = inbox.as_array().unwrap();
+    for sent in &sent_to_mo {
+        let shown = listed.iter().find(|e| e["id"] == json!(sent.id));
+        let shown =
+            shown.unwrap_or_else(|| panic!("escalation {} was sent to Mo, yet is not in his inbox", sent.id));
+        assert_eq!(shown["to"], json!(mo.worker_id()));
+    }
+    let ids: Vec<&Value> = listed.iter().map(|e| &e["id"]).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(ids.len(), unique.len(), "each listed once");
+
+    // And he can act on one from there.
+    let first = &sent_to_mo[0];
+    let path = format!("/api/escalations/{}/acknowledge", first.id);
+    let arranged = world.today() + Days::new(1);
+    let (status, done) =
+        world.post(&path, mo.access(), json!({"action": "visit_arranged", "date": arranged})).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+
+    // Team 2's social worker still sees none of them: the change lists what was sent to a
+    // manager, and widens nobody else's view.
+    let tom = world.login("tom.north").await;
+    let (_, theirs) = world.get("/api/escalations", tom.access()).await;
+    for sent in &sent_to_mo {
+        assert!(!theirs.as_array().unwrap().iter().any(|e| e["id"] == json!(sent.id)), "not Tom's");
+    }
+}

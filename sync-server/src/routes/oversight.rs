@@ -142,6 +142,24 @@ pub async fn list_escalations(
         let visits = visits_of(store, child).await?;
         open.extend(held.into_iter().map(|e| e.with_current_figures(state.calendar(), &visits, today)));
     }
+    // A manager named for another team (a deputy while its manager is away) is sent that team's
+    // escalations, for children outside their own: they are theirs to act on, so they are listed.
+    if caller.worker.role.is_manager() {
+        let listed: std::collections::HashSet<EscalationId> = open.iter().map(|e| e.id).collect();
+        let mut sent_to_me: Vec<Escalation> = store
+            .escalations()
+            .await?
+            .into_iter()
+            .filter(|e| e.is_open() && e.to == Some(caller.id()) && !listed.contains(&e.id))
+            .collect();
+        sent_to_me.sort_by_key(|e| e.child_id);
+        for child in sent_to_me.chunk_by(|a, b| a.child_id == b.child_id) {
+            let visits = visits_of(store, child[0].child_id).await?;
+            open.extend(
+                child.iter().map(|e| e.clone().with_current_figures(state.calendar(), &visits, today)),
+            );
+        }
+    }
     open.sort_by_key(|e| (e.raised_at, e.id));
     Ok(ApiJson(open))
 }
