@@ -1390,12 +1390,21 @@ fn answered_one_visit(by: &str) -> String {
 /// The longest reason or explanation a manager may give, in characters.
 pub const MAX_MANAGER_TEXT: usize = 2000;
 
-/// Checks a standing "seen alone" decision before it is recorded: a reason, an end on or after
-/// the start, and at most [`MAX_DECISION_DAYS`] long (it is reviewed, not forgotten).
-pub fn validate_seen_alone_decision(decision: &SeenAloneDecision) -> Result<(), Vec<FieldError>> {
+/// Checks a standing "seen alone" decision before it is recorded on `today`: a reason, dates
+/// within two years of today (as every date a manager sends), an end on or after the start, and
+/// at most [`MAX_DECISION_DAYS`] long (it is reviewed, not forgotten).
+pub fn validate_seen_alone_decision(
+    decision: &SeenAloneDecision,
+    today: NaiveDate,
+) -> Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     check_manager_reason(&mut errors, &decision.reason, "Say why the child need not be seen alone.");
-    if decision.ends_on < decision.starts_on {
+    let mut dates = shared::validation::ValidationErrors::default();
+    shared::limits::check_date_near_today(&mut dates, "starts_on", decision.starts_on, today);
+    shared::limits::check_date_near_today(&mut dates, "ends_on", decision.ends_on, today);
+    if !dates.0.is_empty() {
+        errors.extend(dates.0);
+    } else if decision.ends_on < decision.starts_on {
         errors.push(FieldError::new("ends_on", "The decision must end on or after the day it starts."));
     } else if (decision.ends_on - decision.starts_on).num_days() > MAX_DECISION_DAYS {
         errors.push(FieldError::new(

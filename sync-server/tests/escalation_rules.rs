@@ -822,8 +822,10 @@ fn an_escalation_closed_as_covered_is_raised_again_when_the_decision_is_ended_th
 #[case::without_a_reason(SeenAloneDecision { reason: " ".into(), ..decision("2026-03-02", "2026-06-30") }, "reason")]
 #[case::ending_before_it_starts(decision("2026-03-02", "2026-03-01"), "ends_on")]
 #[case::longer_than_a_year(decision("2026-03-02", "2027-03-10"), "ends_on")]
+#[case::starting_in_year_one(decision("0001-01-01", "0001-12-31"), "starts_on")]
+#[case::ending_in_9999(decision("2026-03-02", "9999-12-31"), "ends_on")]
 fn a_standing_decision_is_checked_by_field(#[case] bad: SeenAloneDecision, #[case] field: &str) {
-    let errors = validate_seen_alone_decision(&bad).unwrap_err();
+    let errors = validate_seen_alone_decision(&bad, date("2026-03-02")).unwrap_err();
     assert_eq!(errors[0].field, field);
 }
 

@@ -129,6 +129,32 @@ async fn cover_until_9999_is_refused_naming_the_field() {
     assert!(world.state.store().covers_for_child(child.id).await.unwrap().is_empty(), "nothing stored");
 }
 
+/// A standing "seen alone" decision is dated as every other date a manager sends: within two
+/// years of today. A decision from the year 1 or until 9999 is refused naming the field, and
+/// nothing is kept (it would have silenced "not seen alone" for ever).
+#[rstest]
+#[case::from_the_year_one("0001-01-01", "0001-12-31", "starts_on")]
+#[case::until_9999(None, "9999-12-31", "ends_on")]
+#[tokio::test]
+async fn a_seen_alone_decision_dated_far_from_today_is_refused_naming_the_field_and_not_stored(
+    #[case] starts: impl Into<Option<&'static str>>,
+    #[case] ends: &str,
+    #[case] field: &str,
+) {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    let child = world.child("DEMO-0001").await;
+    let path = format!("/api/children/{}/seen-alone-decisions", child.id);
+    let mut body = json!({"reason": "Baby, four months old", "ends_on": ends});
+    if let Some(starts) = starts.into() {
+        body["starts_on"] = json!(starts);
+    }
+    let (status, answer) = world.post(&path, tara.access(), body).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+    assert_eq!(first_field(&answer), field);
+    assert!(world.state.store().seen_alone_decisions(child.id).await.unwrap().is_empty(), "nothing stored");
+}
+
 #[rstest]
 #[case::location_of_three_megabytes("location")]
 #[case::ten_thousand_quotes("child_words")]

@@ -293,7 +293,7 @@ pub async fn record_seen_alone_decision(
         decided_at: state.now(),
         ended: None,
     };
-    escalations::validate_seen_alone_decision(&decision).map_err(ApiError::Validation)?;
+    escalations::validate_seen_alone_decision(&decision, state.today()).map_err(ApiError::Validation)?;
     let mut tx = store.transaction().await?;
     tx.put_seen_alone_decision(&decision).await?;
     tx.audit(&change_entry(&caller, Some(id), format!("seen alone decision {} recorded", decision.id)))
