@@ -3,7 +3,8 @@
 //!
 //! The monthly figures are the compliance report's, run once per calendar month with the
 //! month's end as the end of the period ([`reports::compliance_report`]). A visit recorded after
-//! its month ended is left out of that month, so a past month's bar never moves.
+//! its month ended is left out of that month, and the month is counted against each child's
+//! plan, key worker and team as they stood when it ended, so a past month's bar never moves.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -42,6 +43,8 @@ pub struct DeskInput<'a> {
     pub worker_names: &'a HashMap<WorkerId, String>,
     /// When each visit revision was recorded (see [`ComplianceInput::recorded`]).
     pub recorded: &'a HashMap<(VisitId, u32), DateTime<Utc>>,
+    /// Each child's record before each change (see [`ComplianceInput::earlier_records`]).
+    pub earlier_records: &'a reports::EarlierRecords,
     /// How many months of figures, the current one included.
     pub months: u32,
 }
@@ -95,6 +98,7 @@ pub fn monthly_figures(
                 worker_names: input.worker_names,
                 recorded: input.recorded,
                 period_ends_at: shared::clock::start_of_day(input.time_zone, end.succ_opt().unwrap_or(end)),
+                earlier_records: input.earlier_records,
             },
             cases.iter().map(|(c, v)| (c, v.as_slice())),
         );

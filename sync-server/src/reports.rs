@@ -1524,7 +1524,7 @@ pub fn chronology_html(chronology: &Chronology) -> String {
 /// The audit's measures for one group of children over a date range.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ComplianceFigures {
-    /// Children on a plan at some point in the range.
+    /// Children on a plan at some point in the range (as the records stood when it ended).
     pub children: u32,
     /// Statutory due dates that fell in the range, each counted once, on its due date (see
     /// [`replay_schedule`]), from the records as they stood when the range ended.
@@ -1560,7 +1560,8 @@ pub struct ComplianceFigures {
     pub visits_interpreter_needs_met: u32,
     /// The percentage of interpreter needs met.
     pub interpreter_met_percent: Option<f64>,
-    /// Children overdue a statutory visit today.
+    /// Children overdue a statutory visit today (in a team's or worker's row: the children they
+    /// hold today, whatever the period).
     pub children_overdue_now: u32,
 }
 
@@ -1723,22 +1724,42 @@ pub struct ComplianceInput<'a> {
     /// read only revisions recorded before it, so running the report later gives the same
     /// figures; what was recorded after is counted apart and listed.
     pub period_ends_at: DateTime<Utc>,
+    /// Each child's central record as it stood before each later change to it (see
+    /// [`EarlierRecords`]). The range's figures are counted against the plan as it stood when
+    /// the range ended, and credited to its key worker and team then: a plan that ends, a new
+    /// one, or a case reallocated afterwards changes nothing of a range already over.
+    pub earlier_records: &'a EarlierRecords,
 }
+
+/// Each child's central record before each change stored to it, oldest first: the moment the
+/// change was stored, and the record as it stood until then (from the store's append-only
+/// child history). A child never changed has no entry.
+pub type EarlierRecords = HashMap<ChildId, Vec<(DateTime<Utc>, Child)>>;
 
 impl ComplianceInput<'_> {
     fn recorded_at(&self, visit: &Visit) -> DateTime<Utc> {
         self.recorded.get(&(visit.id, visit.revision)).copied().unwrap_or(visit.recorded_at)
     }
+
+    /// The child's record as it stood when the range ended: as it was before the first change
+    /// stored since, or as it is if none has been.
+    fn record_at_end<'c>(&'c self, child: &'c Child) -> &'c Child {
+        self.earlier_records
+            .get(&child.id)
+            .and_then(|earlier| earlier.iter().find(|(changed_at, _)| *changed_at >= self.period_ends_at))
+            .map_or(child, |(_, before)| before)
+    }
 }
 
-/// One child's figures over the range.
+/// One child's figures over the range, counted against `plan` and `child` as they stood when
+/// the range ended.
 fn child_figures(
     input: &ComplianceInput<'_>,
     child: &Child,
     plan: &ProtectionPlan,
     visits: &[Visit],
     after_period: &mut Vec<RecordedAfterPeriod>,
-) -> (ComplianceFigures, ChildLastSeen, bool) {
+) -> ComplianceFigures {
     let mut figures = ComplianceFigures { children: 1, ..ComplianceFigures::default() };
     // The records as they stood when the range ended: revisions recorded before then, visits
     // made on or before its last day.
@@ -1820,15 +1841,18 @@ fn child_figures(
             figures.visits_interpreter_needs_met += u32::from(met);
         }
     }
-    // "Now" figures: every record as it stands today.
-    let seen_dates = seen_statutory_dates(&current_now);
+    figures
+}
+
+/// The child as they stand today, on the plan in force today (`None` if no plan is): when they
+/// were last seen, and whether they are overdue now.
+fn child_now(input: &ComplianceInput<'_>, child: &Child, visits: &[Visit]) -> Option<ChildLastSeen> {
+    let plan = child.plan.as_ref().filter(|plan| plan.is_active_on(input.today))?;
+    let seen_dates = seen_statutory_dates(&current_revisions(visits));
     let last_seen = seen_dates.last().copied();
-    let active_today = plan.is_active_on(input.today);
     let due = shared::schedule::next_visit_due(input.calendar, plan, last_seen);
-    let overdue_now = active_today
-        && shared::schedule::due_state(input.calendar, input.rules, due, input.today).is_overdue();
-    figures.children_overdue_now = u32::from(overdue_now);
-    let seen = ChildLastSeen {
+    let overdue_now = shared::schedule::due_state(input.calendar, input.rules, due, input.today).is_overdue();
+    Some(ChildLastSeen {
         child_id: child.id,
         central_id: child.central_id.clone(),
         key_worker: plan.key_worker,
@@ -1836,8 +1860,7 @@ fn child_figures(
         last_seen,
         working_days_since_seen: last_seen.map(|d| input.calendar.working_days_between(d, input.today)),
         overdue_now,
-    };
-    (figures, seen, active_today)
+    })
 }
 
 /// The compliance report over `cases` (the children the caller may see, with every revision of
@@ -1852,22 +1875,34 @@ pub fn compliance_report<'a>(
     let mut children = Vec::new();
     let mut after_period = Vec::new();
     for (child, visits) in cases {
-        let Some(plan) = child.plan.as_ref() else { continue };
-        let on_plan_in_range =
-            plan.registered_on <= input.to && plan.deregistered_on.is_none_or(|end| end >= input.from);
-        if !on_plan_in_range {
-            continue;
+        // The range, as the records stood when it ended: its plan, key worker and team.
+        let at_end = input.record_at_end(child);
+        if let Some(plan) = at_end.plan.as_ref()
+            && plan.registered_on <= input.to
+            && plan.deregistered_on.is_none_or(|end| end >= input.from)
+        {
+            let figures = child_figures(input, at_end, plan, visits, &mut after_period);
+            service.add(&figures);
+            teams.entry(plan.team).or_default().add(&figures);
+            workers
+                .entry(plan.key_worker)
+                .or_insert_with(|| (plan.team, ComplianceFigures::default()))
+                .1
+                .add(&figures);
         }
-        let (figures, seen, active_today) = child_figures(input, child, plan, visits, &mut after_period);
-        service.add(&figures);
-        teams.entry(plan.team).or_default().add(&figures);
-        workers
-            .entry(plan.key_worker)
-            .or_insert_with(|| (plan.team, ComplianceFigures::default()))
-            .1
-            .add(&figures);
-        if active_today {
-            children.push(seen);
+        // Today, as the records stand now: overdue now counts with whoever holds the case today.
+        if let Some(now) = child_now(input, child, visits) {
+            if now.overdue_now {
+                let overdue = ComplianceFigures { children_overdue_now: 1, ..ComplianceFigures::default() };
+                service.add(&overdue);
+                teams.entry(now.team_id).or_default().add(&overdue);
+                workers
+                    .entry(now.key_worker)
+                    .or_insert_with(|| (now.team_id, ComplianceFigures::default()))
+                    .1
+                    .add(&overdue);
+            }
+            children.push(now);
         }
     }
     children.sort_by(|a, b| {

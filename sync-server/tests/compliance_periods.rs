@@ -46,6 +46,7 @@ fn report(
             team_names: &teams,
             worker_names: &workers,
             recorded,
+            earlier_records: &HashMap::new(),
             period_ends_at: date(to).succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc(),
         },
         vec![(child, visits)],

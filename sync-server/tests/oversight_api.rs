@@ -1380,3 +1380,103 @@ async fn managers_list_their_staffs_absences_and_record_someone_back() {
     assert_eq!(status, StatusCode::OK);
     assert!(audit.to_string().contains(&format!("absence {id} last day set to {yesterday}")), "{audit}");
 }
+
+/// The figures of a period already over, with today's ("overdue now") left out: those are
+/// today's, and move with whoever holds the case today.
+fn period_figures(report: &Value) -> Value {
+    fn strip(figures: &Value) -> Value {
+        let mut figures = figures.clone();
+        figures.as_object_mut().unwrap().remove("children_overdue_now");
+        figures
+    }
+    let rows = |key: &str, id: &str| -> Vec<(Value, Value)> {
+        let mut rows: Vec<(Value, Value)> =
+            report[key].as_array().unwrap().iter().map(|r| (r[id].clone(), strip(&r["figures"]))).collect();
+        rows.sort_by_key(|(id, _)| id.to_string());
+        // A row with nothing in the period (only today's figures) is no row of the period's.
+        rows.retain(|(_, f)| f["children"] != json!(0));
+        rows
+    };
+    json!({
+        "service": strip(&report["service"]),
+        "teams": rows("teams", "team_id"),
+        "workers": rows("workers", "worker_id"),
+    })
+}
+
+/// A period already over keeps its figures whatever happens to the case afterwards: they are
+/// counted against the plan, key worker and team as they stood when the period ended. Before,
+/// they were replayed against the plan as it stands today, so a case reallocated moved the
+/// period's visits from one worker's row to another's, and a plan ended with a new one started
+/// took the child out of a quarter they were on a plan for. The desk's past months, which are
+/// the same report a month at a time, stay as they were too.
+#[tokio::test]
+async fn a_past_periods_figures_stay_when_the_case_is_reallocated_or_a_new_plan_starts() {
+    let world = World::new().await;
+    let sian = world.login("sian.senior").await;
+    let today = world.today();
+    let (from, to) = (today - Days::new(100), today - Days::new(40));
+    let path = format!("/api/reports/compliance?from={from}&to={to}");
+    let figures = async || {
+        let (status, report) = world.get(&path, sian.access()).await;
+        assert_eq!(status, StatusCode::OK, "{report}");
+        period_figures(&report)
+    };
+    let past_months = async || {
+        let (status, desk) = world.get("/api/desk?months=6", sian.access()).await;
+        assert_eq!(status, StatusCode::OK, "{desk}");
+        let mut months = desk["months"].as_array().unwrap().clone();
+        months.pop();
+        let workers: Vec<(Value, Vec<Value>)> = desk["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| {
+                let mut m = w["months"].as_array().unwrap().clone();
+                m.pop();
+                (w["worker_id"].clone(), m)
+            })
+            .filter(|(_, m)| m.iter().any(|month| month["statutory_due"] != json!(0)))
+            .collect();
+        (months, workers)
+    };
+    let sam = world.worker_id("sam.social").await;
+    let priya = world.worker_id("priya.field").await;
+    let mut child = world.child("DEMO-0001").await;
+    let plan = child.plan.clone().unwrap();
+    assert!(plan.registered_on < from, "on a plan through the period: {plan:?}");
+    assert_eq!(plan.key_worker, sam);
+    let before = figures().await;
+    let sams_row = |f: &Value| f["workers"].as_array().unwrap().iter().find(|r| r[0] == json!(sam)).cloned();
+    assert!(
+        sams_row(&before).is_some_and(|r| r[1]["statutory_visits_due"].as_u64().unwrap() > 0),
+        "{before}"
+    );
+    let months_before = past_months().await;
+    assert!(months_before.0.iter().any(|m| m["statutory_due"] != json!(0)), "{months_before:?}");
+
+    // Today the case goes to Priya.
+    child.plan.as_mut().unwrap().key_worker = priya;
+    world.state.store().upsert_children(std::slice::from_ref(&child)).await.unwrap();
+    assert_eq!(figures().await, before, "reallocated today, the past period is as it was");
+    assert_eq!(past_months().await, months_before, "and so are the desk's past months");
+
+    // The plan ended 20 days ago and a new one started 10 days ago.
+    let mut ended = child.plan.clone().unwrap();
+    ended.deregistered_on = Some(today - Days::new(20));
+    child.details.previous_plans.push(ended.as_previous().unwrap());
+    child.plan = Some(shared::ProtectionPlan {
+        registered_on: today - Days::new(10),
+        deregistered_on: None,
+        ..child.plan.clone().unwrap()
+    });
+    world.state.store().upsert_children(std::slice::from_ref(&child)).await.unwrap();
+    assert_eq!(figures().await, before, "a new plan since, the past period is as it was");
+    assert_eq!(past_months().await, months_before);
+
+    // Today's figures follow the case: the child is Priya's now, on the new plan.
+    let (_, now) = world.get(&path, sian.access()).await;
+    let row = now["children"].as_array().unwrap().iter().find(|c| c["child_id"] == json!(child.id)).cloned();
+    let row = row.expect("on a plan today, so listed");
+    assert_eq!(row["key_worker"], json!(priya));
+}

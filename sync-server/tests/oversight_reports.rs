@@ -252,6 +252,7 @@ fn the_compliance_report_measures_what_the_audit_measured() {
             team_names: &teams,
             worker_names: &workers,
             recorded: &HashMap::new(),
+            earlier_records: &HashMap::new(),
             period_ends_at: utc("2026-04-21", 0),
         },
         vec![(&one, one_visits.as_slice()), (&two, two_visits.as_slice())],
@@ -300,6 +301,7 @@ fn a_range_before_any_visit_counts_nothing_seen() {
             team_names: &teams,
             worker_names: &workers,
             recorded: &HashMap::new(),
+            earlier_records: &HashMap::new(),
             period_ends_at: utc("2026-03-07", 0),
         },
         vec![(&one, visits.as_slice())],
@@ -593,10 +595,13 @@ fn desk_input<'a>(
         team_names: &names.0,
         worker_names: &names.1,
         recorded,
+        earlier_records: &NO_CHANGES,
         months: 3,
     }
 }
 
+static NO_CHANGES: std::sync::LazyLock<sync_server::reports::EarlierRecords> =
+    std::sync::LazyLock::new(HashMap::new);
 static RULES: std::sync::LazyLock<ScheduleRules> = std::sync::LazyLock::new(ScheduleRules::default);
 
 #[test]

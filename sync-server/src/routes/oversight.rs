@@ -82,12 +82,20 @@ type Cases = Vec<(Child, Vec<Visit>)>;
 
 /// The children in scope with the visits that count, and when each revision was recorded, for
 /// reports.
-async fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, RecordedTimes), ApiError> {
+async fn cases_in_scope(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(Cases, RecordedTimes, reports::EarlierRecords), ApiError> {
     let store = state.store();
     let mut cases = Vec::new();
     let mut recorded = RecordedTimes::new();
+    let mut earlier = reports::EarlierRecords::new();
     for id in scope::children_in_scope(store, &caller.worker, state.today()).await? {
         if let Some(child) = store.child(id).await? {
+            let changes = store.child_history(id).await?;
+            if !changes.is_empty() {
+                earlier.insert(id, changes.into_iter().map(|c| (c.recorded_at, c.before)).collect());
+            }
             let mut visits = Vec::new();
             for stored in store.counted_visits_of_child(id).await? {
                 let mut at = stored.received_at;
@@ -102,7 +110,7 @@ async fn cases_in_scope(state: &AppState, caller: &Caller) -> Result<(Cases, Rec
             cases.push((child, visits));
         }
     }
-    Ok((cases, recorded))
+    Ok((cases, recorded, earlier))
 }
 
 /// The moment a report's range ends: midnight after its last day.
@@ -1040,7 +1048,7 @@ async fn compliance_in_scope(
     range: RangeQuery,
 ) -> Result<ComplianceReport, ApiError> {
     let (from, to) = range.resolve(state.today(), 90)?;
-    let (cases, recorded) = cases_in_scope(state, caller).await?;
+    let (cases, recorded, earlier) = cases_in_scope(state, caller).await?;
     let store = state.store();
     let (teams, names) = (team_names(store).await?, worker_names(store).await?);
     let report = reports::compliance_report(
@@ -1054,6 +1062,7 @@ async fn compliance_in_scope(
             worker_names: &names,
             recorded: &recorded,
             period_ends_at: period_ends_at(state.clock().time_zone(), to),
+            earlier_records: &earlier,
         },
         cases.iter().map(|(c, v)| (c, v.as_slice())),
     );
@@ -1101,7 +1110,7 @@ pub async fn annex_a_list_7(
         Some(from) => from,
         None => to.checked_sub_months(chrono::Months::new(6)).unwrap_or(from),
     };
-    let (cases, _) = cases_in_scope(&state, &caller).await?;
+    let (cases, _, _) = cases_in_scope(&state, &caller).await?;
     let store = state.store();
     let mut reviews: HashMap<ChildId, Vec<NaiveDate>> = HashMap::new();
     for (child, _) in &cases {
@@ -1223,7 +1232,7 @@ pub async fn desk(
         return Err(ApiError::bad_field("months", format!("Ask for 1 to {MAX_DESK_MONTHS} months.")));
     }
     let today = state.today();
-    let (cases, recorded) = cases_in_scope(&state, &caller).await?;
+    let (cases, recorded, earlier) = cases_in_scope(&state, &caller).await?;
     let store = state.store();
     let (teams, names) = (team_names(store).await?, worker_names(store).await?);
     let input = crate::desk::DeskInput {
@@ -1234,6 +1243,7 @@ pub async fn desk(
         team_names: &teams,
         worker_names: &names,
         recorded: &recorded,
+        earlier_records: &earlier,
         months,
     };
     let child_names: HashMap<ChildId, String> = cases.iter().map(|(c, _)| (c.id, c.display_name())).collect();
