@@ -269,6 +269,7 @@ impl PushBatch<'_> {
 
     /// Decides one revision; `sent` is its JSON text as pushed, if known.
     async fn decide(&mut self, visit: Visit, sent: Option<bytes::Bytes>) -> Result<PushOutcome, SyncError> {
+        let (visit, sent) = in_authority_zone(self.tz, visit, sent);
         let worker = &self.caller.worker;
         let date = visit.date();
         let child = match self.children.get(&visit.child_id) {
@@ -498,6 +499,27 @@ fn encode_cursor(state_id: u64) -> Cursor {
 fn decode_cursor(cursor: &str) -> Option<u64> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
     std::str::from_utf8(&bytes).ok()?.strip_prefix("s1:")?.parse().ok()
+}
+
+/// The visit with its times in the authority's zone (`tz`), the instants unchanged, and its
+/// text as sent if that already had them so (`None` otherwise: the stored record is encoded
+/// afresh). A visit's day is the authority's date: a visit sent with another offset (by an
+/// older app on a phone set to another zone, or another client) would otherwise be dated, for
+/// every rule that reads its day, by the sender's clock: 00:15 on a Jersey summer night, sent
+/// as 23:15 UTC, would count as the day before.
+fn in_authority_zone(
+    tz: shared::Tz,
+    mut visit: Visit,
+    sent: Option<bytes::Bytes>,
+) -> (Visit, Option<bytes::Bytes>) {
+    let started = visit.started_at.with_timezone(&tz).fixed_offset();
+    let ended = visit.ended_at.with_timezone(&tz).fixed_offset();
+    if started.offset() == visit.started_at.offset() && ended.offset() == visit.ended_at.offset() {
+        return (visit, sent);
+    }
+    visit.started_at = started;
+    visit.ended_at = ended;
+    (visit, None)
 }
 
 /// Handles one pull. `settings` are the authority's, sent with every answer.

@@ -325,3 +325,43 @@ async fn on_a_training_service_an_imported_plan_change_is_dated_on_the_training_
     let on = history[0].recorded_at.with_timezone(&LONDON).date_naive();
     assert_eq!(on, date(2026, 3, 2), "dated on the training day, not in reality");
 }
+
+// ----- A visit's day -----
+
+/// A visit's day is the authority's date, whatever offset the phone sent its times with. At
+/// 00:15 on a summer night in the authority's zone, a phone set to UTC (an older app, or
+/// another client) sends 23:15 the day before, +00:00. Before, the server kept that offset, so
+/// every rule read the visit as the day before: a visit made a day late counted as on time,
+/// and the next due date came a day early. The server now keeps its times in the authority's
+/// zone, the instants unchanged, so the same push again is still the same visit.
+#[tokio::test]
+async fn a_visit_sent_with_another_offset_is_dated_in_the_authoritys_zone() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let child = world.child("DEMO-0001").await;
+    let tz = world.state.settings().time_zone;
+    // The latest summer night before today: 23:15 UTC is already the next day there.
+    let night = (2..400)
+        .map(|back| world.today() - chrono::Days::new(back))
+        .map(|day| day.and_hms_opt(23, 15, 0).unwrap().and_utc())
+        .find(|at| at.with_timezone(&tz).date_naive() != at.date_naive())
+        .expect("a summer night within the last year");
+    let utc_phone = chrono::FixedOffset::east_opt(0).unwrap();
+    let mut visit = visit(child.id, sam.worker_id());
+    visit.started_at = night.with_timezone(&utc_phone);
+    visit.ended_at = (night + Duration::minutes(40)).with_timezone(&utc_phone);
+    assert_eq!(visit.date(), night.date_naive(), "as the phone sent it");
+
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&visit)).await;
+    assert_eq!(outcome(&results[0]), "accepted", "{results:?}");
+    let stored = world.state.store().visit(visit.id, visit.revision).await.unwrap().expect("stored").visit;
+    let authority_day = night.with_timezone(&tz).date_naive();
+    assert_eq!(stored.date(), authority_day, "dated on the authority's day, not the phone's");
+    assert_eq!(stored.started_at, visit.started_at, "the same instant");
+    assert_eq!(stored.ended_at, visit.ended_at);
+    assert_eq!(stored.started_at.offset().local_minus_utc(), 3600, "kept in the authority's summer time");
+
+    // The phone sends it again (it never heard the answer): the same visit, not a conflict.
+    let again = world.push_outcomes(&sam, std::slice::from_ref(&visit)).await;
+    assert_eq!(outcome(&again[0]), "duplicate", "{again:?}");
+}

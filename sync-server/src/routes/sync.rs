@@ -18,7 +18,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Sends visit revisions. Each gets its own result; the answer comes only once every accepted
-/// revision is durable.
+/// revision is durable. A revision's times are kept in the authority's time zone (the instants
+/// as sent), so its day is the authority's date whatever offset it was sent with.
 ///
 /// The body may be sent plain, `Content-Encoding: gzip`, or `Content-Encoding: dcz` (RFC 9842:
 /// Zstandard against the protocol's dictionary, `shared/src/dcz-dictionary.txt`, named in the
