@@ -202,7 +202,8 @@ impl AuthoritySettings {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RemovalReason {
-    /// Duty cover for this child ended.
+    /// Cover for this child ended: a duty worker's cover, or a deputy's escalations about
+    /// them (for another team's manager while away) have all closed.
     CoverEnded,
     /// The case moved to another worker or team.
     Reallocated,

@@ -4,12 +4,18 @@
 //! |---|---|
 //! | social worker | children whose key worker they are, while the plan is in force |
 //! | duty worker | the same, plus children they cover, on the days of the cover only |
-//! | team manager | every child held by their team, including closed cases |
+//! | team manager | every child held by their team, including closed cases; and, as a deputy, each child of another team with an escalation sent to them and not closed |
 //! | senior manager | every child |
 //! | admin | no child |
 //!
 //! A duty worker does not read a manager's supervision of the case, nor the escalations about it
 //! ([`may_read_escalation`]).
+//!
+//! A team manager named deputy for another team is sent that team's escalations while its
+//! manager is away, and keeps them until they close. They see each of those children (the
+//! record, the history and the plan, to act without starting again), for as long as an
+//! escalation about them is theirs and not closed (one they have acted on included); not the
+//! rest of that team, and not in their own team's reports ([`in_reports_of`]).
 //!
 //! **Invariant:** anything outside the caller's scope answers [`ApiError::NotFound`], with the
 //! same body as a child that does not exist, so a refusal reveals nothing.
@@ -42,12 +48,27 @@ pub async fn can_see_child(
         Role::DutyWorker => {
             on_own_caseload(worker, child, date) || store.is_covering(worker.id, child.id, date).await?
         }
-        Role::TeamManager => {
-            worker.team.is_some() && child.plan.as_ref().is_some_and(|plan| Some(plan.team) == worker.team)
-        }
+        Role::TeamManager => in_own_team(worker, child) || deputising_for(store, worker, child.id).await?,
         Role::SeniorManager => true,
         Role::Admin => false,
     })
+}
+
+/// Whether the child is held by `worker`'s own team.
+pub fn in_own_team(worker: &Worker, child: &Child) -> bool {
+    worker.team.is_some() && child.plan.as_ref().is_some_and(|plan| Some(plan.team) == worker.team)
+}
+
+/// Whether a child the caller may see counts in their reports, desk and figures: a team
+/// manager's are their own team's, not the children they see as another team's deputy.
+pub fn in_reports_of(worker: &Worker, child: &Child) -> bool {
+    worker.role != Role::TeamManager || in_own_team(worker, child)
+}
+
+/// Whether an escalation about the child, open or acted on and not yet closed, is sent to
+/// `worker` (a deputy for its team).
+async fn deputising_for(store: &dyn Store, worker: &Worker, child: ChildId) -> StoreResult<bool> {
+    Ok(store.escalations_for_child(child).await?.iter().any(|e| e.is_active() && e.to == Some(worker.id)))
 }
 
 /// The child, if it exists and `worker` may see it on `date`; otherwise [`ApiError::NotFound`].
@@ -83,10 +104,22 @@ pub async fn children_in_scope(
             );
             ids
         }
-        Role::TeamManager => match worker.team {
-            Some(team) => store.children_of_team(team).await?,
-            None => Vec::new(),
-        },
+        Role::TeamManager => {
+            let mut ids = match worker.team {
+                Some(team) => store.children_of_team(team).await?,
+                None => Vec::new(),
+            };
+            // As a deputy: the children of other teams whose escalations are theirs, until closed.
+            ids.extend(
+                store
+                    .escalations()
+                    .await?
+                    .iter()
+                    .filter(|e| e.is_active() && e.to == Some(worker.id))
+                    .map(|e| e.child_id),
+            );
+            ids
+        }
         Role::SeniorManager => return Ok(store.all_child_ids().await?.into_iter().collect()),
         Role::Admin => Vec::new(),
     };

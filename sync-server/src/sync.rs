@@ -709,6 +709,11 @@ async fn removal_reason(
         .covers_for_child(child_id)
         .await?
         .iter()
-        .any(|c| c.duty_worker == worker.id && !c.is_active_on(today));
+        .any(|c| c.duty_worker == worker.id && !c.is_active_on(today))
+        // A deputy for another team with no escalation about the child left: closed, or sent on.
+        || (worker.role == Role::TeamManager
+            && !scope::in_own_team(worker, &child)
+            && (store.escalations_for_child(child_id).await?.iter())
+                .any(|e| e.history.iter().any(|step| step.to == Some(worker.id))));
     Ok(if cover_ended { RemovalReason::CoverEnded } else { RemovalReason::Reallocated })
 }

@@ -5,6 +5,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use axum::http::StatusCode;
 use chrono::{Days, Utc};
 use common::*;
@@ -544,21 +546,25 @@ async fn the_handover_carries_a_managers_word_that_the_child_must_be_seen_alone_
 }
 
 /// A deputy named for another team's manager (Mo, team 2's manager, deputising for Tara) is
-/// sent that team's escalations while Tara is away. They are for children outside Mo's own
-/// team, yet they are Mo's to act on: his inbox lists every one, and he can act from it.
-/// Before, the inbox walked only his own team's children, so what was sent to him never showed:
-/// the escalation had a name on it and nobody saw it.
+/// sent that team's escalations while Tara is away, and keeps them until they close. He sees
+/// each of those children, to act without starting again: his inbox lists the escalations, his
+/// phone's pull brings the children, and he can open their records and act. He sees nothing
+/// else of Tara's team, and his own team's reports stay his team's. Once none is his, the
+/// children leave his phone, as a duty worker's do when cover ends. Before, the inbox walked only
+/// his own team's children, so what was sent to him never showed: an escalation with a name on
+/// it that nobody saw.
 #[tokio::test]
-async fn a_deputy_from_another_team_sees_in_their_inbox_every_escalation_sent_to_them_and_acts_on_it() {
+async fn a_deputy_from_another_team_sees_what_is_sent_to_them_and_those_children_only() {
     let world = World::new().await;
     let adam = world.login("adam.admin").await;
     let sian = world.login("sian.senior").await;
     let mo = world.login("mo.manager").await;
     let team = sync_server::demo::demo_team_id(1);
     let tara = world.worker_id("tara.manager").await;
-    let body = json!({"manager": tara, "senior_manager": world.worker_id("sian.senior").await,
-                      "deputy": mo.worker_id()});
-    let (status, saved) = put_managers(&world, adam.access(), team, body).await;
+    let (_, cursor) = world.pull_all(&mo, None).await;
+    let routing = json!({"manager": tara, "senior_manager": world.worker_id("sian.senior").await,
+                         "deputy": mo.worker_id()});
+    let (status, saved) = put_managers(&world, adam.access(), team, routing).await;
     assert_eq!(status, StatusCode::OK, "{saved}");
     let (status, body) = world
         .post(
@@ -578,7 +584,12 @@ async fn a_deputy_from_another_team_sees_in_their_inbox_every_escalation_sent_to
         .filter(|e| e.is_open() && e.to == Some(mo.worker_id()))
         .collect();
     assert!(!sent_to_mo.is_empty(), "Tara's open escalations go to Mo, her deputy");
+    let acted_for: BTreeSet<shared::ChildId> = sent_to_mo.iter().map(|e| e.child_id).collect();
+    let team_one = store.children_of_team(team).await.unwrap();
+    let not_his =
+        *team_one.iter().find(|c| !acted_for.contains(c)).expect("a team 1 child with nothing for Mo");
 
+    // His inbox lists every one.
     let (status, inbox) = world.get("/api/escalations", mo.access()).await;
     assert_eq!(status, StatusCode::OK, "{inbox}");
     let listed = inbox.as_array().unwrap();
@@ -588,12 +599,30 @@ async fn a_deputy_from_another_team_sees_in_their_inbox_every_escalation_sent_to
             shown.unwrap_or_else(|| panic!("escalation {} was sent to Mo, yet is not in his inbox", sent.id));
         assert_eq!(shown["to"], json!(mo.worker_id()));
     }
-    let ids: Vec<&Value> = listed.iter().map(|e| &e["id"]).collect();
-    let mut unique = ids.clone();
-    unique.dedup();
-    assert_eq!(ids.len(), unique.len(), "each listed once");
 
-    // And he can act on one from there.
+    // His phone's next pull brings those children, named, and no other child of Tara's team.
+    let (events, cursor) = world.pull_all(&mo, Some(&cursor)).await;
+    let children: BTreeSet<String> = events
+        .iter()
+        .filter(|e| e["type"] == "child")
+        .map(|e| e["child"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    for child in &acted_for {
+        assert!(children.contains(&child.to_string()), "child {child} came to Mo's phone: {children:?}");
+    }
+    assert!(!children.contains(&not_his.to_string()), "nothing else of Tara's team");
+    let child = acted_for.iter().next().unwrap();
+    let (status, record) = world.get(&format!("/api/children/{child}"), mo.access()).await;
+    assert_eq!(status, StatusCode::OK, "{record}");
+    let (status, _) = world.get(&format!("/api/children/{not_his}"), mo.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the rest of Tara's team stays hers");
+
+    // His own team's report is his team's: no row for Tara's team.
+    let (status, report) = world.get("/api/reports/compliance", mo.access()).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert!(!report["teams"].as_array().unwrap().iter().any(|t| t["team_id"] == json!(team)), "{report}");
+
+    // He acts on one from there.
     let first = &sent_to_mo[0];
     let path = format!("/api/escalations/{}/acknowledge", first.id);
     let arranged = world.today() + Days::new(1);
@@ -601,11 +630,47 @@ async fn a_deputy_from_another_team_sees_in_their_inbox_every_escalation_sent_to
         world.post(&path, mo.access(), json!({"action": "visit_arranged", "date": arranged})).await;
     assert_eq!(status, StatusCode::OK, "{done}");
 
-    // Team 2's social worker still sees none of them: the change lists what was sent to a
-    // manager, and widens nobody else's view.
+    // Team 2's social worker sees none of it.
     let tom = world.login("tom.north").await;
     let (_, theirs) = world.get("/api/escalations", tom.access()).await;
     for sent in &sent_to_mo {
         assert!(!theirs.as_array().unwrap().iter().any(|e| e["id"] == json!(sent.id)), "not Tom's");
+    }
+
+    // Having acted on it, he still sees that child (the escalation is his until it closes).
+    let (status, _) = world.get(&format!("/api/children/{}", first.child_id), mo.access()).await;
+    assert_eq!(status, StatusCode::OK, "the child of an escalation he acted on");
+
+    // Mo is no longer the deputy: the escalations not acted on go on (to the senior manager,
+    // Tara being away), and the children with nothing left of his leave his phone.
+    let routing = json!({"manager": tara, "senior_manager": world.worker_id("sian.senior").await});
+    let (status, saved) = put_managers(&world, adam.access(), team, routing).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let mut still_his = BTreeSet::new();
+    for sent in &sent_to_mo {
+        let now = store.escalation(sent.id).await.unwrap().unwrap();
+        if now.id == first.id {
+            assert_eq!(now.to, Some(mo.worker_id()), "acted on: his until done");
+            still_his.insert(now.child_id);
+        } else {
+            assert_ne!(now.to, Some(mo.worker_id()), "{now:?}");
+        }
+    }
+    let gone: Vec<_> = acted_for.difference(&still_his).collect();
+    assert!(!gone.is_empty(), "some child has nothing left of Mo's");
+    let (events, _) = world.pull_all(&mo, Some(&cursor)).await;
+    for child in &gone {
+        assert!(
+            events.iter().any(|e| e["type"] == "removed_from_scope"
+                && e["child_id"] == json!(child)
+                && e["reason"] == "cover_ended"),
+            "child {child} left Mo's phone: {events:?}"
+        );
+        let (status, _) = world.get(&format!("/api/children/{child}"), mo.access()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+    for child in &still_his {
+        assert!(!events.iter().any(|e| e["type"] == "removed_from_scope" && e["child_id"] == json!(child)));
     }
 }

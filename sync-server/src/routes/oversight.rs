@@ -91,7 +91,7 @@ async fn cases_in_scope(
     let mut recorded = RecordedTimes::new();
     let mut earlier = reports::EarlierRecords::new();
     for id in scope::children_in_scope(store, &caller.worker, state.today()).await? {
-        if let Some(child) = store.child(id).await? {
+        if let Some(child) = store.child(id).await?.filter(|c| scope::in_reports_of(&caller.worker, c)) {
             let changes = store.child_history(id).await?;
             if !changes.is_empty() {
                 earlier.insert(id, changes.into_iter().map(|c| (c.recorded_at, c.before)).collect());
@@ -122,8 +122,8 @@ fn period_ends_at(tz: shared::Tz, to: NaiveDate) -> DateTime<Utc> {
 
 // ---- Escalations. ----
 
-/// Open escalations for the caller: a team manager's team, the whole service for a senior
-/// manager, a worker's own children. Oldest first, each with its whole history, and with the
+/// Open escalations for the caller: a team manager's team (and, as another team's deputy, the
+/// escalations sent to them), the whole service for a senior manager, a worker's own children. Oldest first, each with its whole history, and with the
 /// overdue figure as it stands today (not as it stood when raised).
 #[utoipa::path(get, path = "/api/escalations", tag = "oversight", security(("bearer" = [])), responses(
     (status = 200, body = Vec<Escalation>), (status = 401, body = ErrorBody),
@@ -149,24 +149,6 @@ pub async fn list_escalations(
         }
         let visits = visits_of(store, child).await?;
         open.extend(held.into_iter().map(|e| e.with_current_figures(state.calendar(), &visits, today)));
-    }
-    // A manager named for another team (a deputy while its manager is away) is sent that team's
-    // escalations, for children outside their own: they are theirs to act on, so they are listed.
-    if caller.worker.role.is_manager() {
-        let listed: std::collections::HashSet<EscalationId> = open.iter().map(|e| e.id).collect();
-        let mut sent_to_me: Vec<Escalation> = store
-            .escalations()
-            .await?
-            .into_iter()
-            .filter(|e| e.is_open() && e.to == Some(caller.id()) && !listed.contains(&e.id))
-            .collect();
-        sent_to_me.sort_by_key(|e| e.child_id);
-        for child in sent_to_me.chunk_by(|a, b| a.child_id == b.child_id) {
-            let visits = visits_of(store, child[0].child_id).await?;
-            open.extend(
-                child.iter().map(|e| e.clone().with_current_figures(state.calendar(), &visits, today)),
-            );
-        }
     }
     open.sort_by_key(|e| (e.raised_at, e.id));
     Ok(ApiJson(open))
@@ -195,10 +177,8 @@ pub async fn acknowledge_escalation(
     // writer) off, so the action is appended to the escalation's latest history.
     let mut tx = store.transaction().await?;
     let escalation = store.escalation(id).await?.ok_or(ApiError::NotFound)?;
-    // A deputy it was sent to may act on it even if the child is outside their own team.
-    if escalation.to != Some(caller.id()) {
-        scope::visible_child(store, &caller.worker, escalation.child_id, state.today()).await?;
-    }
+    // A deputy sees the children whose open escalations are sent to them (`scope`).
+    scope::visible_child(store, &caller.worker, escalation.child_id, state.today()).await?;
     if let EscalationAction::DutyCoverAssigned { duty_worker } = &action {
         let ok = store.worker(*duty_worker).await?.is_some_and(|w| w.role == Role::DutyWorker);
         if !ok {

@@ -497,7 +497,9 @@ pub async fn plans_due_in_scope(state: &AppState, caller: &Caller) -> Result<Vec
     let today = state.today();
     let mut out = Vec::new();
     for id in scope::children_in_scope(store, &caller.worker, today).await? {
-        let Some(child) = store.child(id).await? else { continue };
+        let Some(child) = store.child(id).await?.filter(|c| scope::in_reports_of(&caller.worker, c)) else {
+            continue;
+        };
         let Some(plan) = child.plan.as_ref().filter(|p| p.is_active_on(today)) else { continue };
         let timeline = build_timeline(state, &child, true).await?;
         let Some(supervision) = timeline.supervision else { continue };
