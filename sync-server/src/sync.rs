@@ -341,19 +341,7 @@ impl PushBatch<'_> {
             }
         }
 
-        let (needs_review, told) = match &child {
-            None => {
-                (Some("unknown child: not in the central case list".to_owned()), Some(HELD_NOT_ON_CASELOAD))
-            }
-            Some(_) if !assigned => (
-                Some("not assigned: the worker was not allocated this child".to_owned()),
-                Some(HELD_NOT_ON_CASELOAD),
-            ),
-            Some(child) if !child.plan.as_ref().is_some_and(|p| p.is_active_on(date)) => {
-                (Some("de-registered: the child's plan was not in force".to_owned()), Some(HELD_DEREGISTERED))
-            }
-            Some(_) => (None, None),
-        };
+        let (needs_review, told) = review_reason(child.as_ref(), assigned, date).unzip();
         let on_cover = worker.role == Role::DutyWorker
             && !child.as_ref().is_some_and(|c| scope::on_own_caseload(worker, c, date))
             && self.store.is_covering(worker.id, visit.child_id, date).await?;
@@ -499,6 +487,27 @@ fn encode_cursor(state_id: u64) -> Cursor {
 fn decode_cursor(cursor: &str) -> Option<u64> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).ok()?;
     std::str::from_utf8(&bytes).ok()?.strip_prefix("s1:")?.parse().ok()
+}
+
+/// Why a revision is held for a manager's review, if it is, and what its worker is told: the
+/// child is unknown, the worker was not allocated them on the visit's `date` (`assigned`), or
+/// their plan was not in force that day. Every revision is judged so, however it was made: a
+/// push, or a conflict resolved into a new revision.
+pub fn review_reason(
+    child: Option<&Child>,
+    assigned: bool,
+    date: NaiveDate,
+) -> Option<(String, &'static str)> {
+    match child {
+        None => Some(("unknown child: not in the central case list".to_owned(), HELD_NOT_ON_CASELOAD)),
+        Some(_) if !assigned => {
+            Some(("not assigned: the worker was not allocated this child".to_owned(), HELD_NOT_ON_CASELOAD))
+        }
+        Some(child) if !child.plan.as_ref().is_some_and(|p| p.is_active_on(date)) => {
+            Some(("de-registered: the child's plan was not in force".to_owned(), HELD_DEREGISTERED))
+        }
+        Some(_) => None,
+    }
 }
 
 /// The visit with its times in the authority's zone (`tz`), the instants unchanged, and its

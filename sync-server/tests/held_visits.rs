@@ -390,6 +390,100 @@ async fn a_merge_is_stored_as_a_new_revision() {
     assert_eq!((latest.visit.revision, latest.visit.child_views.as_str()), (2, "Happy to talk, then quiet."));
 }
 
+/// A held visit stays held when its worker resolves a conflict on it. Sam's visit to Alfie (not
+/// his child) is held; a second version from another phone makes a conflict; Sam keeps his
+/// phone's version. Before, the new revision was stored as not held: Alfie counted as seen,
+/// with no manager involved, and the manager could no longer resolve anything (the held
+/// revision was no longer the latest, and the new one had no review item). Now the new
+/// revision is judged as a push judges it: held, listed for the manager, counting for nothing
+/// until accepted.
+#[tokio::test]
+async fn a_held_visit_stays_held_when_its_worker_resolves_a_conflict_on_it() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    assert!(overdue_now(&world, &tara, "DEMO-0102").await);
+    let (_, v) = held_visit_to_alfie(&world, &sam).await;
+    let mut other = v.clone();
+    other.child_views = "Quiet today.".into();
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&other)).await[0]), "conflict");
+    let (_, conflicts) = world.get("/api/conflicts", sam.access()).await;
+    let id = conflicts[0]["id"].as_str().unwrap().to_owned();
+    let (status, resolution) =
+        resolve_conflict(&world, &sam, &id, json!({"keep": "yours", "reason": "My phone has it right."}))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{resolution}");
+    assert_eq!(resolution["new_revision"], 2);
+
+    assert!(
+        overdue_now(&world, &tara, "DEMO-0102").await,
+        "no manager has accepted it: Alfie is still overdue"
+    );
+    let held = held_list(&world, &tara).await;
+    assert!(
+        held.iter().any(|h| h["visit"]["id"] == json!(v.id) && h["visit"]["revision"] == 2),
+        "the new revision waits for the manager: {held:?}"
+    );
+    let (status, body) = resolve(
+        &world,
+        &tara,
+        &v,
+        json!({"revision": 2, "resolution": {"how": "accept"}, "reason": "Sam covered Alfie that day."}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!overdue_now(&world, &tara, "DEMO-0102").await, "accepted, it counts");
+}
+
+/// A photo in the version a conflict resolution keeps is the visit's photo: a manager who may
+/// see the visit may see it. Before, the new revision recorded no photo references, so only
+/// the worker who uploaded it could open it.
+#[tokio::test]
+async fn a_photo_in_the_version_a_conflict_resolution_keeps_is_seen_by_the_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = World::with_config(config_with_photos(dir.path())).await;
+    let sam = world.login("sam.social").await;
+    let tara = world.login("tara.manager").await;
+    let ellie = world.child("DEMO-0001").await;
+    let photo = test_photo(3);
+    world.upload(&sam, &photo).await;
+    let v = visit(ellie.id, sam.worker_id());
+    world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
+    let mut with_photo = v.clone();
+    with_photo.attachments = vec![attachment(&photo)];
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&with_photo)).await[0]), "conflict");
+    let (status, _, _) = world.get_raw(&format!("/api/blobs/{}", photo.sha256), tara.access()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "named by no visit the manager may see yet");
+    let (_, conflicts) = world.get("/api/conflicts", sam.access()).await;
+    let id = conflicts[0]["id"].as_str().unwrap().to_owned();
+    let (status, body) =
+        resolve_conflict(&world, &sam, &id, json!({"keep": "yours", "reason": "The photo belongs."})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, bytes) = world.get_raw(&format!("/api/blobs/{}", photo.sha256), tara.access()).await;
+    assert_eq!(status, StatusCode::OK, "the manager sees the photo of the visit's current revision");
+    assert_eq!(bytes, photo.jpeg);
+}
+
+/// A merge may name the photos of either version, and no photo its resolver may not see.
+#[tokio::test]
+async fn a_merge_naming_a_photo_the_resolver_may_not_see_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let world = World::with_config(config_with_photos(dir.path())).await;
+    let sam = world.login("sam.social").await;
+    let tom = world.login("tom.north").await;
+    let theirs = test_photo(4);
+    world.upload(&tom, &theirs).await;
+    let (v, other, id) = conflict(&world, &sam).await;
+    let mut merged = other.clone();
+    merged.attachments = vec![attachment(&theirs)];
+    let (status, body) =
+        resolve_conflict(&world, &sam, &id, json!({"keep": "merged", "merged": merged, "reason": "Both."}))
+            .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["fields"][0]["field"], "attachments[0].sha256");
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1, "nothing stored");
+}
+
 #[tokio::test]
 async fn another_worker_cannot_see_or_resolve_a_conflict() {
     let world = World::new().await;

@@ -87,19 +87,20 @@ fn next_revision(
     }
 }
 
+/// Stores a revision a resolution made, held for review if `needs_review` says why, with the
+/// references to the photos it names (as a push records them: the visit's worker's), so that
+/// whoever may see the visit may see its photos.
 async fn store_revision(
+    store: &dyn Store,
     tx: &mut dyn Transaction,
     visit: Visit,
+    needs_review: Option<String>,
     device: shared::DeviceId,
     team: Option<shared::TeamId>,
 ) -> Result<(), ApiError> {
-    let stored = StoredVisit {
-        visit,
-        received_at: Utc::now(),
-        device_id: device,
-        needs_review: None,
-        on_cover: false,
-    };
+    crate::photos::reference_writes(store, tx, &visit, visit.worker_id).await?;
+    let stored =
+        StoredVisit { visit, received_at: Utc::now(), device_id: device, needs_review, on_cover: false };
     tx.put_visit(&stored, team).await?;
     tx.feed(FeedEntry::Visits {
         child_id: stored.visit.child_id,
@@ -107,6 +108,34 @@ async fn store_revision(
         workers: vec![stored.visit.worker_id],
     });
     Ok(())
+}
+
+/// The photos a merge names that its resolver may not: each that is in neither conflicting
+/// version, and that the resolver neither uploaded nor may see (as a push checks them).
+async fn merged_attachment_errors(
+    store: &dyn Store,
+    resolver: &shared::Worker,
+    merged: &Visit,
+    conflict: &crate::store::Conflict,
+    today: chrono::NaiveDate,
+) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
+    for (index, attachment) in merged.attachments.iter().enumerate() {
+        let in_either = (conflict.yours.attachments.iter())
+            .chain(&conflict.server.attachments)
+            .any(|a| a.sha256 == attachment.sha256);
+        if in_either {
+            continue;
+        }
+        let alone = Visit { attachments: vec![attachment.clone()], ..merged.clone() };
+        if !crate::photos::attachment_errors(store, resolver, &alone, today).await?.is_empty() {
+            errors.push(FieldError::new(
+                format!("attachments[{index}].sha256"),
+                crate::photos::NOT_YOURS_TO_ATTACH,
+            ));
+        }
+    }
+    Ok(errors)
 }
 
 /// Resolves a visit held for review: link it to the right child, accept it for the child it
@@ -192,7 +221,8 @@ pub async fn resolve_held_visit(
                 }
                 let new_revision = linked.revision;
                 let team = child.plan.as_ref().map(|p| p.team);
-                store_revision(tx.as_mut(), linked, caller.device_id, team).await?;
+                // The manager decided where it belongs: it counts for that child.
+                store_revision(store, tx.as_mut(), linked, None, caller.device_id, team).await?;
                 ResolutionKind::LinkedToChild { child_id, new_revision }
             }
             ResolveHow::EnteredInError => {
@@ -204,7 +234,7 @@ pub async fn resolve_held_visit(
                     now,
                 );
                 let new_revision = void.revision;
-                store_revision(tx.as_mut(), void, caller.device_id, item.team).await?;
+                store_revision(store, tx.as_mut(), void, None, caller.device_id, item.team).await?;
                 ResolutionKind::EnteredInError { new_revision }
             }
         };
@@ -352,9 +382,28 @@ pub async fn resolve_conflict(
             if let Err(errors) = revision.validate(now, child.as_ref()) {
                 return Err(ApiError::Validation(errors.0));
             }
+            if keep == ConflictKeep::Merged {
+                let errors =
+                    merged_attachment_errors(store, &caller.worker, &revision, &conflict, today).await?;
+                if !errors.is_empty() {
+                    return Err(ApiError::Validation(errors));
+                }
+            }
+            // Judged as a push judges every revision: a visit to a child its worker was not
+            // allocated that day (or unknown, or whose plan was not in force) is held for a
+            // manager's review, and counts for nothing until accepted. A conflict on a held
+            // visit, resolved by its worker, does not make it count.
+            let date = revision.date();
+            let assigned = match (&child, store.worker(revision.worker_id).await?) {
+                (Some(child), Some(worker)) => {
+                    crate::sync::is_assigned(store, state.clock().time_zone(), &worker, child, date).await?
+                }
+                _ => false,
+            };
+            let needs_review = crate::sync::review_reason(child.as_ref(), assigned, date).map(|(why, _)| why);
             new_revision = Some(revision.revision);
             let team = child.as_ref().and_then(|c| c.plan.as_ref()).map(|p| p.team);
-            store_revision(tx.as_mut(), revision, caller.device_id, team).await?;
+            store_revision(store, tx.as_mut(), revision, needs_review, caller.device_id, team).await?;
         }
         let resolution = ConflictResolution {
             conflict_id: id,
