@@ -417,7 +417,9 @@ struct JpegStructure {
     /// The end-of-image marker was reached after the image data: nothing is missing.
     complete: bool,
     /// Any segment that could carry metadata: APP1 to APP15 (EXIF, XMP, ICC, maker notes), a
-    /// comment, or an APP0 that is not a plain JFIF header.
+    /// comment, or an APP0 that is not a plain JFIF header; or anything after the end-of-image
+    /// marker (a second picture with its own EXIF and GPS, a phone's trailer), which no decoder
+    /// reads but the bytes kept would still carry.
     has_metadata: bool,
 }
 
@@ -438,6 +440,7 @@ impl JpegStructure {
             match marker {
                 0xD9 => {
                     found.complete = true;
+                    found.has_metadata |= i < bytes.len();
                     return found;
                 }
                 0xD0..=0xD7 | 0x01 => continue,
@@ -661,6 +664,29 @@ mod tests {
         }
         assert!(!photo.jpeg.windows(4).any(|w| w == b"Exif"));
         assert!(!JpegStructure::scan(&photo.jpeg).has_metadata);
+    }
+
+    /// A clean picture with another one, carrying EXIF and a GPS position, after its end: no
+    /// decoder reads past the first end-of-image marker, so the bytes looked clean and were kept
+    /// as sent, GPS and all. Anything after the end now has the picture encoded afresh.
+    #[test]
+    fn gps_appended_after_the_end_of_a_clean_picture_is_not_kept() {
+        let clean = process_photo(&jpeg_of(&gradient(64, 48)), &limits()).expect("accepted").jpeg;
+        let with_gps = jpeg_with_exif(&gradient(16, 16), 1);
+        assert!(
+            read_exif(&with_gps)
+                .is_ok_and(|e| e.get_field(exif::Tag::GPSLatitude, exif::In::PRIMARY).is_some())
+        );
+        let mut input = clean.clone();
+        input.extend_from_slice(&with_gps);
+
+        let photo = process_photo(&input, &limits()).expect("accepted");
+        assert!(!photo.jpeg.windows(4).any(|w| w == b"Exif"), "the appended EXIF was kept");
+        assert!(photo.jpeg.len() < input.len());
+        assert_eq!(photo.jpeg.iter().rev().take(2).collect::<Vec<_>>(), [&0xD9, &0xFF], "ends at its end");
+        assert_eq!(decode(&photo.jpeg).dimensions(), (64, 48), "the first picture, as seen");
+        // A clean picture alone is still kept byte for byte (its hash stays).
+        assert_eq!(process_photo(&clean, &limits()).expect("accepted").jpeg, clean);
     }
 
     #[rstest]
