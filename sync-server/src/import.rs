@@ -684,7 +684,15 @@ pub const MAX_PREVIOUS_PLANS: usize = 50;
 fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
     use shared::limits::{MAX_REASON_CHARS, MAX_SHORT_TEXT_CHARS, check_count, check_text};
     let mut errors = shared::ValidationErrors::default();
-    let lists_ok = [
+    // Each earlier plan's lists too: a record is bounded all through, not only at the top.
+    let earlier_lists_ok =
+        record.previous_plans.iter().take(MAX_PREVIOUS_PLANS).enumerate().all(|(i, plan)| {
+            let initial = format!("previous_plans[{i}].initial_harms");
+            let latest = format!("previous_plans[{i}].latest_harms");
+            let initial_ok = check_count(&mut errors, &initial, plan.initial_harms.len(), MAX_HARMS);
+            check_count(&mut errors, &latest, plan.latest_harms.len(), MAX_HARMS) && initial_ok
+        });
+    let top_lists_ok = [
         check_count(&mut errors, "carers", record.carers.len(), MAX_CARERS),
         check_count(&mut errors, "actions", record.actions.len(), MAX_ACTIONS),
         check_count(&mut errors, "sibling_central_ids", record.sibling_central_ids.len(), MAX_SIBLINGS),
@@ -700,6 +708,7 @@ fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
     ]
     .iter()
     .all(|ok| *ok);
+    let lists_ok = earlier_lists_ok && top_lists_ok;
     if lists_ok {
         let short = [
             ("child_first_language", record.child_first_language.as_deref()),
@@ -751,6 +760,22 @@ fn check_sizes(record: &CaseRecord) -> Result<(), Vec<ImportProblemBuilder>> {
         }
         for (i, harm) in record.harms.iter().enumerate() {
             check_text(&mut errors, &format!("harms[{i}]"), harm, MAX_SHORT_TEXT_CHARS);
+        }
+        for (i, harm) in record.initial_harms.iter().enumerate() {
+            check_text(&mut errors, &format!("initial_harms[{i}]"), harm, MAX_SHORT_TEXT_CHARS);
+        }
+        for (i, plan) in record.previous_plans.iter().enumerate() {
+            let dates = [("registered_on", &plan.registered_on), ("deregistered_on", &plan.deregistered_on)];
+            for (name, value) in dates {
+                check_text(&mut errors, &format!("previous_plans[{i}].{name}"), value, MAX_SHORT_TEXT_CHARS);
+            }
+            let harms = [("initial_harms", &plan.initial_harms), ("latest_harms", &plan.latest_harms)];
+            for (name, list) in harms {
+                for (j, harm) in list.iter().enumerate() {
+                    let field = format!("previous_plans[{i}].{name}[{j}]");
+                    check_text(&mut errors, &field, harm, MAX_SHORT_TEXT_CHARS);
+                }
+            }
         }
     }
     errors.into_result().map_err(|errors| {

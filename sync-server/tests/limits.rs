@@ -261,3 +261,30 @@ async fn a_4xx_from_a_layer_carries_the_json_error_body_too(
     assert_eq!(answered, status, "{body}");
     assert_eq!(body["error"], error, "{body}");
 }
+
+/// An earlier plan's categories are bounded like the current plan's: a record naming 5,000 is
+/// skipped, naming the list, and nothing of it is stored. Before, only the top-level lists were
+/// counted, and the child was stored with 5,000 categories on an earlier plan.
+#[rstest]
+#[case::initial("initial_harms")]
+#[case::latest("latest_harms")]
+#[tokio::test]
+async fn an_earlier_plan_with_thousands_of_categories_is_skipped_naming_the_list(#[case] list: &str) {
+    let world = World::new().await;
+    let admin = world.login("adam.admin").await;
+    let mut earlier = json!({"registered_on": "2020-01-06", "deregistered_on": "2021-01-04",
+                             "initial_harms": ["neglect"], "latest_harms": ["neglect"]});
+    earlier[list] = json!(vec!["neglect"; 5_000]);
+    let record = json!([{"central_id": "CMS-BOUND-1", "given_name": "Ann", "family_name": "Bound",
+                         "date_of_birth": "2015-01-01", "previous_plans": [earlier]}]);
+    let request = Request::post("/api/admin/import?format=json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", admin.access()))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(record.to_string()))
+        .unwrap();
+    let (status, report) = world.send(request).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["rejected"], 1, "{report}");
+    assert_eq!(report["problems"][0]["field"], format!("previous_plans[0].{list}"), "{report}");
+    assert!(world.state.store().child_by_central_id("CMS-BOUND-1").await.unwrap().is_none(), "nothing stored");
+}
