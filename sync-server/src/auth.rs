@@ -39,7 +39,7 @@ use shared::{DeviceId, Role, Worker, WorkerId};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::store::Store;
+use crate::store::{LoginAttempt, Store};
 
 /// The `iss` claim of every token this server issues.
 pub const ISSUER: &str = "seen-and-heard";
@@ -255,36 +255,31 @@ impl LoginLimiter {
         chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::MAX)
     }
 
-    /// Refuses when any key has reached its limit, saying how long to wait.
-    pub async fn check(&self, store: &dyn Store, keys: &[String]) -> Result<(), ApiError> {
+    /// Takes one attempt against every key before the password is checked, or refuses when any
+    /// key has reached its limit, saying how long to wait. The attempt counts as a failure until
+    /// [`LoginLimiter::succeeded`] gives it back: taken in one step across every server process,
+    /// so guesses sent all at once are counted as they arrive, not after each is checked.
+    pub async fn take(&self, store: &dyn Store, keys: &[String]) -> Result<LoginAttempt, ApiError> {
         let now = Utc::now();
-        let since = now - self.window();
-        let mut wait = chrono::Duration::zero();
-        for key in keys {
-            let failures = store.login_failures(key, since).await?;
-            if failures.len() >= self.max_failures
-                && let Some(oldest) = failures.first()
-            {
-                wait = wait.max(self.window() - (now - *oldest));
+        match store.take_login_attempt(keys, now, now - self.window(), self.max_failures).await? {
+            LoginAttempt::Refused { oldest_counted } => {
+                let wait = (self.window() - (now - oldest_counted)).max(chrono::Duration::zero());
+                Err(ApiError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1).unsigned_abs() })
             }
-        }
-        if wait > chrono::Duration::zero() {
-            Err(ApiError::TooManyAttempts { retry_after_secs: wait.num_seconds().max(1).unsigned_abs() })
-        } else {
-            Ok(())
+            taken => Ok(taken),
         }
     }
 
-    /// Records one failure against every key (and forgets their failures older than the window).
-    pub async fn record_failure(&self, store: &dyn Store, keys: &[String]) -> Result<(), ApiError> {
-        let now = Utc::now();
-        store.record_login_failure(keys, now, now - self.window()).await?;
-        Ok(())
-    }
-
-    /// Forgets an account's failures after a successful sign-in.
-    pub async fn clear(&self, store: &dyn Store, key: &str) -> Result<(), ApiError> {
-        store.clear_login_failures(key).await?;
+    /// The password was right: the attempt was no failure, and the account's failures are
+    /// forgotten (`account_key`; an address keeps its count).
+    pub async fn succeeded(
+        &self,
+        store: &dyn Store,
+        attempt: LoginAttempt,
+        account_key: &str,
+    ) -> Result<(), ApiError> {
+        store.give_back_login_attempt(attempt).await?;
+        store.clear_login_failures(account_key).await?;
         Ok(())
     }
 }

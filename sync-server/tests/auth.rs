@@ -291,6 +291,37 @@ async fn failed_sign_ins_count_across_servers_sharing_a_store_and_survive_a_rest
     assert_eq!(restarted.try_login("dana.duty", DEMO_PASSWORD, DeviceId::new()).await.0, StatusCode::OK);
 }
 
+/// Twenty wrong passwords sent all at once, to two servers sharing a store, check no more than
+/// five: the rest are refused before any password is checked. Before, each server read the count,
+/// spent 50 ms checking the password, and only then counted the failure, so a burst sent at once
+/// was never limited at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_guesses_sent_at_once_to_two_servers_checks_no_more_than_five() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = sync_server::store::open(dir.path()).unwrap();
+    let (first, second) = (World::over(store.clone()).await, World::over(store.clone()).await);
+    let guesses = (0..20).map(|n| {
+        let world = if n % 2 == 0 { &first } else { &second };
+        world.try_login("sam.social", "wrong password guess", DeviceId::new())
+    });
+    let answers = futures::future::join_all(guesses).await;
+    let checked = answers.iter().filter(|(status, _)| *status == StatusCode::UNAUTHORIZED).count();
+    let refused = answers.iter().filter(|(status, _)| *status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (5, 15), "{answers:?}");
+    let (status, _) = first.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "locked, even with the right password");
+}
+
+/// A right password is no failure: signing in again and again never locks an account.
+#[tokio::test]
+async fn signing_in_again_and_again_never_locks_the_account() {
+    let world = World::new().await;
+    for _ in 0..8 {
+        let (status, body) = world.try_login("sam.social", DEMO_PASSWORD, DeviceId::new()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
     let world = World::new().await;

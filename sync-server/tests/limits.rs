@@ -286,5 +286,8 @@ async fn an_earlier_plan_with_thousands_of_categories_is_skipped_naming_the_list
     assert_eq!(status, StatusCode::OK, "{report}");
     assert_eq!(report["rejected"], 1, "{report}");
     assert_eq!(report["problems"][0]["field"], format!("previous_plans[0].{list}"), "{report}");
-    assert!(world.state.store().child_by_central_id("CMS-BOUND-1").await.unwrap().is_none(), "nothing stored");
+    assert!(
+        world.state.store().child_by_central_id("CMS-BOUND-1").await.unwrap().is_none(),
+        "nothing stored"
+    );
 }

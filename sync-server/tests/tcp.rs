@@ -53,6 +53,19 @@ async fn a_device_syncs_over_tcp_and_a_graceful_shutdown_keeps_everything() {
     let pulled: Value = response.json().await.unwrap();
     assert!(pulled["events"].as_array().unwrap().iter().any(|e| e["visit"]["id"] == v.id.to_string()));
 
+    // Signing in succeeds again and again from one address: a right password is no failure.
+    for _ in 0..6 {
+        let status = client
+            .post(format!("{base}/api/auth/login"))
+            .json(
+                &json!({"username": "tara.manager", "password": DEMO_PASSWORD, "device_id": DeviceId::new()}),
+            )
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+    }
     // Rate limiting by address works over TCP: five failures from this address, then 429
     // even for another account.
     for _ in 0..5 {

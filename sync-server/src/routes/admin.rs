@@ -388,17 +388,17 @@ pub async fn set_password(
             .clone()
             .ok_or_else(|| ApiError::bad_field("current_password", "Enter your current password."))?;
         let keys = auth::limiter_keys(&account.username, address);
-        state.limiter().check(state.store(), &keys).await?;
+        let attempt = state.limiter().take(state.store(), &keys).await?;
         let hash = account.password_hash.clone();
         let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, hash.as_deref()))
             .await
             .map_err(ApiError::internal)?;
         if !ok {
-            state.limiter().record_failure(state.store(), &keys).await?;
+            // The attempt taken stays counted as a failure.
             tracing::info!("password change refused: wrong current password");
             return Err(ApiError::bad_field("current_password", "The current password is wrong."));
         }
-        state.limiter().clear(state.store(), &keys[0]).await?;
+        state.limiter().succeeded(state.store(), attempt, &keys[0]).await?;
     }
     let password = change.new_password;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))

@@ -49,7 +49,7 @@ pub async fn login(
         return Err(ApiError::bad_field("device_name", "The device name is too long."));
     }
     let keys = auth::limiter_keys(&request.username, address);
-    state.limiter().check(state.store(), &keys).await?;
+    let attempt = state.limiter().take(state.store(), &keys).await?;
     let account = state.store().account_by_username(&request.username).await?.filter(|a| !a.disabled);
     let hash = account.as_ref().and_then(|a| a.password_hash.clone());
     let password = request.password.clone();
@@ -57,11 +57,11 @@ pub async fn login(
         .await
         .map_err(ApiError::internal)?;
     let Some(account) = account.filter(|_| verified) else {
-        state.limiter().record_failure(state.store(), &keys).await?;
+        // The attempt taken stays counted as a failure.
         tracing::info!("sign-in refused");
         return Err(ApiError::Unauthorized("The username or password is wrong."));
     };
-    state.limiter().clear(state.store(), &keys[0]).await?;
+    state.limiter().succeeded(state.store(), attempt, &keys[0]).await?;
 
     let now = Utc::now();
     let (refresh_token, refresh_hash) = auth::new_refresh_token();

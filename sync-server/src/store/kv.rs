@@ -1139,6 +1139,59 @@ impl<E: Engine> Store for KvStore<E> {
         self.engine.write(batch).await
     }
 
+    async fn take_login_attempt(
+        &self,
+        keys: &[String],
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        max: usize,
+    ) -> StoreResult<LoginAttempt> {
+        let mut lock = self.engine.lock().await?;
+        let taken = async {
+            let mut batch: Batch = Vec::new();
+            let mut written = Vec::new();
+            let mut refused: Option<DateTime<Utc>> = None;
+            for limiter_key in keys {
+                let prefix = login_prefix(limiter_key);
+                let cutoff = [prefix.as_slice(), &millis(since)].concat();
+                let mut counted = Vec::new();
+                for (k, v) in self.engine.scan(&prefix).await? {
+                    if k < cutoff {
+                        batch.push((k, None));
+                    } else {
+                        counted.push(decode::<DateTime<Utc>>(&k, &v)?);
+                    }
+                }
+                if counted.len() >= max
+                    && let Some(oldest) = counted.iter().min().copied()
+                {
+                    refused = Some(refused.map_or(oldest, |r| r.max(oldest)));
+                }
+                let id = self.fresh_id().await?;
+                let record = key("login/", &[&prefix[6..], &millis(at), &id.to_be_bytes()]);
+                batch.push((record.clone(), Some(encode(&at)?)));
+                written.push(record);
+            }
+            if let Some(oldest_counted) = refused {
+                return Ok(LoginAttempt::Refused { oldest_counted });
+            }
+            self.engine.apply(&mut lock, batch).await?;
+            Ok(LoginAttempt::Taken(written))
+        }
+        .await;
+        self.engine.release(lock).await?;
+        taken
+    }
+
+    async fn give_back_login_attempt(&self, attempt: LoginAttempt) -> StoreResult<()> {
+        match attempt {
+            LoginAttempt::Taken(records) => {
+                self.engine.write(records.into_iter().map(|k| (k, None)).collect()).await
+            }
+            LoginAttempt::Refused { .. } => Ok(()),
+        }
+    }
+
     async fn clear_login_failures(&self, limiter_key: &str) -> StoreResult<()> {
         let batch: Batch =
             self.engine.scan(&login_prefix(limiter_key)).await?.into_iter().map(|(k, _)| (k, None)).collect();

@@ -486,6 +486,23 @@ pub trait Store:
     /// Forgets every failed sign-in counted against `key` (after a successful one).
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 
+    /// Takes one sign-in attempt against each of `keys` at `at`, in one step under the writer
+    /// lock (so across every server process sharing the store): refused when any key already
+    /// has `max` failures since `since`; otherwise counted as a failure against each key (and
+    /// their failures from before `since` forgotten) until a successful sign-in gives it back
+    /// ([`Store::give_back_login_attempt`]). A burst of guesses sent at once is counted as it
+    /// arrives, so no more than `max` are ever checked.
+    async fn take_login_attempt(
+        &self,
+        keys: &[String],
+        at: DateTime<Utc>,
+        since: DateTime<Utc>,
+        max: usize,
+    ) -> StoreResult<LoginAttempt>;
+
+    /// Gives back an attempt taken by [`Store::take_login_attempt`]: it was no failure.
+    async fn give_back_login_attempt(&self, attempt: LoginAttempt) -> StoreResult<()>;
+
     /// Stores a photo's record, durably.
     async fn put_blob(&self, blob: &BlobRecord) -> StoreResult<()>;
 

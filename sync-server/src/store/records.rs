@@ -415,6 +415,19 @@ pub enum ChildSource {
     Service,
 }
 
+/// A sign-in attempt taken against the limiter's keys ([`super::Store::take_login_attempt`]).
+#[derive(Debug)]
+pub enum LoginAttempt {
+    /// Counted as a failure against each key until given back: the records written.
+    Taken(Vec<Vec<u8>>),
+    /// Refused: a key has reached its limit. Of the keys at their limit, the latest of their
+    /// oldest failures counted: the wait ends a window after it.
+    Refused {
+        /// That failure.
+        oldest_counted: DateTime<Utc>,
+    },
+}
+
 /// One change to a child's central record, as kept in the `child_history/` prefix: appended
 /// in the same atomic batch as the change itself and never rewritten. A child's first record
 /// makes no entry (the record itself is the first version), so an initial import writes no

@@ -14,7 +14,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use shared::*;
 use sync_server::prelude::*;
 use sync_server::store::{
-    AuditAction, AuditEntry, ChildSource, Conflict, DeviceRecord, FeedEntry, PullState, StoredVisit,
+    AuditAction, AuditEntry, ChildSource, Conflict, DeviceRecord, FeedEntry, LoginAttempt, PullState,
+    StoredVisit,
 };
 use uuid::Uuid;
 
@@ -56,6 +57,7 @@ macro_rules! store_conformance {
             case!(an_open_transaction_holds_every_other_writer_off);
             case!(a_restored_backup_is_identical_and_its_ids_are_never_reused);
             case!(failed_sign_ins_are_counted_per_key_within_the_window_and_cleared);
+            case!(sign_in_attempts_taken_at_once_never_pass_the_limit);
             case!(a_claimed_webhook_notice_is_not_claimed_again_until_released_or_lapsed);
             case!(revisions_read_together_come_back_each_in_its_place);
             case!(a_childs_visits_are_listed_once_each_whatever_commit_stored_them);
@@ -441,6 +443,42 @@ pub async fn a_restored_backup_is_identical_and_its_ids_are_never_reused(h: &dyn
     let whats: Vec<String> = restored.audit(None).await.unwrap().into_iter().map(|e| e.what).collect();
     assert_eq!(whats.len(), 6, "nothing restored was written over: {whats:?}");
     assert_eq!(whats.last().map(String::as_str), Some("after the restore"), "a new entry sorts last");
+}
+
+/// Sign-in attempts taken all at once are counted as they arrive: no more than the limit is
+/// taken, the rest are refused naming the oldest failure counted, and an attempt given back
+/// (a right password) is no failure.
+pub async fn sign_in_attempts_taken_at_once_never_pass_the_limit(h: &dyn Harness, dir: &Path) {
+    let store = h.open(dir);
+    let keys = ["account:sam.social".to_owned(), "address:192.0.2.7".to_owned()];
+    let now = at(2026, 3, 16);
+    let window = chrono::Duration::minutes(15);
+    let attempts = (0..12).map(|_| store.take_login_attempt(&keys, now, now - window, 5));
+    let mut taken = Vec::new();
+    for attempt in futures::future::join_all(attempts).await {
+        match attempt.unwrap() {
+            LoginAttempt::Taken(records) => taken.push(LoginAttempt::Taken(records)),
+            LoginAttempt::Refused { oldest_counted } => assert_eq!(oldest_counted, now),
+        }
+    }
+    assert_eq!(taken.len(), 5, "no more than the limit taken");
+    assert_eq!(store.login_failures(&keys[0], now - window).await.unwrap().len(), 5);
+    assert_eq!(store.login_failures(&keys[1], now - window).await.unwrap().len(), 5);
+    store.give_back_login_attempt(taken.pop().unwrap()).await.unwrap();
+    assert_eq!(
+        store.login_failures(&keys[1], now - window).await.unwrap().len(),
+        4,
+        "given back from both keys"
+    );
+    let again = store.take_login_attempt(&keys, now, now - window, 5).await.unwrap();
+    assert!(matches!(again, LoginAttempt::Taken(_)), "one more may be checked");
+    // A window later, the old failures are forgotten as the next attempt is taken.
+    let later = now + window + chrono::Duration::seconds(1);
+    assert!(matches!(
+        store.take_login_attempt(&keys, later, later - window, 5).await.unwrap(),
+        LoginAttempt::Taken(_)
+    ));
+    assert_eq!(store.login_failures(&keys[0], now - window).await.unwrap(), vec![later]);
 }
 
 /// The sign-in limiter's record: per key, by time, pruned and cleared.
