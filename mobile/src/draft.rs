@@ -85,6 +85,12 @@ pub struct VisitDraft {
     /// The child's words, one verbatim quote each.
     #[serde(default)]
     pub child_words: Vec<String>,
+    /// Words typed in the quote box and not yet added as a quote: kept with the draft on every
+    /// keystroke, like every other box, so they outlive the app being killed and are in the
+    /// box again when the draft reopens. They are never sent: [`VisitDraft::problems`] holds
+    /// the visit back until the worker adds them as a quote or clears them.
+    #[serde(default)]
+    pub typed_quote: String,
     /// The child's views, wishes and feelings as the worker understood them.
     #[serde(default)]
     pub child_views: String,
@@ -158,6 +164,7 @@ impl VisitDraft {
             present: Vec::new(),
             manager_agreed: false,
             child_words: Vec::new(),
+            typed_quote: String::new(),
             child_views: String::new(),
             facts: String::new(),
             concerns: String::new(),
@@ -217,6 +224,7 @@ impl VisitDraft {
             present,
             manager_agreed,
             child_words: visit.child_words.iter().map(|q| q.text.clone()).collect(),
+            typed_quote: String::new(),
             child_views: visit.child_views.clone(),
             facts: visit.observations.facts.clone(),
             concerns: visit.observations.concerns.clone(),
@@ -297,6 +305,11 @@ impl VisitDraft {
         }
         if self.announced.is_none() {
             errors.push("announced", "Say whether the visit was announced.");
+        }
+        // The child's words are never dropped unseen: words typed but not added stop the visit
+        // until the worker adds them as a quote (they may be half a sentence) or clears them.
+        if !self.typed_quote.trim().is_empty() {
+            errors.push("child_words", "Add the words typed in the quote box, or clear them.");
         }
         if let Err(shared_errors) = self.candidate(now).validate(now, child) {
             errors.0.extend(shared_errors.0);
@@ -409,4 +422,72 @@ fn prefilled_interpreters(child: &Child) -> Vec<InterpreterRecord> {
         push(InterpretedPerson::Carer { carer_id: carer.carer_id }, &carer.need);
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::{Announcement, CalendarName, WorkerCapacity};
+
+    use super::VisitDraft;
+
+    /// A draft ready to submit but for what the test changes.
+    fn ready() -> (VisitDraft, shared::Child) {
+        let child = fixtures::child(fixtures::CHILD);
+        let start = fixtures::at("2026-12-07", 10);
+        let mut draft = VisitDraft::new_for(
+            &child,
+            fixtures::fixed(fixtures::KEY_WORKER),
+            WorkerCapacity::KeyWorker,
+            start,
+            None,
+            CalendarName::Jersey,
+        );
+        draft.seen = Some(true);
+        draft.seen_alone = Some(true);
+        draft.ended_at = Some(start + chrono::Duration::minutes(40));
+        draft.announced = Some(Announcement::Announced);
+        draft.location = "Family home".into();
+        draft.purpose = "To talk with her about school".into();
+        (draft, child)
+    }
+
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        fixtures::utc("2026-12-07", 12)
+    }
+
+    /// Words typed in the quote box but never added are not dropped on submitting: the visit
+    /// waits until the worker adds them (they may be half a sentence) or clears them.
+    #[test]
+    fn words_typed_but_not_added_hold_the_visit_back_until_added_or_cleared() {
+        let (mut draft, child) = ready();
+        assert_eq!(draft.problems(now(), Some(&child)).0, [], "ready to submit");
+
+        draft.typed_quote = "I want to stay with nan".into();
+        let problems = draft.problems(now(), Some(&child));
+        assert_eq!(
+            problems.for_field("child_words").map(|p| p.message.as_str()).collect::<Vec<_>>(),
+            ["Add the words typed in the quote box, or clear them."]
+        );
+        assert!(draft.to_visit(now(), Some(&child)).is_err(), "not submitted without them");
+
+        // Added as a quote: submitted, with the words as the worker typed them.
+        let mut added = draft.clone();
+        added.child_words.push(std::mem::take(&mut added.typed_quote));
+        let visit = added.to_visit(now(), Some(&child)).expect("submits");
+        assert_eq!(visit.child_words[0].text, "I want to stay with nan");
+
+        // Cleared (only spaces left in the box): submitted without them.
+        draft.typed_quote = "  ".into();
+        assert!(draft.to_visit(now(), Some(&child)).is_ok());
+    }
+
+    /// A draft kept by an earlier version of the app, with no quote box field, still opens.
+    #[test]
+    fn a_draft_saved_before_the_quote_box_was_kept_still_loads() {
+        let (draft, _) = ready();
+        let mut kept = serde_json::to_value(&draft).expect("json");
+        kept.as_object_mut().expect("an object").remove("typed_quote").expect("the field");
+        let loaded: VisitDraft = serde_json::from_value(kept).expect("loads");
+        assert_eq!(loaded, draft);
+    }
 }

@@ -329,3 +329,31 @@ fn a_draft_kept_at_a_utc_phones_offset_opens_on_the_caseloads_day() {
     assert_eq!(opened.started_at.to_rfc3339(), "2026-07-16T00:35:00+01:00");
     assert_eq!(opened.started_at.date_naive(), clock.today(), "the caseload's today");
 }
+
+/// Words typed in the quote box but not added are never dropped on submitting: the review
+/// says what to do and "Submit" waits, and a submit is refused all the same.
+#[test]
+fn the_review_holds_back_a_visit_with_words_typed_but_not_added() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.location = "Family home".into();
+    draft.purpose = "To see the child at home".into();
+    draft.announced = Some(shared::Announcement::Announced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.end_now(now());
+    draft.typed_quote = "Mum said I can".into();
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[draft.clone()]);
+    app.unlock();
+
+    let review = app.render(&format!("/child/{}/visit/review", child.id), "cannot be submitted yet");
+    assert!(review.contains("Add the words typed in the quote box, or clear them."), "{review}");
+    let submit = &review[position(&review, "id=\"submit-visit\"")..];
+    assert!(submit[..submit.find('>').unwrap()].contains("disabled"), "{review}");
+    let refused = app.runtime.block_on(app.services.submit(draft.clone())).expect_err("refused");
+    assert_eq!(refused.0, "Add the words typed in the quote box, or clear them.");
+
+    // Back on the form, the words are in the box, to add or clear.
+    let form = app.render(&format!("/child/{}/visit", child.id), "Visit to Maja Test");
+    assert!(form.contains("initial_value=\"Mum said I can\""), "{form}");
+}

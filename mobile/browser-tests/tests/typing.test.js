@@ -221,7 +221,9 @@ describe('typing into the visit form as people do', () => {
     assert.equal(await page.inputValue('#new-quote'), 'She reads', 'the words typed after Enter stay in the box');
     await reloadVisit(page);
     assert.deepEqual(await page.locator('.quotes .quote').allInnerTexts(), ['Nan is kind.']);
+    assert.equal(await page.inputValue('#new-quote'), 'She reads', 'the words being typed are kept on the phone too');
     await page.click('.quotes li button');
+    await clear(page, '#new-quote');
   });
 
   it('keeps every keystroke of views, concerns and the location', async () => {

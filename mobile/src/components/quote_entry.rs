@@ -8,19 +8,29 @@ use crate::app::editor::DraftEditor;
 
 /// Quick entry: type what the child said, add it, and it becomes its own quote.
 ///
-/// The box is a [`TextInput`]: the page owns its text while the worker types. Adding a quote
-/// takes the text the app last heard from the box, then asks the page to remove exactly that
-/// text from the front of the box, so anything typed after "Add" stays in the box, not lost.
+/// The box is a [`TextInput`]: the page owns its text while the worker types. Every keystroke
+/// goes into the draft (`typed_quote`) through the [`DraftEditor`], as in every other box, so
+/// the words being typed are saved on the phone and are in the box again when the draft
+/// reopens; `typed` is what the box starts with. Adding a quote takes the text the app last
+/// heard from the box, then asks the page to remove exactly that text from the front of the
+/// box, so anything typed after "Add" stays in the box, not lost.
 #[component]
-pub fn QuoteEntry(quotes: Vec<String>, problems: ValidationErrors) -> Element {
+pub fn QuoteEntry(
+    quotes: Vec<String>,
+    /// Words typed in the box but not yet added, as the draft holds them.
+    #[props(default)]
+    typed: String,
+    problems: ValidationErrors,
+) -> Element {
     let editor = use_context::<DraftEditor>();
-    let mut typing = use_signal(String::new);
-    let mut add = move || {
-        let typed = typing.read().clone();
+    let add = move || {
+        let typed = editor.draft.peek().as_ref().map(|d| d.typed_quote.clone()).unwrap_or_default();
         let text = typed.trim().to_owned();
         if !text.is_empty() {
-            editor.edit("child_words", |d| d.child_words.push(text));
-            typing.set(String::new());
+            editor.edit("child_words", |d| {
+                d.child_words.push(text);
+                d.typed_quote.clear();
+            });
             // What the box held when the quote was added, as a JavaScript string literal.
             let added = serde_json::to_string(&typed).unwrap_or_default();
             spawn(async move {
@@ -54,11 +64,156 @@ pub fn QuoteEntry(quotes: Vec<String>, problems: ValidationErrors) -> Element {
             }
             FieldProblems { problems: problems.clone(), field: "child_words" }
             label { r#for: "new-quote", "Add what the child said" }
-            TextInput { id: "new-quote", r#type: "text", value: String::new(),
-                oninput: move |text| typing.set(text),
+            // Saved as typed, but not yet "touched": the words typed are not a problem to show
+            // under the quotes until the worker adds, removes or reviews.
+            TextInput { id: "new-quote", r#type: "text", value: typed,
+                oninput: move |text| editor.edit("new_quote", |d| d.typed_quote = text),
                 onkeydown: move |e: KeyboardEvent| if e.key() == Key::Enter { e.prevent_default(); add(); } }
             button { r#type: "button", class: "wide", id: "add-quote", style: "margin-top:8px",
                 onclick: move |_| add(), "Add quote" }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use dioxus::dioxus_core::{ElementId, Mutation};
+    use dioxus::html::{
+        PlatformEventData, SerializedFormData, SerializedHtmlEventConverter, SerializedMouseData,
+    };
+    use dioxus::prelude::*;
+    use shared::{BusinessClock, CalendarName, ValidationErrors, WorkerCapacity};
+
+    use super::QuoteEntry;
+    use crate::app::editor::DraftEditor;
+    use crate::draft::VisitDraft;
+
+    thread_local! {
+        /// Every draft the box handed on for saving, in order (what the visit screen writes).
+        static SAVED: RefCell<Vec<VisitDraft>> = const { RefCell::new(Vec::new()) };
+    }
+
+    #[component]
+    fn Form(draft: VisitDraft) -> Element {
+        let draft = use_signal(|| Some(draft));
+        let touched = use_signal(Vec::new);
+        use_context_provider(|| DraftEditor {
+            draft,
+            touched,
+            on_change: Callback::new(|saved: VisitDraft| SAVED.with(|s| s.borrow_mut().push(saved))),
+            clock: BusinessClock::live(shared::Tz::UTC),
+        });
+        let Some(shown) = draft.read().clone() else { return rsx! {} };
+        rsx! {
+            QuoteEntry { quotes: shown.child_words, typed: shown.typed_quote, problems: ValidationErrors::default() }
+        }
+    }
+
+    fn draft() -> VisitDraft {
+        VisitDraft::new_for(
+            &fixtures::child(fixtures::CHILD),
+            fixtures::fixed(fixtures::KEY_WORKER),
+            WorkerCapacity::KeyWorker,
+            fixtures::at("2026-12-07", 10),
+            None,
+            CalendarName::Jersey,
+        )
+    }
+
+    /// The form over `draft`, built, with the element listening for each kind of event.
+    fn open(draft: VisitDraft) -> (VirtualDom, Vec<(String, ElementId)>) {
+        set_event_converter(Box::new(SerializedHtmlEventConverter));
+        SAVED.with(|s| s.borrow_mut().clear());
+        let mut dom = VirtualDom::new_with_props(Form, FormProps { draft });
+        let listeners = dom
+            .rebuild_to_vec()
+            .edits
+            .into_iter()
+            .filter_map(|edit| match edit {
+                Mutation::NewEventListener { name, id } => Some((name, id)),
+                _ => None,
+            })
+            .collect();
+        (dom, listeners)
+    }
+
+    fn listener(listeners: &[(String, ElementId)], name: &str) -> ElementId {
+        let mut found = listeners.iter().filter(|(n, _)| n == name);
+        let (_, id) = found.next().unwrap_or_else(|| panic!("no {name} listener: {listeners:?}"));
+        assert!(found.next().is_none(), "one {name} listener only");
+        *id
+    }
+
+    fn fire(dom: &mut VirtualDom, name: &str, at: ElementId, data: Box<dyn Any>) {
+        let event = Event::new(Rc::new(PlatformEventData::new(data)) as Rc<dyn Any>, true);
+        dom.runtime().handle_event(name, event, at);
+        dom.process_events();
+        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+    }
+
+    /// The box sends its whole text with every keystroke, as the page does.
+    fn type_text(dom: &mut VirtualDom, listeners: &[(String, ElementId)], text: &str) {
+        let the_box = listener(listeners, "input");
+        for end in text.char_indices().map(|(i, c)| i + c.len_utf8()) {
+            fire(
+                dom,
+                "input",
+                the_box,
+                Box::new(SerializedFormData::new(text[..end].to_owned(), Vec::new())),
+            );
+        }
+    }
+
+    fn saved() -> Vec<VisitDraft> {
+        SAVED.with(|s| s.borrow().clone())
+    }
+
+    /// The child's words being typed are saved on the phone with every keystroke, as every
+    /// other box is: killed mid-quote, the app has them; they are not yet a quote.
+    #[test]
+    fn every_keystroke_in_the_quote_box_is_saved_with_the_draft() {
+        let (mut dom, listeners) = open(draft());
+        type_text(&mut dom, &listeners, "My tummy hurts");
+
+        let saved = saved();
+        assert_eq!(saved.len(), "My tummy hurts".len(), "one save per keystroke");
+        assert_eq!(saved[2].typed_quote, "My ");
+        let last = saved.last().expect("saved");
+        assert_eq!(last.typed_quote, "My tummy hurts");
+        assert!(last.child_words.is_empty(), "typed, not added");
+    }
+
+    /// A draft reopened (after the app was killed, or back from the review) has the words in
+    /// the box again.
+    #[test]
+    fn words_typed_before_are_in_the_box_when_the_draft_reopens() {
+        let mut kept = draft();
+        kept.typed_quote = "I do not want to go".into();
+        let (dom, _) = open(kept);
+        let html = dioxus_ssr::render(&dom);
+        let at = html.find("id=\"new-quote\"").expect("the quote box");
+        let the_box = &html[html[..at].rfind('<').expect("its tag")..];
+        let the_box = &the_box[..the_box.find('>').expect("its tag")];
+        assert!(
+            the_box.contains("initial_value=\"I do not want to go\""),
+            "the box starts with the words kept: {the_box}"
+        );
+    }
+
+    /// Adding takes the words from the draft, makes them a quote and empties the box's field.
+    #[test]
+    fn adding_makes_the_typed_words_a_quote_and_clears_them_from_the_draft() {
+        let (mut dom, listeners) = open(draft());
+        type_text(&mut dom, &listeners, " Mum shouts ");
+        fire(&mut dom, "click", listener(&listeners, "click"), Box::<SerializedMouseData>::default());
+
+        let last = saved().pop().expect("saved");
+        assert_eq!(last.child_words, ["Mum shouts"]);
+        assert_eq!(last.typed_quote, "");
+        assert!(dioxus_ssr::render(&dom).contains("Mum shouts"), "shown as a quote");
     }
 }

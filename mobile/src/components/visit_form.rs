@@ -117,7 +117,7 @@ pub fn VisitForm(
 
             // 3. The child's words and views.
             if draft.seen != Some(false) {
-                QuoteEntry { quotes: draft.child_words.clone(), problems: shown.clone() }
+                QuoteEntry { quotes: draft.child_words.clone(), typed: draft.typed_quote.clone(), problems: shown.clone() }
                 div { class: "card",
                     label { r#for: "child-views", "The child's views, wishes and feelings"
                         span { class: "hint", "As you understood them, in your words." } }
