@@ -24,7 +24,9 @@
 //! conflicting one is set aside with the server's reason until the worker deals with it. When
 //! the server says a child has left the worker's scope, everything pulled about that child is
 //! deleted, but the worker's own unsent drafts and outbox entries are kept until the server has
-//! them.
+//! them. So that such work can still be opened and submitted, the child's record alone is kept
+//! with it ([`UnlockedStore::kept_child`]), out of the caseload, until nothing for the child is
+//! left unsent.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -147,6 +149,7 @@ const SEEN_ALONE_DECISIONS: &str = "seen_alone_decisions";
 const PHOTOS: &str = "photos";
 const UPLOADS: &str = "uploads";
 const REVIEWS: &str = "reviews";
+const KEPT_CHILDREN: &str = "kept_children";
 
 // Plaintext keys in the `meta` tree.
 const META_SALT: &[u8] = b"kdf_salt";
@@ -202,6 +205,10 @@ struct Handles {
     /// Visit revisions held for a manager's review, by visit key: they count for nothing here
     /// until a manager resolves them.
     reviews: sled::Tree,
+    /// The record of a child who has left the worker's scope while the worker's own work for
+    /// them is unsent (a draft, or a visit the server has not taken yet), by child: kept only
+    /// so that work can be opened and submitted. Never on the caseload.
+    kept_children: sled::Tree,
 }
 
 /// The store's page cache. A 30-child caseload with two years of history is about 6 MB on disk.
@@ -253,12 +260,13 @@ impl Handles {
             photos: db.open_tree(PHOTOS)?,
             uploads: db.open_tree(UPLOADS)?,
             reviews: db.open_tree(REVIEWS)?,
+            kept_children: db.open_tree(KEPT_CHILDREN)?,
             db,
             generation,
         })
     }
 
-    fn all_trees(&self) -> [&sled::Tree; 14] {
+    fn all_trees(&self) -> [&sled::Tree; 15] {
         [
             &self.meta,
             &self.secure,
@@ -274,6 +282,7 @@ impl Handles {
             &self.photos,
             &self.uploads,
             &self.reviews,
+            &self.kept_children,
         ]
     }
 }
@@ -1494,6 +1503,7 @@ impl UnlockedStore {
                     }
                 }
                 ChangeEvent::RemovedFromScope { child_id, reason } => {
+                    self.keep_child_for_unsent_work(&handles, *child_id)?;
                     remove_child_data(&handles, *child_id)?;
                     info!(child.id = %child_id, ?reason, "child left this worker's scope: local copy deleted");
                     summary.removed += 1;
@@ -1503,9 +1513,55 @@ impl UnlockedStore {
         if let Some(settings) = &page.settings {
             self.keep_settings(&handles, settings)?;
         }
+        self.release_kept_children(&handles)?;
         self.put(&handles.secure, SECURE, SECURE_CURSOR, &page.cursor)?;
         handles.db.flush()?;
         Ok(summary)
+    }
+
+    /// The record of a child no longer in the worker's scope, kept while the worker's own work
+    /// for them is unsent on this phone (a draft, or a visit the server has not taken yet), so
+    /// that it can be opened and submitted. `None` for a child still in scope: see
+    /// [`UnlockedStore::child`].
+    pub fn kept_child(&self, id: ChildId) -> Result<Option<Child>, StoreError> {
+        let handles = self.handles()?;
+        self.get(&handles.kept_children, KEPT_CHILDREN, id.as_bytes())
+    }
+
+    /// Whether the worker's own work for `child` is on this phone and not yet with the server:
+    /// a draft, or a visit waiting, refused or in conflict.
+    fn has_unsent_work(&self, handles: &Handles, child: ChildId) -> Result<bool, StoreError> {
+        let drafts: Vec<VisitDraft> = self.all(&handles.drafts, DRAFTS)?;
+        if drafts.iter().any(|d| d.child_id == child) {
+            return Ok(true);
+        }
+        let outbox: Vec<OutboxEntry> = self.all(&handles.outbox, OUTBOX)?;
+        Ok(outbox.iter().any(|e| e.visit.child_id == child && !matches!(e.state, OutboxState::Sent { .. })))
+    }
+
+    /// A child leaving the worker's scope: keeps their record apart, out of the caseload, if
+    /// the worker's own work for them is still unsent, so that work is not stranded.
+    fn keep_child_for_unsent_work(&self, handles: &Handles, child: ChildId) -> Result<(), StoreError> {
+        if let Some(record) = self.get::<Child>(&handles.children, CHILDREN, child.as_bytes())?
+            && self.has_unsent_work(handles, child)?
+        {
+            self.put(&handles.kept_children, KEPT_CHILDREN, child.as_bytes(), &record)?;
+        }
+        Ok(())
+    }
+
+    /// Lets go of each kept record no longer needed: the child is back in scope (the pulled
+    /// record is the one to use), or nothing of the worker's for them is left unsent.
+    fn release_kept_children(&self, handles: &Handles) -> Result<(), StoreError> {
+        let kept: Vec<Child> = self.all(&handles.kept_children, KEPT_CHILDREN)?;
+        for child in kept {
+            if handles.children.contains_key(child.id.as_bytes())?
+                || !self.has_unsent_work(handles, child.id)?
+            {
+                handles.kept_children.remove(child.id.as_bytes())?;
+            }
+        }
+        Ok(())
     }
 
     /// The worker's caseload as of `today`, most urgent first: overdue (most overdue first),
@@ -1613,7 +1669,9 @@ fn last_seen_alone(visits: &[Visit]) -> Option<NaiveDate> {
 }
 
 /// Deletes everything pulled about one child: the record, its visits, covers, escalations,
-/// handover, timeline and standing "seen alone" decisions. The worker's own drafts and outbox entries stay until the server has them.
+/// handover, timeline and standing "seen alone" decisions. The worker's own drafts and outbox
+/// entries stay until the server has them (with the child's record, kept apart for them first:
+/// `UnlockedStore::keep_child_for_unsent_work`).
 fn remove_child_data(handles: &Handles, child: ChildId) -> Result<(), StoreError> {
     handles.children.remove(child.as_bytes())?;
     for tree in [&handles.handovers, &handles.timelines] {

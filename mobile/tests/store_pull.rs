@@ -134,6 +134,71 @@ fn a_child_removed_from_scope_is_deleted_but_unsent_work_is_kept() {
     assert!(store.draft(draft.id).unwrap().is_some());
 }
 
+/// A child leaving the worker's scope with a visit still being written: their record is kept
+/// apart (never on the caseload) so the draft can be opened and submitted, and let go once the
+/// server has the visit.
+#[test]
+fn a_child_removed_with_a_draft_keeps_their_record_apart_until_the_visit_is_sent() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let no_work = core_fixtures::child();
+    let pulled = [child.clone(), no_work.clone()].map(|c| ChangeEvent::Child { child: Box::new(c) });
+    store.apply_pull(&page(pulled.to_vec(), "c-1"), afternoon()).unwrap();
+    let draft = complete_draft(&child);
+    store.save_draft(&draft).unwrap();
+    let removed = |c: &shared::Child, cursor| {
+        page(
+            vec![ChangeEvent::RemovedFromScope { child_id: c.id, reason: RemovalReason::Reallocated }],
+            cursor,
+        )
+    };
+
+    store.apply_pull(&removed(&child, "c-2"), afternoon()).unwrap();
+    store.apply_pull(&removed(&no_work, "c-3"), afternoon()).unwrap();
+    assert_eq!(store.child(child.id).unwrap(), None, "off the worker's list");
+    assert!(store.caseload(date(2025, 3, 3)).unwrap().is_empty(), "and off the caseload");
+    assert_eq!(store.kept_child(child.id).unwrap(), Some(child.clone()), "kept for the draft");
+    assert_eq!(store.kept_child(no_work.id).unwrap(), None, "nothing kept with no work for them");
+    // A full re-pull forgets the child again (see `SyncEngine`): the record stays kept.
+    store.apply_pull(&removed(&child, "c-4"), afternoon()).unwrap();
+    assert_eq!(store.kept_child(child.id).unwrap(), Some(child.clone()));
+
+    // Submitted: still kept while it waits (a refused visit is reopened on it).
+    let visit = draft.to_visit(afternoon(), Some(&child)).expect("a complete draft");
+    store.submit(&visit, afternoon()).unwrap();
+    store.apply_pull(&page(vec![], "c-5"), afternoon()).unwrap();
+    assert_eq!(store.kept_child(child.id).unwrap(), Some(child.clone()), "kept while the visit waits");
+
+    // The server has it: let go with the next pull.
+    let held = shared::sync::PushOutcome::Accepted { needs_review: Some("Not the worker's child".into()) };
+    let result = shared::sync::PushResult { visit_id: visit.id, revision: visit.revision, outcome: held };
+    store.record_push_result(&result, afternoon()).unwrap();
+    store.apply_pull(&page(vec![], "c-6"), afternoon()).unwrap();
+    assert_eq!(store.kept_child(child.id).unwrap(), None, "let go once sent");
+}
+
+/// A child who comes back into scope is read from the pulled record again, not the kept one.
+#[test]
+fn a_child_back_in_scope_is_no_longer_kept_apart() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    store
+        .apply_pull(&page(vec![ChangeEvent::Child { child: Box::new(child.clone()) }], "c-1"), afternoon())
+        .unwrap();
+    store.save_draft(&complete_draft(&child)).unwrap();
+    let removal = ChangeEvent::RemovedFromScope { child_id: child.id, reason: RemovalReason::CoverEnded };
+    store.apply_pull(&page(vec![removal], "c-2"), afternoon()).unwrap();
+    assert!(store.kept_child(child.id).unwrap().is_some());
+
+    let mut back = child.clone();
+    back.given_name = "Maisie".into();
+    store
+        .apply_pull(&page(vec![ChangeEvent::Child { child: Box::new(back.clone()) }], "c-3"), afternoon())
+        .unwrap();
+    assert_eq!(store.child(child.id).unwrap(), Some(back));
+    assert_eq!(store.kept_child(child.id).unwrap(), None);
+}
+
 #[test]
 fn the_caseload_lists_the_most_urgent_first_with_due_states_computed_on_the_device() {
     let (_dir, _local, store) = unlocked_store();

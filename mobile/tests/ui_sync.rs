@@ -269,3 +269,52 @@ fn a_report_held_is_asked_for_by_its_tag_and_kept_while_unchanged() {
 
     assert_eq!(file.named(), [None, Some("W/\"v1\"".to_owned()), Some("W/\"v1\"".to_owned())]);
 }
+
+/// Maja is reallocated (or the worker's cover ends) while a visit to her is still a draft on
+/// the phone, her words in it. The draft is not stranded: the sync screen lists it, it opens,
+/// reviews and submits on the record kept for it, and it then waits to send like any visit.
+/// No new visit is started for her.
+#[test]
+fn a_draft_for_a_child_who_left_the_list_is_listed_on_the_sync_screen_and_can_be_submitted() {
+    let maja = child("Maja", "Test", false);
+    let mut draft = new_draft(&maja);
+    draft.location = "School".into();
+    draft.purpose = "To see Maja before the handover".into();
+    draft.announced = Some(shared::Announcement::Announced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.child_words = vec!["I want to keep my social worker".into()];
+    draft.end_now(now());
+    let app = AppUnderTest::prepared(&[(maja.clone(), vec![])], &[], &[draft.clone()], |store| {
+        let removed = shared::sync::ChangeEvent::RemovedFromScope {
+            child_id: maja.id,
+            reason: shared::sync::RemovalReason::Reallocated,
+        };
+        let page = shared::sync::PullResponse {
+            protocol: shared::sync::PROTOCOL_VERSION,
+            events: vec![removed],
+            cursor: shared::sync::Cursor("removed".into()),
+            more: false,
+            settings: None,
+        };
+        store.apply_pull(&page, Utc::now()).expect("applied");
+    });
+    app.unlock();
+
+    let sync = app.render("/sync", "Not submitted yet");
+    assert!(sync.contains("Maja Test, visit started"), "{sync}");
+    assert!(sync.contains("Finish the visit to Maja Test"), "{sync}");
+    assert!(sync.contains(&format!("href=\"/child/{}/visit\"", maja.id)), "the link opens the draft: {sync}");
+
+    let form = app.render(&format!("/child/{}/visit", maja.id), "Visit to Maja Test");
+    assert!(form.contains("I want to keep my social worker"), "the child's words: {form}");
+    let review = app.render(&format!("/child/{}/visit/review", maja.id), "Check the visit to Maja");
+    assert!(!review.contains("cannot be submitted yet"), "{review}");
+
+    app.runtime.block_on(app.services.submit(draft)).expect("submitted");
+    let waiting = app.render("/sync", "Saved on this phone, waiting to send");
+    assert!(waiting.contains("Maja Test, visit on"), "named while it waits: {waiting}");
+    assert!(!waiting.contains("Not submitted yet"), "{waiting}");
+    let again = app.runtime.block_on(app.services.open_draft(maja.id)).expect_err("no new visit");
+    assert_eq!(again.0, "Maja is no longer on your list, so a new visit cannot be started here.");
+}

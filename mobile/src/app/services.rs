@@ -158,6 +158,9 @@ pub struct SyncProblem {
 /// The sync screen's details.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncOverview {
+    /// Visits started but not submitted, for children no longer on the worker's list
+    /// (reallocated, or cover ended): nothing else leads to them.
+    pub off_list: Vec<OffListDraft>,
     /// Visits waiting to be sent, with the child's name and date.
     pub waiting: Vec<(String, chrono::NaiveDate)>,
     /// Visits the server holds.
@@ -172,6 +175,17 @@ pub struct SyncOverview {
     /// Changes from the server this version of the app could not read: the worker is asked to
     /// update it.
     pub unreadable: Option<crate::store::Unreadable>,
+}
+
+/// A draft for a child no longer on the worker's list, still to finish and submit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OffListDraft {
+    /// The child, to open the draft.
+    pub child_id: ChildId,
+    /// The child's name, as the phone last held it.
+    pub child_name: String,
+    /// The day the visit started.
+    pub started: chrono::NaiveDate,
 }
 
 /// One visit held for a manager's review.
@@ -548,10 +562,21 @@ impl Services {
 
     /// The draft for a visit to this child: the one being captured, or a new one (saved at
     /// once, pre-filled from the child's record and schedule).
+    ///
+    /// A child who has left the worker's list (reallocated, or cover ended) with a draft still
+    /// on the phone opens on the record kept for it ([`UnlockedStore::kept_child`]), so the
+    /// child's words are finished and submitted, not stranded; the server holds such a visit
+    /// for a manager's review. No new visit is started for them.
     pub async fn open_draft(&self, id: ChildId) -> Result<(VisitDraft, Child), UiError> {
         let store = self.store()?;
         let worker = self.worker()?;
-        let child = store.child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?;
+        let (child, on_list) = match store.child(id)? {
+            Some(child) => (child, true),
+            None => (
+                store.kept_child(id)?.ok_or_else(|| UiError::new("This child is not on this phone."))?,
+                false,
+            ),
+        };
         if let Some(mut draft) =
             store.drafts()?.into_iter().filter(|d| d.child_id == id).max_by_key(|d| d.updated_at)
         {
@@ -562,6 +587,12 @@ impl Services {
                 draft.show_in(&settings.clock(), &child);
             }
             return Ok((draft, child));
+        }
+        if !on_list {
+            return Err(UiError::new(format!(
+                "{} is no longer on your list, so a new visit cannot be started here.",
+                child.given_name
+            )));
         }
         let Some(settings) = store.settings()? else {
             return Err(UiError::new("Sync with the server once before starting a visit."));
@@ -647,7 +678,12 @@ impl Services {
     /// Submits the visit: into the outbox, durably, then sync is nudged.
     pub async fn submit(&self, draft: VisitDraft) -> Result<(), UiError> {
         let store = self.store()?;
-        let child = store.child(draft.child_id)?;
+        // Judged against the record the form showed: the kept one, for a child who has left
+        // the worker's list since the visit was started.
+        let child = match store.child(draft.child_id)? {
+            Some(child) => Some(child),
+            None => store.kept_child(draft.child_id)?,
+        };
         let now = Utc::now();
         // Checked against the service's business clock (the training clock, on a demo service).
         let visit = draft.to_visit(store.business_now(now)?, child.as_ref()).map_err(|problems| {
@@ -797,9 +833,24 @@ impl Services {
     pub async fn sync_overview(&self) -> Result<SyncOverview, UiError> {
         let store = self.store()?;
         let name = |id: ChildId| -> String {
-            store.child(id).ok().flatten().map(|c| c.display_name()).unwrap_or_else(|| "A child".to_owned())
+            let child = store.child(id).ok().flatten().or_else(|| store.kept_child(id).ok().flatten());
+            child.map(|c| c.display_name()).unwrap_or_else(|| "A child".to_owned())
         };
+        let mut off_list = Vec::new();
+        for draft in store.drafts()? {
+            if store.child(draft.child_id)?.is_none()
+                && let Some(child) = store.kept_child(draft.child_id)?
+            {
+                off_list.push(OffListDraft {
+                    child_id: child.id,
+                    child_name: child.display_name(),
+                    started: draft.started_at.date_naive(),
+                });
+            }
+        }
+        off_list.sort_by_key(|d| d.started);
         let mut overview = SyncOverview {
+            off_list,
             waiting: Vec::new(),
             sent: 0,
             photos_waiting: store.counts()?.photos_waiting,

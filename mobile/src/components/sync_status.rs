@@ -7,6 +7,7 @@ use shared::text::count;
 use super::{ProblemItem, SyncHeadline, last_answer};
 use crate::app::model::format_date;
 use crate::app::{Services, UiState};
+use crate::routes::Route;
 
 /// The sync status screen.
 #[component]
@@ -50,6 +51,23 @@ pub fn SyncStatus() -> Element {
             button { class: "primary wide", id: "sync-now", style: "margin-top:12px", disabled: sync.syncing,
                 onclick: move |_| now_services.sync_now(),
                 if sync.syncing { "Syncing…" } else { "⇅ Sync now" } }
+        }
+        if !overview.off_list.is_empty() {
+            div { class: "card", id: "off-list-drafts",
+                h3 { "Not submitted yet" }
+                p { class: "hint",
+                    "These children are no longer on your list: they have moved to another worker, or your cover has ended. "
+                    "Your visits are kept on this phone. Finish and submit each one; your manager reviews it before it counts." }
+                ul { class: "plain",
+                    for draft in overview.off_list.iter() {
+                        li { key: "{draft.child_id}",
+                            "{draft.child_name}, visit started {format_date(Some(draft.started))} "
+                            Link { class: "button", to: Route::VisitCapture { id: draft.child_id },
+                                "Finish the visit to {draft.child_name}" }
+                        }
+                    }
+                }
+            }
         }
         if let Some(unreadable) = overview.unreadable.as_ref() {
             div { class: "card", id: "update-needed", role: "alert",
