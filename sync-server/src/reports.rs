@@ -516,11 +516,24 @@ pub fn add_significant_events(
 }
 
 /// Puts `entry` among a chronology's entries in date and time order, after those of the same
-/// moment.
+/// moment. The entries are in date order; within a day, those with a time are in time order,
+/// and those without one (a meeting or supervision, recorded by date) stand where they were
+/// put, among them or at the end of the day. So a timed entry goes before the day's first
+/// later one, else after its last timed one; an untimed entry goes at the end of its day.
 fn insert_in_order(chronology: &mut Chronology, entry: ChronologyEntry) {
-    let key = |e: &ChronologyEntry| (e.date, e.time.clone().unwrap_or_default());
-    let at = chronology.entries.partition_point(|e| key(e) <= key(&entry));
-    chronology.entries.insert(at, entry);
+    let entries = &chronology.entries;
+    let day_starts = entries.partition_point(|e| e.date < entry.date);
+    let day_ends = entries.partition_point(|e| e.date <= entry.date);
+    let day = &entries[day_starts..day_ends];
+    let within = match entry.time.as_deref() {
+        None => day.len(),
+        Some(time) => day
+            .iter()
+            .position(|e| e.time.as_deref().is_some_and(|t| t > time))
+            .or_else(|| day.iter().rposition(|e| e.time.is_some()).map(|last| last + 1))
+            .unwrap_or(day.len()),
+    };
+    chronology.entries.insert(day_starts + within, entry);
 }
 
 /// Adds the safety warnings on the child's household (`crate::household::warnings_for`): when
@@ -973,11 +986,57 @@ fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
     fn alone_words(v: &Visit) -> String {
         match &v.seen_alone {
             Some(SeenAlone::Yes) => "Yes".to_owned(),
-            Some(SeenAlone::No { reason, present, .. }) => {
-                format!("No: {} (present: {})", reason.trim(), present.join(", "))
+            Some(SeenAlone::No { reason, present, manager_agreed }) => {
+                let agreed = if *manager_agreed { "a manager agreed" } else { "no manager's agreement" };
+                format!("No: {} (present: {}; {agreed})", reason.trim(), present.join(", "))
             }
             None => String::new(),
         }
+    }
+    fn kind_words(v: &Visit) -> String {
+        match v.kind {
+            VisitKind::Statutory => "Statutory".to_owned(),
+            VisitKind::Other => "Other (not statutory)".to_owned(),
+        }
+    }
+    fn announced_words(v: &Visit) -> String {
+        match v.announced {
+            shared::Announcement::Announced => "Announced".to_owned(),
+            shared::Announcement::Unannounced => "Unannounced".to_owned(),
+        }
+    }
+    /// Each person's interpreting, as recorded (ids stand for the parent or carer).
+    fn interpreting_words(v: &Visit) -> String {
+        v.interpreters
+            .iter()
+            .map(|record| {
+                let person = match record.person {
+                    InterpretedPerson::Child => "the child".to_owned(),
+                    InterpretedPerson::Carer { carer_id } => format!("carer {carer_id}"),
+                };
+                let used = match &record.used {
+                    None => "none used".to_owned(),
+                    Some(shared::InterpreterUsed::Professional) => "a professional, in person".to_owned(),
+                    Some(shared::InterpreterUsed::Remote) => "a professional, remotely".to_owned(),
+                    Some(shared::InterpreterUsed::FamilyMember { who }) => {
+                        format!("a family member ({})", who.trim())
+                    }
+                };
+                let need = if record.needed { "needed" } else { "not needed" };
+                let language = record.language.as_deref().map(str::trim).filter(|l| !l.is_empty());
+                let why = record.not_used_reason.as_deref().map(str::trim).filter(|w| !w.is_empty());
+                let mut words = format!("{person}: {need}");
+                if let Some(language) = language {
+                    words.push_str(&format!(", {language}"));
+                }
+                words.push_str(&format!(", {used}"));
+                if let Some(why) = why {
+                    words.push_str(&format!(" ({why})"));
+                }
+                words
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
     fn words(v: &Visit) -> String {
         v.child_words
@@ -987,7 +1046,10 @@ fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
             .join(" ")
     }
     type Part = (&'static str, fn(&Visit) -> String);
-    let parts: [Part; 8] = [
+    let parts: [Part; 12] = [
+        ("Kind of visit", kind_words),
+        ("Announced", announced_words),
+        ("Purpose", |v| v.purpose.as_deref().unwrap_or("").trim().to_owned()),
         ("Where", |v| v.location.trim().to_owned()),
         ("Date and time", |v| v.started_at.format("%d/%m/%Y %H:%M").to_string()),
         ("Child seen", seen_words),
@@ -996,6 +1058,7 @@ fn visit_text_changes(before: &Visit, after: &Visit) -> Vec<AmendedText> {
         ("Child's views, wishes and feelings", |v| v.child_views.trim().to_owned()),
         ("Facts observed", |v| v.observations.facts.trim().to_owned()),
         ("Concerns", |v| v.observations.concerns.trim().to_owned()),
+        ("Interpreting", interpreting_words),
     ];
     let mut changes: Vec<AmendedText> = parts
         .iter()

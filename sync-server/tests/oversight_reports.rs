@@ -734,3 +734,103 @@ fn the_desk_counts_an_escalation_resolved_in_the_month_it_first_closed_whoever_c
     let resolved: Vec<u32> = months.iter().map(|m| m.resolved).collect();
     assert_eq!(resolved, [0, 2, 1], "February, March, April");
 }
+
+// ---- A chronology a court can rely on. ----
+
+fn bare_input<'a>(
+    c: &'a Child,
+    visits: &'a [Visit],
+    workers: &'a HashMap<WorkerId, String>,
+) -> ChronologyInput<'a> {
+    ChronologyInput {
+        child: c,
+        earlier_records: &[],
+        visits,
+        escalations: &[],
+        covers: &[],
+        seen_alone_decisions: &[],
+        worker_names: workers,
+        calendar: Calendar::jersey(),
+        today: date(TODAY),
+        now: utc(TODAY, 12),
+        time_zone: shared::Tz::Europe__London,
+    }
+}
+
+/// On a day with a supervision (recorded by date, with no time), a police call at 09:00 is
+/// listed before the 11:00 visit. Before, entries added after the plan's meetings and
+/// supervision were placed by a binary search over a day no longer in time order, and the
+/// 09:00 call came after the 11:00 visit.
+#[test]
+fn a_0900_event_comes_before_an_1100_visit_on_a_day_with_a_supervision() {
+    let c = child(1);
+    let days =
+        ["2026-03-04", "2026-03-11", "2026-03-18", "2026-03-25", "2026-04-01", "2026-04-08", "2026-04-15"];
+    let visits: Vec<Visit> = days.iter().enumerate().map(|(i, d)| visit(20 + i as u128, d)).collect();
+    let (_, workers) = names();
+    for day in days {
+        let mut chronology = chronology(&bare_input(&c, &visits, &workers));
+        sync_server::reports::add_timeline_entries(&mut chronology, &[], &[supervision(950, day)]);
+        let event = sync_server::significant_events::SignificantEvent {
+            id: sync_server::significant_events::SignificantEventId::new(),
+            child_id: fixed(1),
+            occurred_on: date(day),
+            occurred_at: Some("09:00".into()),
+            agency: sync_server::significant_events::Agency::Police,
+            reported_by: "PC 1234".into(),
+            summary: "Police called to the home".into(),
+            recorded_by: fixed(KEY_WORKER),
+            recorded_by_name: "Jo Testworker".into(),
+            recorded_at: utc(day, 13),
+        };
+        sync_server::reports::add_significant_events(&mut chronology, &[event]);
+        let on_the_day: Vec<(ChronologyKind, Option<String>)> = chronology
+            .entries
+            .iter()
+            .filter(|e| e.date == date(day))
+            .map(|e| (e.kind, e.time.clone()))
+            .collect();
+        assert_eq!(
+            on_the_day.iter().map(|(kind, _)| *kind).collect::<Vec<_>>(),
+            [ChronologyKind::SignificantEvent, ChronologyKind::Visit, ChronologyKind::Supervision],
+            "{day}: {on_the_day:?}"
+        );
+        let dates: Vec<chrono::NaiveDate> = chronology.entries.iter().map(|e| e.date).collect();
+        assert!(dates.is_sorted(), "in date order");
+    }
+}
+
+/// An amendment shows every answer it changed, as it was and as amended: a "manager agreed"
+/// ticked afterwards, a statutory visit made "other" (off the statutory schedule), an
+/// announced visit made unannounced, and the purpose. Before, none of these was listed, so
+/// the chronology read as if the visit had been recorded so from the start.
+#[rstest]
+#[case::a_manager_agreed_afterwards(
+    not_alone(11, "2026-03-30", false),
+    |v: &mut Visit| if let Some(SeenAlone::No { manager_agreed, .. }) = &mut v.seen_alone { *manager_agreed = true },
+    "manager"
+)]
+#[case::statutory_made_other(visit(12, "2026-03-12"), |v: &mut Visit| v.kind = VisitKind::Other, "tatutory")]
+#[case::announced_made_unannounced(
+    Visit { announced: Announcement::Announced, ..visit(13, "2026-03-12") },
+    |v: &mut Visit| v.announced = Announcement::Unannounced,
+    "nnounced"
+)]
+#[case::purpose(visit(14, "2026-03-12"), |v: &mut Visit| v.purpose = Some("Talk about school".into()), "Talk about school")]
+fn an_amendment_lists_each_answer_it_changed(
+    #[case] original: Visit,
+    #[case] change: fn(&mut Visit),
+    #[case] shown: &str,
+) {
+    let c = child(1);
+    let changed = amended(&original, change);
+    let visits = vec![original, changed];
+    let (_, workers) = names();
+    let chronology = chronology(&bare_input(&c, &visits, &workers));
+    let entry = chronology.entries.iter().find(|e| e.kind == ChronologyKind::Visit).unwrap();
+    assert_eq!(entry.amendments.len(), 1);
+    let changes = &entry.amendments[0].changes;
+    assert!(!changes.is_empty(), "the amendment lists the answer as it was: {:?}", entry.amendments[0]);
+    let words = format!("{changes:?}");
+    assert!(words.contains(shown), "{words}");
+}
