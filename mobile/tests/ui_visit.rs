@@ -357,3 +357,44 @@ fn the_review_holds_back_a_visit_with_words_typed_but_not_added() {
     let form = app.render(&format!("/child/{}/visit", child.id), "Visit to Maja Test");
     assert!(form.contains("initial_value=\"Mum said I can\""), "{form}");
 }
+
+/// Interpreting recorded for the mother, then a sync brings the child's record without her:
+/// the record's box says plainly that she is no longer on the record, shows the problem that
+/// holds the visit back, and offers to remove the record, so the visit can still be sent.
+#[test]
+fn an_interpreting_record_for_a_carer_no_longer_on_the_record_says_so_and_can_be_removed() {
+    let with_mother = child("Maja", "Test", true);
+    let mut draft = new_draft(&with_mother);
+    assert_eq!(draft.interpreters.len(), 1, "the mother, pre-filled");
+    draft.interpreters.insert(
+        0,
+        shared::InterpreterRecord {
+            person: shared::InterpretedPerson::Child,
+            needed: false,
+            language: None,
+            used: None,
+            not_used_reason: None,
+        },
+    );
+    let mut without = with_mother.clone();
+    without.carers.clear();
+    without.communication.carers.clear();
+
+    let html = render_form(&draft, &without, &["interpreters"]);
+    assert!(
+        html.contains("This parent or carer is no longer on Maja&#39;s record."),
+        "said plainly in the record's box: {html}"
+    );
+    assert!(
+        html.contains("This parent or carer is not on the child&#39;s record."),
+        "the problem, inline: {html}"
+    );
+    assert!(html.contains("id=\"remove-interpreting-1\""), "a way to remove it: {html}");
+    assert!(html.contains("Remove this interpreting record"), "{html}");
+    assert!(!html.contains("id=\"remove-interpreting-0\""), "the child's own record stays: {html}");
+
+    // With the mother still on the record, nothing is said and nothing offered.
+    let kept = render_form(&draft, &with_mother, &["interpreters"]);
+    assert!(!kept.contains("no longer on Maja&#39;s record"), "{kept}");
+    assert!(!kept.contains("Remove this interpreting record"), "{kept}");
+}

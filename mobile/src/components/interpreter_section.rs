@@ -15,8 +15,14 @@ pub fn person_label(child: &Child, person: &InterpretedPerson) -> String {
         InterpretedPerson::Carer { carer_id } => child
             .carer(*carer_id)
             .map(|c| format!("{} ({})", c.name, c.relationship))
-            .unwrap_or_else(|| "A parent or carer".to_owned()),
+            .unwrap_or_else(|| "A parent or carer no longer on the record".to_owned()),
     }
+}
+
+/// Whether a record is about a parent or carer the child's record no longer names (a sync
+/// brought the record without them): such a record cannot be sent, only removed.
+fn no_longer_on_record(child: &Child, person: &InterpretedPerson) -> bool {
+    matches!(person, InterpretedPerson::Carer { carer_id } if child.carer(*carer_id).is_none())
 }
 
 fn used_value(used: &Option<InterpreterUsed>) -> &'static str {
@@ -57,6 +63,18 @@ pub fn InterpreterSection(
             for (i, record) in records.iter().cloned().enumerate() {
                 fieldset { key: "{i}", style: "border:1px solid var(--line);border-radius:10px;margin:8px 0",
                     legend { strong { "{person_label(&child, &record.person)}" } }
+                    // A sync brought the child's record without this person: say so, show the
+                    // problem that holds the visit back, and let the worker remove the record.
+                    if no_longer_on_record(&child, &record.person) {
+                        p { class: "flag", id: "interpreting-gone-{i}",
+                            "This parent or carer is no longer on {child.given_name}'s record. "
+                            "This interpreting record cannot be sent: remove it to submit the visit." }
+                        FieldProblems { problems: problems.clone(), field: "interpreters[{i}].person" }
+                        button { r#type: "button", class: "wide", id: "remove-interpreting-{i}",
+                            "aria-describedby": "interpreting-gone-{i}",
+                            onclick: move |_| editor.edit("interpreters", |d| if i < d.interpreters.len() { d.interpreters.remove(i); }),
+                            "Remove this interpreting record" }
+                    }
                     label { class: "check",
                         Tick { id: "interp-needed-{i}", checked: record.needed,
                             onchange: move |needed| editor.edit(&format!("interpreters[{i}]"), |d| if let Some(r) = d.interpreters.get_mut(i) { r.needed = needed; }) }
@@ -119,5 +137,104 @@ pub fn InterpreterSection(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::any::Any;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use dioxus::dioxus_core::{ElementId, Mutation};
+    use dioxus::html::{PlatformEventData, SerializedHtmlEventConverter, SerializedMouseData};
+    use dioxus::prelude::*;
+    use shared::{BusinessClock, CalendarName, Child, InterpretedPerson, InterpreterRecord, WorkerCapacity};
+
+    use super::InterpreterSection;
+    use crate::app::editor::DraftEditor;
+    use crate::draft::VisitDraft;
+
+    thread_local! {
+        /// Every draft the section handed on for saving, in order (what the visit screen writes).
+        static SAVED: RefCell<Vec<VisitDraft>> = const { RefCell::new(Vec::new()) };
+    }
+
+    #[component]
+    fn Form(draft: VisitDraft, child: Child) -> Element {
+        let draft = use_signal(|| Some(draft));
+        let touched = use_signal(Vec::new);
+        use_context_provider(|| DraftEditor {
+            draft,
+            touched,
+            on_change: Callback::new(|saved: VisitDraft| SAVED.with(|s| s.borrow_mut().push(saved))),
+            clock: BusinessClock::live(shared::Tz::UTC),
+        });
+        let Some(shown) = draft.read().clone() else { return rsx! {} };
+        let problems = shown.problems(fixtures::at("2026-12-07", 11).to_utc(), Some(&child));
+        rsx! {
+            InterpreterSection { child: child.clone(), records: shown.interpreters, problems }
+        }
+    }
+
+    fn record(person: InterpretedPerson) -> InterpreterRecord {
+        InterpreterRecord { person, needed: false, language: None, used: None, not_used_reason: None }
+    }
+
+    /// Interpreting was recorded for the father; a sync then brought the child's record
+    /// without him. The worker removes that record with one tap, and the visit can be sent.
+    #[test]
+    fn a_record_for_a_carer_no_longer_on_the_childs_record_is_removed_with_its_button() {
+        set_event_converter(Box::new(SerializedHtmlEventConverter));
+        SAVED.with(|s| s.borrow_mut().clear());
+        let with_father = fixtures::child(fixtures::CHILD);
+        let mut draft = VisitDraft::new_for(
+            &with_father,
+            fixtures::fixed(fixtures::KEY_WORKER),
+            WorkerCapacity::KeyWorker,
+            fixtures::at("2026-12-07", 10),
+            None,
+            CalendarName::Jersey,
+        );
+        draft.interpreters = vec![
+            record(InterpretedPerson::Child),
+            record(InterpretedPerson::Carer { carer_id: fixtures::fixed(fixtures::CARER) }),
+        ];
+        let without = Child { carers: vec![], ..with_father };
+        let now = fixtures::at("2026-12-07", 11).to_utc();
+        assert!(draft.problems(now, Some(&without)).has("interpreters[1].person"), "held back");
+
+        let mut dom = VirtualDom::new_with_props(Form, FormProps { draft, child: without.clone() });
+        let clicks: Vec<ElementId> = dom
+            .rebuild_to_vec()
+            .edits
+            .into_iter()
+            .filter_map(|edit| match edit {
+                Mutation::NewEventListener { name, id } if name == "click" => Some(id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(clicks.len(), 1, "the one button: remove the father's record");
+        let event = Event::new(
+            Rc::new(PlatformEventData::new(Box::<SerializedMouseData>::default())) as Rc<dyn Any>,
+            true,
+        );
+        dom.runtime().handle_event("click", event, clicks[0]);
+        dom.process_events();
+        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+
+        let saved = SAVED.with(|s| s.borrow().clone());
+        let last = saved.last().expect("the change was saved on the phone");
+        assert_eq!(
+            last.interpreters,
+            vec![record(InterpretedPerson::Child)],
+            "only the child's record stays"
+        );
+        assert!(
+            !last.problems(now, Some(&without)).has("interpreters[1].person"),
+            "nothing holds it back now"
+        );
+        let html = dioxus_ssr::render(&dom);
+        assert!(!html.contains("no longer on"), "the box is gone: {html}");
     }
 }
