@@ -153,6 +153,7 @@ pub async fn push(
         already_held,
         children: HashMap::new(),
         stored_per_child: Default::default(),
+        conflicts_recorded: HashMap::new(),
     };
     // Texts that do not pair one to one with the visits are not used.
     let mut texts = texts.filter(|t| t.len() == request.visits.len()).map(Vec::into_iter);
@@ -202,6 +203,9 @@ struct PushBatch<'a> {
     children: HashMap<ChildId, Option<Child>>,
     /// The revisions stored per child: one feed entry and one audit entry per child per push.
     stored_per_child: std::collections::BTreeMap<ChildId, StoredForChild>,
+    /// The conflicts recorded by this push (by revision and content hash), with their reasons:
+    /// the same content sent twice in one push is one conflict, as it is across pushes.
+    conflicts_recorded: HashMap<(VisitId, u32, String), String>,
 }
 
 /// What one push stored for one child.
@@ -271,6 +275,16 @@ impl PushBatch<'_> {
     async fn decide(&mut self, visit: Visit, sent: Option<bytes::Bytes>) -> Result<PushOutcome, SyncError> {
         let (visit, sent) = in_authority_zone(self.tz, visit, sent);
         let worker = &self.caller.worker;
+        // A revision already held, sent again (the phone never heard the answer), is a duplicate
+        // whatever has changed since: checked against the child's record as it is now (an action
+        // taken off the plan, a carer gone), it would be refused, and the phone would show as
+        // refused a visit the server holds.
+        if (visit.worker_id == worker.id || worker.role.is_manager())
+            && let Some(existing) = self.held(visit.id, visit.revision).await?
+            && existing.visit == visit
+        {
+            return Ok(PushOutcome::Duplicate);
+        }
         let date = visit.date();
         let child = match self.children.get(&visit.child_id) {
             Some(child) => child.clone(),
@@ -386,8 +400,13 @@ impl PushBatch<'_> {
     ) -> Result<PushOutcome, SyncError> {
         let content = serde_json::to_vec(&yours).map_err(|e| StoreError::Encode(e.to_string()))?;
         let hash = hex::encode(Sha256::digest(&content));
-        let reason = match self.store.conflict_by_content(yours.id, yours.revision, &hash).await? {
-            Some(existing) => existing.reason,
+        let recorded_here = self.conflicts_recorded.get(&(yours.id, yours.revision, hash.clone())).cloned();
+        let recorded_before = match recorded_here {
+            Some(reason) => Some(reason),
+            None => self.store.conflict_by_content(yours.id, yours.revision, &hash).await?.map(|c| c.reason),
+        };
+        let reason = match recorded_before {
+            Some(reason) => reason,
             None => {
                 let conflict = Conflict {
                     id: Uuid::now_v7(),
@@ -402,6 +421,7 @@ impl PushBatch<'_> {
                     detected_at: self.now,
                 };
                 self.tx.put_conflict(&conflict, &hash).await?;
+                self.conflicts_recorded.insert((yours.id, yours.revision, hash), reason.to_owned());
                 reason.to_owned()
             }
         };
@@ -704,6 +724,21 @@ async fn feed_events(store: &dyn Store, entry: &FeedEntry, events: &mut Vec<Chan
     Ok(())
 }
 
+/// Whether any version of the child's central record had them held by `team`.
+async fn was_ever_in_team(
+    store: &dyn Store,
+    child_id: ChildId,
+    team: Option<shared::TeamId>,
+) -> StoreResult<bool> {
+    let Some(team) = team else { return Ok(false) };
+    let in_team = |c: &Child| c.plan.as_ref().is_some_and(|p| p.team == team);
+    Ok(store
+        .child_history(child_id)
+        .await?
+        .iter()
+        .any(|change| in_team(&change.before) || in_team(&change.after)))
+}
+
 async fn removal_reason(
     store: &dyn Store,
     worker: &Worker,
@@ -719,9 +754,11 @@ async fn removal_reason(
         .await?
         .iter()
         .any(|c| c.duty_worker == worker.id && !c.is_active_on(today))
-        // A deputy for another team with no escalation about the child left: closed, or sent on.
+        // A deputy for another team with no escalation about the child left (closed, or sent
+        // on): a child never held by their own team, whose escalations were sent to them.
         || (worker.role == Role::TeamManager
             && !scope::in_own_team(worker, &child)
+            && !was_ever_in_team(store, child_id, worker.team).await?
             && (store.escalations_for_child(child_id).await?.iter())
                 .any(|e| e.history.iter().any(|step| step.to == Some(worker.id))));
     Ok(if cover_ended { RemovalReason::CoverEnded } else { RemovalReason::Reallocated })

@@ -29,6 +29,49 @@ async fn an_identical_replay_is_a_duplicate_and_stored_once() {
     assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
 }
 
+/// A replay is a duplicate even after the child's record has changed: the phone never heard the
+/// answer, and sends the same visit again after an import took the plan action it names off
+/// the plan. Before, the replay was checked against the record as it is now and refused, so
+/// the phone showed as refused a visit the server holds (and the pull never put it right).
+#[tokio::test]
+async fn a_replay_after_the_childs_record_changed_is_still_a_duplicate() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let mut ellie = world.child("DEMO-0001").await;
+    let action = ellie.plan.as_ref().unwrap().actions[0].id;
+    let mut v = visit(ellie.id, sam.worker_id());
+    v.plan_actions = vec![action];
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
+    ellie.plan.as_mut().unwrap().actions.retain(|a| a.id != action);
+    world.state.store().upsert_children(&[ellie]).await.unwrap();
+    let results = world.push_outcomes(&sam, std::slice::from_ref(&v)).await;
+    assert_eq!(outcome(&results[0]), "duplicate", "{:#}", results[0]);
+    assert_eq!(world.state.store().visit_revisions(v.id).await.unwrap().len(), 1);
+    // Another worker sending the same content is still refused, not told it is held.
+    let priya = world.login("priya.field").await;
+    let theirs = world.push_outcomes(&priya, std::slice::from_ref(&v)).await;
+    assert_eq!(outcome(&theirs[0]), "rejected", "{:#}", theirs[0]);
+}
+
+/// The same conflicting version sent twice in one push is one conflict, as it is across pushes.
+/// Before, each copy was recorded: the worker and the manager saw the conflict twice.
+#[tokio::test]
+async fn a_conflicting_version_sent_twice_in_one_push_is_recorded_once() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    let ellie = world.child("DEMO-0001").await;
+    let v = visit(ellie.id, sam.worker_id());
+    assert_eq!(outcome(&world.push_outcomes(&sam, std::slice::from_ref(&v)).await[0]), "accepted");
+    let mut other = v.clone();
+    other.child_views = "Quiet today.".into();
+    let results = world.push_outcomes(&sam, &[other.clone(), other.clone()]).await;
+    assert_eq!((outcome(&results[0]), outcome(&results[1])), ("conflict", "conflict"));
+    let (status, conflicts) = world.get("/api/conflicts", sam.access()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(conflicts.as_array().unwrap().len(), 1, "{conflicts:#}");
+    assert_eq!(world.state.store().conflicts().await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn the_same_revision_with_other_content_is_a_conflict_and_both_are_kept() {
     let world = World::new().await;
@@ -710,4 +753,36 @@ async fn a_full_push_with_a_bad_field_names_it_as_a_small_push_does() {
 
     // None of it was stored.
     assert_eq!(world.state.store().visits_of_child(ellie.id).await.unwrap().len(), held_before);
+}
+
+/// A child moved from Tara's team to another is removed from her phone as reallocated, even if
+/// escalations about them were sent to her: "cover ended" is for a duty worker's cover and a
+/// deputy's escalations, not for a team's own manager.
+#[tokio::test]
+async fn a_child_moved_to_another_team_leaves_its_old_managers_phone_as_reallocated() {
+    let world = World::new().await;
+    let tara = world.login("tara.manager").await;
+    sync_server::sweeper::sweep_store(&world.state, None, world.state.now()).await.unwrap();
+    let (_, cursor) = world.pull_all(&tara, None).await;
+    let team2 = world.child("DEMO-0201").await.plan.unwrap().team;
+    let store = world.state.store();
+    let mut moved = None;
+    for id in store.children_of_team(sync_server::demo::demo_team_id(1)).await.unwrap() {
+        let sent_to_tara =
+            store.escalations_for_child(id).await.unwrap().iter().any(|e| e.to == Some(tara.worker_id()));
+        if sent_to_tara {
+            moved = store.child(id).await.unwrap();
+            break;
+        }
+    }
+    let mut child = moved.expect("a team 1 child with an escalation sent to Tara");
+    let plan = child.plan.as_mut().unwrap();
+    plan.team = team2;
+    plan.key_worker = world.worker_id("tom.north").await;
+    store.upsert_children(std::slice::from_ref(&child)).await.unwrap();
+    let (events, _) = world.pull_all(&tara, Some(&cursor)).await;
+    let removed: Vec<&Value> = events.iter().filter(|e| e["type"] == "removed_from_scope").collect();
+    assert_eq!(removed.len(), 1, "{events:?}");
+    assert_eq!(removed[0]["child_id"], json!(child.id));
+    assert_eq!(removed[0]["reason"], "reallocated", "{:#}", removed[0]);
 }
