@@ -125,6 +125,13 @@ pub struct VisitDraft {
     /// suggestion. `None` on drafts made before the server's settings arrived: no suggestion.
     #[serde(default)]
     pub calendar: Option<CalendarName>,
+    /// While amending a visit the server found in conflict ("Look at both versions and
+    /// amend"): the worker's own version, as this phone sent it. The amendment starts from the
+    /// server's version, and the pull has put that one on the phone in place of this, so it is
+    /// kept here, sealed with the draft, and shown beside the form for the worker to carry over
+    /// what they need, until the amendment is submitted (which removes the draft). Never sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_version: Option<Visit>,
 }
 
 impl VisitDraft {
@@ -176,6 +183,7 @@ impl VisitDraft {
             next_visit_planned: None,
             updated_at: now.with_timezone(&Utc),
             calendar: Some(calendar),
+            own_version: None,
         };
         draft.next_visit_planned = draft.prefilled_next_visit(child);
         draft
@@ -236,6 +244,7 @@ impl VisitDraft {
             next_visit_planned: visit.next_visit_planned,
             updated_at: now,
             calendar: None,
+            own_version: None,
         }
     }
 

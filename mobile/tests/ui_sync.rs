@@ -318,3 +318,68 @@ fn a_draft_for_a_child_who_left_the_list_is_listed_on_the_sync_screen_and_can_be
     let again = app.runtime.block_on(app.services.open_draft(maja.id)).expect_err("no new visit");
     assert_eq!(again.0, "Maja is no longer on your list, so a new visit cannot be started here.");
 }
+
+/// "Look at both versions and amend": the worker's second phone sent another version first, so
+/// the server holds that one and the pull has put it on this phone too. The amendment starts
+/// from the server's version; the worker's own version (the child's words it alone holds,
+/// their views, the facts, the concerns and whether the child was seen alone) stays on the
+/// phone, beside the form, what differs marked, until the amendment is submitted.
+#[test]
+fn amending_a_conflict_keeps_the_workers_own_version_in_view_beside_the_form() {
+    let child = child("Maja", "Test", false);
+    let mut mine = seen_visit(&child, today(), "Dad hit me with his belt");
+    mine.child_views = "She wants to stay with her nan".into();
+    mine.observations.facts = "Bruise on her left arm".into();
+    mine.observations.concerns = "Physical harm at home".into();
+    let mut theirs = mine.clone();
+    theirs.child_words = fixtures::words(&["I like my school"]);
+    theirs.child_views = String::new();
+    theirs.observations.facts = "Kitchen clean".into();
+    theirs.observations.concerns = String::new();
+    theirs.seen_alone = Some(shared::SeenAlone::No {
+        reason: "Her mother would not leave the room".into(),
+        present: vec!["Mother".into()],
+        manager_agreed: false,
+    });
+    let conflict = shared::sync::PushResult {
+        visit_id: mine.id,
+        revision: mine.revision,
+        outcome: shared::sync::PushOutcome::Conflict {
+            reason: "The server holds a different version of this visit.".into(),
+            server: Box::new(theirs.clone()),
+            yours: Box::new(mine.clone()),
+        },
+    };
+    let app = AppUnderTest::prepared(&[(child.clone(), vec![])], &[], &[], |store| {
+        store.submit(&mine, Utc::now()).expect("submitted");
+        store.record_push_result(&conflict, Utc::now()).expect("recorded");
+        // The pull brings the server's version of the same revision.
+        store.put_visit(&theirs).expect("pulled");
+    });
+    app.unlock();
+    let opened = app.runtime.block_on(app.services.amend_conflict(mine.id, mine.revision)).expect("amending");
+    assert_eq!(opened, child.id);
+
+    let html = app.render(&format!("/child/{}/visit", child.id), "Your own version");
+    let form = position(&html, "id=\"visit-form\"");
+    let yours = position(&html, "id=\"your-version\"");
+    let yours_html = &html[yours..];
+    let yours_html = &yours_html[..yours_html.find("</section>").expect("the section ends")];
+    assert!(html[form..].contains("I like my school"), "the form starts from the server's version: {html}");
+    for kept in [
+        "Dad hit me with his belt",
+        "She wants to stay with her nan",
+        "Bruise on her left arm",
+        "Physical harm at home",
+    ] {
+        assert!(yours_html.contains(kept), "{kept:?} is in view: {yours_html}");
+    }
+    assert!(yours_html.contains("Seen alone: Yes"), "{yours_html}");
+    assert!(yours_html.contains("Not in the form"), "what differs is marked: {yours_html}");
+    assert!(yours_html.contains("Add this quote to the form"), "a quote can be carried over: {yours_html}");
+    assert!(!html.contains("Keep my version"), "not offered as a conflict meanwhile");
+
+    // Still on the phone when the app is opened again, until the amendment is submitted.
+    let again = app.render(&format!("/child/{}/visit", child.id), "Your own version");
+    assert!(again.contains("Dad hit me with his belt"), "{again}");
+}

@@ -937,6 +937,11 @@ impl Services {
 
     /// Starts an amendment of the server's version of a visit in conflict, keeping both
     /// versions on the server; returns the child to open.
+    ///
+    /// The pull has already put the server's version of the revision on the phone in place of
+    /// the worker's, so the worker's own version goes with the draft
+    /// ([`VisitDraft::own_version`]) before the outbox entry that held it is released: it is
+    /// shown beside the form until the amendment is submitted.
     pub async fn amend_conflict(&self, visit: VisitId, revision: u32) -> Result<ChildId, UiError> {
         let store = self.store()?;
         let entry = store
@@ -950,6 +955,7 @@ impl Services {
         let mut draft =
             VisitDraft::amend(&server, "Merging my version with the version on the server.", Utc::now());
         draft.calendar = store.settings()?.map(|s| s.calendar);
+        draft.own_version = Some(entry.visit);
         store.save_draft_async(&draft).await?;
         store.dismiss(visit, revision)?;
         self.data_changed();

@@ -5,8 +5,8 @@ use dioxus::prelude::*;
 use shared::{Announcement, Child, HarmCategory, ValidationErrors, VisitKind, WorkerCapacity};
 
 use super::{
-    Choice, DateInput, DateOrderHint, FieldProblems, InterpreterSection, QuoteEntry, SeenAloneBanner,
-    TextArea, TextInput, Tick, YesNo, options, standing_decision_words,
+    Choice, DateInput, DateOrderHint, FieldProblems, InterpreterSection, OwnVersion, QuoteEntry,
+    SeenAloneBanner, TextArea, TextInput, Tick, YesNo, options, standing_decision_words,
 };
 use crate::app::editor::DraftEditor;
 use crate::app::model::format_date;
@@ -55,6 +55,11 @@ pub fn VisitForm(
                         oninput: move |text| editor.edit("amendment_reason", |d| d.amendment_reason = Some(text)) }
                     FieldProblems { problems: shown.clone(), field: "amendment_reason" }
                 }
+            }
+            // Amending a visit in conflict: the worker's own version, kept on the phone, beside
+            // the form that starts from the server's.
+            if let Some(yours) = draft.own_version.clone() {
+                OwnVersion { yours }
             }
             if let Some(said) = instruction.clone() {
                 SeenAloneBanner { said, given_name: child.given_name.clone(), id: "visit-seen-alone-instruction" }
