@@ -2118,6 +2118,7 @@ pub fn annex_a_list_7_csv_with<'a>(
                 initial: &p.initial_harms,
                 latest: &p.latest_harms,
                 imported_review: None,
+                seen_before_go_live: None,
                 allocated: None,
             })
             .collect();
@@ -2126,8 +2127,10 @@ pub fn annex_a_list_7_csv_with<'a>(
                 registered_on: plan.registered_on,
                 deregistered_on: plan.deregistered_on,
                 initial: plan.initial_harms(),
-                latest: plan.latest_harms(),
+                // As on the list's last day: a list made for a past period says what was so then.
+                latest: harms_on(plan, to),
                 imported_review: plan.latest_review_conference,
+                seen_before_go_live: plan.seen_before_go_live.as_ref(),
                 allocated: Some((plan.team, plan.key_worker)),
             });
         }
@@ -2145,6 +2148,19 @@ pub fn annex_a_list_7_csv_with<'a>(
                 .iter()
                 .filter(|v| v.resets_schedule() && within(v.date()))
                 .max_by_key(|v| (v.started_at, v.revision));
+            // The central record's last visit before go-live, where no later one is recorded
+            // here: its date, and whether the child was seen alone then (the record's last
+            // seen alone on the same day: yes; earlier: no; not given: unknown).
+            let imported = plan
+                .seen_before_go_live
+                .and_then(|seen| seen.last_seen.filter(|d| within(*d)).map(|d| (d, seen.last_seen_alone)))
+                .filter(|(d, _)| last_statutory.is_none_or(|v| v.date() < *d));
+            let last_seen = imported.map(|(d, _)| d).or(last_statutory.map(|v| v.date()));
+            let last_seen_alone = match imported {
+                Some((d, Some(alone))) => Some(Some(alone >= d)),
+                Some((_, None)) => Some(None),
+                None => last_statutory.map(|v| v.seen_alone_answer()),
+            };
             let latest_review = reviews
                 .get(&child.id)
                 .into_iter()
@@ -2171,8 +2187,8 @@ pub fn annex_a_list_7_csv_with<'a>(
                 dmy(plan.registered_on),
                 category_code(plan.initial).to_owned(),
                 category_code(plan.latest).to_owned(),
-                date(last_statutory.map(|v| v.date())),
-                match last_statutory.map(|v| v.seen_alone_answer()) {
+                date(last_seen),
+                match last_seen_alone {
                     Some(Some(true)) => "a) Yes",
                     Some(Some(false)) => "b) No",
                     Some(None) => "c) Unknown",
@@ -2204,7 +2220,22 @@ struct AnnexPlan<'a> {
     initial: &'a [HarmCategory],
     latest: &'a [HarmCategory],
     imported_review: Option<NaiveDate>,
+    /// When the central record says the child was last seen, and seen alone, before the
+    /// service went live (the current plan only).
+    seen_before_go_live: Option<&'a shared::SeenBeforeGoLive>,
     allocated: Option<(TeamId, WorkerId)>,
+}
+
+/// The categories a plan had on `day`: from its dated changes, the latest applied by then (the
+/// plan's categories now, if that is the latest change, or if none is dated).
+fn harms_on(plan: &ProtectionPlan, day: NaiveDate) -> &[HarmCategory] {
+    let history = &plan.details.category_history;
+    match history.iter().rposition(|change| change.from <= day) {
+        Some(last) if last + 1 < history.len() => &history[last].harms,
+        Some(_) => plan.latest_harms(),
+        None if history.is_empty() => plan.latest_harms(),
+        None => plan.initial_harms(),
+    }
 }
 
 /// The compliance report's figures as CSV, for a spreadsheet: the column names.

@@ -834,3 +834,51 @@ fn an_amendment_lists_each_answer_it_changed(
     let words = format!("{changes:?}");
     assert!(words.contains(shown), "{words}");
 }
+
+fn annex_rows_for(c: &Child, visits: &[Visit], from: &str, to: &str) -> Vec<csv::StringRecord> {
+    let (teams, workers) = names();
+    let csv =
+        annex_a_list_7_csv_with(vec![(c, visits)], date(from), date(to), &teams, &workers, &HashMap::new())
+            .unwrap();
+    csv::Reader::from_reader(csv.as_bytes()).records().map(Result::unwrap).collect()
+}
+
+/// A child last seen before the service went live, by the central record, has that date in
+/// column 10 (and column 11 from the record's last seen alone) until a later visit is recorded
+/// here. Before, column 10 was blank: it read as never visited.
+#[rstest]
+#[case::seen_alone_that_day(Some("2026-04-10"), "a) Yes")]
+#[case::seen_alone_earlier(Some("2026-03-27"), "b) No")]
+#[case::not_said(None, "c) Unknown")]
+fn annex_a_gives_the_last_visit_before_go_live_until_one_is_recorded(
+    #[case] alone: Option<&str>,
+    #[case] code: &str,
+) {
+    let mut c = child(1);
+    c.plan.as_mut().unwrap().seen_before_go_live =
+        Some(SeenBeforeGoLive { last_seen: Some(date("2026-04-10")), last_seen_alone: alone.map(date) });
+    let rows = annex_rows_for(&c, &[], "2025-10-20", "2026-04-20");
+    assert_eq!(rows.len(), 1);
+    assert_eq!((&rows[0][9], &rows[0][10]), ("10/04/2026", code), "{:?}", rows[0]);
+    // A visit recorded here since is the last one.
+    let visits = vec![visit(30, "2026-04-15")];
+    let rows = annex_rows_for(&c, &visits, "2025-10-20", "2026-04-20");
+    assert_eq!((&rows[0][9], &rows[0][10]), ("15/04/2026", "a) Yes"), "{:?}", rows[0]);
+}
+
+/// A list made for a past period gives the category in force on its last day. Before, it gave
+/// today's, though every other column stops at the list's end.
+#[test]
+fn annex_a_latest_category_is_the_one_in_force_on_the_lists_last_day() {
+    let mut c = child(1);
+    let plan = c.plan.as_mut().unwrap();
+    plan.details.category_history = vec![
+        CategoryChange { from: date("2026-03-02"), harms: vec![HarmCategory::Neglect] },
+        CategoryChange { from: date("2026-04-15"), harms: vec![HarmCategory::Physical] },
+    ];
+    plan.harms = vec![HarmCategory::Physical];
+    let before = annex_rows_for(&c, &[], "2025-10-10", "2026-04-10");
+    assert_eq!(&before[0][8], "a) Neglect", "{:?}", before[0]);
+    let after = annex_rows_for(&c, &[], "2025-10-20", "2026-04-20");
+    assert_eq!(&after[0][8], "b) Physical abuse", "{:?}", after[0]);
+}
