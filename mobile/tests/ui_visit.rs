@@ -398,3 +398,46 @@ fn an_interpreting_record_for_a_carer_no_longer_on_the_record_says_so_and_can_be
     assert!(!kept.contains("no longer on Maja&#39;s record"), "{kept}");
     assert!(!kept.contains("Remove this interpreting record"), "{kept}");
 }
+
+/// Text over its bound (50,000 characters in Facts, Concerns or the child's views; 4,000 in a
+/// quote) is refused by the shared rules: the message shows right under the box it belongs to,
+/// and the review names the box in words, not only "This is too long".
+#[test]
+fn text_over_its_length_bound_is_said_under_its_own_box_and_named_in_the_review() {
+    let child = child("Maja", "Test", false);
+    let mut draft = new_draft(&child);
+    draft.seen = Some(true);
+    draft.child_words = vec!["d".repeat(4_001)];
+    draft.child_views = "c".repeat(50_001);
+    draft.facts = "a".repeat(50_001);
+    draft.concerns = "b".repeat(50_001);
+    let html = render_form(
+        &draft,
+        &child,
+        &["child_words", "child_views", "observations.facts", "observations.concerns"],
+    );
+    let under = |field: &str, after: &str, before: &str| {
+        let problem = position(&html, &format!("data-field=\"{field}\""));
+        assert!(
+            position(&html, after) < problem && problem < position(&html, before),
+            "{field} under its box"
+        );
+        assert!(html[problem..].starts_with(&format!("data-field=\"{field}\">This is too long")), "{field}");
+    };
+    under("child_words[0]", "<blockquote class=\"quote\">", "for=\"new-quote\"");
+    under("child_views", "id=\"child-views\"", "id=\"interpreters\"");
+    under("observations.facts", "id=\"facts\"", "for=\"concerns\"");
+    under("observations.concerns", "id=\"concerns\"", "id=\"purpose-section\"");
+
+    let app = AppUnderTest::new(&[(child.clone(), vec![])], &[], &[draft]);
+    app.unlock();
+    let review = app.render(&format!("/child/{}/visit/review", child.id), "cannot be submitted yet");
+    for named in [
+        "Facts: This is too long: at most 50000 characters (it has 50001).",
+        "Concerns: This is too long",
+        "The child&#39;s views, wishes and feelings: This is too long",
+        "Quote 1 of what the child said: This is too long: at most 4000 characters (it has 4001).",
+    ] {
+        assert!(review.contains(named), "{named:?} in the review");
+    }
+}

@@ -59,6 +59,8 @@ pub fn QuoteEntry(
                         button { r#type: "button", "aria-label": "Remove quote {i + 1}",
                             onclick: move |_| editor.edit("child_words", |d| { if i < d.child_words.len() { d.child_words.remove(i); } }),
                             "Remove" }
+                        // A quote's own problem (over its length bound) shows under it.
+                        FieldProblems { problems: problems.clone(), field: "child_words[{i}]" }
                     }
                 }
             }

@@ -128,6 +128,7 @@ pub fn VisitForm(
                         span { class: "hint", "As you understood them, in your words." } }
                     TextArea { id: "child-views", value: draft.child_views.clone(),
                         oninput: move |text| editor.edit("child_views", |d| d.child_views = text) }
+                    FieldProblems { problems: shown.clone(), field: "child_views" }
                 }
             }
 
@@ -139,12 +140,15 @@ pub fn VisitForm(
                 h2 { "What you observed" }
                 label { r#for: "facts", "Facts"
                     span { class: "hint", "What you saw or heard. Only what happened." } }
+                // Touched, and checked, under the shared rules' own names for the boxes.
                 TextArea { id: "facts", value: draft.facts.clone(),
-                    oninput: move |text| editor.edit("facts", |d| d.facts = text) }
+                    oninput: move |text| editor.edit("observations.facts", |d| d.facts = text) }
+                FieldProblems { problems: shown.clone(), field: "observations.facts" }
                 label { r#for: "concerns", "Concerns"
                     span { class: "hint", "What you worry about, and why." } }
                 TextArea { id: "concerns", value: draft.concerns.clone(),
-                    oninput: move |text| editor.edit("concerns", |d| d.concerns = text) }
+                    oninput: move |text| editor.edit("observations.concerns", |d| d.concerns = text) }
+                FieldProblems { problems: shown.clone(), field: "observations.concerns" }
             }
 
             // 6. The visit's purpose: plan actions worked on, or a stated purpose; and harms.

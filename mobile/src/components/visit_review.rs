@@ -44,7 +44,8 @@ pub fn VisitReview(id: ChildId) -> Element {
                 p { "This visit cannot be submitted yet:" }
                 ul { class: "plain",
                     for (i, problem) in problems.0.iter().enumerate() {
-                        li { key: "{i}", class: "problem", "{problem.message}" }
+                        li { key: "{i}", class: "problem", "data-field": "{problem.field}",
+                            {review_words(&problem.field, &problem.message)} }
                     }
                 }
             }
@@ -106,4 +107,48 @@ fn purpose_words(child: &shared::Child, visit: &shared::Visit) -> String {
         parts.push(purpose.to_owned());
     }
     if parts.is_empty() { "Not given".to_owned() } else { parts.join("; ") }
+}
+
+/// The box a problem belongs to, in the form's own words, where its message does not say.
+fn field_words(field: &str) -> Option<String> {
+    let named = match field {
+        "observations.facts" => "Facts",
+        "observations.concerns" => "Concerns",
+        "child_views" => "The child's views, wishes and feelings",
+        "child_words" => "What the child said",
+        "location" => "Where the visit took place",
+        "purpose" => "Purpose of the visit",
+        "amendment_reason" => "Why the record is being changed",
+        "seen.reason" => "Why the child was not seen",
+        "seen_alone.reason" => "Why the child was not seen alone",
+        "seen_alone.present" => "Who was present",
+        "plan_actions" => "Plan actions",
+        "harms_addressed" => "Harms addressed",
+        "interpreters" => "Interpreter",
+        "attachments" => "Photos",
+        _ => {
+            let (list, rest) = field.split_once('[')?;
+            let (n, rest) = rest.split_once(']')?;
+            let n: usize = n.parse().ok()?;
+            let n = n + 1;
+            return match (list, rest) {
+                ("child_words", "") => Some(format!("Quote {n} of what the child said")),
+                ("plan_actions", "") => Some(format!("Plan action {n}")),
+                ("seen_alone.present", "") => Some(format!("Who was present, person {n}")),
+                ("interpreters", _) => Some(format!("Interpreter, record {n}")),
+                _ => None,
+            };
+        }
+    };
+    Some(named.to_owned())
+}
+
+/// A problem as the review lists it: a message that does not name its box ("This is too
+/// long…", "Too many entries…") is led by the box's name, so the worker knows where to look.
+fn review_words(field: &str, message: &str) -> String {
+    let generic = message.starts_with("This ") || message.starts_with("Too many ");
+    match field_words(field) {
+        Some(named) if generic => format!("{named}: {message}"),
+        _ => message.to_owned(),
+    }
 }
