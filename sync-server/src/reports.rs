@@ -1162,6 +1162,13 @@ fn plan_entries(
     let mut previous: Option<&ProtectionPlan> = None;
     for (change, record) in records {
         let Some(plan) = record.plan.as_ref() else { continue };
+        // A plan that began after the one before it ended (kept now as an earlier plan) is a
+        // new registration, not a change to the old plan's dates.
+        let new_plan = previous.is_some_and(|before| {
+            before.registered_on != plan.registered_on
+                && (before.deregistered_on.is_some_and(|end| plan.registered_on > end)
+                    || record.details.previous_plans.iter().any(|p| p.registered_on == before.registered_on))
+        });
         let (date, time, kind, summary, plan_changes) = match previous {
             None => (
                 plan.registered_on,
@@ -1169,6 +1176,18 @@ fn plan_entries(
                 ChronologyKind::Registered,
                 format!(
                     "Registered under {}. Visits every {}. Key worker: {}.",
+                    harms_words(&plan.harms),
+                    working_days(plan.visit_frequency_working_days),
+                    name(plan.key_worker)
+                ),
+                Vec::new(),
+            ),
+            Some(_) if new_plan => (
+                plan.registered_on,
+                None,
+                ChronologyKind::Registered,
+                format!(
+                    "Registered again, a new plan, under {}. Visits every {}. Key worker: {}.",
                     harms_words(&plan.harms),
                     working_days(plan.visit_frequency_working_days),
                     name(plan.key_worker)

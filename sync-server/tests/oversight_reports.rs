@@ -882,3 +882,48 @@ fn annex_a_latest_category_is_the_one_in_force_on_the_lists_last_day() {
     let after = annex_rows_for(&c, &[], "2025-10-20", "2026-04-20");
     assert_eq!(&after[0][8], "b) Physical abuse", "{:?}", after[0]);
 }
+
+/// A new plan after an ended one is shown as a new registration. Before, the chronology read
+/// "registered from 02/03/2026 (was 06/01/2025); de-registration withdrawn: the plan continues":
+/// wrong on its face to a court.
+#[test]
+fn a_new_plan_after_an_ended_one_is_a_new_registration() {
+    use sync_server::store::{ChildChange, ChildSource};
+    let mut on_plan = child(1);
+    on_plan.plan.as_mut().unwrap().registered_on = date("2025-01-06");
+    let mut ended = on_plan.clone();
+    ended.plan.as_mut().unwrap().deregistered_on = Some(date("2025-09-01"));
+    let mut new_plan = child(1);
+    new_plan.details.previous_plans = vec![ended.plan.as_ref().unwrap().as_previous().unwrap()];
+    let history = vec![
+        ChildChange {
+            recorded_at: utc("2025-09-01", 9),
+            source: ChildSource::Import,
+            before: on_plan,
+            after: ended.clone(),
+        },
+        ChildChange {
+            recorded_at: utc("2026-03-02", 9),
+            source: ChildSource::Import,
+            before: ended,
+            after: new_plan.clone(),
+        },
+    ];
+    let (_, workers) = names();
+    let chronology =
+        sync_server::reports::chronology_with_history(&bare_input(&new_plan, &[], &workers), &history);
+    let plan_entries: Vec<(ChronologyKind, String, String)> = chronology
+        .entries
+        .iter()
+        .filter(|e| matches!(e.kind, ChronologyKind::Registered | ChronologyKind::PlanChanged))
+        .map(|e| (e.kind, e.date.to_string(), e.summary.clone()))
+        .collect();
+    assert!(!plan_entries.iter().any(|(_, _, s)| s.contains("withdrawn")), "{plan_entries:#?}");
+    let registered: Vec<&String> =
+        plan_entries.iter().filter(|(k, _, _)| *k == ChronologyKind::Registered).map(|(_, d, _)| d).collect();
+    assert_eq!(registered, ["2025-01-06", "2026-03-02"], "each plan's start: {plan_entries:#?}");
+    assert!(
+        plan_entries.iter().any(|(_, d, s)| d == "2025-09-01" && s.contains("01/09/2025")),
+        "the end: {plan_entries:#?}"
+    );
+}
