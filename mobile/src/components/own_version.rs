@@ -78,10 +78,11 @@ pub fn OwnVersion(yours: Visit) -> Element {
             if yours.child_words.is_empty() {
                 p { class: "muted", "No quotes." }
             }
-            ul { class: "quotes",
+            // Not `.quotes`: that list is the form's own.
+            ul { class: "own-quotes", "aria-label": "Quotes in your own version",
                 for (i, quote) in yours.child_words.iter().map(|q| q.text.clone()).enumerate() {
                     li { key: "{i}",
-                        blockquote { class: "quote", "{quote}" }
+                        blockquote { class: "own-quote", "{quote}" }
                         if draft.child_words.iter().any(|w| w.trim() == quote.trim()) {
                             p { class: "hint", "{mark(true)}" }
                         } else {
