@@ -17,7 +17,7 @@
 //! or closed). The cursor names a pull state kept server-side: the feed position and the set of
 //! children the device holds. A lost answer can be pulled again from the same cursor.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use base64::Engine;
 use chrono::{NaiveDate, Utc};
@@ -563,7 +563,7 @@ pub async fn pull(
     let limit = limit.unwrap_or(DEFAULT_PULL_LIMIT).clamp(1, MAX_PULL_LIMIT);
     let head = store.feed_head().await?;
     let (previous_id, previous) = match cursor.filter(|c| !c.is_empty()) {
-        None => (0, PullState { feed_seq: head, delivered: BTreeSet::new() }),
+        None => (0, PullState { feed_seq: head, ..PullState::default() }),
         Some(cursor) => {
             let unknown = || SyncError::bad("cursor", "Unknown cursor. Pull again without one.");
             let id = decode_cursor(cursor).ok_or_else(unknown)?;
@@ -577,13 +577,15 @@ pub async fn pull(
     let mut delivered = previous.delivered.clone();
     let mut more = false;
 
+    // Children sent whole, on this page or an earlier one, and the feed number as they were.
+    let mut sent_whole_at = previous.sent_whole_at.clone();
     for child_id in previous.delivered.difference(&in_scope) {
         let reason = removal_reason(store, worker, *child_id, today).await?;
         events.push(ChangeEvent::RemovedFromScope { child_id: *child_id, reason });
         delivered.remove(child_id);
+        sent_whole_at.remove(child_id);
     }
 
-    let mut added_now = BTreeSet::new();
     for child_id in in_scope.difference(&previous.delivered) {
         if events.len() >= limit {
             more = true;
@@ -591,7 +593,7 @@ pub async fn pull(
         }
         snapshot(store, worker, *child_id, &mut events).await?;
         delivered.insert(*child_id);
-        added_now.insert(*child_id);
+        sent_whole_at.insert(*child_id, head);
     }
 
     let mut feed_seq = previous.feed_seq;
@@ -606,9 +608,9 @@ pub async fn pull(
                 break;
             }
             feed_seq = seq;
-            // A child added in this pull was sent as it stands now: skip older entries about them.
-            let visible =
-                |child: &ChildId| delivered.contains(child) && !(added_now.contains(child) && seq <= head);
+            // A child sent whole was sent as they stood then: skip older entries about them.
+            let sent_whole = |child: &ChildId| sent_whole_at.get(child).is_some_and(|at| seq <= *at);
+            let visible = |child: &ChildId| delivered.contains(child) && !sent_whole(child);
             match &entry {
                 FeedEntry::Children { child_ids } => {
                     for child_id in child_ids.iter().filter(|c| visible(c)) {
@@ -618,8 +620,7 @@ pub async fn pull(
                     }
                 }
                 FeedEntry::Cover { duty_worker, child_id, .. } => {
-                    let sent_now = added_now.contains(child_id) && seq <= head;
-                    if (*duty_worker == worker.id && !sent_now) || visible(child_id) {
+                    if (*duty_worker == worker.id && !sent_whole(child_id)) || visible(child_id) {
                         feed_events(store, &entry, &mut events).await?;
                     }
                 }
@@ -651,8 +652,11 @@ pub async fn pull(
         ChangeEvent::Escalation { escalation } => scope::may_read_escalation(worker, escalation),
         _ => true,
     });
-    let state_id =
-        store.save_pull_state(caller.device_id, &PullState { feed_seq, delivered }, previous_id).await?;
+    // Entries the feed has passed no longer need skipping.
+    sent_whole_at.retain(|_, at| *at > feed_seq);
+    let state_id = store
+        .save_pull_state(caller.device_id, &PullState { feed_seq, delivered, sent_whole_at }, previous_id)
+        .await?;
     Ok(PullResponse {
         protocol: PROTOCOL_VERSION,
         events,

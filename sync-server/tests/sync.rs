@@ -786,3 +786,46 @@ async fn a_child_moved_to_another_team_leaves_its_old_managers_phone_as_realloca
     assert_eq!(removed[0]["child_id"], json!(child.id));
     assert_eq!(removed[0]["reason"], "reallocated", "{:#}", removed[0]);
 }
+
+/// Paging never sends a child twice while children enter scope: one import gives Sam two of
+/// Priya's children, and Sam's phones pull, one all at once and the others a page at a time.
+/// Before, a child sent whole on a page whose limit was met was sent again on the next page,
+/// with the import's entry about it.
+#[tokio::test]
+async fn paging_while_children_enter_scope_sends_each_child_once() {
+    let world = World::new().await;
+    let mut phones = Vec::new();
+    for _ in 0..4 {
+        let sam = world.login("sam.social").await;
+        let (_, cursor) = world.pull_all(&sam, None).await;
+        phones.push((sam, cursor));
+    }
+    let sam = world.worker_id("sam.social").await;
+    let mut poppy = world.child("DEMO-0101").await;
+    let mut alfie = world.child("DEMO-0102").await;
+    poppy.plan.as_mut().unwrap().key_worker = sam;
+    alfie.plan.as_mut().unwrap().key_worker = sam;
+    world.state.store().upsert_children(&[poppy.clone(), alfie.clone()]).await.unwrap();
+    let count = |events: &[Value], id: ChildId| {
+        events.iter().filter(|e| e["type"] == "child" && e["child"]["id"] == json!(id)).count()
+    };
+    let (phone, cursor) = &phones[0];
+    let (whole, _) = world.pull_all(phone, Some(cursor)).await;
+    assert_eq!((count(&whole, poppy.id), count(&whole, alfie.id)), (1, 1), "unpaged");
+    for ((phone, cursor), limit) in phones[1..].iter().zip([1, 2, 3]) {
+        let mut paged = Vec::new();
+        let mut at = cursor.clone();
+        loop {
+            let (status, page) =
+                world.get(&format!("/api/sync/pull?limit={limit}&cursor={at}"), phone.access()).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            paged.extend(page["events"].as_array().unwrap().iter().cloned());
+            at = page["cursor"].as_str().unwrap().to_owned();
+            if page["more"] != true {
+                break;
+            }
+        }
+        assert_eq!((count(&paged, poppy.id), count(&paged, alfie.id)), (1, 1), "pages of {limit}");
+        assert_eq!(paged.len(), whole.len(), "pages of {limit}: the same events as unpaged");
+    }
+}

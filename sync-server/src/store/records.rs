@@ -353,6 +353,12 @@ pub struct PullState {
     pub feed_seq: u64,
     /// The children the device was told about and not told to remove.
     pub delivered: BTreeSet<ChildId>,
+    /// Children sent whole (as they stood then) while the feed was at the number given, and not
+    /// yet passed by `feed_seq`: feed entries about them up to it are already in what was sent.
+    /// Kept across pages, so a pull whose limit is met while children enter its scope sends
+    /// nothing twice.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sent_whole_at: std::collections::BTreeMap<ChildId, u64>,
 }
 
 /// Whether an audit entry records a view or a change.

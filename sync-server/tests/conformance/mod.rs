@@ -339,7 +339,11 @@ pub async fn a_device_is_replaced_only_if_it_still_holds_what_was_read(h: &dyn H
 pub async fn pull_states_the_webhook_outbox_and_audit_entries_survive_a_restart(h: &dyn Harness, dir: &Path) {
     let store = h.open(dir);
     store.keep_webhook_outbox(true);
-    let state = PullState { feed_seq: 3, delivered: [id(1), id(2)].into_iter().collect() };
+    let state = PullState {
+        feed_seq: 3,
+        delivered: [id(1), id(2)].into_iter().collect(),
+        sent_whole_at: [(id(2), 5)].into_iter().collect(),
+    };
     let cursor = store.save_pull_state(id(7), &state, 0).await.unwrap();
     store.put_escalations(&[escalation(1, 1, 10), escalation(2, 2, 11)]).await.unwrap();
     let mut tx = store.transaction().await.unwrap();
@@ -615,7 +619,11 @@ pub async fn some_of_everything(store: &dyn Store) {
     }
     store.put_escalations(&[escalation(20, 1, 10), escalation(21, 2, 11)]).await.unwrap();
     store
-        .save_pull_state(id(7), &PullState { feed_seq: 2, delivered: [id(1)].into_iter().collect() }, 0)
+        .save_pull_state(
+            id(7),
+            &PullState { feed_seq: 2, delivered: [id(1)].into_iter().collect(), ..PullState::default() },
+            0,
+        )
         .await
         .unwrap();
     store.record_view(&audit("a view")).await.unwrap();
