@@ -1571,8 +1571,16 @@ impl UnlockedStore {
     /// from the server (none has been received yet) no due state is shown.
     pub fn caseload(&self, today: NaiveDate) -> Result<Vec<CaseloadEntry>, StoreError> {
         let settings = self.settings()?;
-        let covers: HashMap<ChildId, CoverAssignment> =
-            self.covers()?.into_iter().filter(|c| c.ends_on >= today).map(|c| (c.child_id, c)).collect();
+        // This worker's own covers: the phone also holds others' covers of the children it
+        // holds (a duty worker covering the key worker's child while they are away), and those
+        // make nobody here the one covering.
+        let me = self.session()?.map(|session| session.worker.id);
+        let covers: HashMap<ChildId, CoverAssignment> = self
+            .covers()?
+            .into_iter()
+            .filter(|c| c.ends_on >= today && Some(c.duty_worker) == me)
+            .map(|c| (c.child_id, c))
+            .collect();
         let mut entries = Vec::new();
         for child in self.children()? {
             let visits = self.counted_visits_for(child.id)?;

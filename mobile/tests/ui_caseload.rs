@@ -99,6 +99,29 @@ fn a_cover_case_is_marked_with_the_end_of_cover() {
     assert!(html.contains(&format!("Cover until {ends}")), "{html}");
 }
 
+/// A key worker whose child a duty worker covers (while they are away, say) is not told that they
+/// are the one covering. Their phone holds the duty worker's cover (the server sends it with the
+/// child's changes); before, any cover of the child marked it, so the key worker read "Cover
+/// until", "You are covering this child" and was sent to the handover first.
+#[test]
+fn someone_elses_cover_of_the_child_does_not_mark_it_as_covered_by_this_worker() {
+    let cara = child("Cara", "Keyworker", false);
+    let someone_else = shared::people::CoverAssignment {
+        duty_worker: shared::WorkerId::new(),
+        ..cover(&cara, today() + chrono::Duration::days(9))
+    };
+    let app = AppUnderTest::new(
+        &[(cara.clone(), vec![seen_visit(&cara, last_seen_for("ok"), "I have a cat")])],
+        &[someone_else],
+        &[],
+    );
+    app.unlock();
+    let html = app.render("/", "Cara Keyworker");
+    assert!(!html.contains("Cover until"), "{html}");
+    let page = app.render(&format!("/child/{}", cara.id), "Child protection plan");
+    assert!(!page.contains("You are covering this child"), "{page}");
+}
+
 #[test]
 fn the_child_screen_shows_plan_last_seen_words_and_interpreter_needs() {
     let (app, _, _) = caseload_app();
