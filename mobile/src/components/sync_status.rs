@@ -40,7 +40,8 @@ pub fn SyncStatus() -> Element {
     let sent = count(overview.sent, "visit", "visits");
     rsx! {
         h2 { id: "screen-title", "Sync" }
-        SyncHeadline { sync: sync.clone(), unsent: overview.waiting.len() + overview.photos_waiting + overview.problems.len() }
+        SyncHeadline { sync: sync.clone(), unsent: overview.waiting.len() + overview.photos_waiting + overview.problems.len(),
+            not_submitted: overview.off_list.len() }
         div { class: "card",
             dl { class: "facts",
                 dt { "Waiting to send" } dd { id: "waiting-count", "{waiting}" }
