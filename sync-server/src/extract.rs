@@ -152,10 +152,21 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Query::<T>::try_from_uri(&parts.uri)
-            .map(|Query(value)| ApiQuery(value))
-            .map_err(|rejection| ApiError::bad_field("query", rejection.body_text()))
+        Query::<T>::try_from_uri(&parts.uri).map(|Query(value)| ApiQuery(value)).map_err(|rejection| {
+            let text = rejection.body_text();
+            ApiError::bad_field(query_field(&text).unwrap_or("query"), text.as_str())
+        })
     }
+}
+
+/// The parameter a query string's rejection names ("Failed to deserialize query string: limit:
+/// invalid digit found in string" names `limit`), if it names one.
+fn query_field(rejection: &str) -> Option<&str> {
+    let detail = rejection.strip_prefix("Failed to deserialize query string: ")?;
+    let (path, _) = detail.split_once(": ")?;
+    let plausible = !path.is_empty()
+        && path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+    plausible.then_some(path)
 }
 
 /// A path parameter, with a malformed one (for example a child id that is not a UUID) answered

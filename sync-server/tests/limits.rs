@@ -291,3 +291,16 @@ async fn an_earlier_plan_with_thousands_of_categories_is_skipped_naming_the_list
         "nothing stored"
     );
 }
+
+/// A malformed query parameter is named: a pull's `limit` that is not a number is refused
+/// naming `limit`, not the whole query.
+#[tokio::test]
+async fn a_malformed_query_parameter_is_named() {
+    let world = World::new().await;
+    let sam = world.login("sam.social").await;
+    for query in ["limit=abc", "limit=-1", "limit=99999999999999999999999"] {
+        let (status, body) = world.get(&format!("/api/sync/pull?{query}"), sam.access()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert_eq!(first_field(&body), "limit", "{query}: {body}");
+    }
+}
