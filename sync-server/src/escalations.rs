@@ -594,6 +594,17 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
     let absent = directory.absent_today.contains(&plan.key_worker);
     let seen_dates: Vec<NaiveDate> =
         current.iter().filter(|v| v.resets_schedule()).map(|v| v.date()).collect();
+    // The seen visits whose date a worker amended: an earlier revision of the same visit was
+    // dated otherwise. Moved into time for a due date, such a visit is a worker's change, for a
+    // manager to confirm, not a visit made in time that reached the server late.
+    let redated: Vec<(NaiveDate, NaiveDate)> = current
+        .iter()
+        .filter(|v| v.resets_schedule())
+        .filter_map(|v| {
+            let first = case.visits.iter().filter(|r| r.id == v.id).min_by_key(|r| r.revision)?;
+            (first.date() != v.date()).then(|| (first.date(), v.date()))
+        })
+        .collect();
 
     // Overdue escalations about another due date than today's: re-assess each.
     for i in 0..book.len() {
@@ -606,16 +617,41 @@ pub fn sweep_child(case: ChildCase<'_>, context: &SweepContext<'_>, changes: &mu
                 // A visit in time for the due date as it stood when raised, which reached us
                 // late. Without a recorded basis (escalations stored before it was kept), any
                 // seen visit that would have moved the due date past it.
-                let in_time = seen_dates
-                    .iter()
-                    .copied()
-                    .filter(|d| *d <= raised_due)
-                    .filter(|d| match &e.basis {
+                let candidates = || {
+                    seen_dates.iter().copied().filter(|d| *d <= raised_due).filter(|d| match &e.basis {
                         Some(basis) => basis.last_seen.is_none_or(|known| *d > known),
                         None => next_visit_due(calendar, plan, Some(*d)) > raised_due,
                     })
-                    .max();
-                if let Some(visited) = in_time {
+                };
+                let amended_into_time =
+                    |d: &NaiveDate| redated.iter().any(|(was, now)| now == d && *was > raised_due);
+                let in_time = candidates().filter(|d| !amended_into_time(d)).max();
+                if let Some((was, now)) = candidates()
+                    .find_map(|d| redated.iter().copied().find(|(was, now)| *now == d && *was > raised_due))
+                    && in_time.is_none()
+                {
+                    // A worker moved a late visit's date into time: theirs to say, a manager's
+                    // to confirm.
+                    if !e.awaiting_confirmation() {
+                        book.record(
+                            i,
+                            EscalationStep::ConfirmationAsked,
+                            format!(
+                                "The worker amended the date of the visit on {} to {}, in time for the due \
+                                 date of {}. A manager confirms that this can close.",
+                                dmy(was),
+                                dmy(now),
+                                dmy(raised_due)
+                            ),
+                        );
+                    }
+                    continue;
+                }
+                // Made in time, it reached the server late: the child was not overdue then. If
+                // they are overdue now all the same (the visit moved the due date, and that has
+                // passed too), the escalation goes on for the new date below, keeping its level
+                // and history.
+                if let Some(visited) = in_time.filter(|_| !overdue_now) {
                     book.close(
                         i,
                         format!(

@@ -1633,3 +1633,52 @@ mod agreed_actions {
         assert_eq!(errors[0].field, "action", "{errors:?}");
     }
 }
+
+// ---- A visit that reached the server late, or was moved. ----
+
+/// A worker who moves a late visit's date into time does not close the escalation: the sweep
+/// asks a manager to confirm, as for any change a worker makes. Before, it closed saying the
+/// visit "arrived late from a device that had been offline", which was untrue: the server had
+/// held it, dated after the due date, for a day.
+#[test]
+fn a_late_visit_amended_into_time_asks_a_manager_and_does_not_close() {
+    let mut held = Vec::new();
+    let child = child(1);
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-17");
+    assert_eq!(held.len(), 1);
+    let late = visit(10, "2026-03-18");
+    sweep_at(&mut held, &child, std::slice::from_ref(&late), &patient(), "2026-03-18");
+    assert!(held[0].is_open() && held[0].awaiting_confirmation(), "{:?}", held[0].history);
+    let backdated = amended(&late, |v| {
+        v.started_at = at("2026-03-16", 10);
+        v.ended_at = at("2026-03-16", 11);
+        v.recorded_at = utc("2026-03-19", 9);
+    });
+    sweep_at(&mut held, &child, &[late, backdated], &patient(), "2026-03-19");
+    let e = &held[0];
+    assert!(e.is_active(), "closed by the sweep with no manager: {:?}", e.history.last().map(|h| &h.text));
+    assert!(e.awaiting_confirmation(), "a manager confirms: {:?}", e.history);
+    assert!(!e.history.iter().any(|h| h.text.contains("arrived late")), "{:?}", e.history);
+}
+
+/// A visit made in time that reached the server late, but left the child overdue all the same
+/// (it moved the due date, and that has passed too), keeps the escalation, its level and its
+/// history. Before, the senior manager's escalation was closed saying "the child was not
+/// overdue", and a new one started again at the team manager.
+#[test]
+fn a_late_synced_visit_that_leaves_the_child_overdue_keeps_the_escalation_and_its_level() {
+    let mut held = Vec::new();
+    let child = child(1);
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-17");
+    sweep_at(&mut held, &child, &[], &patient(), "2026-03-20");
+    let id = held[0].id;
+    assert_eq!(held[0].level, EscalationLevel::SeniorManager);
+    let mut early = visit(10, "2026-03-03");
+    early.recorded_at = utc("2026-03-23", 9);
+    sweep_at(&mut held, &child, &[early], &patient(), "2026-03-23");
+    let active: Vec<&Escalation> = held.iter().filter(|e| e.is_active()).collect();
+    assert_eq!(active.len(), 1, "{held:#?}");
+    assert_eq!(active[0].id, id, "the same escalation goes on");
+    assert_eq!(active[0].level, EscalationLevel::SeniorManager, "{:?}", active[0].history);
+    assert!(!active[0].history.iter().any(|h| h.text.contains("not overdue")), "{:?}", active[0].history);
+}
