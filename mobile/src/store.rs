@@ -1085,7 +1085,41 @@ impl UnlockedStore {
                 at: now,
             },
         };
-        self.put(&handles.outbox, OUTBOX, &key, &entry)?;
+        // The child's history on the phone holds what the server holds: a revision it refused
+        // is not there (the worker's version stays in the outbox, to reopen and fix), and in a
+        // conflict its version of the revision stands (the worker's stays in the outbox, beside
+        // it). Left as submitted, a refused visit counted as the child seen, and a conflicting
+        // one hid the server's for good (the pull had passed it). One atomic write with the
+        // outbox entry.
+        let v_key = visit_key(&entry.visit);
+        let history: Option<Option<sled::IVec>> = match &result.outcome {
+            PushOutcome::Rejected { .. } => Some(None),
+            PushOutcome::Conflict { server, .. } => {
+                Some(Some(self.seal(VISITS, &v_key, server.as_ref())?.into()))
+            }
+            _ => None,
+        };
+        let sealed_entry: sled::IVec = self.seal(OUTBOX, &key, &entry)?.into();
+        (&handles.outbox, &handles.visits)
+            .transaction(|(outbox, visits)| {
+                outbox.insert(&key[..], sealed_entry.clone())?;
+                match &history {
+                    Some(Some(server)) => {
+                        visits.insert(&v_key[..], server.clone())?;
+                    }
+                    Some(None) => {
+                        visits.remove(&v_key[..])?;
+                    }
+                    None => {}
+                }
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Sled(e),
+                sled::transaction::TransactionError::Abort(()) => {
+                    StoreError::InvalidState("push result aborted")
+                }
+            })?;
         Ok(())
     }
 

@@ -155,5 +155,65 @@ fn old_sent_receipts_are_forgotten_but_never_unsent_work() {
     assert_eq!(store.prune_sent(a_week_later).unwrap(), 1);
     let left: Vec<_> = store.outbox().unwrap().into_iter().map(|e| e.visit.id).collect();
     assert_eq!(left, vec![waiting.id, rejected.id]);
-    assert_eq!(store.visits_for(child.id).unwrap().len(), 3, "the history keeps every visit");
+    // The history keeps every visit the server holds or will hold; the refused one waits in
+    // the outbox to be fixed, and counts for nothing meanwhile.
+    let history: Vec<_> = store.visits_for(child.id).unwrap().into_iter().map(|v| v.id).collect();
+    assert_eq!(history.len(), 2, "the pruned receipt's visit stays in the history");
+    assert!(history.contains(&sent.id) && history.contains(&waiting.id));
+}
+
+/// A visit the server refused does not count as the child seen on the phone: the child shows
+/// as overdue, as on the manager's screen, until the visit is fixed and sent. Before, the
+/// refused revision stayed in the child's history, and the phone showed the child as seen.
+#[test]
+fn a_visit_the_server_refused_does_not_count_as_the_child_seen() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let page = shared::sync::PullResponse {
+        protocol: shared::sync::PROTOCOL_VERSION,
+        events: vec![shared::sync::ChangeEvent::Child { child: Box::new(child.clone()) }],
+        cursor: shared::sync::Cursor("1".into()),
+        more: false,
+        settings: Some(settings(shared::CalendarName::Jersey)),
+    };
+    store.apply_pull(&page, afternoon()).unwrap();
+    let today = date(2025, 3, 3);
+    let before = store.caseload(today).unwrap();
+    assert_eq!(before[0].last_seen, None, "never seen before");
+    let visit = visit_with_words(&child, "I like my new school");
+    store.submit(&visit, afternoon()).unwrap();
+    assert!(store.caseload(today).unwrap()[0].last_seen.is_some(), "saved offline, it counts");
+    let refusal = vec![FieldError::new("location", "Say where the visit took place.")];
+    store
+        .record_push_result(&result(&visit, PushOutcome::Rejected { errors: refusal }), afternoon())
+        .unwrap();
+    let after = store.caseload(today).unwrap();
+    assert_eq!(after[0].last_seen, None, "refused: not seen on it");
+    assert_eq!(after[0].due_state, before[0].due_state, "as the manager sees it");
+    // The worker's version is kept, to reopen and fix.
+    let draft = store.reopen_rejected(visit.id, 1, afternoon()).unwrap();
+    assert_eq!(draft.child_words, ["I like my new school"]);
+}
+
+/// In a conflict the phone's history holds the server's version of the revision, the worker's
+/// beside it in the outbox. Before, the worker's version stayed in the history in place of the
+/// server's for good: the pull had already passed the server's.
+#[test]
+fn in_a_conflict_the_history_holds_the_servers_version_and_the_outbox_the_workers() {
+    let (_dir, _local, store) = unlocked_store();
+    let child = child();
+    let mine = visit_with_words(&child, "I want to live with my dad");
+    let mut theirs = mine.clone();
+    theirs.child_words[0].text = "I want to live with my mum".into();
+    store.submit(&mine, afternoon()).unwrap();
+    let conflict = PushOutcome::Conflict {
+        reason: "A different version of this revision is already held.".into(),
+        server: Box::new(theirs.clone()),
+        yours: Box::new(mine.clone()),
+    };
+    store.record_push_result(&result(&mine, conflict), afternoon()).unwrap();
+    assert_eq!(store.visits_for(child.id).unwrap(), vec![theirs], "the server's version");
+    let entry = &store.outbox_problems().unwrap()[0];
+    let OutboxState::Conflict { yours, .. } = &entry.state else { panic!("not a conflict") };
+    assert_eq!(**yours, mine, "the worker's version, kept beside it");
 }
