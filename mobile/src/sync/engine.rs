@@ -6,7 +6,11 @@
 //! 3. pushes the outbox in batches, one at a time and in order (each encoded while the one
 //!    before it is on its way), recording each record's own result (accepted and
 //!    duplicate mark it sent; rejected and conflict set it aside with the server's reason, and
-//!    the rest carry on);
+//!    the rest carry on). Each batch is bounded by count and by its JSON's size
+//!    ([`MAX_PUSH_JSON_BYTES`], under the server's 4 MiB); a batch the server still finds too
+//!    large (413) is split in two and sent again, and a lone visit too large is set aside as
+//!    refused. A push the server refuses or fails does not stop the pull: the cycle pulls, then
+//!    fails with the push's error;
 //! 4. pulls until the server says there is no more, applying each page durably;
 //! 5. fetches the duty handover of each child the worker covers now, to read offline;
 //! 6. only then records the time as the last successful sync.
@@ -38,11 +42,19 @@ pub enum ConflictOutcome {
     AlreadyResolved,
 }
 
+/// The most JSON one push carries, before compression: the server refuses a body over 4 MiB once
+/// decompressed (`sync-server` README, "Limits"), and this leaves room for the request's own
+/// fields and for a server built with a little less.
+pub const MAX_PUSH_JSON_BYTES: usize = 3 * 1024 * 1024;
+
 /// Tuning for the engine.
 #[derive(Clone, Copy, Debug)]
 pub struct EngineConfig {
     /// Most visit revisions per push.
     pub push_batch: usize,
+    /// Most bytes of JSON per push (before compression), [`MAX_PUSH_JSON_BYTES`] by default.
+    /// A visit larger than this on its own still goes, alone.
+    pub push_bytes: usize,
     /// Most changes per pulled page.
     pub pull_limit: u32,
     /// Refresh the access token when it expires within this long.
@@ -58,6 +70,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             push_batch: MAX_PUSH_BATCH,
+            push_bytes: MAX_PUSH_JSON_BYTES,
             pull_limit: 500,
             refresh_margin: Duration::from_secs(60),
             interval: Duration::from_secs(60),
@@ -256,23 +269,27 @@ impl SyncEngine {
             report.photos_uploaded += 1;
         }
 
-        // The batches go one at a time, in order. Each is serialised and compressed while the
-        // one before it is on its way, so a long backlog spends its time on the network and the
-        // server rather than waiting for this device to encode the next.
-        let batch_size = self.config.push_batch.max(1);
-        let mut waiting = self.store.outbox_waiting()?.into_iter().map(|e| e.visit);
-        let mut batches = std::iter::from_fn(|| {
-            let batch: Vec<_> = waiting.by_ref().take(batch_size).collect();
-            (!batch.is_empty()).then_some(batch)
-        });
+        // The batches go one at a time, in order, each bounded by count and by the size of its
+        // JSON (the server refuses a body over 4 MiB once decompressed). Each is serialised and
+        // compressed while the one before it is on its way, so a long backlog spends its time on
+        // the network and the server rather than waiting for this device to encode the next.
+        let mut batches = Batches::new(
+            self.store.outbox_waiting()?.into_iter().map(|e| e.visit).collect(),
+            self.config.push_batch,
+            self.config.push_bytes,
+        );
         let device_id = session.device_id;
         let encode = move |visits: Vec<shared::Visit>| {
-            let ids: Vec<(VisitId, u32)> = visits.iter().map(|v| (v.id, v.revision)).collect();
-            PushBody::encode(&PushRequest { protocol: PROTOCOL_VERSION, device_id, visits })
-                .map(|body| (ids, body))
+            let request = PushRequest { protocol: PROTOCOL_VERSION, device_id, visits };
+            PushBody::encode(&request).map(|body| (request.visits, body))
         };
+        // A push that failed in a way the pull does not share (the server refused or failed
+        // this push): the pull still runs, so removals from scope and updates still arrive,
+        // and the cycle then fails with this error.
+        let mut push_failed: Option<SyncError> = None;
         let mut next = batches.next().map(encode).transpose()?;
-        while let Some((ids, body)) = next.take() {
+        while let Some((visits, body)) = next.take() {
+            let ids: Vec<(VisitId, u32)> = visits.iter().map(|v| (v.id, v.revision)).collect();
             self.store.note_push_attempt(&ids)?;
             let following = batches.next().map(|visits| tokio::task::spawn_blocking(move || encode(visits)));
             let response = self
@@ -280,9 +297,53 @@ impl SyncEngine {
                     let (client, body) = (client.clone(), body.clone());
                     async move { client.push_body(&token, &body).await }
                 })
-                .await?;
+                .await;
+            let results = match response {
+                Ok(response) => response.results,
+                Err(SyncError::Rejected { status: 413, .. }) if visits.len() > 1 => {
+                    // Larger than the server takes after all: send it again in two halves,
+                    // before the batch already encoded (which goes again later, re-encoded).
+                    warn!(visits = visits.len(), "the server found a push too large: splitting it");
+                    if let Some(task) = following {
+                        let (after, _) = task.await.map_err(|e| SyncError::Protocol(e.to_string()))??;
+                        batches.put_back(after);
+                    }
+                    let mut first = visits;
+                    let second = first.split_off(first.len() / 2);
+                    batches.put_back(second);
+                    next = Some(encode(first)?);
+                    continue;
+                }
+                Err(SyncError::Rejected { status: 413, .. }) => {
+                    // One visit over the server's limit: every field is within its bound, but
+                    // enough long text that the JSON is over 4 MiB (characters that JSON
+                    // escapes count several bytes). Set it aside as refused, with the words,
+                    // so the rest are not held behind it for ever.
+                    warn!(visit.id = %ids[0].0, "the server found one visit too large to take");
+                    let message =
+                        "This visit is too large to send: shorten what was written (the quotes, the \
+                                   views, the facts or the concerns), then submit it again."
+                            .to_owned();
+                    vec![shared::sync::PushResult {
+                        visit_id: ids[0].0,
+                        revision: ids[0].1,
+                        outcome: shared::sync::PushOutcome::Rejected {
+                            errors: vec![shared::validation::FieldError::new("visit", message)],
+                        },
+                    }]
+                }
+                Err(error) if pull_after_failed_push(&error) => {
+                    warn!(error = %error, "a push failed: pulling anyway");
+                    if let Some(task) = following {
+                        task.abort();
+                    }
+                    push_failed = Some(error);
+                    break;
+                }
+                Err(error) => return Err(error),
+            };
             let now = Utc::now();
-            for result in &response.results {
+            for result in &results {
                 self.store.record_push_result(result, now)?;
                 match &result.outcome {
                     o if o.is_stored() => report.stored += 1,
@@ -400,6 +461,9 @@ impl SyncEngine {
             }
         }
 
+        if let Some(error) = push_failed {
+            return Err(error);
+        }
         let keep_receipts = chrono::Duration::from_std(self.config.keep_sent_receipts).unwrap_or_default();
         self.store.prune_sent(Utc::now() - keep_receipts)?;
         self.store.set_last_sync(Utc::now())?;
@@ -556,6 +620,77 @@ async fn run(engine: Arc<SyncEngine>, nudge: Arc<Notify>) {
             }
         }
     }
+}
+
+/// Whether the pull may still run after a push failed with `error`: yes when the server
+/// answered and refused or failed only this push; no when the network or the session is the
+/// trouble (the pull would fail the same way), or the server asked the phone to slow down or to
+/// wipe itself.
+fn pull_after_failed_push(error: &SyncError) -> bool {
+    matches!(
+        error,
+        SyncError::Rejected { .. } | SyncError::Server { .. } | SyncError::Forbidden(_) | SyncError::NotFound
+    )
+}
+
+/// The outbox cut into pushes, in order: each at most `count` visits and `bytes` of JSON (but
+/// never empty: a visit larger than `bytes` goes alone). A push the server still finds too large
+/// is put back in halves ([`Batches::put_back`]) and goes again before the rest.
+struct Batches {
+    waiting: std::collections::VecDeque<shared::Visit>,
+    put_back: Vec<Vec<shared::Visit>>,
+    count: usize,
+    bytes: usize,
+}
+
+impl Batches {
+    fn new(waiting: Vec<shared::Visit>, count: usize, bytes: usize) -> Self {
+        Self { waiting: waiting.into(), put_back: Vec::new(), count: count.max(1), bytes }
+    }
+
+    /// Puts `visits` back to go next, before anything put back earlier.
+    fn put_back(&mut self, visits: Vec<shared::Visit>) {
+        if !visits.is_empty() {
+            self.put_back.push(visits);
+        }
+    }
+
+    fn next(&mut self) -> Option<Vec<shared::Visit>> {
+        if let Some(batch) = self.put_back.pop() {
+            return Some(batch);
+        }
+        // The request's own fields and the commas between visits.
+        let mut size: usize = 128;
+        let mut batch = Vec::new();
+        while batch.len() < self.count {
+            let Some(visit) = self.waiting.front() else { break };
+            let length = json_len(visit) + 1;
+            if !batch.is_empty() && size.saturating_add(length) > self.bytes {
+                break;
+            }
+            size = size.saturating_add(length);
+            batch.extend(self.waiting.pop_front());
+        }
+        (!batch.is_empty()).then_some(batch)
+    }
+}
+
+/// The length of `visit`'s JSON, counted without keeping it.
+fn json_len(visit: &shared::Visit) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // A visit always serialises; were it not to, the push's own encoding says why.
+    let _ = serde_json::to_writer(&mut count, visit);
+    count.0
 }
 
 fn until(at: DateTime<Utc>) -> Duration {

@@ -10,5 +10,7 @@ pub mod engine;
 pub mod state;
 
 pub use client::{ConflictChoice, FileAnswer, PushBody, SyncClient, SyncError};
-pub use engine::{ConflictOutcome, CycleReport, EngineConfig, SyncEngine, SyncHandle, sign_in};
+pub use engine::{
+    ConflictOutcome, CycleReport, EngineConfig, MAX_PUSH_JSON_BYTES, SyncEngine, SyncHandle, sign_in,
+};
 pub use state::{FailureKind, SyncEvent, SyncState, SyncStatus};
