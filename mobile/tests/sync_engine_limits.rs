@@ -1,5 +1,6 @@
 //! The sync engine at the server's limits, against the real sync server on a loopback port: a
-//! backlog larger than the server's 4 MiB body limit.
+//! backlog larger than the server's 4 MiB body limit, and two cycles at once when the access
+//! token is about to expire.
 
 mod core_fixtures;
 
@@ -140,6 +141,25 @@ async fn a_push_the_server_finds_too_large_is_split_and_sent_again() {
     assert_eq!((report.pushed, report.stored), (sent, sent));
     assert!(report.pages >= 1, "the pull ran");
     assert_eq!(engine.current().counts.waiting, 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn two_cycles_at_once_near_expiry_refresh_once_and_keep_the_worker_signed_in() {
+    let server = Server::start().await;
+    let (_dir, store, engine) = phone(&server, EngineConfig::default()).await;
+    let mut session = store.session().unwrap().unwrap();
+    session.access_expires_at = Utc::now() + chrono::Duration::seconds(30);
+    store.save_session(&session).unwrap();
+
+    let (first, second) = tokio::join!(engine.sync_once(), engine.sync_once());
+    first.expect("the first cycle succeeds");
+    second.expect("the second cycle succeeds");
+    let after = store.session().unwrap().expect("still signed in");
+    assert_ne!(after.refresh_token, session.refresh_token, "the token was refreshed");
+    // The tokens kept are the live ones: a third cycle works with them.
+    engine.sync_once().await.expect("the kept tokens work");
+    assert!(store.session().unwrap().is_some());
     server.stop().await;
 }
 

@@ -15,7 +15,9 @@
 //! 5. fetches the duty handover of each child the worker covers now, to read offline;
 //! 6. only then records the time as the last successful sync.
 //!
-//! A 401 refreshes once and retries; a failed refresh signs the worker out (drafts and the
+//! One cycle runs at a time per engine, and one refresh: a second caller waits, then uses the
+//! tokens the first kept (the server takes a refresh token once, and revokes the sign-in when
+//! one is used twice). A 401 refreshes once and retries; a failed refresh signs the worker out (drafts and the
 //! outbox stay). A 410 `wipe` wipes the device. The state the UI reads is published on a
 //! `tokio::sync::watch` channel ([`SyncEngine::status`]).
 
@@ -130,6 +132,13 @@ pub struct SyncEngine {
     config: EngineConfig,
     status: watch::Sender<SyncStatus>,
     client: std::sync::Mutex<Option<SyncClient>>,
+    /// Held for a whole cycle: a second [`SyncEngine::sync_once`] (the app's screens run one
+    /// when the token is about to expire, while the background loop may be running its own)
+    /// waits for the first, then runs with the tokens it kept.
+    cycle: tokio::sync::Mutex<()>,
+    /// Held while the refresh token is rotated: the server takes each refresh token once, and
+    /// treats a second use as theft (it revokes the device's sign-in).
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 impl SyncEngine {
@@ -145,7 +154,14 @@ impl SyncEngine {
         let state = if signed_in { SyncState::Idle { last_success } } else { SyncState::SignedOut };
         let counts = store.counts().unwrap_or_default();
         let (status, _) = watch::channel(SyncStatus { state, counts, last_success });
-        Self { store, config, status, client: std::sync::Mutex::new(None) }
+        Self {
+            store,
+            config,
+            status,
+            client: std::sync::Mutex::new(None),
+            cycle: tokio::sync::Mutex::new(()),
+            refreshing: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The status for the UI to read (and be woken by when it changes).
@@ -210,7 +226,11 @@ impl SyncEngine {
 
     /// Runs one cycle now and publishes the resulting state. On the server's wipe answer,
     /// wipes the device before returning [`SyncError::Wipe`].
+    ///
+    /// One cycle runs at a time: a call made while another is running waits for it, then runs
+    /// its own cycle with the session as the first left it.
     pub async fn sync_once(&self) -> Result<CycleReport, SyncError> {
+        let _one_at_a_time = self.cycle.lock().await;
         self.publish(SyncEvent::Started { at: Utc::now() });
         let result = self.cycle().await;
         match &result {
@@ -560,7 +580,16 @@ impl SyncEngine {
         }
     }
 
+    /// Rotates the refresh token, one caller at a time. A caller that waited while another
+    /// rotated it takes the tokens that one kept instead of spending the old token again (the
+    /// server would take that for a stolen token and revoke the sign-in).
     async fn refresh(&self, client: &SyncClient, session: &mut SessionRecord) -> Result<(), SyncError> {
+        let _one_at_a_time = self.refreshing.lock().await;
+        let kept = self.store.session()?.ok_or(SyncError::SignedOut)?;
+        if kept.refresh_token != session.refresh_token {
+            *session = kept;
+            return Ok(());
+        }
         let request =
             RefreshRequest { refresh_token: session.refresh_token.clone(), device_id: session.device_id };
         let tokens = client.refresh(&request).await?;
