@@ -142,34 +142,16 @@ pub fn InterpreterSection(
 
 #[cfg(test)]
 mod tests {
-    use std::any::Any;
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    use dioxus::dioxus_core::{ElementId, Mutation};
-    use dioxus::html::{PlatformEventData, SerializedHtmlEventConverter, SerializedMouseData};
     use dioxus::prelude::*;
-    use shared::{BusinessClock, CalendarName, Child, InterpretedPerson, InterpreterRecord, WorkerCapacity};
+    use shared::{Child, InterpretedPerson, InterpreterRecord};
 
     use super::InterpreterSection;
-    use crate::app::editor::DraftEditor;
+    use crate::components::editor_harness::{build, draft, saved, use_test_editor};
     use crate::draft::VisitDraft;
-
-    thread_local! {
-        /// Every draft the section handed on for saving, in order (what the visit screen writes).
-        static SAVED: RefCell<Vec<VisitDraft>> = const { RefCell::new(Vec::new()) };
-    }
 
     #[component]
     fn Form(draft: VisitDraft, child: Child) -> Element {
-        let draft = use_signal(|| Some(draft));
-        let touched = use_signal(Vec::new);
-        use_context_provider(|| DraftEditor {
-            draft,
-            touched,
-            on_change: Callback::new(|saved: VisitDraft| SAVED.with(|s| s.borrow_mut().push(saved))),
-            clock: BusinessClock::live(shared::Tz::UTC),
-        });
+        let draft = use_test_editor(draft);
         let Some(shown) = draft.read().clone() else { return rsx! {} };
         let problems = shown.problems(fixtures::at("2026-12-07", 11).to_utc(), Some(&child));
         rsx! {
@@ -185,17 +167,8 @@ mod tests {
     /// without him. The worker removes that record with one tap, and the visit can be sent.
     #[test]
     fn a_record_for_a_carer_no_longer_on_the_childs_record_is_removed_with_its_button() {
-        set_event_converter(Box::new(SerializedHtmlEventConverter));
-        SAVED.with(|s| s.borrow_mut().clear());
         let with_father = fixtures::child(fixtures::CHILD);
-        let mut draft = VisitDraft::new_for(
-            &with_father,
-            fixtures::fixed(fixtures::KEY_WORKER),
-            WorkerCapacity::KeyWorker,
-            fixtures::at("2026-12-07", 10),
-            None,
-            CalendarName::Jersey,
-        );
+        let mut draft = draft();
         draft.interpreters = vec![
             record(InterpretedPerson::Child),
             record(InterpretedPerson::Carer { carer_id: fixtures::fixed(fixtures::CARER) }),
@@ -204,26 +177,11 @@ mod tests {
         let now = fixtures::at("2026-12-07", 11).to_utc();
         assert!(draft.problems(now, Some(&without)).has("interpreters[1].person"), "held back");
 
-        let mut dom = VirtualDom::new_with_props(Form, FormProps { draft, child: without.clone() });
-        let clicks: Vec<ElementId> = dom
-            .rebuild_to_vec()
-            .edits
-            .into_iter()
-            .filter_map(|edit| match edit {
-                Mutation::NewEventListener { name, id } if name == "click" => Some(id),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(clicks.len(), 1, "the one button: remove the father's record");
-        let event = Event::new(
-            Rc::new(PlatformEventData::new(Box::<SerializedMouseData>::default())) as Rc<dyn Any>,
-            true,
-        );
-        dom.runtime().handle_event("click", event, clicks[0]);
-        dom.process_events();
-        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+        let mut form = build(Form, FormProps { draft, child: without.clone() });
+        let remove = form.one("click");
+        form.click(remove);
 
-        let saved = SAVED.with(|s| s.borrow().clone());
+        let saved = saved();
         let last = saved.last().expect("the change was saved on the phone");
         assert_eq!(
             last.interpreters,
@@ -234,7 +192,7 @@ mod tests {
             !last.problems(now, Some(&without)).has("interpreters[1].person"),
             "nothing holds it back now"
         );
-        let html = dioxus_ssr::render(&dom);
+        let html = form.html();
         assert!(!html.contains("no longer on"), "the box is gone: {html}");
     }
 }

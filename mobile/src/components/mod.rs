@@ -10,6 +10,8 @@ mod child_chronology;
 mod child_page;
 mod download_link;
 mod due_badge;
+#[cfg(test)]
+mod editor_harness;
 mod escalation_history;
 mod escalation_list;
 mod field_problems;

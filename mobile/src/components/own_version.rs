@@ -110,33 +110,16 @@ pub fn OwnVersion(yours: Visit) -> Element {
 
 #[cfg(test)]
 mod tests {
-    use std::any::Any;
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    use dioxus::dioxus_core::{ElementId, Mutation};
-    use dioxus::html::{PlatformEventData, SerializedHtmlEventConverter, SerializedMouseData};
     use dioxus::prelude::*;
-    use shared::{BusinessClock, Visit};
+    use shared::Visit;
 
     use super::OwnVersion;
-    use crate::app::editor::DraftEditor;
+    use crate::components::editor_harness::{build, saved, use_test_editor};
     use crate::draft::VisitDraft;
-
-    thread_local! {
-        static SAVED: RefCell<Vec<VisitDraft>> = const { RefCell::new(Vec::new()) };
-    }
 
     #[component]
     fn Form(draft: VisitDraft, yours: Visit) -> Element {
-        let draft = use_signal(|| Some(draft));
-        let touched = use_signal(Vec::new);
-        use_context_provider(|| DraftEditor {
-            draft,
-            touched,
-            on_change: Callback::new(|saved: VisitDraft| SAVED.with(|s| s.borrow_mut().push(saved))),
-            clock: BusinessClock::live(shared::Tz::UTC),
-        });
+        use_test_editor(draft);
         rsx! { OwnVersion { yours } }
     }
 
@@ -144,7 +127,6 @@ mod tests {
     /// saved on the phone like any other change, and then marked as in the form.
     #[test]
     fn a_quote_only_in_the_workers_version_is_carried_into_the_form_with_one_tap() {
-        set_event_converter(Box::new(SerializedHtmlEventConverter));
         let child = fixtures::child(fixtures::CHILD);
         let start = fixtures::at("2026-12-07", 10);
         let mine = Visit {
@@ -153,28 +135,12 @@ mod tests {
         };
         let theirs = Visit { child_words: fixtures::words(&["I like my school"]), ..mine.clone() };
         let draft = VisitDraft::amend(&theirs, "Merging", start.to_utc());
-        let mut dom = VirtualDom::new_with_props(Form, FormProps { draft, yours: mine });
-        let clicks: Vec<ElementId> = dom
-            .rebuild_to_vec()
-            .edits
-            .into_iter()
-            .filter_map(|edit| match edit {
-                Mutation::NewEventListener { name, id } if name == "click" => Some(id),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(clicks.len(), 1, "only the quote the form lacks can be added");
-        let event = Event::new(
-            Rc::new(PlatformEventData::new(Box::<SerializedMouseData>::default())) as Rc<dyn Any>,
-            true,
-        );
-        dom.runtime().handle_event("click", event, clicks[0]);
-        dom.process_events();
-        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
+        let mut form = build(Form, FormProps { draft, yours: mine });
+        let add = form.one("click");
+        form.click(add);
 
-        let saved = SAVED.with(|s| s.borrow().clone());
-        assert_eq!(saved.last().expect("saved").child_words, ["I like my school", "Dad hit me"]);
-        let html = dioxus_ssr::render(&dom);
+        assert_eq!(saved().last().expect("saved").child_words, ["I like my school", "Dad hit me"]);
+        let html = form.html();
         assert!(!html.contains("Not in the form"), "{html}");
         assert!(!html.contains("Add this quote to the form"), "{html}");
     }

@@ -79,107 +79,33 @@ pub fn QuoteEntry(
 
 #[cfg(test)]
 mod tests {
-    use std::any::Any;
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
-    use dioxus::dioxus_core::{ElementId, Mutation};
-    use dioxus::html::{
-        PlatformEventData, SerializedFormData, SerializedHtmlEventConverter, SerializedMouseData,
-    };
     use dioxus::prelude::*;
-    use shared::{BusinessClock, CalendarName, ValidationErrors, WorkerCapacity};
+    use shared::ValidationErrors;
 
     use super::QuoteEntry;
-    use crate::app::editor::DraftEditor;
+    use crate::components::editor_harness::{Built, build, draft, saved, use_test_editor};
     use crate::draft::VisitDraft;
-
-    thread_local! {
-        /// Every draft the box handed on for saving, in order (what the visit screen writes).
-        static SAVED: RefCell<Vec<VisitDraft>> = const { RefCell::new(Vec::new()) };
-    }
 
     #[component]
     fn Form(draft: VisitDraft) -> Element {
-        let draft = use_signal(|| Some(draft));
-        let touched = use_signal(Vec::new);
-        use_context_provider(|| DraftEditor {
-            draft,
-            touched,
-            on_change: Callback::new(|saved: VisitDraft| SAVED.with(|s| s.borrow_mut().push(saved))),
-            clock: BusinessClock::live(shared::Tz::UTC),
-        });
+        let draft = use_test_editor(draft);
         let Some(shown) = draft.read().clone() else { return rsx! {} };
         rsx! {
             QuoteEntry { quotes: shown.child_words, typed: shown.typed_quote, problems: ValidationErrors::default() }
         }
     }
 
-    fn draft() -> VisitDraft {
-        VisitDraft::new_for(
-            &fixtures::child(fixtures::CHILD),
-            fixtures::fixed(fixtures::KEY_WORKER),
-            WorkerCapacity::KeyWorker,
-            fixtures::at("2026-12-07", 10),
-            None,
-            CalendarName::Jersey,
-        )
-    }
-
-    /// The form over `draft`, built, with the element listening for each kind of event.
-    fn open(draft: VisitDraft) -> (VirtualDom, Vec<(String, ElementId)>) {
-        set_event_converter(Box::new(SerializedHtmlEventConverter));
-        SAVED.with(|s| s.borrow_mut().clear());
-        let mut dom = VirtualDom::new_with_props(Form, FormProps { draft });
-        let listeners = dom
-            .rebuild_to_vec()
-            .edits
-            .into_iter()
-            .filter_map(|edit| match edit {
-                Mutation::NewEventListener { name, id } => Some((name, id)),
-                _ => None,
-            })
-            .collect();
-        (dom, listeners)
-    }
-
-    fn listener(listeners: &[(String, ElementId)], name: &str) -> ElementId {
-        let mut found = listeners.iter().filter(|(n, _)| n == name);
-        let (_, id) = found.next().unwrap_or_else(|| panic!("no {name} listener: {listeners:?}"));
-        assert!(found.next().is_none(), "one {name} listener only");
-        *id
-    }
-
-    fn fire(dom: &mut VirtualDom, name: &str, at: ElementId, data: Box<dyn Any>) {
-        let event = Event::new(Rc::new(PlatformEventData::new(data)) as Rc<dyn Any>, true);
-        dom.runtime().handle_event(name, event, at);
-        dom.process_events();
-        dom.render_immediate(&mut dioxus::dioxus_core::NoOpMutations);
-    }
-
-    /// The box sends its whole text with every keystroke, as the page does.
-    fn type_text(dom: &mut VirtualDom, listeners: &[(String, ElementId)], text: &str) {
-        let the_box = listener(listeners, "input");
-        for end in text.char_indices().map(|(i, c)| i + c.len_utf8()) {
-            fire(
-                dom,
-                "input",
-                the_box,
-                Box::new(SerializedFormData::new(text[..end].to_owned(), Vec::new())),
-            );
-        }
-    }
-
-    fn saved() -> Vec<VisitDraft> {
-        SAVED.with(|s| s.borrow().clone())
+    fn open(draft: VisitDraft) -> Built {
+        build(Form, FormProps { draft })
     }
 
     /// The child's words being typed are saved on the phone with every keystroke, as every
     /// other box is: killed mid-quote, the app has them; they are not yet a quote.
     #[test]
     fn every_keystroke_in_the_quote_box_is_saved_with_the_draft() {
-        let (mut dom, listeners) = open(draft());
-        type_text(&mut dom, &listeners, "My tummy hurts");
+        let mut form = open(draft());
+        let the_box = form.one("input");
+        form.type_text(the_box, "My tummy hurts");
 
         let saved = saved();
         assert_eq!(saved.len(), "My tummy hurts".len(), "one save per keystroke");
@@ -195,8 +121,7 @@ mod tests {
     fn words_typed_before_are_in_the_box_when_the_draft_reopens() {
         let mut kept = draft();
         kept.typed_quote = "I do not want to go".into();
-        let (dom, _) = open(kept);
-        let html = dioxus_ssr::render(&dom);
+        let html = open(kept).html();
         let at = html.find("id=\"new-quote\"").expect("the quote box");
         let the_box = &html[html[..at].rfind('<').expect("its tag")..];
         let the_box = &the_box[..the_box.find('>').expect("its tag")];
@@ -209,13 +134,15 @@ mod tests {
     /// Adding takes the words from the draft, makes them a quote and empties the box's field.
     #[test]
     fn adding_makes_the_typed_words_a_quote_and_clears_them_from_the_draft() {
-        let (mut dom, listeners) = open(draft());
-        type_text(&mut dom, &listeners, " Mum shouts ");
-        fire(&mut dom, "click", listener(&listeners, "click"), Box::<SerializedMouseData>::default());
+        let mut form = open(draft());
+        let the_box = form.one("input");
+        form.type_text(the_box, " Mum shouts ");
+        let add = form.one("click");
+        form.click(add);
 
         let last = saved().pop().expect("saved");
         assert_eq!(last.child_words, ["Mum shouts"]);
         assert_eq!(last.typed_quote, "");
-        assert!(dioxus_ssr::render(&dom).contains("Mum shouts"), "shown as a quote");
+        assert!(form.html().contains("Mum shouts"), "shown as a quote");
     }
 }
