@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use chrono::Utc;
-use mobile::draft::VisitDraft;
 use mobile::store::{LocalStore, UnlockedStore};
 use mobile::sync::{EngineConfig, SyncEngine, sign_in};
 use shared::{Child, DeviceId, Visit};
@@ -68,30 +67,12 @@ async fn phone(server: &Server, config: EngineConfig) -> (tempfile::TempDir, Unl
 
 /// A valid visit with facts and concerns of about 38,000 characters each (the bound is 50,000).
 fn long_visit(child: &Child, worker: shared::WorkerId, n: usize) -> Visit {
-    let clock = shared::BusinessClock::default();
-    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
-    let mut draft = VisitDraft::new_for(
-        child,
-        worker,
-        shared::WorkerCapacity::KeyWorker,
-        started,
-        None,
-        shared::CalendarName::Jersey,
-    );
-    draft.location = "Family home".into();
-    draft.purpose = "To see the child at home and talk about school".into();
-    draft.announced = Some(shared::Announcement::Announced);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(true);
-    draft.child_words = vec![format!("Visit {n}: I like my new school")];
-    for record in &mut draft.interpreters {
-        record.used = Some(shared::InterpreterUsed::Remote);
-    }
+    let mut draft =
+        core_fixtures::draft_for_today(child, worker, &format!("Visit {n}: I like my new school"));
     let sentence = |what: &str, i: usize| format!("{what} {n}.{i}: the kitchen was clean and warm. ");
     draft.facts = (0..1000).map(|i| sentence("Fact", i)).collect::<String>().chars().take(38_000).collect();
     draft.concerns =
         (0..1000).map(|i| sentence("Concern", i)).collect::<String>().chars().take(38_000).collect();
-    draft.end_now(started + chrono::Duration::minutes(40));
     draft.to_visit(Utc::now(), Some(child)).expect("valid visit")
 }
 

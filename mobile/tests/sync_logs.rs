@@ -8,7 +8,6 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use mobile::draft::VisitDraft;
 use mobile::store::LocalStore;
 use mobile::sync::{SyncEngine, sign_in};
 use shared::DeviceId;
@@ -63,27 +62,7 @@ async fn nothing_logged_during_a_full_sync_names_a_child_or_quotes_them() {
 
     let caseload = store.caseload(shared::BusinessClock::default().today()).unwrap();
     let child = caseload[0].child.clone();
-    // Dated in the authority's zone (the server's default), as the app dates a visit.
-    let clock = shared::BusinessClock::default();
-    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
-    let mut draft = VisitDraft::new_for(
-        &child,
-        session.worker.id,
-        shared::WorkerCapacity::KeyWorker,
-        started,
-        None,
-        shared::CalendarName::Jersey,
-    );
-    draft.location = "Family home".into();
-    draft.purpose = "To see the child at home and talk about school".into();
-    draft.announced = Some(shared::Announcement::Announced);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(true);
-    draft.child_words = vec![WORDS.into()];
-    for record in &mut draft.interpreters {
-        record.used = Some(shared::InterpreterUsed::Professional);
-    }
-    draft.end_now(started + chrono::Duration::minutes(40));
+    let draft = core_fixtures::draft_for_today(&child, session.worker.id, WORDS);
     store.save_draft(&draft).unwrap();
     let visit = draft.to_visit(Utc::now(), Some(&child)).unwrap();
     store.submit(&visit, Utc::now()).unwrap();

@@ -80,28 +80,7 @@ async fn phone(server: &Server, username: &str) -> (tempfile::TempDir, UnlockedS
 
 /// A complete visit to `child` through the app's own form state, started 50 minutes ago.
 fn visit_to(child: &Child, worker: shared::WorkerId, words: &str) -> Visit {
-    // Dated in the authority's zone (the server's default), as the app dates a visit.
-    let clock = shared::BusinessClock::default();
-    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
-    let mut draft = VisitDraft::new_for(
-        child,
-        worker,
-        shared::WorkerCapacity::KeyWorker,
-        started,
-        None,
-        shared::CalendarName::Jersey,
-    );
-    draft.location = "Family home".into();
-    draft.purpose = "To see the child at home and talk about school".into();
-    draft.announced = Some(shared::Announcement::Announced);
-    draft.seen = Some(true);
-    draft.seen_alone = Some(true);
-    draft.child_words = vec![words.into()];
-    for record in &mut draft.interpreters {
-        record.used = Some(shared::InterpreterUsed::Remote);
-    }
-    draft.end_now(started + chrono::Duration::minutes(40));
-    draft.to_visit(Utc::now(), Some(child)).expect("valid visit")
+    core_fixtures::visit_for_today(child, worker, words)
 }
 
 #[tokio::test]

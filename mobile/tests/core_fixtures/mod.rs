@@ -105,6 +105,38 @@ pub fn complete_draft(child: &Child) -> VisitDraft {
     draft
 }
 
+/// A complete draft of a visit to a child a real server sent (`worker` its key worker), as the
+/// app's form fills it: started 50 minutes ago, dated in the authority's zone (the server's
+/// default) as the app dates a visit, and ended 40 minutes later, with `words` the one quote.
+pub fn draft_for_today(child: &Child, worker: WorkerId, words: &str) -> VisitDraft {
+    let clock = shared::BusinessClock::default();
+    let started = clock.local(clock.now() - chrono::Duration::minutes(50));
+    let mut draft = VisitDraft::new_for(
+        child,
+        worker,
+        WorkerCapacity::KeyWorker,
+        started,
+        None,
+        shared::CalendarName::Jersey,
+    );
+    draft.location = "Family home".into();
+    draft.purpose = "To see the child at home and talk about school".into();
+    draft.announced = Some(shared::Announcement::Announced);
+    draft.seen = Some(true);
+    draft.seen_alone = Some(true);
+    draft.child_words = vec![words.into()];
+    for record in &mut draft.interpreters {
+        record.used = Some(shared::InterpreterUsed::Remote);
+    }
+    draft.end_now(started + chrono::Duration::minutes(40));
+    draft
+}
+
+/// [`draft_for_today`] submitted.
+pub fn visit_for_today(child: &Child, worker: WorkerId, words: &str) -> Visit {
+    draft_for_today(child, worker, words).to_visit(Utc::now(), Some(child)).expect("valid visit")
+}
+
 /// A valid first submission for `child`, with `words` as the child's one quote.
 pub fn visit_with_words(child: &Child, words: &str) -> Visit {
     let mut draft = complete_draft(child);
